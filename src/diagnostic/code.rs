@@ -1,0 +1,90 @@
+//! Stable diagnostic codes. A code is never reused: retire a code rather than change its meaning.
+//! Each has a page in `docs/codes/` that `missive explain` prints.
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $summary:literal;)*) => {
+        /// A stable diagnostic code, grouped by stage: M0xxx syntax, M1xxx names and types,
+        /// M2xxx Messenger limits, M3xxx data, M4xxx lints, M9xxx usage and I/O.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed: `M2001`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// A one-line summary, for the catalog.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Code> {
+                let s = s.trim().to_ascii_uppercase();
+                Code::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError = "M0001", "a line that is not valid missive syntax";
+    UnclosedDelimiter = "M0002", "a `{` that is never closed";
+    UnclosedString = "M0003", "a string that is never closed";
+    TooDeep = "M0004", "blocks nested deeper than 64 levels";
+    InvalidEscape = "M0005", "an unknown escape sequence in a string";
+    InvalidInterpolation = "M0006", "a `{{ }}` or `{% %}` that is not a valid expression";
+    NotUtf8 = "M0007", "a source file that is not UTF-8";
+    EmptyFile = "M0008", "an empty source file";
+    UndeclaredVariable = "M1001", "a variable or path that `input` does not declare";
+    UnknownField = "M1002", "a field that the block does not have";
+    TypeMismatch = "M1003", "a value of the wrong type for its field";
+    UnknownBlock = "M1004", "a block or command that is not allowed here";
+    DuplicateField = "M1005", "a field given twice in one block";
+    MissingHeader = "M1006", "a template without a `notification` header";
+    DuplicateDeclaration = "M1007", "an input variable declared twice";
+    NotAList = "M1008", "a `for` over something that is not a list";
+    UnknownType = "M1009", "an unknown type in `input`";
+    ConditionalField = "M1010", "a field inside `if` or `for`";
+    UnknownButtonType = "M1011", "a button type that Messenger does not have";
+    SeveralAttachments = "M1012", "more than one attachment in a message";
+    InvalidHeader = "M1013", "a header line with a wrong or missing value";
+    TooLong = "M2001", "a text over Messenger's length limit";
+    TooMany = "M2002", "more elements, buttons or items than Messenger allows";
+    MissingField = "M2003", "a required field that is missing";
+    EmptyString = "M2004", "an empty string where Messenger needs text";
+    InvalidUrl = "M2005", "a URL that is not absolute http(s)";
+    InvalidPhone = "M2006", "a phone number not in international `+` format";
+    InvalidCurrency = "M2007", "a currency that is not an ISO 4217 code";
+    TextWithAttachment = "M2008", "text beside an attachment, where the profile forbids it";
+    TooFew = "M2009", "a carousel without elements";
+    InvalidChoice = "M2010", "a value outside the choices Messenger accepts";
+    EmptyMessage = "M2011", "a message with neither text nor attachment";
+    TitleOnlyElement = "M2012", "a carousel element with nothing but a title";
+    InvalidJson = "M3001", "a data file that is not valid JSON";
+    MissingData = "M3002", "a required input missing from the data";
+    WrongDataType = "M3003", "a data value of the wrong type";
+    DataTooLong = "M3004", "a data string or list over its declared `max`";
+    UnknownDataKey = "M3005", "a data key that `input` does not declare";
+    InvalidDataUrl = "M3006", "a data value declared `url` that is not absolute http(s)";
+    RenderFailed = "M3007", "an interpolation that failed while rendering";
+    ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
+    NameMismatch = "M4002", "a notification name that differs from the file name";
+    Io = "M9001", "a file that cannot be read or written";
+    Usage = "M9002", "a wrong combination of command-line flags";
+    Profile = "M9003", "a profile that cannot be found or read";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

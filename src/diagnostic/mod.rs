@@ -1,0 +1,113 @@
+//! Diagnostics: the one model that every stage produces and every output format (human, short,
+//! JSON) reads.
+
+mod code;
+// pub mod report;
+
+pub use code::Code;
+
+use crate::span::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Which file a label points into: the template, or the data file it is rendered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    Template,
+    Data,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub origin: Origin,
+    pub span: Span,
+    pub message: Option<String>,
+}
+
+/// One problem found in a template, a data file, or the command line.
+///
+/// `labels[0]` is the primary label (the diagnostic's own position); the others are secondary.
+/// A diagnostic without labels (usage and I/O errors) has no position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Adds a label in the template.
+    pub fn at(self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.label(Origin::Template, span, message)
+    }
+
+    pub fn label(mut self, origin: Origin, span: Span, message: impl Into<String>) -> Diagnostic {
+        let message = message.into();
+        self.labels.push(Label {
+            origin,
+            span,
+            message: (!message.is_empty()).then_some(message),
+        });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    pub fn primary(&self) -> Option<&Label> {
+        self.labels.first()
+    }
+}
+
+/// Sorts diagnostics by position (unlocated ones first), keeping the order of equal ones.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| {
+        d.primary()
+            .map(|l| (l.origin == Origin::Template, l.span.start, l.span.end))
+    });
+}

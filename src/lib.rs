@@ -1,0 +1,5 @@
+//! missive: a compiler for Messenger notification templates.
+
+pub mod diagnostic;
+pub mod span;
+pub mod syntax;

@@ -1,0 +1,240 @@
+//! The syntax tree: every node carries its span; comments are kept beside the items.
+
+use crate::span::Span;
+
+#[derive(Debug, Clone, Default)]
+pub struct File {
+    pub items: Vec<Item>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// `name: value`
+    Field(Field),
+    /// `name value...`: `text "..."`, `notification name "description"`
+    Command(Command),
+    /// `kind [label] { ... }`: `element { ... }`, `button web_url { ... }`
+    Block(Block),
+    For(For),
+    If(If),
+    Input(Input),
+    Extra(Extra),
+    /// A line that did not parse; its diagnostic is already reported.
+    Error(Span),
+}
+
+impl Item {
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Field(f) => f.span,
+            Item::Command(c) => c.span,
+            Item::Block(b) => b.span,
+            Item::For(f) => f.span,
+            Item::If(i) => i.span,
+            Item::Input(i) => i.span,
+            Item::Extra(e) => e.span,
+            Item::Error(s) => *s,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: Ident,
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub name: Ident,
+    pub args: Vec<Value>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: Ident,
+    pub label: Option<Ident>,
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct For {
+    pub var: Ident,
+    pub iterable: Path,
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct If {
+    /// `if` and each `else if`, in order.
+    pub branches: Vec<Branch>,
+    pub otherwise: Option<Vec<Item>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub condition: Condition,
+    pub items: Vec<Item>,
+}
+
+/// A minijinja expression, as written between `if` and `{`.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub decls: Vec<Decl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decl {
+    pub name: Ident,
+    pub optional: bool,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeExpr {
+    /// `string`, `string max 40`, `url`, `number`, ...
+    Scalar { name: Ident, max: Option<Max> },
+    /// `list of T`, `list max N of T`
+    List {
+        max: Option<Max>,
+        item: Box<TypeExpr>,
+        span: Span,
+    },
+    /// `{ name: T, ... }`
+    Object { decls: Vec<Decl>, span: Span },
+}
+
+impl TypeExpr {
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Scalar { name, max } => max.map_or(name.span, |m| name.span.cover(m.span)),
+            TypeExpr::List { span, .. } | TypeExpr::Object { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Max {
+    pub value: u32,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Extra {
+    pub members: Vec<JsonMember>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct JsonMember {
+    pub key: String,
+    pub key_span: Span,
+    pub value: JsonValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum JsonValue {
+    Object(Vec<JsonMember>, Span),
+    Array(Vec<JsonValue>, Span),
+    Str(StrLit),
+    Number(String, Span),
+    Bool(bool, Span),
+    Null(Span),
+}
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    Str(StrLit),
+    /// A number literal, kept as written (`75.00` stays `75.00`).
+    Number(String, Span),
+    Bool(bool, Span),
+    Null(Span),
+    Path(Path),
+}
+
+impl Value {
+    pub fn span(&self) -> Span {
+        match self {
+            Value::Str(s) => s.span,
+            Value::Number(_, s) | Value::Bool(_, s) | Value::Null(s) => *s,
+            Value::Path(p) => p.span,
+        }
+    }
+}
+
+/// A dotted path: `order.items`, `item.title`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    pub segments: Vec<Ident>,
+    pub span: Span,
+}
+
+impl Path {
+    pub fn dotted(&self) -> String {
+        let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
+        names.join(".")
+    }
+}
+
+/// A string literal, split into literal text and interpolations.
+#[derive(Debug, Clone)]
+pub struct StrLit {
+    /// The whole literal, quotes included.
+    pub span: Span,
+    pub parts: Vec<StrPart>,
+    /// Written as `"""..."""`.
+    pub block: bool,
+}
+
+impl StrLit {
+    /// The text, when the literal has no interpolation.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                StrPart::Lit { text, .. } => out.push_str(text),
+                StrPart::Comment { .. } => {}
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum StrPart {
+    /// Literal text, escapes already applied.
+    Lit { text: String, span: Span },
+    /// `{{ src }}`; the span covers the braces.
+    Expr { src: String, span: Span },
+    /// `{% src %}`
+    Stmt { src: String, span: Span },
+    /// `{# ... #}`
+    Comment { span: Span },
+}

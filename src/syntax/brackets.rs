@@ -1,0 +1,89 @@
+//! A bracket pass over the raw text, before and beside the pest parse: it finds the `{` that is
+//! never closed (pest alone can only report the end of the file), a stray `}`, an unclosed
+//! `"""`, and nesting too deep to parse safely. Strings and comments are skipped.
+
+/// What the bracket pass found. Offsets are bytes into the text.
+#[derive(Debug, Default)]
+pub struct Brackets {
+    /// Openers `{` (or `[`) without a closer, outermost first.
+    pub unclosed: Vec<usize>,
+    /// Closers without an opener.
+    pub stray: Vec<usize>,
+    /// The opening `"""` of a block string that is never closed.
+    pub unclosed_block_string: Option<usize>,
+    /// The first opener that goes deeper than the limit.
+    pub too_deep: Option<usize>,
+}
+
+pub fn scan(text: &str, max_depth: usize) -> Brackets {
+    let b = text.as_bytes();
+    let mut out = Brackets::default();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => match text[i + 3..].find("\"\"\"") {
+                Some(end) => i += 3 + end + 2,
+                None => {
+                    out.unclosed_block_string = Some(i);
+                    break;
+                }
+            },
+            b'"' => {
+                // A one-line string: ends at its closing quote or at the end of the line.
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' && b.get(i + 1).is_some_and(|&c| c != b'\n') { 2 } else { 1 };
+                }
+                if i < b.len() && b[i] == b'\n' {
+                    continue;
+                }
+            }
+            b'{' | b'[' => {
+                stack.push(i);
+                if stack.len() > max_depth && out.too_deep.is_none() {
+                    out.too_deep = Some(i);
+                }
+            }
+            b'}' | b']' => {
+                if stack.pop().is_none() {
+                    out.stray.push(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.unclosed = stack;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_opener_that_is_never_closed() {
+        let s = "carousel {\n  element {\n    title: \"}\"\n  }\n";
+        let b = scan(s, 64);
+        assert_eq!(b.unclosed, vec![9]);
+        assert!(b.stray.is_empty());
+    }
+
+    #[test]
+    fn braces_in_comments_and_strings_do_not_count() {
+        let b = scan("// {\ntext \"{{ a }}\"\nx \"\"\"\n{\n\"\"\"\n", 64);
+        assert!(b.unclosed.is_empty() && b.stray.is_empty() && b.unclosed_block_string.is_none());
+    }
+
+    #[test]
+    fn reports_too_deep_nesting() {
+        let s = "{".repeat(70);
+        assert_eq!(scan(&s, 64).too_deep, Some(64));
+    }
+}

@@ -1,0 +1,372 @@
+//! Lowering: pest pairs -> the spanned syntax tree. Comments are collected on the way; string
+//! literals are split into text and interpolations; error lines are explained.
+
+use pest::iterators::Pair;
+
+use super::ast::*;
+use super::pest_error;
+use super::strings;
+use super::Rule;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+pub struct Lowerer<'a> {
+    pub text: &'a str,
+    pub comments: Vec<Comment>,
+    pub diags: Vec<Diagnostic>,
+    /// Spans already explained by the bracket pass: error lines covering them stay quiet.
+    pub explained: Vec<usize>,
+}
+
+impl<'a> Lowerer<'a> {
+    /// The children of a pair, with comments moved aside.
+    fn children(&mut self, pair: Pair<'a, Rule>) -> Vec<Pair<'a, Rule>> {
+        let mut out = Vec::new();
+        for p in pair.into_inner() {
+            if p.as_rule() == Rule::COMMENT {
+                self.comments.push(Comment {
+                    span: p.as_span().into(),
+                    text: p.as_str().to_string(),
+                });
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    pub fn file(&mut self, pair: Pair<'a, Rule>) -> File {
+        let items = self.items(pair, false);
+        self.comments.sort_by_key(|c| c.span.start);
+        File {
+            items,
+            comments: std::mem::take(&mut self.comments),
+        }
+    }
+
+    fn items(&mut self, pair: Pair<'a, Rule>, in_input: bool) -> Vec<Item> {
+        let kids = self.children(pair);
+        kids.into_iter()
+            .filter_map(|p| self.item(p, in_input))
+            .collect()
+    }
+
+    fn item(&mut self, p: Pair<'a, Rule>, in_input: bool) -> Option<Item> {
+        let span: Span = p.as_span().into();
+        Some(match p.as_rule() {
+            Rule::field => {
+                let mut k = self.children(p).into_iter();
+                let name = ident(k.next()?);
+                let value = self.value(k.next()?);
+                Item::Field(Field { name, value, span })
+            }
+            Rule::command => {
+                let mut k = self.children(p).into_iter();
+                let name = ident(k.next()?);
+                let args = k.map(|v| self.value(v)).collect();
+                Item::Command(Command { name, args, span })
+            }
+            Rule::block => {
+                let kids = self.children(p);
+                let mut idents = Vec::new();
+                let mut items = Vec::new();
+                for k in kids {
+                    if k.as_rule() == Rule::ident {
+                        idents.push(ident(k));
+                    } else if let Some(item) = self.item(k, false) {
+                        items.push(item);
+                    }
+                }
+                let mut idents = idents.into_iter();
+                Item::Block(Block {
+                    kind: idents.next()?,
+                    label: idents.next(),
+                    items,
+                    span,
+                })
+            }
+            Rule::for_stmt => {
+                let mut var = None;
+                let mut iterable = None;
+                let mut items = Vec::new();
+                for k in self.children(p) {
+                    match k.as_rule() {
+                        Rule::kw_for | Rule::kw_in => {}
+                        Rule::ident if var.is_none() => var = Some(ident(k)),
+                        Rule::path => iterable = Some(path(k)),
+                        _ => items.extend(self.item(k, false)),
+                    }
+                }
+                Item::For(For {
+                    var: var?,
+                    iterable: iterable?,
+                    items,
+                    span,
+                })
+            }
+            Rule::if_stmt => {
+                let mut branches = Vec::new();
+                let mut otherwise = None;
+                let mut current: Option<Branch> = None;
+                for k in self.children(p) {
+                    match k.as_rule() {
+                        Rule::kw_if => {}
+                        Rule::condition => {
+                            current = Some(Branch {
+                                condition: condition(k),
+                                items: Vec::new(),
+                            })
+                        }
+                        Rule::else_if => {
+                            let mut b: Option<Branch> = None;
+                            for kk in self.children(k) {
+                                match kk.as_rule() {
+                                    Rule::kw_else | Rule::kw_if => {}
+                                    Rule::condition => {
+                                        b = Some(Branch {
+                                            condition: condition(kk),
+                                            items: Vec::new(),
+                                        })
+                                    }
+                                    _ => {
+                                        if let (Some(b), Some(item)) = (b.as_mut(), self.item(kk, false)) {
+                                            b.items.push(item)
+                                        }
+                                    }
+                                }
+                            }
+                            branches.extend(current.take());
+                            branches.extend(b);
+                        }
+                        Rule::else_branch => {
+                            let mut items = Vec::new();
+                            for kk in self.children(k) {
+                                if kk.as_rule() != Rule::kw_else {
+                                    items.extend(self.item(kk, false));
+                                }
+                            }
+                            otherwise = Some(items);
+                        }
+                        _ => {
+                            if let (Some(b), Some(item)) = (current.as_mut(), self.item(k, false)) {
+                                b.items.push(item)
+                            }
+                        }
+                    }
+                }
+                branches.extend(current);
+                Item::If(If {
+                    branches,
+                    otherwise,
+                    span,
+                })
+            }
+            Rule::input_block => {
+                let decls = self
+                    .children(p)
+                    .into_iter()
+                    .filter_map(|k| match k.as_rule() {
+                        Rule::decl => self.decl(k),
+                        Rule::error_line => {
+                            self.error_line(k, true);
+                            None
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                Item::Input(Input { decls, span })
+            }
+            Rule::extra_block => {
+                let obj = self.children(p).into_iter().find(|k| k.as_rule() == Rule::json_object)?;
+                match self.json(obj) {
+                    JsonValue::Object(members, _) => Item::Extra(Extra { members, span }),
+                    _ => return None,
+                }
+            }
+            Rule::error_line | Rule::stray_close => {
+                self.error_line(p, in_input);
+                Item::Error(span)
+            }
+            _ => return None,
+        })
+    }
+
+    fn decl(&mut self, p: Pair<'a, Rule>) -> Option<Decl> {
+        let span: Span = p.as_span().into();
+        let mut name = None;
+        let mut optional = false;
+        let mut ty = None;
+        for k in self.children(p) {
+            match k.as_rule() {
+                Rule::ident => name = Some(ident(k)),
+                Rule::optional_mark => optional = true,
+                _ => ty = self.type_expr(k),
+            }
+        }
+        Some(Decl {
+            name: name?,
+            optional,
+            ty: ty?,
+            span,
+        })
+    }
+
+    fn type_expr(&mut self, p: Pair<'a, Rule>) -> Option<TypeExpr> {
+        let span: Span = p.as_span().into();
+        match p.as_rule() {
+            Rule::scalar_type => {
+                let mut name = None;
+                let mut max = None;
+                for k in self.children(p) {
+                    match k.as_rule() {
+                        Rule::ident => name = Some(ident(k)),
+                        Rule::max_clause => max = self.max(k),
+                        _ => {}
+                    }
+                }
+                Some(TypeExpr::Scalar { name: name?, max })
+            }
+            Rule::list_type => {
+                let mut max = None;
+                let mut item = None;
+                for k in self.children(p) {
+                    match k.as_rule() {
+                        Rule::kw_list | Rule::kw_of => {}
+                        Rule::max_clause => max = self.max(k),
+                        _ => item = self.type_expr(k),
+                    }
+                }
+                Some(TypeExpr::List {
+                    max,
+                    item: Box::new(item?),
+                    span,
+                })
+            }
+            Rule::object_type => {
+                let decls = self
+                    .children(p)
+                    .into_iter()
+                    .filter_map(|k| match k.as_rule() {
+                        Rule::decl => self.decl(k),
+                        Rule::error_line => {
+                            self.error_line(k, true);
+                            None
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                Some(TypeExpr::Object { decls, span })
+            }
+            _ => None,
+        }
+    }
+
+    fn max(&mut self, p: Pair<'a, Rule>) -> Option<Max> {
+        let n = self.children(p).into_iter().find(|k| k.as_rule() == Rule::integer)?;
+        let span: Span = n.as_span().into();
+        match n.as_str().parse::<u32>() {
+            Ok(value) => Some(Max { value, span }),
+            Err(_) => {
+                self.diags.push(
+                    Diagnostic::error(crate::diagnostic::Code::SyntaxError, "this `max` is too large")
+                        .at(span, "not a number of characters or items")
+                        .help("`max` takes a whole number up to 4294967295"),
+                );
+                None
+            }
+        }
+    }
+
+    fn value(&mut self, p: Pair<'a, Rule>) -> Value {
+        let span: Span = p.as_span().into();
+        match p.as_rule() {
+            Rule::string | Rule::block_string => Value::Str(self.string(p)),
+            Rule::number => Value::Number(p.as_str().to_string(), span),
+            Rule::kw_true => Value::Bool(true, span),
+            Rule::kw_false => Value::Bool(false, span),
+            Rule::kw_null => Value::Null(span),
+            _ => Value::Path(path(p)),
+        }
+    }
+
+    fn string(&mut self, p: Pair<'a, Rule>) -> StrLit {
+        let span: Span = p.as_span().into();
+        let block = p.as_rule() == Rule::block_string;
+        let inner = p.into_inner().next();
+        let (text, offset) = inner.map_or(("", span.start as usize + 1), |i| (i.as_str(), i.as_span().start()));
+        if block {
+            strings::lower_block_string(span, text, offset, &mut self.diags)
+        } else {
+            strings::lower_string(span, text, offset, &mut self.diags)
+        }
+    }
+
+    fn json(&mut self, p: Pair<'a, Rule>) -> JsonValue {
+        let span: Span = p.as_span().into();
+        match p.as_rule() {
+            Rule::json_object => {
+                let mut members = Vec::new();
+                for m in self.children(p) {
+                    let mut k = self.children(m).into_iter();
+                    let (Some(key), Some(value)) = (k.next(), k.next()) else { continue };
+                    let key_span: Span = key.as_span().into();
+                    let key = if key.as_rule() == Rule::string {
+                        self.string(key).as_literal().unwrap_or_default()
+                    } else {
+                        key.as_str().to_string()
+                    };
+                    members.push(JsonMember {
+                        key,
+                        key_span,
+                        value: self.json(value),
+                    });
+                }
+                JsonValue::Object(members, span)
+            }
+            Rule::json_array => {
+                let kids = self.children(p);
+                JsonValue::Array(kids.into_iter().map(|k| self.json(k)).collect(), span)
+            }
+            Rule::string | Rule::block_string => JsonValue::Str(self.string(p)),
+            Rule::number => JsonValue::Number(p.as_str().to_string(), span),
+            Rule::kw_true => JsonValue::Bool(true, span),
+            Rule::kw_false => JsonValue::Bool(false, span),
+            _ => JsonValue::Null(span),
+        }
+    }
+
+    fn error_line(&mut self, p: Pair<'a, Rule>, in_input: bool) {
+        let span: Span = p.as_span().into();
+        if self.explained.iter().any(|&o| span.range().contains(&o)) {
+            return;
+        }
+        self.diags.push(pest_error::explain_line(self.text, span, in_input));
+    }
+}
+
+fn ident(p: Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: p.as_str().to_string(),
+        span: p.as_span().into(),
+    }
+}
+
+fn path(p: Pair<'_, Rule>) -> Path {
+    let span: Span = p.as_span().into();
+    let segments = p
+        .into_inner()
+        .filter(|k| matches!(k.as_rule(), Rule::ident | Rule::ident_any))
+        .map(ident)
+        .collect();
+    Path { segments, span }
+}
+
+fn condition(p: Pair<'_, Rule>) -> Condition {
+    let raw = p.as_str();
+    let start = p.as_span().start() + (raw.len() - raw.trim_start().len());
+    let text = raw.trim();
+    Condition {
+        text: text.to_string(),
+        span: Span::new(start, start + text.len()),
+    }
+}

@@ -1,0 +1,128 @@
+//! Parsing: source text -> syntax tree with spans, plus syntax diagnostics. Never fails: a
+//! broken line becomes an error node, a broken file at worst an empty tree.
+
+pub mod ast;
+mod brackets;
+mod lower;
+mod pest_error;
+mod strings;
+
+use pest::Parser as _;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/missive.pest"]
+pub(crate) struct MissiveParser;
+
+/// Blocks nested deeper than this are refused before parsing.
+pub const MAX_DEPTH: usize = 64;
+
+/// The result of parsing: always a tree, and the syntax diagnostics.
+#[derive(Debug)]
+pub struct Parse {
+    pub file: ast::File,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses a template.
+pub fn parse(text: &str) -> Parse {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        pest::set_error_detail(true);
+        pest::set_call_limit(std::num::NonZeroUsize::new(50_000_000));
+    });
+
+    let mut diagnostics = Vec::new();
+    if text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(Code::EmptyFile, "this template is empty")
+                .at(Span::new(0, 0), "nothing to compile")
+                .help("start with a header such as `notification order_shipped`, then a `text \"...\"` or an attachment block"),
+        );
+        return Parse {
+            file: ast::File::default(),
+            diagnostics,
+        };
+    }
+
+    let scan = brackets::scan(text, MAX_DEPTH);
+    if let Some(at) = scan.too_deep {
+        diagnostics.push(
+            Diagnostic::error(Code::TooDeep, format!("blocks are nested more than {MAX_DEPTH} levels deep"))
+                .at(Span::new(at, at + 1), format!("level {} starts here", MAX_DEPTH + 1))
+                .help("a notification needs a few levels at most: flatten the nesting"),
+        );
+        return Parse {
+            file: ast::File::default(),
+            diagnostics,
+        };
+    }
+
+    let mut explained = Vec::new();
+    let mut repaired = None;
+    if let Some(at) = scan.unclosed_block_string {
+        diagnostics.push(
+            Diagnostic::error(Code::UnclosedString, "unclosed `\"\"\"` text")
+                .at(Span::new(at, at + 3), "this `\"\"\"` is never closed")
+                .help("end the text with `\"\"\"` on a line of its own"),
+        );
+        explained.push(at);
+        repaired = Some(format!("{text}\n\"\"\"\n"));
+    } else if !scan.unclosed.is_empty() {
+        for &at in &scan.unclosed {
+            let what = if text.as_bytes()[at] == b'{' { "{" } else { "[" };
+            diagnostics.push(
+                Diagnostic::error(Code::UnclosedDelimiter, format!("unclosed `{what}`"))
+                    .at(Span::new(at, at + 1), "this delimiter is never closed")
+                    .help(format!(
+                        "add the matching `{}` where the block ends",
+                        if what == "{" { "}" } else { "]" }
+                    )),
+            );
+            explained.push(at);
+        }
+        let closers: String = scan
+            .unclosed
+            .iter()
+            .rev()
+            .map(|&at| if text.as_bytes()[at] == b'{' { "\n}" } else { "\n]" })
+            .collect();
+        repaired = Some(format!("{text}{closers}\n"));
+    }
+
+    let source = repaired.as_deref().unwrap_or(text);
+    match MissiveParser::parse(Rule::file, source) {
+        Ok(mut pairs) => {
+            let mut lowerer = lower::Lowerer {
+                text: source,
+                comments: Vec::new(),
+                diags: Vec::new(),
+                explained,
+            };
+            let file = lowerer.file(pairs.next().expect("a file pair"));
+            diagnostics.extend(lowerer.diags);
+            // Nothing that points into the repair text should escape.
+            for d in &mut diagnostics {
+                for l in &mut d.labels {
+                    l.span.start = l.span.start.min(text.len() as u32);
+                    l.span.end = l.span.end.min(text.len() as u32);
+                }
+            }
+            Parse { file, diagnostics }
+        }
+        Err(err) => {
+            if diagnostics.is_empty() {
+                diagnostics.push(pest_error::explain_file(source, &err));
+            }
+            Parse {
+                file: ast::File::default(),
+                diagnostics,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

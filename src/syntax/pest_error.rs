@@ -1,0 +1,224 @@
+//! The one place where pest's errors become sentences a user understands: rule names map to
+//! words ("a field name", "`:`"), never to `ident` or `kw_if`.
+
+use pest::error::InputLocation;
+use pest::Parser as _;
+
+use super::{MissiveParser, Rule};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+
+/// What a user calls the thing a rule matches; `None` for rules that are never "expected" on
+/// their own (the words for their parts are enough).
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ident | Rule::ident_any => "a name",
+        Rule::path => "a path",
+        Rule::string | Rule::string_inner => "a string",
+        Rule::block_string | Rule::block_inner => "a `\"\"\"` text",
+        Rule::number | Rule::integer => "a number",
+        Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::kw_null => "`null`",
+        Rule::kw_if | Rule::if_stmt => "`if`",
+        Rule::kw_else | Rule::else_if | Rule::else_branch => "`else`",
+        Rule::kw_for | Rule::for_stmt => "`for`",
+        Rule::kw_in => "`in`",
+        Rule::kw_input | Rule::input_block => "`input`",
+        Rule::kw_extra | Rule::extra_block => "`extra`",
+        Rule::kw_list | Rule::list_type => "`list`",
+        Rule::kw_of => "`of`",
+        Rule::kw_max | Rule::max_clause => "`max`",
+        Rule::optional_mark => "`?`",
+        Rule::condition => "a condition",
+        Rule::field => "a field",
+        Rule::command | Rule::block => "a block",
+        Rule::decl => "a declaration",
+        Rule::scalar_type | Rule::object_type => "a type",
+        Rule::json_object => "a JSON object",
+        Rule::json_array => "a JSON array",
+        Rule::json_member => "a JSON key",
+        Rule::EOI => "the end of the line",
+        Rule::file
+        | Rule::nl
+        | Rule::sep
+        | Rule::end
+        | Rule::top_item
+        | Rule::body
+        | Rule::body_item
+        | Rule::item
+        | Rule::decl_item
+        | Rule::type_expr
+        | Rule::json_sep
+        | Rule::json_sep_arr
+        | Rule::json_value
+        | Rule::value
+        | Rule::ident_char
+        | Rule::reserved
+        | Rule::balanced
+        | Rule::quoted
+        | Rule::COMMENT
+        | Rule::WHITESPACE
+        | Rule::error_line
+        | Rule::stray_close
+        | Rule::probe_item
+        | Rule::probe_decl => return None,
+    })
+}
+
+fn token_word(token: &str) -> Option<String> {
+    match token {
+        "\n" | "\r\n" | "\r" | "//" | " " | "\t" | "BUILTIN_RULE" => None,
+        "\"" => Some("a string".into()),
+        "\"\"\"" => Some("a `\"\"\"` text".into()),
+        "-" | "0" | "." => Some("a number".into()),
+        t if t.len() > 2 && t.contains("..") => None,
+        t => Some(format!("`{t}`")),
+    }
+}
+
+fn join_or(words: &[String]) -> String {
+    match words {
+        [] => "something else".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The "expected ..." words and the offset (relative to `input`) of a failed parse.
+fn expected(err: &pest::error::Error<Rule>) -> (usize, Vec<String>) {
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut words: Vec<String> = Vec::new();
+    fn push(words: &mut Vec<String>, w: String) {
+        if !words.contains(&w) {
+            words.push(w)
+        }
+    }
+    if let Some(attempts) = err.parse_attempts() {
+        for t in attempts.expected_tokens() {
+            if let Some(w) = token_word(&t.to_string()) {
+                push(&mut words, w);
+            }
+        }
+        if words.is_empty() {
+            for stack in attempts.call_stacks() {
+                if let Some(w) = stack.deepest.get_rule().copied().and_then(describe) {
+                    push(&mut words, w.to_string());
+                }
+            }
+        }
+    }
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        for r in positives {
+            if let Some(w) = describe(*r) {
+                push(&mut words, w.to_string());
+            }
+        }
+    }
+    (pos, words)
+}
+
+fn found(text: &str, at: usize) -> String {
+    match text[at..].chars().next() {
+        None | Some('\n') | Some('\r') => "the end of the line".into(),
+        Some(c) if c.is_alphanumeric() || c == '_' => {
+            let word: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            format!("`{word}`")
+        }
+        Some(c) => format!("`{c}`"),
+    }
+}
+
+/// Explains a line that did not parse: an unclosed string at its opening quote, otherwise what
+/// was expected where the line went wrong.
+pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
+    let line = &text[span.range()];
+
+    if line.starts_with('}') {
+        return Diagnostic::error(Code::SyntaxError, "unexpected `}`")
+            .at(span.sub(0, 1), "this `}` closes nothing")
+            .help("remove it, or check that the blocks above open with `{` where they should");
+    }
+
+    if let Some(q) = unclosed_quote(line) {
+        return Diagnostic::error(Code::UnclosedString, "unclosed string")
+            .at(span.sub(q, q + 1), "this string is never closed")
+            .help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`");
+    }
+
+    let rule = if in_input { Rule::probe_decl } else { Rule::probe_item };
+    let Err(err) = MissiveParser::parse(rule, line) else {
+        // The line parses on its own: what went wrong is what follows it on the line.
+        return Diagnostic::error(Code::SyntaxError, "expected a new line or `,` here")
+            .at(span, "this line does not end where expected")
+            .help("put one field per line, or separate fields with `,`");
+    };
+    let (at, words) = expected(&err);
+    let at = at.min(line.len());
+    let point = Span::new(span.start as usize + at, span.start as usize + at + next_len(line, at));
+    let what = join_or(&words);
+    let mut d = Diagnostic::error(Code::SyntaxError, format!("expected {what}, found {}", found(line, at)))
+        .at(point, format!("expected {what}"));
+    d = d.help(if in_input {
+        "a declaration is `name: type`, e.g. `first_name?: string max 40` or `items: list max 10 of { ... }`"
+    } else if words.iter().any(|w| w == "`:`") {
+        "a field is `name: value`, e.g. `title: \"Classic White T-Shirt\"` or `title: product.name`"
+    } else {
+        "each line is a field (`name: value`), a block (`name { ... }`), `for x in list { ... }` or `if cond { ... }`"
+    });
+    d
+}
+
+/// Explains a whole-file parse failure that no recovery caught.
+pub fn explain_file(text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
+    let (at, words) = expected(err);
+    let at = at.min(text.len());
+    let what = join_or(&words);
+    Diagnostic::error(Code::SyntaxError, format!("expected {what}, found {}", found(text, at)))
+        .at(Span::new(at, at + next_len(text, at)), format!("expected {what}"))
+        .help("check the line above for a missing `}` or `\"`")
+}
+
+fn next_len(text: &str, at: usize) -> usize {
+    text[at..]
+        .chars()
+        .next()
+        .filter(|c| *c != '\n' && *c != '\r')
+        .map_or(0, char::len_utf8)
+}
+
+/// The byte offset of a `"` that opens a string which the line never closes.
+fn unclosed_quote(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"//") {
+            return None;
+        }
+        if b[i..].starts_with(b"\"\"\"") {
+            return None;
+        }
+        if b[i] == b'"' {
+            let open = i;
+            i += 1;
+            loop {
+                if i >= b.len() {
+                    return Some(open);
+                }
+                match b[i] {
+                    b'\\' => i += 2,
+                    b'"' => break,
+                    _ => i += 1,
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+

@@ -1,0 +1,119 @@
+use super::ast::*;
+use super::*;
+
+fn ok(src: &str) -> ast::File {
+    let p = parse(src);
+    assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+    p.file
+}
+
+#[test]
+fn parses_the_design_sketch_shapes() {
+    let f = ok(r#"// header comment
+notification back_in_stock "Back-in-stock alert"
+customer_id "instock-{{ product.sku }}-{{ session_id }}"
+
+input {
+  session_id: string max 24
+  first_name?: string max 40
+  product: {
+    sku: string max 16, url: url
+  }
+  items: list max 100 of { title: string max 80, price: number }
+}
+
+text "Good news{% if first_name %} {{ first_name }}{% endif %}!"
+
+carousel {
+  for item in items {
+    element {
+      title: item.title   // trailing comment
+      button web_url { title: "View item", url: product.url }
+    }
+  }
+  if items {
+    element { title: "x", subtitle: "y" }
+  } else if true {
+    element { title: "z", subtitle: "w" }
+  } else {
+    element { title: "q", subtitle: "r", }
+  }
+  extra { "sharable": true, "nested": { "a": [1, 2,], }, }
+}
+"#);
+    assert_eq!(f.items.len(), 5);
+    assert_eq!(f.comments.len(), 2);
+    let Item::Block(carousel) = &f.items[4] else { panic!() };
+    assert_eq!(carousel.kind.name, "carousel");
+    assert!(matches!(carousel.items[0], Item::For(_)));
+    let Item::If(cond) = &carousel.items[1] else { panic!() };
+    assert_eq!(cond.branches.len(), 2);
+    assert_eq!(cond.branches[0].condition.text, "items");
+    assert!(cond.otherwise.is_some());
+    assert!(matches!(carousel.items[2], Item::Extra(_)));
+}
+
+#[test]
+fn a_broken_line_is_one_error_and_the_rest_still_parses() {
+    let src = "notification x\ncarousel {\n  element {\n    title: : \"x\"\n    subtitle: \"ok\"\n  }\n}\n";
+    let p = parse(src);
+    assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+    assert_eq!(p.diagnostics[0].code, Code::SyntaxError);
+    let Item::Block(c) = &p.file.items[1] else { panic!() };
+    let Item::Block(e) = &c.items[0] else { panic!() };
+    assert!(matches!(e.items[0], Item::Error(_)));
+    assert!(matches!(e.items[1], Item::Field(_)));
+}
+
+#[test]
+fn an_unclosed_brace_is_reported_at_its_opener() {
+    let src = "notification x\ncarousel {\n  element {\n    title: \"x\"\n  }\n";
+    let p = parse(src);
+    assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+    assert_eq!(p.diagnostics[0].code, Code::UnclosedDelimiter);
+    assert_eq!(p.diagnostics[0].labels[0].span, Span::new(24, 25));
+    assert_eq!(p.file.items.len(), 2);
+}
+
+#[test]
+fn an_unclosed_string_is_reported_at_its_quote() {
+    let src = "notification x\ntext \"hello\nimage \"https://a.b/c.png\"\n";
+    let p = parse(src);
+    assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
+    assert_eq!(p.diagnostics[0].code, Code::UnclosedString);
+    assert_eq!(p.diagnostics[0].labels[0].span, Span::new(20, 21));
+    assert!(matches!(p.file.items[2], Item::Command(_)));
+}
+
+#[test]
+fn a_value_must_start_on_its_names_line() {
+    let p = parse("notification x\ncarousel {\n  element {\n    title:\n      \"x\"\n  }\n}\n");
+    assert!(!p.diagnostics.is_empty());
+    assert_eq!(p.diagnostics[0].code, Code::SyntaxError);
+}
+
+#[test]
+fn reserved_words_are_allowed_after_a_dot() {
+    let f = ok("notification x\ntext order.for\n");
+    let Item::Command(c) = &f.items[1] else { panic!() };
+    let Value::Path(p) = &c.args[0] else { panic!() };
+    assert_eq!(p.dotted(), "order.for");
+}
+
+#[test]
+fn numbers_are_kept_as_written() {
+    let f = ok("notification x\nreceipt { summary { total_cost: 75.00 } }\n");
+    let Item::Block(r) = &f.items[1] else { panic!() };
+    let Item::Block(s) = &r.items[0] else { panic!() };
+    let Item::Field(t) = &s.items[0] else { panic!() };
+    assert!(matches!(&t.value, Value::Number(n, _) if n == "75.00"));
+}
+
+#[test]
+fn empty_and_deep_files_get_one_diagnostic() {
+    assert_eq!(parse("").diagnostics[0].code, Code::EmptyFile);
+    let deep = format!("notification x\n{}", "a {\n".repeat(70));
+    let p = parse(&deep);
+    assert_eq!(p.diagnostics.len(), 1);
+    assert_eq!(p.diagnostics[0].code, Code::TooDeep);
+}
