@@ -3,3 +3,5 @@
 pub mod diagnostic;
 pub mod span;
 pub mod syntax;
+pub mod json;
+pub mod profile;

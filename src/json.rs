@@ -1,0 +1,382 @@
+//! A spanned JSON reader for data files: every value keeps its byte span (so that a data
+//! problem is reported at its line and column), numbers keep their text as written (`75.00`
+//! stays `75.00`, integers beyond 2^53 stay exact), and strings without escapes are borrowed.
+
+use std::borrow::Cow;
+
+use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::span::Span;
+
+/// JSON nested deeper than this is refused, so that no input can exhaust the stack.
+pub const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<'a> {
+    pub span: Span,
+    pub value: Json<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json<'a> {
+    Null,
+    Bool(bool),
+    /// The number's text, as written.
+    Number(&'a str),
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    Object(Vec<Member<'a>>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member<'a> {
+    pub key: Cow<'a, str>,
+    pub key_span: Span,
+    pub value: Node<'a>,
+}
+
+impl<'a> Node<'a> {
+    /// The member `key` of an object (the last one, if the key is repeated).
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        match &self.value {
+            Json::Object(members) => members.iter().rev().find(|m| m.key == key).map(|m| &m.value),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Json::Null)
+    }
+
+    /// The name of the value's JSON type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.value {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(n) if is_integer(n) => "an integer",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "a list",
+            Json::Object(_) => "an object",
+        }
+    }
+}
+
+/// Whether a JSON number's text is an integer (no fraction, no exponent).
+pub fn is_integer(n: &str) -> bool {
+    !n.contains(['.', 'e', 'E'])
+}
+
+/// Parses a JSON document. The error is a located M3001 diagnostic in the data file.
+pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
+    let mut p = Reader { text, b: text.as_bytes(), i: 0, depth: 0 };
+    p.ws();
+    if p.i == p.b.len() {
+        return Err(p.error("expected a JSON value, found the end of the file", "the data file is empty"));
+    }
+    let node = p.value()?;
+    p.ws();
+    if p.i < p.b.len() {
+        return Err(p.error("unexpected text after the JSON value", "the document should end here"));
+    }
+    Ok(node)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn error(&self, message: &str, label: &str) -> Diagnostic {
+        let end = self.i + self.text[self.i.min(self.text.len())..].chars().next().map_or(0, char::len_utf8);
+        Diagnostic::error(Code::InvalidJson, format!("invalid JSON: {message}"))
+            .label(Origin::Data, Span::new(self.i, end), label)
+            .help("the data file must be one JSON value (an object, usually) with double-quoted keys and no trailing commas")
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn found(&self) -> String {
+        match self.text[self.i..].chars().next() {
+            None => "the end of the file".into(),
+            Some(c) => format!("`{c}`"),
+        }
+    }
+
+    fn value(&mut self) -> Result<Node<'a>, Diagnostic> {
+        let start = self.i;
+        let value = match self.b.get(self.i) {
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => Json::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Json::Number(self.number()?),
+            Some(b't') => self.word("true", Json::Bool(true))?,
+            Some(b'f') => self.word("false", Json::Bool(false))?,
+            Some(b'n') => self.word("null", Json::Null)?,
+            _ => {
+                let found = self.found();
+                return Err(self.error(&format!("expected a value, found {found}"), "expected a string, number, object, list, `true`, `false` or `null`"));
+            }
+        };
+        Ok(Node { span: Span::new(start, self.i), value })
+    }
+
+    fn word(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>, Diagnostic> {
+        if self.text[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(value)
+        } else {
+            let w: String = self.text[self.i..].chars().take_while(|c| c.is_alphanumeric()).collect();
+            Err(self.error(&format!("expected a value, found `{w}`"), "not a JSON value (strings need double quotes)"))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Diagnostic> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(&format!("nested more than {MAX_DEPTH} levels deep"), "too deep"));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Json<'a>, Diagnostic> {
+        self.enter()?;
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                let found = self.found();
+                return Err(self.error(&format!("expected a key in double quotes, found {found}"), "expected `\"key\"`"));
+            }
+            let key_start = self.i;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.i);
+            self.ws();
+            if self.b.get(self.i) != Some(&b':') {
+                let found = self.found();
+                return Err(self.error(&format!("expected `:` after the key, found {found}"), "expected `:`"));
+            }
+            self.i += 1;
+            self.ws();
+            let value = self.value()?;
+            members.push(Member { key, key_span, value });
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    break;
+                }
+                _ => {
+                    let found = self.found();
+                    return Err(self.error(&format!("expected `,` or `}}`, found {found}"), "expected `,` or `}`"));
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Json::Object(members))
+    }
+
+    fn array(&mut self) -> Result<Json<'a>, Diagnostic> {
+        self.enter()?;
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value()?);
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    break;
+                }
+                _ => {
+                    let found = self.found();
+                    return Err(self.error(&format!("expected `,` or `]`, found {found}"), "expected `,` or `]`"));
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(Json::Array(items))
+    }
+
+    fn number(&mut self) -> Result<&'a str, Diagnostic> {
+        let start = self.i;
+        let digits = |r: &mut Self| {
+            let s = r.i;
+            while r.i < r.b.len() && r.b[r.i].is_ascii_digit() {
+                r.i += 1;
+            }
+            r.i > s
+        };
+        if self.b[self.i] == b'-' {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        if !digits(self) {
+            return Err(self.error("expected a digit", "a number needs digits"));
+        }
+        if self.b[int_start] == b'0' && self.i - int_start > 1 {
+            self.i = int_start;
+            return Err(self.error("a number cannot start with `0`", "leading zero"));
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if !digits(self) {
+                return Err(self.error("expected a digit after `.`", "a fraction needs digits"));
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if !digits(self) {
+                return Err(self.error("expected a digit in the exponent", "an exponent needs digits"));
+            }
+        }
+        Ok(&self.text[start..self.i])
+    }
+
+    fn string(&mut self) -> Result<Cow<'a, str>, Diagnostic> {
+        let open = self.i;
+        self.i += 1;
+        let start = self.i;
+        // Fast path: no escapes, borrow the text.
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'"' => {
+                    let s = &self.text[start..self.i];
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                b'\\' => break,
+                c if c < 0x20 => return Err(self.control_error()),
+                _ => self.i += 1,
+            }
+        }
+        let mut out = String::from(&self.text[start..self.i]);
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    let c = self.escape()?;
+                    out.push(c);
+                }
+                c if c < 0x20 => return Err(self.control_error()),
+                _ => {
+                    let c = self.text[self.i..].chars().next().expect("in bounds");
+                    out.push(c);
+                    self.i += c.len_utf8();
+                }
+            }
+        }
+        self.i = open;
+        Err(self.error("this string is never closed", "unclosed string"))
+    }
+
+    fn control_error(&self) -> Diagnostic {
+        self.error("a control character (such as a newline) inside a string", "write it as an escape, such as `\\n`")
+    }
+
+    fn hex4(&mut self) -> Result<u32, Diagnostic> {
+        let h = self.text.get(self.i..self.i + 4).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        match h {
+            Some(h) => {
+                self.i += 4;
+                Ok(u32::from_str_radix(h, 16).expect("hex digits"))
+            }
+            None => Err(self.error("expected four hex digits after `\\u`", "invalid `\\u` escape")),
+        }
+    }
+
+    fn escape(&mut self) -> Result<char, Diagnostic> {
+        self.i += 1;
+        let c = match self.b.get(self.i) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.i += 1;
+                let hi = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&hi) && self.text[self.i..].starts_with("\\u") {
+                    self.i += 2;
+                    let lo = self.hex4()?;
+                    0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
+                } else {
+                    hi
+                };
+                return Ok(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+            _ => {
+                self.i -= 1;
+                return Err(self.error("unknown escape in a string", "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"));
+            }
+        };
+        self.i += 1;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_text() {
+        let n = parse(r#"{"a": 75.00, "b": 12345678901234567890123}"#).unwrap();
+        assert_eq!(n.get("a").unwrap().value, Json::Number("75.00"));
+        assert_eq!(n.get("b").unwrap().value, Json::Number("12345678901234567890123"));
+    }
+
+    #[test]
+    fn strings_are_unescaped() {
+        let n = parse(r#"["a\"b\u00e9\ud83d\ude00"]"#).unwrap();
+        let Json::Array(items) = n.value else { panic!() };
+        assert_eq!(items[0].value, Json::String("a\"bé😀".into()));
+    }
+
+    #[test]
+    fn errors_point_at_the_problem() {
+        let e = parse("{\n  \"a\": 1,\n}").unwrap_err();
+        assert_eq!(e.code, Code::InvalidJson);
+        assert_eq!(e.labels[0].span.start, 12);
+        assert!(parse("NaN").is_err());
+        assert!(parse("{\"a\": 01}").is_err());
+        assert!(parse(&"[".repeat(1000)).is_err());
+    }
+
+    #[test]
+    fn spans_cover_values() {
+        let n = parse(r#"{"k": "v"}"#).unwrap();
+        assert_eq!(n.get("k").unwrap().span, Span::new(6, 9));
+    }
+}

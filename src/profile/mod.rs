@@ -1,0 +1,202 @@
+//! Profiles: the limits that checks enforce, as data (TOML), never as constants in code. Each
+//! limit carries its source and date, which every diagnostic it triggers names.
+
+use serde::Deserialize;
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("iadvize", include_str!("iadvize.toml")),
+    ("messenger", include_str!("messenger.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub envelope: Envelope,
+    pub text_with_attachment: Rule,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Envelope {
+    /// The iAdvize API: the body is POSTed as is.
+    Iadvize,
+    /// Facebook's Send API: `{"recipient", "messaging_type", "message"}`.
+    SendApi,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub allowed: bool,
+    pub source: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub max: usize,
+    pub source: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub text: Limit,
+    pub title: Limit,
+    pub subtitle: Limit,
+    pub button_title: Limit,
+    pub postback_payload: Limit,
+    pub carousel_elements: Limit,
+    pub buttons: Limit,
+    pub receipt_elements: Limit,
+    pub customer_id: Limit,
+}
+
+/// Names a limit in a profile, so that checks can look it up and cite it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKey {
+    Text,
+    Title,
+    Subtitle,
+    ButtonTitle,
+    PostbackPayload,
+    CarouselElements,
+    Buttons,
+    ReceiptElements,
+    CustomerId,
+}
+
+impl Profile {
+    pub fn limit(&self, key: LimitKey) -> &Limit {
+        let l = &self.limits;
+        match key {
+            LimitKey::Text => &l.text,
+            LimitKey::Title => &l.title,
+            LimitKey::Subtitle => &l.subtitle,
+            LimitKey::ButtonTitle => &l.button_title,
+            LimitKey::PostbackPayload => &l.postback_payload,
+            LimitKey::CarouselElements => &l.carousel_elements,
+            LimitKey::Buttons => &l.buttons,
+            LimitKey::ReceiptElements => &l.receipt_elements,
+            LimitKey::CustomerId => &l.customer_id,
+        }
+    }
+
+    /// The note that a diagnostic for `limit` carries.
+    pub fn cite(&self, limit: &Limit) -> String {
+        format!("limit from profile `{}` ({}, {})", self.name, limit.source, limit.date)
+    }
+
+    /// A built-in profile by name.
+    pub fn builtin(name: &str) -> Option<Profile> {
+        BUILTIN.iter().any(|(n, _)| *n == name).then(|| {
+            load_text(name, BUILTIN.iter().find(|(n, _)| *n == name).expect("listed").1)
+                .expect("built-in profiles are valid")
+        })
+    }
+
+    /// The default profile, `iadvize`.
+    pub fn default_profile() -> Profile {
+        Profile::builtin("iadvize").expect("built in")
+    }
+
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(n, _)| *n)
+    }
+
+    /// A profile named on the command line: a built-in name, or a TOML file (a value that
+    /// contains `/` or ends in `.toml`).
+    pub fn resolve(spec: &str) -> Result<Profile, String> {
+        if spec.contains('/') || spec.ends_with(".toml") {
+            let text = std::fs::read_to_string(spec)
+                .map_err(|e| format!("cannot read profile file `{spec}`: {e}"))?;
+            load_text(spec, &text)
+        } else {
+            Profile::builtin(spec).ok_or_else(|| {
+                let names: Vec<&str> = Profile::builtin_names().collect();
+                format!(
+                    "unknown profile `{spec}`; the built-in profiles are {}, or give a path to a .toml file",
+                    names.join(", ")
+                )
+            })
+        }
+    }
+}
+
+/// Reads a profile's TOML, following `extends` (a built-in name) and merging tables key by key.
+fn load_text(origin: &str, text: &str) -> Result<Profile, String> {
+    let table = resolve_table(origin, text, 0)?;
+    Profile::deserialize(toml::Value::Table(table))
+        .map_err(|e| format!("profile `{origin}`: {}", e.to_string().trim()))
+}
+
+fn resolve_table(origin: &str, text: &str, depth: usize) -> Result<toml::Table, String> {
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| format!("profile `{origin}` is not valid TOML: {}", e.to_string().trim()))?;
+    let Some(base) = table.remove("extends") else {
+        return Ok(table);
+    };
+    let base = base
+        .as_str()
+        .ok_or_else(|| format!("profile `{origin}`: `extends` must be the name of a built-in profile"))?
+        .to_string();
+    if depth > 4 {
+        return Err(format!("profile `{origin}`: `extends` goes round in a circle"));
+    }
+    let base_text = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == base)
+        .ok_or_else(|| format!("profile `{origin}` extends `{base}`, which is not a built-in profile"))?
+        .1;
+    let mut merged = resolve_table(&base, base_text, depth + 1)?;
+    merge(&mut merged, table);
+    Ok(merged)
+}
+
+fn merge(into: &mut toml::Table, from: toml::Table) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(toml::Value::Table(a)), toml::Value::Table(b)) => merge(a, b),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_load_and_messenger_extends_iadvize() {
+        let i = Profile::default_profile();
+        assert_eq!(i.limits.text.max, 320);
+        assert!(i.text_with_attachment.allowed);
+        let m = Profile::builtin("messenger").unwrap();
+        assert_eq!(m.limits.text.max, 2000);
+        assert_eq!(m.limits.title.max, 80);
+        assert!(!m.text_with_attachment.allowed);
+        assert_eq!(m.envelope, Envelope::SendApi);
+    }
+
+    #[test]
+    fn a_user_profile_overrides_one_key() {
+        let p = load_text("mine.toml", "extends = \"messenger\"\nname = \"mine\"\n[limits.text]\nmax = 640\nsource = \"us\"\ndate = \"2026\"\n").unwrap();
+        assert_eq!(p.limits.text.max, 640);
+        assert_eq!(p.limits.subtitle.max, 80);
+        assert_eq!(p.name, "mine");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let e = load_text("x.toml", "extends = \"iadvize\"\n[limits.txet]\nmax = 1\nsource = \"\"\ndate = \"\"\n").unwrap_err();
+        assert!(e.contains("txet"), "{e}");
+    }
+}
