@@ -5,3 +5,5 @@ pub mod span;
 pub mod syntax;
 pub mod json;
 pub mod profile;
+pub mod check;
+pub mod ir;

@@ -1,0 +1,385 @@
+//! Messenger's message model as a table: which blocks exist, their fields, what each field
+//! accepts and which profile limit applies. Limits' numbers live in the profile, not here.
+
+use crate::profile::LimitKey;
+
+/// What a field accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// An absolute http(s) URL.
+    Url,
+    Number,
+    Integer,
+    Bool,
+    /// A phone number in international format: `+` and digits.
+    Phone,
+    /// An ISO 4217 code.
+    Currency,
+    /// One of a few strings.
+    Choice(&'static [&'static str]),
+    /// Text or an integer (receipt `timestamp`: Unix seconds, a string in Facebook's examples).
+    TextOrInteger,
+}
+
+impl Kind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Text | Kind::Choice(_) => "text",
+            Kind::Url => "a URL",
+            Kind::Number => "a number",
+            Kind::Integer => "an integer",
+            Kind::Bool => "`true` or `false`",
+            Kind::Phone => "a phone number",
+            Kind::Currency => "a currency code",
+            Kind::TextOrInteger => "text or an integer",
+        }
+    }
+
+    pub fn is_textual(self) -> bool {
+        !matches!(self, Kind::Number | Kind::Integer | Kind::Bool)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    /// Messenger refuses an empty string here.
+    pub nonempty: bool,
+    pub limit: Option<LimitKey>,
+}
+
+const fn f(name: &'static str, kind: Kind) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        required: false,
+        nonempty: false,
+        limit: None,
+    }
+}
+
+const fn req(name: &'static str, kind: Kind) -> FieldSpec {
+    FieldSpec {
+        name,
+        kind,
+        required: true,
+        nonempty: true,
+        limit: None,
+    }
+}
+
+const fn limited(mut spec: FieldSpec, limit: LimitKey) -> FieldSpec {
+    spec.limit = Some(limit);
+    spec
+}
+
+/// A block that may appear inside another.
+#[derive(Debug, Clone, Copy)]
+pub struct ChildSpec {
+    /// The keyword in the source: `element`, `button`, `summary`.
+    pub keyword: &'static str,
+    /// The output key: `elements`, `buttons`, `summary`.
+    pub key: &'static str,
+    /// A list (`elements`) or a single object (`summary`).
+    pub many: bool,
+    pub required: bool,
+    /// Fewest items, for lists Messenger refuses empty.
+    pub min: usize,
+    pub limit: Option<LimitKey>,
+    pub block: BlockKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Carousel,
+    GenericElement,
+    DefaultAction,
+    Button,
+    Receipt,
+    ReceiptElement,
+    Address,
+    Summary,
+    Adjustment,
+}
+
+#[derive(Debug)]
+pub struct BlockSpec {
+    /// What users call it, in messages: "a carousel element".
+    pub what: &'static str,
+    /// Members written first, before the template's own: `"type": "web_url"`.
+    pub constants: &'static [(&'static str, &'static str)],
+    pub fields: &'static [FieldSpec],
+    pub children: &'static [ChildSpec],
+}
+
+const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
+const SHARE_BUTTON: Kind = Kind::Choice(&["hide", "show"]);
+
+pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
+
+static CAROUSEL: BlockSpec = BlockSpec {
+    what: "a carousel",
+    constants: &[],
+    fields: &[
+        f("sharable", Kind::Bool),
+        f("image_aspect_ratio", Kind::Choice(&["horizontal", "square"])),
+    ],
+    children: &[ChildSpec {
+        keyword: "element",
+        key: "elements",
+        many: true,
+        required: true,
+        min: 1,
+        limit: Some(LimitKey::CarouselElements),
+        block: BlockKind::GenericElement,
+    }],
+};
+
+static GENERIC_ELEMENT: BlockSpec = BlockSpec {
+    what: "a carousel element",
+    constants: &[],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::Title),
+        limited(f("subtitle", Kind::Text), LimitKey::Subtitle),
+        f("image_url", Kind::Url),
+    ],
+    children: &[
+        ChildSpec {
+            keyword: "default_action",
+            key: "default_action",
+            many: false,
+            required: false,
+            min: 0,
+            limit: None,
+            block: BlockKind::DefaultAction,
+        },
+        ChildSpec {
+            keyword: "button",
+            key: "buttons",
+            many: true,
+            required: false,
+            min: 0,
+            limit: Some(LimitKey::Buttons),
+            block: BlockKind::Button,
+        },
+    ],
+};
+
+static DEFAULT_ACTION: BlockSpec = BlockSpec {
+    what: "a default action",
+    constants: &[("type", "web_url")],
+    fields: &[
+        req("url", Kind::Url),
+        f("webview_height_ratio", WEBVIEW_HEIGHT),
+        f("messenger_extensions", Kind::Bool),
+        f("fallback_url", Kind::Url),
+        f("webview_share_button", SHARE_BUTTON),
+    ],
+    children: &[],
+};
+
+static WEB_URL_BUTTON: BlockSpec = BlockSpec {
+    what: "a `web_url` button",
+    constants: &[],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::ButtonTitle),
+        req("url", Kind::Url),
+        f("webview_height_ratio", WEBVIEW_HEIGHT),
+        f("messenger_extensions", Kind::Bool),
+        f("fallback_url", Kind::Url),
+        f("webview_share_button", SHARE_BUTTON),
+    ],
+    children: &[],
+};
+
+static POSTBACK_BUTTON: BlockSpec = BlockSpec {
+    what: "a `postback` button",
+    constants: &[],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::ButtonTitle),
+        limited(req("payload", Kind::Text), LimitKey::PostbackPayload),
+    ],
+    children: &[],
+};
+
+static PHONE_BUTTON: BlockSpec = BlockSpec {
+    what: "a `phone_number` button",
+    constants: &[],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::ButtonTitle),
+        req("payload", Kind::Phone),
+    ],
+    children: &[],
+};
+
+static RECEIPT: BlockSpec = BlockSpec {
+    what: "a receipt",
+    constants: &[],
+    fields: &[
+        req("recipient_name", Kind::Text),
+        f("merchant_name", Kind::Text),
+        req("order_number", Kind::Text),
+        req("currency", Kind::Currency),
+        req("payment_method", Kind::Text),
+        f("order_url", Kind::Url),
+        f("timestamp", Kind::TextOrInteger),
+        f("sharable", Kind::Bool),
+    ],
+    children: &[
+        ChildSpec {
+            keyword: "element",
+            key: "elements",
+            many: true,
+            required: false,
+            min: 0,
+            limit: Some(LimitKey::ReceiptElements),
+            block: BlockKind::ReceiptElement,
+        },
+        ChildSpec {
+            keyword: "address",
+            key: "address",
+            many: false,
+            required: false,
+            min: 0,
+            limit: None,
+            block: BlockKind::Address,
+        },
+        ChildSpec {
+            keyword: "summary",
+            key: "summary",
+            many: false,
+            required: true,
+            min: 1,
+            limit: None,
+            block: BlockKind::Summary,
+        },
+        ChildSpec {
+            keyword: "adjustment",
+            key: "adjustments",
+            many: true,
+            required: false,
+            min: 0,
+            limit: None,
+            block: BlockKind::Adjustment,
+        },
+    ],
+};
+
+static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
+    what: "a receipt element",
+    constants: &[],
+    fields: &[
+        req("title", Kind::Text),
+        f("subtitle", Kind::Text),
+        f("quantity", Kind::Integer),
+        FieldSpec {
+            nonempty: false,
+            ..req("price", Kind::Number)
+        },
+        f("currency", Kind::Currency),
+        f("image_url", Kind::Url),
+    ],
+    children: &[],
+};
+
+static ADDRESS: BlockSpec = BlockSpec {
+    what: "a receipt address",
+    constants: &[],
+    fields: &[
+        req("street_1", Kind::Text),
+        f("street_2", Kind::Text),
+        req("city", Kind::Text),
+        req("postal_code", Kind::Text),
+        req("state", Kind::Text),
+        req("country", Kind::Text),
+    ],
+    children: &[],
+};
+
+static SUMMARY: BlockSpec = BlockSpec {
+    what: "a receipt summary",
+    constants: &[],
+    fields: &[
+        f("subtotal", Kind::Number),
+        f("shipping_cost", Kind::Number),
+        f("total_tax", Kind::Number),
+        FieldSpec {
+            nonempty: false,
+            ..req("total_cost", Kind::Number)
+        },
+    ],
+    children: &[],
+};
+
+static ADJUSTMENT: BlockSpec = BlockSpec {
+    what: "a receipt adjustment",
+    constants: &[],
+    fields: &[
+        req("name", Kind::Text),
+        FieldSpec {
+            nonempty: false,
+            ..req("amount", Kind::Number)
+        },
+    ],
+    children: &[],
+};
+
+/// The spec of a block; buttons are chosen by their type label.
+pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> {
+    Some(match kind {
+        BlockKind::Carousel => &CAROUSEL,
+        BlockKind::GenericElement => &GENERIC_ELEMENT,
+        BlockKind::DefaultAction => &DEFAULT_ACTION,
+        BlockKind::Button => match label? {
+            "web_url" => &WEB_URL_BUTTON,
+            "postback" => &POSTBACK_BUTTON,
+            "phone_number" => &PHONE_BUTTON,
+            _ => return None,
+        },
+        BlockKind::Receipt => &RECEIPT,
+        BlockKind::ReceiptElement => &RECEIPT_ELEMENT,
+        BlockKind::Address => &ADDRESS,
+        BlockKind::Summary => &SUMMARY,
+        BlockKind::Adjustment => &ADJUSTMENT,
+    })
+}
+
+/// Top-level attachment blocks, and the `template_type` they render with.
+pub const ATTACHMENT_BLOCKS: &[(&str, BlockKind, &str)] = &[
+    ("carousel", BlockKind::Carousel, "generic"),
+    ("receipt", BlockKind::Receipt, "receipt"),
+];
+
+/// Everything that can stand at the top level, for "did you mean" suggestions.
+pub const TOP_LEVEL_WORDS: &[&str] = &[
+    "notification",
+    "customer_id",
+    "messaging_type",
+    "tag",
+    "input",
+    "text",
+    "image",
+    "carousel",
+    "receipt",
+    "extra",
+];
+
+/// ISO 4217 active currency codes.
+pub const CURRENCIES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW",
+    "ZWG",
+];

@@ -1,0 +1,227 @@
+//! Input types: the `input { }` declarations as types, and the scope that resolves paths
+//! (input variables and loop variables) with "did you mean" suggestions.
+
+use std::sync::Arc;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+use crate::syntax::ast;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    String { max: Option<u32> },
+    Url,
+    Number,
+    Integer,
+    Bool,
+    Object(Arc<ObjTy>),
+    List { max: Option<u32>, item: Box<Ty> },
+}
+
+impl Ty {
+    pub fn describe(&self) -> String {
+        match self {
+            Ty::String { max: Some(m) } => format!("string max {m}"),
+            Ty::String { max: None } => "string".into(),
+            Ty::Url => "url".into(),
+            Ty::Number => "number".into(),
+            Ty::Integer => "integer".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Object(_) => "an object".into(),
+            Ty::List { .. } => "a list".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjTy {
+    pub fields: Vec<FieldTy>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldTy {
+    pub name: String,
+    pub optional: bool,
+    pub ty: Ty,
+    /// The declaration, for labels that point back at it.
+    pub decl: Span,
+}
+
+impl ObjTy {
+    pub fn get(&self, name: &str) -> Option<&FieldTy> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+pub const TYPE_NAMES: &[&str] = &["string", "number", "integer", "bool", "url", "list"];
+
+/// Lowers declarations to an object type.
+pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
+    let mut obj = ObjTy::default();
+    for d in decls {
+        if let Some(prev) = obj.get(&d.name.name) {
+            diags.push(
+                Diagnostic::error(Code::DuplicateDeclaration, format!("`{}` is declared twice", d.name.name))
+                    .at(d.name.span, "declared again here")
+                    .at(prev.decl, "first declared here")
+                    .help("remove one of the declarations, or rename one"),
+            );
+            continue;
+        }
+        let Some(ty) = lower_type(&d.ty, diags) else { continue };
+        obj.fields.push(FieldTy {
+            name: d.name.name.clone(),
+            optional: d.optional,
+            ty,
+            decl: d.span,
+        });
+    }
+    obj
+}
+
+fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
+    match t {
+        ast::TypeExpr::Scalar { name, max } => {
+            let ty = match name.name.as_str() {
+                "string" => Ty::String { max: max.map(|m| m.value) },
+                "url" => Ty::Url,
+                "number" => Ty::Number,
+                "integer" => Ty::Integer,
+                "bool" => Ty::Bool,
+                other => {
+                    let mut d = Diagnostic::error(Code::UnknownType, format!("unknown type `{other}`"))
+                        .at(name.span, "not a type missive knows");
+                    d = match suggest(other, TYPE_NAMES.iter().copied()) {
+                        Some(s) => d.help(format!("a type with a similar name exists: `{s}`")),
+                        None => d.help("the types are `string`, `number`, `integer`, `bool`, `url`, `{ ... }` and `list of T`"),
+                    };
+                    diags.push(d);
+                    return None;
+                }
+            };
+            if let (Some(m), false) = (max, matches!(ty, Ty::String { .. })) {
+                diags.push(
+                    Diagnostic::error(Code::UnknownType, format!("`max` does not apply to `{}`", name.name))
+                        .at(m.span, "`max` bounds the characters of a string or the items of a list")
+                        .help("remove `max`, or declare the value as `string max N`"),
+                );
+            }
+            Some(ty)
+        }
+        ast::TypeExpr::List { max, item, .. } => Some(Ty::List {
+            max: max.map(|m| m.value),
+            item: Box::new(lower_type(item, diags)?),
+        }),
+        ast::TypeExpr::Object { decls, .. } => Some(Ty::Object(Arc::new(lower_decls(decls, diags)))),
+    }
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a likely typo.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|&(d, c)| d <= (name.len().max(c.len()) / 3).max(1) && d < name.len().max(1))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Where a resolved path starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    Root,
+    /// A loop variable, by its loop depth.
+    Local(usize),
+}
+
+/// A path resolved against the scope.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub base: Base,
+    pub keys: Vec<String>,
+    pub ty: Ty,
+    /// Some segment is optional: the value may be absent.
+    pub optional: bool,
+    /// The declaration of the last segment (or the loop's list).
+    pub decl: Option<Span>,
+}
+
+/// Input variables and the loop variables in scope.
+pub struct Scope<'a> {
+    pub root: &'a ObjTy,
+    /// (name, item type, declaration span), outermost first.
+    pub locals: Vec<(String, Ty, Span)>,
+}
+
+impl Scope<'_> {
+    /// Resolves dotted segments; the error names the first segment that does not exist.
+    pub fn resolve(&self, segments: &[(&str, Span)]) -> Result<Resolved, Diagnostic> {
+        let (first, first_span) = segments[0];
+        let (base, mut ty, mut optional, mut decl) =
+            if let Some(depth) = self.locals.iter().rposition(|(n, _, _)| n == first) {
+                let (_, ty, span) = &self.locals[depth];
+                (Base::Local(depth), ty.clone(), false, Some(*span))
+            } else if let Some(f) = self.root.get(first) {
+                (Base::Root, f.ty.clone(), f.optional, Some(f.decl))
+            } else {
+                let names = self
+                    .root
+                    .fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .chain(self.locals.iter().map(|(n, _, _)| n.as_str()));
+                let mut d = Diagnostic::error(Code::UndeclaredVariable, format!("`{first}` is not declared"))
+                    .at(first_span, "not an input or a loop variable");
+                d = match suggest(first, names) {
+                    Some(s) => d.help(format!("a variable with a similar name exists: `{s}`")),
+                    None => d.help(format!("declare it in `input {{ ... }}`, e.g. `{first}: string max 40`")),
+                };
+                return Err(d);
+            };
+        let mut keys = Vec::with_capacity(segments.len() - 1);
+        let mut so_far = first.to_string();
+        for &(seg, span) in &segments[1..] {
+            let Ty::Object(obj) = &ty else {
+                return Err(Diagnostic::error(
+                    Code::UndeclaredVariable,
+                    format!("`{so_far}` is {}, it has no field `{seg}`", ty.describe()),
+                )
+                .at(span, "no such field")
+                .help(format!("`{so_far}` is declared as {}; only objects have fields", ty.describe())));
+            };
+            let Some(f) = obj.get(seg) else {
+                let mut d = Diagnostic::error(Code::UndeclaredVariable, format!("`{so_far}` has no field `{seg}`"))
+                    .at(span, "not declared in `input`");
+                d = match suggest(seg, obj.fields.iter().map(|f| f.name.as_str())) {
+                    Some(s) => d.help(format!("a field with a similar name exists: `{so_far}.{s}`")),
+                    None => d.help(format!("declare `{seg}` in the `{so_far}` object in `input`")),
+                };
+                return Err(d);
+            };
+            optional |= f.optional;
+            decl = Some(f.decl);
+            keys.push(seg.to_string());
+            so_far = format!("{so_far}.{seg}");
+            ty = f.ty.clone();
+        }
+        Ok(Resolved {
+            base,
+            keys,
+            ty,
+            optional,
+            decl,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_find_near_names_only() {
+        assert_eq!(suggest("subtilte", ["title", "subtitle", "image_url"]), Some("subtitle"));
+        assert_eq!(suggest("frist_name", ["first_name", "product"]), Some("first_name"));
+        assert_eq!(suggest("zzz", ["title", "subtitle"]), None);
+    }
+}

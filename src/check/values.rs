@@ -1,0 +1,154 @@
+//! Checks on one text value, shared by the static checks (literals) and the render-time checks
+//! (rendered values): length, emptiness, URL, phone number, currency, choice.
+
+use super::schema::{FieldSpec, Kind, CURRENCIES};
+use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::profile::Profile;
+use crate::span::Span;
+
+/// What is wrong with a value, if anything.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    TooLong { chars: usize, utf16: usize, max: usize },
+    Empty,
+    BadUrl(String),
+    BadPhone,
+    BadCurrency,
+    BadChoice(&'static [&'static str]),
+}
+
+/// Checks a text value against its field. `None` when it is fine.
+pub fn problem(spec: &FieldSpec, text: &str, profile: &Profile) -> Option<Problem> {
+    if text.is_empty() {
+        return (spec.nonempty && spec.kind != Kind::TextOrInteger).then_some(Problem::Empty);
+    }
+    if let Some(limit) = spec.limit {
+        let max = profile.limit(limit).max;
+        let chars = text.chars().count();
+        if chars > max {
+            return Some(Problem::TooLong {
+                chars,
+                utf16: text.encode_utf16().count(),
+                max,
+            });
+        }
+    }
+    match spec.kind {
+        Kind::Url => url_problem(text).map(Problem::BadUrl),
+        Kind::Phone => (!is_phone(text)).then_some(Problem::BadPhone),
+        Kind::Currency => (!CURRENCIES.contains(&text)).then_some(Problem::BadCurrency),
+        Kind::Choice(choices) => (!choices.contains(&text)).then_some(Problem::BadChoice(choices)),
+        _ => None,
+    }
+}
+
+/// Why a string is not an absolute http(s) URL.
+pub fn url_problem(text: &str) -> Option<String> {
+    if text.chars().any(char::is_whitespace) {
+        return Some("it contains a space; encode it as `%20`".into());
+    }
+    match url::Url::parse(text) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            u.host_str().is_none().then(|| "it has no host".into())
+        }
+        Ok(u) => Some(format!("its scheme is `{}:`, Messenger opens only `https:` and `http:` links", u.scheme())),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            Some("it is relative; Messenger needs an absolute URL starting with `https://`".into())
+        }
+        Err(e) => Some(format!("it is not a valid URL ({e})")),
+    }
+}
+
+fn is_phone(text: &str) -> bool {
+    let digits = text.strip_prefix('+').unwrap_or("");
+    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
+}
+
+/// Where a checked value came from, for the diagnostic's wording.
+pub struct Context<'a> {
+    pub field: &'a str,
+    /// The value's span in the template.
+    pub span: Span,
+    /// The data path that produced it, at render time.
+    pub data_path: Option<&'a str>,
+}
+
+/// The diagnostic for a problem.
+pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile) -> Diagnostic {
+    let field = cx.field;
+    let rendered = if cx.data_path.is_some() { "rendered " } else { "" };
+    let with = cx
+        .data_path
+        .map(|p| format!(" with this data (`{p}`)"))
+        .unwrap_or_default();
+    match p {
+        Problem::TooLong { chars, utf16, max } => {
+            let limit = profile.limit(spec.limit.expect("a length problem has a limit"));
+            let units = if utf16 != chars {
+                format!(" ({utf16} UTF-16 units)")
+            } else {
+                String::new()
+            };
+            Diagnostic::error(
+                Code::TooLong,
+                format!("{rendered}`{field}` is {chars} characters long, the limit is {max}"),
+            )
+            .at(cx.span, format!("{chars} characters{units}{with}, {} over", chars - max))
+            .help(if field == "text" {
+                "shorten the text, or move detail into an attachment".to_string()
+            } else if cx.data_path.is_some() {
+                format!("shorten the data, or lower `max` on its input so that `{field}` fits in {max}")
+            } else {
+                format!("shorten `{field}` to {max} characters at most")
+            })
+            .note(profile.cite(limit))
+            .note("characters are counted as Unicode scalar values, as Facebook counts them")
+        }
+        Problem::Empty => Diagnostic::error(Code::EmptyString, format!("{rendered}`{field}` is empty"))
+            .at(cx.span, format!("Messenger needs a non-empty `{field}`{with}"))
+            .help(format!("give `{field}` some text; Facebook refuses the message with \"must be a non-empty UTF-8 encoded string\"")),
+        Problem::BadUrl(why) => Diagnostic::error(Code::InvalidUrl, format!("{rendered}`{field}` is not an absolute http(s) URL"))
+            .at(cx.span, format!("{why}{with}"))
+            .help("write a full URL such as `https://shop.example/item/100`"),
+        Problem::BadPhone => Diagnostic::error(Code::InvalidPhone, format!("{rendered}`{field}` is not a phone number in international format"))
+            .at(cx.span, format!("expected `+`, the country code and the number{with}"))
+            .help("write it as `+` then digits, without spaces, e.g. `+33612345678`"),
+        Problem::BadCurrency => Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
+            .at(cx.span, format!("not a currency code{with}"))
+            .help("use a three-letter ISO 4217 code in capitals, such as `EUR`, `USD` or `GBP`"),
+        Problem::BadChoice(choices) => {
+            let list: Vec<String> = choices.iter().map(|c| format!("`\"{c}\"`")).collect();
+            Diagnostic::error(Code::InvalidChoice, format!("{rendered}`{field}` must be one of {}", list.join(", ")))
+                .at(cx.span, format!("not one of Messenger's values{with}"))
+                .help(format!("write one of {}", list.join(", ")))
+        }
+    }
+}
+
+/// A label in the data file, for render-time diagnostics.
+pub fn data_label(d: Diagnostic, span: Option<Span>, message: &str) -> Diagnostic {
+    match span {
+        Some(s) => d.label(Origin::Data, s, message),
+        None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(url_problem("https://a.example/x?y=1"), None);
+        assert!(url_problem("/relative").unwrap().contains("relative"));
+        assert!(url_problem("javascript:alert(1)").unwrap().contains("javascript"));
+        assert!(url_problem("https://a.example/a b").unwrap().contains("space"));
+    }
+
+    #[test]
+    fn phones() {
+        assert!(is_phone("+16505551234"));
+        assert!(!is_phone("0612345678"));
+        assert!(!is_phone("+33 6 12"));
+    }
+}

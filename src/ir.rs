@@ -1,0 +1,147 @@
+//! The compiled form of a template: what render walks. Literals are pre-serialized JSON, paths
+//! are pre-resolved key lists, and only real expressions go through minijinja.
+
+use std::sync::Arc;
+
+use crate::check::schema::FieldSpec;
+use crate::check::types::{Base, ObjTy};
+use crate::profile::{LimitKey, Profile};
+use crate::span::Span;
+
+/// A compiled template: compile once, render many times.
+pub struct Template {
+    pub name: String,
+    pub description: Option<String>,
+    /// The iAdvize customer_id scheme.
+    pub customer_id: Option<FieldIr>,
+    pub messaging_type: Option<String>,
+    pub tag: Option<String>,
+    pub input: Arc<ObjTy>,
+    pub profile: Profile,
+    pub(crate) body: ObjIr,
+    pub(crate) env: minijinja::Environment<'static>,
+    /// How many loops nest at most: the size of the loop-variable stack.
+    pub(crate) max_depth: usize,
+}
+
+impl std::fmt::Debug for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Template").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// A path into the data, resolved against `input`.
+#[derive(Debug, Clone)]
+pub struct PathIr {
+    pub base: Base,
+    pub keys: Box<[Box<str>]>,
+    /// As written, for messages: `order.items`.
+    pub dotted: Box<str>,
+    pub span: Span,
+    /// Whether the input declares some segment optional (`first_name?`).
+    pub optional: bool,
+    pub decl: Option<Span>,
+    /// Whether the declared type is an integer or number (inserted into text as minijinja would).
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Val {
+    /// A literal, already checked, as JSON text.
+    Lit(Box<str>),
+    /// A plain path: the data value is copied as is.
+    Path(PathIr),
+    /// A string with interpolations.
+    Str(StrIr),
+}
+
+#[derive(Debug, Clone)]
+pub enum StrIr {
+    /// Literal text and plain `{{ path }}`s, joined without a template engine.
+    Parts(Vec<Part>),
+    /// Anything else, rendered by minijinja.
+    Engine(Engine),
+}
+
+#[derive(Debug, Clone)]
+pub enum Part {
+    Lit(Box<str>),
+    Path(PathIr),
+}
+
+/// A minijinja template in the template's environment, and the variables it reads.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub name: Box<str>,
+    /// Input variables it reads (top-level names).
+    pub roots: Vec<Box<str>>,
+    /// Loop variables it reads: name and loop depth.
+    pub locals: Vec<(Box<str>, usize)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    pub key: Box<str>,
+    pub val: Val,
+    pub spec: FieldSpec,
+    /// The value's span in the template.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Member {
+    /// A fixed member, such as `"type": "template"`; `json` is the serialized value.
+    Const { key: &'static str, json: Box<str> },
+    Field(FieldIr),
+    /// A nested object that is always present (`payload`).
+    Object { key: &'static str, obj: ObjIr },
+    /// Objects produced by blocks, loops and conditions: a list (`elements`), or a single
+    /// object (`attachment`, `summary`) when `single`.
+    Items(Items),
+    /// An `extra { }` block's members.
+    Extra(Vec<(Box<str>, JsonIr)>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Items {
+    pub key: &'static str,
+    pub single: bool,
+    pub nodes: Vec<Node>,
+    /// Fewest items Messenger accepts.
+    pub min: usize,
+    pub limit: Option<LimitKey>,
+    /// The block that holds them, for a "too few" diagnostic.
+    pub owner: Span,
+    /// What one item is called: "element".
+    pub item: &'static str,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ObjIr {
+    pub members: Vec<Member>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Obj { obj: ObjIr, span: Span },
+    For { depth: usize, list: PathIr, body: Vec<Node>, span: Span },
+    If { branches: Vec<(Cond, Vec<Node>)>, otherwise: Vec<Node> },
+}
+
+#[derive(Debug, Clone)]
+pub enum Cond {
+    /// A plain path: true when present and truthy, as minijinja would judge it.
+    Path(PathIr),
+    /// `{% if COND %}1{% endif %}` in the environment.
+    Engine(Engine),
+}
+
+#[derive(Debug, Clone)]
+pub enum JsonIr {
+    /// A literal subtree, serialized.
+    Lit(Box<str>),
+    Str(StrIr, Span),
+    Object(Vec<(Box<str>, JsonIr)>),
+    Array(Vec<JsonIr>),
+}
