@@ -7,3 +7,4 @@ pub mod json;
 pub mod profile;
 pub mod check;
 pub mod ir;
+pub mod render;

@@ -1,0 +1,759 @@
+//! Rendering: the compiled template and one data value -> JSON bytes. The walk writes JSON
+//! straight out through serde_json's formatter: no output tree, no re-parse, and no template
+//! engine for literals and plain paths. Rendered values are checked again (lengths, counts,
+//! URLs), pointing at the template span that produced them and naming the data path.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+use crate::check::schema::Kind;
+use crate::check::types::Base;
+use crate::check::values;
+use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::ir::*;
+use crate::json::{Json, Node};
+use crate::profile::Envelope;
+use crate::span::Span;
+
+/// The iAdvize API host; the guide's path is appended.
+pub const IADVIZE_API: &str = "https://api.iadvize.com";
+/// Facebook's Send API endpoint.
+pub const SEND_API: &str = "https://graph.facebook.com/v21.0/me/messages";
+
+/// How to write the JSON.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Indented, for humans; compact otherwise.
+    pub pretty: bool,
+}
+
+/// What `--emit request` needs beyond the data.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// The Facebook page id: the digits of its `m.me/` link.
+    pub page_id: String,
+    /// Overrides the template's `customer_id` scheme.
+    pub customer_id: Option<String>,
+    /// The recipient's page-scoped id, for the Send API envelope.
+    pub recipient: Option<String>,
+}
+
+/// At most this many diagnostics from one render: the first ones tell the story.
+const MAX_DIAGNOSTICS: usize = 50;
+
+/// Characters percent-encoded in a URL path segment: all but RFC 3986's unreserved ones.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+impl Template {
+    /// Renders the message body for one data value into `out`. Nothing is written unless the
+    /// render succeeds; the `Ok` value holds warnings, the `Err` value the diagnostics.
+    pub fn render_to<W: Write>(&self, out: &mut W, data: &Node<'_>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        self.render_with(out, data, RenderOptions::default())
+    }
+
+    /// Like [`Template::render_to`], with options.
+    pub fn render_with<W: Write>(
+        &self,
+        out: &mut W,
+        data: &Node<'_>,
+        options: RenderOptions,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let mut r = Renderer::new(self, data);
+        let buf = if options.pretty {
+            let mut w = Writer::new(PrettyFormatter::with_indent(b"  "));
+            r.message(&mut w);
+            w.buf
+        } else {
+            let mut w = Writer::new(CompactFormatter);
+            r.message(&mut w);
+            w.buf
+        };
+        r.finish(out, &buf)
+    }
+
+    /// Renders the request `{method, url, body}` that delivers the message (`--emit request`).
+    pub fn render_request<W: Write>(
+        &self,
+        out: &mut W,
+        data: &Node<'_>,
+        request: &RequestOptions,
+        options: RenderOptions,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let mut r = Renderer::new(self, data);
+        let buf = if options.pretty {
+            let mut w = Writer::new(PrettyFormatter::with_indent(b"  "));
+            r.request(&mut w, request);
+            w.buf
+        } else {
+            let mut w = Writer::new(CompactFormatter);
+            r.request(&mut w, request);
+            w.buf
+        };
+        r.finish(out, &buf)
+    }
+
+    /// The customer_id that the template's scheme gives for this data, if it has a scheme.
+    pub fn customer_id_for(&self, data: &Node<'_>) -> Result<Option<String>, Vec<Diagnostic>> {
+        let Some(f) = &self.customer_id else { return Ok(None) };
+        let mut r = Renderer::new(self, data);
+        let id = r.text_of(f).map(|c| c.into_owned());
+        if r.diags.iter().any(Diagnostic::is_error) {
+            return Err(r.diags);
+        }
+        Ok(id)
+    }
+
+    /// Renders the body as a `serde_json::Value`: a convenience for tests and library users.
+    pub fn render_value(&self, data: &Node<'_>) -> Result<serde_json::Value, Vec<Diagnostic>> {
+        let mut buf = Vec::new();
+        self.render_to(&mut buf, data)?;
+        Ok(serde_json::from_slice(&buf).expect("render writes valid JSON"))
+    }
+}
+
+/// A JSON writer over serde_json's formatter, keeping the "first member" state per level.
+struct Writer<F: Formatter> {
+    buf: Vec<u8>,
+    fmt: F,
+    first: Vec<bool>,
+}
+
+impl<F: Formatter> Writer<F> {
+    fn new(fmt: F) -> Self {
+        Writer {
+            buf: Vec::with_capacity(1024),
+            fmt,
+            first: Vec::with_capacity(8),
+        }
+    }
+
+    // Writing into a Vec cannot fail: the results below are infallible.
+    fn begin_object(&mut self) {
+        let _ = self.fmt.begin_object(&mut self.buf);
+        self.first.push(true);
+    }
+
+    fn end_object(&mut self) {
+        self.first.pop();
+        let _ = self.fmt.end_object(&mut self.buf);
+    }
+
+    fn key(&mut self, key: &str) {
+        let first = self.first.last_mut().map(|f| std::mem::replace(f, false)).unwrap_or(true);
+        let _ = self.fmt.begin_object_key(&mut self.buf, first);
+        let _ = write_escaped(&mut self.buf, &mut self.fmt, key);
+        let _ = self.fmt.end_object_key(&mut self.buf);
+        let _ = self.fmt.begin_object_value(&mut self.buf);
+    }
+
+    fn end_value(&mut self) {
+        let _ = self.fmt.end_object_value(&mut self.buf);
+    }
+
+    fn begin_array(&mut self) {
+        let _ = self.fmt.begin_array(&mut self.buf);
+        self.first.push(true);
+    }
+
+    fn array_item(&mut self) {
+        let first = self.first.last_mut().map(|f| std::mem::replace(f, false)).unwrap_or(true);
+        let _ = self.fmt.begin_array_value(&mut self.buf, first);
+    }
+
+    fn end_array_item(&mut self) {
+        let _ = self.fmt.end_array_value(&mut self.buf);
+    }
+
+    fn end_array(&mut self) {
+        self.first.pop();
+        let _ = self.fmt.end_array(&mut self.buf);
+    }
+
+    /// A scalar already serialized (a number as written, `true`, a JSON string).
+    fn raw(&mut self, json: &str) {
+        let _ = self.fmt.write_raw_fragment(&mut self.buf, json);
+    }
+
+    fn string(&mut self, s: &str) {
+        let _ = write_escaped(&mut self.buf, &mut self.fmt, s);
+    }
+
+    fn member_raw(&mut self, key: &str, json: &str) {
+        self.key(key);
+        self.raw(json);
+        self.end_value();
+    }
+
+    fn member_str(&mut self, key: &str, s: &str) {
+        self.key(key);
+        self.string(s);
+        self.end_value();
+    }
+}
+
+/// Writes a JSON string: runs of plain bytes as fragments, the rest as escapes.
+fn write_escaped<F: Formatter>(buf: &mut Vec<u8>, fmt: &mut F, s: &str) -> std::io::Result<()> {
+    use serde_json::ser::CharEscape;
+    fmt.begin_string(buf)?;
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = match b {
+            b'"' => CharEscape::Quote,
+            b'\\' => CharEscape::ReverseSolidus,
+            b'\n' => CharEscape::LineFeed,
+            b'\r' => CharEscape::CarriageReturn,
+            b'\t' => CharEscape::Tab,
+            0x08 => CharEscape::Backspace,
+            0x0c => CharEscape::FormFeed,
+            0x00..=0x1f => CharEscape::AsciiControl(b),
+            _ => continue,
+        };
+        if start < i {
+            fmt.write_string_fragment(buf, &s[start..i])?;
+        }
+        fmt.write_char_escape(buf, escape)?;
+        start = i + 1;
+    }
+    if start < bytes.len() {
+        fmt.write_string_fragment(buf, &s[start..])?;
+    }
+    fmt.end_string(buf)
+}
+
+struct Renderer<'t, 'd> {
+    t: &'t Template,
+    root: &'d Node<'d>,
+    /// Loop variables, by loop depth.
+    locals: Vec<&'d Node<'d>>,
+    diags: Vec<Diagnostic>,
+    scratch: String,
+}
+
+impl<'t, 'd> Renderer<'t, 'd> {
+    fn new(t: &'t Template, root: &'d Node<'d>) -> Self {
+        Renderer {
+            t,
+            root,
+            locals: Vec::with_capacity(t.max_depth),
+            diags: Vec::new(),
+            scratch: String::new(),
+        }
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        if self.diags.len() < MAX_DIAGNOSTICS {
+            self.diags.push(d);
+        }
+    }
+
+    fn finish<W: Write>(self, out: &mut W, buf: &[u8]) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let mut diags = self.diags;
+        if diags.iter().any(Diagnostic::is_error) {
+            crate::diagnostic::sort(&mut diags);
+            return Err(diags);
+        }
+        if let Err(e) = out.write_all(buf) {
+            return Err(vec![Diagnostic::error(Code::Io, format!("cannot write the output: {e}"))]);
+        }
+        Ok(diags)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The message and the request
+
+    fn message<F: Formatter>(&mut self, w: &mut Writer<F>) {
+        let start = w.buf.len();
+        let body = &self.t.body;
+        self.object(w, body);
+        // `{}`: every member was left out by the data.
+        if w.buf.len() - start <= 2 {
+            let span = self.t.customer_id.as_ref().map_or(Span::new(0, 0), |_| Span::new(0, 0));
+            self.push(
+                Diagnostic::error(Code::EmptyMessage, "with this data the message has neither text nor attachment")
+                    .at(span, "nothing to send")
+                    .help("give the data that the `text` or the attachment needs, or add an `else` branch"),
+            );
+        }
+    }
+
+    fn request<F: Formatter>(&mut self, w: &mut Writer<F>, req: &RequestOptions) {
+        let customer_id = match (&req.customer_id, &self.t.customer_id) {
+            (Some(id), _) => Some(id.clone()),
+            (None, Some(f)) => self.text_of(f).map(Cow::into_owned),
+            (None, None) => None,
+        };
+        w.begin_object();
+        w.member_str("method", "POST");
+        match self.t.profile.envelope {
+            Envelope::Iadvize => {
+                let cid = customer_id.unwrap_or_default();
+                let url = format!(
+                    "{IADVIZE_API}/social/facebook/messenger/pages/{}/customers/{}/messages?access_token={{access_token}}",
+                    utf8_percent_encode(&req.page_id, PATH_SEGMENT),
+                    utf8_percent_encode(&cid, PATH_SEGMENT),
+                );
+                w.member_str("url", &url);
+                w.key("body");
+                self.message(w);
+                w.end_value();
+            }
+            Envelope::SendApi => {
+                w.member_str("url", &format!("{SEND_API}?access_token={{access_token}}"));
+                w.key("body");
+                w.begin_object();
+                w.key("recipient");
+                w.begin_object();
+                w.member_str("id", req.recipient.as_deref().unwrap_or("{psid}"));
+                w.end_object();
+                w.end_value();
+                w.member_str("messaging_type", self.t.messaging_type.as_deref().unwrap_or("UPDATE"));
+                if let Some(tag) = &self.t.tag {
+                    w.member_str("tag", tag);
+                }
+                w.key("message");
+                self.message(w);
+                w.end_value();
+                w.end_object();
+                w.end_value();
+            }
+        }
+        w.end_object();
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Objects, lists, loops, conditions
+
+    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &ObjIr) {
+        w.begin_object();
+        for m in &o.members {
+            match m {
+                Member::Const { key, json } => w.member_raw(key, json),
+                Member::Field(f) => self.field(w, f),
+                Member::Object { key, obj } => {
+                    w.key(key);
+                    self.object(w, obj);
+                    w.end_value();
+                }
+                Member::Items(items) => self.items(w, items),
+                Member::Extra(members) => {
+                    for (k, v) in members {
+                        w.key(k);
+                        self.json(w, v);
+                        w.end_value();
+                    }
+                }
+            }
+        }
+        w.end_object();
+    }
+
+    fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &Items) {
+        let mut state = ItemState { count: 0, opened: false };
+        for node in &items.nodes {
+            self.node(w, node, items, &mut state);
+        }
+        if state.opened {
+            if !items.single {
+                w.end_array();
+            }
+            w.end_value();
+        }
+        if state.count < items.min {
+            self.push(
+                Diagnostic::error(Code::TooFew, format!("with this data there is no `{}`", items.item))
+                    .at(items.owner, format!("Messenger needs at least {} `{}` here", items.min, items.item))
+                    .help("check the list the elements come from: it is empty or absent in the data"),
+            );
+        }
+    }
+
+    fn node<F: Formatter>(&mut self, w: &mut Writer<F>, node: &Node_, items: &Items, state: &mut ItemState) {
+        match node {
+            Node_::Obj { obj, span } => {
+                state.count += 1;
+                if items.single && state.count > 1 {
+                    self.push(
+                        Diagnostic::error(Code::TooMany, format!("with this data there is more than one `{}`", items.item))
+                            .at(*span, "a second one")
+                            .help(format!("there can be one `{}` only", items.item)),
+                    );
+                    return;
+                }
+                if let Some(limit) = items.limit {
+                    let l = self.t.profile.limit(limit);
+                    if state.count == l.max + 1 {
+                        let note = self.t.profile.cite(l);
+                        self.push(
+                            Diagnostic::error(Code::TooMany, format!("with this data there are more than {} `{}`s", l.max, items.item))
+                                .at(*span, format!("`{}` number {} comes from here", items.item, l.max + 1))
+                                .help(format!("lower `max` on the list in `input` to {}, or send the rest in another notification", l.max))
+                                .note(note),
+                        );
+                    }
+                    if state.count > l.max {
+                        return;
+                    }
+                }
+                if !state.opened {
+                    w.key(items.key);
+                    if !items.single {
+                        w.begin_array();
+                    }
+                    state.opened = true;
+                }
+                if !items.single {
+                    w.array_item();
+                }
+                self.object(w, obj);
+                if !items.single {
+                    w.end_array_item();
+                }
+            }
+            Node_::For { list, body, .. } => {
+                let Some(value) = self.lookup(list) else {
+                    if !list.optional {
+                        self.missing(list, None);
+                    }
+                    return;
+                };
+                let Json::Array(elements) = &value.value else {
+                    if !value.is_null() {
+                        self.wrong_type(list, value, "a list");
+                    } else if !list.optional {
+                        self.missing(list, Some(value.span));
+                    }
+                    return;
+                };
+                for element in elements {
+                    self.locals.push(element);
+                    for n in body {
+                        self.node(w, n, items, state);
+                    }
+                    self.locals.pop();
+                }
+            }
+            Node_::If { branches, otherwise } => {
+                for (cond, nodes) in branches {
+                    if self.truthy(cond) {
+                        for n in nodes {
+                            self.node(w, n, items, state);
+                        }
+                        return;
+                    }
+                }
+                for n in otherwise {
+                    self.node(w, n, items, state);
+                }
+            }
+        }
+    }
+
+    fn truthy(&mut self, cond: &Cond) -> bool {
+        match cond {
+            Cond::Path(p) => self.lookup(p).is_some_and(|n| match &n.value {
+                Json::Null => false,
+                Json::Bool(b) => *b,
+                Json::Number(n) => n.parse::<f64>().is_ok_and(|v| v != 0.0),
+                Json::String(s) => !s.is_empty(),
+                Json::Array(a) => !a.is_empty(),
+                Json::Object(o) => !o.is_empty(),
+            }),
+            Cond::Engine(e) => self.run_engine(e).is_some_and(|s| s == "1"),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Fields and values
+
+    fn lookup(&self, p: &PathIr) -> Option<&'d Node<'d>> {
+        let mut node = match p.base {
+            Base::Root => self.root,
+            Base::Local(depth) => *self.locals.get(depth)?,
+        };
+        for k in p.keys.iter() {
+            node = node.get(k)?;
+        }
+        Some(node)
+    }
+
+    fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
+        let mut d = Diagnostic::error(Code::MissingData, format!("`{}` is missing from the data", p.dotted))
+            .at(p.span, format!("`{}` is required here", p.dotted))
+            .help(format!("add `{}` to the data, or declare it optional in `input` (`name?: ...`)", p.dotted));
+        if let Some(s) = data_span {
+            d = d.label(Origin::Data, s, "null here");
+        }
+        if let Some(decl) = p.decl {
+            d = d.at(decl, "declared here");
+        }
+        self.push(d);
+    }
+
+    fn wrong_type(&mut self, p: &PathIr, found: &Node<'_>, expected: &str) {
+        let mut d = Diagnostic::error(
+            Code::WrongDataType,
+            format!("`{}` should be {expected}, the data has {}", p.dotted, found.type_name()),
+        )
+        .label(Origin::Data, found.span, format!("{} here", found.type_name()))
+        .at(p.span, format!("used here as {expected}"))
+        .help(format!("give `{}` as {expected} in the data", p.dotted));
+        if let Some(decl) = p.decl {
+            d = d.at(decl, "declared here");
+        }
+        self.push(d);
+    }
+
+    fn field<F: Formatter>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
+        match &f.val {
+            Val::Lit(json) => w.member_raw(&f.key, json),
+            Val::Path(p) => {
+                let node = match self.lookup(p) {
+                    Some(n) if !n.is_null() => n,
+                    other => {
+                        if !p.optional {
+                            self.missing(p, other.map(|n| n.span));
+                        } else if f.spec.required {
+                            self.required_absent(f, p);
+                        }
+                        return;
+                    }
+                };
+                match (&node.value, f.spec.kind) {
+                    (Json::String(s), k) if k.is_textual() => {
+                        self.check_text(f, s, Some(p), Some(node.span));
+                        w.member_str(&f.key, s);
+                    }
+                    (Json::Number(n), Kind::Number) => w.member_raw(&f.key, n),
+                    (Json::Number(n), Kind::Integer | Kind::TextOrInteger) if crate::json::is_integer(n) => {
+                        w.member_raw(&f.key, n)
+                    }
+                    (Json::Bool(b), Kind::Bool) => w.member_raw(&f.key, if *b { "true" } else { "false" }),
+                    (_, k) => self.wrong_type(p, node, k.describe()),
+                }
+            }
+            Val::Str(s) => {
+                let Some(text) = self.string(s) else { return };
+                self.check_text(f, &text, None, None);
+                w.member_str(&f.key, &text);
+            }
+        }
+    }
+
+    fn required_absent(&mut self, f: &FieldIr, p: &PathIr) {
+        let mut d = Diagnostic::error(
+            Code::MissingField,
+            format!("`{}` is required, but `{}` is absent from the data", f.key, p.dotted),
+        )
+        .at(p.span, format!("`{}` is optional in `input`", p.dotted))
+        .help(format!("declare `{}` required in `input`, or give a fallback: `\"{{{{ {} or '...' }}}}\"`", p.dotted, p.dotted));
+        if let Some(decl) = p.decl {
+            d = d.at(decl, "declared optional here");
+        }
+        self.push(d);
+    }
+
+    /// The text a field renders to (for `customer_id`), checked like any field.
+    fn text_of(&mut self, f: &FieldIr) -> Option<Cow<'d, str>> {
+        let text: Cow<'d, str> = match &f.val {
+            Val::Lit(json) => Cow::Owned(serde_json::from_str::<String>(json).ok()?),
+            Val::Path(p) => match self.lookup(p) {
+                Some(Node { value: Json::String(s), .. }) => Cow::Owned(s.to_string()),
+                Some(n) if !n.is_null() => {
+                    self.wrong_type(p, n, "text");
+                    return None;
+                }
+                other => {
+                    self.missing(p, other.map(|n| n.span));
+                    return None;
+                }
+            },
+            Val::Str(s) => Cow::Owned(self.string(s)?),
+        };
+        let data_path = match &f.val {
+            Val::Path(p) => Some(p),
+            _ => None,
+        };
+        self.check_text(f, &text, data_path, None);
+        Some(text)
+    }
+
+    fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
+        if let Some(problem) = values::problem(&f.spec, text, &self.t.profile) {
+            let data_path = p.map(|p| p.dotted.to_string()).or_else(|| Some(self.paths_in(&f.val)));
+            let cx = values::Context {
+                field: &f.key,
+                span: f.span,
+                data_path: data_path.as_deref().filter(|s| !s.is_empty()),
+            };
+            let mut d = values::diagnostic(&problem, &f.spec, &cx, &self.t.profile);
+            if let Some(s) = data_span {
+                d = d.label(Origin::Data, s, "the value comes from here");
+            }
+            self.push(d);
+        }
+    }
+
+    /// The data paths a value reads, for messages.
+    fn paths_in(&self, v: &Val) -> String {
+        match v {
+            Val::Path(p) => p.dotted.to_string(),
+            Val::Str(StrIr::Parts(parts)) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Path(p) => Some(p.dotted.to_string()),
+                    Part::Lit(_) => None,
+                })
+                .collect::<Vec<_>>()
+                .join("`, `"),
+            Val::Str(StrIr::Engine(e)) => e
+                .roots
+                .iter()
+                .map(|r| r.to_string())
+                .chain(e.locals.iter().map(|(n, _)| n.to_string()))
+                .collect::<Vec<_>>()
+                .join("`, `"),
+            Val::Lit(_) => String::new(),
+        }
+    }
+
+    /// A string with interpolations, rendered.
+    fn string(&mut self, s: &StrIr) -> Option<String> {
+        match s {
+            StrIr::Parts(parts) => {
+                let mut out = std::mem::take(&mut self.scratch);
+                out.clear();
+                let mut ok = true;
+                for part in parts {
+                    match part {
+                        Part::Lit(t) => out.push_str(t),
+                        Part::Path(p) => match self.lookup(p) {
+                            Some(Node { value: Json::String(s), .. }) => out.push_str(s),
+                            Some(Node { value: Json::Number(n), .. }) => out.push_str(&number_as_text(n)),
+                            Some(Node { value: Json::Bool(b), .. }) => out.push_str(if *b { "true" } else { "false" }),
+                            Some(Node { value: Json::Null, span }) if !p.optional => {
+                                self.missing(p, Some(*span));
+                                ok = false;
+                            }
+                            Some(Node { value: Json::Null, .. }) => {}
+                            Some(n) => {
+                                self.wrong_type(p, n, "text");
+                                ok = false;
+                            }
+                            None if p.optional => {}
+                            None => {
+                                self.missing(p, None);
+                                ok = false;
+                            }
+                        },
+                    }
+                }
+                let result = ok.then(|| out.clone());
+                self.scratch = out;
+                result
+            }
+            StrIr::Engine(e) => self.run_engine(e),
+        }
+    }
+
+    fn run_engine(&mut self, e: &Engine) -> Option<String> {
+        let mut ctx: Vec<(&str, minijinja::Value)> = Vec::with_capacity(e.roots.len() + e.locals.len());
+        for name in &e.roots {
+            if let Some(n) = self.root.get(name) {
+                ctx.push((name, to_minijinja(n)));
+            }
+        }
+        for (name, depth) in &e.locals {
+            if let Some(n) = self.locals.get(*depth) {
+                ctx.push((name, to_minijinja(n)));
+            }
+        }
+        let result = self
+            .t
+            .env
+            .get_template(&e.name)
+            .and_then(|t| t.render(minijinja::Value::from_iter(ctx)));
+        match result {
+            Ok(s) => Some(s),
+            Err(err) => {
+                let detail = err.detail().map_or_else(|| err.kind().to_string(), str::to_string);
+                self.push(
+                    Diagnostic::error(Code::RenderFailed, format!("this interpolation failed with this data: {detail}"))
+                        .at(e.span, "failed here")
+                        .help("check the types of the values it reads, or guard it with `{% if ... %}`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
+        match v {
+            JsonIr::Lit(json) => w.raw(json),
+            JsonIr::Str(s, _) => match self.string(s) {
+                Some(text) => w.string(&text),
+                None => w.raw("null"),
+            },
+            JsonIr::Object(members) => {
+                w.begin_object();
+                for (k, v) in members {
+                    w.key(k);
+                    self.json(w, v);
+                    w.end_value();
+                }
+                w.end_object();
+            }
+            JsonIr::Array(items) => {
+                w.begin_array();
+                for v in items {
+                    w.array_item();
+                    self.json(w, v);
+                    w.end_array_item();
+                }
+                w.end_array();
+            }
+        }
+    }
+}
+
+use crate::ir::Node as Node_;
+
+struct ItemState {
+    count: usize,
+    opened: bool,
+}
+
+/// A data number as minijinja prints it inside `{{ }}`.
+fn number_as_text(n: &str) -> String {
+    number_to_minijinja(n).to_string()
+}
+
+fn number_to_minijinja(n: &str) -> minijinja::Value {
+    if crate::json::is_integer(n) {
+        if let Ok(i) = n.parse::<i64>() {
+            return minijinja::Value::from(i);
+        }
+        if let Ok(i) = n.parse::<i128>() {
+            return minijinja::Value::from(i);
+        }
+    }
+    minijinja::Value::from(n.parse::<f64>().unwrap_or(f64::NAN))
+}
+
+/// Data -> minijinja value, for the expressions that need the engine.
+fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
+    match &n.value {
+        Json::Null => minijinja::Value::from(()),
+        Json::Bool(b) => minijinja::Value::from(*b),
+        Json::Number(x) => number_to_minijinja(x),
+        Json::String(s) => minijinja::Value::from(s.as_ref()),
+        Json::Array(items) => minijinja::Value::from(items.iter().map(to_minijinja).collect::<Vec<_>>()),
+        Json::Object(members) => minijinja::Value::from_iter(
+            members.iter().map(|m| (m.key.to_string(), to_minijinja(&m.value))),
+        ),
+    }
+}
+
