@@ -12,6 +12,8 @@ use crate::span::Span;
 pub struct Template {
     pub name: String,
     pub description: Option<String>,
+    /// The `notification` header line, where message-level diagnostics point.
+    pub header: Span,
     /// The iAdvize customer_id scheme.
     pub customer_id: Option<FieldIr>,
     pub messaging_type: Option<String>,

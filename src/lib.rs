@@ -1,10 +1,31 @@
 //! missive: a compiler for Messenger notification templates.
+//!
+//! A `.missive` source is parsed ([`syntax`]), checked against Messenger's model and a profile's
+//! limits ([`check`]) into a compiled [`Template`], and rendered with JSON data into the body
+//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Compile once, render many times:
+//!
+//! ```
+//! let source = "notification hello\ninput { name: string max 20 }\ntext \"Hello {{ name }}!\"\n";
+//! let compiled = missive::compile(source, &missive::Options::default());
+//! let template = compiled.template.expect("no errors");
+//! let data = missive::json::parse(r#"{"name": "Lisa"}"#).unwrap();
+//! let mut out = Vec::new();
+//! template.render_to(&mut out, &data).unwrap();
+//! assert_eq!(out, br#"{"text":"Hello Lisa!"}"#);
+//! ```
 
+pub mod check;
 pub mod diagnostic;
-pub mod span;
-pub mod syntax;
+pub mod ir;
 pub mod json;
 pub mod profile;
-pub mod check;
-pub mod ir;
 pub mod render;
+pub mod span;
+pub mod syntax;
+
+pub use check::{compile, Compiled, Options};
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use ir::Template;
+pub use profile::Profile;
+pub use render::{RenderOptions, RequestOptions};
+pub use span::{SourceFile, Span};

@@ -270,8 +270,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let body = &self.t.body;
         self.object(w, body);
         // `{}`: every member was left out by the data.
-        if w.buf.len() - start <= 2 {
-            let span = self.t.customer_id.as_ref().map_or(Span::new(0, 0), |_| Span::new(0, 0));
+        if w.buf.len() - start <= 2 && !self.diags.iter().any(Diagnostic::is_error) {
+            let span = self.t.header;
             self.push(
                 Diagnostic::error(Code::EmptyMessage, "with this data the message has neither text nor attachment")
                     .at(span, "nothing to send")

@@ -2,6 +2,7 @@
 //! are resolved here, literals are measured exactly, and each construct is checked against
 //! Messenger's model (`schema`) and the profile's limits.
 
+pub mod data;
 pub mod schema;
 pub mod types;
 pub mod values;
@@ -289,10 +290,11 @@ impl<'a> Checker<'a> {
             );
         }
 
-        let (name, _) = name?;
+        let (name, header) = name?;
         Some(Template {
             name,
             description,
+            header,
             customer_id,
             messaging_type,
             tag,

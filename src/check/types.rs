@@ -178,7 +178,10 @@ impl Scope<'_> {
                 };
                 return Err(d);
             };
-        let mut keys = Vec::with_capacity(segments.len() - 1);
+        let mut keys = Vec::with_capacity(segments.len());
+        if base == Base::Root {
+            keys.push(first.to_string());
+        }
         let mut so_far = first.to_string();
         for &(seg, span) in &segments[1..] {
             let Ty::Object(obj) = &ty else {

@@ -2,7 +2,7 @@
 //! JSON) reads.
 
 mod code;
-// pub mod report;
+pub mod report;
 
 pub use code::Code;
 

@@ -1,0 +1,272 @@
+//! Reports: diagnostics as text for humans (miette's graphical snippets under a rustc-style
+//! header), one line each (`short`), or one JSON document (`json`).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use serde_json::json;
+
+use super::{Diagnostic, Label, Origin, Severity};
+use crate::span::SourceFile;
+
+/// The diagnostics of one file, with the sources their labels point into.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The path as given on the command line (or `--stdin-filename`).
+    pub path: String,
+    pub template: Option<Arc<SourceFile>>,
+    pub data: Option<Arc<SourceFile>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn new(path: impl Into<String>) -> FileReport {
+        FileReport {
+            path: path.into(),
+            template: None,
+            data: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn source(&self, origin: Origin) -> Option<&SourceFile> {
+        match origin {
+            Origin::Template => self.template.as_deref(),
+            Origin::Data => self.data.as_deref(),
+        }
+    }
+
+    /// The file a label points into, as a path.
+    fn file_of(&self, origin: Origin) -> &str {
+        self.source(origin).map_or(&self.path, |s| &s.name)
+    }
+}
+
+/// Counts for a summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+pub fn count(reports: &[FileReport]) -> Counts {
+    let mut c = Counts::default();
+    for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        match d.severity {
+            Severity::Error => c.errors += 1,
+            Severity::Warning => c.warnings += 1,
+        }
+    }
+    c
+}
+
+// ---------------------------------------------------------------------------------------------
+// human
+
+/// The human report: a rustc-style header, miette's snippets, then help and notes.
+pub fn human(reports: &[FileReport], color: bool) -> String {
+    let mut out = String::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            out.push_str(&human_one(r, d, color));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
+    let mut out = String::new();
+    let (sev, c) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let _ = writeln!(
+        out,
+        "{}{} {}",
+        paint(color, c, &format!("{sev}[{}]", d.code)),
+        paint(color, "1", ":"),
+        paint(color, "1", &d.message)
+    );
+    if d.labels.is_empty() {
+        if !r.path.is_empty() {
+            let _ = writeln!(out, "   {} {}", paint(color, "34", "-->"), r.path);
+        }
+    }
+    // One snippet per file, primary file first.
+    let mut origins: Vec<Origin> = Vec::new();
+    for l in &d.labels {
+        if !origins.contains(&l.origin) {
+            origins.push(l.origin);
+        }
+    }
+    for (i, origin) in origins.iter().enumerate() {
+        let labels: Vec<&Label> = d.labels.iter().filter(|l| l.origin == *origin).collect();
+        let Some(src) = r.source(*origin) else { continue };
+        out.push_str(&snippet(src, &labels, i == 0, color));
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  {} {help}", paint(color, "1;36", "help:"));
+    }
+    for note in &d.notes {
+        let _ = writeln!(out, "  {} {note}", paint(color, "1", "note:"));
+    }
+    out
+}
+
+/// A miette snippet of the labels in one file; the first label of the primary file is primary.
+fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) -> String {
+    #[derive(Debug)]
+    struct Snippet {
+        src: NamedSource<String>,
+        labels: Vec<LabeledSpan>,
+    }
+    impl std::fmt::Display for Snippet {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            Ok(())
+        }
+    }
+    impl std::error::Error for Snippet {}
+    impl miette::Diagnostic for Snippet {
+        fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+            Some(&self.src)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+
+    let len = src.text.len();
+    let spans = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let start = (l.span.start as usize).min(len);
+            let end = (l.span.end as usize).clamp(start, len);
+            let span = SourceSpan::new(start.into(), end - start);
+            if i == 0 && has_primary {
+                LabeledSpan::new_primary_with_span(l.message.clone(), span)
+            } else {
+                LabeledSpan::new_with_span(l.message.clone(), span)
+            }
+        })
+        .collect();
+    let snip = Snippet {
+        src: NamedSource::new(&src.name, src.text.clone()).with_language("missive"),
+        labels: spans,
+    };
+    let mut theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    theme.characters.error = String::new();
+    theme.characters.warning = String::new();
+    theme.characters.advice = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(80).with_links(false);
+    let mut rendered = String::new();
+    if handler.render_report(&mut rendered, &snip).is_err() {
+        return String::new();
+    }
+    // Drop miette's own (empty) message line; keep the snippet.
+    let mut lines: Vec<&str> = rendered.lines().collect();
+    while lines.first().is_some_and(|l| l.trim().is_empty()) {
+        lines.remove(0);
+    }
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// short
+
+/// One line per diagnostic: `PATH:LINE:COL: SEVERITY[CODE]: MESSAGE`.
+pub fn short(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            match d.primary() {
+                Some(l) => {
+                    let file = r.file_of(l.origin);
+                    let pos = r.source(l.origin).map(|s| s.line_col(l.span.start as usize));
+                    let (line, col) = pos.map_or((1, 1), |p| (p.line, p.column));
+                    let _ = writeln!(out, "{file}:{line}:{col}: {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                }
+                None => {
+                    let _ = writeln!(out, "{}: {}[{}]: {}", r.path, d.severity.as_str(), d.code, d.message);
+                }
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// json
+
+fn position(r: &FileReport, l: &Label) -> serde_json::Value {
+    let file = r.file_of(l.origin);
+    match r.source(l.origin) {
+        Some(src) => {
+            let s = src.line_col(l.span.start as usize);
+            let e = src.line_col(l.span.end as usize);
+            json!({"file": file, "line": s.line, "column": s.column, "end_line": e.line, "end_column": e.column})
+        }
+        None => json!({"file": file, "line": null, "column": null, "end_line": null, "end_column": null}),
+    }
+}
+
+/// One JSON document with every diagnostic and a summary.
+pub fn json(reports: &[FileReport], files: usize) -> String {
+    let mut list = Vec::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let mut entry = match d.primary() {
+                Some(l) => position(r, l),
+                None => json!({"file": r.path, "line": null, "column": null, "end_line": null, "end_column": null}),
+            };
+            let obj = entry.as_object_mut().expect("an object");
+            obj.insert("severity".into(), json!(d.severity.as_str()));
+            obj.insert("code".into(), json!(d.code.as_str()));
+            obj.insert("message".into(), json!(d.message));
+            obj.insert("help".into(), json!(d.help));
+            let labels: Vec<serde_json::Value> = d
+                .labels
+                .iter()
+                .skip(1)
+                .map(|l| {
+                    let mut p = position(r, l);
+                    p.as_object_mut()
+                        .expect("an object")
+                        .insert("message".into(), json!(l.message.clone().unwrap_or_default()));
+                    p
+                })
+                .collect();
+            obj.insert("labels".into(), json!(labels));
+            obj.insert("notes".into(), json!(d.notes));
+            list.push(entry);
+        }
+    }
+    let c = count(reports);
+    let doc = json!({
+        "diagnostics": list,
+        "summary": {"files": files, "errors": c.errors, "warnings": c.warnings},
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
+    s.push('\n');
+    s
+}
+
