@@ -4,6 +4,7 @@
 //! URLs), pointing at the template span that produced them and naming the data path.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -660,22 +661,22 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn run_engine(&mut self, e: &Engine) -> Option<String> {
-        let mut ctx: Vec<(&str, minijinja::Value)> = Vec::with_capacity(e.roots.len() + e.locals.len());
+        let mut ctx: BTreeMap<&str, minijinja::Value> = BTreeMap::new();
         for name in &e.roots {
             if let Some(n) = self.root.get(name) {
-                ctx.push((name, to_minijinja(n)));
+                ctx.insert(name, to_minijinja(n));
             }
         }
         for (name, depth) in &e.locals {
             if let Some(n) = self.locals.get(*depth) {
-                ctx.push((name, to_minijinja(n)));
+                ctx.insert(name, to_minijinja(n));
             }
         }
         let result = self
             .t
             .env
             .get_template(&e.name)
-            .and_then(|t| t.render(minijinja::Value::from_iter(ctx)));
+            .and_then(|t| t.render(ctx));
         match result {
             Ok(s) => Some(s),
             Err(err) => {
@@ -751,8 +752,11 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
         Json::Number(x) => number_to_minijinja(x),
         Json::String(s) => minijinja::Value::from(s.as_ref()),
         Json::Array(items) => minijinja::Value::from(items.iter().map(to_minijinja).collect::<Vec<_>>()),
-        Json::Object(members) => minijinja::Value::from_iter(
-            members.iter().map(|m| (m.key.to_string(), to_minijinja(&m.value))),
+        Json::Object(members) => minijinja::Value::from(
+            members
+                .iter()
+                .map(|m| (m.key.to_string(), to_minijinja(&m.value)))
+                .collect::<BTreeMap<String, minijinja::Value>>(),
         ),
     }
 }

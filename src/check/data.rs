@@ -147,6 +147,23 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diag
     }
 }
 
+/// Checks a data file for a template: it must be JSON, match `input`, and render within
+/// Messenger's limits (a trial render shows what only rendered values can: lengths, counts).
+pub fn check_render(template: &crate::Template, data_text: &str) -> Vec<Diagnostic> {
+    let node = match crate::json::parse(data_text) {
+        Ok(n) => n,
+        Err(d) => return vec![d],
+    };
+    let mut diags = validate(&node, &template.input);
+    if !diags.iter().any(Diagnostic::is_error) {
+        match template.render_to(&mut std::io::sink(), &node) {
+            Ok(warnings) => diags.extend(warnings),
+            Err(errors) => diags.extend(errors),
+        }
+    }
+    diags
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

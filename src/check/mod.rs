@@ -213,35 +213,38 @@ impl<'a> Checker<'a> {
                     }
                 }
                 other => {
-                    let Some((kind, member)) = self.top_item(other) else { continue };
-                    match kind {
-                        TopKind::Extra => body.members.push(member),
-                        TopKind::Text => {
-                            if let Some(prev) = text_at {
-                                self.push(
-                                    Diagnostic::error(Code::DuplicateField, "`text` is given twice")
-                                        .at(other.span(), "second `text`")
-                                        .at(prev, "first `text`")
-                                        .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
-                                );
-                                continue;
-                            }
-                            text_at = Some(other.span());
-                            body.members.push(member);
+                    // What the item is, known from its shape: a value that fails its checks
+                    // still counts as present, so one mistake gives one diagnostic.
+                    let kind = match other {
+                        Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
+                        Item::Command(c) if c.name.name == "image" => Some(TopKind::Attachment),
+                        Item::Block(b) if schema::ATTACHMENT_BLOCKS.iter().any(|(k, _, _)| *k == b.kind.name) => {
+                            Some(TopKind::Attachment)
                         }
-                        TopKind::Attachment => {
-                            if let Some(prev) = attachment_at {
-                                self.push(
-                                    Diagnostic::error(Code::SeveralAttachments, "a message has one attachment at most")
-                                        .at(other.span(), "second attachment")
-                                        .at(prev, "first attachment")
-                                        .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
-                                );
-                                continue;
-                            }
-                            attachment_at = Some(other.span());
-                            body.members.push(member);
-                        }
+                        Item::If(_) => Some(TopKind::Attachment),
+                        _ => None,
+                    };
+                    let previous = match kind {
+                        Some(TopKind::Text) => text_at.replace(other.span()),
+                        Some(TopKind::Attachment) => attachment_at.replace(other.span()),
+                        _ => None,
+                    };
+                    if let Some(prev) = previous {
+                        let d = match kind {
+                            Some(TopKind::Text) => Diagnostic::error(Code::DuplicateField, "`text` is given twice")
+                                .at(other.span(), "second `text`")
+                                .at(prev, "first `text`")
+                                .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
+                            _ => Diagnostic::error(Code::SeveralAttachments, "a message has one attachment at most")
+                                .at(other.span(), "second attachment")
+                                .at(prev, "first attachment")
+                                .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
+                        };
+                        self.push(d);
+                        continue;
+                    }
+                    if let Some((_, member)) = self.top_item(other) {
+                        body.members.push(member);
                     }
                 }
             }

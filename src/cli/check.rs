@@ -1,13 +1,12 @@
 //! `missive check`: lint templates, and optionally a data file against one template.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
 
 use missive::check::{self, data};
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options, SourceFile};
+use missive::{Code, Diagnostic, Options};
 
 use super::{load, print_reports, status, usage, Common, Loaded, Stream};
 
@@ -100,7 +99,7 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
             match load(&dp, dp == "-") {
                 Loaded::Source(d) => {
                     report.data = Some(d.clone());
-                    report.diagnostics.extend(check_data(template, &d));
+                    report.diagnostics.extend(data::check_render(template, &d.text));
                 }
                 Loaded::Invalid(mut r) => {
                     report.data = r.template.take();
@@ -124,18 +123,3 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     status(common, &reports, io_failure)
 }
 
-/// Data checks, then a trial render for what only rendered values show (lengths, counts).
-pub fn check_data(template: &missive::Template, data: &Arc<SourceFile>) -> Vec<Diagnostic> {
-    let node = match missive::json::parse(&data.text) {
-        Ok(n) => n,
-        Err(d) => return vec![d],
-    };
-    let mut diags = data::validate(&node, &template.input);
-    if !diags.iter().any(Diagnostic::is_error) {
-        match template.render_to(&mut std::io::sink(), &node) {
-            Ok(warnings) => diags.extend(warnings),
-            Err(errors) => diags.extend(errors),
-        }
-    }
-    diags
-}

@@ -1,0 +1,122 @@
+//! Fixture tests, after minijinja and ruff: each template under `tests/fixtures/check/` is
+//! checked (with its `.json` data beside it, if any) and its diagnostics are snapshotted as the
+//! human report and as JSON; each under `tests/fixtures/render/` is rendered with its data.
+//!
+//! A check fixture names the codes it must trigger in a header comment (`// expect: M2001`);
+//! `ok_*` fixtures must be clean. `// profile: messenger` selects a profile.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use missive::check::data;
+use missive::diagnostic::report::{self, FileReport};
+use missive::{compile, Options, Profile, SourceFile};
+
+fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .take_while(|l| l.starts_with("//"))
+        .find_map(|l| l.trim_start_matches('/').trim().strip_prefix(key).map(str::trim))
+}
+
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// Checks a fixture like `missive check FILE [--data FILE.json]` does.
+fn check_fixture(path: &Path) -> FileReport {
+    let text = std::fs::read_to_string(path).unwrap();
+    let profile = directive(&text, "profile:").map_or_else(Profile::default_profile, |p| Profile::builtin(p).unwrap());
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let compiled = compile(&text, &Options { profile, file_stem: Some(stem) });
+    let mut report = FileReport::new(relative(path));
+    report.template = Some(Arc::new(SourceFile::new(relative(path), text)));
+    report.diagnostics = compiled.diagnostics;
+    let data_path = path.with_extension("json");
+    if data_path.exists() {
+        let data_text = std::fs::read_to_string(&data_path).unwrap();
+        let template = compiled.template.unwrap_or_else(|| panic!("{}: the template has errors, so its data cannot be checked", path.display()));
+        report.diagnostics.extend(data::check_render(&template, &data_text));
+        report.data = Some(Arc::new(SourceFile::new(relative(&data_path), data_text)));
+    }
+    report
+}
+
+#[test]
+fn check_fixtures() {
+    insta::glob!("fixtures/check/*.missive", |path| {
+        let report = check_fixture(path);
+        let text = report.template.as_ref().unwrap().text.clone();
+        let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        let name = path.file_stem().unwrap().to_string_lossy();
+        match directive(&text, "expect:") {
+            Some(expected) => {
+                for code in expected.split([',', ' ']).filter(|c| !c.is_empty()) {
+                    assert!(codes.contains(&code), "{name}: expected {code}, got {codes:?}");
+                }
+            }
+            None => assert!(name.starts_with("ok_"), "{name}: an error fixture needs a `// expect: CODE` header"),
+        }
+        if name.starts_with("ok_") {
+            assert!(codes.is_empty(), "{name}: expected no diagnostics, got {codes:?}");
+        }
+        let reports = [report];
+        let human = report::human(&reports, false);
+        let json = report::json(&reports, 1);
+        insta::assert_snapshot!(format!("{human}\n--- json ---\n{json}"));
+    });
+}
+
+#[test]
+fn render_fixtures() {
+    insta::glob!("fixtures/render/*.missive", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let compiled = compile(&text, &Options::default());
+        let template = compiled.template.unwrap_or_else(|| panic!("{}: {:#?}", path.display(), compiled.diagnostics));
+        let data_text = std::fs::read_to_string(path.with_extension("json")).unwrap_or_else(|_| "{}".into());
+        let data = missive::json::parse(&data_text).unwrap();
+        let mut out = Vec::new();
+        template
+            .render_with(&mut out, &data, missive::RenderOptions { pretty: true })
+            .unwrap_or_else(|d| panic!("{}: {d:#?}", path.display()));
+        let out = String::from_utf8(out).unwrap();
+        serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+        insta::assert_snapshot!(out);
+    });
+}
+
+/// Every diagnostic code has a page in docs/codes/ and a fixture that triggers it.
+#[test]
+fn every_code_has_a_page_and_a_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut expected = String::new();
+    for e in std::fs::read_dir(root.join("tests/fixtures/check")).unwrap().flatten() {
+        if let Ok(text) = std::fs::read_to_string(e.path()) {
+            if let Some(codes) = directive(&text, "expect:") {
+                expected.push_str(codes);
+                expected.push(' ');
+            }
+        }
+    }
+    // Codes only the command line can trigger (I/O, usage, non-UTF-8 files) are tested in
+    // tests/cli.rs, each marked with an `// expect: CODE` comment.
+    let cli = std::fs::read_to_string(root.join("tests/cli.rs")).unwrap();
+    for line in cli.lines() {
+        if let Some(codes) = line.trim().strip_prefix("// expect:") {
+            expected.push_str(codes);
+            expected.push(' ');
+        }
+    }
+    let mut missing_pages = Vec::new();
+    let mut missing_fixtures = Vec::new();
+    for code in missive::Code::ALL {
+        if !root.join(format!("docs/codes/{code}.md")).exists() {
+            missing_pages.push(code.as_str());
+        }
+        if !expected.contains(code.as_str()) {
+            missing_fixtures.push(code.as_str());
+        }
+    }
+    assert!(missing_pages.is_empty(), "codes without a page in docs/codes/: {missing_pages:?}");
+    assert!(missing_fixtures.is_empty(), "codes without a fixture (`// expect: CODE`): {missing_fixtures:?}");
+}
