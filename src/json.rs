@@ -96,6 +96,13 @@ impl<'a> Reader<'a> {
             .help("the data file must be one JSON value (an object, usually) with double-quoted keys and no trailing commas")
     }
 
+    /// At a closing bracket right after a comma: point at the comma.
+    fn trailing_comma(&mut self) -> Diagnostic {
+        let before = self.text[..self.i].trim_end();
+        self.i = before.len().saturating_sub(1);
+        self.error("a trailing comma before the closing bracket", "remove this comma")
+    }
+
     fn ws(&mut self) {
         while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
@@ -157,6 +164,9 @@ impl<'a> Reader<'a> {
         }
         loop {
             self.ws();
+            if self.b.get(self.i) == Some(&b'}') {
+                return Err(self.trailing_comma());
+            }
             if self.b.get(self.i) != Some(&b'"') {
                 let found = self.found();
                 return Err(self.error(&format!("expected a key in double quotes, found {found}"), "expected `\"key\"`"));
@@ -202,6 +212,9 @@ impl<'a> Reader<'a> {
         }
         loop {
             self.ws();
+            if self.b.get(self.i) == Some(&b']') {
+                return Err(self.trailing_comma());
+            }
             items.push(self.value()?);
             self.ws();
             match self.b.get(self.i) {
@@ -368,7 +381,8 @@ mod tests {
     fn errors_point_at_the_problem() {
         let e = parse("{\n  \"a\": 1,\n}").unwrap_err();
         assert_eq!(e.code, Code::InvalidJson);
-        assert_eq!(e.labels[0].span.start, 12);
+        assert_eq!(e.labels[0].span.start, 10);
+        assert!(e.message.contains("trailing comma"));
         assert!(parse("NaN").is_err());
         assert!(parse("{\"a\": 01}").is_err());
         assert!(parse(&"[".repeat(1000)).is_err());

@@ -587,6 +587,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let data_path = p.map(|p| p.dotted.to_string()).or_else(|| Some(self.paths_in(&f.val)));
             let cx = values::Context {
                 field: &f.key,
+                value: text,
                 span: f.span,
                 data_path: data_path.as_deref().filter(|s| !s.is_empty()),
             };

@@ -190,7 +190,7 @@ fn a_title_of_81_characters_is_an_error_at_its_value() {
 #[test]
 fn a_fourth_button_is_an_error_at_the_fourth_button() {
     let (short, j, human) = check_all_formats("limits.missive", &carousel(1, 4, "Mixer"), "iadvize");
-    assert!(short.ends_with("limits.missive:10:5: error[M2002]: more than 3 `button`s\n"), "{short}");
+    assert!(short.ends_with("limits.missive:10:5: error[M2002]: too many `button`s: 4, Messenger allows 3\n"), "{short}");
     assert_eq!((j["line"].as_u64(), j["column"].as_u64()), (Some(10), Some(5)));
     assert!(human.contains("error[M2002]"), "{human}");
 }
@@ -199,7 +199,7 @@ fn a_fourth_button_is_an_error_at_the_fourth_button() {
 fn an_eleventh_element_is_an_error_at_the_eleventh_element() {
     let (short, j, _) = check_all_formats("limits.missive", &carousel(11, 0, "Mixer"), "iadvize");
     // Element k starts on line 4 + 4 * (k - 1).
-    assert!(short.ends_with("limits.missive:44:3: error[M2002]: more than 10 `element`s\n"), "{short}");
+    assert!(short.ends_with("limits.missive:44:3: error[M2002]: too many `element`s: 11, Messenger allows 10\n"), "{short}");
     assert_eq!((j["line"].as_u64(), j["column"].as_u64()), (Some(44), Some(3)));
 }
 
@@ -262,6 +262,7 @@ fn a_file_that_is_not_utf8_gets_a_located_diagnostic() {
 
 #[test]
 fn an_empty_file_is_reported_at_1_1() {
+    // expect: M0008
     let path = temp_file("empty.missive", b"");
     missive()
         .args(["check", &path.to_string_lossy(), "--format", "short"])

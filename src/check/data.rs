@@ -75,7 +75,7 @@ fn wrong(node: &Node<'_>, decl: Span, path: &str, expected: &str, ty: &Ty, out: 
             format!("write the number without quotes: `{}`", s.trim())
         }
         (Json::Number(n), Ty::String { .. } | Ty::Url) => format!("write it in quotes: `\"{n}\"`"),
-        (Json::Number(_), Ty::Integer) => "give a whole number, or declare the input `number`".to_string(),
+        (Json::Number(n), Ty::Integer) => format!("`{n}` has a fraction: give a whole number, or declare the input `number`"),
         _ => format!("give `{path}` as {expected}"),
     };
     out.push(
@@ -88,7 +88,7 @@ fn wrong(node: &Node<'_>, decl: Span, path: &str, expected: &str, ty: &Ty, out: 
 
 fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diagnostic>) {
     match (ty, &node.value) {
-        (_, Json::Null) => {}
+        (_, Json::Null) | (Ty::Unknown, _) => {}
         (Ty::String { max }, Json::String(s)) => {
             if let Some(max) = max {
                 let n = s.chars().count();
@@ -141,6 +141,7 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diag
                 Ty::Bool => "`true` or `false`",
                 Ty::Object(_) => "an object",
                 Ty::List { .. } => "a list",
+                Ty::Unknown => return,
             };
             wrong(node, decl, path, expected, ty, out);
         }

@@ -47,6 +47,7 @@ pub struct Compiled {
 /// Parses and checks a template.
 pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = crate::syntax::parse(source);
+    let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
         text: source,
         profile: &options.profile,
@@ -57,8 +58,17 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
         engines: 0,
         max_depth: 0,
     };
+    let syntax_count = parsed_count;
     let template = checker.file(&parsed.file, options);
     let mut diagnostics = checker.diags;
+    if let Some(from) = parsed.broken_from {
+        // Past a `{` left open the tree is a guess: keep only what precedes it.
+        let mut i = 0;
+        diagnostics.retain(|d| {
+            i += 1;
+            i <= syntax_count || d.primary().is_none_or(|l| l.span.start < from)
+        });
+    }
     crate::diagnostic::sort(&mut diagnostics);
     let template = template.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Compiled {
@@ -72,6 +82,7 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 /// when written), absent and null values print as nothing.
 fn new_environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
+    minijinja_contrib::add_to_environment(&mut env);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .keep_trailing_newline(true)
@@ -127,6 +138,17 @@ impl<'a> Checker<'a> {
     // The file
 
     fn file(&mut self, file: &ast::File, options: &Options) -> Option<Template> {
+        if file.items.is_empty() {
+            // Nothing parsed: either the parser already said why, or there is only comments.
+            if self.diags.is_empty() {
+                self.push(
+                    Diagnostic::error(Code::EmptyFile, "this template has nothing but comments")
+                        .at(Span::new(0, 0), "nothing to compile")
+                        .help("add a header such as `notification order_shipped`, then a `text \"...\"` or an attachment block"),
+                );
+            }
+            return None;
+        }
         // Inputs first: every other item refers to them.
         let inputs: Vec<&ast::Input> = file
             .items
@@ -251,7 +273,7 @@ impl<'a> Checker<'a> {
         }
 
         let header_span = name.as_ref().map(|(_, s)| *s);
-        if name.is_none() {
+        if name.is_none() && !seen_headers.contains_key("notification") {
             let first = file.items.first().map_or(Span::new(0, 0), |i| {
                 let s = i.span();
                 Span::new(s.start as usize, s.start as usize)
@@ -285,7 +307,8 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if text_at.is_none() && attachment_at.is_none() && name.is_some() {
+        let clean = !self.diags.iter().any(Diagnostic::is_error);
+        if text_at.is_none() && attachment_at.is_none() && name.is_some() && clean {
             self.push(
                 Diagnostic::error(Code::EmptyMessage, "the notification has neither text nor an attachment")
                     .at(header_span.expect("named"), "this notification sends nothing")
@@ -355,6 +378,7 @@ impl<'a> Checker<'a> {
                 if let Some(p) = values::problem(spec, &text, self.profile) {
                     let cx = values::Context {
                         field: spec.name,
+                        value: &text,
                         span: s.span,
                         data_path: None,
                     };
@@ -433,7 +457,7 @@ impl<'a> Checker<'a> {
                             },
                         ],
                     },
-                    span: c.span,
+                    span: c.name.span,
                 })
             }
             Item::Block(b) if schema::ATTACHMENT_BLOCKS.iter().any(|(k, _, _)| *k == b.kind.name) => {
@@ -458,7 +482,7 @@ impl<'a> Checker<'a> {
                             Member::Object { key: "payload", obj: payload },
                         ],
                     },
-                    span: b.span,
+                    span: b.kind.span,
                 })
             }
             Item::If(i) => {
@@ -571,13 +595,17 @@ impl<'a> Checker<'a> {
         let mut items_at: HashMap<&'static str, usize> = HashMap::new();
         let mut singles: HashMap<&'static str, Span> = HashMap::new();
         let mut extra_keys: Vec<(String, Span)> = Vec::new();
+        // A line that did not parse, a misspelled field or a rejected child block: the
+        // "missing field" checks would only repeat the same mistake, so they are skipped.
+        let mut broken = false;
 
         for item in &b.items {
             match item {
-                Item::Error(_) => {}
+                Item::Error(_) => broken = true,
                 Item::Field(f) => {
                     let Some(fs) = spec.fields.iter().find(|s| s.name == f.name.name) else {
                         self.unknown_field(&f.name, spec, b);
+                        broken = true;
                         continue;
                     };
                     if let Some(prev) = fields.insert(fs.name, f.name.span) {
@@ -594,6 +622,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Item::Command(c) => {
+                    broken = true;
                     if spec.fields.iter().any(|s| s.name == c.name.name) {
                         let after = c.name.span.end as usize;
                         self.push(
@@ -621,7 +650,10 @@ impl<'a> Checker<'a> {
                     );
                 }
                 Item::Block(_) | Item::For(_) | Item::If(_) => {
-                    let Some((child, node)) = self.child_node(item, spec, b) else { continue };
+                    let Some((child, node)) = self.child_node(item, spec, b) else {
+                        broken = true;
+                        continue;
+                    };
                     if !child.many {
                         if let (Node::Obj { .. }, Some(prev)) = (&node, singles.get(child.key)) {
                             self.push(
@@ -671,9 +703,11 @@ impl<'a> Checker<'a> {
             }
         }
 
-        self.required_members(b, spec, &fields, &items_at, &obj);
+        if !broken {
+            self.required_members(b, spec, &fields, &items_at, &obj);
+        }
         self.static_counts(&obj);
-        if spec.what == "a carousel element" && fields.len() == 1 && fields.contains_key("title") && items_at.is_empty() && extra_keys.is_empty() {
+        if !broken && spec.what == "a carousel element" && fields.len() == 1 && fields.contains_key("title") && items_at.is_empty() && extra_keys.is_empty() {
             self.push(
                 Diagnostic::error(Code::TitleOnlyElement, "a carousel element needs more than a title")
                     .at(b.kind.span, "this element has only a `title`")
@@ -700,6 +734,14 @@ impl<'a> Checker<'a> {
             })
             .flatten()
             .collect();
+        // A list Messenger refuses empty (a carousel's elements) has its own code.
+        for c in spec.children.iter().filter(|c| c.many && c.min > 0 && !items_at.contains_key(c.key)) {
+            self.push(
+                Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
+                    .at(b.kind.span, format!("this {} has no `{}`", b.kind.name, c.keyword))
+                    .help(format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword)),
+            );
+        }
         let missing: Vec<&str> = spec
             .fields
             .iter()
@@ -708,7 +750,7 @@ impl<'a> Checker<'a> {
             .chain(
                 spec.children
                     .iter()
-                    .filter(|c| c.required && !items_at.contains_key(c.key))
+                    .filter(|c| c.required && !c.many && !items_at.contains_key(c.key))
                     .map(|c| c.keyword),
             )
             .collect();
@@ -719,12 +761,14 @@ impl<'a> Checker<'a> {
         let (noun, verb) = if missing.len() == 1 { ("field", "is") } else { ("fields", "are") };
         let example = missing
             .iter()
-            .map(|m| {
-                if spec.children.iter().any(|c| c.keyword == *m) {
-                    format!("{m} {{ ... }}")
-                } else {
-                    format!("{m}: ...")
+            .map(|m| match spec.children.iter().find(|c| c.keyword == *m) {
+                Some(c) => {
+                    let inner = schema::spec(c.block, None)
+                        .map(|s| s.fields.iter().filter(|f| f.required).map(|f| format!("{}: ...", f.name)).collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default();
+                    format!("`{m} {{ {inner} }}`")
                 }
+                None => format!("`{m}: ...`"),
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -741,6 +785,7 @@ impl<'a> Checker<'a> {
             let Member::Items(items) = m else { continue };
             let Some(limit) = items.limit else { continue };
             let max = self.profile.limit(limit).max;
+            let total = items.nodes.iter().filter(|n| matches!(n, Node::Obj { .. })).count();
             let mut fewest = 0usize;
             for node in &items.nodes {
                 let (lo, span) = match node {
@@ -751,7 +796,7 @@ impl<'a> Checker<'a> {
                 if lo == 1 && fewest == max + 1 {
                     let l = self.profile.limit(limit);
                     self.push(
-                        Diagnostic::error(Code::TooMany, format!("more than {max} `{}`s", items.item))
+                        Diagnostic::error(Code::TooMany, format!("too many `{}`s: {total}, Messenger allows {max}", items.item))
                             .at(span, format!("this is `{}` number {}, Messenger allows {max}", items.item, max + 1))
                             .help(format!("remove the extra `{}`s, or send them in another notification", items.item))
                             .note(self.profile.cite(l)),
@@ -768,7 +813,12 @@ impl<'a> Checker<'a> {
         d = match types::suggest(&name.name, candidates) {
             Some(s) => d.help(format!("a field with a similar name exists: `{s}`")),
             None => {
-                let names: Vec<String> = spec.fields.iter().map(|f| format!("`{}`", f.name)).collect();
+                let names: Vec<String> = spec
+                    .fields
+                    .iter()
+                    .map(|f| format!("`{}`", f.name))
+                    .chain(spec.children.iter().map(|c| format!("`{} {{ }}`", c.keyword)))
+                    .collect();
                 d.help(format!(
                     "the fields of {} are {}; for a Messenger field missive does not model, use `extra {{ \"{}\": ... }}`",
                     spec.what,
@@ -848,7 +898,7 @@ impl<'a> Checker<'a> {
                     let label = b.label.as_ref().expect("checked").name.clone();
                     obj.members.insert(0, Member::Const { key: "type", json: format!("\"{label}\"").into() });
                 }
-                Some((child, Node::Obj { obj, span: b.span }))
+                Some((child, Node::Obj { obj, span: b.kind.span }))
             }
             Item::For(f) => {
                 let segs: Vec<(&str, Span)> = f.iterable.segments.iter().map(|s| (s.name.as_str(), s.span)).collect();
@@ -859,17 +909,24 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                 };
-                let Ty::List { item, .. } = &resolved.ty else {
+                let item = match &resolved.ty {
+                    Ty::List { item, .. } => item.clone(),
+                    Ty::Unknown => Box::new(Ty::Unknown),
+                    _ => {
                     self.push(
                         Diagnostic::error(Code::NotAList, format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
                             .at(f.iterable.span, "not a list")
-                            .help(format!("declare it as a list in `input`, e.g. `{}: list max 10 of {{ ... }}`", f.iterable.dotted())),
+                            .help(format!(
+                                "declare it as a list in `input`, e.g. `{}: list max 10 of {{ ... }}`",
+                                f.iterable.segments.last().map_or("items", |s| s.name.as_str())
+                            )),
                     );
                     return None;
+                    }
                 };
                 let depth = self.locals.len();
                 let list = self.path_ir(&f.iterable, &resolved);
-                self.locals.push((f.var.name.clone(), (**item).clone(), resolved.decl.unwrap_or(f.var.span)));
+                self.locals.push((f.var.name.clone(), *item, resolved.decl.unwrap_or(f.var.span)));
                 self.max_depth = self.max_depth.max(self.locals.len());
                 let body = self.child_nodes(&f.items, spec, parent);
                 self.locals.pop();
@@ -992,6 +1049,7 @@ impl<'a> Checker<'a> {
                     if let Some(p) = values::problem(spec, &text, self.profile) {
                         let cx = values::Context {
                             field: spec.name,
+                            value: &text,
                             span: s.span,
                             data_path: None,
                         };
@@ -1046,6 +1104,7 @@ impl<'a> Checker<'a> {
             Value::Path(p) => {
                 let resolved = self.resolve_path(p)?;
                 let ok = match (&resolved.ty, kind) {
+                    (Ty::Unknown, _) => true,
                     (Ty::String { .. } | Ty::Url, k) => k.is_textual(),
                     (Ty::Integer, Kind::Number | Kind::Integer | Kind::TextOrInteger) => true,
                     (Ty::Number, Kind::Number) => true,
@@ -1061,6 +1120,10 @@ impl<'a> Checker<'a> {
                         }
                         (Ty::Object(_) | Ty::List { .. }, _) => format!("pick a field of it, e.g. `{dotted}.name`"),
                         (Ty::Number, Kind::Integer) => format!("declare `{dotted}` as `integer` in `input`"),
+                        (Ty::String { .. } | Ty::Url, Kind::Number | Kind::Integer) => format!(
+                            "`{}` needs the amount itself, not a formatted label: give it a `number` input (e.g. `price: number`)",
+                            spec.name
+                        ),
                         _ => format!("declare `{dotted}` as {} in `input`", match kind {
                             Kind::Number => "`number`",
                             Kind::Integer => "`integer`",
@@ -1167,7 +1230,42 @@ impl<'a> Checker<'a> {
             let i = map.partition_point(|&(p, _)| p <= pos).max(1) - 1;
             map.get(i).map_or(s.span.start as usize, |&(p, start)| start + (pos - p))
         };
-        self.engine(src, s.span, to_source).map(StrIr::Engine)
+        let mut ok = true;
+        for p in &s.parts {
+            if let StrPart::Expr { src, span } | StrPart::Stmt { src, span } = p {
+                ok &= self.filters_exist(src, span.start as usize + 2);
+            }
+        }
+        let engine = self.engine(src, s.span, to_source);
+        engine.filter(|_| ok).map(StrIr::Engine)
+    }
+
+    /// Reports filters and tests that minijinja does not have (it would only say so while
+    /// rendering). `src` starts at byte `at` of the template.
+    fn filters_exist(&mut self, src: &str, at: usize) -> bool {
+        let mut ok = true;
+        for (name, offset, is_test) in filter_names(src) {
+            let probe = if is_test { format!("{{{{ none is {name} }}}}") } else { format!("{{{{ none | {name} }}}}") };
+            let unknown = match self.env.render_str(&probe, ()) {
+                Err(e) => matches!(e.kind(), minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownTest),
+                Ok(_) => false,
+            };
+            if !unknown {
+                continue;
+            }
+            ok = false;
+            let what = if is_test { "test" } else { "filter" };
+            let span = Span::new(at + offset, at + offset + name.len());
+            let known: &[&str] = if is_test { KNOWN_TESTS } else { KNOWN_FILTERS };
+            let mut d = Diagnostic::error(Code::InvalidInterpolation, format!("unknown {what} `{name}`"))
+                .at(span, format!("minijinja has no such {what}"));
+            d = match types::suggest(name, known.iter().copied()) {
+                Some(s) => d.help(format!("a {what} with a similar name exists: `{s}`")),
+                None => d.help(format!("the {what}s are minijinja's built-in ones and `truncate`, `pluralize`, `striptags`")),
+            };
+            self.push(d);
+        }
+        ok
     }
 
     /// Compiles a minijinja source and resolves the variables it reads.
@@ -1300,6 +1398,9 @@ impl<'a> Checker<'a> {
             let r = self.resolve_path(&path)?;
             return Some(Cond::Path(self.path_ir(&path, &r)));
         }
+        if !self.filters_exist(&c.text, c.span.start as usize) {
+            return None;
+        }
         let prefix = "{% if ".len();
         let src = format!("{{% if {} %}}1{{% endif %}}", c.text);
         let start = c.span.start as usize;
@@ -1342,6 +1443,73 @@ impl<'a> Checker<'a> {
             ),
         })
     }
+}
+
+/// minijinja's filters (with minijinja-contrib's), for suggestions.
+const KNOWN_FILTERS: &[&str] = &[
+    "abs", "attr", "batch", "bool", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float",
+    "format", "groupby", "indent", "int", "items", "join", "last", "length", "lines", "list", "lower", "map", "max",
+    "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr", "slice",
+    "sort", "split", "string", "sum", "title", "tojson", "trim", "unique", "upper", "urlencode", "truncate",
+    "pluralize", "striptags", "filesizeformat",
+];
+
+const KNOWN_TESTS: &[&str] = &[
+    "defined", "undefined", "none", "true", "false", "boolean", "number", "integer", "float", "string", "sequence",
+    "mapping", "iterable", "odd", "even", "divisibleby", "eq", "ne", "lt", "le", "gt", "ge", "in", "startingwith",
+    "endingwith", "containing", "lower", "upper", "safe", "escaped", "filter", "test",
+];
+
+/// The filters (`| name`) and tests (`is name`) of an expression, with their byte offsets;
+/// quoted strings are skipped.
+fn filter_names(src: &str) -> Vec<(&str, usize, bool)> {
+    let b = src.as_bytes();
+    let ident = |from: usize| -> (usize, usize) {
+        let mut i = from;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        (start, i)
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'|' => {
+                let (s, e) = ident(i + 1);
+                if e > s {
+                    out.push((&src[s..e], s, false));
+                }
+            }
+            c if c.is_ascii_alphabetic() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')) => {
+                let (s, e) = ident(i);
+                if &src[s..e] == "is" {
+                    let (mut s2, mut e2) = ident(e);
+                    if &src[s2..e2] == "not" {
+                        (s2, e2) = ident(e2);
+                    }
+                    if e2 > s2 {
+                        out.push((&src[s2..e2], s2, true));
+                    }
+                }
+                i = e.max(i + 1);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// `name` or `a.b.c`: a path that needs no template engine.

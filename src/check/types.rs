@@ -16,6 +16,9 @@ pub enum Ty {
     Bool,
     Object(Arc<ObjTy>),
     List { max: Option<u32>, item: Box<Ty> },
+    /// A declaration whose type is wrong (already reported): accepted anywhere, so that the
+    /// one mistake gives one diagnostic.
+    Unknown,
 }
 
 impl Ty {
@@ -29,6 +32,7 @@ impl Ty {
             Ty::Bool => "bool".into(),
             Ty::Object(_) => "an object".into(),
             Ty::List { .. } => "a list".into(),
+            Ty::Unknown => "of an unknown type".into(),
         }
     }
 }
@@ -96,7 +100,7 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                         None => d.help("the types are `string`, `number`, `integer`, `bool`, `url`, `{ ... }` and `list of T`"),
                     };
                     diags.push(d);
-                    return None;
+                    return Some(Ty::Unknown);
                 }
             };
             if let (Some(m), false) = (max, matches!(ty, Ty::String { .. })) {

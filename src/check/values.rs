@@ -67,6 +67,8 @@ fn is_phone(text: &str) -> bool {
 /// Where a checked value came from, for the diagnostic's wording.
 pub struct Context<'a> {
     pub field: &'a str,
+    /// The value that has the problem.
+    pub value: &'a str,
     /// The value's span in the template.
     pub span: Span,
     /// The data path that produced it, at render time.
@@ -79,7 +81,7 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
     let rendered = if cx.data_path.is_some() { "rendered " } else { "" };
     let with = cx
         .data_path
-        .map(|p| format!(" with this data (`{p}`)"))
+        .map(|p| format!(" (from `{p}`)"))
         .unwrap_or_default();
     match p {
         Problem::TooLong { chars, utf16, max } => {
@@ -94,18 +96,18 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
                 format!("{rendered}`{field}` is {chars} characters long, the limit is {max}"),
             )
             .at(cx.span, format!("{chars} characters{units}{with}, {} over", chars - max))
-            .help(if field == "text" {
-                "shorten the text, or move detail into an attachment".to_string()
-            } else if cx.data_path.is_some() {
-                format!("shorten the data, or lower `max` on its input so that `{field}` fits in {max}")
-            } else {
-                format!("shorten `{field}` to {max} characters at most")
+            .help(match cx.data_path {
+                Some(p) => format!(
+                    "the data makes it too long: bound `{p}` with `max` in `input` so that `{field}` fits in {max} characters, or shorten the literal text"
+                ),
+                None if field == "text" => "shorten the text, or move detail into an attachment".to_string(),
+                None => format!("shorten `{field}` to {max} characters at most"),
             })
             .note(profile.cite(limit))
             .note("characters are counted as Unicode scalar values, as Facebook counts them")
         }
         Problem::Empty => Diagnostic::error(Code::EmptyString, format!("{rendered}`{field}` is empty"))
-            .at(cx.span, format!("Messenger needs a non-empty `{field}`{with}"))
+            .at(cx.span, format!("empty{with}; Messenger needs text here"))
             .help(format!("give `{field}` some text; Facebook refuses the message with \"must be a non-empty UTF-8 encoded string\"")),
         Problem::BadUrl(why) => Diagnostic::error(Code::InvalidUrl, format!("{rendered}`{field}` is not an absolute http(s) URL"))
             .at(cx.span, format!("{why}{with}"))
@@ -115,7 +117,10 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
             .help("write it as `+` then digits, without spaces, e.g. `+33612345678`"),
         Problem::BadCurrency => Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
             .at(cx.span, format!("not a currency code{with}"))
-            .help("use a three-letter ISO 4217 code in capitals, such as `EUR`, `USD` or `GBP`"),
+            .help(match currency_hint(cx.value) {
+                Some(code) => format!("write `\"{code}\"`: Messenger takes three-letter ISO 4217 codes in capitals"),
+                None => "use a three-letter ISO 4217 code in capitals, such as `EUR`, `USD` or `GBP`".to_string(),
+            }),
         Problem::BadChoice(choices) => {
             let list: Vec<String> = choices.iter().map(|c| format!("`\"{c}\"`")).collect();
             Diagnostic::error(Code::InvalidChoice, format!("{rendered}`{field}` must be one of {}", list.join(", ")))
@@ -123,6 +128,20 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
                 .help(format!("write one of {}", list.join(", ")))
         }
     }
+}
+
+/// The currency a user most likely meant: `eur` -> `EUR`, `€` -> `EUR`.
+fn currency_hint(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let by_symbol = match v {
+        "€" => Some("EUR"),
+        "$" | "US$" => Some("USD"),
+        "£" => Some("GBP"),
+        "¥" => Some("JPY"),
+        "CHF" | "Fr." => Some("CHF"),
+        _ => None,
+    };
+    by_symbol.or_else(|| CURRENCIES.iter().copied().find(|c| c.eq_ignore_ascii_case(v)))
 }
 
 /// A label in the data file, for render-time diagnostics.

@@ -13,7 +13,7 @@ pub struct ExplainArgs {
 pub fn run(args: ExplainArgs) -> u8 {
     match Code::parse(&args.code) {
         Some(code) => {
-            print!("{}", explanation(code));
+            print!("{}", code.explanation());
             super::OK
         }
         None => {
@@ -24,8 +24,3 @@ pub fn run(args: ExplainArgs) -> u8 {
     }
 }
 
-/// The page for a code in `docs/codes/`, embedded at build time.
-fn explanation(code: Code) -> String {
-    let _ = code;
-    String::new()
-}

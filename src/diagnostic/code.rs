@@ -27,6 +27,14 @@ macro_rules! codes {
                 }
             }
 
+            /// The long explanation, with a wrong and a right example: `docs/codes/CODE.md`,
+            /// embedded at build time (so a code without a page does not build).
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$variant => include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/", $code, ".md")),)*
+                }
+            }
+
             pub fn parse(s: &str) -> Option<Code> {
                 let s = s.trim().to_ascii_uppercase();
                 Code::ALL.iter().copied().find(|c| c.as_str() == s)

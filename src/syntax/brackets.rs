@@ -13,14 +13,35 @@ pub struct Brackets {
     pub unclosed_block_string: Option<usize>,
     /// The first opener that goes deeper than the limit.
     pub too_deep: Option<usize>,
+    /// The opener that indentation says was left open: a later line, not a `}`, is indented
+    /// no deeper than the opener's own line (as rustc guesses).
+    pub suspect: Option<usize>,
 }
 
 pub fn scan(text: &str, max_depth: usize) -> Brackets {
     let b = text.as_bytes();
     let mut out = Brackets::default();
     let mut stack: Vec<usize> = Vec::new();
+    // The indentation of each open `{`'s line, and of the current line.
+    let mut indents: Vec<usize> = Vec::new();
+    let mut line_indent = 0;
     let mut i = 0;
     while i < b.len() {
+        if i == 0 || b[i - 1] == b'\n' {
+            let indent = b[i..].iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+            line_indent = indent;
+            let first = b.get(i + indent).copied();
+            let blank = matches!(first, None | Some(b'\n') | Some(b'\r') | Some(b'}') | Some(b']'))
+                || b[i + indent..].starts_with(b"//");
+            if !blank && out.suspect.is_none() {
+                if let (Some(&open), Some(&open_indent)) = (stack.last(), indents.last()) {
+                    let open_line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
+                    if open_line_start < i && indent <= open_indent {
+                        out.suspect = Some(open);
+                    }
+                }
+            }
+        }
         match b[i] {
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 while i < b.len() && b[i] != b'\n' {
@@ -46,11 +67,13 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
             }
             b'{' | b'[' => {
                 stack.push(i);
+                indents.push(line_indent);
                 if stack.len() > max_depth && out.too_deep.is_none() {
                     out.too_deep = Some(i);
                 }
             }
             b'}' | b']' => {
+                indents.pop();
                 if stack.pop().is_none() {
                     out.stray.push(i);
                 }
@@ -73,6 +96,14 @@ mod tests {
         let b = scan(s, 64);
         assert_eq!(b.unclosed, vec![9]);
         assert!(b.stray.is_empty());
+    }
+
+    #[test]
+    fn indentation_points_at_the_block_left_open() {
+        let s = "carousel {\n  element {\n    title: \"x\"\n  element {\n    title: \"y\"\n  }\n}\n";
+        let b = scan(s, 64);
+        assert_eq!(b.unclosed, vec![9]);
+        assert_eq!(b.suspect, Some(21));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub const MAX_DEPTH: usize = 64;
 pub struct Parse {
     pub file: ast::File,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where the tree stops being trustworthy: after a `{` left open, the tree is a guess, so
+    /// later stages report nothing beyond this offset.
+    pub broken_from: Option<u32>,
 }
 
 /// Parses a template.
@@ -44,24 +47,27 @@ pub fn parse(text: &str) -> Parse {
         return Parse {
             file: ast::File::default(),
             diagnostics,
+            broken_from: None,
         };
     }
 
     let scan = brackets::scan(text, MAX_DEPTH);
     if let Some(at) = scan.too_deep {
         diagnostics.push(
-            Diagnostic::error(Code::TooDeep, format!("blocks are nested more than {MAX_DEPTH} levels deep"))
+            Diagnostic::error(Code::TooDeep, format!("nesting is more than {MAX_DEPTH} levels deep"))
                 .at(Span::new(at, at + 1), format!("level {} starts here", MAX_DEPTH + 1))
-                .help("a notification needs a few levels at most: flatten the nesting"),
+                .help("a notification needs a few levels of blocks (or JSON in `extra`) at most: flatten the nesting"),
         );
         return Parse {
             file: ast::File::default(),
             diagnostics,
+            broken_from: None,
         };
     }
 
     let mut explained = Vec::new();
     let mut repaired = None;
+    let mut broken_from = None;
     if let Some(at) = scan.unclosed_block_string {
         diagnostics.push(
             Diagnostic::error(Code::UnclosedString, "unclosed `\"\"\"` text")
@@ -71,7 +77,12 @@ pub fn parse(text: &str) -> Parse {
         explained.push(at);
         repaired = Some(format!("{text}\n\"\"\"\n"));
     } else if !scan.unclosed.is_empty() {
-        for &at in &scan.unclosed {
+        let report: Vec<usize> = match scan.suspect {
+            Some(s) => vec![s],
+            None => scan.unclosed.clone(),
+        };
+        broken_from = report.first().map(|&s| s as u32);
+        for &at in &report {
             let what = if text.as_bytes()[at] == b'{' { "{" } else { "[" };
             diagnostics.push(
                 Diagnostic::error(Code::UnclosedDelimiter, format!("unclosed `{what}`"))
@@ -81,8 +92,8 @@ pub fn parse(text: &str) -> Parse {
                         if what == "{" { "}" } else { "]" }
                     )),
             );
-            explained.push(at);
         }
+        explained.extend(scan.unclosed.iter().copied());
         let closers: String = scan
             .unclosed
             .iter()
@@ -110,7 +121,11 @@ pub fn parse(text: &str) -> Parse {
                     l.span.end = l.span.end.min(text.len() as u32);
                 }
             }
-            Parse { file, diagnostics }
+            Parse {
+                file,
+                diagnostics,
+                broken_from,
+            }
         }
         Err(err) => {
             if diagnostics.is_empty() {
@@ -119,6 +134,7 @@ pub fn parse(text: &str) -> Parse {
             Parse {
                 file: ast::File::default(),
                 diagnostics,
+                broken_from,
             }
         }
     }

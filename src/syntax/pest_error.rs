@@ -67,7 +67,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
 
 fn token_word(token: &str) -> Option<String> {
     match token {
-        "\n" | "\r\n" | "\r" | "//" | " " | "\t" | "BUILTIN_RULE" => None,
+        "\n" | "\r\n" | "\r" | "//" | " " | "\t" | "_" | "BUILTIN_RULE" => None,
         "\"" => Some("a string".into()),
         "\"\"\"" => Some("a `\"\"\"` text".into()),
         "-" | "0" | "." => Some("a number".into()),
@@ -161,6 +161,19 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     let (at, words) = expected(&err);
     let at = at.min(line.len());
     let point = Span::new(span.start as usize + at, span.start as usize + at + next_len(line, at));
+
+    // `name = value`, `name value value`: the common slip is a missing colon after a name.
+    let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let after_name = name.len() + line[name.len()..].len() - line[name.len()..].trim_start().len();
+    if !name.is_empty() && at == after_name && words.iter().any(|w| w == "`:`") {
+        return Diagnostic::error(Code::SyntaxError, format!("expected `:` after `{name}`, found {}", found(line, at)))
+            .at(point, "expected `:`")
+            .help(if in_input {
+                format!("a declaration is `name: type`: write `{name}: string max 40`")
+            } else {
+                format!("a field is `name: value`: write `{name}: ...`")
+            });
+    }
     let what = join_or(&words);
     let mut d = Diagnostic::error(Code::SyntaxError, format!("expected {what}, found {}", found(line, at)))
         .at(point, format!("expected {what}"));

@@ -145,7 +145,7 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
                 None => diags.push(
                     Diagnostic::error(Code::InvalidEscape, format!("unknown escape `{}`", &rest[..consumed]))
                         .at(joined.span(i, i + consumed), "not an escape missive knows")
-                        .help("the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{` (a literal `{`) and `\\u{...}`"),
+                        .help(escape_help(&rest[..consumed])),
                 ),
             }
             i += consumed;
@@ -188,6 +188,15 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
     }
     flush(&mut lit, lit_start, t.len(), &mut parts);
     parts
+}
+
+fn escape_help(bad: &str) -> String {
+    let list = "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{` and `\\}` (literal braces), `\\/`, `\\'` and `\\u{1F600}`";
+    match bad.chars().nth(1) {
+        Some(c) if !c.is_alphanumeric() => format!("write `{c}` without the backslash; {list}"),
+        Some('u') => format!("a Unicode escape is `\\u{{...}}` with 1 to 6 hex digits; {list}"),
+        _ => list.to_string(),
+    }
 }
 
 /// One escape at the start of `s` (which starts with `\`): bytes consumed, and the character.
