@@ -28,7 +28,9 @@ pub struct Template {
 
 impl std::fmt::Debug for Template {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Template").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Template")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -94,10 +96,16 @@ pub struct FieldIr {
 #[derive(Debug, Clone)]
 pub enum Member {
     /// A fixed member, such as `"type": "template"`; `json` is the serialized value.
-    Const { key: &'static str, json: Box<str> },
+    Const {
+        key: &'static str,
+        json: Box<str>,
+    },
     Field(FieldIr),
     /// A nested object that is always present (`payload`).
-    Object { key: &'static str, obj: ObjIr },
+    Object {
+        key: &'static str,
+        obj: ObjIr,
+    },
     /// Objects produced by blocks, loops and conditions: a list (`elements`), or a single
     /// object (`attachment`, `summary`) when `single`.
     Items(Items),
@@ -126,9 +134,20 @@ pub struct ObjIr {
 
 #[derive(Debug, Clone)]
 pub enum Node {
-    Obj { obj: ObjIr, span: Span },
-    For { depth: usize, list: PathIr, body: Vec<Node>, span: Span },
-    If { branches: Vec<(Cond, Vec<Node>)>, otherwise: Vec<Node> },
+    Obj {
+        obj: ObjIr,
+        span: Span,
+    },
+    For {
+        depth: usize,
+        list: PathIr,
+        body: Vec<Node>,
+        span: Span,
+    },
+    If {
+        branches: Vec<(Cond, Vec<Node>)>,
+        otherwise: Vec<Node>,
+    },
 }
 
 #[derive(Debug, Clone)]

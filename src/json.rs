@@ -38,7 +38,11 @@ impl<'a> Node<'a> {
     /// The member `key` of an object (the last one, if the key is repeated).
     pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         match &self.value {
-            Json::Object(members) => members.iter().rev().find(|m| m.key == key).map(|m| &m.value),
+            Json::Object(members) => members
+                .iter()
+                .rev()
+                .find(|m| m.key == key)
+                .map(|m| &m.value),
             _ => None,
         }
     }
@@ -68,15 +72,26 @@ pub fn is_integer(n: &str) -> bool {
 
 /// Parses a JSON document. The error is a located M3001 diagnostic in the data file.
 pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
-    let mut p = Reader { text, b: text.as_bytes(), i: 0, depth: 0 };
+    let mut p = Reader {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        depth: 0,
+    };
     p.ws();
     if p.i == p.b.len() {
-        return Err(p.error("expected a JSON value, found the end of the file", "the data file is empty"));
+        return Err(p.error(
+            "expected a JSON value, found the end of the file",
+            "the data file is empty",
+        ));
     }
     let node = p.value()?;
     p.ws();
     if p.i < p.b.len() {
-        return Err(p.error("unexpected text after the JSON value", "the document should end here"));
+        return Err(p.error(
+            "unexpected text after the JSON value",
+            "the document should end here",
+        ));
     }
     Ok(node)
 }
@@ -90,7 +105,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn error(&self, message: &str, label: &str) -> Diagnostic {
-        let end = self.i + self.text[self.i.min(self.text.len())..].chars().next().map_or(0, char::len_utf8);
+        let end = self.i
+            + self.text[self.i.min(self.text.len())..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
         Diagnostic::error(Code::InvalidJson, format!("invalid JSON: {message}"))
             .label(Origin::Data, Span::new(self.i, end), label)
             .help("the data file must be one JSON value (an object, usually) with double-quoted keys and no trailing commas")
@@ -100,7 +119,10 @@ impl<'a> Reader<'a> {
     fn trailing_comma(&mut self) -> Diagnostic {
         let before = self.text[..self.i].trim_end();
         self.i = before.len().saturating_sub(1);
-        self.error("a trailing comma before the closing bracket", "remove this comma")
+        self.error(
+            "a trailing comma before the closing bracket",
+            "remove this comma",
+        )
     }
 
     fn ws(&mut self) {
@@ -128,10 +150,16 @@ impl<'a> Reader<'a> {
             Some(b'n') => self.word("null", Json::Null)?,
             _ => {
                 let found = self.found();
-                return Err(self.error(&format!("expected a value, found {found}"), "expected a string, number, object, list, `true`, `false` or `null`"));
+                return Err(self.error(
+                    &format!("expected a value, found {found}"),
+                    "expected a string, number, object, list, `true`, `false` or `null`",
+                ));
             }
         };
-        Ok(Node { span: Span::new(start, self.i), value })
+        Ok(Node {
+            span: Span::new(start, self.i),
+            value,
+        })
     }
 
     fn word(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>, Diagnostic> {
@@ -139,15 +167,24 @@ impl<'a> Reader<'a> {
             self.i += word.len();
             Ok(value)
         } else {
-            let w: String = self.text[self.i..].chars().take_while(|c| c.is_alphanumeric()).collect();
-            Err(self.error(&format!("expected a value, found `{w}`"), "not a JSON value (strings need double quotes)"))
+            let w: String = self.text[self.i..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric())
+                .collect();
+            Err(self.error(
+                &format!("expected a value, found `{w}`"),
+                "not a JSON value (strings need double quotes)",
+            ))
         }
     }
 
     fn enter(&mut self) -> Result<(), Diagnostic> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(&format!("nested more than {MAX_DEPTH} levels deep"), "too deep"));
+            return Err(self.error(
+                &format!("nested more than {MAX_DEPTH} levels deep"),
+                "too deep",
+            ));
         }
         Ok(())
     }
@@ -169,7 +206,10 @@ impl<'a> Reader<'a> {
             }
             if self.b.get(self.i) != Some(&b'"') {
                 let found = self.found();
-                return Err(self.error(&format!("expected a key in double quotes, found {found}"), "expected `\"key\"`"));
+                return Err(self.error(
+                    &format!("expected a key in double quotes, found {found}"),
+                    "expected `\"key\"`",
+                ));
             }
             let key_start = self.i;
             let key = self.string()?;
@@ -177,12 +217,19 @@ impl<'a> Reader<'a> {
             self.ws();
             if self.b.get(self.i) != Some(&b':') {
                 let found = self.found();
-                return Err(self.error(&format!("expected `:` after the key, found {found}"), "expected `:`"));
+                return Err(self.error(
+                    &format!("expected `:` after the key, found {found}"),
+                    "expected `:`",
+                ));
             }
             self.i += 1;
             self.ws();
             let value = self.value()?;
-            members.push(Member { key, key_span, value });
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
             self.ws();
             match self.b.get(self.i) {
                 Some(b',') => self.i += 1,
@@ -192,7 +239,10 @@ impl<'a> Reader<'a> {
                 }
                 _ => {
                     let found = self.found();
-                    return Err(self.error(&format!("expected `,` or `}}`, found {found}"), "expected `,` or `}`"));
+                    return Err(self.error(
+                        &format!("expected `,` or `}}`, found {found}"),
+                        "expected `,` or `}`",
+                    ));
                 }
             }
         }
@@ -225,7 +275,10 @@ impl<'a> Reader<'a> {
                 }
                 _ => {
                     let found = self.found();
-                    return Err(self.error(&format!("expected `,` or `]`, found {found}"), "expected `,` or `]`"));
+                    return Err(self.error(
+                        &format!("expected `,` or `]`, found {found}"),
+                        "expected `,` or `]`",
+                    ));
                 }
             }
         }
@@ -265,7 +318,10 @@ impl<'a> Reader<'a> {
                 self.i += 1;
             }
             if !digits(self) {
-                return Err(self.error("expected a digit in the exponent", "an exponent needs digits"));
+                return Err(self.error(
+                    "expected a digit in the exponent",
+                    "an exponent needs digits",
+                ));
             }
         }
         Ok(&self.text[start..self.i])
@@ -312,17 +368,26 @@ impl<'a> Reader<'a> {
     }
 
     fn control_error(&self) -> Diagnostic {
-        self.error("a control character (such as a newline) inside a string", "write it as an escape, such as `\\n`")
+        self.error(
+            "a control character (such as a newline) inside a string",
+            "write it as an escape, such as `\\n`",
+        )
     }
 
     fn hex4(&mut self) -> Result<u32, Diagnostic> {
-        let h = self.text.get(self.i..self.i + 4).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        let h = self
+            .text
+            .get(self.i..self.i + 4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
         match h {
             Some(h) => {
                 self.i += 4;
                 Ok(u32::from_str_radix(h, 16).expect("hex digits"))
             }
-            None => Err(self.error("expected four hex digits after `\\u`", "invalid `\\u` escape")),
+            None => Err(self.error(
+                "expected four hex digits after `\\u`",
+                "invalid `\\u` escape",
+            )),
         }
     }
 
@@ -340,18 +405,22 @@ impl<'a> Reader<'a> {
             Some(b'u') => {
                 self.i += 1;
                 let hi = self.hex4()?;
-                let code = if (0xD800..0xDC00).contains(&hi) && self.text[self.i..].starts_with("\\u") {
-                    self.i += 2;
-                    let lo = self.hex4()?;
-                    0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
-                } else {
-                    hi
-                };
+                let code =
+                    if (0xD800..0xDC00).contains(&hi) && self.text[self.i..].starts_with("\\u") {
+                        self.i += 2;
+                        let lo = self.hex4()?;
+                        0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
+                    } else {
+                        hi
+                    };
                 return Ok(char::from_u32(code).unwrap_or('\u{FFFD}'));
             }
             _ => {
                 self.i -= 1;
-                return Err(self.error("unknown escape in a string", "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX"));
+                return Err(self.error(
+                    "unknown escape in a string",
+                    "JSON escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                ));
             }
         };
         self.i += 1;
@@ -367,13 +436,18 @@ mod tests {
     fn numbers_keep_their_text() {
         let n = parse(r#"{"a": 75.00, "b": 12345678901234567890123}"#).unwrap();
         assert_eq!(n.get("a").unwrap().value, Json::Number("75.00"));
-        assert_eq!(n.get("b").unwrap().value, Json::Number("12345678901234567890123"));
+        assert_eq!(
+            n.get("b").unwrap().value,
+            Json::Number("12345678901234567890123")
+        );
     }
 
     #[test]
     fn strings_are_unescaped() {
         let n = parse(r#"["a\"b\u00e9\ud83d\ude00"]"#).unwrap();
-        let Json::Array(items) = n.value else { panic!() };
+        let Json::Array(items) = n.value else {
+            panic!()
+        };
         assert_eq!(items[0].value, Json::String("a\"bé😀".into()));
     }
 

@@ -46,12 +46,20 @@ pub struct RequestOptions {
 const MAX_DIAGNOSTICS: usize = 50;
 
 /// Characters percent-encoded in a URL path segment: all but RFC 3986's unreserved ones.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 impl Template {
     /// Renders the message body for one data value into `out`. Nothing is written unless the
     /// render succeeds; the `Ok` value holds warnings, the `Err` value the diagnostics.
-    pub fn render_to<W: Write>(&self, out: &mut W, data: &Node<'_>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    pub fn render_to<W: Write>(
+        &self,
+        out: &mut W,
+        data: &Node<'_>,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         self.render_with(out, data, RenderOptions::default())
     }
 
@@ -98,7 +106,9 @@ impl Template {
 
     /// The customer_id that the template's scheme gives for this data, if it has a scheme.
     pub fn customer_id_for(&self, data: &Node<'_>) -> Result<Option<String>, Vec<Diagnostic>> {
-        let Some(f) = &self.customer_id else { return Ok(None) };
+        let Some(f) = &self.customer_id else {
+            return Ok(None);
+        };
         let mut r = Renderer::new(self, data);
         let id = r.text_of(f).map(|c| c.into_owned());
         if r.diags.iter().any(Diagnostic::is_error) {
@@ -143,7 +153,11 @@ impl<F: Formatter> Writer<F> {
     }
 
     fn key(&mut self, key: &str) {
-        let first = self.first.last_mut().map(|f| std::mem::replace(f, false)).unwrap_or(true);
+        let first = self
+            .first
+            .last_mut()
+            .map(|f| std::mem::replace(f, false))
+            .unwrap_or(true);
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
         let _ = write_escaped(&mut self.buf, &mut self.fmt, key);
         let _ = self.fmt.end_object_key(&mut self.buf);
@@ -160,7 +174,11 @@ impl<F: Formatter> Writer<F> {
     }
 
     fn array_item(&mut self) {
-        let first = self.first.last_mut().map(|f| std::mem::replace(f, false)).unwrap_or(true);
+        let first = self
+            .first
+            .last_mut()
+            .map(|f| std::mem::replace(f, false))
+            .unwrap_or(true);
         let _ = self.fmt.begin_array_value(&mut self.buf, first);
     }
 
@@ -258,7 +276,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
             return Err(diags);
         }
         if let Err(e) = out.write_all(buf) {
-            return Err(vec![Diagnostic::error(Code::Io, format!("cannot write the output: {e}"))]);
+            return Err(vec![Diagnostic::error(
+                Code::Io,
+                format!("cannot write the output: {e}"),
+            )]);
         }
         Ok(diags)
     }
@@ -311,7 +332,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 w.member_str("id", req.recipient.as_deref().unwrap_or("{psid}"));
                 w.end_object();
                 w.end_value();
-                w.member_str("messaging_type", self.t.messaging_type.as_deref().unwrap_or("UPDATE"));
+                w.member_str(
+                    "messaging_type",
+                    self.t.messaging_type.as_deref().unwrap_or("UPDATE"),
+                );
                 if let Some(tag) = &self.t.tag {
                     w.member_str("tag", tag);
                 }
@@ -353,7 +377,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &Items) {
-        let mut state = ItemState { count: 0, opened: false };
+        let mut state = ItemState {
+            count: 0,
+            opened: false,
+        };
         for node in &items.nodes {
             self.node(w, node, items, &mut state);
         }
@@ -365,22 +392,40 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
         if state.count < items.min {
             self.push(
-                Diagnostic::error(Code::TooFew, format!("with this data there is no `{}`", items.item))
-                    .at(items.owner, format!("Messenger needs at least {} `{}` here", items.min, items.item))
-                    .help("check the list the elements come from: it is empty or absent in the data"),
+                Diagnostic::error(
+                    Code::TooFew,
+                    format!("with this data there is no `{}`", items.item),
+                )
+                .at(
+                    items.owner,
+                    format!(
+                        "Messenger needs at least {} `{}` here",
+                        items.min, items.item
+                    ),
+                )
+                .help("check the list the elements come from: it is empty or absent in the data"),
             );
         }
     }
 
-    fn node<F: Formatter>(&mut self, w: &mut Writer<F>, node: &Node_, items: &Items, state: &mut ItemState) {
+    fn node<F: Formatter>(
+        &mut self,
+        w: &mut Writer<F>,
+        node: &Node_,
+        items: &Items,
+        state: &mut ItemState,
+    ) {
         match node {
             Node_::Obj { obj, span } => {
                 state.count += 1;
                 if items.single && state.count > 1 {
                     self.push(
-                        Diagnostic::error(Code::TooMany, format!("with this data there is more than one `{}`", items.item))
-                            .at(*span, "a second one")
-                            .help(format!("there can be one `{}` only", items.item)),
+                        Diagnostic::error(
+                            Code::TooMany,
+                            format!("with this data there is more than one `{}`", items.item),
+                        )
+                        .at(*span, "a second one")
+                        .help(format!("there can be one `{}` only", items.item)),
                     );
                     return;
                 }
@@ -437,7 +482,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
                     self.locals.pop();
                 }
             }
-            Node_::If { branches, otherwise } => {
+            Node_::If {
+                branches,
+                otherwise,
+            } => {
                 for (cond, nodes) in branches {
                     if self.truthy(cond) {
                         for n in nodes {
@@ -482,9 +530,15 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
-        let mut d = Diagnostic::error(Code::MissingData, format!("`{}` is missing from the data", p.dotted))
-            .at(p.span, format!("`{}` is required here", p.dotted))
-            .help(format!("add `{}` to the data, or declare it optional in `input` (`name?: ...`)", p.dotted));
+        let mut d = Diagnostic::error(
+            Code::MissingData,
+            format!("`{}` is missing from the data", p.dotted),
+        )
+        .at(p.span, format!("`{}` is required here", p.dotted))
+        .help(format!(
+            "add `{}` to the data, or declare it optional in `input` (`name?: ...`)",
+            p.dotted
+        ));
         if let Some(s) = data_span {
             d = d.label(Origin::Data, s, "null here");
         }
@@ -497,9 +551,17 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn wrong_type(&mut self, p: &PathIr, found: &Node<'_>, expected: &str) {
         let mut d = Diagnostic::error(
             Code::WrongDataType,
-            format!("`{}` should be {expected}, the data has {}", p.dotted, found.type_name()),
+            format!(
+                "`{}` should be {expected}, the data has {}",
+                p.dotted,
+                found.type_name()
+            ),
         )
-        .label(Origin::Data, found.span, format!("{} here", found.type_name()))
+        .label(
+            Origin::Data,
+            found.span,
+            format!("{} here", found.type_name()),
+        )
         .at(p.span, format!("used here as {expected}"))
         .help(format!("give `{}` as {expected} in the data", p.dotted));
         if let Some(decl) = p.decl {
@@ -529,10 +591,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         w.member_str(&f.key, s);
                     }
                     (Json::Number(n), Kind::Number) => w.member_raw(&f.key, n),
-                    (Json::Number(n), Kind::Integer | Kind::TextOrInteger) if crate::json::is_integer(n) => {
+                    (Json::Number(n), Kind::Integer | Kind::TextOrInteger)
+                        if crate::json::is_integer(n) =>
+                    {
                         w.member_raw(&f.key, n)
                     }
-                    (Json::Bool(b), Kind::Bool) => w.member_raw(&f.key, if *b { "true" } else { "false" }),
+                    (Json::Bool(b), Kind::Bool) => {
+                        w.member_raw(&f.key, if *b { "true" } else { "false" })
+                    }
                     (_, k) => self.wrong_type(p, node, k.describe()),
                 }
             }
@@ -547,10 +613,16 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn required_absent(&mut self, f: &FieldIr, p: &PathIr) {
         let mut d = Diagnostic::error(
             Code::MissingField,
-            format!("`{}` is required, but `{}` is absent from the data", f.key, p.dotted),
+            format!(
+                "`{}` is required, but `{}` is absent from the data",
+                f.key, p.dotted
+            ),
         )
         .at(p.span, format!("`{}` is optional in `input`", p.dotted))
-        .help(format!("declare `{}` required in `input`, or give a fallback: `\"{{{{ {} or '...' }}}}\"`", p.dotted, p.dotted));
+        .help(format!(
+            "declare `{}` required in `input`, or give a fallback: `\"{{{{ {} or '...' }}}}\"`",
+            p.dotted, p.dotted
+        ));
         if let Some(decl) = p.decl {
             d = d.at(decl, "declared optional here");
         }
@@ -562,7 +634,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let text: Cow<'d, str> = match &f.val {
             Val::Lit(json) => Cow::Owned(serde_json::from_str::<String>(json).ok()?),
             Val::Path(p) => match self.lookup(p) {
-                Some(Node { value: Json::String(s), .. }) => Cow::Owned(s.to_string()),
+                Some(Node {
+                    value: Json::String(s),
+                    ..
+                }) => Cow::Owned(s.to_string()),
                 Some(n) if !n.is_null() => {
                     self.wrong_type(p, n, "text");
                     return None;
@@ -584,7 +659,9 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
         if let Some(problem) = values::problem(&f.spec, text, &self.t.profile) {
-            let data_path = p.map(|p| p.dotted.to_string()).or_else(|| Some(self.paths_in(&f.val)));
+            let data_path = p
+                .map(|p| p.dotted.to_string())
+                .or_else(|| Some(self.paths_in(&f.val)));
             let cx = values::Context {
                 field: &f.key,
                 value: text,
@@ -633,14 +710,28 @@ impl<'t, 'd> Renderer<'t, 'd> {
                     match part {
                         Part::Lit(t) => out.push_str(t),
                         Part::Path(p) => match self.lookup(p) {
-                            Some(Node { value: Json::String(s), .. }) => out.push_str(s),
-                            Some(Node { value: Json::Number(n), .. }) => out.push_str(&number_as_text(n)),
-                            Some(Node { value: Json::Bool(b), .. }) => out.push_str(if *b { "true" } else { "false" }),
-                            Some(Node { value: Json::Null, span }) if !p.optional => {
+                            Some(Node {
+                                value: Json::String(s),
+                                ..
+                            }) => out.push_str(s),
+                            Some(Node {
+                                value: Json::Number(n),
+                                ..
+                            }) => out.push_str(&number_as_text(n)),
+                            Some(Node {
+                                value: Json::Bool(b),
+                                ..
+                            }) => out.push_str(if *b { "true" } else { "false" }),
+                            Some(Node {
+                                value: Json::Null,
+                                span,
+                            }) if !p.optional => {
                                 self.missing(p, Some(*span));
                                 ok = false;
                             }
-                            Some(Node { value: Json::Null, .. }) => {}
+                            Some(Node {
+                                value: Json::Null, ..
+                            }) => {}
                             Some(n) => {
                                 self.wrong_type(p, n, "text");
                                 ok = false;
@@ -673,19 +764,22 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 ctx.insert(name, to_minijinja(n));
             }
         }
-        let result = self
-            .t
-            .env
-            .get_template(&e.name)
-            .and_then(|t| t.render(ctx));
+        let result = self.t.env.get_template(&e.name).and_then(|t| t.render(ctx));
         match result {
             Ok(s) => Some(s),
             Err(err) => {
-                let detail = err.detail().map_or_else(|| err.kind().to_string(), str::to_string);
+                let detail = err
+                    .detail()
+                    .map_or_else(|| err.kind().to_string(), str::to_string);
                 self.push(
-                    Diagnostic::error(Code::RenderFailed, format!("this interpolation failed with this data: {detail}"))
-                        .at(e.span, "failed here")
-                        .help("check the types of the values it reads, or guard it with `{% if ... %}`"),
+                    Diagnostic::error(
+                        Code::RenderFailed,
+                        format!("this interpolation failed with this data: {detail}"),
+                    )
+                    .at(e.span, "failed here")
+                    .help(
+                        "check the types of the values it reads, or guard it with `{% if ... %}`",
+                    ),
                 );
                 None
             }
@@ -752,7 +846,9 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
         Json::Bool(b) => minijinja::Value::from(*b),
         Json::Number(x) => number_to_minijinja(x),
         Json::String(s) => minijinja::Value::from(s.as_ref()),
-        Json::Array(items) => minijinja::Value::from(items.iter().map(to_minijinja).collect::<Vec<_>>()),
+        Json::Array(items) => {
+            minijinja::Value::from(items.iter().map(to_minijinja).collect::<Vec<_>>())
+        }
         Json::Object(members) => minijinja::Value::from(
             members
                 .iter()
@@ -761,4 +857,3 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
         ),
     }
 }
-

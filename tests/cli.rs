@@ -6,12 +6,14 @@ use assert_cmd::Command;
 
 fn missive() -> Command {
     let mut c = Command::cargo_bin("missive").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
     c
 }
 
 fn json(bytes: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
 }
 
 /// A file in a folder of its own: tests run in parallel and reuse names.
@@ -26,20 +28,36 @@ fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
 }
 
 const GUIDE: &[&str] = &["text_only", "image_only", "carousel", "receipt"];
-const BUNDLED: &[&str] = &["text_only", "image_only", "carousel", "receipt", "order_confirmation", "back_in_stock"];
+const BUNDLED: &[&str] = &[
+    "text_only",
+    "image_only",
+    "carousel",
+    "receipt",
+    "order_confirmation",
+    "back_in_stock",
+];
 
 #[test]
 fn the_guide_templates_render_the_guides_payloads() {
     for name in GUIDE {
         let out = missive()
-            .args(["render", &format!("templates/{name}.missive"), "--data", &format!("examples/{name}.json")])
+            .args([
+                "render",
+                &format!("templates/{name}.missive"),
+                "--data",
+                &format!("examples/{name}.json"),
+            ])
             .assert()
             .success()
             .get_output()
             .clone();
         let expected = std::fs::read_to_string(format!("tests/expected/{name}.json")).unwrap();
         assert_eq!(json(&out.stdout), json(expected.as_bytes()), "{name}");
-        assert!(out.stderr.is_empty(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -47,7 +65,13 @@ fn the_guide_templates_render_the_guides_payloads() {
 fn pretty_output_matches_the_guide_byte_for_byte() {
     for name in GUIDE {
         let out = missive()
-            .args(["render", &format!("templates/{name}.missive"), "--data", &format!("examples/{name}.json"), "--pretty"])
+            .args([
+                "render",
+                &format!("templates/{name}.missive"),
+                "--data",
+                &format!("examples/{name}.json"),
+                "--pretty",
+            ])
             .assert()
             .success()
             .get_output()
@@ -62,7 +86,12 @@ fn every_bundled_template_renders_deterministically() {
     for name in BUNDLED {
         let run = || {
             missive()
-                .args(["render", &format!("templates/{name}.missive"), "--data", &format!("examples/{name}.json")])
+                .args([
+                    "render",
+                    &format!("templates/{name}.missive"),
+                    "--data",
+                    &format!("examples/{name}.json"),
+                ])
                 .assert()
                 .success()
                 .get_output()
@@ -72,7 +101,10 @@ fn every_bundled_template_renders_deterministically() {
         let first = run();
         json(&first);
         assert_eq!(first, run(), "{name}: two runs differ");
-        assert!(first.ends_with(b"}\n") && !first[..first.len() - 1].contains(&b'\n'), "{name}: compact, one line");
+        assert!(
+            first.ends_with(b"}\n") && !first[..first.len() - 1].contains(&b'\n'),
+            "{name}: compact, one line"
+        );
     }
 }
 
@@ -85,7 +117,13 @@ fn bundled_templates_and_examples_are_clean() {
         .stdout("6 files checked: no problems found\n");
     for name in BUNDLED {
         missive()
-            .args(["check", &format!("templates/{name}.missive"), "--data", &format!("examples/{name}.json"), "--deny-warnings"])
+            .args([
+                "check",
+                &format!("templates/{name}.missive"),
+                "--data",
+                &format!("examples/{name}.json"),
+                "--deny-warnings",
+            ])
             .assert()
             .success();
     }
@@ -94,7 +132,16 @@ fn bundled_templates_and_examples_are_clean() {
 #[test]
 fn emit_request_fills_the_url_and_keeps_the_token_a_placeholder() {
     let out = missive()
-        .args(["render", "templates/back_in_stock.missive", "--data", "examples/back_in_stock.json", "--emit", "request", "--page-id", "322837607840703"])
+        .args([
+            "render",
+            "templates/back_in_stock.missive",
+            "--data",
+            "examples/back_in_stock.json",
+            "--emit",
+            "request",
+            "--page-id",
+            "322837607840703",
+        ])
         .assert()
         .success()
         .get_output()
@@ -106,37 +153,77 @@ fn emit_request_fills_the_url_and_keeps_the_token_a_placeholder() {
         v["url"],
         "https://api.iadvize.com/social/facebook/messenger/pages/322837607840703/customers/instock-AB123-k45332j9i54/messages?access_token={access_token}"
     );
-    assert_eq!(v["body"]["text"], "Good news Lisa! Super Hand Mixer 2000 is back in stock.");
+    assert_eq!(
+        v["body"]["text"],
+        "Good news Lisa! Super Hand Mixer 2000 is back in stock."
+    );
 }
 
 #[test]
 fn emit_request_percent_encodes_the_customer_id() {
     let out = missive()
-        .args(["render", "templates/text_only.missive", "--emit", "request", "--page-id", "1", "--customer-id", "a b/é"])
+        .args([
+            "render",
+            "templates/text_only.missive",
+            "--emit",
+            "request",
+            "--page-id",
+            "1",
+            "--customer-id",
+            "a b/é",
+        ])
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
     let v = json(&out);
-    assert!(v["url"].as_str().unwrap().contains("/customers/a%20b%2F%C3%A9/messages"), "{v}");
+    assert!(
+        v["url"]
+            .as_str()
+            .unwrap()
+            .contains("/customers/a%20b%2F%C3%A9/messages"),
+        "{v}"
+    );
 }
 
 #[test]
 fn emit_request_without_page_id_is_a_usage_error() {
     // expect: M9002
     missive()
-        .args(["render", "templates/back_in_stock.missive", "--data", "examples/back_in_stock.json", "--emit", "request"])
+        .args([
+            "render",
+            "templates/back_in_stock.missive",
+            "--data",
+            "examples/back_in_stock.json",
+            "--emit",
+            "request",
+        ])
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicates::str::contains("error[M9002]: `--emit request` needs `--page-id`"));
+        .stderr(predicates::str::contains(
+            "error[M9002]: `--emit request` needs `--page-id`",
+        ));
 }
 
 #[test]
 fn messenger_profile_request_is_the_send_api_envelope() {
     let out = missive()
-        .args(["render", "templates/image_only.missive", "--data", "examples/image_only.json", "--profile", "messenger", "--emit", "request", "--page-id", "1", "--recipient", "42"])
+        .args([
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            "messenger",
+            "--emit",
+            "request",
+            "--page-id",
+            "1",
+            "--recipient",
+            "42",
+        ])
         .assert()
         .success()
         .get_output()
@@ -145,7 +232,10 @@ fn messenger_profile_request_is_the_send_api_envelope() {
     let v = json(&out);
     assert_eq!(v["body"]["recipient"]["id"], "42");
     assert_eq!(v["body"]["message"]["attachment"]["type"], "image");
-    assert!(v["url"].as_str().unwrap().starts_with("https://graph.facebook.com/"));
+    assert!(v["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://graph.facebook.com/"));
 }
 
 /// A carousel of `n` elements with `buttons` buttons on the first, as template source.
@@ -153,11 +243,20 @@ fn carousel(elements: usize, buttons: usize, title: &str) -> String {
     let mut s = String::from("notification limits\n\ncarousel {\n");
     for i in 0..elements {
         s.push_str("  element {\n");
-        s.push_str(&format!("    title: \"{}\"\n", if i == 0 { title.to_string() } else { format!("Item {i}") }));
+        s.push_str(&format!(
+            "    title: \"{}\"\n",
+            if i == 0 {
+                title.to_string()
+            } else {
+                format!("Item {i}")
+            }
+        ));
         s.push_str("    subtitle: \"In stock\"\n");
         if i == 0 {
             for b in 0..buttons {
-                s.push_str(&format!("    button postback {{ title: \"Option {b}\", payload: \"OPT_{b}\" }}\n"));
+                s.push_str(&format!(
+                    "    button postback {{ title: \"Option {b}\", payload: \"OPT_{b}\" }}\n"
+                ));
             }
         }
         s.push_str("  }\n");
@@ -167,31 +266,82 @@ fn carousel(elements: usize, buttons: usize, title: &str) -> String {
 }
 
 /// Runs `check` on a source in all three formats; returns (short line, JSON diagnostic).
-fn check_all_formats(name: &str, source: &str, profile: &str) -> (String, serde_json::Value, String) {
+fn check_all_formats(
+    name: &str,
+    source: &str,
+    profile: &str,
+) -> (String, serde_json::Value, String) {
     let path = temp_file(name, source.as_bytes());
     let p = path.to_string_lossy().into_owned();
-    let human = missive().args(["check", &p, "--profile", profile]).assert().code(1).get_output().stdout.clone();
-    let short = missive().args(["check", &p, "--format", "short", "--profile", profile]).assert().code(1).get_output().stdout.clone();
-    let j = missive().args(["check", &p, "--format", "json", "--profile", profile]).assert().code(1).get_output().stdout.clone();
+    let human = missive()
+        .args(["check", &p, "--profile", profile])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let short = missive()
+        .args(["check", &p, "--format", "short", "--profile", profile])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let j = missive()
+        .args(["check", &p, "--format", "json", "--profile", profile])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let v = json(&j);
     let first = v["diagnostics"][0].clone();
-    (String::from_utf8(short).unwrap(), first, String::from_utf8(human).unwrap())
+    (
+        String::from_utf8(short).unwrap(),
+        first,
+        String::from_utf8(human).unwrap(),
+    )
 }
 
 #[test]
 fn a_title_of_81_characters_is_an_error_at_its_value() {
     let title = "x".repeat(81);
     let (short, j, human) = check_all_formats("limits.missive", &carousel(1, 0, &title), "iadvize");
-    assert!(short.ends_with("limits.missive:5:12: error[M2001]: `title` is 81 characters long, the limit is 80\n"), "{short}");
-    assert_eq!((j["code"].as_str(), j["line"].as_u64(), j["column"].as_u64(), j["end_column"].as_u64()), (Some("M2001"), Some(5), Some(12), Some(95)));
-    assert!(human.contains("error[M2001]") && human.contains("limits.missive:5:12"), "{human}");
+    assert!(
+        short.ends_with(
+            "limits.missive:5:12: error[M2001]: `title` is 81 characters long, the limit is 80\n"
+        ),
+        "{short}"
+    );
+    assert_eq!(
+        (
+            j["code"].as_str(),
+            j["line"].as_u64(),
+            j["column"].as_u64(),
+            j["end_column"].as_u64()
+        ),
+        (Some("M2001"), Some(5), Some(12), Some(95))
+    );
+    assert!(
+        human.contains("error[M2001]") && human.contains("limits.missive:5:12"),
+        "{human}"
+    );
 }
 
 #[test]
 fn a_fourth_button_is_an_error_at_the_fourth_button() {
-    let (short, j, human) = check_all_formats("limits.missive", &carousel(1, 4, "Mixer"), "iadvize");
-    assert!(short.ends_with("limits.missive:10:5: error[M2002]: too many `button`s: 4, Messenger allows 3\n"), "{short}");
-    assert_eq!((j["line"].as_u64(), j["column"].as_u64()), (Some(10), Some(5)));
+    let (short, j, human) =
+        check_all_formats("limits.missive", &carousel(1, 4, "Mixer"), "iadvize");
+    assert!(
+        short.ends_with(
+            "limits.missive:10:5: error[M2002]: too many `button`s: 4, Messenger allows 3\n"
+        ),
+        "{short}"
+    );
+    assert_eq!(
+        (j["line"].as_u64(), j["column"].as_u64()),
+        (Some(10), Some(5))
+    );
     assert!(human.contains("error[M2002]"), "{human}");
 }
 
@@ -199,18 +349,34 @@ fn a_fourth_button_is_an_error_at_the_fourth_button() {
 fn an_eleventh_element_is_an_error_at_the_eleventh_element() {
     let (short, j, _) = check_all_formats("limits.missive", &carousel(11, 0, "Mixer"), "iadvize");
     // Element k starts on line 4 + 4 * (k - 1).
-    assert!(short.ends_with("limits.missive:44:3: error[M2002]: too many `element`s: 11, Messenger allows 10\n"), "{short}");
-    assert_eq!((j["line"].as_u64(), j["column"].as_u64()), (Some(44), Some(3)));
+    assert!(
+        short.ends_with(
+            "limits.missive:44:3: error[M2002]: too many `element`s: 11, Messenger allows 10\n"
+        ),
+        "{short}"
+    );
+    assert_eq!(
+        (j["line"].as_u64(), j["column"].as_u64()),
+        (Some(44), Some(3))
+    );
 }
 
 #[test]
 fn a_321_character_text_is_an_error_under_iadvize_but_not_messenger() {
     let source = format!("notification limits\n\ntext \"{}\"\n", "a".repeat(321));
     let (short, j, _) = check_all_formats("limits.missive", &source, "iadvize");
-    assert!(short.ends_with("limits.missive:3:6: error[M2001]: `text` is 321 characters long, the limit is 320\n"), "{short}");
+    assert!(
+        short.ends_with(
+            "limits.missive:3:6: error[M2001]: `text` is 321 characters long, the limit is 320\n"
+        ),
+        "{short}"
+    );
     assert_eq!(j["notes"][0], "limit from profile `iadvize` (iAdvize integration guide (« Limitation de Text : 320 »), 2019)");
     let path = temp_file("limits.missive", source.as_bytes());
-    missive().args(["check", &path.to_string_lossy(), "--profile", "messenger"]).assert().success();
+    missive()
+        .args(["check", &path.to_string_lossy(), "--profile", "messenger"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -218,16 +384,28 @@ fn text_beside_an_attachment_is_an_error_under_messenger_at_the_text() {
     let source = "notification limits\n\ntext \"Your order has shipped\"\nimage \"https://shop.example/parcel.png\"\n";
     let (short, j, _) = check_all_formats("limits.missive", source, "messenger");
     assert!(short.ends_with("limits.missive:3:1: error[M2008]: profile `messenger` does not allow text beside an attachment\n"), "{short}");
-    assert_eq!((j["line"].as_u64(), j["column"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (j["line"].as_u64(), j["column"].as_u64()),
+        (Some(3), Some(1))
+    );
     let path = temp_file("limits.missive", source.as_bytes());
-    missive().args(["check", &path.to_string_lossy()]).assert().success();
+    missive()
+        .args(["check", &path.to_string_lossy()])
+        .assert()
+        .success();
 }
 
 #[test]
 fn a_missing_file_is_an_io_error_and_the_others_are_still_checked() {
     // expect: M9001
     let out = missive()
-        .args(["check", "no/such/file.missive", "templates/text_only.missive", "--format", "json"])
+        .args([
+            "check",
+            "no/such/file.missive",
+            "templates/text_only.missive",
+            "--format",
+            "json",
+        ])
         .assert()
         .code(2)
         .get_output()
@@ -257,7 +435,10 @@ fn a_file_that_is_not_utf8_gets_a_located_diagnostic() {
         .stdout
         .clone();
     let d = &json(&out)["diagnostics"][0];
-    assert_eq!((d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()), (Some("M0007"), Some(2), Some(10)));
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some("M0007"), Some(2), Some(10))
+    );
 }
 
 #[test]
@@ -268,14 +449,28 @@ fn an_empty_file_is_reported_at_1_1() {
         .args(["check", &path.to_string_lossy(), "--format", "short"])
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("empty.missive:1:1: error[M0008]: this template is empty"));
+        .stdout(predicates::str::contains(
+            "empty.missive:1:1: error[M0008]: this template is empty",
+        ));
 }
 
 #[test]
 fn garbage_gets_syntax_errors_not_a_crash() {
-    for garbage in [&b"\x00\x01\x02{{{{"[..], b"}}}} ]]] ((", b"notification x\n\"\"\"", b"{ { { { {", b"notification x\ncarousel { element { title: \"x\" }"] {
+    for garbage in [
+        &b"\x00\x01\x02{{{{"[..],
+        b"}}}} ]]] ((",
+        b"notification x\n\"\"\"",
+        b"{ { { { {",
+        b"notification x\ncarousel { element { title: \"x\" }",
+    ] {
         let path = temp_file("garbage.missive", garbage);
-        let out = missive().args(["check", &path.to_string_lossy(), "--format", "json"]).assert().code(1).get_output().stdout.clone();
+        let out = missive()
+            .args(["check", &path.to_string_lossy(), "--format", "json"])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
         let v = json(&out);
         assert!(v["summary"]["errors"].as_u64().unwrap() >= 1, "{v}");
         assert!(v["diagnostics"][0]["line"].is_u64(), "{v}");
@@ -284,10 +479,20 @@ fn garbage_gets_syntax_errors_not_a_crash() {
 
 #[test]
 fn a_data_file_that_is_not_json_is_a_located_data_error() {
-    let data = temp_file("bad.json", b"{\n  \"image\": 'https://x.example/a.png'\n}\n");
+    let data = temp_file(
+        "bad.json",
+        b"{\n  \"image\": 'https://x.example/a.png'\n}\n",
+    );
     let d = data.to_string_lossy().into_owned();
     let out = missive()
-        .args(["render", "templates/image_only.missive", "--data", &d, "--format", "json"])
+        .args([
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            &d,
+            "--format",
+            "json",
+        ])
         .assert()
         .code(1)
         .stdout("")
@@ -298,15 +503,31 @@ fn a_data_file_that_is_not_json_is_a_located_data_error() {
     let diag = &v["diagnostics"][0];
     assert_eq!(diag["code"], "M3001");
     assert_eq!(diag["file"], d.as_str());
-    assert_eq!((diag["line"].as_u64(), diag["column"].as_u64()), (Some(2), Some(12)));
+    assert_eq!(
+        (diag["line"].as_u64(), diag["column"].as_u64()),
+        (Some(2), Some(12))
+    );
 }
 
 #[test]
 fn a_wrong_data_type_is_reported_at_its_line_in_the_data_file() {
-    let data = temp_file("receipt.json", std::fs::read_to_string("examples/receipt.json").unwrap().replace("\"price\": 25", "\"price\": \"25\"").as_bytes());
+    let data = temp_file(
+        "receipt.json",
+        std::fs::read_to_string("examples/receipt.json")
+            .unwrap()
+            .replace("\"price\": 25", "\"price\": \"25\"")
+            .as_bytes(),
+    );
     let d = data.to_string_lossy().into_owned();
     let out = missive()
-        .args(["render", "templates/receipt.missive", "--data", &d, "--format", "short"])
+        .args([
+            "render",
+            "templates/receipt.missive",
+            "--data",
+            &d,
+            "--format",
+            "short",
+        ])
         .assert()
         .code(1)
         .stdout("")
@@ -314,7 +535,12 @@ fn a_wrong_data_type_is_reported_at_its_line_in_the_data_file() {
         .stderr
         .clone();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.starts_with(&format!("{d}:23:18: error[M3003]: `order.items[1].price` should be a number, found a string")), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "{d}:23:18: error[M3003]: `order.items[1].price` should be a number, found a string"
+        )),
+        "{text}"
+    );
 }
 
 #[test]
@@ -330,7 +556,13 @@ fn render_reads_data_from_stdin() {
 #[test]
 fn stdin_filename_checks_an_unsaved_buffer() {
     missive()
-        .args(["check", "--stdin-filename", "draft.missive", "--format", "short"])
+        .args([
+            "check",
+            "--stdin-filename",
+            "draft.missive",
+            "--format",
+            "short",
+        ])
         .write_stdin("notification draft\ntext \"\"\n")
         .assert()
         .code(1)
@@ -339,46 +571,81 @@ fn stdin_filename_checks_an_unsaved_buffer() {
 
 #[test]
 fn deny_warnings_turns_warnings_into_exit_1() {
-    let path = temp_file("other_name.missive", b"notification some_name\ntext \"Hello\"\n");
+    let path = temp_file(
+        "other_name.missive",
+        b"notification some_name\ntext \"Hello\"\n",
+    );
     let p = path.to_string_lossy().into_owned();
     missive().args(["check", &p]).assert().success();
-    missive().args(["check", &p, "--deny-warnings"]).assert().code(1);
+    missive()
+        .args(["check", &p, "--deny-warnings"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn an_unknown_profile_is_a_usage_error() {
     // expect: M9003
     missive()
-        .args(["check", "templates", "--profile", "whatsapp", "--format", "short"])
+        .args([
+            "check",
+            "templates",
+            "--profile",
+            "whatsapp",
+            "--format",
+            "short",
+        ])
         .assert()
         .code(2)
-        .stdout(predicates::str::contains("error[M9003]: unknown profile `whatsapp`"));
+        .stdout(predicates::str::contains(
+            "error[M9003]: unknown profile `whatsapp`",
+        ));
 }
 
 #[test]
 fn a_user_profile_file_can_extend_a_builtin() {
     let profile = temp_file("short.toml", b"extends = \"iadvize\"\nname = \"short\"\n[limits.text]\nmax = 10\nsource = \"our style guide\"\ndate = \"2026-11\"\n");
     let out = missive()
-        .args(["check", "templates/text_only.missive", "--profile", &profile.to_string_lossy(), "--format", "json"])
+        .args([
+            "check",
+            "templates/text_only.missive",
+            "--profile",
+            &profile.to_string_lossy(),
+            "--format",
+            "json",
+        ])
         .assert()
         .code(1)
         .get_output()
         .stdout
         .clone();
     let v = json(&out);
-    assert_eq!(v["diagnostics"][0]["notes"][0], "limit from profile `short` (our style guide, 2026-11)");
+    assert_eq!(
+        v["diagnostics"][0]["notes"][0],
+        "limit from profile `short` (our style guide, 2026-11)"
+    );
 }
 
 #[test]
 fn a_bad_flag_is_a_usage_error_with_exit_2() {
     missive().args(["check", "--no-such-flag"]).assert().code(2);
-    let out = missive().args(["check", "--no-such-flag", "--format", "json"]).assert().code(2).get_output().stdout.clone();
+    let out = missive()
+        .args(["check", "--no-such-flag", "--format", "json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
     assert_eq!(json(&out)["diagnostics"][0]["code"], "M9002");
 }
 
 #[test]
 fn explain_prints_the_page_of_a_code() {
-    missive().args(["explain", "M2001"]).assert().success().stdout(predicates::str::starts_with("# M2001"));
+    missive()
+        .args(["explain", "M2001"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("# M2001"));
     missive().args(["explain", "M0000"]).assert().code(2);
 }
 

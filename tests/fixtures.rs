@@ -15,28 +15,50 @@ use missive::{compile, Options, Profile, SourceFile};
 fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.lines()
         .take_while(|l| l.starts_with("//"))
-        .find_map(|l| l.trim_start_matches('/').trim().strip_prefix(key).map(str::trim))
+        .find_map(|l| {
+            l.trim_start_matches('/')
+                .trim()
+                .strip_prefix(key)
+                .map(str::trim)
+        })
 }
 
 fn relative(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Checks a fixture like `missive check FILE [--data FILE.json]` does.
 fn check_fixture(path: &Path) -> FileReport {
     let text = std::fs::read_to_string(path).unwrap();
-    let profile = directive(&text, "profile:").map_or_else(Profile::default_profile, |p| Profile::builtin(p).unwrap());
+    let profile = directive(&text, "profile:")
+        .map_or_else(Profile::default_profile, |p| Profile::builtin(p).unwrap());
     let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let compiled = compile(&text, &Options { profile, file_stem: Some(stem) });
+    let compiled = compile(
+        &text,
+        &Options {
+            profile,
+            file_stem: Some(stem),
+        },
+    );
     let mut report = FileReport::new(relative(path));
     report.template = Some(Arc::new(SourceFile::new(relative(path), text)));
     report.diagnostics = compiled.diagnostics;
     let data_path = path.with_extension("json");
     if data_path.exists() {
         let data_text = std::fs::read_to_string(&data_path).unwrap();
-        let template = compiled.template.unwrap_or_else(|| panic!("{}: the template has errors, so its data cannot be checked", path.display()));
-        report.diagnostics.extend(data::check_render(&template, &data_text));
+        let template = compiled.template.unwrap_or_else(|| {
+            panic!(
+                "{}: the template has errors, so its data cannot be checked",
+                path.display()
+            )
+        });
+        report
+            .diagnostics
+            .extend(data::check_render(&template, &data_text));
         report.data = Some(Arc::new(SourceFile::new(relative(&data_path), data_text)));
     }
     report
@@ -52,13 +74,22 @@ fn check_fixtures() {
         match directive(&text, "expect:") {
             Some(expected) => {
                 for code in expected.split([',', ' ']).filter(|c| !c.is_empty()) {
-                    assert!(codes.contains(&code), "{name}: expected {code}, got {codes:?}");
+                    assert!(
+                        codes.contains(&code),
+                        "{name}: expected {code}, got {codes:?}"
+                    );
                 }
             }
-            None => assert!(name.starts_with("ok_"), "{name}: an error fixture needs a `// expect: CODE` header"),
+            None => assert!(
+                name.starts_with("ok_"),
+                "{name}: an error fixture needs a `// expect: CODE` header"
+            ),
         }
         if name.starts_with("ok_") {
-            assert!(codes.is_empty(), "{name}: expected no diagnostics, got {codes:?}");
+            assert!(
+                codes.is_empty(),
+                "{name}: expected no diagnostics, got {codes:?}"
+            );
         }
         let reports = [report];
         let human = report::human(&reports, false);
@@ -72,8 +103,11 @@ fn render_fixtures() {
     insta::glob!("fixtures/render/*.missive", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let compiled = compile(&text, &Options::default());
-        let template = compiled.template.unwrap_or_else(|| panic!("{}: {:#?}", path.display(), compiled.diagnostics));
-        let data_text = std::fs::read_to_string(path.with_extension("json")).unwrap_or_else(|_| "{}".into());
+        let template = compiled
+            .template
+            .unwrap_or_else(|| panic!("{}: {:#?}", path.display(), compiled.diagnostics));
+        let data_text =
+            std::fs::read_to_string(path.with_extension("json")).unwrap_or_else(|_| "{}".into());
         let data = missive::json::parse(&data_text).unwrap();
         let mut out = Vec::new();
         template
@@ -90,7 +124,10 @@ fn render_fixtures() {
 fn every_code_has_a_page_and_a_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut expected = String::new();
-    for e in std::fs::read_dir(root.join("tests/fixtures/check")).unwrap().flatten() {
+    for e in std::fs::read_dir(root.join("tests/fixtures/check"))
+        .unwrap()
+        .flatten()
+    {
         if let Ok(text) = std::fs::read_to_string(e.path()) {
             if let Some(codes) = directive(&text, "expect:") {
                 expected.push_str(codes);
@@ -117,6 +154,12 @@ fn every_code_has_a_page_and_a_fixture() {
             missing_fixtures.push(code.as_str());
         }
     }
-    assert!(missing_pages.is_empty(), "codes without a page in docs/codes/: {missing_pages:?}");
-    assert!(missing_fixtures.is_empty(), "codes without a fixture (`// expect: CODE`): {missing_fixtures:?}");
+    assert!(
+        missing_pages.is_empty(),
+        "codes without a page in docs/codes/: {missing_pages:?}"
+    );
+    assert!(
+        missing_fixtures.is_empty(),
+        "codes without a fixture (`// expect: CODE`): {missing_fixtures:?}"
+    );
 }

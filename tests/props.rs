@@ -4,12 +4,21 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-const BUNDLED: &[&str] = &["text_only", "image_only", "carousel", "receipt", "order_confirmation", "back_in_stock"];
+const BUNDLED: &[&str] = &[
+    "text_only",
+    "image_only",
+    "carousel",
+    "receipt",
+    "order_confirmation",
+    "back_in_stock",
+];
 
 fn template(name: &str) -> missive::Template {
     let path = format!("{}/templates/{name}.missive", env!("CARGO_MANIFEST_DIR"));
     let source = std::fs::read_to_string(path).unwrap();
-    missive::compile(&source, &missive::Options::default()).template.unwrap()
+    missive::compile(&source, &missive::Options::default())
+        .template
+        .unwrap()
 }
 
 fn example(name: &str) -> Value {
@@ -22,15 +31,23 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".{0,120}".prop_map(Value::String),
-        prop_oneof![Just("https://shop.example/a.png"), Just("{{ x }}"), Just("</script>\"'"), Just("😀\u{0}\n")]
-            .prop_map(|s| Value::String(s.to_string())),
+        prop_oneof![
+            Just("https://shop.example/a.png"),
+            Just("{{ x }}"),
+            Just("</script>\"'"),
+            Just("😀\u{0}\n")
+        ]
+        .prop_map(|s| Value::String(s.to_string())),
     ];
     leaf.prop_recursive(4, 64, 12, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..12).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -51,12 +68,16 @@ fn mutate(v: &mut Value, pick: &mut usize, with: &Value) {
 
 /// Renders and checks the outcome: valid JSON, or diagnostics that all have a label.
 fn render_is_sound(t: &missive::Template, data_text: &str) {
-    let Ok(data) = missive::json::parse(data_text) else { return };
+    let Ok(data) = missive::json::parse(data_text) else {
+        return;
+    };
     let _ = missive::check::data::validate(&data, &t.input);
     let mut out = Vec::new();
     match t.render_to(&mut out, &data) {
         Ok(_) => {
-            serde_json::from_slice::<Value>(&out).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&out)));
+            serde_json::from_slice::<Value>(&out).unwrap_or_else(|e| {
+                panic!("invalid JSON ({e}): {}", String::from_utf8_lossy(&out))
+            });
         }
         Err(diags) => {
             assert!(out.is_empty(), "a failed render wrote output");

@@ -13,9 +13,12 @@ pub fn validate(data: &Node<'_>, input: &ObjTy) -> Vec<Diagnostic> {
     match &data.value {
         Json::Object(_) => object(data, input, "", &mut out),
         _ => out.push(
-            Diagnostic::error(Code::WrongDataType, format!("the data should be an object, found {}", data.type_name()))
-                .label(Origin::Data, data.span, "expected `{ ... }`")
-                .help("give the template's inputs as one JSON object, e.g. `{\"order\": {...}}`"),
+            Diagnostic::error(
+                Code::WrongDataType,
+                format!("the data should be an object, found {}", data.type_name()),
+            )
+            .label(Origin::Data, data.span, "expected `{ ... }`")
+            .help("give the template's inputs as one JSON object, e.g. `{\"order\": {...}}`"),
         ),
     }
     out
@@ -30,23 +33,46 @@ fn join(prefix: &str, key: &str) -> String {
 }
 
 fn object(node: &Node<'_>, ty: &ObjTy, path: &str, out: &mut Vec<Diagnostic>) {
-    let Json::Object(members) = &node.value else { return };
+    let Json::Object(members) = &node.value else {
+        return;
+    };
     let open = Span::new(node.span.start as usize, node.span.start as usize + 1);
     for f in &ty.fields {
         let present = members.iter().rev().find(|m| m.key == f.name.as_str());
         match present {
             Some(m) if m.value.is_null() && !f.optional => out.push(
-                Diagnostic::error(Code::MissingData, format!("`{}` is required but is `null`", join(path, &f.name)))
-                    .label(Origin::Data, m.value.span, "null here")
-                    .at(f.decl, "declared required here")
-                    .help(format!("give `{}` a value, or declare it optional with `{}?`", join(path, &f.name), f.name)),
+                Diagnostic::error(
+                    Code::MissingData,
+                    format!("`{}` is required but is `null`", join(path, &f.name)),
+                )
+                .label(Origin::Data, m.value.span, "null here")
+                .at(f.decl, "declared required here")
+                .help(format!(
+                    "give `{}` a value, or declare it optional with `{}?`",
+                    join(path, &f.name),
+                    f.name
+                )),
             ),
             Some(m) => value(&m.value, f, &join(path, &f.name), out),
             None if !f.optional => out.push(
-                Diagnostic::error(Code::MissingData, format!("`{}` is missing from the data", join(path, &f.name)))
-                    .label(Origin::Data, open, if path.is_empty() { "in this object".to_string() } else { format!("in `{path}`") })
-                    .at(f.decl, "declared required here")
-                    .help(format!("add `\"{}\": ...` to the data, or declare it optional with `{}?`", f.name, f.name)),
+                Diagnostic::error(
+                    Code::MissingData,
+                    format!("`{}` is missing from the data", join(path, &f.name)),
+                )
+                .label(
+                    Origin::Data,
+                    open,
+                    if path.is_empty() {
+                        "in this object".to_string()
+                    } else {
+                        format!("in `{path}`")
+                    },
+                )
+                .at(f.decl, "declared required here")
+                .help(format!(
+                    "add `\"{}\": ...` to the data, or declare it optional with `{}?`",
+                    f.name, f.name
+                )),
             ),
             None => {}
         }
@@ -54,8 +80,11 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &str, out: &mut Vec<Diagnostic>) {
     for m in members {
         if ty.get(&m.key).is_none() {
             let near = super::types::suggest(&m.key, ty.fields.iter().map(|f| f.name.as_str()));
-            let mut d = Diagnostic::warning(Code::UnknownDataKey, format!("`{}` is not declared in `input`", join(path, &m.key)))
-                .label(Origin::Data, m.key_span, "the template never reads this");
+            let mut d = Diagnostic::warning(
+                Code::UnknownDataKey,
+                format!("`{}` is not declared in `input`", join(path, &m.key)),
+            )
+            .label(Origin::Data, m.key_span, "the template never reads this");
             d = match near {
                 Some(n) => d.help(format!("a declared input with a similar name exists: `{}`", join(path, n))),
                 None => d.help("remove it from the data, or declare it in `input` if the template should use it"),
@@ -69,20 +98,36 @@ fn value(node: &Node<'_>, f: &FieldTy, path: &str, out: &mut Vec<Diagnostic>) {
     check_ty(node, &f.ty, f.decl, path, out);
 }
 
-fn wrong(node: &Node<'_>, decl: Span, path: &str, expected: &str, ty: &Ty, out: &mut Vec<Diagnostic>) {
+fn wrong(
+    node: &Node<'_>,
+    decl: Span,
+    path: &str,
+    expected: &str,
+    ty: &Ty,
+    out: &mut Vec<Diagnostic>,
+) {
     let hint = match (&node.value, ty) {
         (Json::String(s), Ty::Number | Ty::Integer) if s.trim().parse::<f64>().is_ok() => {
             format!("write the number without quotes: `{}`", s.trim())
         }
         (Json::Number(n), Ty::String { .. } | Ty::Url) => format!("write it in quotes: `\"{n}\"`"),
-        (Json::Number(n), Ty::Integer) => format!("`{n}` has a fraction: give a whole number, or declare the input `number`"),
+        (Json::Number(n), Ty::Integer) => {
+            format!("`{n}` has a fraction: give a whole number, or declare the input `number`")
+        }
         _ => format!("give `{path}` as {expected}"),
     };
     out.push(
-        Diagnostic::error(Code::WrongDataType, format!("`{path}` should be {expected}, found {}", node.type_name()))
-            .label(Origin::Data, node.span, format!("{} here", node.type_name()))
-            .at(decl, format!("declared `{}` here", ty.describe()))
-            .help(hint),
+        Diagnostic::error(
+            Code::WrongDataType,
+            format!("`{path}` should be {expected}, found {}", node.type_name()),
+        )
+        .label(
+            Origin::Data,
+            node.span,
+            format!("{} here", node.type_name()),
+        )
+        .at(decl, format!("declared `{}` here", ty.describe()))
+        .help(hint),
     );
 }
 
@@ -97,7 +142,7 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diag
                         Diagnostic::error(Code::DataTooLong, format!("`{path}` is {n} characters long, its `max` is {max}"))
                             .label(Origin::Data, node.span, format!("{n} characters, {} over", n - *max as usize))
                             .at(decl, format!("declared `max {max}` here"))
-                            .help(format!("shorten the value, or raise `max` in `input` if the template's limits allow it")),
+                            .help("shorten the value, or raise `max` in `input` if the template's limits allow it"),
                     );
                 }
             }
@@ -105,10 +150,13 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diag
         (Ty::Url, Json::String(s)) => {
             if let Some(why) = url_problem(s) {
                 out.push(
-                    Diagnostic::error(Code::InvalidDataUrl, format!("`{path}` is not an absolute http(s) URL"))
-                        .label(Origin::Data, node.span, why)
-                        .at(decl, "declared `url` here")
-                        .help("give a full URL such as `https://shop.example/item/100`"),
+                    Diagnostic::error(
+                        Code::InvalidDataUrl,
+                        format!("`{path}` is not an absolute http(s) URL"),
+                    )
+                    .label(Origin::Data, node.span, why)
+                    .at(decl, "declared `url` here")
+                    .help("give a full URL such as `https://shop.example/item/100`"),
                 );
             }
         }
@@ -180,13 +228,32 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_with_its_path() {
-        let d = problems(T, r#"{"name": "toolong", "n": 1.5, "items": [{"price": "3"}, {"price": 2}], "extra": 1}"#);
+        let d = problems(
+            T,
+            r#"{"name": "toolong", "n": 1.5, "items": [{"price": "3"}, {"price": 2}], "extra": 1}"#,
+        );
         let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
-        assert!(msgs.iter().any(|m| m.contains("`name` is 7 characters")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("`n` should be an integer")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("`items` has 2 items")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("`items[0].price` should be a number")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("`extra` is not declared")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("`name` is 7 characters")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("`n` should be an integer")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("`items` has 2 items")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("`items[0].price` should be a number")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("`extra` is not declared")),
+            "{msgs:?}"
+        );
     }
 
     #[test]

@@ -101,7 +101,21 @@ fn new_environment() -> minijinja::Environment<'static> {
 }
 
 /// Names minijinja provides, which are not input variables.
-const ENGINE_NAMES: &[&str] = &["range", "dict", "namespace", "debug", "loop", "self", "super", "caller", "varargs", "kwargs", "none", "true", "false"];
+const ENGINE_NAMES: &[&str] = &[
+    "range",
+    "dict",
+    "namespace",
+    "debug",
+    "loop",
+    "self",
+    "super",
+    "caller",
+    "varargs",
+    "kwargs",
+    "none",
+    "true",
+    "false",
+];
 
 struct Checker<'a> {
     text: &'a str,
@@ -183,13 +197,21 @@ impl<'a> Checker<'a> {
         for item in &file.items {
             match item {
                 Item::Input(_) | Item::Error(_) => {}
-                Item::Command(c) if matches!(c.name.name.as_str(), "notification" | "customer_id" | "messaging_type" | "tag") => {
+                Item::Command(c)
+                    if matches!(
+                        c.name.name.as_str(),
+                        "notification" | "customer_id" | "messaging_type" | "tag"
+                    ) =>
+                {
                     if let Some(prev) = seen_headers.insert(&c.name.name, c.name.span) {
                         self.push(
-                            Diagnostic::error(Code::DuplicateField, format!("`{}` is given twice", c.name.name))
-                                .at(c.name.span, "given again here")
-                                .at(prev, "first given here")
-                                .help("keep one of them"),
+                            Diagnostic::error(
+                                Code::DuplicateField,
+                                format!("`{}` is given twice", c.name.name),
+                            )
+                            .at(c.name.span, "given again here")
+                            .at(prev, "first given here")
+                            .help("keep one of them"),
                         );
                         continue;
                     }
@@ -225,7 +247,12 @@ impl<'a> Checker<'a> {
                         _ => {
                             const SPEC: FieldSpec = FieldSpec {
                                 name: "tag",
-                                kind: Kind::Choice(&["CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE", "HUMAN_AGENT"]),
+                                kind: Kind::Choice(&[
+                                    "CONFIRMED_EVENT_UPDATE",
+                                    "POST_PURCHASE_UPDATE",
+                                    "ACCOUNT_UPDATE",
+                                    "HUMAN_AGENT",
+                                ]),
                                 required: true,
                                 nonempty: true,
                                 limit: None,
@@ -240,7 +267,11 @@ impl<'a> Checker<'a> {
                     let kind = match other {
                         Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
                         Item::Command(c) if c.name.name == "image" => Some(TopKind::Attachment),
-                        Item::Block(b) if schema::ATTACHMENT_BLOCKS.iter().any(|(k, _, _)| *k == b.kind.name) => {
+                        Item::Block(b)
+                            if schema::ATTACHMENT_BLOCKS
+                                .iter()
+                                .any(|(k, _, _)| *k == b.kind.name) =>
+                        {
                             Some(TopKind::Attachment)
                         }
                         Item::If(_) => Some(TopKind::Attachment),
@@ -278,7 +309,10 @@ impl<'a> Checker<'a> {
                 let s = i.span();
                 Span::new(s.start as usize, s.start as usize)
             });
-            let stem = options.file_stem.clone().unwrap_or_else(|| "order_confirmation".into());
+            let stem = options
+                .file_stem
+                .clone()
+                .unwrap_or_else(|| "order_confirmation".into());
             self.push(
                 Diagnostic::error(Code::MissingHeader, "the template has no `notification` header")
                     .at(first, "expected `notification NAME` at the top")
@@ -310,9 +344,15 @@ impl<'a> Checker<'a> {
         let clean = !self.diags.iter().any(Diagnostic::is_error);
         if text_at.is_none() && attachment_at.is_none() && name.is_some() && clean {
             self.push(
-                Diagnostic::error(Code::EmptyMessage, "the notification has neither text nor an attachment")
-                    .at(header_span.expect("named"), "this notification sends nothing")
-                    .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
+                Diagnostic::error(
+                    Code::EmptyMessage,
+                    "the notification has neither text nor an attachment",
+                )
+                .at(
+                    header_span.expect("named"),
+                    "this notification sends nothing",
+                )
+                .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
             );
         }
 
@@ -332,12 +372,18 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn notification_header(&mut self, c: &ast::Command) -> Option<((String, Span), Option<String>)> {
+    fn notification_header(
+        &mut self,
+        c: &ast::Command,
+    ) -> Option<((String, Span), Option<String>)> {
         let bad = |this: &mut Self, span: Span| {
             this.push(
-                Diagnostic::error(Code::InvalidHeader, "`notification` takes a name and an optional description")
-                    .at(span, "expected a name such as `order_confirmation`")
-                    .help("write `notification order_confirmation \"Sent when an order is placed\"`"),
+                Diagnostic::error(
+                    Code::InvalidHeader,
+                    "`notification` takes a name and an optional description",
+                )
+                .at(span, "expected a name such as `order_confirmation`")
+                .help("write `notification order_confirmation \"Sent when an order is placed\"`"),
             );
             None
         };
@@ -361,9 +407,19 @@ impl<'a> Checker<'a> {
         if c.args.len() != 1 {
             let span = c.args.get(1).map_or(c.span, Value::span);
             self.push(
-                Diagnostic::error(Code::InvalidHeader, format!("`{}` takes one value", c.name.name))
-                    .at(span, if c.args.len() > 1 { "unexpected second value" } else { "expected a value" })
-                    .help(format!("write `{} \"...\"`", c.name.name)),
+                Diagnostic::error(
+                    Code::InvalidHeader,
+                    format!("`{}` takes one value", c.name.name),
+                )
+                .at(
+                    span,
+                    if c.args.len() > 1 {
+                        "unexpected second value"
+                    } else {
+                        "expected a value"
+                    },
+                )
+                .help(format!("write `{} \"...\"`", c.name.name)),
             );
             return None;
         }
@@ -390,9 +446,12 @@ impl<'a> Checker<'a> {
             }
             other => {
                 self.push(
-                    Diagnostic::error(Code::InvalidHeader, format!("`{}` takes a literal string", spec.name))
-                        .at(other.span(), "expected a string in quotes")
-                        .help(format!("write `{} \"...\"`", spec.name)),
+                    Diagnostic::error(
+                        Code::InvalidHeader,
+                        format!("`{}` takes a literal string", spec.name),
+                    )
+                    .at(other.span(), "expected a string in quotes")
+                    .help(format!("write `{} \"...\"`", spec.name)),
                 );
                 None
             }
@@ -450,17 +509,26 @@ impl<'a> Checker<'a> {
                 Some(Node::Obj {
                     obj: ObjIr {
                         members: vec![
-                            Member::Const { key: "type", json: "\"image\"".into() },
+                            Member::Const {
+                                key: "type",
+                                json: "\"image\"".into(),
+                            },
                             Member::Object {
                                 key: "payload",
-                                obj: ObjIr { members: vec![Member::Field(url)] },
+                                obj: ObjIr {
+                                    members: vec![Member::Field(url)],
+                                },
                             },
                         ],
                     },
                     span: c.name.span,
                 })
             }
-            Item::Block(b) if schema::ATTACHMENT_BLOCKS.iter().any(|(k, _, _)| *k == b.kind.name) => {
+            Item::Block(b)
+                if schema::ATTACHMENT_BLOCKS
+                    .iter()
+                    .any(|(k, _, _)| *k == b.kind.name) =>
+            {
                 let &(_, kind, template_type) = schema::ATTACHMENT_BLOCKS
                     .iter()
                     .find(|(k, _, _)| *k == b.kind.name)
@@ -478,8 +546,14 @@ impl<'a> Checker<'a> {
                 Some(Node::Obj {
                     obj: ObjIr {
                         members: vec![
-                            Member::Const { key: "type", json: "\"template\"".into() },
-                            Member::Object { key: "payload", obj: payload },
+                            Member::Const {
+                                key: "type",
+                                json: "\"template\"".into(),
+                            },
+                            Member::Object {
+                                key: "payload",
+                                obj: payload,
+                            },
                         ],
                     },
                     span: b.kind.span,
@@ -494,8 +568,15 @@ impl<'a> Checker<'a> {
                         branches.push((cond, nodes));
                     }
                 }
-                let otherwise = i.otherwise.as_ref().map(|items| self.attachment_branch(items)).unwrap_or_default();
-                Some(Node::If { branches, otherwise })
+                let otherwise = i
+                    .otherwise
+                    .as_ref()
+                    .map(|items| self.attachment_branch(items))
+                    .unwrap_or_default();
+                Some(Node::If {
+                    branches,
+                    otherwise,
+                })
             }
             Item::Command(c) if top => {
                 self.unknown_top(&c.name, item.span());
@@ -509,11 +590,17 @@ impl<'a> Checker<'a> {
                 let known = schema::TOP_LEVEL_WORDS.contains(&f.name.name.as_str());
                 let mut d = Diagnostic::error(
                     Code::UnknownBlock,
-                    format!("`{}:` is a field, and fields belong inside a block", f.name.name),
+                    format!(
+                        "`{}:` is a field, and fields belong inside a block",
+                        f.name.name
+                    ),
                 )
                 .at(f.name.span, "a field at the top level");
                 d = if known {
-                    d.help(format!("at the top level, write `{} ...` without the colon", f.name.name))
+                    d.help(format!(
+                        "at the top level, write `{} ...` without the colon",
+                        f.name.name
+                    ))
                 } else {
                     d.help("put it inside the block it belongs to, e.g. `carousel { element { title: ... } }`")
                 };
@@ -546,12 +633,19 @@ impl<'a> Checker<'a> {
             .filter_map(|i| self.attachment_node(i, false))
             .collect();
         if nodes.len() > 1 {
-            let second = items.iter().filter(|i| !matches!(i, Item::Error(_))).nth(1).map(Item::span);
+            let second = items
+                .iter()
+                .filter(|i| !matches!(i, Item::Error(_)))
+                .nth(1)
+                .map(Item::span);
             if let Some(span) = second {
                 self.push(
-                    Diagnostic::error(Code::SeveralAttachments, "a message has one attachment at most")
-                        .at(span, "second attachment in this branch")
-                        .help("keep one attachment per branch"),
+                    Diagnostic::error(
+                        Code::SeveralAttachments,
+                        "a message has one attachment at most",
+                    )
+                    .at(span, "second attachment in this branch")
+                    .help("keep one attachment per branch"),
                 );
             }
         }
@@ -559,8 +653,11 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_top(&mut self, name: &ast::Ident, span: Span) {
-        let mut d = Diagnostic::error(Code::UnknownBlock, format!("unknown block `{}` at the top level", name.name))
-            .at(name.span, "not a part of a message");
+        let mut d = Diagnostic::error(
+            Code::UnknownBlock,
+            format!("unknown block `{}` at the top level", name.name),
+        )
+        .at(name.span, "not a part of a message");
         d = match types::suggest(&name.name, schema::TOP_LEVEL_WORDS.iter().copied()) {
             Some(s) => d.help(format!("a block with a similar name exists: `{s}`")),
             None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt` and `extra`"),
@@ -572,9 +669,12 @@ impl<'a> Checker<'a> {
     fn no_label(&mut self, b: &ast::Block) {
         if let Some(l) = &b.label {
             self.push(
-                Diagnostic::error(Code::SyntaxError, format!("`{}` takes no name", b.kind.name))
-                    .at(l.span, "unexpected name")
-                    .help(format!("write `{} {{ ... }}`", b.kind.name)),
+                Diagnostic::error(
+                    Code::SyntaxError,
+                    format!("`{}` takes no name", b.kind.name),
+                )
+                .at(l.span, "unexpected name")
+                .help(format!("write `{} {{ ... }}`", b.kind.name)),
             );
         }
     }
@@ -610,10 +710,13 @@ impl<'a> Checker<'a> {
                     };
                     if let Some(prev) = fields.insert(fs.name, f.name.span) {
                         self.push(
-                            Diagnostic::error(Code::DuplicateField, format!("`{}` is given twice", f.name.name))
-                                .at(f.name.span, "given again here")
-                                .at(prev, "first given here")
-                                .help("keep one of them"),
+                            Diagnostic::error(
+                                Code::DuplicateField,
+                                format!("`{}` is given twice", f.name.name),
+                            )
+                            .at(f.name.span, "given again here")
+                            .at(prev, "first given here")
+                            .help("keep one of them"),
                         );
                         continue;
                     }
@@ -626,9 +729,15 @@ impl<'a> Checker<'a> {
                     if spec.fields.iter().any(|s| s.name == c.name.name) {
                         let after = c.name.span.end as usize;
                         self.push(
-                            Diagnostic::error(Code::SyntaxError, format!("expected `:` after `{}`", c.name.name))
-                                .at(Span::new(after, after), "add `:` here")
-                                .help(format!("a field is `name: value`: write `{}: ...`", c.name.name)),
+                            Diagnostic::error(
+                                Code::SyntaxError,
+                                format!("expected `:` after `{}`", c.name.name),
+                            )
+                            .at(Span::new(after, after), "add `:` here")
+                            .help(format!(
+                                "a field is `name: value`: write `{}: ...`",
+                                c.name.name
+                            )),
                         );
                     } else {
                         self.unknown_child(&c.name, spec, b);
@@ -657,10 +766,13 @@ impl<'a> Checker<'a> {
                     if !child.many {
                         if let (Node::Obj { .. }, Some(prev)) = (&node, singles.get(child.key)) {
                             self.push(
-                                Diagnostic::error(Code::DuplicateField, format!("`{}` is given twice", child.keyword))
-                                    .at(item.span(), "given again here")
-                                    .at(*prev, "first given here")
-                                    .help(format!("{} has one `{}`", spec.what, child.keyword)),
+                                Diagnostic::error(
+                                    Code::DuplicateField,
+                                    format!("`{}` is given twice", child.keyword),
+                                )
+                                .at(item.span(), "given again here")
+                                .at(*prev, "first given here")
+                                .help(format!("{} has one `{}`", spec.what, child.keyword)),
                             );
                             continue;
                         }
@@ -691,14 +803,20 @@ impl<'a> Checker<'a> {
 
         // Extra keys that clash with modelled ones.
         for (k, span) in &extra_keys {
-            let clash = spec.fields.iter().any(|f| f.name == k && fields.contains_key(f.name))
+            let clash = spec
+                .fields
+                .iter()
+                .any(|f| f.name == k && fields.contains_key(f.name))
                 || items_at.contains_key(k.as_str())
                 || spec.constants.iter().any(|(c, _)| c == k);
             if clash {
                 self.push(
-                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{k}`"))
-                        .at(*span, "already given by the block")
-                        .help("remove it from `extra`: the output would have the key twice"),
+                    Diagnostic::error(
+                        Code::DuplicateField,
+                        format!("`extra` repeats the field `{k}`"),
+                    )
+                    .at(*span, "already given by the block")
+                    .help("remove it from `extra`: the output would have the key twice"),
                 );
             }
         }
@@ -707,7 +825,13 @@ impl<'a> Checker<'a> {
             self.required_members(b, spec, &fields, &items_at, &obj);
         }
         self.static_counts(&obj);
-        if !broken && spec.what == "a carousel element" && fields.len() == 1 && fields.contains_key("title") && items_at.is_empty() && extra_keys.is_empty() {
+        if !broken
+            && spec.what == "a carousel element"
+            && fields.len() == 1
+            && fields.contains_key("title")
+            && items_at.is_empty()
+            && extra_keys.is_empty()
+        {
             self.push(
                 Diagnostic::error(Code::TitleOnlyElement, "a carousel element needs more than a title")
                     .at(b.kind.span, "this element has only a `title`")
@@ -735,7 +859,11 @@ impl<'a> Checker<'a> {
             .flatten()
             .collect();
         // A list Messenger refuses empty (a carousel's elements) has its own code.
-        for c in spec.children.iter().filter(|c| c.many && c.min > 0 && !items_at.contains_key(c.key)) {
+        for c in spec
+            .children
+            .iter()
+            .filter(|c| c.many && c.min > 0 && !items_at.contains_key(c.key))
+        {
             self.push(
                 Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
                     .at(b.kind.span, format!("this {} has no `{}`", b.kind.name, c.keyword))
@@ -758,13 +886,24 @@ impl<'a> Checker<'a> {
             return;
         }
         let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
-        let (noun, verb) = if missing.len() == 1 { ("field", "is") } else { ("fields", "are") };
+        let (noun, verb) = if missing.len() == 1 {
+            ("field", "is")
+        } else {
+            ("fields", "are")
+        };
         let example = missing
             .iter()
             .map(|m| match spec.children.iter().find(|c| c.keyword == *m) {
                 Some(c) => {
                     let inner = schema::spec(c.block, None)
-                        .map(|s| s.fields.iter().filter(|f| f.required).map(|f| format!("{}: ...", f.name)).collect::<Vec<_>>().join(", "))
+                        .map(|s| {
+                            s.fields
+                                .iter()
+                                .filter(|f| f.required)
+                                .map(|f| format!("{}: ...", f.name))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
                         .unwrap_or_default();
                     format!("`{m} {{ {inner} }}`")
                 }
@@ -773,9 +912,19 @@ impl<'a> Checker<'a> {
             .collect::<Vec<_>>()
             .join(", ");
         self.push(
-            Diagnostic::error(Code::MissingField, format!("{} is missing the required {noun} {}", spec.what, list.join(", ")))
-                .at(b.kind.span, format!("{} {verb} required here", list.join(", ")))
-                .help(format!("add {example}")),
+            Diagnostic::error(
+                Code::MissingField,
+                format!(
+                    "{} is missing the required {noun} {}",
+                    spec.what,
+                    list.join(", ")
+                ),
+            )
+            .at(
+                b.kind.span,
+                format!("{} {verb} required here", list.join(", ")),
+            )
+            .help(format!("add {example}")),
         );
     }
 
@@ -785,7 +934,11 @@ impl<'a> Checker<'a> {
             let Member::Items(items) = m else { continue };
             let Some(limit) = items.limit else { continue };
             let max = self.profile.limit(limit).max;
-            let total = items.nodes.iter().filter(|n| matches!(n, Node::Obj { .. })).count();
+            let total = items
+                .nodes
+                .iter()
+                .filter(|n| matches!(n, Node::Obj { .. }))
+                .count();
             let mut fewest = 0usize;
             for node in &items.nodes {
                 let (lo, span) = match node {
@@ -796,10 +949,26 @@ impl<'a> Checker<'a> {
                 if lo == 1 && fewest == max + 1 {
                     let l = self.profile.limit(limit);
                     self.push(
-                        Diagnostic::error(Code::TooMany, format!("too many `{}`s: {total}, Messenger allows {max}", items.item))
-                            .at(span, format!("this is `{}` number {}, Messenger allows {max}", items.item, max + 1))
-                            .help(format!("remove the extra `{}`s, or send them in another notification", items.item))
-                            .note(self.profile.cite(l)),
+                        Diagnostic::error(
+                            Code::TooMany,
+                            format!(
+                                "too many `{}`s: {total}, Messenger allows {max}",
+                                items.item
+                            ),
+                        )
+                        .at(
+                            span,
+                            format!(
+                                "this is `{}` number {}, Messenger allows {max}",
+                                items.item,
+                                max + 1
+                            ),
+                        )
+                        .help(format!(
+                            "remove the extra `{}`s, or send them in another notification",
+                            items.item
+                        ))
+                        .note(self.profile.cite(l)),
                     );
                 }
             }
@@ -807,9 +976,16 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_field(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
-        let candidates = spec.fields.iter().map(|f| f.name).chain(spec.children.iter().map(|c| c.keyword));
-        let mut d = Diagnostic::error(Code::UnknownField, format!("unknown field `{}` in {}", name.name, spec.what))
-            .at(name.span, format!("`{}` has no such field", b.kind.name));
+        let candidates = spec
+            .fields
+            .iter()
+            .map(|f| f.name)
+            .chain(spec.children.iter().map(|c| c.keyword));
+        let mut d = Diagnostic::error(
+            Code::UnknownField,
+            format!("unknown field `{}` in {}", name.name, spec.what),
+        )
+        .at(name.span, format!("`{}` has no such field", b.kind.name));
         d = match types::suggest(&name.name, candidates) {
             Some(s) => d.help(format!("a field with a similar name exists: `{s}`")),
             None => {
@@ -817,7 +993,11 @@ impl<'a> Checker<'a> {
                     .fields
                     .iter()
                     .map(|f| format!("`{}`", f.name))
-                    .chain(spec.children.iter().map(|c| format!("`{} {{ }}`", c.keyword)))
+                    .chain(
+                        spec.children
+                            .iter()
+                            .map(|c| format!("`{} {{ }}`", c.keyword)),
+                    )
                     .collect();
                 d.help(format!(
                     "the fields of {} are {}; for a Messenger field missive does not model, use `extra {{ \"{}\": ... }}`",
@@ -831,18 +1011,35 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
-        let mut d = Diagnostic::error(Code::UnknownBlock, format!("`{}` is not allowed in {}", name.name, spec.what))
-            .at(name.span, format!("not a block of `{}`", b.kind.name));
-        let candidates = spec.children.iter().map(|c| c.keyword).chain(spec.fields.iter().map(|f| f.name));
+        let mut d = Diagnostic::error(
+            Code::UnknownBlock,
+            format!("`{}` is not allowed in {}", name.name, spec.what),
+        )
+        .at(name.span, format!("not a block of `{}`", b.kind.name));
+        let candidates = spec
+            .children
+            .iter()
+            .map(|c| c.keyword)
+            .chain(spec.fields.iter().map(|f| f.name));
         d = if name.name == "button" && spec.what == "a receipt" {
             d.help("Messenger receipts have no buttons; link to the order with `order_url`")
         } else {
             match types::suggest(&name.name, candidates) {
                 Some(s) => d.help(format!("a block with a similar name exists: `{s}`")),
-                None if spec.children.is_empty() => d.help(format!("{} holds only fields (`name: value`)", spec.what)),
+                None if spec.children.is_empty() => {
+                    d.help(format!("{} holds only fields (`name: value`)", spec.what))
+                }
                 None => {
-                    let kids: Vec<String> = spec.children.iter().map(|c| format!("`{}`", c.keyword)).collect();
-                    d.help(format!("the blocks allowed in {} are {}", spec.what, kids.join(", ")))
+                    let kids: Vec<String> = spec
+                        .children
+                        .iter()
+                        .map(|c| format!("`{}`", c.keyword))
+                        .collect();
+                    d.help(format!(
+                        "the blocks allowed in {} are {}",
+                        spec.what,
+                        kids.join(", ")
+                    ))
                 }
             }
         };
@@ -850,15 +1047,23 @@ impl<'a> Checker<'a> {
     }
 
     /// A child block, or a `for` / `if` around child blocks of one kind.
-    fn child_node(&mut self, item: &Item, spec: &'static BlockSpec, parent: &ast::Block) -> Option<(&'static ChildSpec, Node)> {
+    fn child_node(
+        &mut self,
+        item: &Item,
+        spec: &'static BlockSpec,
+        parent: &ast::Block,
+    ) -> Option<(&'static ChildSpec, Node)> {
         match item {
             Item::Block(b) => {
                 let Some(child) = spec.children.iter().find(|c| c.keyword == b.kind.name) else {
                     if spec.fields.iter().any(|f| f.name == b.kind.name) {
                         self.push(
-                            Diagnostic::error(Code::TypeMismatch, format!("`{}` is a field, not a block", b.kind.name))
-                                .at(b.kind.span, "written as a block")
-                                .help(format!("write `{}: value`", b.kind.name)),
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                format!("`{}` is a field, not a block", b.kind.name),
+                            )
+                            .at(b.kind.span, "written as a block")
+                            .help(format!("write `{}: value`", b.kind.name)),
                         );
                     } else {
                         self.unknown_child(&b.kind, spec, parent);
@@ -870,8 +1075,11 @@ impl<'a> Checker<'a> {
                         Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
                             Some(s) => s,
                             None => {
-                                let mut d = Diagnostic::error(Code::UnknownButtonType, format!("unknown button type `{}`", l.name))
-                                    .at(l.span, "not a Messenger button type");
+                                let mut d = Diagnostic::error(
+                                    Code::UnknownButtonType,
+                                    format!("unknown button type `{}`", l.name),
+                                )
+                                .at(l.span, "not a Messenger button type");
                                 d = match types::suggest(&l.name, schema::BUTTON_TYPES.iter().copied()) {
                                     Some(s) => d.help(format!("a button type with a similar name exists: `{s}`")),
                                     None => d.help("the button types are `web_url`, `postback` and `phone_number`"),
@@ -896,12 +1104,29 @@ impl<'a> Checker<'a> {
                 let mut obj = self.block_body(b, child_spec);
                 if child.block == BlockKind::Button {
                     let label = b.label.as_ref().expect("checked").name.clone();
-                    obj.members.insert(0, Member::Const { key: "type", json: format!("\"{label}\"").into() });
+                    obj.members.insert(
+                        0,
+                        Member::Const {
+                            key: "type",
+                            json: format!("\"{label}\"").into(),
+                        },
+                    );
                 }
-                Some((child, Node::Obj { obj, span: b.kind.span }))
+                Some((
+                    child,
+                    Node::Obj {
+                        obj,
+                        span: b.kind.span,
+                    },
+                ))
             }
             Item::For(f) => {
-                let segs: Vec<(&str, Span)> = f.iterable.segments.iter().map(|s| (s.name.as_str(), s.span)).collect();
+                let segs: Vec<(&str, Span)> = f
+                    .iterable
+                    .segments
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.span))
+                    .collect();
                 let resolved = match self.scope().resolve(&segs) {
                     Ok(r) => r,
                     Err(d) => {
@@ -913,7 +1138,7 @@ impl<'a> Checker<'a> {
                     Ty::List { item, .. } => item.clone(),
                     Ty::Unknown => Box::new(Ty::Unknown),
                     _ => {
-                    self.push(
+                        self.push(
                         Diagnostic::error(Code::NotAList, format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
                             .at(f.iterable.span, "not a list")
                             .help(format!(
@@ -921,17 +1146,29 @@ impl<'a> Checker<'a> {
                                 f.iterable.segments.last().map_or("items", |s| s.name.as_str())
                             )),
                     );
-                    return None;
+                        return None;
                     }
                 };
                 let depth = self.locals.len();
                 let list = self.path_ir(&f.iterable, &resolved);
-                self.locals.push((f.var.name.clone(), *item, resolved.decl.unwrap_or(f.var.span)));
+                self.locals.push((
+                    f.var.name.clone(),
+                    *item,
+                    resolved.decl.unwrap_or(f.var.span),
+                ));
                 self.max_depth = self.max_depth.max(self.locals.len());
                 let body = self.child_nodes(&f.items, spec, parent);
                 self.locals.pop();
                 let (child, body) = body?;
-                Some((child, Node::For { depth, list, body, span: f.span }))
+                Some((
+                    child,
+                    Node::For {
+                        depth,
+                        list,
+                        body,
+                        span: f.span,
+                    },
+                ))
             }
             Item::If(i) => {
                 let mut child = None;
@@ -955,19 +1192,33 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
-                Some((child?, Node::If { branches, otherwise }))
+                Some((
+                    child?,
+                    Node::If {
+                        branches,
+                        otherwise,
+                    },
+                ))
             }
             _ => None,
         }
     }
 
-    fn same_kind(&mut self, seen: &mut Option<&'static ChildSpec>, c: &'static ChildSpec, span: Span) -> bool {
+    fn same_kind(
+        &mut self,
+        seen: &mut Option<&'static ChildSpec>,
+        c: &'static ChildSpec,
+        span: Span,
+    ) -> bool {
         match seen {
             Some(s) if s.key != c.key => {
                 self.push(
-                    Diagnostic::error(Code::UnknownBlock, format!("this `if` mixes `{}` and `{}` blocks", s.keyword, c.keyword))
-                        .at(span.sub(0, 2), "branches produce different kinds of blocks")
-                        .help("use one `if` per kind of block"),
+                    Diagnostic::error(
+                        Code::UnknownBlock,
+                        format!("this `if` mixes `{}` and `{}` blocks", s.keyword, c.keyword),
+                    )
+                    .at(span.sub(0, 2), "branches produce different kinds of blocks")
+                    .help("use one `if` per kind of block"),
                 );
                 false
             }
@@ -979,7 +1230,12 @@ impl<'a> Checker<'a> {
     }
 
     /// The body of a `for` or an `if` branch: child blocks of one kind.
-    fn child_nodes(&mut self, items: &[Item], spec: &'static BlockSpec, parent: &ast::Block) -> Option<(&'static ChildSpec, Vec<Node>)> {
+    fn child_nodes(
+        &mut self,
+        items: &[Item],
+        spec: &'static BlockSpec,
+        parent: &ast::Block,
+    ) -> Option<(&'static ChildSpec, Vec<Node>)> {
         let mut kind: Option<&'static ChildSpec> = None;
         let mut nodes = Vec::new();
         for item in items {
@@ -1026,9 +1282,16 @@ impl<'a> Checker<'a> {
 
     fn mismatch(&mut self, spec: &FieldSpec, span: Span, found: &str, help: String) {
         self.push(
-            Diagnostic::error(Code::TypeMismatch, format!("`{}` needs {}, found {found}", spec.name, spec.kind.describe()))
-                .at(span, format!("expected {}", spec.kind.describe()))
-                .help(help),
+            Diagnostic::error(
+                Code::TypeMismatch,
+                format!(
+                    "`{}` needs {}, found {found}",
+                    spec.name,
+                    spec.kind.describe()
+                ),
+            )
+            .at(span, format!("expected {}", spec.kind.describe()))
+            .help(help),
         );
     }
 
@@ -1065,13 +1328,25 @@ impl<'a> Checker<'a> {
                 let integer = crate::json::is_integer(raw);
                 match kind {
                     Kind::Number => Some(Val::Lit(raw.as_str().into())),
-                    Kind::Integer | Kind::TextOrInteger if integer => Some(Val::Lit(raw.as_str().into())),
+                    Kind::Integer | Kind::TextOrInteger if integer => {
+                        Some(Val::Lit(raw.as_str().into()))
+                    }
                     Kind::Integer => {
-                        self.mismatch(spec, *span, "a number with a fraction", format!("write a whole number, e.g. `{}: 2`", spec.name));
+                        self.mismatch(
+                            spec,
+                            *span,
+                            "a number with a fraction",
+                            format!("write a whole number, e.g. `{}: 2`", spec.name),
+                        );
                         None
                     }
                     _ => {
-                        self.mismatch(spec, *span, "a number", format!("write it in quotes: `{}: \"{raw}\"`", spec.name));
+                        self.mismatch(
+                            spec,
+                            *span,
+                            "a number",
+                            format!("write it in quotes: `{}: \"{raw}\"`", spec.name),
+                        );
                         None
                     }
                 }
@@ -1092,9 +1367,12 @@ impl<'a> Checker<'a> {
             Value::Null(span) => {
                 if spec.required {
                     self.push(
-                        Diagnostic::error(Code::TypeMismatch, format!("`{}` is required and cannot be `null`", spec.name))
-                            .at(*span, "`null` here")
-                            .help(format!("give `{}` a value", spec.name)),
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            format!("`{}` is required and cannot be `null`", spec.name),
+                        )
+                        .at(*span, "`null` here")
+                        .help(format!("give `{}` a value", spec.name)),
                     );
                     None
                 } else {
@@ -1133,7 +1411,11 @@ impl<'a> Checker<'a> {
                     };
                     let mut d = Diagnostic::error(
                         Code::TypeMismatch,
-                        format!("`{}` needs {}, but `{dotted}` is declared `{declared}`", spec.name, kind.describe()),
+                        format!(
+                            "`{}` needs {}, but `{dotted}` is declared `{declared}`",
+                            spec.name,
+                            kind.describe()
+                        ),
                     )
                     .at(p.span, format!("this is `{declared}`"));
                     if let Some(decl) = resolved.decl {
@@ -1148,7 +1430,11 @@ impl<'a> Checker<'a> {
     }
 
     fn resolve_path(&mut self, p: &ast::Path) -> Option<Resolved> {
-        let segs: Vec<(&str, Span)> = p.segments.iter().map(|s| (s.name.as_str(), s.span)).collect();
+        let segs: Vec<(&str, Span)> = p
+            .segments
+            .iter()
+            .map(|s| (s.name.as_str(), s.span))
+            .collect();
         match self.scope().resolve(&segs) {
             Ok(r) => Some(r),
             Err(d) => {
@@ -1228,7 +1514,8 @@ impl<'a> Checker<'a> {
         }
         let to_source = |pos: usize| -> usize {
             let i = map.partition_point(|&(p, _)| p <= pos).max(1) - 1;
-            map.get(i).map_or(s.span.start as usize, |&(p, start)| start + (pos - p))
+            map.get(i)
+                .map_or(s.span.start as usize, |&(p, start)| start + (pos - p))
         };
         let mut ok = true;
         for p in &s.parts {
@@ -1245,9 +1532,16 @@ impl<'a> Checker<'a> {
     fn filters_exist(&mut self, src: &str, at: usize) -> bool {
         let mut ok = true;
         for (name, offset, is_test) in filter_names(src) {
-            let probe = if is_test { format!("{{{{ none is {name} }}}}") } else { format!("{{{{ none | {name} }}}}") };
+            let probe = if is_test {
+                format!("{{{{ none is {name} }}}}")
+            } else {
+                format!("{{{{ none | {name} }}}}")
+            };
             let unknown = match self.env.render_str(&probe, ()) {
-                Err(e) => matches!(e.kind(), minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownTest),
+                Err(e) => matches!(
+                    e.kind(),
+                    minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownTest
+                ),
                 Ok(_) => false,
             };
             if !unknown {
@@ -1257,8 +1551,11 @@ impl<'a> Checker<'a> {
             let what = if is_test { "test" } else { "filter" };
             let span = Span::new(at + offset, at + offset + name.len());
             let known: &[&str] = if is_test { KNOWN_TESTS } else { KNOWN_FILTERS };
-            let mut d = Diagnostic::error(Code::InvalidInterpolation, format!("unknown {what} `{name}`"))
-                .at(span, format!("minijinja has no such {what}"));
+            let mut d = Diagnostic::error(
+                Code::InvalidInterpolation,
+                format!("unknown {what} `{name}`"),
+            )
+            .at(span, format!("minijinja has no such {what}"));
             d = match types::suggest(name, known.iter().copied()) {
                 Some(s) => d.help(format!("a {what} with a similar name exists: `{s}`")),
                 None => d.help(format!("the {what}s are minijinja's built-in ones and `truncate`, `pluralize`, `striptags`")),
@@ -1269,7 +1566,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Compiles a minijinja source and resolves the variables it reads.
-    fn engine(&mut self, src: String, span: Span, to_source: impl Fn(usize) -> usize) -> Option<Engine> {
+    fn engine(
+        &mut self,
+        src: String,
+        span: Span,
+        to_source: impl Fn(usize) -> usize,
+    ) -> Option<Engine> {
         let name = format!("s{}", self.engines);
         self.engines += 1;
         if let Err(e) = self.env.add_template_owned(name.clone(), src) {
@@ -1289,8 +1591,8 @@ impl<'a> Checker<'a> {
         let tmpl = self.env.get_template(&name).expect("just added");
         let mut vars: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
         vars.sort();
-        let mut roots = Vec::new();
-        let mut locals = Vec::new();
+        let mut roots: Vec<Box<str>> = Vec::new();
+        let mut locals: Vec<(Box<str>, usize)> = Vec::new();
         let mut ok = true;
         for var in vars {
             let segs: Vec<&str> = var.split('.').collect();
@@ -1302,12 +1604,15 @@ impl<'a> Checker<'a> {
             match self.scope().resolve(&spans) {
                 Ok(r) => match r.base {
                     Base::Root => {
-                        if !roots.iter().any(|x: &Box<str>| &**x == segs[0]) {
+                        if !roots.iter().any(|x| &**x == segs[0]) {
                             roots.push(segs[0].into());
                         }
                     }
                     Base::Local(depth) => {
-                        if !locals.iter().any(|(x, _): &(Box<str>, usize)| &**x == segs[0]) {
+                        if !locals
+                            .iter()
+                            .any(|(x, _): &(Box<str>, usize)| &**x == segs[0])
+                        {
                             locals.push((segs[0].into(), depth));
                         }
                     }
@@ -1363,16 +1668,27 @@ impl<'a> Checker<'a> {
         };
         if matches!(r.ty, Ty::Object(_) | Ty::List { .. }) {
             self.push(
-                Diagnostic::error(Code::TypeMismatch, format!("`{trimmed}` is {}, which cannot be inserted into text", r.ty.describe()))
-                    .at(span, "not a text value")
-                    .help(format!("insert one of its fields, e.g. `{{{{ {trimmed}.name }}}}`")),
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    format!(
+                        "`{trimmed}` is {}, which cannot be inserted into text",
+                        r.ty.describe()
+                    ),
+                )
+                .at(span, "not a text value")
+                .help(format!(
+                    "insert one of its fields, e.g. `{{{{ {trimmed}.name }}}}`"
+                )),
             );
             return (None, ());
         }
         let path = ast::Path {
             segments: segs
                 .iter()
-                .map(|(n, s)| ast::Ident { name: n.to_string(), span: *s })
+                .map(|(n, s)| ast::Ident {
+                    name: n.to_string(),
+                    span: *s,
+                })
                 .collect(),
             span: Span::new(start, start + trimmed.len()),
         };
@@ -1389,7 +1705,10 @@ impl<'a> Checker<'a> {
                         .map(|seg| {
                             let s = c.span.sub(off, off + seg.len());
                             off += seg.len() + 1;
-                            ast::Ident { name: seg.to_string(), span: s }
+                            ast::Ident {
+                                name: seg.to_string(),
+                                span: s,
+                            }
                         })
                         .collect()
                 },
@@ -1405,8 +1724,10 @@ impl<'a> Checker<'a> {
         let src = format!("{{% if {} %}}1{{% endif %}}", c.text);
         let start = c.span.start as usize;
         let len = c.text.len();
-        self.engine(src, c.span, move |pos| start + pos.saturating_sub(prefix).min(len))
-            .map(Cond::Engine)
+        self.engine(src, c.span, move |pos| {
+            start + pos.saturating_sub(prefix).min(len)
+        })
+        .map(Cond::Engine)
     }
 
     fn extra(&mut self, e: &ast::Extra) -> Option<Member> {
@@ -1432,9 +1753,12 @@ impl<'a> Checker<'a> {
             ast::JsonValue::Number(n, _) => JsonIr::Lit(n.as_str().into()),
             ast::JsonValue::Bool(b, _) => JsonIr::Lit(if *b { "true" } else { "false" }.into()),
             ast::JsonValue::Null(_) => JsonIr::Lit("null".into()),
-            ast::JsonValue::Array(items, _) => {
-                JsonIr::Array(items.iter().map(|i| self.json_ir(i)).collect::<Option<Vec<_>>>()?)
-            }
+            ast::JsonValue::Array(items, _) => JsonIr::Array(
+                items
+                    .iter()
+                    .map(|i| self.json_ir(i))
+                    .collect::<Option<Vec<_>>>()?,
+            ),
             ast::JsonValue::Object(members, _) => JsonIr::Object(
                 members
                     .iter()
@@ -1447,17 +1771,92 @@ impl<'a> Checker<'a> {
 
 /// minijinja's filters (with minijinja-contrib's), for suggestions.
 const KNOWN_FILTERS: &[&str] = &[
-    "abs", "attr", "batch", "bool", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float",
-    "format", "groupby", "indent", "int", "items", "join", "last", "length", "lines", "list", "lower", "map", "max",
-    "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr", "slice",
-    "sort", "split", "string", "sum", "title", "tojson", "trim", "unique", "upper", "urlencode", "truncate",
-    "pluralize", "striptags", "filesizeformat",
+    "abs",
+    "attr",
+    "batch",
+    "bool",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "dictsort",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "format",
+    "groupby",
+    "indent",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "lines",
+    "list",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "pprint",
+    "reject",
+    "rejectattr",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "select",
+    "selectattr",
+    "slice",
+    "sort",
+    "split",
+    "string",
+    "sum",
+    "title",
+    "tojson",
+    "trim",
+    "unique",
+    "upper",
+    "urlencode",
+    "truncate",
+    "pluralize",
+    "striptags",
+    "filesizeformat",
 ];
 
 const KNOWN_TESTS: &[&str] = &[
-    "defined", "undefined", "none", "true", "false", "boolean", "number", "integer", "float", "string", "sequence",
-    "mapping", "iterable", "odd", "even", "divisibleby", "eq", "ne", "lt", "le", "gt", "ge", "in", "startingwith",
-    "endingwith", "containing", "lower", "upper", "safe", "escaped", "filter", "test",
+    "defined",
+    "undefined",
+    "none",
+    "true",
+    "false",
+    "boolean",
+    "number",
+    "integer",
+    "float",
+    "string",
+    "sequence",
+    "mapping",
+    "iterable",
+    "odd",
+    "even",
+    "divisibleby",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in",
+    "startingwith",
+    "endingwith",
+    "containing",
+    "lower",
+    "upper",
+    "safe",
+    "escaped",
+    "filter",
+    "test",
 ];
 
 /// The filters (`| name`) and tests (`is name`) of an expression, with their byte offsets;
@@ -1491,7 +1890,12 @@ fn filter_names(src: &str) -> Vec<(&str, usize, bool)> {
                     out.push((&src[s..e], s, false));
                 }
             }
-            c if c.is_ascii_alphabetic() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.')) => {
+            c if c.is_ascii_alphabetic()
+                && (i == 0
+                    || !(b[i - 1].is_ascii_alphanumeric()
+                        || b[i - 1] == b'_'
+                        || b[i - 1] == b'.')) =>
+            {
                 let (s, e) = ident(i);
                 if &src[s..e] == "is" {
                     let (mut s2, mut e2) = ident(e);
@@ -1518,7 +1922,9 @@ fn is_plain_path(src: &str) -> bool {
     !t.is_empty()
         && t.split('.').all(|seg| {
             let mut c = seg.chars();
-            c.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            c.next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
         && !ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
 }
@@ -1527,4 +1933,3 @@ fn is_plain_path(src: &str) -> bool {
 pub(crate) fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
-

@@ -125,7 +125,10 @@ static CAROUSEL: BlockSpec = BlockSpec {
     constants: &[],
     fields: &[
         f("sharable", Kind::Bool),
-        f("image_aspect_ratio", Kind::Choice(&["horizontal", "square"])),
+        f(
+            "image_aspect_ratio",
+            Kind::Choice(&["horizontal", "square"]),
+        ),
     ],
     children: &[ChildSpec {
         keyword: "element",

@@ -9,13 +9,18 @@ use crate::syntax::ast;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
-    String { max: Option<u32> },
+    String {
+        max: Option<u32>,
+    },
     Url,
     Number,
     Integer,
     Bool,
     Object(Arc<ObjTy>),
-    List { max: Option<u32>, item: Box<Ty> },
+    List {
+        max: Option<u32>,
+        item: Box<Ty>,
+    },
     /// A declaration whose type is wrong (already reported): accepted anywhere, so that the
     /// one mistake gives one diagnostic.
     Unknown,
@@ -65,14 +70,19 @@ pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
     for d in decls {
         if let Some(prev) = obj.get(&d.name.name) {
             diags.push(
-                Diagnostic::error(Code::DuplicateDeclaration, format!("`{}` is declared twice", d.name.name))
-                    .at(d.name.span, "declared again here")
-                    .at(prev.decl, "first declared here")
-                    .help("remove one of the declarations, or rename one"),
+                Diagnostic::error(
+                    Code::DuplicateDeclaration,
+                    format!("`{}` is declared twice", d.name.name),
+                )
+                .at(d.name.span, "declared again here")
+                .at(prev.decl, "first declared here")
+                .help("remove one of the declarations, or rename one"),
             );
             continue;
         }
-        let Some(ty) = lower_type(&d.ty, diags) else { continue };
+        let Some(ty) = lower_type(&d.ty, diags) else {
+            continue;
+        };
         obj.fields.push(FieldTy {
             name: d.name.name.clone(),
             optional: d.optional,
@@ -87,14 +97,17 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
     match t {
         ast::TypeExpr::Scalar { name, max } => {
             let ty = match name.name.as_str() {
-                "string" => Ty::String { max: max.map(|m| m.value) },
+                "string" => Ty::String {
+                    max: max.map(|m| m.value),
+                },
                 "url" => Ty::Url,
                 "number" => Ty::Number,
                 "integer" => Ty::Integer,
                 "bool" => Ty::Bool,
                 other => {
-                    let mut d = Diagnostic::error(Code::UnknownType, format!("unknown type `{other}`"))
-                        .at(name.span, "not a type missive knows");
+                    let mut d =
+                        Diagnostic::error(Code::UnknownType, format!("unknown type `{other}`"))
+                            .at(name.span, "not a type missive knows");
                     d = match suggest(other, TYPE_NAMES.iter().copied()) {
                         Some(s) => d.help(format!("a type with a similar name exists: `{s}`")),
                         None => d.help("the types are `string`, `number`, `integer`, `bool`, `url`, `{ ... }` and `list of T`"),
@@ -105,9 +118,15 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
             };
             if let (Some(m), false) = (max, matches!(ty, Ty::String { .. })) {
                 diags.push(
-                    Diagnostic::error(Code::UnknownType, format!("`max` does not apply to `{}`", name.name))
-                        .at(m.span, "`max` bounds the characters of a string or the items of a list")
-                        .help("remove `max`, or declare the value as `string max N`"),
+                    Diagnostic::error(
+                        Code::UnknownType,
+                        format!("`max` does not apply to `{}`", name.name),
+                    )
+                    .at(
+                        m.span,
+                        "`max` bounds the characters of a string or the items of a list",
+                    )
+                    .help("remove `max`, or declare the value as `string max N`"),
                 );
             }
             Some(ty)
@@ -116,7 +135,9 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
             max: max.map(|m| m.value),
             item: Box::new(lower_type(item, diags)?),
         }),
-        ast::TypeExpr::Object { decls, .. } => Some(Ty::Object(Arc::new(lower_decls(decls, diags)))),
+        ast::TypeExpr::Object { decls, .. } => {
+            Some(Ty::Object(Arc::new(lower_decls(decls, diags))))
+        }
     }
 }
 
@@ -174,11 +195,16 @@ impl Scope<'_> {
                     .iter()
                     .map(|f| f.name.as_str())
                     .chain(self.locals.iter().map(|(n, _, _)| n.as_str()));
-                let mut d = Diagnostic::error(Code::UndeclaredVariable, format!("`{first}` is not declared"))
-                    .at(first_span, "not an input or a loop variable");
+                let mut d = Diagnostic::error(
+                    Code::UndeclaredVariable,
+                    format!("`{first}` is not declared"),
+                )
+                .at(first_span, "not an input or a loop variable");
                 d = match suggest(first, names) {
                     Some(s) => d.help(format!("a variable with a similar name exists: `{s}`")),
-                    None => d.help(format!("declare it in `input {{ ... }}`, e.g. `{first}: string max 40`")),
+                    None => d.help(format!(
+                        "declare it in `input {{ ... }}`, e.g. `{first}: string max 40`"
+                    )),
                 };
                 return Err(d);
             };
@@ -194,14 +220,24 @@ impl Scope<'_> {
                     format!("`{so_far}` is {}, it has no field `{seg}`", ty.describe()),
                 )
                 .at(span, "no such field")
-                .help(format!("`{so_far}` is declared as {}; only objects have fields", ty.describe())));
+                .help(format!(
+                    "`{so_far}` is declared as {}; only objects have fields",
+                    ty.describe()
+                )));
             };
             let Some(f) = obj.get(seg) else {
-                let mut d = Diagnostic::error(Code::UndeclaredVariable, format!("`{so_far}` has no field `{seg}`"))
-                    .at(span, "not declared in `input`");
+                let mut d = Diagnostic::error(
+                    Code::UndeclaredVariable,
+                    format!("`{so_far}` has no field `{seg}`"),
+                )
+                .at(span, "not declared in `input`");
                 d = match suggest(seg, obj.fields.iter().map(|f| f.name.as_str())) {
-                    Some(s) => d.help(format!("a field with a similar name exists: `{so_far}.{s}`")),
-                    None => d.help(format!("declare `{seg}` in the `{so_far}` object in `input`")),
+                    Some(s) => d.help(format!(
+                        "a field with a similar name exists: `{so_far}.{s}`"
+                    )),
+                    None => d.help(format!(
+                        "declare `{seg}` in the `{so_far}` object in `input`"
+                    )),
                 };
                 return Err(d);
             };
@@ -227,8 +263,14 @@ mod tests {
 
     #[test]
     fn suggestions_find_near_names_only() {
-        assert_eq!(suggest("subtilte", ["title", "subtitle", "image_url"]), Some("subtitle"));
-        assert_eq!(suggest("frist_name", ["first_name", "product"]), Some("first_name"));
+        assert_eq!(
+            suggest("subtilte", ["title", "subtitle", "image_url"]),
+            Some("subtitle")
+        );
+        assert_eq!(
+            suggest("frist_name", ["first_name", "product"]),
+            Some("first_name")
+        );
         assert_eq!(suggest("zzz", ["title", "subtitle"]), None);
     }
 }

@@ -9,7 +9,11 @@ use crate::span::Span;
 /// What is wrong with a value, if anything.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    TooLong { chars: usize, utf16: usize, max: usize },
+    TooLong {
+        chars: usize,
+        utf16: usize,
+        max: usize,
+    },
     Empty,
     BadUrl(String),
     BadPhone,
@@ -51,7 +55,10 @@ pub fn url_problem(text: &str) -> Option<String> {
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
             u.host_str().is_none().then(|| "it has no host".into())
         }
-        Ok(u) => Some(format!("its scheme is `{}:`, Messenger opens only `https:` and `http:` links", u.scheme())),
+        Ok(u) => Some(format!(
+            "its scheme is `{}:`, Messenger opens only `https:` and `http:` links",
+            u.scheme()
+        )),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             Some("it is relative; Messenger needs an absolute URL starting with `https://`".into())
         }
@@ -61,7 +68,9 @@ pub fn url_problem(text: &str) -> Option<String> {
 
 fn is_phone(text: &str) -> bool {
     let digits = text.strip_prefix('+').unwrap_or("");
-    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
+    (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
 }
 
 /// Where a checked value came from, for the diagnostic's wording.
@@ -78,7 +87,11 @@ pub struct Context<'a> {
 /// The diagnostic for a problem.
 pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile) -> Diagnostic {
     let field = cx.field;
-    let rendered = if cx.data_path.is_some() { "rendered " } else { "" };
+    let rendered = if cx.data_path.is_some() {
+        "rendered "
+    } else {
+        ""
+    };
     let with = cx
         .data_path
         .map(|p| format!(" (from `{p}`)"))
@@ -141,7 +154,12 @@ fn currency_hint(value: &str) -> Option<&'static str> {
         "CHF" | "Fr." => Some("CHF"),
         _ => None,
     };
-    by_symbol.or_else(|| CURRENCIES.iter().copied().find(|c| c.eq_ignore_ascii_case(v)))
+    by_symbol.or_else(|| {
+        CURRENCIES
+            .iter()
+            .copied()
+            .find(|c| c.eq_ignore_ascii_case(v))
+    })
 }
 
 /// A label in the data file, for render-time diagnostics.
@@ -160,8 +178,12 @@ mod tests {
     fn urls() {
         assert_eq!(url_problem("https://a.example/x?y=1"), None);
         assert!(url_problem("/relative").unwrap().contains("relative"));
-        assert!(url_problem("javascript:alert(1)").unwrap().contains("javascript"));
-        assert!(url_problem("https://a.example/a b").unwrap().contains("space"));
+        assert!(url_problem("javascript:alert(1)")
+            .unwrap()
+            .contains("javascript"));
+        assert!(url_problem("https://a.example/a b")
+            .unwrap()
+            .contains("space"));
     }
 
     #[test]

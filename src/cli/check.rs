@@ -44,7 +44,9 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
                 .sort_by_file_name()
                 .into_iter()
                 .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive"))
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
+                })
                 .map(|e| e.path().to_string_lossy().into_owned())
                 .collect();
             found.sort();
@@ -59,8 +61,11 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
             common,
             Stream::Stdout,
             "",
-            Diagnostic::error(Code::Usage, "`--data` checks one template, but several were given")
-                .help("run `missive check TEMPLATE --data FILE` once per template"),
+            Diagnostic::error(
+                Code::Usage,
+                "`--data` checks one template, but several were given",
+            )
+            .help("run `missive check TEMPLATE --data FILE` once per template"),
         );
     }
 
@@ -69,8 +74,9 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
             io_failure = true;
             let mut r = FileReport::new(path.clone());
             r.diagnostics.push(
-                Diagnostic::error(Code::Usage, format!("`{path}` is not a template"))
-                    .help("`missive check` reads `.missive` templates; give a data file with `--data`"),
+                Diagnostic::error(Code::Usage, format!("`{path}` is not a template")).help(
+                    "`missive check` reads `.missive` templates; give a data file with `--data`",
+                ),
             );
             reports.push(r);
             continue;
@@ -87,8 +93,13 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
                 continue;
             }
         };
-        let stem = std::path::Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned());
-        let options = Options { profile: profile.clone(), file_stem: stem };
+        let stem = std::path::Path::new(path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned());
+        let options = Options {
+            profile: profile.clone(),
+            file_stem: stem,
+        };
         let compiled = check::compile(&src.text, &options);
         let mut report = FileReport::new(path.clone());
         report.template = Some(src.clone());
@@ -99,7 +110,9 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
             match load(&dp, dp == "-") {
                 Loaded::Source(d) => {
                     report.data = Some(d.clone());
-                    report.diagnostics.extend(data::check_render(template, &d.text));
+                    report
+                        .diagnostics
+                        .extend(data::check_render(template, &d.text));
                 }
                 Loaded::Invalid(mut r) => {
                     report.data = r.template.take();
@@ -122,4 +135,3 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     print_reports(common, &reports, files.len(), Stream::Stdout, true);
     status(common, &reports, io_failure)
 }
-

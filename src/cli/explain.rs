@@ -17,10 +17,13 @@ pub fn run(args: ExplainArgs) -> u8 {
             super::OK
         }
         None => {
-            eprintln!("error[{}]: unknown diagnostic code `{}`", Code::Usage, args.code);
+            eprintln!(
+                "error[{}]: unknown diagnostic code `{}`",
+                Code::Usage,
+                args.code
+            );
             eprintln!("  help: codes look like `M2001`; the catalog is in docs/codes/");
             super::FAILURE
         }
     }
 }
-

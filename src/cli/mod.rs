@@ -31,7 +31,12 @@ struct Cli {
 #[derive(Args, Clone)]
 pub struct Common {
     /// Limits to check against: `iadvize` (default), `messenger`, or a TOML profile file.
-    #[arg(long, global = true, value_name = "NAME|FILE", default_value = "iadvize")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME|FILE",
+        default_value = "iadvize"
+    )]
     pub profile: String,
     /// How to print diagnostics.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
@@ -85,17 +90,38 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
 /// when `--format json` was asked for.
 fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
     use clap::error::ErrorKind;
-    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         let _ = e.print();
-        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { FAILURE } else { OK };
+        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            FAILURE
+        } else {
+            OK
+        };
     }
-    let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let json = words.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || words.iter().any(|w| w == "--format=json");
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let json = words
+        .windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json")
+        || words.iter().any(|w| w == "--format=json");
     if json {
-        let message = e.kind().as_str().map_or_else(|| "invalid command line".to_string(), str::to_string);
+        let message = e
+            .kind()
+            .as_str()
+            .map_or_else(|| "invalid command line".to_string(), str::to_string);
         let detail = e.to_string();
-        let d = Diagnostic::error(Code::Usage, format!("{}: {}", message.to_lowercase(), first_line(&detail)))
-            .help("run `missive --help` for the usage");
+        let d = Diagnostic::error(
+            Code::Usage,
+            format!("{}: {}", message.to_lowercase(), first_line(&detail)),
+        )
+        .help("run `missive --help` for the usage");
         let mut r = FileReport::new("");
         r.diagnostics.push(d);
         let text = report::json(&[r], 0);
@@ -111,7 +137,11 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
 }
 
 fn first_line(s: &str) -> &str {
-    s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s).trim().trim_start_matches("error: ")
+    s.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .trim_start_matches("error: ")
 }
 
 /// The profile named by `--profile`, or a usage diagnostic.
@@ -139,7 +169,11 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
         std::fs::read(path).map(|b| bytes = b)
     };
     if let Err(e) = read {
-        let what = if from_stdin { "standard input".to_string() } else { format!("`{path}`") };
+        let what = if from_stdin {
+            "standard input".to_string()
+        } else {
+            format!("`{path}`")
+        };
         let reason = match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -148,7 +182,8 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
         };
         let mut r = FileReport::new(path);
         r.diagnostics.push(
-            Diagnostic::error(Code::Io, format!("cannot read {what}: {reason}")).help("check the path and that the file is readable"),
+            Diagnostic::error(Code::Io, format!("cannot read {what}: {reason}"))
+                .help("check the path and that the file is readable"),
         );
         return Loaded::Failed(r);
     }
@@ -161,9 +196,15 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
             let lc = src.line_col(at);
             let mut r = FileReport::new(path);
             r.diagnostics.push(
-                Diagnostic::error(Code::NotUtf8, format!("`{path}` is not UTF-8 text (invalid byte at line {}, column {})", lc.line, lc.column))
-                    .at(Span::new(at, at + 1), "the first invalid byte")
-                    .help("save the file as UTF-8; templates and data must be UTF-8 encoded"),
+                Diagnostic::error(
+                    Code::NotUtf8,
+                    format!(
+                        "`{path}` is not UTF-8 text (invalid byte at line {}, column {})",
+                        lc.line, lc.column
+                    ),
+                )
+                .at(Span::new(at, at + 1), "the first invalid byte")
+                .help("save the file as UTF-8; templates and data must be UTF-8 encoded"),
             );
             r.template = Some(src);
             Loaded::Invalid(r)
@@ -179,7 +220,13 @@ pub enum Stream {
 }
 
 /// Prints reports in the chosen format. `files` counts the files looked at, for the summary.
-pub fn print_reports(common: &Common, reports: &[FileReport], files: usize, stream: Stream, summary: bool) {
+pub fn print_reports(
+    common: &Common,
+    reports: &[FileReport],
+    files: usize,
+    stream: Stream,
+    summary: bool,
+) {
     let text = match common.format {
         Format::Json => report::json(reports, files),
         Format::Short => report::short(reports),
@@ -211,7 +258,12 @@ fn summary_line(reports: &[FileReport], files: usize) -> String {
     if c.errors == 0 && c.warnings == 0 {
         format!("{} checked: no problems found\n", plural(files, "file"))
     } else {
-        format!("{} checked: {}, {}\n", plural(files, "file"), plural(c.errors, "error"), plural(c.warnings, "warning"))
+        format!(
+            "{} checked: {}, {}\n",
+            plural(files, "file"),
+            plural(c.errors, "error"),
+            plural(c.warnings, "warning")
+        )
     }
 }
 

@@ -60,7 +60,8 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
                 common,
                 Stream::Stderr,
                 "",
-                Diagnostic::error(Code::Usage, "no template to render").help("run `missive render TEMPLATE --data FILE`"),
+                Diagnostic::error(Code::Usage, "no template to render")
+                    .help("run `missive render TEMPLATE --data FILE`"),
             )
         }
     };
@@ -81,8 +82,13 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
                     common,
                     Stream::Stderr,
                     &path,
-                    Diagnostic::error(Code::Usage, format!("`--page-id {page_id}` is not a page id"))
-                        .help("a page id is the digits of the page's m.me/ link, e.g. `322837607840703`"),
+                    Diagnostic::error(
+                        Code::Usage,
+                        format!("`--page-id {page_id}` is not a page id"),
+                    )
+                    .help(
+                        "a page id is the digits of the page's m.me/ link, e.g. `322837607840703`",
+                    ),
                 );
             }
             Some(RequestOptions {
@@ -104,8 +110,16 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
             return FAILURE;
         }
     };
-    let stem = std::path::Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned());
-    let compiled = check::compile(&src.text, &Options { profile, file_stem: stem });
+    let stem = std::path::Path::new(&path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    let compiled = check::compile(
+        &src.text,
+        &Options {
+            profile,
+            file_stem: stem,
+        },
+    );
     let mut report = FileReport::new(path.clone());
     report.template = Some(src.clone());
     report.diagnostics = compiled.diagnostics;
@@ -115,7 +129,10 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
     };
 
     if let Some(req) = &request {
-        if req.customer_id.is_none() && template.customer_id.is_none() && template.profile.envelope == missive::profile::Envelope::Iadvize {
+        if req.customer_id.is_none()
+            && template.customer_id.is_none()
+            && template.profile.envelope == missive::profile::Envelope::Iadvize
+        {
             report.diagnostics.push(
                 Diagnostic::error(Code::Usage, "`--emit request` needs a customer_id")
                     .help("declare a scheme in the template (`customer_id \"order-{{ order.number }}\"`) or pass `--customer-id ID`"),
@@ -148,8 +165,14 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         },
         None if template.input.fields.iter().any(|f| !f.optional) => {
             report.diagnostics.push(
-                Diagnostic::error(Code::Usage, "this template declares inputs: give them with `--data FILE`")
-                    .help(format!("e.g. `missive render {path} --data examples/{}.json`", template.name)),
+                Diagnostic::error(
+                    Code::Usage,
+                    "this template declares inputs: give them with `--data FILE`",
+                )
+                .help(format!(
+                    "e.g. `missive render {path} --data examples/{}.json`",
+                    template.name
+                )),
             );
             print_reports(common, &[report], 1, Stream::Stderr, false);
             return FAILURE;
@@ -173,7 +196,9 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         return ERRORS;
     }
 
-    let options = RenderOptions { pretty: args.pretty };
+    let options = RenderOptions {
+        pretty: args.pretty,
+    };
     let mut out = Vec::new();
     let result = match &request {
         None => template.render_with(&mut out, &node, options),
@@ -189,14 +214,28 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
     }
     out.push(b'\n');
     let written = match &args.output {
-        Some(file) => std::fs::write(file, &out).map_err(|e| (file.to_string_lossy().into_owned(), e)),
-        None => std::io::stdout().lock().write_all(&out).map_err(|e| ("standard output".to_string(), e)),
+        Some(file) => {
+            std::fs::write(file, &out).map_err(|e| (file.to_string_lossy().into_owned(), e))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(&out)
+            .map_err(|e| ("standard output".to_string(), e)),
     };
     if let Err((what, e)) = written {
-        report.diagnostics.push(Diagnostic::error(Code::Io, format!("cannot write {what}: {e}")).help("check the path and permissions"));
+        report.diagnostics.push(
+            Diagnostic::error(Code::Io, format!("cannot write {what}: {e}"))
+                .help("check the path and permissions"),
+        );
         print_reports(common, &[report], 1, Stream::Stderr, false);
         return FAILURE;
     }
-    print_reports(common, std::slice::from_ref(&report), 1, Stream::Stderr, false);
+    print_reports(
+        common,
+        std::slice::from_ref(&report),
+        1,
+        Stream::Stderr,
+        false,
+    );
     status(common, &[report], false)
 }

@@ -97,10 +97,8 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
         paint(color, "1", ":"),
         paint(color, "1", &d.message)
     );
-    if d.labels.is_empty() {
-        if !r.path.is_empty() {
-            let _ = writeln!(out, "   {} {}", paint(color, "34", "-->"), r.path);
-        }
+    if d.labels.is_empty() && !r.path.is_empty() {
+        let _ = writeln!(out, "   {} {}", paint(color, "34", "-->"), r.path);
     }
     // One snippet per file, primary file first.
     let mut origins: Vec<Origin> = Vec::new();
@@ -111,7 +109,9 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
     }
     for (i, origin) in origins.iter().enumerate() {
         let labels: Vec<&Label> = d.labels.iter().filter(|l| l.origin == *origin).collect();
-        let Some(src) = r.source(*origin) else { continue };
+        let Some(src) = r.source(*origin) else {
+            continue;
+        };
         out.push_str(&snippet(src, &labels, i == 0, color));
     }
     if let Some(help) = &d.help {
@@ -172,7 +172,9 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
     theme.characters.error = String::new();
     theme.characters.warning = String::new();
     theme.characters.advice = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(80).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(80)
+        .with_links(false);
     let mut rendered = String::new();
     if handler.render_report(&mut rendered, &snip).is_err() {
         return String::new();
@@ -201,12 +203,27 @@ pub fn short(reports: &[FileReport]) -> String {
             match d.primary() {
                 Some(l) => {
                     let file = r.file_of(l.origin);
-                    let pos = r.source(l.origin).map(|s| s.line_col(l.span.start as usize));
+                    let pos = r
+                        .source(l.origin)
+                        .map(|s| s.line_col(l.span.start as usize));
                     let (line, col) = pos.map_or((1, 1), |p| (p.line, p.column));
-                    let _ = writeln!(out, "{file}:{line}:{col}: {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                    let _ = writeln!(
+                        out,
+                        "{file}:{line}:{col}: {}[{}]: {}",
+                        d.severity.as_str(),
+                        d.code,
+                        d.message
+                    );
                 }
                 None => {
-                    let _ = writeln!(out, "{}: {}[{}]: {}", r.path, d.severity.as_str(), d.code, d.message);
+                    let _ = writeln!(
+                        out,
+                        "{}: {}[{}]: {}",
+                        r.path,
+                        d.severity.as_str(),
+                        d.code,
+                        d.message
+                    );
                 }
             }
         }
@@ -225,7 +242,9 @@ fn position(r: &FileReport, l: &Label) -> serde_json::Value {
             let e = src.line_col(l.span.end as usize);
             json!({"file": file, "line": s.line, "column": s.column, "end_line": e.line, "end_column": e.column})
         }
-        None => json!({"file": file, "line": null, "column": null, "end_line": null, "end_column": null}),
+        None => {
+            json!({"file": file, "line": null, "column": null, "end_line": null, "end_column": null})
+        }
     }
 }
 
@@ -236,7 +255,9 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
         for d in &r.diagnostics {
             let mut entry = match d.primary() {
                 Some(l) => position(r, l),
-                None => json!({"file": r.path, "line": null, "column": null, "end_line": null, "end_column": null}),
+                None => {
+                    json!({"file": r.path, "line": null, "column": null, "end_line": null, "end_column": null})
+                }
             };
             let obj = entry.as_object_mut().expect("an object");
             obj.insert("severity".into(), json!(d.severity.as_str()));
@@ -249,9 +270,10 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
                 .skip(1)
                 .map(|l| {
                     let mut p = position(r, l);
-                    p.as_object_mut()
-                        .expect("an object")
-                        .insert("message".into(), json!(l.message.clone().unwrap_or_default()));
+                    p.as_object_mut().expect("an object").insert(
+                        "message".into(),
+                        json!(l.message.clone().unwrap_or_default()),
+                    );
                     p
                 })
                 .collect();
@@ -269,4 +291,3 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
     s.push('\n');
     s
 }
-

@@ -89,14 +89,20 @@ impl Profile {
 
     /// The note that a diagnostic for `limit` carries.
     pub fn cite(&self, limit: &Limit) -> String {
-        format!("limit from profile `{}` ({}, {})", self.name, limit.source, limit.date)
+        format!(
+            "limit from profile `{}` ({}, {})",
+            self.name, limit.source, limit.date
+        )
     }
 
     /// A built-in profile by name.
     pub fn builtin(name: &str) -> Option<Profile> {
         BUILTIN.iter().any(|(n, _)| *n == name).then(|| {
-            load_text(name, BUILTIN.iter().find(|(n, _)| *n == name).expect("listed").1)
-                .expect("built-in profiles are valid")
+            load_text(
+                name,
+                BUILTIN.iter().find(|(n, _)| *n == name).expect("listed").1,
+            )
+            .expect("built-in profiles are valid")
         })
     }
 
@@ -136,23 +142,32 @@ fn load_text(origin: &str, text: &str) -> Result<Profile, String> {
 }
 
 fn resolve_table(origin: &str, text: &str, depth: usize) -> Result<toml::Table, String> {
-    let mut table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| format!("profile `{origin}` is not valid TOML: {}", e.to_string().trim()))?;
+    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        format!(
+            "profile `{origin}` is not valid TOML: {}",
+            e.to_string().trim()
+        )
+    })?;
     let Some(base) = table.remove("extends") else {
         return Ok(table);
     };
     let base = base
         .as_str()
-        .ok_or_else(|| format!("profile `{origin}`: `extends` must be the name of a built-in profile"))?
+        .ok_or_else(|| {
+            format!("profile `{origin}`: `extends` must be the name of a built-in profile")
+        })?
         .to_string();
     if depth > 4 {
-        return Err(format!("profile `{origin}`: `extends` goes round in a circle"));
+        return Err(format!(
+            "profile `{origin}`: `extends` goes round in a circle"
+        ));
     }
     let base_text = BUILTIN
         .iter()
         .find(|(n, _)| *n == base)
-        .ok_or_else(|| format!("profile `{origin}` extends `{base}`, which is not a built-in profile"))?
+        .ok_or_else(|| {
+            format!("profile `{origin}` extends `{base}`, which is not a built-in profile")
+        })?
         .1;
     let mut merged = resolve_table(&base, base_text, depth + 1)?;
     merge(&mut merged, table);
@@ -196,7 +211,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused() {
-        let e = load_text("x.toml", "extends = \"iadvize\"\n[limits.txet]\nmax = 1\nsource = \"\"\ndate = \"\"\n").unwrap_err();
+        let e = load_text(
+            "x.toml",
+            "extends = \"iadvize\"\n[limits.txet]\nmax = 1\nsource = \"\"\ndate = \"\"\n",
+        )
+        .unwrap_err();
         assert!(e.contains("txet"), "{e}");
     }
 }

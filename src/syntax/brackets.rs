@@ -28,11 +28,16 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
     let mut i = 0;
     while i < b.len() {
         if i == 0 || b[i - 1] == b'\n' {
-            let indent = b[i..].iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+            let indent = b[i..]
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
             line_indent = indent;
             let first = b.get(i + indent).copied();
-            let blank = matches!(first, None | Some(b'\n') | Some(b'\r') | Some(b'}') | Some(b']'))
-                || b[i + indent..].starts_with(b"//");
+            let blank = matches!(
+                first,
+                None | Some(b'\n') | Some(b'\r') | Some(b'}') | Some(b']')
+            ) || b[i + indent..].starts_with(b"//");
             if !blank && out.suspect.is_none() {
                 if let (Some(&open), Some(&open_indent)) = (stack.last(), indents.last()) {
                     let open_line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
@@ -59,7 +64,11 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
                 // A one-line string: ends at its closing quote or at the end of the line.
                 i += 1;
                 while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                    i += if b[i] == b'\\' && b.get(i + 1).is_some_and(|&c| c != b'\n') { 2 } else { 1 };
+                    i += if b[i] == b'\\' && b.get(i + 1).is_some_and(|&c| c != b'\n') {
+                        2
+                    } else {
+                        1
+                    };
                 }
                 if i < b.len() && b[i] == b'\n' {
                     continue;
@@ -100,7 +109,8 @@ mod tests {
 
     #[test]
     fn indentation_points_at_the_block_left_open() {
-        let s = "carousel {\n  element {\n    title: \"x\"\n  element {\n    title: \"y\"\n  }\n}\n";
+        let s =
+            "carousel {\n  element {\n    title: \"x\"\n  element {\n    title: \"y\"\n  }\n}\n";
         let b = scan(s, 64);
         assert_eq!(b.unclosed, vec![9]);
         assert_eq!(b.suspect, Some(21));

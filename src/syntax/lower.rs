@@ -129,7 +129,9 @@ impl<'a> Lowerer<'a> {
                                         })
                                     }
                                     _ => {
-                                        if let (Some(b), Some(item)) = (b.as_mut(), self.item(kk, false)) {
+                                        if let (Some(b), Some(item)) =
+                                            (b.as_mut(), self.item(kk, false))
+                                        {
                                             b.items.push(item)
                                         }
                                     }
@@ -177,7 +179,10 @@ impl<'a> Lowerer<'a> {
                 Item::Input(Input { decls, span })
             }
             Rule::extra_block => {
-                let obj = self.children(p).into_iter().find(|k| k.as_rule() == Rule::json_object)?;
+                let obj = self
+                    .children(p)
+                    .into_iter()
+                    .find(|k| k.as_rule() == Rule::json_object)?;
                 match self.json(obj) {
                     JsonValue::Object(members, _) => Item::Extra(Extra { members, span }),
                     _ => return None,
@@ -262,15 +267,21 @@ impl<'a> Lowerer<'a> {
     }
 
     fn max(&mut self, p: Pair<'a, Rule>) -> Option<Max> {
-        let n = self.children(p).into_iter().find(|k| k.as_rule() == Rule::integer)?;
+        let n = self
+            .children(p)
+            .into_iter()
+            .find(|k| k.as_rule() == Rule::integer)?;
         let span: Span = n.as_span().into();
         match n.as_str().parse::<u32>() {
             Ok(value) => Some(Max { value, span }),
             Err(_) => {
                 self.diags.push(
-                    Diagnostic::error(crate::diagnostic::Code::SyntaxError, "this `max` is too large")
-                        .at(span, "not a number of characters or items")
-                        .help("`max` takes a whole number up to 4294967295"),
+                    Diagnostic::error(
+                        crate::diagnostic::Code::SyntaxError,
+                        "this `max` is too large",
+                    )
+                    .at(span, "not a number of characters or items")
+                    .help("`max` takes a whole number up to 4294967295"),
                 );
                 None
             }
@@ -293,7 +304,9 @@ impl<'a> Lowerer<'a> {
         let span: Span = p.as_span().into();
         let block = p.as_rule() == Rule::block_string;
         let inner = p.into_inner().next();
-        let (text, offset) = inner.map_or(("", span.start as usize + 1), |i| (i.as_str(), i.as_span().start()));
+        let (text, offset) = inner.map_or(("", span.start as usize + 1), |i| {
+            (i.as_str(), i.as_span().start())
+        });
         if block {
             strings::lower_block_string(span, text, offset, &mut self.diags)
         } else {
@@ -308,7 +321,9 @@ impl<'a> Lowerer<'a> {
                 let mut members = Vec::new();
                 for m in self.children(p) {
                     let mut k = self.children(m).into_iter();
-                    let (Some(key), Some(value)) = (k.next(), k.next()) else { continue };
+                    let (Some(key), Some(value)) = (k.next(), k.next()) else {
+                        continue;
+                    };
                     let key_span: Span = key.as_span().into();
                     let key = if key.as_rule() == Rule::string {
                         self.string(key).as_literal().unwrap_or_default()
@@ -340,7 +355,8 @@ impl<'a> Lowerer<'a> {
         if self.explained.iter().any(|&o| span.range().contains(&o)) {
             return;
         }
-        self.diags.push(pest_error::explain_line(self.text, span, in_input));
+        self.diags
+            .push(pest_error::explain_line(self.text, span, in_input));
     }
 }
 

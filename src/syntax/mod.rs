@@ -83,7 +83,11 @@ pub fn parse(text: &str) -> Parse {
         };
         broken_from = report.first().map(|&s| s as u32);
         for &at in &report {
-            let what = if text.as_bytes()[at] == b'{' { "{" } else { "[" };
+            let what = if text.as_bytes()[at] == b'{' {
+                "{"
+            } else {
+                "["
+            };
             diagnostics.push(
                 Diagnostic::error(Code::UnclosedDelimiter, format!("unclosed `{what}`"))
                     .at(Span::new(at, at + 1), "this delimiter is never closed")
@@ -98,7 +102,13 @@ pub fn parse(text: &str) -> Parse {
             .unclosed
             .iter()
             .rev()
-            .map(|&at| if text.as_bytes()[at] == b'{' { "\n}" } else { "\n]" })
+            .map(|&at| {
+                if text.as_bytes()[at] == b'{' {
+                    "\n}"
+                } else {
+                    "\n]"
+                }
+            })
             .collect();
         repaired = Some(format!("{text}{closers}\n"));
     }

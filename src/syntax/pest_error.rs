@@ -151,7 +151,11 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
             .help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`");
     }
 
-    let rule = if in_input { Rule::probe_decl } else { Rule::probe_item };
+    let rule = if in_input {
+        Rule::probe_decl
+    } else {
+        Rule::probe_item
+    };
     let Err(err) = MissiveParser::parse(rule, line) else {
         // The line parses on its own: what went wrong is what follows it on the line.
         return Diagnostic::error(Code::SyntaxError, "expected a new line or `,` here")
@@ -160,23 +164,35 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     };
     let (at, words) = expected(&err);
     let at = at.min(line.len());
-    let point = Span::new(span.start as usize + at, span.start as usize + at + next_len(line, at));
+    let point = Span::new(
+        span.start as usize + at,
+        span.start as usize + at + next_len(line, at),
+    );
 
     // `name = value`, `name value value`: the common slip is a missing colon after a name.
-    let name: String = line.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let name: String = line
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
     let after_name = name.len() + line[name.len()..].len() - line[name.len()..].trim_start().len();
     if !name.is_empty() && at == after_name && words.iter().any(|w| w == "`:`") {
-        return Diagnostic::error(Code::SyntaxError, format!("expected `:` after `{name}`, found {}", found(line, at)))
-            .at(point, "expected `:`")
-            .help(if in_input {
-                format!("a declaration is `name: type`: write `{name}: string max 40`")
-            } else {
-                format!("a field is `name: value`: write `{name}: ...`")
-            });
+        return Diagnostic::error(
+            Code::SyntaxError,
+            format!("expected `:` after `{name}`, found {}", found(line, at)),
+        )
+        .at(point, "expected `:`")
+        .help(if in_input {
+            format!("a declaration is `name: type`: write `{name}: string max 40`")
+        } else {
+            format!("a field is `name: value`: write `{name}: ...`")
+        });
     }
     let what = join_or(&words);
-    let mut d = Diagnostic::error(Code::SyntaxError, format!("expected {what}, found {}", found(line, at)))
-        .at(point, format!("expected {what}"));
+    let mut d = Diagnostic::error(
+        Code::SyntaxError,
+        format!("expected {what}, found {}", found(line, at)),
+    )
+    .at(point, format!("expected {what}"));
     d = d.help(if in_input {
         "a declaration is `name: type`, e.g. `first_name?: string max 40` or `items: list max 10 of { ... }`"
     } else if words.iter().any(|w| w == "`:`") {
@@ -192,9 +208,15 @@ pub fn explain_file(text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
     let (at, words) = expected(err);
     let at = at.min(text.len());
     let what = join_or(&words);
-    Diagnostic::error(Code::SyntaxError, format!("expected {what}, found {}", found(text, at)))
-        .at(Span::new(at, at + next_len(text, at)), format!("expected {what}"))
-        .help("check the line above for a missing `}` or `\"`")
+    Diagnostic::error(
+        Code::SyntaxError,
+        format!("expected {what}, found {}", found(text, at)),
+    )
+    .at(
+        Span::new(at, at + next_len(text, at)),
+        format!("expected {what}"),
+    )
+    .help("check the line above for a missing `}` or `\"`")
 }
 
 fn next_len(text: &str, at: usize) -> usize {
@@ -234,4 +256,3 @@ fn unclosed_quote(line: &str) -> Option<usize> {
     }
     None
 }
-

@@ -57,9 +57,15 @@ pub fn lower_block_string(
     let (last_at, indent) = *lines.last().expect("two lines at least");
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         diags.push(
-            Diagnostic::error(Code::SyntaxError, "the closing `\"\"\"` must stand on a line of its own")
-                .at(Span::new(offset + last_at, offset + last_at + indent.len()), "put a newline before the closing `\"\"\"`")
-                .help("its indentation is removed from every line of the text"),
+            Diagnostic::error(
+                Code::SyntaxError,
+                "the closing `\"\"\"` must stand on a line of its own",
+            )
+            .at(
+                Span::new(offset + last_at, offset + last_at + indent.len()),
+                "put a newline before the closing `\"\"\"`",
+            )
+            .help("its indentation is removed from every line of the text"),
         );
         return block(vec![StrPart::Lit {
             text: inner.to_string(),
@@ -143,9 +149,12 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
             match cooked {
                 Some(c) => lit.push(c),
                 None => diags.push(
-                    Diagnostic::error(Code::InvalidEscape, format!("unknown escape `{}`", &rest[..consumed]))
-                        .at(joined.span(i, i + consumed), "not an escape missive knows")
-                        .help(escape_help(&rest[..consumed])),
+                    Diagnostic::error(
+                        Code::InvalidEscape,
+                        format!("unknown escape `{}`", &rest[..consumed]),
+                    )
+                    .at(joined.span(i, i + consumed), "not an escape missive knows")
+                    .help(escape_help(&rest[..consumed])),
                 ),
             }
             i += consumed;
@@ -163,9 +172,17 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
         if let Some(close) = close {
             let Some(len) = rest[2..].find(close) else {
                 diags.push(
-                    Diagnostic::error(Code::InvalidInterpolation, format!("`{}` is never closed", &rest[..2]))
-                        .at(joined.span(i, i + 2), format!("expected a `{close}` after this"))
-                        .help(format!("close it with `{close}`, or write `\\{{` for a literal `{{`")),
+                    Diagnostic::error(
+                        Code::InvalidInterpolation,
+                        format!("`{}` is never closed", &rest[..2]),
+                    )
+                    .at(
+                        joined.span(i, i + 2),
+                        format!("expected a `{close}` after this"),
+                    )
+                    .help(format!(
+                        "close it with `{close}`, or write `\\{{` for a literal `{{`"
+                    )),
                 );
                 lit.push_str(rest);
                 break;

@@ -43,10 +43,14 @@ carousel {
 "#);
     assert_eq!(f.items.len(), 5);
     assert_eq!(f.comments.len(), 2);
-    let Item::Block(carousel) = &f.items[4] else { panic!() };
+    let Item::Block(carousel) = &f.items[4] else {
+        panic!()
+    };
     assert_eq!(carousel.kind.name, "carousel");
     assert!(matches!(carousel.items[0], Item::For(_)));
-    let Item::If(cond) = &carousel.items[1] else { panic!() };
+    let Item::If(cond) = &carousel.items[1] else {
+        panic!()
+    };
     assert_eq!(cond.branches.len(), 2);
     assert_eq!(cond.branches[0].condition.text, "items");
     assert!(cond.otherwise.is_some());
@@ -59,8 +63,12 @@ fn a_broken_line_is_one_error_and_the_rest_still_parses() {
     let p = parse(src);
     assert_eq!(p.diagnostics.len(), 1, "{:#?}", p.diagnostics);
     assert_eq!(p.diagnostics[0].code, Code::SyntaxError);
-    let Item::Block(c) = &p.file.items[1] else { panic!() };
-    let Item::Block(e) = &c.items[0] else { panic!() };
+    let Item::Block(c) = &p.file.items[1] else {
+        panic!()
+    };
+    let Item::Block(e) = &c.items[0] else {
+        panic!()
+    };
     assert!(matches!(e.items[0], Item::Error(_)));
     assert!(matches!(e.items[1], Item::Field(_)));
 }
@@ -95,7 +103,9 @@ fn a_value_must_start_on_its_names_line() {
 #[test]
 fn reserved_words_are_allowed_after_a_dot() {
     let f = ok("notification x\ntext order.for\n");
-    let Item::Command(c) = &f.items[1] else { panic!() };
+    let Item::Command(c) = &f.items[1] else {
+        panic!()
+    };
     let Value::Path(p) = &c.args[0] else { panic!() };
     assert_eq!(p.dotted(), "order.for");
 }
@@ -103,9 +113,15 @@ fn reserved_words_are_allowed_after_a_dot() {
 #[test]
 fn numbers_are_kept_as_written() {
     let f = ok("notification x\nreceipt { summary { total_cost: 75.00 } }\n");
-    let Item::Block(r) = &f.items[1] else { panic!() };
-    let Item::Block(s) = &r.items[0] else { panic!() };
-    let Item::Field(t) = &s.items[0] else { panic!() };
+    let Item::Block(r) = &f.items[1] else {
+        panic!()
+    };
+    let Item::Block(s) = &r.items[0] else {
+        panic!()
+    };
+    let Item::Field(t) = &s.items[0] else {
+        panic!()
+    };
     assert!(matches!(&t.value, Value::Number(n, _) if n == "75.00"));
 }
 
