@@ -205,6 +205,24 @@ fn emit_request_without_page_id_is_a_usage_error() {
         .stderr(predicates::str::contains(
             "error[M9002]: `--emit request` needs `--page-id`",
         ));
+    let err = missive()
+        .args([
+            "render",
+            "templates/back_in_stock.missive",
+            "--data",
+            "examples/back_in_stock.json",
+            "--emit",
+            "request",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!(
+        "emit_request_without_page_id_human",
+        String::from_utf8(err).unwrap()
+    );
 }
 
 #[test]
@@ -416,6 +434,14 @@ fn a_missing_file_is_an_io_error_and_the_others_are_still_checked() {
     assert_eq!(v["diagnostics"][0]["file"], "no/such/file.missive");
     assert!(v["diagnostics"][0]["line"].is_null());
     assert_eq!(v["summary"]["files"], 2);
+    let human = missive()
+        .args(["check", "no/such/file.missive"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("missing_file_human", String::from_utf8(human).unwrap());
     missive()
         .args(["check", "no/such/file.missive", "--format", "short"])
         .assert()
@@ -439,6 +465,17 @@ fn a_file_that_is_not_utf8_gets_a_located_diagnostic() {
         (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
         (Some("M0007"), Some(2), Some(10))
     );
+    let human = missive()
+        .args(["check", &path.to_string_lossy()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let human = String::from_utf8(human)
+        .unwrap()
+        .replace(&*path.to_string_lossy(), "latin1.missive");
+    insta::assert_snapshot!("not_utf8_human", human);
 }
 
 #[test]
@@ -452,6 +489,17 @@ fn an_empty_file_is_reported_at_1_1() {
         .stdout(predicates::str::contains(
             "empty.missive:1:1: error[M0008]: this template is empty",
         ));
+    let human = missive()
+        .args(["check", &path.to_string_lossy()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let human = String::from_utf8(human)
+        .unwrap()
+        .replace(&*path.to_string_lossy(), "empty.missive");
+    insta::assert_snapshot!("empty_file_human", human);
 }
 
 #[test]
@@ -600,6 +648,14 @@ fn an_unknown_profile_is_a_usage_error() {
         .stdout(predicates::str::contains(
             "error[M9003]: unknown profile `whatsapp`",
         ));
+    let out = missive()
+        .args(["check", "templates", "--profile", "whatsapp"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("unknown_profile_human", String::from_utf8(out).unwrap());
 }
 
 #[test]

@@ -147,7 +147,12 @@ fn first_line(s: &str) -> &str {
 /// The profile named by `--profile`, or a usage diagnostic.
 pub fn profile(common: &Common) -> Result<Profile, Diagnostic> {
     Profile::resolve(&common.profile).map_err(|message| {
-        Diagnostic::error(Code::Profile, message).help("the keys of a profile file are listed in the README (`extends`, `name`, `[limits.text]`, ...)")
+        let help = if message.starts_with("unknown profile") {
+            "give a built-in name, or the path to a TOML profile file (a value containing `/` or ending in `.toml`)"
+        } else {
+            "a profile file sets `extends`, `name`, `description` and `[limits.KEY]` tables; the README lists the keys"
+        };
+        Diagnostic::error(Code::Profile, message).help(help)
     })
 }
 

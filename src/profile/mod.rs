@@ -124,10 +124,11 @@ impl Profile {
             load_text(spec, &text)
         } else {
             Profile::builtin(spec).ok_or_else(|| {
-                let names: Vec<&str> = Profile::builtin_names().collect();
+                let names: Vec<String> =
+                    Profile::builtin_names().map(|n| format!("`{n}`")).collect();
                 format!(
-                    "unknown profile `{spec}`; the built-in profiles are {}, or give a path to a .toml file",
-                    names.join(", ")
+                    "unknown profile `{spec}` (the built-in profiles are {})",
+                    names.join(" and ")
                 )
             })
         }
