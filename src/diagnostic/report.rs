@@ -112,6 +112,11 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
         let Some(src) = r.source(*origin) else {
             continue;
         };
+        if src.text.trim().is_empty() {
+            // Nothing to show a snippet of.
+            let _ = writeln!(out, "   {} {}:1:1", paint(color, "34", "-->"), src.name);
+            continue;
+        }
         out.push_str(&snippet(src, &labels, i == 0, color));
     }
     if let Some(help) = &d.help {
