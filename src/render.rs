@@ -391,6 +391,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
             w.end_value();
         }
         if state.count < items.min {
+            let help = if items.single {
+                format!("with this data no branch produces the `{}`: add an `else` branch, or move the `{}` out of the `if`", items.item, items.item)
+            } else {
+                format!("the `{}`s come from a list that is empty or absent in this data: check the data, or add an `else` with a fallback `{}`", items.item, items.item)
+            };
             self.push(
                 Diagnostic::error(
                     Code::TooFew,
@@ -403,7 +408,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         items.min, items.item
                     ),
                 )
-                .help("check the list the elements come from: it is empty or absent in the data"),
+                .help(help),
             );
         }
     }

@@ -116,7 +116,7 @@ pub struct BlockSpec {
 }
 
 const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
-const SHARE_BUTTON: Kind = Kind::Choice(&["hide", "show"]);
+const SHARE_BUTTON: Kind = Kind::Choice(&["hide"]);
 
 pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
 

@@ -131,7 +131,10 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
             eprint!("{text}");
         }
     } else {
-        let _ = e.print();
+        // clap's own report, under the code every usage error has.
+        let text = e.render().to_string();
+        let text = text.strip_prefix("error: ").unwrap_or(&text);
+        eprint!("error[{}]: {text}", Code::Usage);
     }
     FAILURE
 }

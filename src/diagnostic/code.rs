@@ -64,7 +64,7 @@ codes! {
     ConditionalField = "M1010", "a field inside `if` or `for`";
     UnknownButtonType = "M1011", "a button type that Messenger does not have";
     SeveralAttachments = "M1012", "more than one attachment in a message";
-    InvalidHeader = "M1013", "a header line with a wrong or missing value";
+    InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     TooLong = "M2001", "a text over Messenger's length limit";
     TooMany = "M2002", "more elements, buttons or items than Messenger allows";
     MissingField = "M2003", "a required field that is missing";
