@@ -394,7 +394,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             let help = if items.single {
                 format!("with this data no branch produces the `{}`: add an `else` branch, or move the `{}` out of the `if`", items.item, items.item)
             } else {
-                format!("the `{}`s come from a list that is empty or absent in this data: check the data, or add an `else` with a fallback `{}`", items.item, items.item)
+                format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
             };
             self.push(
                 Diagnostic::error(
