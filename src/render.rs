@@ -80,7 +80,9 @@ impl Template {
             r.message(&mut w);
             w.buf
         };
-        r.finish(out, &buf)
+        let result = r.finish(out, &buf);
+        Writer::<CompactFormatter>::recycle(buf);
+        result
     }
 
     /// Renders the request `{method, url, body}` that delivers the message (`--emit request`).
@@ -101,7 +103,9 @@ impl Template {
             r.request(&mut w, request);
             w.buf
         };
-        r.finish(out, &buf)
+        let result = r.finish(out, &buf);
+        Writer::<CompactFormatter>::recycle(buf);
+        result
     }
 
     /// The customer_id that the template's scheme gives for this data, if it has a scheme.
@@ -132,13 +136,26 @@ struct Writer<F: Formatter> {
     first: Vec<bool>,
 }
 
+thread_local! {
+    /// The render buffer, reused across renders on a thread: a render allocates nothing for
+    /// its output once the buffer has grown to the size of a message.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl<F: Formatter> Writer<F> {
     fn new(fmt: F) -> Self {
+        let mut buf = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        buf.clear();
         Writer {
-            buf: Vec::with_capacity(1024),
+            buf,
             fmt,
             first: Vec::with_capacity(8),
         }
+    }
+
+    /// Hands the buffer back for the next render.
+    fn recycle(buf: Vec<u8>) {
+        BUFFER.with(|b| *b.borrow_mut() = buf);
     }
 
     // Writing into a Vec cannot fail: the results below are infallible.
@@ -213,13 +230,58 @@ impl<F: Formatter> Writer<F> {
     }
 }
 
+/// Bytes that a JSON string must escape: `"`, `\\` and the control characters.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The length of the longest prefix with nothing to escape, checked a word at a time.
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        // A byte below 0x20, a `"` or a `\\` in the word?
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let quote = has_zero(x ^ (ONES * b'"' as u64));
+        let backslash = has_zero(x ^ (ONES * b'\\' as u64));
+        if below_space | quote | backslash != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !NEEDS_ESCAPE[bytes[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 /// Writes a JSON string: runs of plain bytes as fragments, the rest as escapes.
 fn write_escaped<F: Formatter>(buf: &mut Vec<u8>, fmt: &mut F, s: &str) -> std::io::Result<()> {
     use serde_json::ser::CharEscape;
     fmt.begin_string(buf)?;
     let bytes = s.as_bytes();
+    // Most text needs no escape at all: skip it eight bytes at a time.
+    let clean = clean_prefix(bytes);
+    if clean == bytes.len() {
+        fmt.write_string_fragment(buf, s)?;
+        return fmt.end_string(buf);
+    }
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate().skip(clean) {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
         let escape = match b {
             b'"' => CharEscape::Quote,
             b'\\' => CharEscape::ReverseSolidus,
@@ -228,8 +290,7 @@ fn write_escaped<F: Formatter>(buf: &mut Vec<u8>, fmt: &mut F, s: &str) -> std::
             b'\t' => CharEscape::Tab,
             0x08 => CharEscape::Backspace,
             0x0c => CharEscape::FormFeed,
-            0x00..=0x1f => CharEscape::AsciiControl(b),
-            _ => continue,
+            _ => CharEscape::AsciiControl(b),
         };
         if start < i {
             fmt.write_string_fragment(buf, &s[start..i])?;
@@ -608,9 +669,13 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 }
             }
             Val::Str(s) => {
-                let Some(text) = self.string(s) else { return };
-                self.check_text(f, &text, None, None);
-                w.member_str(&f.key, &text);
+                let mut text = std::mem::take(&mut self.scratch);
+                text.clear();
+                if self.string_into(s, &mut text) {
+                    self.check_text(f, &text, None, None);
+                    w.member_str(&f.key, &text);
+                }
+                self.scratch = text;
             }
         }
     }
@@ -706,10 +771,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     /// A string with interpolations, rendered.
     fn string(&mut self, s: &StrIr) -> Option<String> {
+        let mut text = String::new();
+        self.string_into(s, &mut text).then_some(text)
+    }
+
+    /// Renders a string with interpolations into `out`; false when it failed (and said why).
+    fn string_into(&mut self, s: &StrIr, out: &mut String) -> bool {
         match s {
             StrIr::Parts(parts) => {
-                let mut out = std::mem::take(&mut self.scratch);
-                out.clear();
                 let mut ok = true;
                 for part in parts {
                     match part {
@@ -749,11 +818,15 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         },
                     }
                 }
-                let result = ok.then(|| out.clone());
-                self.scratch = out;
-                result
+                ok
             }
-            StrIr::Engine(e) => self.run_engine(e),
+            StrIr::Engine(e) => match self.run_engine(e) {
+                Some(t) => {
+                    out.push_str(&t);
+                    true
+                }
+                None => false,
+            },
         }
     }
 
@@ -821,6 +894,32 @@ impl<'t, 'd> Renderer<'t, 'd> {
 }
 
 use crate::ir::Node as Node_;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        for s in [
+            "",
+            "plain text that is long enough",
+            "a\"b",
+            "tab\there",
+            "\u{1}x",
+            "😀 é \\ / end",
+            "12345678\n",
+        ] {
+            let mut buf = Vec::new();
+            write_escaped(&mut buf, &mut CompactFormatter, s).unwrap();
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+}
 
 struct ItemState {
     count: usize,

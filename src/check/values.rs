@@ -48,6 +48,9 @@ pub fn problem(spec: &FieldSpec, text: &str, profile: &Profile) -> Option<Proble
 
 /// Why a string is not an absolute http(s) URL.
 pub fn url_problem(text: &str) -> Option<String> {
+    if plainly_http_url(text) {
+        return None;
+    }
     if text.chars().any(char::is_whitespace) {
         return Some("it contains a space; encode it as `%20`".into());
     }
@@ -65,6 +68,48 @@ pub fn url_problem(text: &str) -> Option<String> {
         Err(e) => Some(format!("it is not a valid URL ({e})")),
     }
 }
+
+/// The common case, without a full URL parse: `http(s)://`, an ASCII host name, then no
+/// spaces or control characters. Anything else goes through the `url` crate for the reason.
+fn plainly_http_url(text: &str) -> bool {
+    let rest = match text.get(..8) {
+        Some(p) if p.eq_ignore_ascii_case("https://") => &text[8..],
+        _ => match text.get(..7) {
+            Some(p) if p.eq_ignore_ascii_case("http://") => &text[7..],
+            _ => return false,
+        },
+    };
+    let bytes = rest.as_bytes();
+    let host_end = bytes
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#' | b':'))
+        .unwrap_or(bytes.len());
+    let host = &bytes[..host_end];
+    !host.is_empty()
+        && host[0] != b'.'
+        && host[0] != b'-'
+        && host
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && bytes.get(host_end) != Some(&b':')
+        && bytes[host_end..].iter().all(|&b| URL_BYTE[b as usize])
+}
+
+/// Bytes a URL may hold as written: no spaces, controls, quotes, angle brackets or backslash.
+static URL_BYTE: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut i = 0;
+    while i <= 0x20 {
+        t[i] = false;
+        i += 1;
+    }
+    t[0x7f] = false;
+    t[b'\\' as usize] = false;
+    t[b'"' as usize] = false;
+    t[b'<' as usize] = false;
+    t[b'>' as usize] = false;
+    t
+};
 
 fn is_phone(text: &str) -> bool {
     let digits = text.strip_prefix('+').unwrap_or("");
@@ -184,6 +229,31 @@ mod tests {
         assert!(url_problem("https://a.example/a b")
             .unwrap()
             .contains("space"));
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_url_crate() {
+        for u in [
+            "https://a.example/x?y=1#z",
+            "http://shop.example",
+            "HTTPS://A.EXAMPLE/",
+            "https://a.example:8080/x",
+            "https://ex ample.com",
+            "https://",
+            "https://[::1]/",
+            "https://bücher.example/",
+        ] {
+            let slow = url::Url::parse(u)
+                .map(|x| x.scheme() == "http" || x.scheme() == "https")
+                .unwrap_or(false)
+                && !u.contains(' ');
+            if plainly_http_url(u) {
+                assert!(slow, "{u}");
+            }
+        }
+        assert!(plainly_http_url(
+            "https://petersapparel.parseapp.com/view_item?item_id=100"
+        ));
     }
 
     #[test]
