@@ -895,32 +895,6 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
 use crate::ir::Node as Node_;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_matches_serde_json() {
-        for s in [
-            "",
-            "plain text that is long enough",
-            "a\"b",
-            "tab\there",
-            "\u{1}x",
-            "😀 é \\ / end",
-            "12345678\n",
-        ] {
-            let mut buf = Vec::new();
-            write_escaped(&mut buf, &mut CompactFormatter, s).unwrap();
-            assert_eq!(
-                String::from_utf8(buf).unwrap(),
-                serde_json::to_string(s).unwrap(),
-                "{s:?}"
-            );
-        }
-    }
-}
-
 struct ItemState {
     count: usize,
     opened: bool,
@@ -959,5 +933,31 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
                 .map(|m| (m.key.to_string(), to_minijinja(&m.value)))
                 .collect::<BTreeMap<String, minijinja::Value>>(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        for s in [
+            "",
+            "plain text that is long enough",
+            "a\"b",
+            "tab\there",
+            "\u{1}x",
+            "😀 é \\ / end",
+            "12345678\n",
+        ] {
+            let mut buf = Vec::new();
+            write_escaped(&mut buf, &mut CompactFormatter, s).unwrap();
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
     }
 }
