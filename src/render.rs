@@ -309,6 +309,9 @@ struct Renderer<'t, 'd> {
     root: &'d Node<'d>,
     /// Loop variables, by loop depth.
     locals: Vec<&'d Node<'d>>,
+    /// For each loop variable: the list it iterates and its index, for data paths in messages
+    /// (`order.items[3].price`).
+    loops: Vec<(&'t PathIr, usize)>,
     diags: Vec<Diagnostic>,
     scratch: String,
 }
@@ -319,6 +322,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             t,
             root,
             locals: Vec::with_capacity(t.max_depth),
+            loops: Vec::with_capacity(t.max_depth),
             diags: Vec::new(),
             scratch: String::new(),
         }
@@ -413,7 +417,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // -----------------------------------------------------------------------------------------
     // Objects, lists, loops, conditions
 
-    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &ObjIr) {
+    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) {
         w.begin_object();
         for m in &o.members {
             match m {
@@ -437,7 +441,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         w.end_object();
     }
 
-    fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &Items) {
+    fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &'t Items) {
         let mut state = ItemState {
             count: 0,
             opened: false,
@@ -477,8 +481,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn node<F: Formatter>(
         &mut self,
         w: &mut Writer<F>,
-        node: &Node_,
-        items: &Items,
+        node: &'t Node_,
+        items: &'t Items,
         state: &mut ItemState,
     ) {
         match node {
@@ -540,11 +544,13 @@ impl<'t, 'd> Renderer<'t, 'd> {
                     }
                     return;
                 };
-                for element in elements {
+                for (index, element) in elements.iter().enumerate() {
                     self.locals.push(element);
+                    self.loops.push((list, index));
                     for n in body {
                         self.node(w, n, items, state);
                     }
+                    self.loops.pop();
                     self.locals.pop();
                 }
             }
@@ -595,15 +601,34 @@ impl<'t, 'd> Renderer<'t, 'd> {
         Some(node)
     }
 
+    /// The data path a template path reads with the current loop indices:
+    /// `item.price` -> `order.items[3].price`.
+    fn concrete(&self, p: &PathIr) -> String {
+        match p.base {
+            Base::Root => p.dotted.to_string(),
+            Base::Local(depth) => match self.loops.get(depth) {
+                Some((list, index)) => {
+                    let mut s = format!("{}[{index}]", self.concrete(list));
+                    for k in p.keys.iter() {
+                        s.push('.');
+                        s.push_str(k);
+                    }
+                    s
+                }
+                None => p.dotted.to_string(),
+            },
+        }
+    }
+
     fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
+        let path = self.concrete(p);
         let mut d = Diagnostic::error(
             Code::MissingData,
-            format!("`{}` is missing from the data", p.dotted),
+            format!("`{path}` is missing from the data"),
         )
         .at(p.span, format!("`{}` is required here", p.dotted))
         .help(format!(
-            "add `{}` to the data, or declare it optional in `input` (`name?: ...`)",
-            p.dotted
+            "add `{path}` to the data, or declare it optional in `input` (`name?: ...`)"
         ));
         if let Some(s) = data_span {
             d = d.label(Origin::Data, s, "null here");
@@ -615,11 +640,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn wrong_type(&mut self, p: &PathIr, found: &Node<'_>, expected: &str) {
+        let path = self.concrete(p);
         let mut d = Diagnostic::error(
             Code::WrongDataType,
             format!(
-                "`{}` should be {expected}, the data has {}",
-                p.dotted,
+                "`{path}` should be {expected}, the data has {}",
                 found.type_name()
             ),
         )
@@ -629,7 +654,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             format!("{} here", found.type_name()),
         )
         .at(p.span, format!("used here as {expected}"))
-        .help(format!("give `{}` as {expected} in the data", p.dotted));
+        .help(format!("give `{path}` as {expected} in the data"));
         if let Some(decl) = p.decl {
             d = d.at(decl, "declared here");
         }
@@ -730,7 +755,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
         if let Some(problem) = values::problem(&f.spec, text, &self.t.profile) {
             let data_path = p
-                .map(|p| p.dotted.to_string())
+                .map(|p| self.concrete(p))
                 .or_else(|| Some(self.paths_in(&f.val)));
             let cx = values::Context {
                 field: &f.key,
@@ -742,6 +767,24 @@ impl<'t, 'd> Renderer<'t, 'd> {
             if let Some(s) = data_span {
                 d = d.label(Origin::Data, s, "the value comes from here");
             }
+            // Where the inputs it reads are declared: that is where a `max` would go.
+            if matches!(problem, values::Problem::TooLong { .. }) {
+                let mut decls: Vec<Span> = match &f.val {
+                    Val::Path(p) => p.decl.into_iter().collect(),
+                    Val::Str(StrIr::Parts(parts)) => parts
+                        .iter()
+                        .filter_map(|p| match p {
+                            Part::Path(p) => p.decl,
+                            Part::Lit(_) => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                decls.dedup();
+                for decl in decls {
+                    d = d.at(decl, "declared here");
+                }
+            }
             self.push(d);
         }
     }
@@ -749,11 +792,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// The data paths a value reads, for messages.
     fn paths_in(&self, v: &Val) -> String {
         match v {
-            Val::Path(p) => p.dotted.to_string(),
+            Val::Path(p) => self.concrete(p),
             Val::Str(StrIr::Parts(parts)) => parts
                 .iter()
                 .filter_map(|p| match p {
-                    Part::Path(p) => Some(p.dotted.to_string()),
+                    Part::Path(p) => Some(self.concrete(p)),
                     Part::Lit(_) => None,
                 })
                 .collect::<Vec<_>>()
