@@ -83,6 +83,11 @@ fn main() {
         out.write_all(&prebuilt).unwrap();
         out.push(b'\n');
     });
+    let parse_only = measure(&recs, budget, |r, out| {
+        let data = missive::json::parse(r).unwrap();
+        black_box(&data);
+        out.push(b'\n');
+    });
     let render = measure(&recs, budget, |r, out| {
         let data = missive::json::parse(r).unwrap();
         template.render_to(out, &data).unwrap();
@@ -101,6 +106,10 @@ fn main() {
     );
     println!(
         "  baseline: serde_json::Value parse + prebuilt body  {baseline:>10.0} records/s  1.00x"
+    );
+    println!(
+        "  missive: spanned JSON parse only                   {parse_only:>10.0} records/s  {:.2}x",
+        parse_only / baseline
     );
     println!(
         "  missive: parse + render                            {render:>10.0} records/s  {:.2}x",

@@ -11,7 +11,7 @@ use crate::span::Span;
 pub fn validate(data: &Node<'_>, input: &ObjTy) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match &data.value {
-        Json::Object(_) => object(data, input, "", &mut out),
+        Json::Object(_) => object(data, input, &Path::Root, &mut out),
         _ => out.push(
             Diagnostic::error(
                 Code::WrongDataType,
@@ -24,15 +24,36 @@ pub fn validate(data: &Node<'_>, input: &ObjTy) -> Vec<Diagnostic> {
     out
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
-        key.to_string()
-    } else {
-        format!("{prefix}.{key}")
+/// A JSON path, built as the walk goes down and printed only when a problem needs it.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Key(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn is_root(&self) -> bool {
+        matches!(self, Path::Root)
     }
 }
 
-fn object(node: &Node<'_>, ty: &ObjTy, path: &str, out: &mut Vec<Diagnostic>) {
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root => Ok(()),
+            Path::Key(parent, key) if parent.is_root() => f.write_str(key),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+fn join<'p>(parent: &'p Path<'p>, key: &'p str) -> Path<'p> {
+    Path::Key(parent, key)
+}
+
+fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic>) {
     let Json::Object(members) = &node.value else {
         return;
     };
@@ -62,7 +83,7 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &str, out: &mut Vec<Diagnostic>) {
                 .label(
                     Origin::Data,
                     open,
-                    if path.is_empty() {
+                    if path.is_root() {
                         "in this object".to_string()
                     } else {
                         format!("in `{path}`")
@@ -94,14 +115,14 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn value(node: &Node<'_>, f: &FieldTy, path: &str, out: &mut Vec<Diagnostic>) {
+fn value(node: &Node<'_>, f: &FieldTy, path: &Path<'_>, out: &mut Vec<Diagnostic>) {
     check_ty(node, &f.ty, f.decl, path, out);
 }
 
 fn wrong(
     node: &Node<'_>,
     decl: Span,
-    path: &str,
+    path: &Path<'_>,
     expected: &str,
     ty: &Ty,
     out: &mut Vec<Diagnostic>,
@@ -131,7 +152,7 @@ fn wrong(
     );
 }
 
-fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diagnostic>) {
+fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec<Diagnostic>) {
     match (ty, &node.value) {
         (_, Json::Null) | (Ty::Unknown, _) => {}
         (Ty::String { max }, Json::String(s)) => {
@@ -177,7 +198,7 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &str, out: &mut Vec<Diag
                 }
             }
             for (i, it) in items.iter().enumerate() {
-                check_ty(it, item, decl, &format!("{path}[{i}]"), out);
+                check_ty(it, item, decl, &Path::Index(path, i), out);
             }
         }
         (ty, _) => {
