@@ -91,6 +91,9 @@ pub struct FieldIr {
     pub spec: FieldSpec,
     /// The value's span in the template.
     pub span: Span,
+    /// Markup in the literal text of an interpolated string, already reported at check time:
+    /// render does not report it again for every record.
+    pub literal_markup: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +133,8 @@ pub struct Items {
 #[derive(Debug, Clone, Default)]
 pub struct ObjIr {
     pub members: Vec<Member>,
+    /// A receipt payload, whose totals are checked once rendered.
+    pub receipt: bool,
 }
 
 #[derive(Debug, Clone)]

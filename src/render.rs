@@ -314,6 +314,18 @@ struct Renderer<'t, 'd> {
     loops: Vec<(&'t PathIr, usize)>,
     diags: Vec<Diagnostic>,
     scratch: String,
+    /// The numbers of the receipt being rendered, to check that its totals add up.
+    sums: Option<Sums>,
+}
+
+/// A receipt's summary and adjustments, as rendered.
+#[derive(Default)]
+struct Sums {
+    subtotal: Option<f64>,
+    shipping_cost: f64,
+    total_tax: f64,
+    adjustments: f64,
+    total_cost: Option<(f64, Span, String)>,
 }
 
 impl<'t, 'd> Renderer<'t, 'd> {
@@ -325,6 +337,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             loops: Vec::with_capacity(t.max_depth),
             diags: Vec::new(),
             scratch: String::new(),
+            sums: None,
         }
     }
 
@@ -418,6 +431,56 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // Objects, lists, loops, conditions
 
     fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) {
+        if o.receipt {
+            self.sums = Some(Sums::default());
+        }
+        self.members(w, o);
+        if o.receipt {
+            if let Some(sums) = self.sums.take() {
+                self.receipt_totals(&sums);
+            }
+        }
+    }
+
+    /// `total_cost` should be `subtotal + shipping_cost + total_tax - adjustments` (M4004).
+    fn receipt_totals(&mut self, s: &Sums) {
+        let (Some(subtotal), Some((total, span, written))) = (s.subtotal, s.total_cost.clone())
+        else {
+            return;
+        };
+        let expected = subtotal + s.shipping_cost + s.total_tax - s.adjustments;
+        if (expected - total).abs() < 0.005 {
+            return;
+        }
+        let adj = if s.adjustments != 0.0 {
+            format!(" - adjustments {}", s.adjustments)
+        } else {
+            String::new()
+        };
+        self.push(
+            Diagnostic::warning(Code::ReceiptTotals, format!("the receipt's `total_cost` is {written}, but its parts add up to {expected:.2}"))
+                .at(span, format!("subtotal {subtotal} + shipping_cost {} + total_tax {}{adj} = {expected:.2}", s.shipping_cost, s.total_tax))
+                .help("Messenger shows these numbers as given: make `total_cost` equal `subtotal + shipping_cost + total_tax` minus the adjustments"),
+        );
+    }
+
+    /// Records a receipt number as it is written.
+    fn record(&mut self, key: &str, number: &str, span: Span) {
+        let Some(sums) = self.sums.as_mut() else {
+            return;
+        };
+        let Ok(v) = number.parse::<f64>() else { return };
+        match key {
+            "subtotal" => sums.subtotal = Some(v),
+            "shipping_cost" => sums.shipping_cost = v,
+            "total_tax" => sums.total_tax = v,
+            "total_cost" => sums.total_cost = Some((v, span, number.to_string())),
+            "amount" => sums.adjustments += v,
+            _ => {}
+        }
+    }
+
+    fn members<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) {
         w.begin_object();
         for m in &o.members {
             match m {
@@ -663,7 +726,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     fn field<F: Formatter>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
-            Val::Lit(json) => w.member_raw(&f.key, json),
+            Val::Lit(json) => {
+                if f.spec.kind == Kind::Number {
+                    self.record(&f.key, json, f.span);
+                }
+                w.member_raw(&f.key, json)
+            }
             Val::Path(p) => {
                 let node = match self.lookup(p) {
                     Some(n) if !n.is_null() => n,
@@ -681,7 +749,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         self.check_text(f, s, Some(p), Some(node.span));
                         w.member_str(&f.key, s);
                     }
-                    (Json::Number(n), Kind::Number) => w.member_raw(&f.key, n),
+                    (Json::Number(n), Kind::Number) => {
+                        self.record(&f.key, n, f.span);
+                        w.member_raw(&f.key, n)
+                    }
                     (Json::Number(n), Kind::Integer | Kind::TextOrInteger)
                         if crate::json::is_integer(n) =>
                     {
@@ -753,6 +824,25 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
+        let lint = values::lint(&f.spec, text)
+            .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
+        if let (None, Some(lint)) = (values::problem(&f.spec, text, &self.t.profile), lint) {
+            let data_path = p
+                .map(|p| self.concrete(p))
+                .unwrap_or_else(|| self.paths_in(&f.val));
+            let cx = values::Context {
+                field: &f.key,
+                value: text,
+                span: f.span,
+                data_path: Some(data_path.as_str()).filter(|s| !s.is_empty()),
+            };
+            let mut d = values::lint_diagnostic(&lint, &cx, None);
+            if let Some(s) = data_span {
+                d = d.label(Origin::Data, s, "the value comes from here");
+            }
+            self.push(d);
+            return;
+        }
         if let Some(problem) = values::problem(&f.spec, text, &self.t.profile) {
             let data_path = p
                 .map(|p| self.concrete(p))

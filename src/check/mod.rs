@@ -3,6 +3,7 @@
 //! Messenger's model (`schema`) and the profile's limits.
 
 pub mod data;
+pub mod lints;
 pub mod schema;
 pub mod types;
 pub mod values;
@@ -303,6 +304,23 @@ impl<'a> Checker<'a> {
             }
         }
 
+        if let Some(f) = &customer_id {
+            let constant = match &f.val {
+                Val::Lit(_) => true,
+                Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
+                Val::Str(StrIr::Parts(parts)) => !parts.iter().any(|p| matches!(p, Part::Path(_))),
+                Val::Path(_) => false,
+            };
+            if constant {
+                self.push(
+                    Diagnostic::error(Code::ConstantCustomerId, "`customer_id` is the same for every visitor")
+                        .at(f.span, "uses no input variable")
+                        .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
+                        .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
+                );
+            }
+        }
+
         let header_span = name.as_ref().map(|(_, s)| *s);
         if name.is_none() && !seen_headers.contains_key("notification") {
             let first = file.items.first().map_or(Span::new(0, 0), |i| {
@@ -517,9 +535,11 @@ impl<'a> Checker<'a> {
                                 key: "payload",
                                 obj: ObjIr {
                                     members: vec![Member::Field(url)],
+                                    receipt: false,
                                 },
                             },
                         ],
+                        receipt: false,
                     },
                     span: c.name.span,
                 })
@@ -536,6 +556,7 @@ impl<'a> Checker<'a> {
                 self.no_label(b);
                 let spec = schema::spec(kind, None).expect("attachment spec");
                 let mut payload = self.block_body(b, spec);
+                payload.receipt = kind == BlockKind::Receipt;
                 payload.members.insert(
                     0,
                     Member::Const {
@@ -555,6 +576,7 @@ impl<'a> Checker<'a> {
                                 obj: payload,
                             },
                         ],
+                        receipt: false,
                     },
                     span: b.kind.span,
                 })
@@ -1272,12 +1294,42 @@ impl<'a> Checker<'a> {
     /// A field's value, checked against what the field accepts.
     fn field_ir(&mut self, key: &str, v: &Value, spec: &FieldSpec) -> Option<FieldIr> {
         let val = self.value(v, spec)?;
+        let literal_markup = match (v, &val) {
+            (Value::Str(s), Val::Str(_)) => self.literal_markup(s, spec),
+            _ => false,
+        };
         Some(FieldIr {
             key: key.into(),
             val,
             spec: *spec,
             span: v.span(),
+            literal_markup,
         })
+    }
+
+    /// Markup in the literal parts of an interpolated string (M4003), reported where it is.
+    fn literal_markup(&mut self, s: &StrLit, spec: &FieldSpec) -> bool {
+        let mut found = false;
+        for part in &s.parts {
+            let StrPart::Lit { text, span } = part else {
+                continue;
+            };
+            let Some(values::Lint::Styling(start, end, what)) = values::lint(spec, text) else {
+                continue;
+            };
+            found = true;
+            let verbatim = self.text.get(span.range()) == Some(text.as_str());
+            let cx = values::Context {
+                field: spec.name,
+                value: text,
+                span: *span,
+                data_path: None,
+            };
+            let lint = values::Lint::Styling(start, end, what);
+            let d = values::lint_diagnostic(&lint, &cx, verbatim.then_some(span.start as usize));
+            self.push(d);
+        }
+        found
     }
 
     fn mismatch(&mut self, spec: &FieldSpec, span: Span, found: &str, help: String) {
@@ -1319,6 +1371,20 @@ impl<'a> Checker<'a> {
                         let d = values::diagnostic(&p, spec, &cx, self.profile);
                         self.push(d);
                         return None;
+                    }
+                    if let Some(l) = values::lint(spec, &text) {
+                        let cx = values::Context {
+                            field: spec.name,
+                            value: &text,
+                            span: s.span,
+                            data_path: None,
+                        };
+                        // Point inside the literal when its source is the text itself.
+                        let inner = s.span.start as usize + 1;
+                        let verbatim = !s.block
+                            && self.text.get(inner..s.span.end as usize - 1) == Some(text.as_str());
+                        let d = values::lint_diagnostic(&l, &cx, verbatim.then_some(inner));
+                        self.push(d);
                     }
                     return Some(Val::Lit(json_string(&text).into()));
                 }

@@ -46,6 +46,69 @@ pub fn problem(spec: &FieldSpec, text: &str, profile: &Profile) -> Option<Proble
     }
 }
 
+/// A warning about a value that Facebook accepts but the customer sees wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lint {
+    /// Markup shown literally: byte range in the value, and what it is.
+    Styling(usize, usize, &'static str),
+    Millis,
+    Country,
+    PlainHttp,
+}
+
+/// Lints a text value of a field (after [`problem`] found nothing wrong).
+pub fn lint(spec: &FieldSpec, text: &str) -> Option<Lint> {
+    use super::lints;
+    match spec.name {
+        "text" | "title" | "subtitle" => {
+            lints::styling_markup(text).map(|(s, e, what)| Lint::Styling(s, e, what))
+        }
+        "timestamp" => lints::looks_like_millis(text).then_some(Lint::Millis),
+        "country" => (!lints::is_country_code(text)).then_some(Lint::Country),
+        "image_url" | "image" => lints::is_plain_http(text).then_some(Lint::PlainHttp),
+        _ => None,
+    }
+}
+
+/// The diagnostic for a lint. `literal` is true when the span covers the literal's text, so a
+/// sub-span can point at the markup itself.
+pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) -> Diagnostic {
+    let field = cx.field;
+    let with = cx
+        .data_path
+        .map(|p| format!(" (from `{p}`)"))
+        .unwrap_or_default();
+    match l {
+        Lint::Styling(start, end, what) => {
+            let span = match literal_offset {
+                Some(o) => Span::new(o + start, o + end),
+                None => cx.span,
+            };
+            let shown = cx.value.get(*start..*end).unwrap_or("");
+            Diagnostic::warning(Code::StylingMarkup, format!("`{field}` contains {what}, which Messenger shows as is"))
+                .at(span, format!("`{shown}` will appear literally{with}"))
+                .help("Messenger has no bold, italics, colours or HTML: remove the markup, or use an emoji or capitals for emphasis")
+                .note("iAdvize integration guide: « Pas de style possible (couleur/police/taille de police/sous-lignage/italique) »")
+        }
+        Lint::Millis => Diagnostic::warning(Code::MillisecondTimestamp, format!("`{field}` looks like milliseconds; Messenger expects Unix time in seconds"))
+            .at(cx.span, format!("{} digits{with}", cx.value.trim().len()))
+            .help("divide by 1000: Messenger would show a date thousands of years ahead")
+            .note("Facebook receipt template reference: `timestamp` is in seconds"),
+        Lint::Country => {
+            let d = Diagnostic::warning(Code::CountryCode, format!("`{field}` is not a two-letter ISO 3166 country code"))
+                .at(cx.span, format!("not an ISO 3166-1 alpha-2 code{with}"));
+            match super::lints::country_hint(cx.value) {
+                Some(code) => d.help(format!("write `\"{code}\"`")),
+                None => d.help("write the country as a two-letter code in capitals, such as `FR`, `US` or `GB`"),
+            }
+            .note("Facebook receipt template reference: the address `country` is a two-letter code")
+        }
+        Lint::PlainHttp => Diagnostic::warning(Code::PlainHttpImage, format!("`{field}` is a plain `http:` URL"))
+            .at(cx.span, format!("not `https:`{with}"))
+            .help("serve the image over `https://`: Messenger clients may refuse to load images over plain http"),
+    }
+}
+
 /// Why a string is not an absolute http(s) URL.
 pub fn url_problem(text: &str) -> Option<String> {
     if plainly_http_url(text) {

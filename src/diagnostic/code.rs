@@ -77,6 +77,7 @@ codes! {
     InvalidChoice = "M2010", "a value outside the choices Messenger accepts";
     EmptyMessage = "M2011", "a message with neither text nor attachment";
     TitleOnlyElement = "M2012", "a carousel element with nothing but a title";
+    ConstantCustomerId = "M2013", "a `customer_id` scheme that uses no input variable";
     InvalidJson = "M3001", "a data file that is not valid JSON";
     MissingData = "M3002", "a required input missing from the data";
     WrongDataType = "M3003", "a data value of the wrong type";
@@ -86,6 +87,11 @@ codes! {
     RenderFailed = "M3007", "an interpolation that failed while rendering";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
     NameMismatch = "M4002", "a notification name that differs from the file name";
+    StylingMarkup = "M4003", "markup (Markdown, HTML) that Messenger shows literally";
+    ReceiptTotals = "M4004", "receipt totals that do not add up";
+    MillisecondTimestamp = "M4005", "a receipt `timestamp` in milliseconds instead of seconds";
+    CountryCode = "M4006", "a country that is not an ISO 3166-1 alpha-2 code";
+    PlainHttpImage = "M4007", "an image URL over plain `http:`";
     Io = "M9001", "a file that cannot be read or written";
     Usage = "M9002", "a wrong combination of command-line flags";
     Profile = "M9003", "a profile that cannot be found or read";
