@@ -146,6 +146,8 @@ pub enum Node {
     For {
         depth: usize,
         list: PathIr,
+        /// The list's declared `max` (`None`: unbounded), for count checks before any data.
+        max: Option<u32>,
         body: Vec<Node>,
         span: Span,
     },

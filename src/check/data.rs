@@ -131,7 +131,9 @@ fn wrong(
         (Json::String(s), Ty::Number | Ty::Integer) if s.trim().parse::<f64>().is_ok() => {
             format!("write the number without quotes: `{}`", s.trim())
         }
-        (Json::Number(n), Ty::String { .. } | Ty::Url) => format!("write it in quotes: `\"{n}\"`"),
+        (Json::Number(n), Ty::String { .. } | Ty::Url { .. }) => {
+            format!("write it in quotes: `\"{n}\"`")
+        }
         (Json::Number(n), Ty::Integer) => {
             format!("`{n}` has a fraction: give a whole number, or declare the input `number`")
         }
@@ -152,23 +154,45 @@ fn wrong(
     );
 }
 
+/// A string over its declared `max` (M3004).
+fn too_long(
+    node: &Node<'_>,
+    decl: Span,
+    path: &Path<'_>,
+    s: &str,
+    max: u32,
+    out: &mut Vec<Diagnostic>,
+) {
+    let n = s.chars().count();
+    if n > max as usize {
+        out.push(
+            Diagnostic::error(
+                Code::DataTooLong,
+                format!("`{path}` is {n} characters long, its `max` is {max}"),
+            )
+            .label(
+                Origin::Data,
+                node.span,
+                format!("{n} characters, {} over", n - max as usize),
+            )
+            .at(decl, format!("declared `max {max}` here"))
+            .help("shorten the value, or raise `max` in `input` if the template's limits allow it"),
+        );
+    }
+}
+
 fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec<Diagnostic>) {
     match (ty, &node.value) {
         (_, Json::Null) | (Ty::Unknown, _) => {}
         (Ty::String { max }, Json::String(s)) => {
             if let Some(max) = max {
-                let n = s.chars().count();
-                if n > *max as usize {
-                    out.push(
-                        Diagnostic::error(Code::DataTooLong, format!("`{path}` is {n} characters long, its `max` is {max}"))
-                            .label(Origin::Data, node.span, format!("{n} characters, {} over", n - *max as usize))
-                            .at(decl, format!("declared `max {max}` here"))
-                            .help("shorten the value, or raise `max` in `input` if the template's limits allow it"),
-                    );
-                }
+                too_long(node, decl, path, s, *max, out);
             }
         }
-        (Ty::Url, Json::String(s)) => {
+        (Ty::Url { max }, Json::String(s)) => {
+            if let Some(max) = max {
+                too_long(node, decl, path, s, *max, out);
+            }
             if let Some(why) = url_problem(s) {
                 out.push(
                     Diagnostic::error(
@@ -204,7 +228,7 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
         (ty, _) => {
             let expected = match ty {
                 Ty::String { .. } => "a string",
-                Ty::Url => "a URL string",
+                Ty::Url { .. } => "a URL string",
                 Ty::Number => "a number",
                 Ty::Integer => "an integer",
                 Ty::Bool => "`true` or `false`",

@@ -2,6 +2,7 @@
 //! are resolved here, literals are measured exactly, and each construct is checked against
 //! Messenger's model (`schema`) and the profile's limits.
 
+pub mod bounds;
 pub mod data;
 pub mod lints;
 pub mod schema;
@@ -955,7 +956,8 @@ impl<'a> Checker<'a> {
         for m in &obj.members {
             let Member::Items(items) = m else { continue };
             let Some(limit) = items.limit else { continue };
-            let max = self.profile.limit(limit).max;
+            let l = self.profile.limit(limit);
+            let (max, cite) = (l.max, self.profile.cite(l));
             let total = items
                 .nodes
                 .iter()
@@ -963,13 +965,11 @@ impl<'a> Checker<'a> {
                 .count();
             let mut fewest = 0usize;
             for node in &items.nodes {
-                let (lo, span) = match node {
-                    Node::Obj { span, .. } => (1, *span),
-                    Node::If { .. } | Node::For { .. } => (0, Span::default()),
+                let Node::Obj { span, .. } = node else {
+                    continue;
                 };
-                fewest += lo;
-                if lo == 1 && fewest == max + 1 {
-                    let l = self.profile.limit(limit);
+                fewest += 1;
+                if fewest == max + 1 {
                     self.push(
                         Diagnostic::error(
                             Code::TooMany,
@@ -979,7 +979,7 @@ impl<'a> Checker<'a> {
                             ),
                         )
                         .at(
-                            span,
+                            *span,
                             format!(
                                 "this is `{}` number {}, Messenger allows {max}",
                                 items.item,
@@ -990,7 +990,34 @@ impl<'a> Checker<'a> {
                             "remove the extra `{}`s, or send them in another notification",
                             items.item
                         ))
-                        .note(self.profile.cite(l)),
+                        .note(cite.clone()),
+                    );
+                }
+            }
+            if fewest > max {
+                continue;
+            }
+            // The most the loops and conditions can produce, from the lists' declared `max`.
+            match most(&items.nodes) {
+                Ok(most) if most > max => {
+                    let at = items.nodes.iter().find_map(|n| match n {
+                        Node::For { list, .. } => Some(list.span),
+                        _ => None,
+                    });
+                    self.push(
+                        Diagnostic::warning(Code::TooMany, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
+                            .at(at.unwrap_or(items.owner), format!("up to {most} `{}`s with the lists' declared `max`", items.item))
+                            .help(format!("lower the `max` of the list in `input` so that at most {max} `{}`s can be produced", items.item))
+                            .note(cite),
+                    );
+                }
+                Ok(_) => {}
+                Err(span) => {
+                    self.push(
+                        Diagnostic::warning(Code::NoMaxDeclared, format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
+                            .at(span, format!("Messenger allows {max} `{}`s; this list can be any length", items.item))
+                            .help(format!("declare the list as `list max {max} of {{ ... }}` so that check can prove it fits"))
+                            .note(cite),
                     );
                 }
             }
@@ -1156,6 +1183,10 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                 };
+                let list_max = match &resolved.ty {
+                    Ty::List { max, .. } => *max,
+                    _ => Some(0),
+                };
                 let item = match &resolved.ty {
                     Ty::List { item, .. } => item.clone(),
                     Ty::Unknown => Box::new(Ty::Unknown),
@@ -1187,6 +1218,7 @@ impl<'a> Checker<'a> {
                     Node::For {
                         depth,
                         list,
+                        max: list_max,
                         body,
                         span: f.span,
                     },
@@ -1294,6 +1326,9 @@ impl<'a> Checker<'a> {
     /// A field's value, checked against what the field accepts.
     fn field_ir(&mut self, key: &str, v: &Value, spec: &FieldSpec) -> Option<FieldIr> {
         let val = self.value(v, spec)?;
+        if let Some(limit) = spec.limit {
+            self.worst_case(spec, limit, v);
+        }
         let literal_markup = match (v, &val) {
             (Value::Str(s), Val::Str(_)) => self.literal_markup(s, spec),
             _ => false,
@@ -1305,6 +1340,131 @@ impl<'a> Checker<'a> {
             span: v.span(),
             literal_markup,
         })
+    }
+
+    /// The shortest and longest renderings of a limited field that reads variables: an error
+    /// when even the shortest is too long, a warning when the longest could be (M2001), and a
+    /// warning when there is no bound to compute (M4008, M4009).
+    fn worst_case(&mut self, spec: &FieldSpec, limit: LimitKey, v: &Value) {
+        let bound = match v {
+            Value::Path(p) => {
+                let segs: Vec<(&str, Span)> = p
+                    .segments
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.span))
+                    .collect();
+                let Ok(r) = self.scope().resolve(&segs) else {
+                    return;
+                };
+                let c = bounds::Contributor {
+                    path: p.dotted(),
+                    span: p.span,
+                    max: None,
+                    decl: r.decl,
+                    url: false,
+                };
+                bounds::of_type(&r.ty, c)
+            }
+            Value::Str(s) if s.as_literal().is_none() => bounds::of_string(s, &self.scope()),
+            _ => return,
+        };
+        let l = self.profile.limit(limit);
+        let (max, cite) = (l.max, self.profile.cite(l));
+        let field = spec.name;
+        let span = v.span();
+        if bound.min > max {
+            self.push(
+                Diagnostic::error(
+                    Code::TooLong,
+                    format!(
+                        "`{field}` is at least {} characters long, the limit is {max}",
+                        bound.min
+                    ),
+                )
+                .at(
+                    span,
+                    format!("{} characters even with every variable empty", bound.min),
+                )
+                .help(format!(
+                    "shorten the literal text of `{field}` to fit in {max} characters"
+                ))
+                .note(cite),
+            );
+            return;
+        }
+        match bound.max {
+            Ok(most) if most > max => {
+                let when: Vec<String> = bound
+                    .contributors
+                    .iter()
+                    .filter_map(|c| c.max.map(|m| format!("`{}` is {m} long", c.path)))
+                    .collect();
+                let when = if when.is_empty() {
+                    String::new()
+                } else {
+                    format!(" when {}", join_and(&when))
+                };
+                let mut d = Diagnostic::warning(
+                    Code::TooLong,
+                    format!("`{field}` may reach {most} characters, the limit is {max}"),
+                )
+                .at(span, format!("up to {most} characters{when}"));
+                let mut seen = Vec::new();
+                for c in &bound.contributors {
+                    if let (Some(decl), Some(m)) = (c.decl, c.max) {
+                        if !seen.contains(&decl) {
+                            seen.push(decl);
+                            d = d.at(decl, format!("declared `max {m}`"));
+                        }
+                    }
+                }
+                let over = most - max;
+                let help = if field == "customer_id" {
+                    format!(
+                        "lower the `max` of its variables by {over} characters in all: iAdvize holds a customer_id (extId) to {max} characters; the guide's scheme `instock-AB123-k45332j9i54` (purpose, product, session) needs 25"
+                    )
+                } else {
+                    format!("lower the `max` of the variables by {over} characters in all, shorten the literal text, or cut the value with `| truncate(length=N)`")
+                };
+                self.push(d.help(help).note(cite));
+            }
+            Ok(_) => {}
+            Err(bounds::Unbounded::NoMax(c)) => {
+                let room = max.saturating_sub(bound.min).max(1);
+                let name = c.path.rsplit('.').next().unwrap_or(&c.path).to_string();
+                let mut d = Diagnostic::warning(
+                    Code::NoMaxDeclared,
+                    format!(
+                        "`{field}` has no length bound: `{}` is declared without `max`",
+                        c.path
+                    ),
+                )
+                .at(
+                    c.span,
+                    format!("`{field}` allows {max} characters; this can be any length"),
+                );
+                if let Some(decl) = c.decl {
+                    d = d.at(decl, "declared here without `max`");
+                }
+                self.push(
+                    d.help(format!(
+                        "declare a bound, e.g. `{name}: {} max {room}`, so that check can prove `{field}` fits; or cut it with `| truncate(length={room})`",
+                        if c.url { "url" } else { "string" }
+                    ))
+                        .note(cite),
+                );
+            }
+            Err(bounds::Unbounded::Opaque { span: at, what }) => {
+                self.push(
+                    Diagnostic::warning(Code::Unboundable, format!("missive cannot bound the length of `{field}`"))
+                        .at(at, format!("{what} is outside what the length analysis understands"))
+                        .help(format!(
+                            "the limit ({max} characters) is still checked on every rendered value; to check it ahead, keep to paths, `if`, `for` and filters such as `truncate(length=N)`, `default`, `upper`"
+                        ))
+                        .note(cite),
+                );
+            }
+        }
     }
 
     /// Markup in the literal parts of an interpolated string (M4003), reported where it is.
@@ -1449,7 +1609,7 @@ impl<'a> Checker<'a> {
                 let resolved = self.resolve_path(p)?;
                 let ok = match (&resolved.ty, kind) {
                     (Ty::Unknown, _) => true,
-                    (Ty::String { .. } | Ty::Url, k) => k.is_textual(),
+                    (Ty::String { .. } | Ty::Url { .. }, k) => k.is_textual(),
                     (Ty::Integer, Kind::Number | Kind::Integer | Kind::TextOrInteger) => true,
                     (Ty::Number, Kind::Number) => true,
                     (Ty::Bool, Kind::Bool) => true,
@@ -1464,7 +1624,7 @@ impl<'a> Checker<'a> {
                         }
                         (Ty::Object(_) | Ty::List { .. }, _) => format!("pick a field of it, e.g. `{dotted}.name`"),
                         (Ty::Number, Kind::Integer) => format!("declare `{dotted}` as `integer` in `input`"),
-                        (Ty::String { .. } | Ty::Url, Kind::Number | Kind::Integer) => format!(
+                        (Ty::String { .. } | Ty::Url { .. }, Kind::Number | Kind::Integer) => format!(
                             "`{}` needs the amount itself, not a formatted label: give it a `number` input (e.g. `price: number`)",
                             spec.name
                         ),
@@ -1832,6 +1992,41 @@ impl<'a> Checker<'a> {
                     .collect::<Option<Vec<_>>>()?,
             ),
         })
+    }
+}
+
+/// The most items nodes can produce, or the span of a `for` over a list without `max`.
+fn most(nodes: &[Node]) -> Result<usize, Span> {
+    let mut total = 0;
+    for n in nodes {
+        total += match n {
+            Node::Obj { .. } => 1,
+            Node::For {
+                max: Some(m), body, ..
+            } => *m as usize * most(body)?,
+            Node::For {
+                max: None, list, ..
+            } => return Err(list.span),
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                let mut best = most(otherwise)?;
+                for (_, b) in branches {
+                    best = best.max(most(b)?);
+                }
+                best
+            }
+        };
+    }
+    Ok(total)
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

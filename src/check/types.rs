@@ -12,7 +12,9 @@ pub enum Ty {
     String {
         max: Option<u32>,
     },
-    Url,
+    Url {
+        max: Option<u32>,
+    },
     Number,
     Integer,
     Bool,
@@ -31,7 +33,8 @@ impl Ty {
         match self {
             Ty::String { max: Some(m) } => format!("string max {m}"),
             Ty::String { max: None } => "string".into(),
-            Ty::Url => "url".into(),
+            Ty::Url { max: Some(m) } => format!("url max {m}"),
+            Ty::Url { max: None } => "url".into(),
             Ty::Number => "number".into(),
             Ty::Integer => "integer".into(),
             Ty::Bool => "bool".into(),
@@ -100,7 +103,9 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                 "string" => Ty::String {
                     max: max.map(|m| m.value),
                 },
-                "url" => Ty::Url,
+                "url" => Ty::Url {
+                    max: max.map(|m| m.value),
+                },
                 "number" => Ty::Number,
                 "integer" => Ty::Integer,
                 "bool" => Ty::Bool,
@@ -116,7 +121,7 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                     return Some(Ty::Unknown);
                 }
             };
-            if let (Some(m), false) = (max, matches!(ty, Ty::String { .. })) {
+            if let (Some(m), false) = (max, matches!(ty, Ty::String { .. } | Ty::Url { .. })) {
                 diags.push(
                     Diagnostic::error(
                         Code::UnknownType,

@@ -92,6 +92,8 @@ codes! {
     MillisecondTimestamp = "M4005", "a receipt `timestamp` in milliseconds instead of seconds";
     CountryCode = "M4006", "a country that is not an ISO 3166-1 alpha-2 code";
     PlainHttpImage = "M4007", "an image URL over plain `http:`";
+    NoMaxDeclared = "M4008", "a limited field that reads a string or list declared without `max`";
+    Unboundable = "M4009", "an expression whose length missive cannot bound";
     Io = "M9001", "a file that cannot be read or written";
     Usage = "M9002", "a wrong combination of command-line flags";
     Profile = "M9003", "a profile that cannot be found or read";

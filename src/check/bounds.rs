@@ -1,0 +1,495 @@
+//! Worst-case lengths: how short and how long a field can render, from its literal text and the
+//! declared `max` of each variable it reads, without any data.
+//!
+//! The analysis understands the subset of minijinja that matters for length: literal text,
+//! paths, the filters whose effect on length is known (`truncate`, `default`, `upper`, `lower`,
+//! `title`, `capitalize`, `trim`, `striptags`, `round`, `int`, `length`), `{% if %}` / `{% elif %}`
+//! / `{% else %}` (the shortest and longest branch), and `{% for %}` over a list with a `max`.
+//! Anything else cannot be bounded, and says so in a warning rather than guessing.
+
+use super::types::{Scope, Ty};
+use crate::span::Span;
+use crate::syntax::ast::{StrLit, StrPart};
+
+/// The longest text a number prints as (an i64, or an f64 as minijinja prints it).
+const NUMBER_CHARS: usize = 24;
+
+/// A variable that makes the field longer, where it is read, and its declared `max`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contributor {
+    pub path: String,
+    pub span: Span,
+    /// `None`: declared without `max`.
+    pub max: Option<usize>,
+    pub decl: Option<Span>,
+    /// Declared `url` rather than `string`, for the suggested declaration.
+    pub url: bool,
+}
+
+/// Why a length has no upper bound.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unbounded {
+    /// A string (or list) declared without `max`.
+    NoMax(Contributor),
+    /// An expression outside the subset the analysis understands.
+    Opaque { span: Span, what: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bound {
+    pub min: usize,
+    /// `Err`: no upper bound, and why.
+    pub max: Result<usize, Unbounded>,
+    pub contributors: Vec<Contributor>,
+}
+
+impl Bound {
+    fn exact(n: usize) -> Bound {
+        Bound {
+            min: n,
+            max: Ok(n),
+            contributors: Vec::new(),
+        }
+    }
+
+    fn then(mut self, other: Bound) -> Bound {
+        self.min += other.min;
+        self.max = match (self.max, other.max) {
+            (Ok(a), Ok(b)) => Ok(a + b),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        self.contributors.extend(other.contributors);
+        self
+    }
+
+    fn either(self, other: Bound) -> Bound {
+        let mut contributors = self.contributors;
+        contributors.extend(other.contributors);
+        Bound {
+            min: self.min.min(other.min),
+            max: match (self.max, other.max) {
+                (Ok(a), Ok(b)) => Ok(a.max(b)),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
+            contributors,
+        }
+    }
+
+    fn times(self, n: Option<usize>, why: Unbounded) -> Bound {
+        Bound {
+            min: 0,
+            max: match (self.max, n) {
+                (Ok(m), Some(n)) => Ok(m * n),
+                (Err(e), _) => Err(e),
+                (Ok(_), None) => Err(why),
+            },
+            contributors: self.contributors,
+        }
+    }
+}
+
+/// The bound of a value read through a path of type `ty`.
+pub fn of_type(ty: &Ty, c: Contributor) -> Bound {
+    match ty {
+        Ty::String { max: Some(m) } | Ty::Url { max: Some(m) } => Bound {
+            min: 0,
+            max: Ok(*m as usize),
+            contributors: vec![Contributor {
+                max: Some(*m as usize),
+                ..c
+            }],
+        },
+        Ty::String { max: None } | Ty::Url { max: None } => {
+            let c = Contributor {
+                url: matches!(ty, Ty::Url { .. }),
+                ..c
+            };
+            Bound {
+                min: 0,
+                max: Err(Unbounded::NoMax(c.clone())),
+                contributors: vec![c],
+            }
+        }
+        // Already reported where it is declared.
+        Ty::Unknown => Bound::exact(0),
+        Ty::Number | Ty::Integer => Bound {
+            min: 1,
+            max: Ok(NUMBER_CHARS),
+            contributors: Vec::new(),
+        },
+        Ty::Bool => Bound {
+            min: 4,
+            max: Ok(5),
+            contributors: Vec::new(),
+        },
+        Ty::Object(_) | Ty::List { .. } => Bound {
+            min: 0,
+            max: Err(Unbounded::Opaque {
+                span: c.span,
+                what: format!("`{}`", c.path),
+            }),
+            contributors: Vec::new(),
+        },
+    }
+}
+
+/// The bound of a string literal with interpolations.
+pub fn of_string(s: &StrLit, scope: &Scope<'_>) -> Bound {
+    let mut locals: Vec<(String, Ty, Span)> = scope.locals.clone();
+    let parts: Vec<&StrPart> = s.parts.iter().collect();
+    let mut i = 0;
+    sequence(&parts, &mut i, scope, &mut locals, &[]).0
+}
+
+/// Bounds parts until one of `stops` (a block tag such as `endif`) and returns which stopped it.
+fn sequence(
+    parts: &[&StrPart],
+    i: &mut usize,
+    scope: &Scope<'_>,
+    locals: &mut Vec<(String, Ty, Span)>,
+    stops: &[&str],
+) -> (Bound, Option<String>) {
+    let mut total = Bound::exact(0);
+    while *i < parts.len() {
+        let part = parts[*i];
+        *i += 1;
+        match part {
+            StrPart::Lit { text, .. } => total = total.then(Bound::exact(text.chars().count())),
+            StrPart::Comment { .. } => {}
+            StrPart::Expr { src, span } => {
+                total = total.then(expression(src, *span, scope, locals))
+            }
+            StrPart::Stmt { src, span } => {
+                let src = src
+                    .trim()
+                    .trim_start_matches('-')
+                    .trim_end_matches('-')
+                    .trim();
+                let keyword = src.split_whitespace().next().unwrap_or("");
+                if stops.contains(&keyword) {
+                    return (total, Some(src.to_string()));
+                }
+                match keyword {
+                    "if" => {
+                        let mut branches: Vec<Bound> = Vec::new();
+                        let mut has_else = false;
+                        loop {
+                            let (b, stop) =
+                                sequence(parts, i, scope, locals, &["elif", "else", "endif"]);
+                            branches.push(b);
+                            match stop
+                                .as_deref()
+                                .map(|s| s.split_whitespace().next().unwrap_or(""))
+                            {
+                                Some("elif") => continue,
+                                Some("else") => has_else = true,
+                                Some(_) => break,
+                                None => {
+                                    return (
+                                        opaque(*span, "an `{% if %}` without `{% endif %}`"),
+                                        None,
+                                    )
+                                }
+                            }
+                            if has_else {
+                                let (b, stop) = sequence(parts, i, scope, locals, &["endif"]);
+                                branches.push(b);
+                                if stop.is_none() {
+                                    return (
+                                        opaque(*span, "an `{% if %}` without `{% endif %}`"),
+                                        None,
+                                    );
+                                }
+                                break;
+                            }
+                        }
+                        if !has_else {
+                            branches.push(Bound::exact(0));
+                        }
+                        let b = branches
+                            .into_iter()
+                            .reduce(Bound::either)
+                            .expect("one branch at least");
+                        total = total.then(b);
+                    }
+                    "for" => {
+                        // `for x in path`
+                        let words: Vec<&str> = src.split_whitespace().collect();
+                        let (var, list) = match words.as_slice() {
+                            ["for", var, "in", list] => (*var, *list),
+                            _ => {
+                                skip_to(parts, i, "endfor");
+                                total = total.then(opaque(*span, "this `{% for %}`"));
+                                continue;
+                            }
+                        };
+                        let (item, max, list_c) = match resolve(list, *span, scope, locals) {
+                            Some((Ty::List { max, item }, c)) => {
+                                (*item, max.map(|m| m as usize), c)
+                            }
+                            _ => {
+                                skip_to(parts, i, "endfor");
+                                total = total.then(opaque(*span, "this `{% for %}`"));
+                                continue;
+                            }
+                        };
+                        locals.push((var.to_string(), item, *span));
+                        let (body, stop) = sequence(parts, i, scope, locals, &["endfor"]);
+                        locals.pop();
+                        if stop.is_none() {
+                            return (opaque(*span, "a `{% for %}` without `{% endfor %}`"), None);
+                        }
+                        total = total.then(body.times(max, Unbounded::NoMax(list_c)));
+                    }
+                    _ => total = total.then(opaque(*span, &format!("`{{% {keyword} %}}`"))),
+                }
+            }
+        }
+    }
+    (total, None)
+}
+
+fn skip_to(parts: &[&StrPart], i: &mut usize, end: &str) {
+    while *i < parts.len() {
+        let p = parts[*i];
+        *i += 1;
+        if let StrPart::Stmt { src, .. } = p {
+            if src.trim().trim_matches('-').trim().starts_with(end) {
+                return;
+            }
+        }
+    }
+}
+
+fn opaque(span: Span, what: &str) -> Bound {
+    Bound {
+        min: 0,
+        max: Err(Unbounded::Opaque {
+            span,
+            what: what.to_string(),
+        }),
+        contributors: Vec::new(),
+    }
+}
+
+fn resolve(
+    path: &str,
+    span: Span,
+    scope: &Scope<'_>,
+    locals: &[(String, Ty, Span)],
+) -> Option<(Ty, Contributor)> {
+    let segs: Vec<(&str, Span)> = path.split('.').map(|s| (s, span)).collect();
+    if segs
+        .iter()
+        .any(|(s, _)| s.is_empty() || !s.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    {
+        return None;
+    }
+    let inner = Scope {
+        root: scope.root,
+        locals: locals.to_vec(),
+    };
+    let r = inner.resolve(&segs).ok()?;
+    let max = match &r.ty {
+        Ty::String { max } | Ty::Url { max } | Ty::List { max, .. } => max.map(|m| m as usize),
+        _ => None,
+    };
+    Some((
+        r.ty.clone(),
+        Contributor {
+            path: path.to_string(),
+            span,
+            max,
+            decl: r.decl,
+            url: false,
+        },
+    ))
+}
+
+/// `path`, `path | filter(args) | ...`, `'literal'`.
+fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, Span)]) -> Bound {
+    let mut stages = split_filters(src);
+    let head = stages.remove(0);
+    let head = head.trim();
+    let mut bound = if let Some(lit) = quoted(head) {
+        Bound::exact(lit.chars().count())
+    } else {
+        match resolve(head, span, scope, locals) {
+            Some((ty, c)) => of_type(&ty, c),
+            None => return opaque(span, &format!("`{}`", src.trim())),
+        }
+    };
+    for stage in stages {
+        let stage = stage.trim();
+        let (name, args) = match stage.find('(') {
+            Some(p) if stage.ends_with(')') => (stage[..p].trim(), &stage[p + 1..stage.len() - 1]),
+            _ => (stage, ""),
+        };
+        bound = match name {
+            "upper" | "lower" | "title" | "capitalize" => bound,
+            "trim" | "striptags" => Bound { min: 0, ..bound },
+            "round" | "int" | "float" | "length" | "count" => Bound {
+                min: 1,
+                max: Ok(NUMBER_CHARS),
+                contributors: Vec::new(),
+            },
+            "truncate" => match truncate_limit(args) {
+                Some(limit) => Bound {
+                    min: bound.min.min(limit),
+                    max: Ok(match bound.max {
+                        Ok(m) => m.min(limit),
+                        Err(_) => limit,
+                    }),
+                    contributors: bound
+                        .contributors
+                        .into_iter()
+                        .filter(|c| c.max.is_some_and(|m| m <= limit))
+                        .collect(),
+                },
+                None => return opaque(span, &format!("`{}`", src.trim())),
+            },
+            "default" | "d" => match quoted(args.split(',').next().unwrap_or("").trim()) {
+                Some(lit) => {
+                    let n = lit.chars().count();
+                    Bound {
+                        min: bound.min.min(n),
+                        max: bound.max.map(|m| m.max(n)),
+                        contributors: bound.contributors,
+                    }
+                }
+                None => return opaque(span, &format!("`{}`", src.trim())),
+            },
+            _ => return opaque(span, &format!("the filter `{name}`")),
+        };
+    }
+    bound
+}
+
+/// The most characters `truncate(...)` lets through: `length` (default 255) plus `leeway`
+/// (default 5), as minijinja-contrib's `truncate` does.
+fn truncate_limit(args: &str) -> Option<usize> {
+    let mut length = 255;
+    let mut leeway = 5;
+    for (n, arg) in args
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .enumerate()
+    {
+        match arg.split_once('=') {
+            Some((k, v)) => match k.trim() {
+                "length" => length = v.trim().parse().ok()?,
+                "leeway" => leeway = v.trim().parse().ok()?,
+                "killwords" | "end" => {}
+                _ => return None,
+            },
+            None if n == 0 => length = arg.parse().ok()?,
+            None => {}
+        }
+    }
+    Some(length + leeway)
+}
+
+fn quoted(s: &str) -> Option<&str> {
+    let s = s.trim();
+    (s.len() >= 2
+        && ((s.starts_with('\'') && s.ends_with('\'')) || (s.starts_with('"') && s.ends_with('"'))))
+    .then(|| &s[1..s.len() - 1])
+}
+
+/// Splits `a | f(x, '|') | g` at the top-level pipes.
+fn split_filters(src: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    for (i, c) in src.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, '|') if depth == 0 => {
+                out.push(&src[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&src[start..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::types::lower_decls;
+    use crate::syntax::ast::{Item, Value};
+
+    fn bound(input: &str, text: &str) -> Bound {
+        let src = format!("notification t\ninput {{ {input} }}\ntext {text}\n");
+        let parsed = crate::syntax::parse(&src);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let mut d = Vec::new();
+        let Item::Input(inp) = &parsed.file.items[1] else {
+            panic!()
+        };
+        let root = lower_decls(&inp.decls, &mut d);
+        let Item::Command(c) = &parsed.file.items[2] else {
+            panic!()
+        };
+        let Value::Str(s) = &c.args[0] else { panic!() };
+        of_string(
+            s,
+            &Scope {
+                root: &root,
+                locals: Vec::new(),
+            },
+        )
+    }
+
+    #[test]
+    fn literals_and_paths_add_up() {
+        let b = bound("name: string max 60", "\"Hi {{ name }}!\"");
+        assert_eq!((b.min, b.max.clone().ok()), (4, Some(64)));
+        assert_eq!(b.contributors[0].path, "name");
+    }
+
+    #[test]
+    fn if_takes_the_longest_branch_and_no_else_means_empty() {
+        let b = bound(
+            "a?: string max 10, b: string max 3",
+            "\"x{% if a %}{{ a }}{% else %}{{ b }}{% endif %}\"",
+        );
+        assert_eq!((b.min, b.max.ok()), (1, Some(11)));
+        let b = bound("a?: string max 10", "\"{% if a %} {{ a }}{% endif %}!\"");
+        assert_eq!((b.min, b.max.ok()), (1, Some(12)));
+    }
+
+    #[test]
+    fn truncate_bounds_an_unbounded_string() {
+        let b = bound("name: string", "\"{{ name | truncate(length=20) }}\"");
+        assert_eq!(b.max.ok(), Some(25));
+        let b = bound("name: string", "\"{{ name }}\"");
+        assert!(matches!(b.max, Err(Unbounded::NoMax(_))));
+    }
+
+    #[test]
+    fn for_multiplies_by_the_lists_max() {
+        let b = bound(
+            "tags: list max 3 of { name: string max 5 }",
+            "\"{% for t in tags %}{{ t.name }},{% endfor %}\"",
+        );
+        assert_eq!(b.max.ok(), Some(18));
+    }
+
+    #[test]
+    fn unknown_filters_are_opaque() {
+        let b = bound(
+            "name: string max 5",
+            "\"{{ name | replace('a', 'bbbb') }}\"",
+        );
+        assert!(matches!(b.max, Err(Unbounded::Opaque { .. })));
+    }
+}
