@@ -78,6 +78,10 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         i: 0,
         depth: 0,
     };
+    // A byte order mark, as some editors write, is not part of the document.
+    if text.starts_with('\u{FEFF}') {
+        p.i = 3;
+    }
     p.ws();
     if p.i == p.b.len() {
         return Err(p.error(
@@ -404,16 +408,41 @@ impl<'a> Reader<'a> {
             Some(b't') => '\t',
             Some(b'u') => {
                 self.i += 1;
+                let start = self.i - 2;
                 let hi = self.hex4()?;
-                let code =
-                    if (0xD800..0xDC00).contains(&hi) && self.text[self.i..].starts_with("\\u") {
+                let code = if (0xD800..0xDC00).contains(&hi) {
+                    // A high surrogate must be followed by a low one: `\ud83d\ude00`.
+                    let lo = if self.text[self.i..].starts_with("\\u") {
                         self.i += 2;
-                        let lo = self.hex4()?;
-                        0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF)
+                        Some(self.hex4()?)
                     } else {
-                        hi
+                        None
                     };
-                return Ok(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                    match lo {
+                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                        }
+                        _ => {
+                            self.i = start;
+                            return Err(self.error(
+                                "a UTF-16 surrogate escape without its pair",
+                                "`\\uD800` to `\\uDBFF` must be followed by `\\uDC00` to `\\uDFFF`",
+                            ));
+                        }
+                    }
+                } else {
+                    hi
+                };
+                return match char::from_u32(code) {
+                    Some(c) => Ok(c),
+                    None => {
+                        self.i = start;
+                        Err(self.error(
+                            "a lone UTF-16 surrogate escape",
+                            "not a character on its own",
+                        ))
+                    }
+                };
             }
             _ => {
                 self.i -= 1;
@@ -460,6 +489,9 @@ mod tests {
         assert!(parse("NaN").is_err());
         assert!(parse("{\"a\": 01}").is_err());
         assert!(parse(&"[".repeat(1000)).is_err());
+        assert!(parse(r#""a\ud83d\u0041""#).is_err());
+        assert!(parse(r#""a\udc00b""#).is_err());
+        assert!(parse("\u{FEFF}{}").is_ok());
     }
 
     #[test]

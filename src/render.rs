@@ -125,7 +125,10 @@ impl Template {
     pub fn render_value(&self, data: &Node<'_>) -> Result<serde_json::Value, Vec<Diagnostic>> {
         let mut buf = Vec::new();
         self.render_to(&mut buf, data)?;
-        Ok(serde_json::from_slice(&buf).expect("render writes valid JSON"))
+        serde_json::from_slice(&buf).map_err(|e| {
+            vec![Diagnostic::error(Code::RenderFailed, format!("the rendered JSON cannot be read back as a value: {e}"))
+                .help("a number in the data is beyond what serde_json's `Value` holds; use `render_to` for the bytes")]
+        })
     }
 }
 
@@ -749,6 +752,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         self.check_text(f, s, Some(p), Some(node.span));
                         w.member_str(&f.key, s);
                     }
+                    (Json::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
+                        if !n.parse::<f64>().is_ok_and(f64::is_finite) =>
+                    {
+                        self.wrong_type(p, node, "a number within the range of a 64-bit float")
+                    }
                     (Json::Number(n), Kind::Number) => {
                         self.record(&f.key, n, f.span);
                         w.member_raw(&f.key, n)
@@ -979,9 +987,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
         match result {
             Ok(s) => Some(s),
             Err(err) => {
-                let detail = err
-                    .detail()
-                    .map_or_else(|| err.kind().to_string(), str::to_string);
+                let detail = match err.kind() {
+                    minijinja::ErrorKind::OutOfFuel => {
+                        "it does too much work (a loop over a huge range?)".to_string()
+                    }
+                    _ => err
+                        .detail()
+                        .map_or_else(|| err.kind().to_string(), str::to_string),
+                };
                 self.push(
                     Diagnostic::error(
                         Code::RenderFailed,

@@ -61,6 +61,7 @@ fn check_fixture(path: &Path) -> FileReport {
             .extend(data::check_render(&template, &data_text));
         report.data = Some(Arc::new(SourceFile::new(relative(&data_path), data_text)));
     }
+    missive::diagnostic::sort(&mut report.diagnostics);
     report
 }
 

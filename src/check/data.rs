@@ -98,7 +98,26 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             None => {}
         }
     }
-    for m in members {
+    for (i, m) in members.iter().enumerate() {
+        if let Some(first) = members[..i].iter().find(|p| p.key == m.key) {
+            out.push(
+                Diagnostic::warning(
+                    Code::DuplicateDataKey,
+                    format!(
+                        "`{}` is given twice; the last one is used",
+                        join(path, &m.key)
+                    ),
+                )
+                .label(Origin::Data, m.key_span, "given again here")
+                .label(
+                    Origin::Data,
+                    first.key_span,
+                    "first given here, and ignored",
+                )
+                .help("remove one of them: JSON readers disagree on which one wins"),
+            );
+            continue;
+        }
         if ty.get(&m.key).is_none() {
             let near = super::types::suggest(&m.key, ty.fields.iter().map(|f| f.name.as_str()));
             let mut d = Diagnostic::warning(
@@ -205,6 +224,12 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
                 );
             }
         }
+        (Ty::Number | Ty::Integer, Json::Number(n)) if !n.parse::<f64>().is_ok_and(f64::is_finite) => out.push(
+            Diagnostic::error(Code::WrongDataType, format!("`{path}` is out of range: {n} is beyond what a JSON number can hold"))
+                .label(Origin::Data, node.span, "too large for a 64-bit float")
+                .at(decl, "declared here")
+                .help("give a number between -1.7e308 and 1.7e308; Facebook and most JSON readers refuse larger ones"),
+        ),
         (Ty::Number, Json::Number(_)) => {}
         (Ty::Integer, Json::Number(n)) if is_integer(n) => {}
         (Ty::Bool, Json::Bool(_)) => {}
@@ -255,6 +280,7 @@ pub fn check_render(template: &crate::Template, data_text: &str) -> Vec<Diagnost
             Err(errors) => diags.extend(errors),
         }
     }
+    crate::diagnostic::sort(&mut diags);
     diags
 }
 

@@ -85,6 +85,10 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 fn new_environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     minijinja_contrib::add_to_environment(&mut env);
+    // A template cannot run away: `{% for i in range(100000) %}` nested is refused, not run.
+    env.set_fuel(Some(ENGINE_FUEL));
+    // `{{ order.gift.message }}` with `gift` absent prints nothing, as a plain path does.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .keep_trailing_newline(true)
@@ -102,22 +106,9 @@ fn new_environment() -> minijinja::Environment<'static> {
     env
 }
 
-/// Names minijinja provides, which are not input variables.
-const ENGINE_NAMES: &[&str] = &[
-    "range",
-    "dict",
-    "namespace",
-    "debug",
-    "loop",
-    "self",
-    "super",
-    "caller",
-    "varargs",
-    "kwargs",
-    "none",
-    "true",
-    "false",
-];
+/// The work one interpolation may do (minijinja counts instructions): far more than any
+/// notification needs, far less than a runaway loop.
+const ENGINE_FUEL: u64 = 1_000_000;
 
 struct Checker<'a> {
     text: &'a str,
@@ -183,7 +174,7 @@ impl<'a> Checker<'a> {
                         .help("declare all variables in one `input { ... }` block"),
                 );
             }
-            self.root = Arc::new(types::lower_decls(&first.decls, &mut self.diags));
+            self.root = Arc::new(types::lower_input(&first.decls, &mut self.diags));
         }
 
         let mut name: Option<(String, Span)> = None;
@@ -195,6 +186,7 @@ impl<'a> Checker<'a> {
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
+        let mut top_extra: Vec<String> = Vec::new();
 
         for item in &file.items {
             match item {
@@ -297,6 +289,20 @@ impl<'a> Checker<'a> {
                         };
                         self.push(d);
                         continue;
+                    }
+                    if let Item::Extra(e) = other {
+                        for m in &e.members {
+                            if ["text", "attachment"].contains(&m.key.as_str())
+                                || top_extra.contains(&m.key)
+                            {
+                                self.push(
+                                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{}`", m.key))
+                                        .at(m.key_span, "already in the message")
+                                        .help(format!("give the message's `{}` with its own line or block, not in `extra`", m.key)),
+                                );
+                            }
+                            top_extra.push(m.key.clone());
+                        }
                     }
                     if let Some((_, member)) = self.top_item(other) {
                         body.members.push(member);
@@ -485,7 +491,8 @@ impl<'a> Checker<'a> {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "text",
                     kind: Kind::Text,
-                    required: true,
+                    // An absent optional text leaves the key out (the attachment goes alone).
+                    required: false,
                     nonempty: true,
                     limit: Some(LimitKey::Text),
                 };
@@ -824,22 +831,23 @@ impl<'a> Checker<'a> {
             }
         }
 
-        // Extra keys that clash with modelled ones.
+        // Extra keys that clash with modelled ones, or with each other.
+        let mut seen_extra: Vec<&str> = Vec::new();
         for (k, span) in &extra_keys {
             let clash = spec
                 .fields
                 .iter()
                 .any(|f| f.name == k && fields.contains_key(f.name))
                 || items_at.contains_key(k.as_str())
-                || spec.constants.iter().any(|(c, _)| c == k);
-            if clash {
+                || spec.constants.iter().any(|(c, _)| c == k)
+                || spec.reserved.contains(&k.as_str());
+            let twice = seen_extra.contains(&k.as_str());
+            seen_extra.push(k);
+            if clash || twice {
                 self.push(
-                    Diagnostic::error(
-                        Code::DuplicateField,
-                        format!("`extra` repeats the field `{k}`"),
-                    )
-                    .at(*span, "already given by the block")
-                    .help("remove it from `extra`: the output would have the key twice"),
+                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{k}`"))
+                        .at(*span, if twice { "already given by `extra`" } else { "already given by the block" })
+                        .help("remove it: the output would have the key twice, and Messenger would read only one of them"),
                 );
             }
         }
@@ -1202,6 +1210,9 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                 };
+                if let Some(d) = types::engine_name(&f.var) {
+                    self.push(d);
+                }
                 let depth = self.locals.len();
                 let list = self.path_ir(&f.iterable, &resolved);
                 self.locals.push((
@@ -1716,9 +1727,19 @@ impl<'a> Checker<'a> {
                 StrPart::Lit { text, span } => {
                     map.push((src.len(), span.start as usize));
                     if text.contains(['{', '}', '%', '#']) {
-                        src.push_str("{% raw %}");
-                        src.push_str(text);
-                        src.push_str("{% endraw %}");
+                        // Braces written with `\{` stay text: emit them as a string literal.
+                        src.push_str("{{ '");
+                        for c in text.chars() {
+                            match c {
+                                '\\' => src.push_str("\\\\"),
+                                '\'' => src.push_str("\\'"),
+                                '\n' => src.push_str("\\n"),
+                                '\r' => src.push_str("\\r"),
+                                '\t' => src.push_str("\\t"),
+                                c => src.push(c),
+                            }
+                        }
+                        src.push_str("' }}");
                     } else {
                         src.push_str(text);
                     }
@@ -1822,7 +1843,7 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         for var in vars {
             let segs: Vec<&str> = var.split('.').collect();
-            if ENGINE_NAMES.contains(&segs[0]) {
+            if types::ENGINE_NAMES.contains(&segs[0]) {
                 continue;
             }
             let at = self.find_in(span, segs[0]);
@@ -1970,6 +1991,26 @@ impl<'a> Checker<'a> {
         Some(Member::Extra(members))
     }
 
+    /// A key given twice in one JSON object of an `extra` block (M1005).
+    fn repeated_json_key(&mut self, members: &[ast::JsonMember]) -> bool {
+        let mut found = false;
+        for (i, m) in members.iter().enumerate() {
+            if let Some(first) = members[..i].iter().find(|p| p.key == m.key) {
+                found = true;
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateField,
+                        format!("`{}` is given twice in this JSON object", m.key),
+                    )
+                    .at(m.key_span, "given again here")
+                    .at(first.key_span, "first given here")
+                    .help("keep one of them: JSON readers keep only one, and which one varies"),
+                );
+            }
+        }
+        found
+    }
+
     fn json_ir(&mut self, v: &ast::JsonValue) -> Option<JsonIr> {
         Some(match v {
             ast::JsonValue::Str(s) => match s.as_literal() {
@@ -1985,6 +2026,7 @@ impl<'a> Checker<'a> {
                     .map(|i| self.json_ir(i))
                     .collect::<Option<Vec<_>>>()?,
             ),
+            ast::JsonValue::Object(members, _) if self.repeated_json_key(members) => return None,
             ast::JsonValue::Object(members, _) => JsonIr::Object(
                 members
                     .iter()
@@ -2187,7 +2229,7 @@ fn is_plain_path(src: &str) -> bool {
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
-        && !ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
+        && !types::ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
 }
 
 /// A string as JSON text.

@@ -111,6 +111,9 @@ pub struct BlockSpec {
     pub what: &'static str,
     /// Members written first, before the template's own: `"type": "web_url"`.
     pub constants: &'static [(&'static str, &'static str)],
+    /// Keys the output holds besides the fields: `template_type` of a payload, `type` of a
+    /// button. `extra` may not repeat them.
+    pub reserved: &'static [&'static str],
     pub fields: &'static [FieldSpec],
     pub children: &'static [ChildSpec],
 }
@@ -123,6 +126,7 @@ pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
 static CAROUSEL: BlockSpec = BlockSpec {
     what: "a carousel",
     constants: &[],
+    reserved: &["template_type"],
     fields: &[
         f("sharable", Kind::Bool),
         f(
@@ -144,6 +148,7 @@ static CAROUSEL: BlockSpec = BlockSpec {
 static GENERIC_ELEMENT: BlockSpec = BlockSpec {
     what: "a carousel element",
     constants: &[],
+    reserved: &[],
     fields: &[
         limited(req("title", Kind::Text), LimitKey::Title),
         limited(f("subtitle", Kind::Text), LimitKey::Subtitle),
@@ -174,6 +179,7 @@ static GENERIC_ELEMENT: BlockSpec = BlockSpec {
 static DEFAULT_ACTION: BlockSpec = BlockSpec {
     what: "a default action",
     constants: &[("type", "web_url")],
+    reserved: &[],
     fields: &[
         req("url", Kind::Url),
         f("webview_height_ratio", WEBVIEW_HEIGHT),
@@ -187,6 +193,7 @@ static DEFAULT_ACTION: BlockSpec = BlockSpec {
 static WEB_URL_BUTTON: BlockSpec = BlockSpec {
     what: "a `web_url` button",
     constants: &[],
+    reserved: &["type"],
     fields: &[
         limited(req("title", Kind::Text), LimitKey::ButtonTitle),
         req("url", Kind::Url),
@@ -201,6 +208,7 @@ static WEB_URL_BUTTON: BlockSpec = BlockSpec {
 static POSTBACK_BUTTON: BlockSpec = BlockSpec {
     what: "a `postback` button",
     constants: &[],
+    reserved: &["type"],
     fields: &[
         limited(req("title", Kind::Text), LimitKey::ButtonTitle),
         limited(req("payload", Kind::Text), LimitKey::PostbackPayload),
@@ -211,6 +219,7 @@ static POSTBACK_BUTTON: BlockSpec = BlockSpec {
 static PHONE_BUTTON: BlockSpec = BlockSpec {
     what: "a `phone_number` button",
     constants: &[],
+    reserved: &["type"],
     fields: &[
         limited(req("title", Kind::Text), LimitKey::ButtonTitle),
         req("payload", Kind::Phone),
@@ -221,6 +230,7 @@ static PHONE_BUTTON: BlockSpec = BlockSpec {
 static RECEIPT: BlockSpec = BlockSpec {
     what: "a receipt",
     constants: &[],
+    reserved: &["template_type"],
     fields: &[
         req("recipient_name", Kind::Text),
         f("merchant_name", Kind::Text),
@@ -274,6 +284,7 @@ static RECEIPT: BlockSpec = BlockSpec {
 static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
     what: "a receipt element",
     constants: &[],
+    reserved: &[],
     fields: &[
         req("title", Kind::Text),
         f("subtitle", Kind::Text),
@@ -291,6 +302,7 @@ static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
 static ADDRESS: BlockSpec = BlockSpec {
     what: "a receipt address",
     constants: &[],
+    reserved: &[],
     fields: &[
         req("street_1", Kind::Text),
         f("street_2", Kind::Text),
@@ -305,6 +317,7 @@ static ADDRESS: BlockSpec = BlockSpec {
 static SUMMARY: BlockSpec = BlockSpec {
     what: "a receipt summary",
     constants: &[],
+    reserved: &[],
     fields: &[
         f("subtotal", Kind::Number),
         f("shipping_cost", Kind::Number),
@@ -320,6 +333,7 @@ static SUMMARY: BlockSpec = BlockSpec {
 static ADJUSTMENT: BlockSpec = BlockSpec {
     what: "a receipt adjustment",
     constants: &[],
+    reserved: &[],
     fields: &[
         req("name", Kind::Text),
         FieldSpec {

@@ -68,6 +68,50 @@ impl ObjTy {
 pub const TYPE_NAMES: &[&str] = &["string", "number", "integer", "bool", "url", "list"];
 
 /// Lowers declarations to an object type.
+/// Names the template engine gives a meaning of its own (`{{ range }}` is a function, `loop`
+/// the loop state): an input or loop variable of that name would be shadowed.
+pub const ENGINE_NAMES: &[&str] = &[
+    "range",
+    "dict",
+    "namespace",
+    "debug",
+    "loop",
+    "self",
+    "super",
+    "caller",
+    "varargs",
+    "kwargs",
+    "none",
+    "true",
+    "false",
+    "True",
+    "False",
+    "None",
+];
+
+/// The diagnostic for a variable named like an engine name (M1014).
+pub fn engine_name(name: &ast::Ident) -> Option<Diagnostic> {
+    ENGINE_NAMES.contains(&name.name.as_str()).then(|| {
+        Diagnostic::error(
+            Code::ReservedName,
+            format!("`{}` is a name the template engine reserves", name.name),
+        )
+        .at(
+            name.span,
+            "inside `{{ }}` this name means minijinja's own, not your data",
+        )
+        .help(format!("rename it, e.g. `{}_value`", name.name))
+    })
+}
+
+/// Lowers the top-level declarations of `input`.
+pub fn lower_input(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
+    for d in decls {
+        diags.extend(engine_name(&d.name));
+    }
+    lower_decls(decls, diags)
+}
+
 pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
     let mut obj = ObjTy::default();
     for d in decls {

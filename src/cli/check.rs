@@ -129,6 +129,7 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
                 }
             }
         }
+        missive::diagnostic::sort(&mut report.diagnostics);
         reports.push(report);
     }
 

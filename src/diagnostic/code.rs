@@ -65,6 +65,7 @@ codes! {
     UnknownButtonType = "M1011", "a button type that Messenger does not have";
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
+    ReservedName = "M1014", "an input or loop variable named like a template-engine name";
     TooLong = "M2001", "a text over Messenger's length limit";
     TooMany = "M2002", "more elements, buttons or items than Messenger allows";
     MissingField = "M2003", "a required field that is missing";
@@ -85,6 +86,7 @@ codes! {
     UnknownDataKey = "M3005", "a data key that `input` does not declare";
     InvalidDataUrl = "M3006", "a data value declared `url` that is not absolute http(s)";
     RenderFailed = "M3007", "an interpolation that failed while rendering";
+    DuplicateDataKey = "M3008", "a key given twice in one object of the data";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
     NameMismatch = "M4002", "a notification name that differs from the file name";
     StylingMarkup = "M4003", "markup (Markdown, HTML) that Messenger shows literally";

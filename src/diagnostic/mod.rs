@@ -104,10 +104,11 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by position (unlocated ones first), keeping the order of equal ones.
+/// Sorts diagnostics by position: unlocated ones first, then the template's, then the data
+/// file's; equal ones keep their order.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         d.primary()
-            .map(|l| (l.origin == Origin::Template, l.span.start, l.span.end))
+            .map(|l| (l.origin == Origin::Data, l.span.start, l.span.end))
     });
 }

@@ -25,6 +25,8 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
     // The indentation of each open `{`'s line, and of the current line.
     let mut indents: Vec<usize> = Vec::new();
     let mut line_indent = 0;
+    // `list` keywords in a row (`list of list of`), which nest like braces.
+    let mut lists = 0;
     let mut i = 0;
     while i < b.len() {
         if i == 0 || b[i - 1] == b'\n' {
@@ -74,7 +76,27 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
                     continue;
                 }
             }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                // `list of list of ...` nests as deeply as braces do.
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                match &text[start..i] {
+                    "list" => {
+                        lists += 1;
+                        if stack.len() + lists > max_depth && out.too_deep.is_none() {
+                            out.too_deep = Some(start);
+                        }
+                    }
+                    "of" | "max" => {}
+                    _ => lists = 0,
+                }
+                continue;
+            }
+            b'\n' => lists = 0,
             b'{' | b'[' => {
+                lists = 0;
                 stack.push(i);
                 indents.push(line_indent);
                 if stack.len() > max_depth && out.too_deep.is_none() {
@@ -126,5 +148,10 @@ mod tests {
     fn reports_too_deep_nesting() {
         let s = "{".repeat(70);
         assert_eq!(scan(&s, 64).too_deep, Some(64));
+        let s = format!("input {{ a: {}string }}", "list of ".repeat(100));
+        assert!(scan(&s, 64).too_deep.is_some());
+        assert!(scan("input { a: list max 3 of list of { b: string } }", 64)
+            .too_deep
+            .is_none());
     }
 }

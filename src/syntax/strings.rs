@@ -31,7 +31,9 @@ pub fn lower_block_string(
     let mut start = 0;
     for (i, c) in inner.char_indices() {
         if c == '\n' {
-            lines.push((start, &inner[start..i]));
+            // A CRLF file's line ends are `\r\n`: the text gets `\n` alone.
+            let end = if inner[..i].ends_with('\r') { i - 1 } else { i };
+            lines.push((start, &inner[start..end]));
             start = i + 1;
         }
     }
