@@ -481,7 +481,7 @@ fn a_missing_file_is_an_io_error_and_the_others_are_still_checked() {
         .args(["check", "no/such/file.missive", "--format", "short"])
         .assert()
         .code(2)
-        .stdout("no/such/file.missive: error[M9001]: cannot read `no/such/file.missive`: no such file\n");
+        .stdout("no/such/file.missive: error[M9001]: cannot read `no/such/file.missive`: no such file or folder\n");
 }
 
 #[test]
@@ -746,4 +746,105 @@ fn the_expected_payloads_are_the_guides() {
     for name in GUIDE {
         assert!(Path::new(&format!("tests/expected/{name}.json")).exists());
     }
+}
+
+#[test]
+fn a_missing_data_file_is_reported_under_its_own_name() {
+    let out = missive()
+        .args([
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "no/such/data.json",
+            "--format",
+            "short",
+        ])
+        .assert()
+        .code(2)
+        .stdout("")
+        .get_output()
+        .stderr
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "no/such/data.json: error[M9001]: cannot read `no/such/data.json`: no such file or folder\n"
+    );
+}
+
+#[test]
+fn data_that_is_not_utf8_is_a_data_error() {
+    let data = temp_file("latin1.json", b"{\"image\": \"caf\xe9\"}");
+    let out = missive()
+        .args([
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            &data.to_string_lossy(),
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let d = &json(&out)["diagnostics"][0];
+    assert_eq!(d["code"], "M3001");
+    assert_eq!(
+        (
+            d["line"].as_u64(),
+            d["column"].as_u64(),
+            d["end_column"].as_u64()
+        ),
+        (Some(1), Some(15), Some(16))
+    );
+}
+
+#[test]
+fn template_and_data_cannot_both_come_from_stdin() {
+    missive()
+        .args(["render", "--stdin-filename", "t.missive", "--data", "-"])
+        .write_stdin("notification t\ntext \"hi\"\n")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot both come from standard input",
+        ));
+}
+
+#[test]
+fn a_customer_id_given_on_the_command_line_is_checked() {
+    for id in ["", &"x".repeat(51)] {
+        missive()
+            .args([
+                "render",
+                "templates/text_only.missive",
+                "--emit",
+                "request",
+                "--page-id",
+                "1",
+                "--customer-id",
+                id,
+            ])
+            .assert()
+            .code(2)
+            .stdout("");
+    }
+}
+
+#[test]
+fn usage_errors_follow_the_format_and_stream() {
+    missive()
+        .args(["check", "--format", "short", "--bogus"])
+        .assert()
+        .code(2)
+        .stdout("error[M9002]: unexpected argument '--bogus' found\n");
+    let out = missive()
+        .args(["--format", "json", "check", "--bogus"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["diagnostics"][0]["code"], "M9002");
 }

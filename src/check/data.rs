@@ -266,20 +266,33 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
     }
 }
 
+/// Reads a data file for a template: the document, and the warnings of checking it against
+/// `input`; or every problem, when it is not JSON or does not match.
+pub fn prepare<'a>(
+    template: &crate::Template,
+    data_text: &'a str,
+) -> Result<(Node<'a>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let node = crate::json::parse(data_text).map_err(|d| vec![d])?;
+    let diags = validate(&node, &template.input);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok((node, diags))
+}
+
 /// Checks a data file for a template: it must be JSON, match `input`, and render within
 /// Messenger's limits (a trial render shows what only rendered values can: lengths, counts).
 pub fn check_render(template: &crate::Template, data_text: &str) -> Vec<Diagnostic> {
-    let node = match crate::json::parse(data_text) {
-        Ok(n) => n,
-        Err(d) => return vec![d],
-    };
-    let mut diags = validate(&node, &template.input);
-    if !diags.iter().any(Diagnostic::is_error) {
-        match template.render_to(&mut std::io::sink(), &node) {
-            Ok(warnings) => diags.extend(warnings),
-            Err(errors) => diags.extend(errors),
+    let mut diags = match prepare(template, data_text) {
+        Err(errors) => errors,
+        Ok((node, mut diags)) => {
+            match template.render_to(&mut std::io::sink(), &node) {
+                Ok(warnings) => diags.extend(warnings),
+                Err(errors) => diags.extend(errors),
+            }
+            diags
         }
-    }
+    };
     crate::diagnostic::sort(&mut diags);
     diags
 }

@@ -311,6 +311,23 @@ impl<'a> Checker<'a> {
             }
         }
 
+        // Facebook sends a message tag only with `messaging_type "MESSAGE_TAG"`, and needs one then.
+        match (messaging_type.as_deref(), &tag, seen_headers.get("messaging_type"), seen_headers.get("tag")) {
+            (Some("MESSAGE_TAG"), None, Some(at), _) => self.push(
+                Diagnostic::error(Code::InvalidHeader, "`messaging_type \"MESSAGE_TAG\"` needs a `tag` line")
+                    .at(*at, "a message tag is announced here")
+                    .help("add the tag, e.g. `tag \"POST_PURCHASE_UPDATE\"` for an order update")
+                    .note("Facebook Send API reference: `tag` is required when `messaging_type` is `MESSAGE_TAG`"),
+            ),
+            (other, Some(_), _, Some(at)) if other != Some("MESSAGE_TAG") => self.push(
+                Diagnostic::error(Code::InvalidHeader, "`tag` needs `messaging_type \"MESSAGE_TAG\"`")
+                    .at(*at, "Facebook ignores or refuses this tag")
+                    .help("add `messaging_type \"MESSAGE_TAG\"` above it, or remove the `tag`")
+                    .note("Facebook Send API reference: a tag is sent with `messaging_type: MESSAGE_TAG` only"),
+            ),
+            _ => {}
+        }
+
         if let Some(f) = &customer_id {
             let constant = match &f.val {
                 Val::Lit(_) => true,

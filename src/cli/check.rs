@@ -105,32 +105,25 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
         report.template = Some(src.clone());
         report.diagnostics = compiled.diagnostics;
 
+        let mut data_failure = None;
         if let (Some(data_path), Some(template)) = (&args.data, &compiled.template) {
             let dp = data_path.to_string_lossy().into_owned();
-            match load(&dp, dp == "-") {
-                Loaded::Source(d) => {
+            match super::load_data(&dp) {
+                Ok(d) => {
                     report.data = Some(d.clone());
                     report
                         .diagnostics
                         .extend(data::check_render(template, &d.text));
                 }
-                Loaded::Invalid(mut r) => {
-                    report.data = r.template.take();
-                    for mut diag in r.diagnostics {
-                        for l in &mut diag.labels {
-                            l.origin = missive::diagnostic::Origin::Data;
-                        }
-                        report.diagnostics.push(diag);
-                    }
-                }
-                Loaded::Failed(r) => {
-                    io_failure = true;
-                    report.diagnostics.extend(r.diagnostics);
+                Err((r, status)) => {
+                    io_failure |= status == super::FAILURE;
+                    data_failure = Some(r);
                 }
             }
         }
         missive::diagnostic::sort(&mut report.diagnostics);
         reports.push(report);
+        reports.extend(data_failure);
     }
 
     print_reports(common, &reports, files.len(), Stream::Stdout, true);

@@ -107,34 +107,41 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let json = words
+    let format = words
         .windows(2)
-        .any(|w| w[0] == "--format" && w[1] == "json")
-        || words.iter().any(|w| w == "--format=json");
-    if json {
-        let message = e
-            .kind()
-            .as_str()
-            .map_or_else(|| "invalid command line".to_string(), str::to_string);
-        let detail = e.to_string();
-        let d = Diagnostic::error(
-            Code::Usage,
-            format!("{}: {}", message.to_lowercase(), first_line(&detail)),
-        )
-        .help("run `missive --help` for the usage");
-        let mut r = FileReport::new("");
-        r.diagnostics.push(d);
-        let text = report::json(&[r], 0);
-        if words.get(1).is_some_and(|w| w == "check") {
-            print!("{text}");
-        } else {
-            eprint!("{text}");
+        .find(|w| w[0] == "--format")
+        .map(|w| w[1].clone())
+        .or_else(|| {
+            words
+                .iter()
+                .find_map(|w| w.strip_prefix("--format=").map(str::to_string))
+        });
+    // `check` reports on stdout; the other commands keep stdout for their product.
+    let on_stdout = words.iter().skip(1).any(|w| w == "check");
+    let message = first_line(&e.to_string()).to_string();
+    let text = match format.as_deref() {
+        Some("json") => {
+            let d =
+                Diagnostic::error(Code::Usage, message).help("run `missive --help` for the usage");
+            let mut r = FileReport::new("");
+            r.diagnostics.push(d);
+            report::json(&[r], 0)
         }
+        Some("short") => format!("error[{}]: {message}\n", Code::Usage),
+        _ => {
+            // clap's own report, under the code every usage error has.
+            let text = e.render().to_string();
+            format!(
+                "error[{}]: {}",
+                Code::Usage,
+                text.strip_prefix("error: ").unwrap_or(&text)
+            )
+        }
+    };
+    if on_stdout {
+        print!("{text}");
     } else {
-        // clap's own report, under the code every usage error has.
-        let text = e.render().to_string();
-        let text = text.strip_prefix("error: ").unwrap_or(&text);
-        eprint!("error[{}]: {text}", Code::Usage);
+        eprint!("{text}");
     }
     FAILURE
 }
@@ -182,16 +189,13 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
         } else {
             format!("`{path}`")
         };
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ if Path::new(path).is_dir() => "it is a folder".to_string(),
-            _ => e.to_string(),
-        };
         let mut r = FileReport::new(path);
         r.diagnostics.push(
-            Diagnostic::error(Code::Io, format!("cannot read {what}: {reason}"))
-                .help("check the path and that the file is readable"),
+            Diagnostic::error(
+                Code::Io,
+                format!("cannot read {what}: {}", io_reason(&e, path)),
+            )
+            .help("check the path and that the file is readable"),
         );
         return Loaded::Failed(r);
     }
@@ -211,11 +215,53 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
                         lc.line, lc.column
                     ),
                 )
-                .at(Span::new(at, at + 1), "the first invalid byte")
+                // The lossy text holds U+FFFD where the invalid byte was.
+                .at(
+                    Span::new(at, at + '\u{FFFD}'.len_utf8()),
+                    "the first invalid byte",
+                )
                 .help("save the file as UTF-8; templates and data must be UTF-8 encoded"),
             );
             r.template = Some(src);
             Loaded::Invalid(r)
+        }
+    }
+}
+
+/// An I/O error in words, without the OS's error numbers.
+pub fn io_reason(e: &std::io::Error, path: &str) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ if Path::new(path).is_dir() => "it is a folder".to_string(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error")
+                .next()
+                .unwrap_or(&text)
+                .to_lowercase()
+        }
+    }
+}
+
+/// Reads a data file (`-`: standard input). A file that cannot be read is an I/O failure
+/// (exit 2); one that is not UTF-8 is a located data error (M3001, exit 1). Either way the
+/// report names the data file.
+pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, u8)> {
+    match load(path, path == "-") {
+        Loaded::Source(s) => Ok(s),
+        Loaded::Failed(r) => Err((r, FAILURE)),
+        Loaded::Invalid(mut r) => {
+            let src = r.template.take();
+            for d in &mut r.diagnostics {
+                d.code = Code::InvalidJson;
+                d.message = format!("invalid JSON: {}", d.message);
+                for l in &mut d.labels {
+                    l.origin = missive::diagnostic::Origin::Data;
+                }
+            }
+            r.data = src;
+            Err((r, ERRORS))
         }
     }
 }

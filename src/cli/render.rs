@@ -7,7 +7,6 @@ use clap::{Args, ValueEnum};
 
 use missive::check::{self, data};
 use missive::diagnostic::report::FileReport;
-use missive::diagnostic::Origin;
 use missive::{Code, Diagnostic, Options, RenderOptions, RequestOptions};
 
 use super::{load, print_reports, status, usage, Common, Loaded, Stream, ERRORS, FAILURE};
@@ -65,38 +64,21 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
             )
         }
     };
-    let request = match args.emit {
-        Emit::Body => None,
-        Emit::Request => {
-            let Some(page_id) = args.page_id.clone() else {
-                return usage(
-                    common,
-                    Stream::Stderr,
-                    &path,
-                    Diagnostic::error(Code::Usage, "`--emit request` needs `--page-id`")
-                        .help("give the digits of the page's m.me/ link, e.g. `--page-id 322837607840703`"),
-                );
-            };
-            if page_id.is_empty() || !page_id.bytes().all(|b| b.is_ascii_digit()) {
-                return usage(
-                    common,
-                    Stream::Stderr,
-                    &path,
-                    Diagnostic::error(
-                        Code::Usage,
-                        format!("`--page-id {page_id}` is not a page id"),
-                    )
-                    .help(
-                        "a page id is the digits of the page's m.me/ link, e.g. `322837607840703`",
-                    ),
-                );
-            }
-            Some(RequestOptions {
-                page_id,
-                customer_id: args.customer_id.clone(),
-                recipient: args.recipient.clone(),
-            })
-        }
+    if from_stdin && args.data.as_deref() == Some("-") {
+        return usage(
+            common,
+            Stream::Stderr,
+            &path,
+            Diagnostic::error(
+                Code::Usage,
+                "the template and the data cannot both come from standard input",
+            )
+            .help("give the data as a file with `--data FILE`, or the template as a path"),
+        );
+    }
+    let request = match request_options(&args, profile.limits.customer_id.max) {
+        Ok(r) => r,
+        Err(d) => return usage(common, Stream::Stderr, &path, d),
     };
 
     let src = match load(&path, from_stdin) {
@@ -133,38 +115,31 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
             && template.customer_id.is_none()
             && template.profile.envelope == missive::profile::Envelope::Iadvize
         {
-            report.diagnostics.push(
-                Diagnostic::error(Code::Usage, "`--emit request` needs a customer_id")
-                    .help("declare a scheme in the template (`customer_id \"order-{{ order.number }}\"`) or pass `--customer-id ID`"),
+            return usage(
+                common,
+                Stream::Stderr,
+                &path,
+                Diagnostic::error(Code::Usage, "`--emit request` needs a customer_id").help(
+                    "declare a scheme in the template (`customer_id \"order-{{ order.number }}\"`) or pass `--customer-id ID`",
+                ),
             );
-            print_reports(common, &[report], 1, Stream::Stderr, false);
-            return FAILURE;
         }
     }
 
-    // The data.
+    // The data: a file, standard input, or nothing for a template without required inputs.
     let data_src = match &args.data {
-        Some(d) => match load(d, d == "-") {
-            Loaded::Source(s) => s,
-            Loaded::Invalid(mut r) => {
-                report.data = r.template.take();
-                for mut diag in r.diagnostics {
-                    for l in &mut diag.labels {
-                        l.origin = Origin::Data;
-                    }
-                    report.diagnostics.push(diag);
-                }
-                print_reports(common, &[report], 1, Stream::Stderr, false);
-                return ERRORS;
-            }
-            Loaded::Failed(r) => {
-                report.diagnostics.extend(r.diagnostics);
-                print_reports(common, &[report], 1, Stream::Stderr, false);
-                return FAILURE;
+        Some(d) => match super::load_data(d) {
+            Ok(s) => s,
+            Err((r, status)) => {
+                print_reports(common, &[report, r], 1, Stream::Stderr, false);
+                return status;
             }
         },
         None if template.input.fields.iter().any(|f| !f.optional) => {
-            report.diagnostics.push(
+            return usage(
+                common,
+                Stream::Stderr,
+                &path,
                 Diagnostic::error(
                     Code::Usage,
                     "this template declares inputs: give them with `--data FILE`",
@@ -174,27 +149,21 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
                     template.name
                 )),
             );
-            print_reports(common, &[report], 1, Stream::Stderr, false);
-            return FAILURE;
         }
         None => std::sync::Arc::new(missive::SourceFile::new("<no data>", "{}")),
     };
     report.data = Some(data_src.clone());
-    let node = match missive::json::parse(&data_src.text) {
-        Ok(n) => n,
-        Err(d) => {
-            report.diagnostics.push(d);
+    let node = match data::prepare(&template, &data_src.text) {
+        Ok((node, warnings)) => {
+            report.diagnostics.extend(warnings);
+            node
+        }
+        Err(errors) => {
+            report.diagnostics.extend(errors);
             print_reports(common, &[report], 1, Stream::Stderr, false);
             return ERRORS;
         }
     };
-    let problems = data::validate(&node, &template.input);
-    let data_errors = problems.iter().any(Diagnostic::is_error);
-    report.diagnostics.extend(problems);
-    if data_errors {
-        print_reports(common, &[report], 1, Stream::Stderr, false);
-        return ERRORS;
-    }
 
     let options = RenderOptions {
         pretty: args.pretty,
@@ -208,10 +177,12 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         Ok(warnings) => report.diagnostics.extend(warnings),
         Err(errors) => {
             report.diagnostics.extend(errors);
+            missive::diagnostic::sort(&mut report.diagnostics);
             print_reports(common, &[report], 1, Stream::Stderr, false);
             return ERRORS;
         }
     }
+    missive::diagnostic::sort(&mut report.diagnostics);
     out.push(b'\n');
     let written = match &args.output {
         Some(file) => {
@@ -220,14 +191,18 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         None => std::io::stdout()
             .lock()
             .write_all(&out)
-            .map_err(|e| ("standard output".to_string(), e)),
+            .map_err(|e| ("-".to_string(), e)),
     };
     if let Err((what, e)) = written {
-        report.diagnostics.push(
-            Diagnostic::error(Code::Io, format!("cannot write {what}: {e}"))
-                .help("check the path and permissions"),
+        let mut failed = FileReport::new(what.clone());
+        failed.diagnostics.push(
+            Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{what}`: {}", super::io_reason(&e, &what)),
+            )
+            .help("check that the folder exists and is writable"),
         );
-        print_reports(common, &[report], 1, Stream::Stderr, false);
+        print_reports(common, &[report, failed], 1, Stream::Stderr, false);
         return FAILURE;
     }
     print_reports(
@@ -238,4 +213,46 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         false,
     );
     status(common, &[report], false)
+}
+
+/// `--emit request`'s options, checked: a page id of digits, a usable customer_id.
+fn request_options(
+    args: &RenderArgs,
+    customer_id_max: usize,
+) -> Result<Option<RequestOptions>, Diagnostic> {
+    if args.emit == Emit::Body {
+        return Ok(None);
+    }
+    let Some(page_id) = args.page_id.clone() else {
+        return Err(
+            Diagnostic::error(Code::Usage, "`--emit request` needs `--page-id`")
+                .help("give the digits of the page's m.me/ link, e.g. `--page-id 322837607840703`"),
+        );
+    };
+    if page_id.is_empty() || !page_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Diagnostic::error(
+            Code::Usage,
+            format!("`--page-id {page_id}` is not a page id"),
+        )
+        .help("a page id is the digits of the page's m.me/ link, e.g. `322837607840703`"));
+    }
+    if let Some(id) = &args.customer_id {
+        let n = id.chars().count();
+        if id.trim().is_empty() || n > customer_id_max {
+            return Err(Diagnostic::error(
+                Code::Usage,
+                if id.trim().is_empty() {
+                    "`--customer-id` is empty".to_string()
+                } else {
+                    format!("`--customer-id` is {n} characters long, iAdvize allows {customer_id_max}")
+                },
+            )
+            .help("give the visitor's unique id, as set on the web page for the opt-in (at most 50 characters)"));
+        }
+    }
+    Ok(Some(RequestOptions {
+        page_id,
+        customer_id: args.customer_id.clone(),
+        recipient: args.recipient.clone(),
+    }))
 }

@@ -220,6 +220,9 @@ pub fn short(reports: &[FileReport]) -> String {
                         d.message
                     );
                 }
+                None if r.path.is_empty() => {
+                    let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                }
                 None => {
                     let _ = writeln!(
                         out,
