@@ -70,19 +70,7 @@ impl Template {
         data: &Node<'_>,
         options: RenderOptions,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-        let mut r = Renderer::new(self, data);
-        let buf = if options.pretty {
-            let mut w = Writer::new(PrettyFormatter::with_indent(b"  "));
-            r.message(&mut w);
-            w.buf
-        } else {
-            let mut w = Writer::new(CompactFormatter);
-            r.message(&mut w);
-            w.buf
-        };
-        let result = r.finish(out, &buf);
-        Writer::<CompactFormatter>::recycle(buf);
-        result
+        self.emit(out, data, None, options)
     }
 
     /// Renders the request `{method, url, body}` that delivers the message (`--emit request`).
@@ -93,18 +81,40 @@ impl Template {
         request: &RequestOptions,
         options: RenderOptions,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        self.emit(out, data, Some(request), options)
+    }
+
+    /// The body, or with `request` the whole request, compact or pretty.
+    fn emit<W: Write>(
+        &self,
+        out: &mut W,
+        data: &Node<'_>,
+        request: Option<&RequestOptions>,
+        options: RenderOptions,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        fn walk<F: Formatter>(
+            r: &mut Renderer<'_, '_>,
+            mut w: Writer<F>,
+            request: Option<&RequestOptions>,
+        ) -> Vec<u8> {
+            match request {
+                None => r.message(&mut w),
+                Some(req) => r.request(&mut w, req),
+            }
+            w.buf
+        }
         let mut r = Renderer::new(self, data);
         let buf = if options.pretty {
-            let mut w = Writer::new(PrettyFormatter::with_indent(b"  "));
-            r.request(&mut w, request);
-            w.buf
+            walk(
+                &mut r,
+                Writer::new(PrettyFormatter::with_indent(b"  ")),
+                request,
+            )
         } else {
-            let mut w = Writer::new(CompactFormatter);
-            r.request(&mut w, request);
-            w.buf
+            walk(&mut r, Writer::new(CompactFormatter), request)
         };
         let result = r.finish(out, &buf);
-        Writer::<CompactFormatter>::recycle(buf);
+        recycle(buf);
         result
     }
 
@@ -145,6 +155,11 @@ thread_local! {
     static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Hands the buffer back for the next render.
+fn recycle(buf: Vec<u8>) {
+    BUFFER.with(|b| *b.borrow_mut() = buf);
+}
+
 impl<F: Formatter> Writer<F> {
     fn new(fmt: F) -> Self {
         let mut buf = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
@@ -154,11 +169,6 @@ impl<F: Formatter> Writer<F> {
             fmt,
             first: Vec::with_capacity(8),
         }
-    }
-
-    /// Hands the buffer back for the next render.
-    fn recycle(buf: Vec<u8>) {
-        BUFFER.with(|b| *b.borrow_mut() = buf);
     }
 
     // Writing into a Vec cannot fail: the results below are infallible.
@@ -319,6 +329,8 @@ struct Renderer<'t, 'd> {
     scratch: String,
     /// The numbers of the receipt being rendered, to check that its totals add up.
     sums: Option<Sums>,
+    /// Input variables already converted for minijinja during this render.
+    engine_roots: Vec<(Box<str>, minijinja::Value)>,
 }
 
 /// A receipt's summary and adjustments, as rendered.
@@ -341,6 +353,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             diags: Vec::new(),
             scratch: String::new(),
             sums: None,
+            engine_roots: Vec::new(),
         }
     }
 
@@ -974,8 +987,13 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn run_engine(&mut self, e: &Engine) -> Option<String> {
         let mut ctx: BTreeMap<&str, minijinja::Value> = BTreeMap::new();
         for name in &e.roots {
-            if let Some(n) = self.root.get(name) {
-                ctx.insert(name, to_minijinja(n));
+            // Converted once per render, however many interpolations read it.
+            if let Some((_, v)) = self.engine_roots.iter().find(|(n, _)| n == name) {
+                ctx.insert(name, v.clone());
+            } else if let Some(n) = self.root.get(name) {
+                let v = to_minijinja(n);
+                self.engine_roots.push((name.clone(), v.clone()));
+                ctx.insert(name, v);
             }
         }
         for (name, depth) in &e.locals {

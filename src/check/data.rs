@@ -168,7 +168,7 @@ fn wrong(
             node.span,
             format!("{} here", node.type_name()),
         )
-        .at(decl, format!("declared `{}` here", ty.describe()))
+        .at(decl, format!("declared {} here", ty.phrase()))
         .help(hint),
     );
 }

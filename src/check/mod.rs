@@ -626,11 +626,11 @@ impl<'a> Checker<'a> {
                 })
             }
             Item::Command(c) if top => {
-                self.unknown_top(&c.name, item.span());
+                self.unknown_top(&c.name);
                 None
             }
             Item::Block(b) if top => {
-                self.unknown_top(&b.kind, item.span());
+                self.unknown_top(&b.kind);
                 None
             }
             Item::Field(f) if top => {
@@ -699,7 +699,7 @@ impl<'a> Checker<'a> {
         nodes
     }
 
-    fn unknown_top(&mut self, name: &ast::Ident, span: Span) {
+    fn unknown_top(&mut self, name: &ast::Ident) {
         let mut d = Diagnostic::error(
             Code::UnknownBlock,
             format!("unknown block `{}` at the top level", name.name),
@@ -709,7 +709,6 @@ impl<'a> Checker<'a> {
             Some(s) => d.help(format!("a block with a similar name exists: `{s}`")),
             None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt` and `extra`"),
         };
-        let _ = span;
         self.push(d);
     }
 
@@ -1645,7 +1644,7 @@ impl<'a> Checker<'a> {
                 };
                 if !ok {
                     let dotted = p.dotted();
-                    let declared = resolved.ty.describe();
+                    let declared = resolved.ty.phrase();
                     let help = match (&resolved.ty, kind) {
                         (Ty::Number | Ty::Integer | Ty::Bool, k) if k.is_textual() => {
                             format!("write `\"{{{{ {dotted} }}}}\"` to insert it as text")
@@ -1666,12 +1665,12 @@ impl<'a> Checker<'a> {
                     let mut d = Diagnostic::error(
                         Code::TypeMismatch,
                         format!(
-                            "`{}` needs {}, but `{dotted}` is declared `{declared}`",
+                            "`{}` needs {}, but `{dotted}` is declared {declared}",
                             spec.name,
                             kind.describe()
                         ),
                     )
-                    .at(p.span, format!("this is `{declared}`"));
+                    .at(p.span, format!("this is {declared}"));
                     if let Some(decl) = resolved.decl {
                         d = d.at(decl, "declared here");
                     }

@@ -29,6 +29,14 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type as a phrase: `` `string max 40` `` in backticks, "an object" and "a list" not.
+    pub fn phrase(&self) -> String {
+        match self {
+            Ty::Object(_) | Ty::List { .. } | Ty::Unknown => self.describe(),
+            _ => format!("`{}`", self.describe()),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Ty::String { max: Some(m) } => format!("string max {m}"),

@@ -204,7 +204,7 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
         .data_path
         .map(|p| format!(" (from `{p}`)"))
         .unwrap_or_default();
-    match p {
+    let mut d = match p {
         Problem::TooLong { chars, utf16, max } => {
             let limit = profile.limit(spec.limit.expect("a length problem has a limit"));
             let units = if utf16 != chars {
@@ -248,7 +248,10 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
                 .at(cx.span, format!("not one of Messenger's values{with}"))
                 .help(format!("write one of {}", list.join(", ")))
         }
-    }
+    };
+    // The data path goes in the message too: one-line reports show only the message.
+    d.message.push_str(&with);
+    d
 }
 
 /// The currency a user most likely meant: `eur` -> `EUR`, `€` -> `EUR`.

@@ -84,6 +84,24 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
+/// Text from the user's files, made safe to print on a terminal.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        s.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
 fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
     let mut out = String::new();
     let (sev, c) = match d.severity {
@@ -95,7 +113,7 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
         "{}{} {}",
         paint(color, c, &format!("{sev}[{}]", d.code)),
         paint(color, "1", ":"),
-        paint(color, "1", &d.message)
+        paint(color, "1", &printable(&d.message))
     );
     if d.labels.is_empty() && !r.path.is_empty() {
         let _ = writeln!(out, "   {} {}", paint(color, "34", "-->"), r.path);
@@ -120,10 +138,15 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
         out.push_str(&snippet(src, &labels, i == 0, color));
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "  {} {help}", paint(color, "1;36", "help:"));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint(color, "1;36", "help:"),
+            printable(help)
+        );
     }
     for note in &d.notes {
-        let _ = writeln!(out, "  {} {note}", paint(color, "1", "note:"));
+        let _ = writeln!(out, "  {} {}", paint(color, "1", "note:"), printable(note));
     }
     out
 }
@@ -159,14 +182,32 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
             let end = (l.span.end as usize).clamp(start, len);
             let span = SourceSpan::new(start.into(), end - start);
             if i == 0 && has_primary {
-                LabeledSpan::new_primary_with_span(l.message.clone(), span)
+                LabeledSpan::new_primary_with_span(
+                    l.message.as_deref().map(|m| printable(m).into_owned()),
+                    span,
+                )
             } else {
-                LabeledSpan::new_with_span(l.message.clone(), span)
+                LabeledSpan::new_with_span(
+                    l.message.as_deref().map(|m| printable(m).into_owned()),
+                    span,
+                )
+            }
+        })
+        .collect();
+    // Control characters in the source must not reach the terminal: `?` keeps byte offsets.
+    let text: String = src
+        .text
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                '?'
+            } else {
+                c
             }
         })
         .collect();
     let snip = Snippet {
-        src: NamedSource::new(&src.name, src.text.clone()).with_language("missive"),
+        src: NamedSource::new(&src.name, text).with_language("missive"),
         labels: spans,
     };
     let mut theme = if color {

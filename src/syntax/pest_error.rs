@@ -169,6 +169,22 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         span.start as usize + at + next_len(line, at),
     );
 
+    // `prénom: ...`: names are ASCII.
+    let ascii: usize = line
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    if let Some(c) = line[ascii..]
+        .chars()
+        .next()
+        .filter(|c| c.is_alphabetic() && !c.is_ascii())
+    {
+        let at = span.start as usize + ascii;
+        return Diagnostic::error(Code::SyntaxError, format!("`{c}` cannot be part of a name"))
+            .at(Span::new(at, at + c.len_utf8()), "not an ASCII letter")
+            .help("names use ASCII letters, digits and `_` (e.g. `prenom` or `first_name`); text in quotes can hold any character");
+    }
+
     // `name = value`, `name value value`: the common slip is a missing colon after a name.
     let name: String = line
         .chars()
@@ -187,6 +203,15 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
             format!("a field is `name: value`: write `{name}: ...`")
         });
     }
+    // At the start of a line, pest offers only the keywords: say what a line can be instead.
+    let words = if at == 0 && words.iter().any(|w| w == "`input`") {
+        vec![
+            "a field (`name: value`), a block (`name { ... }`) or a line such as `text \"...\"`"
+                .to_string(),
+        ]
+    } else {
+        words
+    };
     let what = join_or(&words);
     let mut d = Diagnostic::error(
         Code::SyntaxError,

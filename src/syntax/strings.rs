@@ -213,7 +213,7 @@ fn escape_help(bad: &str) -> String {
     let list = "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r`, `\\{` and `\\}` (literal braces), `\\/`, `\\'` and `\\u{1F600}`";
     match bad.chars().nth(1) {
         Some(c) if !c.is_alphanumeric() => format!("write `{c}` without the backslash; {list}"),
-        Some('u') => format!("a Unicode escape is `\\u{{...}}` with 1 to 6 hex digits; {list}"),
+        Some('u') => format!("a Unicode escape is `\\u{{...}}` with 1 to 6 hex digits naming a character (not a surrogate, at most 10FFFF); {list}"),
         _ => list.to_string(),
     }
 }
