@@ -845,26 +845,29 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
-        let lint = values::lint(&f.spec, text)
-            .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
-        if let (None, Some(lint)) = (values::problem(&f.spec, text, &self.t.profile), lint) {
-            let data_path = p
-                .map(|p| self.concrete(p))
-                .unwrap_or_else(|| self.paths_in(&f.val));
-            let cx = values::Context {
-                field: &f.key,
-                value: text,
-                span: f.span,
-                data_path: Some(data_path.as_str()).filter(|s| !s.is_empty()),
-            };
-            let mut d = values::lint_diagnostic(&lint, &cx, None);
-            if let Some(s) = data_span {
-                d = d.label(Origin::Data, s, "the value comes from here");
+        let problem = values::problem(&f.spec, text, &self.t.profile);
+        if problem.is_none() {
+            let lint = values::lint(&f.spec, text)
+                .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
+            if let Some(lint) = lint {
+                let data_path = p
+                    .map(|p| self.concrete(p))
+                    .unwrap_or_else(|| self.paths_in(&f.val));
+                let cx = values::Context {
+                    field: &f.key,
+                    value: text,
+                    span: f.span,
+                    data_path: Some(data_path.as_str()).filter(|s| !s.is_empty()),
+                };
+                let mut d = values::lint_diagnostic(&lint, &cx, None);
+                if let Some(s) = data_span {
+                    d = d.label(Origin::Data, s, "the value comes from here");
+                }
+                self.push(d);
             }
-            self.push(d);
             return;
         }
-        if let Some(problem) = values::problem(&f.spec, text, &self.t.profile) {
+        if let Some(problem) = problem {
             let data_path = p
                 .map(|p| self.concrete(p))
                 .or_else(|| Some(self.paths_in(&f.val)));
