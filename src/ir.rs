@@ -133,8 +133,18 @@ pub struct Items {
 #[derive(Debug, Clone, Default)]
 pub struct ObjIr {
     pub members: Vec<Member>,
+    /// What the object is, where that matters after rendering.
+    pub kind: ObjKind,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ObjKind {
+    #[default]
+    Plain,
     /// A receipt payload, whose totals are checked once rendered.
-    pub receipt: bool,
+    Receipt,
+    /// A generic template's payload, whose `image_aspect_ratio` applies to its images.
+    Generic,
 }
 
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ use std::io::Write;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
+use crate::check::images::{Aspect, ImageRef};
 use crate::check::schema::Kind;
 use crate::check::types::Base;
 use crate::check::values;
@@ -116,6 +117,19 @@ impl Template {
         let result = r.finish(out, &buf);
         recycle(buf);
         result
+    }
+
+    /// The images the message shows with this data, each with the shape it is shown in.
+    pub fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
+        let mut r = Renderer::new(self, data);
+        r.images = Some(Vec::new());
+        let mut w = Writer::new(CompactFormatter);
+        r.message(&mut w);
+        recycle(w.buf);
+        if r.diags.iter().any(Diagnostic::is_error) {
+            return Err(r.diags);
+        }
+        Ok(r.images.unwrap_or_default())
     }
 
     /// The customer_id that the template's scheme gives for this data, if it has a scheme.
@@ -331,6 +345,10 @@ struct Renderer<'t, 'd> {
     sums: Option<Sums>,
     /// Input variables already converted for minijinja during this render.
     engine_roots: Vec<(Box<str>, minijinja::Value)>,
+    /// The images shown, when asked for (`--check-images`), and the shape they are shown in.
+    images: Option<Vec<ImageRef>>,
+    aspect: Aspect,
+    in_receipt: bool,
 }
 
 /// A receipt's summary and adjustments, as rendered.
@@ -354,6 +372,9 @@ impl<'t, 'd> Renderer<'t, 'd> {
             scratch: String::new(),
             sums: None,
             engine_roots: Vec::new(),
+            images: None,
+            aspect: Aspect::Horizontal,
+            in_receipt: false,
         }
     }
 
@@ -447,14 +468,63 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // Objects, lists, loops, conditions
 
     fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) {
-        if o.receipt {
+        if o.kind == ObjKind::Receipt {
             self.sums = Some(Sums::default());
         }
+        let outer = (self.aspect, self.in_receipt);
+        if self.images.is_some() {
+            match o.kind {
+                ObjKind::Generic => self.aspect = self.aspect_of(o),
+                ObjKind::Receipt => self.in_receipt = true,
+                ObjKind::Plain => {}
+            }
+        }
         self.members(w, o);
-        if o.receipt {
+        (self.aspect, self.in_receipt) = outer;
+        if o.kind == ObjKind::Receipt {
             if let Some(sums) = self.sums.take() {
                 self.receipt_totals(&sums);
             }
+        }
+    }
+
+    /// A generic payload's `image_aspect_ratio`, literal or from the data.
+    fn aspect_of(&self, o: &ObjIr) -> Aspect {
+        for m in &o.members {
+            let Member::Field(f) = m else { continue };
+            if &*f.key != "image_aspect_ratio" {
+                continue;
+            }
+            return match &f.val {
+                Val::Lit(json) => Aspect::from_value(json.trim_matches('"')),
+                Val::Path(p) => match self.lookup(p) {
+                    Some(Node {
+                        value: Json::String(s),
+                        ..
+                    }) => Aspect::from_value(s),
+                    _ => Aspect::Horizontal,
+                },
+                Val::Str(_) => Aspect::Horizontal,
+            };
+        }
+        Aspect::Horizontal
+    }
+
+    /// Records an image the message shows, when images are being collected.
+    fn note_image(&mut self, f: &FieldIr, url: &str, p: Option<&PathIr>) {
+        if self.images.is_none() || self.in_receipt || !matches!(f.spec.name, "image_url" | "image")
+        {
+            return;
+        }
+        let data_path = p.map(|p| self.concrete(p));
+        let image = ImageRef {
+            url: url.to_string(),
+            span: f.span,
+            aspect: self.aspect,
+            data_path,
+        };
+        if let Some(images) = self.images.as_mut() {
+            images.push(image);
         }
     }
 
@@ -746,6 +816,11 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 if f.spec.kind == Kind::Number {
                     self.record(&f.key, json, f.span);
                 }
+                if self.images.is_some() && f.spec.kind == Kind::Url {
+                    if let Ok(url) = serde_json::from_str::<String>(json) {
+                        self.note_image(f, &url, None);
+                    }
+                }
                 w.member_raw(&f.key, json)
             }
             Val::Path(p) => {
@@ -845,6 +920,9 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
+        if self.images.is_some() {
+            self.note_image(f, text, p);
+        }
         let problem = values::problem(&f.spec, text, &self.t.profile);
         if problem.is_none() {
             let lint = values::lint(&f.spec, text)

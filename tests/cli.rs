@@ -23,6 +23,7 @@ fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("missive-cli-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, contents).unwrap();
     path
 }
@@ -847,4 +848,195 @@ fn usage_errors_follow_the_format_and_stream() {
         .stdout
         .clone();
     assert_eq!(json(&out)["diagnostics"][0]["code"], "M9002");
+}
+
+/// The first bytes of a PNG of the given size: enough for a header reader.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut b = vec![
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
+    b.extend_from_slice(&width.to_be_bytes());
+    b.extend_from_slice(&height.to_be_bytes());
+    b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    b
+}
+
+fn carousel_with_images(aspect: &str, urls: &[&str]) -> String {
+    let mut s = format!("notification images\n\ncarousel {{\n{aspect}");
+    for (i, u) in urls.iter().enumerate() {
+        s.push_str(&format!(
+            "  element {{\n    title: \"Product {i}\"\n    image_url: \"{u}\"\n  }}\n"
+        ));
+    }
+    s.push_str("}\n");
+    s
+}
+
+#[test]
+fn check_images_reads_sizes_from_a_local_folder() {
+    // expect: M4010 M4011
+    let dir = temp_file("img/wide.png", &png(1910, 1000))
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    std::fs::write(dir.join("img/square.png"), png(1000, 1000)).unwrap();
+    let template = dir.join("images.missive");
+    std::fs::write(
+        &template,
+        carousel_with_images(
+            "",
+            &[
+                "https://shop.example/img/wide.png",
+                "https://shop.example/img/square.png",
+                "https://shop.example/img/missing.png",
+            ],
+        ),
+    )
+    .unwrap();
+    let out = missive()
+        .args([
+            "check",
+            &template.to_string_lossy(),
+            "--check-images",
+            "--images",
+            &dir.to_string_lossy(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out)
+        .unwrap()
+        .replace(&*dir.to_string_lossy(), "DIR");
+    assert!(
+        text.contains("warning[M4010]: the image is 1000×1000 (1.00:1), shown at 1.91:1"),
+        "{text}"
+    );
+    assert!(text.contains("warning[M4011]"), "{text}");
+    assert!(!text.contains("1910×1000"), "{text}");
+    insta::assert_snapshot!("check_images_local_human", text);
+}
+
+/// A loopback HTTP server answering each request with `reply(path)`; returns its base URL.
+fn serve(reply: fn(&str) -> (u16, Vec<u8>)) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let (status, body) = reply(&path);
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+    base
+}
+
+#[test]
+fn check_images_fetches_the_first_bytes_over_http() {
+    let base = serve(|path| match path {
+        "/square.png" => (200, png(800, 800)),
+        _ => (404, b"not found".to_vec()),
+    });
+    let square = format!("{base}/square.png");
+    let gone = format!("{base}/gone.png");
+    let dir = temp_file("x", b"").parent().unwrap().to_path_buf();
+    let template = dir.join("images.missive");
+
+    // Shown square: the square image fits.
+    std::fs::write(
+        &template,
+        carousel_with_images("  image_aspect_ratio: \"square\"\n", &[&square]),
+    )
+    .unwrap();
+    let out = missive()
+        .args([
+            "check",
+            &template.to_string_lossy(),
+            "--check-images",
+            "--format",
+            "short",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("M4010") && !text.contains("M4011"), "{text}");
+
+    // Shown horizontal: cropped; and a 404 is reported, not fatal.
+    std::fs::write(&template, carousel_with_images("", &[&square, &gone])).unwrap();
+    let out = missive()
+        .args([
+            "check",
+            &template.to_string_lossy(),
+            "--check-images",
+            "--format",
+            "short",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("warning[M4010]: the image is 800×800 (1.00:1), shown at 1.91:1"),
+        "{text}"
+    );
+    assert!(text.contains("warning[M4011]"), "{text}");
+}
+
+#[test]
+fn check_images_with_data_checks_the_rendered_urls() {
+    let dir = temp_file("img/p/AB123.jpg", &png(600, 600))
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let out = missive()
+        .args([
+            "check",
+            "templates/back_in_stock.missive",
+            "--data",
+            "examples/back_in_stock.json",
+            "--check-images",
+            "--images",
+            &dir.to_string_lossy(),
+            "--format",
+            "short",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    // examples/back_in_stock.json names https://www.cooktoys.example/img/products/AB123.jpg
+    assert!(
+        text.contains("M4011") && text.contains("from `product.image`"),
+        "{text}"
+    );
 }

@@ -4,6 +4,7 @@
 
 pub mod bounds;
 pub mod data;
+pub mod images;
 pub mod lints;
 pub mod schema;
 pub mod types;
@@ -560,11 +561,11 @@ impl<'a> Checker<'a> {
                                 key: "payload",
                                 obj: ObjIr {
                                     members: vec![Member::Field(url)],
-                                    receipt: false,
+                                    kind: ObjKind::Plain,
                                 },
                             },
                         ],
-                        receipt: false,
+                        kind: ObjKind::Plain,
                     },
                     span: c.name.span,
                 })
@@ -581,7 +582,10 @@ impl<'a> Checker<'a> {
                 self.no_label(b);
                 let spec = schema::spec(kind, None).expect("attachment spec");
                 let mut payload = self.block_body(b, spec);
-                payload.receipt = kind == BlockKind::Receipt;
+                payload.kind = match kind {
+                    BlockKind::Receipt => ObjKind::Receipt,
+                    _ => ObjKind::Generic,
+                };
                 payload.members.insert(
                     0,
                     Member::Const {
@@ -601,7 +605,7 @@ impl<'a> Checker<'a> {
                                 obj: payload,
                             },
                         ],
-                        receipt: false,
+                        kind: ObjKind::Plain,
                     },
                     span: b.kind.span,
                 })

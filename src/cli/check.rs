@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use missive::check::{self, data};
+use missive::check::{self, data, images};
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options};
 
@@ -17,6 +17,13 @@ pub struct CheckArgs {
     /// Also check this data file against the template's `input` (one template only).
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
+    /// Read each image's size (its first bytes, over HTTP) and warn when Messenger will crop it.
+    #[arg(long)]
+    check_images: bool,
+    /// With `--check-images`, read images from this folder (it mirrors the URLs' paths) instead of
+    /// over HTTP.
+    #[arg(long, value_name = "DIR", requires = "check_images")]
+    images: Option<PathBuf>,
 }
 
 pub fn run(common: &Common, args: CheckArgs) -> u8 {
@@ -106,6 +113,17 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
         report.diagnostics = compiled.diagnostics;
 
         let mut data_failure = None;
+        let source = args.images.clone().map_or(
+            images::Source::Http {
+                timeout: std::time::Duration::from_secs(5),
+            },
+            images::Source::Dir,
+        );
+        if let (None, Some(template), true) = (&args.data, &compiled.template, args.check_images) {
+            report
+                .diagnostics
+                .extend(images::check(&images::literal(template), &source));
+        }
         if let (Some(data_path), Some(template)) = (&args.data, &compiled.template) {
             let dp = data_path.to_string_lossy().into_owned();
             match super::load_data(&dp) {
@@ -114,6 +132,13 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
                     report
                         .diagnostics
                         .extend(data::check_render(template, &d.text));
+                    if args.check_images {
+                        if let Ok((node, _)) = data::prepare(template, &d.text) {
+                            if let Ok(found) = template.images(&node) {
+                                report.diagnostics.extend(images::check(&found, &source));
+                            }
+                        }
+                    }
                 }
                 Err((r, status)) => {
                     io_failure |= status == super::FAILURE;

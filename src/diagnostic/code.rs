@@ -96,6 +96,8 @@ codes! {
     PlainHttpImage = "M4007", "an image URL over plain `http:`";
     NoMaxDeclared = "M4008", "a limited field that reads a string or list declared without `max`";
     Unboundable = "M4009", "an expression whose length missive cannot bound";
+    ImageAspect = "M4010", "an image whose shape Messenger will crop";
+    ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
     Io = "M9001", "a file that cannot be read or written";
     Usage = "M9002", "a wrong combination of command-line flags";
     Profile = "M9003", "a profile that cannot be found or read";

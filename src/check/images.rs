@@ -1,0 +1,239 @@
+//! Image checks (`--check-images`): the guide asks for 1.91:1 images, and a generic template
+//! crops to its `image_aspect_ratio` (1.91:1 `horizontal`, the default, or 1:1 `square`).
+//! Dimensions come from the image's first bytes only, over HTTP with a short timeout or from a
+//! local folder that mirrors the URLs' paths.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+
+/// How much of an image is read: enough for the header of every common format.
+const HEAD_BYTES: u64 = 64 * 1024;
+/// How far a ratio may be from the target before the image is visibly cropped or padded.
+const TOLERANCE: f64 = 0.03;
+
+/// The shape an image is shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aspect {
+    /// 1.91:1, Messenger's default and the integration guide's recommendation.
+    Horizontal,
+    /// 1:1, with `image_aspect_ratio: "square"`.
+    Square,
+}
+
+impl Aspect {
+    pub fn from_value(v: &str) -> Aspect {
+        if v == "square" {
+            Aspect::Square
+        } else {
+            Aspect::Horizontal
+        }
+    }
+
+    fn ratio(self) -> f64 {
+        match self {
+            Aspect::Horizontal => 1.91,
+            Aspect::Square => 1.0,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Aspect::Horizontal => "1.91:1",
+            Aspect::Square => "1:1",
+        }
+    }
+}
+
+/// An image a message shows, and where the template names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageRef {
+    pub url: String,
+    pub span: Span,
+    pub aspect: Aspect,
+    /// The data path the URL came from, when rendered with data.
+    pub data_path: Option<String>,
+}
+
+/// Where image bytes come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// Fetched over HTTP(S), first bytes only.
+    Http { timeout: Duration },
+    /// A folder mirroring the URLs' paths: `https://shop.example/img/a.png` is `DIR/img/a.png`.
+    Dir(PathBuf),
+}
+
+/// Reads each image's dimensions and warns about the ones that will be cropped (M4010) or
+/// could not be read (M4011). Each URL is read once.
+pub fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
+    let mut sizes: HashMap<&str, Result<(usize, usize), String>> = HashMap::new();
+    let mut out = Vec::new();
+    for img in images {
+        let size = sizes
+            .entry(&img.url)
+            .or_insert_with(|| dimensions(&img.url, source));
+        let from = img
+            .data_path
+            .as_ref()
+            .map(|p| format!(" (from `{p}`)"))
+            .unwrap_or_default();
+        match size {
+            Ok((w, h)) => {
+                let (w, h) = (*w, *h);
+                if h == 0 {
+                    continue;
+                }
+                let ratio = w as f64 / h as f64;
+                let target = img.aspect.ratio();
+                if (ratio / target - 1.0).abs() > TOLERANCE {
+                    let (tw, th) = if ratio > target {
+                        ((h as f64 * target).round() as usize, h)
+                    } else {
+                        (w, (w as f64 / target).round() as usize)
+                    };
+                    out.push(
+                        Diagnostic::warning(Code::ImageAspect, format!("the image is {w}×{h} ({ratio:.2}:1), shown at {}{from}", img.aspect.name()))
+                            .at(img.span, format!("{w}×{h}, Messenger crops it to {}", img.aspect.name()))
+                            .help(format!(
+                                "crop the image to {} (e.g. {tw}×{th}){}",
+                                img.aspect.name(),
+                                if img.aspect == Aspect::Horizontal && (ratio - 1.0).abs() < TOLERANCE {
+                                    ", or set `image_aspect_ratio: \"square\"` on the carousel"
+                                } else {
+                                    ""
+                                }
+                            ))
+                            .note("iAdvize integration guide: « Limitation des Attachments (visuels) : 1.91:1 »"),
+                    );
+                }
+            }
+            Err(why) => out.push(
+                Diagnostic::warning(Code::ImageUnreadable, format!("could not read the image's size{from}"))
+                    .at(img.span, why.clone())
+                    .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),
+            ),
+        }
+    }
+    out
+}
+
+fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
+    let head = match source {
+        Source::Dir(dir) => {
+            let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+            let rel = parsed.path().trim_start_matches('/');
+            let path = dir.join(
+                percent_encoding::percent_decode_str(rel)
+                    .decode_utf8_lossy()
+                    .as_ref(),
+            );
+            let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => format!("no file `{}`", path.display()),
+                _ => format!("cannot open `{}`: {e}", path.display()),
+            })?;
+            let mut head = Vec::new();
+            file.take(HEAD_BYTES)
+                .read_to_end(&mut head)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            head
+        }
+        Source::Http { timeout } => {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .timeout_global(Some(*timeout))
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let response = agent
+                .get(url)
+                .header("Range", format!("bytes=0-{}", HEAD_BYTES - 1))
+                .call()
+                .map_err(|e| format!("cannot fetch it: {e}"))?;
+            let status = response.status().as_u16();
+            if !(200..300).contains(&status) {
+                return Err(format!("the server answered HTTP {status}"));
+            }
+            let mut head = Vec::new();
+            response
+                .into_body()
+                .into_reader()
+                .take(HEAD_BYTES)
+                .read_to_end(&mut head)
+                .map_err(|e| format!("cannot read it: {e}"))?;
+            head
+        }
+    };
+    imagesize::blob_size(&head)
+        .map(|s| (s.width, s.height))
+        .map_err(|e| format!("not an image missive can read ({e})"))
+}
+
+/// The images a template names literally, for `check --check-images` without data.
+pub fn literal(t: &crate::Template) -> Vec<ImageRef> {
+    use crate::ir::{Member, Node, ObjIr, ObjKind, Val};
+
+    fn obj(o: &ObjIr, aspect: Aspect, out: &mut Vec<ImageRef>) {
+        if o.kind == ObjKind::Receipt {
+            return;
+        }
+        let aspect = if o.kind == ObjKind::Generic {
+            o.members
+                .iter()
+                .find_map(|m| match m {
+                    Member::Field(f) if &*f.key == "image_aspect_ratio" => match &f.val {
+                        Val::Lit(json) => Some(Aspect::from_value(json.trim_matches('"'))),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .unwrap_or(Aspect::Horizontal)
+        } else {
+            aspect
+        };
+        for m in &o.members {
+            match m {
+                Member::Field(f) if matches!(f.spec.name, "image_url" | "image") => {
+                    if let Val::Lit(json) = &f.val {
+                        if let Ok(url) = serde_json::from_str::<String>(json) {
+                            out.push(ImageRef {
+                                url,
+                                span: f.span,
+                                aspect,
+                                data_path: None,
+                            });
+                        }
+                    }
+                }
+                Member::Object { obj: o, .. } => obj(o, aspect, out),
+                Member::Items(items) => nodes(&items.nodes, aspect, out),
+                _ => {}
+            }
+        }
+    }
+
+    fn nodes(ns: &[Node], aspect: Aspect, out: &mut Vec<ImageRef>) {
+        for n in ns {
+            match n {
+                Node::Obj { obj: o, .. } => obj(o, aspect, out),
+                Node::For { body, .. } => nodes(body, aspect, out),
+                Node::If {
+                    branches,
+                    otherwise,
+                } => {
+                    for (_, b) in branches {
+                        nodes(b, aspect, out);
+                    }
+                    nodes(otherwise, aspect, out);
+                }
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    obj(&t.body, Aspect::Horizontal, &mut out);
+    out
+}
