@@ -1040,3 +1040,40 @@ fn check_images_with_data_checks_the_rendered_urls() {
         "{text}"
     );
 }
+
+#[test]
+fn raising_a_max_in_a_bundled_template_warns_at_the_title() {
+    let source = std::fs::read_to_string("templates/back_in_stock.missive").unwrap();
+    let raised = source.replace("name: string max 60", "name: string max 90");
+    assert_ne!(raised, source);
+    let title_line = raised
+        .lines()
+        .position(|l| l.trim() == "title: product.name")
+        .unwrap()
+        + 1;
+    let path = temp_file("back_in_stock.missive", raised.as_bytes());
+    let out = missive()
+        .args(["check", &path.to_string_lossy(), "--format", "short"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let expected = format!("back_in_stock.missive:{title_line}:12: warning[M2001]: `title` may reach 90 characters, the limit is 80");
+    assert!(text.contains(&expected), "{text}");
+}
+
+#[test]
+fn explain_without_a_code_lists_the_catalog() {
+    let out = missive()
+        .args(["explain"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), missive::Code::ALL.len());
+    assert!(text.contains("M2001  a text over Messenger's length limit"));
+}

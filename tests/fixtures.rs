@@ -164,3 +164,32 @@ fn every_code_has_a_page_and_a_fixture() {
         "codes without a fixture (`// expect: CODE`): {missing_fixtures:?}"
     );
 }
+
+/// docs/codes/README.md lists every code with its summary, in order, and nothing else.
+#[test]
+fn the_catalog_lists_every_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog = std::fs::read_to_string(root.join("docs/codes/README.md")).unwrap();
+    let listed: Vec<(String, String)> = catalog
+        .lines()
+        .filter_map(|l| l.strip_prefix("| [M"))
+        .map(|l| {
+            let code = format!("M{}", &l[..4]);
+            let summary = l
+                .split(" | ")
+                .nth(1)
+                .unwrap_or("")
+                .trim_end_matches(" |")
+                .to_string();
+            (code, summary)
+        })
+        .collect();
+    let expected: Vec<(String, String)> = missive::Code::ALL
+        .iter()
+        .map(|c| (c.as_str().to_string(), c.summary().to_string()))
+        .collect();
+    assert_eq!(
+        listed, expected,
+        "docs/codes/README.md is out of step with src/diagnostic/code.rs"
+    );
+}
