@@ -11,6 +11,17 @@ fn missive() -> Command {
     c
 }
 
+/// Runs missive with `args`, checks its exit status, and returns its stdout and stderr.
+fn run(args: &[&str], code: i32) -> (Vec<u8>, Vec<u8>) {
+    let out = missive()
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    (out.stdout, out.stderr)
+}
+
 fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
@@ -91,18 +102,16 @@ fn pretty_output_matches_the_guide_byte_for_byte() {
 fn every_bundled_template_renders_deterministically() {
     for name in BUNDLED {
         let run = || {
-            missive()
-                .args([
+            run(
+                &[
                     "render",
                     &format!("templates/{name}.missive"),
                     "--data",
                     &format!("examples/{name}.json"),
-                ])
-                .assert()
-                .success()
-                .get_output()
-                .stdout
-                .clone()
+                ],
+                0,
+            )
+            .0
         };
         let first = run();
         json(&first);
@@ -146,20 +155,18 @@ fn bundled_templates_and_examples_are_clean() {
 fn the_guides_http_images_are_the_only_warnings() {
     let mut report = String::new();
     for name in ["carousel", "receipt"] {
-        let out = missive()
-            .args([
+        let out = run(
+            &[
                 "check",
                 &format!("templates/{name}.missive"),
                 "--data",
                 &format!("examples/{name}.json"),
                 "--format",
                 "short",
-            ])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+            ],
+            0,
+        )
+        .0;
         report.push_str(&String::from_utf8(out).unwrap());
     }
     insta::assert_snapshot!("guide_http_image_warnings", report);
@@ -167,8 +174,8 @@ fn the_guides_http_images_are_the_only_warnings() {
 
 #[test]
 fn emit_request_fills_the_url_and_keeps_the_token_a_placeholder() {
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "render",
             "templates/back_in_stock.missive",
             "--data",
@@ -177,12 +184,10 @@ fn emit_request_fills_the_url_and_keeps_the_token_a_placeholder() {
             "request",
             "--page-id",
             "322837607840703",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let v = json(&out);
     assert_eq!(v["method"], "POST");
     assert_eq!(
@@ -197,8 +202,8 @@ fn emit_request_fills_the_url_and_keeps_the_token_a_placeholder() {
 
 #[test]
 fn emit_request_percent_encodes_the_customer_id() {
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "render",
             "templates/text_only.missive",
             "--emit",
@@ -207,12 +212,10 @@ fn emit_request_percent_encodes_the_customer_id() {
             "1",
             "--customer-id",
             "a b/é",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let v = json(&out);
     assert!(
         v["url"]
@@ -241,20 +244,18 @@ fn emit_request_without_page_id_is_a_usage_error() {
         .stderr(predicates::str::contains(
             "error[M9002]: `--emit request` needs `--page-id`",
         ));
-    let err = missive()
-        .args([
+    let err = run(
+        &[
             "render",
             "templates/back_in_stock.missive",
             "--data",
             "examples/back_in_stock.json",
             "--emit",
             "request",
-        ])
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
+        ],
+        2,
+    )
+    .1;
     insta::assert_snapshot!(
         "emit_request_without_page_id_human",
         String::from_utf8(err).unwrap()
@@ -263,8 +264,8 @@ fn emit_request_without_page_id_is_a_usage_error() {
 
 #[test]
 fn messenger_profile_request_is_the_send_api_envelope() {
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "render",
             "templates/image_only.missive",
             "--data",
@@ -277,12 +278,10 @@ fn messenger_profile_request_is_the_send_api_envelope() {
             "1",
             "--recipient",
             "42",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let v = json(&out);
     assert_eq!(v["body"]["recipient"]["id"], "42");
     assert_eq!(v["body"]["message"]["attachment"]["type"], "image");
@@ -327,27 +326,9 @@ fn check_all_formats(
 ) -> (String, serde_json::Value, String) {
     let path = temp_file(name, source.as_bytes());
     let p = path.to_string_lossy().into_owned();
-    let human = missive()
-        .args(["check", &p, "--profile", profile])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let short = missive()
-        .args(["check", &p, "--format", "short", "--profile", profile])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let j = missive()
-        .args(["check", &p, "--format", "json", "--profile", profile])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let human = run(&["check", &p, "--profile", profile], 1).0;
+    let short = run(&["check", &p, "--format", "short", "--profile", profile], 1).0;
+    let j = run(&["check", &p, "--format", "json", "--profile", profile], 1).0;
     let v = json(&j);
     let first = v["diagnostics"][0].clone();
     (
@@ -452,31 +433,23 @@ fn text_beside_an_attachment_is_an_error_under_messenger_at_the_text() {
 #[test]
 fn a_missing_file_is_an_io_error_and_the_others_are_still_checked() {
     // expect: M9001
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "check",
             "no/such/file.missive",
             "templates/text_only.missive",
             "--format",
             "json",
-        ])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        2,
+    )
+    .0;
     let v = json(&out);
     assert_eq!(v["diagnostics"][0]["code"], "M9001");
     assert_eq!(v["diagnostics"][0]["file"], "no/such/file.missive");
     assert!(v["diagnostics"][0]["line"].is_null());
     assert_eq!(v["summary"]["files"], 2);
-    let human = missive()
-        .args(["check", "no/such/file.missive"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
+    let human = run(&["check", "no/such/file.missive"], 2).0;
     insta::assert_snapshot!("missing_file_human", String::from_utf8(human).unwrap());
     missive()
         .args(["check", "no/such/file.missive", "--format", "short"])
@@ -489,25 +462,13 @@ fn a_missing_file_is_an_io_error_and_the_others_are_still_checked() {
 fn a_file_that_is_not_utf8_gets_a_located_diagnostic() {
     // expect: M0007
     let path = temp_file("latin1.missive", b"notification latin1\ntext \"caf\xe9\"\n");
-    let out = missive()
-        .args(["check", &path.to_string_lossy(), "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = run(&["check", &path.to_string_lossy(), "--format", "json"], 1).0;
     let d = &json(&out)["diagnostics"][0];
     assert_eq!(
         (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
         (Some("M0007"), Some(2), Some(10))
     );
-    let human = missive()
-        .args(["check", &path.to_string_lossy()])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let human = run(&["check", &path.to_string_lossy()], 1).0;
     let human = String::from_utf8(human)
         .unwrap()
         .replace(&*path.to_string_lossy(), "latin1.missive");
@@ -525,13 +486,7 @@ fn an_empty_file_is_reported_at_1_1() {
         .stdout(predicates::str::contains(
             "empty.missive:1:1: error[M0008]: this template is empty",
         ));
-    let human = missive()
-        .args(["check", &path.to_string_lossy()])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let human = run(&["check", &path.to_string_lossy()], 1).0;
     let human = String::from_utf8(human)
         .unwrap()
         .replace(&*path.to_string_lossy(), "empty.missive");
@@ -548,13 +503,7 @@ fn garbage_gets_syntax_errors_not_a_crash() {
         b"notification x\ncarousel { element { title: \"x\" }",
     ] {
         let path = temp_file("garbage.missive", garbage);
-        let out = missive()
-            .args(["check", &path.to_string_lossy(), "--format", "json"])
-            .assert()
-            .code(1)
-            .get_output()
-            .stdout
-            .clone();
+        let out = run(&["check", &path.to_string_lossy(), "--format", "json"], 1).0;
         let v = json(&out);
         assert!(v["summary"]["errors"].as_u64().unwrap() >= 1, "{v}");
         assert!(v["diagnostics"][0]["line"].is_u64(), "{v}");
@@ -684,33 +633,25 @@ fn an_unknown_profile_is_a_usage_error() {
         .stdout(predicates::str::contains(
             "error[M9003]: unknown profile `whatsapp`",
         ));
-    let out = missive()
-        .args(["check", "templates", "--profile", "whatsapp"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
+    let out = run(&["check", "templates", "--profile", "whatsapp"], 2).0;
     insta::assert_snapshot!("unknown_profile_human", String::from_utf8(out).unwrap());
 }
 
 #[test]
 fn a_user_profile_file_can_extend_a_builtin() {
     let profile = temp_file("short.toml", b"extends = \"iadvize\"\nname = \"short\"\n[limits.text]\nmax = 10\nsource = \"our style guide\"\ndate = \"2026-11\"\n");
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "check",
             "templates/text_only.missive",
             "--profile",
             &profile.to_string_lossy(),
             "--format",
             "json",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        1,
+    )
+    .0;
     let v = json(&out);
     assert_eq!(
         v["diagnostics"][0]["notes"][0],
@@ -721,13 +662,7 @@ fn a_user_profile_file_can_extend_a_builtin() {
 #[test]
 fn a_bad_flag_is_a_usage_error_with_exit_2() {
     missive().args(["check", "--no-such-flag"]).assert().code(2);
-    let out = missive()
-        .args(["check", "--no-such-flag", "--format", "json"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
+    let out = run(&["check", "--no-such-flag", "--format", "json"], 2).0;
     assert_eq!(json(&out)["diagnostics"][0]["code"], "M9002");
 }
 
@@ -775,20 +710,18 @@ fn a_missing_data_file_is_reported_under_its_own_name() {
 #[test]
 fn data_that_is_not_utf8_is_a_data_error() {
     let data = temp_file("latin1.json", b"{\"image\": \"caf\xe9\"}");
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "render",
             "templates/image_only.missive",
             "--data",
             &data.to_string_lossy(),
             "--format",
             "json",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
+        ],
+        1,
+    )
+    .1;
     let d = &json(&out)["diagnostics"][0];
     assert_eq!(d["code"], "M3001");
     assert_eq!(
@@ -840,13 +773,7 @@ fn usage_errors_follow_the_format_and_stream() {
         .assert()
         .code(2)
         .stdout("error[M9002]: unexpected argument '--bogus' found\n");
-    let out = missive()
-        .args(["--format", "json", "check", "--bogus"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
+    let out = run(&["--format", "json", "check", "--bogus"], 2).0;
     assert_eq!(json(&out)["diagnostics"][0]["code"], "M9002");
 }
 
@@ -895,19 +822,17 @@ fn check_images_reads_sizes_from_a_local_folder() {
         ),
     )
     .unwrap();
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "check",
             &template.to_string_lossy(),
             "--check-images",
             "--images",
             &dir.to_string_lossy(),
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let text = String::from_utf8(out)
         .unwrap()
         .replace(&*dir.to_string_lossy(), "DIR");
@@ -967,37 +892,33 @@ fn check_images_fetches_the_first_bytes_over_http() {
         carousel_with_images("  image_aspect_ratio: \"square\"\n", &[&square]),
     )
     .unwrap();
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "check",
             &template.to_string_lossy(),
             "--check-images",
             "--format",
             "short",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let text = String::from_utf8(out).unwrap();
     assert!(!text.contains("M4010") && !text.contains("M4011"), "{text}");
 
     // Shown horizontal: cropped; and a 404 is reported, not fatal.
     std::fs::write(&template, carousel_with_images("", &[&square, &gone])).unwrap();
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "check",
             &template.to_string_lossy(),
             "--check-images",
             "--format",
             "short",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.contains("warning[M4010]: the image is 800×800 (1.00:1), shown at 1.91:1"),
@@ -1016,8 +937,8 @@ fn check_images_with_data_checks_the_rendered_urls() {
         .parent()
         .unwrap()
         .to_path_buf();
-    let out = missive()
-        .args([
+    let out = run(
+        &[
             "check",
             "templates/back_in_stock.missive",
             "--data",
@@ -1027,12 +948,10 @@ fn check_images_with_data_checks_the_rendered_urls() {
             &dir.to_string_lossy(),
             "--format",
             "short",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        0,
+    )
+    .0;
     let text = String::from_utf8(out).unwrap();
     // examples/back_in_stock.json names https://www.cooktoys.example/img/products/AB123.jpg
     assert!(
@@ -1052,13 +971,7 @@ fn raising_a_max_in_a_bundled_template_warns_at_the_title() {
         .unwrap()
         + 1;
     let path = temp_file("back_in_stock.missive", raised.as_bytes());
-    let out = missive()
-        .args(["check", &path.to_string_lossy(), "--format", "short"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = run(&["check", &path.to_string_lossy(), "--format", "short"], 0).0;
     let text = String::from_utf8(out).unwrap();
     let expected = format!("back_in_stock.missive:{title_line}:12: warning[M2001]: `title` may reach 90 characters, the limit is 80");
     assert!(text.contains(&expected), "{text}");
@@ -1066,13 +979,7 @@ fn raising_a_max_in_a_bundled_template_warns_at_the_title() {
 
 #[test]
 fn explain_without_a_code_lists_the_catalog() {
-    let out = missive()
-        .args(["explain"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = run(&["explain"], 0).0;
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().count(), missive::Code::ALL.len());
     assert!(text.contains("M2001  a text over Messenger's length limit"));

@@ -199,15 +199,7 @@ impl<'a> Checker<'a> {
                     ) =>
                 {
                     if let Some(prev) = seen_headers.insert(&c.name.name, c.name.span) {
-                        self.push(
-                            Diagnostic::error(
-                                Code::DuplicateField,
-                                format!("`{}` is given twice", c.name.name),
-                            )
-                            .at(c.name.span, "given again here")
-                            .at(prev, "first given here")
-                            .help("keep one of them"),
-                        );
+                        self.given_twice(&c.name.name, c.name.span, prev);
                         continue;
                     }
                     match c.name.name.as_str() {
@@ -444,6 +436,16 @@ impl<'a> Checker<'a> {
             return bad(self, v.span());
         }
         Some((name, description))
+    }
+
+    /// M1005: a field, header or block given a second time.
+    fn given_twice(&mut self, name: &str, again: Span, first: Span) {
+        self.push(
+            Diagnostic::error(Code::DuplicateField, format!("`{name}` is given twice"))
+                .at(again, "given again here")
+                .at(first, "first given here")
+                .help("keep one of them"),
+        );
     }
 
     fn single_arg<'v>(&mut self, c: &'v ast::Command) -> Option<&'v Value> {
@@ -759,15 +761,7 @@ impl<'a> Checker<'a> {
                         continue;
                     };
                     if let Some(prev) = fields.insert(fs.name, f.name.span) {
-                        self.push(
-                            Diagnostic::error(
-                                Code::DuplicateField,
-                                format!("`{}` is given twice", f.name.name),
-                            )
-                            .at(f.name.span, "given again here")
-                            .at(prev, "first given here")
-                            .help("keep one of them"),
-                        );
+                        self.given_twice(&f.name.name, f.name.span, prev);
                         continue;
                     }
                     if let Some(ir) = self.field_ir(fs.name, &f.value, fs) {
