@@ -448,6 +448,22 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// Checks a literal text against its field; true when it has a problem (reported).
+    fn literal_problem(&mut self, spec: &FieldSpec, text: &str, span: Span) -> bool {
+        let Some(p) = values::problem(spec, text, self.profile) else {
+            return false;
+        };
+        let cx = values::Context {
+            field: spec.name,
+            value: text,
+            span,
+            data_path: None,
+        };
+        let d = values::diagnostic(&p, spec, &cx, self.profile);
+        self.push(d);
+        true
+    }
+
     fn single_arg<'v>(&mut self, c: &'v ast::Command) -> Option<&'v Value> {
         if c.args.len() != 1 {
             let span = c.args.get(1).map_or(c.span, Value::span);
@@ -476,15 +492,7 @@ impl<'a> Checker<'a> {
         match v {
             Value::Str(s) if s.as_literal().is_some() => {
                 let text = s.as_literal().expect("literal");
-                if let Some(p) = values::problem(spec, &text, self.profile) {
-                    let cx = values::Context {
-                        field: spec.name,
-                        value: &text,
-                        span: s.span,
-                        data_path: None,
-                    };
-                    let d = values::diagnostic(&p, spec, &cx, self.profile);
-                    self.push(d);
+                if self.literal_problem(spec, &text, s.span) {
                     return None;
                 }
                 Some(text)
@@ -1546,15 +1554,7 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 if let Some(text) = s.as_literal() {
-                    if let Some(p) = values::problem(spec, &text, self.profile) {
-                        let cx = values::Context {
-                            field: spec.name,
-                            value: &text,
-                            span: s.span,
-                            data_path: None,
-                        };
-                        let d = values::diagnostic(&p, spec, &cx, self.profile);
-                        self.push(d);
+                    if self.literal_problem(spec, &text, s.span) {
                         return None;
                     }
                     if let Some(l) = values::lint(spec, &text) {
