@@ -136,9 +136,11 @@ fn every_code_has_a_page_and_a_fixture() {
             }
         }
     }
-    // Codes only the command line can trigger (I/O, usage, non-UTF-8 files) are tested in
-    // tests/cli.rs, each marked with an `// expect: CODE` comment.
-    let cli = std::fs::read_to_string(root.join("tests/cli.rs")).unwrap();
+    // Codes only the command line or the import can trigger (I/O, usage, non-UTF-8 files,
+    // payloads) are tested in tests/cli.rs and tests/import.rs, marked `// expect: CODE`.
+    let cli = ["tests/cli.rs", "tests/import.rs"]
+        .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
+        .join("\n");
     for line in cli.lines() {
         if let Some(codes) = line.trim().strip_prefix("// expect:") {
             expected.push_str(codes);

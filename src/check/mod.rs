@@ -50,6 +50,26 @@ pub struct Compiled {
 /// Parses and checks a template.
 pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = crate::syntax::parse(source);
+    check_parsed(parsed, source, options)
+}
+
+/// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
+/// the JSON payload), with the same checks as a parsed template.
+pub fn check_tree(
+    file: ast::File,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    options: &Options,
+) -> Compiled {
+    let parsed = crate::syntax::Parse {
+        file,
+        diagnostics,
+        broken_from: None,
+    };
+    check_parsed(parsed, text, options)
+}
+
+fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -> Compiled {
     let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
         text: source,

@@ -17,6 +17,9 @@ pub struct CheckArgs {
     /// Also check this data file against the template's `input` (one template only).
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
+    /// With `--stdin-filename`, what standard input holds: a template, or a JSON payload.
+    #[arg(long, value_enum, default_value_t = InputFormat::Missive)]
+    input_format: InputFormat,
     /// Read each image's size (its first bytes, over HTTP) and warn when Messenger will crop it.
     #[arg(long)]
     check_images: bool,
@@ -24,6 +27,12 @@ pub struct CheckArgs {
     /// over HTTP.
     #[arg(long, value_name = "DIR", requires = "check_images")]
     images: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Missive,
+    Json,
 }
 
 pub fn run(common: &Common, args: CheckArgs) -> u8 {
@@ -77,17 +86,8 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     }
 
     for (path, from_stdin) in &files {
-        if !from_stdin && path.ends_with(".json") {
-            io_failure = true;
-            let mut r = FileReport::new(path.clone());
-            r.diagnostics.push(
-                Diagnostic::error(Code::Usage, format!("`{path}` is not a template")).help(
-                    "`missive check` reads `.missive` templates; give a data file with `--data`",
-                ),
-            );
-            reports.push(r);
-            continue;
-        }
+        let payload = (!from_stdin && path.ends_with(".json"))
+            || (*from_stdin && args.input_format == InputFormat::Json);
         let src = match load(path, *from_stdin) {
             Loaded::Source(s) => s,
             Loaded::Invalid(r) => {
@@ -103,6 +103,21 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
         let stem = std::path::Path::new(path)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned());
+        if payload {
+            // A raw JSON payload, linted with the template checks at its own lines.
+            let options = Options {
+                profile: profile.clone(),
+                file_stem: None,
+            };
+            let name = stem.clone().unwrap_or_else(|| "payload".into());
+            let mut report = FileReport::new(path.clone());
+            report.diagnostics = missive::import::lint(&src.text, &name, &options);
+            report.template = Some(src.clone());
+            missive::diagnostic::sort(&mut report.diagnostics);
+            reports.push(report);
+            continue;
+        }
+
         let options = Options {
             profile: profile.clone(),
             file_stem: stem,

@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod import;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -67,6 +68,8 @@ enum Command {
     Render(render::RenderArgs),
     /// Explain a diagnostic code, with a wrong and a right example.
     Explain(explain::ExplainArgs),
+    /// Turn an existing JSON payload into `.missive` source.
+    Import(import::ImportArgs),
 }
 
 /// Exit statuses.
@@ -83,6 +86,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Check(a) => check::run(&cli.common, a),
         Command::Render(a) => render::run(&cli.common, a),
         Command::Explain(a) => explain::run(a),
+        Command::Import(a) => import::run(&cli.common, a),
     }
 }
 

@@ -98,6 +98,11 @@ codes! {
     Unboundable = "M4009", "an expression whose length missive cannot bound";
     ImageAspect = "M4010", "an image whose shape Messenger will crop";
     ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
+    ImportExtra = "M6001", "a payload field missive does not model, kept in `extra`";
+    ImportType = "M6002", "a payload value of the wrong JSON type";
+    ImportMoved = "M6003", "receipt parts beside `payload`, moved inside it";
+    ImportDropped = "M6004", "a payload part that is per-send data, left out of the template";
+    ImportShape = "M6005", "JSON that is not a Messenger payload missive reads";
     Io = "M9001", "a file that cannot be read or written";
     Usage = "M9002", "a wrong combination of command-line flags";
     Profile = "M9003", "a profile that cannot be found or read";

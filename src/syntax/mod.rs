@@ -5,6 +5,7 @@ pub mod ast;
 mod brackets;
 mod lower;
 mod pest_error;
+pub mod print;
 mod strings;
 
 use pest::Parser as _;

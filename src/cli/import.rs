@@ -1,0 +1,95 @@
+//! `missive import PAYLOAD.json`: an existing JSON payload -> `.missive` source.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use missive::diagnostic::report::FileReport;
+use missive::{Code, Diagnostic};
+
+use super::{load, print_reports, Common, Loaded, Stream, ERRORS, FAILURE, OK};
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The payload: an iAdvize body, a bare attachment, or a Send API request (`-`: stdin).
+    payload: String,
+    /// Write the source to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(common: &Common, args: ImportArgs) -> u8 {
+    let src = match load(&args.payload, args.payload == "-") {
+        Loaded::Source(s) => s,
+        Loaded::Invalid(r) => {
+            print_reports(common, &[r], 1, Stream::Stderr, false);
+            return ERRORS;
+        }
+        Loaded::Failed(r) => {
+            print_reports(common, &[r], 1, Stream::Stderr, false);
+            return FAILURE;
+        }
+    };
+    // The notification is named after the output file, or the payload's.
+    let named = args
+        .output
+        .as_ref()
+        .map(|o| o.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.payload.clone());
+    let name: String = std::path::Path::new(&named)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| s != "-")
+        .unwrap_or_else(|| "imported".into())
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("n{name}")
+    } else {
+        name
+    };
+    let mut report = FileReport::new(args.payload.clone());
+    report.template = Some(src.clone());
+    let source = match missive::import::to_source(&src.text, &name) {
+        Ok((source, warnings)) => {
+            report.diagnostics = warnings;
+            source
+        }
+        Err(errors) => {
+            report.diagnostics = errors;
+            print_reports(common, &[report], 1, Stream::Stderr, false);
+            return ERRORS;
+        }
+    };
+    let written = match &args.output {
+        Some(file) => {
+            std::fs::write(file, &source).map_err(|e| (file.to_string_lossy().into_owned(), e))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(source.as_bytes())
+            .map_err(|e| ("-".to_string(), e)),
+    };
+    if let Err((what, e)) = written {
+        let mut failed = FileReport::new(what.clone());
+        failed.diagnostics.push(
+            Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{what}`: {}", super::io_reason(&e, &what)),
+            )
+            .help("check that the folder exists and is writable"),
+        );
+        print_reports(common, &[report, failed], 1, Stream::Stderr, false);
+        return FAILURE;
+    }
+    print_reports(common, &[report], 1, Stream::Stderr, false);
+    OK
+}

@@ -1,0 +1,741 @@
+//! Import: a JSON payload -> the syntax tree of a template that renders it back, with every
+//! span pointing into the JSON. The same tree serves two purposes: printed, it is the `.missive`
+//! source of `missive import`; checked as is, it lints the raw payload (`missive check
+//! PAYLOAD.json`) with the template checks, each diagnostic at its line in the JSON file.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::json::{Json, Member, Node};
+use crate::span::Span;
+use crate::syntax::ast::*;
+
+/// What the tree is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A template to print: fields missive does not model go into `extra { }`.
+    Import,
+    /// A payload to check: unknown fields stay fields, so the checker names them (and
+    /// suggests the near name), as Facebook refuses them.
+    Lint,
+}
+
+/// The tree and what the import had to say.
+#[derive(Debug)]
+pub struct Imported {
+    pub file: File,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the template of a payload: an iAdvize body (`{"text", "attachment"}`), a bare
+/// attachment, or a Send API envelope (`{"recipient", "messaging_type", "tag", "message"}`).
+pub fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
+    let mut b = Builder {
+        mode,
+        diags: Vec::new(),
+    };
+    let mut items = vec![command(
+        "notification",
+        Span::new(0, 0),
+        vec![Value::Path(path(name, Span::new(0, 0)))],
+    )];
+    let Json::Object(members) = &root.value else {
+        b.diags.push(
+            Diagnostic::error(Code::ImportShape, format!("a payload is a JSON object, this is {}", root.type_name()))
+                .at(root.span, "expected `{ \"text\": ..., \"attachment\": ... }`")
+                .help("give the message body, a bare attachment, or a Send API request (`{\"recipient\", \"message\"}`)"),
+        );
+        return Imported {
+            file: File {
+                items,
+                comments: Vec::new(),
+            },
+            diagnostics: b.diags,
+        };
+    };
+    let body = if let Some(message) = root
+        .get("message")
+        .filter(|_| root.get("recipient").is_some() || root.get("messaging_type").is_some())
+    {
+        for m in members {
+            match &*m.key {
+                "message" => {}
+                "messaging_type" | "tag" => {
+                    if let Some(v) = b.value(&m.key, &m.value) {
+                        items.push(command(&m.key, m.key_span, vec![v]));
+                    }
+                }
+                "recipient" => b.diags.push(
+                    Diagnostic::warning(Code::ImportDropped, "`recipient` is left out of the template")
+                        .at(m.key_span, "per-send data, not part of the notification")
+                        .help("give the recipient when sending: `missive render --profile messenger --emit request --recipient PSID`"),
+                ),
+                _ => items.extend(b.unknown(m)),
+            }
+        }
+        message
+    } else {
+        root
+    };
+    if body.get("type").is_some() && body.get("payload").is_some() {
+        // A bare attachment.
+        items.extend(b.attachment(body, body.span));
+    } else {
+        b.body(body, &mut items);
+    }
+    Imported {
+        file: File {
+            items,
+            comments: Vec::new(),
+        },
+        diagnostics: b.diags,
+    }
+}
+
+struct Builder {
+    mode: Mode,
+    diags: Vec<Diagnostic>,
+}
+
+fn ident(name: &str, span: Span) -> Ident {
+    Ident {
+        name: name.to_string(),
+        span,
+    }
+}
+
+fn path(name: &str, span: Span) -> Path {
+    Path {
+        segments: vec![ident(name, span)],
+        span,
+    }
+}
+
+fn command(name: &str, span: Span, args: Vec<Value>) -> Item {
+    Item::Command(Command {
+        name: ident(name, span),
+        args,
+        span,
+    })
+}
+
+fn block(kind: &str, label: Option<&str>, span: Span, items: Vec<Item>) -> Item {
+    Item::Block(Block {
+        kind: ident(kind, span),
+        label: label.map(|l| ident(l, span)),
+        items,
+        span,
+    })
+}
+
+fn string(text: &str, span: Span) -> StrLit {
+    StrLit {
+        span,
+        parts: vec![StrPart::Lit {
+            text: text.to_string(),
+            span,
+        }],
+        block: false,
+    }
+}
+
+impl Builder {
+    /// The message body: `text`, `attachment`, and anything else.
+    fn body(&mut self, body: &Node<'_>, items: &mut Vec<Item>) {
+        let Json::Object(members) = &body.value else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ImportShape,
+                    format!(
+                        "the message should be an object, found {}",
+                        body.type_name()
+                    ),
+                )
+                .at(
+                    body.span,
+                    "expected `{ \"text\": ..., \"attachment\": ... }`",
+                )
+                .help("a message has a `text`, an `attachment`, or both"),
+            );
+            return;
+        };
+        for m in members {
+            match &*m.key {
+                "text" => {
+                    if let Some(v) = self.value("text", &m.value) {
+                        items.push(command("text", m.key_span, vec![v]));
+                    }
+                }
+                "attachment" => items.extend(self.attachment(&m.value, m.key_span)),
+                _ => items.extend(self.unknown(m)),
+            }
+        }
+    }
+
+    /// A field's value; objects and lists are not values (M6002).
+    fn value(&mut self, key: &str, node: &Node<'_>) -> Option<Value> {
+        Some(match &node.value {
+            Json::String(s) => Value::Str(string(s, node.span)),
+            Json::Number(n) => Value::Number(n.to_string(), node.span),
+            Json::Bool(b) => Value::Bool(*b, node.span),
+            Json::Null => Value::Null(node.span),
+            Json::Array(_) | Json::Object(_) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::ImportType,
+                        format!(
+                            "`{key}` should be a plain value, found {}",
+                            node.type_name()
+                        ),
+                    )
+                    .at(node.span, format!("{} here", node.type_name()))
+                    .help(format!(
+                        "Messenger takes text, a number or a boolean for `{key}`"
+                    )),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// A key missive does not model: a field (lint, so that the checker names it) or an
+    /// `extra` member (import, so that nothing is lost).
+    fn unknown(&mut self, m: &Member<'_>) -> Option<Item> {
+        match self.mode {
+            Mode::Lint => {
+                let value = match &m.value.value {
+                    Json::Array(_) | Json::Object(_) => Value::Null(m.value.span),
+                    _ => self.value(&m.key, &m.value)?,
+                };
+                Some(Item::Field(Field {
+                    name: ident(&m.key, m.key_span),
+                    value,
+                    span: m.key_span.cover(m.value.span),
+                }))
+            }
+            Mode::Import => {
+                self.diags.push(
+                    Diagnostic::warning(Code::ImportExtra, format!("`{}` is kept in an `extra` block", m.key))
+                        .at(m.key_span, "a field missive does not model")
+                        .help("it is copied to the output as is, unchecked; check it against Facebook's reference"),
+                );
+                Some(Item::Extra(Extra {
+                    members: vec![JsonMember {
+                        key: m.key.to_string(),
+                        key_span: m.key_span,
+                        value: json_value(&m.value),
+                    }],
+                    span: m.key_span,
+                }))
+            }
+        }
+    }
+
+    /// Fields and unknown keys of an object, except `skip`.
+    fn fields(&mut self, node: &Node<'_>, skip: &[&str], items: &mut Vec<Item>) {
+        let Json::Object(members) = &node.value else {
+            return;
+        };
+        for m in members {
+            if skip.contains(&&*m.key) {
+                continue;
+            }
+            match self.value(&m.key, &m.value) {
+                Some(value) if !matches!(m.value.value, Json::Array(_) | Json::Object(_)) => items
+                    .push(Item::Field(Field {
+                        name: ident(&m.key, m.key_span),
+                        value,
+                        span: m.key_span.cover(m.value.span),
+                    })),
+                _ => {}
+            }
+        }
+    }
+
+    fn attachment(&mut self, node: &Node<'_>, key_span: Span) -> Vec<Item> {
+        let kind = node.get("type").and_then(|t| match &t.value {
+            Json::String(s) => Some(s.to_string()),
+            _ => None,
+        });
+        let Some(payload) = node.get("payload") else {
+            self.diags.push(
+                Diagnostic::error(Code::ImportShape, "the attachment has no `payload`")
+                    .at(key_span, "expected `{ \"type\": ..., \"payload\": { ... } }`")
+                    .help("an attachment is `{\"type\": \"image\", \"payload\": {\"url\": ...}}` or a template"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        match kind.as_deref() {
+            Some("image") => {
+                let url = payload.get("url").and_then(|u| self.value("url", u));
+                match url {
+                    Some(v) => out.push(command("image", key_span, vec![v])),
+                    None => self.diags.push(
+                        Diagnostic::error(Code::ImportShape, "the image attachment has no `url`")
+                            .at(payload.span, "expected `\"url\": \"https://...\"`")
+                            .help("give the image's absolute URL in `payload.url`"),
+                    ),
+                }
+                if let Json::Object(members) = &payload.value {
+                    for m in members.iter().filter(|m| m.key != "url") {
+                        self.diags.push(
+                            Diagnostic::warning(Code::ImportDropped, format!("`{}` of an image payload is left out", m.key))
+                                .at(m.key_span, "missive's `image` takes only a URL")
+                                .help("the iAdvize API sends images by URL; `is_reusable` and `attachment_id` belong to Facebook's upload flow"),
+                        );
+                    }
+                }
+            }
+            Some("template") => {
+                let template_type = payload.get("template_type").and_then(|t| match &t.value {
+                    Json::String(s) => Some(s.to_string()),
+                    _ => None,
+                });
+                match template_type.as_deref() {
+                    Some("generic") => out.push(self.generic(payload, key_span)),
+                    Some("receipt") => out.push(self.receipt(payload, node, key_span)),
+                    other => self.diags.push(
+                        Diagnostic::error(
+                            Code::ImportShape,
+                            format!("missive does not model the `{}` template", other.unwrap_or("?")),
+                        )
+                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic` or `receipt`")
+                        .help("missive writes generic templates (carousels) and receipts; keep other templates as JSON for now"),
+                    ),
+                }
+            }
+            other => self.diags.push(
+                Diagnostic::error(
+                    Code::ImportShape,
+                    format!(
+                        "missive does not model `{}` attachments",
+                        other.unwrap_or("?")
+                    ),
+                )
+                .at(
+                    node.get("type").map_or(node.span, |t| t.span),
+                    "not `image` or `template`",
+                )
+                .help("missive writes image and template attachments"),
+            ),
+        }
+        out
+    }
+
+    /// Children of a block from an array: one block per item, at the array's key.
+    fn blocks_from(
+        &mut self,
+        array: &Member<'_>,
+        build: &mut dyn FnMut(&mut Self, &Node<'_>, Span) -> Option<Item>,
+    ) -> Vec<Item> {
+        let Json::Array(items) = &array.value.value else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ImportType,
+                    format!(
+                        "`{}` should be a list, found {}",
+                        array.key,
+                        array.value.type_name()
+                    ),
+                )
+                .at(array.value.span, "expected `[ ... ]`")
+                .help(format!("give `{}` as a JSON array", array.key)),
+            );
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| build(self, item, array.key_span))
+            .collect()
+    }
+
+    fn object_or_error(&mut self, key: &str, node: &Node<'_>) -> bool {
+        if matches!(node.value, Json::Object(_)) {
+            return true;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                Code::ImportType,
+                format!("`{key}` should be an object, found {}", node.type_name()),
+            )
+            .at(node.span, "expected `{ ... }`")
+            .help(format!("give `{key}` as a JSON object")),
+        );
+        false
+    }
+
+    fn generic(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+        let mut items = Vec::new();
+        if let Json::Object(members) = &payload.value {
+            for m in members {
+                match &*m.key {
+                    "template_type" => {}
+                    "elements" => {
+                        let mut element =
+                            |b: &mut Self, node: &Node<'_>, at: Span| b.element(node, at);
+                        let els = self.blocks_from(m, &mut element);
+                        items.extend(els);
+                    }
+                    "sharable" | "image_aspect_ratio" => {
+                        if let Some(v) = self.value(&m.key, &m.value) {
+                            items.push(Item::Field(Field {
+                                name: ident(&m.key, m.key_span),
+                                value: v,
+                                span: m.key_span,
+                            }));
+                        }
+                    }
+                    _ => items.extend(self.unknown(m)),
+                }
+            }
+        }
+        block("carousel", None, key_span, items)
+    }
+
+    fn element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("element", node) {
+            return None;
+        }
+        let Json::Object(members) = &node.value else {
+            return None;
+        };
+        let mut items = Vec::new();
+        for m in members {
+            match &*m.key {
+                "title" | "subtitle" | "image_url" => {
+                    if let Some(v) = self.value(&m.key, &m.value) {
+                        items.push(Item::Field(Field {
+                            name: ident(&m.key, m.key_span),
+                            value: v,
+                            span: m.key_span,
+                        }));
+                    }
+                }
+                "default_action" => {
+                    if self.object_or_error("default_action", &m.value) {
+                        let mut fields = Vec::new();
+                        self.known_fields(
+                            &m.value,
+                            &[
+                                "url",
+                                "webview_height_ratio",
+                                "messenger_extensions",
+                                "fallback_url",
+                                "webview_share_button",
+                            ],
+                            &["type"],
+                            &mut fields,
+                        );
+                        items.push(block("default_action", None, m.key_span, fields));
+                    }
+                }
+                "buttons" => {
+                    let mut button = |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
+                    let bs = self.blocks_from(m, &mut button);
+                    items.extend(bs);
+                }
+                _ => items.extend(self.unknown(m)),
+            }
+        }
+        Some(block("element", None, at, items))
+    }
+
+    /// The `known` fields of an object as fields, `skip` ignored, the rest unknown.
+    fn known_fields(
+        &mut self,
+        node: &Node<'_>,
+        known: &[&str],
+        skip: &[&str],
+        items: &mut Vec<Item>,
+    ) {
+        let Json::Object(members) = &node.value else {
+            return;
+        };
+        for m in members {
+            if skip.contains(&&*m.key) {
+                continue;
+            }
+            if known.contains(&&*m.key) || self.mode == Mode::Lint {
+                if known.contains(&&*m.key) {
+                    if let Some(v) = self.value(&m.key, &m.value) {
+                        items.push(Item::Field(Field {
+                            name: ident(&m.key, m.key_span),
+                            value: v,
+                            span: m.key_span,
+                        }));
+                    }
+                } else {
+                    items.extend(self.unknown(m));
+                }
+            } else {
+                items.extend(self.unknown(m));
+            }
+        }
+    }
+
+    fn button(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("button", node) {
+            return None;
+        }
+        let kind = match node.get("type").map(|t| &t.value) {
+            Some(Json::String(s)) => s.to_string(),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(Code::ImportShape, "a button without a `type`")
+                        .at(node.span, "expected `\"type\": \"web_url\"`, `\"postback\"` or `\"phone_number\"`")
+                        .help("every Messenger button has a `type`"),
+                );
+                return None;
+            }
+        };
+        let known: &[&str] = match kind.as_str() {
+            "web_url" => &[
+                "title",
+                "url",
+                "webview_height_ratio",
+                "messenger_extensions",
+                "fallback_url",
+                "webview_share_button",
+            ],
+            "postback" | "phone_number" => &["title", "payload"],
+            _ if self.mode == Mode::Lint => &["title", "url", "payload"],
+            other => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::ImportShape,
+                        format!("missive does not model `{other}` buttons"),
+                    )
+                    .at(
+                        node.get("type").map_or(node.span, |t| t.span),
+                        "not `web_url`, `postback` or `phone_number`",
+                    )
+                    .help("keep this button out of the template, or write the element in `extra`"),
+                );
+                return None;
+            }
+        };
+        let mut items = Vec::new();
+        self.known_fields(node, known, &["type"], &mut items);
+        Some(block("button", Some(&kind), at, items))
+    }
+
+    /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
+    /// payload, as the integration guide's example does: they are moved inside (M6003).
+    fn receipt(&mut self, payload: &Node<'_>, attachment: &Node<'_>, key_span: Span) -> Item {
+        let mut items = Vec::new();
+        let mut parts: Vec<&Member<'_>> = Vec::new();
+        if let Json::Object(members) = &payload.value {
+            parts.extend(members.iter());
+        }
+        if let Json::Object(members) = &attachment.value {
+            for m in members
+                .iter()
+                .filter(|m| matches!(&*m.key, "address" | "summary" | "adjustments"))
+            {
+                if payload.get(&m.key).is_none() {
+                    self.diags.push(
+                        Diagnostic::warning(Code::ImportMoved, format!("`{}` is beside `payload`; it belongs inside", m.key))
+                            .at(m.key_span, "moved into the receipt's payload")
+                            .help("Messenger reads `address`, `summary` and `adjustments` inside `payload`; beside it, Facebook ignores or refuses them")
+                            .note("the integration guide's example places them beside `payload`"),
+                    );
+                    parts.push(m);
+                }
+            }
+        }
+        for m in parts {
+            match &*m.key {
+                "template_type" => {}
+                "elements" => {
+                    let mut element = |b: &mut Self, node: &Node<'_>, at: Span| {
+                        if !b.object_or_error("element", node) {
+                            return None;
+                        }
+                        let mut fields = Vec::new();
+                        b.known_fields(
+                            node,
+                            &[
+                                "title",
+                                "subtitle",
+                                "quantity",
+                                "price",
+                                "currency",
+                                "image_url",
+                            ],
+                            &[],
+                            &mut fields,
+                        );
+                        Some(block("element", None, at, fields))
+                    };
+                    let els = self.blocks_from(m, &mut element);
+                    items.extend(els);
+                }
+                "address" | "summary" => {
+                    if self.object_or_error(&m.key, &m.value) {
+                        let known: &[&str] = if &*m.key == "address" {
+                            &[
+                                "street_1",
+                                "street_2",
+                                "city",
+                                "postal_code",
+                                "state",
+                                "country",
+                            ]
+                        } else {
+                            &["subtotal", "shipping_cost", "total_tax", "total_cost"]
+                        };
+                        let mut fields = Vec::new();
+                        self.known_fields(&m.value, known, &[], &mut fields);
+                        items.push(block(&m.key, None, m.key_span, fields));
+                    }
+                }
+                "adjustments" => {
+                    let mut adjustment = |b: &mut Self, node: &Node<'_>, at: Span| {
+                        if !b.object_or_error("adjustment", node) {
+                            return None;
+                        }
+                        let mut fields = Vec::new();
+                        b.known_fields(node, &["name", "amount"], &[], &mut fields);
+                        Some(block("adjustment", None, at, fields))
+                    };
+                    let adj = self.blocks_from(m, &mut adjustment);
+                    items.extend(adj);
+                }
+                "recipient_name" | "merchant_name" | "order_number" | "currency"
+                | "payment_method" | "order_url" | "timestamp" | "sharable" => {
+                    let mut fields = Vec::new();
+                    let single = Node {
+                        span: payload.span,
+                        value: Json::Object(vec![m.clone()]),
+                    };
+                    self.fields(&single, &[], &mut fields);
+                    items.extend(fields);
+                }
+                _ => items.extend(self.unknown(m)),
+            }
+        }
+        block("receipt", None, key_span, items)
+    }
+}
+
+/// A JSON value as the `extra` block's JSON, keeping spans.
+fn json_value(node: &Node<'_>) -> JsonValue {
+    match &node.value {
+        Json::Null => JsonValue::Null(node.span),
+        Json::Bool(b) => JsonValue::Bool(*b, node.span),
+        Json::Number(n) => JsonValue::Number(n.to_string(), node.span),
+        Json::String(s) => JsonValue::Str(string(s, node.span)),
+        Json::Array(items) => JsonValue::Array(items.iter().map(json_value).collect(), node.span),
+        Json::Object(members) => JsonValue::Object(
+            members
+                .iter()
+                .map(|m| JsonMember {
+                    key: m.key.to_string(),
+                    key_span: m.key_span,
+                    value: json_value(&m.value),
+                })
+                .collect(),
+            node.span,
+        ),
+    }
+}
+
+/// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
+pub fn lint(text: &str, name: &str, options: &crate::Options) -> Vec<Diagnostic> {
+    let node = match crate::json::parse(text) {
+        Ok(n) => n,
+        Err(mut d) => {
+            // The payload is the file being checked, not a data file beside a template.
+            for l in &mut d.labels {
+                l.origin = crate::diagnostic::Origin::Template;
+            }
+            d.help = Some(
+                "a payload is one JSON object, with double-quoted keys and no trailing commas"
+                    .into(),
+            );
+            return vec![d];
+        }
+    };
+    let imported = import(&node, name, Mode::Lint);
+    crate::check::check_tree(imported.file, text, imported.diagnostics, options).diagnostics
+}
+
+/// Imports a payload's text: the template's source, or the diagnostics that stop it.
+pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let node = crate::json::parse(text).map_err(|mut d| {
+        for l in &mut d.labels {
+            l.origin = crate::diagnostic::Origin::Template;
+        }
+        vec![d]
+    })?;
+    let imported = import(&node, name, Mode::Import);
+    if imported.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(imported.diagnostics);
+    }
+    Ok((
+        crate::syntax::print::print(&imported.file),
+        imported.diagnostics,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(payload: &str) -> String {
+        let (source, _) = to_source(payload, "t").unwrap_or_else(|d| panic!("{d:#?}"));
+        let compiled = crate::compile(&source, &crate::Options::default());
+        let template = compiled
+            .template
+            .unwrap_or_else(|| panic!("{source}\n{:#?}", compiled.diagnostics));
+        let data = crate::json::parse("{}").unwrap();
+        let out = template.render_value(&data).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(out, expected, "{source}");
+        source
+    }
+
+    #[test]
+    fn text_and_braces_survive() {
+        let s = round_trip(r#"{"text": "Hi {{ name }} \"quoted\"\nbye"}"#);
+        assert!(
+            s.contains(r#"text "Hi \{\{ name }} \"quoted\"\nbye""#),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_go_to_extra() {
+        round_trip(
+            r#"{"text": "x", "quick_replies": [{"content_type": "text", "title": "A", "payload": "B"}]}"#,
+        );
+    }
+
+    #[test]
+    fn the_guides_receipt_layout_is_moved_into_the_payload() {
+        let guide = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/expected/receipt_guide_layout.json"
+        ))
+        .unwrap();
+        let (source, diags) = to_source(&guide, "receipt").unwrap();
+        assert_eq!(
+            diags.iter().filter(|d| d.code == Code::ImportMoved).count(),
+            3
+        );
+        let template = crate::compile(&source, &crate::Options::default())
+            .template
+            .unwrap();
+        let out = template
+            .render_value(&crate::json::parse("{}").unwrap())
+            .unwrap();
+        let fixed: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/expected/receipt.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(out, fixed);
+    }
+}

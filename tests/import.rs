@@ -1,0 +1,442 @@
+//! `missive import` and `missive check PAYLOAD.json`: payloads become templates that render
+//! them back, and raw payloads are linted at their own lines.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn root(p: &str) -> String {
+    format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Imports a payload's text, compiles the source under `profile`, renders it with no data.
+fn import_and_render(payload: &str, profile: &str) -> (String, Value) {
+    let (source, _) = missive::import::to_source(payload, "imported")
+        .unwrap_or_else(|d| panic!("import failed: {d:#?}"));
+    let options = missive::Options {
+        profile: missive::Profile::builtin(profile).unwrap(),
+        file_stem: None,
+    };
+    let compiled = missive::compile(&source, &options);
+    let template = compiled
+        .template
+        .unwrap_or_else(|| panic!("{source}\n{:#?}", compiled.diagnostics));
+    let out = template
+        .render_value(&missive::json::parse("{}").unwrap())
+        .unwrap();
+    (source, out)
+}
+
+fn value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn the_guides_payloads_import_and_render_back() {
+    for name in ["text_only", "image_only", "carousel", "receipt"] {
+        let payload =
+            std::fs::read_to_string(root(&format!("tests/expected/{name}.json"))).unwrap();
+        let (_, out) = import_and_render(&payload, "iadvize");
+        assert_eq!(out, value(&payload), "{name}");
+    }
+    // The guide's receipt layout comes back corrected: address, summary, adjustments inside.
+    let layout = std::fs::read_to_string(root("tests/expected/receipt_guide_layout.json")).unwrap();
+    let (_, out) = import_and_render(&layout, "iadvize");
+    assert_eq!(
+        out,
+        value(&std::fs::read_to_string(root("tests/expected/receipt.json")).unwrap())
+    );
+}
+
+#[test]
+fn facebooks_documented_examples_import_without_loss() {
+    for name in [
+        "generic_every_button",
+        "receipt_every_field",
+        "text_with_quick_replies",
+    ] {
+        let payload =
+            std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
+        let (source, out) = import_and_render(&payload, "iadvize");
+        assert_eq!(out, value(&payload), "{name}\n{source}");
+        insta::assert_snapshot!(format!("import_{name}"), source);
+    }
+}
+
+#[test]
+fn a_send_api_envelope_gives_its_message_back_and_keeps_its_headers() {
+    let payload =
+        std::fs::read_to_string(root("tests/fixtures/import/send_api_envelope.json")).unwrap();
+    let (source, out) = import_and_render(&payload, "messenger");
+    assert_eq!(out, value(&payload)["message"]);
+    assert!(
+        source.contains("messaging_type \"MESSAGE_TAG\"\ntag \"POST_PURCHASE_UPDATE\""),
+        "{source}"
+    );
+    // --emit request writes the envelope back.
+    let dir = std::env::temp_dir().join(format!("missive-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("envelope.missive");
+    std::fs::write(
+        &template,
+        source.replace("notification imported", "notification envelope"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("missive")
+        .unwrap()
+        .args([
+            "render",
+            &template.to_string_lossy(),
+            "--profile",
+            "messenger",
+            "--emit",
+            "request",
+            "--page-id",
+            "1",
+            "--recipient",
+            "1254459154682919",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let request: Value = serde_json::from_slice(&out).unwrap();
+    let mut body = value(&payload);
+    assert_eq!(request["body"], body);
+    body["recipient"]["id"] = json!("x");
+}
+
+#[test]
+fn importing_twice_gives_the_same_source() {
+    for name in [
+        "generic_every_button",
+        "receipt_every_field",
+        "send_api_envelope",
+        "text_with_quick_replies",
+    ] {
+        let payload =
+            std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
+        let a = missive::import::to_source(&payload, "x").unwrap().0;
+        let b = missive::import::to_source(&payload, "x").unwrap().0;
+        assert_eq!(a, b);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linting raw payloads
+
+fn missive() -> Command {
+    let mut c = Command::cargo_bin("missive").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn carousel_payload(elements: usize, buttons: usize, title: &str) -> String {
+    let els: Vec<Value> = (0..elements)
+        .map(|i| {
+            let bs: Vec<Value> = (0..if i == 0 { buttons } else { 0 })
+                .map(|b| json!({"type": "postback", "title": format!("Option {b}"), "payload": format!("OPT_{b}")}))
+                .collect();
+            let mut e = json!({"title": if i == 0 { title.to_string() } else { format!("Item {i}") }, "subtitle": "In stock"});
+            if !bs.is_empty() {
+                e["buttons"] = Value::Array(bs);
+            }
+            e
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": els}}})).unwrap()
+}
+
+/// Checks a payload in the three formats: (short report, first JSON diagnostic, human report).
+fn lint_all_formats(payload: &str) -> (String, Value, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "missive-lint-{}-{}",
+        std::process::id(),
+        payload.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("payload.json");
+    std::fs::write(&path, payload).unwrap();
+    let p = path.to_string_lossy().into_owned();
+    let run = |format: &str| {
+        let out = missive()
+            .args(["check", &p, "--format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let j: Value = serde_json::from_str(&run("json")).unwrap();
+    (run("short"), j["diagnostics"][0].clone(), run("human"))
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn an_81_character_title_in_a_payload_is_an_error_at_its_line() {
+    let title = "x".repeat(81);
+    let payload = carousel_payload(1, 0, &title);
+    let line = line_of(&payload, &title);
+    let (short, j, human) = lint_all_formats(&payload);
+    assert!(
+        short.contains(&format!("payload.json:{line}:"))
+            && short.contains("error[M2001]: `title` is 81 characters long"),
+        "{short}"
+    );
+    assert_eq!(
+        (j["code"].as_str(), j["line"].as_u64()),
+        (Some("M2001"), Some(line as u64))
+    );
+    assert!(human.contains(&format!("payload.json:{line}:")), "{human}");
+}
+
+#[test]
+fn eleven_elements_in_a_payload_is_an_error_at_the_array_key() {
+    let payload = carousel_payload(11, 0, "Mixer");
+    let line = line_of(&payload, "\"elements\"");
+    let (short, j, _) = lint_all_formats(&payload);
+    assert!(
+        short.contains(&format!("payload.json:{line}:"))
+            && short.contains("error[M2002]: too many `element`s: 11"),
+        "{short}"
+    );
+    assert_eq!(
+        (j["code"].as_str(), j["line"].as_u64()),
+        (Some("M2002"), Some(line as u64))
+    );
+}
+
+#[test]
+fn a_fourth_button_in_a_payload_is_an_error_at_the_array_key() {
+    let payload = carousel_payload(1, 4, "Mixer");
+    let line = line_of(&payload, "\"buttons\"");
+    let (short, j, _) = lint_all_formats(&payload);
+    assert!(
+        short.contains(&format!("payload.json:{line}:"))
+            && short.contains("error[M2002]: too many `button`s: 4"),
+        "{short}"
+    );
+    assert_eq!(
+        (j["code"].as_str(), j["line"].as_u64()),
+        (Some("M2002"), Some(line as u64))
+    );
+}
+
+#[test]
+fn a_misspelled_key_in_a_payload_is_named_with_its_near_name() {
+    let payload = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [
+  {"title": "Mixer", "subtilte": "In stock", "buttons": [{"type": "postback", "title": "Buy", "playload": "BUY"}]}
+]}}}"#;
+    let (short, _, _) = lint_all_formats(payload);
+    assert!(
+        short.contains("payload.json:2:22: error[M1002]: unknown field `subtilte`"),
+        "{short}"
+    );
+    assert!(
+        short.contains("error[M1002]: unknown field `playload`"),
+        "{short}"
+    );
+}
+
+#[test]
+fn malformed_json_is_a_located_syntax_error() {
+    let (short, j, _) = lint_all_formats("{\n  \"text\": \"hi\",\n}\n");
+    assert!(
+        short.contains("payload.json:2:15: error[M3001]: invalid JSON: a trailing comma"),
+        "{short}"
+    );
+    assert_eq!(j["line"].as_u64(), Some(2));
+}
+
+#[test]
+fn a_clean_payload_passes_and_stdin_needs_the_input_format() {
+    missive()
+        .args(["check", "tests/expected/text_only.json"])
+        .assert()
+        .success();
+    missive()
+        .args([
+            "check",
+            "--stdin-filename",
+            "body.json",
+            "--input-format",
+            "json",
+            "--format",
+            "short",
+        ])
+        .write_stdin("{\"text\": \"\"}")
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("body.json:1:10: error[M2004]"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property: every payload missive supports imports losslessly.
+
+fn text() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9 ,.!?'\"\\\\{}%#éü€😀\n\t-]{1,60}".prop_filter("not blank", |s| !s.trim().is_empty())
+}
+
+fn url() -> impl Strategy<Value = String> {
+    "[a-z]{1,10}".prop_map(|p| format!("https://shop.example/{p}.png"))
+}
+
+fn number() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (0i64..100_000).prop_map(Value::from),
+        (0u32..100_000).prop_map(|c| value(&format!("{}.{:02}", c / 100, c % 100)))
+    ]
+}
+
+fn button() -> impl Strategy<Value = Value> {
+    let title = "[A-Za-z ]{1,20}".prop_filter("not blank", |s| !s.trim().is_empty());
+    prop_oneof![
+        (title.clone(), url()).prop_map(|(t, u)| json!({"type": "web_url", "url": u, "title": t})),
+        (title.clone(), text())
+            .prop_map(|(t, p)| json!({"type": "postback", "title": t, "payload": p})),
+        (title, "[1-9][0-9]{7,12}").prop_map(
+            |(t, n)| json!({"type": "phone_number", "title": t, "payload": format!("+{n}")})
+        ),
+    ]
+}
+
+fn element() -> impl Strategy<Value = Value> {
+    (
+        text(),
+        text(),
+        prop::option::of(url()),
+        prop::option::of(url()),
+        prop::collection::vec(button(), 0..=3),
+    )
+        .prop_map(|(title, subtitle, image, action, buttons)| {
+            let mut e = json!({"title": title, "subtitle": subtitle});
+            if let Some(i) = image {
+                e["image_url"] = json!(i);
+            }
+            if let Some(a) = action {
+                e["default_action"] = json!({"type": "web_url", "url": a});
+            }
+            if !buttons.is_empty() {
+                e["buttons"] = Value::Array(buttons);
+            }
+            e
+        })
+}
+
+fn receipt() -> impl Strategy<Value = Value> {
+    let item = (text(), 1i64..10, number())
+        .prop_map(|(t, q, p)| json!({"title": t, "quantity": q, "price": p, "currency": "EUR"}));
+    (text(), "[A-Z0-9]{4,12}", prop::collection::vec(item, 0..5), number(), prop::collection::vec((text(), number()), 0..3)).prop_map(
+        |(name, number, elements, total, adjustments)| {
+            let mut p = json!({"template_type": "receipt", "recipient_name": name, "order_number": number, "currency": "EUR", "payment_method": "Visa 5469"});
+            if !elements.is_empty() {
+                p["elements"] = Value::Array(elements);
+            }
+            p["summary"] = json!({"total_cost": total});
+            if !adjustments.is_empty() {
+                p["adjustments"] = adjustments.into_iter().map(|(n, a)| json!({"name": n, "amount": a})).collect();
+            }
+            json!({"type": "template", "payload": p})
+        },
+    )
+}
+
+fn payload() -> impl Strategy<Value = Value> {
+    let attachment = prop_oneof![
+        url().prop_map(|u| json!({"type": "image", "payload": {"url": u}})),
+        (
+            prop::collection::vec(element(), 1..=10),
+            prop::option::of(prop_oneof![Just("horizontal"), Just("square")])
+        )
+            .prop_map(|(els, ratio)| {
+                let mut p = json!({"template_type": "generic", "elements": els});
+                if let Some(r) = ratio {
+                    p["image_aspect_ratio"] = json!(r);
+                }
+                json!({"type": "template", "payload": p})
+            }),
+        receipt(),
+    ];
+    (
+        prop::option::of(text()),
+        prop::option::of(attachment),
+        any::<bool>(),
+    )
+        .prop_filter("text or attachment", |(t, a, _)| t.is_some() || a.is_some())
+        .prop_map(|(t, a, extra)| {
+            let mut body = json!({});
+            if let Some(t) = t {
+                body["text"] = json!(t);
+            }
+            if let Some(a) = a {
+                body["attachment"] = a;
+            }
+            if extra {
+                body["quick_replies"] =
+                    json!([{"content_type": "text", "title": "Yes", "payload": "Y"}]);
+            }
+            body
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn any_supported_payload_imports_losslessly(p in payload()) {
+        let text = serde_json::to_string_pretty(&p).unwrap();
+        let (source, out) = import_and_render(&text, "iadvize");
+        prop_assert_eq!(&out, &p, "{}", source);
+        // Printing is stable.
+        prop_assert_eq!(missive::import::to_source(&text, "imported").unwrap().0, source);
+    }
+}
+
+#[test]
+fn fixtures_exist() {
+    assert!(Path::new(&root("tests/fixtures/import")).is_dir());
+}
+
+/// How the import's diagnostics read, one payload each.
+#[test]
+fn import_diagnostics_read_well() {
+    let cases = [
+        // expect: M6001
+        ("extra", r#"{"text": "Shipped", "quick_replies": [{"content_type": "text", "title": "Track", "payload": "T"}]}"#, 0),
+        // expect: M6002
+        ("wrong_type", r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": {"title": "Mixer"}}}}"#, 1),
+        // expect: M6003
+        ("moved", "{\"attachment\": {\"type\": \"template\", \"payload\": {\"template_type\": \"receipt\", \"recipient_name\": \"J\", \"order_number\": \"1\", \"currency\": \"USD\", \"payment_method\": \"Visa\"},\n \"summary\": {\"total_cost\": 5}}}", 0),
+        // expect: M6004
+        ("dropped", r#"{"recipient": {"id": "1"}, "messaging_type": "UPDATE", "message": {"text": "Parcel on its way"}}"#, 0),
+        // expect: M6005
+        ("shape", r#"{"attachment": {"type": "template", "payload": {"template_type": "button", "text": "Help?", "buttons": []}}}"#, 1),
+    ];
+    let mut report = String::new();
+    for (name, payload, code) in cases {
+        let dir = std::env::temp_dir().join(format!("missive-imp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, payload).unwrap();
+        let out = missive()
+            .args(["import", &path.to_string_lossy()])
+            .assert()
+            .code(code)
+            .get_output()
+            .clone();
+        report.push_str(
+            &String::from_utf8(out.stderr)
+                .unwrap()
+                .replace(&*dir.to_string_lossy(), "DIR"),
+        );
+    }
+    insta::assert_snapshot!("import_diagnostics", report);
+}
