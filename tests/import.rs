@@ -202,7 +202,11 @@ fn an_81_character_title_in_a_payload_is_an_error_at_its_line() {
 fn eleven_elements_in_a_payload_is_an_error_at_the_array_key() {
     let payload = carousel_payload(11, 0, "Mixer");
     let line = line_of(&payload, "\"elements\"");
-    let (short, j, _) = lint_all_formats(&payload);
+    let (short, j, human) = lint_all_formats(&payload);
+    assert!(
+        human.contains(&format!("payload.json:{line}:")) && human.contains("error[M2002]"),
+        "{human}"
+    );
     assert!(
         short.contains(&format!("payload.json:{line}:"))
             && short.contains("error[M2002]: too many `element`s: 11"),
@@ -218,7 +222,11 @@ fn eleven_elements_in_a_payload_is_an_error_at_the_array_key() {
 fn a_fourth_button_in_a_payload_is_an_error_at_the_array_key() {
     let payload = carousel_payload(1, 4, "Mixer");
     let line = line_of(&payload, "\"buttons\"");
-    let (short, j, _) = lint_all_formats(&payload);
+    let (short, j, human) = lint_all_formats(&payload);
+    assert!(
+        human.contains(&format!("payload.json:{line}:")) && human.contains("error[M2002]"),
+        "{human}"
+    );
     assert!(
         short.contains(&format!("payload.json:{line}:"))
             && short.contains("error[M2002]: too many `button`s: 4"),
