@@ -15,6 +15,7 @@ use crate::check::schema::Kind;
 use crate::check::types::Base;
 use crate::check::values;
 use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::ir::Node as IrNode;
 use crate::ir::*;
 use crate::json::{Json, Node};
 use crate::profile::Envelope;
@@ -630,12 +631,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn node<F: Formatter>(
         &mut self,
         w: &mut Writer<F>,
-        node: &'t Node_,
+        node: &'t IrNode,
         items: &'t Items,
         state: &mut ItemState,
     ) {
         match node {
-            Node_::Obj { obj, span } => {
+            IrNode::Obj { obj, span } => {
                 state.count += 1;
                 if items.single && state.count > 1 {
                     self.push(
@@ -678,7 +679,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                     w.end_array_item();
                 }
             }
-            Node_::For { list, body, .. } => {
+            IrNode::For { list, body, .. } => {
                 let Some(value) = self.lookup(list) else {
                     if !list.optional {
                         self.missing(list, None);
@@ -703,7 +704,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                     self.locals.pop();
                 }
             }
-            Node_::If {
+            IrNode::If {
                 branches,
                 otherwise,
             } => {
@@ -1137,8 +1138,6 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
     }
 }
-
-use crate::ir::Node as Node_;
 
 struct ItemState {
     count: usize,

@@ -147,7 +147,6 @@ struct Checker<'a> {
 enum TopKind {
     Text,
     Attachment,
-    Extra,
 }
 
 impl<'a> Checker<'a> {
@@ -317,7 +316,7 @@ impl<'a> Checker<'a> {
                             top_extra.push(m.key.clone());
                         }
                     }
-                    if let Some((_, member)) = self.top_item(other) {
+                    if let Some(member) = self.top_item(other) {
                         body.members.push(member);
                     }
                 }
@@ -533,7 +532,7 @@ impl<'a> Checker<'a> {
 
     /// A top-level item: `text`, an attachment (`image`, `carousel`, `receipt`, or an `if`
     /// choosing between them), or `extra`.
-    fn top_item(&mut self, item: &Item) -> Option<(TopKind, Member)> {
+    fn top_item(&mut self, item: &Item) -> Option<Member> {
         match item {
             Item::Command(c) if c.name.name == "text" => {
                 const SPEC: FieldSpec = FieldSpec {
@@ -546,23 +545,20 @@ impl<'a> Checker<'a> {
                 };
                 let v = self.single_arg(c)?;
                 let f = self.field_ir("text", v, &SPEC)?;
-                Some((TopKind::Text, Member::Field(f)))
+                Some(Member::Field(f))
             }
-            Item::Extra(e) => Some((TopKind::Extra, self.extra(e)?)),
+            Item::Extra(e) => self.extra(e),
             _ => {
                 let node = self.attachment_node(item, true)?;
-                Some((
-                    TopKind::Attachment,
-                    Member::Items(Items {
-                        key: "attachment",
-                        single: true,
-                        nodes: vec![node],
-                        min: 0,
-                        limit: None,
-                        owner: item.span(),
-                        item: "attachment",
-                    }),
-                ))
+                Some(Member::Items(Items {
+                    key: "attachment",
+                    single: true,
+                    nodes: vec![node],
+                    min: 0,
+                    limit: None,
+                    owner: item.span(),
+                    item: "attachment",
+                }))
             }
         }
     }
