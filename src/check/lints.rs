@@ -9,6 +9,10 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
         "sup", "sub", "mark",
     ];
     let b = text.as_bytes();
+    // Most text has none of the characters markup starts with.
+    if !b.iter().any(|c| matches!(c, b'*' | b'_' | b'<' | b'&')) {
+        return None;
+    }
     let mut i = 0;
     while i < b.len() {
         match b[i] {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
-use serde_json::json;
+use serde::Serialize;
 
 use super::{Diagnostic, Label, Origin, Severity};
 use crate::span::SourceFile;
@@ -283,59 +283,107 @@ pub fn short(reports: &[FileReport]) -> String {
 // ---------------------------------------------------------------------------------------------
 // json
 
-fn position(r: &FileReport, l: &Label) -> serde_json::Value {
-    let file = r.file_of(l.origin);
-    match r.source(l.origin) {
-        Some(src) => {
+/// A position in a file; all `None` for diagnostics without one.
+#[derive(Serialize)]
+struct Position {
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+}
+
+fn position(r: &FileReport, l: Option<&Label>) -> Position {
+    match l.and_then(|l| r.source(l.origin).map(|src| (l, src))) {
+        Some((l, src)) => {
             let s = src.line_col(l.span.start as usize);
             let e = src.line_col(l.span.end as usize);
-            json!({"file": file, "line": s.line, "column": s.column, "end_line": e.line, "end_column": e.column})
+            Position {
+                line: Some(s.line),
+                column: Some(s.column),
+                end_line: Some(e.line),
+                end_column: Some(e.column),
+            }
         }
-        None => {
-            json!({"file": file, "line": null, "column": null, "end_line": null, "end_column": null})
-        }
+        None => Position {
+            line: None,
+            column: None,
+            end_line: None,
+            end_column: None,
+        },
     }
+}
+
+// The documented shape, field by field in the documented order.
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    file: &'a str,
+    message: &'a str,
+    #[serde(flatten)]
+    at: Position,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    #[serde(flatten)]
+    at: Position,
+    help: Option<&'a str>,
+    labels: Vec<JsonLabel<'a>>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: JsonSummary,
 }
 
 /// One JSON document with every diagnostic and a summary.
 pub fn json(reports: &[FileReport], files: usize) -> String {
-    let mut list = Vec::new();
+    let mut diagnostics = Vec::new();
     for r in reports {
         for d in &r.diagnostics {
-            let mut entry = match d.primary() {
-                Some(l) => position(r, l),
-                None => {
-                    json!({"file": r.path, "line": null, "column": null, "end_line": null, "end_column": null})
-                }
-            };
-            let obj = entry.as_object_mut().expect("an object");
-            obj.insert("severity".into(), json!(d.severity.as_str()));
-            obj.insert("code".into(), json!(d.code.as_str()));
-            obj.insert("message".into(), json!(d.message));
-            obj.insert("help".into(), json!(d.help));
-            let labels: Vec<serde_json::Value> = d
-                .labels
-                .iter()
-                .skip(1)
-                .map(|l| {
-                    let mut p = position(r, l);
-                    p.as_object_mut().expect("an object").insert(
-                        "message".into(),
-                        json!(l.message.clone().unwrap_or_default()),
-                    );
-                    p
-                })
-                .collect();
-            obj.insert("labels".into(), json!(labels));
-            obj.insert("notes".into(), json!(d.notes));
-            list.push(entry);
+            let primary = d.primary();
+            diagnostics.push(JsonDiagnostic {
+                file: primary.map_or(&r.path, |l| r.file_of(l.origin)),
+                severity: d.severity.as_str(),
+                code: d.code.as_str(),
+                message: &d.message,
+                at: position(r, primary),
+                help: d.help.as_deref(),
+                labels: d
+                    .labels
+                    .iter()
+                    .skip(1)
+                    .map(|l| JsonLabel {
+                        file: r.file_of(l.origin),
+                        message: l.message.as_deref().unwrap_or(""),
+                        at: position(r, Some(l)),
+                    })
+                    .collect(),
+                notes: &d.notes,
+            });
         }
     }
     let c = count(reports);
-    let doc = json!({
-        "diagnostics": list,
-        "summary": {"files": files, "errors": c.errors, "warnings": c.warnings},
-    });
+    let doc = JsonReport {
+        diagnostics,
+        summary: JsonSummary {
+            files,
+            errors: c.errors,
+            warnings: c.warnings,
+        },
+    };
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s
