@@ -11,8 +11,11 @@ use super::types::{Scope, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{StrLit, StrPart};
 
-/// The longest text a number prints as (an i64, or an f64 as minijinja prints it).
-const NUMBER_CHARS: usize = 24;
+/// The longest text an integer prints as (an i128, sign included).
+const INTEGER_CHARS: usize = 40;
+/// The longest text a `number` prints as: the data checks hold numbers to 1e-6 <= |x| < 1e21
+/// (or 0), where minijinja prints at most 21 integer digits, a point and 17 significant digits.
+const NUMBER_CHARS: usize = 42;
 
 /// A variable that makes the field longer, where it is read, and its declared `max`.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,9 +56,9 @@ impl Bound {
     }
 
     fn then(mut self, other: Bound) -> Bound {
-        self.min += other.min;
+        self.min = self.min.saturating_add(other.min);
         self.max = match (self.max, other.max) {
-            (Ok(a), Ok(b)) => Ok(a + b),
+            (Ok(a), Ok(b)) => Ok(a.saturating_add(b)),
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
         self.contributors.extend(other.contributors);
@@ -79,7 +82,7 @@ impl Bound {
         Bound {
             min: 0,
             max: match (self.max, n) {
-                (Ok(m), Some(n)) => Ok(m * n),
+                (Ok(m), Some(n)) => Ok(m.saturating_mul(n)),
                 (Err(e), _) => Err(e),
                 (Ok(_), None) => Err(why),
             },
@@ -112,11 +115,8 @@ pub fn of_type(ty: &Ty, c: Contributor) -> Bound {
         }
         // Already reported where it is declared.
         Ty::Unknown => Bound::exact(0),
-        Ty::Number | Ty::Integer => Bound {
-            min: 1,
-            max: Ok(NUMBER_CHARS),
-            contributors: Vec::new(),
-        },
+        Ty::Integer => Bound { min: 1, max: Ok(INTEGER_CHARS), contributors: Vec::new() },
+        Ty::Number => Bound { min: 1, max: Ok(NUMBER_CHARS), contributors: Vec::new() },
         Ty::Bool => Bound {
             min: 4,
             max: Ok(5),
@@ -326,6 +326,8 @@ fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, S
             _ => (stage, ""),
         };
         bound = match name {
+            // Case mapping keeps the length of ASCII and most Latin text; `ß` -> `SS` and a few
+            // ligatures grow, which the render-time check still catches.
             "upper" | "lower" | "title" | "capitalize" => bound,
             "trim" | "striptags" => Bound { min: 0, ..bound },
             "round" | "int" | "float" | "length" | "count" => Bound {
@@ -368,8 +370,8 @@ fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, S
 /// The most characters `truncate(...)` lets through: `length` (default 255) plus `leeway`
 /// (default 5), as minijinja-contrib's `truncate` does.
 fn truncate_limit(args: &str) -> Option<usize> {
-    let mut length = 255;
-    let mut leeway = 5;
+    let mut length: usize = 255;
+    let mut leeway: usize = 5;
     for (n, arg) in args
         .split(',')
         .map(str::trim)
@@ -387,14 +389,26 @@ fn truncate_limit(args: &str) -> Option<usize> {
             None => {}
         }
     }
-    Some(length + leeway)
+    Some(length.saturating_add(leeway))
 }
 
 fn quoted(s: &str) -> Option<&str> {
     let s = s.trim();
-    (s.len() >= 2
-        && ((s.starts_with('\'') && s.ends_with('\'')) || (s.starts_with('"') && s.ends_with('"'))))
-    .then(|| &s[1..s.len() - 1])
+    let q = s.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    if s.len() < 2 || !s.ends_with(q) {
+        return None;
+    }
+    let inner = &s[1..s.len() - 1];
+    // A single literal: no unescaped quote inside (`'[' ~ name ~ ']'` is an expression).
+    let mut escaped = false;
+    for c in inner.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            c if c == q && !escaped => return None,
+            _ => escaped = false,
+        }
+    }
+    Some(inner)
 }
 
 /// Splits `a | f(x, '|') | g` at the top-level pipes.
@@ -482,6 +496,20 @@ mod tests {
             "\"{% for t in tags %}{{ t.name }},{% endfor %}\"",
         );
         assert_eq!(b.max.ok(), Some(18));
+    }
+
+    #[test]
+    fn expressions_between_quotes_are_not_literals() {
+        let b = bound("name: string max 100", "\"{{ '[' ~ name ~ ']' }}\"");
+        assert!(matches!(b.max, Err(Unbounded::Opaque { .. })));
+        let b = bound("name: string max 100", "\"{{ 'x' }}\"");
+        assert_eq!(b.max.ok(), Some(1));
+    }
+
+    #[test]
+    fn huge_bounds_saturate() {
+        let b = bound("name: string max 10", "\"{{ name | truncate(length=18446744073709551615) }}\"");
+        assert_eq!(b.max.ok(), Some(10));
     }
 
     #[test]

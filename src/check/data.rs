@@ -98,8 +98,9 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             None => {}
         }
     }
-    for (i, m) in members.iter().enumerate() {
-        if let Some(first) = members[..i].iter().find(|p| p.key == m.key) {
+    let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::with_capacity(members.len());
+    for m in members.iter() {
+        if let Some(first_span) = seen.insert(&m.key, m.key_span) {
             out.push(
                 Diagnostic::warning(
                     Code::DuplicateDataKey,
@@ -111,7 +112,7 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
                 .label(Origin::Data, m.key_span, "given again here")
                 .label(
                     Origin::Data,
-                    first.key_span,
+                    first_span,
                     "first given here, and ignored",
                 )
                 .help("remove one of them: JSON readers disagree on which one wins"),
@@ -173,6 +174,11 @@ fn wrong(
     );
 }
 
+/// A number minijinja prints in a bounded length: 0, or 1e-6 <= |x| < 1e21.
+fn printable_number(n: &str) -> bool {
+    n.parse::<f64>().is_ok_and(|x| x == 0.0 || (1e-6..1e21).contains(&x.abs()))
+}
+
 /// A string over its declared `max` (M3004).
 fn too_long(
     node: &Node<'_>,
@@ -229,6 +235,12 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
                 .label(Origin::Data, node.span, "too large for a 64-bit float")
                 .at(decl, "declared here")
                 .help("give a number between -1.7e308 and 1.7e308; Facebook and most JSON readers refuse larger ones"),
+        ),
+        (Ty::Number, Json::Number(n)) if !printable_number(n) => out.push(
+            Diagnostic::error(Code::WrongDataType, format!("`{path}` is out of range: {n} would print as a very long text"))
+                .label(Origin::Data, node.span, "outside 0.000001 to 10²¹")
+                .at(decl, "declared `number` here")
+                .help("give an amount between 0.000001 and 10²¹ (or 0); an identifier belongs in a `string`"),
         ),
         (Ty::Number, Json::Number(_)) => {}
         (Ty::Integer, Json::Number(n)) if is_integer(n) => {}

@@ -17,11 +17,15 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
     while i < b.len() {
         match b[i] {
             b'*' | b'_' if b.get(i + 1) == Some(&b[i]) => {
-                // `**bold**` / `__bold__`
+                // `**bold**` / `__bold__`, between word boundaries (not `3** hotel`, `a__b`)
                 let mark = &text[i..i + 2];
-                if let Some(end) = text[i + 2..].find(mark) {
-                    if end > 0 && !text[i + 2..i + 2 + end].contains('\n') {
-                        return Some((i, i + 2 + end + 2, "Markdown emphasis"));
+                if word_boundary(b, i) {
+                    if let Some(end) = text[i + 2..].find(mark) {
+                        let inner = &text[i + 2..i + 2 + end];
+                        let close = i + 2 + end + 1;
+                        if emphasised(inner) && closing_boundary(b, close) {
+                            return Some((i, close + 1, "Markdown emphasis"));
+                        }
                     }
                 }
                 i += 2;
@@ -33,11 +37,7 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
                 if let Some(end) = text[i + 1..].find(c as char) {
                     let inner = &text[i + 1..i + 1 + end];
                     let close = i + 1 + end;
-                    if !inner.is_empty()
-                        && !inner.starts_with(' ')
-                        && !inner.ends_with(' ')
-                        && !inner.contains('\n')
-                        && closing_boundary(b, close)
+                    if emphasised(inner) && closing_boundary(b, close)
                     {
                         return Some((i, close + 1, "Markdown emphasis"));
                     }
@@ -66,7 +66,7 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
                 if let Some(end) = rest.find(';') {
                     let name = &rest[..end];
                     let entity = (1..=8).contains(&name.len())
-                        && (name.chars().all(|c| c.is_ascii_alphabetic())
+                        && (ENTITIES.contains(&name)
                             || name.strip_prefix('#').is_some_and(|n| {
                                 !n.is_empty()
                                     && (n.chars().all(|c| c.is_ascii_digit())
@@ -85,6 +85,20 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
         i += 1;
     }
     None
+}
+
+/// Named HTML entities people paste from web pages.
+const ENTITIES: &[&str] = &[
+    "amp", "lt", "gt", "quot", "apos", "nbsp", "eacute", "egrave", "ecirc", "agrave", "acirc", "ccedil", "ocirc",
+    "ugrave", "ucirc", "euro", "copy", "reg", "trade", "hellip", "mdash", "ndash", "laquo", "raquo", "lsquo", "rsquo",
+    "ldquo", "rdquo", "bull", "middot", "deg",
+];
+
+/// Text that emphasis markers would wrap: starting and ending with a letter or digit.
+fn emphasised(inner: &str) -> bool {
+    let first = inner.chars().next();
+    let last = inner.chars().next_back();
+    first.is_some_and(char::is_alphanumeric) && last.is_some_and(char::is_alphanumeric) && !inner.contains('\n')
 }
 
 fn word_boundary(b: &[u8], i: usize) -> bool {

@@ -273,6 +273,7 @@ impl<'a> Checker<'a> {
                     let kind = match other {
                         Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
                         Item::Command(c) if c.name.name == "image" => Some(TopKind::Attachment),
+                        Item::Block(b) if b.kind.name == "image" => Some(TopKind::Attachment),
                         Item::Block(b)
                             if schema::ATTACHMENT_BLOCKS
                                 .iter()
@@ -566,6 +567,20 @@ impl<'a> Checker<'a> {
     /// An attachment, or an `if` choosing one.
     fn attachment_node(&mut self, item: &Item, top: bool) -> Option<Node> {
         match item {
+            Item::Block(b) if b.kind.name == "image" => {
+                self.no_label(b);
+                let payload = self.block_body(b, schema::spec(BlockKind::Image, None).expect("image spec"));
+                Some(Node::Obj {
+                    obj: ObjIr {
+                        members: vec![
+                            Member::Const { key: "type", json: "\"image\"".into() },
+                            Member::Object { key: "payload", obj: payload },
+                        ],
+                        kind: ObjKind::Plain,
+                    },
+                    span: b.kind.span,
+                })
+            }
             Item::Command(c) if c.name.name == "image" => {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "image",
@@ -1808,6 +1823,19 @@ impl<'a> Checker<'a> {
     /// rendering). `src` starts at byte `at` of the template.
     fn filters_exist(&mut self, src: &str, at: usize) -> bool {
         let mut ok = true;
+        // minijinja-contrib's `truncate` takes keyword arguments only.
+        if let Some(i) = src.find("truncate(") {
+            let args = src[i + 9..].trim_start();
+            if args.starts_with(|c: char| c.is_ascii_digit()) {
+                ok = false;
+                let n: String = args.chars().take_while(char::is_ascii_digit).collect();
+                self.push(
+                    Diagnostic::error(Code::InvalidInterpolation, "`truncate` takes its length by name")
+                        .at(Span::new(at + i, at + i + 9), "a positional argument here fails when rendering")
+                        .help(format!("write `truncate(length={n})`")),
+                );
+            }
+        }
         for (name, offset, is_test) in filter_names(src) {
             let probe = if is_test {
                 format!("{{{{ none is {name} }}}}")

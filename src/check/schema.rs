@@ -94,6 +94,8 @@ pub struct ChildSpec {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
+    /// `image { url: ..., extra { ... } }`: the block form of `image URL`.
+    Image,
     Carousel,
     GenericElement,
     DefaultAction,
@@ -122,6 +124,14 @@ const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
 const SHARE_BUTTON: Kind = Kind::Choice(&["hide"]);
 
 pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
+
+static IMAGE: BlockSpec = BlockSpec {
+    what: "an image",
+    constants: &[],
+    reserved: &[],
+    fields: &[req("url", Kind::Url)],
+    children: &[],
+};
 
 static CAROUSEL: BlockSpec = BlockSpec {
     what: "a carousel",
@@ -361,6 +371,7 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Address => &ADDRESS,
         BlockKind::Summary => &SUMMARY,
         BlockKind::Adjustment => &ADJUSTMENT,
+        BlockKind::Image => &IMAGE,
     })
 }
 

@@ -78,7 +78,7 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
         .data_path
         .map(|p| format!(" (from `{p}`)"))
         .unwrap_or_default();
-    match l {
+    let mut d = match l {
         Lint::Styling(start, end, what) => {
             let span = match literal_offset {
                 Some(o) => Span::new(o + start, o + end),
@@ -106,7 +106,10 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
         Lint::PlainHttp => Diagnostic::warning(Code::PlainHttpImage, format!("`{field}` is a plain `http:` URL"))
             .at(cx.span, format!("not `https:`{with}"))
             .help("serve the image over `https://`: Messenger clients may refuse to load images over plain http"),
-    }
+    };
+    // The data path goes in the message too: one-line reports show only the message.
+    d.message.push_str(&with);
+    d
 }
 
 /// Why a string is not an absolute http(s) URL.
