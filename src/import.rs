@@ -63,12 +63,15 @@ pub fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
                         items.push(command(&m.key, m.key_span, vec![v]));
                     }
                 }
+                "recipient" if mode == Mode::Lint => {}
                 "recipient" => b.diags.push(
                     Diagnostic::warning(Code::ImportDropped, "`recipient` is left out of the template")
                         .at(m.key_span, "per-send data, not part of the notification")
                         .help("give the recipient when sending: `missive render --profile messenger --emit request --recipient PSID`"),
                 ),
-                _ => items.extend(b.unknown(m)),
+                // Send API envelope fields missive does not model: valid for Facebook.
+                "notification_type" | "persona_id" if mode == Mode::Lint => {}
+                _ => b.outside(m, "the request"),
             }
         }
         message
@@ -165,9 +168,52 @@ impl Builder {
                     }
                 }
                 "attachment" => items.extend(self.attachment(&m.value, m.key_span)),
+                // Message fields Facebook documents and missive does not model.
+                "quick_replies" | "metadata" if self.mode == Mode::Lint => {}
+                _ if self.mode == Mode::Lint => self.unknown_key(
+                    m,
+                    "the message",
+                    &["text", "attachment", "quick_replies", "metadata"],
+                ),
                 _ => items.extend(self.unknown(m)),
             }
         }
+    }
+
+    /// A key that has no place in a template: reported (lint) or left out with a warning.
+    fn outside(&mut self, m: &Member<'_>, what: &str) {
+        match self.mode {
+            Mode::Lint => self.unknown_key(m, what, &["recipient", "messaging_type", "tag", "message", "notification_type", "persona_id", "type", "payload"]),
+            Mode::Import => self.diags.push(
+                Diagnostic::warning(Code::ImportDropped, format!("`{}` of {what} is left out of the template", m.key))
+                    .at(m.key_span, "missive has no place for it here")
+                    .help("add it to the request yourself when sending, or tell us which Messenger field it is"),
+            ),
+        }
+    }
+
+    /// An unknown key in a payload being linted (M1002), with the near name.
+    fn unknown_key(&mut self, m: &Member<'_>, what: &str, known: &[&str]) {
+        let mut d = Diagnostic::error(
+            Code::UnknownField,
+            format!("unknown key `{}` in {what}", m.key),
+        )
+        .at(
+            m.key_span,
+            "Facebook refuses keys it does not know (\"Invalid keys were found\")",
+        );
+        d = match crate::check::types::suggest(&m.key, known.iter().copied()) {
+            Some(s) => d.help(format!("a key with a similar name exists: `{s}`")),
+            None => d.help(format!(
+                "the keys of {what} are {}",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        self.diags.push(d);
     }
 
     /// A field's value; objects and lists are not values (M6002).
@@ -264,25 +310,52 @@ impl Builder {
             return Vec::new();
         };
         let mut out = Vec::new();
+        if let Json::Object(members) = &node.value {
+            for m in members
+                .iter()
+                .filter(|m| !matches!(&*m.key, "type" | "payload"))
+            {
+                let guide_layout = kind.as_deref() == Some("template")
+                    && matches!(&*m.key, "address" | "summary" | "adjustments");
+                if !guide_layout {
+                    self.outside(m, "the attachment");
+                }
+            }
+        }
         match kind.as_deref() {
             Some("image") => {
                 let url = payload.get("url").and_then(|u| self.value("url", u));
-                match url {
-                    Some(v) => out.push(command("image", key_span, vec![v])),
-                    None => self.diags.push(
+                let Some(url) = url else {
+                    self.diags.push(
                         Diagnostic::error(Code::ImportShape, "the image attachment has no `url`")
                             .at(payload.span, "expected `\"url\": \"https://...\"`")
                             .help("give the image's absolute URL in `payload.url`"),
-                    ),
-                }
-                if let Json::Object(members) = &payload.value {
-                    for m in members.iter().filter(|m| m.key != "url") {
-                        self.diags.push(
-                            Diagnostic::warning(Code::ImportDropped, format!("`{}` of an image payload is left out", m.key))
-                                .at(m.key_span, "missive's `image` takes only a URL")
-                                .help("the iAdvize API sends images by URL; `is_reusable` and `attachment_id` belong to Facebook's upload flow"),
-                        );
+                    );
+                    return out;
+                };
+                let others: Vec<&Member<'_>> = match &payload.value {
+                    Json::Object(members) => members.iter().filter(|m| m.key != "url").collect(),
+                    _ => Vec::new(),
+                };
+                if others.is_empty() {
+                    out.push(command("image", key_span, vec![url]));
+                } else {
+                    // The block form keeps the other fields (`is_reusable`, ...) in `extra`.
+                    let url_span = payload.get("url").map_or(key_span, |u| u.span);
+                    let mut items = vec![Item::Field(Field {
+                        name: ident("url", url_span),
+                        value: url,
+                        span: url_span,
+                    })];
+                    for m in others {
+                        if self.mode == Mode::Lint
+                            && matches!(&*m.key, "is_reusable" | "attachment_id")
+                        {
+                            continue;
+                        }
+                        items.extend(self.unknown(m));
                     }
+                    out.push(block("image", None, key_span, items));
                 }
             }
             Some("template") => {
@@ -327,6 +400,15 @@ impl Builder {
         array: &Member<'_>,
         build: &mut dyn FnMut(&mut Self, &Node<'_>, Span) -> Option<Item>,
     ) -> Vec<Item> {
+        if matches!(&array.value.value, Json::Array(items) if items.is_empty())
+            && &*array.key != "elements"
+        {
+            // `"buttons": []`: nothing to model, but the import keeps it so the output is the same.
+            return match self.mode {
+                Mode::Import => self.unknown(array).into_iter().collect(),
+                Mode::Lint => Vec::new(),
+            };
+        }
         let Json::Array(items) = &array.value.value else {
             self.diags.push(
                 Diagnostic::error(
@@ -531,7 +613,9 @@ impl Builder {
                 .iter()
                 .filter(|m| matches!(&*m.key, "address" | "summary" | "adjustments"))
             {
-                if payload.get(&m.key).is_none() {
+                if payload.get(&m.key).is_some() {
+                    self.outside(m, "the attachment (it is also inside `payload`)");
+                } else {
                     self.diags.push(
                         Diagnostic::warning(Code::ImportMoved, format!("`{}` is beside `payload`; it belongs inside", m.key))
                             .at(m.key_span, "moved into the receipt's payload")
@@ -640,7 +724,8 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 }
 
 /// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
-pub fn lint(text: &str, name: &str, options: &crate::Options) -> Vec<Diagnostic> {
+/// The template is there when the payload has no error (for `--check-images`).
+pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
     let node = match crate::json::parse(text) {
         Ok(n) => n,
         Err(mut d) => {
@@ -652,11 +737,15 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> Vec<Diagnostic>
                 "a payload is one JSON object, with double-quoted keys and no trailing commas"
                     .into(),
             );
-            return vec![d];
+            return crate::Compiled {
+                template: None,
+                diagnostics: vec![d],
+                file: File::default(),
+            };
         }
     };
     let imported = import(&node, name, Mode::Lint);
-    crate::check::check_tree(imported.file, text, imported.diagnostics, options).diagnostics
+    crate::check::check_tree(imported.file, text, imported.diagnostics, options)
 }
 
 /// Imports a payload's text: the template's source, or the diagnostics that stop it.
@@ -671,10 +760,34 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
     if imported.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(imported.diagnostics);
     }
-    Ok((
-        crate::syntax::print::print(&imported.file),
-        imported.diagnostics,
-    ))
+    let source = crate::syntax::print::print(&imported.file);
+    // The template must compile: what Facebook would refuse is reported at its line in the JSON.
+    let compiled = crate::compile(&source, &crate::Options::default());
+    if compiled.template.is_none() {
+        let options = crate::Options::default();
+        let mut errors: Vec<Diagnostic> = lint(text, name, &options)
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        if errors.is_empty() {
+            let first = compiled
+                .diagnostics
+                .iter()
+                .find(|d| d.is_error())
+                .map_or(String::new(), |d| format!(": {}", d.message));
+            errors.push(
+                Diagnostic::error(
+                    Code::ImportShape,
+                    format!("the imported template does not compile{first}"),
+                )
+                .at(node.span, "this payload")
+                .help("run `missive check` on the payload to see what Messenger would refuse"),
+            );
+        }
+        return Err(errors);
+    }
+    Ok((source, imported.diagnostics))
 }
 
 #[cfg(test)]

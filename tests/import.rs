@@ -448,3 +448,46 @@ fn import_diagnostics_read_well() {
     }
     insta::assert_snapshot!("import_diagnostics", report);
 }
+
+#[test]
+fn image_fields_and_empty_lists_survive_the_round_trip() {
+    for payload in [
+        r#"{"text": "x", "attachment": {"type": "image", "payload": {"url": "https://a.example/c.png", "is_reusable": true}}}"#,
+        r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [{"title": "A", "subtitle": "b", "buttons": []}]}}}"#,
+    ] {
+        let (source, out) = import_and_render(payload, "iadvize");
+        assert_eq!(out, value(payload), "{source}");
+    }
+}
+
+#[test]
+fn a_payload_whose_template_would_not_compile_is_refused_at_its_line() {
+    let payload = "{\"attachment\": {\"type\": \"template\", \"payload\": {\"template_type\": \"generic\",\n \"elements\": [{\"title\": \"Only a title\"}]}}}";
+    let err = missive::import::to_source(payload, "x").unwrap_err();
+    assert!(
+        err.iter()
+            .any(|d| d.code == missive::Code::TitleOnlyElement),
+        "{err:#?}"
+    );
+}
+
+#[test]
+fn linting_knows_facebooks_message_fields_and_names_the_others() {
+    let dir = std::env::temp_dir().join(format!("missive-lint2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ok = dir.join("ok.json");
+    std::fs::write(&ok, r#"{"text": "Track it?", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "Y"}]}"#).unwrap();
+    missive()
+        .args(["check", &ok.to_string_lossy()])
+        .assert()
+        .success();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"txet": "Track it?"}"#).unwrap();
+    missive()
+        .args(["check", &bad.to_string_lossy(), "--format", "short"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "bad.json:1:2: error[M1002]: unknown key `txet` in the message",
+        ));
+}

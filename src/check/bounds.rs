@@ -115,8 +115,16 @@ pub fn of_type(ty: &Ty, c: Contributor) -> Bound {
         }
         // Already reported where it is declared.
         Ty::Unknown => Bound::exact(0),
-        Ty::Integer => Bound { min: 1, max: Ok(INTEGER_CHARS), contributors: Vec::new() },
-        Ty::Number => Bound { min: 1, max: Ok(NUMBER_CHARS), contributors: Vec::new() },
+        Ty::Integer => Bound {
+            min: 1,
+            max: Ok(INTEGER_CHARS),
+            contributors: Vec::new(),
+        },
+        Ty::Number => Bound {
+            min: 1,
+            max: Ok(NUMBER_CHARS),
+            contributors: Vec::new(),
+        },
         Ty::Bool => Bound {
             min: 4,
             max: Ok(5),
@@ -508,7 +516,10 @@ mod tests {
 
     #[test]
     fn huge_bounds_saturate() {
-        let b = bound("name: string max 10", "\"{{ name | truncate(length=18446744073709551615) }}\"");
+        let b = bound(
+            "name: string max 10",
+            "\"{{ name | truncate(length=18446744073709551615) }}\"",
+        );
         assert_eq!(b.max.ok(), Some(10));
     }
 

@@ -98,7 +98,8 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             None => {}
         }
     }
-    let mut seen: std::collections::HashMap<&str, Span> = std::collections::HashMap::with_capacity(members.len());
+    let mut seen: std::collections::HashMap<&str, Span> =
+        std::collections::HashMap::with_capacity(members.len());
     for m in members.iter() {
         if let Some(first_span) = seen.insert(&m.key, m.key_span) {
             out.push(
@@ -110,11 +111,7 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
                     ),
                 )
                 .label(Origin::Data, m.key_span, "given again here")
-                .label(
-                    Origin::Data,
-                    first_span,
-                    "first given here, and ignored",
-                )
+                .label(Origin::Data, first_span, "first given here, and ignored")
                 .help("remove one of them: JSON readers disagree on which one wins"),
             );
             continue;
@@ -176,7 +173,8 @@ fn wrong(
 
 /// A number minijinja prints in a bounded length: 0, or 1e-6 <= |x| < 1e21.
 fn printable_number(n: &str) -> bool {
-    n.parse::<f64>().is_ok_and(|x| x == 0.0 || (1e-6..1e21).contains(&x.abs()))
+    n.parse::<f64>()
+        .is_ok_and(|x| x == 0.0 || (1e-6..1e21).contains(&x.abs()))
 }
 
 /// A string over its declared `max` (M3004).

@@ -37,8 +37,7 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
                 if let Some(end) = text[i + 1..].find(c as char) {
                     let inner = &text[i + 1..i + 1 + end];
                     let close = i + 1 + end;
-                    if emphasised(inner) && closing_boundary(b, close)
-                    {
+                    if emphasised(inner) && closing_boundary(b, close) {
                         return Some((i, close + 1, "Markdown emphasis"));
                     }
                 }
@@ -89,16 +88,18 @@ pub fn styling_markup(text: &str) -> Option<(usize, usize, &'static str)> {
 
 /// Named HTML entities people paste from web pages.
 const ENTITIES: &[&str] = &[
-    "amp", "lt", "gt", "quot", "apos", "nbsp", "eacute", "egrave", "ecirc", "agrave", "acirc", "ccedil", "ocirc",
-    "ugrave", "ucirc", "euro", "copy", "reg", "trade", "hellip", "mdash", "ndash", "laquo", "raquo", "lsquo", "rsquo",
-    "ldquo", "rdquo", "bull", "middot", "deg",
+    "amp", "lt", "gt", "quot", "apos", "nbsp", "eacute", "egrave", "ecirc", "agrave", "acirc",
+    "ccedil", "ocirc", "ugrave", "ucirc", "euro", "copy", "reg", "trade", "hellip", "mdash",
+    "ndash", "laquo", "raquo", "lsquo", "rsquo", "ldquo", "rdquo", "bull", "middot", "deg",
 ];
 
 /// Text that emphasis markers would wrap: starting and ending with a letter or digit.
 fn emphasised(inner: &str) -> bool {
     let first = inner.chars().next();
     let last = inner.chars().next_back();
-    first.is_some_and(char::is_alphanumeric) && last.is_some_and(char::is_alphanumeric) && !inner.contains('\n')
+    first.is_some_and(char::is_alphanumeric)
+        && last.is_some_and(char::is_alphanumeric)
+        && !inner.contains('\n')
 }
 
 fn word_boundary(b: &[u8], i: usize) -> bool {

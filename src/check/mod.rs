@@ -569,12 +569,19 @@ impl<'a> Checker<'a> {
         match item {
             Item::Block(b) if b.kind.name == "image" => {
                 self.no_label(b);
-                let payload = self.block_body(b, schema::spec(BlockKind::Image, None).expect("image spec"));
+                let payload =
+                    self.block_body(b, schema::spec(BlockKind::Image, None).expect("image spec"));
                 Some(Node::Obj {
                     obj: ObjIr {
                         members: vec![
-                            Member::Const { key: "type", json: "\"image\"".into() },
-                            Member::Object { key: "payload", obj: payload },
+                            Member::Const {
+                                key: "type",
+                                json: "\"image\"".into(),
+                            },
+                            Member::Object {
+                                key: "payload",
+                                obj: payload,
+                            },
                         ],
                         kind: ObjKind::Plain,
                     },
@@ -1830,9 +1837,15 @@ impl<'a> Checker<'a> {
                 ok = false;
                 let n: String = args.chars().take_while(char::is_ascii_digit).collect();
                 self.push(
-                    Diagnostic::error(Code::InvalidInterpolation, "`truncate` takes its length by name")
-                        .at(Span::new(at + i, at + i + 9), "a positional argument here fails when rendering")
-                        .help(format!("write `truncate(length={n})`")),
+                    Diagnostic::error(
+                        Code::InvalidInterpolation,
+                        "`truncate` takes its length by name",
+                    )
+                    .at(
+                        Span::new(at + i, at + i + 9),
+                        "a positional argument here fails when rendering",
+                    )
+                    .help(format!("write `truncate(length={n})`")),
                 );
             }
         }

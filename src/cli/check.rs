@@ -111,7 +111,19 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
             };
             let name = stem.clone().unwrap_or_else(|| "payload".into());
             let mut report = FileReport::new(path.clone());
-            report.diagnostics = missive::import::lint(&src.text, &name, &options);
+            let compiled = missive::import::lint(&src.text, &name, &options);
+            report.diagnostics = compiled.diagnostics;
+            if let (Some(template), true) = (&compiled.template, args.check_images) {
+                let source = args.images.clone().map_or(
+                    images::Source::Http {
+                        timeout: std::time::Duration::from_secs(5),
+                    },
+                    images::Source::Dir,
+                );
+                report
+                    .diagnostics
+                    .extend(images::check(&images::literal(template), &source));
+            }
             report.template = Some(src.clone());
             missive::diagnostic::sort(&mut report.diagnostics);
             reports.push(report);
