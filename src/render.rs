@@ -360,6 +360,8 @@ struct Sums {
     total_tax: f64,
     adjustments: f64,
     total_cost: Option<(f64, Span, String)>,
+    /// Some number came from the data (all-literal totals are checked at check time).
+    from_data: bool,
 }
 
 impl<'t, 'd> Renderer<'t, 'd> {
@@ -531,32 +533,31 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     /// `total_cost` should be `subtotal + shipping_cost + total_tax - adjustments` (M4004).
     fn receipt_totals(&mut self, s: &Sums) {
-        let (Some(subtotal), Some((total, span, written))) = (s.subtotal, s.total_cost.clone())
-        else {
-            return;
-        };
-        let expected = subtotal + s.shipping_cost + s.total_tax - s.adjustments;
-        if (expected - total).abs() < 0.005 {
+        if !s.from_data {
             return;
         }
-        let adj = if s.adjustments != 0.0 {
-            format!(" - adjustments {}", s.adjustments)
-        } else {
-            String::new()
-        };
-        self.push(
-            Diagnostic::warning(Code::ReceiptTotals, format!("the receipt's `total_cost` is {written}, but its parts add up to {expected:.2}"))
-                .at(span, format!("subtotal {subtotal} + shipping_cost {} + total_tax {}{adj} = {expected:.2}", s.shipping_cost, s.total_tax))
-                .help("Messenger shows these numbers as given: make `total_cost` equal `subtotal + shipping_cost + total_tax` minus the adjustments"),
-        );
+        if let (Some(subtotal), Some((total, span, written))) = (s.subtotal, &s.total_cost) {
+            if let Some(d) = totals_diagnostic(
+                subtotal,
+                s.shipping_cost,
+                s.total_tax,
+                s.adjustments,
+                *total,
+                written,
+                *span,
+            ) {
+                self.push(d);
+            }
+        }
     }
 
     /// Records a receipt number as it is written.
-    fn record(&mut self, key: &str, number: &str, span: Span) {
+    fn record(&mut self, key: &str, number: &str, span: Span, from_data: bool) {
         let Some(sums) = self.sums.as_mut() else {
             return;
         };
         let Ok(v) = number.parse::<f64>() else { return };
+        sums.from_data |= from_data;
         match key {
             "subtotal" => sums.subtotal = Some(v),
             "shipping_cost" => sums.shipping_cost = v,
@@ -815,7 +816,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         match &f.val {
             Val::Lit(json) => {
                 if f.spec.kind == Kind::Number {
-                    self.record(&f.key, json, f.span);
+                    self.record(&f.key, json, f.span, false);
                 }
                 if self.images.is_some() && f.spec.kind == Kind::Url {
                     if let Ok(url) = serde_json::from_str::<String>(json) {
@@ -847,7 +848,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         self.wrong_type(p, node, "a number within the range of a 64-bit float")
                     }
                     (Json::Number(n), Kind::Number) => {
-                        self.record(&f.key, n, f.span);
+                        self.record(&f.key, n, f.span, true);
                         w.member_raw(&f.key, n)
                     }
                     (Json::Number(n), Kind::Integer | Kind::TextOrInteger)
@@ -1142,6 +1143,33 @@ impl<'t, 'd> Renderer<'t, 'd> {
 struct ItemState {
     count: usize,
     opened: bool,
+}
+
+/// M4004: a receipt's `total_cost` that is not `subtotal + shipping_cost + total_tax` minus the
+/// adjustments (to half a cent). Used at render time, and at check time for literal totals.
+pub(crate) fn totals_diagnostic(
+    subtotal: f64,
+    shipping: f64,
+    tax: f64,
+    adjustments: f64,
+    total: f64,
+    written: &str,
+    span: Span,
+) -> Option<Diagnostic> {
+    let expected = subtotal + shipping + tax - adjustments;
+    if !expected.is_finite() || (expected - total).abs() < 0.005 {
+        return None;
+    }
+    let adj = if adjustments != 0.0 {
+        format!(" - adjustments {adjustments}")
+    } else {
+        String::new()
+    };
+    Some(
+        Diagnostic::warning(Code::ReceiptTotals, format!("the receipt's `total_cost` is {written}, but its parts add up to {expected:.2}"))
+            .at(span, format!("subtotal {subtotal} + shipping_cost {shipping} + total_tax {tax}{adj} = {expected:.2}"))
+            .help("Messenger shows these numbers as given: make `total_cost` equal `subtotal + shipping_cost + total_tax` minus the adjustments"),
+    )
 }
 
 /// A data number as minijinja prints it inside `{{ }}`.

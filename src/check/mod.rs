@@ -634,6 +634,9 @@ impl<'a> Checker<'a> {
                     BlockKind::Receipt => ObjKind::Receipt,
                     _ => ObjKind::Generic,
                 };
+                if payload.kind == ObjKind::Receipt {
+                    self.literal_totals(&payload);
+                }
                 payload.members.insert(
                     0,
                     Member::Const {
@@ -1535,6 +1538,66 @@ impl<'a> Checker<'a> {
                         .note(cite),
                 );
             }
+        }
+    }
+
+    /// M4004 for a receipt whose summary and adjustments are all literal numbers (a payload
+    /// being linted, or a template without data); with data, render checks them.
+    fn literal_totals(&mut self, payload: &ObjIr) {
+        let lit = |obj: &ObjIr, key: &str| -> Option<Option<(f64, Span, String)>> {
+            for m in &obj.members {
+                if let Member::Field(f) = m {
+                    if &*f.key == key {
+                        return match &f.val {
+                            Val::Lit(raw) => raw
+                                .parse::<f64>()
+                                .ok()
+                                .map(|v| Some((v, f.span, raw.to_string()))),
+                            _ => None,
+                        };
+                    }
+                }
+            }
+            Some(None)
+        };
+        let mut summary = None;
+        let mut adjustments = 0.0;
+        for m in &payload.members {
+            let Member::Items(items) = m else { continue };
+            for node in &items.nodes {
+                let Node::Obj { obj, .. } = node else { return };
+                match items.key {
+                    "summary" => summary = Some(obj),
+                    "adjustments" => match lit(obj, "amount") {
+                        Some(Some((v, _, _))) => adjustments += v,
+                        _ => return,
+                    },
+                    _ => {}
+                }
+            }
+        }
+        let Some(summary) = summary else { return };
+        let (Some(Some((subtotal, _, _))), Some(Some((total, span, written)))) =
+            (lit(summary, "subtotal"), lit(summary, "total_cost"))
+        else {
+            return;
+        };
+        let (Some(shipping), Some(tax)) =
+            (lit(summary, "shipping_cost"), lit(summary, "total_tax"))
+        else {
+            return;
+        };
+        let value = |v: Option<(f64, Span, String)>| v.map_or(0.0, |(v, _, _)| v);
+        if let Some(d) = crate::render::totals_diagnostic(
+            subtotal,
+            value(shipping),
+            value(tax),
+            adjustments,
+            total,
+            &written,
+            span,
+        ) {
+            self.push(d);
         }
     }
 
