@@ -196,7 +196,7 @@ impl<'a> Reader<'a> {
     fn object(&mut self) -> Result<Json<'a>, Diagnostic> {
         self.enter()?;
         self.i += 1;
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(8);
         self.ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;

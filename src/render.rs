@@ -369,8 +369,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
         Renderer {
             t,
             root,
-            locals: Vec::with_capacity(t.max_depth),
-            loops: Vec::with_capacity(t.max_depth),
+            locals: Vec::new(),
+            loops: Vec::new(),
             diags: Vec::new(),
             scratch: String::new(),
             sums: None,
