@@ -22,8 +22,6 @@ pub struct Template {
     pub profile: Profile,
     pub(crate) body: ObjIr,
     pub(crate) env: minijinja::Environment<'static>,
-    /// How many loops nest at most: the size of the loop-variable stack.
-    pub(crate) max_depth: usize,
 }
 
 impl std::fmt::Debug for Template {

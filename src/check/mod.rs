@@ -79,7 +79,6 @@ fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -
         locals: Vec::new(),
         env: new_environment(),
         engines: 0,
-        max_depth: 0,
     };
     let syntax_count = parsed_count;
     let template = checker.file(&parsed.file, options);
@@ -140,7 +139,6 @@ struct Checker<'a> {
     locals: Vec<(String, Ty, Span)>,
     env: minijinja::Environment<'static>,
     engines: usize,
-    max_depth: usize,
 }
 
 /// What a top-level item contributes to the message.
@@ -423,7 +421,6 @@ impl<'a> Checker<'a> {
             profile: self.profile.clone(),
             body,
             env: std::mem::replace(&mut self.env, new_environment()),
-            max_depth: self.max_depth,
         })
     }
 
@@ -1283,7 +1280,6 @@ impl<'a> Checker<'a> {
                     *item,
                     resolved.decl.unwrap_or(f.var.span),
                 ));
-                self.max_depth = self.max_depth.max(self.locals.len());
                 let body = self.child_nodes(&f.items, spec, parent);
                 self.locals.pop();
                 let (child, body) = body?;
