@@ -1,0 +1,475 @@
+//! Checking interpolations: strings with `{{ }}` and `{% %}`, and `if` conditions. Plain paths
+//! are resolved here and joined without a template engine; anything else is compiled by
+//! minijinja, whose variables are resolved against `input` and whose filters must exist.
+
+use super::types::{self, Base, Ty};
+use super::Checker;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::*;
+use crate::span::Span;
+use crate::syntax::ast::{self, StrLit, StrPart};
+
+impl Checker<'_> {
+    /// A string with interpolations: plain `{{ path }}`s are joined directly; anything else is
+    /// compiled by minijinja.
+    pub(super) fn string(&mut self, s: &StrLit) -> Option<StrIr> {
+        let plain = s.parts.iter().all(|p| match p {
+            StrPart::Lit { .. } | StrPart::Comment { .. } => true,
+            StrPart::Expr { src, .. } => is_plain_path(src),
+            StrPart::Stmt { .. } => false,
+        });
+        if plain {
+            let mut parts = Vec::new();
+            let mut ok = true;
+            for p in &s.parts {
+                match p {
+                    StrPart::Lit { text, .. } => parts.push(Part::Lit(text.as_str().into())),
+                    StrPart::Expr { src, span } => {
+                        let (path, _) = self.text_path(src, *span);
+                        match path {
+                            Some(path) => parts.push(Part::Path(path)),
+                            None => ok = false,
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return ok.then_some(StrIr::Parts(parts));
+        }
+        // Build the minijinja source; literal text is protected with `raw` when it has braces.
+        let mut src = String::new();
+        let mut map: Vec<(usize, usize)> = Vec::new();
+        for p in &s.parts {
+            match p {
+                StrPart::Lit { text, span } => {
+                    map.push((src.len(), span.start as usize));
+                    if text.contains(['{', '}', '%', '#']) {
+                        // Braces written with `\{` stay text: emit them as a string literal.
+                        src.push_str("{{ '");
+                        for c in text.chars() {
+                            match c {
+                                '\\' => src.push_str("\\\\"),
+                                '\'' => src.push_str("\\'"),
+                                '\n' => src.push_str("\\n"),
+                                '\r' => src.push_str("\\r"),
+                                '\t' => src.push_str("\\t"),
+                                c => src.push(c),
+                            }
+                        }
+                        src.push_str("' }}");
+                    } else {
+                        src.push_str(text);
+                    }
+                }
+                StrPart::Expr { src: e, span } => {
+                    map.push((src.len(), span.start as usize));
+                    src.push_str("{{");
+                    src.push_str(e);
+                    src.push_str("}}");
+                }
+                StrPart::Stmt { src: e, span } => {
+                    map.push((src.len(), span.start as usize));
+                    src.push_str("{%");
+                    src.push_str(e);
+                    src.push_str("%}");
+                }
+                StrPart::Comment { .. } => {}
+            }
+        }
+        let to_source = |pos: usize| -> usize {
+            let i = map.partition_point(|&(p, _)| p <= pos).max(1) - 1;
+            map.get(i)
+                .map_or(s.span.start as usize, |&(p, start)| start + (pos - p))
+        };
+        let mut ok = true;
+        for p in &s.parts {
+            if let StrPart::Expr { src, span } | StrPart::Stmt { src, span } = p {
+                ok &= self.filters_exist(src, span.start as usize + 2);
+            }
+        }
+        let engine = self.engine(src, s.span, to_source);
+        engine.filter(|_| ok).map(StrIr::Engine)
+    }
+
+    /// Reports filters and tests that minijinja does not have (it would only say so while
+    /// rendering). `src` starts at byte `at` of the template.
+    fn filters_exist(&mut self, src: &str, at: usize) -> bool {
+        let mut ok = true;
+        // minijinja-contrib's `truncate` takes keyword arguments only.
+        if let Some(i) = src.find("truncate(") {
+            let args = src[i + 9..].trim_start();
+            if args.starts_with(|c: char| c.is_ascii_digit()) {
+                ok = false;
+                let n: String = args.chars().take_while(char::is_ascii_digit).collect();
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidInterpolation,
+                        "`truncate` takes its length by name",
+                    )
+                    .at(
+                        Span::new(at + i, at + i + 9),
+                        "a positional argument here fails when rendering",
+                    )
+                    .help(format!("write `truncate(length={n})`")),
+                );
+            }
+        }
+        for (name, offset, is_test) in filter_names(src) {
+            let probe = if is_test {
+                format!("{{{{ none is {name} }}}}")
+            } else {
+                format!("{{{{ none | {name} }}}}")
+            };
+            let unknown = match self.env.render_str(&probe, ()) {
+                Err(e) => matches!(
+                    e.kind(),
+                    minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownTest
+                ),
+                Ok(_) => false,
+            };
+            if !unknown {
+                continue;
+            }
+            ok = false;
+            let what = if is_test { "test" } else { "filter" };
+            let span = Span::new(at + offset, at + offset + name.len());
+            let known: &[&str] = if is_test { KNOWN_TESTS } else { KNOWN_FILTERS };
+            let mut d = Diagnostic::error(
+                Code::InvalidInterpolation,
+                format!("unknown {what} `{name}`"),
+            )
+            .at(span, format!("minijinja has no such {what}"));
+            d = match types::suggest(name, known.iter().copied()) {
+                Some(s) => d.help(format!("a {what} with a similar name exists: `{s}`")),
+                None => d.help(format!("the {what}s are minijinja's built-in ones and `truncate`, `pluralize`, `striptags`")),
+            };
+            self.push(d);
+        }
+        ok
+    }
+
+    /// Compiles a minijinja source and resolves the variables it reads.
+    fn engine(
+        &mut self,
+        src: String,
+        span: Span,
+        to_source: impl Fn(usize) -> usize,
+    ) -> Option<Engine> {
+        let name = format!("s{}", self.engines);
+        self.engines += 1;
+        if let Err(e) = self.env.add_template_owned(name.clone(), src) {
+            let at = e
+                .range()
+                .map(|r| Span::new(to_source(r.start), to_source(r.end.max(r.start))))
+                .filter(|s| s.start >= span.start && s.end <= span.end)
+                .unwrap_or(span);
+            let detail = e.detail().unwrap_or("invalid expression").to_string();
+            self.push(
+                Diagnostic::error(Code::InvalidInterpolation, format!("invalid template expression: {detail}"))
+                    .at(at, detail)
+                    .help("interpolations use minijinja syntax: `{{ product.name }}`, `{{ price | round(2) }}`, `{% if first_name %}...{% endif %}`; inside a `\"...\"` string, quote text with `'...'`"),
+            );
+            return None;
+        }
+        let tmpl = self.env.get_template(&name).expect("just added");
+        let mut vars: Vec<String> = tmpl.undeclared_variables(true).into_iter().collect();
+        vars.sort();
+        let mut roots: Vec<Box<str>> = Vec::new();
+        let mut locals: Vec<(Box<str>, usize)> = Vec::new();
+        let mut ok = true;
+        for var in vars {
+            let segs: Vec<&str> = var.split('.').collect();
+            if types::ENGINE_NAMES.contains(&segs[0]) {
+                continue;
+            }
+            let at = self.find_in(span, segs[0]);
+            let spans: Vec<(&str, Span)> = segs.iter().map(|s| (*s, at)).collect();
+            match self.scope().resolve(&spans) {
+                Ok(r) => match r.base {
+                    Base::Root => {
+                        if !roots.iter().any(|x| &**x == segs[0]) {
+                            roots.push(segs[0].into());
+                        }
+                    }
+                    Base::Local(depth) => {
+                        if !locals
+                            .iter()
+                            .any(|(x, _): &(Box<str>, usize)| &**x == segs[0])
+                        {
+                            locals.push((segs[0].into(), depth));
+                        }
+                    }
+                },
+                Err(d) => {
+                    ok = false;
+                    self.push(d);
+                }
+            }
+        }
+        ok.then(|| Engine {
+            name: name.into(),
+            roots,
+            locals,
+            span,
+        })
+    }
+
+    /// The span of the first occurrence of a name inside a span of the source.
+    fn find_in(&self, span: Span, name: &str) -> Span {
+        let text = &self.text[span.range()];
+        let mut from = 0;
+        while let Some(i) = text[from..].find(name) {
+            let at = from + i;
+            let before = text[..at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            if boundary(before) && boundary(after) && before != Some('.') {
+                return span.sub(at, at + name.len());
+            }
+            from = at + name.len();
+        }
+        span
+    }
+
+    /// A plain `{{ path }}` in text.
+    fn text_path(&mut self, src: &str, span: Span) -> (Option<PathIr>, ()) {
+        let trimmed = src.trim();
+        let lead = src.len() - src.trim_start().len();
+        let start = span.start as usize + 2 + lead;
+        let mut segs: Vec<(&str, Span)> = Vec::new();
+        let mut off = 0;
+        for seg in trimmed.split('.') {
+            segs.push((seg, Span::new(start + off, start + off + seg.len())));
+            off += seg.len() + 1;
+        }
+        let r = match self.scope().resolve(&segs) {
+            Ok(r) => r,
+            Err(d) => {
+                self.push(d);
+                return (None, ());
+            }
+        };
+        if matches!(r.ty, Ty::Object(_) | Ty::List { .. }) {
+            self.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    format!(
+                        "`{trimmed}` is {}, which cannot be inserted into text",
+                        r.ty.describe()
+                    ),
+                )
+                .at(span, "not a text value")
+                .help(format!(
+                    "insert one of its fields, e.g. `{{{{ {trimmed}.name }}}}`"
+                )),
+            );
+            return (None, ());
+        }
+        let path = ast::Path {
+            segments: segs
+                .iter()
+                .map(|(n, s)| ast::Ident {
+                    name: n.to_string(),
+                    span: *s,
+                })
+                .collect(),
+            span: Span::new(start, start + trimmed.len()),
+        };
+        (Some(self.path_ir(&path, &r)), ())
+    }
+
+    pub(super) fn condition(&mut self, c: &ast::Condition) -> Option<Cond> {
+        if is_plain_path(&c.text) {
+            let path = ast::Path {
+                segments: {
+                    let mut off = 0;
+                    c.text
+                        .split('.')
+                        .map(|seg| {
+                            let s = c.span.sub(off, off + seg.len());
+                            off += seg.len() + 1;
+                            ast::Ident {
+                                name: seg.to_string(),
+                                span: s,
+                            }
+                        })
+                        .collect()
+                },
+                span: c.span,
+            };
+            let r = self.resolve_path(&path)?;
+            return Some(Cond::Path(self.path_ir(&path, &r)));
+        }
+        if !self.filters_exist(&c.text, c.span.start as usize) {
+            return None;
+        }
+        let prefix = "{% if ".len();
+        let src = format!("{{% if {} %}}1{{% endif %}}", c.text);
+        let start = c.span.start as usize;
+        let len = c.text.len();
+        self.engine(src, c.span, move |pos| {
+            start + pos.saturating_sub(prefix).min(len)
+        })
+        .map(Cond::Engine)
+    }
+}
+
+/// minijinja's filters (with minijinja-contrib's), for suggestions.
+const KNOWN_FILTERS: &[&str] = &[
+    "abs",
+    "attr",
+    "batch",
+    "bool",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "dictsort",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "format",
+    "groupby",
+    "indent",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "lines",
+    "list",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "pprint",
+    "reject",
+    "rejectattr",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "select",
+    "selectattr",
+    "slice",
+    "sort",
+    "split",
+    "string",
+    "sum",
+    "title",
+    "tojson",
+    "trim",
+    "unique",
+    "upper",
+    "urlencode",
+    "truncate",
+    "pluralize",
+    "striptags",
+    "filesizeformat",
+];
+
+const KNOWN_TESTS: &[&str] = &[
+    "defined",
+    "undefined",
+    "none",
+    "true",
+    "false",
+    "boolean",
+    "number",
+    "integer",
+    "float",
+    "string",
+    "sequence",
+    "mapping",
+    "iterable",
+    "odd",
+    "even",
+    "divisibleby",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in",
+    "startingwith",
+    "endingwith",
+    "containing",
+    "lower",
+    "upper",
+    "safe",
+    "escaped",
+    "filter",
+    "test",
+];
+
+/// The filters (`| name`) and tests (`is name`) of an expression, with their byte offsets;
+/// quoted strings are skipped.
+fn filter_names(src: &str) -> Vec<(&str, usize, bool)> {
+    let b = src.as_bytes();
+    let ident = |from: usize| -> (usize, usize) {
+        let mut i = from;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        (start, i)
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'|' => {
+                let (s, e) = ident(i + 1);
+                if e > s {
+                    out.push((&src[s..e], s, false));
+                }
+            }
+            c if c.is_ascii_alphabetic()
+                && (i == 0
+                    || !(b[i - 1].is_ascii_alphanumeric()
+                        || b[i - 1] == b'_'
+                        || b[i - 1] == b'.')) =>
+            {
+                let (s, e) = ident(i);
+                if &src[s..e] == "is" {
+                    let (mut s2, mut e2) = ident(e);
+                    if &src[s2..e2] == "not" {
+                        (s2, e2) = ident(e2);
+                    }
+                    if e2 > s2 {
+                        out.push((&src[s2..e2], s2, true));
+                    }
+                }
+                i = e.max(i + 1);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `name` or `a.b.c`: a path that needs no template engine.
+fn is_plain_path(src: &str) -> bool {
+    let t = src.trim();
+    !t.is_empty()
+        && t.split('.').all(|seg| {
+            let mut c = seg.chars();
+            c.next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+        && !types::ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
+}
