@@ -1,0 +1,551 @@
+//! Checking blocks against Messenger's model: their fields, child blocks, `for` and `if`
+//! around children of one kind, required members, and the names that have no place there.
+
+use std::collections::HashMap;
+
+use super::schema::{self, BlockKind, BlockSpec, ChildSpec};
+use super::types::{self, Ty};
+use super::Checker;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::*;
+use crate::span::Span;
+use crate::syntax::ast::{self, Item};
+
+impl Checker<'_> {
+    /// The members of a block: its fields, child blocks, loops and conditions, and `extra`.
+    pub(super) fn block_body(&mut self, b: &ast::Block, spec: &'static BlockSpec) -> ObjIr {
+        let mut obj = ObjIr::default();
+        for (k, v) in spec.constants {
+            obj.members.push(Member::Const {
+                key: k,
+                json: format!("\"{v}\"").into(),
+            });
+        }
+        let mut fields: HashMap<&str, Span> = HashMap::new();
+        let mut items_at: HashMap<&'static str, usize> = HashMap::new();
+        let mut singles: HashMap<&'static str, Span> = HashMap::new();
+        let mut extra_keys: Vec<(String, Span)> = Vec::new();
+        // A line that did not parse, a misspelled field or a rejected child block: the
+        // "missing field" checks would only repeat the same mistake, so they are skipped.
+        let mut broken = false;
+
+        for item in &b.items {
+            match item {
+                Item::Error(_) => broken = true,
+                Item::Field(f) => {
+                    let Some(fs) = spec.fields.iter().find(|s| s.name == f.name.name) else {
+                        self.unknown_field(&f.name, spec, b);
+                        broken = true;
+                        continue;
+                    };
+                    if let Some(prev) = fields.insert(fs.name, f.name.span) {
+                        self.given_twice(&f.name.name, f.name.span, prev);
+                        continue;
+                    }
+                    if let Some(ir) = self.field_ir(fs.name, &f.value, fs) {
+                        obj.members.push(Member::Field(ir));
+                    }
+                }
+                Item::Command(c) => {
+                    broken = true;
+                    if spec.fields.iter().any(|s| s.name == c.name.name) {
+                        let after = c.name.span.end as usize;
+                        self.push(
+                            Diagnostic::error(
+                                Code::SyntaxError,
+                                format!("expected `:` after `{}`", c.name.name),
+                            )
+                            .at(Span::new(after, after), "add `:` here")
+                            .help(format!(
+                                "a field is `name: value`: write `{}: ...`",
+                                c.name.name
+                            )),
+                        );
+                    } else {
+                        self.unknown_child(&c.name, spec, b);
+                    }
+                }
+                Item::Extra(e) => {
+                    for m in &e.members {
+                        extra_keys.push((m.key.clone(), m.key_span));
+                    }
+                    if let Some(m) = self.extra(e) {
+                        obj.members.push(m);
+                    }
+                }
+                Item::Input(i) => {
+                    self.push(
+                        Diagnostic::error(Code::UnknownBlock, "`input` belongs at the top level")
+                            .at(i.span.sub(0, 5), "inside a block")
+                            .help("move `input { ... }` out to the top of the file"),
+                    );
+                }
+                Item::Block(_) | Item::For(_) | Item::If(_) => {
+                    let Some((child, node)) = self.child_node(item, spec, b) else {
+                        broken = true;
+                        continue;
+                    };
+                    if !child.many {
+                        if let (Node::Obj { .. }, Some(prev)) = (&node, singles.get(child.key)) {
+                            self.push(
+                                Diagnostic::error(
+                                    Code::DuplicateField,
+                                    format!("`{}` is given twice", child.keyword),
+                                )
+                                .at(item.span(), "given again here")
+                                .at(*prev, "first given here")
+                                .help(format!("{} has one `{}`", spec.what, child.keyword)),
+                            );
+                            continue;
+                        }
+                        singles.insert(child.key, item.span());
+                    }
+                    match items_at.get(child.key) {
+                        Some(&i) => {
+                            if let Member::Items(items) = &mut obj.members[i] {
+                                items.nodes.push(node);
+                            }
+                        }
+                        None => {
+                            items_at.insert(child.key, obj.members.len());
+                            obj.members.push(Member::Items(Items {
+                                key: child.key,
+                                single: !child.many,
+                                nodes: vec![node],
+                                min: child.min,
+                                limit: child.limit,
+                                owner: b.kind.span,
+                                item: child.keyword,
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+
+        // Extra keys that clash with modelled ones, or with each other.
+        let mut seen_extra: Vec<&str> = Vec::new();
+        for (k, span) in &extra_keys {
+            let clash = spec
+                .fields
+                .iter()
+                .any(|f| f.name == k && fields.contains_key(f.name))
+                || items_at.contains_key(k.as_str())
+                || spec.constants.iter().any(|(c, _)| c == k)
+                || spec.reserved.contains(&k.as_str());
+            let twice = seen_extra.contains(&k.as_str());
+            seen_extra.push(k);
+            if clash || twice {
+                self.push(
+                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{k}`"))
+                        .at(*span, if twice { "already given by `extra`" } else { "already given by the block" })
+                        .help("remove it: the output would have the key twice, and Messenger would read only one of them"),
+                );
+            }
+        }
+
+        if !broken {
+            self.required_members(b, spec, &fields, &items_at, &obj);
+        }
+        self.static_counts(&obj);
+        if !broken
+            && spec.what == "a carousel element"
+            && fields.len() == 1
+            && fields.contains_key("title")
+            && items_at.is_empty()
+            && extra_keys.is_empty()
+        {
+            self.push(
+                Diagnostic::error(Code::TitleOnlyElement, "a carousel element needs more than a title")
+                    .at(b.kind.span, "this element has only a `title`")
+                    .help("add a `subtitle`, an `image_url`, a `default_action` or a `button`: Facebook refuses title-only elements"),
+            );
+        }
+        obj
+    }
+
+    fn required_members(
+        &mut self,
+        b: &ast::Block,
+        spec: &BlockSpec,
+        fields: &HashMap<&str, Span>,
+        items_at: &HashMap<&'static str, usize>,
+        obj: &ObjIr,
+    ) {
+        let extra: Vec<&str> = obj
+            .members
+            .iter()
+            .filter_map(|m| match m {
+                Member::Extra(ms) => Some(ms.iter().map(|(k, _)| &**k).collect::<Vec<_>>()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        // A list Messenger refuses empty (a carousel's elements) has its own code.
+        for c in spec
+            .children
+            .iter()
+            .filter(|c| c.many && c.min > 0 && !items_at.contains_key(c.key))
+        {
+            self.push(
+                Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
+                    .at(b.kind.span, format!("this {} has no `{}`", b.kind.name, c.keyword))
+                    .help(format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword)),
+            );
+        }
+        let missing: Vec<&str> = spec
+            .fields
+            .iter()
+            .filter(|f| f.required && !fields.contains_key(f.name) && !extra.contains(&f.name))
+            .map(|f| f.name)
+            .chain(
+                spec.children
+                    .iter()
+                    .filter(|c| c.required && !c.many && !items_at.contains_key(c.key))
+                    .map(|c| c.keyword),
+            )
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+        let (noun, verb) = if missing.len() == 1 {
+            ("field", "is")
+        } else {
+            ("fields", "are")
+        };
+        let example = missing
+            .iter()
+            .map(|m| match spec.children.iter().find(|c| c.keyword == *m) {
+                Some(c) => {
+                    let inner = schema::spec(c.block, None)
+                        .map(|s| {
+                            s.fields
+                                .iter()
+                                .filter(|f| f.required)
+                                .map(|f| format!("{}: ...", f.name))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default();
+                    format!("`{m} {{ {inner} }}`")
+                }
+                None => format!("`{m}: ...`"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.push(
+            Diagnostic::error(
+                Code::MissingField,
+                format!(
+                    "{} is missing the required {noun} {}",
+                    spec.what,
+                    list.join(", ")
+                ),
+            )
+            .at(
+                b.kind.span,
+                format!("{} {verb} required here", list.join(", ")),
+            )
+            .help(format!("add {example}")),
+        );
+    }
+
+    fn unknown_field(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
+        let candidates = spec
+            .fields
+            .iter()
+            .map(|f| f.name)
+            .chain(spec.children.iter().map(|c| c.keyword));
+        let mut d = Diagnostic::error(
+            Code::UnknownField,
+            format!("unknown field `{}` in {}", name.name, spec.what),
+        )
+        .at(name.span, format!("`{}` has no such field", b.kind.name));
+        d = match types::suggest(&name.name, candidates) {
+            Some(s) => d.help(format!("a field with a similar name exists: `{s}`")),
+            None => {
+                let names: Vec<String> = spec
+                    .fields
+                    .iter()
+                    .map(|f| format!("`{}`", f.name))
+                    .chain(
+                        spec.children
+                            .iter()
+                            .map(|c| format!("`{} {{ }}`", c.keyword)),
+                    )
+                    .collect();
+                d.help(format!(
+                    "the fields of {} are {}; for a Messenger field missive does not model, use `extra {{ \"{}\": ... }}`",
+                    spec.what,
+                    names.join(", "),
+                    name.name
+                ))
+            }
+        };
+        self.push(d);
+    }
+
+    fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
+        let mut d = Diagnostic::error(
+            Code::UnknownBlock,
+            format!("`{}` is not allowed in {}", name.name, spec.what),
+        )
+        .at(name.span, format!("not a block of `{}`", b.kind.name));
+        let candidates = spec
+            .children
+            .iter()
+            .map(|c| c.keyword)
+            .chain(spec.fields.iter().map(|f| f.name));
+        d = if name.name == "button" && spec.what == "a receipt" {
+            d.help("Messenger receipts have no buttons; link to the order with `order_url`")
+        } else {
+            match types::suggest(&name.name, candidates) {
+                Some(s) => d.help(format!("a block with a similar name exists: `{s}`")),
+                None if spec.children.is_empty() => {
+                    d.help(format!("{} holds only fields (`name: value`)", spec.what))
+                }
+                None => {
+                    let kids: Vec<String> = spec
+                        .children
+                        .iter()
+                        .map(|c| format!("`{}`", c.keyword))
+                        .collect();
+                    d.help(format!(
+                        "the blocks allowed in {} are {}",
+                        spec.what,
+                        kids.join(", ")
+                    ))
+                }
+            }
+        };
+        self.push(d);
+    }
+
+    /// A child block, or a `for` / `if` around child blocks of one kind.
+    pub(super) fn child_node(
+        &mut self,
+        item: &Item,
+        spec: &'static BlockSpec,
+        parent: &ast::Block,
+    ) -> Option<(&'static ChildSpec, Node)> {
+        match item {
+            Item::Block(b) => {
+                let Some(child) = spec.children.iter().find(|c| c.keyword == b.kind.name) else {
+                    if spec.fields.iter().any(|f| f.name == b.kind.name) {
+                        self.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                format!("`{}` is a field, not a block", b.kind.name),
+                            )
+                            .at(b.kind.span, "written as a block")
+                            .help(format!("write `{}: value`", b.kind.name)),
+                        );
+                    } else {
+                        self.unknown_child(&b.kind, spec, parent);
+                    }
+                    return None;
+                };
+                let child_spec = if child.block == BlockKind::Button {
+                    match &b.label {
+                        Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
+                            Some(s) => s,
+                            None => {
+                                let mut d = Diagnostic::error(
+                                    Code::UnknownButtonType,
+                                    format!("unknown button type `{}`", l.name),
+                                )
+                                .at(l.span, "not a Messenger button type");
+                                d = match types::suggest(&l.name, schema::BUTTON_TYPES.iter().copied()) {
+                                    Some(s) => d.help(format!("a button type with a similar name exists: `{s}`")),
+                                    None => d.help("the button types are `web_url`, `postback` and `phone_number`"),
+                                };
+                                self.push(d);
+                                return None;
+                            }
+                        },
+                        None => {
+                            self.push(
+                                Diagnostic::error(Code::UnknownButtonType, "a button needs a type")
+                                    .at(b.kind.span, "which kind of button?")
+                                    .help("write `button web_url { ... }`, `button postback { ... }` or `button phone_number { ... }`"),
+                            );
+                            return None;
+                        }
+                    }
+                } else {
+                    self.no_label(b);
+                    schema::spec(child.block, None).expect("spec")
+                };
+                let mut obj = self.block_body(b, child_spec);
+                if child.block == BlockKind::Button {
+                    let label = b.label.as_ref().expect("checked").name.clone();
+                    obj.members.insert(
+                        0,
+                        Member::Const {
+                            key: "type",
+                            json: format!("\"{label}\"").into(),
+                        },
+                    );
+                }
+                Some((
+                    child,
+                    Node::Obj {
+                        obj,
+                        span: b.kind.span,
+                    },
+                ))
+            }
+            Item::For(f) => {
+                let segs: Vec<(&str, Span)> = f
+                    .iterable
+                    .segments
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.span))
+                    .collect();
+                let resolved = match self.scope().resolve(&segs) {
+                    Ok(r) => r,
+                    Err(d) => {
+                        self.push(d);
+                        return None;
+                    }
+                };
+                let list_max = match &resolved.ty {
+                    Ty::List { max, .. } => *max,
+                    _ => Some(0),
+                };
+                let item = match &resolved.ty {
+                    Ty::List { item, .. } => item.clone(),
+                    Ty::Unknown => Box::new(Ty::Unknown),
+                    _ => {
+                        self.push(
+                        Diagnostic::error(Code::NotAList, format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
+                            .at(f.iterable.span, "not a list")
+                            .help(format!(
+                                "declare it as a list in `input`, e.g. `{}: list max 10 of {{ ... }}`",
+                                f.iterable.segments.last().map_or("items", |s| s.name.as_str())
+                            )),
+                    );
+                        return None;
+                    }
+                };
+                if let Some(d) = types::engine_name(&f.var) {
+                    self.push(d);
+                }
+                let depth = self.locals.len();
+                let list = self.path_ir(&f.iterable, &resolved);
+                self.locals.push((
+                    f.var.name.clone(),
+                    *item,
+                    resolved.decl.unwrap_or(f.var.span),
+                ));
+                let body = self.child_nodes(&f.items, spec, parent);
+                self.locals.pop();
+                let (child, body) = body?;
+                Some((
+                    child,
+                    Node::For {
+                        depth,
+                        list,
+                        max: list_max,
+                        body,
+                        span: f.span,
+                    },
+                ))
+            }
+            Item::If(i) => {
+                let mut child = None;
+                let mut branches = Vec::new();
+                for br in &i.branches {
+                    let cond = self.condition(&br.condition);
+                    let nodes = self.child_nodes(&br.items, spec, parent);
+                    if let Some((c, nodes)) = nodes {
+                        if self.same_kind(&mut child, c, i.span) {
+                            if let Some(cond) = cond {
+                                branches.push((cond, nodes));
+                            }
+                        }
+                    }
+                }
+                let mut otherwise = Vec::new();
+                if let Some(items) = &i.otherwise {
+                    if let Some((c, nodes)) = self.child_nodes(items, spec, parent) {
+                        if self.same_kind(&mut child, c, i.span) {
+                            otherwise = nodes;
+                        }
+                    }
+                }
+                Some((
+                    child?,
+                    Node::If {
+                        branches,
+                        otherwise,
+                    },
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn same_kind(
+        &mut self,
+        seen: &mut Option<&'static ChildSpec>,
+        c: &'static ChildSpec,
+        span: Span,
+    ) -> bool {
+        match seen {
+            Some(s) if s.key != c.key => {
+                self.push(
+                    Diagnostic::error(
+                        Code::UnknownBlock,
+                        format!("this `if` mixes `{}` and `{}` blocks", s.keyword, c.keyword),
+                    )
+                    .at(span.sub(0, 2), "branches produce different kinds of blocks")
+                    .help("use one `if` per kind of block"),
+                );
+                false
+            }
+            _ => {
+                *seen = Some(c);
+                true
+            }
+        }
+    }
+
+    /// The body of a `for` or an `if` branch: child blocks of one kind.
+    fn child_nodes(
+        &mut self,
+        items: &[Item],
+        spec: &'static BlockSpec,
+        parent: &ast::Block,
+    ) -> Option<(&'static ChildSpec, Vec<Node>)> {
+        let mut kind: Option<&'static ChildSpec> = None;
+        let mut nodes = Vec::new();
+        for item in items {
+            match item {
+                Item::Error(_) => {}
+                Item::Field(_) | Item::Command(_) | Item::Extra(_) | Item::Input(_) => {
+                    let what = match item {
+                        Item::Field(f) => format!("the field `{}`", f.name.name),
+                        Item::Command(c) => format!("`{}`", c.name.name),
+                        Item::Extra(_) => "`extra`".into(),
+                        _ => "`input`".into(),
+                    };
+                    self.push(
+                        Diagnostic::error(Code::ConditionalField, format!("{what} cannot be inside `for` or `if`"))
+                            .at(item.span(), "only blocks (elements, buttons, adjustments) can repeat or be conditional")
+                            .help("move it out of the `for`/`if`; an optional input that is absent already leaves its field out"),
+                    );
+                }
+                _ => {
+                    if let Some((c, node)) = self.child_node(item, spec, parent) {
+                        if self.same_kind(&mut kind, c, item.span()) {
+                            nodes.push(node);
+                        }
+                    }
+                }
+            }
+        }
+        kind.map(|k| (k, nodes))
+    }
+}
