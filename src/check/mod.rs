@@ -571,22 +571,7 @@ impl<'a> Checker<'a> {
                 self.no_label(b);
                 let payload =
                     self.block_body(b, schema::spec(BlockKind::Image, None).expect("image spec"));
-                Some(Node::Obj {
-                    obj: ObjIr {
-                        members: vec![
-                            Member::Const {
-                                key: "type",
-                                json: "\"image\"".into(),
-                            },
-                            Member::Object {
-                                key: "payload",
-                                obj: payload,
-                            },
-                        ],
-                        kind: ObjKind::Plain,
-                    },
-                    span: b.kind.span,
-                })
+                Some(image_node(payload, b.kind.span))
             }
             Item::Command(c) if c.name.name == "image" => {
                 const SPEC: FieldSpec = FieldSpec {
@@ -598,25 +583,11 @@ impl<'a> Checker<'a> {
                 };
                 let v = self.single_arg(c)?;
                 let url = self.field_ir("url", v, &SPEC)?;
-                Some(Node::Obj {
-                    obj: ObjIr {
-                        members: vec![
-                            Member::Const {
-                                key: "type",
-                                json: "\"image\"".into(),
-                            },
-                            Member::Object {
-                                key: "payload",
-                                obj: ObjIr {
-                                    members: vec![Member::Field(url)],
-                                    kind: ObjKind::Plain,
-                                },
-                            },
-                        ],
-                        kind: ObjKind::Plain,
-                    },
-                    span: c.name.span,
-                })
+                let payload = ObjIr {
+                    members: vec![Member::Field(url)],
+                    kind: ObjKind::Plain,
+                };
+                Some(image_node(payload, c.name.span))
             }
             Item::Block(b)
                 if schema::ATTACHMENT_BLOCKS
@@ -1069,6 +1040,26 @@ impl<'a> Checker<'a> {
                     .collect::<Option<Vec<_>>>()?,
             ),
         })
+    }
+}
+
+/// An image attachment: `{"type": "image", "payload": {...}}`.
+fn image_node(payload: ObjIr, span: Span) -> Node {
+    Node::Obj {
+        obj: ObjIr {
+            members: vec![
+                Member::Const {
+                    key: "type",
+                    json: "\"image\"".into(),
+                },
+                Member::Object {
+                    key: "payload",
+                    obj: payload,
+                },
+            ],
+            kind: ObjKind::Plain,
+        },
+        span,
     }
 }
 

@@ -1,14 +1,12 @@
 //! `missive import PAYLOAD.json`: an existing JSON payload -> `.missive` source.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic};
 
-use super::{load, print_reports, Common, Loaded, Stream, ERRORS, FAILURE, OK};
+use super::{load, print_reports, Common, Loaded, Stream, ERRORS, FAILURE};
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -69,27 +67,5 @@ pub fn run(common: &Common, args: ImportArgs) -> u8 {
             return ERRORS;
         }
     };
-    let written = match &args.output {
-        Some(file) => {
-            std::fs::write(file, &source).map_err(|e| (file.to_string_lossy().into_owned(), e))
-        }
-        None => std::io::stdout()
-            .lock()
-            .write_all(source.as_bytes())
-            .map_err(|e| ("-".to_string(), e)),
-    };
-    if let Err((what, e)) = written {
-        let mut failed = FileReport::new(what.clone());
-        failed.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
-                format!("cannot write `{what}`: {}", super::io_reason(&e, &what)),
-            )
-            .help("check that the folder exists and is writable"),
-        );
-        print_reports(common, &[report, failed], 1, Stream::Stderr, false);
-        return FAILURE;
-    }
-    print_reports(common, &[report], 1, Stream::Stderr, false);
-    OK
+    super::write_product(common, report, args.output.as_deref(), source.as_bytes())
 }

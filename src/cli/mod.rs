@@ -337,6 +337,45 @@ pub fn status(common: &Common, reports: &[FileReport], io_failure: bool) -> u8 {
     }
 }
 
+/// Writes a command's product to `-o FILE` or stdout, then its diagnostics to stderr; a write
+/// failure is an I/O error named by the file (exit 2).
+pub fn write_product(
+    common: &Common,
+    report: FileReport,
+    output: Option<&Path>,
+    bytes: &[u8],
+) -> u8 {
+    let written = match output {
+        Some(file) => {
+            std::fs::write(file, bytes).map_err(|e| (file.to_string_lossy().into_owned(), e))
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(bytes)
+            .map_err(|e| ("-".to_string(), e)),
+    };
+    if let Err((what, e)) = written {
+        let mut failed = FileReport::new(what.clone());
+        failed.diagnostics.push(
+            Diagnostic::error(
+                Code::Io,
+                format!("cannot write `{what}`: {}", io_reason(&e, &what)),
+            )
+            .help("check that the folder exists and is writable"),
+        );
+        print_reports(common, &[report, failed], 1, Stream::Stderr, false);
+        return FAILURE;
+    }
+    print_reports(
+        common,
+        std::slice::from_ref(&report),
+        1,
+        Stream::Stderr,
+        false,
+    );
+    status(common, &[report], false)
+}
+
 /// A usage error (a bad flag combination): reported on `stream`, exit 2.
 pub fn usage(common: &Common, stream: Stream, path: &str, d: Diagnostic) -> u8 {
     let mut r = FileReport::new(path);

@@ -1,6 +1,5 @@
 //! `missive render`: a template and one data file -> the API body (or the whole request).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -9,7 +8,7 @@ use missive::check::{self, data};
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options, RenderOptions, RequestOptions};
 
-use super::{load, print_reports, status, usage, Common, Loaded, Stream, ERRORS, FAILURE};
+use super::{load, print_reports, usage, Common, Loaded, Stream, ERRORS, FAILURE};
 
 #[derive(Args)]
 pub struct RenderArgs {
@@ -184,35 +183,7 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
     }
     missive::diagnostic::sort(&mut report.diagnostics);
     out.push(b'\n');
-    let written = match &args.output {
-        Some(file) => {
-            std::fs::write(file, &out).map_err(|e| (file.to_string_lossy().into_owned(), e))
-        }
-        None => std::io::stdout()
-            .lock()
-            .write_all(&out)
-            .map_err(|e| ("-".to_string(), e)),
-    };
-    if let Err((what, e)) = written {
-        let mut failed = FileReport::new(what.clone());
-        failed.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
-                format!("cannot write `{what}`: {}", super::io_reason(&e, &what)),
-            )
-            .help("check that the folder exists and is writable"),
-        );
-        print_reports(common, &[report, failed], 1, Stream::Stderr, false);
-        return FAILURE;
-    }
-    print_reports(
-        common,
-        std::slice::from_ref(&report),
-        1,
-        Stream::Stderr,
-        false,
-    );
-    status(common, &[report], false)
+    super::write_product(common, report, args.output.as_deref(), &out)
 }
 
 /// `--emit request`'s options, checked: a page id of digits, a usable customer_id.
