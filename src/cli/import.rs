@@ -6,7 +6,7 @@ use clap::Args;
 
 use missive::diagnostic::report::FileReport;
 
-use super::{load, print_reports, Common, Loaded, Stream, ERRORS, FAILURE};
+use super::{print_reports, Common, Stream, ERRORS};
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -18,16 +18,9 @@ pub struct ImportArgs {
 }
 
 pub fn run(common: &Common, args: ImportArgs) -> u8 {
-    let src = match load(&args.payload, args.payload == "-") {
-        Loaded::Source(s) => s,
-        Loaded::Invalid(r) => {
-            print_reports(common, &[r], 1, Stream::Stderr, false);
-            return ERRORS;
-        }
-        Loaded::Failed(r) => {
-            print_reports(common, &[r], 1, Stream::Stderr, false);
-            return FAILURE;
-        }
+    let src = match super::load_or_report(common, &args.payload, args.payload == "-") {
+        Ok(s) => s,
+        Err(status) => return status,
     };
     // The notification is named after the output file, or the payload's.
     let named = args

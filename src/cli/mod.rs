@@ -232,6 +232,26 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
     }
 }
 
+/// Reads the file a command works on, or reports why not and gives the exit status: 1 for a
+/// file that is not UTF-8 (a located diagnostic), 2 for one that cannot be read.
+pub fn load_or_report(
+    common: &Common,
+    path: &str,
+    from_stdin: bool,
+) -> Result<Arc<SourceFile>, u8> {
+    match load(path, from_stdin) {
+        Loaded::Source(s) => Ok(s),
+        Loaded::Invalid(r) => {
+            print_reports(common, &[r], 1, Stream::Stderr, false);
+            Err(ERRORS)
+        }
+        Loaded::Failed(r) => {
+            print_reports(common, &[r], 1, Stream::Stderr, false);
+            Err(FAILURE)
+        }
+    }
+}
+
 /// An I/O error in words, without the OS's error numbers.
 pub fn io_reason(e: &std::io::Error, path: &str) -> String {
     match e.kind() {

@@ -8,7 +8,7 @@ use missive::check::{self, data};
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options, RenderOptions, RequestOptions};
 
-use super::{load, print_reports, usage, Common, Loaded, Stream, ERRORS, FAILURE};
+use super::{print_reports, usage, Common, Stream, ERRORS};
 
 #[derive(Args)]
 pub struct RenderArgs {
@@ -80,16 +80,9 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         Err(d) => return usage(common, Stream::Stderr, &path, d),
     };
 
-    let src = match load(&path, from_stdin) {
-        Loaded::Source(s) => s,
-        Loaded::Invalid(r) => {
-            print_reports(common, &[r], 1, Stream::Stderr, false);
-            return ERRORS;
-        }
-        Loaded::Failed(r) => {
-            print_reports(common, &[r], 1, Stream::Stderr, false);
-            return FAILURE;
-        }
+    let src = match super::load_or_report(common, &path, from_stdin) {
+        Ok(s) => s,
+        Err(status) => return status,
     };
     let stem = std::path::Path::new(&path)
         .file_stem()

@@ -98,34 +98,15 @@ impl Printer {
     }
 
     fn member(&mut self, m: &JsonMember) {
-        let key = quote(&m.key);
-        match &m.value {
-            JsonValue::Object(members, _) if !members.is_empty() => {
-                self.line(&format!("{key}: {{"));
-                self.indent += 1;
-                for m in members {
-                    self.member(m);
-                }
-                self.indent -= 1;
-                self.line("}");
-            }
-            JsonValue::Array(items, _) if !items.is_empty() => {
-                self.line(&format!("{key}: ["));
-                self.indent += 1;
-                for v in items {
-                    self.element(v);
-                }
-                self.indent -= 1;
-                self.line("]");
-            }
-            v => self.line(&format!("{key}: {}", json(v))),
-        }
+        self.json_lines(&format!("{}: ", quote(&m.key)), &m.value);
     }
 
-    fn element(&mut self, v: &JsonValue) {
+    /// A JSON value after `prefix` (a key, or nothing in an array): objects and arrays over
+    /// several lines, one member or item a line.
+    fn json_lines(&mut self, prefix: &str, v: &JsonValue) {
         match v {
             JsonValue::Object(members, _) if !members.is_empty() => {
-                self.line("{");
+                self.line(&format!("{prefix}{{"));
                 self.indent += 1;
                 for m in members {
                     self.member(m);
@@ -134,15 +115,15 @@ impl Printer {
                 self.line("}");
             }
             JsonValue::Array(items, _) if !items.is_empty() => {
-                self.line("[");
+                self.line(&format!("{prefix}["));
                 self.indent += 1;
                 for v in items {
-                    self.element(v);
+                    self.json_lines("", v);
                 }
                 self.indent -= 1;
                 self.line("]");
             }
-            v => self.line(&json(v)),
+            v => self.line(&format!("{prefix}{}", json(v))),
         }
     }
 }
