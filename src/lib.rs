@@ -17,6 +17,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod import;
+pub mod input_schema;
 pub mod ir;
 pub mod json;
 pub mod profile;

@@ -10,7 +10,7 @@ use missive::{Code, Diagnostic, Options};
 
 use super::{load, print_reports, status, usage, Common, Loaded, Stream};
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct CheckArgs {
     /// Template files or folders (searched recursively for *.missive); `.` by default.
     paths: Vec<PathBuf>,
@@ -27,6 +27,9 @@ pub struct CheckArgs {
     /// over HTTP.
     #[arg(long, value_name = "DIR", requires = "check_images")]
     images: Option<PathBuf>,
+    /// Check again whenever a template, data or project file changes (Ctrl-C to stop).
+    #[arg(long)]
+    watch: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,7 +38,101 @@ pub enum InputFormat {
     Json,
 }
 
-pub fn run(common: &Common, args: CheckArgs) -> u8 {
+pub fn run(common: &Common, mut args: CheckArgs) -> u8 {
+    let mut common = common.clone();
+    match super::project::apply(&mut common) {
+        Ok(Some(project)) if args.paths.is_empty() && common.stdin_filename.is_none() => {
+            args.paths = project.templates;
+        }
+        Ok(_) => {}
+        Err(r) => {
+            print_reports(&common, &[r], 1, Stream::Stdout, false);
+            return super::FAILURE;
+        }
+    }
+    if args.watch && common.stdin_filename.is_some() {
+        return usage(
+            &common,
+            Stream::Stdout,
+            "",
+            Diagnostic::error(Code::Usage, "`--watch` watches files, not standard input")
+                .help("give the template's path instead of `--stdin-filename`"),
+        );
+    }
+    if args.watch {
+        return watch(&common, &args);
+    }
+    once(&common, &args)
+}
+
+/// Checks on every change under the checked paths, clearing the terminal before each report.
+fn watch(common: &Common, args: &CheckArgs) -> u8 {
+    use notify_debouncer_mini::notify::RecursiveMode;
+    use std::io::{IsTerminal, Write};
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer =
+        match notify_debouncer_mini::new_debouncer(std::time::Duration::from_millis(150), tx) {
+            Ok(d) => d,
+            Err(e) => return watch_failed(common, ".", &e.to_string()),
+        };
+    let mut watched = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    watched.extend(args.data.clone());
+    for p in &watched {
+        // A file is watched through its folder: editors save by replacing the file.
+        let (target, mode) = if p.is_dir() {
+            (p.clone(), RecursiveMode::Recursive)
+        } else {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+            (
+                parent.map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf),
+                RecursiveMode::NonRecursive,
+            )
+        };
+        if let Err(e) = debouncer.watcher().watch(&target, mode) {
+            return watch_failed(common, &target.to_string_lossy(), &e.to_string());
+        }
+    }
+    let clear = std::io::stdout().is_terminal();
+    let mut status = once(common, args);
+    loop {
+        let _ = std::io::stdout().flush();
+        let Ok(events) = rx.recv() else {
+            return status;
+        };
+        let relevant = events.is_ok_and(|events| {
+            events.iter().any(|e| {
+                e.path
+                    .extension()
+                    .is_some_and(|x| x == "missive" || x == "json" || x == "toml")
+            })
+        });
+        if !relevant {
+            continue;
+        }
+        if clear {
+            print!("\x1b[2J\x1b[H");
+        }
+        status = once(common, args);
+    }
+}
+
+fn watch_failed(common: &Common, path: &str, reason: &str) -> u8 {
+    usage(
+        common,
+        Stream::Stdout,
+        path,
+        Diagnostic::error(Code::Io, format!("cannot watch `{path}`: {}", reason.to_lowercase()))
+            .help("check that the path exists; on Linux, raise fs.inotify.max_user_watches if it is exhausted"),
+    )
+}
+
+/// One check of every file: prints the report, returns the exit status.
+fn once(common: &Common, args: &CheckArgs) -> u8 {
     let profile = match super::profile(common) {
         Ok(p) => p,
         Err(d) => return usage(common, Stream::Stdout, "", d),
@@ -53,24 +150,7 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    for p in &paths {
-        let shown = p.to_string_lossy().into_owned();
-        if p.is_dir() {
-            let mut found: Vec<String> = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
-                })
-                .map(|e| e.path().to_string_lossy().into_owned())
-                .collect();
-            found.sort();
-            files.extend(found.into_iter().map(|f| (f, false)));
-        } else {
-            files.push((shown, false));
-        }
-    }
+    files.extend(super::templates(&paths).into_iter().map(|f| (f, false)));
 
     if args.data.is_some() && files.len() != 1 {
         return usage(

@@ -1,15 +1,19 @@
 //! Command-line parsing, file loading and report output, shared by the subcommands.
 
+mod build;
 mod check;
+mod completions;
 mod explain;
 mod import;
+mod man;
+mod project;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use missive::diagnostic::report::{self, FileReport};
 use missive::{Code, Diagnostic, Profile, SourceFile, Span};
@@ -32,13 +36,8 @@ struct Cli {
 #[derive(Args, Clone)]
 pub struct Common {
     /// Limits to check against: `iadvize` (default), `messenger`, or a TOML profile file.
-    #[arg(
-        long,
-        global = true,
-        value_name = "NAME|FILE",
-        default_value = "iadvize"
-    )]
-    pub profile: String,
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
     /// How to print diagnostics.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -58,6 +57,8 @@ pub enum Format {
     Short,
     /// One JSON document with every diagnostic and a summary.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +71,12 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
+    /// Render every template with its sample data, and write its input's JSON Schema.
+    Build(build::BuildArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one per command into a folder).
+    Man(man::ManArgs),
 }
 
 /// Exit statuses.
@@ -87,6 +94,9 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Render(a) => render::run(&cli.common, a),
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(&cli.common, a),
+        Command::Build(a) => build::run(&cli.common, a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(&cli.common, a),
     }
 }
 
@@ -132,6 +142,13 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
             report::json(&[r], 0)
         }
         Some("short") => format!("error[{}]: {message}\n", Code::Usage),
+        Some("sarif") => {
+            let mut r = FileReport::new("");
+            r.diagnostics.push(
+                Diagnostic::error(Code::Usage, message).help("run `missive --help` for the usage"),
+            );
+            report::sarif(&[r])
+        }
         _ => {
             // clap's own report, under the code every usage error has.
             let text = e.render().to_string();
@@ -158,9 +175,14 @@ fn first_line(s: &str) -> &str {
         .trim_start_matches("error: ")
 }
 
-/// The profile named by `--profile`, or a usage diagnostic.
+/// The clap definition of the command line, for completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// The profile named by `--profile` (or the project file), or a usage diagnostic.
 pub fn profile(common: &Common) -> Result<Profile, Diagnostic> {
-    Profile::resolve(&common.profile).map_err(|message| {
+    Profile::resolve(common.profile.as_deref().unwrap_or("iadvize")).map_err(|message| {
         let help = if message.starts_with("unknown profile") {
             "give a built-in name, or the path to a TOML profile file (a value containing `/` or ending in `.toml`)"
         } else {
@@ -168,6 +190,30 @@ pub fn profile(common: &Common) -> Result<Profile, Diagnostic> {
         };
         Diagnostic::error(Code::Profile, message).help(help)
     })
+}
+
+/// The templates that PATHs name, in a stable order: files as given, folders searched
+/// recursively for `*.missive`.
+pub fn templates(paths: &[PathBuf]) -> Vec<String> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<String> = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
+                })
+                .map(|e| e.path().to_string_lossy().into_owned())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.to_string_lossy().into_owned());
+        }
+    }
+    files
 }
 
 /// A template file read for checking: its source, or the report that explains why not.
@@ -308,6 +354,7 @@ pub fn print_reports(
     let text = match common.format {
         Format::Json => report::json(reports, files),
         Format::Short => report::short(reports),
+        Format::Sarif => report::sarif(reports),
         Format::Human => {
             let tty = match stream {
                 Stream::Stdout => std::io::stdout().is_terminal(),

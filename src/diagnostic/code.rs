@@ -103,9 +103,12 @@ codes! {
     ImportMoved = "M6003", "receipt parts beside `payload`, moved inside it";
     ImportDropped = "M6004", "a payload part that is per-send data, left out of the template";
     ImportShape = "M6005", "JSON that is not a Messenger payload missive reads";
+    NoSampleData = "M7001", "a template that `build` cannot render: it has no sample data";
+    DuplicateOutput = "M7002", "two templates that `build` would write to the same file";
     Io = "M9001", "a file that cannot be read or written";
     Usage = "M9002", "a wrong combination of command-line flags";
     Profile = "M9003", "a profile that cannot be found or read";
+    ProjectFile = "M9004", "a project file `missive.toml` with an unknown key or a wrong value";
 }
 
 impl std::fmt::Display for Code {

@@ -388,3 +388,131 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
     s.push('\n');
     s
 }
+
+// ---------------------------------------------------------------------------------------------
+// sarif
+
+/// Where the page of each code is published (`docs/codes/CODE.md` of the released crate).
+pub const CODES_URL: &str = concat!(
+    "https://docs.rs/crate/missive/",
+    env!("CARGO_PKG_VERSION"),
+    "/source/docs/codes/"
+);
+
+/// A path as a relative URI reference: `/` separators, and anything that is not a plain
+/// path character percent-encoded.
+fn uri(path: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(&path.replace('\\', "/"), KEEP).to_string()
+}
+
+fn sarif_location(r: &FileReport, l: &Label) -> serde_json::Value {
+    let file = r.file_of(l.origin);
+    let mut physical = serde_json::json!({ "artifactLocation": { "uri": uri(file) } });
+    if let Some(src) = r.source(l.origin) {
+        let s = src.line_col(l.span.start as usize);
+        let e = src.line_col(l.span.end as usize);
+        physical["region"] = serde_json::json!({
+            "startLine": s.line,
+            "startColumn": s.column,
+            "endLine": e.line,
+            "endColumn": e.column,
+        });
+    }
+    serde_json::json!({ "physicalLocation": physical })
+}
+
+/// One SARIF 2.1.0 log: a run of missive with one rule per code used (summary and a link to
+/// the code's page) and one result per diagnostic. Columns count Unicode scalar values, as in
+/// every other format, and the run says so (`columnKind: unicodeCodePoints`); ends are
+/// exclusive, as SARIF's are. Secondary labels are `relatedLocations`; help and notes follow
+/// the message on lines of their own.
+pub fn sarif(reports: &[FileReport]) -> String {
+    use serde_json::json;
+    let mut codes: Vec<super::Code> = reports
+        .iter()
+        .flat_map(|r| r.diagnostics.iter().map(|d| d.code))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "name": format!("{c:?}"),
+                "shortDescription": { "text": c.summary() },
+                "helpUri": format!("{CODES_URL}{c}.md"),
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        for d in &r.diagnostics {
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            for note in &d.notes {
+                text.push_str("\nnote: ");
+                text.push_str(note);
+            }
+            let locations: Vec<serde_json::Value> = match d.primary() {
+                Some(l) => vec![sarif_location(r, l)],
+                None if r.path.is_empty() => Vec::new(),
+                None => vec![json!({
+                    "physicalLocation": { "artifactLocation": { "uri": uri(&r.path) } }
+                })],
+            };
+            let related: Vec<serde_json::Value> = d
+                .labels
+                .iter()
+                .skip(1)
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = sarif_location(r, l);
+                    loc["id"] = json!(i + 1);
+                    if let Some(m) = &l.message {
+                        loc["message"] = json!({ "text": m });
+                    }
+                    loc
+                })
+                .collect();
+            let mut result = json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": codes.binary_search(&d.code).unwrap_or(0),
+                "level": d.severity.as_str(),
+                "message": { "text": text },
+                "locations": locations,
+            });
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "missive",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://docs.rs/crate/missive",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&log).expect("serializes");
+    s.push('\n');
+    s
+}

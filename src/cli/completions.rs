@@ -1,0 +1,17 @@
+//! `missive completions SHELL`: a completion script generated from the clap definition.
+
+use clap::Args;
+use clap_complete::Shell;
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    shell: Shell,
+}
+
+pub fn run(args: CompletionsArgs) -> u8 {
+    let mut cmd = super::command();
+    clap_complete::generate(args.shell, &mut cmd, "missive", &mut std::io::stdout());
+    super::OK
+}

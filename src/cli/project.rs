@@ -1,0 +1,163 @@
+//! The project file `missive.toml`: defaults for `check`, `build` and `render`, found in the
+//! current folder or the nearest parent, so that a pipeline runs them with no flags.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use missive::diagnostic::report::FileReport;
+use missive::{Code, Diagnostic, SourceFile, Span};
+
+pub const FILE_NAME: &str = "missive.toml";
+
+/// The keys, as written in the file. Paths are relative to the file's folder.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct Keys {
+    profile: Option<String>,
+    templates: Option<Paths>,
+    examples: Option<String>,
+    out_dir: Option<String>,
+    deny_warnings: Option<bool>,
+}
+
+/// One path or a list of paths.
+struct Paths(Vec<String>);
+
+impl<'de> Deserialize<'de> for Paths {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Paths, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Paths;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a folder or file path, or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Paths, E> {
+                Ok(Paths(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Paths, A::Error> {
+                let mut out = Vec::new();
+                while let Some(p) = a.next_element::<String>()? {
+                    out.push(p);
+                }
+                Ok(Paths(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A project file, read: its settings with paths resolved against its folder.
+#[derive(Debug, Default, Clone)]
+pub struct Project {
+    pub profile: Option<String>,
+    pub templates: Vec<PathBuf>,
+    pub examples: Option<PathBuf>,
+    pub out_dir: Option<PathBuf>,
+    pub deny_warnings: Option<bool>,
+}
+
+/// The nearest `missive.toml`, from the current folder up: `Ok(None)` when there is none, a
+/// located report (M9004) when it cannot be used.
+pub fn find() -> Result<Option<Project>, FileReport> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(None);
+    };
+    // The folder as a relative path (`.`, `..`, `../..`), so that paths in reports stay short.
+    let mut rel = PathBuf::new();
+    for dir in cwd.ancestors() {
+        let file = dir.join(FILE_NAME);
+        if file.is_file() {
+            let shown = if rel.as_os_str().is_empty() {
+                PathBuf::from(FILE_NAME)
+            } else {
+                rel.join(FILE_NAME)
+            };
+            return read(&shown).map(Some);
+        }
+        rel.push("..");
+    }
+    Ok(None)
+}
+
+/// Reads and checks a project file.
+pub fn read(file: &Path) -> Result<Project, FileReport> {
+    let shown = file.to_string_lossy().into_owned();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut r = FileReport::new(shown.clone());
+            r.diagnostics.push(
+                Diagnostic::error(
+                    Code::Io,
+                    format!("cannot read `{shown}`: {}", super::io_reason(&e, &shown)),
+                )
+                .help("save the project file as UTF-8 text, readable by the user running missive"),
+            );
+            return Err(r);
+        }
+    };
+    let keys: Keys = match toml::from_str(&text) {
+        Ok(k) => k,
+        Err(e) => {
+            let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
+            let span = e
+                .span()
+                .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+            let message = e.message().trim().trim_end_matches('.').to_string();
+            let mut r = FileReport::new(shown.clone());
+            r.diagnostics.push(
+                Diagnostic::error(
+                    Code::ProjectFile,
+                    format!("`{shown}` cannot be used: {message}"),
+                )
+                .at(span, "here")
+                .help("the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file) and `deny-warnings` (true or false)"),
+            );
+            r.template = Some(src);
+            return Err(r);
+        }
+    };
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let resolve = |p: &str| -> PathBuf {
+        let joined = dir.join(p);
+        // `./templates` reads better as `templates`.
+        joined
+            .strip_prefix(".")
+            .map(Path::to_path_buf)
+            .unwrap_or(joined)
+    };
+    // A profile file resolves like the other paths; a built-in name stays a name.
+    let profile = keys.profile.map(|p| {
+        if p.contains('/') || p.ends_with(".toml") {
+            resolve(&p).to_string_lossy().into_owned()
+        } else {
+            p
+        }
+    });
+    Ok(Project {
+        profile,
+        templates: keys
+            .templates
+            .map(|t| t.0.iter().map(|p| resolve(p)).collect())
+            .unwrap_or_default(),
+        examples: keys.examples.as_deref().map(resolve),
+        out_dir: keys.out_dir.as_deref().map(resolve),
+        deny_warnings: keys.deny_warnings,
+    })
+}
+
+/// Fills the flags the command line left unset from the project file, if there is one.
+pub fn apply(common: &mut super::Common) -> Result<Option<Project>, FileReport> {
+    let Some(project) = find()? else {
+        return Ok(None);
+    };
+    if common.profile.is_none() {
+        common.profile.clone_from(&project.profile);
+    }
+    if !common.deny_warnings {
+        common.deny_warnings = project.deny_warnings.unwrap_or(false);
+    }
+    Ok(Some(project))
+}
