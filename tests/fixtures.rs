@@ -138,7 +138,7 @@ fn every_code_has_a_page_and_a_fixture() {
     }
     // Codes only the command line or the import can trigger (I/O, usage, non-UTF-8 files,
     // payloads) are tested in tests/cli.rs and tests/import.rs, marked `// expect: CODE`.
-    let cli = ["tests/cli.rs", "tests/import.rs"]
+    let cli = ["tests/cli.rs", "tests/import.rs", "tests/pipelines.rs"]
         .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
         .join("\n");
     for line in cli.lines() {

@@ -112,7 +112,14 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
                     Code::ProjectFile,
                     format!("`{shown}` cannot be used: {message}"),
                 )
-                .at(span, "here")
+                .at(
+                    span,
+                    if message.starts_with("unknown field") {
+                        "not a key of the project file"
+                    } else {
+                        "this value"
+                    },
+                )
                 .help("the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file) and `deny-warnings` (true or false)"),
             );
             r.template = Some(src);

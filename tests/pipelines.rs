@@ -1,0 +1,625 @@
+//! Pipelines end to end: `build` (rendered samples and input JSON Schemas), the project file
+//! `missive.toml`, `--format sarif` against the SARIF 2.1.0 schema, `check --watch`, and the
+//! completions and man page.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+const BUNDLED: &[&str] = &[
+    "text_only",
+    "image_only",
+    "carousel",
+    "receipt",
+    "order_confirmation",
+    "back_in_stock",
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn missive_in(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("missive").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+/// Runs missive in `dir`, checks the exit status, returns stdout and stderr as text.
+fn run_in(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let out = missive_in(dir)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A temporary folder holding `files` (path, contents).
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    names
+}
+
+/// The bundled templates built into a fresh folder, with the repository's `missive.toml`.
+fn build_bundled() -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let dist = out.path().join("dist");
+    let (_, stderr) = run_in(
+        root(),
+        &[
+            "build",
+            "--out-dir",
+            dist.to_str().unwrap(),
+            "--format",
+            "short",
+        ],
+        0,
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    (out, dist)
+}
+
+// ---------------------------------------------------------------------------------------------
+// build
+
+#[test]
+fn build_writes_the_pretty_render_and_a_schema_for_every_bundled_template() {
+    let (_keep, dist) = build_bundled();
+    let mut expected: Vec<String> = BUNDLED
+        .iter()
+        .flat_map(|n| [format!("{n}.json"), format!("{n}.schema.json")])
+        .collect();
+    expected.sort();
+    assert_eq!(
+        files_in(&dist),
+        expected,
+        "nothing else, no staging folder left"
+    );
+    for name in BUNDLED {
+        let (rendered, _) = run_in(
+            root(),
+            &[
+                "render",
+                &format!("templates/{name}.missive"),
+                "--data",
+                &format!("examples/{name}.json"),
+                "--pretty",
+            ],
+            0,
+        );
+        let built = std::fs::read_to_string(dist.join(format!("{name}.json"))).unwrap();
+        assert_eq!(
+            built, rendered,
+            "{name}: build writes what `render --pretty` prints"
+        );
+        let schema = read_json(&dist.join(format!("{name}.schema.json")));
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        assert_eq!(schema["title"], *name);
+    }
+}
+
+#[test]
+fn build_schemas_accept_every_bundled_sample_and_reject_a_wrong_type() {
+    let (_keep, dist) = build_bundled();
+    for name in BUNDLED {
+        let schema = read_json(&dist.join(format!("{name}.schema.json")));
+        let validator = jsonschema::validator_for(&schema)
+            .unwrap_or_else(|e| panic!("{name}: the schema itself is invalid: {e}"));
+        let sample = read_json(&root().join(format!("examples/{name}.json")));
+        let errors: Vec<String> = validator
+            .iter_errors(&sample)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name}: the sample is refused: {errors:?}"
+        );
+    }
+    // A wrong type: the product's name as a number; `check --data` refuses it too.
+    let schema = read_json(&dist.join("back_in_stock.schema.json"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut sample = read_json(&root().join("examples/back_in_stock.json"));
+    sample["product"]["name"] = json!(42);
+    assert!(!validator.is_valid(&sample));
+    let bad = project(&[("bad.json", &sample.to_string())]);
+    let (stdout, _) = run_in(
+        root(),
+        &[
+            "check",
+            "templates/back_in_stock.missive",
+            "--data",
+            bad.path().join("bad.json").to_str().unwrap(),
+            "--format",
+            "short",
+        ],
+        1,
+    );
+    assert!(stdout.contains("M3003"), "{stdout}");
+}
+
+const T: &str = r#"notification t "Every type"
+input {
+  name: string max 5
+  nick?: string max 3
+  count?: integer
+  price: number
+  ok?: bool
+  site: url
+  items: list max 2 of { title: string max 4, note?: string }
+}
+text "{{ name }}{% if nick %} {{ nick }}{% endif %}"
+"#;
+
+/// For data that `check --data` accepts, the schema accepts it; and here, for the cases the
+/// schema can express, it refuses what `check --data` refuses.
+#[test]
+fn the_schema_agrees_with_check_data() {
+    let compiled = missive::compile(T, &missive::Options::default());
+    let template = compiled
+        .template
+        .unwrap_or_else(|| panic!("{:#?}", compiled.diagnostics));
+    let schema = missive::input_schema::of_template(&template);
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let base = json!({"name": "Ann", "price": 9.5, "site": "https://shop.example/a", "items": [{"title": "Mug"}]});
+    let with = |key: &str, value: Value| {
+        let mut v = base.clone();
+        v[key] = value;
+        v
+    };
+    let cases: Vec<(&str, Value, bool)> = vec![
+        ("the base case", base.clone(), true),
+        (
+            "optional absent, undeclared key",
+            with("extra", json!({"a": 1})),
+            true,
+        ),
+        ("optional null", with("nick", Value::Null), true),
+        ("optional integer null", with("count", Value::Null), true),
+        ("a null list item", with("items", json!([null])), true),
+        (
+            "an optional field null in an item",
+            with("items", json!([{"title": "a", "note": null}])),
+            true,
+        ),
+        (
+            "max counts characters, not bytes",
+            with("name", json!("ééééé")),
+            true,
+        ),
+        (
+            "an emoji is one character",
+            with("nick", json!("😀😀😀")),
+            true,
+        ),
+        ("zero", with("price", json!(0)), true),
+        ("a negative price", with("price", json!(-2.5)), true),
+        ("an integer", with("count", json!(3)), true),
+        ("a bool", with("ok", json!(false)), true),
+        (
+            "http in capitals",
+            with("site", json!("HTTP://shop.example")),
+            true,
+        ),
+        ("over max", with("name", json!("éééééé")), false),
+        ("required null", with("name", Value::Null), false),
+        ("a number for a string", with("name", json!(5)), false),
+        ("a string for a number", with("price", json!("9.5")), false),
+        (
+            "a number too small to print",
+            with("price", json!(1e-7)),
+            false,
+        ),
+        (
+            "a fraction for an integer",
+            with("count", json!(1.5)),
+            false,
+        ),
+        ("a string for a bool", with("ok", json!("yes")), false),
+        ("a relative url", with("site", json!("/a")), false),
+        (
+            "an ftp url",
+            with("site", json!("ftp://shop.example/a")),
+            false,
+        ),
+        (
+            "a url with a space",
+            with("site", json!("https://shop.example/a b")),
+            false,
+        ),
+        (
+            "too many items",
+            with(
+                "items",
+                json!([{"title": "a"}, {"title": "b"}, {"title": "c"}]),
+            ),
+            false,
+        ),
+        (
+            "an item missing its title",
+            with("items", json!([{}])),
+            false,
+        ),
+        ("an object for a list", with("items", json!({})), false),
+        ("the data is a list", json!([]), false),
+    ];
+    let required_missing = {
+        let mut v = base.clone();
+        v.as_object_mut().unwrap().remove("site");
+        v
+    };
+    let cases = cases
+        .into_iter()
+        .chain([("a required key missing", required_missing, false)]);
+    for (what, data, accepted) in cases {
+        let diagnostics = missive::check::data::check_render(&template, &data.to_string());
+        let check_accepts = !diagnostics.iter().any(|d| d.is_error());
+        assert_eq!(
+            check_accepts, accepted,
+            "{what}: check --data says {diagnostics:#?}"
+        );
+        assert_eq!(
+            validator.is_valid(&data),
+            accepted,
+            "{what}: the schema disagrees with check --data on {data}"
+        );
+    }
+}
+
+#[test]
+fn build_writes_nothing_when_one_template_fails() {
+    let p = project(&[
+        (
+            "templates/good.missive",
+            "notification good\ninput { name: string max 10 }\ntext \"Hi {{ name }}\"\n",
+        ),
+        ("examples/good.json", r#"{"name": "Ann"}"#),
+        (
+            "templates/bad.missive",
+            "notification bad\ntext \"Hi\"\ncarousel { }\n",
+        ),
+    ]);
+    let (stdout, stderr) = run_in(
+        p.path(),
+        &[
+            "build",
+            "templates",
+            "--out-dir",
+            "dist",
+            "--format",
+            "short",
+        ],
+        1,
+    );
+    assert_eq!(stdout, "", "build prints its diagnostics on stderr");
+    assert!(stderr.contains("templates/bad.missive:3:"), "{stderr}");
+    assert!(!p.path().join("dist").exists(), "nothing written");
+
+    // An existing output folder is left as it was.
+    std::fs::create_dir(p.path().join("dist")).unwrap();
+    std::fs::write(p.path().join("dist/keep.txt"), "mine").unwrap();
+    run_in(p.path(), &["build", "templates", "--out-dir", "dist"], 1);
+    assert_eq!(files_in(&p.path().join("dist")), ["keep.txt"]);
+}
+
+#[test]
+fn build_without_sample_data_is_an_error_unless_nothing_is_required() {
+    let p = project(&[
+        (
+            "templates/order.missive",
+            "notification order\ninput { number: string max 20 }\ntext \"Order {{ number }}\"\n",
+        ),
+        (
+            "templates/hello.missive",
+            "notification hello\ninput { name?: string max 20 }\ntext \"Hello{% if name %} {{ name }}{% endif %}\"\n",
+        ),
+    ]);
+    // expect: M7001
+    let (_, stderr) = run_in(p.path(), &["build", "templates", "--out-dir", "dist"], 1);
+    insta::assert_snapshot!("build_no_sample_data_human", stderr);
+    assert!(!p.path().join("dist").exists());
+
+    std::fs::remove_file(p.path().join("templates/order.missive")).unwrap();
+    run_in(p.path(), &["build", "templates", "--out-dir", "dist"], 0);
+    assert_eq!(
+        read_json(&p.path().join("dist/hello.json")),
+        json!({"text": "Hello"})
+    );
+}
+
+#[test]
+fn two_templates_with_one_name_are_refused() {
+    let t = "notification order\ntext \"Hi\"\n";
+    let p = project(&[("a/order.missive", t), ("b/order.missive", t)]);
+    // expect: M7002
+    let (_, stderr) = run_in(
+        p.path(),
+        &["build", "a", "b", "--out-dir", "dist", "--format", "short"],
+        1,
+    );
+    assert_eq!(
+        stderr,
+        "b/order.missive:1:14: error[M7002]: `b/order.missive` and `a/order.missive` would both be written to `order.json`\n"
+    );
+    assert!(!p.path().join("dist").exists());
+}
+
+#[test]
+fn build_needs_an_out_dir() {
+    let p = project(&[("t.missive", "notification t\ntext \"Hi\"\n")]);
+    let (_, stderr) = run_in(p.path(), &["build", "t.missive", "--format", "short"], 2);
+    assert_eq!(
+        stderr,
+        "error[M9002]: `build` needs a folder to write into\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// missive.toml
+
+const MESSENGER_ONLY: &str =
+    "notification promo\ntext \"Hi\"\nimage \"https://shop.example/a.png\"\n";
+
+#[test]
+fn the_project_file_sets_the_defaults_from_a_parent_folder() {
+    let p = project(&[
+        (
+            "missive.toml",
+            "profile = \"messenger\"\ntemplates = [\"notifications\"]\nexamples = \"samples\"\nout-dir = \"dist\"\n",
+        ),
+        ("notifications/promo.missive", MESSENGER_ONLY),
+        ("src/deep/.keep", ""),
+    ]);
+    let deep = p.path().join("src/deep");
+    // From two folders below, with no flags: the templates and the profile come from the file.
+    let (stdout, _) = run_in(&deep, &["check", "--format", "short"], 1);
+    assert_eq!(
+        stdout,
+        "../../notifications/promo.missive:2:1: error[M2008]: profile `messenger` does not allow text beside an attachment\n"
+    );
+    // A flag overrides the file.
+    run_in(&deep, &["check", "--profile", "iadvize"], 0);
+    // `build` writes into the file's out-dir, relative to the file.
+    run_in(&deep, &["build", "--profile", "iadvize"], 0);
+    assert_eq!(
+        files_in(&p.path().join("dist")),
+        ["promo.json", "promo.schema.json"]
+    );
+}
+
+#[test]
+fn the_project_file_can_deny_warnings() {
+    let p = project(&[
+        ("missive.toml", "deny-warnings = true\n"),
+        (
+            "t.missive",
+            "notification t\ninput { name: string }\ntext \"Hi {{ name }}\"\n",
+        ),
+    ]);
+    let (stdout, _) = run_in(p.path(), &["check", "--format", "short"], 1);
+    assert!(stdout.contains("warning[M4008]"), "{stdout}");
+}
+
+#[test]
+fn an_unknown_key_in_the_project_file_is_located() {
+    let p = project(&[("missive.toml", "# defaults\nprofil = \"messenger\"\n")]);
+    // expect: M9004
+    let (stdout, _) = run_in(p.path(), &["check"], 2);
+    insta::assert_snapshot!("project_file_unknown_key_human", stdout);
+    let p = project(&[("missive.toml", "deny-warnings = \"yes\"\n")]);
+    let (stdout, _) = run_in(p.path(), &["check", "--format", "short"], 2);
+    assert_eq!(
+        stdout,
+        "missive.toml:1:17: error[M9004]: `missive.toml` cannot be used: invalid type: string \"yes\", expected a boolean\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// SARIF
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0.json")).unwrap();
+    // The 2.1.0 schema's `language` pattern has a stray `]` that a strict regex engine refuses;
+    // the OASIS errata fix it (oasis-tcs/sarif-spec#488). missive never writes `language`.
+    let broken = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(text.contains(broken), "the vendored schema changed");
+    let text = text.replace(broken, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let validator = sarif_validator();
+    // Errors with secondary labels in two files (template and data), warnings, notes.
+    let (stdout, _) = run_in(
+        root(),
+        &[
+            "check",
+            "tests/fixtures/check/err_data_wrong_type.missive",
+            "--data",
+            "tests/fixtures/check/err_data_wrong_type.json",
+            "--format",
+            "sarif",
+        ],
+        1,
+    );
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{stdout}");
+    insta::assert_snapshot!("sarif_data_wrong_type", stdout);
+
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for result in run["results"].as_array().unwrap() {
+        let i = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], result["ruleId"]);
+    }
+
+    // Every bundled fixture with errors, and usage and I/O errors without a position.
+    let (stdout, _) = run_in(
+        root(),
+        &[
+            "check",
+            "tests/fixtures/check",
+            "no-such-file.missive",
+            "--format",
+            "sarif",
+        ],
+        2,
+    );
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(validator.is_valid(&log));
+    let (json, _) = run_in(
+        root(),
+        &[
+            "check",
+            "tests/fixtures/check",
+            "no-such-file.missive",
+            "--format",
+            "json",
+        ],
+        2,
+    );
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        log["runs"][0]["results"].as_array().unwrap().len(),
+        json["diagnostics"].as_array().unwrap().len(),
+        "one result per diagnostic"
+    );
+    let (stdout, _) = run_in(root(), &["check", "--nope", "--format", "sarif"], 2);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(validator.is_valid(&log));
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "M9002");
+}
+
+#[test]
+fn sarif_columns_count_characters() {
+    let p = project(&[(
+        "t.missive",
+        "notification t\ncarousel { element { subtitle: \"é\", titl: \"x\" } }\n",
+    )]);
+    let (stdout, _) = run_in(p.path(), &["check", "t.missive", "--format", "sarif"], 1);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let typo = results.iter().find(|r| r["ruleId"] == "M1002").unwrap();
+    // `titl` starts after `é` (two bytes, one character): column 37, as in the other formats.
+    let region = &typo["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startColumn"], 37, "{region}");
+    assert_eq!(region["endColumn"], 41, "{region}");
+    let (short, _) = run_in(p.path(), &["check", "t.missive", "--format", "short"], 1);
+    assert!(short.contains("t.missive:2:37: error[M1002]"), "{short}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch
+
+#[test]
+fn check_watch_reports_again_when_a_file_changes() {
+    use std::io::BufRead;
+    let p = project(&[("t.missive", "notification t\ntext \"\"\n")]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .args(["check", "--watch", "--format", "short", "."])
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(20);
+    let first = rx.recv_timeout(wait);
+    // Change the file only once the first report is out (the watcher is set up by then).
+    std::fs::write(
+        p.path().join("t.missive"),
+        "notification t\ntext \"Hi\"\ncarousel { }\n",
+    )
+    .unwrap();
+    let second = rx.recv_timeout(wait);
+    let _ = child.kill();
+    let _ = child.wait();
+    let first = first.expect("a first report");
+    assert!(
+        first.starts_with("./t.missive:2:6: error[M2004]"),
+        "{first}"
+    );
+    let second = second.expect("a report after the change");
+    assert!(
+        second.starts_with("./t.missive:3:1: error[M2009]"),
+        "{second}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// completions and man
+
+#[test]
+fn completions_name_every_subcommand() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (stdout, _) = run_in(root(), &["completions", shell], 0);
+        for sub in ["check", "render", "build", "explain", "import"] {
+            assert!(stdout.contains(sub), "{shell}: no `{sub}` in the script");
+        }
+        assert!(stdout.contains("out-dir"), "{shell}: no flags of `build`");
+    }
+}
+
+#[test]
+fn the_man_page_names_every_subcommand() {
+    let (stdout, _) = run_in(root(), &["man"], 0);
+    assert!(stdout.starts_with(".ie"), "roff");
+    assert!(stdout.contains(".TH missive 1"), "{stdout}");
+    for sub in ["check", "render", "build", "completions"] {
+        assert!(stdout.contains(sub), "no `{sub}`");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("man");
+    run_in(root(), &["man", "--out-dir", dir.to_str().unwrap()], 0);
+    let pages = files_in(&dir);
+    for page in ["missive.1", "missive-check.1", "missive-build.1"] {
+        assert!(pages.iter().any(|p| p == page), "{page} in {pages:?}");
+    }
+}
