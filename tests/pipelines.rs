@@ -296,6 +296,151 @@ fn the_schema_agrees_with_check_data() {
     }
 }
 
+/// Values of every shape for any key: right and wrong types, limits, nulls, nesting.
+fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        prop_oneof![
+            Just(0.0),
+            Just(1e-7),
+            Just(2.5),
+            Just(-3.25),
+            Just(1e21),
+            Just(1e20)
+        ]
+        .prop_map(Value::from),
+        "[a-zé😀 ]{0,7}".prop_map(Value::from),
+        prop_oneof![
+            Just("https://shop.example/a"),
+            Just("http://x.y"),
+            Just("ftp://x.y"),
+            Just("/relative"),
+            Just("https://a b"),
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(2, 8, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("title".to_string()),
+                    Just("note".to_string()),
+                    Just("x".to_string())
+                ],
+                inner,
+                0..3
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Data for `T`: each key mostly a value of its declared type (near its limits), sometimes
+/// anything, sometimes absent.
+fn data_for_t() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let s = |re: &'static str| re.prop_map(Value::from).boxed();
+    let either = |good: BoxedStrategy<Value>| {
+        proptest::option::weighted(0.97, prop_oneof![12 => good, 1 => any_value()])
+    };
+    let item = (
+        either(prop_oneof![6 => s("[a-zé😀]{1,4}"), 1 => s("[a-z]{5}")].boxed()),
+        either(prop_oneof![s("[a-z]{0,8}"), Just(Value::Null).boxed()].boxed()),
+    )
+        .prop_map(|(title, note)| {
+            let mut m = serde_json::Map::new();
+            m.extend(title.map(|v| ("title".to_string(), v)));
+            m.extend(note.map(|v| ("note".to_string(), v)));
+            Value::Object(m)
+        });
+    let items = prop_oneof![
+        6 => proptest::collection::vec(item, 0..3).prop_map(Value::from),
+        1 => proptest::collection::vec(Just(Value::Null), 1..3).prop_map(Value::from),
+    ]
+    .boxed();
+    let price = prop_oneof![
+        6 => prop_oneof![Just(0.0), Just(2.5), Just(-3.25), Just(9.99), Just(1e20)],
+        1 => prop_oneof![Just(1e-7), Just(1e21)],
+    ]
+    .prop_map(Value::from)
+    .boxed();
+    let site = prop_oneof![
+        6 => prop_oneof![Just("https://shop.example/a"), Just("HTTP://x.y/é")],
+        1 => prop_oneof![Just("ftp://x.y"), Just("https://a b")],
+    ]
+    .prop_map(Value::from)
+    .boxed();
+    (
+        either(prop_oneof![6 => s("[a-zé😀]{1,5}"), 1 => s("[a-z]{6}")].boxed()),
+        either(prop_oneof![6 => s("[a-z😀]{0,3}"), 1 => s("[a-z]{4}"), 1 => Just(Value::Null).boxed()].boxed()),
+        either(prop_oneof![6 => any::<i32>().prop_map(Value::from).boxed(), 1 => Just(json!(1.5)).boxed(), 1 => Just(Value::Null).boxed()].boxed()),
+        either(price),
+        either(prop_oneof![any::<bool>().prop_map(Value::from).boxed(), Just(Value::Null).boxed()].boxed()),
+        either(site),
+        either(items),
+        proptest::option::of(any_value()),
+    )
+        .prop_map(|(name, nick, count, price, ok, site, items, extra)| {
+            let mut m = serde_json::Map::new();
+            for (k, v) in [
+                ("name", name),
+                ("nick", nick),
+                ("count", count),
+                ("price", price),
+                ("ok", ok),
+                ("site", site),
+                ("items", items),
+                ("extra", extra),
+            ] {
+                m.extend(v.map(|v| (k.to_string(), v)));
+            }
+            Value::Object(m)
+        })
+}
+
+/// Whatever `check --data` accepts, the schema accepts (over generated data, about a fifth of
+/// which `check --data` accepts, so the property is not vacuous).
+#[test]
+fn the_schema_accepts_what_check_data_accepts() {
+    use proptest::test_runner::{Config, TestRunner};
+    let compiled = missive::compile(T, &missive::Options::default());
+    let template = compiled.template.unwrap();
+    let schema = missive::input_schema::of_template(&template);
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let accepted = std::cell::Cell::new(0usize);
+    let refused = std::cell::Cell::new(0usize);
+    let mut runner = TestRunner::new(Config {
+        cases: 500,
+        ..Config::default()
+    });
+    runner
+        .run(&data_for_t(), |data| {
+            let diagnostics = missive::check::data::check_render(&template, &data.to_string());
+            if diagnostics.iter().any(|d| d.is_error()) {
+                refused.set(refused.get() + 1);
+            } else {
+                accepted.set(accepted.get() + 1);
+                proptest::prop_assert!(
+                    validator.is_valid(&data),
+                    "check --data accepts, the schema refuses {}",
+                    data
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        accepted.get() >= 50 && refused.get() >= 50,
+        "accepted {}, refused {}",
+        accepted.get(),
+        refused.get()
+    );
+}
+
 #[test]
 fn build_writes_nothing_when_one_template_fails() {
     let p = project(&[
