@@ -399,8 +399,8 @@ pub const CODES_URL: &str = concat!(
     "/source/docs/codes/"
 );
 
-/// A path as a relative URI reference: `/` separators, and anything that is not a plain
-/// path character percent-encoded.
+/// A path as a URI: relative paths stay relative references (`/` separators), absolute ones
+/// become `file://` URIs; anything that is not a plain path character is percent-encoded.
 fn uri(path: &str) -> String {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     const KEEP: &AsciiSet = &NON_ALPHANUMERIC
@@ -409,7 +409,18 @@ fn uri(path: &str) -> String {
         .remove(b'-')
         .remove(b'_')
         .remove(b'~');
-    utf8_percent_encode(&path.replace('\\', "/"), KEEP).to_string()
+    let path = path.replace('\\', "/");
+    // `./templates/a.missive` is `templates/a.missive` to a SARIF reader.
+    let mut path = path.as_str();
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest;
+    }
+    let encoded = utf8_percent_encode(path, KEEP).to_string();
+    if encoded.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
 }
 
 fn sarif_location(r: &FileReport, l: &Label) -> serde_json::Value {
@@ -515,4 +526,20 @@ pub fn sarif(reports: &[FileReport]) -> String {
     let mut s = serde_json::to_string_pretty(&log).expect("serializes");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn sarif_uris_are_relative_references_or_file_uris() {
+        assert_eq!(uri("./templates/a.missive"), "templates/a.missive");
+        assert_eq!(
+            uri("my templates/ü.missive"),
+            "my%20templates/%C3%BC.missive"
+        );
+        assert_eq!(uri("templates\\a.missive"), "templates/a.missive");
+        assert_eq!(uri("/tmp/a.missive"), "file:///tmp/a.missive");
+    }
 }
