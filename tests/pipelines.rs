@@ -520,6 +520,34 @@ fn two_templates_with_one_name_are_refused() {
 }
 
 #[test]
+fn build_into_a_file_is_an_io_failure() {
+    let p = project(&[
+        ("t.missive", "notification t\ntext \"Hi\"\n"),
+        ("dist", "a file"),
+    ]);
+    let (_, stderr) = run_in(
+        p.path(),
+        &[
+            "build",
+            "t.missive",
+            "--out-dir",
+            "dist",
+            "--format",
+            "short",
+        ],
+        2,
+    );
+    assert!(
+        stderr.starts_with("dist: error[M9001]: cannot write `dist`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("dist")).unwrap(),
+        "a file"
+    );
+}
+
+#[test]
 fn build_needs_an_out_dir() {
     let p = project(&[("t.missive", "notification t\ntext \"Hi\"\n")]);
     let (_, stderr) = run_in(p.path(), &["build", "t.missive", "--format", "short"], 2);
