@@ -8,7 +8,8 @@
 //! `integer` written with a fraction or an exponent (`1.0`, `1e2`) and a URL that the `url`
 //! crate cannot parse.
 
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{json, Value};
 
 use crate::check::types::{ObjTy, Ty};
 use crate::ir::Template;
@@ -20,97 +21,150 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 /// (the scheme in any case, like the `url` crate reads it).
 pub const URL_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$";
 
+/// A schema whose keys keep the order they were written in: `$schema`, `title` and
+/// `description` first, properties in declaration order (types generated from the schema
+/// list their fields as the template declares them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema(Vec<(String, Node)>);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Value(Value),
+    Schema(Schema),
+}
+
+impl Schema {
+    fn new() -> Schema {
+        Schema(Vec::new())
+    }
+
+    fn set(&mut self, key: &str, node: Node) {
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = node,
+            None => self.0.push((key.to_string(), node)),
+        }
+    }
+
+    fn value(mut self, key: &str, value: Value) -> Schema {
+        self.set(key, Node::Value(value));
+        self
+    }
+
+    fn schema(mut self, key: &str, schema: Schema) -> Schema {
+        self.set(key, Node::Schema(schema));
+        self
+    }
+
+    fn get(&self, key: &str) -> Option<&Node> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The schema as a JSON value (for validators; object keys lose their order).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The schema as indented JSON text, keys in order, with a final newline.
+    pub fn to_pretty_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+impl Serialize for Schema {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            match v {
+                Node::Value(v) => map.serialize_entry(k, v)?,
+                Node::Schema(s) => map.serialize_entry(k, s)?,
+            }
+        }
+        map.end()
+    }
+}
+
 /// The JSON Schema of a template's input: `$schema`, `title` (the notification's name),
-/// `description` (its header's description, when it has one), then the root object.
-pub fn of_template(template: &Template) -> Value {
-    let mut root = object(&template.input);
-    root.insert("$schema".into(), json!(DIALECT));
-    root.insert("title".into(), json!(template.name));
+/// `description` (with its header's description, when it has one), then the root object.
+pub fn of_template(template: &Template) -> Schema {
     let description = match &template.description {
         Some(d) => format!("Input of the `{}` notification: {d}", template.name),
         None => format!("Input of the `{}` notification", template.name),
     };
-    root.insert("description".into(), json!(description));
-    Value::Object(root)
+    let mut root = Schema::new()
+        .value("$schema", json!(DIALECT))
+        .value("title", json!(template.name))
+        .value("description", json!(description));
+    root.0.extend(object(&template.input).0);
+    root
 }
 
 /// The schema of an object type: declared fields, required ones listed, other keys allowed.
-fn object(obj: &ObjTy) -> Map<String, Value> {
-    let mut properties = Map::new();
+fn object(obj: &ObjTy) -> Schema {
+    let mut properties = Schema::new();
     let mut required = Vec::new();
     for f in &obj.fields {
-        properties.insert(f.name.clone(), ty(&f.ty, f.optional));
+        properties = properties.schema(&f.name, ty(&f.ty, f.optional));
         if !f.optional {
             required.push(json!(f.name));
         }
     }
-    let mut m = Map::new();
-    m.insert("type".into(), json!("object"));
-    m.insert("properties".into(), Value::Object(properties));
-    m.insert("required".into(), Value::Array(required));
-    // missive warns about undeclared keys (M3005) but renders: the schema allows them too.
-    m.insert("additionalProperties".into(), json!(true));
-    m
+    Schema::new()
+        .value("type", json!("object"))
+        .schema("properties", properties)
+        .value("required", Value::Array(required))
+        // missive warns about undeclared keys (M3005) but renders: the schema allows them too.
+        .value("additionalProperties", json!(true))
 }
 
 /// The schema of a type; `nullable` adds `null` to the accepted types (an optional field may
 /// be `null`, which render treats as absent).
-fn ty(t: &Ty, nullable: bool) -> Value {
+fn ty(t: &Ty, nullable: bool) -> Schema {
     let mut m = match t {
         Ty::String { max } | Ty::Url { max } => {
-            let mut m = Map::new();
-            m.insert("type".into(), json!("string"));
+            let mut m = Schema::new().value("type", json!("string"));
             if let Some(max) = max {
                 // JSON Schema counts code points, like missive's `max` (Unicode scalar values).
-                m.insert("maxLength".into(), json!(max));
+                m = m.value("maxLength", json!(max));
             }
             if matches!(t, Ty::Url { .. }) {
-                m.insert("format".into(), json!("uri"));
-                m.insert("pattern".into(), json!(URL_PATTERN));
+                m = m
+                    .value("format", json!("uri"))
+                    .value("pattern", json!(URL_PATTERN));
             }
             m
         }
-        Ty::Number => {
-            let mut m = Map::new();
-            m.insert("type".into(), json!("number"));
-            // What minijinja prints in a bounded length; other numbers are refused (M3003).
-            m.insert(
-                "anyOf".into(),
-                json!([
-                    {"const": 0},
-                    {"minimum": 1e-6, "exclusiveMaximum": 1e21},
-                    {"maximum": -1e-6, "exclusiveMinimum": -1e21}
-                ]),
-            );
-            m
-        }
-        Ty::Integer => single("integer"),
-        Ty::Bool => single("boolean"),
+        // What minijinja prints in a bounded length; other numbers are refused (M3003).
+        Ty::Number => Schema::new().value("type", json!("number")).value(
+            "anyOf",
+            json!([
+                {"const": 0},
+                {"minimum": 1e-6, "exclusiveMaximum": 1e21},
+                {"maximum": -1e-6, "exclusiveMinimum": -1e21}
+            ]),
+        ),
+        Ty::Integer => Schema::new().value("type", json!("integer")),
+        Ty::Bool => Schema::new().value("type", json!("boolean")),
         Ty::Object(obj) => object(obj),
         Ty::List { max, item } => {
-            let mut m = Map::new();
-            m.insert("type".into(), json!("array"));
             // A `null` item passes `check --data` (it renders as nothing).
-            m.insert("items".into(), ty(item, true));
+            let mut m = Schema::new()
+                .value("type", json!("array"))
+                .schema("items", ty(item, true));
             if let Some(max) = max {
-                m.insert("maxItems".into(), json!(max));
+                m = m.value("maxItems", json!(max));
             }
             m
         }
         // A declaration whose type was wrong: compiling failed already; accept anything.
-        Ty::Unknown => Map::new(),
+        Ty::Unknown => Schema::new(),
     };
     if nullable {
-        if let Some(Value::String(name)) = m.get("type").cloned() {
-            m.insert("type".into(), json!([name, "null"]));
+        if let Some(Node::Value(Value::String(name))) = m.get("type").cloned() {
+            m.set("type", Node::Value(json!([name, "null"])));
         }
     }
-    Value::Object(m)
-}
-
-fn single(name: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("type".into(), json!(name));
     m
 }
 
@@ -119,7 +173,7 @@ mod tests {
     use super::*;
     use crate::check::{compile, Options};
 
-    fn schema(src: &str) -> Value {
+    fn schema(src: &str) -> Schema {
         let c = compile(src, &Options::default());
         let t = c.template.unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
         of_template(&t)
@@ -127,9 +181,14 @@ mod tests {
 
     #[test]
     fn declared_types_become_schema_types() {
-        let s = schema(
+        let schema = schema(
             "notification t \"A test\"\ninput {\n  name: string max 5\n  n?: integer\n  site: url\n  items: list max 2 of { ok: bool }\n}\ntext \"{{ name }}\"\n",
         );
+        let text = schema.to_pretty_json();
+        let at = |key: &str| text.find(key).unwrap();
+        assert!(at("$schema") < at("title") && at("title") < at("description"));
+        assert!(at("\"name\"") < at("\"n\"") && at("\"n\"") < at("\"site\""));
+        let s = schema.to_value();
         assert_eq!(s["$schema"], DIALECT);
         assert_eq!(s["title"], "t");
         assert_eq!(s["description"], "Input of the `t` notification: A test");

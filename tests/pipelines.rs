@@ -127,6 +127,8 @@ fn build_writes_the_pretty_render_and_a_schema_for_every_bundled_template() {
         );
         assert_eq!(schema["title"], *name);
     }
+    let text = std::fs::read_to_string(dist.join("back_in_stock.schema.json")).unwrap();
+    insta::assert_snapshot!("back_in_stock_schema", text);
 }
 
 #[test]
@@ -189,7 +191,7 @@ fn the_schema_agrees_with_check_data() {
     let template = compiled
         .template
         .unwrap_or_else(|| panic!("{:#?}", compiled.diagnostics));
-    let schema = missive::input_schema::of_template(&template);
+    let schema = missive::input_schema::of_template(&template).to_value();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let base = json!({"name": "Ann", "price": 9.5, "site": "https://shop.example/a", "items": [{"title": "Mug"}]});
     let with = |key: &str, value: Value| {
@@ -409,7 +411,7 @@ fn the_schema_accepts_what_check_data_accepts() {
     use proptest::test_runner::{Config, TestRunner};
     let compiled = missive::compile(T, &missive::Options::default());
     let template = compiled.template.unwrap();
-    let schema = missive::input_schema::of_template(&template);
+    let schema = missive::input_schema::of_template(&template).to_value();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let accepted = std::cell::Cell::new(0usize);
     let refused = std::cell::Cell::new(0usize);

@@ -261,9 +261,9 @@ fn build_one(
         }
     }
     rendered.push(b'\n');
-    let mut schema = serde_json::to_vec_pretty(&missive::input_schema::of_template(template))
-        .unwrap_or_default();
-    schema.push(b'\n');
+    let schema = missive::input_schema::of_template(template)
+        .to_pretty_json()
+        .into_bytes();
     (
         Some(Product {
             name: name.to_string(),
