@@ -143,6 +143,8 @@ pub enum ObjKind {
     Receipt,
     /// A generic template's payload, whose `image_aspect_ratio` applies to its images.
     Generic,
+    /// A carousel element: Facebook refuses one that renders with nothing but its `title`.
+    Element,
 }
 
 #[derive(Debug, Clone)]

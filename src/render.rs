@@ -161,7 +161,8 @@ impl Template {
 struct Writer<F: Formatter> {
     buf: Vec<u8>,
     fmt: F,
-    first: Vec<bool>,
+    /// Per open object or array: how many members or items it has so far.
+    written: Vec<u32>,
 }
 
 thread_local! {
@@ -182,27 +183,36 @@ impl<F: Formatter> Writer<F> {
         Writer {
             buf,
             fmt,
-            first: Vec::with_capacity(8),
+            written: Vec::with_capacity(8),
         }
     }
 
     // Writing into a Vec cannot fail: the results below are infallible.
     fn begin_object(&mut self) {
         let _ = self.fmt.begin_object(&mut self.buf);
-        self.first.push(true);
+        self.written.push(0);
     }
 
-    fn end_object(&mut self) {
-        self.first.pop();
+    /// Closes an object; returns how many members it has.
+    fn end_object(&mut self) -> u32 {
+        let n = self.written.pop().unwrap_or(0);
         let _ = self.fmt.end_object(&mut self.buf);
+        n
+    }
+
+    /// Counts one more member or item in the open object or array; true for the first.
+    fn next(&mut self) -> bool {
+        match self.written.last_mut() {
+            Some(n) => {
+                *n += 1;
+                *n == 1
+            }
+            None => true,
+        }
     }
 
     fn key(&mut self, key: &str) {
-        let first = self
-            .first
-            .last_mut()
-            .map(|f| std::mem::replace(f, false))
-            .unwrap_or(true);
+        let first = self.next();
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
         let _ = write_escaped(&mut self.buf, &mut self.fmt, key);
         let _ = self.fmt.end_object_key(&mut self.buf);
@@ -215,15 +225,11 @@ impl<F: Formatter> Writer<F> {
 
     fn begin_array(&mut self) {
         let _ = self.fmt.begin_array(&mut self.buf);
-        self.first.push(true);
+        self.written.push(0);
     }
 
     fn array_item(&mut self) {
-        let first = self
-            .first
-            .last_mut()
-            .map(|f| std::mem::replace(f, false))
-            .unwrap_or(true);
+        let first = self.next();
         let _ = self.fmt.begin_array_value(&mut self.buf, first);
     }
 
@@ -232,7 +238,7 @@ impl<F: Formatter> Writer<F> {
     }
 
     fn end_array(&mut self) {
-        self.first.pop();
+        self.written.pop();
         let _ = self.fmt.end_array(&mut self.buf);
     }
 
@@ -470,7 +476,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // -----------------------------------------------------------------------------------------
     // Objects, lists, loops, conditions
 
-    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) {
+    /// Writes an object; returns how many members it has.
+    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) -> u32 {
         if o.kind == ObjKind::Receipt {
             self.sums = Some(Sums::default());
         }
@@ -479,16 +486,17 @@ impl<'t, 'd> Renderer<'t, 'd> {
             match o.kind {
                 ObjKind::Generic => self.aspect = self.aspect_of(o),
                 ObjKind::Receipt => self.in_receipt = true,
-                ObjKind::Plain => {}
+                ObjKind::Plain | ObjKind::Element => {}
             }
         }
-        self.members(w, o);
+        let written = self.members(w, o);
         (self.aspect, self.in_receipt) = outer;
         if o.kind == ObjKind::Receipt {
             if let Some(sums) = self.sums.take() {
                 self.receipt_totals(&sums);
             }
         }
+        written
     }
 
     /// A generic payload's `image_aspect_ratio`, literal or from the data.
@@ -568,7 +576,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
     }
 
-    fn members<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) {
+    fn members<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) -> u32 {
         w.begin_object();
         for m in &o.members {
             match m {
@@ -589,7 +597,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 }
             }
         }
-        w.end_object();
+        w.end_object()
     }
 
     fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &'t Items) {
@@ -675,7 +683,15 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 if !items.single {
                     w.array_item();
                 }
-                self.object(w, obj);
+                let errors = self.diags.iter().filter(|d| d.is_error()).count();
+                let written = self.object(w, obj);
+                // One member and no new error (a missing title has its own): the title alone.
+                if obj.kind == ObjKind::Element
+                    && written == 1
+                    && self.diags.iter().filter(|d| d.is_error()).count() == errors
+                {
+                    self.title_only(*span);
+                }
                 if !items.single {
                     w.end_array_item();
                 }
@@ -750,6 +766,27 @@ impl<'t, 'd> Renderer<'t, 'd> {
             node = node.get(k)?;
         }
         Some(node)
+    }
+
+    /// A carousel element that this data leaves with its `title` alone (its other fields are
+    /// optional and absent): Facebook refuses it.
+    fn title_only(&mut self, span: Span) {
+        let which = match self.loops.last() {
+            Some((list, index)) => format!(" (from `{}[{index}]`)", self.concrete(list)),
+            None => String::new(),
+        };
+        let mut d = Diagnostic::error(
+            Code::TitleOnlyElement,
+            format!("with this data a carousel element has only a title{which}"),
+        )
+        .at(span, "every other field of this element is absent in the data")
+        .help("give the data a value for one of its optional fields (`subtitle`, `image_url`, a button...), or add a field that is always written");
+        if self.loops.last().is_some() {
+            if let Some(item) = self.locals.last() {
+                d = d.label(Origin::Data, item.span, "this item");
+            }
+        }
+        self.push(d);
     }
 
     /// The data path a template path reads with the current loop indices:

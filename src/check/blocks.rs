@@ -148,6 +148,9 @@ impl Checker<'_> {
             self.required_members(b, spec, &fields, &items_at, &obj);
         }
         self.static_counts(&obj);
+        if spec.what == "a carousel element" {
+            obj.kind = ObjKind::Element;
+        }
         if !broken
             && spec.what == "a carousel element"
             && fields.len() == 1
