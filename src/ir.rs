@@ -110,8 +110,9 @@ pub enum Member {
     /// Objects produced by blocks, loops and conditions: a list (`elements`), or a single
     /// object (`attachment`, `summary`) when `single`.
     Items(Items),
-    /// An `extra { }` block's members.
-    Extra(Vec<(Box<str>, JsonIr)>),
+    /// An `extra { }` block's members, each with the span of its key (where an API error about
+    /// that key points).
+    Extra(Vec<(Box<str>, JsonIr, Span)>),
 }
 
 #[derive(Debug, Clone)]

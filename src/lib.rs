@@ -14,6 +14,7 @@
 //! assert_eq!(out, br#"{"text":"Hello Lisa!"}"#);
 //! ```
 
+pub mod api_error;
 pub mod check;
 pub mod diagnostic;
 pub mod import;

@@ -66,7 +66,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Render a template with data into the API body (or the whole request).
     Render(render::RenderArgs),
-    /// Explain a diagnostic code, with a wrong and a right example.
+    /// Explain a diagnostic code, with a wrong and a right example; or, with `--api-error`, map
+    /// an API error back to the template line and the data that produced it.
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
@@ -85,7 +86,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
     match cli.command {
         Command::Check(a) => check::run(&cli.common, a),
         Command::Render(a) => render::run(&cli.common, a),
-        Command::Explain(a) => explain::run(a),
+        Command::Explain(a) => explain::run(&cli.common, a),
         Command::Import(a) => import::run(&cli.common, a),
     }
 }
