@@ -522,7 +522,8 @@ pub fn diagnose(template: &Template, data: Option<&Node<'_>>, error: &ApiError) 
     };
     let full = w.depth == param.segments.len();
     let mut d = located(template, error, &r, param, &w, full);
-    let checkable = !matches!(r.family, Family::Other | Family::InvalidKeys(_));
+    let checkable = !matches!(r.family, Family::Other | Family::InvalidKeys(_))
+        && !matches!(w.target, Target::Extra(_));
     if data.is_some() && checkable && !fits(&r.family, &w, param.segments.len(), template) {
         d = d.note(
             "with this data the part it names looks right: is `--data` the record that was sent?",
@@ -657,6 +658,10 @@ fn located(
                 Some(p) => format!(
                     "declare `max {limit}` on the input it reads so that `missive check` catches it, or cut it in the template: `\"{{{{ {p} | truncate({limit}) }}}}\"`"
                 ),
+                None if !f.data.is_empty() => format!(
+                    "declare `max` on the inputs it reads (`{}`) so that `missive check` catches it, or end the expression with `| truncate({limit})`",
+                    f.data.join("`, `")
+                ),
                 None => format!("shorten the text to {limit} characters"),
             };
             if let Some(k) = f.spec.limit {
@@ -682,6 +687,12 @@ fn located(
         (Family::TooMany, Target::List(l)) if full => {
             let allowed = l.limit.map(|k| profile.limit(k).max);
             let help = match (allowed, l.lists.first()) {
+                (Some(max), _) if l.items.len() <= max => format!(
+                    "profile `{}` allows {max} `{}`s here, but Facebook refused {}: send fewer, and lower the limit in a profile file so that `missive check` catches it",
+                    profile.name,
+                    l.item,
+                    l.items.len()
+                ),
                 (Some(max), Some(list)) => format!(
                     "Messenger allows at most {max} `{}`s here: declare `list max {max}` on `{list}` in `input` (missive then stops at {max}), or fewer `{}` blocks",
                     l.item, l.item
@@ -706,7 +717,7 @@ fn located(
         )
         .at(span, format!("no `{}` here with this data", l.item))
         .help(format!(
-            "Messenger needs at least one `{}`: skip records whose list is empty, or add a `{}` outside the `for`",
+            "Messenger needs at least one `{}`: skip records whose list is empty, or write one `{}` outside the `for`",
             l.item, l.item
         )),
         (Family::Required, Target::Field(f)) if full => Diagnostic::error(
@@ -745,13 +756,33 @@ fn located(
                 Some(s) => (s, "written by this `extra` block".to_string()),
                 None => (span, format!("Facebook does not accept it in this `{what}`")),
             };
-            let mut help = format!("remove {list} from the `extra` block, or spell it as Facebook's reference does");
+            let mut help = if extra.is_some() {
+                format!("remove {list} from the `extra` block, or spell it as Facebook's reference does")
+            } else {
+                format!("this template writes no {list}: the message sent was not this template's (another version, or a client that adds keys)")
+            };
             if !near.is_empty() {
                 help = format!("a key with a similar name exists: {}", near.join(", "));
             }
             Diagnostic::error(code, format!("the API refused the message: Facebook does not accept {list} in this `{what}`{from}"))
                 .at(span, label)
                 .help(help)
+        }
+        (family, Target::Extra(s)) => {
+            let says = match family {
+                Family::TooLong { limit } => format!("Facebook allows at most {limit} characters"),
+                Family::TooMany => "it has too many items".to_string(),
+                Family::TooFew => "it has too few items".to_string(),
+                Family::Required => "something required is missing".to_string(),
+                Family::Empty => "Facebook needs a non-empty text".to_string(),
+                Family::InvalidKeys(_) | Family::Other => "see the API's message".to_string(),
+            };
+            Diagnostic::error(
+                code,
+                format!("the API refused `{}`{from}, which an `extra` block writes: {says}", param.written),
+            )
+            .at(s, "written by this `extra` block, which missive copies unchecked")
+            .help("fix the value in the `extra` block as the API's message says (see the note)")
         }
         (Family::Empty, Target::Field(f)) if full => Diagnostic::error(
             code,
@@ -768,6 +799,7 @@ fn located(
         )
         .help(match (f.data.first(), f.written.first()) {
             (Some(p), Some(w)) => format!("give `{p}` a non-empty value in the data, or a fallback in the template: `\"{{{{ {w} or '...' }}}}\"`"),
+            (Some(p), None) => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
             _ => "write a non-empty text".to_string(),
         }),
         _ => {

@@ -71,7 +71,8 @@ pub struct ProducedField {
     pub spec: FieldSpec,
     /// The data paths the value reads, with the loop indices: `order.items[2].title`.
     pub data: Vec<String>,
-    /// The same paths as the template writes them: `item.title`.
+    /// The same paths as the template writes them (`item.title`), for plain paths and
+    /// `{{ path }}`s; empty for an expression.
     pub written: Vec<String>,
     /// Where the inputs it reads are declared.
     pub decls: Vec<Span>,
@@ -270,9 +271,8 @@ impl<'t, 'd> Tracer<'t, 'd> {
                 }
             }
             Val::Str(StrIr::Engine(e)) => {
+                // Only the names it reads are known, not the paths: nothing in `written`.
                 data.extend(e.roots.iter().map(|r| r.to_string()));
-                written.extend(e.roots.iter().map(|r| r.to_string()));
-                written.extend(e.locals.iter().map(|(n, _)| n.to_string()));
                 for (name, depth) in &e.locals {
                     data.push(match self.loops.get(*depth) {
                         Some((list, index)) => self.item(list, *index),
