@@ -497,3 +497,42 @@ fn fixture_templates_compile() {
         }
     }
 }
+
+/// Whatever the API answers, reading it and mapping it never panics, with or without data.
+#[test]
+fn any_answer_is_read_and_mapped_without_panic() {
+    use proptest::test_runner::{Config, TestRunner};
+    let fixtures: Vec<(missive::Template, Option<String>)> = [
+        ("order_carousel", Some("order_carousel")),
+        ("receipt_total", None),
+        ("extra_key", Some("extra_key_empty")),
+    ]
+    .iter()
+    .map(|(t, d)| {
+        let text = std::fs::read_to_string(format!("{DIR}/{t}.missive")).unwrap();
+        let template = compile(&text, &Options::default()).template.unwrap();
+        let data = d.map(|d| std::fs::read_to_string(format!("{DIR}/{d}.json")).unwrap());
+        (template, data)
+    })
+    .collect();
+    let bodies = proptest::string::string_regex(
+        r#"(\{"error":\{"message":")?(\(#1[0-9]{2}\) )?((Length of )?[Pp]aram(eter)? |Invalid keys "[a-z ,]{0,8}" were found in param ")?(message|name_placeholder)?( ?\[ ?([a-z_]{1,12}|[0-9]{1,3}) ?\]){0,6}"?( must be less than or equal to [0-9]{1,4}| has too (many|few) elements| is required| must be a non-empty UTF-8 encoded string)?.{0,8}"#,
+    )
+    .unwrap();
+    let mut runner = TestRunner::new(Config::with_cases(256));
+    runner
+        .run(
+            &(bodies, proptest::option::of(100u16..600)),
+            |(body, status)| {
+                let error = api_error::parse_body(status, &body);
+                let _ = api_error::describe(&error);
+                for (template, data) in &fixtures {
+                    let node = data.as_deref().map(|d| missive::json::parse(d).unwrap());
+                    let d = api_error::diagnose(template, node.as_ref(), &error);
+                    proptest::prop_assert!(d.code.as_str().starts_with("M500"));
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
