@@ -100,16 +100,20 @@ fn read_envelope(e: &mut ApiError, v: &serde_json::Value, depth: usize) {
         }
     };
     let string = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    // Facebook's error object, under `error` or alone (as clients often log it).
+    let mut error_object = |err: &Value| {
+        if let Some(m) = string(err.get("message")) {
+            e.message = m;
+        }
+        e.code = int(err.get("code")).or(e.code);
+        e.kind = string(err.get("type")).or(e.kind.take());
+        e.subcode = int(err.get("error_subcode")).or(e.subcode);
+        e.trace_id = string(err.get("fbtrace_id")).or(e.trace_id.take());
+    };
     if let Some(err) = v.get("error") {
         match err {
             Value::Object(_) => {
-                if let Some(m) = string(err.get("message")) {
-                    e.message = m;
-                }
-                e.code = int(err.get("code")).or(e.code);
-                e.kind = string(err.get("type")).or(e.kind.take());
-                e.subcode = int(err.get("error_subcode")).or(e.subcode);
-                e.trace_id = string(err.get("fbtrace_id")).or(e.trace_id.take());
+                error_object(err);
                 return;
             }
             Value::String(s) => {
@@ -146,9 +150,7 @@ fn read_envelope(e: &mut ApiError, v: &serde_json::Value, depth: usize) {
         }
         return;
     }
-    if let Some(m) = string(v.get("message")) {
-        e.message = m;
-    }
+    error_object(v);
 }
 
 /// The `100` of a message that starts `(#100)`.
@@ -505,6 +507,16 @@ fn locate<'a>(
         .map(|w| (w, 0))
 }
 
+/// The Send API request's keys beside `message`: no template span writes them.
+const ENVELOPE: &[&str] = &[
+    "recipient",
+    "messaging_type",
+    "tag",
+    "notification_type",
+    "sender_action",
+    "persona_id",
+];
+
 /// Turns an API error into a diagnostic at the template span that produced the parameter it
 /// names, with the data path (when `data` is the record that was sent), Facebook's message
 /// in a note, and a help that says how to fix the template or the data.
@@ -513,6 +525,15 @@ pub fn diagnose(template: &Template, data: Option<&Node<'_>>, error: &ApiError) 
     let Some(param) = &r.param else {
         return unlocated(error, &r);
     };
+    if let Some(Segment::Key(k)) = param.segments.first() {
+        if ENVELOPE.contains(&k.as_str()) {
+            let mut d = unlocated(error, &r);
+            d.help = Some(format!(
+                "`{k}` belongs to the request's envelope, not to the message: with the iAdvize API, iAdvize writes it from the page id and the customer_id; with the Send API, from `--recipient` and the `messaging_type` and `tag` header lines"
+            ));
+            return d;
+        }
+    }
     let trace = template.trace(data);
     let Some((w, others)) = locate(&trace, &param.segments, &r.family, template) else {
         return unlocated(error, &r).note(format!(
@@ -825,60 +846,51 @@ fn clip_quoted(v: &str) -> String {
     format!("\"{}\"", clip(v, 40))
 }
 
-/// Keys of Messenger's message model, for "did you mean" on invalid keys.
-const MESSENGER_KEYS: &[&str] = &[
-    "text",
-    "attachment",
-    "quick_replies",
-    "type",
-    "payload",
-    "template_type",
-    "elements",
-    "title",
-    "subtitle",
-    "image_url",
-    "default_action",
-    "buttons",
-    "url",
-    "webview_height_ratio",
-    "messenger_extensions",
-    "fallback_url",
-    "webview_share_button",
-    "sharable",
-    "image_aspect_ratio",
-    "recipient_name",
-    "merchant_name",
-    "order_number",
-    "currency",
-    "payment_method",
-    "order_url",
-    "timestamp",
-    "address",
-    "summary",
-    "adjustments",
-    "street_1",
-    "street_2",
-    "city",
-    "postal_code",
-    "state",
-    "country",
-    "subtotal",
-    "shipping_cost",
-    "total_tax",
-    "total_cost",
-    "name",
-    "amount",
-    "quantity",
-    "price",
-    "is_reusable",
-    "attachment_id",
-    "content_type",
-];
+/// Keys of Messenger's message model, from missive's schema, for "did you mean" on invalid
+/// keys.
+fn messenger_keys() -> Vec<&'static str> {
+    use crate::check::schema::{self, BlockKind};
+    let kinds = [
+        BlockKind::Image,
+        BlockKind::Carousel,
+        BlockKind::GenericElement,
+        BlockKind::DefaultAction,
+        BlockKind::Receipt,
+        BlockKind::ReceiptElement,
+        BlockKind::Address,
+        BlockKind::Summary,
+        BlockKind::Adjustment,
+    ];
+    let specs = kinds.iter().filter_map(|k| schema::spec(*k, None)).chain(
+        schema::BUTTON_TYPES
+            .iter()
+            .filter_map(|t| schema::spec(BlockKind::Button, Some(t))),
+    );
+    // The message's own keys, and those of attachments and quick replies.
+    let mut keys = vec![
+        "text",
+        "attachment",
+        "type",
+        "payload",
+        "template_type",
+        "quick_replies",
+        "content_type",
+    ];
+    for s in specs {
+        keys.extend(s.fields.iter().map(|f| f.name));
+        keys.extend(s.constants.iter().map(|(k, _)| *k));
+        keys.extend(s.reserved.iter().copied());
+        keys.extend(s.children.iter().map(|c| c.key));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
 
 fn near_key(key: &str) -> Option<&'static str> {
-    MESSENGER_KEYS
-        .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
+    messenger_keys()
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(key, k), k))
         .filter(|(score, k)| *score > 0.85 && *k != key)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)

@@ -256,6 +256,33 @@ fn required_without_a_name_has_no_location() {
     });
 }
 
+#[test]
+fn required_envelope_parameter_has_no_location() {
+    // crisboarna/fb-messenger-bot-api#61, Facebook's body verbatim: outside the message.
+    run(&Case {
+        name: "required_recipient",
+        template: "text_only",
+        data: Some("text_only"),
+        error: r#"{"message":"(#100) The parameter recipient is required","type":"OAuthException","code":100,"fbtrace_id":"XXX"}"#,
+        code: "M5004",
+        line: None,
+        says: "recipient is required",
+    });
+}
+
+#[test]
+fn a_parameter_the_template_does_not_write_has_no_location() {
+    run(&Case {
+        name: "unmapped_parameter",
+        template: "text_only",
+        data: Some("text_only"),
+        error: "(#100) param [elements][0][image_url] must be a valid URL",
+        code: "M5001",
+        line: None,
+        says: "must be a valid URL",
+    });
+}
+
 // Invalid keys: `Invalid keys "k" were found in param "X".`
 
 #[test]
@@ -535,4 +562,69 @@ fn any_answer_is_read_and_mapped_without_panic() {
             },
         )
         .unwrap();
+}
+
+/// The trace follows render: the same keys in each object and the same number of items in each
+/// list, for the bundled templates with their sample data.
+#[test]
+fn the_trace_has_the_shape_of_the_rendered_message() {
+    use missive::render::{Produced, ProducedObject};
+
+    fn same(path: &str, value: &serde_json::Value, traced: &ProducedObject) {
+        let obj = value
+            .as_object()
+            .unwrap_or_else(|| panic!("{path}: not an object"));
+        for (key, v) in obj {
+            let (_, member) = traced
+                .members
+                .iter()
+                .find(|(k, _)| **k == **key)
+                .unwrap_or_else(|| panic!("{path}: `{key}` is not in the trace"));
+            match (member, v) {
+                (Produced::Object(o), _) => same(&format!("{path}.{key}"), v, o),
+                (Produced::List(l), serde_json::Value::Array(items)) => {
+                    assert_eq!(l.items.len(), items.len(), "{path}.{key}");
+                    for (i, (o, v)) in l.items.iter().zip(items).enumerate() {
+                        same(&format!("{path}.{key}[{i}]"), v, o);
+                    }
+                }
+                (Produced::Field(f), _) => assert!(!f.absent, "{path}.{key} is absent"),
+                (Produced::Const | Produced::Extra { .. }, _) => {}
+                (other, v) => panic!("{path}.{key}: {other:?} for {v}"),
+            }
+        }
+        // What the trace has and render left out: absent fields and empty lists only.
+        for (key, m) in &traced.members {
+            if !obj.contains_key(&**key) {
+                match m {
+                    Produced::Field(f) => assert!(f.absent, "{path}.{key} is not rendered"),
+                    Produced::List(l) => assert!(l.items.is_empty(), "{path}.{key}"),
+                    other => panic!("{path}.{key}: {other:?} is not rendered"),
+                }
+            }
+        }
+    }
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for e in std::fs::read_dir(root.join("templates")).unwrap() {
+        let p = e.unwrap().path();
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let data_path = root.join("examples").join(format!("{stem}.json"));
+        let (Ok(text), Ok(data)) = (
+            std::fs::read_to_string(&p),
+            std::fs::read_to_string(&data_path),
+        ) else {
+            continue;
+        };
+        let t = compile(&text, &Options::default()).template.unwrap();
+        let node = missive::json::parse(&data).unwrap();
+        let value = t.render_value(&node).unwrap();
+        same(&stem, &value, &t.trace(Some(&node)));
+        seen += 1;
+    }
+    assert!(
+        seen >= 4,
+        "the bundled templates and their examples were found"
+    );
 }

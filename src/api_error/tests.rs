@@ -34,6 +34,19 @@ fn facebook_envelope_with_subcode_and_escaped_slash() {
 }
 
 #[test]
+fn facebook_error_object_alone_is_read() {
+    // crisboarna/fb-messenger-bot-api#61: the error object as a client logged it.
+    let e = parse_body(
+        None,
+        r#"{"message":"(#100) The parameter recipient is required","type":"OAuthException","code":100,"fbtrace_id":"XXX"}"#,
+    );
+    assert_eq!(e.message, "(#100) The parameter recipient is required");
+    assert_eq!(e.code, Some(100));
+    assert_eq!(e.kind.as_deref(), Some("OAuthException"));
+    assert_eq!(e.trace_id.as_deref(), Some("XXX"));
+}
+
+#[test]
 fn iadvize_meta_envelope_is_read() {
     let body = r#"{"meta":{"status":"error","message":"Customer not found"}}"#;
     let e = parse_body(Some(404), body);
