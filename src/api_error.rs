@@ -676,6 +676,10 @@ fn located(
                 None => format!("over {limit} characters"),
             };
             let mut help = match f.written.first() {
+                Some(_) if f.expression => format!(
+                    "declare `max` on `{}` in `input` so that `missive check` catches it, or end the expression with `| truncate({limit})`",
+                    f.written.join("`, `")
+                ),
                 Some(p) => format!(
                     "declare `max {limit}` on the input it reads so that `missive check` catches it, or cut it in the template: `\"{{{{ {p} | truncate({limit}) }}}}\"`"
                 ),
@@ -819,6 +823,7 @@ fn located(
             },
         )
         .help(match (f.data.first(), f.written.first()) {
+            (Some(p), Some(_)) if f.expression => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
             (Some(p), Some(w)) => format!("give `{p}` a non-empty value in the data, or a fallback in the template: `\"{{{{ {w} or '...' }}}}\"`"),
             (Some(p), None) => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
             _ => "write a non-empty text".to_string(),

@@ -79,6 +79,8 @@ pub struct Engine {
     pub roots: Vec<Box<str>>,
     /// Loop variables it reads: name and loop depth.
     pub locals: Vec<(Box<str>, usize)>,
+    /// The paths it reads (`item.title`), for messages that name the data.
+    pub reads: Vec<PathIr>,
     pub span: Span,
 }
 

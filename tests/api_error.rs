@@ -328,7 +328,7 @@ fn empty_title_maps_to_the_field_and_names_the_data() {
         error: r#"{"error":{"message":"(#100) Param [elements][2][title] must be a non-empty UTF-8 encoded string","type":"OAuthException","code":100,"fbtrace_id":"F8DlzRhbyZE"}}"#,
         code: "M5006",
         line: Some(20),
-        says: "`order.items[1]`",
+        says: "`order.items[1].title`",
     });
 }
 

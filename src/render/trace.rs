@@ -71,9 +71,11 @@ pub struct ProducedField {
     pub spec: FieldSpec,
     /// The data paths the value reads, with the loop indices: `order.items[2].title`.
     pub data: Vec<String>,
-    /// The same paths as the template writes them (`item.title`), for plain paths and
-    /// `{{ path }}`s; empty for an expression.
+    /// The same paths as the template writes them: `item.title`.
     pub written: Vec<String>,
+    /// The value is an expression (`{{ item.title | trim }}`), not a plain path or text with
+    /// `{{ path }}`s.
+    pub expression: bool,
     /// Where the inputs it reads are declared.
     pub decls: Vec<Span>,
     /// The rendered text of a string, or the JSON of another value; `None` without data.
@@ -271,13 +273,10 @@ impl<'t, 'd> Tracer<'t, 'd> {
                 }
             }
             Val::Str(StrIr::Engine(e)) => {
-                // Only the names it reads are known, not the paths: nothing in `written`.
-                data.extend(e.roots.iter().map(|r| r.to_string()));
-                for (name, depth) in &e.locals {
-                    data.push(match self.loops.get(*depth) {
-                        Some((list, index)) => self.item(list, *index),
-                        None => name.to_string(),
-                    });
+                for p in &e.reads {
+                    data.push(self.concrete(p));
+                    written.push(p.dotted.to_string());
+                    decls.extend(p.decl);
                 }
             }
         }
@@ -291,6 +290,7 @@ impl<'t, 'd> Tracer<'t, 'd> {
             spec: f.spec,
             data,
             written,
+            expression: matches!(f.val, Val::Str(StrIr::Engine(_))),
             decls,
             value,
             absent,
