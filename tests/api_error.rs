@@ -495,6 +495,50 @@ fn explain_api_error_with_a_missing_template_is_an_io_failure() {
 }
 
 #[test]
+fn explain_api_error_usage_errors_go_where_its_report_goes() {
+    let out = missive()
+        .args([
+            "explain",
+            "--api-error",
+            "x",
+            "t.missive",
+            "--status",
+            "abc",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["code"], "M9002");
+}
+
+#[test]
+fn explain_api_error_status_is_quoted() {
+    let out = missive()
+        .args([
+            "explain",
+            "--api-error",
+            "(#194) param name_placeholder[elements] has too few elements",
+            "tests/fixtures/api_error/extra_key.missive",
+            "--data",
+            "tests/fixtures/api_error/extra_key_empty.json",
+            "--status",
+            "400",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("error[M5007]"), "{text}");
+    assert!(
+        text.contains("the API answered (HTTP 400): (#194)"),
+        "{text}"
+    );
+}
+
+#[test]
 fn explain_code_still_works() {
     let out = missive().args(["explain", "M5002"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));

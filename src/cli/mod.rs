@@ -121,8 +121,15 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
                 .iter()
                 .find_map(|w| w.strip_prefix("--format=").map(str::to_string))
         });
-    // `check` reports on stdout; the other commands keep stdout for their product.
-    let on_stdout = words.iter().skip(1).any(|w| w == "check");
+    // `check` and `explain --api-error` report on stdout; the other commands keep stdout for
+    // their product.
+    let has = |word: &str| {
+        words
+            .iter()
+            .skip(1)
+            .any(|w| w == word || w.starts_with(&format!("{word}=")))
+    };
+    let on_stdout = has("check") || (has("explain") && has("--api-error"));
     let message = first_line(&e.to_string()).to_string();
     let text = match format.as_deref() {
         Some("json") => {
