@@ -670,7 +670,13 @@ fn located(
     let mut d = match (&r.family, w.target) {
         (Family::TooLong { limit }, Target::Field(f)) if full => {
             let n = f.value.as_ref().map(|v| v.chars().count());
-            let has = n.map(|n| format!(", it has {n}")).unwrap_or_default();
+            // Characters as Unicode scalar values; UTF-16 units too where they differ (emoji).
+            let utf16 = f.value.as_ref().map(|v| v.encode_utf16().count());
+            let has = match (n, utf16) {
+                (Some(n), Some(u)) if u != n => format!(", it has {n} ({u} UTF-16 units)"),
+                (Some(n), _) => format!(", it has {n}"),
+                _ => String::new(),
+            };
             let label = match n {
                 Some(n) => format!("{n} characters with this data"),
                 None => format!("over {limit} characters"),

@@ -672,3 +672,26 @@ fn the_trace_has_the_shape_of_the_rendered_message() {
         "the bundled templates and their examples were found"
     );
 }
+
+#[test]
+fn length_counts_characters_and_utf16_units() {
+    let t = compile(
+        "notification t\ninput { name: string max 80 }\ncarousel {\n  element { title: name, subtitle: \"x\" }\n}\n",
+        &Options::default(),
+    )
+    .template
+    .unwrap();
+    let data = missive::json::parse(r#"{"name": "😀😀😀"}"#).unwrap();
+    let e = api_error::parse_body(
+        None,
+        "(#100) Length of param name_placeholder[elements][0][title] must be less than or equal to 2",
+    );
+    let d = api_error::diagnose(&t, Some(&data), &e);
+    assert_eq!(d.code.as_str(), "M5002");
+    assert!(
+        d.message
+            .ends_with("at most 2 characters, it has 3 (6 UTF-16 units)"),
+        "{}",
+        d.message
+    );
+}
