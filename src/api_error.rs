@@ -792,7 +792,7 @@ fn located(
             } else {
                 format!("this template writes no {list}: the message sent was not this template's (another version, or a client that adds keys)")
             };
-            if !near.is_empty() {
+            if extra.is_some() && !near.is_empty() {
                 help = format!("a key with a similar name exists: {}", near.join(", "));
             }
             Diagnostic::error(code, format!("the API refused the message: Facebook does not accept {list} in this `{what}`{from}"))

@@ -302,6 +302,20 @@ fn invalid_key_maps_to_the_extra_key_of_the_loop_item() {
 }
 
 #[test]
+fn an_element_of_the_third_iteration_maps_to_the_element_in_the_for() {
+    // The third item of `order.items` is the 4th element (one fixed element comes first).
+    run(&Case {
+        name: "invalid_keys_element",
+        template: "order_carousel",
+        data: Some("order_carousel"),
+        error: r#"(#100) Invalid keys "item_url" were found in param "name_placeholder[elements][3]"."#,
+        code: "M5005",
+        line: Some(19),
+        says: "(from `order.items[2]`)",
+    });
+}
+
+#[test]
 fn invalid_key_in_the_message_has_no_field_to_point_at() {
     // botpress/v12#788, verbatim: a key beside `text`, which this template does not write.
     run(&Case {
