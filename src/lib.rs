@@ -16,6 +16,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod fmt;
 pub mod import;
 pub mod ir;
 pub mod json;

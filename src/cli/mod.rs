@@ -2,11 +2,12 @@
 
 mod check;
 mod explain;
+mod fmt;
 mod import;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -70,6 +71,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
+    /// Rewrite templates in the canonical layout (`-`: standard input to standard output).
+    Fmt(fmt::FmtArgs),
 }
 
 /// Exit statuses.
@@ -87,6 +90,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Render(a) => render::run(&cli.common, a),
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(&cli.common, a),
+        Command::Fmt(a) => fmt::run(&cli.common, a),
     }
 }
 
@@ -177,6 +181,39 @@ pub enum Loaded {
     Invalid(FileReport),
     /// Not readable: an I/O diagnostic (exit 2).
     Failed(FileReport),
+}
+
+/// The templates named on the command line, in a stable order, each with whether it is read
+/// from standard input: the `--stdin-filename` input first, then each path (a folder is
+/// searched recursively for `*.missive`); no path and no standard input means `.`.
+pub fn template_files(paths: &[PathBuf], stdin_filename: Option<&str>) -> Vec<(String, bool)> {
+    let mut files: Vec<(String, bool)> = Vec::new();
+    if let Some(name) = stdin_filename {
+        files.push((name.to_string(), true));
+    }
+    let paths = if paths.is_empty() && stdin_filename.is_none() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for p in &paths {
+        if p.is_dir() {
+            let mut found: Vec<String> = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
+                })
+                .map(|e| e.path().to_string_lossy().into_owned())
+                .collect();
+            found.sort();
+            files.extend(found.into_iter().map(|f| (f, false)));
+        } else {
+            files.push((p.to_string_lossy().into_owned(), false));
+        }
+    }
+    files
 }
 
 /// Reads a file (or standard input, for `-`), as UTF-8.
