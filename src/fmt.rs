@@ -58,22 +58,8 @@ fn verify_tree(before: &ast::File, formatted: &str) -> Result<(), Vec<Diagnostic
             "the formatted text does not parse",
         ));
     }
-    // The canonical print of a tree without its source shows every literal by value.
-    let canonical = |item: &ast::Item| {
-        print::print(&ast::File {
-            items: vec![item.clone()],
-            comments: Vec::new(),
-        })
-    };
-    let n = before.items.len().max(after.file.items.len());
-    for i in 0..n {
-        let (a, b) = (before.items.get(i), after.file.items.get(i));
-        if a.map(canonical) != b.map(canonical) {
-            let span = a
-                .or(before.items.last())
-                .map_or(Span::new(0, 0), ast::Item::span);
-            return Err(bug(span, "this would not read back the same"));
-        }
+    if let Some(span) = first_difference(&before.items, &after.file.items) {
+        return Err(bug(span, "this would not read back the same"));
     }
     for (i, c) in before.comments.iter().enumerate() {
         let kept = after.file.comments.get(i);
@@ -91,4 +77,35 @@ fn verify_tree(before: &ast::File, formatted: &str) -> Result<(), Vec<Diagnostic
         ));
     }
     Ok(())
+}
+
+/// Where two item lists first differ in meaning (the canonical print of a tree without its
+/// source shows every literal by value): the innermost item of `before` that differs.
+fn first_difference(before: &[ast::Item], after: &[ast::Item]) -> Option<Span> {
+    let canonical = |item: &ast::Item| {
+        print::print(&ast::File {
+            items: vec![item.clone()],
+            comments: Vec::new(),
+        })
+    };
+    let children = |item: &ast::Item| match item {
+        ast::Item::Block(b) => Some(b.items.clone()),
+        ast::Item::For(f) => Some(f.items.clone()),
+        _ => None,
+    };
+    for i in 0..before.len().max(after.len()) {
+        let (a, b) = (before.get(i), after.get(i));
+        if a.map(canonical) == b.map(canonical) {
+            continue;
+        }
+        let Some(a) = a.or(before.last()) else {
+            return Some(Span::new(0, 0));
+        };
+        let inner = match (children(a), b.and_then(children)) {
+            (Some(x), Some(y)) => first_difference(&x, &y),
+            _ => None,
+        };
+        return Some(inner.unwrap_or(a.span()));
+    }
+    None
 }

@@ -149,9 +149,16 @@ impl<'a> Lowerer<'a> {
                         }
                     }
                 }
-                if otherwise_body.is_none() {
-                    if let Some(last) = branches.last_mut() {
-                        last.body.end = span.end;
+                // Without an `else`, pest's span runs over the spaces and comment after the
+                // last `}`: the `if` ends at that `}`.
+                let end = self.close_before(span.end as usize) as u32;
+                let span = Span::new(span.start as usize, end as usize);
+                match otherwise_body.as_mut() {
+                    Some(body) => body.end = end,
+                    None => {
+                        if let Some(last) = branches.last_mut() {
+                            last.body.end = end;
+                        }
                     }
                 }
                 Item::If(If {
@@ -236,10 +243,13 @@ impl<'a> Lowerer<'a> {
                 _ => ty = self.type_expr(k),
             }
         }
+        let ty = ty?;
+        // A scalar type's span from pest runs over the spaces and comment after it.
+        let span = Span::new(span.start as usize, ty.span().end as usize);
         Some(Decl {
             name: name?,
             optional,
-            ty: ty?,
+            ty,
             span,
         })
     }
@@ -269,9 +279,11 @@ impl<'a> Lowerer<'a> {
                         _ => item = self.type_expr(k),
                     }
                 }
+                let item = item?;
+                let span = Span::new(span.start as usize, item.span().end as usize);
                 Some(TypeExpr::List {
                     max,
-                    item: Box::new(item?),
+                    item: Box::new(item),
                     span,
                 })
             }
