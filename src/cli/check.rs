@@ -8,7 +8,7 @@ use missive::check::{self, data, images};
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options};
 
-use super::{load, print_reports, status, usage, Common, Loaded, Stream};
+use super::{print_reports, status, usage, Common, Stream};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -61,17 +61,8 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     for (path, from_stdin) in &files {
         let payload = (!from_stdin && path.ends_with(".json"))
             || (*from_stdin && args.input_format == InputFormat::Json);
-        let src = match load(path, *from_stdin) {
-            Loaded::Source(s) => s,
-            Loaded::Invalid(r) => {
-                reports.push(r);
-                continue;
-            }
-            Loaded::Failed(r) => {
-                io_failure = true;
-                reports.push(r);
-                continue;
-            }
+        let Some(src) = super::load_into(path, *from_stdin, &mut reports, &mut io_failure) else {
+            continue;
         };
         let stem = std::path::Path::new(path)
             .file_stem()

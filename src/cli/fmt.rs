@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic};
 
-use super::{io_reason, load, print_reports, Common, Loaded, Stream, ERRORS, FAILURE, OK};
+use super::{print_reports, Common, Stream, ERRORS, OK};
 
 #[derive(Args)]
 pub struct FmtArgs {
@@ -37,27 +36,15 @@ pub fn run(common: &Common, args: FmtArgs) -> u8 {
 
     let mut reports: Vec<FileReport> = Vec::new();
     let mut io_failure = false;
-    let mut refused = false;
     let mut would_change = false;
     let mut stdout = std::io::stdout().lock();
     for (path, from_stdin) in &files {
-        let src = match load(path, *from_stdin) {
-            Loaded::Source(s) => s,
-            Loaded::Invalid(r) => {
-                refused = true;
-                reports.push(r);
-                continue;
-            }
-            Loaded::Failed(r) => {
-                io_failure = true;
-                reports.push(r);
-                continue;
-            }
+        let Some(src) = super::load_into(path, *from_stdin, &mut reports, &mut io_failure) else {
+            continue;
         };
         let formatted = match missive::fmt::format(&src.text) {
             Ok(f) => f,
             Err(diagnostics) => {
-                refused = true;
                 let mut r = FileReport::new(path.clone());
                 r.template = Some(src.clone());
                 r.diagnostics = diagnostics;
@@ -84,27 +71,16 @@ pub fn run(common: &Common, args: FmtArgs) -> u8 {
         };
         if let Err((what, e)) = written {
             io_failure = true;
-            let mut r = FileReport::new(what.clone());
-            r.diagnostics.push(
-                Diagnostic::error(
-                    Code::Io,
-                    format!("cannot write `{what}`: {}", io_reason(&e, &what)),
-                )
-                .help("check that the file and its folder are writable"),
-            );
-            reports.push(r);
+            reports.push(super::write_failure(&what, &e));
         }
     }
     let _ = stdout.flush();
     if !reports.is_empty() {
         print_reports(common, &reports, files.len(), Stream::Stderr, false);
     }
-    if io_failure {
-        FAILURE
-    } else if refused || would_change {
-        ERRORS
-    } else {
-        OK
+    match super::status(common, &reports, io_failure) {
+        OK if would_change => ERRORS,
+        status => status,
     }
 }
 

@@ -269,6 +269,28 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
     }
 }
 
+/// Reads one of the files a command goes through: its source, or its report added to `reports`
+/// (setting `io_failure` when the file could not be read at all).
+pub fn load_into(
+    path: &str,
+    from_stdin: bool,
+    reports: &mut Vec<FileReport>,
+    io_failure: &mut bool,
+) -> Option<Arc<SourceFile>> {
+    match load(path, from_stdin) {
+        Loaded::Source(s) => Some(s),
+        Loaded::Invalid(r) => {
+            reports.push(r);
+            None
+        }
+        Loaded::Failed(r) => {
+            *io_failure = true;
+            reports.push(r);
+            None
+        }
+    }
+}
+
 /// Reads the file a command works on, or reports why not and gives the exit status: 1 for a
 /// file that is not UTF-8 (a located diagnostic), 2 for one that cannot be read.
 pub fn load_or_report(
@@ -412,14 +434,7 @@ pub fn write_product(
             .map_err(|e| ("-".to_string(), e)),
     };
     if let Err((what, e)) = written {
-        let mut failed = FileReport::new(what.clone());
-        failed.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
-                format!("cannot write `{what}`: {}", io_reason(&e, &what)),
-            )
-            .help("check that the folder exists and is writable"),
-        );
+        let failed = write_failure(&what, &e);
         print_reports(common, &[report, failed], 1, Stream::Stderr, false);
         return FAILURE;
     }
@@ -431,6 +446,19 @@ pub fn write_product(
         false,
     );
     status(common, &[report], false)
+}
+
+/// The report of a file (or `-`, standard output) that could not be written.
+pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
+    let mut failed = FileReport::new(what);
+    failed.diagnostics.push(
+        Diagnostic::error(
+            Code::Io,
+            format!("cannot write `{what}`: {}", io_reason(e, what)),
+        )
+        .help("check that the file and its folder exist and are writable"),
+    );
+    failed
 }
 
 /// A usage error (a bad flag combination): reported on `stream`, exit 2.
