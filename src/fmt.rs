@@ -29,7 +29,7 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
 }
 
 /// Checks that `formatted` means the same as `source` (the same tree, literal for literal, once
-/// comments and layout are set aside) and keeps its comments, in order. [`format`] runs this
+/// comments and layout are set aside) and keeps its comments, in order. [`format()`] runs this
 /// on its own output.
 pub fn verify(source: &str, formatted: &str) -> Result<(), Vec<Diagnostic>> {
     let parsed = syntax::parse(source);
