@@ -266,7 +266,8 @@ fn a_rewrite_that_changes_the_meaning_is_refused() {
 // whitespace noise, format to the same meaning, keep their comments, and format idempotently.
 
 /// Noise for one line: leading and trailing blanks, a comment after it, blank and comment lines
-/// before it, spaces around a field's colon.
+/// before it, spaces around a field's colon and after a leading word, `else` moved to a line of
+/// its own.
 #[derive(Debug, Clone)]
 struct Noise {
     indent: String,
@@ -274,6 +275,8 @@ struct Noise {
     comment: Option<String>,
     before: Vec<Option<String>>,
     colon: (String, String),
+    gap: String,
+    split_else: bool,
 }
 
 fn noise() -> impl Strategy<Value = Noise> {
@@ -285,14 +288,20 @@ fn noise() -> impl Strategy<Value = Noise> {
         prop::option::weighted(0.3, comment.clone()),
         prop::collection::vec(prop::option::weighted(0.5, comment), 0..2),
         (blanks, "[ \t]{0,3}"),
+        "[ \t]{0,3}",
+        any::<bool>(),
     )
-        .prop_map(|(indent, trail, comment, before, colon)| Noise {
-            indent,
-            trail,
-            comment,
-            before,
-            colon,
-        })
+        .prop_map(
+            |(indent, trail, comment, before, colon, gap, split_else)| Noise {
+                indent,
+                trail,
+                comment,
+                before,
+                colon,
+                gap,
+                split_else,
+            },
+        )
 }
 
 /// Applies noise to the lines of `source` outside `"""` texts.
@@ -318,6 +327,15 @@ fn noisy(source: &str, noise: &[Noise]) -> String {
             out.push('\n');
         }
         let mut text = line.trim_start().to_string();
+        let word = text
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|&n| n > 0 && text[n..].starts_with(' '));
+        if let Some(at) = word {
+            text = format!("{}{}{}", &text[..at], n.gap, &text[at..]);
+        }
+        if n.split_else && text.starts_with("} else") {
+            text = format!("}}\n{}{}", n.indent, &text[2..]);
+        }
         if let Some(colon) = field(&text) {
             text = format!(
                 "{}{}:{}{}",
