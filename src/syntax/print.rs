@@ -25,6 +25,13 @@ pub fn layout(file: &File, source: &str) -> String {
     Printer::new(Some(source), &file.comments).file(file)
 }
 
+/// The members of a JSON object, or the items of an array.
+#[derive(Clone, Copy)]
+enum Container<'b> {
+    Object(&'b [JsonMember]),
+    Array(&'b [JsonValue]),
+}
+
 /// An output line: its text (indentation included) and the comment that ends it.
 #[derive(Default)]
 struct Line {
@@ -229,10 +236,9 @@ impl<'a> Printer<'a> {
             Item::If(i) => self.if_chain(i),
             Item::Input(input) => self.input(input),
             Item::Extra(e) => {
-                let object = JsonValue::Object(e.members.clone(), e.span);
                 let brace = self.brace_after(e.span.start as usize);
                 let span = Span::new(brace, e.span.end as usize);
-                self.json_container("extra ", &object, span, "");
+                self.json_container("extra ", Container::Object(&e.members), span, "");
             }
             Item::Error(span) => {
                 if let Some(src) = self.src {
@@ -427,8 +433,11 @@ impl<'a> Printer<'a> {
     /// A JSON value after `prefix` (a key, or nothing in an array), followed by `suffix`.
     fn json(&mut self, prefix: &str, v: &JsonValue, suffix: &str) {
         match v {
-            JsonValue::Object(_, span) | JsonValue::Array(_, span) => {
-                self.json_container(prefix, v, *span, suffix)
+            JsonValue::Object(members, span) => {
+                self.json_container(prefix, Container::Object(members), *span, suffix)
+            }
+            JsonValue::Array(items, span) => {
+                self.json_container(prefix, Container::Array(items), *span, suffix)
             }
             v => {
                 let text = format!("{prefix}{}{suffix}", self.json_scalar(v));
@@ -439,20 +448,20 @@ impl<'a> Printer<'a> {
 
     /// An object or array: on one line if written so and short enough, else one member or item
     /// a line, each followed by a comma. `span` runs from its opening to its closing bracket.
-    fn json_container(&mut self, prefix: &str, v: &JsonValue, span: Span, suffix: &str) {
-        if let Some(t) = self.json_inline(v, span) {
+    fn json_container(&mut self, prefix: &str, c: Container<'_>, span: Span, suffix: &str) {
+        if let Some(t) = self.container_inline(c, span) {
             let text = format!("{prefix}{t}{suffix}");
             if self.fits(&text) {
                 return self.inline(&text, span);
             }
         }
-        let (open, close) = match v {
-            JsonValue::Array(..) => ("[", "]"),
-            _ => ("{", "}"),
+        let (open, close) = match c {
+            Container::Object(_) => ("{", "}"),
+            Container::Array(_) => ("[", "]"),
         };
         self.open(&format!("{prefix}{open}"), span.start as usize);
-        match v {
-            JsonValue::Object(members, _) => {
+        match c {
+            Container::Object(members) => {
                 for m in members {
                     self.comments_before(m.key_span.start as usize);
                     self.blank_before(m.key_span.start as usize);
@@ -460,7 +469,7 @@ impl<'a> Printer<'a> {
                     self.json(&format!("{key}: "), &m.value, ",");
                 }
             }
-            JsonValue::Array(items, _) => {
+            Container::Array(items) => {
                 for item in items {
                     let start = json_span(item).start as usize;
                     self.comments_before(start);
@@ -468,37 +477,58 @@ impl<'a> Printer<'a> {
                     self.json("", item, ",");
                 }
             }
-            _ => {}
         }
         let end = span.end as usize;
         self.close(end.saturating_sub(1), &format!("{close}{suffix}"), end);
     }
 
-    fn json_inline(&self, v: &JsonValue, span: Span) -> Option<String> {
-        let empty_ok = |empty: bool| empty && (self.src.is_none() || !self.has_comment(span));
+    /// A JSON value on one line, if it was written so (or is empty) with no comment in it.
+    fn json_inline(&self, v: &JsonValue) -> Option<String> {
         match v {
-            JsonValue::Object(members, _) if empty_ok(members.is_empty()) => Some("{}".into()),
-            JsonValue::Array(items, _) if empty_ok(items.is_empty()) => Some("[]".into()),
-            _ if !self.one_line(span) => None,
-            JsonValue::Object(members, _) => {
+            JsonValue::Object(members, span) => {
+                self.container_inline(Container::Object(members), *span)
+            }
+            JsonValue::Array(items, span) => self.container_inline(Container::Array(items), *span),
+            v => Some(self.json_scalar(v)),
+        }
+    }
+
+    fn container_inline(&self, c: Container<'_>, span: Span) -> Option<String> {
+        let empty = match c {
+            Container::Object(members) => members.is_empty(),
+            Container::Array(items) => items.is_empty(),
+        };
+        if empty && (self.src.is_none() || !self.has_comment(span)) {
+            return Some(match c {
+                Container::Object(_) => "{}".into(),
+                Container::Array(_) => "[]".into(),
+            });
+        }
+        if !self.one_line(span) {
+            return None;
+        }
+        Some(match c {
+            Container::Object(members) => {
                 let inner = members
                     .iter()
                     .map(|m| {
-                        let value = self.json_inline(&m.value, json_span(&m.value))?;
-                        Some(format!("{}: {value}", self.json_key(m)))
+                        Some(format!(
+                            "{}: {}",
+                            self.json_key(m),
+                            self.json_inline(&m.value)?
+                        ))
                     })
                     .collect::<Option<Vec<_>>>()?;
-                Some(format!("{{ {} }}", inner.join(", ")))
+                format!("{{ {} }}", inner.join(", "))
             }
-            JsonValue::Array(items, _) => {
+            Container::Array(items) => {
                 let inner = items
                     .iter()
-                    .map(|i| self.json_inline(i, json_span(i)))
+                    .map(|i| self.json_inline(i))
                     .collect::<Option<Vec<_>>>()?;
-                Some(format!("[{}]", inner.join(", ")))
+                format!("[{}]", inner.join(", "))
             }
-            v => Some(self.json_scalar(v)),
-        }
+        })
     }
 
     fn json_key(&self, m: &JsonMember) -> String {
