@@ -581,3 +581,23 @@ fn a_missing_file_is_an_io_error() {
         "no/such/file.missive: error[M9001]: cannot read `no/such/file.missive`: no such file or folder\n"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_linked_template_is_rewritten_through_its_link() {
+    let dir = temp_dir("link");
+    std::fs::write(dir.join("real.missive"), "notification   real\n").unwrap();
+    std::os::unix::fs::symlink("real.missive", dir.join("link.missive")).unwrap();
+    missive()
+        .args(["fmt", &dir.join("link.missive").to_string_lossy()])
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(dir.join("link.missive"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("real.missive")).unwrap(),
+        "notification real\n"
+    );
+}

@@ -208,10 +208,7 @@ impl<'a> Printer<'a> {
         self.comments_before(span.start as usize);
         self.blank_before(span.start as usize);
         match item {
-            Item::Field(f) => {
-                let text = format!("{}: {}", f.name.name, self.value(&f.value));
-                self.inline(&text, f.span);
-            }
+            Item::Field(f) => self.inline(&self.field(f), f.span),
             Item::Command(c) => {
                 let mut text = c.name.name.clone();
                 for a in &c.args {
@@ -261,14 +258,14 @@ impl<'a> Printer<'a> {
     fn braced(&mut self, head: &str, items: &[Item], span: Span, after: usize, fields_only: bool) {
         let brace = self.brace_after(after);
         let body = Span::new(brace, span.end as usize);
-        if items.is_empty() && (self.src.is_none() || !self.has_comment(body)) {
+        if items.is_empty() && !self.has_comment(body) {
             return self.inline(&format!("{head} {{}}"), span);
         }
         if fields_only && self.one_line(body) {
             let inner: Vec<String> = items
                 .iter()
                 .filter_map(|i| match i {
-                    Item::Field(f) => Some(format!("{}: {}", f.name.name, self.value(&f.value))),
+                    Item::Field(f) => Some(self.field(f)),
                     _ => None,
                 })
                 .collect();
@@ -389,7 +386,7 @@ impl<'a> Printer<'a> {
 
     /// `{ name: T, ... }` on one line, if it was written so (or is empty) with no comment.
     fn object_inline(&self, decls: &[Decl], span: Span) -> Option<String> {
-        if decls.is_empty() && (self.src.is_none() || !self.has_comment(span)) {
+        if decls.is_empty() && !self.has_comment(span) {
             return Some("{}".into());
         }
         if !self.one_line(span) {
@@ -498,7 +495,7 @@ impl<'a> Printer<'a> {
             Container::Object(members) => members.is_empty(),
             Container::Array(items) => items.is_empty(),
         };
-        if empty && (self.src.is_none() || !self.has_comment(span)) {
+        if empty && !self.has_comment(span) {
             return Some(match c {
                 Container::Object(_) => "{}".into(),
                 Container::Array(_) => "[]".into(),
@@ -551,6 +548,10 @@ impl<'a> Printer<'a> {
 
     // -----------------------------------------------------------------------------------------
     // Values
+
+    fn field(&self, f: &Field) -> String {
+        format!("{}: {}", f.name.name, self.value(&f.value))
+    }
 
     fn value(&self, v: &Value) -> String {
         match v {
