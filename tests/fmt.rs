@@ -422,6 +422,11 @@ proptest! {
     }
 
     #[test]
+    fn templates_with_every_construct_keep_their_meaning(source in template()) {
+        check_round_trip(&source, "x", Some("{}"))?;
+    }
+
+    #[test]
     fn fixtures_with_noise_keep_their_meaning(
         which in 0usize..3,
         noise in prop::collection::vec(noise(), 1..8),
@@ -431,6 +436,169 @@ proptest! {
         let data = read(&format!("tests/fixtures/render/{name}.json"));
         check_round_trip(&noisy(&source, &noise), name, Some(&data))?;
     }
+}
+
+/// A separator between items: newlines, commas, comments, blank lines.
+fn sep() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "\n",
+        ", ",
+        ",\n",
+        "\n\n",
+        "  // after\n",
+        ",  // after a comma\n",
+        "\n  // own line\n\n",
+    ])
+}
+
+/// Items joined by separators, between braces that open and close on the same line or not.
+fn braced(head: String, items: Vec<String>, seps: Vec<&'static str>, open: bool) -> String {
+    let mut out = format!("{head} {{{}", if open { " " } else { "\n" });
+    for (i, item) in items.iter().enumerate() {
+        out.push_str(item);
+        out.push_str(if i + 1 < items.len() {
+            seps[i % seps.len()]
+        } else {
+            ""
+        });
+    }
+    out.push_str(if open && seps.iter().all(|s| !s.contains('\n')) {
+        " }"
+    } else {
+        "\n}"
+    });
+    out
+}
+
+fn leaf() -> impl Strategy<Value = String> {
+    let block_text = ("[ \t]{0,4}", "[ \t]{0,6}", "[ \t]{0,6}").prop_map(|(close, a, b)| {
+        format!("subtitle: \"\"\"\n{a}Hi {{{{ a }}}}\n\n{b}  \\{{x}} \"q\"\n{close}\"\"\"")
+    });
+    prop_oneof![
+        Just("title: \"T {{ p.q }} \\u{1F600}\"".to_string()),
+        Just("subtitle:p.q".to_string()),
+        Just("price: 1.50".to_string()),
+        Just("quantity:   -2e3".to_string()),
+        Just("sharable: true".to_string()),
+        Just("image_url: null".to_string()),
+        Just("text \"a\"  \"b\"".to_string()),
+        block_text,
+    ]
+}
+
+fn json() -> impl Strategy<Value = String> {
+    let scalar = prop::sample::select(vec!["1", "2.50", "-3e2", "true", "null", "\"s {{ a }}\""])
+        .prop_map(str::to_string);
+    scalar.prop_recursive(3, 12, 3, |inner| {
+        (prop::collection::vec(inner, 0..3), sep(), any::<bool>()).prop_map(
+            |(items, sep, object)| {
+                let sep = if sep.starts_with(',') { sep } else { ",\n" };
+                if object {
+                    let members: Vec<String> = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| format!("\"k{i}\": {v}"))
+                        .collect();
+                    format!("{{{}}}", members.join(sep))
+                } else {
+                    format!(
+                        "[{}{}]",
+                        items.join(sep),
+                        if items.is_empty() { "" } else { "," }
+                    )
+                }
+            },
+        )
+    })
+}
+
+fn decls() -> impl Strategy<Value = String> {
+    let scalar = prop::sample::select(vec![
+        "a: string max 3",
+        "b?: url",
+        "c :  integer",
+        "d: bool",
+    ])
+    .prop_map(str::to_string);
+    let ty = scalar.prop_recursive(3, 10, 3, |inner| {
+        (
+            prop::collection::vec(inner, 1..3),
+            prop::collection::vec(sep(), 1..3),
+            any::<bool>(),
+            0..3usize,
+        )
+            .prop_map(|(items, seps, open, kind)| {
+                let name = ["o:", "l: list max 2 of", "m?: list of"][kind];
+                braced(name.to_string(), items, seps, open)
+            })
+    });
+    (
+        prop::collection::vec(ty, 1..4),
+        prop::collection::vec(sep(), 1..3),
+    )
+        .prop_map(|(items, seps)| braced("input".into(), items, seps, false))
+}
+
+/// Templates with every construct: headers, `input`, blocks, `for`, `if` chains, `extra`,
+/// `"""` texts, comments, in odd but valid layouts.
+fn template() -> impl Strategy<Value = String> {
+    let item = leaf().prop_recursive(3, 24, 4, |inner| {
+        let body = move || {
+            (
+                prop::collection::vec(inner.clone(), 0..4),
+                prop::collection::vec(sep(), 1..3),
+                any::<bool>(),
+            )
+        };
+        prop_oneof![
+            (
+                prop::sample::select(vec!["element", "button postback", "summary"]),
+                body()
+            )
+                .prop_map(|(head, (items, seps, open))| braced(
+                    head.into(),
+                    items,
+                    seps,
+                    open
+                )),
+            body().prop_map(|(items, seps, open)| braced("for p in ps".into(), items, seps, open)),
+            (
+                body(),
+                prop::option::of(body()),
+                prop::option::of(body()),
+                "[ \n]{1,2}"
+            )
+                .prop_map(|((a, sa, oa), elif, els, gap)| {
+                    let mut out = braced("if a > 1".into(), a, sa, oa);
+                    if let Some((items, seps, open)) = elif {
+                        out = format!(
+                            "{out}{gap}{}",
+                            braced("else if b".into(), items, seps, open)
+                        );
+                    }
+                    if let Some((items, seps, open)) = els {
+                        out = format!("{out} {}", braced("else".into(), items, seps, open));
+                    }
+                    out
+                }),
+            json().prop_map(|j| format!("extra {{ \"j\": {j} }}")),
+        ]
+    });
+    (
+        prop::option::of(decls()),
+        prop::collection::vec(item, 0..5),
+        prop::collection::vec(sep(), 1..4),
+    )
+        .prop_map(|(input, items, seps)| {
+            let mut out = String::from("// generated\nnotification x \"d\"\n");
+            if let Some(i) = input {
+                out.push_str(&i);
+                out.push('\n');
+            }
+            out.push_str(&braced("carousel".into(), items, seps, false));
+            out.push('\n');
+            out
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
