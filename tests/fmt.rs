@@ -209,6 +209,12 @@ fn block_texts_are_reindented_without_changing_their_content() {
 }
 
 #[test]
+fn trailing_blanks_inside_a_block_text_are_kept() {
+    let src = "notification x\ntext \"\"\"\n  Hi  \n  \t\n  \"\"\"\n";
+    assert_eq!(fmt_ok(src), src);
+}
+
+#[test]
 fn strings_and_numbers_are_kept_as_written() {
     let src = "notification x\ntext \"a\\u{20AC} \\{ \\\"q\\\" {{ n | default('x') }}\"\nextra { k: 1.50, \"j\": -3E+2, \"s\": \"\\/\" }\n";
     let out = fmt_ok(src);
@@ -472,7 +478,7 @@ fn braced(head: String, items: Vec<String>, seps: Vec<&'static str>, open: bool)
 
 fn leaf() -> impl Strategy<Value = String> {
     let block_text = ("[ \t]{0,4}", "[ \t]{0,6}", "[ \t]{0,6}").prop_map(|(close, a, b)| {
-        format!("subtitle: \"\"\"\n{a}Hi {{{{ a }}}}\n\n{b}  \\{{x}} \"q\"\n{close}\"\"\"")
+        format!("subtitle: \"\"\"\n{a}Hi {{{{ a }}}} \n\n{b}  \\{{x}} \"q\"\n{b}\n{close}\"\"\"")
     });
     prop_oneof![
         Just("title: \"T {{ p.q }} \\u{1F600}\"".to_string()),

@@ -623,7 +623,8 @@ fn render(lines: &[Line]) -> String {
     let mut i = 0;
     while i < lines.len() {
         if lines[i].comment.is_none() {
-            out.push_str(lines[i].text.trim_end());
+            // Not trimmed: trailing blanks on a line of a `"""` text are part of the text.
+            out.push_str(&lines[i].text);
             out.push('\n');
             i += 1;
             continue;
