@@ -183,10 +183,11 @@ impl<'a> Printer<'a> {
             .is_some_and(|src| !src[span.range()].contains('\n') && !self.has_comment(span))
     }
 
+    /// Whether a comment not yet placed starts inside `span` (comments are in source order).
     fn has_comment(&self, span: Span) -> bool {
-        self.comments[self.next..]
-            .iter()
-            .any(|c| c.span.start >= span.start && c.span.start < span.end)
+        let rest = &self.comments[self.next.min(self.comments.len())..];
+        let i = rest.partition_point(|c| c.span.start < span.start);
+        rest.get(i).is_some_and(|c| c.span.start < span.end)
     }
 
     fn fits(&self, text: &str) -> bool {
