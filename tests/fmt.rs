@@ -312,7 +312,6 @@ fn noise() -> impl Strategy<Value = Noise> {
 
 /// Applies noise to the lines of `source` outside `"""` texts.
 fn noisy(source: &str, noise: &[Noise]) -> String {
-    let field = regex_lite_field();
     let mut out = String::new();
     let mut in_block = false;
     for (i, line) in source.lines().enumerate() {
@@ -342,7 +341,7 @@ fn noisy(source: &str, noise: &[Noise]) -> String {
         if n.split_else && text.starts_with("} else") {
             text = format!("}}\n{}{}", n.indent, &text[2..]);
         }
-        if let Some(colon) = field(&text) {
+        if let Some(colon) = field_colon(&text) {
             text = format!(
                 "{}{}:{}{}",
                 &text[..colon],
@@ -367,21 +366,19 @@ fn noisy(source: &str, noise: &[Noise]) -> String {
 }
 
 /// The offset of a field's colon, when a line starts with `name:` or `"key":`.
-fn regex_lite_field() -> impl Fn(&str) -> Option<usize> {
-    |line: &str| {
-        let ident = line
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '?'))
-            .filter(|&n| n > 0);
-        let key = line
-            .strip_prefix('"')
-            .and_then(|r| r.find('"'))
-            .filter(|&n| !line[1..n + 1].contains('\\'))
-            .map(|n| n + 2);
-        [ident, key]
-            .into_iter()
-            .flatten()
-            .find(|&n| line[n..].starts_with(':'))
-    }
+fn field_colon(line: &str) -> Option<usize> {
+    let ident = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '?'))
+        .filter(|&n| n > 0);
+    let key = line
+        .strip_prefix('"')
+        .and_then(|r| r.find('"'))
+        .filter(|&n| !line[1..n + 1].contains('\\'))
+        .map(|n| n + 2);
+    [ident, key]
+        .into_iter()
+        .flatten()
+        .find(|&n| line[n..].starts_with(':'))
 }
 
 fn check_round_trip(source: &str, stem: &str, data: Option<&str>) -> Result<(), TestCaseError> {
