@@ -16,10 +16,12 @@
 //!
 //! When the API refuses a rendered message, [`api_error::parse_body`] reads its answer and
 //! [`api_error::diagnose`] maps the parameter Facebook names back to the template and the data.
+//! [`fmt::format`] rewrites a source in the canonical layout, keeping its comments and meaning.
 
 pub mod api_error;
 pub mod check;
 pub mod diagnostic;
+pub mod fmt;
 pub mod import;
 pub mod input_schema;
 pub mod ir;

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod completions;
 mod explain;
+mod fmt;
 mod import;
 mod man;
 mod project;
@@ -78,6 +79,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (or write one per command into a folder).
     Man(man::ManArgs),
+    /// Rewrite templates in the canonical layout (`-`: standard input to standard output).
+    Fmt(fmt::FmtArgs),
 }
 
 /// Exit statuses.
@@ -98,6 +101,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Build(a) => build::run(&cli.common, a),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&cli.common, a),
+        Command::Fmt(a) => fmt::run(&cli.common, a),
     }
 }
 
@@ -233,6 +237,23 @@ pub enum Loaded {
     Failed(FileReport),
 }
 
+/// The templates named on the command line, in a stable order, each with whether it is read
+/// from standard input: the `--stdin-filename` input first, then each path (a folder is
+/// searched recursively for `*.missive`); no path and no standard input means `.`.
+pub fn template_files(paths: &[PathBuf], stdin_filename: Option<&str>) -> Vec<(String, bool)> {
+    let mut files: Vec<(String, bool)> = Vec::new();
+    if let Some(name) = stdin_filename {
+        files.push((name.to_string(), true));
+    }
+    let paths = if paths.is_empty() && stdin_filename.is_none() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    files.extend(templates(&paths).into_iter().map(|f| (f, false)));
+    files
+}
+
 /// Reads a file (or standard input, for `-`), as UTF-8.
 pub fn load(path: &str, from_stdin: bool) -> Loaded {
     let mut bytes = Vec::new();
@@ -282,6 +303,28 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
             );
             r.template = Some(src);
             Loaded::Invalid(r)
+        }
+    }
+}
+
+/// Reads one of the files a command goes through: its source, or its report added to `reports`
+/// (setting `io_failure` when the file could not be read at all).
+pub fn load_into(
+    path: &str,
+    from_stdin: bool,
+    reports: &mut Vec<FileReport>,
+    io_failure: &mut bool,
+) -> Option<Arc<SourceFile>> {
+    match load(path, from_stdin) {
+        Loaded::Source(s) => Some(s),
+        Loaded::Invalid(r) => {
+            reports.push(r);
+            None
+        }
+        Loaded::Failed(r) => {
+            *io_failure = true;
+            reports.push(r);
+            None
         }
     }
 }
@@ -430,14 +473,7 @@ pub fn write_product(
             .map_err(|e| ("-".to_string(), e)),
     };
     if let Err((what, e)) = written {
-        let mut failed = FileReport::new(what.clone());
-        failed.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
-                format!("cannot write `{what}`: {}", io_reason(&e, &what)),
-            )
-            .help("check that the folder exists and is writable"),
-        );
+        let failed = write_failure(&what, &e);
         print_reports(common, &[report, failed], 1, Stream::Stderr, false);
         return FAILURE;
     }
@@ -449,6 +485,19 @@ pub fn write_product(
         false,
     );
     status(common, &[report], false)
+}
+
+/// The report of a file (or `-`, standard output) that could not be written.
+pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
+    let mut failed = FileReport::new(what);
+    failed.diagnostics.push(
+        Diagnostic::error(
+            Code::Io,
+            format!("cannot write `{what}`: {}", io_reason(e, what)),
+        )
+        .help("check that the file and its folder exist and are writable"),
+    );
+    failed
 }
 
 /// A usage error (a bad flag combination): reported on `stream`, exit 2.
