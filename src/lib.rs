@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod import;
 pub mod ir;
 pub mod json;
+pub mod lsp;
 pub mod profile;
 pub mod render;
 pub mod span;

@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod import;
+mod lsp;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
@@ -70,6 +71,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
+    /// Run the language server over stdio (for editors: diagnostics, completion, hover, ...).
+    Lsp,
 }
 
 /// Exit statuses.
@@ -87,6 +90,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Render(a) => render::run(&cli.common, a),
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(&cli.common, a),
+        Command::Lsp => lsp::run(&cli.common),
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Label {
     pub origin: Origin,
     pub span: Span,
     pub message: Option<String>,
+    /// A machine-applicable fix: the text that should replace this label's span, when the help
+    /// names one (editors offer it as a quick fix; the CLI reports show only the help).
+    pub fix: Option<String>,
 }
 
 /// One problem found in a template, a data file, or the command line.
@@ -81,6 +84,7 @@ impl Diagnostic {
             origin,
             span,
             message: (!message.is_empty()).then_some(message),
+            fix: None,
         });
         self
     }
@@ -88,6 +92,22 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
+    }
+
+    /// Attaches a fix to the label at `span`: replace the text there with `replacement`.
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        if let Some(l) = self.labels.iter_mut().find(|l| l.span == span) {
+            l.fix = Some(replacement.into());
+        }
+        self
+    }
+
+    /// The fixes: spans in the template and their replacements.
+    pub fn fixes(&self) -> impl Iterator<Item = (Span, &str)> {
+        self.labels
+            .iter()
+            .filter(|l| l.origin == Origin::Template)
+            .filter_map(|l| Some((l.span, l.fix.as_deref()?)))
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {

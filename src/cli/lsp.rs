@@ -1,0 +1,21 @@
+//! `missive lsp`: the language server, over standard input and output.
+
+use missive::{Code, Diagnostic};
+
+use super::{Common, Stream};
+
+pub fn run(common: &Common) -> u8 {
+    // Standard output carries the protocol: every report goes to standard error.
+    let profile = match super::profile(common) {
+        Ok(p) => p,
+        Err(d) => return super::usage(common, Stream::Stderr, "", d),
+    };
+    match missive::lsp::run_stdio(profile) {
+        Ok(()) => super::OK,
+        Err(e) => {
+            let d = Diagnostic::error(Code::Io, format!("language server stopped: {e}"))
+                .help("the client closed the connection or sent a message that is not LSP");
+            super::usage(common, Stream::Stderr, "", d)
+        }
+    }
+}

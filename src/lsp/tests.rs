@@ -1,0 +1,103 @@
+use super::*;
+
+use lsp_types::{Position, Range};
+
+fn uri(s: &str) -> Uri {
+    s.parse().expect("a URI")
+}
+
+#[test]
+fn diagnostics_have_utf16_ranges_codes_help_and_related_information() {
+    // `😀` is two UTF-16 units: the undeclared `nme` starts at column 14, not 13.
+    let text = "notification greet\ninput { name: string max 20 }\ntext \"😀 {{ nme }}\"\n";
+    let u = uri("file:///tmp/greet.missive");
+    let mut doc = Document::new(&u, text.into(), 1);
+    let diags = doc.diagnostics(&u, &Profile::default_profile());
+    let d = diags
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("M1001".into())))
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(
+        d.range,
+        Range::new(Position::new(2, 12), Position::new(2, 15))
+    );
+    assert!(
+        d.message
+            .contains("help: a variable with a similar name exists: `name`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.source.as_deref(), Some("missive"));
+
+    let twice = "notification greet\ntext \"a\"\ntext \"b\"\n";
+    let mut doc = Document::new(&u, twice.into(), 1);
+    let diags = doc.diagnostics(&u, &Profile::default_profile());
+    let related = diags[0].related_information.as_ref().expect("related");
+    assert_eq!(related[0].message, "first `text`");
+    assert_eq!(related[0].location.range.start, Position::new(1, 0));
+}
+
+#[test]
+fn incremental_edits_apply_in_utf16_units() {
+    let u = uri("file:///tmp/x.missive");
+    let mut doc = Document::new(&u, "a😀b\ncd\n".into(), 1);
+    // Replace `b` (after the two units of the emoji) and insert on the next line.
+    doc.edit(
+        Some(Range::new(Position::new(0, 3), Position::new(0, 4))),
+        "B",
+    );
+    doc.edit(
+        Some(Range::new(Position::new(1, 1), Position::new(1, 1))),
+        "X",
+    );
+    assert_eq!(doc.text, "a😀B\ncXd\n");
+    doc.edit(None, "whole");
+    assert_eq!(doc.text, "whole");
+}
+
+#[test]
+fn the_file_stem_comes_from_the_uri() {
+    assert_eq!(
+        file_stem(&uri("file:///home/me/order%20shipped.missive")).as_deref(),
+        Some("order shipped")
+    );
+    assert_eq!(file_stem(&uri("untitled:Untitled-1")), None);
+}
+
+#[test]
+fn quick_fixes_replace_the_misspelled_name() {
+    let text =
+        "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtilte: \"y\"\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut server = Server {
+        profile: Profile::default_profile(),
+        docs: HashMap::new(),
+        dirty: HashSet::new(),
+    };
+    server
+        .docs
+        .insert(u.clone(), Document::new(&u, text.into(), 1));
+    let params: CodeActionParams = serde_json::from_value(serde_json::json!({
+        "textDocument": {"uri": u.as_str()},
+        "range": {"start": {"line": 4, "character": 6}, "end": {"line": 4, "character": 6}},
+        "context": {"diagnostics": []}
+    }))
+    .expect("params");
+    let actions = server.code_actions(params).expect("actions");
+    let [CodeActionOrCommand::CodeAction(a)] = actions.as_slice() else {
+        panic!("{actions:?}");
+    };
+    assert_eq!(a.title, "Replace `subtilte` with `subtitle`");
+    let edits = &a
+        .edit
+        .as_ref()
+        .expect("edit")
+        .changes
+        .as_ref()
+        .expect("changes")[&u];
+    assert_eq!(
+        edits[0].range,
+        Range::new(Position::new(4, 4), Position::new(4, 12))
+    );
+    assert_eq!(edits[0].new_text, "subtitle");
+}
