@@ -13,9 +13,12 @@
 //! template.render_to(&mut out, &data).unwrap();
 //! assert_eq!(out, br#"{"text":"Hello Lisa!"}"#);
 //! ```
+//!
+//! [`fmt::format`] rewrites a source in the canonical layout, keeping its comments and meaning.
 
 pub mod check;
 pub mod diagnostic;
+pub mod fmt;
 pub mod import;
 pub mod ir;
 pub mod json;

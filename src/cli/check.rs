@@ -8,7 +8,7 @@ use missive::check::{self, data, images};
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options};
 
-use super::{load, print_reports, status, usage, Common, Loaded, Stream};
+use super::{print_reports, status, usage, Common, Stream};
 
 #[derive(Args)]
 pub struct CheckArgs {
@@ -43,34 +43,7 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     let mut reports: Vec<FileReport> = Vec::new();
     let mut io_failure = false;
 
-    // The files to check, in a stable order.
-    let mut files: Vec<(String, bool)> = Vec::new();
-    if let Some(name) = &common.stdin_filename {
-        files.push((name.clone(), true));
-    }
-    let paths = if args.paths.is_empty() && common.stdin_filename.is_none() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    for p in &paths {
-        let shown = p.to_string_lossy().into_owned();
-        if p.is_dir() {
-            let mut found: Vec<String> = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
-                })
-                .map(|e| e.path().to_string_lossy().into_owned())
-                .collect();
-            found.sort();
-            files.extend(found.into_iter().map(|f| (f, false)));
-        } else {
-            files.push((shown, false));
-        }
-    }
+    let files = super::template_files(&args.paths, common.stdin_filename.as_deref());
 
     if args.data.is_some() && files.len() != 1 {
         return usage(
@@ -88,17 +61,8 @@ pub fn run(common: &Common, args: CheckArgs) -> u8 {
     for (path, from_stdin) in &files {
         let payload = (!from_stdin && path.ends_with(".json"))
             || (*from_stdin && args.input_format == InputFormat::Json);
-        let src = match load(path, *from_stdin) {
-            Loaded::Source(s) => s,
-            Loaded::Invalid(r) => {
-                reports.push(r);
-                continue;
-            }
-            Loaded::Failed(r) => {
-                io_failure = true;
-                reports.push(r);
-                continue;
-            }
+        let Some(src) = super::load_into(path, *from_stdin, &mut reports, &mut io_failure) else {
+            continue;
         };
         let stem = std::path::Path::new(path)
             .file_stem()

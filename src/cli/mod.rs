@@ -2,12 +2,13 @@
 
 mod check;
 mod explain;
+mod fmt;
 mod import;
 mod lsp;
 mod render;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -71,6 +72,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
+    /// Rewrite templates in the canonical layout (`-`: standard input to standard output).
+    Fmt(fmt::FmtArgs),
     /// Run the language server over stdio (for editors: diagnostics, completion, hover, ...).
     Lsp,
 }
@@ -90,6 +93,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Render(a) => render::run(&cli.common, a),
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(&cli.common, a),
+        Command::Fmt(a) => fmt::run(&cli.common, a),
         Command::Lsp => lsp::run(&cli.common),
     }
 }
@@ -183,6 +187,39 @@ pub enum Loaded {
     Failed(FileReport),
 }
 
+/// The templates named on the command line, in a stable order, each with whether it is read
+/// from standard input: the `--stdin-filename` input first, then each path (a folder is
+/// searched recursively for `*.missive`); no path and no standard input means `.`.
+pub fn template_files(paths: &[PathBuf], stdin_filename: Option<&str>) -> Vec<(String, bool)> {
+    let mut files: Vec<(String, bool)> = Vec::new();
+    if let Some(name) = stdin_filename {
+        files.push((name.to_string(), true));
+    }
+    let paths = if paths.is_empty() && stdin_filename.is_none() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for p in &paths {
+        if p.is_dir() {
+            let mut found: Vec<String> = walkdir::WalkDir::new(p)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
+                })
+                .map(|e| e.path().to_string_lossy().into_owned())
+                .collect();
+            found.sort();
+            files.extend(found.into_iter().map(|f| (f, false)));
+        } else {
+            files.push((p.to_string_lossy().into_owned(), false));
+        }
+    }
+    files
+}
+
 /// Reads a file (or standard input, for `-`), as UTF-8.
 pub fn load(path: &str, from_stdin: bool) -> Loaded {
     let mut bytes = Vec::new();
@@ -232,6 +269,28 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
             );
             r.template = Some(src);
             Loaded::Invalid(r)
+        }
+    }
+}
+
+/// Reads one of the files a command goes through: its source, or its report added to `reports`
+/// (setting `io_failure` when the file could not be read at all).
+pub fn load_into(
+    path: &str,
+    from_stdin: bool,
+    reports: &mut Vec<FileReport>,
+    io_failure: &mut bool,
+) -> Option<Arc<SourceFile>> {
+    match load(path, from_stdin) {
+        Loaded::Source(s) => Some(s),
+        Loaded::Invalid(r) => {
+            reports.push(r);
+            None
+        }
+        Loaded::Failed(r) => {
+            *io_failure = true;
+            reports.push(r);
+            None
         }
     }
 }
@@ -379,14 +438,7 @@ pub fn write_product(
             .map_err(|e| ("-".to_string(), e)),
     };
     if let Err((what, e)) = written {
-        let mut failed = FileReport::new(what.clone());
-        failed.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
-                format!("cannot write `{what}`: {}", io_reason(&e, &what)),
-            )
-            .help("check that the folder exists and is writable"),
-        );
+        let failed = write_failure(&what, &e);
         print_reports(common, &[report, failed], 1, Stream::Stderr, false);
         return FAILURE;
     }
@@ -398,6 +450,19 @@ pub fn write_product(
         false,
     );
     status(common, &[report], false)
+}
+
+/// The report of a file (or `-`, standard output) that could not be written.
+pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
+    let mut failed = FileReport::new(what);
+    failed.diagnostics.push(
+        Diagnostic::error(
+            Code::Io,
+            format!("cannot write `{what}`: {}", io_reason(e, what)),
+        )
+        .help("check that the file and its folder exist and are writable"),
+    );
+    failed
 }
 
 /// A usage error (a bad flag combination): reported on `stream`, exit 2.

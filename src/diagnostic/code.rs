@@ -52,6 +52,7 @@ codes! {
     InvalidInterpolation = "M0006", "a `{{ }}` or `{% %}` that is not a valid expression";
     NotUtf8 = "M0007", "a source file that is not UTF-8";
     EmptyFile = "M0008", "an empty source file";
+    FormatChanged = "M0009", "a formatting that would change the template (a formatter bug)";
     UndeclaredVariable = "M1001", "a variable or path that `input` does not declare";
     UnknownField = "M1002", "a field that the block does not have";
     TypeMismatch = "M1003", "a value of the wrong type for its field";

@@ -458,10 +458,60 @@ impl Server {
     }
 }
 
-/// The edits that format a document: one edit replacing the whole text when it changes.
+/// The edit that formats a document: the lines that change, replaced by their formatted text
+/// (none when the document is already formatted). A template with a syntax error is refused
+/// with that error, as `missive fmt` refuses it.
 fn formatting_edits(text: &str, index: &LineIndex) -> Result<Option<Vec<TextEdit>>, String> {
-    let _ = (text, index);
-    Err("formatting is not available yet".into())
+    let formatted = crate::fmt::format(text).map_err(|diagnostics| {
+        let first = diagnostics.iter().find(|d| d.is_error());
+        match first.and_then(|d| Some((d, d.primary()?))) {
+            Some((d, l)) => {
+                let p = index.position(text, l.span.start as usize);
+                format!(
+                    "cannot format: {} [{}] at line {}, column {}",
+                    d.message,
+                    d.code.as_str(),
+                    p.line + 1,
+                    p.character + 1
+                )
+            }
+            None => "cannot format: the template does not parse".to_string(),
+        }
+    })?;
+    Ok(Some(
+        line_edit(text, &formatted, index).into_iter().collect(),
+    ))
+}
+
+/// One edit turning `old` into `new`: the lines they do not share at the start and at the end.
+fn line_edit(old: &str, new: &str, index: &LineIndex) -> Option<TextEdit> {
+    if old == new {
+        return None;
+    }
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = old_lines
+        .iter()
+        .zip(&new_lines)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = old_lines[prefix..]
+        .iter()
+        .rev()
+        .zip(new_lines[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let start: usize = old_lines[..prefix].iter().map(|l| l.len()).sum();
+    let end: usize = old.len()
+        - old_lines[old_lines.len() - suffix..]
+            .iter()
+            .map(|l| l.len())
+            .sum::<usize>();
+    let replacement: String = new_lines[prefix..new_lines.len() - suffix].concat();
+    Some(TextEdit::new(
+        index.range(old, crate::span::Span::new(start, end)),
+        replacement,
+    ))
 }
 
 #[cfg(test)]

@@ -101,3 +101,29 @@ fn quick_fixes_replace_the_misspelled_name() {
     );
     assert_eq!(edits[0].new_text, "subtitle");
 }
+
+#[test]
+fn formatting_edits_replace_only_the_lines_that_change() {
+    let text = "notification x\n\ninput {   name: string max 20 }\ntext   \"Hi {{ name }}\"\n";
+    let index = LineIndex::new(text);
+    let edits = formatting_edits(text, &index)
+        .expect("formats")
+        .expect("edits");
+    let [edit] = edits.as_slice() else {
+        panic!("{edits:?}");
+    };
+    assert_eq!(edit.range.start, Position::new(2, 0));
+    assert_eq!(edit.range.end, Position::new(4, 0));
+    let formatted = crate::fmt::format(text).expect("formats");
+    let mut applied = text.to_string();
+    applied.replace_range(index.span(text, edit.range).range(), &edit.new_text);
+    assert_eq!(applied, formatted);
+
+    // Already formatted: no edit. A syntax error: refused, with the error.
+    let index = LineIndex::new(&formatted);
+    assert_eq!(formatting_edits(&formatted, &index), Ok(Some(vec![])));
+    let broken = "notification x\ntext \"Hi\n";
+    let err = formatting_edits(broken, &LineIndex::new(broken)).expect_err("refused");
+    assert!(err.starts_with("cannot format: "), "{err}");
+    assert!(err.contains("at line 2"), "{err}");
+}

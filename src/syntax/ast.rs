@@ -86,6 +86,8 @@ pub struct If {
     /// `if` and each `else if`, in order.
     pub branches: Vec<Branch>,
     pub otherwise: Option<Vec<Item>>,
+    /// The `else` body, braces included.
+    pub otherwise_body: Option<Span>,
     pub span: Span,
 }
 
@@ -93,6 +95,8 @@ pub struct If {
 pub struct Branch {
     pub condition: Condition,
     pub items: Vec<Item>,
+    /// The body, braces included.
+    pub body: Span,
 }
 
 /// A minijinja expression, as written between `if` and `{`.

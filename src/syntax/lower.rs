@@ -105,61 +105,66 @@ impl<'a> Lowerer<'a> {
                 })
             }
             Rule::if_stmt => {
-                let mut branches = Vec::new();
+                let mut branches: Vec<Branch> = Vec::new();
                 let mut otherwise = None;
-                let mut current: Option<Branch> = None;
+                let mut otherwise_body = None;
                 for k in self.children(p) {
                     match k.as_rule() {
                         Rule::kw_if => {}
-                        Rule::condition => {
-                            current = Some(Branch {
-                                condition: condition(k),
-                                items: Vec::new(),
-                            })
-                        }
-                        Rule::else_if => {
+                        Rule::condition => branches.push(self.branch(k)),
+                        Rule::else_if | Rule::else_branch => {
+                            let is_else = k.as_rule() == Rule::else_branch;
                             let mut b: Option<Branch> = None;
+                            let mut items = Vec::new();
+                            let mut open = None;
                             for kk in self.children(k) {
                                 match kk.as_rule() {
-                                    Rule::kw_else | Rule::kw_if => {}
-                                    Rule::condition => {
-                                        b = Some(Branch {
-                                            condition: condition(kk),
-                                            items: Vec::new(),
-                                        })
-                                    }
-                                    _ => {
-                                        if let (Some(b), Some(item)) =
-                                            (b.as_mut(), self.item(kk, false))
-                                        {
-                                            b.items.push(item)
+                                    Rule::kw_else => {
+                                        // The previous body ends at the `}` before `else`.
+                                        let close = self.close_before(kk.as_span().start());
+                                        if let Some(prev) = branches.last_mut() {
+                                            prev.body.end = close as u32;
                                         }
+                                        open = Some(self.open_after(kk.as_span().end()));
                                     }
+                                    Rule::kw_if => {}
+                                    Rule::condition => b = Some(self.branch(kk)),
+                                    _ => items.extend(self.item(kk, false)),
                                 }
                             }
-                            branches.extend(current.take());
-                            branches.extend(b);
-                        }
-                        Rule::else_branch => {
-                            let mut items = Vec::new();
-                            for kk in self.children(k) {
-                                if kk.as_rule() != Rule::kw_else {
-                                    items.extend(self.item(kk, false));
-                                }
+                            if is_else {
+                                otherwise = Some(items);
+                                otherwise_body = open.map(|o| Span::new(o, span.end as usize));
+                            } else if let Some(mut b) = b {
+                                b.items = items;
+                                branches.push(b);
                             }
-                            otherwise = Some(items);
                         }
                         _ => {
-                            if let (Some(b), Some(item)) = (current.as_mut(), self.item(k, false)) {
+                            if let (Some(b), Some(item)) =
+                                (branches.last_mut(), self.item(k, false))
+                            {
                                 b.items.push(item)
                             }
                         }
                     }
                 }
-                branches.extend(current);
+                // Without an `else`, pest's span runs over the spaces and comment after the
+                // last `}`: the `if` ends at that `}`.
+                let end = self.close_before(span.end as usize) as u32;
+                let span = Span::new(span.start as usize, end as usize);
+                match otherwise_body.as_mut() {
+                    Some(body) => body.end = end,
+                    None => {
+                        if let Some(last) = branches.last_mut() {
+                            last.body.end = end;
+                        }
+                    }
+                }
                 Item::If(If {
                     branches,
                     otherwise,
+                    otherwise_body,
                     span,
                 })
             }
@@ -196,6 +201,36 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// A branch from its condition; its body runs to the end of the `if` until a later
+    /// `else` says where it closes.
+    fn branch(&mut self, cond: Pair<'a, Rule>) -> Branch {
+        let open = self.open_after(cond.as_span().end());
+        Branch {
+            condition: condition(cond),
+            items: Vec::new(),
+            body: Span::new(open, self.text.len()),
+        }
+    }
+
+    /// The `{` at or after `at`, past spaces (a body opens on its header's line).
+    fn open_after(&self, at: usize) -> usize {
+        at + self.text[at..].find('{').unwrap_or(0)
+    }
+
+    /// The end of the `}` that comes before `at`, past whitespace, newlines and comments.
+    fn close_before(&self, at: usize) -> usize {
+        let mut pos = at;
+        loop {
+            pos = self.text[..pos]
+                .trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}'])
+                .len();
+            match self.comments.iter().find(|c| c.span.end as usize == pos) {
+                Some(c) if (c.span.start as usize) < pos => pos = c.span.start as usize,
+                _ => return pos,
+            }
+        }
+    }
+
     fn decl(&mut self, p: Pair<'a, Rule>) -> Option<Decl> {
         let span: Span = p.as_span().into();
         let mut name = None;
@@ -208,10 +243,13 @@ impl<'a> Lowerer<'a> {
                 _ => ty = self.type_expr(k),
             }
         }
+        let ty = ty?;
+        // A scalar type's span from pest runs over the spaces and comment after it.
+        let span = Span::new(span.start as usize, ty.span().end as usize);
         Some(Decl {
             name: name?,
             optional,
-            ty: ty?,
+            ty,
             span,
         })
     }
@@ -241,9 +279,11 @@ impl<'a> Lowerer<'a> {
                         _ => item = self.type_expr(k),
                     }
                 }
+                let item = item?;
+                let span = Span::new(span.start as usize, item.span().end as usize);
                 Some(TypeExpr::List {
                     max,
-                    item: Box::new(item?),
+                    item: Box::new(item),
                     span,
                 })
             }

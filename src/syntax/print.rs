@@ -1,152 +1,626 @@
-//! Printing: a syntax tree -> `.missive` source in the canonical layout (two-space indents, one
-//! field per line, a blank line between top-level items). Used by `import`; the formatter will
-//! reuse it.
+//! Printing: a syntax tree -> `.missive` source in the canonical layout: two-space indents, one
+//! field a line, `extra` JSON one member a line with trailing commas. Two users: `import` prints
+//! a tree it built (no source text, no comments); the formatter prints a parsed tree with its
+//! source, copying every literal as written and putting every comment back.
 
 use super::ast::*;
+use crate::span::Span;
 
-/// Prints a file.
+/// The widest line on which a short block may stay on one line.
+pub const WIDTH: usize = 100;
+
+/// Prints a tree that has no source text (import): literals are written from their values, and
+/// header lines (`customer_id`, `messaging_type`, `tag`) stay together, other top-level items
+/// get a blank line between them.
 pub fn print(file: &File) -> String {
-    let mut p = Printer {
-        out: String::new(),
-        indent: 0,
-    };
-    let mut previous: Option<&Item> = None;
-    for item in &file.items {
-        // Header lines stay together; everything else is separated by a blank line.
-        let headers = |i: &Item| matches!(i, Item::Command(c) if matches!(c.name.name.as_str(), "messaging_type" | "tag" | "customer_id"));
-        if let Some(prev) = previous {
-            if !(headers(prev) && headers(item)) {
-                p.out.push('\n');
-            }
-        }
-        p.item(item);
-        previous = Some(item);
-    }
-    p.out
+    Printer::new(None, &[]).file(file)
 }
 
-struct Printer {
-    out: String,
+/// Prints a parsed tree in the canonical layout; `source` is the text it was parsed from.
+/// Literals (strings, numbers, paths, conditions, JSON keys) are copied as written, `"""` texts
+/// re-indented without changing their content, comments put back where they were (a comment
+/// after code stays at the end of its line), blank lines between items kept (at most one), and
+/// a block of fields written on one line stays on one line if it fits in [`WIDTH`] columns.
+pub fn layout(file: &File, source: &str) -> String {
+    Printer::new(Some(source), &file.comments).file(file)
+}
+
+/// An output line: its text (indentation included) and the comment that ends it.
+#[derive(Default)]
+struct Line {
+    text: String,
+    comment: Option<String>,
+}
+
+struct Printer<'a> {
+    /// The source text, when printing a parsed tree.
+    src: Option<&'a str>,
+    comments: &'a [Comment],
+    /// The next comment to place.
+    next: usize,
+    /// The end of the last piece of source placed: blank lines are counted from there.
+    last: usize,
+    lines: Vec<Line>,
     indent: usize,
+    /// Right after an opening line (or at the top of the file): no blank line here.
+    fresh: bool,
 }
 
-impl Printer {
-    fn line(&mut self, text: &str) {
-        for _ in 0..self.indent {
-            self.out.push_str("  ");
+impl<'a> Printer<'a> {
+    fn new(src: Option<&'a str>, comments: &'a [Comment]) -> Printer<'a> {
+        Printer {
+            src,
+            comments,
+            next: 0,
+            last: 0,
+            lines: Vec::new(),
+            indent: 0,
+            fresh: true,
         }
-        self.out.push_str(text);
-        self.out.push('\n');
     }
 
-    fn items(&mut self, items: &[Item]) {
-        self.indent += 1;
-        for item in items {
+    fn file(mut self, file: &File) -> String {
+        let header = |i: &Item| matches!(i, Item::Command(c) if matches!(c.name.name.as_str(), "messaging_type" | "tag" | "customer_id"));
+        let mut previous: Option<&Item> = None;
+        for item in &file.items {
+            if let (None, Some(prev)) = (self.src, previous) {
+                if !(header(prev) && header(item)) {
+                    self.blank();
+                }
+            }
             self.item(item);
+            previous = Some(item);
         }
-        self.indent -= 1;
+        self.comments_before(usize::MAX);
+        while self.lines.last().is_some_and(|l| l.text.is_empty()) {
+            self.lines.pop();
+        }
+        render(&self.lines)
     }
+
+    // -----------------------------------------------------------------------------------------
+    // Lines, blank lines and comments
+
+    /// Pushes `text` at the current indentation. Lines after the first (those of a `"""` text)
+    /// are pushed as they are.
+    fn push(&mut self, text: &str) {
+        let mut segments = text.split('\n');
+        let first = segments.next().unwrap_or_default();
+        let text = if first.is_empty() {
+            String::new()
+        } else {
+            format!("{}{first}", "  ".repeat(self.indent))
+        };
+        self.lines.push(Line {
+            text,
+            comment: None,
+        });
+        for s in segments {
+            self.lines.push(Line {
+                text: s.to_string(),
+                comment: None,
+            });
+        }
+        self.fresh = false;
+    }
+
+    /// Pushes a line that opens a body (`element {`), its comment, and indents.
+    fn open(&mut self, text: &str, brace: usize) {
+        self.push(text);
+        self.trailing(brace + 1);
+        self.indent += 1;
+        self.fresh = true;
+    }
+
+    /// Puts back the comments left before the closing brace at `brace`, dedents and pushes
+    /// `text` (`}`), ending at source offset `end`.
+    fn close(&mut self, brace: usize, text: &str, end: usize) {
+        self.comments_before(brace);
+        self.indent -= 1;
+        self.push(text);
+        self.trailing(end);
+    }
+
+    fn blank(&mut self) {
+        if self.lines.last().is_some_and(|l| !l.text.is_empty()) {
+            self.lines.push(Line::default());
+        }
+    }
+
+    /// A blank line before what starts at `at`, if the source has one there.
+    fn blank_before(&mut self, at: usize) {
+        let Some(src) = self.src else { return };
+        if !self.fresh && self.last < at && src[self.last..at].matches('\n').nth(1).is_some() {
+            self.blank();
+        }
+    }
+
+    /// Puts the comments that start before `at` on lines of their own.
+    fn comments_before(&mut self, at: usize) {
+        while let Some(c) = self.comments.get(self.next) {
+            let start = c.span.start as usize;
+            if start >= at {
+                break;
+            }
+            self.blank_before(start);
+            self.push(c.text.trim_end());
+            self.last = c.span.end as usize;
+            self.next += 1;
+        }
+    }
+
+    /// After a line whose source ends at `end`: a comment further on the same source line, with
+    /// nothing but separators before it, goes at the end of the printed line.
+    fn trailing(&mut self, end: usize) {
+        self.last = self.last.max(end);
+        let (Some(src), Some(c)) = (self.src, self.comments.get(self.next)) else {
+            return;
+        };
+        let start = c.span.start as usize;
+        if start >= end
+            && src[end..start]
+                .chars()
+                .all(|ch| matches!(ch, ' ' | '\t' | ','))
+        {
+            if let Some(line) = self.lines.last_mut() {
+                line.comment = Some(c.text.trim_end().to_string());
+            }
+            self.last = c.span.end as usize;
+            self.next += 1;
+        }
+    }
+
+    /// Whether the source of `span` is on one line with no comment in it (a parsed tree only).
+    fn one_line(&self, span: Span) -> bool {
+        self.src
+            .is_some_and(|src| !src[span.range()].contains('\n') && !self.has_comment(span))
+    }
+
+    fn has_comment(&self, span: Span) -> bool {
+        self.comments[self.next..]
+            .iter()
+            .any(|c| c.span.start >= span.start && c.span.start < span.end)
+    }
+
+    fn fits(&self, text: &str) -> bool {
+        self.indent * 2 + text.chars().count() <= WIDTH
+    }
+
+    /// The offset of the `{` at or after `at` (a parsed tree only).
+    fn brace_after(&self, at: usize) -> usize {
+        self.src
+            .and_then(|src| src.get(at..)?.find('{'))
+            .map_or(at, |i| at + i)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Items
 
     fn item(&mut self, item: &Item) {
+        let span = item.span();
+        self.comments_before(span.start as usize);
+        self.blank_before(span.start as usize);
         match item {
-            Item::Field(f) => self.line(&format!("{}: {}", f.name.name, value(&f.value))),
+            Item::Field(f) => {
+                let text = format!("{}: {}", f.name.name, self.value(&f.value));
+                self.inline(&text, f.span);
+            }
             Item::Command(c) => {
-                let args: Vec<String> = c.args.iter().map(value).collect();
-                self.line(&format!("{} {}", c.name.name, args.join(" ")));
+                let mut text = c.name.name.clone();
+                for a in &c.args {
+                    text.push(' ');
+                    text.push_str(&self.value(a));
+                }
+                self.inline(&text, c.span);
             }
             Item::Block(b) => {
                 let head = match &b.label {
                     Some(l) => format!("{} {}", b.kind.name, l.name),
                     None => b.kind.name.clone(),
                 };
-                if b.items.is_empty() {
-                    self.line(&format!("{head} {{}}"));
-                } else {
-                    self.line(&format!("{head} {{"));
-                    self.items(&b.items);
-                    self.line("}");
-                }
+                let after = b.label.as_ref().unwrap_or(&b.kind).span.end as usize;
+                let fields = b.items.iter().all(|i| matches!(i, Item::Field(_)));
+                self.braced(&head, &b.items, b.span, after, fields);
             }
             Item::For(f) => {
-                self.line(&format!("for {} in {} {{", f.var.name, f.iterable.dotted()));
-                self.items(&f.items);
-                self.line("}");
+                let head = format!("for {} in {}", f.var.name, self.path(&f.iterable));
+                self.braced(&head, &f.items, f.span, f.iterable.span.end as usize, false);
             }
-            Item::If(i) => {
-                for (n, b) in i.branches.iter().enumerate() {
-                    let head = if n == 0 { "if" } else { "} else if" };
-                    self.line(&format!("{head} {} {{", b.condition.text));
-                    self.items(&b.items);
-                }
-                if let Some(items) = &i.otherwise {
-                    self.line("} else {");
-                    self.items(items);
-                }
-                self.line("}");
-            }
-            Item::Input(_) | Item::Error(_) => {}
+            Item::If(i) => self.if_chain(i),
+            Item::Input(input) => self.input(input),
             Item::Extra(e) => {
-                self.line("extra {");
-                self.indent += 1;
-                for m in &e.members {
-                    self.member(m);
+                let object = JsonValue::Object(e.members.clone(), e.span);
+                let brace = self.brace_after(e.span.start as usize);
+                let span = Span::new(brace, e.span.end as usize);
+                self.json_container("extra ", &object, span, "");
+            }
+            Item::Error(span) => {
+                if let Some(src) = self.src {
+                    self.inline(src[span.range()].trim_end(), *span);
                 }
-                self.indent -= 1;
-                self.line("}");
             }
         }
     }
 
-    fn member(&mut self, m: &JsonMember) {
-        self.json_lines(&format!("{}: ", quote(&m.key)), &m.value);
+    /// An item printed on one line; comments inside it (there can only be some between a JSON
+    /// key and its value) go before it.
+    fn inline(&mut self, text: &str, span: Span) {
+        self.comments_before(span.end as usize);
+        self.push(text);
+        self.trailing(span.end as usize);
     }
 
-    /// A JSON value after `prefix` (a key, or nothing in an array): objects and arrays over
-    /// several lines, one member or item a line.
-    fn json_lines(&mut self, prefix: &str, v: &JsonValue) {
+    /// `head { items }`: on one line if `fields_only`, written so and short enough, else one
+    /// item a line. `after` is where to look for the `{`.
+    fn braced(&mut self, head: &str, items: &[Item], span: Span, after: usize, fields_only: bool) {
+        let brace = self.brace_after(after);
+        let body = Span::new(brace, span.end as usize);
+        if items.is_empty() && (self.src.is_none() || !self.has_comment(body)) {
+            return self.inline(&format!("{head} {{}}"), span);
+        }
+        if fields_only && self.one_line(body) {
+            let inner: Vec<String> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Field(f) => Some(format!("{}: {}", f.name.name, self.value(&f.value))),
+                    _ => None,
+                })
+                .collect();
+            let text = format!("{head} {{ {} }}", inner.join(", "));
+            if self.fits(&text) {
+                return self.inline(&text, span);
+            }
+        }
+        self.open(&format!("{head} {{"), brace);
+        for item in items {
+            self.item(item);
+        }
+        let end = span.end as usize;
+        self.close(end.saturating_sub(1), "}", end);
+    }
+
+    fn if_chain(&mut self, i: &If) {
+        for (n, b) in i.branches.iter().enumerate() {
+            let head = if n == 0 { "if" } else { "} else if" };
+            if n > 0 {
+                self.indent -= 1;
+            }
+            self.open(
+                &format!("{head} {} {{", b.condition.text),
+                b.body.start as usize,
+            );
+            for item in &b.items {
+                self.item(item);
+            }
+            // Comments between this body's `}` and the next `else` go before the `}`.
+            let next = match (i.branches.get(n + 1), i.otherwise_body) {
+                (Some(next), _) => next.body.start as usize,
+                (None, Some(body)) => body.start as usize,
+                (None, None) => (b.body.end as usize).saturating_sub(1),
+            };
+            self.comments_before(next);
+        }
+        if let Some(items) = &i.otherwise {
+            self.indent -= 1;
+            let brace = i.otherwise_body.map_or(0, |b| b.start as usize);
+            self.open("} else {", brace);
+            for item in items {
+                self.item(item);
+            }
+        }
+        let end = i.span.end as usize;
+        self.close(end.saturating_sub(1), "}", end);
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // `input`
+
+    fn input(&mut self, input: &Input) {
+        let brace = self.brace_after(input.span.start as usize);
+        let body = Span::new(brace, input.span.end as usize);
+        if let Some(t) = self.object_inline(&input.decls, body) {
+            let text = format!("input {t}");
+            if self.fits(&text) {
+                return self.inline(&text, input.span);
+            }
+        }
+        self.open("input {", brace);
+        for d in &input.decls {
+            self.decl(d);
+        }
+        let end = input.span.end as usize;
+        self.close(end.saturating_sub(1), "}", end);
+    }
+
+    fn decl(&mut self, d: &Decl) {
+        self.comments_before(d.span.start as usize);
+        self.blank_before(d.span.start as usize);
+        let prefix = format!("{}{}: ", d.name.name, if d.optional { "?" } else { "" });
+        if let Some(t) = self.type_inline(&d.ty) {
+            let text = format!("{prefix}{t}");
+            if self.fits(&text) {
+                return self.inline(&text, d.span);
+            }
+        }
+        self.type_lines(prefix, &d.ty, d.span.end as usize);
+    }
+
+    /// A type that does not fit on its line: its object (the first one, after any `list of`)
+    /// one declaration a line.
+    fn type_lines(&mut self, prefix: String, ty: &TypeExpr, end: usize) {
+        match ty {
+            TypeExpr::Scalar { .. } => {
+                let text = format!("{prefix}{}", self.scalar(ty));
+                self.push(&text);
+                self.trailing(end);
+            }
+            TypeExpr::List { max, item, .. } => {
+                let prefix = format!("{prefix}list {}of ", self.max(max));
+                self.type_lines(prefix, item, end);
+            }
+            TypeExpr::Object { decls, span } => {
+                self.open(&format!("{prefix}{{"), span.start as usize);
+                for d in decls {
+                    self.decl(d);
+                }
+                let end = span.end as usize;
+                self.close(end.saturating_sub(1), "}", end);
+            }
+        }
+    }
+
+    fn type_inline(&self, ty: &TypeExpr) -> Option<String> {
+        match ty {
+            TypeExpr::Scalar { .. } => Some(self.scalar(ty)),
+            TypeExpr::List { max, item, .. } => Some(format!(
+                "list {}of {}",
+                self.max(max),
+                self.type_inline(item)?
+            )),
+            TypeExpr::Object { decls, span } => self.object_inline(decls, *span),
+        }
+    }
+
+    /// `{ name: T, ... }` on one line, if it was written so (or is empty) with no comment.
+    fn object_inline(&self, decls: &[Decl], span: Span) -> Option<String> {
+        if decls.is_empty() && (self.src.is_none() || !self.has_comment(span)) {
+            return Some("{}".into());
+        }
+        if !self.one_line(span) {
+            return None;
+        }
+        let inner = decls
+            .iter()
+            .map(|d| {
+                let t = self.type_inline(&d.ty)?;
+                Some(format!(
+                    "{}{}: {t}",
+                    d.name.name,
+                    if d.optional { "?" } else { "" }
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(format!("{{ {} }}", inner.join(", ")))
+    }
+
+    fn scalar(&self, ty: &TypeExpr) -> String {
+        match ty {
+            TypeExpr::Scalar { name, max } => format!("{} {}", name.name, self.max(max))
+                .trim_end()
+                .to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// `max N ` (with its space), or nothing.
+    fn max(&self, max: &Option<Max>) -> String {
+        match (max, self.src) {
+            (Some(m), Some(src)) => format!("max {} ", &src[m.span.range()]),
+            (Some(m), None) => format!("max {} ", m.value),
+            (None, _) => String::new(),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // `extra` JSON
+
+    /// A JSON value after `prefix` (a key, or nothing in an array), followed by `suffix`.
+    fn json(&mut self, prefix: &str, v: &JsonValue, suffix: &str) {
         match v {
-            JsonValue::Object(members, _) if !members.is_empty() => {
-                self.line(&format!("{prefix}{{"));
-                self.indent += 1;
+            JsonValue::Object(_, span) | JsonValue::Array(_, span) => {
+                self.json_container(prefix, v, *span, suffix)
+            }
+            v => {
+                let text = format!("{prefix}{}{suffix}", self.json_scalar(v));
+                self.inline(&text, json_span(v));
+            }
+        }
+    }
+
+    /// An object or array: on one line if written so and short enough, else one member or item
+    /// a line, each followed by a comma. `span` runs from its opening to its closing bracket.
+    fn json_container(&mut self, prefix: &str, v: &JsonValue, span: Span, suffix: &str) {
+        if let Some(t) = self.json_inline(v, span) {
+            let text = format!("{prefix}{t}{suffix}");
+            if self.fits(&text) {
+                return self.inline(&text, span);
+            }
+        }
+        let (open, close) = match v {
+            JsonValue::Array(..) => ("[", "]"),
+            _ => ("{", "}"),
+        };
+        self.open(&format!("{prefix}{open}"), span.start as usize);
+        match v {
+            JsonValue::Object(members, _) => {
                 for m in members {
-                    self.member(m);
+                    self.comments_before(m.key_span.start as usize);
+                    self.blank_before(m.key_span.start as usize);
+                    let key = self.json_key(m);
+                    self.json(&format!("{key}: "), &m.value, ",");
                 }
-                self.indent -= 1;
-                self.line("}");
             }
-            JsonValue::Array(items, _) if !items.is_empty() => {
-                self.line(&format!("{prefix}["));
-                self.indent += 1;
-                for v in items {
-                    self.json_lines("", v);
+            JsonValue::Array(items, _) => {
+                for item in items {
+                    let start = json_span(item).start as usize;
+                    self.comments_before(start);
+                    self.blank_before(start);
+                    self.json("", item, ",");
                 }
-                self.indent -= 1;
-                self.line("]");
             }
-            v => self.line(&format!("{prefix}{}", json(v))),
+            _ => {}
+        }
+        let end = span.end as usize;
+        self.close(end.saturating_sub(1), &format!("{close}{suffix}"), end);
+    }
+
+    fn json_inline(&self, v: &JsonValue, span: Span) -> Option<String> {
+        let empty_ok = |empty: bool| empty && (self.src.is_none() || !self.has_comment(span));
+        match v {
+            JsonValue::Object(members, _) if empty_ok(members.is_empty()) => Some("{}".into()),
+            JsonValue::Array(items, _) if empty_ok(items.is_empty()) => Some("[]".into()),
+            _ if !self.one_line(span) => None,
+            JsonValue::Object(members, _) => {
+                let inner = members
+                    .iter()
+                    .map(|m| {
+                        let value = self.json_inline(&m.value, json_span(&m.value))?;
+                        Some(format!("{}: {value}", self.json_key(m)))
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                Some(format!("{{ {} }}", inner.join(", ")))
+            }
+            JsonValue::Array(items, _) => {
+                let inner = items
+                    .iter()
+                    .map(|i| self.json_inline(i, json_span(i)))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(format!("[{}]", inner.join(", ")))
+            }
+            v => Some(self.json_scalar(v)),
+        }
+    }
+
+    fn json_key(&self, m: &JsonMember) -> String {
+        match self.src {
+            Some(src) => src[m.key_span.range()].to_string(),
+            None => quote(&m.key),
+        }
+    }
+
+    fn json_scalar(&self, v: &JsonValue) -> String {
+        match v {
+            JsonValue::Object(..) => "{}".into(),
+            JsonValue::Array(..) => "[]".into(),
+            JsonValue::Str(s) => self.string(s),
+            JsonValue::Number(n, _) => n.clone(),
+            JsonValue::Bool(b, _) => b.to_string(),
+            JsonValue::Null(_) => "null".into(),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Values
+
+    fn value(&self, v: &Value) -> String {
+        match v {
+            Value::Str(s) => self.string(s),
+            Value::Number(n, _) => n.clone(),
+            Value::Bool(b, _) => b.to_string(),
+            Value::Null(_) => "null".into(),
+            Value::Path(p) => self.path(p),
+        }
+    }
+
+    fn path(&self, p: &Path) -> String {
+        match self.src {
+            Some(src) => src[p.span.range()].to_string(),
+            None => p.dotted(),
+        }
+    }
+
+    /// A string literal: as written (a `"""` text re-indented one level deeper than its line),
+    /// or, without source, from its parts.
+    fn string(&self, s: &StrLit) -> String {
+        let Some(src) = self.src else {
+            return str_lit(s);
+        };
+        let raw = &src[s.span.range()];
+        match raw
+            .strip_prefix("\"\"\"")
+            .and_then(|r| r.strip_suffix("\"\"\""))
+        {
+            Some(inner) if s.block => reindent_block(inner, &"  ".repeat(self.indent + 1)),
+            _ => raw.to_string(),
         }
     }
 }
 
-/// A scalar or empty JSON value, on one line.
-fn json(v: &JsonValue) -> String {
-    match v {
-        JsonValue::Object(..) => "{}".into(),
-        JsonValue::Array(..) => "[]".into(),
-        JsonValue::Str(s) => str_lit(s),
-        JsonValue::Number(n, _) => n.clone(),
-        JsonValue::Bool(b, _) => b.to_string(),
-        JsonValue::Null(_) => "null".into(),
+/// The text of a `"""` block (between the triple quotes) with its closing indentation replaced
+/// by `indent`: each line loses what the parser strips (the closing line's indentation, or all
+/// of its leading blanks if it does not start with it) and gains `indent`, so the text the
+/// parser reads back is unchanged.
+fn reindent_block(inner: &str, indent: &str) -> String {
+    let lines: Vec<&str> = inner
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let old = lines.last().copied().unwrap_or_default();
+    let mut out = String::from("\"\"\"\n");
+    for line in lines.iter().skip(1).take(lines.len().saturating_sub(2)) {
+        let rest = match line.strip_prefix(old) {
+            Some(rest) => rest,
+            None => line.trim_start_matches([' ', '\t']),
+        };
+        if !rest.is_empty() {
+            out.push_str(indent);
+            out.push_str(rest);
+        }
+        out.push('\n');
     }
+    out.push_str(indent);
+    out.push_str("\"\"\"");
+    out
 }
 
-fn value(v: &Value) -> String {
+/// The lines joined, runs of end-of-line comments at one indentation aligned two spaces after
+/// the longest line of the run.
+fn render(lines: &[Line]) -> String {
+    let indent = |l: &Line| l.text.len() - l.text.trim_start_matches(' ').len();
+    let width = |l: &Line| l.text.chars().count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].comment.is_none() {
+            out.push_str(lines[i].text.trim_end());
+            out.push('\n');
+            i += 1;
+            continue;
+        }
+        let run = lines[i..]
+            .iter()
+            .take_while(|l| l.comment.is_some() && indent(l) == indent(&lines[i]))
+            .count();
+        let column = lines[i..i + run].iter().map(width).max().unwrap_or(0) + 2;
+        for l in &lines[i..i + run] {
+            out.push_str(&l.text);
+            out.extend(std::iter::repeat_n(' ', column - width(l)));
+            out.push_str(l.comment.as_deref().unwrap_or_default());
+            out.push('\n');
+        }
+        i += run;
+    }
+    out
+}
+
+fn json_span(v: &JsonValue) -> Span {
     match v {
-        Value::Str(s) => str_lit(s),
-        Value::Number(n, _) => n.clone(),
-        Value::Bool(b, _) => b.to_string(),
-        Value::Null(_) => "null".into(),
-        Value::Path(p) => p.dotted(),
+        JsonValue::Object(_, s)
+        | JsonValue::Array(_, s)
+        | JsonValue::Number(_, s)
+        | JsonValue::Bool(_, s)
+        | JsonValue::Null(s) => *s,
+        JsonValue::Str(s) => s.span,
     }
 }
 

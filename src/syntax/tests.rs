@@ -133,3 +133,18 @@ fn empty_and_deep_files_get_one_diagnostic() {
     assert_eq!(p.diagnostics.len(), 1);
     assert_eq!(p.diagnostics[0].code, Code::TooDeep);
 }
+
+#[test]
+fn if_branches_know_where_their_bodies_open_and_close() {
+    let src = "notification x\ncarousel {\n  if a { element {} }   // one\n  // two\n  else if b {\n  } else { }\n}\n";
+    let p = parse(src);
+    assert!(p.diagnostics.is_empty(), "{:#?}", p.diagnostics);
+    let Item::Block(c) = &p.file.items[1] else {
+        panic!()
+    };
+    let Item::If(i) = &c.items[0] else { panic!() };
+    let text = |s: Span| &src[s.range()];
+    assert_eq!(text(i.branches[0].body), "{ element {} }");
+    assert_eq!(text(i.branches[1].body), "{\n  }");
+    assert_eq!(i.otherwise_body.map(text), Some("{ }"));
+}

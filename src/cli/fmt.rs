@@ -1,0 +1,109 @@
+//! `missive fmt`: rewrite templates in the canonical layout, or list those that would change.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use missive::diagnostic::report::FileReport;
+
+use super::{print_reports, Common, Stream, ERRORS, OK};
+
+#[derive(Args)]
+pub struct FmtArgs {
+    /// Template files or folders (searched recursively for *.missive); `.` by default; `-`
+    /// formats standard input to standard output.
+    paths: Vec<PathBuf>,
+    /// Change nothing: list the files that would change, one a line, and exit 1 if there are any.
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(common: &Common, args: FmtArgs) -> u8 {
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let stdin_name = match (&common.stdin_filename, dash) {
+        (Some(name), _) => Some(name.clone()),
+        (None, true) => Some("-".to_string()),
+        (None, false) => None,
+    };
+    let files = super::template_files(&paths, stdin_name.as_deref());
+
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut io_failure = false;
+    let mut would_change = false;
+    let mut stdout = std::io::stdout().lock();
+    for (path, from_stdin) in &files {
+        let Some(src) = super::load_into(path, *from_stdin, &mut reports, &mut io_failure) else {
+            continue;
+        };
+        let formatted = match missive::fmt::format(&src.text) {
+            Ok(f) => f,
+            Err(diagnostics) => {
+                let mut r = FileReport::new(path.clone());
+                r.template = Some(src.clone());
+                r.diagnostics = diagnostics;
+                reports.push(r);
+                continue;
+            }
+        };
+        let changed = formatted != src.text;
+        let written = if args.check {
+            would_change |= changed;
+            if changed {
+                writeln!(stdout, "{path}").map_err(|e| ("-".to_string(), e))
+            } else {
+                Ok(())
+            }
+        } else if *from_stdin {
+            stdout
+                .write_all(formatted.as_bytes())
+                .map_err(|e| ("-".to_string(), e))
+        } else if changed {
+            replace(Path::new(path), &formatted).map_err(|e| (path.clone(), e))
+        } else {
+            Ok(())
+        };
+        if let Err((what, e)) = written {
+            io_failure = true;
+            reports.push(super::write_failure(&what, &e));
+        }
+    }
+    let _ = stdout.flush();
+    if !reports.is_empty() {
+        print_reports(common, &reports, files.len(), Stream::Stderr, false);
+    }
+    match super::status(common, &reports, io_failure) {
+        OK if would_change => ERRORS,
+        status => status,
+    }
+}
+
+/// Replaces a file's content atomically: a temporary file beside it (with its permissions),
+/// renamed over it, so that an interruption leaves either the old file or the new one.
+fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp_name = format!(".{name}.fmt-{}.tmp", std::process::id());
+    let tmp = dir.map_or_else(|| PathBuf::from(&tmp_name), |d| d.join(&tmp_name));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::set_permissions(&tmp, permissions)?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

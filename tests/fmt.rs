@@ -1,0 +1,565 @@
+//! `missive fmt`: the canonical layout, idempotence, comments kept, meaning kept (the formatted
+//! template renders the same JSON and gets the same diagnostics), and the command line.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+
+use missive::diagnostic::report::{self, FileReport};
+use missive::fmt::format;
+use missive::{Options, Profile, SourceFile};
+
+mod payloads;
+
+fn root(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn read(p: &str) -> String {
+    std::fs::read_to_string(root(p)).unwrap()
+}
+
+fn fmt_ok(source: &str) -> String {
+    format(source).unwrap_or_else(|d| panic!("refused: {d:#?}\n{source}"))
+}
+
+/// The comment texts of a source, in order.
+fn comments(source: &str) -> Vec<String> {
+    missive::syntax::parse(source)
+        .file
+        .comments
+        .iter()
+        .map(|c| c.text.trim_end().to_string())
+        .collect()
+}
+
+/// Every comment of `before` appears in `after`, in the same order.
+fn assert_comments_kept(before: &str, after: &str) {
+    let mut rest = after;
+    for c in comments(before) {
+        let at = rest
+            .find(&c)
+            .unwrap_or_else(|| panic!("lost or out of order: {c}\n--- output ---\n{after}"));
+        rest = &rest[at + c.len()..];
+    }
+    assert_eq!(comments(before), comments(after));
+}
+
+/// What a template means: its diagnostics (code and message) and, with data, its rendering.
+fn meaning(source: &str, stem: &str, data: Option<&str>) -> (Vec<String>, Option<String>) {
+    let options = Options {
+        profile: Profile::default_profile(),
+        file_stem: Some(stem.to_string()),
+    };
+    let compiled = missive::compile(source, &options);
+    let codes = compiled
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect();
+    let rendered = match (data, &compiled.template) {
+        (Some(data), Some(t)) => {
+            let checked: Vec<String> = missive::check::data::check_render(t, data)
+                .iter()
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect();
+            let mut out = Vec::new();
+            let rendered = match missive::json::parse(data) {
+                Ok(data) => match t.render_to(&mut out, &data) {
+                    Ok(_) => String::from_utf8(out).unwrap(),
+                    Err(d) => format!("{:?}", d.iter().map(|d| &d.code).collect::<Vec<_>>()),
+                },
+                Err(_) => String::new(),
+            };
+            Some(format!("{rendered} {checked:?}"))
+        }
+        _ => None,
+    };
+    (codes, rendered)
+}
+
+fn missive() -> Command {
+    let mut c = Command::cargo_bin("missive").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("missive-fmt-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+// ---------------------------------------------------------------------------------------------
+// The layout
+
+#[test]
+fn a_messy_template_with_comments_everywhere_gets_the_canonical_layout() {
+    let messy = read("tests/fixtures/fmt/messy.missive");
+    let out = fmt_ok(&messy);
+    assert_comments_kept(&messy, &out);
+    assert_eq!(fmt_ok(&out), out, "idempotent");
+    assert_eq!(meaning(&messy, "messy", None), meaning(&out, "messy", None));
+    insta::assert_snapshot!("messy", out);
+}
+
+#[test]
+fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
+    let mut seen = 0;
+    for e in std::fs::read_dir(root("templates")).unwrap().flatten() {
+        let path = e.path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let data = read(&format!("examples/{stem}.json"));
+        // Formatting a copy squashed to minimal indentation gives the template back.
+        let squashed: String = source
+            .lines()
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let out = fmt_ok(&squashed);
+        assert_eq!(out, source, "{stem} is not in canonical form");
+        let before = meaning(&source, &stem, Some(&data));
+        assert!(
+            before.1.as_deref().is_some_and(|r| r.starts_with('{')),
+            "{before:?}"
+        );
+        assert_eq!(before, meaning(&out, &stem, Some(&data)), "{stem}");
+        assert_eq!(before, meaning(&squashed, &stem, Some(&data)), "{stem}");
+        seen += 1;
+    }
+    assert!(seen >= 6);
+}
+
+/// Every fixture that parses formats idempotently, keeps its comments, and keeps its
+/// diagnostics and rendering.
+#[test]
+fn every_fixture_keeps_its_meaning_and_comments() {
+    let mut formatted = 0;
+    for dir in ["tests/fixtures/check", "tests/fixtures/render"] {
+        for e in std::fs::read_dir(root(dir)).unwrap().flatten() {
+            let path = e.path();
+            if path.extension().is_none_or(|x| x != "missive") {
+                continue;
+            }
+            let Ok(source) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let data = std::fs::read_to_string(path.with_extension("json")).ok();
+            let Ok(out) = format(&source) else {
+                // Only sources with syntax errors are refused.
+                let parsed = missive::syntax::parse(&source);
+                assert!(parsed.diagnostics.iter().any(|d| d.is_error()), "{stem}");
+                continue;
+            };
+            assert_eq!(fmt_ok(&out), out, "{stem}: not idempotent");
+            assert_comments_kept(&source, &out);
+            assert_eq!(
+                meaning(&source, &stem, data.as_deref()),
+                meaning(&out, &stem, data.as_deref()),
+                "{stem}\n{out}"
+            );
+            formatted += 1;
+        }
+    }
+    assert!(formatted > 50, "{formatted}");
+}
+
+#[test]
+fn short_blocks_stay_on_one_line_only_when_written_so_and_short() {
+    let src = "notification x\ncarousel {\n  element { title: \"a\", subtitle: \"b\" }\n  element {\n    title: \"c\"\n  }\n  element { title: \"d\" // why\n  }\n}\n";
+    insta::assert_snapshot!(fmt_ok(src), @r#"
+    notification x
+    carousel {
+      element { title: "a", subtitle: "b" }
+      element {
+        title: "c"
+      }
+      element {
+        title: "d"  // why
+      }
+    }
+    "#);
+}
+
+#[test]
+fn block_texts_are_reindented_without_changing_their_content() {
+    let src = "notification x\ncarousel {\n      element {\n  title: \"t\"\n  subtitle: \"\"\"\n        first\n\n          deeper \\u{1F600}\n      \"\"\"\n}\n}\n";
+    let out = fmt_ok(src);
+    insta::assert_snapshot!(out, @r#"
+    notification x
+    carousel {
+      element {
+        title: "t"
+        subtitle: """
+            first
+
+              deeper \u{1F600}
+          """
+      }
+    }
+    "#);
+    assert_eq!(
+        meaning(src, "x", Some("{}")),
+        meaning(&out, "x", Some("{}"))
+    );
+}
+
+#[test]
+fn strings_and_numbers_are_kept_as_written() {
+    let src = "notification x\ntext \"a\\u{20AC} \\{ \\\"q\\\" {{ n | default('x') }}\"\nextra { k: 1.50, \"j\": -3E+2, \"s\": \"\\/\" }\n";
+    let out = fmt_ok(src);
+    assert_eq!(out, src);
+}
+
+#[test]
+fn crlf_sources_come_out_with_newlines_and_the_same_meaning() {
+    let src = "notification x\r\n\r\ntext \"\"\"\r\n  a\r\n  b\r\n  \"\"\"\r\n";
+    let out = fmt_ok(src);
+    assert_eq!(out, "notification x\n\ntext \"\"\"\n  a\n  b\n  \"\"\"\n");
+    assert_eq!(
+        meaning(src, "x", Some("{}")),
+        meaning(&out, "x", Some("{}"))
+    );
+}
+
+#[test]
+fn a_source_with_a_syntax_error_is_refused_with_its_diagnostic() {
+    let err = format("notification x\ncarousel {\n  element {\n").unwrap_err();
+    assert_eq!(err[0].code, missive::Code::UnclosedDelimiter);
+    let err = format("notification x\ntext \"\\q\"\n").unwrap_err();
+    assert_eq!(err[0].code, missive::Code::InvalidEscape);
+    assert_eq!(
+        format("  \n").unwrap_err()[0].code,
+        missive::Code::EmptyFile
+    );
+}
+
+/// The formatter's own safety net: a rewrite that would not read back the same is refused.
+#[test]
+fn a_rewrite_that_changes_the_meaning_is_refused() {
+    let source = read("templates/back_in_stock.missive");
+    let changed = source.replace("\"View item\"", "\"View items\"");
+    // expect: M0009
+    let err = missive::fmt::verify(&source, &changed).unwrap_err();
+    assert_eq!(err[0].code, missive::Code::FormatChanged);
+    let dropped = source.replace("// formatted by the shop, e.g. \"149,00 €\"", "");
+    assert_eq!(
+        missive::fmt::verify(&source, &dropped).unwrap_err()[0].code,
+        missive::Code::FormatChanged
+    );
+    assert!(missive::fmt::verify(&source, &fmt_ok(&source)).is_ok());
+    let mut r = FileReport::new("templates/back_in_stock.missive");
+    r.template = Some(Arc::new(SourceFile::new(
+        "templates/back_in_stock.missive",
+        source,
+    )));
+    r.diagnostics = err;
+    insta::assert_snapshot!("format_changed_human", report::human(&[r], false));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties: generated templates (imported payloads) and the bundled ones, with comments and
+// whitespace noise, format to the same meaning, keep their comments, and format idempotently.
+
+/// Noise for one line: leading and trailing blanks, a comment after it, blank and comment lines
+/// before it, spaces around a field's colon.
+#[derive(Debug, Clone)]
+struct Noise {
+    indent: String,
+    trail: String,
+    comment: Option<String>,
+    before: Vec<Option<String>>,
+    colon: (String, String),
+}
+
+fn noise() -> impl Strategy<Value = Noise> {
+    let blanks = "[ \t]{0,3}";
+    let comment = "[A-Za-z0-9 {}\"'/*é-]{0,20}".prop_map(|c| format!("//{c}"));
+    (
+        blanks,
+        blanks,
+        prop::option::weighted(0.3, comment.clone()),
+        prop::collection::vec(prop::option::weighted(0.5, comment), 0..2),
+        (blanks, "[ \t]{0,3}"),
+    )
+        .prop_map(|(indent, trail, comment, before, colon)| Noise {
+            indent,
+            trail,
+            comment,
+            before,
+            colon,
+        })
+}
+
+/// Applies noise to the lines of `source` outside `"""` texts.
+fn noisy(source: &str, noise: &[Noise]) -> String {
+    let field = regex_lite_field();
+    let mut out = String::new();
+    let mut in_block = false;
+    for (i, line) in source.lines().enumerate() {
+        let quotes =
+            !line.trim_start().starts_with("//") && line.matches("\"\"\"").count() % 2 == 1;
+        if in_block {
+            out.push_str(line);
+            out.push('\n');
+            in_block ^= quotes;
+            continue;
+        }
+        let n = &noise[i % noise.len()];
+        for b in &n.before {
+            if let Some(c) = b {
+                out.push_str(&n.indent);
+                out.push_str(c);
+            }
+            out.push('\n');
+        }
+        let mut text = line.trim_start().to_string();
+        if let Some(colon) = field(&text) {
+            text = format!(
+                "{}{}:{}{}",
+                &text[..colon],
+                n.colon.0,
+                n.colon.1,
+                text[colon + 1..].trim_start()
+            );
+        }
+        out.push_str(&n.indent);
+        out.push_str(&text);
+        if !quotes {
+            out.push_str(&n.trail);
+            if let Some(c) = &n.comment {
+                out.push(' ');
+                out.push_str(c);
+            }
+        }
+        out.push('\n');
+        in_block ^= quotes;
+    }
+    out
+}
+
+/// The offset of a field's colon, when a line starts with `name:` or `"key":`.
+fn regex_lite_field() -> impl Fn(&str) -> Option<usize> {
+    |line: &str| {
+        let ident = line
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '?'))
+            .filter(|&n| n > 0);
+        let key = line
+            .strip_prefix('"')
+            .and_then(|r| r.find('"'))
+            .filter(|&n| !line[1..n + 1].contains('\\'))
+            .map(|n| n + 2);
+        [ident, key]
+            .into_iter()
+            .flatten()
+            .find(|&n| line[n..].starts_with(':'))
+    }
+}
+
+fn check_round_trip(source: &str, stem: &str, data: Option<&str>) -> Result<(), TestCaseError> {
+    let out = format(source).map_err(|d| TestCaseError::fail(format!("{d:#?}\n{source}")))?;
+    prop_assert_eq!(format(&out).ok(), Some(out.clone()), "idempotent");
+    prop_assert_eq!(comments(source), comments(&out));
+    prop_assert_eq!(
+        meaning(source, stem, data),
+        meaning(&out, stem, data),
+        "{}\n--- formatted ---\n{}",
+        source,
+        out
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn generated_templates_keep_their_meaning(
+        p in payloads::payload(),
+        noise in prop::collection::vec(noise(), 1..8),
+    ) {
+        let payload = serde_json::to_string_pretty(&p).unwrap();
+        let (source, _) = missive::import::to_source(&payload, "imported").unwrap();
+        // An imported template is already in canonical form.
+        prop_assert_eq!(format(&source).ok(), Some(source.clone()));
+        check_round_trip(&noisy(&source, &noise), "imported", Some("{}"))?;
+    }
+
+    #[test]
+    fn bundled_templates_with_noise_keep_their_meaning(
+        which in 0usize..6,
+        noise in prop::collection::vec(noise(), 1..8),
+    ) {
+        let names = ["back_in_stock", "carousel", "image_only", "order_confirmation", "receipt", "text_only"];
+        let name = names[which];
+        let source = read(&format!("templates/{name}.missive"));
+        let data = read(&format!("examples/{name}.json"));
+        let messy = noisy(&source, &noise);
+        check_round_trip(&messy, name, Some(&data))?;
+        prop_assert_eq!(format(&messy).ok().map(|f| f.lines().count() >= source.lines().count()), Some(true));
+    }
+
+    #[test]
+    fn fixtures_with_noise_keep_their_meaning(
+        which in 0usize..3,
+        noise in prop::collection::vec(noise(), 1..8),
+    ) {
+        let name = ["escapes_and_block_text", "extra_nested_json", "conditional_elements"][which];
+        let source = read(&format!("tests/fixtures/render/{name}.missive"));
+        let data = read(&format!("tests/fixtures/render/{name}.json"));
+        check_round_trip(&noisy(&source, &noise), name, Some(&data))?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+
+#[test]
+fn check_lists_the_files_that_would_change_and_exits_1() {
+    let dir = temp_dir("check");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let clean = read("templates/text_only.missive");
+    std::fs::write(dir.join("clean.missive"), &clean).unwrap();
+    let messy = clean.replace("notification text_only", "notification    text_only");
+    std::fs::write(dir.join("sub/messy.missive"), &messy).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a template").unwrap();
+
+    let out = missive()
+        .current_dir(&dir)
+        .args(["fmt", "--check"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(listed.trim().replace('\\', "/"), "./sub/messy.missive");
+    // Nothing was written.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/messy.missive")).unwrap(),
+        messy
+    );
+
+    missive()
+        .current_dir(&dir)
+        .args(["fmt", "--check", "clean.missive"])
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn fmt_rewrites_only_the_files_that_change() {
+    let dir = temp_dir("write");
+    let clean = read("templates/text_only.missive");
+    let messy = clean.replace("notification text_only", "notification\ttext_only");
+    std::fs::write(dir.join("clean.missive"), &clean).unwrap();
+    std::fs::write(dir.join("text_only.missive"), &messy).unwrap();
+    let before = std::fs::metadata(dir.join("clean.missive"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    missive()
+        .args(["fmt", &dir.to_string_lossy()])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("text_only.missive")).unwrap(),
+        clean
+    );
+    let after = std::fs::metadata(dir.join("clean.missive"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after, "an unchanged file is not rewritten");
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn fmt_dash_formats_standard_input_to_standard_output() {
+    missive()
+        .args(["fmt", "-"])
+        .write_stdin("notification   x\ntext  \"hi\"   // hello\n")
+        .assert()
+        .success()
+        .stdout("notification x\ntext \"hi\"  // hello\n");
+    // `--check` on standard input names it, and prints no source.
+    missive()
+        .args(["fmt", "--check", "--stdin-filename", "draft.missive"])
+        .write_stdin("notification   x\ntext \"hi\"\n")
+        .assert()
+        .code(1)
+        .stdout("draft.missive\n");
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_refused_and_left_untouched() {
+    let dir = temp_dir("broken");
+    let broken = "notification   broken\ncarousel {\n  element { title: \"x\" }\n";
+    let path = dir.join("broken.missive");
+    std::fs::write(&path, broken).unwrap();
+    let ok = dir.join("ok.missive");
+    std::fs::write(&ok, "notification  ok\ntext \"hi\"\n").unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["fmt", "broken.missive", "ok.missive", "--format", "short"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+    // The other file is still formatted.
+    assert_eq!(
+        std::fs::read_to_string(&ok).unwrap(),
+        "notification ok\ntext \"hi\"\n"
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @"broken.missive:2:10: error[M0002]: unclosed `{`");
+
+    // The human report, and standard input under its `--stdin-filename`.
+    let out = missive()
+        .args(["fmt", "--stdin-filename", "draft.missive"])
+        .write_stdin(broken)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
+    insta::assert_snapshot!("refused_human", String::from_utf8(out.stderr).unwrap());
+    let out = missive()
+        .args(["fmt", "-", "--format", "json"])
+        .write_stdin(broken)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(json["diagnostics"][0]["code"], "M0002");
+    assert_eq!(json["diagnostics"][0]["file"], "-");
+}
+
+#[test]
+fn a_missing_file_is_an_io_error() {
+    let out = missive()
+        .args(["fmt", "no/such/file.missive", "--format", "short"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "no/such/file.missive: error[M9001]: cannot read `no/such/file.missive`: no such file or folder\n"
+    );
+}
