@@ -54,6 +54,9 @@ pub struct Completion {
     pub kind: CompletionKind,
     pub detail: String,
     pub insert: String,
+    /// The same as an LSP snippet (`$0` the cursor, `${1:name}` placeholders), for clients that
+    /// take snippets: blocks come with their braces.
+    pub snippet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,6 +376,7 @@ impl<'a> Analysis<'a> {
                     kind: CompletionKind::Keyword,
                     detail: "button type".into(),
                     insert: t.to_string(),
+                    snippet: None,
                 })
                 .collect(),
             Context::Type => types::TYPE_NAMES
@@ -382,6 +386,7 @@ impl<'a> Analysis<'a> {
                     kind: CompletionKind::Type,
                     detail: "type".into(),
                     insert: t.to_string(),
+                    snippet: None,
                 })
                 .collect(),
             Context::Path(before) => self.complete_path(offset, &before),
@@ -401,6 +406,7 @@ impl<'a> Analysis<'a> {
                 ty.describe()
             ),
             insert: name.to_string(),
+            snippet: None,
         };
         if before.is_empty() {
             let mut out: Vec<Completion> = locals
@@ -442,6 +448,7 @@ impl<'a> Analysis<'a> {
             kind: CompletionKind::Keyword,
             detail: detail.to_string(),
             insert: insert.to_string(),
+            snippet: Some(snippet(w)),
         };
         let Some(block) = cursor.blocks.last() else {
             if cursor.fors.is_empty() {
@@ -498,6 +505,7 @@ impl<'a> Analysis<'a> {
                         kind: CompletionKind::Field,
                         detail: field_detail(f, profile),
                         insert: format!("{}: ", f.name),
+                        snippet: None,
                     }),
             );
         }
@@ -516,6 +524,7 @@ impl<'a> Analysis<'a> {
                     if c.required { ", required" } else { "" }
                 ),
                 insert,
+                snippet: Some(snippet(c.keyword)),
             });
         }
         if !spec.children.is_empty() {
@@ -847,6 +856,22 @@ fn field_detail(f: &FieldSpec, profile: &Profile) -> String {
         d.push_str(&format!(", max {} characters", profile.limit(k).max));
     }
     d
+}
+
+/// The snippet that writes a keyword or block with its braces or quotes.
+fn snippet(word: &str) -> String {
+    match word {
+        "notification" => "notification ${1:name}".into(),
+        "customer_id" | "messaging_type" | "tag" | "text" => format!("{word} \"$0\""),
+        "image" => "image $0".into(),
+        "button" => format!(
+            "button ${{1|{}|}} {{\n\ttitle: $0\n}}",
+            schema::BUTTON_TYPES.join(",")
+        ),
+        "for" => "for ${1:item} in ${2:list} {\n\t$0\n}".into(),
+        "if" => "if ${1:condition} {\n\t$0\n}".into(),
+        _ => format!("{word} {{\n\t$0\n}}"),
+    }
 }
 
 fn top_level_detail(word: &str) -> &'static str {

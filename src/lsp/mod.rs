@@ -26,9 +26,9 @@ use lsp_types::{
     CompletionParams, CompletionResponse, DiagnosticRelatedInformation, DiagnosticSeverity,
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     DocumentFormattingParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents,
-    HoverParams, HoverProviderCapability, Location, MarkupContent, MarkupKind, NumberOrString,
-    OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
+    HoverParams, HoverProviderCapability, InsertTextFormat, Location, MarkupContent, MarkupKind,
+    NumberOrString, OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::check::{self, Options};
@@ -69,7 +69,13 @@ pub fn capabilities() -> ServerCapabilities {
 
 /// Serves one client on a connection: the handshake, then every message until `exit`.
 pub fn serve(connection: &Connection, profile: Profile) -> Result<(), BoxError> {
-    let (id, _params) = connection.initialize_start()?;
+    let (id, params) = connection.initialize_start()?;
+    let params: lsp_types::InitializeParams = serde_json::from_value(params)?;
+    let snippets = params
+        .capabilities
+        .text_document
+        .and_then(|t| t.completion?.completion_item?.snippet_support)
+        .unwrap_or(false);
     let result = lsp_types::InitializeResult {
         capabilities: capabilities(),
         server_info: Some(ServerInfo {
@@ -80,6 +86,7 @@ pub fn serve(connection: &Connection, profile: Profile) -> Result<(), BoxError> 
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
     let mut server = Server {
         profile,
+        snippets,
         docs: HashMap::new(),
         dirty: HashSet::new(),
     };
@@ -121,6 +128,8 @@ struct Compiled {
 
 struct Server {
     profile: Profile,
+    /// The client takes snippets in completions.
+    snippets: bool,
     docs: HashMap<Uri, Document>,
     dirty: HashSet<Uri>,
 }
@@ -361,21 +370,29 @@ impl Server {
             pos.position,
             |a, offset, _, profile| a.complete(offset, profile),
         )?;
+        let snippets = self.snippets;
         Some(CompletionResponse::Array(
             items
                 .into_iter()
-                .map(|c| CompletionItem {
-                    kind: Some(match c.kind {
-                        CompletionKind::Field => CompletionItemKind::FIELD,
-                        CompletionKind::Block => CompletionItemKind::STRUCT,
-                        CompletionKind::Keyword => CompletionItemKind::KEYWORD,
-                        CompletionKind::Variable => CompletionItemKind::VARIABLE,
-                        CompletionKind::Type => CompletionItemKind::TYPE_PARAMETER,
-                    }),
-                    detail: Some(c.detail),
-                    insert_text: (c.insert != c.label).then_some(c.insert),
-                    label: c.label,
-                    ..CompletionItem::default()
+                .map(|c| {
+                    let (insert, format) = match c.snippet {
+                        Some(s) if snippets => (s, InsertTextFormat::SNIPPET),
+                        _ => (c.insert, InsertTextFormat::PLAIN_TEXT),
+                    };
+                    CompletionItem {
+                        kind: Some(match c.kind {
+                            CompletionKind::Field => CompletionItemKind::FIELD,
+                            CompletionKind::Block => CompletionItemKind::STRUCT,
+                            CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                            CompletionKind::Variable => CompletionItemKind::VARIABLE,
+                            CompletionKind::Type => CompletionItemKind::TYPE_PARAMETER,
+                        }),
+                        detail: Some(c.detail),
+                        insert_text: (insert != c.label).then_some(insert),
+                        insert_text_format: Some(format),
+                        label: c.label,
+                        ..CompletionItem::default()
+                    }
                 })
                 .collect(),
         ))

@@ -71,6 +71,7 @@ fn quick_fixes_replace_the_misspelled_name() {
     let u = uri("file:///tmp/t.missive");
     let mut server = Server {
         profile: Profile::default_profile(),
+        snippets: false,
         docs: HashMap::new(),
         dirty: HashSet::new(),
     };

@@ -91,6 +91,7 @@ async function main() {
       textDocument: {
         publishDiagnostics: { relatedInformation: true },
         hover: { contentFormat: ["markdown", "plaintext"] },
+        completion: { completionItem: { snippetSupport: true } },
       },
     },
     workspaceFolders: null,
@@ -165,6 +166,9 @@ async function main() {
     assert.ok(fields.includes(f), `${f} in ${fields}`);
   }
   assert.ok(!fields.includes("title"), "title is already given");
+  const action = items.find((i) => i.label === "default_action");
+  assert.equal(action.insertTextFormat, 2, "a snippet");
+  assert.equal(action.insertText, "default_action {\n\t$0\n}");
   ok(`completion at a field position: ${fields.join(", ")}`);
 
   next = diagnosticsOf(uri, 2);

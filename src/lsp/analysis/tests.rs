@@ -130,6 +130,14 @@ fn field_completion_uses_the_schema_of_the_enclosing_block() {
         .expect("subtitle");
     assert_eq!(subtitle.insert, "subtitle: ");
     assert!(subtitle.detail.contains("max 80"), "{}", subtitle.detail);
+    // Blocks come with their braces for clients that take snippets.
+    let button = items.iter().find(|c| c.label == "button").expect("button");
+    assert_eq!(
+        button.snippet.as_deref(),
+        Some("button ${1|web_url,postback,phone_number|} {\n\ttitle: $0\n}")
+    );
+    let action = items.iter().find(|c| c.label == "default_action").expect("action");
+    assert_eq!(action.snippet.as_deref(), Some("default_action {\n\t$0\n}"));
 
     let receipt = labels(&complete("receipt {\n  |\n}\n")).join(" ");
     assert!(
