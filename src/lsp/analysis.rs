@@ -161,7 +161,10 @@ fn open_string(prefix: &str) -> Option<usize> {
     open
 }
 
+/// Where the body of a block starts: after its `{`. (The tree of a file with a `{` left open
+/// was parsed with closers appended, so its spans may run past the end of the text.)
 fn body_start(text: &str, after: usize, end: usize) -> usize {
+    let end = end.min(text.len());
     text.get(after..end)
         .and_then(|s| s.find('{'))
         .map_or(end, |i| after + i + 1)

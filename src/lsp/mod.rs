@@ -131,6 +131,7 @@ struct Server {
     /// The client takes snippets in completions.
     snippets: bool,
     docs: HashMap<Uri, Document>,
+    /// Documents opened, changed or closed since their diagnostics were last published.
     dirty: HashSet<Uri>,
 }
 
@@ -277,8 +278,9 @@ impl Server {
             DidCloseTextDocument::METHOD => {
                 if let Ok(p) = n.extract::<DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
                 {
+                    // A closed file's problems leave the editor's problem list with it.
                     self.docs.remove(&p.text_document.uri);
-                    self.dirty.remove(&p.text_document.uri);
+                    self.dirty.insert(p.text_document.uri);
                 }
             }
             _ => {}
@@ -289,14 +291,17 @@ impl Server {
     fn publish(&mut self) -> Vec<Notification> {
         let mut out = Vec::new();
         for uri in std::mem::take(&mut self.dirty) {
-            let Some(doc) = self.docs.get_mut(&uri) else {
-                continue;
-            };
-            let diagnostics = doc.diagnostics(&uri, &self.profile);
-            let params = PublishDiagnosticsParams {
-                uri,
-                diagnostics,
-                version: Some(doc.version),
+            let params = match self.docs.get_mut(&uri) {
+                Some(doc) => PublishDiagnosticsParams {
+                    diagnostics: doc.diagnostics(&uri, &self.profile),
+                    uri,
+                    version: Some(doc.version),
+                },
+                None => PublishDiagnosticsParams {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: None,
+                },
             };
             out.push(Notification::new(PublishDiagnostics::METHOD.into(), params));
         }

@@ -19,6 +19,7 @@ const {
   InitializedNotification,
   DidOpenTextDocumentNotification,
   DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
   PublishDiagnosticsNotification,
   CompletionRequest,
   HoverRequest,
@@ -345,17 +346,24 @@ async function latency() {
     });
     const p = await next;
     times.push(performance.now() - t0);
+    if (k === 0) {
+      assert.ok(p.diagnostics.some((d) => d.code === "M2002"), JSON.stringify(p.diagnostics));
+    }
     if (k === 39) {
       // 46 more characters: the title may now be too long, a warning, never an error.
       assert.ok(p.diagnostics.every((d) => d.severity !== 1), JSON.stringify(p.diagnostics));
     }
   }
+  // Closing the file clears its problems.
+  next = diagnosticsOf(uri, undefined);
+  await connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  assert.deepEqual((await next).diagnostics, []);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const max = times[times.length - 1];
   ok(
     `latency: ${lines.length}-line template, ${times.length} keystrokes, didChange -> ` +
-      `publishDiagnostics median ${median.toFixed(2)} ms, max ${max.toFixed(2)} ms`,
+      `publishDiagnostics median ${median.toFixed(2)} ms, max ${max.toFixed(2)} ms; didClose clears`,
   );
 }
 

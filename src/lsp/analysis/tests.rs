@@ -136,7 +136,10 @@ fn field_completion_uses_the_schema_of_the_enclosing_block() {
         button.snippet.as_deref(),
         Some("button ${1|web_url,postback,phone_number|} {\n\ttitle: $0\n}")
     );
-    let action = items.iter().find(|c| c.label == "default_action").expect("action");
+    let action = items
+        .iter()
+        .find(|c| c.label == "default_action")
+        .expect("action");
     assert_eq!(action.snippet.as_deref(), Some("default_action {\n\t$0\n}"));
 
     let receipt = labels(&complete("receipt {\n  |\n}\n")).join(" ");
@@ -251,4 +254,47 @@ fn a_broken_file_still_answers() {
     let a = Analysis::new(text, &parsed.file);
     let p = Profile::default_profile();
     assert_eq!(labels(&a.complete(text.len() - 1, &p)), ["number"]);
+}
+
+#[test]
+fn an_unclosed_block_being_typed_completes_its_fields() {
+    let items = complete("notification x\ncarousel {\n  element {\n    |");
+    let l = labels(&items);
+    assert!(l.contains(&"title") && l.contains(&"button"), "{l:?}");
+}
+
+#[test]
+fn every_position_of_every_template_answers_without_panicking() {
+    let mut sources: Vec<String> = Vec::new();
+    for entry in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).expect("templates")
+    {
+        let path = entry.expect("entry").path();
+        sources.push(std::fs::read_to_string(path).expect("a template"));
+    }
+    sources.push(SRC.to_string());
+    // Broken variants: cut in the middle (unclosed blocks, strings, interpolations).
+    let cut: Vec<String> = sources
+        .iter()
+        .flat_map(|s| {
+            [s.len() / 3, s.len() / 2, 2 * s.len() / 3]
+                .into_iter()
+                .filter(|&i| s.is_char_boundary(i))
+                .map(|i| s[..i].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    sources.extend(cut);
+    sources.push("\"\"\"\n{{ {% \"".into());
+    sources.push("é😀{{.}}.\n..a..b\n}{".into());
+    let p = Profile::default_profile();
+    for text in &sources {
+        let parsed = crate::syntax::parse(text);
+        let a = Analysis::new(text, &parsed.file);
+        for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let _ = a.complete(offset, &p);
+            let _ = a.hover(offset, &p);
+            let _ = a.definition(offset);
+        }
+    }
 }
