@@ -37,7 +37,7 @@ fn a_real_client_drives_the_server_over_stdio() {
         "completion after `order.`",
         "hover",
         "definition",
-        "didChange fixing the errors",
+        "didChange with the quick fixes applied",
         "latency",
         "formatting",
         "shutdown and exit",

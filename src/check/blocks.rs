@@ -59,7 +59,8 @@ impl Checker<'_> {
                             .help(format!(
                                 "a field is `name: value`: write `{}: ...`",
                                 c.name.name
-                            )),
+                            ))
+                            .fix(Span::new(after, after), ":"),
                         );
                     } else {
                         self.unknown_child(&c.name, spec, b);

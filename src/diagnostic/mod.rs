@@ -35,9 +35,16 @@ pub struct Label {
     pub origin: Origin,
     pub span: Span,
     pub message: Option<String>,
-    /// A machine-applicable fix: the text that should replace this label's span, when the help
-    /// names one (editors offer it as a quick fix; the CLI reports show only the help).
-    pub fix: Option<String>,
+    /// A machine-applicable fix of the problem this label shows, when the help names one
+    /// (editors offer it as a quick fix; the CLI reports show only the help).
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Replace the template text at `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub span: Span,
+    pub replacement: String,
 }
 
 /// One problem found in a template, a data file, or the command line.
@@ -94,20 +101,24 @@ impl Diagnostic {
         self
     }
 
-    /// Attaches a fix to the label at `span`: replace the text there with `replacement`.
+    /// Attaches a fix (replace the template text at `span` with `replacement`) to the latest
+    /// label, the one whose problem it fixes.
     pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Diagnostic {
-        if let Some(l) = self.labels.iter_mut().find(|l| l.span == span) {
-            l.fix = Some(replacement.into());
+        if let Some(l) = self.labels.last_mut() {
+            l.fix = Some(Box::new(Fix {
+                span,
+                replacement: replacement.into(),
+            }));
         }
         self
     }
 
-    /// The fixes: spans in the template and their replacements.
-    pub fn fixes(&self) -> impl Iterator<Item = (Span, &str)> {
+    /// The fixes in the template.
+    pub fn fixes(&self) -> impl Iterator<Item = &Fix> {
         self.labels
             .iter()
             .filter(|l| l.origin == Origin::Template)
-            .filter_map(|l| Some((l.span, l.fix.as_deref()?)))
+            .filter_map(|l| l.fix.as_deref())
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {

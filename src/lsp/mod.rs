@@ -451,13 +451,19 @@ impl Server {
             if s.end < wanted.start || s.start > wanted.end {
                 continue;
             }
-            for (span, replacement) in d.fixes() {
-                let edit = TextEdit::new(doc.index.range(&doc.text, span), replacement.into());
+            for fix in d.fixes() {
+                let (span, replacement) = (fix.span, &fix.replacement);
+                let edit = TextEdit::new(doc.index.range(&doc.text, span), replacement.clone());
                 let mut changes = HashMap::new();
                 changes.insert(uri.clone(), vec![edit]);
                 let original = doc.text.get(span.range()).unwrap_or("");
+                let title = if original.is_empty() {
+                    format!("Insert `{replacement}`")
+                } else {
+                    format!("Replace `{original}` with `{replacement}`")
+                };
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Replace `{original}` with `{replacement}`"),
+                    title,
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: to_lsp(d, &uri, &doc.text, &doc.index).map(|d| vec![d]),
                     edit: Some(WorkspaceEdit {

@@ -128,3 +128,53 @@ fn formatting_edits_replace_only_the_lines_that_change() {
     assert!(err.starts_with("cannot format: "), "{err}");
     assert!(err.contains("at line 2"), "{err}");
 }
+
+#[test]
+fn quick_fixes_add_a_missing_colon() {
+    let text =
+        "notification t\ncarousel {\n  element {\n    title \"x\"\n    subtitle = \"y\"\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut server = Server {
+        profile: Profile::default_profile(),
+        snippets: false,
+        docs: HashMap::new(),
+        dirty: HashSet::new(),
+    };
+    server
+        .docs
+        .insert(u.clone(), Document::new(&u, text.into(), 1));
+    let params: CodeActionParams = serde_json::from_value(serde_json::json!({
+        "textDocument": {"uri": u.as_str()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
+        "context": {"diagnostics": []}
+    }))
+    .expect("params");
+    let actions = server.code_actions(params).expect("actions");
+    let mut fixed = text.to_string();
+    let mut titles = Vec::new();
+    let mut edits: Vec<TextEdit> = Vec::new();
+    for a in &actions {
+        let CodeActionOrCommand::CodeAction(a) = a else {
+            panic!("{a:?}");
+        };
+        titles.push(a.title.clone());
+        edits.extend(
+            a.edit
+                .as_ref()
+                .expect("edit")
+                .changes
+                .as_ref()
+                .expect("changes")[&u]
+                .clone(),
+        );
+    }
+    assert_eq!(titles, ["Insert `:`", "Replace ` =` with `:`"]);
+    let index = LineIndex::new(text);
+    for e in edits.iter().rev() {
+        fixed.replace_range(index.span(text, e.range).range(), &e.new_text);
+    }
+    assert_eq!(
+        fixed,
+        "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtitle: \"y\"\n  }\n}\n"
+    );
+}

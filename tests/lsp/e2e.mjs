@@ -213,19 +213,33 @@ async function main() {
   assert.deepEqual(def, { uri, range: range(3, 11, 3, 17) });
   ok("definition: `order.number` -> its declaration in `input`");
 
-  // -- fixing every error clears the diagnostics
-  const fixed = broken
-    .replace("frist_name", "first_name")
-    .replace("subtilte", "subtitle")
-    .replace("image_url = order.url", "image_url: order.url");
+  // -- the quick fixes of the whole file applied, and the half-typed line removed: no diagnostics
+  let current = applyEdits(broken, [{ range: range(8, 37, 8, 37), newText: "\n    subtitle: order." }]);
+  const all = await connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: range(0, 0, 20, 0),
+    context: { diagnostics: [] },
+  });
+  assert.deepEqual(
+    all.map((a) => a.title),
+    [
+      "Replace `frist_name` with `first_name`",
+      "Replace `subtilte` with `subtitle`",
+      "Replace ` =` with `:`",
+    ],
+  );
+  current = applyEdits(
+    current,
+    all.flatMap((a) => a.edit.changes[uri]),
+  ).replace("    subtitle: order.\n", "");
   next = diagnosticsOf(uri, 3);
   await connection.sendNotification(DidChangeTextDocumentNotification.type, {
     textDocument: { uri, version: 3 },
-    contentChanges: [{ text: fixed }],
+    contentChanges: [{ text: current }],
   });
   diags = (await next).diagnostics;
   assert.deepEqual(diags, []);
-  ok("didChange fixing the errors: diagnostics cleared");
+  ok("didChange with the quick fixes applied: diagnostics cleared");
 
   // -- latency: re-checking a few-hundred-line template after each keystroke
   await latency();
@@ -262,7 +276,7 @@ function applyEdits(text, edits) {
   const offset = (p) => {
     let o = 0;
     for (let i = 0; i < p.line; i++) o += lines[i].length + 1;
-    return o + p.character; // the texts here are ASCII: UTF-16 units are characters
+    return o + p.character; // JavaScript strings count UTF-16 units, as LSP positions do
   };
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
   for (const e of sorted) {
