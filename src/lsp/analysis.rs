@@ -43,6 +43,8 @@ pub enum Context {
     ButtonType,
     /// A type in `input { }`, after `name:`.
     Type,
+    /// One of the strings a field accepts, in its quotes: `image_aspect_ratio: "sq`.
+    Choice(Vec<&'static str>),
     /// Nothing to offer (plain text in a string, a comment...).
     Nothing,
 }
@@ -66,6 +68,7 @@ pub enum CompletionKind {
     Keyword,
     Variable,
     Type,
+    Value,
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -306,8 +309,11 @@ impl<'a> Analysis<'a> {
         let line_start = self.text[..word_start].rfind('\n').map_or(0, |i| i + 1);
         let prefix = &self.text[line_start..word_start];
         if let Some(from) = open_string(prefix) {
-            return if open_interpolation(&prefix[from..]) {
-                path()
+            if open_interpolation(&prefix[from..]) {
+                return path();
+            }
+            return if before.is_empty() && prefix[from..].is_empty() {
+                self.choices(offset, &prefix[..from - 1])
             } else {
                 Context::Nothing
             };
@@ -353,6 +359,24 @@ impl<'a> Analysis<'a> {
         Context::Nothing
     }
 
+    /// The strings the field before `"` accepts, when it accepts only some.
+    fn choices(&self, offset: usize, before_quote: &str) -> Context {
+        let Some(name) = before_quote.trim_end().strip_suffix(':') else {
+            return Context::Nothing;
+        };
+        let name = name.trim_start().trim_start_matches([',', '{', ' ']);
+        let name = name.rsplit([' ', ',', '{']).next().unwrap_or(name);
+        let cursor = self.cursor(offset);
+        let Some(spec) = self.specs(&cursor.blocks) else {
+            return Context::Nothing;
+        };
+        match spec.fields.iter().find(|f| f.name == name).map(|f| f.kind) {
+            Some(Kind::Choice(values)) => Context::Choice(values.to_vec()),
+            Some(Kind::Currency) => Context::Choice(schema::CURRENCIES.to_vec()),
+            _ => Context::Nothing,
+        }
+    }
+
     fn in_comment(&self, offset: usize) -> bool {
         self.file
             .comments
@@ -393,6 +417,16 @@ impl<'a> Analysis<'a> {
                 })
                 .collect(),
             Context::Path(before) => self.complete_path(offset, &before),
+            Context::Choice(values) => values
+                .into_iter()
+                .map(|v| Completion {
+                    label: v.to_string(),
+                    kind: CompletionKind::Value,
+                    detail: "accepted value".into(),
+                    insert: v.to_string(),
+                    snippet: None,
+                })
+                .collect(),
             Context::Name => self.complete_name(offset, profile),
         }
     }

@@ -391,6 +391,7 @@ impl Server {
                             CompletionKind::Keyword => CompletionItemKind::KEYWORD,
                             CompletionKind::Variable => CompletionItemKind::VARIABLE,
                             CompletionKind::Type => CompletionItemKind::TYPE_PARAMETER,
+                            CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
                         }),
                         detail: Some(c.detail),
                         insert_text: (insert != c.label).then_some(insert),

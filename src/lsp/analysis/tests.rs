@@ -105,6 +105,25 @@ fn context_detection() {
         context("text \"\"\"\n  Hi or|\n  \"\"\"\n"),
         Context::Nothing
     );
+    // The strings a field accepts.
+    assert_eq!(
+        context("carousel {\n  image_aspect_ratio: \"sq|\"\n}\n"),
+        Context::Choice(vec!["horizontal", "square"])
+    );
+    assert_eq!(
+        context(
+            "carousel { element { default_action { url: \"x\", webview_height_ratio: \"|\" } } }\n"
+        ),
+        Context::Choice(vec!["compact", "tall", "full"])
+    );
+    let Context::Choice(currencies) = context("receipt {\n  currency: \"E|\n}\n") else {
+        panic!("currencies");
+    };
+    assert!(currencies.contains(&"EUR"));
+    assert_eq!(
+        context("carousel { element { title: \"|\" } }\n"),
+        Context::Nothing
+    );
     // Comments, button types, input types.
     assert_eq!(context("// a comment ab|\n"), Context::Nothing);
     assert_eq!(
