@@ -2,6 +2,8 @@ use super::*;
 
 use lsp_types::{Position, Range};
 
+use crate::diagnostic::Code;
+
 fn uri(s: &str) -> Uri {
     s.parse().expect("a URI")
 }
@@ -177,4 +179,24 @@ fn quick_fixes_add_a_missing_colon() {
         fixed,
         "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtitle: \"y\"\n  }\n}\n"
     );
+}
+
+#[test]
+fn diagnostics_follow_the_profile() {
+    let text = "notification greet\ntext \"Hi\"\nimage \"https://example.com/a.png\"\n";
+    let u = uri("file:///tmp/greet.missive");
+    let codes = |profile: &str| -> Vec<String> {
+        let mut doc = Document::new(&u, text.into(), 1);
+        let profile = Profile::resolve(profile).expect("a profile");
+        doc.diagnostics(&u, &profile)
+            .into_iter()
+            .filter_map(|d| match d.code {
+                Some(NumberOrString::String(c)) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    // Text beside an attachment: allowed by the iAdvize guide, refused by the Send API.
+    assert!(!codes("iadvize").contains(&Code::TextWithAttachment.as_str().to_string()));
+    assert!(codes("messenger").contains(&Code::TextWithAttachment.as_str().to_string()));
 }
