@@ -209,6 +209,12 @@ fn block_texts_are_reindented_without_changing_their_content() {
 }
 
 #[test]
+fn trailing_blanks_inside_a_block_text_are_kept() {
+    let src = "notification x\ntext \"\"\"\n  Hi  \n  \t\n  \"\"\"\n";
+    assert_eq!(fmt_ok(src), src);
+}
+
+#[test]
 fn strings_and_numbers_are_kept_as_written() {
     let src = "notification x\ntext \"a\\u{20AC} \\{ \\\"q\\\" {{ n | default('x') }}\"\nextra { k: 1.50, \"j\": -3E+2, \"s\": \"\\/\" }\n";
     let out = fmt_ok(src);
@@ -266,7 +272,8 @@ fn a_rewrite_that_changes_the_meaning_is_refused() {
 // whitespace noise, format to the same meaning, keep their comments, and format idempotently.
 
 /// Noise for one line: leading and trailing blanks, a comment after it, blank and comment lines
-/// before it, spaces around a field's colon.
+/// before it, spaces around a field's colon and after a leading word, `else` moved to a line of
+/// its own.
 #[derive(Debug, Clone)]
 struct Noise {
     indent: String,
@@ -274,6 +281,8 @@ struct Noise {
     comment: Option<String>,
     before: Vec<Option<String>>,
     colon: (String, String),
+    gap: String,
+    split_else: bool,
 }
 
 fn noise() -> impl Strategy<Value = Noise> {
@@ -285,19 +294,24 @@ fn noise() -> impl Strategy<Value = Noise> {
         prop::option::weighted(0.3, comment.clone()),
         prop::collection::vec(prop::option::weighted(0.5, comment), 0..2),
         (blanks, "[ \t]{0,3}"),
+        "[ \t]{0,3}",
+        any::<bool>(),
     )
-        .prop_map(|(indent, trail, comment, before, colon)| Noise {
-            indent,
-            trail,
-            comment,
-            before,
-            colon,
-        })
+        .prop_map(
+            |(indent, trail, comment, before, colon, gap, split_else)| Noise {
+                indent,
+                trail,
+                comment,
+                before,
+                colon,
+                gap,
+                split_else,
+            },
+        )
 }
 
 /// Applies noise to the lines of `source` outside `"""` texts.
 fn noisy(source: &str, noise: &[Noise]) -> String {
-    let field = regex_lite_field();
     let mut out = String::new();
     let mut in_block = false;
     for (i, line) in source.lines().enumerate() {
@@ -318,7 +332,16 @@ fn noisy(source: &str, noise: &[Noise]) -> String {
             out.push('\n');
         }
         let mut text = line.trim_start().to_string();
-        if let Some(colon) = field(&text) {
+        let word = text
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|&n| n > 0 && text[n..].starts_with(' '));
+        if let Some(at) = word {
+            text = format!("{}{}{}", &text[..at], n.gap, &text[at..]);
+        }
+        if n.split_else && text.starts_with("} else") {
+            text = format!("}}\n{}{}", n.indent, &text[2..]);
+        }
+        if let Some(colon) = field_colon(&text) {
             text = format!(
                 "{}{}:{}{}",
                 &text[..colon],
@@ -343,21 +366,19 @@ fn noisy(source: &str, noise: &[Noise]) -> String {
 }
 
 /// The offset of a field's colon, when a line starts with `name:` or `"key":`.
-fn regex_lite_field() -> impl Fn(&str) -> Option<usize> {
-    |line: &str| {
-        let ident = line
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '?'))
-            .filter(|&n| n > 0);
-        let key = line
-            .strip_prefix('"')
-            .and_then(|r| r.find('"'))
-            .filter(|&n| !line[1..n + 1].contains('\\'))
-            .map(|n| n + 2);
-        [ident, key]
-            .into_iter()
-            .flatten()
-            .find(|&n| line[n..].starts_with(':'))
-    }
+fn field_colon(line: &str) -> Option<usize> {
+    let ident = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '?'))
+        .filter(|&n| n > 0);
+    let key = line
+        .strip_prefix('"')
+        .and_then(|r| r.find('"'))
+        .filter(|&n| !line[1..n + 1].contains('\\'))
+        .map(|n| n + 2);
+    [ident, key]
+        .into_iter()
+        .flatten()
+        .find(|&n| line[n..].starts_with(':'))
 }
 
 fn check_round_trip(source: &str, stem: &str, data: Option<&str>) -> Result<(), TestCaseError> {
@@ -404,6 +425,11 @@ proptest! {
     }
 
     #[test]
+    fn templates_with_every_construct_keep_their_meaning(source in template()) {
+        check_round_trip(&source, "x", Some("{}"))?;
+    }
+
+    #[test]
     fn fixtures_with_noise_keep_their_meaning(
         which in 0usize..3,
         noise in prop::collection::vec(noise(), 1..8),
@@ -413,6 +439,169 @@ proptest! {
         let data = read(&format!("tests/fixtures/render/{name}.json"));
         check_round_trip(&noisy(&source, &noise), name, Some(&data))?;
     }
+}
+
+/// A separator between items: newlines, commas, comments, blank lines.
+fn sep() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "\n",
+        ", ",
+        ",\n",
+        "\n\n",
+        "  // after\n",
+        ",  // after a comma\n",
+        "\n  // own line\n\n",
+    ])
+}
+
+/// Items joined by separators, between braces that open and close on the same line or not.
+fn braced(head: String, items: Vec<String>, seps: Vec<&'static str>, open: bool) -> String {
+    let mut out = format!("{head} {{{}", if open { " " } else { "\n" });
+    for (i, item) in items.iter().enumerate() {
+        out.push_str(item);
+        out.push_str(if i + 1 < items.len() {
+            seps[i % seps.len()]
+        } else {
+            ""
+        });
+    }
+    out.push_str(if open && seps.iter().all(|s| !s.contains('\n')) {
+        " }"
+    } else {
+        "\n}"
+    });
+    out
+}
+
+fn leaf() -> impl Strategy<Value = String> {
+    let block_text = ("[ \t]{0,4}", "[ \t]{0,6}", "[ \t]{0,6}").prop_map(|(close, a, b)| {
+        format!("subtitle: \"\"\"\n{a}Hi {{{{ a }}}} \n\n{b}  \\{{x}} \"q\"\n{b}\n{close}\"\"\"")
+    });
+    prop_oneof![
+        Just("title: \"T {{ p.q }} \\u{1F600}\"".to_string()),
+        Just("subtitle:p.q".to_string()),
+        Just("price: 1.50".to_string()),
+        Just("quantity:   -2e3".to_string()),
+        Just("sharable: true".to_string()),
+        Just("image_url: null".to_string()),
+        Just("text \"a\"  \"b\"".to_string()),
+        block_text,
+    ]
+}
+
+fn json() -> impl Strategy<Value = String> {
+    let scalar = prop::sample::select(vec!["1", "2.50", "-3e2", "true", "null", "\"s {{ a }}\""])
+        .prop_map(str::to_string);
+    scalar.prop_recursive(3, 12, 3, |inner| {
+        (prop::collection::vec(inner, 0..3), sep(), any::<bool>()).prop_map(
+            |(items, sep, object)| {
+                let sep = if sep.starts_with(',') { sep } else { ",\n" };
+                if object {
+                    let members: Vec<String> = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| format!("\"k{i}\": {v}"))
+                        .collect();
+                    format!("{{{}}}", members.join(sep))
+                } else {
+                    format!(
+                        "[{}{}]",
+                        items.join(sep),
+                        if items.is_empty() { "" } else { "," }
+                    )
+                }
+            },
+        )
+    })
+}
+
+fn decls() -> impl Strategy<Value = String> {
+    let scalar = prop::sample::select(vec![
+        "a: string max 3",
+        "b?: url",
+        "c :  integer",
+        "d: bool",
+    ])
+    .prop_map(str::to_string);
+    let ty = scalar.prop_recursive(3, 10, 3, |inner| {
+        (
+            prop::collection::vec(inner, 1..3),
+            prop::collection::vec(sep(), 1..3),
+            any::<bool>(),
+            0..3usize,
+        )
+            .prop_map(|(items, seps, open, kind)| {
+                let name = ["o:", "l: list max 2 of", "m?: list of"][kind];
+                braced(name.to_string(), items, seps, open)
+            })
+    });
+    (
+        prop::collection::vec(ty, 1..4),
+        prop::collection::vec(sep(), 1..3),
+    )
+        .prop_map(|(items, seps)| braced("input".into(), items, seps, false))
+}
+
+/// Templates with every construct: headers, `input`, blocks, `for`, `if` chains, `extra`,
+/// `"""` texts, comments, in odd but valid layouts.
+fn template() -> impl Strategy<Value = String> {
+    let item = leaf().prop_recursive(3, 24, 4, |inner| {
+        let body = move || {
+            (
+                prop::collection::vec(inner.clone(), 0..4),
+                prop::collection::vec(sep(), 1..3),
+                any::<bool>(),
+            )
+        };
+        prop_oneof![
+            (
+                prop::sample::select(vec!["element", "button postback", "summary"]),
+                body()
+            )
+                .prop_map(|(head, (items, seps, open))| braced(
+                    head.into(),
+                    items,
+                    seps,
+                    open
+                )),
+            body().prop_map(|(items, seps, open)| braced("for p in ps".into(), items, seps, open)),
+            (
+                body(),
+                prop::option::of(body()),
+                prop::option::of(body()),
+                "[ \n]{1,2}"
+            )
+                .prop_map(|((a, sa, oa), elif, els, gap)| {
+                    let mut out = braced("if a > 1".into(), a, sa, oa);
+                    if let Some((items, seps, open)) = elif {
+                        out = format!(
+                            "{out}{gap}{}",
+                            braced("else if b".into(), items, seps, open)
+                        );
+                    }
+                    if let Some((items, seps, open)) = els {
+                        out = format!("{out} {}", braced("else".into(), items, seps, open));
+                    }
+                    out
+                }),
+            json().prop_map(|j| format!("extra {{ \"j\": {j} }}")),
+        ]
+    });
+    (
+        prop::option::of(decls()),
+        prop::collection::vec(item, 0..5),
+        prop::collection::vec(sep(), 1..4),
+    )
+        .prop_map(|(input, items, seps)| {
+            let mut out = String::from("// generated\nnotification x \"d\"\n");
+            if let Some(i) = input {
+                out.push_str(&i);
+                out.push('\n');
+            }
+            out.push_str(&braced("carousel".into(), items, seps, false));
+            out.push('\n');
+            out
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,5 +750,25 @@ fn a_missing_file_is_an_io_error() {
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "no/such/file.missive: error[M9001]: cannot read `no/such/file.missive`: no such file or folder\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_template_is_rewritten_through_its_link() {
+    let dir = temp_dir("link");
+    std::fs::write(dir.join("real.missive"), "notification   real\n").unwrap();
+    std::os::unix::fs::symlink("real.missive", dir.join("link.missive")).unwrap();
+    missive()
+        .args(["fmt", &dir.join("link.missive").to_string_lossy()])
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(dir.join("link.missive"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("real.missive")).unwrap(),
+        "notification real\n"
     );
 }

@@ -85,8 +85,11 @@ pub fn run(common: &Common, args: FmtArgs) -> u8 {
 }
 
 /// Replaces a file's content atomically: a temporary file beside it (with its permissions),
-/// renamed over it, so that an interruption leaves either the old file or the new one.
+/// renamed over it, so that an interruption leaves either the old file or the new one. A
+/// symbolic link stays a link to the rewritten file.
 fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    // Through a symbolic link, the file it points to is the one to replace.
+    let path = &std::fs::canonicalize(path)?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let name = path
         .file_name()

@@ -25,6 +25,13 @@ pub fn layout(file: &File, source: &str) -> String {
     Printer::new(Some(source), &file.comments).file(file)
 }
 
+/// The members of a JSON object, or the items of an array.
+#[derive(Clone, Copy)]
+enum Container<'b> {
+    Object(&'b [JsonMember]),
+    Array(&'b [JsonValue]),
+}
+
 /// An output line: its text (indentation included) and the comment that ends it.
 #[derive(Default)]
 struct Line {
@@ -176,10 +183,11 @@ impl<'a> Printer<'a> {
             .is_some_and(|src| !src[span.range()].contains('\n') && !self.has_comment(span))
     }
 
+    /// Whether a comment not yet placed starts inside `span` (comments are in source order).
     fn has_comment(&self, span: Span) -> bool {
-        self.comments[self.next..]
-            .iter()
-            .any(|c| c.span.start >= span.start && c.span.start < span.end)
+        let rest = &self.comments[self.next.min(self.comments.len())..];
+        let i = rest.partition_point(|c| c.span.start < span.start);
+        rest.get(i).is_some_and(|c| c.span.start < span.end)
     }
 
     fn fits(&self, text: &str) -> bool {
@@ -201,10 +209,7 @@ impl<'a> Printer<'a> {
         self.comments_before(span.start as usize);
         self.blank_before(span.start as usize);
         match item {
-            Item::Field(f) => {
-                let text = format!("{}: {}", f.name.name, self.value(&f.value));
-                self.inline(&text, f.span);
-            }
+            Item::Field(f) => self.inline(&self.field(f), f.span),
             Item::Command(c) => {
                 let mut text = c.name.name.clone();
                 for a in &c.args {
@@ -229,10 +234,9 @@ impl<'a> Printer<'a> {
             Item::If(i) => self.if_chain(i),
             Item::Input(input) => self.input(input),
             Item::Extra(e) => {
-                let object = JsonValue::Object(e.members.clone(), e.span);
                 let brace = self.brace_after(e.span.start as usize);
                 let span = Span::new(brace, e.span.end as usize);
-                self.json_container("extra ", &object, span, "");
+                self.json_container("extra ", Container::Object(&e.members), span, "");
             }
             Item::Error(span) => {
                 if let Some(src) = self.src {
@@ -255,14 +259,14 @@ impl<'a> Printer<'a> {
     fn braced(&mut self, head: &str, items: &[Item], span: Span, after: usize, fields_only: bool) {
         let brace = self.brace_after(after);
         let body = Span::new(brace, span.end as usize);
-        if items.is_empty() && (self.src.is_none() || !self.has_comment(body)) {
+        if items.is_empty() && !self.has_comment(body) {
             return self.inline(&format!("{head} {{}}"), span);
         }
         if fields_only && self.one_line(body) {
             let inner: Vec<String> = items
                 .iter()
                 .filter_map(|i| match i {
-                    Item::Field(f) => Some(format!("{}: {}", f.name.name, self.value(&f.value))),
+                    Item::Field(f) => Some(self.field(f)),
                     _ => None,
                 })
                 .collect();
@@ -383,7 +387,7 @@ impl<'a> Printer<'a> {
 
     /// `{ name: T, ... }` on one line, if it was written so (or is empty) with no comment.
     fn object_inline(&self, decls: &[Decl], span: Span) -> Option<String> {
-        if decls.is_empty() && (self.src.is_none() || !self.has_comment(span)) {
+        if decls.is_empty() && !self.has_comment(span) {
             return Some("{}".into());
         }
         if !self.one_line(span) {
@@ -427,8 +431,11 @@ impl<'a> Printer<'a> {
     /// A JSON value after `prefix` (a key, or nothing in an array), followed by `suffix`.
     fn json(&mut self, prefix: &str, v: &JsonValue, suffix: &str) {
         match v {
-            JsonValue::Object(_, span) | JsonValue::Array(_, span) => {
-                self.json_container(prefix, v, *span, suffix)
+            JsonValue::Object(members, span) => {
+                self.json_container(prefix, Container::Object(members), *span, suffix)
+            }
+            JsonValue::Array(items, span) => {
+                self.json_container(prefix, Container::Array(items), *span, suffix)
             }
             v => {
                 let text = format!("{prefix}{}{suffix}", self.json_scalar(v));
@@ -439,20 +446,20 @@ impl<'a> Printer<'a> {
 
     /// An object or array: on one line if written so and short enough, else one member or item
     /// a line, each followed by a comma. `span` runs from its opening to its closing bracket.
-    fn json_container(&mut self, prefix: &str, v: &JsonValue, span: Span, suffix: &str) {
-        if let Some(t) = self.json_inline(v, span) {
+    fn json_container(&mut self, prefix: &str, c: Container<'_>, span: Span, suffix: &str) {
+        if let Some(t) = self.container_inline(c, span) {
             let text = format!("{prefix}{t}{suffix}");
             if self.fits(&text) {
                 return self.inline(&text, span);
             }
         }
-        let (open, close) = match v {
-            JsonValue::Array(..) => ("[", "]"),
-            _ => ("{", "}"),
+        let (open, close) = match c {
+            Container::Object(_) => ("{", "}"),
+            Container::Array(_) => ("[", "]"),
         };
         self.open(&format!("{prefix}{open}"), span.start as usize);
-        match v {
-            JsonValue::Object(members, _) => {
+        match c {
+            Container::Object(members) => {
                 for m in members {
                     self.comments_before(m.key_span.start as usize);
                     self.blank_before(m.key_span.start as usize);
@@ -460,7 +467,7 @@ impl<'a> Printer<'a> {
                     self.json(&format!("{key}: "), &m.value, ",");
                 }
             }
-            JsonValue::Array(items, _) => {
+            Container::Array(items) => {
                 for item in items {
                     let start = json_span(item).start as usize;
                     self.comments_before(start);
@@ -468,37 +475,58 @@ impl<'a> Printer<'a> {
                     self.json("", item, ",");
                 }
             }
-            _ => {}
         }
         let end = span.end as usize;
         self.close(end.saturating_sub(1), &format!("{close}{suffix}"), end);
     }
 
-    fn json_inline(&self, v: &JsonValue, span: Span) -> Option<String> {
-        let empty_ok = |empty: bool| empty && (self.src.is_none() || !self.has_comment(span));
+    /// A JSON value on one line, if it was written so (or is empty) with no comment in it.
+    fn json_inline(&self, v: &JsonValue) -> Option<String> {
         match v {
-            JsonValue::Object(members, _) if empty_ok(members.is_empty()) => Some("{}".into()),
-            JsonValue::Array(items, _) if empty_ok(items.is_empty()) => Some("[]".into()),
-            _ if !self.one_line(span) => None,
-            JsonValue::Object(members, _) => {
+            JsonValue::Object(members, span) => {
+                self.container_inline(Container::Object(members), *span)
+            }
+            JsonValue::Array(items, span) => self.container_inline(Container::Array(items), *span),
+            v => Some(self.json_scalar(v)),
+        }
+    }
+
+    fn container_inline(&self, c: Container<'_>, span: Span) -> Option<String> {
+        let empty = match c {
+            Container::Object(members) => members.is_empty(),
+            Container::Array(items) => items.is_empty(),
+        };
+        if empty && !self.has_comment(span) {
+            return Some(match c {
+                Container::Object(_) => "{}".into(),
+                Container::Array(_) => "[]".into(),
+            });
+        }
+        if !self.one_line(span) {
+            return None;
+        }
+        Some(match c {
+            Container::Object(members) => {
                 let inner = members
                     .iter()
                     .map(|m| {
-                        let value = self.json_inline(&m.value, json_span(&m.value))?;
-                        Some(format!("{}: {value}", self.json_key(m)))
+                        Some(format!(
+                            "{}: {}",
+                            self.json_key(m),
+                            self.json_inline(&m.value)?
+                        ))
                     })
                     .collect::<Option<Vec<_>>>()?;
-                Some(format!("{{ {} }}", inner.join(", ")))
+                format!("{{ {} }}", inner.join(", "))
             }
-            JsonValue::Array(items, _) => {
+            Container::Array(items) => {
                 let inner = items
                     .iter()
-                    .map(|i| self.json_inline(i, json_span(i)))
+                    .map(|i| self.json_inline(i))
                     .collect::<Option<Vec<_>>>()?;
-                Some(format!("[{}]", inner.join(", ")))
+                format!("[{}]", inner.join(", "))
             }
-            v => Some(self.json_scalar(v)),
-        }
+        })
     }
 
     fn json_key(&self, m: &JsonMember) -> String {
@@ -521,6 +549,10 @@ impl<'a> Printer<'a> {
 
     // -----------------------------------------------------------------------------------------
     // Values
+
+    fn field(&self, f: &Field) -> String {
+        format!("{}: {}", f.name.name, self.value(&f.value))
+    }
 
     fn value(&self, v: &Value) -> String {
         match v {
@@ -592,7 +624,8 @@ fn render(lines: &[Line]) -> String {
     let mut i = 0;
     while i < lines.len() {
         if lines[i].comment.is_none() {
-            out.push_str(lines[i].text.trim_end());
+            // Not trimmed: trailing blanks on a line of a `"""` text are part of the text.
+            out.push_str(&lines[i].text);
             out.push('\n');
             i += 1;
             continue;
