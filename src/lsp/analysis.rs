@@ -323,6 +323,10 @@ impl<'a> Analysis<'a> {
         }
         let cursor = self.cursor(offset);
         let trimmed = prefix.trim_end();
+        if matches!(cursor.item, Some(Item::Extra(_))) || trimmed.trim_start().starts_with('"') {
+            // JSON in `extra` (keys in quotes): only its strings' interpolations read variables.
+            return Context::Nothing;
+        }
         let tokens: Vec<&str> = trimmed.split_whitespace().collect();
         let first = tokens.first().copied().unwrap_or("");
         let last = tokens.last().copied().unwrap_or("");
@@ -334,7 +338,7 @@ impl<'a> Analysis<'a> {
             };
         }
         if cursor.input.is_some() {
-            return if last == "of" || (last.ends_with(':') && tokens.len() > 1) {
+            return if last == "of" {
                 Context::Type
             } else {
                 Context::Nothing

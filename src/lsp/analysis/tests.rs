@@ -105,6 +105,12 @@ fn context_detection() {
         context("text \"\"\"\n  Hi or|\n  \"\"\"\n"),
         Context::Nothing
     );
+    // `extra` is JSON: no bare paths, but interpolations in its strings.
+    assert_eq!(context("extra {\n  \"key\": |\n}\n"), Context::Nothing);
+    assert_eq!(
+        context("extra {\n  \"key\": \"{{ order.|\"\n}\n"),
+        Context::Path(vec!["order".into()])
+    );
     // The strings a field accepts.
     assert_eq!(
         context("carousel {\n  image_aspect_ratio: \"sq|\"\n}\n"),
