@@ -630,7 +630,7 @@ impl<'a> Analysis<'a> {
                         format!(
                             "- `{}`: {}{}",
                             f.name,
-                            f.kind.describe(),
+                            kind_phrase(f.kind),
                             if f.required { " (required)" } else { "" }
                         )
                     })
@@ -647,7 +647,7 @@ impl<'a> Analysis<'a> {
                     }))
                     .collect();
                 let text = format!(
-                    "**{}** `{}`\n\n{}",
+                    "**{}**: {}\n\n{}",
                     b.kind.name,
                     spec.what,
                     fields.join("\n")
@@ -771,7 +771,7 @@ impl<'a> Analysis<'a> {
         let mut out = format!(
             "**{}**: {} in {what}{}",
             spec.name,
-            spec.kind.describe(),
+            kind_phrase(spec.kind),
             if spec.required { ", required" } else { "" }
         );
         let Some(key) = spec.limit else {
@@ -779,7 +779,7 @@ impl<'a> Analysis<'a> {
         };
         let limit = profile.limit(key);
         out.push_str(&format!(
-            "\n\nLimit: **{}** characters ({})",
+            "\n\nLimit: **{}** characters, {}",
             limit.max,
             profile.cite(limit)
         ));
@@ -824,6 +824,18 @@ impl<'a> Analysis<'a> {
             out.push_str(&l);
         }
         out
+    }
+}
+
+/// What a field accepts, with the strings when it accepts only some.
+fn kind_phrase(kind: Kind) -> String {
+    match kind {
+        Kind::Choice(values) => {
+            let quoted: Vec<String> = values.iter().map(|v| format!("`\"{v}\"`")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+        Kind::Currency => "an ISO 4217 currency code (`\"EUR\"`)".into(),
+        other => other.describe().into(),
     }
 }
 

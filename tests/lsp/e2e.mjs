@@ -195,7 +195,7 @@ async function main() {
     position: pos(8, 5),
   });
   assert.equal(hover.contents.kind, "markdown");
-  assert.match(hover.contents.value, /Limit: \*\*80\*\* characters \(limit from profile `iadvize`/);
+  assert.match(hover.contents.value, /Limit: \*\*80\*\* characters, limit from profile `iadvize` \(Facebook generic template reference/);
   assert.match(hover.contents.value, /Worst case: 6 to \*\*26\*\* characters/);
   assert.deepEqual(hover.range, range(8, 4, 8, 9));
   hover = await connection.sendRequest(HoverRequest.type, {
