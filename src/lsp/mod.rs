@@ -70,11 +70,11 @@ pub fn capabilities() -> ServerCapabilities {
 /// Serves one client on a connection: the handshake, then every message until `exit`.
 pub fn serve(connection: &Connection, profile: Profile) -> Result<(), BoxError> {
     let (id, params) = connection.initialize_start()?;
-    let params: lsp_types::InitializeParams = serde_json::from_value(params)?;
+    // Read only what is needed: a client whose other parameters lsp-types would not accept
+    // (an odd workspace URI...) still gets a server.
     let snippets = params
-        .capabilities
-        .text_document
-        .and_then(|t| t.completion?.completion_item?.snippet_support)
+        .pointer("/capabilities/textDocument/completion/completionItem/snippetSupport")
+        .and_then(serde_json::Value::as_bool)
         .unwrap_or(false);
     let result = lsp_types::InitializeResult {
         capabilities: capabilities(),
