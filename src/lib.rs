@@ -26,6 +26,7 @@ pub mod import;
 pub mod input_schema;
 pub mod ir;
 pub mod json;
+pub mod lsp;
 pub mod profile;
 pub mod render;
 pub mod span;

@@ -59,7 +59,8 @@ impl Checker<'_> {
                             .help(format!(
                                 "a field is `name: value`: write `{}: ...`",
                                 c.name.name
-                            )),
+                            ))
+                            .fix(Span::new(after, after), ":"),
                         );
                     } else {
                         self.unknown_child(&c.name, spec, b);
@@ -266,7 +267,9 @@ impl Checker<'_> {
         )
         .at(name.span, format!("`{}` has no such field", b.kind.name));
         d = match types::suggest(&name.name, candidates) {
-            Some(s) => d.help(format!("a field with a similar name exists: `{s}`")),
+            Some(s) => d
+                .help(format!("a field with a similar name exists: `{s}`"))
+                .fix(name.span, s),
             None => {
                 let names: Vec<String> = spec
                     .fields
@@ -304,7 +307,9 @@ impl Checker<'_> {
             d.help("Messenger receipts have no buttons; link to the order with `order_url`")
         } else {
             match types::suggest(&name.name, candidates) {
-                Some(s) => d.help(format!("a block with a similar name exists: `{s}`")),
+                Some(s) => d
+                    .help(format!("a block with a similar name exists: `{s}`"))
+                    .fix(name.span, s),
                 None if spec.children.is_empty() => {
                     d.help(format!("{} holds only fields (`name: value`)", spec.what))
                 }
@@ -360,7 +365,7 @@ impl Checker<'_> {
                                 )
                                 .at(l.span, "not a Messenger button type");
                                 d = match types::suggest(&l.name, schema::BUTTON_TYPES.iter().copied()) {
-                                    Some(s) => d.help(format!("a button type with a similar name exists: `{s}`")),
+                                    Some(s) => d.help(format!("a button type with a similar name exists: `{s}`")).fix(l.span, s),
                                     None => d.help("the button types are `web_url`, `postback` and `phone_number`"),
                                 };
                                 self.push(d);

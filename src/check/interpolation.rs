@@ -140,7 +140,7 @@ impl Checker<'_> {
             )
             .at(span, format!("minijinja has no such {what}"));
             d = match types::suggest(name, known.iter().copied()) {
-                Some(s) => d.help(format!("a {what} with a similar name exists: `{s}`")),
+                Some(s) => d.help(format!("a {what} with a similar name exists: `{s}`")).fix(span, s),
                 None => d.help(format!("the {what}s are minijinja's built-in ones and `truncate`, `pluralize`, `striptags`")),
             };
             self.push(d);

@@ -732,7 +732,9 @@ impl<'a> Checker<'a> {
         )
         .at(name.span, "not a part of a message");
         d = match types::suggest(&name.name, schema::TOP_LEVEL_WORDS.iter().copied()) {
-            Some(s) => d.help(format!("a block with a similar name exists: `{s}`")),
+            Some(s) => d
+                .help(format!("a block with a similar name exists: `{s}`"))
+                .fix(name.span, s),
             None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt` and `extra`"),
         };
         self.push(d);

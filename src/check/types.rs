@@ -166,7 +166,7 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                         Diagnostic::error(Code::UnknownType, format!("unknown type `{other}`"))
                             .at(name.span, "not a type missive knows");
                     d = match suggest(other, TYPE_NAMES.iter().copied()) {
-                        Some(s) => d.help(format!("a type with a similar name exists: `{s}`")),
+                        Some(s) => d.help(format!("a type with a similar name exists: `{s}`")).fix(name.span, s),
                         None => d.help("the types are `string`, `number`, `integer`, `bool`, `url`, `{ ... }` and `list of T`"),
                     };
                     diags.push(d);
@@ -258,7 +258,9 @@ impl Scope<'_> {
                 )
                 .at(first_span, "not an input or a loop variable");
                 d = match suggest(first, names) {
-                    Some(s) => d.help(format!("a variable with a similar name exists: `{s}`")),
+                    Some(s) => d
+                        .help(format!("a variable with a similar name exists: `{s}`"))
+                        .fix(first_span, s),
                     None => d.help(format!(
                         "declare it in `input {{ ... }}`, e.g. `{first}: string max 40`"
                     )),
@@ -289,9 +291,11 @@ impl Scope<'_> {
                 )
                 .at(span, "not declared in `input`");
                 d = match suggest(seg, obj.fields.iter().map(|f| f.name.as_str())) {
-                    Some(s) => d.help(format!(
-                        "a field with a similar name exists: `{so_far}.{s}`"
-                    )),
+                    Some(s) => d
+                        .help(format!(
+                            "a field with a similar name exists: `{so_far}.{s}`"
+                        ))
+                        .fix(span, s),
                     None => d.help(format!(
                         "declare `{seg}` in the `{so_far}` object in `input`"
                     )),

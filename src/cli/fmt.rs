@@ -20,8 +20,17 @@ pub struct FmtArgs {
 }
 
 pub fn run(common: &Common, args: FmtArgs) -> u8 {
+    let mut common = common.clone();
+    let project = match super::project::apply(&mut common) {
+        Ok(project) => project,
+        Err(r) => {
+            print_reports(&common, &[r], 1, Stream::Stderr, false);
+            return super::FAILURE;
+        }
+    };
+    let common = &common;
     let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let paths: Vec<PathBuf> = args
+    let mut paths: Vec<PathBuf> = args
         .paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
@@ -32,6 +41,10 @@ pub fn run(common: &Common, args: FmtArgs) -> u8 {
         (None, true) => Some("-".to_string()),
         (None, false) => None,
     };
+    // No path: the project file's templates, else `.`.
+    if let Some(project) = project.filter(|_| paths.is_empty() && stdin_name.is_none()) {
+        paths = project.templates;
+    }
     let files = super::template_files(&paths, stdin_name.as_deref());
 
     let mut reports: Vec<FileReport> = Vec::new();

@@ -6,6 +6,7 @@ mod completions;
 mod explain;
 mod fmt;
 mod import;
+mod lsp;
 mod man;
 mod project;
 mod render;
@@ -81,6 +82,8 @@ enum Command {
     Man(man::ManArgs),
     /// Rewrite templates in the canonical layout (`-`: standard input to standard output).
     Fmt(fmt::FmtArgs),
+    /// Run the language server over stdio (for editors: diagnostics, completion, hover, ...).
+    Lsp,
 }
 
 /// Exit statuses.
@@ -102,6 +105,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&cli.common, a),
         Command::Fmt(a) => fmt::run(&cli.common, a),
+        Command::Lsp => lsp::run(&cli.common),
     }
 }
 

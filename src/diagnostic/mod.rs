@@ -35,6 +35,16 @@ pub struct Label {
     pub origin: Origin,
     pub span: Span,
     pub message: Option<String>,
+    /// A machine-applicable fix of the problem this label shows, when the help names one
+    /// (editors offer it as a quick fix; the CLI reports show only the help).
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Replace the template text at `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub span: Span,
+    pub replacement: String,
 }
 
 /// One problem found in a template, a data file, or the command line.
@@ -81,6 +91,7 @@ impl Diagnostic {
             origin,
             span,
             message: (!message.is_empty()).then_some(message),
+            fix: None,
         });
         self
     }
@@ -88,6 +99,26 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
+    }
+
+    /// Attaches a fix (replace the template text at `span` with `replacement`) to the latest
+    /// label, the one whose problem it fixes.
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        if let Some(l) = self.labels.last_mut() {
+            l.fix = Some(Box::new(Fix {
+                span,
+                replacement: replacement.into(),
+            }));
+        }
+        self
+    }
+
+    /// The fixes in the template.
+    pub fn fixes(&self) -> impl Iterator<Item = &Fix> {
+        self.labels
+            .iter()
+            .filter(|l| l.origin == Origin::Template)
+            .filter_map(|l| l.fix.as_deref())
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {

@@ -192,7 +192,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         .collect();
     let after_name = name.len() + line[name.len()..].len() - line[name.len()..].trim_start().len();
     if !name.is_empty() && at == after_name && words.iter().any(|w| w == "`:`") {
-        return Diagnostic::error(
+        let d = Diagnostic::error(
             Code::SyntaxError,
             format!("expected `:` after `{name}`, found {}", found(line, at)),
         )
@@ -202,6 +202,13 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         } else {
             format!("a field is `name: value`: write `{name}: ...`")
         });
+        // The fix: `name = value` and `name value` become `name: value`.
+        let name_end = span.start as usize + name.len();
+        return match line[at..].chars().next() {
+            Some('=') => d.fix(Span::new(name_end, span.start as usize + at + 1), ":"),
+            Some(c) if !c.is_whitespace() => d.fix(Span::new(name_end, name_end), ":"),
+            _ => d,
+        };
     }
     // At the start of a line, pest offers only the keywords: say what a line can be instead.
     let words = if at == 0 && words.iter().any(|w| w == "`input`") {

@@ -1,0 +1,28 @@
+//! `missive lsp`: the language server, over standard input and output.
+
+use missive::{Code, Diagnostic};
+
+use super::{Common, Stream};
+
+pub fn run(common: &Common) -> u8 {
+    // Standard output carries the protocol: every report goes to standard error.
+    // The project file, if any, gives the profile.
+    let mut common = common.clone();
+    if let Err(r) = super::project::apply(&mut common) {
+        super::print_reports(&common, &[r], 1, Stream::Stderr, false);
+        return super::FAILURE;
+    }
+    let common = &common;
+    let profile = match super::profile(common) {
+        Ok(p) => p,
+        Err(d) => return super::usage(common, Stream::Stderr, "", d),
+    };
+    match missive::lsp::run_stdio(profile) {
+        Ok(()) => super::OK,
+        Err(e) => {
+            let d = Diagnostic::error(Code::Io, format!("language server stopped: {e}"))
+                .help("the client closed the connection or sent a message that is not LSP");
+            super::usage(common, Stream::Stderr, "", d)
+        }
+    }
+}

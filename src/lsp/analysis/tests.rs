@@ -1,0 +1,325 @@
+use super::*;
+
+const SRC: &str = r#"notification order_shipped
+input {
+  first_name?: string max 30
+  order: {
+    number: string max 20
+    url: url
+    items: list max 10 of { title: string max 60, image: url }
+  }
+}
+text "Hi {{ first_name }}, order {{ order.number }} is on its way"
+carousel {
+  for item in order.items {
+    element {
+      title: item.title
+      subtitle: "Order {{ order.number }}"
+      button web_url { title: "View", url: order.url }
+    }
+  }
+}
+"#;
+
+/// The source with `|` marking the cursor, and the offset of the cursor.
+fn at(marked: &str) -> (String, usize) {
+    let offset = marked.find('|').expect("a cursor");
+    (marked.replacen('|', "", 1), offset)
+}
+
+fn labels(items: &[Completion]) -> Vec<&str> {
+    items.iter().map(|c| c.label.as_str()).collect()
+}
+
+fn complete(marked: &str) -> Vec<Completion> {
+    let (text, offset) = at(marked);
+    let parsed = crate::syntax::parse(&text);
+    Analysis::new(&text, &parsed.file).complete(offset, &Profile::default_profile())
+}
+
+fn context(marked: &str) -> Context {
+    let (text, offset) = at(marked);
+    let parsed = crate::syntax::parse(&text);
+    Analysis::new(&text, &parsed.file).context(offset)
+}
+
+fn nth(text: &str, needle: &str, n: usize) -> usize {
+    text.match_indices(needle).nth(n).expect("found").0
+}
+
+#[test]
+fn word_before_splits_the_dotted_path() {
+    assert_eq!(
+        word_before("x: order.ite", 12),
+        (vec!["order".to_string()], "ite".to_string())
+    );
+    assert_eq!(
+        word_before("x: order.", 9),
+        (vec!["order".to_string()], String::new())
+    );
+    assert_eq!(word_before("  ti", 4), (vec![], "ti".to_string()));
+}
+
+#[test]
+fn context_detection() {
+    // Field names at the start of a line in a block, or after a comma.
+    assert_eq!(
+        context("carousel {\n  element {\n    ti|\n  }\n}\n"),
+        Context::Name
+    );
+    assert_eq!(
+        context("carousel {\n  element { title: \"x\", |}\n}\n"),
+        Context::Name
+    );
+    // Values after `:`, paths after a dot, the list of a `for`, a condition.
+    assert_eq!(
+        context("receipt {\n  order_number: or|\n}\n"),
+        Context::Path(vec![])
+    );
+    assert_eq!(
+        context("receipt {\n  order_number: order.|\n}\n"),
+        Context::Path(vec!["order".into()])
+    );
+    assert_eq!(
+        context("carousel {\n  for x in ord|\n}\n"),
+        Context::Path(vec![])
+    );
+    assert_eq!(context("if gi| {\n}\n"), Context::Path(vec![]));
+    assert_eq!(context("} else if gi| {\n}\n"), Context::Path(vec![]));
+    // Inside a string: only in an interpolation.
+    assert_eq!(context("text \"Hi {{ na|\n"), Context::Path(vec![]));
+    assert_eq!(
+        context("text \"Hi {{ order.| }}\"\n"),
+        Context::Path(vec!["order".into()])
+    );
+    assert_eq!(
+        context("text \"Hi {{ name }} and fri|\"\n"),
+        Context::Nothing
+    );
+    assert_eq!(context("text \"Hi |\"\n"), Context::Nothing);
+    assert_eq!(
+        context("text \"\"\"\n  Hi {{ order.|\n  \"\"\"\n"),
+        Context::Path(vec!["order".into()])
+    );
+    assert_eq!(
+        context("text \"\"\"\n  Hi or|\n  \"\"\"\n"),
+        Context::Nothing
+    );
+    // `extra` is JSON: no bare paths, but interpolations in its strings.
+    assert_eq!(context("extra {\n  \"key\": |\n}\n"), Context::Nothing);
+    assert_eq!(
+        context("extra {\n  \"key\": \"{{ order.|\"\n}\n"),
+        Context::Path(vec!["order".into()])
+    );
+    // The strings a field accepts.
+    assert_eq!(
+        context("carousel {\n  image_aspect_ratio: \"sq|\"\n}\n"),
+        Context::Choice(vec!["horizontal", "square"])
+    );
+    assert_eq!(
+        context(
+            "carousel { element { default_action { url: \"x\", webview_height_ratio: \"|\" } } }\n"
+        ),
+        Context::Choice(vec!["compact", "tall", "full"])
+    );
+    let Context::Choice(currencies) = context("receipt {\n  currency: \"E|\n}\n") else {
+        panic!("currencies");
+    };
+    assert!(currencies.contains(&"EUR"));
+    assert_eq!(
+        context("carousel { element { title: \"|\" } }\n"),
+        Context::Nothing
+    );
+    // Comments, button types, input types.
+    assert_eq!(context("// a comment ab|\n"), Context::Nothing);
+    assert_eq!(
+        context("carousel { element { button w| } }\n"),
+        Context::ButtonType
+    );
+    assert_eq!(context("input {\n  name: str|\n}\n"), Context::Type);
+    assert_eq!(context("input {\n  na|\n}\n"), Context::Nothing);
+}
+
+#[test]
+fn field_completion_uses_the_schema_of_the_enclosing_block() {
+    let items = complete("carousel {\n  element {\n    title: \"x\"\n    |\n  }\n}\n");
+    let l = labels(&items);
+    // `title` is already given; the rest of a carousel element, fields and blocks.
+    assert!(!l.contains(&"title"), "{l:?}");
+    for want in ["subtitle", "image_url", "default_action", "button", "extra"] {
+        assert!(l.contains(&want), "{want} missing from {l:?}");
+    }
+    let subtitle = items
+        .iter()
+        .find(|c| c.label == "subtitle")
+        .expect("subtitle");
+    assert_eq!(subtitle.insert, "subtitle: ");
+    assert!(subtitle.detail.contains("max 80"), "{}", subtitle.detail);
+    // Blocks come with their braces for clients that take snippets.
+    let button = items.iter().find(|c| c.label == "button").expect("button");
+    assert_eq!(
+        button.snippet.as_deref(),
+        Some("button ${1|web_url,postback,phone_number|} {\n\ttitle: $0\n}")
+    );
+    let action = items
+        .iter()
+        .find(|c| c.label == "default_action")
+        .expect("action");
+    assert_eq!(action.snippet.as_deref(), Some("default_action {\n\t$0\n}"));
+
+    let receipt = labels(&complete("receipt {\n  |\n}\n")).join(" ");
+    assert!(
+        receipt.contains("recipient_name") && receipt.contains("summary"),
+        "{receipt}"
+    );
+
+    let button = labels(&complete(
+        "carousel { element {\n button postback {\n  |\n }\n} }\n",
+    ))
+    .join(" ");
+    assert_eq!(button, "title payload extra");
+
+    let top = labels(&complete("notification x\n|\n")).join(" ");
+    assert!(
+        top.contains("carousel") && !top.contains("notification"),
+        "{top}"
+    );
+}
+
+#[test]
+fn path_completion_follows_inputs_and_loop_variables() {
+    let offset = nth(SRC, "item.title", 0);
+    let mut text = SRC.to_string();
+    text.replace_range(offset..offset + "item.title".len(), "");
+    let parsed = crate::syntax::parse(&text);
+    let a = Analysis::new(&text, &parsed.file);
+    let p = Profile::default_profile();
+    let roots = a.complete(offset, &p);
+    assert_eq!(labels(&roots), ["item", "first_name", "order"]);
+    assert!(roots[0].detail.starts_with("loop variable"));
+
+    text.insert_str(offset, "item.");
+    let parsed = crate::syntax::parse(&text);
+    let a = Analysis::new(&text, &parsed.file);
+    assert_eq!(labels(&a.complete(offset + 5, &p)), ["title", "image"]);
+
+    // In an interpolation.
+    let offset = nth(SRC, "order.number", 0) + "order.".len();
+    let parsed = crate::syntax::parse(SRC);
+    let a = Analysis::new(SRC, &parsed.file);
+    assert_eq!(labels(&a.complete(offset, &p)), ["number", "url", "items"]);
+}
+
+#[test]
+fn hover_shows_limits_lengths_and_types() {
+    let parsed = crate::syntax::parse(SRC);
+    let a = Analysis::new(SRC, &parsed.file);
+    let p = Profile::default_profile();
+
+    let (title, _) = a.hover(nth(SRC, "title: item", 0) + 1, &p).expect("hover");
+    assert!(title.contains("Limit: **80**"), "{title}");
+    assert!(title.contains("Worst case: 0 to **60**"), "{title}");
+
+    let (subtitle, _) = a.hover(nth(SRC, "subtitle", 0), &p).expect("hover");
+    assert!(subtitle.contains("Worst case: 6 to **26**"), "{subtitle}");
+
+    let (button, _) = a.hover(nth(SRC, "title: \"View\"", 0), &p).expect("hover");
+    assert!(button.contains("Limit: **20**"), "{button}");
+    assert!(button.contains("Length: 4 characters"), "{button}");
+
+    let (text, _) = a.hover(nth(SRC, "text", 0), &p).expect("hover");
+    assert!(text.contains("Limit: **320**"), "{text}");
+
+    let (var, span) = a.hover(nth(SRC, "number }}", 0) + 2, &p).expect("hover");
+    assert_eq!(var, "`order.number`: `string max 20`");
+    assert_eq!(&SRC[span.range()], "number");
+
+    let (item, _) = a.hover(nth(SRC, "item.title", 0), &p).expect("hover");
+    assert!(
+        item.contains("`{ title: string max 60, image: url }`"),
+        "{item}"
+    );
+    assert!(item.contains("loop variable"), "{item}");
+
+    let (optional, _) = a.hover(nth(SRC, "first_name }}", 0), &p).expect("hover");
+    assert!(optional.contains("(optional)"), "{optional}");
+
+    let (decl, _) = a.hover(nth(SRC, "url: url", 0), &p).expect("hover");
+    assert_eq!(decl, "input `order.url`: `url`");
+}
+
+#[test]
+fn definitions_point_at_declarations_and_loops() {
+    let parsed = crate::syntax::parse(SRC);
+    let a = Analysis::new(SRC, &parsed.file);
+    let decl = a
+        .definition(nth(SRC, "order.url", 0) + 7)
+        .expect("definition");
+    assert_eq!(decl.start as usize, nth(SRC, "url: url", 0));
+    assert_eq!(&SRC[decl.range()], "url");
+
+    let local = a
+        .definition(nth(SRC, "item.title", 0) + 1)
+        .expect("definition");
+    assert_eq!(local.start as usize, nth(SRC, "item in", 0));
+
+    let in_string = a
+        .definition(nth(SRC, "first_name }}", 0))
+        .expect("definition");
+    assert_eq!(in_string.start as usize, nth(SRC, "first_name?", 0));
+
+    // A field name is not a path.
+    assert_eq!(a.definition(nth(SRC, "subtitle", 0)), None);
+}
+
+#[test]
+fn a_broken_file_still_answers() {
+    let text = "notification x\ninput { order: { number: string } }\ncarousel {\n  element {\n    title: \"{{ order.\n";
+    let parsed = crate::syntax::parse(text);
+    let a = Analysis::new(text, &parsed.file);
+    let p = Profile::default_profile();
+    assert_eq!(labels(&a.complete(text.len() - 1, &p)), ["number"]);
+}
+
+#[test]
+fn an_unclosed_block_being_typed_completes_its_fields() {
+    let items = complete("notification x\ncarousel {\n  element {\n    |");
+    let l = labels(&items);
+    assert!(l.contains(&"title") && l.contains(&"button"), "{l:?}");
+}
+
+#[test]
+fn every_position_of_every_template_answers_without_panicking() {
+    let mut sources: Vec<String> = Vec::new();
+    for entry in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).expect("templates")
+    {
+        let path = entry.expect("entry").path();
+        sources.push(std::fs::read_to_string(path).expect("a template"));
+    }
+    sources.push(SRC.to_string());
+    // Broken variants: cut in the middle (unclosed blocks, strings, interpolations).
+    let cut: Vec<String> = sources
+        .iter()
+        .flat_map(|s| {
+            [s.len() / 3, s.len() / 2, 2 * s.len() / 3]
+                .into_iter()
+                .filter(|&i| s.is_char_boundary(i))
+                .map(|i| s[..i].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    sources.extend(cut);
+    sources.push("\"\"\"\n{{ {% \"".into());
+    sources.push("é😀{{.}}.\n..a..b\n}{".into());
+    let p = Profile::default_profile();
+    for text in &sources {
+        let parsed = crate::syntax::parse(text);
+        let a = Analysis::new(text, &parsed.file);
+        for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let _ = a.complete(offset, &p);
+            let _ = a.hover(offset, &p);
+            let _ = a.definition(offset);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+use super::*;
+
+use lsp_types::{Position, Range};
+
+use crate::diagnostic::Code;
+
+fn uri(s: &str) -> Uri {
+    s.parse().expect("a URI")
+}
+
+#[test]
+fn diagnostics_have_utf16_ranges_codes_help_and_related_information() {
+    // `😀` is two UTF-16 units: the undeclared `nme` starts at column 14, not 13.
+    let text = "notification greet\ninput { name: string max 20 }\ntext \"😀 {{ nme }}\"\n";
+    let u = uri("file:///tmp/greet.missive");
+    let mut doc = Document::new(&u, text.into(), 1);
+    let diags = doc.diagnostics(&u, &Profile::default_profile());
+    let d = diags
+        .iter()
+        .find(|d| d.code == Some(NumberOrString::String("M1001".into())))
+        .unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(
+        d.range,
+        Range::new(Position::new(2, 12), Position::new(2, 15))
+    );
+    assert!(
+        d.message
+            .contains("help: a variable with a similar name exists: `name`"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.source.as_deref(), Some("missive"));
+
+    let twice = "notification greet\ntext \"a\"\ntext \"b\"\n";
+    let mut doc = Document::new(&u, twice.into(), 1);
+    let diags = doc.diagnostics(&u, &Profile::default_profile());
+    let related = diags[0].related_information.as_ref().expect("related");
+    assert_eq!(related[0].message, "first `text`");
+    assert_eq!(related[0].location.range.start, Position::new(1, 0));
+}
+
+#[test]
+fn incremental_edits_apply_in_utf16_units() {
+    let u = uri("file:///tmp/x.missive");
+    let mut doc = Document::new(&u, "a😀b\ncd\n".into(), 1);
+    // Replace `b` (after the two units of the emoji) and insert on the next line.
+    doc.edit(
+        Some(Range::new(Position::new(0, 3), Position::new(0, 4))),
+        "B",
+    );
+    doc.edit(
+        Some(Range::new(Position::new(1, 1), Position::new(1, 1))),
+        "X",
+    );
+    assert_eq!(doc.text, "a😀B\ncXd\n");
+    doc.edit(None, "whole");
+    assert_eq!(doc.text, "whole");
+}
+
+#[test]
+fn the_file_stem_comes_from_the_uri() {
+    assert_eq!(
+        file_stem(&uri("file:///home/me/order%20shipped.missive")).as_deref(),
+        Some("order shipped")
+    );
+    assert_eq!(file_stem(&uri("untitled:Untitled-1")), None);
+}
+
+#[test]
+fn quick_fixes_replace_the_misspelled_name() {
+    let text =
+        "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtilte: \"y\"\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut server = Server {
+        profile: Profile::default_profile(),
+        snippets: false,
+        docs: HashMap::new(),
+        dirty: HashSet::new(),
+    };
+    server
+        .docs
+        .insert(u.clone(), Document::new(&u, text.into(), 1));
+    let params: CodeActionParams = serde_json::from_value(serde_json::json!({
+        "textDocument": {"uri": u.as_str()},
+        "range": {"start": {"line": 4, "character": 6}, "end": {"line": 4, "character": 6}},
+        "context": {"diagnostics": []}
+    }))
+    .expect("params");
+    let actions = server.code_actions(params).expect("actions");
+    let [CodeActionOrCommand::CodeAction(a)] = actions.as_slice() else {
+        panic!("{actions:?}");
+    };
+    assert_eq!(a.title, "Replace `subtilte` with `subtitle`");
+    let edits = &a
+        .edit
+        .as_ref()
+        .expect("edit")
+        .changes
+        .as_ref()
+        .expect("changes")[&u];
+    assert_eq!(
+        edits[0].range,
+        Range::new(Position::new(4, 4), Position::new(4, 12))
+    );
+    assert_eq!(edits[0].new_text, "subtitle");
+}
+
+#[test]
+fn formatting_edits_replace_only_the_lines_that_change() {
+    let text = "notification x\n\ninput {   name: string max 20 }\ntext   \"Hi {{ name }}\"\n";
+    let index = LineIndex::new(text);
+    let edits = formatting_edits(text, &index)
+        .expect("formats")
+        .expect("edits");
+    let [edit] = edits.as_slice() else {
+        panic!("{edits:?}");
+    };
+    assert_eq!(edit.range.start, Position::new(2, 0));
+    assert_eq!(edit.range.end, Position::new(4, 0));
+    let formatted = crate::fmt::format(text).expect("formats");
+    let mut applied = text.to_string();
+    applied.replace_range(index.span(text, edit.range).range(), &edit.new_text);
+    assert_eq!(applied, formatted);
+
+    // Already formatted: no edit. A syntax error: refused, with the error.
+    let index = LineIndex::new(&formatted);
+    assert_eq!(formatting_edits(&formatted, &index), Ok(Some(vec![])));
+    let broken = "notification x\ntext \"Hi\n";
+    let err = formatting_edits(broken, &LineIndex::new(broken)).expect_err("refused");
+    assert!(err.starts_with("cannot format: "), "{err}");
+    assert!(err.contains("at line 2"), "{err}");
+}
+
+#[test]
+fn quick_fixes_add_a_missing_colon() {
+    let text =
+        "notification t\ncarousel {\n  element {\n    title \"x\"\n    subtitle = \"y\"\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut server = Server {
+        profile: Profile::default_profile(),
+        snippets: false,
+        docs: HashMap::new(),
+        dirty: HashSet::new(),
+    };
+    server
+        .docs
+        .insert(u.clone(), Document::new(&u, text.into(), 1));
+    let params: CodeActionParams = serde_json::from_value(serde_json::json!({
+        "textDocument": {"uri": u.as_str()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
+        "context": {"diagnostics": []}
+    }))
+    .expect("params");
+    let actions = server.code_actions(params).expect("actions");
+    let mut fixed = text.to_string();
+    let mut titles = Vec::new();
+    let mut edits: Vec<TextEdit> = Vec::new();
+    for a in &actions {
+        let CodeActionOrCommand::CodeAction(a) = a else {
+            panic!("{a:?}");
+        };
+        titles.push(a.title.clone());
+        edits.extend(
+            a.edit
+                .as_ref()
+                .expect("edit")
+                .changes
+                .as_ref()
+                .expect("changes")[&u]
+                .clone(),
+        );
+    }
+    assert_eq!(titles, ["Insert `:`", "Replace ` =` with `:`"]);
+    let index = LineIndex::new(text);
+    for e in edits.iter().rev() {
+        fixed.replace_range(index.span(text, e.range).range(), &e.new_text);
+    }
+    assert_eq!(
+        fixed,
+        "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtitle: \"y\"\n  }\n}\n"
+    );
+}
+
+#[test]
+fn diagnostics_follow_the_profile() {
+    let text = "notification greet\ntext \"Hi\"\nimage \"https://example.com/a.png\"\n";
+    let u = uri("file:///tmp/greet.missive");
+    let codes = |profile: &str| -> Vec<String> {
+        let mut doc = Document::new(&u, text.into(), 1);
+        let profile = Profile::resolve(profile).expect("a profile");
+        doc.diagnostics(&u, &profile)
+            .into_iter()
+            .filter_map(|d| match d.code {
+                Some(NumberOrString::String(c)) => Some(c),
+                _ => None,
+            })
+            .collect()
+    };
+    // Text beside an attachment: allowed by the iAdvize guide, refused by the Send API.
+    assert!(!codes("iadvize").contains(&Code::TextWithAttachment.as_str().to_string()));
+    assert!(codes("messenger").contains(&Code::TextWithAttachment.as_str().to_string()));
+}

@@ -1,0 +1,50 @@
+//! The language server, end to end: a real LSP client (Node, with the pinned
+//! `vscode-languageserver-protocol` in tests/lsp/) starts `missive lsp` and drives it over stdio:
+//! initialize, didOpen of a broken template and its diagnostics, a quick fix, completion, hover,
+//! definition, didChange clearing the diagnostics, the re-check latency, formatting, shutdown.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn a_real_client_drives_the_server_over_stdio() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp");
+    assert!(
+        dir.join("node_modules/vscode-languageserver-protocol")
+            .is_dir(),
+        "the LSP client is not installed: run `npm ci` in tests/lsp (Node 20)"
+    );
+    let out = Command::new("node")
+        .arg(dir.join("e2e.mjs"))
+        .arg(env!("CARGO_BIN_EXE_missive"))
+        .current_dir(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `node` (Node 20 is needed for this test): {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "the LSP end-to-end test failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    // Every step reported itself: a script that stopped early would not print them all.
+    for step in [
+        "initialize",
+        "didOpen of a broken template",
+        "codeAction",
+        "completion at a field position",
+        "completion after `order.`",
+        "hover",
+        "definition",
+        "didChange with the quick fixes applied",
+        "latency",
+        "formatting",
+        "shutdown and exit",
+    ] {
+        assert!(
+            stdout.contains(&format!("ok - {step}")),
+            "step `{step}` did not pass:\n{stdout}"
+        );
+    }
+}
