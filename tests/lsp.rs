@@ -3,17 +3,13 @@
 //! initialize, didOpen of a broken template and its diagnostics, a quick fix, completion, hover,
 //! definition, didChange clearing the diagnostics, the re-check latency, formatting, shutdown.
 
-use std::path::Path;
+mod npm;
+
 use std::process::Command;
 
 #[test]
 fn a_real_client_drives_the_server_over_stdio() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp");
-    assert!(
-        dir.join("node_modules/vscode-languageserver-protocol")
-            .is_dir(),
-        "the LSP client is not installed: run `npm ci` in tests/lsp (Node 20)"
-    );
+    let dir = npm::installed("vscode-languageserver-protocol");
     let out = Command::new("node")
         .arg(dir.join("e2e.mjs"))
         .arg(env!("CARGO_BIN_EXE_missive"))

@@ -2,6 +2,8 @@
 //! VS Code's own tokenizer (vscode-textmate and Oniguruma, pinned in tests/lsp/), regexes that
 //! compile and a sample template coloured as expected.
 
+mod npm;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -38,11 +40,7 @@ fn the_grammar_is_json_with_the_keys_editors_read() {
 
 #[test]
 fn vscode_textmate_tokenizes_a_template_with_the_expected_scopes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp");
-    assert!(
-        dir.join("node_modules/vscode-textmate").is_dir(),
-        "the TextMate tokenizer is not installed: run `npm ci` in tests/lsp (Node 20)"
-    );
+    let dir = npm::installed("vscode-textmate");
     let out = Command::new("node")
         .arg(dir.join("textmate.mjs"))
         .arg(grammar_path())
