@@ -15,6 +15,7 @@
 //! ```
 
 pub mod check;
+pub mod delivery;
 pub mod diagnostic;
 pub mod import;
 pub mod ir;

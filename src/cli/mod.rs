@@ -3,7 +3,9 @@
 mod check;
 mod explain;
 mod import;
+mod optin;
 mod render;
+mod send;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -70,6 +72,10 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
+    /// Print the web page's opt-in snippet, with the customer_id built from the template's scheme.
+    Optin(optin::OptinArgs),
+    /// Render each record and POST it to the iAdvize API, through a journal.
+    Send(send::SendArgs),
 }
 
 /// Exit statuses.
@@ -87,6 +93,8 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Render(a) => render::run(&cli.common, a),
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(&cli.common, a),
+        Command::Optin(a) => optin::run(&cli.common, a),
+        Command::Send(a) => send::run(&cli.common, a),
     }
 }
 

@@ -1,0 +1,593 @@
+//! A send: records -> checked, rendered requests -> delivery through the journal, on N threads.
+//! The caller sees every record's fate as an [`Event`] (to print it, write rejects, move a
+//! progress bar) and gets the counts back.
+
+use std::collections::HashMap;
+use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use super::client::{deliver, Client, Outcome};
+use super::journal::{record_key, Journal, Prior};
+use super::retry::{Pacer, RetryPolicy};
+use super::{scrub, Endpoint, Token};
+use crate::check::data;
+use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::span::Span;
+use crate::Template;
+
+/// One record of the data: a JSON document, the `number`-th of the input (its line, for
+/// NDJSON), at byte `offset` of the input.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    pub number: usize,
+    pub offset: usize,
+    pub text: &'a str,
+}
+
+/// The records of an NDJSON text: one per non-blank line, numbered by line.
+pub fn ndjson_records(text: &str) -> Vec<Record<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if !body.trim().is_empty() {
+            out.push(Record {
+                number: i + 1,
+                offset,
+                text: body,
+            });
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// How a send behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Everything but the POST: the requests are reported instead.
+    pub dry_run: bool,
+    pub allow_duplicate_customer_id: bool,
+    pub resend_uncertain: bool,
+    /// Requests in flight at once (threads).
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+    /// At most this many requests per second.
+    pub rate: Option<f64>,
+    /// Per request.
+    pub timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            dry_run: false,
+            allow_duplicate_customer_id: false,
+            resend_uncertain: false,
+            concurrency: 1,
+            retry: RetryPolicy::default(),
+            rate: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How a record ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Delivered now.
+    Sent,
+    /// Delivered by an earlier run (the journal says so): not sent again.
+    Skipped,
+    /// Not sent: it fails to render or check, or repeats a customer_id.
+    Rejected,
+    /// Not delivered: refused by the API, or every try failed.
+    Failed,
+    /// Maybe delivered: no answer after sending (now or in an earlier run).
+    Uncertain,
+    /// `--dry-run`: what would be sent.
+    DryRun,
+}
+
+impl Fate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fate::Sent => "sent",
+            Fate::Skipped => "skipped",
+            Fate::Rejected => "rejected",
+            Fate::Failed => "failed",
+            Fate::Uncertain => "uncertain",
+            Fate::DryRun => "dry-run",
+        }
+    }
+}
+
+/// One record's fate, for the caller to report.
+#[derive(Debug)]
+pub struct Event<'a> {
+    pub record: &'a Record<'a>,
+    pub customer_id: Option<&'a str>,
+    pub fate: Fate,
+    /// The last HTTP status, when there was an answer.
+    pub status: Option<u16>,
+    pub attempts: u32,
+    /// Why it was rejected or failed, and warnings. Data labels point into the whole input
+    /// (the record's offset added).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The API's answer as received (token scrubbed), when it was not a success.
+    pub answer: Option<&'a str>,
+    /// Dry run: the URL (token `***`) and the body.
+    pub request: Option<(&'a str, &'a [u8])>,
+}
+
+/// Receives the events of a send, from several threads.
+pub trait Sink: Sync {
+    fn event(&self, event: Event<'_>);
+}
+
+/// The counts of a send.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub sent: usize,
+    pub skipped: usize,
+    pub rejected: usize,
+    pub failed: usize,
+    pub uncertain: usize,
+    pub dry_run: usize,
+}
+
+impl Summary {
+    fn count(&mut self, fate: Fate) {
+        match fate {
+            Fate::Sent => self.sent += 1,
+            Fate::Skipped => self.skipped += 1,
+            Fate::Rejected => self.rejected += 1,
+            Fate::Failed => self.failed += 1,
+            Fate::Uncertain => self.uncertain += 1,
+            Fate::DryRun => self.dry_run += 1,
+        }
+    }
+
+    /// Whether every record was delivered (now or earlier) or, in a dry run, would be sent.
+    pub fn all_delivered(&self) -> bool {
+        self.rejected == 0 && self.failed == 0 && self.uncertain == 0
+    }
+}
+
+/// Everything a send needs besides the records.
+pub struct Batch<'a> {
+    pub template: &'a Template,
+    pub endpoint: &'a Endpoint,
+    /// `None` only in a dry run.
+    pub token: Option<&'a Token>,
+    pub journal: Option<&'a Journal>,
+    /// What earlier runs did, from the journal.
+    pub prior: &'a HashMap<String, Prior>,
+    pub options: Options,
+}
+
+/// A record ready to go.
+struct Job<'a> {
+    record: &'a Record<'a>,
+    customer_id: String,
+    key: String,
+    body: Vec<u8>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Batch<'_> {
+    /// Sends the records (in a dry run, reports them) and returns the counts.
+    pub fn run(&self, records: &[Record<'_>], sink: &dyn Sink) -> Summary {
+        let summary = Mutex::new(Summary::default());
+        let emit = |e: Event<'_>| {
+            summary
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .count(e.fate);
+            sink.event(e);
+        };
+        let client = Client::new(self.options.timeout);
+        let pacer = Pacer::new(self.options.rate);
+        let workers = self.options.concurrency.max(1);
+        let (tx, rx) = sync_channel::<Job<'_>>(workers * 2);
+        let rx = Mutex::new(rx);
+        std::thread::scope(|s| {
+            if !self.options.dry_run {
+                for _ in 0..workers {
+                    s.spawn(|| loop {
+                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            Ok(job) => self.send(job, &client, &pacer, &emit),
+                            Err(_) => break,
+                        }
+                    });
+                }
+            }
+            let mut first_with: HashMap<String, usize> = HashMap::new();
+            let mut occurrences: HashMap<String, usize> = HashMap::new();
+            for record in records {
+                let (customer_id, prepared) = self.prepare(record);
+                let (customer_id, body, mut warnings) = match (customer_id, prepared) {
+                    (Some(cid), Ok((body, warnings))) => (cid, body, warnings),
+                    (cid, Err(diagnostics)) => {
+                        emit(rejected(record, cid.as_deref(), diagnostics));
+                        continue;
+                    }
+                    (None, Ok(_)) => {
+                        let d = Diagnostic::error(
+                            Code::Usage,
+                            "the template has no `customer_id` scheme",
+                        )
+                        .help("declare one: `customer_id \"order-{{ order.number }}\"`");
+                        emit(rejected(record, None, vec![d]));
+                        continue;
+                    }
+                };
+                if let Some(&first) = first_with.get(&customer_id) {
+                    if !self.options.allow_duplicate_customer_id {
+                        let d = Diagnostic::error(
+                            Code::DuplicateCustomerId,
+                            format!("record {} has the same customer_id `{customer_id}` as record {first}", record.number),
+                        )
+                        .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`");
+                        warnings.push(d);
+                        emit(rejected(record, Some(&customer_id), warnings));
+                        continue;
+                    }
+                } else {
+                    first_with.insert(customer_id.clone(), record.number);
+                }
+                let base = record_key(self.endpoint.page_id(), &customer_id, &body, 1);
+                let n = occurrences.entry(base).or_insert(0);
+                *n += 1;
+                let key = record_key(self.endpoint.page_id(), &customer_id, &body, *n);
+                match self.prior.get(&key) {
+                    Some(Prior::Delivered) => {
+                        emit(Event {
+                            record,
+                            customer_id: Some(&customer_id),
+                            fate: Fate::Skipped,
+                            status: None,
+                            attempts: 0,
+                            diagnostics: warnings,
+                            answer: None,
+                            request: None,
+                        });
+                        continue;
+                    }
+                    Some(Prior::Uncertain) if !self.options.resend_uncertain => {
+                        warnings.push(
+                            Diagnostic::error(
+                                Code::DeliveryUncertain,
+                                format!("record {} (customer_id `{customer_id}`) may have been delivered by an earlier run: not sent again", record.number),
+                            )
+                            .help("the journal has its request but no answer; when you know it did not arrive, send it with `--resend-uncertain`"),
+                        );
+                        emit(Event {
+                            record,
+                            customer_id: Some(&customer_id),
+                            fate: Fate::Uncertain,
+                            status: None,
+                            attempts: 0,
+                            diagnostics: warnings,
+                            answer: None,
+                            request: None,
+                        });
+                        continue;
+                    }
+                    _ => {}
+                }
+                if self.options.dry_run {
+                    let url = self.endpoint.url(&customer_id, None);
+                    emit(Event {
+                        record,
+                        customer_id: Some(&customer_id),
+                        fate: Fate::DryRun,
+                        status: None,
+                        attempts: 0,
+                        diagnostics: warnings,
+                        answer: None,
+                        request: Some((&url, &body)),
+                    });
+                    continue;
+                }
+                let job = Job {
+                    record,
+                    customer_id,
+                    key,
+                    body,
+                    warnings,
+                };
+                if tx.send(job).is_err() {
+                    break;
+                }
+            }
+            drop(tx);
+        });
+        summary.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Checks and renders one record: its customer_id (when the scheme renders), and the body
+    /// with its warnings, or every diagnostic.
+    #[allow(clippy::type_complexity)]
+    fn prepare(
+        &self,
+        record: &Record<'_>,
+    ) -> (
+        Option<String>,
+        Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>,
+    ) {
+        let shift = |mut ds: Vec<Diagnostic>| {
+            for d in &mut ds {
+                for l in &mut d.labels {
+                    if l.origin == Origin::Data {
+                        l.span = Span::new(
+                            l.span.start as usize + record.offset,
+                            l.span.end as usize + record.offset,
+                        );
+                    }
+                }
+            }
+            ds
+        };
+        let (node, mut warnings) = match data::prepare(self.template, record.text) {
+            Ok(x) => x,
+            Err(errors) => return (None, Err(shift(errors))),
+        };
+        let mut errors = Vec::new();
+        let customer_id = match self.template.customer_id_checked(&node) {
+            Ok((id, w)) => {
+                warnings.extend(w);
+                id
+            }
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
+        let mut body = Vec::new();
+        match self.template.render_to(&mut body, &node) {
+            Ok(w) => warnings.extend(w),
+            Err(e) => errors.extend(e),
+        }
+        if errors.is_empty() {
+            (customer_id, Ok((body, shift(warnings))))
+        } else {
+            errors.extend(warnings);
+            let mut errors = shift(errors);
+            crate::diagnostic::sort(&mut errors);
+            (customer_id, Err(errors))
+        }
+    }
+
+    /// Sends one job through the journal and reports its fate.
+    fn send(&self, job: Job<'_>, client: &Client, pacer: &Pacer, emit: &dyn Fn(Event<'_>)) {
+        let Job {
+            record,
+            customer_id,
+            key,
+            body,
+            mut warnings,
+        } = job;
+        let n = record.number;
+        let token = self.token;
+        if let Some(j) = self.journal {
+            if let Err(e) = j.intent(&key, n, &customer_id) {
+                warnings.push(
+                    Diagnostic::error(Code::Io, format!("record {n} was not sent: cannot write the journal: {e}"))
+                        .help("check that the journal's disk has room and is writable, then run again with the same journal"),
+                );
+                emit(Event {
+                    record,
+                    customer_id: Some(&customer_id),
+                    fate: Fate::Failed,
+                    status: None,
+                    attempts: 0,
+                    diagnostics: warnings,
+                    answer: None,
+                    request: None,
+                });
+                return;
+            }
+        }
+        let url = self.endpoint.url(&customer_id, token);
+        let outcome = deliver(client, &self.options.retry, pacer, &url, &body, &|t| {
+            scrub(token, t)
+        });
+        let cid = &customer_id;
+        let (fate, word, status, attempts, answer, message, diagnostic) = match &outcome {
+            Outcome::Delivered { status, attempts } => (
+                Fate::Sent,
+                "delivered",
+                Some(*status),
+                *attempts,
+                None,
+                None,
+                None,
+            ),
+            Outcome::Refused {
+                status,
+                body,
+                attempts,
+            } => {
+                let message = api_message(body);
+                let d = Diagnostic::error(
+                    Code::ApiRefused,
+                    format!("the API refused record {n} (customer_id `{cid}`), HTTP {status}: {message}"),
+                )
+                .help("fix the record or the template; this answer does not change on a retry, so it was not retried")
+                .note(format!("the API's answer: {}", shorten(body)));
+                (
+                    Fate::Failed,
+                    "refused",
+                    Some(*status),
+                    *attempts,
+                    Some(body.as_str()),
+                    Some(message),
+                    Some(d),
+                )
+            }
+            Outcome::Failed {
+                reason,
+                status,
+                body,
+                attempts,
+            } => {
+                let mut d = Diagnostic::error(
+                    Code::DeliveryFailed,
+                    format!("record {n} (customer_id `{cid}`) was not delivered after {attempts} tries: {reason}"),
+                )
+                .help("run again with the same `--journal` to send it again; if the API answered 429, lower `--rate` or `--concurrency`");
+                if let Some(b) = body.as_deref().filter(|b| !b.is_empty()) {
+                    d = d.note(format!("the API's answer: {}", shorten(b)));
+                }
+                (
+                    Fate::Failed,
+                    "failed",
+                    *status,
+                    *attempts,
+                    body.as_deref(),
+                    Some(reason.clone()),
+                    Some(d),
+                )
+            }
+            Outcome::Uncertain { reason, attempts } => {
+                let d = Diagnostic::error(
+                    Code::DeliveryUncertain,
+                    format!("record {n} (customer_id `{cid}`) may have been delivered: {reason}"),
+                )
+                .help("the request may have reached the API: a rerun with the same journal lists it as uncertain and sends it again only with `--resend-uncertain`");
+                (
+                    Fate::Uncertain,
+                    "uncertain",
+                    None,
+                    *attempts,
+                    None,
+                    Some(reason.clone()),
+                    Some(d),
+                )
+            }
+        };
+        if let Some(j) = self.journal {
+            if let Err(e) = j.outcome(&key, n, word, status, message.as_deref()) {
+                warnings.push(
+                    Diagnostic::warning(
+                        Code::Io,
+                        format!("record {n}: cannot write its outcome to the journal: {e}"),
+                    )
+                    .help("a rerun with this journal will list the record as uncertain"),
+                );
+            }
+        }
+        warnings.extend(diagnostic);
+        emit(Event {
+            record,
+            customer_id: Some(&customer_id),
+            fate,
+            status,
+            attempts,
+            diagnostics: warnings,
+            answer,
+            request: None,
+        });
+    }
+}
+
+fn rejected<'a>(
+    record: &'a Record<'a>,
+    customer_id: Option<&'a str>,
+    diagnostics: Vec<Diagnostic>,
+) -> Event<'a> {
+    Event {
+        record,
+        customer_id,
+        fate: Fate::Rejected,
+        status: None,
+        attempts: 0,
+        diagnostics,
+        answer: None,
+        request: None,
+    }
+}
+
+/// At most 500 characters of an answer, for a note.
+fn shorten(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(500) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// The message of an API error body: Facebook's `{"error": {"message", "type", "code"}}`
+/// (passed through by iAdvize) or iAdvize's `{"meta": {"status", "message"}}`; otherwise the
+/// text itself, shortened.
+pub fn api_message(body: &str) -> String {
+    let v: serde_json::Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(_) if body.trim().is_empty() => return "no message".to_string(),
+        Err(_) => return shorten(body),
+    };
+    if let Some(e) = v.get("error") {
+        let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("");
+        let kind = e.get("type").and_then(|m| m.as_str());
+        let code = e.get("code").map(|c| c.to_string());
+        let extra: Vec<String> = kind
+            .map(str::to_string)
+            .into_iter()
+            .chain(code.map(|c| format!("code {c}")))
+            .collect();
+        if !message.is_empty() {
+            return if extra.is_empty() {
+                message.to_string()
+            } else {
+                format!("{message} ({})", extra.join(", "))
+            };
+        }
+    }
+    if let Some(m) = v
+        .get("meta")
+        .and_then(|m| m.get("message"))
+        .and_then(|m| m.as_str())
+    {
+        return m.to_string();
+    }
+    shorten(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ndjson_records_are_numbered_by_line() {
+        let text = "{\"a\":1}\n\n  \r\n{\"a\":2}\r\n{\"a\":3}";
+        let r = ndjson_records(text);
+        let got: Vec<(usize, usize, &str)> =
+            r.iter().map(|r| (r.number, r.offset, r.text)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 0, "{\"a\":1}"),
+                (4, 13, "{\"a\":2}"),
+                (5, 22, "{\"a\":3}")
+            ]
+        );
+        assert_eq!(&text[13..20], "{\"a\":2}");
+    }
+
+    #[test]
+    fn api_messages_of_both_shapes() {
+        assert_eq!(
+            api_message(r#"{"error":{"message":"(#100) Invalid keys \"playload\" were found in param \"name_placeholder[elements][0][buttons][0]\".","type":"OAuthException","code":100}}"#),
+            "(#100) Invalid keys \"playload\" were found in param \"name_placeholder[elements][0][buttons][0]\". (OAuthException, code 100)"
+        );
+        assert_eq!(
+            api_message(r#"{"meta":{"status":"error","message":"Customer not found"}}"#),
+            "Customer not found"
+        );
+        assert_eq!(api_message("Bad Gateway"), "Bad Gateway");
+        assert_eq!(api_message(""), "no message");
+    }
+}
