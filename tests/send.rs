@@ -1006,3 +1006,41 @@ fn the_token_never_leaks() {
         assert!(r.stdout.contains("access_token=***"));
     }
 }
+
+/// A rerun after the template changed would send each delivered customer the new version too:
+/// refused, unless asked.
+#[test]
+fn a_rerun_with_a_changed_message_does_not_send_it_again_to_the_same_customer() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n",
+    );
+    let journal = s.path("j.journal");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    assert_eq!(run(s.send(&server.base, &args)).code, 0);
+    assert_eq!(server.seen().len(), 2);
+    std::fs::write(&s.template, TEMPLATE.replace("Hello", "Hi")).unwrap();
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 2);
+    assert!(
+        r.stderr.contains(
+            "error[M5023]: record 1: an earlier run already sent `welcome` to customer_id `w-1`, with another message"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run(s
+        .send(&server.base, &args)
+        .arg("--allow-duplicate-customer-id"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(server.seen().len(), 4);
+    assert_eq!(server.seen()[3].body, r#"{"text":"Hi Bob!"}"#);
+}

@@ -1,7 +1,6 @@
 //! `missive send`: render each record and POST it to the iAdvize API, through the journal.
 //! Everything here is presentation: the library's `delivery::batch` does the work.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -10,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
-use missive::delivery::journal::{Journal, JournalError};
+use missive::delivery::journal::{History, Journal, JournalError};
 use missive::delivery::retry::RetryPolicy;
 use missive::delivery::{Endpoint, Token};
 use missive::diagnostic::report::{self, FileReport};
@@ -233,7 +232,7 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
 
     let failure = |d: Diagnostic| usage(common, Stream::Stderr, "", d);
     let (journal, prior) = match &args.journal {
-        None => (None, HashMap::new()),
+        None => (None, History::default()),
         Some(path) => {
             let name = path.to_string_lossy().into_owned();
             let opened = if args.dry_run {

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::client::{deliver, Client, Outcome};
-use super::journal::{record_key, Journal, Prior};
+use super::journal::{record_key, History, Journal, Prior};
 use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
 use crate::check::data;
@@ -163,7 +163,7 @@ pub struct Batch<'a> {
     pub token: Option<&'a Token>,
     pub journal: Option<&'a Journal>,
     /// What earlier runs did, from the journal.
-    pub prior: &'a HashMap<String, Prior>,
+    pub prior: &'a History,
     pub options: Options,
 }
 
@@ -242,7 +242,24 @@ impl Batch<'_> {
                 let n = occurrences.entry(base).or_insert(0);
                 *n += 1;
                 let key = record_key(self.endpoint.page_id(), &customer_id, &body, *n);
-                match self.prior.get(&key) {
+                let prior = self.prior.get(&key);
+                // A new body for a customer an earlier run reached: the template or the data
+                // changed since; sending would give that person the notification twice.
+                if prior.is_none()
+                    && !self.options.allow_duplicate_customer_id
+                    && self.prior.reached(&self.template.name, &customer_id)
+                {
+                    warnings.push(
+                        Diagnostic::error(
+                            Code::DuplicateCustomerId,
+                            format!("record {}: an earlier run already sent `{}` to customer_id `{customer_id}`, with another message", record.number, self.template.name),
+                        )
+                        .help("the template or the record changed since that run; if this customer should get the new message too, pass `--allow-duplicate-customer-id`"),
+                    );
+                    emit(rejected(record, Some(&customer_id), warnings));
+                    continue;
+                }
+                match prior {
                     Some(Prior::Delivered) => {
                         emit(Event {
                             record,
@@ -373,7 +390,7 @@ impl Batch<'_> {
         let n = record.number;
         let token = self.token;
         if let Some(j) = self.journal {
-            if let Err(e) = j.intent(&key, n, &customer_id) {
+            if let Err(e) = j.intent(&key, n, &self.template.name, &customer_id) {
                 warnings.push(
                     Diagnostic::error(Code::Io, format!("record {n} was not sent: cannot write the journal: {e}"))
                         .help("check that the journal's disk has room and is writable, then run again with the same journal"),

@@ -8,7 +8,7 @@
 //! reordered or with records added, finds each record's earlier fate, and two identical
 //! records allowed by `--allow-duplicate-customer-id` stay two).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -26,6 +26,36 @@ pub enum Prior {
     Uncertain,
     /// Refused or failed: not delivered, send it again.
     NotDelivered,
+}
+
+/// What earlier runs did, as read from a journal.
+#[derive(Debug, Default, Clone)]
+pub struct History {
+    keys: HashMap<String, Prior>,
+    /// (notification, customer_id) of every key delivered or maybe delivered.
+    reached: HashSet<(String, String)>,
+}
+
+impl History {
+    /// The fate of a key in earlier runs.
+    pub fn get(&self, key: &str) -> Option<Prior> {
+        self.keys.get(key).copied()
+    }
+
+    /// Whether an earlier run delivered (or maybe delivered) this notification to this
+    /// customer_id, whatever the body was.
+    pub fn reached(&self, notification: &str, customer_id: &str) -> bool {
+        self.reached
+            .contains(&(notification.to_string(), customer_id.to_string()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
 }
 
 /// The key of a record: page id, customer_id and body hashed (SHA-256, 128 bits in hex), then
@@ -81,7 +111,7 @@ pub struct Journal {
 impl Journal {
     /// Opens (or creates) a journal, locks it against a second sender, and reads what earlier
     /// runs did. A last line cut short by a crash is ignored, and cut off the file.
-    pub fn open(path: &Path) -> Result<(Journal, HashMap<String, Prior>), JournalError> {
+    pub fn open(path: &Path) -> Result<(Journal, History), JournalError> {
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -112,10 +142,10 @@ impl Journal {
 
     /// Reads what earlier runs did, without opening the journal for writing (dry runs). A
     /// journal that does not exist yet has no history.
-    pub fn history(path: &Path) -> Result<HashMap<String, Prior>, JournalError> {
+    pub fn history(path: &Path) -> Result<History, JournalError> {
         match std::fs::read(path) {
             Ok(text) => read(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HashMap::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
             Err(e) => Err(JournalError::Io(e)),
         }
     }
@@ -129,9 +159,16 @@ impl Journal {
     }
 
     /// Before a request: this key is about to be sent (synced before returning).
-    pub fn intent(&self, key: &str, record: usize, customer_id: &str) -> std::io::Result<()> {
+    pub fn intent(
+        &self,
+        key: &str,
+        record: usize,
+        notification: &str,
+        customer_id: &str,
+    ) -> std::io::Result<()> {
         self.append(&json!({
-            "event": "intent", "key": key, "record": record, "customer_id": customer_id, "time": now(),
+            "event": "intent", "key": key, "record": record, "notification": notification,
+            "customer_id": customer_id, "time": now(),
         }))
     }
 
@@ -199,13 +236,14 @@ fn lock(_file: &File) -> Result<(), JournalError> {
 }
 
 /// The fate of every key in a journal's text.
-fn read(text: &[u8]) -> Result<HashMap<String, Prior>, JournalError> {
+fn read(text: &[u8]) -> Result<History, JournalError> {
     #[derive(PartialEq)]
     enum State {
         Pending,
         Is(Prior),
     }
     let mut states: HashMap<String, State> = HashMap::new();
+    let mut ids: HashMap<String, (String, String)> = HashMap::new();
     let complete = text.ends_with(b"\n");
     let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
     let last = lines.len().saturating_sub(1);
@@ -229,6 +267,17 @@ fn read(text: &[u8]) -> Result<HashMap<String, Prior>, JournalError> {
         match (event, key) {
             (Some("run"), _) => {}
             (Some("intent"), Some(key)) => {
+                let field = |name: &str| {
+                    entry
+                        .get(name)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                ids.insert(
+                    key.to_string(),
+                    (field("notification"), field("customer_id")),
+                );
                 let s = states.entry(key.to_string()).or_insert(State::Pending);
                 if *s != State::Is(Prior::Delivered) {
                     *s = State::Pending;
@@ -252,7 +301,7 @@ fn read(text: &[u8]) -> Result<HashMap<String, Prior>, JournalError> {
             _ => return Err(corrupt("no `event` and `key`".to_string())),
         }
     }
-    Ok(states
+    let keys: HashMap<String, Prior> = states
         .into_iter()
         .map(|(k, s)| {
             let p = match s {
@@ -261,7 +310,13 @@ fn read(text: &[u8]) -> Result<HashMap<String, Prior>, JournalError> {
             };
             (k, p)
         })
-        .collect())
+        .collect();
+    let reached = keys
+        .iter()
+        .filter(|(_, p)| **p != Prior::NotDelivered)
+        .filter_map(|(k, _)| ids.get(k).cloned())
+        .collect();
+    Ok(History { keys, reached })
 }
 
 #[cfg(test)]
@@ -299,13 +354,13 @@ mod tests {
             let (j, prior) = Journal::open(&p).unwrap();
             assert!(prior.is_empty());
             j.run("t", "1", "http://x").unwrap();
-            j.intent("a", 1, "c1").unwrap();
+            j.intent("a", 1, "t", "c1").unwrap();
             j.outcome("a", 1, "delivered", Some(200), None).unwrap();
-            j.intent("b", 2, "c2").unwrap();
-            j.intent("c", 3, "c3").unwrap();
+            j.intent("b", 2, "t", "c2").unwrap();
+            j.intent("c", 3, "t", "c3").unwrap();
             j.outcome("c", 3, "failed", Some(503), Some("busy"))
                 .unwrap();
-            j.intent("d", 4, "c4").unwrap();
+            j.intent("d", 4, "t", "c4").unwrap();
             j.outcome("d", 4, "uncertain", None, Some("timeout"))
                 .unwrap();
         }
@@ -318,18 +373,21 @@ mod tests {
             .unwrap();
         drop(f);
         let (j, prior) = Journal::open(&p).unwrap();
-        assert_eq!(prior["a"], Prior::Delivered);
-        assert_eq!(prior["b"], Prior::Uncertain);
-        assert_eq!(prior["c"], Prior::NotDelivered);
-        assert_eq!(prior["d"], Prior::Uncertain);
-        assert_eq!(prior["e"], Prior::Uncertain);
+        assert_eq!(prior.get("a"), Some(Prior::Delivered));
+        assert_eq!(prior.get("b"), Some(Prior::Uncertain));
+        assert_eq!(prior.get("c"), Some(Prior::NotDelivered));
+        assert_eq!(prior.get("d"), Some(Prior::Uncertain));
+        assert_eq!(prior.get("e"), Some(Prior::Uncertain));
         // The cut line is gone; appending goes on after the last whole line.
-        j.intent("b", 2, "c2").unwrap();
+        j.intent("b", 2, "t", "c2").unwrap();
         j.outcome("b", 2, "delivered", Some(200), None).unwrap();
         drop(j);
         let prior = Journal::history(&p).unwrap();
-        assert_eq!(prior["b"], Prior::Delivered);
+        assert_eq!(prior.get("b"), Some(Prior::Delivered));
         assert_eq!(prior.len(), 5);
+        // Who got what, whatever the body: not `c3`, which was not delivered.
+        assert!(prior.reached("t", "c1") && prior.reached("t", "c2") && prior.reached("t", "c4"));
+        assert!(!prior.reached("t", "c3") && !prior.reached("u", "c1"));
     }
 
     #[test]
