@@ -549,7 +549,7 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
     let doc: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
     assert_eq!(
         doc["delivery"],
-        serde_json::json!({"sent": 3, "skipped": 0, "rejected": 2, "failed": 0, "uncertain": 0, "dry_run": 0})
+        serde_json::json!({"sent": 3, "skipped": 0, "rejected": 2, "failed": 0, "uncertain": 0, "dry_run": 0, "not_attempted": 0})
     );
 }
 
@@ -1043,4 +1043,66 @@ fn a_rerun_with_a_changed_message_does_not_send_it_again_to_the_same_customer() 
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(server.seen().len(), 4);
     assert_eq!(server.seen()[3].body, r#"{"text":"Hi Bob!"}"#);
+}
+
+/// Ctrl-C stops starting requests but lets those in flight finish: nothing is left uncertain,
+/// and the rerun sends exactly the rest.
+#[test]
+fn ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest() {
+    let s = Setup::new();
+    let server = Server::start(|_, _| Reply::Slow(Duration::from_millis(5)));
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&format!("{{\"id\": \"{i}\", \"name\": \"n{i}\"}}\n"));
+    }
+    let records = s.file("batch.ndjson", &text);
+    let journal = s.path("batch.journal");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+        "--concurrency",
+        "4",
+    ];
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while server.seen().len() < 50 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the send is too slow"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted: sent "), "{stderr}");
+    assert!(stderr.contains("uncertain 0, not attempted "), "{stderr}");
+    let first = server.seen().len();
+    assert!(first < 300, "interrupted too late");
+    let sent_lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(sent_lines, first, "every request that left has its outcome");
+
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!(
+        "sent {}, skipped {first} (already sent), rejected 0, failed 0, uncertain 0",
+        300 - first
+    )));
+    assert_eq!(server.seen().len(), 300);
 }

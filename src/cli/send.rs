@@ -343,6 +343,7 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
         token: token.as_ref(),
         journal: journal.as_ref(),
         prior: &prior,
+        stop: Some(interrupt::install()),
         options: batch::Options {
             dry_run: args.dry_run,
             allow_duplicate_customer_id: args.allow_duplicate_customer_id,
@@ -359,6 +360,7 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
         },
     };
     let summary = batch.run(&records, &sink);
+    interrupt::restore();
     if let Some(bar) = &sink.bar {
         bar.finish_and_clear();
     }
@@ -406,6 +408,7 @@ impl Reporter<'_> {
         let counts = serde_json::json!({
             "sent": summary.sent, "skipped": summary.skipped, "rejected": summary.rejected,
             "failed": summary.failed, "uncertain": summary.uncertain, "dry_run": summary.dry_run,
+            "not_attempted": summary.not_attempted,
         });
         if let Some(e) = &write_error {
             let mut r = FileReport::new("");
@@ -427,6 +430,10 @@ impl Reporter<'_> {
                 v["delivery"] = counts;
                 format!("{}\n", self.scrub(&v.to_string()))
             }
+            _ if summary.not_attempted > 0 => format!(
+                "interrupted: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {} (run the same command again to go on)\n",
+                summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain, summary.not_attempted
+            ),
             _ if dry_run => format!(
                 "dry run: {} to send, {} skipped (already sent), {} rejected, {} uncertain\n",
                 summary.dry_run, summary.skipped, summary.rejected, summary.uncertain
@@ -536,6 +543,43 @@ impl Sink for Reporter<'_> {
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);
+        }
+    }
+}
+
+/// Ctrl-C during a send: the first one stops starting requests (those in flight finish and are
+/// journaled, so none is left uncertain); a second one ends the process at once.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(unix)]
+    extern "C" fn on_sigint(_: libc::c_int) {
+        STOP.store(true, Ordering::SeqCst);
+        // SAFETY: `signal` is async-signal-safe; the next Ctrl-C gets the default action.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+    }
+
+    pub fn install() -> &'static AtomicBool {
+        #[cfg(unix)]
+        // SAFETY: the handler only stores to an atomic and resets the disposition.
+        unsafe {
+            libc::signal(
+                libc::SIGINT,
+                on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
+        &STOP
+    }
+
+    pub fn restore() {
+        #[cfg(unix)]
+        // SAFETY: back to the default action.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
         }
     }
 }

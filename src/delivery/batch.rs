@@ -3,6 +3,7 @@
 //! progress bar) and gets the counts back.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -135,6 +136,8 @@ pub struct Summary {
     pub failed: usize,
     pub uncertain: usize,
     pub dry_run: usize,
+    /// Records not looked at: the send was stopped (Ctrl-C) before them.
+    pub not_attempted: usize,
 }
 
 impl Summary {
@@ -151,7 +154,7 @@ impl Summary {
 
     /// Whether every record was delivered (now or earlier) or, in a dry run, would be sent.
     pub fn all_delivered(&self) -> bool {
-        self.rejected == 0 && self.failed == 0 && self.uncertain == 0
+        self.rejected == 0 && self.failed == 0 && self.uncertain == 0 && self.not_attempted == 0
     }
 }
 
@@ -165,6 +168,9 @@ pub struct Batch<'a> {
     /// What earlier runs did, from the journal.
     pub prior: &'a History,
     pub options: Options,
+    /// Set (by a Ctrl-C handler) to stop: no new request starts, those in flight finish and
+    /// their outcomes are journaled.
+    pub stop: Option<&'a AtomicBool>,
 }
 
 /// A record ready to go.
@@ -198,6 +204,12 @@ impl Batch<'_> {
                     s.spawn(|| loop {
                         let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         match job {
+                            Ok(_) if self.stop.is_some_and(|s| s.load(Ordering::SeqCst)) => {
+                                summary
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .not_attempted += 1;
+                            }
                             Ok(job) => self.send(job, &client, &pacer, &emit),
                             Err(_) => break,
                         }
@@ -206,7 +218,14 @@ impl Batch<'_> {
             }
             let mut first_with: HashMap<String, usize> = HashMap::new();
             let mut occurrences: HashMap<String, usize> = HashMap::new();
-            for record in records {
+            for (i, record) in records.iter().enumerate() {
+                if self.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                    summary
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .not_attempted += records.len() - i;
+                    break;
+                }
                 let (customer_id, prepared) = self.prepare(record);
                 let (customer_id, body, mut warnings) = match (customer_id, prepared) {
                     (Some(cid), Ok((body, warnings))) => (cid, body, warnings),
