@@ -302,6 +302,7 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
     let json = common.format == Format::Json;
     let template_src = report.template.clone();
     let mut reports = Vec::new();
+    let template_warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
     if !report.diagnostics.is_empty() {
         if json {
             reports.push(std::mem::replace(&mut report, FileReport::new("")));
@@ -332,10 +333,12 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             out,
             rejects,
             reports,
-            warnings: 0,
+            warnings: template_warnings,
             write_error: None,
         }),
         bar,
+        color: std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     let batch = Batch {
         template: &template,
@@ -378,6 +381,8 @@ struct Reporter<'a> {
     data_path: String,
     state: Mutex<State>,
     bar: Option<indicatif::ProgressBar>,
+    /// Colours in human reports: stderr is a terminal and NO_COLOR is not set.
+    color: bool,
 }
 
 struct State {
@@ -530,7 +535,7 @@ impl Sink for Reporter<'_> {
             } else {
                 let text = self.scrub(&match self.common.format {
                     Format::Short => report::short(&[report]),
-                    _ => report::human(&[report], false),
+                    _ => report::human(&[report], self.color),
                 });
                 let print = || {
                     let _ = std::io::stderr().lock().write_all(text.as_bytes());

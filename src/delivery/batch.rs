@@ -449,7 +449,7 @@ impl Batch<'_> {
             } => {
                 let message = api_message(body);
                 let d = Diagnostic::error(
-                    Code::ApiRefused,
+                    Code::DeliveryRefused,
                     format!("the API refused record {n} (customer_id `{cid}`), HTTP {status}: {message}"),
                 )
                 .help("fix the record or the template; this answer does not change on a retry, so it was not retried")

@@ -112,6 +112,7 @@ impl Journal {
     /// Opens (or creates) a journal, locks it against a second sender, and reads what earlier
     /// runs did. A last line cut short by a crash is ignored, and cut off the file.
     pub fn open(path: &Path) -> Result<(Journal, History), JournalError> {
+        let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
@@ -119,6 +120,10 @@ impl Journal {
             .open(path)
             .map_err(JournalError::Io)?;
         lock(&file)?;
+        if !existed {
+            // A new file's name must survive a crash too: sync its folder.
+            sync_parent(path).map_err(JournalError::Io)?;
+        }
         let mut text = Vec::new();
         file.read_to_end(&mut text).map_err(JournalError::Io)?;
         let prior = read(&text)?;
@@ -205,6 +210,20 @@ impl Journal {
         *synced = target;
         Ok(())
     }
+}
+
+#[cfg(unix)]
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    File::open(parent)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_parent(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn now() -> u64 {

@@ -99,7 +99,7 @@ codes! {
     Unboundable = "M4009", "an expression whose length missive cannot bound";
     ImageAspect = "M4010", "an image whose shape Messenger will crop";
     ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
-    ApiRefused = "M5020", "a message the API refused, not retried";
+    DeliveryRefused = "M5020", "a message the API refused, not retried";
     DeliveryFailed = "M5021", "a message not delivered after every retry";
     DeliveryUncertain = "M5022", "a message that may or may not have been delivered";
     DuplicateCustomerId = "M5023", "two records with the same customer_id in one send";
