@@ -488,8 +488,11 @@ impl Sink for Reporter<'_> {
         for d in &mut report.diagnostics {
             d.notes.push(format!("record {n} of `{}`", self.data_path));
         }
+        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
         let rejected = e.fate == Fate::Rejected
-            || (e.fate == Fate::Failed && e.status.is_some_and(|s| (400..500).contains(&s)));
+            || (e.fate == Fate::Failed
+                && e.status
+                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
         let reject_line = rejected.then(|| {
             let doc = report::json(std::slice::from_ref(&report), 1);
             let diagnostics = serde_json::from_str::<serde_json::Value>(&doc)

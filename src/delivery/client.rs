@@ -52,22 +52,12 @@ impl Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_retry_after);
-                match response.body_mut().read_to_string() {
-                    Ok(body) => Answer::Http {
-                        status,
-                        body,
-                        retry_after,
-                    },
-                    // The status came, the body broke off: the status is the answer.
-                    Err(_) if (200..300).contains(&status) => Answer::Http {
-                        status,
-                        body: String::new(),
-                        retry_after,
-                    },
-                    Err(e) => Answer::Transport {
-                        maybe_sent: true,
-                        message: format!("the answer (HTTP {status}) broke off: {e}"),
-                    },
+                // The status came and the body broke off: the status is the answer.
+                let body = response.body_mut().read_to_string().unwrap_or_default();
+                Answer::Http {
+                    status,
+                    body,
+                    retry_after,
                 }
             }
             Err(e) => {
@@ -188,5 +178,128 @@ pub fn deliver(
             };
         }
         std::thread::sleep(policy.delay(attempts, retry_after, fastrand::f64()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+
+    /// A server that answers its n-th connection with `answers[n]` (`None`: closes it).
+    fn serve(answers: Vec<Option<&'static str>>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (stream, answer) in listener.incoming().flatten().zip(answers) {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                if let Some(a) = answer {
+                    let mut s = stream;
+                    let _ = s.write_all(a.as_bytes());
+                }
+            }
+        });
+        base
+    }
+
+    fn fast() -> RetryPolicy {
+        RetryPolicy {
+            retries: 2,
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(5),
+            retry_after_cap: Duration::from_millis(5),
+        }
+    }
+
+    fn send(base: &str) -> Outcome {
+        let client = Client::new(Duration::from_secs(2));
+        deliver(
+            &client,
+            &fast(),
+            &Pacer::new(None),
+            &format!("{base}/x?access_token=T0K"),
+            b"{}",
+            &|t| t.replace("T0K", "***"),
+        )
+    }
+
+    const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+
+    #[test]
+    fn a_503_then_a_200_is_delivered_on_the_second_try() {
+        let base = serve(vec![
+            Some("HTTP/1.1 503 Busy\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            Some(OK),
+        ]);
+        assert_eq!(
+            send(&base),
+            Outcome::Delivered {
+                status: 200,
+                attempts: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_400_is_refused_at_once_with_its_body() {
+        let base = serve(vec![Some(
+            "HTTP/1.1 400 Bad\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{\"t\":\"T0K\"}xx",
+        )]);
+        assert_eq!(
+            send(&base),
+            Outcome::Refused {
+                status: 400,
+                body: "{\"t\":\"***\"}xx".into(),
+                attempts: 1
+            }
+        );
+    }
+
+    #[test]
+    fn every_try_a_500_is_failed_and_a_dropped_connection_uncertain() {
+        let e500 = "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let base = serve(vec![Some(e500), Some(e500), Some(e500)]);
+        assert!(matches!(
+            send(&base),
+            Outcome::Failed {
+                status: Some(500),
+                attempts: 3,
+                ..
+            }
+        ));
+        let base = serve(vec![None, None, None]);
+        assert!(matches!(
+            send(&base),
+            Outcome::Uncertain { attempts: 3, .. }
+        ));
+        // A refused connection never reached anyone.
+        let closed = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        match send(&closed) {
+            Outcome::Failed {
+                reason,
+                status: None,
+                attempts: 3,
+                ..
+            } => {
+                assert!(!reason.contains("T0K"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
