@@ -275,6 +275,8 @@ fn a_400_is_reported_with_the_api_message_and_not_retried() {
     ));
     assert_eq!(r.code, 1);
     assert_eq!(server.seen().len(), 1, "a 400 is not retried");
+    assert_eq!(server.seen()[0].target, path_for("w-42"));
+    assert_eq!(server.seen()[0].body, r#"{"text":"Hello Lisa!"}"#);
     insta::assert_snapshot!(
         "refused_400_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
@@ -318,7 +320,7 @@ fn a_400_is_reported_with_the_api_message_and_not_retried() {
 fn a_429_waits_for_its_retry_after_then_delivers() {
     let s = Setup::new();
     let server = Server::start(|n, _| match n {
-        0 => Reply::Http(429, &[("Retry-After", "1")], "{}".into()),
+        0 => Reply::Http(429, &[("Retry-After", "5")], "{}".into()),
         _ => Reply::Http(200, &[], "{}".into()),
     });
     let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
@@ -333,9 +335,9 @@ fn a_429_waits_for_its_retry_after_then_delivers() {
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[1].target, path_for("w-42"));
     assert_eq!(seen[1].body, r#"{"text":"Hello Lisa!"}"#);
-    // Retry-After (1 s) honoured up to its cap (0.3 s), not the 0.01 s backoff.
+    // Retry-After (5 s) honoured up to its cap (0.3 s), not the 0.01 s backoff.
     assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
-    assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
     assert_eq!(lines(&r.stdout)[0]["attempts"], 2);
 }
 
@@ -357,7 +359,10 @@ fn a_500_is_retried_then_failed_and_a_rerun_sends_it_again() {
     let r = run(s.send(&server.base, &args));
     assert_eq!(r.code, 1);
     assert_eq!(server.seen().len(), 3, "one try and two retries");
-    assert!(server.seen().iter().all(|q| q.target == path_for("w-42")));
+    assert!(server
+        .seen()
+        .iter()
+        .all(|q| q.target == path_for("w-42") && q.body == r#"{"text":"Hello Lisa!"}"#));
     insta::assert_snapshot!(
         "failed_500_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
@@ -393,6 +398,10 @@ fn an_answer_slower_than_the_timeout_is_uncertain_and_not_resent_unless_asked() 
     ));
     assert_eq!(r.code, 1);
     assert_eq!(server.seen().len(), 2);
+    for q in server.seen() {
+        assert_eq!(q.target, path_for("w-42"));
+        assert_eq!(q.body, r#"{"text":"Hello Lisa!"}"#);
+    }
     assert_eq!(lines(&r.stdout)[0]["result"], "uncertain");
     insta::assert_snapshot!(
         "uncertain_timeout_human",
