@@ -309,7 +309,7 @@ fn a_400_is_reported_with_the_api_message_and_not_retried() {
     assert_eq!(server.seen().len(), 1);
     assert!(
         r.stderr.contains(
-            "the API refused record 1 (customer_id `w-42`), HTTP 404: Customer not found"
+            "record 1: the API refused it (customer_id `w-42`), HTTP 404: Customer not found"
         ),
         "{}",
         r.stderr
@@ -471,7 +471,7 @@ fn a_refused_connection_is_a_failure_not_an_uncertainty() {
     assert_eq!(r.code, 1);
     assert_eq!(lines(&r.stdout)[0]["result"], "failed");
     assert!(
-        r.stderr.contains("was not delivered after 2 tries"),
+        r.stderr.contains("record 1: not delivered after 2 tries"),
         "{}",
         r.stderr
     );

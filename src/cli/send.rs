@@ -328,7 +328,6 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             .map_or_else(String::new, |s| s.name.clone()),
         template_src,
         data_src: Arc::clone(&data_src),
-        data_path: data_path.clone(),
         state: Mutex::new(State {
             out,
             rejects,
@@ -378,7 +377,6 @@ struct Reporter<'a> {
     template_path: String,
     template_src: Option<Arc<SourceFile>>,
     data_src: Arc<SourceFile>,
-    data_path: String,
     state: Mutex<State>,
     bar: Option<indicatif::ProgressBar>,
     /// Colours in human reports: stderr is a terminal and NO_COLOR is not set.
@@ -485,8 +483,9 @@ impl Sink for Reporter<'_> {
         report.template = self.template_src.clone();
         report.data = Some(Arc::clone(&self.data_src));
         report.diagnostics = e.diagnostics;
+        // Every format shows the message: it names the record (its line, for NDJSON).
         for d in &mut report.diagnostics {
-            d.notes.push(format!("record {n} of `{}`", self.data_path));
+            d.message = format!("record {n}: {}", d.message);
         }
         // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
         let rejected = e.fate == Fate::Rejected

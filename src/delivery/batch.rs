@@ -114,7 +114,7 @@ pub struct Event<'a> {
     pub status: Option<u16>,
     pub attempts: u32,
     /// Why it was rejected or failed, and warnings. Data labels point into the whole input
-    /// (the record's offset added).
+    /// (the record's offset added); messages do not name the record (the caller does).
     pub diagnostics: Vec<Diagnostic>,
     /// The API's answer as received (token scrubbed), when it was not a success.
     pub answer: Option<&'a str>,
@@ -247,7 +247,7 @@ impl Batch<'_> {
                     if !self.options.allow_duplicate_customer_id {
                         let d = Diagnostic::error(
                             Code::DuplicateCustomerId,
-                            format!("record {} has the same customer_id `{customer_id}` as record {first}", record.number),
+                            format!("same customer_id `{customer_id}` as record {first}"),
                         )
                         .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`");
                         warnings.push(d);
@@ -271,7 +271,7 @@ impl Batch<'_> {
                     warnings.push(
                         Diagnostic::error(
                             Code::DuplicateCustomerId,
-                            format!("record {}: an earlier run already sent `{}` to customer_id `{customer_id}`, with another message", record.number, self.template.name),
+                            format!("an earlier run already sent `{}` to customer_id `{customer_id}`, with another message", self.template.name),
                         )
                         .help("the template or the record changed since that run; if this customer should get the new message too, pass `--allow-duplicate-customer-id`"),
                     );
@@ -296,7 +296,7 @@ impl Batch<'_> {
                         warnings.push(
                             Diagnostic::error(
                                 Code::DeliveryUncertain,
-                                format!("record {} (customer_id `{customer_id}`) may have been delivered by an earlier run: not sent again", record.number),
+                                format!("may have been delivered by an earlier run (customer_id `{customer_id}`): not sent again"),
                             )
                             .help("the journal has its request but no answer; when you know it did not arrive, send it with `--resend-uncertain`"),
                         );
@@ -411,7 +411,7 @@ impl Batch<'_> {
         if let Some(j) = self.journal {
             if let Err(e) = j.intent(&key, n, &self.template.name, &customer_id) {
                 warnings.push(
-                    Diagnostic::error(Code::Io, format!("record {n} was not sent: cannot write the journal: {e}"))
+                    Diagnostic::error(Code::Io, format!("not sent: cannot write the journal: {e}"))
                         .help("check that the journal's disk has room and is writable, then run again with the same journal"),
                 );
                 emit(Event {
@@ -450,7 +450,7 @@ impl Batch<'_> {
                 let message = api_message(body);
                 let d = Diagnostic::error(
                     Code::DeliveryRefused,
-                    format!("the API refused record {n} (customer_id `{cid}`), HTTP {status}: {message}"),
+                    format!("the API refused it (customer_id `{cid}`), HTTP {status}: {message}"),
                 )
                 .help("fix the record or the template; this answer does not change on a retry, so it was not retried")
                 .note(format!("the API's answer: {}", shorten(body)));
@@ -472,7 +472,7 @@ impl Batch<'_> {
             } => {
                 let mut d = Diagnostic::error(
                     Code::DeliveryFailed,
-                    format!("record {n} (customer_id `{cid}`) was not delivered after {attempts} tries: {reason}"),
+                    format!("not delivered after {attempts} tries (customer_id `{cid}`): {reason}"),
                 )
                 .help("run again with the same `--journal` to send it again; if the API answered 429, lower `--rate` or `--concurrency`");
                 if let Some(b) = body.as_deref().filter(|b| !b.is_empty()) {
@@ -491,7 +491,7 @@ impl Batch<'_> {
             Outcome::Uncertain { reason, attempts } => {
                 let d = Diagnostic::error(
                     Code::DeliveryUncertain,
-                    format!("record {n} (customer_id `{cid}`) may have been delivered: {reason}"),
+                    format!("may have been delivered (customer_id `{cid}`): {reason}"),
                 )
                 .help("the request may have reached the API: a rerun with the same journal lists it as uncertain and sends it again only with `--resend-uncertain`");
                 (
@@ -510,7 +510,7 @@ impl Batch<'_> {
                 warnings.push(
                     Diagnostic::warning(
                         Code::Io,
-                        format!("record {n}: cannot write its outcome to the journal: {e}"),
+                        format!("cannot write its outcome to the journal: {e}"),
                     )
                     .help("a rerun with this journal will list the record as uncertain"),
                 );
