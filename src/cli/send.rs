@@ -58,7 +58,8 @@ pub struct SendArgs {
     /// Send again the records an earlier run may have delivered (no answer in the journal).
     #[arg(long)]
     resend_uncertain: bool,
-    /// Send records that repeat a customer_id of the same run.
+    /// Send records that repeat a customer_id of the same run, or that an earlier run (in the
+    /// journal) sent another message to.
     #[arg(long)]
     allow_duplicate_customer_id: bool,
     /// Seconds before a request is given up.
