@@ -79,6 +79,8 @@ pub struct Engine {
     pub roots: Vec<Box<str>>,
     /// Loop variables it reads: name and loop depth.
     pub locals: Vec<(Box<str>, usize)>,
+    /// The paths it reads (`item.title`), for messages that name the data.
+    pub reads: Vec<PathIr>,
     pub span: Span,
 }
 
@@ -110,8 +112,9 @@ pub enum Member {
     /// Objects produced by blocks, loops and conditions: a list (`elements`), or a single
     /// object (`attachment`, `summary`) when `single`.
     Items(Items),
-    /// An `extra { }` block's members.
-    Extra(Vec<(Box<str>, JsonIr)>),
+    /// An `extra { }` block's members, each with the span of its key (where an API error about
+    /// that key points).
+    Extra(Vec<(Box<str>, JsonIr, Span)>),
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,11 @@
 //! template.render_to(&mut out, &data).unwrap();
 //! assert_eq!(out, br#"{"text":"Hello Lisa!"}"#);
 //! ```
+//!
+//! When the API refuses a rendered message, [`api_error::parse_body`] reads its answer and
+//! [`api_error::diagnose`] maps the parameter Facebook names back to the template and the data.
 
+pub mod api_error;
 pub mod check;
 pub mod delivery;
 pub mod diagnostic;

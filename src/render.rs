@@ -21,6 +21,10 @@ use crate::json::{Json, Node};
 use crate::profile::Envelope;
 use crate::span::Span;
 
+mod trace;
+
+pub use trace::{Produced, ProducedField, ProducedList, ProducedObject};
+
 /// The iAdvize API host; the guide's path is appended.
 pub const IADVIZE_API: &str = "https://api.iadvize.com";
 /// Facebook's Send API endpoint.
@@ -599,7 +603,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 }
                 Member::Items(items) => self.items(w, items),
                 Member::Extra(members) => {
-                    for (k, v) in members {
+                    for (k, v, _) in members {
                         w.key(k);
                         self.json(w, v);
                         w.end_value();

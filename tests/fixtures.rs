@@ -137,11 +137,16 @@ fn every_code_has_a_page_and_a_fixture() {
         }
     }
     // Codes only the command line or the import can trigger (I/O, usage, non-UTF-8 files,
-    // payloads, delivery) are tested in tests/cli.rs, tests/import.rs and tests/send.rs, marked
-    // `// expect: CODE`.
-    let cli = ["tests/cli.rs", "tests/import.rs", "tests/send.rs"]
-        .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
-        .join("\n");
+    // payloads, API errors, delivery) are tested in tests/cli.rs, tests/import.rs,
+    // tests/api_error.rs and tests/send.rs, marked `// expect: CODE`.
+    let cli = [
+        "tests/cli.rs",
+        "tests/import.rs",
+        "tests/api_error.rs",
+        "tests/send.rs",
+    ]
+    .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
+    .join("\n");
     for line in cli.lines() {
         if let Some(codes) = line.trim().strip_prefix("// expect:") {
             expected.push_str(codes);

@@ -251,7 +251,7 @@ fn a_record_is_posted_to_the_exact_path_query_and_body() {
 
 #[test]
 fn a_400_is_reported_with_the_api_message_and_not_retried() {
-    // expect: M5020
+    // expect: M5002 M5001
     let s = Setup::new();
     let server = Server::start(|_, _| {
         Reply::Http(
@@ -308,9 +308,8 @@ fn a_400_is_reported_with_the_api_message_and_not_retried() {
     assert_eq!(r.code, 1);
     assert_eq!(server.seen().len(), 1);
     assert!(
-        r.stderr.contains(
-            "record 1: the API refused it (customer_id `w-42`), HTTP 404: Customer not found"
-        ),
+        r.stderr
+            .contains("error[M5001]: record 1: the API refused the message: Customer not found"),
         "{}",
         r.stderr
     );

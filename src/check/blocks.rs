@@ -176,7 +176,7 @@ impl Checker<'_> {
             .members
             .iter()
             .filter_map(|m| match m {
-                Member::Extra(ms) => Some(ms.iter().map(|(k, _)| &**k).collect::<Vec<_>>()),
+                Member::Extra(ms) => Some(ms.iter().map(|(k, _, _)| &**k).collect::<Vec<_>>()),
                 _ => None,
             })
             .flatten()

@@ -176,6 +176,7 @@ impl Checker<'_> {
         vars.sort();
         let mut roots: Vec<Box<str>> = Vec::new();
         let mut locals: Vec<(Box<str>, usize)> = Vec::new();
+        let mut reads: Vec<PathIr> = Vec::new();
         let mut ok = true;
         for var in vars {
             let segs: Vec<&str> = var.split('.').collect();
@@ -185,21 +186,32 @@ impl Checker<'_> {
             let at = self.find_in(span, segs[0]);
             let spans: Vec<(&str, Span)> = segs.iter().map(|s| (*s, at)).collect();
             match self.scope().resolve(&spans) {
-                Ok(r) => match r.base {
-                    Base::Root => {
-                        if !roots.iter().any(|x| &**x == segs[0]) {
-                            roots.push(segs[0].into());
+                Ok(r) => {
+                    reads.push(PathIr {
+                        base: r.base,
+                        keys: r.keys.iter().map(|k| k.as_str().into()).collect(),
+                        dotted: var.as_str().into(),
+                        span: at,
+                        optional: r.optional,
+                        decl: r.decl,
+                        numeric: matches!(r.ty, Ty::Number | Ty::Integer),
+                    });
+                    match r.base {
+                        Base::Root => {
+                            if !roots.iter().any(|x| &**x == segs[0]) {
+                                roots.push(segs[0].into());
+                            }
+                        }
+                        Base::Local(depth) => {
+                            if !locals
+                                .iter()
+                                .any(|(x, _): &(Box<str>, usize)| &**x == segs[0])
+                            {
+                                locals.push((segs[0].into(), depth));
+                            }
                         }
                     }
-                    Base::Local(depth) => {
-                        if !locals
-                            .iter()
-                            .any(|(x, _): &(Box<str>, usize)| &**x == segs[0])
-                        {
-                            locals.push((segs[0].into(), depth));
-                        }
-                    }
-                },
+                }
                 Err(d) => {
                     ok = false;
                     self.push(d);
@@ -210,6 +222,7 @@ impl Checker<'_> {
             name: name.into(),
             roots,
             locals,
+            reads,
             span,
         })
     }

@@ -1040,7 +1040,7 @@ impl<'a> Checker<'a> {
         );
         let mut members = Vec::new();
         for m in &e.members {
-            members.push((m.key.as_str().into(), self.json_ir(&m.value)?));
+            members.push((m.key.as_str().into(), self.json_ir(&m.value)?, m.key_span));
         }
         Some(Member::Extra(members))
     }

@@ -1,17 +1,41 @@
 //! `missive explain [CODE]`: the long explanation of a diagnostic code, or the catalog of all.
+//! `missive explain --api-error TEXT TEMPLATE [--data FILE]`: an API error mapped back to the
+//! template line and the data path that produced the parameter it names.
+
+use std::io::Read;
 
 use clap::Args;
 
-use missive::Code;
+use missive::api_error;
+use missive::check::{self, data};
+use missive::diagnostic::report::FileReport;
+use missive::{Code, Diagnostic, Options};
+
+use super::{print_reports, status, usage, Common, Stream};
 
 #[derive(Args)]
 pub struct ExplainArgs {
-    /// A diagnostic code, such as M2001; without one, the catalog of every code.
-    code: Option<String>,
+    /// A diagnostic code, such as M2001 (without one, the catalog of every code); with
+    /// `--api-error`, the template the refused message was rendered from.
+    #[arg(value_name = "CODE|TEMPLATE")]
+    target: Option<String>,
+    /// An API error to explain: the response body, or Facebook's message alone; `-` reads it
+    /// from standard input.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    api_error: Option<String>,
+    /// With `--api-error`: the data of the record that was sent (`-`: standard input).
+    #[arg(long, value_name = "FILE", requires = "api_error")]
+    data: Option<String>,
+    /// With `--api-error`: the response's HTTP status.
+    #[arg(long, value_name = "STATUS", requires = "api_error")]
+    status: Option<u16>,
 }
 
-pub fn run(args: ExplainArgs) -> u8 {
-    let Some(code) = args.code else {
+pub fn run(common: &Common, args: ExplainArgs) -> u8 {
+    if let Some(text) = &args.api_error {
+        return api_error(common, &args, text);
+    }
+    let Some(code) = args.target else {
         print!("{}", catalog());
         return super::OK;
     };
@@ -34,4 +58,112 @@ pub fn catalog() -> String {
         .iter()
         .map(|c| format!("{c}  {}\n", c.summary()))
         .collect()
+}
+
+/// `--api-error`: the diagnostic on stdout, like `check`'s; exit 1 (it is an error).
+fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
+    if text == "-" && args.data.as_deref() == Some("-") {
+        return usage(
+            common,
+            Stream::Stdout,
+            "",
+            Diagnostic::error(
+                Code::Usage,
+                "the API error and the data cannot both come from standard input",
+            )
+            .help("give the data as a file with `--data FILE`"),
+        );
+    }
+    let body = if text == "-" {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            return usage(
+                common,
+                Stream::Stdout,
+                "",
+                Diagnostic::error(Code::Io, format!("cannot read standard input: {e}"))
+                    .help("pipe the API's response body into `missive explain --api-error -`"),
+            );
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        text.to_string()
+    };
+    let error = api_error::parse_body(args.status, &body);
+
+    // Without a template, the error as the API gave it.
+    let Some(path) = &args.target else {
+        let mut report = FileReport::new("");
+        report.diagnostics.push(api_error::describe(&error));
+        print_reports(common, &[report], 0, Stream::Stdout, false);
+        return super::ERRORS;
+    };
+    let profile = match super::profile(common) {
+        Ok(p) => p,
+        Err(d) => return usage(common, Stream::Stdout, "", d),
+    };
+    let src = match super::load(path, false) {
+        super::Loaded::Source(s) => s,
+        super::Loaded::Invalid(r) => {
+            print_reports(common, &[r], 1, Stream::Stdout, false);
+            return super::ERRORS;
+        }
+        super::Loaded::Failed(r) => {
+            print_reports(common, &[r], 1, Stream::Stdout, false);
+            return super::FAILURE;
+        }
+    };
+    let stem = std::path::Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    let compiled = check::compile(
+        &src.text,
+        &Options {
+            profile,
+            file_stem: stem,
+        },
+    );
+    let mut report = FileReport::new(path.clone());
+    report.template = Some(src.clone());
+    let Some(template) = compiled.template else {
+        // The template's own errors first: nothing can be mapped until they are fixed.
+        report.diagnostics = compiled.diagnostics;
+        report.diagnostics.push(api_error::describe(&error));
+        missive::diagnostic::sort(&mut report.diagnostics);
+        print_reports(common, &[report], 1, Stream::Stdout, false);
+        return super::ERRORS;
+    };
+
+    let mut reports = Vec::new();
+    let mut io_failure = false;
+    let node_src = match &args.data {
+        Some(d) => match super::load_data(d) {
+            Ok(s) => Some(s),
+            Err((r, st)) => {
+                io_failure = st == super::FAILURE;
+                reports.push(r);
+                None
+            }
+        },
+        None => None,
+    };
+    let diagnostic = match &node_src {
+        Some(d) => {
+            report.data = Some(d.clone());
+            match data::prepare(&template, &d.text) {
+                Ok((node, _)) => api_error::diagnose(&template, Some(&node), &error),
+                Err(errors) => {
+                    // Data that does not fit the template: its errors, and the mapping without it.
+                    report.diagnostics.extend(errors);
+                    api_error::diagnose(&template, None, &error)
+                }
+            }
+        }
+        None => api_error::diagnose(&template, None, &error),
+    };
+    report.diagnostics.push(diagnostic);
+    missive::diagnostic::sort(&mut report.diagnostics);
+    reports.insert(0, report);
+    print_reports(common, &reports, 1, Stream::Stdout, false);
+    status(common, &reports, io_failure)
 }

@@ -68,7 +68,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Render a template with data into the API body (or the whole request).
     Render(render::RenderArgs),
-    /// Explain a diagnostic code, with a wrong and a right example.
+    /// Explain a diagnostic code, with a wrong and a right example; or, with `--api-error`, map
+    /// an API error back to the template line and the data that produced it.
     Explain(explain::ExplainArgs),
     /// Turn an existing JSON payload into `.missive` source.
     Import(import::ImportArgs),
@@ -91,7 +92,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
     match cli.command {
         Command::Check(a) => check::run(&cli.common, a),
         Command::Render(a) => render::run(&cli.common, a),
-        Command::Explain(a) => explain::run(a),
+        Command::Explain(a) => explain::run(&cli.common, a),
         Command::Import(a) => import::run(&cli.common, a),
         Command::Optin(a) => optin::run(&cli.common, a),
         Command::Send(a) => send::run(&cli.common, a),
@@ -128,8 +129,15 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
                 .iter()
                 .find_map(|w| w.strip_prefix("--format=").map(str::to_string))
         });
-    // `check` reports on stdout; the other commands keep stdout for their product.
-    let on_stdout = words.iter().skip(1).any(|w| w == "check");
+    // `check` and `explain --api-error` report on stdout; the other commands keep stdout for
+    // their product.
+    let has = |word: &str| {
+        words
+            .iter()
+            .skip(1)
+            .any(|w| w == word || w.starts_with(&format!("{word}=")))
+    };
+    let on_stdout = has("check") || (has("explain") && has("--api-error"));
     let message = first_line(&e.to_string()).to_string();
     let text = match format.as_deref() {
         Some("json") => {

@@ -12,6 +12,7 @@ use super::client::{deliver, Client, Outcome};
 use super::journal::{record_key, History, Journal, Prior};
 use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
+use crate::api_error;
 use crate::check::data;
 use crate::diagnostic::{Code, Diagnostic, Origin};
 use crate::span::Span;
@@ -354,18 +355,10 @@ impl Batch<'_> {
         Option<String>,
         Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>,
     ) {
-        let shift = |mut ds: Vec<Diagnostic>| {
-            for d in &mut ds {
-                for l in &mut d.labels {
-                    if l.origin == Origin::Data {
-                        l.span = Span::new(
-                            l.span.start as usize + record.offset,
-                            l.span.end as usize + record.offset,
-                        );
-                    }
-                }
-            }
-            ds
+        let shift = |ds: Vec<Diagnostic>| {
+            ds.into_iter()
+                .map(|d| shift_data_labels(d, record.offset))
+                .collect::<Vec<_>>()
         };
         let (node, mut warnings) = match data::prepare(self.template, record.text) {
             Ok(x) => x,
@@ -447,20 +440,23 @@ impl Batch<'_> {
                 body,
                 attempts,
             } => {
-                let message = api_message(body);
-                let d = Diagnostic::error(
-                    Code::DeliveryRefused,
-                    format!("the API refused it (customer_id `{cid}`), HTTP {status}: {message}"),
+                // Facebook's message mapped back to the template line and the data path.
+                let error = api_error::parse_body(Some(*status), body);
+                let data = crate::json::parse(record.text).ok();
+                let d = shift_data_labels(
+                    api_error::diagnose(self.template, data.as_ref(), &error),
+                    record.offset,
                 )
-                .help("fix the record or the template; this answer does not change on a retry, so it was not retried")
-                .note(format!("the API's answer: {}", shorten(body)));
+                .note(format!(
+                    "not delivered to customer_id `{cid}` (HTTP {status}), and not retried: the same request would get the same answer"
+                ));
                 (
                     Fate::Failed,
                     "refused",
                     Some(*status),
                     *attempts,
                     Some(body.as_str()),
-                    Some(message),
+                    Some(error.message),
                     Some(d),
                 )
             }
@@ -547,6 +543,16 @@ fn rejected<'a>(
     }
 }
 
+/// A record's diagnostic with its data labels moved from the record's text into the input's.
+fn shift_data_labels(mut d: Diagnostic, offset: usize) -> Diagnostic {
+    for l in &mut d.labels {
+        if l.origin == Origin::Data {
+            l.span = Span::new(l.span.start as usize + offset, l.span.end as usize + offset);
+        }
+    }
+    d
+}
+
 /// At most 500 characters of an answer, for a note.
 fn shorten(text: &str) -> String {
     let text = text.trim();
@@ -554,42 +560,6 @@ fn shorten(text: &str) -> String {
         Some((i, _)) => format!("{}...", &text[..i]),
         None => text.to_string(),
     }
-}
-
-/// The message of an API error body: Facebook's `{"error": {"message", "type", "code"}}`
-/// (passed through by iAdvize) or iAdvize's `{"meta": {"status", "message"}}`; otherwise the
-/// text itself, shortened.
-pub fn api_message(body: &str) -> String {
-    let v: serde_json::Value = match serde_json::from_str(body) {
-        Ok(v) => v,
-        Err(_) if body.trim().is_empty() => return "no message".to_string(),
-        Err(_) => return shorten(body),
-    };
-    if let Some(e) = v.get("error") {
-        let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("");
-        let kind = e.get("type").and_then(|m| m.as_str());
-        let code = e.get("code").map(|c| c.to_string());
-        let extra: Vec<String> = kind
-            .map(str::to_string)
-            .into_iter()
-            .chain(code.map(|c| format!("code {c}")))
-            .collect();
-        if !message.is_empty() {
-            return if extra.is_empty() {
-                message.to_string()
-            } else {
-                format!("{message} ({})", extra.join(", "))
-            };
-        }
-    }
-    if let Some(m) = v
-        .get("meta")
-        .and_then(|m| m.get("message"))
-        .and_then(|m| m.as_str())
-    {
-        return m.to_string();
-    }
-    shorten(body)
 }
 
 #[cfg(test)]
@@ -611,19 +581,5 @@ mod tests {
             ]
         );
         assert_eq!(&text[13..20], "{\"a\":2}");
-    }
-
-    #[test]
-    fn api_messages_of_both_shapes() {
-        assert_eq!(
-            api_message(r#"{"error":{"message":"(#100) Invalid keys \"playload\" were found in param \"name_placeholder[elements][0][buttons][0]\".","type":"OAuthException","code":100}}"#),
-            "(#100) Invalid keys \"playload\" were found in param \"name_placeholder[elements][0][buttons][0]\". (OAuthException, code 100)"
-        );
-        assert_eq!(
-            api_message(r#"{"meta":{"status":"error","message":"Customer not found"}}"#),
-            "Customer not found"
-        );
-        assert_eq!(api_message("Bad Gateway"), "Bad Gateway");
-        assert_eq!(api_message(""), "no message");
     }
 }

@@ -4,7 +4,8 @@
 macro_rules! codes {
     ($($variant:ident = $code:literal, $summary:literal;)*) => {
         /// A stable diagnostic code, grouped by stage: M0xxx syntax, M1xxx names and types,
-        /// M2xxx Messenger limits, M3xxx data, M4xxx lints, M9xxx usage and I/O.
+        /// M2xxx Messenger limits, M3xxx data, M4xxx lints, M5xxx delivery and API errors,
+        /// M6xxx import, M9xxx usage and I/O.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
             $($variant,)*
@@ -99,7 +100,13 @@ codes! {
     Unboundable = "M4009", "an expression whose length missive cannot bound";
     ImageAspect = "M4010", "an image whose shape Messenger will crop";
     ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
-    DeliveryRefused = "M5020", "a message the API refused, not retried";
+    ApiRefused = "M5001", "a message the API refused, for a reason without a finer code";
+    ApiTooLong = "M5002", "a text the API refused as too long";
+    ApiTooMany = "M5003", "a list the API refused for having too many items";
+    ApiRequired = "M5004", "a parameter the API says is required";
+    ApiInvalidKeys = "M5005", "keys the API does not accept";
+    ApiEmptyString = "M5006", "an empty text the API refused";
+    ApiTooFew = "M5007", "a list the API refused for having too few items";
     DeliveryFailed = "M5021", "a message not delivered after every retry";
     DeliveryUncertain = "M5022", "a message that may or may not have been delivered";
     DuplicateCustomerId = "M5023", "two records with the same customer_id in one send";
