@@ -1114,3 +1114,16 @@ fn ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest() {
     )));
     assert_eq!(server.seen().len(), 300);
 }
+
+#[test]
+fn records_can_come_from_standard_input() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let r = run(s
+        .send(&server.base, &["--data-ndjson", "-"])
+        .write_stdin("{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut targets: Vec<String> = server.seen().into_iter().map(|q| q.target).collect();
+    targets.sort();
+    assert_eq!(targets, vec![path_for("w-1"), path_for("w-2")]);
+}
