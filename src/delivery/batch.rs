@@ -566,6 +566,86 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
+    struct Collect(Mutex<Vec<(usize, Fate, Option<String>, Vec<Code>)>>);
+
+    impl Sink for Collect {
+        fn event(&self, e: Event<'_>) {
+            let codes = e.diagnostics.iter().map(|d| d.code).collect();
+            self.0.lock().unwrap().push((
+                e.record.number,
+                e.fate,
+                e.customer_id.map(str::to_string),
+                codes,
+            ));
+        }
+    }
+
+    const TEMPLATE: &str = "notification hi\ncustomer_id \"c-{{ id }}\"\ninput { id: string max 9, name: string max 9 }\ntext \"Hi {{ name }}\"\n";
+
+    #[test]
+    fn a_dry_run_rejects_bad_and_repeated_records_and_skips_delivered_ones() {
+        let template = crate::compile(TEMPLATE, &crate::Options::default())
+            .template
+            .unwrap();
+        let endpoint = Endpoint::new("http://127.0.0.1:1", "7").unwrap();
+        let dir = std::env::temp_dir().join(format!("missive-batch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("j.journal");
+        let _ = std::fs::remove_file(&path);
+        {
+            // An earlier run delivered record `c-1` with this very body.
+            let (j, _) = Journal::open(&path).unwrap();
+            let key = record_key("7", "c-1", br#"{"text":"Hi Ann"}"#, 1);
+            j.intent(&key, 1, "hi", "c-1").unwrap();
+            j.outcome(&key, 1, "delivered", Some(200), None).unwrap();
+        }
+        let history = Journal::history(&path).unwrap();
+        let text = concat!(
+            "{\"id\": \"1\", \"name\": \"Ann\"}\n",
+            "{\"id\": \"2\"}\n",
+            "{\"id\": \"3\", \"name\": \"Bob\"}\n",
+            "{\"id\": \"3\", \"name\": \"Bob2\"}\n",
+            "{\"id\": \"1\", \"name\": \"Ann\"}\n",
+        );
+        let records = ndjson_records(text);
+        let batch = Batch {
+            template: &template,
+            endpoint: &endpoint,
+            token: None,
+            journal: None,
+            prior: &history,
+            options: Options {
+                dry_run: true,
+                ..Options::default()
+            },
+            stop: None,
+        };
+        let sink = Collect(Mutex::new(Vec::new()));
+        let summary = batch.run(&records, &sink);
+        let events = sink.0.into_inner().unwrap();
+        let c = |s: &str| Some(s.to_string());
+        assert_eq!(
+            events,
+            vec![
+                (1, Fate::Skipped, c("c-1"), vec![]),
+                (2, Fate::Rejected, None, vec![Code::MissingData]),
+                (3, Fate::DryRun, c("c-3"), vec![]),
+                (4, Fate::Rejected, c("c-3"), vec![Code::DuplicateCustomerId]),
+                (5, Fate::Rejected, c("c-1"), vec![Code::DuplicateCustomerId]),
+            ]
+        );
+        assert_eq!(
+            summary,
+            Summary {
+                skipped: 1,
+                rejected: 3,
+                dry_run: 1,
+                ..Summary::default()
+            }
+        );
+        assert!(!summary.all_delivered());
+    }
+
     #[test]
     fn ndjson_records_are_numbered_by_line() {
         let text = "{\"a\":1}\n\n  \r\n{\"a\":2}\r\n{\"a\":3}";
