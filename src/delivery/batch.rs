@@ -566,7 +566,10 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
-    struct Collect(Mutex<Vec<(usize, Fate, Option<String>, Vec<Code>)>>);
+    /// Record number, fate, customer_id, codes of the diagnostics.
+    type Seen = (usize, Fate, Option<String>, Vec<Code>);
+
+    struct Collect(Mutex<Vec<Seen>>);
 
     impl Sink for Collect {
         fn event(&self, e: Event<'_>) {
