@@ -152,6 +152,9 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
     let endpoint = match Endpoint::new(&args.api_url, &args.page_id) {
         Ok(e) => e,
         Err(message) => {
+            // The message quotes the flag: if the token was pasted into it, it stays hidden.
+            let env_token = Token::new(&std::env::var(TOKEN_VAR).unwrap_or_default());
+            let message = missive::delivery::scrub(env_token.as_ref(), &message);
             return usage(
                 common,
                 Stream::Stderr,
@@ -159,7 +162,7 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
                 Diagnostic::error(Code::Usage, message).help(format!(
                     "e.g. `--page-id 322837607840703 --api-url {IADVIZE_API}`"
                 )),
-            )
+            );
         }
     };
     let durations = (|| {
