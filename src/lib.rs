@@ -20,6 +20,7 @@
 
 pub mod api_error;
 pub mod check;
+pub mod delivery;
 pub mod diagnostic;
 pub mod fmt;
 pub mod import;

@@ -51,8 +51,18 @@ pub struct RequestOptions {
 /// At most this many diagnostics from one render: the first ones tell the story.
 const MAX_DIAGNOSTICS: usize = 50;
 
+/// The path of the iAdvize send request, page id and customer_id percent-encoded: the one
+/// place it is built, for `render --emit request`, `send` and `send --dry-run`.
+pub fn iadvize_path(page_id: &str, customer_id: &str) -> String {
+    format!(
+        "/social/facebook/messenger/pages/{}/customers/{}/messages",
+        utf8_percent_encode(page_id, PATH_SEGMENT),
+        utf8_percent_encode(customer_id, PATH_SEGMENT),
+    )
+}
+
 /// Characters percent-encoded in a URL path segment: all but RFC 3986's unreserved ones.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -139,15 +149,24 @@ impl Template {
 
     /// The customer_id that the template's scheme gives for this data, if it has a scheme.
     pub fn customer_id_for(&self, data: &Node<'_>) -> Result<Option<String>, Vec<Diagnostic>> {
+        self.customer_id_checked(data).map(|(id, _)| id)
+    }
+
+    /// Like [`Template::customer_id_for`], with the warnings (M2014) in the `Ok` value.
+    #[allow(clippy::type_complexity)]
+    pub fn customer_id_checked(
+        &self,
+        data: &Node<'_>,
+    ) -> Result<(Option<String>, Vec<Diagnostic>), Vec<Diagnostic>> {
         let Some(f) = &self.customer_id else {
-            return Ok(None);
+            return Ok((None, Vec::new()));
         };
         let mut r = Renderer::new(self, data);
-        let id = r.text_of(f).map(|c| c.into_owned());
+        let id = r.customer_id(f).map(|c| c.into_owned());
         if r.diags.iter().any(Diagnostic::is_error) {
             return Err(r.diags);
         }
-        Ok(id)
+        Ok((id, r.diags))
     }
 
     /// Renders the body as a `serde_json::Value`: a convenience for tests and library users.
@@ -433,7 +452,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn request<F: Formatter>(&mut self, w: &mut Writer<F>, req: &RequestOptions) {
         let customer_id = match (&req.customer_id, &self.t.customer_id) {
             (Some(id), _) => Some(id.clone()),
-            (None, Some(f)) => self.text_of(f).map(Cow::into_owned),
+            (None, Some(f)) => self.customer_id(f).map(Cow::into_owned),
             (None, None) => None,
         };
         w.begin_object();
@@ -442,9 +461,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
             Envelope::Iadvize => {
                 let cid = customer_id.unwrap_or_default();
                 let url = format!(
-                    "{IADVIZE_API}/social/facebook/messenger/pages/{}/customers/{}/messages?access_token={{access_token}}",
-                    utf8_percent_encode(&req.page_id, PATH_SEGMENT),
-                    utf8_percent_encode(&cid, PATH_SEGMENT),
+                    "{IADVIZE_API}{}?access_token={{access_token}}",
+                    iadvize_path(&req.page_id, &cid)
                 );
                 w.member_str("url", &url);
                 w.key("body");
@@ -932,6 +950,56 @@ impl<'t, 'd> Renderer<'t, 'd> {
             d = d.at(decl, "declared optional here");
         }
         self.push(d);
+    }
+
+    /// The customer_id the scheme renders to, checked like any field, with a warning (M2014)
+    /// when the data brings characters that are percent-encoded in the URL (those of the
+    /// literal text are reported by `check`).
+    fn customer_id(&mut self, f: &FieldIr) -> Option<Cow<'d, str>> {
+        let id = self.text_of(f)?;
+        let literal_has_some = match &f.val {
+            Val::Lit(_) => true,
+            Val::Str(StrIr::Parts(parts)) => parts
+                .iter()
+                .any(|p| matches!(p, Part::Lit(t) if values::first_encoded_char(t).is_some())),
+            Val::Str(StrIr::Engine(_)) | Val::Path(_) => false,
+        };
+        if !literal_has_some {
+            if let Some((_, c)) = values::first_encoded_char(&id) {
+                // The data value that brings it, when the scheme is plain paths.
+                let paths: Vec<&PathIr> = match &f.val {
+                    Val::Path(p) => vec![p],
+                    Val::Str(StrIr::Parts(parts)) => parts
+                        .iter()
+                        .filter_map(|p| match p {
+                            Part::Path(p) => Some(p),
+                            Part::Lit(_) => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let source = paths.into_iter().find_map(|p| match self.lookup(p) {
+                    Some(
+                        n @ Node {
+                            value: Json::String(s),
+                            ..
+                        },
+                    ) if s.contains(c) => Some((self.concrete(p), n.span)),
+                    _ => None,
+                });
+                let d = match source {
+                    Some((path, span)) => values::customer_id_encoded(c, f.span, Some(&path))
+                        .label(Origin::Data, span, "the value comes from here"),
+                    None => {
+                        let from = self.paths_in(&f.val);
+                        let from = Some(from.as_str()).filter(|s| !s.is_empty());
+                        values::customer_id_encoded(c, f.span, from)
+                    }
+                };
+                self.push(d);
+            }
+        }
+        Some(id)
     }
 
     /// The text a field renders to (for `customer_id`), checked like any field.

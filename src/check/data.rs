@@ -300,6 +300,11 @@ pub fn check_render(template: &crate::Template, data_text: &str) -> Vec<Diagnost
                 Ok(warnings) => diags.extend(warnings),
                 Err(errors) => diags.extend(errors),
             }
+            // The customer_id the scheme gives for this data, checked like the fields.
+            match template.customer_id_checked(&node) {
+                Ok((_, warnings)) => diags.extend(warnings),
+                Err(errors) => diags.extend(errors),
+            }
             diags
         }
     };

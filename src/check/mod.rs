@@ -144,6 +144,24 @@ struct Checker<'a> {
     engines: usize,
 }
 
+/// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
+/// its `{{ }}` and `{% %}`.
+fn raw_literal_char(raw: &str, c: char) -> Option<usize> {
+    let inner = raw.get(1..raw.len().saturating_sub(1))?;
+    let mut in_code = false;
+    let mut prev = '\0';
+    for (i, r) in inner.char_indices() {
+        match (prev, r) {
+            ('{', '{' | '%') => in_code = true,
+            ('}' | '%', '}') => in_code = false,
+            _ if !in_code && r == c => return Some(i + 1),
+            _ => {}
+        }
+        prev = r;
+    }
+    None
+}
+
 /// What a top-level item contributes to the message.
 enum TopKind {
     Text,
@@ -153,6 +171,35 @@ enum TopKind {
 impl<'a> Checker<'a> {
     fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// M2014: literal text of the `customer_id` scheme that is percent-encoded in the URL path.
+    /// Characters that come from the data are reported when rendering.
+    fn customer_id_encoded(&mut self, f: &FieldIr) {
+        let literals: Vec<String> = match &f.val {
+            Val::Lit(json) => serde_json::from_str::<String>(json).into_iter().collect(),
+            Val::Str(StrIr::Parts(parts)) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Lit(t) => Some(t.to_string()),
+                    Part::Path(_) => None,
+                })
+                .collect(),
+            Val::Str(StrIr::Engine(_)) | Val::Path(_) => Vec::new(),
+        };
+        let Some(c) = literals
+            .iter()
+            .find_map(|t| values::first_encoded_char(t).map(|(_, c)| c))
+        else {
+            return;
+        };
+        // Point at the character itself when it is written as is in the source.
+        let raw = self.text.get(f.span.range()).unwrap_or("");
+        let span = match raw_literal_char(raw, c) {
+            Some(i) => f.span.sub(i, i + c.len_utf8()),
+            None => f.span,
+        };
+        self.push(values::customer_id_encoded(c, span, None));
     }
 
     fn scope(&self) -> Scope<'_> {
@@ -357,6 +404,7 @@ impl<'a> Checker<'a> {
                         .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
                 );
             }
+            self.customer_id_encoded(f);
         }
 
         let header_span = name.as_ref().map(|(_, s)| *s);

@@ -284,6 +284,37 @@ pub fn data_label(d: Diagnostic, span: Option<Span>, message: &str) -> Diagnosti
     }
 }
 
+/// The first character of a customer_id that is percent-encoded in a URL path segment (all but
+/// RFC 3986's unreserved `A-Z a-z 0-9 - . _ ~`), with its byte offset.
+pub fn first_encoded_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')))
+}
+
+/// M2014: a customer_id character that goes percent-encoded into the request path.
+pub fn customer_id_encoded(c: char, span: Span, data_path: Option<&str>) -> Diagnostic {
+    let shown = match c {
+        ' ' => "a space".to_string(),
+        c if c.is_control() => format!("`U+{:04X}`", c as u32),
+        c => format!("`{c}`"),
+    };
+    let mut encoded = String::new();
+    let mut buf = [0u8; 4];
+    for b in c.encode_utf8(&mut buf).bytes() {
+        encoded.push_str(&format!("%{b:02X}"));
+    }
+    let from = data_path
+        .map(|p| format!(" (from `{p}`)"))
+        .unwrap_or_default();
+    Diagnostic::warning(
+        Code::CustomerIdEncoded,
+        format!("`customer_id` contains {shown}, which is percent-encoded in the request URL{from}"),
+    )
+    .at(span, format!("sent as `{encoded}`"))
+    .help("build the id from letters, digits and `-`, `.`, `_`, `~` only, e.g. `instock-{{ product.sku }}-{{ session_id }}`")
+    .note("the web page's opt-in sets the id as is and the request path carries it encoded; iAdvize decodes it, but proxies may treat `%2F` and the like differently")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

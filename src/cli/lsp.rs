@@ -7,11 +7,10 @@ use super::{Common, Stream};
 pub fn run(common: &Common) -> u8 {
     // Standard output carries the protocol: every report goes to standard error.
     // The project file, if any, gives the profile.
-    let mut common = common.clone();
-    if let Err(r) = super::project::apply(&mut common) {
-        super::print_reports(&common, &[r], 1, Stream::Stderr, false);
-        return super::FAILURE;
-    }
+    let common = match super::with_project(common, Stream::Stderr) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
     let common = &common;
     let profile = match super::profile(common) {
         Ok(p) => p,

@@ -8,8 +8,10 @@ mod fmt;
 mod import;
 mod lsp;
 mod man;
+mod optin;
 mod project;
 mod render;
+mod send;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -84,6 +86,10 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Run the language server over stdio (for editors: diagnostics, completion, hover, ...).
     Lsp,
+    /// Print the web page's opt-in snippet, with the customer_id built from the template's scheme.
+    Optin(optin::OptinArgs),
+    /// Render each record and POST it to the iAdvize API, through a journal.
+    Send(send::SendArgs),
 }
 
 /// Exit statuses.
@@ -106,6 +112,8 @@ pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
         Command::Man(a) => man::run(&cli.common, a),
         Command::Fmt(a) => fmt::run(&cli.common, a),
         Command::Lsp => lsp::run(&cli.common),
+        Command::Optin(a) => optin::run(&cli.common, a),
+        Command::Send(a) => send::run(&cli.common, a),
     }
 }
 
@@ -194,6 +202,19 @@ fn first_line(s: &str) -> &str {
 /// The clap definition of the command line, for completions and the man page.
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+/// The flags with the project file's defaults filled in (for commands that take no paths from
+/// it); on a broken project file, its report is printed on `stream` and the exit status returned.
+pub fn with_project(common: &Common, stream: Stream) -> Result<Common, u8> {
+    let mut common = common.clone();
+    match project::apply(&mut common) {
+        Ok(_) => Ok(common),
+        Err(r) => {
+            print_reports(&common, &[r], 1, stream, false);
+            Err(FAILURE)
+        }
+    }
 }
 
 /// The profile named by `--profile` (or the project file), or a usage diagnostic.

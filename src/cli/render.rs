@@ -47,11 +47,10 @@ enum Emit {
 
 pub fn run(common: &Common, args: RenderArgs) -> u8 {
     // The project file's profile and deny-warnings apply here too.
-    let mut common = common.clone();
-    if let Err(r) = super::project::apply(&mut common) {
-        print_reports(&common, &[r], 1, Stream::Stderr, false);
-        return super::FAILURE;
-    }
+    let common = match super::with_project(common, Stream::Stderr) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
     let common = &common;
     let profile = match super::profile(common) {
         Ok(p) => p,

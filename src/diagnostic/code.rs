@@ -81,6 +81,7 @@ codes! {
     EmptyMessage = "M2011", "a message with neither text nor attachment";
     TitleOnlyElement = "M2012", "a carousel element with nothing but a title";
     ConstantCustomerId = "M2013", "a `customer_id` scheme that uses no input variable";
+    CustomerIdEncoded = "M2014", "a `customer_id` with characters percent-encoded in the URL";
     InvalidJson = "M3001", "a data file that is not valid JSON";
     MissingData = "M3002", "a required input missing from the data";
     WrongDataType = "M3003", "a data value of the wrong type";
@@ -107,6 +108,9 @@ codes! {
     ApiInvalidKeys = "M5005", "keys the API does not accept";
     ApiEmptyString = "M5006", "an empty text the API refused";
     ApiTooFew = "M5007", "a list the API refused for having too few items";
+    DeliveryFailed = "M5021", "a message not delivered after every retry";
+    DeliveryUncertain = "M5022", "a message that may or may not have been delivered";
+    DuplicateCustomerId = "M5023", "two records with the same customer_id in one send";
     ImportExtra = "M6001", "a payload field missive does not model, kept in `extra`";
     ImportType = "M6002", "a payload value of the wrong JSON type";
     ImportMoved = "M6003", "receipt parts beside `payload`, moved inside it";
@@ -118,6 +122,8 @@ codes! {
     Usage = "M9002", "a wrong combination of command-line flags";
     Profile = "M9003", "a profile that cannot be found or read";
     ProjectFile = "M9004", "a project file `missive.toml` with an unknown key or a wrong value";
+    NoToken = "M9010", "`send` without an access token";
+    BadJournal = "M9011", "a delivery journal that cannot be used";
 }
 
 impl std::fmt::Display for Code {

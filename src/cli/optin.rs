@@ -1,0 +1,179 @@
+//! `missive optin`: the web page's opt-in snippet, from the template's customer_id scheme and
+//! one visitor's data (the same id `send` posts to).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use missive::check;
+use missive::delivery::optin;
+use missive::diagnostic::report::FileReport;
+use missive::{Code, Diagnostic, Options, Template};
+
+use super::{print_reports, usage, Common, Format, Stream, ERRORS, FAILURE};
+
+#[derive(Args)]
+pub struct OptinArgs {
+    /// The template whose `customer_id` scheme builds the id.
+    template: Option<PathBuf>,
+    /// The visitor's data: a JSON file, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    data: Option<String>,
+    /// Write the snippet to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// A template compiled for a command that needs its `customer_id` scheme, with the report its
+/// diagnostics go into; or the exit status, its reason already printed.
+pub struct Compiled {
+    pub path: String,
+    pub template: Template,
+    pub report: FileReport,
+}
+
+/// Loads and compiles the template of `optin` or `send` (a path, or standard input with
+/// `--stdin-filename`), and checks that it declares a customer_id scheme.
+pub fn compile_with_scheme(
+    common: &Common,
+    template: Option<&std::path::Path>,
+    command: &str,
+    data_from_stdin: bool,
+) -> Result<Compiled, u8> {
+    let profile = match super::profile(common) {
+        Ok(p) => p,
+        Err(d) => return Err(usage(common, Stream::Stderr, "", d)),
+    };
+    let (path, from_stdin) = match (template, &common.stdin_filename) {
+        (Some(p), _) => (p.to_string_lossy().into_owned(), false),
+        (None, Some(name)) => (name.clone(), true),
+        (None, None) => {
+            return Err(usage(
+                common,
+                Stream::Stderr,
+                "",
+                Diagnostic::error(Code::Usage, format!("no template for `{command}`"))
+                    .help(format!("run `missive {command} TEMPLATE --data FILE`")),
+            ))
+        }
+    };
+    if from_stdin && data_from_stdin {
+        return Err(usage(
+            common,
+            Stream::Stderr,
+            &path,
+            Diagnostic::error(
+                Code::Usage,
+                "the template and the data cannot both come from standard input",
+            )
+            .help("give the data as a file, or the template as a path"),
+        ));
+    }
+    let src = super::load_or_report(common, &path, from_stdin)?;
+    let stem = std::path::Path::new(&path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    let compiled = check::compile(
+        &src.text,
+        &Options {
+            profile,
+            file_stem: stem,
+        },
+    );
+    let mut report = FileReport::new(path.clone());
+    report.template = Some(src);
+    report.diagnostics = compiled.diagnostics;
+    let Some(template) = compiled.template else {
+        print_reports(common, &[report], 1, Stream::Stderr, false);
+        return Err(ERRORS);
+    };
+    if template.customer_id.is_none() {
+        report.diagnostics.push(
+            Diagnostic::error(
+                Code::Usage,
+                format!("`{command}` needs the template's `customer_id` scheme, and `{path}` has none"),
+            )
+            .help("declare how the id is built, under the `notification` line: `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"`"),
+        );
+        print_reports(common, &[report], 1, Stream::Stderr, false);
+        return Err(FAILURE);
+    }
+    Ok(Compiled {
+        path,
+        template,
+        report,
+    })
+}
+
+pub fn run(common: &Common, args: OptinArgs) -> u8 {
+    // The project file's profile and deny-warnings apply here too.
+    let common = match super::with_project(common, Stream::Stderr) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
+    let common = &common;
+    let data_from_stdin = args.data.as_deref() == Some("-");
+    let Compiled {
+        path,
+        template,
+        mut report,
+    } = match compile_with_scheme(common, args.template.as_deref(), "optin", data_from_stdin) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
+    let data_src = match &args.data {
+        Some(d) => match super::load_data(d) {
+            Ok(s) => s,
+            Err((r, status)) => {
+                print_reports(common, &[report, r], 1, Stream::Stderr, false);
+                return status;
+            }
+        },
+        None => {
+            return usage(
+                common,
+                Stream::Stderr,
+                &path,
+                Diagnostic::error(
+                    Code::Usage,
+                    "`optin` needs the visitor's data: `--data FILE`",
+                )
+                .help(format!(
+                    "e.g. `missive optin {path} --data examples/{}.json`",
+                    template.name
+                )),
+            )
+        }
+    };
+    report.data = Some(Arc::clone(&data_src));
+    let id = match check::data::prepare(&template, &data_src.text) {
+        Ok((node, warnings)) => {
+            report.diagnostics.extend(warnings);
+            match template.customer_id_checked(&node) {
+                Ok((id, warnings)) => {
+                    report.diagnostics.extend(warnings);
+                    id
+                }
+                Err(errors) => {
+                    report.diagnostics.extend(errors);
+                    None
+                }
+            }
+        }
+        Err(errors) => {
+            report.diagnostics.extend(errors);
+            None
+        }
+    };
+    missive::diagnostic::sort(&mut report.diagnostics);
+    let Some(id) = id else {
+        print_reports(common, &[report], 1, Stream::Stderr, false);
+        return ERRORS;
+    };
+    let product = match common.format {
+        Format::Json => format!("{}\n", serde_json::json!({ "customer_id": id })),
+        Format::Human | Format::Short | Format::Sarif => optin::snippet(&id),
+    };
+    super::write_product(common, report, args.output.as_deref(), product.as_bytes())
+}

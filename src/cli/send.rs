@@ -1,0 +1,605 @@
+//! `missive send`: render each record and POST it to the iAdvize API, through the journal.
+//! Everything here is presentation: the library's `delivery::batch` does the work.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Args;
+
+use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
+use missive::delivery::journal::{History, Journal, JournalError};
+use missive::delivery::retry::RetryPolicy;
+use missive::delivery::{Endpoint, Token};
+use missive::diagnostic::report::{self, FileReport};
+use missive::render::IADVIZE_API;
+use missive::{Code, Diagnostic, SourceFile};
+
+use super::optin::{compile_with_scheme, Compiled};
+use super::{io_reason, print_reports, usage, Common, Format, Stream, ERRORS, FAILURE, OK};
+
+/// The environment variable the token is read from.
+const TOKEN_VAR: &str = "MISSIVE_ACCESS_TOKEN";
+
+#[derive(Args)]
+pub struct SendArgs {
+    /// The template to send.
+    template: Option<PathBuf>,
+    /// One record: a JSON file, or `-` for standard input.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "data_ndjson",
+        required_unless_present = "data_ndjson"
+    )]
+    data: Option<String>,
+    /// Many records: one JSON document per line, or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    data_ndjson: Option<String>,
+    /// The Facebook page id (the digits of its m.me/ link).
+    #[arg(long, value_name = "ID")]
+    page_id: String,
+    /// Read the access token from this file (else from MISSIVE_ACCESS_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// The API's scheme and host; the guide's path is appended.
+    #[arg(long, value_name = "URL", default_value = IADVIZE_API)]
+    api_url: String,
+    /// Do everything but the POST: print the requests, token as `***`.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the records that are not sent, with the reason, to this NDJSON file.
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// The delivery journal: a rerun skips what it says was delivered.
+    #[arg(long, value_name = "FILE")]
+    journal: Option<PathBuf>,
+    /// Send again the records an earlier run may have delivered (no answer in the journal).
+    #[arg(long)]
+    resend_uncertain: bool,
+    /// Send records that repeat a customer_id of the same run, or that an earlier run (in the
+    /// journal) sent another message to.
+    #[arg(long)]
+    allow_duplicate_customer_id: bool,
+    /// Seconds before a request is given up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Tries after the first, on connection errors, 429 and 5xx.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    retries: u32,
+    /// Seconds before the first retry; doubled at each retry (with jitter), at most 30.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.5)]
+    backoff: f64,
+    /// The longest wait a `Retry-After` answer is honoured for, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    max_retry_after: f64,
+    /// At most N requests per second.
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    concurrency: usize,
+    /// Write the delivery lines to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn seconds(flag: &str, value: f64) -> Result<Duration, Diagnostic> {
+    if (0.0..1e9).contains(&value) {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(
+            Diagnostic::error(Code::Usage, format!("`--{flag} {value}` is not a duration"))
+                .help("give a number of seconds, e.g. `--timeout 10` or `--backoff 0.25`"),
+        )
+    }
+}
+
+/// The token from `--token-file` or the environment, or the exit status (reason printed).
+fn token(common: &Common, args: &SendArgs) -> Result<Token, u8> {
+    if let Some(file) = &args.token_file {
+        let name = file.to_string_lossy().into_owned();
+        return match std::fs::read_to_string(file) {
+            Ok(text) => Token::new(&text).ok_or_else(|| {
+                usage(
+                    common,
+                    Stream::Stderr,
+                    "",
+                    Diagnostic::error(Code::NoToken, format!("the token file `{name}` is empty"))
+                        .help("put the iAdvize access token in it, alone"),
+                )
+            }),
+            Err(e) => Err(usage(
+                common,
+                Stream::Stderr,
+                "",
+                Diagnostic::error(
+                    Code::Io,
+                    format!("cannot read `{name}`: {}", io_reason(&e, &name)),
+                )
+                .help("check the path of `--token-file` and that the file is readable"),
+            )),
+        };
+    }
+    let value = std::env::var(TOKEN_VAR).unwrap_or_default();
+    Token::new(&value).ok_or_else(|| {
+        usage(
+            common,
+            Stream::Stderr,
+            "",
+            Diagnostic::error(Code::NoToken, "no access token: nothing was sent")
+                .help(format!("set `{TOKEN_VAR}`, or give `--token-file FILE`; the token is never taken from a flag value (shell history), and `--dry-run` needs none")),
+        )
+    })
+}
+
+pub fn run(common: &Common, args: SendArgs) -> u8 {
+    // The project file's profile and deny-warnings apply here too.
+    let common = match super::with_project(common, Stream::Stderr) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
+    let common = &common;
+    let data_arg = args.data_ndjson.as_deref().or(args.data.as_deref());
+    let Some(data_path) = data_arg.map(str::to_string) else {
+        return usage(
+            common,
+            Stream::Stderr,
+            "",
+            Diagnostic::error(
+                Code::Usage,
+                "`send` needs `--data FILE` or `--data-ndjson FILE`",
+            )
+            .help("give the records to send"),
+        );
+    };
+    // Flags first: nothing is read when the command line is wrong.
+    let endpoint = match Endpoint::new(&args.api_url, &args.page_id) {
+        Ok(e) => e,
+        Err(message) => {
+            // The message quotes the flag: if the token was pasted into it, it stays hidden.
+            let env_token = Token::new(&std::env::var(TOKEN_VAR).unwrap_or_default());
+            let message = missive::delivery::scrub(env_token.as_ref(), &message);
+            return usage(
+                common,
+                Stream::Stderr,
+                "",
+                Diagnostic::error(Code::Usage, message).help(format!(
+                    "e.g. `--page-id 322837607840703 --api-url {IADVIZE_API}`"
+                )),
+            );
+        }
+    };
+    let durations = (|| {
+        Ok::<_, Diagnostic>((
+            seconds("timeout", args.timeout)?,
+            seconds("backoff", args.backoff)?,
+            seconds("max-retry-after", args.max_retry_after)?,
+        ))
+    })();
+    let (timeout, backoff, max_retry_after) = match durations {
+        Ok(d) => d,
+        Err(d) => return usage(common, Stream::Stderr, "", d),
+    };
+    if args.concurrency == 0 || args.concurrency > 256 {
+        return usage(
+            common,
+            Stream::Stderr,
+            "",
+            Diagnostic::error(
+                Code::Usage,
+                format!("`--concurrency {}` is out of range", args.concurrency),
+            )
+            .help("give from 1 to 256 requests in flight"),
+        );
+    }
+    if let Some(r) = args.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
+        return usage(
+            common,
+            Stream::Stderr,
+            "",
+            Diagnostic::error(
+                Code::Usage,
+                format!("`--rate {r}` is not a positive number"),
+            )
+            .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
+        );
+    }
+    let token = if args.dry_run {
+        None
+    } else {
+        match token(common, &args) {
+            Ok(t) => Some(t),
+            Err(status) => return status,
+        }
+    };
+
+    let Compiled {
+        template,
+        mut report,
+        ..
+    } = match compile_with_scheme(common, args.template.as_deref(), "send", data_path == "-") {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
+    let data_src = match super::load_data(&data_path) {
+        Ok(s) => s,
+        Err((r, status)) => {
+            print_reports(common, &[report, r], 1, Stream::Stderr, false);
+            return status;
+        }
+    };
+    let records: Vec<Record<'_>> = if args.data_ndjson.is_some() {
+        batch::ndjson_records(&data_src.text)
+    } else {
+        vec![Record {
+            number: 1,
+            offset: 0,
+            text: &data_src.text,
+        }]
+    };
+
+    let failure = |d: Diagnostic| usage(common, Stream::Stderr, "", d);
+    let (journal, prior) = match &args.journal {
+        None => (None, History::default()),
+        Some(path) => {
+            let name = path.to_string_lossy().into_owned();
+            let opened = if args.dry_run {
+                Journal::history(path).map(|p| (None, p))
+            } else {
+                Journal::open(path).map(|(j, p)| (Some(j), p))
+            };
+            match opened {
+                Ok(x) => x,
+                Err(JournalError::Io(e)) => {
+                    return failure(
+                        Diagnostic::error(Code::Io, format!("cannot open the journal `{name}`: {}", io_reason(&e, &name)))
+                            .help("check that its folder exists and is writable"),
+                    )
+                }
+                Err(e) => {
+                    return failure(
+                        Diagnostic::error(Code::BadJournal, format!("cannot use the journal `{name}`: {e}"))
+                            .help("give the journal of this batch's earlier runs, unedited, or a new file to start afresh"),
+                    )
+                }
+            }
+        }
+    };
+    let rejects = match &args.rejects {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(std::io::BufWriter::new(f)),
+            Err(e) => {
+                let name = path.to_string_lossy().into_owned();
+                return failure(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot write `{name}`: {}", io_reason(&e, &name)),
+                    )
+                    .help("check that the folder exists and is writable"),
+                );
+            }
+        },
+    };
+    let out: Box<dyn Write + Send> = match &args.output {
+        None => Box::new(std::io::stdout()),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                let name = path.to_string_lossy().into_owned();
+                return failure(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot write `{name}`: {}", io_reason(&e, &name)),
+                    )
+                    .help("check that the folder exists and is writable"),
+                );
+            }
+        },
+    };
+    if let Some(j) = &journal {
+        if let Err(e) = j.run(&template.name, endpoint.page_id(), endpoint.base()) {
+            return failure(
+                Diagnostic::error(Code::Io, format!("cannot write the journal: {e}"))
+                    .help("check that its disk has room and is writable"),
+            );
+        }
+    }
+
+    // The template's own warnings, once.
+    // JSON and SARIF are one document at the end: collect the reports.
+    let json = matches!(common.format, Format::Json | Format::Sarif);
+    let template_src = report.template.clone();
+    let mut reports = Vec::new();
+    let template_warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
+    if !report.diagnostics.is_empty() {
+        if json {
+            reports.push(std::mem::replace(&mut report, FileReport::new("")));
+        } else {
+            print_reports(common, &[report], 1, Stream::Stderr, false);
+        }
+    }
+
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(records.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records  {msg}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let sink = Reporter {
+        common,
+        token: token.as_ref(),
+        template_path: template_src
+            .as_ref()
+            .map_or_else(String::new, |s| s.name.clone()),
+        template_src,
+        data_src: Arc::clone(&data_src),
+        state: Mutex::new(State {
+            out,
+            rejects,
+            reports,
+            warnings: template_warnings,
+            write_error: None,
+        }),
+        bar,
+        color: std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let batch = Batch {
+        template: &template,
+        endpoint: &endpoint,
+        token: token.as_ref(),
+        journal: journal.as_ref(),
+        prior: &prior,
+        stop: Some(interrupt::install()),
+        options: batch::Options {
+            dry_run: args.dry_run,
+            allow_duplicate_customer_id: args.allow_duplicate_customer_id,
+            resend_uncertain: args.resend_uncertain,
+            concurrency: args.concurrency,
+            retry: RetryPolicy {
+                retries: args.retries,
+                base: backoff,
+                cap: Duration::from_secs(30).max(backoff),
+                retry_after_cap: max_retry_after,
+            },
+            rate: args.rate,
+            timeout,
+        },
+    };
+    let summary = batch.run(&records, &sink);
+    interrupt::restore();
+    if let Some(bar) = &sink.bar {
+        bar.finish_and_clear();
+    }
+    sink.finish(summary, args.dry_run)
+}
+
+/// Where the events go: delivery lines on stdout, diagnostics on stderr (or in one JSON
+/// document at the end), rejects to their file.
+struct Reporter<'a> {
+    common: &'a Common,
+    token: Option<&'a Token>,
+    template_path: String,
+    template_src: Option<Arc<SourceFile>>,
+    data_src: Arc<SourceFile>,
+    state: Mutex<State>,
+    bar: Option<indicatif::ProgressBar>,
+    /// Colours in human reports: stderr is a terminal and NO_COLOR is not set.
+    color: bool,
+}
+
+struct State {
+    out: Box<dyn Write + Send>,
+    rejects: Option<std::io::BufWriter<std::fs::File>>,
+    /// `--format json`: every report, printed as one document at the end.
+    reports: Vec<FileReport>,
+    warnings: usize,
+    write_error: Option<String>,
+}
+
+impl Reporter<'_> {
+    fn scrub(&self, text: &str) -> String {
+        missive::delivery::scrub(self.token, text)
+    }
+
+    fn finish(&self, summary: Summary, dry_run: bool) -> u8 {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut write_error = state.write_error.take();
+        if let Err(e) = state.out.flush() {
+            write_error.get_or_insert(e.to_string());
+        }
+        if let Some(r) = state.rejects.as_mut() {
+            if let Err(e) = r.flush() {
+                write_error.get_or_insert(e.to_string());
+            }
+        }
+        let counts = serde_json::json!({
+            "sent": summary.sent, "skipped": summary.skipped, "rejected": summary.rejected,
+            "failed": summary.failed, "uncertain": summary.uncertain, "dry_run": summary.dry_run,
+            "not_attempted": summary.not_attempted,
+        });
+        if let Some(e) = &write_error {
+            let mut r = FileReport::new("");
+            r.diagnostics.push(
+                Diagnostic::error(Code::Io, format!("cannot write the output: {e}"))
+                    .help("check the disk and the files given with `-o` and `--rejects`"),
+            );
+            if matches!(self.common.format, Format::Json | Format::Sarif) {
+                state.reports.push(r);
+            } else {
+                print_reports(self.common, &[r], 1, Stream::Stderr, false);
+            }
+        }
+        let text = match self.common.format {
+            Format::Json => {
+                let doc = report::json(&state.reports, 1);
+                let mut v: serde_json::Value =
+                    serde_json::from_str(&doc).unwrap_or_else(|_| serde_json::json!({}));
+                v["delivery"] = counts;
+                format!("{}\n", self.scrub(&v.to_string()))
+            }
+            // SARIF readers want the log alone: the counts are in the exit status.
+            Format::Sarif => format!("{}\n", self.scrub(&report::sarif(&state.reports))),
+            _ if summary.not_attempted > 0 => format!(
+                "interrupted: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {} (run the same command again to go on)\n",
+                summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain, summary.not_attempted
+            ),
+            _ if dry_run => format!(
+                "dry run: {} to send, {} skipped (already sent), {} rejected, {} uncertain\n",
+                summary.dry_run, summary.skipped, summary.rejected, summary.uncertain
+            ),
+            _ => format!(
+                "sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}\n",
+                summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain
+            ),
+        };
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        if write_error.is_some() {
+            ERRORS.max(if summary.sent == 0 { FAILURE } else { ERRORS })
+        } else if !summary.all_delivered() || (self.common.deny_warnings && state.warnings > 0) {
+            ERRORS
+        } else {
+            OK
+        }
+    }
+}
+
+impl Sink for Reporter<'_> {
+    fn event(&self, e: Event<'_>) {
+        let n = e.record.number;
+        let line = match (e.fate, e.request) {
+            (Fate::DryRun, Some((url, body))) => {
+                let mut line = format!(
+                    "{{\"record\":{n},\"method\":\"POST\",\"url\":{},\"body\":",
+                    serde_json::Value::String(url.to_string())
+                );
+                line.push_str(&String::from_utf8_lossy(body));
+                line.push('}');
+                line
+            }
+            _ => serde_json::json!({
+                "record": n,
+                "customer_id": e.customer_id,
+                "result": e.fate.as_str(),
+                "status": e.status,
+                "attempts": e.attempts,
+            })
+            .to_string(),
+        };
+        let mut report = FileReport::new(self.template_path.clone());
+        report.template = self.template_src.clone();
+        report.data = Some(Arc::clone(&self.data_src));
+        report.diagnostics = e.diagnostics;
+        // Every format shows the message: it names the record (its line, for NDJSON).
+        for d in &mut report.diagnostics {
+            d.message = format!("record {n}: {}", d.message);
+        }
+        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
+        let rejected = e.fate == Fate::Rejected
+            || (e.fate == Fate::Failed
+                && e.status
+                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
+        let reject_line = rejected.then(|| {
+            let doc = report::json(std::slice::from_ref(&report), 1);
+            let diagnostics = serde_json::from_str::<serde_json::Value>(&doc)
+                .ok()
+                .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
+                .unwrap_or_default();
+            let reason = report
+                .diagnostics
+                .iter()
+                .find(|d| d.is_error())
+                .map(|d| d.message.clone());
+            let data = serde_json::from_str::<serde_json::Value>(e.record.text)
+                .unwrap_or_else(|_| serde_json::Value::String(e.record.text.to_string()));
+            serde_json::json!({
+                "record": n,
+                "customer_id": e.customer_id,
+                "reason": reason,
+                "status": e.status,
+                "answer": e.answer,
+                "diagnostics": diagnostics,
+                "data": data,
+            })
+            .to_string()
+        });
+
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let write = |w: &mut dyn Write, text: &str| -> Result<(), String> {
+            w.write_all(self.scrub(text).as_bytes())
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(|e| e.to_string())
+        };
+        let mut error = write(&mut state.out, &line).err();
+        if let (Some(r), Some(text)) = (state.rejects.as_mut(), &reject_line) {
+            error = error.or(write(r, text).err());
+        }
+        if let Some(e) = error {
+            state.write_error.get_or_insert(e);
+        }
+        state.warnings += report.diagnostics.iter().filter(|d| !d.is_error()).count();
+        if !report.diagnostics.is_empty() {
+            if matches!(self.common.format, Format::Json | Format::Sarif) {
+                state.reports.push(report);
+            } else {
+                let text = self.scrub(&match self.common.format {
+                    Format::Short => report::short(&[report]),
+                    _ => report::human(&[report], self.color),
+                });
+                let print = || {
+                    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+                };
+                match &self.bar {
+                    Some(bar) => bar.suspend(print),
+                    None => print(),
+                }
+            }
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+}
+
+/// Ctrl-C during a send: the first one stops starting requests (those in flight finish and are
+/// journaled, so none is left uncertain); a second one ends the process at once.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(unix)]
+    extern "C" fn on_sigint(_: libc::c_int) {
+        STOP.store(true, Ordering::SeqCst);
+        // SAFETY: `signal` is async-signal-safe; the next Ctrl-C gets the default action.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+    }
+
+    pub fn install() -> &'static AtomicBool {
+        #[cfg(unix)]
+        // SAFETY: the handler only stores to an atomic and resets the disposition.
+        unsafe {
+            libc::signal(
+                libc::SIGINT,
+                on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
+        &STOP
+    }
+
+    pub fn restore() {
+        #[cfg(unix)]
+        // SAFETY: back to the default action.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+    }
+}

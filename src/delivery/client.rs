@@ -1,0 +1,305 @@
+//! One POST to the API and its answer, classified for the retry loop; and the loop itself.
+
+use std::time::Duration;
+
+use super::retry::{parse_retry_after, retryable_status, Pacer, RetryPolicy};
+
+/// A blocking HTTP client with a timeout per request.
+#[derive(Debug, Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+}
+
+/// What came back from one try.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// An HTTP answer, any status.
+    Http {
+        status: u16,
+        body: String,
+        retry_after: Option<Duration>,
+    },
+    /// No answer. `maybe_sent`: the request may have reached the API (the connection broke or
+    /// timed out after it was sent), as opposed to a connection that was never made.
+    Transport { maybe_sent: bool, message: String },
+}
+
+impl Client {
+    /// A client whose every request gives up after `timeout` (connection, sending, answer).
+    pub fn new(timeout: Duration) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("missive/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client { agent }
+    }
+
+    /// POSTs a JSON body. Error texts may contain the URL: the caller scrubs the token.
+    pub fn post(&self, url: &str, body: &[u8]) -> Answer {
+        let result = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .send(body);
+        match result {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_retry_after);
+                // The status came and the body broke off: the status is the answer.
+                let body = response.body_mut().read_to_string().unwrap_or_default();
+                Answer::Http {
+                    status,
+                    body,
+                    retry_after,
+                }
+            }
+            Err(e) => {
+                use ureq::Timeout;
+                let maybe_sent = !matches!(
+                    &e,
+                    ureq::Error::HostNotFound
+                        | ureq::Error::ConnectionFailed
+                        | ureq::Error::BadUri(_)
+                        | ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect)
+                ) && !matches!(&e, ureq::Error::Io(io) if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::ConnectionRefused
+                        | std::io::ErrorKind::AddrNotAvailable
+                        | std::io::ErrorKind::NotFound
+                ));
+                let message = match &e {
+                    ureq::Error::Timeout(_) => "no answer before the timeout".to_string(),
+                    ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                        "the connection was refused".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                Answer::Transport {
+                    maybe_sent,
+                    message,
+                }
+            }
+        }
+    }
+}
+
+/// How one message ended, after its retries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A 2xx answer.
+    Delivered { status: u16, attempts: u32 },
+    /// An answer that retrying cannot change (4xx other than 429, 3xx): not delivered.
+    Refused {
+        status: u16,
+        body: String,
+        attempts: u32,
+    },
+    /// Every try failed (connection, 429, 5xx), and none may have reached the API.
+    Failed {
+        reason: String,
+        status: Option<u16>,
+        body: Option<String>,
+        attempts: u32,
+    },
+    /// No answer, and some try may have reached the API: it may have been delivered.
+    Uncertain { reason: String, attempts: u32 },
+}
+
+/// Sends one message: paced, retried on connection errors, 429 and 5xx with backoff and
+/// jitter (or the API's `Retry-After`), never retried on other answers. `scrub` cleans texts
+/// (ureq's errors name the URL, token included) before they are kept.
+pub fn deliver(
+    client: &Client,
+    policy: &RetryPolicy,
+    pacer: &Pacer,
+    url: &str,
+    body: &[u8],
+    scrub: &dyn Fn(&str) -> String,
+) -> Outcome {
+    let mut maybe_sent = false;
+    let mut attempts = 0;
+    loop {
+        pacer.wait();
+        attempts += 1;
+        let answer = client.post(url, body);
+        let (retry_after, last) = match answer {
+            Answer::Http { status, .. } if (200..300).contains(&status) => {
+                return Outcome::Delivered { status, attempts };
+            }
+            Answer::Http {
+                status,
+                body,
+                retry_after,
+            } if retryable_status(status) => (
+                retry_after,
+                Outcome::Failed {
+                    reason: format!("the API answered HTTP {status}"),
+                    status: Some(status),
+                    body: Some(scrub(&body)),
+                    attempts,
+                },
+            ),
+            Answer::Http { status, body, .. } => {
+                return Outcome::Refused {
+                    status,
+                    body: scrub(&body),
+                    attempts,
+                };
+            }
+            Answer::Transport {
+                maybe_sent: sent,
+                message,
+            } => {
+                maybe_sent |= sent;
+                (
+                    None,
+                    Outcome::Failed {
+                        reason: scrub(&message),
+                        status: None,
+                        body: None,
+                        attempts,
+                    },
+                )
+            }
+        };
+        if attempts > policy.retries {
+            return match last {
+                Outcome::Failed { reason, .. } if maybe_sent => {
+                    Outcome::Uncertain { reason, attempts }
+                }
+                other => other,
+            };
+        }
+        std::thread::sleep(policy.delay(attempts, retry_after, fastrand::f64()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+
+    /// A server that answers its n-th connection with `answers[n]` (`None`: closes it).
+    fn serve(answers: Vec<Option<&'static str>>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (stream, answer) in listener.incoming().flatten().zip(answers) {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                if let Some(a) = answer {
+                    let mut s = stream;
+                    let _ = s.write_all(a.as_bytes());
+                }
+            }
+        });
+        base
+    }
+
+    fn fast() -> RetryPolicy {
+        RetryPolicy {
+            retries: 2,
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(5),
+            retry_after_cap: Duration::from_millis(5),
+        }
+    }
+
+    fn send(base: &str) -> Outcome {
+        let client = Client::new(Duration::from_secs(2));
+        deliver(
+            &client,
+            &fast(),
+            &Pacer::new(None),
+            &format!("{base}/x?access_token=T0K"),
+            b"{}",
+            &|t| t.replace("T0K", "***"),
+        )
+    }
+
+    const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+
+    #[test]
+    fn a_503_then_a_200_is_delivered_on_the_second_try() {
+        let base = serve(vec![
+            Some("HTTP/1.1 503 Busy\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+            Some(OK),
+        ]);
+        assert_eq!(
+            send(&base),
+            Outcome::Delivered {
+                status: 200,
+                attempts: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_400_is_refused_at_once_with_its_body() {
+        let base = serve(vec![Some(
+            "HTTP/1.1 400 Bad\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{\"t\":\"T0K\"}xx",
+        )]);
+        assert_eq!(
+            send(&base),
+            Outcome::Refused {
+                status: 400,
+                body: "{\"t\":\"***\"}xx".into(),
+                attempts: 1
+            }
+        );
+    }
+
+    #[test]
+    fn every_try_a_500_is_failed_and_a_dropped_connection_uncertain() {
+        let e500 = "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let base = serve(vec![Some(e500), Some(e500), Some(e500)]);
+        assert!(matches!(
+            send(&base),
+            Outcome::Failed {
+                status: Some(500),
+                attempts: 3,
+                ..
+            }
+        ));
+        let base = serve(vec![None, None, None]);
+        assert!(matches!(
+            send(&base),
+            Outcome::Uncertain { attempts: 3, .. }
+        ));
+        // A refused connection never reached anyone.
+        let closed = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        match send(&closed) {
+            Outcome::Failed {
+                reason,
+                status: None,
+                attempts: 3,
+                ..
+            } => {
+                assert!(!reason.contains("T0K"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

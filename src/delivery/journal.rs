@@ -1,0 +1,428 @@
+//! The delivery journal: an append-only file of JSON lines, one `intent` synced to disk before
+//! each request and one `outcome` after, so that a rerun after a crash knows what was
+//! delivered (skip it), what was not (send it), and what may have been (intent without outcome:
+//! uncertain, sent again only when asked).
+//!
+//! A record is known by its key: a hash of the page id, the customer_id and the body, and how
+//! many times that same triple came earlier in the run (so a rerun of the same input, even
+//! reordered or with records added, finds each record's earlier fate, and two identical
+//! records allowed by `--allow-duplicate-customer-id` stay two).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// What an earlier run did with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prior {
+    /// An outcome says it was delivered: never send it again.
+    Delivered,
+    /// An intent without an outcome, or an uncertain outcome: maybe delivered.
+    Uncertain,
+    /// Refused or failed: not delivered, send it again.
+    NotDelivered,
+}
+
+/// What earlier runs did, as read from a journal.
+#[derive(Debug, Default, Clone)]
+pub struct History {
+    keys: HashMap<String, Prior>,
+    /// (notification, customer_id) of every key delivered or maybe delivered.
+    reached: HashSet<(String, String)>,
+}
+
+impl History {
+    /// The fate of a key in earlier runs.
+    pub fn get(&self, key: &str) -> Option<Prior> {
+        self.keys.get(key).copied()
+    }
+
+    /// Whether an earlier run delivered (or maybe delivered) this notification to this
+    /// customer_id, whatever the body was.
+    pub fn reached(&self, notification: &str, customer_id: &str) -> bool {
+        self.reached
+            .contains(&(notification.to_string(), customer_id.to_string()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// The key of a record: page id, customer_id and body hashed (SHA-256, 128 bits in hex), then
+/// `-N` for the N-th identical record of the run (N > 1).
+pub fn record_key(page_id: &str, customer_id: &str, body: &[u8], occurrence: usize) -> String {
+    let mut h = Sha256::new();
+    for part in [page_id.as_bytes(), customer_id.as_bytes(), body] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let digest = h.finalize();
+    let mut key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    if occurrence > 1 {
+        key.push_str(&format!("-{occurrence}"));
+    }
+    key
+}
+
+/// Why a journal cannot be used.
+#[derive(Debug)]
+pub enum JournalError {
+    Io(std::io::Error),
+    /// A line (1-based) that is not a journal entry.
+    Corrupt {
+        line: usize,
+        reason: String,
+    },
+    /// Another process holds the journal.
+    Busy,
+}
+
+impl std::fmt::Display for JournalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JournalError::Io(e) => write!(f, "{e}"),
+            JournalError::Corrupt { line, reason } => {
+                write!(f, "line {line} is not a journal entry ({reason})")
+            }
+            JournalError::Busy => f.write_str("another `missive send` is using it"),
+        }
+    }
+}
+
+/// An open journal: appends are written in order and synced to disk before returning. Syncs
+/// are shared: a writer whose line an other writer's sync already covered does not sync again.
+#[derive(Debug)]
+pub struct Journal {
+    file: Mutex<(File, u64)>,
+    synced: Mutex<u64>,
+    sync_file: File,
+}
+
+impl Journal {
+    /// Opens (or creates) a journal, locks it against a second sender, and reads what earlier
+    /// runs did. A last line cut short by a crash is ignored, and cut off the file.
+    pub fn open(path: &Path) -> Result<(Journal, History), JournalError> {
+        let existed = path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(JournalError::Io)?;
+        lock(&file)?;
+        if !existed {
+            // A new file's name must survive a crash too: sync its folder.
+            sync_parent(path).map_err(JournalError::Io)?;
+        }
+        let mut text = Vec::new();
+        file.read_to_end(&mut text).map_err(JournalError::Io)?;
+        let prior = read(&text)?;
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            // Cut the unfinished line off: it never happened (see `read`).
+            let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(keep as u64).map_err(JournalError::Io)?;
+            file.sync_data().map_err(JournalError::Io)?;
+        }
+        file.seek(SeekFrom::End(0)).map_err(JournalError::Io)?;
+        let sync_file = file.try_clone().map_err(JournalError::Io)?;
+        Ok((
+            Journal {
+                file: Mutex::new((file, 0)),
+                synced: Mutex::new(0),
+                sync_file,
+            },
+            prior,
+        ))
+    }
+
+    /// Reads what earlier runs did, without opening the journal for writing (dry runs). A
+    /// journal that does not exist yet has no history.
+    pub fn history(path: &Path) -> Result<History, JournalError> {
+        match std::fs::read(path) {
+            Ok(text) => read(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(History::default()),
+            Err(e) => Err(JournalError::Io(e)),
+        }
+    }
+
+    /// The first line of a run: what it sends, where (never the token).
+    pub fn run(&self, template: &str, page_id: &str, api_url: &str) -> std::io::Result<()> {
+        self.append(&json!({
+            "event": "run", "template": template, "page_id": page_id, "api_url": api_url,
+            "pid": std::process::id(), "time": now(),
+        }))
+    }
+
+    /// Before a request: this key is about to be sent (synced before returning).
+    pub fn intent(
+        &self,
+        key: &str,
+        record: usize,
+        notification: &str,
+        customer_id: &str,
+    ) -> std::io::Result<()> {
+        self.append(&json!({
+            "event": "intent", "key": key, "record": record, "notification": notification,
+            "customer_id": customer_id, "time": now(),
+        }))
+    }
+
+    /// After a request: how it ended (`delivered`, `refused`, `failed`, `uncertain`).
+    pub fn outcome(
+        &self,
+        key: &str,
+        record: usize,
+        result: &str,
+        status: Option<u16>,
+        message: Option<&str>,
+    ) -> std::io::Result<()> {
+        self.append(&json!({
+            "event": "outcome", "key": key, "record": record, "result": result,
+            "status": status, "message": message, "time": now(),
+        }))
+    }
+
+    fn append(&self, entry: &serde_json::Value) -> std::io::Result<()> {
+        let mut line = entry.to_string();
+        line.push('\n');
+        let seq = {
+            let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            f.0.write_all(line.as_bytes())?;
+            f.1 += 1;
+            f.1
+        };
+        let mut synced = self.synced.lock().unwrap_or_else(|e| e.into_inner());
+        if *synced >= seq {
+            return Ok(());
+        }
+        let target = self.file.lock().unwrap_or_else(|e| e.into_inner()).1;
+        self.sync_file.sync_data()?;
+        *synced = target;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    File::open(parent)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_parent(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(unix)]
+fn lock(file: &File) -> Result<(), JournalError> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a file descriptor we own; the lock goes with the descriptor.
+    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        Ok(())
+    } else {
+        let e = std::io::Error::last_os_error();
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            Err(JournalError::Busy)
+        } else {
+            Err(JournalError::Io(e))
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn lock(_file: &File) -> Result<(), JournalError> {
+    Ok(())
+}
+
+/// The fate of every key in a journal's text.
+fn read(text: &[u8]) -> Result<History, JournalError> {
+    #[derive(PartialEq)]
+    enum State {
+        Pending,
+        Is(Prior),
+    }
+    let mut states: HashMap<String, State> = HashMap::new();
+    let mut ids: HashMap<String, (String, String)> = HashMap::new();
+    let complete = text.ends_with(b"\n");
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+    let last = lines.len().saturating_sub(1);
+    for (i, raw) in lines.iter().enumerate() {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let corrupt = |reason: String| JournalError::Corrupt {
+            line: i + 1,
+            reason,
+        };
+        let entry: serde_json::Value = match serde_json::from_slice(raw) {
+            Ok(v) => v,
+            // A crash in the middle of writing the last line: that write never finished, so
+            // its request was never sent (intent) or its outcome is unknown (outcome).
+            Err(_) if i == last && !complete => continue,
+            Err(e) => return Err(corrupt(format!("not JSON: {e}"))),
+        };
+        let event = entry.get("event").and_then(|e| e.as_str());
+        let key = entry.get("key").and_then(|k| k.as_str());
+        match (event, key) {
+            (Some("run"), _) => {}
+            (Some("intent"), Some(key)) => {
+                let field = |name: &str| {
+                    entry
+                        .get(name)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                ids.insert(
+                    key.to_string(),
+                    (field("notification"), field("customer_id")),
+                );
+                let s = states.entry(key.to_string()).or_insert(State::Pending);
+                if *s != State::Is(Prior::Delivered) {
+                    *s = State::Pending;
+                }
+            }
+            (Some("outcome"), Some(key)) => {
+                let result = entry.get("result").and_then(|r| r.as_str());
+                let prior = match result {
+                    Some("delivered") => Prior::Delivered,
+                    Some("uncertain") => Prior::Uncertain,
+                    Some("refused" | "failed") => Prior::NotDelivered,
+                    other => {
+                        return Err(corrupt(format!("unknown result {other:?}")));
+                    }
+                };
+                let s = states.entry(key.to_string()).or_insert(State::Pending);
+                if *s != State::Is(Prior::Delivered) {
+                    *s = State::Is(prior);
+                }
+            }
+            _ => return Err(corrupt("no `event` and `key`".to_string())),
+        }
+    }
+    let keys: HashMap<String, Prior> = states
+        .into_iter()
+        .map(|(k, s)| {
+            let p = match s {
+                State::Pending => Prior::Uncertain,
+                State::Is(p) => p,
+            };
+            (k, p)
+        })
+        .collect();
+    let reached = keys
+        .iter()
+        .filter(|(_, p)| **p != Prior::NotDelivered)
+        .filter_map(|(k, _)| ids.get(k).cloned())
+        .collect();
+    Ok(History { keys, reached })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("missive-journal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        let _ = std::fs::remove_file(&p);
+        p
+    }
+
+    #[test]
+    fn keys_depend_on_page_customer_body_and_occurrence() {
+        let k = record_key("1", "c", b"{}", 1);
+        assert_eq!(k.len(), 32);
+        assert_eq!(k, record_key("1", "c", b"{}", 1));
+        assert_ne!(k, record_key("2", "c", b"{}", 1));
+        assert_ne!(k, record_key("1", "d", b"{}", 1));
+        assert_ne!(k, record_key("1", "c", b"{ }", 1));
+        assert_eq!(record_key("1", "c", b"{}", 2), format!("{k}-2"));
+        // Lengths are hashed too: moving a byte between parts changes the key.
+        assert_ne!(
+            record_key("1", "cx", b"y", 1),
+            record_key("1", "c", b"xy", 1)
+        );
+    }
+
+    #[test]
+    fn a_rerun_knows_delivered_uncertain_and_failed_keys() {
+        let p = temp("states.journal");
+        {
+            let (j, prior) = Journal::open(&p).unwrap();
+            assert!(prior.is_empty());
+            j.run("t", "1", "http://x").unwrap();
+            j.intent("a", 1, "t", "c1").unwrap();
+            j.outcome("a", 1, "delivered", Some(200), None).unwrap();
+            j.intent("b", 2, "t", "c2").unwrap();
+            j.intent("c", 3, "t", "c3").unwrap();
+            j.outcome("c", 3, "failed", Some(503), Some("busy"))
+                .unwrap();
+            j.intent("d", 4, "t", "c4").unwrap();
+            j.outcome("d", 4, "uncertain", None, Some("timeout"))
+                .unwrap();
+        }
+        // A crash while writing an outcome: the last line is cut short.
+        let mut f = OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(br#"{"event":"intent","key":"e","record":5}"#)
+            .unwrap();
+        f.write_all(b"\n").unwrap();
+        f.write_all(br#"{"event":"outcome","key":"e","res"#)
+            .unwrap();
+        drop(f);
+        let (j, prior) = Journal::open(&p).unwrap();
+        assert_eq!(prior.get("a"), Some(Prior::Delivered));
+        assert_eq!(prior.get("b"), Some(Prior::Uncertain));
+        assert_eq!(prior.get("c"), Some(Prior::NotDelivered));
+        assert_eq!(prior.get("d"), Some(Prior::Uncertain));
+        assert_eq!(prior.get("e"), Some(Prior::Uncertain));
+        // The cut line is gone; appending goes on after the last whole line.
+        j.intent("b", 2, "t", "c2").unwrap();
+        j.outcome("b", 2, "delivered", Some(200), None).unwrap();
+        drop(j);
+        let prior = Journal::history(&p).unwrap();
+        assert_eq!(prior.get("b"), Some(Prior::Delivered));
+        assert_eq!(prior.len(), 5);
+        // Who got what, whatever the body: not `c3`, which was not delivered.
+        assert!(prior.reached("t", "c1") && prior.reached("t", "c2") && prior.reached("t", "c4"));
+        assert!(!prior.reached("t", "c3") && !prior.reached("u", "c1"));
+    }
+
+    #[test]
+    fn a_damaged_journal_is_refused() {
+        let p = temp("damaged.journal");
+        std::fs::write(&p, "{\"event\":\"intent\",\"key\":\"a\"}\nhello\n{}\n").unwrap();
+        match Journal::open(&p) {
+            Err(JournalError::Corrupt { line: 2, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_second_sender_cannot_open_the_same_journal() {
+        let p = temp("busy.journal");
+        let (_j, _) = Journal::open(&p).unwrap();
+        assert!(matches!(Journal::open(&p), Err(JournalError::Busy)));
+    }
+}

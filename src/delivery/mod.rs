@@ -1,0 +1,169 @@
+//! Delivery: rendered messages -> the iAdvize Send-to-Messenger API, each record once.
+//!
+//! The pieces, each usable alone: [`Token`] (the access token, never printed), [`Endpoint`]
+//! (the request URL), [`retry`] (backoff, `Retry-After`, pacing), [`client`] (one POST, its
+//! answer classified), [`journal`] (the append-only record of intents and outcomes that makes
+//! a rerun safe), [`batch`] (records -> checked requests -> delivery, with events for the
+//! caller), and [`optin`] (the web page's snippet from the same customer_id scheme).
+
+pub mod batch;
+pub mod client;
+pub mod journal;
+pub mod optin;
+pub mod retry;
+
+use percent_encoding::utf8_percent_encode;
+
+use crate::render::{iadvize_path, PATH_SEGMENT};
+
+/// What the token is replaced by wherever it would be shown.
+pub const REDACTED: &str = "***";
+
+/// The iAdvize access token. It is only ever written into the URL of a real request: its
+/// `Debug` form is `***`, and [`Token::scrub`] removes it from any text that leaves missive.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// A token from its text (an environment variable, a file's content): surrounding spaces
+    /// and newlines removed; `None` when nothing is left.
+    pub fn new(text: &str) -> Option<Token> {
+        let t = text.trim();
+        (!t.is_empty()).then(|| Token(t.to_string()))
+    }
+
+    fn encoded(&self) -> String {
+        utf8_percent_encode(&self.0, PATH_SEGMENT).to_string()
+    }
+
+    /// `text` with every occurrence of the token (as is, or percent-encoded as in the URL)
+    /// replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.replace(&self.0, REDACTED);
+        let encoded = self.encoded();
+        if encoded != self.0 {
+            out = out.replace(&encoded, REDACTED);
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Scrubs the token from `text`, if there is a token.
+pub fn scrub(token: Option<&Token>, text: &str) -> String {
+    match token {
+        Some(t) => t.scrub(text),
+        None => text.to_string(),
+    }
+}
+
+/// Where the requests go: the API's scheme and host, and the Facebook page.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    base: String,
+    page_id: String,
+}
+
+impl Endpoint {
+    /// Checks `api_url` (scheme `http`/`https` and host, with an optional port; no path, query
+    /// or credentials) and `page_id` (digits). The error says what is wrong, for a usage error.
+    pub fn new(api_url: &str, page_id: &str) -> Result<Endpoint, String> {
+        if page_id.is_empty() || !page_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "`--page-id {page_id}` is not a page id: give the digits of the page's m.me/ link"
+            ));
+        }
+        let url = url::Url::parse(api_url)
+            .map_err(|e| format!("`--api-url {api_url}` is not a URL ({e})"))?;
+        if url.scheme() != "https" && url.scheme() != "http" {
+            return Err(format!(
+                "`--api-url {api_url}`: the scheme must be `https` (or `http` for a local test server)"
+            ));
+        }
+        let Some(host) = url.host_str() else {
+            return Err(format!("`--api-url {api_url}` has no host"));
+        };
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "`--api-url {api_url}`: give only the scheme and host (and port); missive appends the API's path"
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("`--api-url` must not carry credentials; the token comes from `MISSIVE_ACCESS_TOKEN` or `--token-file`".to_string());
+        }
+        let base = match url.port() {
+            Some(p) => format!("{}://{host}:{p}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        };
+        Ok(Endpoint {
+            base,
+            page_id: page_id.to_string(),
+        })
+    }
+
+    pub fn page_id(&self) -> &str {
+        &self.page_id
+    }
+
+    /// The API's scheme and host, as given.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The request URL for one customer. With `token` the real URL (only for the request
+    /// itself); without, the token shows as `***` (dry runs, messages).
+    pub fn url(&self, customer_id: &str, token: Option<&Token>) -> String {
+        let token = match token {
+            Some(t) => t.encoded(),
+            None => REDACTED.to_string(),
+        };
+        format!(
+            "{}{}?access_token={token}",
+            self.base,
+            iadvize_path(&self.page_id, customer_id)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_never_shows_in_debug_or_scrubbed_text() {
+        let t = Token::new(" s3cr:et/tok\n").unwrap();
+        assert_eq!(format!("{t:?}"), "***");
+        let e = Endpoint::new("http://127.0.0.1:8080", "123").unwrap();
+        let url = e.url("a b", Some(&t));
+        assert_eq!(
+            url,
+            "http://127.0.0.1:8080/social/facebook/messenger/pages/123/customers/a%20b/messages?access_token=s3cr%3Aet%2Ftok"
+        );
+        assert_eq!(
+            t.scrub(&format!("error: {url} and s3cr:et/tok")),
+            "error: http://127.0.0.1:8080/social/facebook/messenger/pages/123/customers/a%20b/messages?access_token=*** and ***"
+        );
+        assert!(e.url("x", None).ends_with("access_token=***"));
+        assert!(Token::new(" \n").is_none());
+    }
+
+    #[test]
+    fn the_api_url_is_a_scheme_and_a_host() {
+        assert_eq!(
+            Endpoint::new("https://api.iadvize.com/", "1")
+                .unwrap()
+                .base(),
+            "https://api.iadvize.com"
+        );
+        assert!(Endpoint::new("https://api.iadvize.com/social", "1").is_err());
+        assert!(Endpoint::new("ftp://x", "1").is_err());
+        assert!(Endpoint::new("https://u:p@x", "1").is_err());
+        assert!(Endpoint::new("https://x", "12a").is_err());
+        assert!(Endpoint::new("https://x?a=1", "1").is_err());
+    }
+}

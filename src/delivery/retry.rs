@@ -1,0 +1,163 @@
+//! When to try a request again and how long to wait: exponential backoff with jitter,
+//! `Retry-After` honoured (and capped), and a pace of at most N requests per second.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How failed requests are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Tries after the first one.
+    pub retries: u32,
+    /// The first wait; each retry doubles it.
+    pub base: Duration,
+    /// The longest backoff.
+    pub cap: Duration,
+    /// The longest wait a `Retry-After` can ask for.
+    pub retry_after_cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            retries: 4,
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(30),
+            retry_after_cap: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry `n` (1 for the first retry). The API's `Retry-After` wins, capped
+    /// at `retry_after_cap`; otherwise `base * 2^(n-1)`, capped at `cap`, of which a random
+    /// half is jitter (`unit` in `[0, 1)`), so that concurrent senders do not retry in step.
+    pub fn delay(&self, n: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
+        if let Some(ra) = retry_after {
+            return ra.min(self.retry_after_cap);
+        }
+        let exp = self
+            .base
+            .saturating_mul(1u32 << n.saturating_sub(1).min(20))
+            .min(self.cap);
+        let half = exp / 2;
+        half + half.mul_f64(unit.clamp(0.0, 1.0))
+    }
+}
+
+/// Whether an HTTP status is worth retrying: 429 (too many requests) and 5xx.
+pub fn retryable_status(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status)
+}
+
+/// A `Retry-After` value in seconds (`120`, or `1.5`). An HTTP date is not honoured (`None`:
+/// the backoff applies).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let secs: f64 = value.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
+/// Spaces requests out to at most `rate` per second, across threads.
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Option<Duration>,
+    next: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    /// `rate` requests per second; `None` (or not a positive number) for no limit.
+    pub fn new(rate: Option<f64>) -> Pacer {
+        let interval = rate
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r));
+        Pacer {
+            interval,
+            next: Mutex::new(None),
+        }
+    }
+
+    /// Waits for the next free slot.
+    pub fn wait(&self) {
+        let Some(interval) = self.interval else {
+            return;
+        };
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + interval);
+            at
+        };
+        let now = Instant::now();
+        if at > now {
+            std::thread::sleep(at - now);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps() {
+        let p = RetryPolicy {
+            retries: 5,
+            base: Duration::from_millis(100),
+            cap: Duration::from_millis(350),
+            retry_after_cap: Duration::from_secs(2),
+        };
+        assert_eq!(p.delay(1, None, 0.0), Duration::from_millis(50));
+        assert_eq!(p.delay(1, None, 1.0), Duration::from_millis(100));
+        assert_eq!(p.delay(2, None, 0.0), Duration::from_millis(100));
+        // 400 ms capped at 350: half of it fixed, half jitter.
+        assert_eq!(p.delay(3, None, 0.5), Duration::from_micros(262_500));
+        assert!(p.delay(30, None, 1.0) <= Duration::from_millis(350));
+        // Retry-After wins, within its cap.
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(1)), 0.3),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(600)), 0.3),
+            Duration::from_secs(2)
+        );
+    }
+
+    #[test]
+    fn retry_after_is_seconds() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(" 1.5 "),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-3"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+    }
+
+    #[test]
+    fn what_is_retried() {
+        assert!(retryable_status(429));
+        assert!(retryable_status(503));
+        assert!(!retryable_status(400));
+        assert!(!retryable_status(404));
+        assert!(!retryable_status(200));
+    }
+
+    #[test]
+    fn the_pacer_spaces_requests() {
+        let p = Pacer::new(Some(100.0));
+        let start = Instant::now();
+        for _ in 0..6 {
+            p.wait();
+        }
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        let free = Pacer::new(None);
+        let start = Instant::now();
+        for _ in 0..1000 {
+            free.wait();
+        }
+        assert!(start.elapsed() < Duration::from_millis(50));
+    }
+}

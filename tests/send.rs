@@ -1,0 +1,1129 @@
+//! End-to-end tests of `missive send` and `missive optin` against a loopback HTTP server that
+//! the test starts: it records every request and answers as each test scripts it (200, an API
+//! error, 429 with Retry-After, 500, too slow, a dropped connection).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+/// A distinctive token: it must never appear in anything missive writes.
+const TOKEN: &str = "SeCrEt-t0ken_7f3a9";
+
+fn missive() -> Command {
+    let mut c = Command::cargo_bin("missive").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("MISSIVE_ACCESS_TOKEN")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("all_proxy");
+    c
+}
+
+/// A folder of its own for each test.
+fn temp_dir() -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("missive-send-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    target: String,
+    content_type: String,
+    body: String,
+}
+
+/// How the server answers one request.
+enum Reply {
+    /// Status, extra headers, body.
+    Http(u16, &'static [(&'static str, &'static str)], String),
+    /// Waits, then answers 200.
+    Slow(Duration),
+    /// Reads the request and closes the connection without a word.
+    Drop,
+}
+
+struct Server {
+    base: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Server {
+    /// Answers the n-th request (0-based, counted over all requests) with `reply(n, &request)`.
+    fn start(reply: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let reply = Arc::new(reply);
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = Arc::clone(&log);
+                let reply = Arc::clone(&reply);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                    let mut length = 0;
+                    let mut content_type = String::new();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                        let (name, value) = h.split_once(':').unwrap_or((&h, ""));
+                        let value = value.trim().to_string();
+                        match name.to_ascii_lowercase().as_str() {
+                            "content-length" => length = value.parse().unwrap_or(0),
+                            "content-type" => content_type = value,
+                            _ => {}
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    let _ = reader.read_exact(&mut body);
+                    let request = Seen {
+                        target,
+                        content_type,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    };
+                    let n = {
+                        let mut log = log.lock().unwrap();
+                        log.push(request.clone());
+                        log.len() - 1
+                    };
+                    let mut s = stream;
+                    let (status, headers, body) = match reply(n, &request) {
+                        Reply::Drop => return,
+                        Reply::Slow(d) => {
+                            std::thread::sleep(d);
+                            (200, &[][..], "{}".to_string())
+                        }
+                        Reply::Http(status, headers, body) => (status, headers, body),
+                    };
+                    let mut head = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                        body.len()
+                    );
+                    for (k, v) in headers {
+                        head.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    let _ = s.write_all(head.as_bytes());
+                    let _ = s.write_all(body.as_bytes());
+                });
+            }
+        });
+        Server { base, seen }
+    }
+
+    fn ok() -> Server {
+        Server::start(|_, _| Reply::Http(200, &[], r#"{"meta":{"status":"success"}}"#.into()))
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A small template: the customer_id from `id`, the text from `name`.
+const TEMPLATE: &str = r#"notification welcome
+customer_id "w-{{ id }}"
+input { id: string max 40, name: string max 40 }
+text "Hello {{ name }}!"
+"#;
+
+struct Setup {
+    dir: PathBuf,
+    template: PathBuf,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = temp_dir();
+        let template = dir.join("welcome.missive");
+        std::fs::write(&template, TEMPLATE).unwrap();
+        Setup { dir, template }
+    }
+
+    fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// `missive send TEMPLATE --page-id 123 --api-url BASE` with the token in the environment,
+    /// a short backoff, and `args`.
+    fn send(&self, base: &str, args: &[&str]) -> Command {
+        let mut c = missive();
+        c.env("MISSIVE_ACCESS_TOKEN", TOKEN)
+            .arg("send")
+            .arg(&self.template)
+            .args(["--page-id", "123", "--api-url", base])
+            .args(["--backoff", "0.01"])
+            .args(args);
+        c
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run<C: std::borrow::BorrowMut<Command>>(mut c: C) -> Run {
+    let out = c.borrow_mut().output().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "the token leaked:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn path_for(customer_id_encoded: &str) -> String {
+    format!(
+        "/social/facebook/messenger/pages/123/customers/{customer_id_encoded}/messages?access_token={TOKEN}"
+    )
+}
+
+/// The port changes from run to run: snapshots see `PORT`.
+fn stable(text: &str, base: &str) -> String {
+    text.replace(base, "http://127.0.0.1:PORT")
+}
+
+#[test]
+fn a_record_is_posted_to_the_exact_path_query_and_body() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("lisa.json", r#"{"id": "a b/c", "name": "Lisa"}"#);
+    let r = run(s.send(&server.base, &["--data", data.to_str().unwrap()]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    // The customer_id is percent-encoded in the path; the token is the query.
+    assert_eq!(seen[0].target, path_for("w-a%20b%2Fc"));
+    assert_eq!(seen[0].body, r#"{"text":"Hello Lisa!"}"#);
+    assert_eq!(seen[0].content_type, "application/json");
+    assert_eq!(
+        lines(&r.stdout),
+        vec![
+            serde_json::json!({"record": 1, "customer_id": "w-a b/c", "result": "sent", "status": 200, "attempts": 1})
+        ]
+    );
+    // The encoding is said, with the data value that brings it.
+    assert!(r.stderr.contains("warning[M2014]"), "{}", r.stderr);
+    assert!(r
+        .stderr
+        .contains("sent 1, skipped 0 (already sent), rejected 0, failed 0, uncertain 0"));
+}
+
+#[test]
+fn a_400_is_reported_with_the_api_message_and_not_retried() {
+    // expect: M5002 M5001
+    let s = Setup::new();
+    let server = Server::start(|_, _| {
+        Reply::Http(
+            400,
+            &[],
+            r#"{"error":{"message":"(#100) Length of param [text] must be less than or equal to 320","type":"OAuthException","code":100,"fbtrace_id":"AbC"}}"#.into(),
+        )
+    });
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let rejects = s.path("rejects.ndjson");
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--retries",
+            "3",
+        ],
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 1, "a 400 is not retried");
+    assert_eq!(server.seen()[0].target, path_for("w-42"));
+    assert_eq!(server.seen()[0].body, r#"{"text":"Hello Lisa!"}"#);
+    insta::assert_snapshot!(
+        "refused_400_human",
+        r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
+    );
+    let rejects = lines(&std::fs::read_to_string(&rejects).unwrap());
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["record"], 1);
+    assert_eq!(rejects[0]["status"], 400);
+    assert_eq!(rejects[0]["customer_id"], "w-42");
+    // The raw answer is kept.
+    assert!(rejects[0]["answer"]
+        .as_str()
+        .unwrap()
+        .contains(r#""fbtrace_id":"AbC""#));
+    assert_eq!(
+        rejects[0]["data"],
+        serde_json::json!({"id": "42", "name": "Lisa"})
+    );
+
+    // iAdvize's own error shape.
+    let server = Server::start(|_, _| {
+        Reply::Http(
+            404,
+            &[],
+            r#"{"meta":{"status":"error","message":"Customer not found"}}"#.into(),
+        )
+    });
+    let r = run(s.send(&server.base, &["--data", data.to_str().unwrap()]));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 1);
+    assert!(
+        r.stderr
+            .contains("error[M5001]: record 1: the API refused the message: Customer not found"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_429_waits_for_its_retry_after_then_delivers() {
+    let s = Setup::new();
+    let server = Server::start(|n, _| match n {
+        0 => Reply::Http(429, &[("Retry-After", "5")], "{}".into()),
+        _ => Reply::Http(200, &[], "{}".into()),
+    });
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let start = Instant::now();
+    let r = run(s.send(
+        &server.base,
+        &["--data", data.to_str().unwrap(), "--max-retry-after", "0.3"],
+    ));
+    let elapsed = start.elapsed();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].target, path_for("w-42"));
+    assert_eq!(seen[1].body, r#"{"text":"Hello Lisa!"}"#);
+    // Retry-After (5 s) honoured up to its cap (0.3 s), not the 0.01 s backoff.
+    assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert_eq!(lines(&r.stdout)[0]["attempts"], 2);
+}
+
+#[test]
+fn a_500_is_retried_then_failed_and_a_rerun_sends_it_again() {
+    // expect: M5021
+    let s = Setup::new();
+    let server = Server::start(|_, _| Reply::Http(500, &[], "Internal Server Error".into()));
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--retries",
+        "2",
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 3, "one try and two retries");
+    assert!(server
+        .seen()
+        .iter()
+        .all(|q| q.target == path_for("w-42") && q.body == r#"{"text":"Hello Lisa!"}"#));
+    insta::assert_snapshot!(
+        "failed_500_human",
+        r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
+    );
+    // Failed is not delivered: the rerun tries again, and delivers this time.
+    let ok = Server::ok();
+    let r = run(s.send(&ok.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(ok.seen().len(), 1);
+}
+
+#[test]
+fn an_answer_slower_than_the_timeout_is_uncertain_and_not_resent_unless_asked() {
+    // expect: M5022
+    let s = Setup::new();
+    let server = Server::start(|_, _| Reply::Slow(Duration::from_millis(1500)));
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let j = journal.to_str().unwrap();
+    let d = data.to_str().unwrap();
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data",
+            d,
+            "--timeout",
+            "0.2",
+            "--retries",
+            "1",
+            "--journal",
+            j,
+        ],
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 2);
+    for q in server.seen() {
+        assert_eq!(q.target, path_for("w-42"));
+        assert_eq!(q.body, r#"{"text":"Hello Lisa!"}"#);
+    }
+    assert_eq!(lines(&r.stdout)[0]["result"], "uncertain");
+    insta::assert_snapshot!(
+        "uncertain_timeout_human",
+        r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
+    );
+    // A rerun lists it, and sends nothing.
+    let ok = Server::ok();
+    let r = run(s.send(&ok.base, &["--data", d, "--journal", j]));
+    assert_eq!(r.code, 1);
+    assert_eq!(ok.seen().len(), 0);
+    assert!(r
+        .stderr
+        .contains("may have been delivered by an earlier run"));
+    assert!(r.stderr.contains("uncertain 1"));
+    // Asked to, it sends it; then it is delivered for good.
+    let r = run(s.send(
+        &ok.base,
+        &["--data", d, "--journal", j, "--resend-uncertain"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(ok.seen().len(), 1);
+    let r = run(s.send(
+        &ok.base,
+        &["--data", d, "--journal", j, "--resend-uncertain"],
+    ));
+    assert_eq!(r.code, 0);
+    assert_eq!(ok.seen().len(), 1, "delivered records are never resent");
+    assert!(r.stderr.contains("sent 0, skipped 1 (already sent)"));
+}
+
+#[test]
+fn a_dropped_connection_is_retried() {
+    let s = Setup::new();
+    let server = Server::start(|n, _| match n {
+        0 => Reply::Drop,
+        _ => Reply::Http(200, &[], "{}".into()),
+    });
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let r = run(s.send(&server.base, &["--data", data.to_str().unwrap()]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].target, seen[1].target);
+    assert_eq!(seen[1].body, r#"{"text":"Hello Lisa!"}"#);
+
+    // Dropped every time: it may have arrived, so it is uncertain, not failed.
+    let server = Server::start(|_, _| Reply::Drop);
+    let r = run(s.send(
+        &server.base,
+        &["--data", data.to_str().unwrap(), "--retries", "1"],
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 2);
+    assert_eq!(lines(&r.stdout)[0]["result"], "uncertain");
+}
+
+#[test]
+fn a_refused_connection_is_a_failure_not_an_uncertainty() {
+    let s = Setup::new();
+    // A port nobody listens on: bind, note it, close.
+    let base = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let r = run(s.send(&base, &["--data", data.to_str().unwrap(), "--retries", "1"]));
+    assert_eq!(r.code, 1);
+    assert_eq!(lines(&r.stdout)[0]["result"], "failed");
+    assert!(
+        r.stderr.contains("record 1: not delivered after 2 tries"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
+    // expect: M5023
+    let s = Setup::new();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        concat!(
+            "{\"id\": \"1\", \"name\": \"Ann\"}\n",
+            "{\"id\": \"2\"}\n",
+            "\n",
+            "{\"id\": \"3\", \"name\": \"Bob\"\n",
+            "{\"id\": \"1\", \"name\": \"Ann again\"}\n",
+            "{\"id\": \"5\", \"name\": \"Eve\"}\n",
+        ),
+    );
+    let rejects = s.path("rejects.ndjson");
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data-ndjson",
+            records.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(r.code, 1);
+    let targets: Vec<String> = server.seen().into_iter().map(|q| q.target).collect();
+    assert_eq!(targets, vec![path_for("w-1"), path_for("w-5")]);
+    // Lines come as records end: rejected ones at once, sent ones when answered.
+    let out = lines(&r.stdout);
+    let mut fates: Vec<(u64, &str)> = out
+        .iter()
+        .map(|l| (l["record"].as_u64().unwrap(), l["result"].as_str().unwrap()))
+        .collect();
+    fates.sort();
+    assert_eq!(
+        fates,
+        vec![
+            (1, "sent"),
+            (2, "rejected"),
+            (4, "rejected"),
+            (5, "rejected"),
+            (6, "sent")
+        ]
+    );
+    insta::assert_snapshot!(
+        "rejected_records_human",
+        r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
+    );
+    let rejects = lines(&std::fs::read_to_string(&rejects).unwrap());
+    let numbers: Vec<u64> = rejects
+        .iter()
+        .map(|r| r["record"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![2, 4, 5]);
+    assert_eq!(rejects[0]["diagnostics"][0]["code"], "M3002");
+    assert_eq!(rejects[0]["diagnostics"][0]["line"], 2);
+    assert_eq!(rejects[0]["data"], serde_json::json!({"id": "2"}));
+    // Not JSON: the line is kept as text.
+    assert_eq!(rejects[1]["data"], "{\"id\": \"3\", \"name\": \"Bob\"");
+    assert_eq!(rejects[2]["customer_id"], "w-1");
+    assert_eq!(rejects[2]["diagnostics"][0]["code"], "M5023");
+
+    // Allowed, the repeated customer_id is sent.
+    let server = Server::ok();
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data-ndjson",
+            records.to_str().unwrap(),
+            "--allow-duplicate-customer-id",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 3);
+    let doc: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
+    assert_eq!(
+        doc["delivery"],
+        serde_json::json!({"sent": 3, "skipped": 0, "rejected": 2, "failed": 0, "uncertain": 0, "dry_run": 0, "not_attempted": 0})
+    );
+}
+
+#[test]
+fn a_dry_run_prints_the_requests_and_needs_no_token() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n",
+    );
+    let mut c = missive();
+    c.arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base, "--dry-run"])
+        .arg("--data-ndjson")
+        .arg(&records);
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(server.seen().is_empty());
+    let out = lines(&stable(&r.stdout, &server.base));
+    assert_eq!(
+        out[0],
+        serde_json::json!({
+            "record": 1, "method": "POST",
+            "url": "http://127.0.0.1:PORT/social/facebook/messenger/pages/123/customers/w-1/messages?access_token=***",
+            "body": {"text": "Hello Ann!"}
+        })
+    );
+    assert_eq!(out.len(), 2);
+    assert!(r.stderr.contains("dry run: 2 to send"));
+}
+
+#[test]
+fn without_a_token_nothing_is_attempted() {
+    // expect: M9010
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let mut c = missive();
+    c.arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base, "--data"])
+        .arg(&data);
+    let r = run(&mut c);
+    assert_eq!(r.code, 2);
+    insta::assert_snapshot!("no_token_human", r.stderr);
+    assert!(server.seen().is_empty());
+
+    // From a file: trimmed.
+    let token_file = s.file("token", &format!("{TOKEN}\n"));
+    let mut c = missive();
+    c.arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base, "--data"])
+        .arg(&data)
+        .arg("--token-file")
+        .arg(&token_file);
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(server.seen()[0].target, path_for("w-42"));
+
+    // Bad flags: exit 2, nothing sent.
+    let v1 = format!("{}/v1", server.base);
+    for (page, api, extra) in [
+        ("123", v1.as_str(), &[][..]),
+        ("abc", &server.base, &[]),
+        ("123", &server.base, &["--concurrency", "0"]),
+        ("123", &server.base, &["--rate", "0"]),
+        ("123", &server.base, &["--timeout=-1"]),
+    ] {
+        let r = run(missive()
+            .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+            .arg("send")
+            .arg(&s.template)
+            .args(["--page-id", page, "--api-url", api, "--data"])
+            .arg(&data)
+            .args(extra));
+        assert_eq!(r.code, 2, "{page} {api} {extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("M9002"), "{extra:?}: {}", r.stderr);
+    }
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[test]
+fn a_damaged_journal_is_refused_before_anything_is_sent() {
+    // expect: M9011
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.file(
+        "j.journal",
+        "{\"event\":\"intent\",\"key\":\"k\"}\nnot json\n{}\n",
+    );
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(r.code, 2);
+    assert!(server.seen().is_empty());
+    insta::assert_snapshot!(
+        "damaged_journal_human",
+        r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
+    );
+}
+
+/// Evaluates a snippet in node and returns `window.idzCustomData.social_notification_customer_id`.
+fn node_eval(snippet: &str) -> String {
+    let script = "const vm = require('vm'); const ctx = { window: {} }; vm.runInNewContext(require('fs').readFileSync(0, 'utf8'), ctx); process.stdout.write(JSON.stringify(ctx.window.idzCustomData.social_notification_customer_id));";
+    let out = std::process::Command::new("node")
+        .args(["-e", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(snippet.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("node is needed for this test (CI has Node 20)");
+    assert!(out.status.success(), "node failed on:\n{snippet}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_optin_snippet_evaluates_to_exactly_the_id_that_send_posts_to() {
+    let s = Setup::new();
+    let session = "k4\"5'\\</script><b>&\u{2028}\u{2029}<!--é";
+    let data = s.file(
+        "visitor.json",
+        &serde_json::json!({"id": session, "name": "Lisa"}).to_string(),
+    );
+    let r = run(missive()
+        .arg("optin")
+        .arg(&s.template)
+        .arg("--data")
+        .arg(&data));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r
+        .stdout
+        .starts_with("window.idzCustomData = window.idzCustomData || {};\n"));
+    // Nothing in it can close the <script> element it is pasted into.
+    assert!(!r.stdout.to_lowercase().contains("</script"));
+    assert!(!r.stdout.contains('\u{2028}'));
+    let id = format!("w-{session}");
+    assert_eq!(node_eval(&r.stdout), id);
+    // Also inside a real <script> element's text, as a page would have it.
+    let html = format!("<script>{}</script>", r.stdout);
+    let inner = html
+        .strip_prefix("<script>")
+        .and_then(|h| h.split("</script>").next())
+        .unwrap();
+    assert_eq!(inner, r.stdout);
+
+    // --format json: the id itself.
+    let r = run(missive()
+        .arg("optin")
+        .arg(&s.template)
+        .arg("--data")
+        .arg(&data)
+        .args(["--format", "json"]));
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        lines(&r.stdout)[0],
+        serde_json::json!({ "customer_id": id })
+    );
+
+    // send posts to that same id (percent-encoded in the path).
+    let server = Server::ok();
+    let r = run(s.send(&server.base, &["--data", data.to_str().unwrap()]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(lines(&r.stdout)[0]["customer_id"], id);
+    let target = &server.seen()[0].target;
+    let encoded = target
+        .strip_prefix("/social/facebook/messenger/pages/123/customers/")
+        .and_then(|t| t.split('/').next())
+        .unwrap();
+    let decoded = percent_decode(encoded);
+    assert_eq!(decoded, id);
+}
+
+#[test]
+fn optin_and_send_agree_on_the_bundled_back_in_stock_template() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let r = run(missive().args([
+        "optin",
+        "templates/back_in_stock.missive",
+        "--data",
+        "examples/back_in_stock.json",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id = lines(&r.stdout)[0]["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(id, "instock-AB123-k45332j9i54");
+    let server = Server::ok();
+    let r = run(missive()
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .args(["send", "templates/back_in_stock.missive", "--data"])
+        .arg(root.join("examples/back_in_stock.json"))
+        .args(["--page-id", "322837607840703", "--api-url", &server.base]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        server.seen()[0].target,
+        format!("/social/facebook/messenger/pages/322837607840703/customers/{id}/messages?access_token={TOKEN}")
+    );
+    // A template without a scheme cannot do either.
+    let r = run(missive().args([
+        "optin",
+        "templates/text_only.missive",
+        "--data",
+        "examples/text_only.json",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r
+        .stderr
+        .contains("needs the template's `customer_id` scheme"));
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// A thousand records, the sender killed midway: no record is delivered twice, every record
+/// ends delivered or listed uncertain, and `--resend-uncertain` delivers the rest.
+#[test]
+fn a_send_killed_midway_resumes_from_its_journal_without_doubles() {
+    let s = Setup::new();
+    let server = Server::start(|_, _| Reply::Slow(Duration::from_millis(2)));
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!("{{\"id\": \"{i}\", \"name\": \"n{i}\"}}\n"));
+    }
+    let records = s.file("batch.ndjson", &text);
+    let journal = s.path("batch.journal");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+        "--concurrency",
+        "8",
+    ];
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while server.seen().len() < 300 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the send is too slow"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the send ended before the kill"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let first = server.seen().len();
+    assert!(first < 1000, "killed too late: {first}");
+
+    let count = |server: &Server| {
+        let mut n = std::collections::HashMap::<String, usize>::new();
+        for q in server.seen() {
+            *n.entry(q.target).or_default() += 1;
+        }
+        n
+    };
+    // The rerun: what was delivered is skipped, the rest sent, the unknown listed.
+    let r = run(s.send(&server.base, &args));
+    let out = lines(&r.stdout);
+    assert_eq!(out.len(), 1000);
+    let uncertain: Vec<u64> = out
+        .iter()
+        .filter(|l| l["result"] == "uncertain")
+        .map(|l| l["record"].as_u64().unwrap())
+        .collect();
+    assert!(out
+        .iter()
+        .all(|l| ["sent", "skipped", "uncertain"].contains(&l["result"].as_str().unwrap())));
+    assert_eq!(r.code, if uncertain.is_empty() { 0 } else { 1 });
+    assert!(
+        uncertain.len() <= 8,
+        "at most one uncertain record per thread"
+    );
+    let id_of = |target: &str| -> u64 {
+        target
+            .split("/customers/w-")
+            .nth(1)
+            .and_then(|t| t.split('/').next())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    // Record N holds id N-1.
+    let is_uncertain = |target: &str| uncertain.contains(&(id_of(target) + 1));
+    let counts = count(&server);
+    for (target, n) in &counts {
+        assert_eq!(*n, 1, "{target} was delivered {n} times");
+    }
+    // Every record reached the server once, except uncertain ones, which may not have.
+    assert_eq!(
+        counts.len()
+            + uncertain
+                .iter()
+                .filter(|&&r| !counts.keys().any(|t| id_of(t) + 1 == r))
+                .count(),
+        1000
+    );
+    // Whatever the server had seen at the kill was skipped or listed, never sent again.
+    let skipped = out.iter().filter(|l| l["result"] == "skipped").count();
+    assert!(
+        skipped + uncertain.len() >= first,
+        "{skipped} + {} < {first}",
+        uncertain.len()
+    );
+    let before: std::collections::HashMap<String, usize> = counts;
+
+    // Asked to, the uncertain ones are sent again; nothing else is.
+    let r = run(s.send(&server.base, &args).arg("--resend-uncertain"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let counts = count(&server);
+    assert_eq!(counts.len(), 1000, "every record delivered");
+    for (target, n) in &counts {
+        let expected = if is_uncertain(target) {
+            before.get(target).copied().unwrap_or(0) + 1
+        } else {
+            1
+        };
+        assert_eq!(*n, expected, "{target}");
+    }
+    assert!(r.stderr.contains(&format!(
+        "sent {}, skipped {}",
+        uncertain.len(),
+        1000 - uncertain.len()
+    )));
+}
+
+/// Whatever fails, the token appears in no output and no file.
+#[test]
+fn the_token_never_leaks() {
+    let s = Setup::new();
+    // A server that echoes the request line, token included, in its error answers.
+    let echo = Server::start(|n, q| match n % 4 {
+        0 => Reply::Http(
+            400,
+            &[],
+            format!("{{\"error\":{{\"message\":\"bad {}\"}}}}", q.target),
+        ),
+        1 => Reply::Http(500, &[], format!("oops {}", q.target)),
+        2 => Reply::Drop,
+        _ => Reply::Http(
+            403,
+            &[],
+            format!("{{\"meta\":{{\"status\":\"error\",\"message\":\"token {TOKEN} refused\"}}}}"),
+        ),
+    });
+    let slow = Server::start(|_, _| Reply::Slow(Duration::from_millis(800)));
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let records = s.file(
+        "batch.ndjson",
+        concat!(
+            "{\"id\": \"1\", \"name\": \"a\"}\n",
+            "{\"id\": \"2\", \"name\": \"b\"}\n",
+            "{\"id\": \"3\", \"name\": \"c\"}\n",
+            "{\"id\": \"4\", \"name\": \"d\"}\n",
+            "{\"id\": \"5\"}\n",
+            "not json\n",
+        ),
+    );
+    let journal = s.path("j.journal");
+    let rejects = s.path("rejects.ndjson");
+    let common = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+        "--retries",
+        "1",
+        "--timeout",
+        "0.3",
+        "--resend-uncertain",
+        "--concurrency",
+        "4",
+    ];
+    for format in ["human", "short", "json"] {
+        for base in [&echo.base, &slow.base, &closed] {
+            let r = run(s.send(base, &common).args(["--format", format]));
+            assert_eq!(r.code, 1, "{}", r.stderr);
+            for file in [&journal, &rejects] {
+                let text = std::fs::read_to_string(file).unwrap();
+                assert!(!text.contains(TOKEN), "{}: {text}", file.display());
+                assert!(!text.contains("SeCrEt"), "{}: {text}", file.display());
+            }
+            if base == &echo.base {
+                // The rejects did get the API's answers, scrubbed.
+                let text = std::fs::read_to_string(&rejects).unwrap();
+                assert!(text.contains("access_token=***"), "{text}");
+                assert!(
+                    r.stderr.contains("access_token=***") || format == "short",
+                    "{}",
+                    r.stderr
+                );
+            }
+        }
+        let r = run(missive()
+            .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+            .arg("send")
+            .arg(&s.template)
+            .args([
+                "--page-id",
+                "123",
+                "--api-url",
+                &echo.base,
+                "--dry-run",
+                "--format",
+                format,
+            ])
+            .args(&common[..6]));
+        assert!(r.stdout.contains("access_token=***"));
+    }
+}
+
+/// A rerun after the template changed would send each delivered customer the new version too:
+/// refused, unless asked.
+#[test]
+fn a_rerun_with_a_changed_message_does_not_send_it_again_to_the_same_customer() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n",
+    );
+    let journal = s.path("j.journal");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    assert_eq!(run(s.send(&server.base, &args)).code, 0);
+    assert_eq!(server.seen().len(), 2);
+    std::fs::write(&s.template, TEMPLATE.replace("Hello", "Hi")).unwrap();
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 1);
+    assert_eq!(server.seen().len(), 2);
+    assert!(
+        r.stderr.contains(
+            "error[M5023]: record 1: an earlier run already sent `welcome` to customer_id `w-1`, with another message"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run(s
+        .send(&server.base, &args)
+        .arg("--allow-duplicate-customer-id"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(server.seen().len(), 4);
+    assert_eq!(server.seen()[3].body, r#"{"text":"Hi Bob!"}"#);
+}
+
+/// Ctrl-C stops starting requests but lets those in flight finish: nothing is left uncertain,
+/// and the rerun sends exactly the rest.
+#[test]
+fn ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest() {
+    let s = Setup::new();
+    let server = Server::start(|_, _| Reply::Slow(Duration::from_millis(5)));
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&format!("{{\"id\": \"{i}\", \"name\": \"n{i}\"}}\n"));
+    }
+    let records = s.file("batch.ndjson", &text);
+    let journal = s.path("batch.journal");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+        "--concurrency",
+        "4",
+    ];
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while server.seen().len() < 50 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the send is too slow"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted: sent "), "{stderr}");
+    assert!(stderr.contains("uncertain 0, not attempted "), "{stderr}");
+    let first = server.seen().len();
+    assert!(first < 300, "interrupted too late");
+    let sent_lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(sent_lines, first, "every request that left has its outcome");
+
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!(
+        "sent {}, skipped {first} (already sent), rejected 0, failed 0, uncertain 0",
+        300 - first
+    )));
+    assert_eq!(server.seen().len(), 300);
+}
+
+#[test]
+fn records_can_come_from_standard_input() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let r = run(s
+        .send(&server.base, &["--data-ndjson", "-"])
+        .write_stdin("{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut targets: Vec<String> = server.seen().into_iter().map(|q| q.target).collect();
+    targets.sort();
+    assert_eq!(targets, vec![path_for("w-1"), path_for("w-2")]);
+}
