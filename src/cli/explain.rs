@@ -7,9 +7,9 @@ use std::io::Read;
 use clap::Args;
 
 use missive::api_error;
-use missive::check::{self, data};
+use missive::check::data;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options};
+use missive::{Code, Diagnostic};
 
 use super::{print_reports, status, usage, Common, Stream};
 
@@ -113,21 +113,11 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
             return super::FAILURE;
         }
     };
-    let stem = std::path::Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned());
-    let compiled = check::compile(
-        &src.text,
-        &Options {
-            profile,
-            file_stem: stem,
-        },
-    );
-    let mut report = FileReport::new(path.clone());
-    report.template = Some(src.clone());
-    let Some(template) = compiled.template else {
+    let (mut report, template) = super::compile_file(path, src.clone(), profile);
+    let template_diagnostics = std::mem::take(&mut report.diagnostics);
+    let Some(template) = template else {
         // The template's own errors first: nothing can be mapped until they are fixed.
-        report.diagnostics = compiled.diagnostics;
+        report.diagnostics = template_diagnostics;
         report.diagnostics.push(api_error::describe(&error));
         missive::diagnostic::sort(&mut report.diagnostics);
         print_reports(common, &[report], 1, Stream::Stdout, false);

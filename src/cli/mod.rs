@@ -204,6 +204,24 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// Compiles a template read from `path`: its report (the source attached, the checker's
+/// diagnostics in it) and the template, when it compiled. The file's stem is the name the
+/// `notification` header is compared with.
+pub fn compile_file(
+    path: &str,
+    src: Arc<SourceFile>,
+    profile: Profile,
+) -> (FileReport, Option<missive::ir::Template>) {
+    let file_stem = Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    let compiled = missive::check::compile(&src.text, &missive::Options { profile, file_stem });
+    let mut report = FileReport::new(path);
+    report.template = Some(src);
+    report.diagnostics = compiled.diagnostics;
+    (report, compiled.template)
+}
+
 /// The flags with the project file's defaults filled in (for commands that take no paths from
 /// it); on a broken project file, its report is printed on `stream` and the exit status returned.
 pub fn with_project(common: &Common, stream: Stream) -> Result<Common, u8> {

@@ -9,7 +9,7 @@ use clap::Args;
 use missive::check;
 use missive::delivery::optin;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options, Template};
+use missive::{Code, Diagnostic, Template};
 
 use super::{print_reports, usage, Common, Format, Stream, ERRORS, FAILURE};
 
@@ -71,20 +71,8 @@ pub fn compile_with_scheme(
         ));
     }
     let src = super::load_or_report(common, &path, from_stdin)?;
-    let stem = std::path::Path::new(&path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned());
-    let compiled = check::compile(
-        &src.text,
-        &Options {
-            profile,
-            file_stem: stem,
-        },
-    );
-    let mut report = FileReport::new(path.clone());
-    report.template = Some(src);
-    report.diagnostics = compiled.diagnostics;
-    let Some(template) = compiled.template else {
+    let (mut report, template) = super::compile_file(&path, src, profile);
+    let Some(template) = template else {
         print_reports(common, &[report], 1, Stream::Stderr, false);
         return Err(ERRORS);
     };

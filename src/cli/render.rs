@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use missive::check::{self, data};
-use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options, RenderOptions, RequestOptions};
+use missive::check::data;
+use missive::{Code, Diagnostic, RenderOptions, RequestOptions};
 
 use super::{print_reports, usage, Common, Stream, ERRORS};
 
@@ -90,20 +89,8 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
         Ok(s) => s,
         Err(status) => return status,
     };
-    let stem = std::path::Path::new(&path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned());
-    let compiled = check::compile(
-        &src.text,
-        &Options {
-            profile,
-            file_stem: stem,
-        },
-    );
-    let mut report = FileReport::new(path.clone());
-    report.template = Some(src.clone());
-    report.diagnostics = compiled.diagnostics;
-    let Some(template) = compiled.template else {
+    let (mut report, template) = super::compile_file(&path, src.clone(), profile);
+    let Some(template) = template else {
         print_reports(common, &[report], 1, Stream::Stderr, false);
         return ERRORS;
     };
