@@ -768,6 +768,38 @@ fn check_watch_reports_again_when_a_file_changes() {
     );
 }
 
+#[test]
+fn check_watch_does_not_check_again_when_nothing_changed() {
+    use std::io::BufRead;
+    // Reading the files to check them is not a change: before, each check's own reads woke the
+    // watcher and it checked again, forever.
+    let p = project(&[("t.missive", "notification t\ntext \"\"\n")]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .args(["check", "--watch", "--format", "short", "."])
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(20));
+    let again = rx.recv_timeout(std::time::Duration::from_millis(1500));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.is_ok(), "a first report");
+    assert!(again.is_err(), "checked again with no change: {again:?}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // completions and man
 
