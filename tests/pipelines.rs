@@ -522,6 +522,26 @@ fn two_templates_with_one_name_are_refused() {
 }
 
 #[test]
+fn a_template_whose_output_is_another_ones_schema_is_refused() {
+    // `a.schema.missive` renders to `a.schema.json`, the schema of `a.missive`: before, the
+    // second write failed half-way and left `dist` with one template's files.
+    let p = project(&[
+        ("t/a.missive", "notification a\ntext \"A\"\n"),
+        ("t/a.schema.missive", "notification a_schema\ntext \"B\"\n"),
+    ]);
+    let (_, stderr) = run_in(
+        p.path(),
+        &["build", "t", "--out-dir", "dist", "--format", "short"],
+        1,
+    );
+    assert!(
+        stderr.contains("error[M7002]: `t/a.schema.missive` and `t/a.missive` would both be written to `a.schema.json`"),
+        "{stderr}"
+    );
+    assert!(!p.path().join("dist").exists());
+}
+
+#[test]
 fn build_into_a_file_is_an_io_failure() {
     let p = project(&[
         ("t.missive", "notification t\ntext \"Hi\"\n"),
