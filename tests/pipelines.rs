@@ -639,6 +639,21 @@ fn an_unknown_key_in_the_project_file_is_located() {
     );
 }
 
+#[test]
+fn an_unknown_profile_in_the_project_file_is_located() {
+    // Before, the report named neither the file nor the line: `unknown profile `iadvise``, with
+    // nothing to say where that name came from when no `--profile` was typed.
+    let p = project(&[
+        ("missive.toml", "profile = \"iadvise\"\n"),
+        ("sub/t.missive", "notification t\ntext \"Hi\"\n"),
+    ]);
+    let (stdout, _) = run_in(&p.path().join("sub"), &["check", "--format", "short"], 2);
+    assert_eq!(
+        stdout,
+        "../missive.toml:1:11: error[M9004]: `../missive.toml` cannot be used: unknown profile `iadvise` (the built-in profiles are `iadvize` and `messenger`)\n"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // SARIF
 
