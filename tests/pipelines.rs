@@ -654,6 +654,29 @@ fn an_unknown_profile_in_the_project_file_is_located() {
     );
 }
 
+#[test]
+fn an_empty_path_in_the_project_file_is_located() {
+    // Before: `cannot read ``` with no location (and, from a subfolder, `..` checked instead).
+    let p = project(&[
+        (
+            "missive.toml",
+            "templates = \"templates\"\nout-dir = \"\"\n",
+        ),
+        ("templates/t.missive", "notification t\ntext \"Hi\"\n"),
+    ]);
+    let (_, stderr) = run_in(p.path(), &["build", "--format", "short"], 2);
+    assert_eq!(
+        stderr,
+        "missive.toml:2:11: error[M9004]: `missive.toml` cannot be used: `out-dir` is an empty path\n"
+    );
+    let p = project(&[("missive.toml", "templates = [\"a\", \"\"]\n")]);
+    let (stdout, _) = run_in(p.path(), &["check", "--format", "short"], 2);
+    assert_eq!(
+        stdout,
+        "missive.toml:1:13: error[M9004]: `missive.toml` cannot be used: `templates` is an empty path\n"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // SARIF
 

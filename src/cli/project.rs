@@ -17,9 +17,9 @@ pub const FILE_NAME: &str = "missive.toml";
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Keys {
     profile: Option<toml::Spanned<String>>,
-    templates: Option<Paths>,
-    examples: Option<String>,
-    out_dir: Option<String>,
+    templates: Option<toml::Spanned<Paths>>,
+    examples: Option<toml::Spanned<String>>,
+    out_dir: Option<toml::Spanned<String>>,
     deny_warnings: Option<bool>,
 }
 
@@ -148,6 +148,38 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
             ));
         }
     }
+    // An empty path would be read as the current folder, or as `..` from a subfolder.
+    let empty = [
+        (
+            "templates",
+            keys.templates
+                .as_ref()
+                .filter(|t| t.get_ref().0.iter().any(String::is_empty))
+                .map(toml::Spanned::span),
+        ),
+        (
+            "examples",
+            keys.examples
+                .as_ref()
+                .filter(|e| e.get_ref().is_empty())
+                .map(toml::Spanned::span),
+        ),
+        (
+            "out-dir",
+            keys.out_dir
+                .as_ref()
+                .filter(|o| o.get_ref().is_empty())
+                .map(toml::Spanned::span),
+        ),
+    ];
+    if let Some((key, Some(span))) = empty.into_iter().find(|(_, s)| s.is_some()) {
+        return Err(refuse(
+            Span::new(span.start, span.end),
+            format!("`{key}` is an empty path"),
+            "an empty path",
+            "write a folder relative to this file, or `.` for the file's own folder",
+        ));
+    }
     let dir = file.parent().unwrap_or(Path::new(""));
     let resolve = |p: &str| -> PathBuf {
         let joined = dir.join(p);
@@ -170,10 +202,10 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         profile,
         templates: keys
             .templates
-            .map(|t| t.0.iter().map(|p| resolve(p)).collect())
+            .map(|t| t.into_inner().0.iter().map(|p| resolve(p)).collect())
             .unwrap_or_default(),
-        examples: keys.examples.as_deref().map(resolve),
-        out_dir: keys.out_dir.as_deref().map(resolve),
+        examples: keys.examples.map(|e| resolve(e.get_ref())),
+        out_dir: keys.out_dir.map(|o| resolve(o.get_ref())),
         deny_warnings: keys.deny_warnings,
     })
 }
