@@ -44,3 +44,32 @@ fn a_real_client_drives_the_server_over_stdio() {
         );
     }
 }
+
+/// The command line the VS Code client (editors/vscode/extension.js, run with stand-ins for the
+/// `vscode` modules) starts the server with, given its settings as JSON.
+fn vscode_server_command(settings: &str) -> Vec<String> {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp/vscode_client.cjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(settings)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `node` (Node 20 is needed for this test): {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON list")
+}
+
+#[test]
+fn the_vscode_client_leaves_the_profile_to_the_project_file_unless_set() {
+    // With the default settings, no `--profile`: a flag would override the project file's
+    // `profile`, and the editor would check other limits than `missive check`.
+    assert_eq!(vscode_server_command("{}"), ["missive", "lsp"]);
+    assert_eq!(
+        vscode_server_command(r#"{"profile": "messenger", "path": "/opt/missive"}"#),
+        ["/opt/missive", "--profile", "messenger", "lsp"]
+    );
+}

@@ -522,6 +522,26 @@ fn two_templates_with_one_name_are_refused() {
 }
 
 #[test]
+fn a_template_whose_output_is_another_ones_schema_is_refused() {
+    // `a.schema.missive` renders to `a.schema.json`, the schema of `a.missive`: before, the
+    // second write failed half-way and left `dist` with one template's files.
+    let p = project(&[
+        ("t/a.missive", "notification a\ntext \"A\"\n"),
+        ("t/a.schema.missive", "notification a_schema\ntext \"B\"\n"),
+    ]);
+    let (_, stderr) = run_in(
+        p.path(),
+        &["build", "t", "--out-dir", "dist", "--format", "short"],
+        1,
+    );
+    assert!(
+        stderr.contains("error[M7002]: `t/a.schema.missive` and `t/a.missive` would both be written to `a.schema.json`"),
+        "{stderr}"
+    );
+    assert!(!p.path().join("dist").exists());
+}
+
+#[test]
 fn build_into_a_file_is_an_io_failure() {
     let p = project(&[
         ("t.missive", "notification t\ntext \"Hi\"\n"),
@@ -616,6 +636,44 @@ fn an_unknown_key_in_the_project_file_is_located() {
     assert_eq!(
         stdout,
         "missive.toml:1:17: error[M9004]: `missive.toml` cannot be used: invalid type: string \"yes\", expected a boolean\n"
+    );
+}
+
+#[test]
+fn an_unknown_profile_in_the_project_file_is_located() {
+    // Before, the report named neither the file nor the line: `unknown profile `iadvise``, with
+    // nothing to say where that name came from when no `--profile` was typed.
+    let p = project(&[
+        ("missive.toml", "profile = \"iadvise\"\n"),
+        ("sub/t.missive", "notification t\ntext \"Hi\"\n"),
+    ]);
+    let (stdout, _) = run_in(&p.path().join("sub"), &["check", "--format", "short"], 2);
+    assert_eq!(
+        stdout,
+        "../missive.toml:1:11: error[M9004]: `../missive.toml` cannot be used: unknown profile `iadvise` (the built-in profiles are `iadvize` and `messenger`)\n"
+    );
+}
+
+#[test]
+fn an_empty_path_in_the_project_file_is_located() {
+    // Before: `cannot read ``` with no location (and, from a subfolder, `..` checked instead).
+    let p = project(&[
+        (
+            "missive.toml",
+            "templates = \"templates\"\nout-dir = \"\"\n",
+        ),
+        ("templates/t.missive", "notification t\ntext \"Hi\"\n"),
+    ]);
+    let (_, stderr) = run_in(p.path(), &["build", "--format", "short"], 2);
+    assert_eq!(
+        stderr,
+        "missive.toml:2:11: error[M9004]: `missive.toml` cannot be used: `out-dir` is an empty path\n"
+    );
+    let p = project(&[("missive.toml", "templates = [\"a\", \"\"]\n")]);
+    let (stdout, _) = run_in(p.path(), &["check", "--format", "short"], 2);
+    assert_eq!(
+        stdout,
+        "missive.toml:1:13: error[M9004]: `missive.toml` cannot be used: `templates` is an empty path\n"
     );
 }
 
@@ -766,6 +824,38 @@ fn check_watch_reports_again_when_a_file_changes() {
         second.starts_with("./t.missive:3:1: error[M2009]"),
         "{second}"
     );
+}
+
+#[test]
+fn check_watch_does_not_check_again_when_nothing_changed() {
+    use std::io::BufRead;
+    // Reading the files to check them is not a change: before, each check's own reads woke the
+    // watcher and it checked again, forever.
+    let p = project(&[("t.missive", "notification t\ntext \"\"\n")]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .args(["check", "--watch", "--format", "short", "."])
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(20));
+    let again = rx.recv_timeout(std::time::Duration::from_millis(1500));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.is_ok(), "a first report");
+    assert!(again.is_err(), "checked again with no change: {again:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

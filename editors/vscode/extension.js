@@ -8,9 +8,11 @@ let client;
 
 function activate(context) {
   const config = vscode.workspace.getConfiguration("missive");
+  // No `--profile` unless one is set: the flag would override the project file's `profile`.
+  const profile = config.get("profile", "");
   const server = {
     command: config.get("path", "missive"),
-    args: ["--profile", config.get("profile", "iadvize"), "lsp"],
+    args: profile ? ["--profile", profile, "lsp"] : ["lsp"],
   };
   client = new LanguageClient("missive", "missive", server, {
     documentSelector: [{ language: "missive" }],

@@ -104,7 +104,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
 
     let mut reports: Vec<FileReport> = Vec::new();
     let mut products: Vec<Product> = Vec::new();
-    // Output name -> the template that claimed it first.
+    // Output file name -> the template that claimed it first.
     let mut claimed: std::collections::HashMap<String, String> = Default::default();
     let mut io_failure = false;
     for path in &files {
@@ -136,20 +136,26 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
         report.diagnostics = compiled.diagnostics;
         let (outcome, data_io_failure) = match &compiled.template {
             Some(template) => {
-                if let Some(first) = claimed.get(&name) {
+                // `NAME.json` and `NAME.schema.json`: `a.schema.missive` renders to the
+                // schema of `a.missive`.
+                let outputs = [format!("{name}.json"), format!("{name}.schema.json")];
+                let taken = outputs
+                    .iter()
+                    .find_map(|file| Some((file, claimed.get(file)?)));
+                if let Some((file, first)) = taken {
                     report.diagnostics.push(
                         Diagnostic::error(
                             Code::DuplicateOutput,
-                            format!(
-                                "`{path}` and `{first}` would both be written to `{name}.json`"
-                            ),
+                            format!("`{path}` and `{first}` would both be written to `{file}`"),
                         )
-                        .at(template.header, "a second template with this file name")
+                        .at(template.header, "a second template writing this file")
                         .help("rename one of the files, or build them into separate folders"),
                     );
                     (None, None)
                 } else {
-                    claimed.insert(name.clone(), path.clone());
+                    for file in outputs {
+                        claimed.insert(file, path.clone());
+                    }
                     let sample = sample_path(path, &name, args.examples.as_deref());
                     build_one(template, &name, &sample, &mut report)
                 }

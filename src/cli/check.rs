@@ -67,15 +67,14 @@ pub fn run(common: &Common, mut args: CheckArgs) -> u8 {
 
 /// Checks on every change under the checked paths, clearing the terminal before each report.
 fn watch(common: &Common, args: &CheckArgs) -> u8 {
-    use notify_debouncer_mini::notify::RecursiveMode;
+    use notify_debouncer_mini::notify::{self, RecursiveMode, Watcher};
     use std::io::{IsTerminal, Write};
 
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer =
-        match notify_debouncer_mini::new_debouncer(std::time::Duration::from_millis(150), tx) {
-            Ok(d) => d,
-            Err(e) => return watch_failed(common, ".", &e.to_string()),
-        };
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => return watch_failed(common, ".", &e.to_string()),
+    };
     let mut watched = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -93,7 +92,7 @@ fn watch(common: &Common, args: &CheckArgs) -> u8 {
                 RecursiveMode::NonRecursive,
             )
         };
-        if let Err(e) = debouncer.watcher().watch(&target, mode) {
+        if let Err(e) = watcher.watch(&target, mode) {
             return watch_failed(common, &target.to_string_lossy(), &e.to_string());
         }
     }
@@ -101,16 +100,14 @@ fn watch(common: &Common, args: &CheckArgs) -> u8 {
     let mut status = once(common, args);
     loop {
         let _ = std::io::stdout().flush();
-        let Ok(events) = rx.recv() else {
+        let Ok(event) = rx.recv() else {
             return status;
         };
-        let relevant = events.is_ok_and(|events| {
-            events.iter().any(|e| {
-                e.path
-                    .extension()
-                    .is_some_and(|x| x == "missive" || x == "json" || x == "toml")
-            })
-        });
+        // Gather the changes that come within 150 ms of each other (a save is several events).
+        let mut relevant = is_change(&event);
+        while let Ok(event) = rx.recv_timeout(std::time::Duration::from_millis(150)) {
+            relevant |= is_change(&event);
+        }
         if !relevant {
             continue;
         }
@@ -119,6 +116,22 @@ fn watch(common: &Common, args: &CheckArgs) -> u8 {
         }
         status = once(common, args);
     }
+}
+
+/// Whether an event changed a template, data or project file. Opening and reading a file is
+/// not a change: a check reads every file, and would otherwise wake the watcher forever.
+fn is_change(
+    event: &notify_debouncer_mini::notify::Result<notify_debouncer_mini::notify::Event>,
+) -> bool {
+    use notify_debouncer_mini::notify::event::{AccessKind, AccessMode, EventKind};
+    let Ok(event) = event else { return false };
+    let read_only =
+        matches!(event.kind, EventKind::Access(a) if a != AccessKind::Close(AccessMode::Write));
+    !read_only
+        && event.paths.iter().any(|p| {
+            p.extension()
+                .is_some_and(|x| x == "missive" || x == "json" || x == "toml")
+        })
 }
 
 fn watch_failed(common: &Common, path: &str, reason: &str) -> u8 {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use missive::diagnostic::report::FileReport;
+use missive::profile::Profile;
 use missive::{Code, Diagnostic, SourceFile, Span};
 
 pub const FILE_NAME: &str = "missive.toml";
@@ -15,10 +16,10 @@ pub const FILE_NAME: &str = "missive.toml";
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Keys {
-    profile: Option<String>,
-    templates: Option<Paths>,
-    examples: Option<String>,
-    out_dir: Option<String>,
+    profile: Option<toml::Spanned<String>>,
+    templates: Option<toml::Spanned<Paths>>,
+    examples: Option<toml::Spanned<String>>,
+    out_dir: Option<toml::Spanned<String>>,
     deny_warnings: Option<bool>,
 }
 
@@ -98,34 +99,87 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
             return Err(r);
         }
     };
+    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file) and `deny-warnings` (true or false)";
+    let refuse = |span: Span, message: String, label: &str, help: &str| {
+        let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
+        let mut r = FileReport::new(shown.clone());
+        r.diagnostics.push(
+            Diagnostic::error(
+                Code::ProjectFile,
+                format!("`{shown}` cannot be used: {message}"),
+            )
+            .at(span, label.to_string())
+            .help(help.to_string()),
+        );
+        r.template = Some(src);
+        r
+    };
     let keys: Keys = match toml::from_str(&text) {
         Ok(k) => k,
         Err(e) => {
-            let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
             let span = e
                 .span()
                 .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
             let message = e.message().trim().trim_end_matches('.').to_string();
-            let mut r = FileReport::new(shown.clone());
-            r.diagnostics.push(
-                Diagnostic::error(
-                    Code::ProjectFile,
-                    format!("`{shown}` cannot be used: {message}"),
-                )
-                .at(
-                    span,
-                    if message.starts_with("unknown field") {
-                        "not a key of the project file"
-                    } else {
-                        "this value"
-                    },
-                )
-                .help("the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file) and `deny-warnings` (true or false)"),
-            );
-            r.template = Some(src);
-            return Err(r);
+            let label = if message.starts_with("unknown field") {
+                "not a key of the project file"
+            } else {
+                "this value"
+            };
+            return Err(refuse(span, message, label, KEYS));
         }
     };
+    // A built-in name is checked here, where it is written: later, nothing would say where the
+    // name came from.
+    if let Some(p) = &keys.profile {
+        let name = p.get_ref();
+        let is_file = name.contains('/') || name.ends_with(".toml");
+        if !is_file && Profile::builtin(name).is_none() {
+            let names: Vec<String> = Profile::builtin_names().map(|n| format!("`{n}`")).collect();
+            let span = Span::new(p.span().start, p.span().end);
+            return Err(refuse(
+                span,
+                format!(
+                    "unknown profile `{name}` (the built-in profiles are {})",
+                    names.join(" and ")
+                ),
+                "not a built-in profile",
+                "give a built-in name, or the path to a TOML profile file (a value containing `/` or ending in `.toml`), relative to this file",
+            ));
+        }
+    }
+    // An empty path would be read as the current folder, or as `..` from a subfolder.
+    let empty = [
+        (
+            "templates",
+            keys.templates
+                .as_ref()
+                .filter(|t| t.get_ref().0.iter().any(String::is_empty))
+                .map(toml::Spanned::span),
+        ),
+        (
+            "examples",
+            keys.examples
+                .as_ref()
+                .filter(|e| e.get_ref().is_empty())
+                .map(toml::Spanned::span),
+        ),
+        (
+            "out-dir",
+            keys.out_dir
+                .as_ref()
+                .filter(|o| o.get_ref().is_empty())
+                .map(toml::Spanned::span),
+        ),
+    ];
+    if let Some((key, Some(span))) = empty.into_iter().find(|(_, s)| s.is_some()) {
+        return Err(refuse(
+            Span::new(span.start, span.end),
+            format!("`{key}` is an empty path"),
+            "an empty path",
+            "write a folder relative to this file, or `.` for the file's own folder",
+        ));
+    }
     let dir = file.parent().unwrap_or(Path::new(""));
     let resolve = |p: &str| -> PathBuf {
         let joined = dir.join(p);
@@ -137,6 +191,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
     };
     // A profile file resolves like the other paths; a built-in name stays a name.
     let profile = keys.profile.map(|p| {
+        let p = p.into_inner();
         if p.contains('/') || p.ends_with(".toml") {
             resolve(&p).to_string_lossy().into_owned()
         } else {
@@ -147,10 +202,10 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         profile,
         templates: keys
             .templates
-            .map(|t| t.0.iter().map(|p| resolve(p)).collect())
+            .map(|t| t.into_inner().0.iter().map(|p| resolve(p)).collect())
             .unwrap_or_default(),
-        examples: keys.examples.as_deref().map(resolve),
-        out_dir: keys.out_dir.as_deref().map(resolve),
+        examples: keys.examples.map(|e| resolve(e.get_ref())),
+        out_dir: keys.out_dir.map(|o| resolve(o.get_ref())),
         deny_warnings: keys.deny_warnings,
     })
 }

@@ -67,7 +67,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
 
 fn token_word(token: &str) -> Option<String> {
     match token {
-        "\n" | "\r\n" | "\r" | "//" | " " | "\t" | "_" | "BUILTIN_RULE" => None,
+        "\n" | "\r\n" | "\r" | "//" | " " | "\t" | "\u{FEFF}" | "_" | "BUILTIN_RULE" => None,
         "\"" => Some("a string".into()),
         "\"\"\"" => Some("a `\"\"\"` text".into()),
         "-" | "0" | "." => Some("a number".into()),

@@ -148,3 +148,24 @@ fn if_branches_know_where_their_bodies_open_and_close() {
     assert_eq!(text(i.branches[1].body), "{\n  }");
     assert_eq!(i.otherwise_body.map(text), Some("{ }"));
 }
+
+#[test]
+fn the_expected_words_never_name_the_byte_order_mark() {
+    // U+FEFF is whitespace to the grammar (an editor's buffer may start with it); before, it was
+    // listed among the expected tokens, as an invisible "`﻿`".
+    for src in [
+        "notification x\ncarousel\n{\n}\n",
+        "notification x\nextra\n{ \"a\": 1 }\n",
+        "notification x\nif true\n{\n}\n",
+    ] {
+        let p = parse(src);
+        assert!(!p.diagnostics.is_empty(), "{src}");
+        for d in &p.diagnostics {
+            assert!(!d.message.contains('\u{FEFF}'), "{}", d.message);
+            for l in &d.labels {
+                let m = l.message.as_deref().unwrap_or_default();
+                assert!(!m.contains('\u{FEFF}'), "{m}");
+            }
+        }
+    }
+}
