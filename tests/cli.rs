@@ -984,3 +984,26 @@ fn explain_without_a_code_lists_the_catalog() {
     assert_eq!(text.lines().count(), missive::Code::ALL.len());
     assert!(text.contains("M2001  a text over Messenger's length limit"));
 }
+
+#[test]
+fn a_folder_search_skips_hidden_folders_target_and_node_modules() {
+    let root = temp_file(
+        "shop/notif.missive",
+        b"notification notif\ntext \"Hello\"\n",
+    );
+    let shop = root.parent().unwrap().to_path_buf();
+    for skipped in ["node_modules/pkg", "target/debug", ".git"] {
+        let dir = shop.join(skipped);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("broken.missive"), b"not a template {").unwrap();
+    }
+    let shop = shop.to_str().unwrap();
+    let (out, _) = run(&["check", shop], 0);
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "1 file checked: no problems found\n"
+    );
+    // A folder named on the command line is searched, whatever its name.
+    let named = format!("{shop}/node_modules");
+    run(&["check", &named], 1);
+}

@@ -256,6 +256,9 @@ pub fn templates(paths: &[PathBuf]) -> Vec<String> {
             let mut found: Vec<String> = walkdir::WalkDir::new(p)
                 .sort_by_file_name()
                 .into_iter()
+                // Build output, dependencies and hidden folders are not the project's templates
+                // (a folder named on the command line is always searched).
+                .filter_entry(|e| e.depth() == 0 || !skipped_folder(e))
                 .filter_map(Result::ok)
                 .filter(|e| {
                     e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
@@ -269,6 +272,12 @@ pub fn templates(paths: &[PathBuf]) -> Vec<String> {
         }
     }
     files
+}
+
+/// Folders a search skips: hidden ones, `target` and `node_modules`.
+fn skipped_folder(e: &walkdir::DirEntry) -> bool {
+    let name = e.file_name().to_string_lossy();
+    e.file_type().is_dir() && (name.starts_with('.') || name == "target" || name == "node_modules")
 }
 
 /// A template file read for checking: its source, or the report that explains why not.
