@@ -23,9 +23,20 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
     if parsed.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(parsed.diagnostics);
     }
-    let formatted = print::layout(&parsed.file, source);
+    let mut formatted = print::layout(&parsed.file, source);
+    // Line ends follow the file's first one, as rustfmt's `Auto` does: a CRLF checkout (Windows
+    // with `core.autocrlf`) stays CRLF, so `fmt --check` does not flag every file.
+    if first_line_end_is_crlf(source) {
+        formatted = formatted.replace('\n', "\r\n");
+    }
     verify_tree(&parsed.file, &formatted)?;
     Ok(formatted)
+}
+
+fn first_line_end_is_crlf(source: &str) -> bool {
+    source
+        .find('\n')
+        .is_some_and(|i| source[..i].ends_with('\r'))
 }
 
 /// Checks that `formatted` means the same as `source` (the same tree, literal for literal, once

@@ -222,10 +222,17 @@ fn strings_and_numbers_are_kept_as_written() {
 }
 
 #[test]
-fn crlf_sources_come_out_with_newlines_and_the_same_meaning() {
-    let src = "notification x\r\n\r\ntext \"\"\"\r\n  a\r\n  b\r\n  \"\"\"\r\n";
+fn line_ends_follow_the_first_one_and_keep_the_meaning() {
+    let src = "notification x\r\n\r\ntext   \"\"\"\r\n  a\r\n  b\r\n  \"\"\"\r\n";
     let out = fmt_ok(src);
-    assert_eq!(out, "notification x\n\ntext \"\"\"\n  a\n  b\n  \"\"\"\n");
+    assert_eq!(
+        out,
+        "notification x\r\n\r\ntext \"\"\"\r\n  a\r\n  b\r\n  \"\"\"\r\n"
+    );
+    assert_eq!(fmt_ok(&out), out, "idempotent on CRLF");
+    // A file that starts with LF comes out all LF, stray CRLFs included.
+    let mixed = "notification x\ntext \"a\"\r\n";
+    assert_eq!(fmt_ok(mixed), "notification x\ntext \"a\"\n");
     assert_eq!(
         meaning(src, "x", Some("{}")),
         meaning(&out, "x", Some("{}"))
