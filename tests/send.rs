@@ -1127,3 +1127,50 @@ fn records_can_come_from_standard_input() {
     targets.sort();
     assert_eq!(targets, vec![path_for("w-1"), path_for("w-2")]);
 }
+
+/// An API that echoes the token in its error answer, escaped its own way in a JSON string
+/// (`\/`, `\u00e9`): the token still appears in no output and no file.
+#[test]
+fn a_token_echoed_json_escaped_by_the_api_does_not_leak() {
+    let s = Setup::new();
+    let token = "t0k/\u{e9}\"n";
+    let escaped = r#"t0k\/\u00e9\"n"#;
+    let server = Server::start(move |_, _| {
+        Reply::Http(
+            400,
+            &[],
+            format!("{{\"error\":{{\"message\":\"Invalid OAuth access token: {escaped}\",\"code\":190}}}}"),
+        )
+    });
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let rejects = s.path("rejects.ndjson");
+    for format in ["human", "json"] {
+        let out = s
+            .send(&server.base, &[])
+            .env("MISSIVE_ACCESS_TOKEN", token)
+            .args(["--data", data.to_str().unwrap(), "--format", format])
+            .args(["--journal", journal.to_str().unwrap()])
+            .args(["--rejects", rejects.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let texts = [
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            std::fs::read_to_string(&journal).unwrap(),
+            std::fs::read_to_string(&rejects).unwrap(),
+        ];
+        for text in &texts {
+            assert!(
+                !text.contains("t0k") && !text.contains(escaped),
+                "the token leaked: {text}"
+            );
+        }
+        assert!(
+            texts[3].contains("Invalid OAuth access token: ***"),
+            "{}",
+            texts[3]
+        );
+    }
+}

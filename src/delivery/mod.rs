@@ -36,16 +36,76 @@ impl Token {
         utf8_percent_encode(&self.0, PATH_SEGMENT).to_string()
     }
 
-    /// `text` with every occurrence of the token (as is, or percent-encoded as in the URL)
-    /// replaced by `***`.
+    /// `text` with every occurrence of the token replaced by `***`: as is, percent-encoded (as
+    /// in the URL, either case of hex digits, `+` for a space), or escaped in a JSON string
+    /// (`\uXXXX` in either case, `\/`, `\"`), as an API may echo it in an error answer. Each
+    /// character of the token may take any of these forms.
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.replace(&self.0, REDACTED);
-        let encoded = self.encoded();
-        if encoded != self.0 {
-            out = out.replace(&encoded, REDACTED);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        while let Some(c) = text[at..].chars().next() {
+            match self.match_at(text, at) {
+                Some(end) => {
+                    out.push_str(REDACTED);
+                    at = end;
+                }
+                None => {
+                    out.push(c);
+                    at += c.len_utf8();
+                }
+            }
         }
         out
     }
+
+    /// The end of the token written at byte `at` of `text`, if it is there.
+    fn match_at(&self, text: &str, at: usize) -> Option<usize> {
+        self.0
+            .chars()
+            .try_fold(at, |at, c| written_char_at(text, at, c))
+    }
+}
+
+/// The end of the character `c` written at byte `at` of `text`: as is, percent-encoded, or
+/// escaped in a JSON string.
+fn written_char_at(text: &str, at: usize, c: char) -> Option<usize> {
+    let rest = text.get(at..)?;
+    if rest.starts_with(c) {
+        return Some(at + c.len_utf8());
+    }
+    if c == ' ' && rest.starts_with('+') {
+        return Some(at + 1);
+    }
+    let hex_is = |s: &str, value: u32| {
+        s.bytes().all(|b| b.is_ascii_hexdigit()) && u32::from_str_radix(s, 16).ok() == Some(value)
+    };
+    // Percent-encoded: each UTF-8 byte as `%XX`.
+    let mut buf = [0u8; 4];
+    let percent = c.encode_utf8(&mut buf).bytes().try_fold(at, |at, b| {
+        let s = text.get(at..at + 3)?;
+        (s.starts_with('%') && hex_is(&s[1..], u32::from(b))).then_some(at + 3)
+    });
+    if percent.is_some() {
+        return percent;
+    }
+    // Escaped in a JSON string: a short escape, or each UTF-16 unit as `\uXXXX`.
+    let short = match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '/' => Some("\\/"),
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        _ => None,
+    };
+    if let Some(e) = short.filter(|e| rest.starts_with(e)) {
+        return Some(at + e.len());
+    }
+    let mut units = [0u16; 2];
+    c.encode_utf16(&mut units).iter().try_fold(at, |at, &u| {
+        let s = text.get(at..at + 6)?;
+        (s.starts_with("\\u") && hex_is(&s[2..], u32::from(u))).then_some(at + 6)
+    })
 }
 
 impl std::fmt::Debug for Token {
@@ -150,6 +210,29 @@ mod tests {
         );
         assert!(e.url("x", None).ends_with("access_token=***"));
         assert!(Token::new(" \n").is_none());
+    }
+
+    #[test]
+    fn the_token_is_scrubbed_however_an_answer_escapes_it() {
+        // An API that echoes the token in a JSON string escapes it its own way (PHP writes
+        // `\/`, Python `\u00e9`); a URL may use either case of hex digits.
+        let t = Token::new("s\u{e9}cr/\"t k\u{1F600}").unwrap();
+        for echoed in [
+            "s\u{e9}cr/\"t k\u{1F600}",
+            r#"s\u00e9cr\/\"t k\ud83d\ude00"#,
+            r#"s\u00E9cr\u002f\u0022t\u0020k\uD83D\uDE00"#,
+            "s%C3%A9cr%2F%22t%20k%F0%9F%98%80",
+            "s%c3%a9cr%2f%22t+k%f0%9f%98%80",
+        ] {
+            assert_eq!(
+                t.scrub(&format!("token: {echoed}!")),
+                "token: ***!",
+                "{echoed}"
+            );
+        }
+        // A near miss is left alone, and text around a match is kept as it was.
+        assert_eq!(t.scrub("s\u{e9}cr/\"t \u{e9}"), "s\u{e9}cr/\"t \u{e9}");
+        assert_eq!(t.scrub("\\u00e9 %zz \\"), "\\u00e9 %zz \\");
     }
 
     #[test]
