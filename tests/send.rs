@@ -628,6 +628,8 @@ fn without_a_token_nothing_is_attempted() {
         ("123", &server.base, &["--concurrency", "0"]),
         ("123", &server.base, &["--rate", "0"]),
         ("123", &server.base, &["--timeout=-1"]),
+        // No time at all: every request would end unanswered, and uncertain.
+        ("123", &server.base, &["--timeout", "0"]),
     ] {
         let r = run(missive()
             .env("MISSIVE_ACCESS_TOKEN", TOKEN)

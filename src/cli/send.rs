@@ -85,13 +85,16 @@ pub struct SendArgs {
     output: Option<PathBuf>,
 }
 
-fn seconds(flag: &str, value: f64) -> Result<Duration, Diagnostic> {
-    if (0.0..1e9).contains(&value) {
+/// A duration flag's value: from 0 (or, with `positive`, above 0) to a billion seconds.
+fn seconds(flag: &str, value: f64, positive: bool) -> Result<Duration, Diagnostic> {
+    if (0.0..1e9).contains(&value) && !(positive && value == 0.0) {
         Ok(Duration::from_secs_f64(value))
     } else {
+        let what = if positive { "above 0, " } else { "" };
         Err(
-            Diagnostic::error(Code::Usage, format!("`--{flag} {value}` is not a duration"))
-                .help("give a number of seconds, e.g. `--timeout 10` or `--backoff 0.25`"),
+            Diagnostic::error(Code::Usage, format!("`--{flag} {value}` is not a duration")).help(
+                format!("give a number of seconds {what}e.g. `--timeout 10` or `--backoff 0.25`"),
+            ),
         )
     }
 }
@@ -173,9 +176,10 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
     };
     let durations = (|| {
         Ok::<_, Diagnostic>((
-            seconds("timeout", args.timeout)?,
-            seconds("backoff", args.backoff)?,
-            seconds("max-retry-after", args.max_retry_after)?,
+            // No time at all would leave every request unanswered, and uncertain.
+            seconds("timeout", args.timeout, true)?,
+            seconds("backoff", args.backoff, false)?,
+            seconds("max-retry-after", args.max_retry_after, false)?,
         ))
     })();
     let (timeout, backoff, max_retry_after) = match durations {
