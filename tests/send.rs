@@ -630,6 +630,8 @@ fn without_a_token_nothing_is_attempted() {
         ("123", &server.base, &["--timeout=-1"]),
         // No time at all: every request would end unanswered, and uncertain.
         ("123", &server.base, &["--timeout", "0"]),
+        // The token would cross the network in clear text.
+        ("123", "http://api.iadvize.com", &[]),
     ] {
         let r = run(missive()
             .env("MISSIVE_ACCESS_TOKEN", TOKEN)

@@ -148,6 +148,17 @@ impl Endpoint {
         let Some(host) = url.host_str() else {
             return Err(format!("`--api-url {api_url}` has no host"));
         };
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if url.scheme() == "http" && !loopback {
+            return Err(format!(
+                "`--api-url {api_url}`: `http` would send the access token unencrypted to `{host}`; use `https` (`http` is for a test server on this machine: localhost, 127.0.0.1, [::1])"
+            ));
+        }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
             return Err(format!(
                 "`--api-url {api_url}`: give only the scheme and host (and port); missive appends the API's path"
@@ -248,5 +259,15 @@ mod tests {
         assert!(Endpoint::new("https://u:p@x", "1").is_err());
         assert!(Endpoint::new("https://x", "12a").is_err());
         assert!(Endpoint::new("https://x?a=1", "1").is_err());
+        // The token goes in the URL: in clear text only to this machine.
+        assert!(Endpoint::new("http://api.iadvize.com", "1").is_err());
+        assert!(Endpoint::new("http://10.0.0.1:8080", "1").is_err());
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:9",
+        ] {
+            assert!(Endpoint::new(local, "1").is_ok(), "{local}");
+        }
     }
 }
