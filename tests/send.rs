@@ -1178,3 +1178,41 @@ fn a_token_echoed_json_escaped_by_the_api_does_not_leak() {
         );
     }
 }
+
+/// The rejects file gives back each record as it was written (key order, `1.50`, integers
+/// beyond 2^53), so that it can be fixed and sent again; a multi-line `--data` file is kept on
+/// the rejects line.
+#[test]
+fn a_rejected_record_is_kept_exactly_as_written() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let record =
+        r#"{"name": "Ann", "id": "1", "price": 1.50, "ref": 123456789012345678901234567890}"#;
+    let records = s.file("batch.ndjson", &format!("{record}\r\n{record}\n"));
+    let pretty = s.file(
+        "one.json",
+        "\u{feff}{\n  \"id\": \"9\",\r\n  \"n\": 1.50\n}\n",
+    );
+    let rejects = s.path("rejects.ndjson");
+    for (flag, data) in [("--data-ndjson", &records), ("--data", &pretty)] {
+        let r = run(s.send(
+            &server.base,
+            &[
+                flag,
+                data.to_str().unwrap(),
+                "--rejects",
+                rejects.to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let text = std::fs::read_to_string(&rejects).unwrap();
+        let line = lines(&text).pop().unwrap();
+        let expected = if flag == "--data" {
+            r#""data":{  "id": "9",  "n": 1.50}"#.to_string()
+        } else {
+            format!(r#""data":{record}"#)
+        };
+        assert!(text.contains(&expected), "{text}");
+        assert!(line["data"].is_object(), "{text}");
+    }
+}

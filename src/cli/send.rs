@@ -520,18 +520,19 @@ impl Sink for Reporter<'_> {
                 .iter()
                 .find(|d| d.is_error())
                 .map(|d| d.message.clone());
-            let data = serde_json::from_str::<serde_json::Value>(e.record.text)
-                .unwrap_or_else(|_| serde_json::Value::String(e.record.text.to_string()));
-            serde_json::json!({
+            let line = serde_json::json!({
                 "record": n,
                 "customer_id": e.customer_id,
                 "reason": reason,
                 "status": e.status,
                 "answer": e.answer,
                 "diagnostics": diagnostics,
-                "data": data,
             })
-            .to_string()
+            .to_string();
+            // The record as written (key order, `1.50`, big integers), on one line.
+            let data = original_record(e.record.text);
+            let head = line.strip_suffix('}').unwrap_or(&line);
+            format!("{head},\"data\":{data}}}")
         });
 
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -568,6 +569,17 @@ impl Sink for Reporter<'_> {
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
+    }
+}
+
+/// A record for the rejects file: its JSON text as written, on one line (line breaks are only
+/// whitespace between tokens in JSON), or, when it is not JSON, a JSON string of its text.
+fn original_record(text: &str) -> String {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        text.replace(['\n', '\r'], "")
+    } else {
+        serde_json::Value::String(text.to_string()).to_string()
     }
 }
 
