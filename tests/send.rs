@@ -1216,3 +1216,35 @@ fn a_rejected_record_is_kept_exactly_as_written() {
         assert!(line["data"].is_object(), "{text}");
     }
 }
+
+/// The same journal used for another Facebook page: that page's customers are other people,
+/// so nothing is taken for a repeat.
+#[test]
+fn a_journal_of_another_page_does_not_refuse_this_pages_customers() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    assert_eq!(run(s.send(&server.base, &args)).code, 0);
+    let r = run(missive()
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "999", "--api-url", &server.base])
+        .args(args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1].target.contains("/pages/999/customers/w-42/"));
+    // On the first page it is still delivered, and skipped.
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("skipped 1"), "{}", r.stderr);
+    assert_eq!(server.seen().len(), 2);
+}

@@ -267,7 +267,11 @@ impl Batch<'_> {
                 // changed since; sending would give that person the notification twice.
                 if prior.is_none()
                     && !self.options.allow_duplicate_customer_id
-                    && self.prior.reached(&self.template.name, &customer_id)
+                    && self.prior.reached(
+                        self.endpoint.page_id(),
+                        &self.template.name,
+                        &customer_id,
+                    )
                 {
                     warnings.push(
                         Diagnostic::error(
