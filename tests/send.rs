@@ -539,6 +539,12 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
     assert_eq!(rejects[1]["data"], "{\"id\": \"3\", \"name\": \"Bob\"");
     assert_eq!(rejects[2]["customer_id"], "w-1");
     assert_eq!(rejects[2]["diagnostics"][0]["code"], "M5023");
+    // It points at the repeating record, in the data file.
+    assert_eq!(rejects[2]["diagnostics"][0]["line"], 5);
+    assert!(rejects[2]["diagnostics"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("batch.ndjson"));
 
     // Allowed, the repeated customer_id is sent.
     let server = Server::ok();
