@@ -626,6 +626,32 @@ fn without_a_token_nothing_is_attempted() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(server.seen()[0].target, path_for("w-42"));
 
+    // A token file of two lines, or a token too short to be hidden in the output: exit 2,
+    // nothing sent (it would go out with the line break, or turn `200` into `***00`).
+    let two_lines = s.file("token2", &format!("{TOKEN}\n# my token\n"));
+    for (env, file) in [
+        (None, Some(&two_lines)),
+        (Some("20"), None),
+        (Some("a b c d e f"), None),
+    ] {
+        let mut c = missive();
+        c.arg("send")
+            .arg(&s.template)
+            .args(["--page-id", "123", "--api-url", &server.base, "--data"])
+            .arg(&data);
+        if let Some(t) = env {
+            c.env("MISSIVE_ACCESS_TOKEN", t);
+        }
+        if let Some(f) = file {
+            c.arg("--token-file").arg(f);
+        }
+        let r = run(&mut c);
+        assert_eq!(r.code, 2, "{env:?}: {}", r.stderr);
+        assert!(r.stderr.contains("error[M9010]"), "{}", r.stderr);
+        assert!(!r.stderr.contains("# my token"), "{}", r.stderr);
+    }
+    assert_eq!(server.seen().len(), 1);
+
     // Bad flags: exit 2, nothing sent.
     let v1 = format!("{}/v1", server.base);
     for (page, api, extra) in [
@@ -1143,8 +1169,8 @@ fn records_can_come_from_standard_input() {
 #[test]
 fn a_token_echoed_json_escaped_by_the_api_does_not_leak() {
     let s = Setup::new();
-    let token = "t0k/\u{e9}\"n";
-    let escaped = r#"t0k\/\u00e9\"n"#;
+    let token = "t0k/\u{e9}\"n-7f3a9";
+    let escaped = r#"t0k\/\u00e9\"n-7f3a9"#;
     let server = Server::start(move |_, _| {
         Reply::Http(
             400,

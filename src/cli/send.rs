@@ -11,7 +11,7 @@ use clap::Args;
 use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
 use missive::delivery::journal::{History, Journal, JournalError};
 use missive::delivery::retry::RetryPolicy;
-use missive::delivery::{Endpoint, Token};
+use missive::delivery::{Endpoint, Token, TokenProblem};
 use missive::diagnostic::report::{self, FileReport};
 use missive::render::IADVIZE_API;
 use missive::{Code, Diagnostic, SourceFile};
@@ -101,39 +101,57 @@ fn seconds(flag: &str, value: f64, positive: bool) -> Result<Duration, Diagnosti
 
 /// The token from `--token-file` or the environment, or the exit status (reason printed).
 fn token(common: &Common, args: &SendArgs) -> Result<Token, u8> {
-    if let Some(file) = &args.token_file {
-        let name = file.to_string_lossy().into_owned();
-        return match std::fs::read_to_string(file) {
-            Ok(text) => Token::new(&text).ok_or_else(|| {
-                usage(
-                    common,
-                    Stream::Stderr,
-                    "",
-                    Diagnostic::error(Code::NoToken, format!("the token file `{name}` is empty"))
-                        .help("put the iAdvize access token in it, alone"),
-                )
-            }),
-            Err(e) => Err(usage(
-                common,
-                Stream::Stderr,
-                "",
-                Diagnostic::error(
-                    Code::Io,
-                    format!("cannot read `{name}`: {}", io_reason(&e, &name)),
-                )
-                .help("check the path of `--token-file` and that the file is readable"),
+    let (text, source) = match &args.token_file {
+        Some(file) => {
+            let name = file.to_string_lossy().into_owned();
+            match std::fs::read_to_string(file) {
+                Ok(text) => (text, format!("the token file `{name}`")),
+                Err(e) => {
+                    return Err(usage(
+                        common,
+                        Stream::Stderr,
+                        "",
+                        Diagnostic::error(
+                            Code::Io,
+                            format!("cannot read `{name}`: {}", io_reason(&e, &name)),
+                        )
+                        .help("check the path of `--token-file` and that the file is readable"),
+                    ))
+                }
+            }
+        }
+        None => (
+            std::env::var(TOKEN_VAR).unwrap_or_default(),
+            format!("`{TOKEN_VAR}`"),
+        ),
+    };
+    let from_file = args.token_file.is_some();
+    Token::parse(&text).map_err(|problem| {
+        let d = match problem {
+            TokenProblem::Empty if from_file => {
+                Diagnostic::error(Code::NoToken, format!("{source} is empty"))
+                    .help("put the iAdvize access token in it, alone")
+            }
+            TokenProblem::Empty => Diagnostic::error(Code::NoToken, "no access token: nothing was sent")
+                .help(format!("set `{TOKEN_VAR}`, or give `--token-file FILE`; the token is never taken from a flag value (shell history), and `--dry-run` needs none")),
+            TokenProblem::Spaces => Diagnostic::error(
+                Code::NoToken,
+                format!("{source} is not one access token: it has a space or a line break inside"),
+            )
+            .help("put the iAdvize access token alone, on one line, and nothing else"),
+            TokenProblem::TooShort(n) => Diagnostic::error(
+                Code::NoToken,
+                format!(
+                    "{source} holds {n} character{}, too few for an access token",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .help(format!(
+                "give the iAdvize access token ({} characters at least); missive could not hide one this short in its output",
+                Token::MIN_LEN
             )),
         };
-    }
-    let value = std::env::var(TOKEN_VAR).unwrap_or_default();
-    Token::new(&value).ok_or_else(|| {
-        usage(
-            common,
-            Stream::Stderr,
-            "",
-            Diagnostic::error(Code::NoToken, "no access token: nothing was sent")
-                .help(format!("set `{TOKEN_VAR}`, or give `--token-file FILE`; the token is never taken from a flag value (shell history), and `--dry-run` needs none")),
-        )
+        usage(common, Stream::Stderr, "", d)
     })
 }
 

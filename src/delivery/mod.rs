@@ -24,12 +24,40 @@ pub const REDACTED: &str = "***";
 #[derive(Clone)]
 pub struct Token(String);
 
+/// Why a text is not an access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// Nothing but spaces and newlines.
+    Empty,
+    /// A space, a line break or a control character inside (two lines in a token file).
+    Spaces,
+    /// Fewer than [`Token::MIN_LEN`] characters: no real token, and one that short could not
+    /// be told apart from the rest of the output to hide it (`2` would turn `200` into `***00`).
+    TooShort(usize),
+}
+
 impl Token {
+    /// The fewest characters a token may have.
+    pub const MIN_LEN: usize = 8;
+
     /// A token from its text (an environment variable, a file's content): surrounding spaces
-    /// and newlines removed; `None` when nothing is left.
+    /// and newlines removed; `None` when it is not a token (see [`Token::parse`]).
     pub fn new(text: &str) -> Option<Token> {
+        Token::parse(text).ok()
+    }
+
+    /// A token from its text, surrounding spaces and newlines removed, or why it is not one.
+    pub fn parse(text: &str) -> Result<Token, TokenProblem> {
         let t = text.trim();
-        (!t.is_empty()).then(|| Token(t.to_string()))
+        if t.is_empty() {
+            Err(TokenProblem::Empty)
+        } else if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Err(TokenProblem::Spaces)
+        } else if t.chars().count() < Token::MIN_LEN {
+            Err(TokenProblem::TooShort(t.chars().count()))
+        } else {
+            Ok(Token(t.to_string()))
+        }
     }
 
     fn encoded(&self) -> String {
@@ -72,9 +100,6 @@ fn written_char_at(text: &str, at: usize, c: char) -> Option<usize> {
     let rest = text.get(at..)?;
     if rest.starts_with(c) {
         return Some(at + c.len_utf8());
-    }
-    if c == ' ' && rest.starts_with('+') {
-        return Some(at + 1);
     }
     let hex_is = |s: &str, value: u32| {
         s.bytes().all(|b| b.is_ascii_hexdigit()) && u32::from_str_radix(s, 16).ok() == Some(value)
@@ -221,19 +246,25 @@ mod tests {
         );
         assert!(e.url("x", None).ends_with("access_token=***"));
         assert!(Token::new(" \n").is_none());
+        assert_eq!(Token::parse(" \n").err(), Some(TokenProblem::Empty));
+        assert_eq!(
+            Token::parse("s3cr3t-tok\n# comment\n").err(),
+            Some(TokenProblem::Spaces)
+        );
+        assert_eq!(Token::parse("2").err(), Some(TokenProblem::TooShort(1)));
     }
 
     #[test]
     fn the_token_is_scrubbed_however_an_answer_escapes_it() {
         // An API that echoes the token in a JSON string escapes it its own way (PHP writes
         // `\/`, Python `\u00e9`); a URL may use either case of hex digits.
-        let t = Token::new("s\u{e9}cr/\"t k\u{1F600}").unwrap();
+        let t = Token::new("s\u{e9}cr/\"t+k\u{1F600}").unwrap();
         for echoed in [
-            "s\u{e9}cr/\"t k\u{1F600}",
-            r#"s\u00e9cr\/\"t k\ud83d\ude00"#,
-            r#"s\u00E9cr\u002f\u0022t\u0020k\uD83D\uDE00"#,
-            "s%C3%A9cr%2F%22t%20k%F0%9F%98%80",
-            "s%c3%a9cr%2f%22t+k%f0%9f%98%80",
+            "s\u{e9}cr/\"t+k\u{1F600}",
+            r#"s\u00e9cr\/\"t+k\ud83d\ude00"#,
+            r#"s\u00E9cr\u002f\u0022t\u002bk\uD83D\uDE00"#,
+            "s%C3%A9cr%2F%22t%2Bk%F0%9F%98%80",
+            "s%c3%a9cr%2f%22t%2bk%f0%9f%98%80",
         ] {
             assert_eq!(
                 t.scrub(&format!("token: {echoed}!")),
@@ -242,7 +273,7 @@ mod tests {
             );
         }
         // A near miss is left alone, and text around a match is kept as it was.
-        assert_eq!(t.scrub("s\u{e9}cr/\"t \u{e9}"), "s\u{e9}cr/\"t \u{e9}");
+        assert_eq!(t.scrub("s\u{e9}cr/\"t+\u{e9}"), "s\u{e9}cr/\"t+\u{e9}");
         assert_eq!(t.scrub("\\u00e9 %zz \\"), "\\u00e9 %zz \\");
     }
 
