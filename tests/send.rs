@@ -1280,3 +1280,39 @@ fn a_journal_of_another_page_does_not_refuse_this_pages_customers() {
     assert!(r.stderr.contains("skipped 1"), "{}", r.stderr);
     assert_eq!(server.seen().len(), 2);
 }
+
+/// `--rejects` or `-o` naming the journal or the data would erase which records were
+/// delivered, or the batch itself: refused before anything is read or sent.
+#[test]
+fn an_output_over_the_journal_or_the_data_is_refused() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("batch.ndjson", "{\"id\": \"1\", \"name\": \"Ann\"}\n");
+    let journal = s.path("j.journal");
+    let (d, j) = (data.to_str().unwrap(), journal.to_str().unwrap());
+    assert_eq!(
+        run(s.send(&server.base, &["--data-ndjson", d, "--journal", j])).code,
+        0
+    );
+    let before = std::fs::read_to_string(&journal).unwrap();
+    // The same file, written another way.
+    let j2 = format!("{}/./j.journal", s.dir.display());
+    for extra in [
+        ["--rejects", j],
+        ["-o", j2.as_str()],
+        ["--rejects", d],
+        ["--output", d],
+    ] {
+        let r = run(s
+            .send(&server.base, &["--data-ndjson", d, "--journal", j])
+            .args(extra));
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("name the same file"), "{}", r.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(&data).unwrap(),
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n"
+    );
+    assert_eq!(server.seen().len(), 1);
+}

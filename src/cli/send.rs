@@ -228,6 +228,11 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
         );
     }
+    // A file written must not be one read or another written: `--rejects` over the journal
+    // would erase which records were delivered, over the data the batch itself.
+    if let Some(d) = clashing_files(&args, &data_path) {
+        return usage(common, Stream::Stderr, "", d);
+    }
     let token = if args.dry_run {
         None
     } else {
@@ -587,6 +592,56 @@ impl Sink for Reporter<'_> {
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
+    }
+}
+
+/// The first two of the files a send writes (journal, rejects, output) and reads (template,
+/// data, token file) that are one file, as a usage error.
+fn clashing_files(args: &SendArgs, data: &str) -> Option<Diagnostic> {
+    let written = [
+        ("--journal", args.journal.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+        ("--output", args.output.as_deref()),
+    ];
+    let read = [
+        ("TEMPLATE", args.template.as_deref()),
+        ("--data", (data != "-").then(|| std::path::Path::new(data))),
+        ("--token-file", args.token_file.as_deref()),
+    ];
+    for (i, (flag, path)) in written.iter().enumerate() {
+        let Some(path) = path else { continue };
+        for (other, other_path) in written[i + 1..].iter().chain(&read) {
+            if other_path.is_some_and(|o| same_file(path, o)) {
+                return Some(
+                    Diagnostic::error(
+                        Code::Usage,
+                        format!(
+                            "`{flag}` and `{other}` name the same file `{}`",
+                            path.display()
+                        ),
+                    )
+                    .help(format!("give `{flag}` a file of its own")),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// Whether two paths name one file (existing or not).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    // The folder resolved (links, `..`), then the name: works for files not created yet.
+    let resolve = |p: &std::path::Path| {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let file = std::fs::canonicalize(p).ok();
+        file.or_else(|| Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?)))
+    };
+    match (resolve(a), resolve(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
     }
 }
 
