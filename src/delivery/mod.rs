@@ -163,6 +163,12 @@ impl Endpoint {
                 "`--page-id {page_id}` is not a page id: give the digits of the page's m.me/ link"
             ));
         }
+        // `localhost:8080` parses as a URL of scheme `localhost`: say what is missing.
+        if !api_url.is_empty() && !api_url.contains("://") {
+            return Err(format!(
+                "`--api-url {api_url}` has no scheme: write `https://{api_url}` (or `http://` for a test server on this machine)"
+            ));
+        }
         let url = url::Url::parse(api_url)
             .map_err(|e| format!("`--api-url {api_url}` is not a URL ({e})"))?;
         if url.scheme() != "https" && url.scheme() != "http" {
@@ -290,6 +296,13 @@ mod tests {
         assert!(Endpoint::new("https://u:p@x", "1").is_err());
         assert!(Endpoint::new("https://x", "12a").is_err());
         assert!(Endpoint::new("https://x?a=1", "1").is_err());
+        for bare in ["localhost:8080", "api.iadvize.com"] {
+            let e = Endpoint::new(bare, "1").unwrap_err();
+            assert!(
+                e.contains(&format!("has no scheme: write `https://{bare}`")),
+                "{e}"
+            );
+        }
         // The token goes in the URL: in clear text only to this machine.
         assert!(Endpoint::new("http://api.iadvize.com", "1").is_err());
         assert!(Endpoint::new("http://10.0.0.1:8080", "1").is_err());
