@@ -242,6 +242,11 @@ fn a_record_is_posted_to_the_exact_path_query_and_body() {
             serde_json::json!({"record": 1, "customer_id": "w-a b/c", "result": "sent", "status": 200, "attempts": 1})
         ]
     );
+    // In the README's order, the record first.
+    assert_eq!(
+        r.stdout,
+        "{\"record\":1,\"customer_id\":\"w-a b/c\",\"result\":\"sent\",\"status\":200,\"attempts\":1}\n"
+    );
     // The encoding is said, with the data value that brings it.
     assert!(r.stderr.contains("warning[M2014]"), "{}", r.stderr);
     assert!(r

@@ -510,14 +510,14 @@ impl Sink for Reporter<'_> {
                 line.push('}');
                 line
             }
-            _ => serde_json::json!({
-                "record": n,
-                "customer_id": e.customer_id,
-                "result": e.fate.as_str(),
-                "status": e.status,
-                "attempts": e.attempts,
-            })
-            .to_string(),
+            // Keys in the README's order (the record first), which `json!` would sort.
+            _ => format!(
+                "{{\"record\":{n},\"customer_id\":{},\"result\":\"{}\",\"status\":{},\"attempts\":{}}}",
+                serde_json::json!(e.customer_id),
+                e.fate.as_str(),
+                serde_json::json!(e.status),
+                e.attempts
+            ),
         };
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
