@@ -751,6 +751,22 @@ fn located(
             "Messenger needs at least one `{}`: skip records whose list is empty, or write one `{}` outside the `for`",
             l.item, l.item
         )),
+        // Written with this data (or no data to tell): the record sent was not this one.
+        (Family::Required, Target::Field(f)) if full && !f.absent => Diagnostic::error(
+            code,
+            format!("the API refused the message: `{}` is required{from}", f.key),
+        )
+        .at(
+            span,
+            match &f.value {
+                Some(v) => format!("Facebook found no `{}` (with this data: {})", f.key, clip_quoted(v)),
+                None => format!("Facebook found no `{}`", f.key),
+            },
+        )
+        .help(match f.data.first() {
+            Some(p) => format!("give `{p}` in every record, or declare it required in `input` so that `missive check` catches a record without it"),
+            None => "give it a value".to_string(),
+        }),
         (Family::Required, Target::Field(f)) if full => Diagnostic::error(
             code,
             format!("the API refused the message: `{}` is required{from}, and this data leaves it out", f.key),

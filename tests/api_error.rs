@@ -229,6 +229,30 @@ fn required_total_maps_to_the_field_the_data_left_out() {
 }
 
 #[test]
+fn required_field_the_data_gives_is_not_said_to_be_left_out() {
+    // The same answer, but this data has the total: the record sent was another, or the value
+    // was lost on the way; missive must not claim the data leaves it out.
+    let error = r#"{"error":{"message":"(#100) The parameter [summary][total_cost] is required","type":"OAuthException","code":100}}"#;
+    run(&Case {
+        name: "required_total_given",
+        template: "receipt_total",
+        data: Some("receipt_total_given"),
+        error,
+        code: "M5004",
+        line: Some(14),
+        says: "`total_cost` is required (from `order.total`)",
+    });
+    let report = explain(
+        "receipt_total",
+        Some("receipt_total_given"),
+        &api_error::parse_body(Some(400), error),
+    );
+    let human = report::human(&[report], false);
+    assert!(!human.contains("leaves it out"), "{human}");
+    assert!(!human.contains("absent"), "{human}");
+}
+
+#[test]
 fn required_key_the_template_never_writes_maps_to_the_block() {
     // The same family with a key missive does not write in a summary.
     run(&Case {

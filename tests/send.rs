@@ -242,6 +242,11 @@ fn a_record_is_posted_to_the_exact_path_query_and_body() {
             serde_json::json!({"record": 1, "customer_id": "w-a b/c", "result": "sent", "status": 200, "attempts": 1})
         ]
     );
+    // In the README's order, the record first.
+    assert_eq!(
+        r.stdout,
+        "{\"record\":1,\"customer_id\":\"w-a b/c\",\"result\":\"sent\",\"status\":200,\"attempts\":1}\n"
+    );
     // The encoding is said, with the data value that brings it.
     assert!(r.stderr.contains("warning[M2014]"), "{}", r.stderr);
     assert!(r
@@ -539,6 +544,12 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
     assert_eq!(rejects[1]["data"], "{\"id\": \"3\", \"name\": \"Bob\"");
     assert_eq!(rejects[2]["customer_id"], "w-1");
     assert_eq!(rejects[2]["diagnostics"][0]["code"], "M5023");
+    // It points at the repeating record, in the data file.
+    assert_eq!(rejects[2]["diagnostics"][0]["line"], 5);
+    assert!(rejects[2]["diagnostics"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("batch.ndjson"));
 
     // Allowed, the repeated customer_id is sent.
     let server = Server::ok();
@@ -620,6 +631,32 @@ fn without_a_token_nothing_is_attempted() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(server.seen()[0].target, path_for("w-42"));
 
+    // A token file of two lines, or a token too short to be hidden in the output: exit 2,
+    // nothing sent (it would go out with the line break, or turn `200` into `***00`).
+    let two_lines = s.file("token2", &format!("{TOKEN}\n# my token\n"));
+    for (env, file) in [
+        (None, Some(&two_lines)),
+        (Some("20"), None),
+        (Some("a b c d e f"), None),
+    ] {
+        let mut c = missive();
+        c.arg("send")
+            .arg(&s.template)
+            .args(["--page-id", "123", "--api-url", &server.base, "--data"])
+            .arg(&data);
+        if let Some(t) = env {
+            c.env("MISSIVE_ACCESS_TOKEN", t);
+        }
+        if let Some(f) = file {
+            c.arg("--token-file").arg(f);
+        }
+        let r = run(&mut c);
+        assert_eq!(r.code, 2, "{env:?}: {}", r.stderr);
+        assert!(r.stderr.contains("error[M9010]"), "{}", r.stderr);
+        assert!(!r.stderr.contains("# my token"), "{}", r.stderr);
+    }
+    assert_eq!(server.seen().len(), 1);
+
     // Bad flags: exit 2, nothing sent.
     let v1 = format!("{}/v1", server.base);
     for (page, api, extra) in [
@@ -628,6 +665,10 @@ fn without_a_token_nothing_is_attempted() {
         ("123", &server.base, &["--concurrency", "0"]),
         ("123", &server.base, &["--rate", "0"]),
         ("123", &server.base, &["--timeout=-1"]),
+        // No time at all: every request would end unanswered, and uncertain.
+        ("123", &server.base, &["--timeout", "0"]),
+        // The token would cross the network in clear text.
+        ("123", "http://api.iadvize.com", &[]),
     ] {
         let r = run(missive()
             .env("MISSIVE_ACCESS_TOKEN", TOKEN)
@@ -1126,4 +1167,157 @@ fn records_can_come_from_standard_input() {
     let mut targets: Vec<String> = server.seen().into_iter().map(|q| q.target).collect();
     targets.sort();
     assert_eq!(targets, vec![path_for("w-1"), path_for("w-2")]);
+}
+
+/// An API that echoes the token in its error answer, escaped its own way in a JSON string
+/// (`\/`, `\u00e9`): the token still appears in no output and no file.
+#[test]
+fn a_token_echoed_json_escaped_by_the_api_does_not_leak() {
+    let s = Setup::new();
+    let token = "t0k/\u{e9}\"n-7f3a9";
+    let escaped = r#"t0k\/\u00e9\"n-7f3a9"#;
+    let server = Server::start(move |_, _| {
+        Reply::Http(
+            400,
+            &[],
+            format!("{{\"error\":{{\"message\":\"Invalid OAuth access token: {escaped}\",\"code\":190}}}}"),
+        )
+    });
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let rejects = s.path("rejects.ndjson");
+    for format in ["human", "json"] {
+        let out = s
+            .send(&server.base, &[])
+            .env("MISSIVE_ACCESS_TOKEN", token)
+            .args(["--data", data.to_str().unwrap(), "--format", format])
+            .args(["--journal", journal.to_str().unwrap()])
+            .args(["--rejects", rejects.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let texts = [
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            std::fs::read_to_string(&journal).unwrap(),
+            std::fs::read_to_string(&rejects).unwrap(),
+        ];
+        for text in &texts {
+            assert!(
+                !text.contains("t0k") && !text.contains(escaped),
+                "the token leaked: {text}"
+            );
+        }
+        assert!(
+            texts[3].contains("Invalid OAuth access token: ***"),
+            "{}",
+            texts[3]
+        );
+    }
+}
+
+/// The rejects file gives back each record as it was written (key order, `1.50`, integers
+/// beyond 2^53), so that it can be fixed and sent again; a multi-line `--data` file is kept on
+/// the rejects line.
+#[test]
+fn a_rejected_record_is_kept_exactly_as_written() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let record =
+        r#"{"name": "Ann", "id": "1", "price": 1.50, "ref": 123456789012345678901234567890}"#;
+    let records = s.file("batch.ndjson", &format!("{record}\r\n{record}\n"));
+    let pretty = s.file(
+        "one.json",
+        "\u{feff}{\n  \"id\": \"9\",\r\n  \"n\": 1.50\n}\n",
+    );
+    let rejects = s.path("rejects.ndjson");
+    for (flag, data) in [("--data-ndjson", &records), ("--data", &pretty)] {
+        let r = run(s.send(
+            &server.base,
+            &[
+                flag,
+                data.to_str().unwrap(),
+                "--rejects",
+                rejects.to_str().unwrap(),
+            ],
+        ));
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let text = std::fs::read_to_string(&rejects).unwrap();
+        let line = lines(&text).pop().unwrap();
+        let expected = if flag == "--data" {
+            r#""data":{  "id": "9",  "n": 1.50}"#.to_string()
+        } else {
+            format!(r#""data":{record}"#)
+        };
+        assert!(text.contains(&expected), "{text}");
+        assert!(line["data"].is_object(), "{text}");
+    }
+}
+
+/// The same journal used for another Facebook page: that page's customers are other people,
+/// so nothing is taken for a repeat.
+#[test]
+fn a_journal_of_another_page_does_not_refuse_this_pages_customers() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    assert_eq!(run(s.send(&server.base, &args)).code, 0);
+    let r = run(missive()
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "999", "--api-url", &server.base])
+        .args(args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1].target.contains("/pages/999/customers/w-42/"));
+    // On the first page it is still delivered, and skipped.
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("skipped 1"), "{}", r.stderr);
+    assert_eq!(server.seen().len(), 2);
+}
+
+/// `--rejects` or `-o` naming the journal or the data would erase which records were
+/// delivered, or the batch itself: refused before anything is read or sent.
+#[test]
+fn an_output_over_the_journal_or_the_data_is_refused() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("batch.ndjson", "{\"id\": \"1\", \"name\": \"Ann\"}\n");
+    let journal = s.path("j.journal");
+    let (d, j) = (data.to_str().unwrap(), journal.to_str().unwrap());
+    assert_eq!(
+        run(s.send(&server.base, &["--data-ndjson", d, "--journal", j])).code,
+        0
+    );
+    let before = std::fs::read_to_string(&journal).unwrap();
+    // The same file, written another way.
+    let j2 = format!("{}/./j.journal", s.dir.display());
+    for extra in [
+        ["--rejects", j],
+        ["-o", j2.as_str()],
+        ["--rejects", d],
+        ["--output", d],
+    ] {
+        let r = run(s
+            .send(&server.base, &["--data-ndjson", d, "--journal", j])
+            .args(extra));
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("name the same file"), "{}", r.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(&journal).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(&data).unwrap(),
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n"
+    );
+    assert_eq!(server.seen().len(), 1);
 }

@@ -295,7 +295,13 @@ pub fn first_encoded_char(text: &str) -> Option<(usize, char)> {
 pub fn customer_id_encoded(c: char, span: Span, data_path: Option<&str>) -> Diagnostic {
     let shown = match c {
         ' ' => "a space".to_string(),
-        c if c.is_control() => format!("`U+{:04X}`", c as u32),
+        // Characters that show as nothing, or as a line break, are named by their code point.
+        c if c.is_control()
+            || c.is_whitespace()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}') =>
+        {
+            format!("`U+{:04X}`", c as u32)
+        }
         c => format!("`{c}`"),
     };
     let mut encoded = String::new();
@@ -317,6 +323,26 @@ pub fn customer_id_encoded(c: char, span: Span, data_path: Option<&str>) -> Diag
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_invisible_customer_id_character_is_named_by_its_code_point() {
+        let span = crate::span::Span::new(0, 1);
+        for (c, shown) in [
+            ('\u{2028}', "`U+2028`"),
+            ('\u{200B}', "`U+200B`"),
+            ('\u{A0}', "`U+00A0`"),
+            ('\t', "`U+0009`"),
+            (' ', "a space"),
+            ('\u{e9}', "`\u{e9}`"),
+        ] {
+            let d = super::customer_id_encoded(c, span, None);
+            assert!(
+                d.message.contains(&format!("contains {shown},")),
+                "{}",
+                d.message
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

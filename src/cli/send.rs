@@ -11,7 +11,7 @@ use clap::Args;
 use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
 use missive::delivery::journal::{History, Journal, JournalError};
 use missive::delivery::retry::RetryPolicy;
-use missive::delivery::{Endpoint, Token};
+use missive::delivery::{Endpoint, Token, TokenProblem};
 use missive::diagnostic::report::{self, FileReport};
 use missive::render::IADVIZE_API;
 use missive::{Code, Diagnostic, SourceFile};
@@ -85,52 +85,73 @@ pub struct SendArgs {
     output: Option<PathBuf>,
 }
 
-fn seconds(flag: &str, value: f64) -> Result<Duration, Diagnostic> {
-    if (0.0..1e9).contains(&value) {
+/// A duration flag's value: from 0 (or, with `positive`, above 0) to a billion seconds.
+fn seconds(flag: &str, value: f64, positive: bool) -> Result<Duration, Diagnostic> {
+    if (0.0..1e9).contains(&value) && !(positive && value == 0.0) {
         Ok(Duration::from_secs_f64(value))
     } else {
+        let what = if positive { "above 0, " } else { "" };
         Err(
-            Diagnostic::error(Code::Usage, format!("`--{flag} {value}` is not a duration"))
-                .help("give a number of seconds, e.g. `--timeout 10` or `--backoff 0.25`"),
+            Diagnostic::error(Code::Usage, format!("`--{flag} {value}` is not a duration")).help(
+                format!("give a number of seconds {what}e.g. `--timeout 10` or `--backoff 0.25`"),
+            ),
         )
     }
 }
 
 /// The token from `--token-file` or the environment, or the exit status (reason printed).
 fn token(common: &Common, args: &SendArgs) -> Result<Token, u8> {
-    if let Some(file) = &args.token_file {
-        let name = file.to_string_lossy().into_owned();
-        return match std::fs::read_to_string(file) {
-            Ok(text) => Token::new(&text).ok_or_else(|| {
-                usage(
-                    common,
-                    Stream::Stderr,
-                    "",
-                    Diagnostic::error(Code::NoToken, format!("the token file `{name}` is empty"))
-                        .help("put the iAdvize access token in it, alone"),
-                )
-            }),
-            Err(e) => Err(usage(
-                common,
-                Stream::Stderr,
-                "",
-                Diagnostic::error(
-                    Code::Io,
-                    format!("cannot read `{name}`: {}", io_reason(&e, &name)),
-                )
-                .help("check the path of `--token-file` and that the file is readable"),
+    let (text, source) = match &args.token_file {
+        Some(file) => {
+            let name = file.to_string_lossy().into_owned();
+            match std::fs::read_to_string(file) {
+                Ok(text) => (text, format!("the token file `{name}`")),
+                Err(e) => {
+                    return Err(usage(
+                        common,
+                        Stream::Stderr,
+                        "",
+                        Diagnostic::error(
+                            Code::Io,
+                            format!("cannot read `{name}`: {}", io_reason(&e, &name)),
+                        )
+                        .help("check the path of `--token-file` and that the file is readable"),
+                    ))
+                }
+            }
+        }
+        None => (
+            std::env::var(TOKEN_VAR).unwrap_or_default(),
+            format!("`{TOKEN_VAR}`"),
+        ),
+    };
+    let from_file = args.token_file.is_some();
+    Token::parse(&text).map_err(|problem| {
+        let d = match problem {
+            TokenProblem::Empty if from_file => {
+                Diagnostic::error(Code::NoToken, format!("{source} is empty"))
+                    .help("put the iAdvize access token in it, alone")
+            }
+            TokenProblem::Empty => Diagnostic::error(Code::NoToken, "no access token: nothing was sent")
+                .help(format!("set `{TOKEN_VAR}`, or give `--token-file FILE`; the token is never taken from a flag value (shell history), and `--dry-run` needs none")),
+            TokenProblem::Spaces => Diagnostic::error(
+                Code::NoToken,
+                format!("{source} is not one access token: it has a space or a line break inside"),
+            )
+            .help("put the iAdvize access token alone, on one line, and nothing else"),
+            TokenProblem::TooShort(n) => Diagnostic::error(
+                Code::NoToken,
+                format!(
+                    "{source} holds {n} character{}, too few for an access token",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .help(format!(
+                "give the iAdvize access token ({} characters at least); missive could not hide one this short in its output",
+                Token::MIN_LEN
             )),
         };
-    }
-    let value = std::env::var(TOKEN_VAR).unwrap_or_default();
-    Token::new(&value).ok_or_else(|| {
-        usage(
-            common,
-            Stream::Stderr,
-            "",
-            Diagnostic::error(Code::NoToken, "no access token: nothing was sent")
-                .help(format!("set `{TOKEN_VAR}`, or give `--token-file FILE`; the token is never taken from a flag value (shell history), and `--dry-run` needs none")),
-        )
+        usage(common, Stream::Stderr, "", d)
     })
 }
 
@@ -173,9 +194,10 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
     };
     let durations = (|| {
         Ok::<_, Diagnostic>((
-            seconds("timeout", args.timeout)?,
-            seconds("backoff", args.backoff)?,
-            seconds("max-retry-after", args.max_retry_after)?,
+            // No time at all would leave every request unanswered, and uncertain.
+            seconds("timeout", args.timeout, true)?,
+            seconds("backoff", args.backoff, false)?,
+            seconds("max-retry-after", args.max_retry_after, false)?,
         ))
     })();
     let (timeout, backoff, max_retry_after) = match durations {
@@ -205,6 +227,11 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             )
             .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
         );
+    }
+    // A file written must not be one read or another written: `--rejects` over the journal
+    // would erase which records were delivered, over the data the batch itself.
+    if let Some(d) = clashing_files(&args, &data_path) {
+        return usage(common, Stream::Stderr, "", d);
     }
     let token = if args.dry_run {
         None
@@ -483,14 +510,14 @@ impl Sink for Reporter<'_> {
                 line.push('}');
                 line
             }
-            _ => serde_json::json!({
-                "record": n,
-                "customer_id": e.customer_id,
-                "result": e.fate.as_str(),
-                "status": e.status,
-                "attempts": e.attempts,
-            })
-            .to_string(),
+            // Keys in the README's order (the record first), which `json!` would sort.
+            _ => format!(
+                "{{\"record\":{n},\"customer_id\":{},\"result\":\"{}\",\"status\":{},\"attempts\":{}}}",
+                serde_json::json!(e.customer_id),
+                e.fate.as_str(),
+                serde_json::json!(e.status),
+                e.attempts
+            ),
         };
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
@@ -516,18 +543,19 @@ impl Sink for Reporter<'_> {
                 .iter()
                 .find(|d| d.is_error())
                 .map(|d| d.message.clone());
-            let data = serde_json::from_str::<serde_json::Value>(e.record.text)
-                .unwrap_or_else(|_| serde_json::Value::String(e.record.text.to_string()));
-            serde_json::json!({
+            let line = serde_json::json!({
                 "record": n,
                 "customer_id": e.customer_id,
                 "reason": reason,
                 "status": e.status,
                 "answer": e.answer,
                 "diagnostics": diagnostics,
-                "data": data,
             })
-            .to_string()
+            .to_string();
+            // The record as written (key order, `1.50`, big integers), on one line.
+            let data = original_record(e.record.text);
+            let head = line.strip_suffix('}').unwrap_or(&line);
+            format!("{head},\"data\":{data}}}")
         });
 
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -564,6 +592,67 @@ impl Sink for Reporter<'_> {
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
+    }
+}
+
+/// The first two of the files a send writes (journal, rejects, output) and reads (template,
+/// data, token file) that are one file, as a usage error.
+fn clashing_files(args: &SendArgs, data: &str) -> Option<Diagnostic> {
+    let written = [
+        ("--journal", args.journal.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+        ("--output", args.output.as_deref()),
+    ];
+    let read = [
+        ("TEMPLATE", args.template.as_deref()),
+        ("--data", (data != "-").then(|| std::path::Path::new(data))),
+        ("--token-file", args.token_file.as_deref()),
+    ];
+    for (i, (flag, path)) in written.iter().enumerate() {
+        let Some(path) = path else { continue };
+        for (other, other_path) in written[i + 1..].iter().chain(&read) {
+            if other_path.is_some_and(|o| same_file(path, o)) {
+                return Some(
+                    Diagnostic::error(
+                        Code::Usage,
+                        format!(
+                            "`{flag}` and `{other}` name the same file `{}`",
+                            path.display()
+                        ),
+                    )
+                    .help(format!("give `{flag}` a file of its own")),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// Whether two paths name one file (existing or not).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    // The folder resolved (links, `..`), then the name: works for files not created yet.
+    let resolve = |p: &std::path::Path| {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let file = std::fs::canonicalize(p).ok();
+        file.or_else(|| Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?)))
+    };
+    match (resolve(a), resolve(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// A record for the rejects file: its JSON text as written, on one line (line breaks are only
+/// whitespace between tokens in JSON), or, when it is not JSON, a JSON string of its text.
+fn original_record(text: &str) -> String {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        text.replace(['\n', '\r'], "")
+    } else {
+        serde_json::Value::String(text.to_string()).to_string()
     }
 }
 

@@ -14,7 +14,7 @@ use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
 use crate::api_error;
 use crate::check::data;
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{Code, Diagnostic, Label, Origin};
 use crate::span::Span;
 use crate::Template;
 
@@ -187,7 +187,10 @@ impl Batch<'_> {
     /// Sends the records (in a dry run, reports them) and returns the counts.
     pub fn run(&self, records: &[Record<'_>], sink: &dyn Sink) -> Summary {
         let summary = Mutex::new(Summary::default());
-        let emit = |e: Event<'_>| {
+        let emit = |mut e: Event<'_>| {
+            for d in &mut e.diagnostics {
+                point_at_record(d, e.record);
+            }
             summary
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -267,7 +270,11 @@ impl Batch<'_> {
                 // changed since; sending would give that person the notification twice.
                 if prior.is_none()
                     && !self.options.allow_duplicate_customer_id
-                    && self.prior.reached(&self.template.name, &customer_id)
+                    && self.prior.reached(
+                        self.endpoint.page_id(),
+                        &self.template.name,
+                        &customer_id,
+                    )
                 {
                     warnings.push(
                         Diagnostic::error(
@@ -540,6 +547,27 @@ fn rejected<'a>(
         diagnostics,
         answer: None,
         request: None,
+    }
+}
+
+/// A diagnostic that points nowhere (a repeated customer_id, a delivery that failed) points
+/// at its record's first character in the input: that says where it is, as its number does.
+fn point_at_record(d: &mut Diagnostic, record: &Record<'_>) {
+    if d.labels.is_empty() {
+        let bom = if record.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        let first = record.text[bom..].chars().next().map_or(0, char::len_utf8);
+        let start = record.offset + bom;
+        let span = Span::new(start, start + first);
+        d.labels.push(Label {
+            origin: Origin::Data,
+            span,
+            message: Some("this record".to_string()),
+            fix: None,
+        });
     }
 }
 

@@ -32,8 +32,8 @@ pub enum Prior {
 #[derive(Debug, Default, Clone)]
 pub struct History {
     keys: HashMap<String, Prior>,
-    /// (notification, customer_id) of every key delivered or maybe delivered.
-    reached: HashSet<(String, String)>,
+    /// (page id, notification, customer_id) of every key delivered or maybe delivered.
+    reached: HashSet<(String, String, String)>,
 }
 
 impl History {
@@ -43,10 +43,14 @@ impl History {
     }
 
     /// Whether an earlier run delivered (or maybe delivered) this notification to this
-    /// customer_id, whatever the body was.
-    pub fn reached(&self, notification: &str, customer_id: &str) -> bool {
-        self.reached
-            .contains(&(notification.to_string(), customer_id.to_string()))
+    /// customer_id of this page, whatever the body was. (Another page's customer_id is
+    /// another person.)
+    pub fn reached(&self, page_id: &str, notification: &str, customer_id: &str) -> bool {
+        self.reached.contains(&(
+            page_id.to_string(),
+            notification.to_string(),
+            customer_id.to_string(),
+        ))
     }
 
     pub fn len(&self) -> usize {
@@ -262,7 +266,9 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
         Is(Prior),
     }
     let mut states: HashMap<String, State> = HashMap::new();
-    let mut ids: HashMap<String, (String, String)> = HashMap::new();
+    let mut ids: HashMap<String, (String, String, String)> = HashMap::new();
+    // The page of the run whose lines follow (a run holds the journal's lock throughout).
+    let mut page = String::new();
     let complete = text.ends_with(b"\n");
     let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
     let last = lines.len().saturating_sub(1);
@@ -284,7 +290,13 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
         let event = entry.get("event").and_then(|e| e.as_str());
         let key = entry.get("key").and_then(|k| k.as_str());
         match (event, key) {
-            (Some("run"), _) => {}
+            (Some("run"), _) => {
+                page = entry
+                    .get("page_id")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
+            }
             (Some("intent"), Some(key)) => {
                 let field = |name: &str| {
                     entry
@@ -295,7 +307,7 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
                 };
                 ids.insert(
                     key.to_string(),
-                    (field("notification"), field("customer_id")),
+                    (page.clone(), field("notification"), field("customer_id")),
                 );
                 let s = states.entry(key.to_string()).or_insert(State::Pending);
                 if *s != State::Is(Prior::Delivered) {
@@ -404,9 +416,15 @@ mod tests {
         let prior = Journal::history(&p).unwrap();
         assert_eq!(prior.get("b"), Some(Prior::Delivered));
         assert_eq!(prior.len(), 5);
-        // Who got what, whatever the body: not `c3`, which was not delivered.
-        assert!(prior.reached("t", "c1") && prior.reached("t", "c2") && prior.reached("t", "c4"));
-        assert!(!prior.reached("t", "c3") && !prior.reached("u", "c1"));
+        // Who got what, whatever the body: not `c3`, which was not delivered; and on page `1`
+        // only (the page of the run they came in).
+        assert!(
+            prior.reached("1", "t", "c1")
+                && prior.reached("1", "t", "c2")
+                && prior.reached("1", "t", "c4")
+        );
+        assert!(!prior.reached("1", "t", "c3") && !prior.reached("1", "u", "c1"));
+        assert!(!prior.reached("2", "t", "c1"));
     }
 
     #[test]

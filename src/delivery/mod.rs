@@ -24,28 +24,113 @@ pub const REDACTED: &str = "***";
 #[derive(Clone)]
 pub struct Token(String);
 
+/// Why a text is not an access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// Nothing but spaces and newlines.
+    Empty,
+    /// A space, a line break or a control character inside (two lines in a token file).
+    Spaces,
+    /// Fewer than [`Token::MIN_LEN`] characters: no real token, and one that short could not
+    /// be told apart from the rest of the output to hide it (`2` would turn `200` into `***00`).
+    TooShort(usize),
+}
+
 impl Token {
+    /// The fewest characters a token may have.
+    pub const MIN_LEN: usize = 8;
+
     /// A token from its text (an environment variable, a file's content): surrounding spaces
-    /// and newlines removed; `None` when nothing is left.
+    /// and newlines removed; `None` when it is not a token (see [`Token::parse`]).
     pub fn new(text: &str) -> Option<Token> {
+        Token::parse(text).ok()
+    }
+
+    /// A token from its text, surrounding spaces and newlines removed, or why it is not one.
+    pub fn parse(text: &str) -> Result<Token, TokenProblem> {
         let t = text.trim();
-        (!t.is_empty()).then(|| Token(t.to_string()))
+        if t.is_empty() {
+            Err(TokenProblem::Empty)
+        } else if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Err(TokenProblem::Spaces)
+        } else if t.chars().count() < Token::MIN_LEN {
+            Err(TokenProblem::TooShort(t.chars().count()))
+        } else {
+            Ok(Token(t.to_string()))
+        }
     }
 
     fn encoded(&self) -> String {
         utf8_percent_encode(&self.0, PATH_SEGMENT).to_string()
     }
 
-    /// `text` with every occurrence of the token (as is, or percent-encoded as in the URL)
-    /// replaced by `***`.
+    /// `text` with every occurrence of the token replaced by `***`: as is, percent-encoded (as
+    /// in the URL, either case of hex digits, `+` for a space), or escaped in a JSON string
+    /// (`\uXXXX` in either case, `\/`, `\"`), as an API may echo it in an error answer. Each
+    /// character of the token may take any of these forms.
     pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.replace(&self.0, REDACTED);
-        let encoded = self.encoded();
-        if encoded != self.0 {
-            out = out.replace(&encoded, REDACTED);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        while let Some(c) = text[at..].chars().next() {
+            match self.match_at(text, at) {
+                Some(end) => {
+                    out.push_str(REDACTED);
+                    at = end;
+                }
+                None => {
+                    out.push(c);
+                    at += c.len_utf8();
+                }
+            }
         }
         out
     }
+
+    /// The end of the token written at byte `at` of `text`, if it is there.
+    fn match_at(&self, text: &str, at: usize) -> Option<usize> {
+        self.0
+            .chars()
+            .try_fold(at, |at, c| written_char_at(text, at, c))
+    }
+}
+
+/// The end of the character `c` written at byte `at` of `text`: as is, percent-encoded, or
+/// escaped in a JSON string.
+fn written_char_at(text: &str, at: usize, c: char) -> Option<usize> {
+    let rest = text.get(at..)?;
+    if rest.starts_with(c) {
+        return Some(at + c.len_utf8());
+    }
+    let hex_is = |s: &str, value: u32| {
+        s.bytes().all(|b| b.is_ascii_hexdigit()) && u32::from_str_radix(s, 16).ok() == Some(value)
+    };
+    // Percent-encoded: each UTF-8 byte as `%XX`.
+    let mut buf = [0u8; 4];
+    let percent = c.encode_utf8(&mut buf).bytes().try_fold(at, |at, b| {
+        let s = text.get(at..at + 3)?;
+        (s.starts_with('%') && hex_is(&s[1..], u32::from(b))).then_some(at + 3)
+    });
+    if percent.is_some() {
+        return percent;
+    }
+    // Escaped in a JSON string: a short escape, or each UTF-16 unit as `\uXXXX`.
+    let short = match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '/' => Some("\\/"),
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        _ => None,
+    };
+    if let Some(e) = short.filter(|e| rest.starts_with(e)) {
+        return Some(at + e.len());
+    }
+    let mut units = [0u16; 2];
+    c.encode_utf16(&mut units).iter().try_fold(at, |at, &u| {
+        let s = text.get(at..at + 6)?;
+        (s.starts_with("\\u") && hex_is(&s[2..], u32::from(u))).then_some(at + 6)
+    })
 }
 
 impl std::fmt::Debug for Token {
@@ -78,6 +163,12 @@ impl Endpoint {
                 "`--page-id {page_id}` is not a page id: give the digits of the page's m.me/ link"
             ));
         }
+        // `localhost:8080` parses as a URL of scheme `localhost`: say what is missing.
+        if !api_url.is_empty() && !api_url.contains("://") {
+            return Err(format!(
+                "`--api-url {api_url}` has no scheme: write `https://{api_url}` (or `http://` for a test server on this machine)"
+            ));
+        }
         let url = url::Url::parse(api_url)
             .map_err(|e| format!("`--api-url {api_url}` is not a URL ({e})"))?;
         if url.scheme() != "https" && url.scheme() != "http" {
@@ -88,6 +179,17 @@ impl Endpoint {
         let Some(host) = url.host_str() else {
             return Err(format!("`--api-url {api_url}` has no host"));
         };
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        if url.scheme() == "http" && !loopback {
+            return Err(format!(
+                "`--api-url {api_url}`: `http` would send the access token unencrypted to `{host}`; use `https` (`http` is for a test server on this machine: localhost, 127.0.0.1, [::1])"
+            ));
+        }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
             return Err(format!(
                 "`--api-url {api_url}`: give only the scheme and host (and port); missive appends the API's path"
@@ -150,6 +252,35 @@ mod tests {
         );
         assert!(e.url("x", None).ends_with("access_token=***"));
         assert!(Token::new(" \n").is_none());
+        assert_eq!(Token::parse(" \n").err(), Some(TokenProblem::Empty));
+        assert_eq!(
+            Token::parse("s3cr3t-tok\n# comment\n").err(),
+            Some(TokenProblem::Spaces)
+        );
+        assert_eq!(Token::parse("2").err(), Some(TokenProblem::TooShort(1)));
+    }
+
+    #[test]
+    fn the_token_is_scrubbed_however_an_answer_escapes_it() {
+        // An API that echoes the token in a JSON string escapes it its own way (PHP writes
+        // `\/`, Python `\u00e9`); a URL may use either case of hex digits.
+        let t = Token::new("s\u{e9}cr/\"t+k\u{1F600}").unwrap();
+        for echoed in [
+            "s\u{e9}cr/\"t+k\u{1F600}",
+            r#"s\u00e9cr\/\"t+k\ud83d\ude00"#,
+            r#"s\u00E9cr\u002f\u0022t\u002bk\uD83D\uDE00"#,
+            "s%C3%A9cr%2F%22t%2Bk%F0%9F%98%80",
+            "s%c3%a9cr%2f%22t%2bk%f0%9f%98%80",
+        ] {
+            assert_eq!(
+                t.scrub(&format!("token: {echoed}!")),
+                "token: ***!",
+                "{echoed}"
+            );
+        }
+        // A near miss is left alone, and text around a match is kept as it was.
+        assert_eq!(t.scrub("s\u{e9}cr/\"t+\u{e9}"), "s\u{e9}cr/\"t+\u{e9}");
+        assert_eq!(t.scrub("\\u00e9 %zz \\"), "\\u00e9 %zz \\");
     }
 
     #[test]
@@ -165,5 +296,22 @@ mod tests {
         assert!(Endpoint::new("https://u:p@x", "1").is_err());
         assert!(Endpoint::new("https://x", "12a").is_err());
         assert!(Endpoint::new("https://x?a=1", "1").is_err());
+        for bare in ["localhost:8080", "api.iadvize.com"] {
+            let e = Endpoint::new(bare, "1").unwrap_err();
+            assert!(
+                e.contains(&format!("has no scheme: write `https://{bare}`")),
+                "{e}"
+            );
+        }
+        // The token goes in the URL: in clear text only to this machine.
+        assert!(Endpoint::new("http://api.iadvize.com", "1").is_err());
+        assert!(Endpoint::new("http://10.0.0.1:8080", "1").is_err());
+        for local in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:9",
+        ] {
+            assert!(Endpoint::new(local, "1").is_ok(), "{local}");
+        }
     }
 }
