@@ -31,6 +31,10 @@ impl Client {
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .max_redirects(0)
+            // A fresh connection for every try: then a connection that breaks after the request
+            // went out means the API may have it (uncertain), never a stale pooled socket.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .user_agent(concat!("missive/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -123,7 +127,6 @@ pub fn deliver(
     body: &[u8],
     scrub: &dyn Fn(&str) -> String,
 ) -> Outcome {
-    let mut maybe_sent = false;
     let mut attempts = 0;
     loop {
         pacer.wait();
@@ -153,29 +156,32 @@ pub fn deliver(
                     attempts,
                 };
             }
+            // The request may have reached the API: trying again could deliver it twice, so it
+            // ends here as uncertain (a rerun with `--resend-uncertain` decides).
             Answer::Transport {
-                maybe_sent: sent,
+                maybe_sent: true,
                 message,
             } => {
-                maybe_sent |= sent;
-                (
-                    None,
-                    Outcome::Failed {
-                        reason: scrub(&message),
-                        status: None,
-                        body: None,
-                        attempts,
-                    },
-                )
+                return Outcome::Uncertain {
+                    reason: scrub(&message),
+                    attempts,
+                };
             }
+            Answer::Transport {
+                maybe_sent: false,
+                message,
+            } => (
+                None,
+                Outcome::Failed {
+                    reason: scrub(&message),
+                    status: None,
+                    body: None,
+                    attempts,
+                },
+            ),
         };
         if attempts > policy.retries {
-            return match last {
-                Outcome::Failed { reason, .. } if maybe_sent => {
-                    Outcome::Uncertain { reason, attempts }
-                }
-                other => other,
-            };
+            return last;
         }
         std::thread::sleep(policy.delay(attempts, retry_after, fastrand::f64()));
     }
@@ -269,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn every_try_a_500_is_failed_and_a_dropped_connection_uncertain() {
+    fn every_try_a_500_is_failed_and_a_dropped_connection_uncertain_at_once() {
         let e500 = "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
         let base = serve(vec![Some(e500), Some(e500), Some(e500)]);
         assert!(matches!(
@@ -280,10 +286,11 @@ mod tests {
                 ..
             }
         ));
+        // Dropped after the request went out: never tried again (it may have arrived).
         let base = serve(vec![None, None, None]);
         assert!(matches!(
             send(&base),
-            Outcome::Uncertain { attempts: 3, .. }
+            Outcome::Uncertain { attempts: 1, .. }
         ));
         // A refused connection never reached anyone.
         let closed = {
