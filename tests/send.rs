@@ -1330,3 +1330,32 @@ fn an_output_over_the_journal_or_the_data_is_refused() {
     );
     assert_eq!(server.seen().len(), 1);
 }
+
+#[test]
+fn a_refused_token_stops_the_batch() {
+    let s = Setup::new();
+    let server = Server::start(|_, _| {
+        Reply::Http(
+            401,
+            &[],
+            r#"{"meta":{"status":"error","message":"Invalid access token"}}"#.into(),
+        )
+    });
+    let records = s.file(
+        "batch.ndjson",
+        concat!(
+            "{\"id\": \"1\", \"name\": \"Ann\"}\n",
+            "{\"id\": \"2\", \"name\": \"Bob\"}\n",
+            "{\"id\": \"3\", \"name\": \"Eve\"}\n",
+        ),
+    );
+    let r = run(s.send(&server.base, &["--data-ndjson", records.to_str().unwrap()]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(server.seen().len(), 1, "one refusal of the token is enough");
+    assert!(
+        r.stderr.contains("started no further request"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("not attempted 2"), "{}", r.stderr);
+}

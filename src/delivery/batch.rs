@@ -202,19 +202,24 @@ impl Batch<'_> {
         let workers = self.options.concurrency.max(1);
         let (tx, rx) = sync_channel::<Job<'_>>(workers * 2);
         let rx = Mutex::new(rx);
+        // Set when the API refuses the token (401, 403): every other record would be refused
+        // the same way, so no new request starts.
+        let halt = AtomicBool::new(false);
+        let stopped =
+            || halt.load(Ordering::SeqCst) || self.stop.is_some_and(|s| s.load(Ordering::SeqCst));
         std::thread::scope(|s| {
             if !self.options.dry_run {
                 for _ in 0..workers {
                     s.spawn(|| loop {
                         let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         match job {
-                            Ok(_) if self.stop.is_some_and(|s| s.load(Ordering::SeqCst)) => {
+                            Ok(_) if stopped() => {
                                 summary
                                     .lock()
                                     .unwrap_or_else(|p| p.into_inner())
                                     .not_attempted += 1;
                             }
-                            Ok(job) => self.send(job, &client, &pacer, &emit),
+                            Ok(job) => self.send(job, &client, &pacer, &halt, &emit),
                             Err(_) => break,
                         }
                     });
@@ -223,7 +228,7 @@ impl Batch<'_> {
             let mut first_with: HashMap<String, usize> = HashMap::new();
             let mut occurrences: HashMap<String, usize> = HashMap::new();
             for (i, record) in records.iter().enumerate() {
-                if self.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                if stopped() {
                     summary
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
@@ -398,7 +403,14 @@ impl Batch<'_> {
     }
 
     /// Sends one job through the journal and reports its fate.
-    fn send(&self, job: Job<'_>, client: &Client, pacer: &Pacer, emit: &dyn Fn(Event<'_>)) {
+    fn send(
+        &self,
+        job: Job<'_>,
+        client: &Client,
+        pacer: &Pacer,
+        halt: &AtomicBool,
+        emit: &dyn Fn(Event<'_>),
+    ) {
         let Job {
             record,
             customer_id,
@@ -450,13 +462,17 @@ impl Batch<'_> {
                 // Facebook's message mapped back to the template line and the data path.
                 let error = api_error::parse_body(Some(*status), body);
                 let data = crate::json::parse(record.text).ok();
-                let d = shift_data_labels(
+                let mut d = shift_data_labels(
                     api_error::diagnose(self.template, data.as_ref(), &error),
                     record.offset,
                 )
                 .note(format!(
                     "not delivered to customer_id `{cid}` (HTTP {status}), and not retried: the same request would get the same answer"
                 ));
+                if matches!(status, 401 | 403) {
+                    halt.store(true, Ordering::SeqCst);
+                    d = d.note("the API refused the access token or this page: missive started no further request; fix the token (or `--page-id`) and run the same command again (with the same `--journal`, delivered records are skipped)");
+                }
                 (
                     Fate::Failed,
                     "refused",
