@@ -6,7 +6,13 @@ use super::{Common, Stream};
 
 pub fn run(common: &Common) -> u8 {
     // Standard output carries the protocol: every report goes to standard error.
-    // The project file, if any, gives the profile.
+    // `--profile` applies to every document; without it, each document takes the profile of the
+    // project file nearest to it (the editor may start the server anywhere), and the default is
+    // that of the project file of the folder the server starts in.
+    let per_document: Option<missive::lsp::ProfileFor> = common
+        .profile
+        .is_none()
+        .then(|| Box::new(super::project::profile_for_file) as missive::lsp::ProfileFor);
     let common = match super::with_project(common, Stream::Stderr) {
         Ok(c) => c,
         Err(status) => return status,
@@ -16,7 +22,7 @@ pub fn run(common: &Common) -> u8 {
         Ok(p) => p,
         Err(d) => return super::usage(common, Stream::Stderr, "", d),
     };
-    match missive::lsp::run_stdio(profile) {
+    match missive::lsp::run_stdio(profile, per_document) {
         Ok(()) => super::OK,
         Err(e) => {
             let d = Diagnostic::error(Code::Io, format!("language server stopped: {e}"))

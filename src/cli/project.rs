@@ -223,3 +223,16 @@ pub fn apply(common: &mut super::Common) -> Result<Option<Project>, FileReport> 
     }
     Ok(Some(project))
 }
+
+/// The profile a file gets from the project file nearest to it (its folder or a parent), if
+/// that file names one and can be read; for the language server, which may be started in any
+/// folder.
+pub fn profile_for_file(file: &Path) -> Option<Profile> {
+    let dir = file.parent()?;
+    let project = dir
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|f| f.is_file())?;
+    let name = read(&project).ok()?.profile?;
+    Profile::resolve(&name).ok()
+}

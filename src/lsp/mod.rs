@@ -38,12 +38,18 @@ use crate::syntax::ast;
 use analysis::{Analysis, CompletionKind};
 use position::LineIndex;
 
+use std::sync::Arc;
+
 type BoxError = Box<dyn Error + Send + Sync>;
 
+/// The profile for a document's file, when it has one of its own (its project file's); else
+/// the server's default applies.
+pub type ProfileFor = Box<dyn Fn(&std::path::Path) -> Option<Profile>>;
+
 /// Serves one client over standard input and output until it says `exit`.
-pub fn run_stdio(profile: Profile) -> Result<(), BoxError> {
+pub fn run_stdio(profile: Profile, profile_for: Option<ProfileFor>) -> Result<(), BoxError> {
     let (connection, io_threads) = Connection::stdio();
-    serve(&connection, profile)?;
+    serve(&connection, profile, profile_for)?;
     drop(connection);
     io_threads.join()?;
     Ok(())
@@ -68,7 +74,11 @@ pub fn capabilities() -> ServerCapabilities {
 }
 
 /// Serves one client on a connection: the handshake, then every message until `exit`.
-pub fn serve(connection: &Connection, profile: Profile) -> Result<(), BoxError> {
+pub fn serve(
+    connection: &Connection,
+    profile: Profile,
+    profile_for: Option<ProfileFor>,
+) -> Result<(), BoxError> {
     let (id, params) = connection.initialize_start()?;
     // Read only what is needed: a client whose other parameters lsp-types would not accept
     // (an odd workspace URI...) still gets a server.
@@ -85,7 +95,8 @@ pub fn serve(connection: &Connection, profile: Profile) -> Result<(), BoxError> 
     };
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
     let mut server = Server {
-        profile,
+        profile: Arc::new(profile),
+        profile_for,
         snippets,
         docs: HashMap::new(),
         dirty: HashSet::new(),
@@ -118,6 +129,8 @@ pub struct Document {
     pub version: i32,
     index: LineIndex,
     stem: Option<String>,
+    /// The document's own profile (from its project file), if it has one.
+    profile: Option<Arc<Profile>>,
     compiled: Option<Compiled>,
 }
 
@@ -127,7 +140,9 @@ struct Compiled {
 }
 
 struct Server {
-    profile: Profile,
+    /// The profile of documents without one of their own.
+    profile: Arc<Profile>,
+    profile_for: Option<ProfileFor>,
     /// The client takes snippets in completions.
     snippets: bool,
     docs: HashMap<Uri, Document>,
@@ -142,6 +157,7 @@ impl Document {
             text,
             version,
             stem: file_stem(uri),
+            profile: None,
             compiled: None,
         }
     }
@@ -187,6 +203,15 @@ impl Document {
 }
 
 /// The file's stem, which the `notification` name should match (as `check` warns).
+/// The local path of a `file:` URI.
+fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
+    let rest = uri.as_str().strip_prefix("file://")?;
+    let decoded = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .ok()?;
+    Some(std::path::PathBuf::from(decoded.into_owned()))
+}
+
 fn file_stem(uri: &Uri) -> Option<String> {
     let last = uri.path().as_str().rsplit('/').next()?;
     let name = percent_encoding::percent_decode_str(last)
@@ -256,7 +281,11 @@ impl Server {
             DidOpenTextDocument::METHOD => {
                 if let Ok(p) = n.extract::<DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD) {
                     let uri = p.text_document.uri;
-                    let doc = Document::new(&uri, p.text_document.text, p.text_document.version);
+                    let mut doc =
+                        Document::new(&uri, p.text_document.text, p.text_document.version);
+                    if let (Some(find), Some(path)) = (&self.profile_for, file_path(&uri)) {
+                        doc.profile = find(&path).map(Arc::new);
+                    }
                     self.docs.insert(uri.clone(), doc);
                     self.dirty.insert(uri);
                 }
@@ -293,7 +322,10 @@ impl Server {
         for uri in std::mem::take(&mut self.dirty) {
             let params = match self.docs.get_mut(&uri) {
                 Some(doc) => PublishDiagnosticsParams {
-                    diagnostics: doc.diagnostics(&uri, &self.profile),
+                    diagnostics: {
+                        let profile = doc.profile.clone().unwrap_or_else(|| self.profile.clone());
+                        doc.diagnostics(&uri, &profile)
+                    },
                     uri,
                     version: Some(doc.version),
                 },
@@ -360,12 +392,13 @@ impl Server {
         f: impl FnOnce(&Analysis<'_>, usize, &Document, &Profile) -> T,
     ) -> Option<T> {
         let doc = self.docs.get_mut(uri)?;
-        doc.compiled(&self.profile);
+        let profile = doc.profile.clone().unwrap_or_else(|| self.profile.clone());
+        doc.compiled(&profile);
         let doc = &*doc;
         let compiled = doc.compiled.as_ref()?;
         let analysis = Analysis::new(&doc.text, &compiled.file);
         let offset = doc.index.offset(&doc.text, position);
-        Some(f(&analysis, offset, doc, &self.profile))
+        Some(f(&analysis, offset, doc, &profile))
     }
 
     fn completion(&mut self, p: CompletionParams) -> Option<CompletionResponse> {
@@ -440,7 +473,8 @@ impl Server {
     fn code_actions(&mut self, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
         let uri = p.text_document.uri;
         let doc = self.docs.get_mut(&uri)?;
-        doc.compiled(&self.profile);
+        let profile = doc.profile.clone().unwrap_or_else(|| self.profile.clone());
+        doc.compiled(&profile);
         let compiled = doc.compiled.as_ref()?;
         let wanted = doc.index.span(&doc.text, p.range);
         let mut out = Vec::new();

@@ -72,7 +72,8 @@ fn quick_fixes_replace_the_misspelled_name() {
         "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtilte: \"y\"\n  }\n}\n";
     let u = uri("file:///tmp/t.missive");
     let mut server = Server {
-        profile: Profile::default_profile(),
+        profile: std::sync::Arc::new(Profile::default_profile()),
+        profile_for: None,
         snippets: false,
         docs: HashMap::new(),
         dirty: HashSet::new(),
@@ -137,7 +138,8 @@ fn quick_fixes_add_a_missing_colon() {
         "notification t\ncarousel {\n  element {\n    title \"x\"\n    subtitle = \"y\"\n  }\n}\n";
     let u = uri("file:///tmp/t.missive");
     let mut server = Server {
-        profile: Profile::default_profile(),
+        profile: std::sync::Arc::new(Profile::default_profile()),
+        profile_for: None,
         snippets: false,
         docs: HashMap::new(),
         dirty: HashSet::new(),
