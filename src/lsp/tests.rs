@@ -66,11 +66,8 @@ fn the_file_stem_comes_from_the_uri() {
     assert_eq!(file_stem(&uri("untitled:Untitled-1")), None);
 }
 
-#[test]
-fn quick_fixes_replace_the_misspelled_name() {
-    let text =
-        "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtilte: \"y\"\n  }\n}\n";
-    let u = uri("file:///tmp/t.missive");
+/// A server with one open document, under the default profile.
+fn server_with(u: &Uri, text: &str) -> Server {
     let mut server = Server {
         profile: std::sync::Arc::new(Profile::default_profile()),
         profile_for: None,
@@ -80,7 +77,16 @@ fn quick_fixes_replace_the_misspelled_name() {
     };
     server
         .docs
-        .insert(u.clone(), Document::new(&u, text.into(), 1));
+        .insert(u.clone(), Document::new(u, text.into(), 1));
+    server
+}
+
+#[test]
+fn quick_fixes_replace_the_misspelled_name() {
+    let text =
+        "notification t\ncarousel {\n  element {\n    title: \"x\"\n    subtilte: \"y\"\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut server = server_with(&u, text);
     let params: CodeActionParams = serde_json::from_value(serde_json::json!({
         "textDocument": {"uri": u.as_str()},
         "range": {"start": {"line": 4, "character": 6}, "end": {"line": 4, "character": 6}},
@@ -137,16 +143,7 @@ fn quick_fixes_add_a_missing_colon() {
     let text =
         "notification t\ncarousel {\n  element {\n    title \"x\"\n    subtitle = \"y\"\n  }\n}\n";
     let u = uri("file:///tmp/t.missive");
-    let mut server = Server {
-        profile: std::sync::Arc::new(Profile::default_profile()),
-        profile_for: None,
-        snippets: false,
-        docs: HashMap::new(),
-        dirty: HashSet::new(),
-    };
-    server
-        .docs
-        .insert(u.clone(), Document::new(&u, text.into(), 1));
+    let mut server = server_with(&u, text);
     let params: CodeActionParams = serde_json::from_value(serde_json::json!({
         "textDocument": {"uri": u.as_str()},
         "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
