@@ -370,6 +370,8 @@ struct Renderer<'t, 'd> {
     /// (`order.items[3].price`).
     loops: Vec<(&'t PathIr, usize)>,
     diags: Vec<Diagnostic>,
+    /// Errors pushed so far (kept as a count so that a check need not scan `diags`).
+    errors: usize,
     scratch: String,
     /// The numbers of the receipt being rendered, to check that its totals add up.
     sums: Option<Sums>,
@@ -401,6 +403,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             locals: Vec::new(),
             loops: Vec::new(),
             diags: Vec::new(),
+            errors: 0,
             scratch: String::new(),
             sums: None,
             engine_roots: Vec::new(),
@@ -411,6 +414,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     fn push(&mut self, d: Diagnostic) {
+        self.errors += usize::from(d.is_error());
         if self.diags.len() < MAX_DIAGNOSTICS {
             self.diags.push(d);
         }
@@ -439,7 +443,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         let body = &self.t.body;
         self.object(w, body);
         // `{}`: every member was left out by the data.
-        if w.buf.len() - start <= 2 && !self.diags.iter().any(Diagnostic::is_error) {
+        if w.buf.len() - start <= 2 && self.errors == 0 {
             let span = self.t.header;
             self.push(
                 Diagnostic::error(Code::EmptyMessage, "with this data the message has neither text nor attachment")
@@ -705,13 +709,10 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 if !items.single {
                     w.array_item();
                 }
-                let errors = self.diags.iter().filter(|d| d.is_error()).count();
+                let errors = self.errors;
                 let written = self.object(w, obj);
                 // One member and no new error (a missing title has its own): the title alone.
-                if obj.kind == ObjKind::Element
-                    && written == 1
-                    && self.diags.iter().filter(|d| d.is_error()).count() == errors
-                {
+                if obj.kind == ObjKind::Element && written == 1 && self.errors == errors {
                     self.title_only(*span);
                 }
                 if !items.single {
