@@ -294,37 +294,27 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             }
         }
     };
-    let rejects = match &args.rejects {
-        None => None,
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(std::io::BufWriter::new(f)),
-            Err(e) => {
+    // The rejects file and `-o`, created before anything is sent.
+    let create = |path: &std::path::Path| {
+        std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .map_err(|e| {
                 let name = path.to_string_lossy().into_owned();
-                return failure(
-                    Diagnostic::error(
-                        Code::Io,
-                        format!("cannot write `{name}`: {}", io_reason(&e, &name)),
-                    )
-                    .help("check that the folder exists and is writable"),
-                );
-            }
-        },
+                Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write `{name}`: {}", io_reason(&e, &name)),
+                )
+                .help("check that the folder exists and is writable")
+            })
     };
-    let out: Box<dyn Write + Send> = match &args.output {
-        None => Box::new(std::io::stdout()),
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Box::new(std::io::BufWriter::new(f)),
-            Err(e) => {
-                let name = path.to_string_lossy().into_owned();
-                return failure(
-                    Diagnostic::error(
-                        Code::Io,
-                        format!("cannot write `{name}`: {}", io_reason(&e, &name)),
-                    )
-                    .help("check that the folder exists and is writable"),
-                );
-            }
-        },
+    let rejects = match args.rejects.as_deref().map(create).transpose() {
+        Ok(r) => r,
+        Err(d) => return failure(d),
+    };
+    let out: Box<dyn Write + Send> = match args.output.as_deref().map(create).transpose() {
+        Ok(Some(f)) => Box::new(f),
+        Ok(None) => Box::new(std::io::stdout()),
+        Err(d) => return failure(d),
     };
     if let Some(j) = &journal {
         if let Err(e) = j.run(&template.name, endpoint.page_id(), endpoint.base()) {
