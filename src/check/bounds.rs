@@ -47,6 +47,13 @@ pub struct Bound {
 }
 
 impl Bound {
+    /// The variables that make up the worst case, each with its declared `max`.
+    pub fn maxed(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.contributors
+            .iter()
+            .filter_map(|c| c.max.map(|m| (c.path.as_str(), m)))
+    }
+
     fn exact(n: usize) -> Bound {
         Bound {
             min: n,

@@ -136,9 +136,8 @@ impl Checker<'_> {
         match bound.max {
             Ok(most) if most > max => {
                 let when: Vec<String> = bound
-                    .contributors
-                    .iter()
-                    .filter_map(|c| c.max.map(|m| format!("`{}` is {m} long", c.path)))
+                    .maxed()
+                    .map(|(path, m)| format!("`{path}` is {m} long"))
                     .collect();
                 let when = if when.is_empty() {
                     String::new()

@@ -844,9 +844,8 @@ fn describe_bound(b: &Bound) -> String {
         Ok(max) if *max == b.min => format!("Length: {max} characters"),
         Ok(max) => {
             let when: Vec<String> = b
-                .contributors
-                .iter()
-                .filter_map(|c| c.max.map(|m| format!("`{}` max {m}", c.path)))
+                .maxed()
+                .map(|(path, m)| format!("`{path}` max {m}"))
                 .collect();
             let when = if when.is_empty() {
                 String::new()
