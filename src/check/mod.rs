@@ -94,6 +94,8 @@ fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -
             i <= syntax_count || d.primary().is_none_or(|l| l.span.start < from)
         });
     }
+    // The checker's spans come from the tree, which may reach into the parser's repair text.
+    crate::diagnostic::clamp_to(&mut diagnostics, source.len());
     crate::diagnostic::sort(&mut diagnostics);
     let template = template.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Compiled {

@@ -135,6 +135,20 @@ impl Diagnostic {
     }
 }
 
+/// Keeps every label of the template within its `len` bytes: a tree parsed from a repaired text
+/// (closing braces added after an unclosed `{`) has spans past the end of the file.
+pub fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
+    let len = len as u32;
+    for l in diagnostics
+        .iter_mut()
+        .flat_map(|d| d.labels.iter_mut())
+        .filter(|l| l.origin == Origin::Template)
+    {
+        l.span.start = l.span.start.min(len);
+        l.span.end = l.span.end.min(len);
+    }
+}
+
 /// Sorts diagnostics by position: unlocated ones first, then the template's, then the data
 /// file's; equal ones keep their order.
 pub fn sort(diagnostics: &mut [Diagnostic]) {

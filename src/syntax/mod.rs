@@ -126,12 +126,7 @@ pub fn parse(text: &str) -> Parse {
             let file = lowerer.file(pairs.next().expect("a file pair"));
             diagnostics.extend(lowerer.diags);
             // Nothing that points into the repair text should escape.
-            for d in &mut diagnostics {
-                for l in &mut d.labels {
-                    l.span.start = l.span.start.min(text.len() as u32);
-                    l.span.end = l.span.end.min(text.len() as u32);
-                }
-            }
+            crate::diagnostic::clamp_to(&mut diagnostics, text.len());
             Parse {
                 file,
                 diagnostics,
