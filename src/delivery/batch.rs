@@ -512,7 +512,7 @@ impl Batch<'_> {
                     Code::DeliveryUncertain,
                     format!("may have been delivered (customer_id `{cid}`): {reason}"),
                 )
-                .help("the request may have reached the API: a rerun with the same journal lists it as uncertain and sends it again only with `--resend-uncertain`");
+                .help("the request went out but no answer came back, so it is not sent again (that could deliver it twice); if the API is only slow, raise `--timeout`; once you know the customer did not get it, run again with the same `--journal` and `--resend-uncertain`");
                 (
                     Fate::Uncertain,
                     "uncertain",
