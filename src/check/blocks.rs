@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::schema::{self, BlockKind, BlockSpec, ChildSpec};
-use super::types::{self, Ty};
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
+use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec};
+use crate::model::types::{self, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item};
 

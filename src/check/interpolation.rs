@@ -2,10 +2,10 @@
 //! are resolved here and joined without a template engine; anything else is compiled by
 //! minijinja, whose variables are resolved against `input` and whose filters must exist.
 
-use super::types::{self, Base, Ty};
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
+use crate::model::types::{self, Base, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, StrLit, StrPart};
 

@@ -8,20 +8,16 @@ pub mod data;
 pub mod images;
 mod interpolation;
 mod limits;
-pub mod lints;
-pub mod schema;
-pub mod types;
-pub mod values;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use schema::{BlockKind, FieldSpec, Kind};
-use types::{ObjTy, Resolved, Scope, Ty};
-
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
-use crate::profile::{LimitKey, Profile};
+use crate::model::profile::{LimitKey, Profile};
+use crate::model::schema::{self, BlockKind, FieldSpec, Kind};
+use crate::model::types::{self, ObjTy, Resolved, Scope, Ty};
+use crate::model::values;
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 

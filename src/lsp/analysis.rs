@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use crate::check::bounds::{self, Bound, Unbounded};
-use crate::check::schema::{self, BlockKind, BlockSpec, FieldSpec, Kind};
-use crate::check::types::{self, ObjTy, Scope, Ty};
-use crate::profile::{LimitKey, Profile};
+use crate::model::profile::{LimitKey, Profile};
+use crate::model::schema::{self, BlockKind, BlockSpec, FieldSpec, Kind};
+use crate::model::types::{self, ObjTy, Scope, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 

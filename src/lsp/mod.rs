@@ -33,7 +33,7 @@ use lsp_types::{
 
 use crate::check::{self, Options};
 use crate::diagnostic::{Diagnostic, Origin, Severity};
-use crate::profile::Profile;
+use crate::model::profile::Profile;
 use crate::syntax::ast;
 use analysis::{Analysis, CompletionKind};
 use position::LineIndex;
