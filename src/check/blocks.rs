@@ -437,7 +437,7 @@ impl Checker<'_> {
                         return None;
                     }
                 };
-                if let Some(d) = types::engine_name(&f.var) {
+                if let Some(d) = super::decls::engine_name(&f.var) {
                     self.push(d);
                 }
                 let depth = self.locals.len();

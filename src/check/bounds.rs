@@ -453,7 +453,7 @@ fn split_filters(src: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::types::lower_decls;
+    use crate::check::decls::lower_decls;
     use crate::syntax::ast::{Item, Value};
 
     fn bound(input: &str, text: &str) -> Bound {

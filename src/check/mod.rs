@@ -5,6 +5,7 @@
 mod blocks;
 pub mod bounds;
 pub mod data;
+pub(crate) mod decls;
 pub mod images;
 mod interpolation;
 mod limits;
@@ -240,7 +241,7 @@ impl<'a> Checker<'a> {
                         .help("declare all variables in one `input { ... }` block"),
                 );
             }
-            self.root = Arc::new(types::lower_input(&first.decls, &mut self.diags));
+            self.root = Arc::new(decls::lower_input(&first.decls, &mut self.diags));
         }
 
         let mut name: Option<(String, Span)> = None;

@@ -180,7 +180,9 @@ impl<'a> Analysis<'a> {
             .items
             .iter()
             .find_map(|i| match i {
-                Item::Input(inp) => Some(types::lower_input(&inp.decls, &mut ignored)),
+                Item::Input(inp) => {
+                    Some(crate::check::decls::lower_input(&inp.decls, &mut ignored))
+                }
                 _ => None,
             })
             .unwrap_or_default();
@@ -410,7 +412,7 @@ impl<'a> Analysis<'a> {
                     snippet: None,
                 })
                 .collect(),
-            Context::Type => types::TYPE_NAMES
+            Context::Type => crate::check::decls::TYPE_NAMES
                 .iter()
                 .map(|t| Completion {
                     label: t.to_string(),
