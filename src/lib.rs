@@ -22,6 +22,7 @@ pub mod api_error;
 pub mod check;
 pub mod delivery;
 pub mod diagnostic;
+pub mod driver;
 pub mod fmt;
 pub mod import;
 pub mod input_schema;

@@ -291,28 +291,6 @@ pub fn prepare<'a>(
     Ok((node, diags))
 }
 
-/// Checks a data file for a template: it must be JSON, match `input`, and render within
-/// Messenger's limits (a trial render shows what only rendered values can: lengths, counts).
-pub fn check_render(template: &crate::Template, data_text: &str) -> Vec<Diagnostic> {
-    let mut diags = match prepare(template, data_text) {
-        Err(errors) => errors,
-        Ok((node, mut diags)) => {
-            match template.render_to(&mut std::io::sink(), &node) {
-                Ok(warnings) => diags.extend(warnings),
-                Err(errors) => diags.extend(errors),
-            }
-            // The customer_id the scheme gives for this data, checked like the fields.
-            match template.customer_id_checked(&node) {
-                Ok((_, warnings)) => diags.extend(warnings),
-                Err(errors) => diags.extend(errors),
-            }
-            diags
-        }
-    };
-    crate::diagnostic::sort(&mut diags);
-    diags
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
