@@ -28,6 +28,8 @@ pub mod import;
 pub mod input_schema;
 pub mod ir;
 pub mod json;
+#[cfg(test)]
+mod layering_tests;
 pub mod lsp;
 pub mod model;
 pub mod render;
