@@ -261,3 +261,149 @@ fn stem(path: &str) -> Option<String> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Code;
+
+    const HELLO: &str =
+        "notification hello\ninput { name: string max 20 }\ntext \"Hello {{ name }}!\"\n";
+    const BROKEN: &str = "notification broken\ntext \"{{ nobody }}\"\n";
+
+    fn source(name: &str, text: &str) -> Arc<SourceFile> {
+        Arc::new(SourceFile::new(name, text))
+    }
+
+    fn codes(c: &Checked<String>) -> Vec<Code> {
+        c.report.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn each_input_gets_its_report_in_order() {
+        let inputs = [
+            Input::template("hello.missive", source("hello.missive", HELLO)),
+            Input::template("broken.missive", source("broken.missive", BROKEN)),
+        ];
+        let mut never = |path: &str| -> Result<Arc<SourceFile>, String> {
+            panic!("no data was asked for, yet `{path}` was read")
+        };
+        let checked = check(
+            &inputs,
+            &Settings::new(Profile::default_profile()),
+            &mut never,
+        );
+        assert_eq!(checked.len(), 2);
+        assert_eq!(checked[0].report.path, "hello.missive");
+        assert!(checked[0].template.is_some() && codes(&checked[0]).is_empty());
+        assert_eq!(checked[1].report.path, "broken.missive");
+        assert!(checked[1].template.is_none());
+        assert_eq!(codes(&checked[1]), [Code::UndeclaredVariable]);
+        // The tree is there even for a file with errors (the language server reads it).
+        assert!(!checked[1].tree.items.is_empty());
+    }
+
+    #[test]
+    fn data_is_read_only_for_a_template_that_compiled() {
+        let mut asked = Vec::new();
+        let mut files = |path: &str| -> Result<Arc<SourceFile>, String> {
+            asked.push(path.to_string());
+            Ok(source(path, r#"{"name": "Lisa"}"#))
+        };
+        let inputs = [
+            Input::template("broken.missive", source("broken.missive", BROKEN))
+                .with_data("broken.json"),
+            Input::template("hello.missive", source("hello.missive", HELLO))
+                .with_data("hello.json"),
+        ];
+        let checked = check(
+            &inputs,
+            &Settings::new(Profile::default_profile()),
+            &mut files,
+        );
+        assert_eq!(asked, ["hello.json"]);
+        assert!(checked[0].report.data.is_none());
+        assert_eq!(
+            checked[1].report.data.as_ref().map(|d| d.name.as_str()),
+            Some("hello.json")
+        );
+        assert_eq!(
+            checked[1].rendered.as_deref(),
+            Some(&br#"{"text":"Hello Lisa!"}"#[..])
+        );
+    }
+
+    #[test]
+    fn a_data_file_that_cannot_be_read_comes_back_as_the_callers_error() {
+        let mut files = |path: &str| -> Result<Arc<SourceFile>, String> {
+            Err(format!("cannot read `{path}`"))
+        };
+        let inputs = [
+            Input::template("hello.missive", source("hello.missive", HELLO)).with_data("gone.json"),
+        ];
+        let checked = check(
+            &inputs,
+            &Settings::new(Profile::default_profile()),
+            &mut files,
+        );
+        assert_eq!(
+            checked[0].data_error.as_deref(),
+            Some("cannot read `gone.json`")
+        );
+        assert!(checked[0].report.data.is_none() && checked[0].rendered.is_none());
+        assert!(checked[0].template.is_some());
+    }
+
+    #[test]
+    fn data_problems_are_located_in_the_data_and_nothing_is_rendered() {
+        let mut files = |path: &str| -> Result<Arc<SourceFile>, String> {
+            Ok(source(path, r#"{"name": "a name far longer than twenty"}"#))
+        };
+        let inputs = [
+            Input::template("hello.missive", source("hello.missive", HELLO)).with_data("long.json"),
+        ];
+        let checked = check(
+            &inputs,
+            &Settings::new(Profile::default_profile()),
+            &mut files,
+        );
+        assert_eq!(codes(&checked[0]), [Code::DataTooLong]);
+        assert_eq!(
+            checked[0].report.diagnostics[0].labels[0].origin,
+            crate::diagnostic::Origin::Data
+        );
+        assert!(checked[0].rendered.is_none());
+        assert_eq!(
+            check_data(
+                checked[0].template.as_ref().unwrap(),
+                r#"{"name": "a name far longer than twenty"}"#
+            )
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>(),
+            [Code::DataTooLong]
+        );
+    }
+
+    #[test]
+    fn a_payload_is_linted_through_the_import_under_its_stem() {
+        let payload = r#"{"text": "Hello!"}"#;
+        let inputs = [Input::payload(
+            "welcome.json",
+            source("welcome.json", payload),
+        )];
+        let mut never =
+            |path: &str| -> Result<Arc<SourceFile>, String> { panic!("`{path}` was read") };
+        let checked = check(
+            &inputs,
+            &Settings::new(Profile::default_profile()),
+            &mut never,
+        );
+        let template = checked[0]
+            .template
+            .as_ref()
+            .expect("a clean payload compiles");
+        assert_eq!(template.name, "welcome");
+        assert!(codes(&checked[0]).is_empty());
+    }
+}
