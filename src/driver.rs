@@ -16,6 +16,7 @@ use crate::diagnostic::report::FileReport;
 use crate::diagnostic::{self, Diagnostic};
 use crate::ir::Template;
 use crate::model::profile::Profile;
+use crate::model::types::ObjTy;
 use crate::span::SourceFile;
 use crate::syntax::ast;
 
@@ -114,6 +115,8 @@ pub struct Checked<E> {
     pub template: Option<Template>,
     /// The syntax tree (the language server's hovers and completions read it).
     pub tree: ast::File,
+    /// The declared input, lowered even when the file has errors.
+    pub input: Arc<ObjTy>,
     /// The body the data renders to (compact JSON), when it rendered without error.
     pub rendered: Option<Vec<u8>>,
     /// The data file could not be read: the caller's error, reported after the file's report.
@@ -141,6 +144,7 @@ fn check_file<F: Files>(input: &Input, settings: &Settings, files: &mut F) -> Ch
         report,
         template: None,
         tree: compiled.file,
+        input: compiled.input,
         rendered: None,
         data_error: None,
     };

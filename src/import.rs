@@ -741,6 +741,7 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
                 template: None,
                 diagnostics: vec![d],
                 file: File::default(),
+                input: Default::default(),
             };
         }
     };

@@ -45,6 +45,9 @@ pub struct Compiled {
     pub template: Option<Template>,
     pub diagnostics: Vec<Diagnostic>,
     pub file: ast::File,
+    /// The declared input as the checker lowered it, even when the file has errors: the
+    /// scope the language server completes and hovers in.
+    pub input: Arc<ObjTy>,
 }
 
 /// Parses and checks a template.
@@ -99,6 +102,7 @@ fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -
         template,
         diagnostics,
         file: parsed.file,
+        input: checker.root,
     }
 }
 

@@ -174,23 +174,9 @@ fn body_start(text: &str, after: usize, end: usize) -> usize {
 }
 
 impl<'a> Analysis<'a> {
-    pub fn new(text: &'a str, file: &'a ast::File) -> Analysis<'a> {
-        let mut ignored = Vec::new();
-        let root = file
-            .items
-            .iter()
-            .find_map(|i| match i {
-                Item::Input(inp) => {
-                    Some(crate::check::decls::lower_input(&inp.decls, &mut ignored))
-                }
-                _ => None,
-            })
-            .unwrap_or_default();
-        Analysis {
-            text,
-            file,
-            root: Arc::new(root),
-        }
+    /// The analysis of a checked file: its tree, and its input as the checker lowered it.
+    pub fn new(text: &'a str, file: &'a ast::File, root: Arc<ObjTy>) -> Analysis<'a> {
+        Analysis { text, file, root }
     }
 
     /// The blocks, loops and item around `offset`.

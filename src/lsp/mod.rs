@@ -34,6 +34,7 @@ use lsp_types::{
 use crate::diagnostic::{Diagnostic, Origin, Severity};
 use crate::driver;
 use crate::model::profile::Profile;
+use crate::model::types::ObjTy;
 use crate::span::SourceFile;
 use crate::syntax::ast;
 use analysis::{Analysis, CompletionKind};
@@ -138,6 +139,7 @@ pub struct Document {
 struct Compiled {
     diagnostics: Vec<Diagnostic>,
     file: ast::File,
+    input: Arc<ObjTy>,
 }
 
 struct Server {
@@ -195,6 +197,7 @@ impl Document {
             Compiled {
                 diagnostics: c.report.diagnostics,
                 file: c.tree,
+                input: c.input,
             }
         })
     }
@@ -405,7 +408,7 @@ impl Server {
         doc.compiled(&profile);
         let doc = &*doc;
         let compiled = doc.compiled.as_ref()?;
-        let analysis = Analysis::new(&doc.text, &compiled.file);
+        let analysis = Analysis::new(&doc.text, &compiled.file, compiled.input.clone());
         let offset = doc.index.offset(&doc.text, position);
         Some(f(&analysis, offset, doc, &profile))
     }
