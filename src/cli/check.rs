@@ -170,8 +170,8 @@ fn once(common: &Common, args: &CheckArgs) -> u8 {
     }
 
     // Every template is read first, then the driver checks them together; a file that could
-    // not be read keeps its place among the reports.
-    let mut slots: Vec<Result<usize, FileReport>> = Vec::new();
+    // not be read keeps its place among the reports (`None`: the next checked input's place).
+    let mut unread: Vec<Option<FileReport>> = Vec::new();
     let mut inputs: Vec<driver::Input> = Vec::new();
     for (path, from_stdin) in &files {
         let payload = (!from_stdin && path.ends_with(".json"))
@@ -179,12 +179,12 @@ fn once(common: &Common, args: &CheckArgs) -> u8 {
         let src = match super::load(path, *from_stdin) {
             super::Loaded::Source(s) => s,
             super::Loaded::Invalid(r) => {
-                slots.push(Err(r));
+                unread.push(Some(r));
                 continue;
             }
             super::Loaded::Failed(r) => {
                 io_failure = true;
-                slots.push(Err(r));
+                unread.push(Some(r));
                 continue;
             }
         };
@@ -198,7 +198,7 @@ fn once(common: &Common, args: &CheckArgs) -> u8 {
                 None => input,
             }
         };
-        slots.push(Ok(inputs.len()));
+        unread.push(None);
         inputs.push(input);
     }
     let settings = driver::Settings {
@@ -212,16 +212,13 @@ fn once(common: &Common, args: &CheckArgs) -> u8 {
             )
         }),
     };
-    let mut checked: Vec<Option<driver::Checked<_>>> =
-        driver::check(&inputs, &settings, &mut |path: &str| super::load_data(path))
-            .into_iter()
-            .map(Some)
-            .collect();
-    for slot in slots {
-        match slot {
-            Err(r) => reports.push(r),
-            Ok(i) => {
-                let c = checked[i].take().expect("each input is checked once");
+    let mut checked =
+        driver::check(&inputs, &settings, &mut |path: &str| super::load_data(path)).into_iter();
+    for place in unread {
+        match place {
+            Some(r) => reports.push(r),
+            None => {
+                let c = checked.next().expect("one result per input");
                 reports.push(c.report);
                 if let Some((r, status)) = c.data_error {
                     io_failure |= status == super::FAILURE;
