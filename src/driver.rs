@@ -279,6 +279,10 @@ mod tests {
         Arc::new(SourceFile::new(name, text))
     }
 
+    fn run<F: Files<Error = String>>(inputs: &[Input], files: &mut F) -> Vec<Checked<String>> {
+        check(inputs, &Settings::new(Profile::default_profile()), files)
+    }
+
     fn codes(c: &Checked<String>) -> Vec<Code> {
         c.report.diagnostics.iter().map(|d| d.code).collect()
     }
@@ -292,11 +296,7 @@ mod tests {
         let mut never = |path: &str| -> Result<Arc<SourceFile>, String> {
             panic!("no data was asked for, yet `{path}` was read")
         };
-        let checked = check(
-            &inputs,
-            &Settings::new(Profile::default_profile()),
-            &mut never,
-        );
+        let checked = run(&inputs, &mut never);
         assert_eq!(checked.len(), 2);
         assert_eq!(checked[0].report.path, "hello.missive");
         assert!(checked[0].template.is_some() && codes(&checked[0]).is_empty());
@@ -320,11 +320,7 @@ mod tests {
             Input::template("hello.missive", source("hello.missive", HELLO))
                 .with_data("hello.json"),
         ];
-        let checked = check(
-            &inputs,
-            &Settings::new(Profile::default_profile()),
-            &mut files,
-        );
+        let checked = run(&inputs, &mut files);
         assert_eq!(asked, ["hello.json"]);
         assert!(checked[0].report.data.is_none());
         assert_eq!(
@@ -345,11 +341,7 @@ mod tests {
         let inputs = [
             Input::template("hello.missive", source("hello.missive", HELLO)).with_data("gone.json"),
         ];
-        let checked = check(
-            &inputs,
-            &Settings::new(Profile::default_profile()),
-            &mut files,
-        );
+        let checked = run(&inputs, &mut files);
         assert_eq!(
             checked[0].data_error.as_deref(),
             Some("cannot read `gone.json`")
@@ -366,11 +358,7 @@ mod tests {
         let inputs = [
             Input::template("hello.missive", source("hello.missive", HELLO)).with_data("long.json"),
         ];
-        let checked = check(
-            &inputs,
-            &Settings::new(Profile::default_profile()),
-            &mut files,
-        );
+        let checked = run(&inputs, &mut files);
         assert_eq!(codes(&checked[0]), [Code::DataTooLong]);
         assert_eq!(
             checked[0].report.diagnostics[0].labels[0].origin,
@@ -398,11 +386,7 @@ mod tests {
         )];
         let mut never =
             |path: &str| -> Result<Arc<SourceFile>, String> { panic!("`{path}` was read") };
-        let checked = check(
-            &inputs,
-            &Settings::new(Profile::default_profile()),
-            &mut never,
-        );
+        let checked = run(&inputs, &mut never);
         let template = checked[0]
             .template
             .as_ref()
