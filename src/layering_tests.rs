@@ -134,12 +134,12 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 fn code(text: &str) -> String {
     let mut kept = String::new();
     for line in text.lines() {
-        let line = match line.find("//") {
-            // A `//` inside a string (a URL) is not a comment: only cut at one that starts the
-            // line's remainder after code without quotes.
-            Some(i) if !line[..i].contains('"') => &line[..i],
-            _ => line,
-        };
+        // A `//` inside a string (a URL) is not a comment: cut at the first one outside quotes.
+        let comment = line
+            .match_indices("//")
+            .map(|(i, _)| i)
+            .find(|&i| line[..i].matches('"').count() % 2 == 0);
+        let line = comment.map_or(line, |i| &line[..i]);
         kept.push_str(line);
         kept.push('\n');
     }
@@ -394,8 +394,9 @@ fn the_scanner_finds_paths_groups_and_method_calls() {
         "crate",
     );
     assert_eq!(found.into_iter().collect::<Vec<_>>(), ["a", "c", "d", "g"]);
-    let stripped =
-        code("use crate::a; // crate::b\n#[cfg(test)]\nmod tests {\n use crate::c;\n}\n");
+    let stripped = code(
+        "use crate::a; // crate::b\nlet u = \"http://x\"; // crate::d\n#[cfg(test)]\nmod tests {\n use crate::c;\n}\n",
+    );
     assert_eq!(
         used(&stripped, "crate").into_iter().collect::<Vec<_>>(),
         ["a"]
