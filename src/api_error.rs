@@ -876,7 +876,7 @@ fn clip_quoted(v: &str) -> String {
 /// Keys of Messenger's message model, from missive's schema, for "did you mean" on invalid
 /// keys.
 fn messenger_keys() -> Vec<&'static str> {
-    use crate::check::schema::{self, BlockKind};
+    use crate::model::schema::{self, BlockKind};
     let kinds = [
         BlockKind::Image,
         BlockKind::Carousel,

@@ -202,7 +202,7 @@ impl Builder {
             m.key_span,
             "Facebook refuses keys it does not know (\"Invalid keys were found\")",
         );
-        d = match crate::check::types::suggest(&m.key, known.iter().copied()) {
+        d = match crate::model::types::suggest(&m.key, known.iter().copied()) {
             Some(s) => d.help(format!("a key with a similar name exists: `{s}`")),
             None => d.help(format!(
                 "the keys of {what} are {}",
@@ -741,6 +741,7 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
                 template: None,
                 diagnostics: vec![d],
                 file: File::default(),
+                input: Default::default(),
             };
         }
     };

@@ -11,8 +11,8 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Value};
 
-use crate::check::types::{ObjTy, Ty};
 use crate::ir::Template;
+use crate::model::types::{ObjTy, Ty};
 
 /// The draft the schemas are written in.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::check::schema::FieldSpec;
-use crate::check::types::{Base, ObjTy};
-use crate::profile::{LimitKey, Profile};
+use crate::model::profile::{LimitKey, Profile};
+use crate::model::schema::FieldSpec;
+use crate::model::types::{Base, ObjTy};
 use crate::span::Span;
 
 /// A compiled template: compile once, render many times.

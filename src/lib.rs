@@ -2,7 +2,10 @@
 //!
 //! A `.missive` source is parsed ([`syntax`]), checked against Messenger's model and a profile's
 //! limits ([`check`]) into a compiled [`Template`], and rendered with JSON data into the body
-//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Compile once, render many times:
+//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Both stages build on [`model`]
+//! (the schema, input types, profiles and value rules) and neither calls the other; [`driver`]
+//! runs them in order over a set of files, as `missive check` does. Compile once, render many
+//! times:
 //!
 //! ```
 //! let source = "notification hello\ninput { name: string max 20 }\ntext \"Hello {{ name }}!\"\n";
@@ -22,13 +25,16 @@ pub mod api_error;
 pub mod check;
 pub mod delivery;
 pub mod diagnostic;
+pub mod driver;
 pub mod fmt;
 pub mod import;
 pub mod input_schema;
 pub mod ir;
 pub mod json;
+#[cfg(test)]
+mod layering_tests;
 pub mod lsp;
-pub mod profile;
+pub mod model;
 pub mod render;
 pub mod span;
 pub mod syntax;
@@ -36,6 +42,6 @@ pub mod syntax;
 pub use check::{compile, Compiled, Options};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ir::Template;
-pub use profile::Profile;
+pub use model::profile::Profile;
 pub use render::{RenderOptions, RequestOptions};
 pub use span::{SourceFile, Span};

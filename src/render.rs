@@ -7,18 +7,19 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use crate::model::api_path::iadvize_path;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::check::images::{Aspect, ImageRef};
-use crate::check::schema::Kind;
-use crate::check::types::Base;
-use crate::check::values;
 use crate::diagnostic::{Code, Diagnostic, Origin};
 use crate::ir::Node as IrNode;
 use crate::ir::*;
 use crate::json::{Json, Node};
-use crate::profile::Envelope;
+use crate::model::images::{Aspect, ImageRef};
+use crate::model::profile::Envelope;
+use crate::model::receipt::totals_diagnostic;
+use crate::model::schema::Kind;
+use crate::model::types::Base;
+use crate::model::values;
 use crate::span::Span;
 
 mod trace;
@@ -50,23 +51,6 @@ pub struct RequestOptions {
 
 /// At most this many diagnostics from one render: the first ones tell the story.
 const MAX_DIAGNOSTICS: usize = 50;
-
-/// The path of the iAdvize send request, page id and customer_id percent-encoded: the one
-/// place it is built, for `render --emit request`, `send` and `send --dry-run`.
-pub fn iadvize_path(page_id: &str, customer_id: &str) -> String {
-    format!(
-        "/social/facebook/messenger/pages/{}/customers/{}/messages",
-        utf8_percent_encode(page_id, PATH_SEGMENT),
-        utf8_percent_encode(customer_id, PATH_SEGMENT),
-    )
-}
-
-/// Characters percent-encoded in a URL path segment: all but RFC 3986's unreserved ones.
-pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 impl Template {
     /// Renders the message body for one data value into `out`. Nothing is written unless the
@@ -1253,33 +1237,6 @@ impl<'t, 'd> Renderer<'t, 'd> {
 struct ItemState {
     count: usize,
     opened: bool,
-}
-
-/// M4004: a receipt's `total_cost` that is not `subtotal + shipping_cost + total_tax` minus the
-/// adjustments (to half a cent). Used at render time, and at check time for literal totals.
-pub(crate) fn totals_diagnostic(
-    subtotal: f64,
-    shipping: f64,
-    tax: f64,
-    adjustments: f64,
-    total: f64,
-    written: &str,
-    span: Span,
-) -> Option<Diagnostic> {
-    let expected = subtotal + shipping + tax - adjustments;
-    if !expected.is_finite() || (expected - total).abs() < 0.005 {
-        return None;
-    }
-    let adj = if adjustments != 0.0 {
-        format!(" - adjustments {adjustments}")
-    } else {
-        String::new()
-    };
-    Some(
-        Diagnostic::warning(Code::ReceiptTotals, format!("the receipt's `total_cost` is {written}, but its parts add up to {expected:.2}"))
-            .at(span, format!("subtotal {subtotal} + shipping_cost {shipping} + total_tax {tax}{adj} = {expected:.2}"))
-            .help("Messenger shows these numbers as given: make `total_cost` equal `subtotal + shipping_cost + total_tax` minus the adjustments"),
-    )
 }
 
 /// A data number as minijinja prints it inside `{{ }}`.

@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use missive::check::data;
 use missive::diagnostic::report::{self, FileReport};
+use missive::driver;
 use missive::{compile, Options, Profile, SourceFile};
 
 fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
@@ -31,38 +31,34 @@ fn relative(path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Checks a fixture like `missive check FILE [--data FILE.json]` does.
+/// Checks a fixture with the driver `missive check FILE [--data FILE.json]` runs.
 fn check_fixture(path: &Path) -> FileReport {
     let text = std::fs::read_to_string(path).unwrap();
     let profile = directive(&text, "profile:")
         .map_or_else(Profile::default_profile, |p| Profile::builtin(p).unwrap());
-    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let compiled = compile(
-        &text,
-        &Options {
-            profile,
-            file_stem: Some(stem),
-        },
-    );
-    let mut report = FileReport::new(relative(path));
-    report.template = Some(Arc::new(SourceFile::new(relative(path), text)));
-    report.diagnostics = compiled.diagnostics;
+    let source = Arc::new(SourceFile::new(relative(path), text));
+    let mut input = driver::Input::template(relative(path), source);
     let data_path = path.with_extension("json");
     if data_path.exists() {
-        let data_text = std::fs::read_to_string(&data_path).unwrap();
-        let template = compiled.template.unwrap_or_else(|| {
-            panic!(
-                "{}: the template has errors, so its data cannot be checked",
-                path.display()
-            )
-        });
-        report
-            .diagnostics
-            .extend(data::check_render(&template, &data_text));
-        report.data = Some(Arc::new(SourceFile::new(relative(&data_path), data_text)));
+        input = input.with_data(relative(&data_path));
     }
-    missive::diagnostic::sort(&mut report.diagnostics);
-    report
+    let mut read = |name: &str| -> std::io::Result<Arc<SourceFile>> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join(name))?;
+        Ok(Arc::new(SourceFile::new(name, text)))
+    };
+    let mut checked = driver::check(&[input], &driver::Settings::new(profile), &mut read);
+    let checked = checked.pop().unwrap();
+    if let Some(e) = checked.data_error {
+        panic!("{}: cannot read its data: {e}", path.display());
+    }
+    if data_path.exists() && checked.template.is_none() {
+        panic!(
+            "{}: the template has errors, so its data cannot be checked",
+            path.display()
+        );
+    }
+    checked.report
 }
 
 #[test]

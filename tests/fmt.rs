@@ -61,7 +61,7 @@ fn meaning(source: &str, stem: &str, data: Option<&str>) -> (Vec<String>, Option
         .collect();
     let rendered = match (data, &compiled.template) {
         (Some(data), Some(t)) => {
-            let checked: Vec<String> = missive::check::data::check_render(t, data)
+            let checked: Vec<String> = missive::driver::check_data(t, data)
                 .iter()
                 .map(|d| format!("{} {}", d.code, d.message))
                 .collect();

@@ -284,7 +284,7 @@ fn the_schema_agrees_with_check_data() {
         .into_iter()
         .chain([("a required key missing", required_missing, false)]);
     for (what, data, accepted) in cases {
-        let diagnostics = missive::check::data::check_render(&template, &data.to_string());
+        let diagnostics = missive::driver::check_data(&template, &data.to_string());
         let check_accepts = !diagnostics.iter().any(|d| d.is_error());
         assert_eq!(
             check_accepts, accepted,
@@ -421,7 +421,7 @@ fn the_schema_accepts_what_check_data_accepts() {
     });
     runner
         .run(&data_for_t(), |data| {
-            let diagnostics = missive::check::data::check_render(&template, &data.to_string());
+            let diagnostics = missive::driver::check_data(&template, &data.to_string());
             if diagnostics.iter().any(|d| d.is_error()) {
                 refused.set(refused.get() + 1);
             } else {

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::schema::{self, BlockKind, BlockSpec, ChildSpec};
-use super::types::{self, Ty};
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
+use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec};
+use crate::model::types::{self, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item};
 
@@ -437,7 +437,7 @@ impl Checker<'_> {
                         return None;
                     }
                 };
-                if let Some(d) = types::engine_name(&f.var) {
+                if let Some(d) = super::decls::engine_name(&f.var) {
                     self.push(d);
                 }
                 let depth = self.locals.len();

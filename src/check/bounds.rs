@@ -7,7 +7,7 @@
 //! / `{% else %}` (the shortest and longest branch), and `{% for %}` over a list with a `max`.
 //! Anything else cannot be bounded, and says so in a warning rather than guessing.
 
-use super::types::{Scope, Ty};
+use crate::model::types::{Scope, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{StrLit, StrPart};
 
@@ -453,7 +453,7 @@ fn split_filters(src: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::types::lower_decls;
+    use crate::check::decls::lower_decls;
     use crate::syntax::ast::{Item, Value};
 
     fn bound(input: &str, text: &str) -> Bound {

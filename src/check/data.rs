@@ -1,10 +1,10 @@
 //! Data checks: a data file against the template's `input`. Every problem is located in the
 //! data file (with its JSON path in the message) and labelled at the declaration too.
 
-use super::types::{FieldTy, ObjTy, Ty};
-use super::values::url_problem;
 use crate::diagnostic::{Code, Diagnostic, Origin};
 use crate::json::{is_integer, Json, Node};
+use crate::model::types::{FieldTy, ObjTy, Ty};
+use crate::model::values::url_problem;
 use crate::span::Span;
 
 /// Checks `data` against the declared input; returns every problem at once.
@@ -117,7 +117,8 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             continue;
         }
         if ty.get(&m.key).is_none() {
-            let near = super::types::suggest(&m.key, ty.fields.iter().map(|f| f.name.as_str()));
+            let near =
+                crate::model::types::suggest(&m.key, ty.fields.iter().map(|f| f.name.as_str()));
             let mut d = Diagnostic::warning(
                 Code::UnknownDataKey,
                 format!("`{}` is not declared in `input`", join(path, &m.key)),
@@ -288,28 +289,6 @@ pub fn prepare<'a>(
         return Err(diags);
     }
     Ok((node, diags))
-}
-
-/// Checks a data file for a template: it must be JSON, match `input`, and render within
-/// Messenger's limits (a trial render shows what only rendered values can: lengths, counts).
-pub fn check_render(template: &crate::Template, data_text: &str) -> Vec<Diagnostic> {
-    let mut diags = match prepare(template, data_text) {
-        Err(errors) => errors,
-        Ok((node, mut diags)) => {
-            match template.render_to(&mut std::io::sink(), &node) {
-                Ok(warnings) => diags.extend(warnings),
-                Err(errors) => diags.extend(errors),
-            }
-            // The customer_id the scheme gives for this data, checked like the fields.
-            match template.customer_id_checked(&node) {
-                Ok((_, warnings)) => diags.extend(warnings),
-                Err(errors) => diags.extend(errors),
-            }
-            diags
-        }
-    };
-    crate::diagnostic::sort(&mut diags);
-    diags
 }
 
 #[cfg(test)]

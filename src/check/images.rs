@@ -9,55 +9,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::span::Span;
+use crate::model::images::{Aspect, ImageRef};
 
 /// How much of an image is read: enough for the header of every common format.
 const HEAD_BYTES: u64 = 64 * 1024;
 /// How far a ratio may be from the target before the image is visibly cropped or padded.
 const TOLERANCE: f64 = 0.03;
-
-/// The shape an image is shown in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Aspect {
-    /// 1.91:1, Messenger's default and the integration guide's recommendation.
-    Horizontal,
-    /// 1:1, with `image_aspect_ratio: "square"`.
-    Square,
-}
-
-impl Aspect {
-    pub fn from_value(v: &str) -> Aspect {
-        if v == "square" {
-            Aspect::Square
-        } else {
-            Aspect::Horizontal
-        }
-    }
-
-    fn ratio(self) -> f64 {
-        match self {
-            Aspect::Horizontal => 1.91,
-            Aspect::Square => 1.0,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Aspect::Horizontal => "1.91:1",
-            Aspect::Square => "1:1",
-        }
-    }
-}
-
-/// An image a message shows, and where the template names it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImageRef {
-    pub url: String,
-    pub span: Span,
-    pub aspect: Aspect,
-    /// The data path the URL came from, when rendered with data.
-    pub data_path: Option<String>,
-}
 
 /// Where image bytes come from.
 #[derive(Debug, Clone)]

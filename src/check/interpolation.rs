@@ -2,10 +2,10 @@
 //! are resolved here and joined without a template engine; anything else is compiled by
 //! minijinja, whose variables are resolved against `input` and whose filters must exist.
 
-use super::types::{self, Base, Ty};
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
+use crate::model::types::{self, Base, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, StrLit, StrPart};
 
@@ -180,7 +180,7 @@ impl Checker<'_> {
         let mut ok = true;
         for var in vars {
             let segs: Vec<&str> = var.split('.').collect();
-            if types::ENGINE_NAMES.contains(&segs[0]) {
+            if super::decls::ENGINE_NAMES.contains(&segs[0]) {
                 continue;
             }
             let at = self.find_in(span, segs[0]);
@@ -484,5 +484,5 @@ fn is_plain_path(src: &str) -> bool {
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
-        && !types::ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
+        && !super::decls::ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
 }

@@ -1,11 +1,11 @@
 //! Checking limits before any data: counts of elements and buttons, worst-case lengths from
 //! declared `max`, and receipt totals when they are literal.
 
-use super::schema::FieldSpec;
 use super::{bounds, Checker};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
-use crate::profile::LimitKey;
+use crate::model::profile::LimitKey;
+use crate::model::schema::FieldSpec;
 use crate::span::Span;
 use crate::syntax::ast::Value;
 
@@ -254,7 +254,7 @@ impl Checker<'_> {
             return;
         };
         let value = |v: Option<(f64, Span, String)>| v.map_or(0.0, |(v, _, _)| v);
-        if let Some(d) = crate::render::totals_diagnostic(
+        if let Some(d) = crate::model::receipt::totals_diagnostic(
             subtotal,
             value(shipping),
             value(tax),

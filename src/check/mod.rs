@@ -5,23 +5,20 @@
 mod blocks;
 pub mod bounds;
 pub mod data;
+pub(crate) mod decls;
 pub mod images;
 mod interpolation;
 mod limits;
-pub mod lints;
-pub mod schema;
-pub mod types;
-pub mod values;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use schema::{BlockKind, FieldSpec, Kind};
-use types::{ObjTy, Resolved, Scope, Ty};
-
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
-use crate::profile::{LimitKey, Profile};
+use crate::model::profile::{LimitKey, Profile};
+use crate::model::schema::{self, BlockKind, FieldSpec, Kind};
+use crate::model::types::{self, ObjTy, Resolved, Scope, Ty};
+use crate::model::values;
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 
@@ -48,6 +45,9 @@ pub struct Compiled {
     pub template: Option<Template>,
     pub diagnostics: Vec<Diagnostic>,
     pub file: ast::File,
+    /// The declared input as the checker lowered it, even when the file has errors: the
+    /// scope the language server completes and hovers in.
+    pub input: Arc<ObjTy>,
 }
 
 /// Parses and checks a template.
@@ -102,6 +102,7 @@ fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -
         template,
         diagnostics,
         file: parsed.file,
+        input: checker.root,
     }
 }
 
@@ -244,7 +245,7 @@ impl<'a> Checker<'a> {
                         .help("declare all variables in one `input { ... }` block"),
                 );
             }
-            self.root = Arc::new(types::lower_input(&first.decls, &mut self.diags));
+            self.root = Arc::new(decls::lower_input(&first.decls, &mut self.diags));
         }
 
         let mut name: Option<(String, Span)> = None;

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use missive::check::{self, data, images};
+use missive::check::images;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options};
+use missive::driver;
+use missive::{Code, Diagnostic};
 
 use super::{print_reports, status, usage, Common, Stream};
 
@@ -168,88 +169,63 @@ fn once(common: &Common, args: &CheckArgs) -> u8 {
         );
     }
 
+    // Every template is read first, then the driver checks them together; a file that could
+    // not be read keeps its place among the reports (`None`: the next checked input's place).
+    let mut unread: Vec<Option<FileReport>> = Vec::new();
+    let mut inputs: Vec<driver::Input> = Vec::new();
     for (path, from_stdin) in &files {
         let payload = (!from_stdin && path.ends_with(".json"))
             || (*from_stdin && args.input_format == InputFormat::Json);
-        let Some(src) = super::load_into(path, *from_stdin, &mut reports, &mut io_failure) else {
-            continue;
-        };
-        let stem = std::path::Path::new(path)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned());
-        if payload {
-            // A raw JSON payload, linted with the template checks at its own lines.
-            let options = Options {
-                profile: profile.clone(),
-                file_stem: None,
-            };
-            let name = stem.clone().unwrap_or_else(|| "payload".into());
-            let mut report = FileReport::new(path.clone());
-            let compiled = missive::import::lint(&src.text, &name, &options);
-            report.diagnostics = compiled.diagnostics;
-            if let (Some(template), true) = (&compiled.template, args.check_images) {
-                let source = args.images.clone().map_or(
-                    images::Source::Http {
-                        timeout: std::time::Duration::from_secs(5),
-                    },
-                    images::Source::Dir,
-                );
-                report
-                    .diagnostics
-                    .extend(images::check(&images::literal(template), &source));
+        let src = match super::load(path, *from_stdin) {
+            super::Loaded::Source(s) => s,
+            super::Loaded::Invalid(r) => {
+                unread.push(Some(r));
+                continue;
             }
-            report.template = Some(src.clone());
-            missive::diagnostic::sort(&mut report.diagnostics);
-            reports.push(report);
-            continue;
-        }
-
-        let options = Options {
-            profile: profile.clone(),
-            file_stem: stem,
+            super::Loaded::Failed(r) => {
+                io_failure = true;
+                unread.push(Some(r));
+                continue;
+            }
         };
-        let compiled = check::compile(&src.text, &options);
-        let mut report = FileReport::new(path.clone());
-        report.template = Some(src.clone());
-        report.diagnostics = compiled.diagnostics;
-
-        let mut data_failure = None;
-        let source = args.images.clone().map_or(
-            images::Source::Http {
-                timeout: std::time::Duration::from_secs(5),
-            },
-            images::Source::Dir,
-        );
-        if let (None, Some(template), true) = (&args.data, &compiled.template, args.check_images) {
-            report
-                .diagnostics
-                .extend(images::check(&images::literal(template), &source));
-        }
-        if let (Some(data_path), Some(template)) = (&args.data, &compiled.template) {
-            let dp = data_path.to_string_lossy().into_owned();
-            match super::load_data(&dp) {
-                Ok(d) => {
-                    report.data = Some(d.clone());
-                    report
-                        .diagnostics
-                        .extend(data::check_render(template, &d.text));
-                    if args.check_images {
-                        if let Ok((node, _)) = data::prepare(template, &d.text) {
-                            if let Ok(found) = template.images(&node) {
-                                report.diagnostics.extend(images::check(&found, &source));
-                            }
-                        }
-                    }
-                }
-                Err((r, status)) => {
+        let input = if payload {
+            // A raw JSON payload: `--data` is for templates.
+            driver::Input::payload(path.clone(), src)
+        } else {
+            let input = driver::Input::template(path.clone(), src);
+            match &args.data {
+                Some(data) => input.with_data(data.to_string_lossy()),
+                None => input,
+            }
+        };
+        unread.push(None);
+        inputs.push(input);
+    }
+    let settings = driver::Settings {
+        profile,
+        images: args.check_images.then(|| {
+            args.images.clone().map_or(
+                images::Source::Http {
+                    timeout: std::time::Duration::from_secs(5),
+                },
+                images::Source::Dir,
+            )
+        }),
+    };
+    let mut checked =
+        driver::check(&inputs, &settings, &mut |path: &str| super::load_data(path)).into_iter();
+    for place in unread {
+        match place {
+            Some(r) => reports.push(r),
+            None => {
+                let c = checked.next().expect("one result per input");
+                reports.push(c.report);
+                if let Some((r, status)) = c.data_error {
                     io_failure |= status == super::FAILURE;
-                    data_failure = Some(r);
+                    reports.push(r);
                 }
             }
         }
-        missive::diagnostic::sort(&mut report.diagnostics);
-        reports.push(report);
-        reports.extend(data_failure);
     }
 
     print_reports(common, &reports, files.len(), Stream::Stdout, true);

@@ -98,7 +98,7 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
     if let Some(req) = &request {
         if req.customer_id.is_none()
             && template.customer_id.is_none()
-            && template.profile.envelope == missive::profile::Envelope::Iadvize
+            && template.profile.envelope == missive::model::profile::Envelope::Iadvize
         {
             return usage(
                 common,

@@ -14,7 +14,7 @@ pub mod retry;
 
 use percent_encoding::utf8_percent_encode;
 
-use crate::render::{iadvize_path, PATH_SEGMENT};
+use crate::model::api_path::{iadvize_path, PATH_SEGMENT};
 
 /// What the token is replaced by wherever it would be shown.
 pub const REDACTED: &str = "***";

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use crate::check::bounds::{self, Bound, Unbounded};
-use crate::check::schema::{self, BlockKind, BlockSpec, FieldSpec, Kind};
-use crate::check::types::{self, ObjTy, Scope, Ty};
-use crate::profile::{LimitKey, Profile};
+use crate::model::profile::{LimitKey, Profile};
+use crate::model::schema::{self, BlockKind, BlockSpec, FieldSpec, Kind};
+use crate::model::types::{self, ObjTy, Scope, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 
@@ -174,21 +174,9 @@ fn body_start(text: &str, after: usize, end: usize) -> usize {
 }
 
 impl<'a> Analysis<'a> {
-    pub fn new(text: &'a str, file: &'a ast::File) -> Analysis<'a> {
-        let mut ignored = Vec::new();
-        let root = file
-            .items
-            .iter()
-            .find_map(|i| match i {
-                Item::Input(inp) => Some(types::lower_input(&inp.decls, &mut ignored)),
-                _ => None,
-            })
-            .unwrap_or_default();
-        Analysis {
-            text,
-            file,
-            root: Arc::new(root),
-        }
+    /// The analysis of a checked file: its tree, and its input as the checker lowered it.
+    pub fn new(text: &'a str, file: &'a ast::File, root: Arc<ObjTy>) -> Analysis<'a> {
+        Analysis { text, file, root }
     }
 
     /// The blocks, loops and item around `offset`.
@@ -410,7 +398,7 @@ impl<'a> Analysis<'a> {
                     snippet: None,
                 })
                 .collect(),
-            Context::Type => types::TYPE_NAMES
+            Context::Type => crate::check::decls::TYPE_NAMES
                 .iter()
                 .map(|t| Completion {
                     label: t.to_string(),

@@ -1,7 +1,7 @@
 //! The language server: `missive lsp` speaks the Language Server Protocol over stdio.
 //!
-//! Each open document is compiled with the same `check::compile` and profile as `missive check`,
-//! and its diagnostics published with the same codes, messages and spans (positions converted to
+//! Each open document is checked by the same [`driver`] and profile as `missive check`, and its
+//! diagnostics published with the same codes, messages and spans (positions converted to
 //! UTF-16). Completion, hover and go-to-definition read the syntax tree the parser built (which it
 //! always builds, even for a broken file) through [`analysis`]. Documents sync incrementally; a
 //! burst of changes is compiled once, when the queue of incoming messages is empty.
@@ -31,9 +31,11 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::check::{self, Options};
 use crate::diagnostic::{Diagnostic, Origin, Severity};
-use crate::profile::Profile;
+use crate::driver;
+use crate::model::profile::Profile;
+use crate::model::types::ObjTy;
+use crate::span::SourceFile;
 use crate::syntax::ast;
 use analysis::{Analysis, CompletionKind};
 use position::LineIndex;
@@ -137,6 +139,7 @@ pub struct Document {
 struct Compiled {
     diagnostics: Vec<Diagnostic>,
     file: ast::File,
+    input: Arc<ObjTy>,
 }
 
 struct Server {
@@ -178,14 +181,23 @@ impl Document {
         let text = &self.text;
         let stem = &self.stem;
         self.compiled.get_or_insert_with(|| {
-            let options = Options {
-                profile: profile.clone(),
-                file_stem: stem.clone(),
+            // The driver `missive check` runs, on the one document: the editor shows what the
+            // command line reports.
+            let source = Arc::new(SourceFile::new("", text.clone()));
+            let input = driver::Input {
+                stem: stem.clone(),
+                ..driver::Input::template("", source)
             };
-            let c = check::compile(text, &options);
+            let settings = driver::Settings::new(profile.clone());
+            // A document is checked without data: no other file is read.
+            let mut no_files = |_: &str| -> Result<Arc<SourceFile>, ()> { Err(()) };
+            let c = driver::check(&[input], &settings, &mut no_files)
+                .pop()
+                .expect("one result per input");
             Compiled {
-                diagnostics: c.diagnostics,
-                file: c.file,
+                diagnostics: c.report.diagnostics,
+                file: c.tree,
+                input: c.input,
             }
         })
     }
@@ -396,7 +408,7 @@ impl Server {
         doc.compiled(&profile);
         let doc = &*doc;
         let compiled = doc.compiled.as_ref()?;
-        let analysis = Analysis::new(&doc.text, &compiled.file);
+        let analysis = Analysis::new(&doc.text, &compiled.file, compiled.input.clone());
         let offset = doc.index.offset(&doc.text, position);
         Some(f(&analysis, offset, doc, &profile))
     }

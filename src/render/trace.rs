@@ -3,12 +3,12 @@
 //! a tree instead of writing JSON, so that a path in the rendered message (an API error's
 //! `[elements][2][title]`) leads back to the line that wrote it. It is not on render's path.
 
-use crate::check::schema::FieldSpec;
-use crate::check::types::Base;
 use crate::ir::Node as IrNode;
 use crate::ir::*;
 use crate::json::{Json, Node};
-use crate::profile::LimitKey;
+use crate::model::profile::LimitKey;
+use crate::model::schema::FieldSpec;
+use crate::model::types::Base;
 use crate::span::Span;
 
 use super::Renderer;

@@ -33,14 +33,15 @@ fn labels(items: &[Completion]) -> Vec<&str> {
 
 fn complete(marked: &str) -> Vec<Completion> {
     let (text, offset) = at(marked);
-    let parsed = crate::syntax::parse(&text);
-    Analysis::new(&text, &parsed.file).complete(offset, &Profile::default_profile())
+    let parsed = crate::check::compile(&text, &crate::Options::default());
+    Analysis::new(&text, &parsed.file, parsed.input.clone())
+        .complete(offset, &Profile::default_profile())
 }
 
 fn context(marked: &str) -> Context {
     let (text, offset) = at(marked);
-    let parsed = crate::syntax::parse(&text);
-    Analysis::new(&text, &parsed.file).context(offset)
+    let parsed = crate::check::compile(&text, &crate::Options::default());
+    Analysis::new(&text, &parsed.file, parsed.input.clone()).context(offset)
 }
 
 fn nth(text: &str, needle: &str, n: usize) -> usize {
@@ -191,29 +192,29 @@ fn path_completion_follows_inputs_and_loop_variables() {
     let offset = nth(SRC, "item.title", 0);
     let mut text = SRC.to_string();
     text.replace_range(offset..offset + "item.title".len(), "");
-    let parsed = crate::syntax::parse(&text);
-    let a = Analysis::new(&text, &parsed.file);
+    let parsed = crate::check::compile(&text, &crate::Options::default());
+    let a = Analysis::new(&text, &parsed.file, parsed.input.clone());
     let p = Profile::default_profile();
     let roots = a.complete(offset, &p);
     assert_eq!(labels(&roots), ["item", "first_name", "order"]);
     assert!(roots[0].detail.starts_with("loop variable"));
 
     text.insert_str(offset, "item.");
-    let parsed = crate::syntax::parse(&text);
-    let a = Analysis::new(&text, &parsed.file);
+    let parsed = crate::check::compile(&text, &crate::Options::default());
+    let a = Analysis::new(&text, &parsed.file, parsed.input.clone());
     assert_eq!(labels(&a.complete(offset + 5, &p)), ["title", "image"]);
 
     // In an interpolation.
     let offset = nth(SRC, "order.number", 0) + "order.".len();
-    let parsed = crate::syntax::parse(SRC);
-    let a = Analysis::new(SRC, &parsed.file);
+    let parsed = crate::check::compile(SRC, &crate::Options::default());
+    let a = Analysis::new(SRC, &parsed.file, parsed.input.clone());
     assert_eq!(labels(&a.complete(offset, &p)), ["number", "url", "items"]);
 }
 
 #[test]
 fn hover_shows_limits_lengths_and_types() {
-    let parsed = crate::syntax::parse(SRC);
-    let a = Analysis::new(SRC, &parsed.file);
+    let parsed = crate::check::compile(SRC, &crate::Options::default());
+    let a = Analysis::new(SRC, &parsed.file, parsed.input.clone());
     let p = Profile::default_profile();
 
     let (title, _) = a.hover(nth(SRC, "title: item", 0) + 1, &p).expect("hover");
@@ -250,8 +251,8 @@ fn hover_shows_limits_lengths_and_types() {
 
 #[test]
 fn definitions_point_at_declarations_and_loops() {
-    let parsed = crate::syntax::parse(SRC);
-    let a = Analysis::new(SRC, &parsed.file);
+    let parsed = crate::check::compile(SRC, &crate::Options::default());
+    let a = Analysis::new(SRC, &parsed.file, parsed.input.clone());
     let decl = a
         .definition(nth(SRC, "order.url", 0) + 7)
         .expect("definition");
@@ -275,8 +276,8 @@ fn definitions_point_at_declarations_and_loops() {
 #[test]
 fn a_broken_file_still_answers() {
     let text = "notification x\ninput { order: { number: string } }\ncarousel {\n  element {\n    title: \"{{ order.\n";
-    let parsed = crate::syntax::parse(text);
-    let a = Analysis::new(text, &parsed.file);
+    let parsed = crate::check::compile(text, &crate::Options::default());
+    let a = Analysis::new(text, &parsed.file, parsed.input.clone());
     let p = Profile::default_profile();
     assert_eq!(labels(&a.complete(text.len() - 1, &p)), ["number"]);
 }
@@ -314,8 +315,8 @@ fn every_position_of_every_template_answers_without_panicking() {
     sources.push("é😀{{.}}.\n..a..b\n}{".into());
     let p = Profile::default_profile();
     for text in &sources {
-        let parsed = crate::syntax::parse(text);
-        let a = Analysis::new(text, &parsed.file);
+        let parsed = crate::check::compile(text, &crate::Options::default());
+        let a = Analysis::new(text, &parsed.file, parsed.input.clone());
         for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
             let _ = a.complete(offset, &p);
             let _ = a.hover(offset, &p);

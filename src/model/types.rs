@@ -1,11 +1,10 @@
-//! Input types: the `input { }` declarations as types, and the scope that resolves paths
-//! (input variables and loop variables) with "did you mean" suggestions.
+//! Model: input types (the `input { }` declarations, lowered by `check::decls`), and the scope
+//! that resolves paths (input variables and loop variables) with "did you mean" suggestions.
 
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
-use crate::syntax::ast;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
@@ -70,131 +69,6 @@ pub struct FieldTy {
 impl ObjTy {
     pub fn get(&self, name: &str) -> Option<&FieldTy> {
         self.fields.iter().find(|f| f.name == name)
-    }
-}
-
-pub const TYPE_NAMES: &[&str] = &["string", "number", "integer", "bool", "url", "list"];
-
-/// Lowers declarations to an object type.
-/// Names the template engine gives a meaning of its own (`{{ range }}` is a function, `loop`
-/// the loop state): an input or loop variable of that name would be shadowed.
-pub const ENGINE_NAMES: &[&str] = &[
-    "range",
-    "dict",
-    "namespace",
-    "debug",
-    "loop",
-    "self",
-    "super",
-    "caller",
-    "varargs",
-    "kwargs",
-    "none",
-    "true",
-    "false",
-    "True",
-    "False",
-    "None",
-];
-
-/// The diagnostic for a variable named like an engine name (M1014).
-pub fn engine_name(name: &ast::Ident) -> Option<Diagnostic> {
-    ENGINE_NAMES.contains(&name.name.as_str()).then(|| {
-        Diagnostic::error(
-            Code::ReservedName,
-            format!("`{}` is a name the template engine reserves", name.name),
-        )
-        .at(
-            name.span,
-            "inside `{{ }}` this name means minijinja's own, not your data",
-        )
-        .help(format!("rename it, e.g. `{}_value`", name.name))
-    })
-}
-
-/// Lowers the top-level declarations of `input`.
-pub fn lower_input(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
-    for d in decls {
-        diags.extend(engine_name(&d.name));
-    }
-    lower_decls(decls, diags)
-}
-
-pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
-    let mut obj = ObjTy::default();
-    for d in decls {
-        if let Some(prev) = obj.get(&d.name.name) {
-            diags.push(
-                Diagnostic::error(
-                    Code::DuplicateDeclaration,
-                    format!("`{}` is declared twice", d.name.name),
-                )
-                .at(d.name.span, "declared again here")
-                .at(prev.decl, "first declared here")
-                .help("remove one of the declarations, or rename one"),
-            );
-            continue;
-        }
-        let Some(ty) = lower_type(&d.ty, diags) else {
-            continue;
-        };
-        obj.fields.push(FieldTy {
-            name: d.name.name.clone(),
-            optional: d.optional,
-            ty,
-            decl: d.span,
-        });
-    }
-    obj
-}
-
-fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
-    match t {
-        ast::TypeExpr::Scalar { name, max } => {
-            let ty = match name.name.as_str() {
-                "string" => Ty::String {
-                    max: max.map(|m| m.value),
-                },
-                "url" => Ty::Url {
-                    max: max.map(|m| m.value),
-                },
-                "number" => Ty::Number,
-                "integer" => Ty::Integer,
-                "bool" => Ty::Bool,
-                other => {
-                    let mut d =
-                        Diagnostic::error(Code::UnknownType, format!("unknown type `{other}`"))
-                            .at(name.span, "not a type missive knows");
-                    d = match suggest(other, TYPE_NAMES.iter().copied()) {
-                        Some(s) => d.help(format!("a type with a similar name exists: `{s}`")).fix(name.span, s),
-                        None => d.help("the types are `string`, `number`, `integer`, `bool`, `url`, `{ ... }` and `list of T`"),
-                    };
-                    diags.push(d);
-                    return Some(Ty::Unknown);
-                }
-            };
-            if let (Some(m), false) = (max, matches!(ty, Ty::String { .. } | Ty::Url { .. })) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownType,
-                        format!("`max` does not apply to `{}`", name.name),
-                    )
-                    .at(
-                        m.span,
-                        "`max` bounds the characters of a string or the items of a list",
-                    )
-                    .help("remove `max`, or declare the value as `string max N`"),
-                );
-            }
-            Some(ty)
-        }
-        ast::TypeExpr::List { max, item, .. } => Some(Ty::List {
-            max: max.map(|m| m.value),
-            item: Box::new(lower_type(item, diags)?),
-        }),
-        ast::TypeExpr::Object { decls, .. } => {
-            Some(Ty::Object(Arc::new(lower_decls(decls, diags))))
-        }
     }
 }
 

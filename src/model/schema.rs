@@ -1,7 +1,7 @@
 //! Messenger's message model as a table: which blocks exist, their fields, what each field
 //! accepts and which profile limit applies. Limits' numbers live in the profile, not here.
 
-use crate::profile::LimitKey;
+use crate::model::profile::LimitKey;
 
 /// What a field accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

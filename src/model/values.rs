@@ -3,7 +3,7 @@
 
 use super::schema::{FieldSpec, Kind, CURRENCIES};
 use crate::diagnostic::{Code, Diagnostic, Origin};
-use crate::profile::Profile;
+use crate::model::profile::Profile;
 use crate::span::Span;
 
 /// What is wrong with a value, if anything.

@@ -1,0 +1,397 @@
+//! Driver: the pipeline's stages in order, over a set of files checked together. Each template
+//! is compiled (syntax, then check); when it compiled and has data, the data is validated and a
+//! trial render shows what only rendered values can (lengths, counts, totals); with an image
+//! source, the images it shows are read. The result is one report per file, and the rendered
+//! body.
+//!
+//! The command line (`missive check`), the language server and the fixture tests all run this,
+//! so they cannot drift apart. It is the one module that sees both `check` and `render`: neither
+//! calls the other.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::check::{self, data, images, Options};
+use crate::diagnostic::report::FileReport;
+use crate::diagnostic::{self, Diagnostic};
+use crate::ir::Template;
+use crate::model::profile::Profile;
+use crate::model::types::ObjTy;
+use crate::span::SourceFile;
+use crate::syntax::ast;
+
+/// What one run checks with: the profile every file is checked against, and where image bytes
+/// come from (no image check without it).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: Profile,
+    pub images: Option<images::Source>,
+}
+
+impl Settings {
+    /// The given profile, without the image check.
+    pub fn new(profile: Profile) -> Settings {
+        Settings {
+            profile,
+            images: None,
+        }
+    }
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A `.missive` template.
+    Template,
+    /// A raw JSON payload, as `missive import` reads it: linted with the template checks at its
+    /// own lines.
+    Payload,
+}
+
+/// One file of a project, already read.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path reports name the file by.
+    pub path: String,
+    pub source: Arc<SourceFile>,
+    pub kind: Kind,
+    /// The name the `notification` header is compared with (a payload: the template's name).
+    pub stem: Option<String>,
+    /// A data file to check against the template and render with, read through [`Files`] only
+    /// when the template compiled.
+    pub data: Option<String>,
+}
+
+impl Input {
+    /// A template read from `path`; its stem is the file's.
+    pub fn template(path: impl Into<String>, source: Arc<SourceFile>) -> Input {
+        let path = path.into();
+        Input {
+            stem: stem(&path),
+            path,
+            source,
+            kind: Kind::Template,
+            data: None,
+        }
+    }
+
+    /// A JSON payload read from `path`.
+    pub fn payload(path: impl Into<String>, source: Arc<SourceFile>) -> Input {
+        Input {
+            kind: Kind::Payload,
+            ..Input::template(path, source)
+        }
+    }
+
+    /// The same input, checked with this data file.
+    pub fn with_data(mut self, path: impl Into<String>) -> Input {
+        self.data = Some(path.into());
+        self
+    }
+}
+
+/// Where the driver reads the files a check needs besides the inputs (data files, and the
+/// shared parts a template will include). The command line reads the disk and reports I/O
+/// failures its way; a closure `FnMut(&str) -> Result<Arc<SourceFile>, E>` is one.
+pub trait Files {
+    /// Why a file could not be read, as the caller reports it.
+    type Error;
+    fn read(&mut self, path: &str) -> Result<Arc<SourceFile>, Self::Error>;
+}
+
+impl<E, F: FnMut(&str) -> Result<Arc<SourceFile>, E>> Files for F {
+    type Error = E;
+    fn read(&mut self, path: &str) -> Result<Arc<SourceFile>, E> {
+        self(path)
+    }
+}
+
+/// One file, checked.
+#[derive(Debug)]
+pub struct Checked<E> {
+    /// The file's diagnostics (sorted, data ones last), with its source and its data's.
+    pub report: FileReport,
+    /// The compiled template, when it has no error.
+    pub template: Option<Template>,
+    /// The syntax tree (the language server's hovers and completions read it).
+    pub tree: ast::File,
+    /// The declared input, lowered even when the file has errors.
+    pub input: Arc<ObjTy>,
+    /// The body the data renders to (compact JSON), when it rendered without error.
+    pub rendered: Option<Vec<u8>>,
+    /// The data file could not be read: the caller's error, reported after the file's report.
+    pub data_error: Option<E>,
+}
+
+/// Checks a set of files together: one result per input, in order.
+pub fn check<F: Files>(
+    inputs: &[Input],
+    settings: &Settings,
+    files: &mut F,
+) -> Vec<Checked<F::Error>> {
+    inputs
+        .iter()
+        .map(|input| check_file(input, settings, files))
+        .collect()
+}
+
+fn check_file<F: Files>(input: &Input, settings: &Settings, files: &mut F) -> Checked<F::Error> {
+    let compiled = compile(input, &settings.profile);
+    let mut report = FileReport::new(input.path.clone());
+    report.template = Some(input.source.clone());
+    report.diagnostics = compiled.diagnostics;
+    let mut checked = Checked {
+        report,
+        template: None,
+        tree: compiled.file,
+        input: compiled.input,
+        rendered: None,
+        data_error: None,
+    };
+    let Some(template) = compiled.template else {
+        return checked;
+    };
+    let data = match &input.data {
+        None => None,
+        Some(path) => match files.read(path) {
+            Ok(source) => Some(source),
+            Err(e) => {
+                checked.data_error = Some(e);
+                None
+            }
+        },
+    };
+    match &data {
+        Some(source) => {
+            checked.report.data = Some(source.clone());
+            let run = run_data(&template, &source.text, settings.images.as_ref());
+            checked.report.diagnostics.extend(run.diagnostics);
+            checked.rendered = run.rendered;
+        }
+        // Without data, the images named literally; not when the data could not be read.
+        None if checked.data_error.is_none() => {
+            if let Some(source) = &settings.images {
+                checked
+                    .report
+                    .diagnostics
+                    .extend(images::check(&images::literal(&template), source));
+            }
+        }
+        None => {}
+    }
+    diagnostic::sort(&mut checked.report.diagnostics);
+    checked.template = Some(template);
+    checked
+}
+
+/// Syntax and check: a template's source, or a payload through the import.
+fn compile(input: &Input, profile: &Profile) -> check::Compiled {
+    match input.kind {
+        Kind::Template => check::compile(
+            &input.source.text,
+            &Options {
+                profile: profile.clone(),
+                file_stem: input.stem.clone(),
+            },
+        ),
+        Kind::Payload => {
+            let name = input.stem.clone().unwrap_or_else(|| "payload".into());
+            let options = Options {
+                profile: profile.clone(),
+                file_stem: None,
+            };
+            crate::import::lint(&input.source.text, &name, &options)
+        }
+    }
+}
+
+/// What the data stage found.
+struct DataRun {
+    diagnostics: Vec<Diagnostic>,
+    rendered: Option<Vec<u8>>,
+}
+
+/// Data for a compiled template: it must be JSON and match `input` (check), then render within
+/// Messenger's limits with a customer_id that the scheme can build (render); then, with an
+/// image source, the images it shows.
+fn run_data(template: &Template, data_text: &str, images: Option<&images::Source>) -> DataRun {
+    let (node, mut diagnostics) = match data::prepare(template, data_text) {
+        Ok(prepared) => prepared,
+        Err(errors) => {
+            return DataRun {
+                diagnostics: errors,
+                rendered: None,
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let rendered = match template.render_to(&mut out, &node) {
+        Ok(warnings) => {
+            diagnostics.extend(warnings);
+            Some(out)
+        }
+        Err(errors) => {
+            diagnostics.extend(errors);
+            None
+        }
+    };
+    // The customer_id the scheme gives for this data, checked like the fields.
+    match template.customer_id_checked(&node) {
+        Ok((_, warnings)) => diagnostics.extend(warnings),
+        Err(errors) => diagnostics.extend(errors),
+    }
+    if let Some(source) = images {
+        if let Ok(found) = template.images(&node) {
+            diagnostics.extend(images::check(&found, source));
+        }
+    }
+    DataRun {
+        diagnostics,
+        rendered,
+    }
+}
+
+/// Checks a data text for a compiled template as `missive check --data` does: it must be JSON,
+/// match `input`, and render within Messenger's limits. Every diagnostic, sorted.
+pub fn check_data(template: &Template, data_text: &str) -> Vec<Diagnostic> {
+    let mut diagnostics = run_data(template, data_text, None).diagnostics;
+    diagnostic::sort(&mut diagnostics);
+    diagnostics
+}
+
+/// A file's stem, which the `notification` name should match.
+fn stem(path: &str) -> Option<String> {
+    Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Code;
+
+    const HELLO: &str =
+        "notification hello\ninput { name: string max 20 }\ntext \"Hello {{ name }}!\"\n";
+    const BROKEN: &str = "notification broken\ntext \"{{ nobody }}\"\n";
+
+    fn source(name: &str, text: &str) -> Arc<SourceFile> {
+        Arc::new(SourceFile::new(name, text))
+    }
+
+    fn run<F: Files<Error = String>>(inputs: &[Input], files: &mut F) -> Vec<Checked<String>> {
+        check(inputs, &Settings::new(Profile::default_profile()), files)
+    }
+
+    fn codes(c: &Checked<String>) -> Vec<Code> {
+        c.report.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn each_input_gets_its_report_in_order() {
+        let inputs = [
+            Input::template("hello.missive", source("hello.missive", HELLO)),
+            Input::template("broken.missive", source("broken.missive", BROKEN)),
+        ];
+        let mut never = |path: &str| -> Result<Arc<SourceFile>, String> {
+            panic!("no data was asked for, yet `{path}` was read")
+        };
+        let checked = run(&inputs, &mut never);
+        assert_eq!(checked.len(), 2);
+        assert_eq!(checked[0].report.path, "hello.missive");
+        assert!(checked[0].template.is_some() && codes(&checked[0]).is_empty());
+        assert_eq!(checked[1].report.path, "broken.missive");
+        assert!(checked[1].template.is_none());
+        assert_eq!(codes(&checked[1]), [Code::UndeclaredVariable]);
+        // The tree is there even for a file with errors (the language server reads it).
+        assert!(!checked[1].tree.items.is_empty());
+    }
+
+    #[test]
+    fn data_is_read_only_for_a_template_that_compiled() {
+        let mut asked = Vec::new();
+        let mut files = |path: &str| -> Result<Arc<SourceFile>, String> {
+            asked.push(path.to_string());
+            Ok(source(path, r#"{"name": "Lisa"}"#))
+        };
+        let inputs = [
+            Input::template("broken.missive", source("broken.missive", BROKEN))
+                .with_data("broken.json"),
+            Input::template("hello.missive", source("hello.missive", HELLO))
+                .with_data("hello.json"),
+        ];
+        let checked = run(&inputs, &mut files);
+        assert_eq!(asked, ["hello.json"]);
+        assert!(checked[0].report.data.is_none());
+        assert_eq!(
+            checked[1].report.data.as_ref().map(|d| d.name.as_str()),
+            Some("hello.json")
+        );
+        assert_eq!(
+            checked[1].rendered.as_deref(),
+            Some(&br#"{"text":"Hello Lisa!"}"#[..])
+        );
+    }
+
+    #[test]
+    fn a_data_file_that_cannot_be_read_comes_back_as_the_callers_error() {
+        let mut files = |path: &str| -> Result<Arc<SourceFile>, String> {
+            Err(format!("cannot read `{path}`"))
+        };
+        let inputs = [
+            Input::template("hello.missive", source("hello.missive", HELLO)).with_data("gone.json"),
+        ];
+        let checked = run(&inputs, &mut files);
+        assert_eq!(
+            checked[0].data_error.as_deref(),
+            Some("cannot read `gone.json`")
+        );
+        assert!(checked[0].report.data.is_none() && checked[0].rendered.is_none());
+        assert!(checked[0].template.is_some());
+    }
+
+    #[test]
+    fn data_problems_are_located_in_the_data_and_nothing_is_rendered() {
+        let mut files = |path: &str| -> Result<Arc<SourceFile>, String> {
+            Ok(source(path, r#"{"name": "a name far longer than twenty"}"#))
+        };
+        let inputs = [
+            Input::template("hello.missive", source("hello.missive", HELLO)).with_data("long.json"),
+        ];
+        let checked = run(&inputs, &mut files);
+        assert_eq!(codes(&checked[0]), [Code::DataTooLong]);
+        assert_eq!(
+            checked[0].report.diagnostics[0].labels[0].origin,
+            crate::diagnostic::Origin::Data
+        );
+        assert!(checked[0].rendered.is_none());
+        assert_eq!(
+            check_data(
+                checked[0].template.as_ref().unwrap(),
+                r#"{"name": "a name far longer than twenty"}"#
+            )
+            .iter()
+            .map(|d| d.code)
+            .collect::<Vec<_>>(),
+            [Code::DataTooLong]
+        );
+    }
+
+    #[test]
+    fn a_payload_is_linted_through_the_import_under_its_stem() {
+        let payload = r#"{"text": "Hello!"}"#;
+        let inputs = [Input::payload(
+            "welcome.json",
+            source("welcome.json", payload),
+        )];
+        let mut never =
+            |path: &str| -> Result<Arc<SourceFile>, String> { panic!("`{path}` was read") };
+        let checked = run(&inputs, &mut never);
+        let template = checked[0]
+            .template
+            .as_ref()
+            .expect("a clean payload compiles");
+        assert_eq!(template.name, "welcome");
+        assert!(codes(&checked[0]).is_empty());
+    }
+}
