@@ -4,14 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use proptest::prelude::*;
 
 use missive::diagnostic::report::{self, FileReport};
 use missive::fmt::format;
 use missive::{Options, Profile, SourceFile};
 
-mod payloads;
+use crate::common::snapshots::assert_snapshot;
+use crate::common::{missive, payloads, temp_dir};
 
 fn root(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
@@ -80,19 +80,6 @@ fn meaning(source: &str, stem: &str, data: Option<&str>) -> (Vec<String>, Option
     (codes, rendered)
 }
 
-fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("missive-fmt-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 // ---------------------------------------------------------------------------------------------
 // The layout
 
@@ -103,7 +90,7 @@ fn a_messy_template_with_comments_everywhere_gets_the_canonical_layout() {
     assert_comments_kept(&messy, &out);
     assert_eq!(fmt_ok(&out), out, "idempotent");
     assert_eq!(meaning(&messy, "messy", None), meaning(&out, "messy", None));
-    insta::assert_snapshot!("messy", out);
+    assert_snapshot!("messy", out);
 }
 
 #[test]
@@ -271,7 +258,7 @@ fn a_rewrite_that_changes_the_meaning_is_refused() {
         source,
     )));
     r.diagnostics = err;
-    insta::assert_snapshot!("format_changed_human", report::human(&[r], false));
+    assert_snapshot!("format_changed_human", report::human(&[r], false));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,7 +603,7 @@ fn template() -> impl Strategy<Value = String> {
 
 #[test]
 fn check_lists_the_files_that_would_change_and_exits_1() {
-    let dir = temp_dir("check");
+    let dir = temp_dir("fmt-check");
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     let clean = read("templates/text_only.missive");
     std::fs::write(dir.join("clean.missive"), &clean).unwrap();
@@ -649,7 +636,7 @@ fn check_lists_the_files_that_would_change_and_exits_1() {
 
 #[test]
 fn fmt_rewrites_only_the_files_that_change() {
-    let dir = temp_dir("write");
+    let dir = temp_dir("fmt-write");
     let clean = read("templates/text_only.missive");
     let messy = clean.replace("notification text_only", "notification\ttext_only");
     std::fs::write(dir.join("clean.missive"), &clean).unwrap();
@@ -702,7 +689,7 @@ fn fmt_dash_formats_standard_input_to_standard_output() {
 
 #[test]
 fn a_file_that_does_not_parse_is_refused_and_left_untouched() {
-    let dir = temp_dir("broken");
+    let dir = temp_dir("fmt-broken");
     let broken = "notification   broken\ncarousel {\n  element { title: \"x\" }\n";
     let path = dir.join("broken.missive");
     std::fs::write(&path, broken).unwrap();
@@ -733,7 +720,7 @@ fn a_file_that_does_not_parse_is_refused_and_left_untouched() {
         .get_output()
         .clone();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
-    insta::assert_snapshot!("refused_human", String::from_utf8(out.stderr).unwrap());
+    assert_snapshot!("refused_human", String::from_utf8(out.stderr).unwrap());
     let out = missive()
         .args(["fmt", "-", "--format", "json"])
         .write_stdin(broken)
@@ -763,7 +750,7 @@ fn a_missing_file_is_an_io_error() {
 #[cfg(unix)]
 #[test]
 fn a_linked_template_is_rewritten_through_its_link() {
-    let dir = temp_dir("link");
+    let dir = temp_dir("fmt-link");
     std::fs::write(dir.join("real.missive"), "notification   real\n").unwrap();
     std::os::unix::fs::symlink("real.missive", dir.join("link.missive")).unwrap();
     missive()

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-mod payloads;
-use payloads::payload;
+use crate::common::missive;
+use crate::common::payloads::payload;
+use crate::common::snapshots::assert_snapshot;
 
 fn root(p: &str) -> String {
     format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
@@ -64,7 +64,7 @@ fn facebooks_documented_examples_import_without_loss() {
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
         let (source, out) = import_and_render(&payload, "iadvize");
         assert_eq!(out, value(&payload), "{name}\n{source}");
-        insta::assert_snapshot!(format!("import_{name}"), source);
+        assert_snapshot!(format!("import_{name}"), source);
     }
 }
 
@@ -87,8 +87,7 @@ fn a_send_api_envelope_gives_its_message_back_and_keeps_its_headers() {
         source.replace("notification imported", "notification envelope"),
     )
     .unwrap();
-    let out = Command::cargo_bin("missive")
-        .unwrap()
+    let out = missive()
         .args([
             "render",
             &template.to_string_lossy(),
@@ -130,13 +129,6 @@ fn importing_twice_gives_the_same_source() {
 
 // ---------------------------------------------------------------------------------------------
 // Linting raw payloads
-
-fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 fn carousel_payload(elements: usize, buttons: usize, title: &str) -> String {
     let els: Vec<Value> = (0..elements)
@@ -343,7 +335,7 @@ fn import_diagnostics_read_well() {
                 .replace(&*dir.to_string_lossy(), "DIR"),
         );
     }
-    insta::assert_snapshot!("import_diagnostics", report);
+    assert_snapshot!("import_diagnostics", report);
 }
 
 #[test]

@@ -10,14 +10,16 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+use crate::common;
+use crate::common::snapshots::assert_snapshot;
+
 /// A distinctive token: it must never appear in anything missive writes.
 const TOKEN: &str = "SeCrEt-t0ken_7f3a9";
 
+/// The binary, with no token and no proxy from the environment.
 fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("MISSIVE_ACCESS_TOKEN")
+    let mut c = common::missive();
+    c.env_remove("MISSIVE_ACCESS_TOKEN")
         .env_remove("HTTP_PROXY")
         .env_remove("HTTPS_PROXY")
         .env_remove("ALL_PROXY")
@@ -25,16 +27,6 @@ fn missive() -> Command {
         .env_remove("https_proxy")
         .env_remove("all_proxy");
     c
-}
-
-/// A folder of its own for each test.
-fn temp_dir() -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("missive-send-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A request as the server saw it.
@@ -154,7 +146,7 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
-        let dir = temp_dir();
+        let dir = common::temp_dir("send");
         let template = dir.join("welcome.missive");
         std::fs::write(&template, TEMPLATE).unwrap();
         Setup { dir, template }
@@ -282,7 +274,7 @@ fn a_400_is_reported_with_the_api_message_and_not_retried() {
     assert_eq!(server.seen().len(), 1, "a 400 is not retried");
     assert_eq!(server.seen()[0].target, path_for("w-42"));
     assert_eq!(server.seen()[0].body, r#"{"text":"Hello Lisa!"}"#);
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "refused_400_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
     );
@@ -367,7 +359,7 @@ fn a_500_is_retried_then_failed_and_a_rerun_sends_it_again() {
         .seen()
         .iter()
         .all(|q| q.target == path_for("w-42") && q.body == r#"{"text":"Hello Lisa!"}"#));
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "failed_500_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
     );
@@ -411,7 +403,7 @@ fn an_answer_slower_than_the_timeout_is_uncertain_and_not_resent_unless_asked() 
         assert_eq!(q.body, r#"{"text":"Hello Lisa!"}"#);
     }
     assert_eq!(lines(&r.stdout)[0]["result"], "uncertain");
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "uncertain_timeout_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
     );
@@ -536,7 +528,7 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
             (6, "sent")
         ]
     );
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "rejected_records_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
     );
@@ -624,7 +616,7 @@ fn without_a_token_nothing_is_attempted() {
         .arg(&data);
     let r = run(&mut c);
     assert_eq!(r.code, 2);
-    insta::assert_snapshot!("no_token_human", r.stderr);
+    assert_snapshot!("no_token_human", r.stderr);
     assert!(server.seen().is_empty());
 
     // From a file: trimmed.
@@ -713,7 +705,7 @@ fn a_damaged_journal_is_refused_before_anything_is_sent() {
     ));
     assert_eq!(r.code, 2);
     assert!(server.seen().is_empty());
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "damaged_journal_human",
         r.stderr.replace(&*s.dir.to_string_lossy(), "TMP")
     );

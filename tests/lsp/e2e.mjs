@@ -3,7 +3,7 @@
 //
 //   node tests/lsp/e2e.mjs PATH/TO/missive
 //
-// Run by `cargo test --test lsp`. Prints one line per check and the re-check latency; exits 1
+// Run by `cargo test --test it lsp::`. Prints one line per check and the re-check latency; exits 1
 // on the first failed check.
 
 import { spawn } from "node:child_process";
