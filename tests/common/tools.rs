@@ -18,6 +18,7 @@ pub fn all_required() -> bool {
 /// found, the test is skipped: this prints why on standard error (past the test harness's
 /// capture, so the reader sees it) and returns `None`, and the caller returns. Under
 /// `MISSIVE_REQUIRE_ALL=1` it panics instead.
+#[track_caller]
 pub fn require(program: &str, for_what: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH")
         .and_then(|path| std::env::split_paths(&path).find_map(|dir| executable(&dir, program)));
@@ -28,6 +29,7 @@ pub fn require(program: &str, for_what: &str) -> Option<PathBuf> {
 }
 
 /// Skips the running test for `reason`, or, under `MISSIVE_REQUIRE_ALL=1`, fails it.
+#[track_caller]
 pub fn skip(reason: &str) {
     assert!(
         !all_required(),
@@ -39,7 +41,7 @@ pub fn skip(reason: &str) {
     // for a failing test.
     let _ = writeln!(
         std::io::stderr(),
-        "skipped {test}: {reason} (set {REQUIRE_ALL}=1 to fail instead)"
+        "skipped in {test}: {reason} (set {REQUIRE_ALL}=1 to fail instead)"
     );
 }
 
