@@ -641,11 +641,14 @@ fn fmt_rewrites_only_the_files_that_change() {
     let messy = clean.replace("notification text_only", "notification\ttext_only");
     std::fs::write(dir.join("clean.missive"), &clean).unwrap();
     std::fs::write(dir.join("text_only.missive"), &messy).unwrap();
-    let before = std::fs::metadata(dir.join("clean.missive"))
+    // A modification time long past: any write, in place or by a rename, would make it now.
+    let before = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .append(true)
+        .open(dir.join("clean.missive"))
         .unwrap()
-        .modified()
+        .set_modified(before)
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
     missive()
         .args(["fmt", &dir.to_string_lossy()])
         .assert()
