@@ -9,6 +9,7 @@ mod cli;
 mod fixtures;
 mod fmt;
 mod import;
+mod json;
 mod lsp;
 mod pipelines;
 mod props;
