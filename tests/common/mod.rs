@@ -6,7 +6,7 @@ pub mod payloads;
 pub mod snapshots;
 pub mod tools;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The templates in `templates/`, each with its sample data in `examples/`.
@@ -18,6 +18,17 @@ pub const BUNDLED: &[&str] = &[
     "order_confirmation",
     "back_in_stock",
 ];
+
+/// A path in the repository, from its root: `repo("templates/receipt.missive")`.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The text of a file in the repository (see [`repo`]).
+pub fn read(path: &str) -> String {
+    let path = repo(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 /// The `missive` binary, run from the repository's root, without colours.
 pub fn missive() -> assert_cmd::Command {

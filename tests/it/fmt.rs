@@ -1,7 +1,6 @@
 //! `missive fmt`: the canonical layout, idempotence, comments kept, meaning kept (the formatted
 //! template renders the same JSON and gets the same diagnostics), and the command line.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use proptest::prelude::*;
@@ -11,15 +10,7 @@ use missive::fmt::format;
 use missive::{Options, Profile, SourceFile};
 
 use crate::common::snapshots::assert_snapshot;
-use crate::common::{missive, payloads, temp_dir};
-
-fn root(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn read(p: &str) -> String {
-    std::fs::read_to_string(root(p)).unwrap()
-}
+use crate::common::{missive, payloads, read, repo, temp_dir};
 
 fn fmt_ok(source: &str) -> String {
     format(source).unwrap_or_else(|d| panic!("refused: {d:#?}\n{source}"))
@@ -96,7 +87,7 @@ fn a_messy_template_with_comments_everywhere_gets_the_canonical_layout() {
 #[test]
 fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
     let mut seen = 0;
-    for e in std::fs::read_dir(root("templates")).unwrap().flatten() {
+    for e in std::fs::read_dir(repo("templates")).unwrap().flatten() {
         let path = e.path();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(&path).unwrap();
@@ -126,7 +117,7 @@ fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
 fn every_fixture_keeps_its_meaning_and_comments() {
     let mut formatted = 0;
     for dir in ["tests/fixtures/check", "tests/fixtures/render"] {
-        for e in std::fs::read_dir(root(dir)).unwrap().flatten() {
+        for e in std::fs::read_dir(repo(dir)).unwrap().flatten() {
             let path = e.path();
             if path.extension().is_none_or(|x| x != "missive") {
                 continue;
