@@ -1,6 +1,7 @@
 //! What the integration tests share: the `missive` binary as a command, scratch folders, the
 //! bundled templates, snapshot names, and the rule for tests that need a tool besides cargo.
 
+pub mod http;
 pub mod npm;
 pub mod payloads;
 pub mod snapshots;

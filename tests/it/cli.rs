@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::common::http::{Reply, Server};
 use crate::common::snapshots::assert_snapshot;
 use crate::common::{missive, temp_dir, BUNDLED};
 
@@ -827,42 +828,13 @@ fn check_images_reads_sizes_from_a_local_folder() {
     assert_snapshot!("check_images_local_human", text);
 }
 
-/// A loopback HTTP server answering each request with `reply(path)`; returns its base URL.
-fn serve(reply: fn(&str) -> (u16, Vec<u8>)) -> String {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let (status, body) = reply(&path);
-            let mut s = stream;
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = s.write_all(&body);
-        }
-    });
-    base
-}
-
 #[test]
 fn check_images_fetches_the_first_bytes_over_http() {
-    let base = serve(|path| match path {
-        "/square.png" => (200, png(800, 800)),
-        _ => (404, b"not found".to_vec()),
+    let server = Server::start(|_, request| match request.target.as_str() {
+        "/square.png" => Reply::Http(200, &[], png(800, 800)),
+        _ => Reply::Http(404, &[], b"not found".to_vec()),
     });
+    let base = &server.base;
     let square = format!("{base}/square.png");
     let gone = format!("{base}/gone.png");
     let dir = temp_file("x", b"").parent().unwrap().to_path_buf();

@@ -1,16 +1,16 @@
 //! End-to-end tests of `missive send` and `missive optin` against a loopback HTTP server that
-//! the test starts: it records every request and answers as each test scripts it (200, an API
+//! the test starts (tests/common/http.rs): it records every request and answers as each test scripts it (200, an API
 //! error, 429 with Retry-After, 500, a dropped connection, or no answer until the test says).
 //! No test measures time: a request the server holds stays unanswered until the test releases
 //! it, so "slower than the timeout" and "killed midway" do not depend on the machine's speed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use assert_cmd::Command;
 
+use crate::common::http::{Reply, Server};
 use crate::common::snapshots::assert_snapshot;
 use crate::common::{self, tools};
 
@@ -28,163 +28,6 @@ fn missive() -> Command {
         .env_remove("https_proxy")
         .env_remove("all_proxy");
     c
-}
-
-/// A request as the server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    target: String,
-    content_type: String,
-    body: String,
-}
-
-/// How the server answers one request.
-enum Reply {
-    /// Status, extra headers, body.
-    Http(u16, &'static [(&'static str, &'static str)], String),
-    /// Holds the request unanswered until the test calls `Server::release` (or drops the
-    /// server), then answers 200.
-    Hold,
-    /// Reads the request and closes the connection without a word.
-    Drop,
-}
-
-/// What the server has seen, shared with its connection threads.
-#[derive(Default)]
-struct Log {
-    seen: Vec<Seen>,
-    /// Requests held now.
-    held: usize,
-    released: bool,
-}
-
-#[derive(Default)]
-struct Shared {
-    log: Mutex<Log>,
-    /// Notified whenever the log changes.
-    changed: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Log> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-struct Server {
-    base: String,
-    shared: Arc<Shared>,
-}
-
-impl Server {
-    /// Answers the n-th request (0-based, counted over all requests) with `reply(n, &request)`.
-    fn start(reply: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let shared: Arc<Shared> = Arc::default();
-        let reply = Arc::new(reply);
-        let log = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let log = Arc::clone(&log);
-                let reply = Arc::clone(&reply);
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-                    let mut length = 0;
-                    let mut content_type = String::new();
-                    loop {
-                        let mut h = String::new();
-                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                            break;
-                        }
-                        let (name, value) = h.split_once(':').unwrap_or((&h, ""));
-                        let value = value.trim().to_string();
-                        match name.to_ascii_lowercase().as_str() {
-                            "content-length" => length = value.parse().unwrap_or(0),
-                            "content-type" => content_type = value,
-                            _ => {}
-                        }
-                    }
-                    let mut body = vec![0; length];
-                    let _ = reader.read_exact(&mut body);
-                    let request = Seen {
-                        target,
-                        content_type,
-                        body: String::from_utf8_lossy(&body).into_owned(),
-                    };
-                    let n = {
-                        let mut l = log.lock();
-                        l.seen.push(request.clone());
-                        log.changed.notify_all();
-                        l.seen.len() - 1
-                    };
-                    let mut s = stream;
-                    let (status, headers, body) = match reply(n, &request) {
-                        Reply::Drop => return,
-                        Reply::Hold => {
-                            let mut l = log.lock();
-                            l.held += 1;
-                            log.changed.notify_all();
-                            while !l.released {
-                                l = log.changed.wait(l).unwrap_or_else(|e| e.into_inner());
-                            }
-                            l.held -= 1;
-                            (200, &[][..], "{}".to_string())
-                        }
-                        Reply::Http(status, headers, body) => (status, headers, body),
-                    };
-                    let mut head = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        body.len()
-                    );
-                    for (k, v) in headers {
-                        head.push_str(&format!("{k}: {v}\r\n"));
-                    }
-                    head.push_str("\r\n");
-                    let _ = s.write_all(head.as_bytes());
-                    let _ = s.write_all(body.as_bytes());
-                });
-            }
-        });
-        Server { base, shared }
-    }
-
-    fn ok() -> Server {
-        Server::start(|_, _| Reply::Http(200, &[], r#"{"meta":{"status":"success"}}"#.into()))
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.shared.lock().seen.clone()
-    }
-
-    /// Blocks until `ready` holds of the server's log (it is checked again at every request).
-    fn wait_until(&self, ready: impl Fn(&Log) -> bool) {
-        let mut l = self.shared.lock();
-        while !ready(&l) {
-            l = self
-                .shared
-                .changed
-                .wait(l)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    /// Answers the held requests, and every later `Reply::Hold` at once.
-    fn release(&self) {
-        self.shared.lock().released = true;
-        self.shared.changed.notify_all();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.release();
-    }
 }
 
 /// A small template: the customer_id from `id`, the text from `name`.
@@ -1038,14 +881,15 @@ fn the_token_never_leaks() {
         0 => Reply::Http(
             400,
             &[],
-            format!("{{\"error\":{{\"message\":\"bad {}\"}}}}", q.target),
+            format!("{{\"error\":{{\"message\":\"bad {}\"}}}}", q.target).into(),
         ),
-        1 => Reply::Http(500, &[], format!("oops {}", q.target)),
+        1 => Reply::Http(500, &[], format!("oops {}", q.target).into()),
         2 => Reply::Drop,
         _ => Reply::Http(
             403,
             &[],
-            format!("{{\"meta\":{{\"status\":\"error\",\"message\":\"token {TOKEN} refused\"}}}}"),
+            format!("{{\"meta\":{{\"status\":\"error\",\"message\":\"token {TOKEN} refused\"}}}}")
+                .into(),
         ),
     });
     let slow = Server::start(|_, _| Reply::Hold);
@@ -1249,7 +1093,7 @@ fn a_token_echoed_json_escaped_by_the_api_does_not_leak() {
         Reply::Http(
             400,
             &[],
-            format!("{{\"error\":{{\"message\":\"Invalid OAuth access token: {escaped}\",\"code\":190}}}}"),
+            format!("{{\"error\":{{\"message\":\"Invalid OAuth access token: {escaped}\",\"code\":190}}}}").into(),
         )
     });
     let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
