@@ -213,23 +213,21 @@ fn a_400_is_reported_with_the_api_message_and_not_retried() {
 #[test]
 fn a_429_waits_for_its_retry_after_then_delivers() {
     let s = Setup::new();
-    // A day's Retry-After, capped at 0.05 s by the flag: were the cap not applied, this test
-    // would not end. (How long the wait is, Retry-After against backoff, is unit-tested on
-    // `RetryPolicy::delay`.)
+    // A day's backoff, and a day's Retry-After capped at 0.05 s: the retry comes at once only
+    // if Retry-After wins over the backoff and its cap applies; else this test would not end.
+    // (No clock: the lengths of the waits are unit-tested on `RetryPolicy::delay`.)
     let server = Server::start(|n, _| match n {
         0 => Reply::Http(429, &[("Retry-After", "86400")], "{}".into()),
         _ => Reply::Http(200, &[], "{}".into()),
     });
     let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
-    let r = run(s.send(
-        &server.base,
-        &[
-            "--data",
-            data.to_str().unwrap(),
-            "--max-retry-after",
-            "0.05",
-        ],
-    ));
+    let r = run(missive()
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args(["--backoff", "86400", "--max-retry-after", "0.05"])
+        .args(["--data", data.to_str().unwrap()]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
