@@ -231,3 +231,45 @@ fn once(common: &Common, args: &CheckArgs) -> u8 {
     print_reports(common, &reports, files.len(), Stream::Stdout, true);
     status(common, &reports, io_failure)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_change;
+    use notify_debouncer_mini::notify::event::{
+        AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind,
+    };
+    use notify_debouncer_mini::notify::{Event, Result};
+
+    fn event(kind: EventKind, path: &str) -> Result<Event> {
+        Ok(Event::new(kind).add_path(path.into()))
+    }
+
+    #[test]
+    fn reading_a_file_is_not_a_change_writing_one_is() {
+        // A check reads every file: were a read a change, `--watch` would check again forever.
+        for read in [
+            AccessKind::Any,
+            AccessKind::Read,
+            AccessKind::Open(AccessMode::Any),
+            AccessKind::Open(AccessMode::Read),
+            AccessKind::Close(AccessMode::Read),
+        ] {
+            assert!(
+                !is_change(&event(EventKind::Access(read), "t.missive")),
+                "{read:?}"
+            );
+        }
+        let write = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert!(is_change(&event(write, "t.missive")));
+        let modify = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        assert!(is_change(&event(modify, "t.missive")));
+        assert!(is_change(&event(modify, "data/t.json")));
+        assert!(is_change(&event(modify, "missive.toml")));
+        assert!(is_change(&event(
+            EventKind::Create(CreateKind::File),
+            "new.missive"
+        )));
+        // Only the files a check reads count.
+        assert!(!is_change(&event(modify, "notes.txt")));
+    }
+}

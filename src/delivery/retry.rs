@@ -78,20 +78,23 @@ impl Pacer {
 
     /// Waits for the next free slot.
     pub fn wait(&self) {
-        let Some(interval) = self.interval else {
+        let Some(at) = self.reserve(Instant::now()) else {
             return;
-        };
-        let at = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            let at = next.map_or(now, |n| n.max(now));
-            *next = Some(at + interval);
-            at
         };
         let now = Instant::now();
         if at > now {
             std::thread::sleep(at - now);
         }
+    }
+
+    /// Takes the next free slot for a request that is ready at `now`, and returns when it may
+    /// start (`None`: no limit). Kept apart from the waiting so that it is tested without a clock.
+    fn reserve(&self, now: Instant) -> Option<Instant> {
+        let interval = self.interval?;
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let at = next.map_or(now, |n| n.max(now));
+        *next = Some(at + interval);
+        Some(at)
     }
 }
 
@@ -147,17 +150,18 @@ mod tests {
 
     #[test]
     fn the_pacer_spaces_requests() {
+        let ms = Duration::from_millis;
         let p = Pacer::new(Some(100.0));
-        let start = Instant::now();
-        for _ in 0..6 {
-            p.wait();
+        let t0 = Instant::now();
+        let slots: Vec<Duration> = (0..6).map(|_| p.reserve(t0).unwrap() - t0).collect();
+        assert_eq!(slots, [ms(0), ms(10), ms(20), ms(30), ms(40), ms(50)]);
+        // A request ready after the last slot starts when it is ready, not in the past.
+        let late = t0 + ms(1000);
+        assert_eq!(p.reserve(late), Some(late));
+        assert_eq!(p.reserve(late), Some(late + ms(10)));
+        // No rate, or one that is not a positive number: no limit.
+        for rate in [None, Some(0.0), Some(-1.0), Some(f64::NAN)] {
+            assert_eq!(Pacer::new(rate).reserve(t0), None, "{rate:?}");
         }
-        assert!(start.elapsed() >= Duration::from_millis(50));
-        let free = Pacer::new(None);
-        let start = Instant::now();
-        for _ in 0..1000 {
-            free.wait();
-        }
-        assert!(start.elapsed() < Duration::from_millis(50));
     }
 }

@@ -4,7 +4,7 @@
 //
 //   node tests/lsp/textmate.mjs PATH/TO/missive.tmLanguage.json
 //
-// Run by `cargo test --test textmate`. Exits 1 on the first wrong scope.
+// Run by `cargo test --test it textmate::`. Exits 1 on the first wrong scope.
 
 import fs from "node:fs";
 import { createRequire } from "node:module";

@@ -4,14 +4,7 @@
 use proptest::prelude::*;
 use serde_json::Value;
 
-const BUNDLED: &[&str] = &[
-    "text_only",
-    "image_only",
-    "carousel",
-    "receipt",
-    "order_confirmation",
-    "back_in_stock",
-];
+use crate::common::BUNDLED;
 
 fn template(name: &str) -> missive::Template {
     let path = format!("{}/templates/{name}.missive", env!("CARGO_MANIFEST_DIR"));

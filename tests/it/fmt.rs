@@ -1,25 +1,16 @@
 //! `missive fmt`: the canonical layout, idempotence, comments kept, meaning kept (the formatted
 //! template renders the same JSON and gets the same diagnostics), and the command line.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use proptest::prelude::*;
 
 use missive::diagnostic::report::{self, FileReport};
 use missive::fmt::format;
 use missive::{Options, Profile, SourceFile};
 
-mod payloads;
-
-fn root(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn read(p: &str) -> String {
-    std::fs::read_to_string(root(p)).unwrap()
-}
+use crate::common::snapshots::assert_snapshot;
+use crate::common::{missive, payloads, read, repo, temp_dir};
 
 fn fmt_ok(source: &str) -> String {
     format(source).unwrap_or_else(|d| panic!("refused: {d:#?}\n{source}"))
@@ -80,19 +71,6 @@ fn meaning(source: &str, stem: &str, data: Option<&str>) -> (Vec<String>, Option
     (codes, rendered)
 }
 
-fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("missive-fmt-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 // ---------------------------------------------------------------------------------------------
 // The layout
 
@@ -103,13 +81,13 @@ fn a_messy_template_with_comments_everywhere_gets_the_canonical_layout() {
     assert_comments_kept(&messy, &out);
     assert_eq!(fmt_ok(&out), out, "idempotent");
     assert_eq!(meaning(&messy, "messy", None), meaning(&out, "messy", None));
-    insta::assert_snapshot!("messy", out);
+    assert_snapshot!("messy", out);
 }
 
 #[test]
 fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
     let mut seen = 0;
-    for e in std::fs::read_dir(root("templates")).unwrap().flatten() {
+    for e in std::fs::read_dir(repo("templates")).unwrap().flatten() {
         let path = e.path();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(&path).unwrap();
@@ -139,7 +117,7 @@ fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
 fn every_fixture_keeps_its_meaning_and_comments() {
     let mut formatted = 0;
     for dir in ["tests/fixtures/check", "tests/fixtures/render"] {
-        for e in std::fs::read_dir(root(dir)).unwrap().flatten() {
+        for e in std::fs::read_dir(repo(dir)).unwrap().flatten() {
             let path = e.path();
             if path.extension().is_none_or(|x| x != "missive") {
                 continue;
@@ -271,7 +249,7 @@ fn a_rewrite_that_changes_the_meaning_is_refused() {
         source,
     )));
     r.diagnostics = err;
-    insta::assert_snapshot!("format_changed_human", report::human(&[r], false));
+    assert_snapshot!("format_changed_human", report::human(&[r], false));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,7 +594,7 @@ fn template() -> impl Strategy<Value = String> {
 
 #[test]
 fn check_lists_the_files_that_would_change_and_exits_1() {
-    let dir = temp_dir("check");
+    let dir = temp_dir("fmt-check");
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     let clean = read("templates/text_only.missive");
     std::fs::write(dir.join("clean.missive"), &clean).unwrap();
@@ -649,16 +627,19 @@ fn check_lists_the_files_that_would_change_and_exits_1() {
 
 #[test]
 fn fmt_rewrites_only_the_files_that_change() {
-    let dir = temp_dir("write");
+    let dir = temp_dir("fmt-write");
     let clean = read("templates/text_only.missive");
     let messy = clean.replace("notification text_only", "notification\ttext_only");
     std::fs::write(dir.join("clean.missive"), &clean).unwrap();
     std::fs::write(dir.join("text_only.missive"), &messy).unwrap();
-    let before = std::fs::metadata(dir.join("clean.missive"))
+    // A modification time long past: any write, in place or by a rename, would make it now.
+    let before = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .append(true)
+        .open(dir.join("clean.missive"))
         .unwrap()
-        .modified()
+        .set_modified(before)
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
     missive()
         .args(["fmt", &dir.to_string_lossy()])
         .assert()
@@ -702,7 +683,7 @@ fn fmt_dash_formats_standard_input_to_standard_output() {
 
 #[test]
 fn a_file_that_does_not_parse_is_refused_and_left_untouched() {
-    let dir = temp_dir("broken");
+    let dir = temp_dir("fmt-broken");
     let broken = "notification   broken\ncarousel {\n  element { title: \"x\" }\n";
     let path = dir.join("broken.missive");
     std::fs::write(&path, broken).unwrap();
@@ -733,7 +714,7 @@ fn a_file_that_does_not_parse_is_refused_and_left_untouched() {
         .get_output()
         .clone();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
-    insta::assert_snapshot!("refused_human", String::from_utf8(out.stderr).unwrap());
+    assert_snapshot!("refused_human", String::from_utf8(out.stderr).unwrap());
     let out = missive()
         .args(["fmt", "-", "--format", "json"])
         .write_stdin(broken)
@@ -763,7 +744,7 @@ fn a_missing_file_is_an_io_error() {
 #[cfg(unix)]
 #[test]
 fn a_linked_template_is_rewritten_through_its_link() {
-    let dir = temp_dir("link");
+    let dir = temp_dir("fmt-link");
     std::fs::write(dir.join("real.missive"), "notification   real\n").unwrap();
     std::os::unix::fs::symlink("real.missive", dir.join("link.missive")).unwrap();
     missive()

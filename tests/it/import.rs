@@ -1,18 +1,12 @@
 //! `missive import` and `missive check PAYLOAD.json`: payloads become templates that render
 //! them back, and raw payloads are linted at their own lines.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-mod payloads;
-use payloads::payload;
-
-fn root(p: &str) -> String {
-    format!("{}/{p}", env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::payloads::payload;
+use crate::common::snapshots::assert_snapshot;
+use crate::common::{missive, read, repo};
 
 /// Imports a payload's text, compiles the source under `profile`, renders it with no data.
 fn import_and_render(payload: &str, profile: &str) -> (String, Value) {
@@ -39,18 +33,14 @@ fn value(text: &str) -> Value {
 #[test]
 fn the_guides_payloads_import_and_render_back() {
     for name in ["text_only", "image_only", "carousel", "receipt"] {
-        let payload =
-            std::fs::read_to_string(root(&format!("tests/expected/{name}.json"))).unwrap();
+        let payload = read(&format!("tests/expected/{name}.json"));
         let (_, out) = import_and_render(&payload, "iadvize");
         assert_eq!(out, value(&payload), "{name}");
     }
     // The guide's receipt layout comes back corrected: address, summary, adjustments inside.
-    let layout = std::fs::read_to_string(root("tests/expected/receipt_guide_layout.json")).unwrap();
+    let layout = read("tests/expected/receipt_guide_layout.json");
     let (_, out) = import_and_render(&layout, "iadvize");
-    assert_eq!(
-        out,
-        value(&std::fs::read_to_string(root("tests/expected/receipt.json")).unwrap())
-    );
+    assert_eq!(out, value(&read("tests/expected/receipt.json")));
 }
 
 #[test]
@@ -60,18 +50,16 @@ fn facebooks_documented_examples_import_without_loss() {
         "receipt_every_field",
         "text_with_quick_replies",
     ] {
-        let payload =
-            std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
+        let payload = read(&format!("tests/fixtures/import/{name}.json"));
         let (source, out) = import_and_render(&payload, "iadvize");
         assert_eq!(out, value(&payload), "{name}\n{source}");
-        insta::assert_snapshot!(format!("import_{name}"), source);
+        assert_snapshot!(format!("import_{name}"), source);
     }
 }
 
 #[test]
 fn a_send_api_envelope_gives_its_message_back_and_keeps_its_headers() {
-    let payload =
-        std::fs::read_to_string(root("tests/fixtures/import/send_api_envelope.json")).unwrap();
+    let payload = read("tests/fixtures/import/send_api_envelope.json");
     let (source, out) = import_and_render(&payload, "messenger");
     assert_eq!(out, value(&payload)["message"]);
     assert!(
@@ -87,8 +75,7 @@ fn a_send_api_envelope_gives_its_message_back_and_keeps_its_headers() {
         source.replace("notification imported", "notification envelope"),
     )
     .unwrap();
-    let out = Command::cargo_bin("missive")
-        .unwrap()
+    let out = missive()
         .args([
             "render",
             &template.to_string_lossy(),
@@ -120,8 +107,7 @@ fn importing_twice_gives_the_same_source() {
         "send_api_envelope",
         "text_with_quick_replies",
     ] {
-        let payload =
-            std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
+        let payload = read(&format!("tests/fixtures/import/{name}.json"));
         let a = missive::import::to_source(&payload, "x").unwrap().0;
         let b = missive::import::to_source(&payload, "x").unwrap().0;
         assert_eq!(a, b);
@@ -130,13 +116,6 @@ fn importing_twice_gives_the_same_source() {
 
 // ---------------------------------------------------------------------------------------------
 // Linting raw payloads
-
-fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 fn carousel_payload(elements: usize, buttons: usize, title: &str) -> String {
     let els: Vec<Value> = (0..elements)
@@ -307,7 +286,7 @@ proptest! {
 
 #[test]
 fn fixtures_exist() {
-    assert!(Path::new(&root("tests/fixtures/import")).is_dir());
+    assert!(repo("tests/fixtures/import").is_dir());
 }
 
 /// How the import's diagnostics read, one payload each.
@@ -343,7 +322,7 @@ fn import_diagnostics_read_well() {
                 .replace(&*dir.to_string_lossy(), "DIR"),
         );
     }
-    insta::assert_snapshot!("import_diagnostics", report);
+    assert_snapshot!("import_diagnostics", report);
 }
 
 #[test]

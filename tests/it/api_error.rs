@@ -7,10 +7,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use missive::api_error::{self, ApiError};
 use missive::diagnostic::report::{self, FileReport};
 use missive::{compile, Options, SourceFile};
+
+use crate::common::missive;
+use crate::common::snapshots::assert_snapshot;
 
 const DIR: &str = "tests/fixtures/api_error";
 
@@ -85,7 +87,7 @@ fn run(case: &Case) {
         case.name
     );
     let human = report::human(std::slice::from_ref(&report), false);
-    insta::assert_snapshot!(case.name, human);
+    assert_snapshot!(case.name, human);
 }
 
 // Length: "Length of param X must be less than or equal to N".
@@ -145,7 +147,7 @@ fn length_without_data_maps_to_the_loop_body() {
         "{:?}",
         d.notes
     );
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "length_without_data",
         report::human(std::slice::from_ref(&report), false)
     );
@@ -442,13 +444,6 @@ fn iadvize_carrying_facebooks_body_is_mapped() {
 }
 
 // The command line.
-
-fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 #[test]
 fn explain_api_error_prints_the_diagnostic_on_stdout_and_exits_1() {

@@ -3,19 +3,21 @@
 //! initialize, didOpen of a broken template and its diagnostics, a quick fix, completion, hover,
 //! definition, didChange clearing the diagnostics, the re-check latency, formatting, shutdown.
 
-mod npm;
-
 use std::process::Command;
+
+use crate::common::{npm, tools};
 
 #[test]
 fn a_real_client_drives_the_server_over_stdio() {
-    let dir = npm::installed("vscode-languageserver-protocol");
-    let out = Command::new("node")
+    let Some((node, dir)) = npm::node_with("vscode-languageserver-protocol") else {
+        return;
+    };
+    let out = Command::new(node)
         .arg(dir.join("e2e.mjs"))
         .arg(env!("CARGO_BIN_EXE_missive"))
         .current_dir(&dir)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run `node` (Node 20 is needed for this test): {e}"));
+        .unwrap_or_else(|e| panic!("cannot run `node`: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
@@ -47,14 +49,14 @@ fn a_real_client_drives_the_server_over_stdio() {
 
 /// The command line the VS Code client (editors/vscode/extension.js, run with stand-ins for the
 /// `vscode` modules) starts the server with, given its settings as JSON.
-fn vscode_server_command(settings: &str) -> Vec<String> {
+fn vscode_server_command(node: &std::path::Path, settings: &str) -> Vec<String> {
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp/vscode_client.cjs");
-    let out = Command::new("node")
+    let out = Command::new(node)
         .arg(script)
         .arg(settings)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run `node` (Node 20 is needed for this test): {e}"));
+        .unwrap_or_else(|e| panic!("cannot run `node`: {e}"));
     assert!(
         out.status.success(),
         "{}",
@@ -65,11 +67,14 @@ fn vscode_server_command(settings: &str) -> Vec<String> {
 
 #[test]
 fn the_vscode_client_leaves_the_profile_to_the_project_file_unless_set() {
+    let Some(node) = tools::require("node", "the VS Code client is JavaScript") else {
+        return;
+    };
     // With the default settings, no `--profile`: a flag would override the project file's
     // `profile`, and the editor would check other limits than `missive check`.
-    assert_eq!(vscode_server_command("{}"), ["missive", "lsp"]);
+    assert_eq!(vscode_server_command(&node, "{}"), ["missive", "lsp"]);
     assert_eq!(
-        vscode_server_command(r#"{"profile": "messenger", "path": "/opt/missive"}"#),
+        vscode_server_command(&node, r#"{"profile": "messenger", "path": "/opt/missive"}"#),
         ["/opt/missive", "--profile", "messenger", "lsp"]
     );
 }

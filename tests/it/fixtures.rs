@@ -12,6 +12,8 @@ use missive::diagnostic::report::{self, FileReport};
 use missive::driver;
 use missive::{compile, Options, Profile, SourceFile};
 
+use crate::common::snapshots::assert_snapshot;
+
 fn directive<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.lines()
         .take_while(|l| l.starts_with("//"))
@@ -63,7 +65,7 @@ fn check_fixture(path: &Path) -> FileReport {
 
 #[test]
 fn check_fixtures() {
-    insta::glob!("fixtures/check/*.missive", |path| {
+    insta::glob!("..", "fixtures/check/*.missive", |path| {
         let report = check_fixture(path);
         let text = report.template.as_ref().unwrap().text.clone();
         let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
@@ -91,13 +93,13 @@ fn check_fixtures() {
         let reports = [report];
         let human = report::human(&reports, false);
         let json = report::json(&reports, 1);
-        insta::assert_snapshot!(format!("{human}\n--- json ---\n{json}"));
+        assert_snapshot!("check_fixtures", format!("{human}\n--- json ---\n{json}"));
     });
 }
 
 #[test]
 fn render_fixtures() {
-    insta::glob!("fixtures/render/*.missive", |path| {
+    insta::glob!("..", "fixtures/render/*.missive", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let compiled = compile(&text, &Options::default());
         let template = compiled
@@ -112,7 +114,7 @@ fn render_fixtures() {
             .unwrap_or_else(|d| panic!("{}: {d:#?}", path.display()));
         let out = String::from_utf8(out).unwrap();
         serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
-        insta::assert_snapshot!(out);
+        assert_snapshot!("render_fixtures", out);
     });
 }
 
@@ -133,13 +135,15 @@ fn every_code_has_a_page_and_a_fixture() {
         }
     }
     // Codes only the command line or the import can trigger (I/O, usage, non-UTF-8 files,
-    // payloads, API errors, pipelines...) are tested in the other files of tests/, marked
+    // payloads, API errors, pipelines...) are tested in the other modules of tests/it/, marked
     // `// expect: CODE`.
     let mut cli = String::new();
-    for e in std::fs::read_dir(root.join("tests")).unwrap().flatten() {
-        if e.path().extension().is_some_and(|x| x == "rs") {
-            cli.push_str(&std::fs::read_to_string(e.path()).unwrap());
-            cli.push('\n');
+    for dir in ["tests", "tests/it", "tests/common"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "rs") {
+                cli.push_str(&std::fs::read_to_string(e.path()).unwrap());
+                cli.push('\n');
+            }
         }
     }
     for line in cli.lines() {

@@ -2,14 +2,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn missive() -> Command {
-    let mut c = Command::cargo_bin("missive").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
+use crate::common::http::{Reply, Server};
+use crate::common::snapshots::assert_snapshot;
+use crate::common::{missive, temp_dir, BUNDLED};
 
 /// Runs missive with `args`, checks its exit status, and returns its stdout and stderr.
 fn run(args: &[&str], code: i32) -> (Vec<u8>, Vec<u8>) {
@@ -29,25 +24,13 @@ fn json(bytes: &[u8]) -> serde_json::Value {
 
 /// A file in a folder of its own: tests run in parallel and reuse names.
 fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("missive-cli-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = temp_dir("cli").join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, contents).unwrap();
     path
 }
 
 const GUIDE: &[&str] = &["text_only", "image_only", "carousel", "receipt"];
-const BUNDLED: &[&str] = &[
-    "text_only",
-    "image_only",
-    "carousel",
-    "receipt",
-    "order_confirmation",
-    "back_in_stock",
-];
 
 #[test]
 fn the_guide_templates_render_the_guides_payloads() {
@@ -169,7 +152,7 @@ fn the_guides_http_images_are_the_only_warnings() {
         .0;
         report.push_str(&String::from_utf8(out).unwrap());
     }
-    insta::assert_snapshot!("guide_http_image_warnings", report);
+    assert_snapshot!("guide_http_image_warnings", report);
 }
 
 #[test]
@@ -256,7 +239,7 @@ fn emit_request_without_page_id_is_a_usage_error() {
         2,
     )
     .1;
-    insta::assert_snapshot!(
+    assert_snapshot!(
         "emit_request_without_page_id_human",
         String::from_utf8(err).unwrap()
     );
@@ -450,7 +433,7 @@ fn a_missing_file_is_an_io_error_and_the_others_are_still_checked() {
     assert!(v["diagnostics"][0]["line"].is_null());
     assert_eq!(v["summary"]["files"], 2);
     let human = run(&["check", "no/such/file.missive"], 2).0;
-    insta::assert_snapshot!("missing_file_human", String::from_utf8(human).unwrap());
+    assert_snapshot!("missing_file_human", String::from_utf8(human).unwrap());
     missive()
         .args(["check", "no/such/file.missive", "--format", "short"])
         .assert()
@@ -472,7 +455,7 @@ fn a_file_that_is_not_utf8_gets_a_located_diagnostic() {
     let human = String::from_utf8(human)
         .unwrap()
         .replace(&*path.to_string_lossy(), "latin1.missive");
-    insta::assert_snapshot!("not_utf8_human", human);
+    assert_snapshot!("not_utf8_human", human);
 }
 
 #[test]
@@ -490,7 +473,7 @@ fn an_empty_file_is_reported_at_1_1() {
     let human = String::from_utf8(human)
         .unwrap()
         .replace(&*path.to_string_lossy(), "empty.missive");
-    insta::assert_snapshot!("empty_file_human", human);
+    assert_snapshot!("empty_file_human", human);
 }
 
 #[test]
@@ -634,7 +617,7 @@ fn an_unknown_profile_is_a_usage_error() {
             "error[M9003]: unknown profile `whatsapp`",
         ));
     let out = run(&["check", "templates", "--profile", "whatsapp"], 2).0;
-    insta::assert_snapshot!("unknown_profile_human", String::from_utf8(out).unwrap());
+    assert_snapshot!("unknown_profile_human", String::from_utf8(out).unwrap());
 }
 
 #[test]
@@ -842,45 +825,16 @@ fn check_images_reads_sizes_from_a_local_folder() {
     );
     assert!(text.contains("warning[M4011]"), "{text}");
     assert!(!text.contains("1910×1000"), "{text}");
-    insta::assert_snapshot!("check_images_local_human", text);
-}
-
-/// A loopback HTTP server answering each request with `reply(path)`; returns its base URL.
-fn serve(reply: fn(&str) -> (u16, Vec<u8>)) -> String {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let (status, body) = reply(&path);
-            let mut s = stream;
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = s.write_all(&body);
-        }
-    });
-    base
+    assert_snapshot!("check_images_local_human", text);
 }
 
 #[test]
 fn check_images_fetches_the_first_bytes_over_http() {
-    let base = serve(|path| match path {
-        "/square.png" => (200, png(800, 800)),
-        _ => (404, b"not found".to_vec()),
+    let server = Server::start(|_, request| match request.target.as_str() {
+        "/square.png" => Reply::Http(200, &[], png(800, 800)),
+        _ => Reply::Http(404, &[], b"not found".to_vec()),
     });
+    let base = &server.base;
     let square = format!("{base}/square.png");
     let gone = format!("{base}/gone.png");
     let dir = temp_file("x", b"").parent().unwrap().to_path_buf();

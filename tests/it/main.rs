@@ -1,0 +1,17 @@
+//! The integration tests, in one test crate so that `cargo test` links one binary, not one per
+//! file. Each module is one area; helpers shared between them are in `tests/common/`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api_error;
+mod cli;
+mod fixtures;
+mod fmt;
+mod import;
+mod json;
+mod lsp;
+mod pipelines;
+mod props;
+mod send;
+mod textmate;
