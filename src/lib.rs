@@ -20,6 +20,7 @@
 
 pub mod api_error;
 pub mod check;
+#[cfg(feature = "delivery")]
 pub mod delivery;
 pub mod diagnostic;
 pub mod fmt;
@@ -27,6 +28,7 @@ pub mod import;
 pub mod input_schema;
 pub mod ir;
 pub mod json;
+#[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod profile;
 pub mod render;
