@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Args;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
 use missive::delivery::journal::{History, Journal, JournalError};
@@ -515,23 +517,19 @@ impl Sink for Reporter<'_> {
     fn event(&self, e: Event<'_>) {
         let n = e.record.number;
         let line = match (e.fate, e.request) {
-            (Fate::DryRun, Some((url, body))) => {
-                let mut line = format!(
-                    "{{\"record\":{n},\"method\":\"POST\",\"url\":{},\"body\":",
-                    serde_json::Value::String(url.to_string())
-                );
-                line.push_str(&String::from_utf8_lossy(body));
-                line.push('}');
-                line
-            }
-            // Keys in the README's order (the record first), which `json!` would sort.
-            _ => format!(
-                "{{\"record\":{n},\"customer_id\":{},\"result\":\"{}\",\"status\":{},\"attempts\":{}}}",
-                serde_json::json!(e.customer_id),
-                e.fate.as_str(),
-                serde_json::json!(e.status),
-                e.attempts
-            ),
+            (Fate::DryRun, Some((url, body))) => json_line(&RequestLine {
+                record: n,
+                method: "POST",
+                url,
+                body: &raw_json(&String::from_utf8_lossy(body)),
+            }),
+            _ => json_line(&DeliveryLine {
+                record: n,
+                customer_id: e.customer_id,
+                result: e.fate.as_str(),
+                status: e.status,
+                attempts: e.attempts,
+            }),
         };
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
@@ -557,19 +555,15 @@ impl Sink for Reporter<'_> {
                 .iter()
                 .find(|d| d.is_error())
                 .map(|d| d.message.clone());
-            let line = serde_json::json!({
-                "record": n,
-                "customer_id": e.customer_id,
-                "reason": reason,
-                "status": e.status,
-                "answer": e.answer,
-                "diagnostics": diagnostics,
+            json_line(&RejectLine {
+                answer: e.answer,
+                customer_id: e.customer_id,
+                diagnostics,
+                reason,
+                record: n,
+                status: e.status,
+                data: original_record(e.record.text),
             })
-            .to_string();
-            // The record as written (key order, `1.50`, big integers), on one line.
-            let data = original_record(e.record.text);
-            let head = line.strip_suffix('}').unwrap_or(&line);
-            format!("{head},\"data\":{data}}}")
         });
 
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -659,15 +653,59 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// A record for the rejects file: its JSON text as written, on one line (line breaks are only
-/// whitespace between tokens in JSON), or, when it is not JSON, a JSON string of its text.
-fn original_record(text: &str) -> String {
+/// A line of standard output (or `-o`) in a send: the record's fate, keys in the README's order.
+#[derive(Serialize)]
+struct DeliveryLine<'a> {
+    record: usize,
+    customer_id: Option<&'a str>,
+    result: &'static str,
+    status: Option<u16>,
+    attempts: u32,
+}
+
+/// A line of a dry run: the request that would be sent (the token as `***`).
+#[derive(Serialize)]
+struct RequestLine<'a> {
+    record: usize,
+    method: &'static str,
+    url: &'a str,
+    body: &'a RawValue,
+}
+
+/// A line of the rejects file: keys in alphabetical order (as they have always been), then the
+/// record as written.
+#[derive(Serialize)]
+struct RejectLine<'a> {
+    answer: Option<&'a str>,
+    customer_id: Option<&'a str>,
+    diagnostics: serde_json::Value,
+    reason: Option<String>,
+    record: usize,
+    status: Option<u16>,
+    data: Box<RawValue>,
+}
+
+/// One line of JSON.
+fn json_line(line: &impl Serialize) -> String {
+    serde_json::to_string(line).expect("strings, numbers and JSON values serialize")
+}
+
+/// JSON text (a rendered body), copied as is; text that is not JSON becomes a JSON string.
+fn raw_json(text: &str) -> Box<RawValue> {
+    serde_json::from_str::<&RawValue>(text)
+        .map(ToOwned::to_owned)
+        .unwrap_or_else(|_| serde_json::value::to_raw_value(text).expect("a string is JSON"))
+}
+
+/// A record for the rejects file: its JSON text as written (key order, `1.50`, big integers),
+/// on one line (line breaks are only whitespace between tokens in JSON), or, when it is not
+/// JSON, a JSON string of its text.
+fn original_record(text: &str) -> Box<RawValue> {
     let text = text.trim_start_matches('\u{feff}').trim();
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        text.replace(['\n', '\r'], "")
-    } else {
-        serde_json::Value::String(text.to_string()).to_string()
-    }
+    let as_written = serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .ok()
+        .and_then(|_| RawValue::from_string(text.replace(['\n', '\r'], "")).ok());
+    as_written.unwrap_or_else(|| serde_json::value::to_raw_value(text).expect("a string is JSON"))
 }
 
 /// Ctrl-C during a send: the first one stops starting requests (those in flight finish and are
