@@ -516,21 +516,12 @@ impl<'a> Reporter<'a> {
 impl Sink for Reporter<'_> {
     fn event(&self, e: Event<'_>) {
         let n = e.record.number;
-        let line = match (e.fate, e.request) {
-            (Fate::DryRun, Some((url, body))) => json_line(&RequestLine {
-                record: n,
-                method: "POST",
-                url,
-                body: &raw_json(&String::from_utf8_lossy(body)),
-            }),
-            _ => json_line(&DeliveryLine {
-                record: n,
-                customer_id: e.customer_id,
-                result: e.fate.as_str(),
-                status: e.status,
-                attempts: e.attempts,
-            }),
-        };
+        let line = delivery_line(&e);
+        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
+        let rejected = e.fate == Fate::Rejected
+            || (e.fate == Fate::Failed
+                && e.status
+                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
         report.data = Some(Arc::clone(&self.data_src));
@@ -539,27 +530,16 @@ impl Sink for Reporter<'_> {
         for d in &mut report.diagnostics {
             d.message = format!("record {n}: {}", d.message);
         }
-        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
-        let rejected = e.fate == Fate::Rejected
-            || (e.fate == Fate::Failed
-                && e.status
-                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
         let reject_line = rejected.then(|| {
-            let doc = report::json(std::slice::from_ref(&report), 1);
-            let diagnostics = serde_json::from_str::<serde_json::Value>(&doc)
-                .ok()
-                .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
-                .unwrap_or_default();
-            let reason = report
-                .diagnostics
-                .iter()
-                .find(|d| d.is_error())
-                .map(|d| d.message.clone());
             json_line(&RejectLine {
                 answer: e.answer,
                 customer_id: e.customer_id,
-                diagnostics,
-                reason,
+                diagnostics: json_diagnostics(&report),
+                reason: report
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .map(|d| d.message.clone()),
                 record: n,
                 status: e.status,
                 data: original_record(e.record.text),
@@ -567,40 +547,81 @@ impl Sink for Reporter<'_> {
         });
 
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let write = |w: &mut dyn Write, text: &str| -> Result<(), String> {
-            w.write_all(self.scrub(text).as_bytes())
-                .and_then(|()| w.write_all(b"\n"))
-                .map_err(|e| e.to_string())
-        };
-        let mut error = write(&mut state.out, &line).err();
-        if let (Some(r), Some(text)) = (state.rejects.as_mut(), &reject_line) {
-            error = error.or(write(r, text).err());
-        }
-        if let Some(e) = error {
-            state.write_error.get_or_insert(e);
-        }
+        self.write_lines(&mut state, &line, reject_line.as_deref());
         state.warnings += report.diagnostics.iter().filter(|d| !d.is_error()).count();
         if !report.diagnostics.is_empty() {
             if matches!(self.common.format, Format::Json | Format::Sarif) {
                 state.reports.push(report);
             } else {
-                let text = self.scrub(&match self.common.format {
-                    Format::Short => report::short(&[report]),
-                    _ => report::human(&[report], self.color),
-                });
-                let print = || {
-                    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-                };
-                match &self.bar {
-                    Some(bar) => bar.suspend(print),
-                    None => print(),
-                }
+                self.print(&report);
             }
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
     }
+}
+
+impl Reporter<'_> {
+    /// A delivery line to the output and a reject line to the rejects file, token scrubbed; the
+    /// first failure to write is kept for the end.
+    fn write_lines(&self, state: &mut State, line: &str, reject_line: Option<&str>) {
+        let write = |w: &mut dyn Write, text: &str| -> Result<(), String> {
+            w.write_all(self.scrub(text).as_bytes())
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(|e| e.to_string())
+        };
+        let mut error = write(&mut state.out, line).err();
+        if let (Some(r), Some(text)) = (state.rejects.as_mut(), reject_line) {
+            error = error.or(write(r, text).err());
+        }
+        if let Some(e) = error {
+            state.write_error.get_or_insert(e);
+        }
+    }
+
+    /// A record's diagnostics on standard error, above the progress bar.
+    fn print(&self, report: &FileReport) {
+        let text = self.scrub(&match self.common.format {
+            Format::Short => report::short(std::slice::from_ref(report)),
+            _ => report::human(std::slice::from_ref(report), self.color),
+        });
+        let print = || {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+}
+
+/// A record's line on the output: its fate, or in a dry run the request.
+fn delivery_line(e: &Event<'_>) -> String {
+    match (e.fate, e.request) {
+        (Fate::DryRun, Some((url, body))) => json_line(&RequestLine {
+            record: e.record.number,
+            method: "POST",
+            url,
+            body: &raw_json(&String::from_utf8_lossy(body)),
+        }),
+        _ => json_line(&DeliveryLine {
+            record: e.record.number,
+            customer_id: e.customer_id,
+            result: e.fate.as_str(),
+            status: e.status,
+            attempts: e.attempts,
+        }),
+    }
+}
+
+/// A record's diagnostics as `--format json` has them.
+fn json_diagnostics(report: &FileReport) -> serde_json::Value {
+    let doc = report::json(std::slice::from_ref(report), 1);
+    serde_json::from_str::<serde_json::Value>(&doc)
+        .ok()
+        .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
+        .unwrap_or_default()
 }
 
 /// The first two of the files a send writes (journal, rejects, output) and reads (template,
