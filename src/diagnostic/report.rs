@@ -569,4 +569,27 @@ mod tests {
         assert_eq!(uri("templates\\a.missive"), "templates/a.missive");
         assert_eq!(uri("/tmp/a.missive"), "file:///tmp/a.missive");
     }
+
+    /// Without miette (`cargo test --lib --no-default-features`), a label is one line.
+    #[cfg(not(feature = "fancy"))]
+    #[test]
+    fn without_fancy_each_label_is_a_located_line() {
+        use super::{human, FileReport};
+        use crate::diagnostic::{Code, Diagnostic};
+        use crate::span::{SourceFile, Span};
+        let mut r = FileReport::new("a.missive");
+        r.template = Some(std::sync::Arc::new(SourceFile::new(
+            "a.missive",
+            "notification a\ntext \"hi\"\n",
+        )));
+        r.diagnostics.push(
+            Diagnostic::error(Code::Usage, "something is wrong")
+                .at(Span::new(20, 24), "here")
+                .help("fix it"),
+        );
+        assert_eq!(
+            human(&[r], false),
+            "error[M9002]: something is wrong\n   --> a.missive:2:6: here\n  help: fix it\n\n"
+        );
+    }
 }
