@@ -115,7 +115,7 @@ impl From<Status> for ExitCode {
 pub type Outcome = Result<ExitCode, Exit>;
 
 /// A command that ends early: its status and the reports saying why, printed on the way out
-/// in the `--format` asked for (none when it printed them itself).
+/// in the `--format` asked for.
 #[derive(Debug)]
 pub struct Exit {
     status: Status,
