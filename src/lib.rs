@@ -23,6 +23,7 @@
 
 pub mod api_error;
 pub mod check;
+#[cfg(feature = "delivery")]
 pub mod delivery;
 pub mod diagnostic;
 pub mod driver;
@@ -33,6 +34,7 @@ pub mod ir;
 pub mod json;
 #[cfg(test)]
 mod layering_tests;
+#[cfg(feature = "lsp")]
 pub mod lsp;
 pub mod model;
 pub mod render;

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::images::{Aspect, ImageRef};
@@ -19,8 +18,9 @@ const TOLERANCE: f64 = 0.03;
 /// Where image bytes come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// Fetched over HTTP(S), first bytes only.
-    Http { timeout: Duration },
+    /// Fetched over HTTP(S), first bytes only (feature `images-http`).
+    #[cfg(feature = "images-http")]
+    Http { timeout: std::time::Duration },
     /// A folder mirroring the URLs' paths: `https://shop.example/img/a.png` is `DIR/img/a.png`.
     Dir(PathBuf),
 }
@@ -99,6 +99,7 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             head
         }
+        #[cfg(feature = "images-http")]
         Source::Http { timeout } => {
             let agent: ureq::Agent = ureq::Agent::config_builder()
                 .timeout_global(Some(*timeout))

@@ -1,6 +1,7 @@
 //! `missive build`: every template rendered with its sample data, and its input's JSON Schema,
 //! written into one folder, all or nothing.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use missive::check::{self, data};
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options, RenderOptions, SourceFile};
 
-use super::{print_reports, status, usage, Common, Format, Stream, FAILURE, OK};
+use super::{print_reports, status, Common, Exit, Format, Outcome, Session, Status, Stream};
 
 #[derive(Args)]
 pub struct BuildArgs {
@@ -33,43 +34,31 @@ struct Product {
     schema: Vec<u8>,
 }
 
-pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
-    let mut common = common.clone();
-    match super::project::apply(&mut common) {
-        Ok(Some(project)) => {
-            if args.paths.is_empty() {
-                args.paths = project.templates;
-            }
-            if args.out_dir.is_none() {
-                args.out_dir = project.out_dir;
-            }
-            if args.examples.is_none() {
-                args.examples = project.examples;
-            }
+pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
+    let session = Session::open(common, Stream::Stderr)?;
+    if let Some(project) = session.project.clone() {
+        if args.paths.is_empty() {
+            args.paths = project.templates;
         }
-        Ok(None) => {}
-        Err(r) => {
-            print_reports(&common, &[r], 1, Stream::Stderr, false);
-            return FAILURE;
+        if args.out_dir.is_none() {
+            args.out_dir = project.out_dir;
+        }
+        if args.examples.is_none() {
+            args.examples = project.examples;
         }
     }
-    let common = &common;
+    let common = &session.common;
     let Some(out_dir) = args.out_dir.clone() else {
-        return usage(
-            common,
+        return Err(Exit::usage(
             Stream::Stderr,
             "",
             Diagnostic::error(Code::Usage, "`build` needs a folder to write into")
                 .help("pass `--out-dir DIR`, or set `out-dir = \"DIR\"` in `missive.toml`"),
-        );
+        ));
     };
-    let profile = match super::profile(common) {
-        Ok(p) => p,
-        Err(d) => return usage(common, Stream::Stderr, "", d),
-    };
+    let profile = session.profile(Stream::Stderr)?;
     if common.stdin_filename.is_some() {
-        return usage(
-            common,
+        return Err(Exit::usage(
             Stream::Stderr,
             "",
             Diagnostic::error(
@@ -77,7 +66,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
                 "`build` reads template files, not standard input",
             )
             .help("give the templates' paths (or folders) instead of `--stdin-filename`"),
-        );
+        ));
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -90,8 +79,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
             .iter()
             .map(|p| format!("`{}`", p.to_string_lossy()))
             .collect();
-        return usage(
-            common,
+        return Err(Exit::usage(
             Stream::Stderr,
             "",
             Diagnostic::error(
@@ -99,7 +87,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
                 format!("no templates to build in {}", shown.join(", ")),
             )
             .help("give template files or folders holding `*.missive` files"),
-        );
+        ));
     }
 
     let mut reports: Vec<FileReport> = Vec::new();
@@ -175,14 +163,17 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
     }
 
     let result = status(common, &reports, io_failure);
-    if result != OK {
-        print_reports(common, &reports, files.len(), Stream::Stderr, false);
-        return result;
+    if result != Status::Ok {
+        return Err(Exit::files(result, Stream::Stderr, reports, files.len()));
     }
     if let Err(failed) = write_all(&out_dir, &products) {
         reports.push(failed);
-        print_reports(common, &reports, files.len(), Stream::Stderr, false);
-        return FAILURE;
+        return Err(Exit::files(
+            Status::Failure,
+            Stream::Stderr,
+            reports,
+            files.len(),
+        ));
     }
     print_reports(common, &reports, files.len(), Stream::Stderr, false);
     if common.format == Format::Human {
@@ -193,7 +184,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> u8 {
             out_dir.to_string_lossy()
         );
     }
-    OK
+    Ok(Status::Ok.into())
 }
 
 /// Where a template's sample data is: `DIR/NAME.json` for `--examples DIR`, else
@@ -229,7 +220,7 @@ fn build_one(
     let data_src = if sample.exists() {
         match super::load_data(&shown) {
             Ok(s) => s,
-            Err((r, st)) => return (None, (st == FAILURE).then_some(r)),
+            Err((r, st)) => return (None, (st == Status::Failure).then_some(r)),
         }
     } else if template.input.fields.iter().all(|f| f.optional) {
         // Nothing required: the template renders without data, as `render` does.
@@ -296,25 +287,39 @@ fn write_all(out_dir: &Path, products: &[Product]) -> Result<(), FileReport> {
         r
     };
     std::fs::create_dir_all(out_dir).map_err(|e| failed(out_dir, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".missive-build-")
-        .tempdir_in(out_dir)
-        .map_err(|e| failed(out_dir, e))?;
+    // Every file is written beside its destination first, then each is persisted over its
+    // destination: a failure leaves the earlier output whole (and removes what was staged).
     let mut staged = Vec::new();
     for p in products {
         for (file, bytes) in [
             (format!("{}.json", p.name), &p.rendered),
             (format!("{}.schema.json", p.name), &p.schema),
         ] {
-            let tmp = staging.path().join(&file);
-            std::fs::write(&tmp, bytes).map_err(|e| failed(&out_dir.join(&file), e))?;
-            staged.push((tmp, out_dir.join(file)));
+            let dest = out_dir.join(file);
+            let mut tmp = new_file_options()
+                .tempfile_in(out_dir)
+                .map_err(|e| failed(out_dir, e))?;
+            tmp.write_all(bytes).map_err(|e| failed(&dest, e))?;
+            staged.push((tmp, dest));
         }
     }
-    for (tmp, dest) in &staged {
-        std::fs::rename(tmp, dest).map_err(|e| failed(dest, e))?;
+    for (tmp, dest) in staged {
+        tmp.persist(&dest).map_err(|e| failed(&dest, e.error))?;
     }
     Ok(())
+}
+
+/// Temporary files that become the output: named `.missive-build-*`, created with the
+/// permissions of a new file (the umask applies), not a temporary file's private ones.
+fn new_file_options() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".missive-build-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }
 
 #[cfg(test)]

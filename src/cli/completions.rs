@@ -10,8 +10,8 @@ pub struct CompletionsArgs {
     shell: Shell,
 }
 
-pub fn run(args: CompletionsArgs) -> u8 {
+pub fn run(args: CompletionsArgs) -> super::Outcome {
     let mut cmd = super::command();
     clap_complete::generate(args.shell, &mut cmd, "missive", &mut std::io::stdout());
-    super::OK
+    Ok(super::Status::Ok.into())
 }

@@ -11,7 +11,7 @@ use missive::check::data;
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic};
 
-use super::{print_reports, status, usage, Common, Stream};
+use super::{print_reports, status, Common, Exit, Outcome, Status, Stream};
 
 #[derive(Args)]
 pub struct ExplainArgs {
@@ -31,23 +31,23 @@ pub struct ExplainArgs {
     status: Option<u16>,
 }
 
-pub fn run(common: &Common, args: ExplainArgs) -> u8 {
+pub fn run(common: &Common, args: ExplainArgs) -> Outcome {
     if let Some(text) = &args.api_error {
         return api_error(common, &args, text);
     }
     let Some(code) = args.target else {
         print!("{}", catalog());
-        return super::OK;
+        return Ok(Status::Ok.into());
     };
     match Code::parse(&code) {
         Some(code) => {
             print!("{}", code.explanation());
-            super::OK
+            Ok(Status::Ok.into())
         }
         None => {
             eprintln!("error[{}]: unknown diagnostic code `{code}`", Code::Usage);
             eprintln!("  help: codes look like `M2001`; `missive explain` lists them all");
-            super::FAILURE
+            Ok(Status::Failure.into())
         }
     }
 }
@@ -61,10 +61,9 @@ pub fn catalog() -> String {
 }
 
 /// `--api-error`: the diagnostic on stdout, like `check`'s; exit 1 (it is an error).
-fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
+fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> Outcome {
     if text == "-" && args.data.as_deref() == Some("-") {
-        return usage(
-            common,
+        return Err(Exit::usage(
             Stream::Stdout,
             "",
             Diagnostic::error(
@@ -72,18 +71,17 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
                 "the API error and the data cannot both come from standard input",
             )
             .help("give the data as a file with `--data FILE`"),
-        );
+        ));
     }
     let body = if text == "-" {
         let mut bytes = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-            return usage(
-                common,
+            return Err(Exit::usage(
                 Stream::Stdout,
                 "",
                 Diagnostic::error(Code::Io, format!("cannot read standard input: {e}"))
                     .help("pipe the API's response body into `missive explain --api-error -`"),
-            );
+            ));
         }
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
@@ -95,22 +93,16 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
     let Some(path) = &args.target else {
         let mut report = FileReport::new("");
         report.diagnostics.push(api_error::describe(&error));
-        print_reports(common, &[report], 0, Stream::Stdout, false);
-        return super::ERRORS;
+        return Err(Exit::files(Status::Errors, Stream::Stdout, vec![report], 0));
     };
-    let profile = match super::profile(common) {
-        Ok(p) => p,
-        Err(d) => return usage(common, Stream::Stdout, "", d),
-    };
+    let profile = super::profile(common).map_err(|d| Exit::usage(Stream::Stdout, "", d))?;
     let src = match super::load(path, false) {
         super::Loaded::Source(s) => s,
         super::Loaded::Invalid(r) => {
-            print_reports(common, &[r], 1, Stream::Stdout, false);
-            return super::ERRORS;
+            return Err(Exit::reports(Status::Errors, Stream::Stdout, vec![r]))
         }
         super::Loaded::Failed(r) => {
-            print_reports(common, &[r], 1, Stream::Stdout, false);
-            return super::FAILURE;
+            return Err(Exit::reports(Status::Failure, Stream::Stdout, vec![r]))
         }
     };
     let (mut report, template) = super::compile_file(path, src.clone(), profile);
@@ -120,8 +112,7 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
         report.diagnostics = template_diagnostics;
         report.diagnostics.push(api_error::describe(&error));
         missive::diagnostic::sort(&mut report.diagnostics);
-        print_reports(common, &[report], 1, Stream::Stdout, false);
-        return super::ERRORS;
+        return Err(Exit::reports(Status::Errors, Stream::Stdout, vec![report]));
     };
 
     let mut reports = Vec::new();
@@ -130,7 +121,7 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
         Some(d) => match super::load_data(d) {
             Ok(s) => Some(s),
             Err((r, st)) => {
-                io_failure = st == super::FAILURE;
+                io_failure = st == Status::Failure;
                 reports.push(r);
                 None
             }
@@ -155,5 +146,5 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> u8 {
     missive::diagnostic::sort(&mut report.diagnostics);
     reports.insert(0, report);
     print_reports(common, &reports, 1, Stream::Stdout, false);
-    status(common, &reports, io_failure)
+    Ok(status(common, &reports, io_failure).into())
 }

@@ -7,7 +7,7 @@ use clap::Args;
 
 use missive::diagnostic::report::FileReport;
 
-use super::{print_reports, Common, Stream, ERRORS, OK};
+use super::{print_reports, Common, Outcome, Session, Status, Stream};
 
 #[derive(Args)]
 pub struct FmtArgs {
@@ -19,15 +19,8 @@ pub struct FmtArgs {
     check: bool,
 }
 
-pub fn run(common: &Common, args: FmtArgs) -> u8 {
-    let mut common = common.clone();
-    let project = match super::project::apply(&mut common) {
-        Ok(project) => project,
-        Err(r) => {
-            print_reports(&common, &[r], 1, Stream::Stderr, false);
-            return super::FAILURE;
-        }
-    };
+pub fn run(common: &Common, args: FmtArgs) -> Outcome {
+    let Session { common, project } = Session::open(common, Stream::Stderr)?;
     let common = &common;
     let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
     let mut paths: Vec<PathBuf> = args
@@ -91,35 +84,36 @@ pub fn run(common: &Common, args: FmtArgs) -> u8 {
     if !reports.is_empty() {
         print_reports(common, &reports, files.len(), Stream::Stderr, false);
     }
-    match super::status(common, &reports, io_failure) {
-        OK if would_change => ERRORS,
+    let status = match super::status(common, &reports, io_failure) {
+        Status::Ok if would_change => Status::Errors,
         status => status,
-    }
+    };
+    Ok(status.into())
 }
 
 /// Replaces a file's content atomically: a temporary file beside it (with its permissions),
-/// renamed over it, so that an interruption leaves either the old file or the new one. A
+/// persisted over it, so that an interruption leaves either the old file or the new one. A
 /// symbolic link stays a link to the rewritten file.
 fn replace(path: &Path, text: &str) -> std::io::Result<()> {
     // Through a symbolic link, the file it points to is the one to replace.
     let path = &std::fs::canonicalize(path)?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp_name = format!(".{name}.fmt-{}.tmp", std::process::id());
-    let tmp = dir.map_or_else(|| PathBuf::from(&tmp_name), |d| d.join(&tmp_name));
     let permissions = std::fs::metadata(path)?.permissions();
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::set_permissions(&tmp, permissions)?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    // Dropped on an error, the temporary file is removed.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.fmt-"))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

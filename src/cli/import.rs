@@ -6,7 +6,7 @@ use clap::Args;
 
 use missive::diagnostic::report::FileReport;
 
-use super::{print_reports, Common, Stream, ERRORS};
+use super::{Common, Exit, Outcome, Status, Stream};
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -17,11 +17,8 @@ pub struct ImportArgs {
     output: Option<PathBuf>,
 }
 
-pub fn run(common: &Common, args: ImportArgs) -> u8 {
-    let src = match super::load_or_report(common, &args.payload, args.payload == "-") {
-        Ok(s) => s,
-        Err(status) => return status,
-    };
+pub fn run(common: &Common, args: ImportArgs) -> Outcome {
+    let src = super::load_or_report(&args.payload, args.payload == "-")?;
     // The notification is named after the output file, or the payload's.
     let named = args
         .output
@@ -56,8 +53,7 @@ pub fn run(common: &Common, args: ImportArgs) -> u8 {
         }
         Err(errors) => {
             report.diagnostics = errors;
-            print_reports(common, &[report], 1, Stream::Stderr, false);
-            return ERRORS;
+            return Err(Exit::reports(Status::Errors, Stream::Stderr, vec![report]));
         }
     };
     super::write_product(common, report, args.output.as_deref(), source.as_bytes())

@@ -2,9 +2,9 @@
 
 use missive::{Code, Diagnostic};
 
-use super::{Common, Stream};
+use super::{Common, Exit, Outcome, Session, Status, Stream};
 
-pub fn run(common: &Common) -> u8 {
+pub fn run(common: &Common) -> Outcome {
     // Standard output carries the protocol: every report goes to standard error.
     // `--profile` applies to every document; without it, each document takes the profile of the
     // project file nearest to it (the editor may start the server anywhere), and the default is
@@ -13,21 +13,11 @@ pub fn run(common: &Common) -> u8 {
         .profile
         .is_none()
         .then(|| Box::new(super::project::profile_for_file) as missive::lsp::ProfileFor);
-    let common = match super::with_project(common, Stream::Stderr) {
-        Ok(c) => c,
-        Err(status) => return status,
-    };
-    let common = &common;
-    let profile = match super::profile(common) {
-        Ok(p) => p,
-        Err(d) => return super::usage(common, Stream::Stderr, "", d),
-    };
-    match missive::lsp::run_stdio(profile, per_document) {
-        Ok(()) => super::OK,
-        Err(e) => {
-            let d = Diagnostic::error(Code::Io, format!("language server stopped: {e}"))
-                .help("the client closed the connection or sent a message that is not LSP");
-            super::usage(common, Stream::Stderr, "", d)
-        }
-    }
+    let profile = Session::open(common, Stream::Stderr)?.profile(Stream::Stderr)?;
+    missive::lsp::run_stdio(profile, per_document).map_err(|e| {
+        let d = Diagnostic::error(Code::Io, format!("language server stopped: {e}"))
+            .help("the client closed the connection or sent a message that is not LSP");
+        Exit::usage(Stream::Stderr, "", d)
+    })?;
+    Ok(Status::Ok.into())
 }

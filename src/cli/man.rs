@@ -6,7 +6,7 @@ use clap::Args;
 
 use missive::{Code, Diagnostic};
 
-use super::{usage, Common, Stream};
+use super::{Exit, Outcome, Status, Stream};
 
 #[derive(Args)]
 pub struct ManArgs {
@@ -16,31 +16,28 @@ pub struct ManArgs {
     out_dir: Option<PathBuf>,
 }
 
-pub fn run(common: &Common, args: ManArgs) -> u8 {
+pub fn run(args: ManArgs) -> Outcome {
     let cmd = super::command();
     let Some(dir) = args.out_dir else {
         let mut out = Vec::new();
-        if let Err(e) = clap_mangen::Man::new(cmd).render(&mut out) {
-            return failed(common, "-", &e);
-        }
+        clap_mangen::Man::new(cmd)
+            .render(&mut out)
+            .map_err(|e| failed("-", &e))?;
         use std::io::Write;
-        return match std::io::stdout().lock().write_all(&out) {
-            Ok(()) => super::OK,
-            Err(e) => failed(common, "-", &e),
-        };
+        std::io::stdout()
+            .lock()
+            .write_all(&out)
+            .map_err(|e| failed("-", &e))?;
+        return Ok(Status::Ok.into());
     };
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        return failed(common, &dir.to_string_lossy(), &e);
-    }
-    if let Err(e) = clap_mangen::generate_to(cmd, &dir) {
-        return failed(common, &dir.to_string_lossy(), &e);
-    }
-    super::OK
+    let shown = dir.to_string_lossy().into_owned();
+    std::fs::create_dir_all(&dir).map_err(|e| failed(&shown, &e))?;
+    clap_mangen::generate_to(cmd, &dir).map_err(|e| failed(&shown, &e))?;
+    Ok(Status::Ok.into())
 }
 
-fn failed(common: &Common, what: &str, e: &std::io::Error) -> u8 {
-    usage(
-        common,
+fn failed(what: &str, e: &std::io::Error) -> Exit {
+    Exit::usage(
         Stream::Stderr,
         what,
         Diagnostic::error(

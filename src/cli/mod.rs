@@ -12,9 +12,11 @@ mod optin;
 mod project;
 mod render;
 mod send;
+mod watch;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -92,34 +94,130 @@ enum Command {
     Send(send::SendArgs),
 }
 
-/// Exit statuses.
-pub const OK: u8 = 0;
-pub const ERRORS: u8 = 1;
-pub const FAILURE: u8 = 2;
+/// The exit statuses, in order of gravity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Success (warnings allowed).
+    Ok = 0,
+    /// Diagnostics with errors (or warnings, with `--deny-warnings`).
+    Errors = 1,
+    /// A usage or I/O failure.
+    Failure = 2,
+}
 
-pub fn run(args: Vec<std::ffi::OsString>) -> u8 {
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+/// What a subcommand returns: how it ended normally, or an [`Exit`] that `?` carried up.
+pub type Outcome = Result<ExitCode, Exit>;
+
+/// A command that ends early: its status and the reports saying why, printed on the way out
+/// in the `--format` asked for.
+#[derive(Debug)]
+pub struct Exit {
+    status: Status,
+    stream: Stream,
+    reports: Vec<FileReport>,
+    /// The files looked at, for the JSON summary.
+    files: usize,
+}
+
+impl Exit {
+    /// A usage error (a bad flag combination, a bad profile), about `path` (or nothing: `""`):
+    /// exit 2.
+    pub fn usage(stream: Stream, path: &str, d: Diagnostic) -> Exit {
+        let mut r = FileReport::new(path);
+        r.diagnostics.push(d);
+        Exit {
+            status: Status::Failure,
+            stream,
+            reports: vec![r],
+            files: 0,
+        }
+    }
+
+    /// Reports about one file (and the files it reads), then `status`.
+    pub fn reports(status: Status, stream: Stream, reports: Vec<FileReport>) -> Exit {
+        Exit {
+            status,
+            stream,
+            reports,
+            files: 1,
+        }
+    }
+
+    /// Reports about `files` files, then `status`.
+    pub fn files(status: Status, stream: Stream, reports: Vec<FileReport>, files: usize) -> Exit {
+        Exit {
+            status,
+            stream,
+            reports,
+            files,
+        }
+    }
+
+    /// Prints the reports; the exit status.
+    pub fn finish(self, common: &Common) -> ExitCode {
+        if !self.reports.is_empty() {
+            print_reports(common, &self.reports, self.files, self.stream, false);
+        }
+        self.status.into()
+    }
+}
+
+/// A command's context: the flags with the project file's defaults filled in, and the project
+/// file, when there is one.
+pub struct Session {
+    pub common: Common,
+    pub project: Option<project::Project>,
+}
+
+impl Session {
+    /// Reads the nearest project file (`missive.toml`) into the flags the command line left
+    /// unset; a broken one is reported on `stream` (exit 2).
+    pub fn open(common: &Common, stream: Stream) -> Result<Session, Exit> {
+        let mut common = common.clone();
+        match project::apply(&mut common) {
+            Ok(project) => Ok(Session { common, project }),
+            Err(r) => Err(Exit::reports(Status::Failure, stream, vec![r])),
+        }
+    }
+
+    /// The profile named by `--profile` or the project file, or a usage error on `stream`.
+    /// (Read each time: `check --watch` sees a profile file change.)
+    pub fn profile(&self, stream: Stream) -> Result<Profile, Exit> {
+        profile(&self.common).map_err(|d| Exit::usage(stream, "", d))
+    }
+}
+
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => return usage_error(&args, e),
+        Err(e) => return usage_error(&args, e).into(),
     };
-    match cli.command {
-        Command::Check(a) => check::run(&cli.common, a),
-        Command::Render(a) => render::run(&cli.common, a),
-        Command::Explain(a) => explain::run(&cli.common, a),
-        Command::Import(a) => import::run(&cli.common, a),
-        Command::Build(a) => build::run(&cli.common, a),
+    let common = &cli.common;
+    let outcome = match cli.command {
+        Command::Check(a) => check::run(common, a),
+        Command::Render(a) => render::run(common, a),
+        Command::Explain(a) => explain::run(common, a),
+        Command::Import(a) => import::run(common, a),
+        Command::Build(a) => build::run(common, a),
         Command::Completions(a) => completions::run(a),
-        Command::Man(a) => man::run(&cli.common, a),
-        Command::Fmt(a) => fmt::run(&cli.common, a),
-        Command::Lsp => lsp::run(&cli.common),
-        Command::Optin(a) => optin::run(&cli.common, a),
-        Command::Send(a) => send::run(&cli.common, a),
-    }
+        Command::Man(a) => man::run(a),
+        Command::Fmt(a) => fmt::run(common, a),
+        Command::Lsp => lsp::run(common),
+        Command::Optin(a) => optin::run(common, a),
+        Command::Send(a) => send::run(common, a),
+    };
+    outcome.unwrap_or_else(|exit| exit.finish(common))
 }
 
 /// clap's errors: help and version are not errors; the rest are usage errors (exit 2), in JSON
 /// when `--format json` was asked for.
-fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
+fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> Status {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
@@ -129,9 +227,9 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
     ) {
         let _ = e.print();
         return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-            FAILURE
+            Status::Failure
         } else {
-            OK
+            Status::Ok
         };
     }
     let words: Vec<String> = args
@@ -188,7 +286,7 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> u8 {
     } else {
         eprint!("{text}");
     }
-    FAILURE
+    Status::Failure
 }
 
 fn first_line(s: &str) -> &str {
@@ -220,19 +318,6 @@ pub fn compile_file(
     report.template = Some(src);
     report.diagnostics = compiled.diagnostics;
     (report, compiled.template)
-}
-
-/// The flags with the project file's defaults filled in (for commands that take no paths from
-/// it); on a broken project file, its report is printed on `stream` and the exit status returned.
-pub fn with_project(common: &Common, stream: Stream) -> Result<Common, u8> {
-    let mut common = common.clone();
-    match project::apply(&mut common) {
-        Ok(_) => Ok(common),
-        Err(r) => {
-            print_reports(&common, &[r], 1, stream, false);
-            Err(FAILURE)
-        }
-    }
 }
 
 /// The profile named by `--profile` (or the project file), or a usage diagnostic.
@@ -383,21 +468,11 @@ pub fn load_into(
 
 /// Reads the file a command works on, or reports why not and gives the exit status: 1 for a
 /// file that is not UTF-8 (a located diagnostic), 2 for one that cannot be read.
-pub fn load_or_report(
-    common: &Common,
-    path: &str,
-    from_stdin: bool,
-) -> Result<Arc<SourceFile>, u8> {
+pub fn load_or_report(path: &str, from_stdin: bool) -> Result<Arc<SourceFile>, Exit> {
     match load(path, from_stdin) {
         Loaded::Source(s) => Ok(s),
-        Loaded::Invalid(r) => {
-            print_reports(common, &[r], 1, Stream::Stderr, false);
-            Err(ERRORS)
-        }
-        Loaded::Failed(r) => {
-            print_reports(common, &[r], 1, Stream::Stderr, false);
-            Err(FAILURE)
-        }
+        Loaded::Invalid(r) => Err(Exit::reports(Status::Errors, Stream::Stderr, vec![r])),
+        Loaded::Failed(r) => Err(Exit::reports(Status::Failure, Stream::Stderr, vec![r])),
     }
 }
 
@@ -420,10 +495,10 @@ pub fn io_reason(e: &std::io::Error, path: &str) -> String {
 /// Reads a data file (`-`: standard input). A file that cannot be read is an I/O failure
 /// (exit 2); one that is not UTF-8 is a located data error (M3001, exit 1). Either way the
 /// report names the data file.
-pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, u8)> {
+pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, Status)> {
     match load(path, path == "-") {
         Loaded::Source(s) => Ok(s),
-        Loaded::Failed(r) => Err((r, FAILURE)),
+        Loaded::Failed(r) => Err((r, Status::Failure)),
         Loaded::Invalid(mut r) => {
             let src = r.template.take();
             for d in &mut r.diagnostics {
@@ -434,13 +509,13 @@ pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, u8)> {
                 }
             }
             r.data = src;
-            Err((r, ERRORS))
+            Err((r, Status::Errors))
         }
     }
 }
 
 /// Where a report goes.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
     Stdout,
     Stderr,
@@ -496,14 +571,14 @@ fn summary_line(reports: &[FileReport], files: usize) -> String {
 }
 
 /// The exit status for a set of reports.
-pub fn status(common: &Common, reports: &[FileReport], io_failure: bool) -> u8 {
+pub fn status(common: &Common, reports: &[FileReport], io_failure: bool) -> Status {
     let c = report::count(reports);
     if io_failure {
-        FAILURE
+        Status::Failure
     } else if c.errors > 0 || (common.deny_warnings && c.warnings > 0) {
-        ERRORS
+        Status::Errors
     } else {
-        OK
+        Status::Ok
     }
 }
 
@@ -514,7 +589,7 @@ pub fn write_product(
     report: FileReport,
     output: Option<&Path>,
     bytes: &[u8],
-) -> u8 {
+) -> Outcome {
     let written = match output {
         Some(file) => {
             std::fs::write(file, bytes).map_err(|e| (file.to_string_lossy().into_owned(), e))
@@ -526,8 +601,11 @@ pub fn write_product(
     };
     if let Err((what, e)) = written {
         let failed = write_failure(&what, &e);
-        print_reports(common, &[report, failed], 1, Stream::Stderr, false);
-        return FAILURE;
+        return Err(Exit::reports(
+            Status::Failure,
+            Stream::Stderr,
+            vec![report, failed],
+        ));
     }
     print_reports(
         common,
@@ -536,7 +614,7 @@ pub fn write_product(
         Stream::Stderr,
         false,
     );
-    status(common, &[report], false)
+    Ok(status(common, &[report], false).into())
 }
 
 /// The report of a file (or `-`, standard output) that could not be written.
@@ -550,12 +628,4 @@ pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
         .help("check that the file and its folder exist and are writable"),
     );
     failed
-}
-
-/// A usage error (a bad flag combination): reported on `stream`, exit 2.
-pub fn usage(common: &Common, stream: Stream, path: &str, d: Diagnostic) -> u8 {
-    let mut r = FileReport::new(path);
-    r.diagnostics.push(d);
-    print_reports(common, &[r], 0, stream, false);
-    FAILURE
 }

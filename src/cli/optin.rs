@@ -11,7 +11,7 @@ use missive::delivery::optin;
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Template};
 
-use super::{print_reports, usage, Common, Format, Stream, ERRORS, FAILURE};
+use super::{Common, Exit, Format, Outcome, Session, Status, Stream};
 
 #[derive(Args)]
 pub struct OptinArgs {
@@ -26,7 +26,7 @@ pub struct OptinArgs {
 }
 
 /// A template compiled for a command that needs its `customer_id` scheme, with the report its
-/// diagnostics go into; or the exit status, its reason already printed.
+/// diagnostics go into.
 pub struct Compiled {
     pub path: String,
     pub template: Template,
@@ -36,21 +36,17 @@ pub struct Compiled {
 /// Loads and compiles the template of `optin` or `send` (a path, or standard input with
 /// `--stdin-filename`), and checks that it declares a customer_id scheme.
 pub fn compile_with_scheme(
-    common: &Common,
+    session: &Session,
     template: Option<&std::path::Path>,
     command: &str,
     data_from_stdin: bool,
-) -> Result<Compiled, u8> {
-    let profile = match super::profile(common) {
-        Ok(p) => p,
-        Err(d) => return Err(usage(common, Stream::Stderr, "", d)),
-    };
-    let (path, from_stdin) = match (template, &common.stdin_filename) {
+) -> Result<Compiled, Exit> {
+    let profile = session.profile(Stream::Stderr)?;
+    let (path, from_stdin) = match (template, &session.common.stdin_filename) {
         (Some(p), _) => (p.to_string_lossy().into_owned(), false),
         (None, Some(name)) => (name.clone(), true),
         (None, None) => {
-            return Err(usage(
-                common,
+            return Err(Exit::usage(
                 Stream::Stderr,
                 "",
                 Diagnostic::error(Code::Usage, format!("no template for `{command}`"))
@@ -59,8 +55,7 @@ pub fn compile_with_scheme(
         }
     };
     if from_stdin && data_from_stdin {
-        return Err(usage(
-            common,
+        return Err(Exit::usage(
             Stream::Stderr,
             &path,
             Diagnostic::error(
@@ -70,11 +65,10 @@ pub fn compile_with_scheme(
             .help("give the data as a file, or the template as a path"),
         ));
     }
-    let src = super::load_or_report(common, &path, from_stdin)?;
+    let src = super::load_or_report(&path, from_stdin)?;
     let (mut report, template) = super::compile_file(&path, src, profile);
     let Some(template) = template else {
-        print_reports(common, &[report], 1, Stream::Stderr, false);
-        return Err(ERRORS);
+        return Err(Exit::reports(Status::Errors, Stream::Stderr, vec![report]));
     };
     if template.customer_id.is_none() {
         report.diagnostics.push(
@@ -84,8 +78,7 @@ pub fn compile_with_scheme(
             )
             .help("declare how the id is built, under the `notification` line: `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"`"),
         );
-        print_reports(common, &[report], 1, Stream::Stderr, false);
-        return Err(FAILURE);
+        return Err(Exit::reports(Status::Failure, Stream::Stderr, vec![report]));
     }
     Ok(Compiled {
         path,
@@ -94,33 +87,23 @@ pub fn compile_with_scheme(
     })
 }
 
-pub fn run(common: &Common, args: OptinArgs) -> u8 {
+pub fn run(common: &Common, args: OptinArgs) -> Outcome {
     // The project file's profile and deny-warnings apply here too.
-    let common = match super::with_project(common, Stream::Stderr) {
-        Ok(c) => c,
-        Err(status) => return status,
-    };
-    let common = &common;
+    let session = Session::open(common, Stream::Stderr)?;
+    let common = &session.common;
     let data_from_stdin = args.data.as_deref() == Some("-");
     let Compiled {
         path,
         template,
         mut report,
-    } = match compile_with_scheme(common, args.template.as_deref(), "optin", data_from_stdin) {
-        Ok(c) => c,
-        Err(status) => return status,
-    };
+    } = compile_with_scheme(&session, args.template.as_deref(), "optin", data_from_stdin)?;
     let data_src = match &args.data {
         Some(d) => match super::load_data(d) {
             Ok(s) => s,
-            Err((r, status)) => {
-                print_reports(common, &[report, r], 1, Stream::Stderr, false);
-                return status;
-            }
+            Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
         },
         None => {
-            return usage(
-                common,
+            return Err(Exit::usage(
                 Stream::Stderr,
                 &path,
                 Diagnostic::error(
@@ -131,7 +114,7 @@ pub fn run(common: &Common, args: OptinArgs) -> u8 {
                     "e.g. `missive optin {path} --data examples/{}.json`",
                     template.name
                 )),
-            )
+            ))
         }
     };
     report.data = Some(Arc::clone(&data_src));
@@ -156,8 +139,7 @@ pub fn run(common: &Common, args: OptinArgs) -> u8 {
     };
     missive::diagnostic::sort(&mut report.diagnostics);
     let Some(id) = id else {
-        print_reports(common, &[report], 1, Stream::Stderr, false);
-        return ERRORS;
+        return Err(Exit::reports(Status::Errors, Stream::Stderr, vec![report]));
     };
     let product = match common.format {
         Format::Json => format!("{}\n", serde_json::json!({ "customer_id": id })),

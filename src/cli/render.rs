@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use missive::check::data;
 use missive::{Code, Diagnostic, RenderOptions, RequestOptions};
 
-use super::{print_reports, usage, Common, Stream, ERRORS};
+use super::{Common, Exit, Outcome, Session, Status, Stream};
 
 #[derive(Args)]
 pub struct RenderArgs {
@@ -44,33 +44,25 @@ enum Emit {
     Request,
 }
 
-pub fn run(common: &Common, args: RenderArgs) -> u8 {
+pub fn run(common: &Common, args: RenderArgs) -> Outcome {
     // The project file's profile and deny-warnings apply here too.
-    let common = match super::with_project(common, Stream::Stderr) {
-        Ok(c) => c,
-        Err(status) => return status,
-    };
-    let common = &common;
-    let profile = match super::profile(common) {
-        Ok(p) => p,
-        Err(d) => return usage(common, Stream::Stderr, "", d),
-    };
+    let session = Session::open(common, Stream::Stderr)?;
+    let common = &session.common;
+    let profile = session.profile(Stream::Stderr)?;
     let (path, from_stdin) = match (&args.template, &common.stdin_filename) {
         (Some(p), _) => (p.to_string_lossy().into_owned(), false),
         (None, Some(name)) => (name.clone(), true),
         (None, None) => {
-            return usage(
-                common,
+            return Err(Exit::usage(
                 Stream::Stderr,
                 "",
                 Diagnostic::error(Code::Usage, "no template to render")
                     .help("run `missive render TEMPLATE --data FILE`"),
-            )
+            ))
         }
     };
     if from_stdin && args.data.as_deref() == Some("-") {
-        return usage(
-            common,
+        return Err(Exit::usage(
             Stream::Stderr,
             &path,
             Diagnostic::error(
@@ -78,21 +70,15 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
                 "the template and the data cannot both come from standard input",
             )
             .help("give the data as a file with `--data FILE`, or the template as a path"),
-        );
+        ));
     }
-    let request = match request_options(&args, profile.limits.customer_id.max) {
-        Ok(r) => r,
-        Err(d) => return usage(common, Stream::Stderr, &path, d),
-    };
+    let request = request_options(&args, profile.limits.customer_id.max)
+        .map_err(|d| Exit::usage(Stream::Stderr, &path, d))?;
 
-    let src = match super::load_or_report(common, &path, from_stdin) {
-        Ok(s) => s,
-        Err(status) => return status,
-    };
+    let src = super::load_or_report(&path, from_stdin)?;
     let (mut report, template) = super::compile_file(&path, src.clone(), profile);
     let Some(template) = template else {
-        print_reports(common, &[report], 1, Stream::Stderr, false);
-        return ERRORS;
+        return Err(errors(report));
     };
 
     if let Some(req) = &request {
@@ -100,14 +86,13 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
             && template.customer_id.is_none()
             && template.profile.envelope == missive::model::profile::Envelope::Iadvize
         {
-            return usage(
-                common,
+            return Err(Exit::usage(
                 Stream::Stderr,
                 &path,
                 Diagnostic::error(Code::Usage, "`--emit request` needs a customer_id").help(
                     "declare a scheme in the template (`customer_id \"order-{{ order.number }}\"`) or pass `--customer-id ID`",
                 ),
-            );
+            ));
         }
     }
 
@@ -115,14 +100,10 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
     let data_src = match &args.data {
         Some(d) => match super::load_data(d) {
             Ok(s) => s,
-            Err((r, status)) => {
-                print_reports(common, &[report, r], 1, Stream::Stderr, false);
-                return status;
-            }
+            Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
         },
         None if template.input.fields.iter().any(|f| !f.optional) => {
-            return usage(
-                common,
+            return Err(Exit::usage(
                 Stream::Stderr,
                 &path,
                 Diagnostic::error(
@@ -133,7 +114,7 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
                     "e.g. `missive render {path} --data examples/{}.json`",
                     template.name
                 )),
-            );
+            ));
         }
         None => std::sync::Arc::new(missive::SourceFile::new("<no data>", "{}")),
     };
@@ -143,10 +124,9 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
             report.diagnostics.extend(warnings);
             node
         }
-        Err(errors) => {
-            report.diagnostics.extend(errors);
-            print_reports(common, &[report], 1, Stream::Stderr, false);
-            return ERRORS;
+        Err(e) => {
+            report.diagnostics.extend(e);
+            return Err(errors(report));
         }
     };
 
@@ -160,16 +140,20 @@ pub fn run(common: &Common, args: RenderArgs) -> u8 {
     };
     match result {
         Ok(warnings) => report.diagnostics.extend(warnings),
-        Err(errors) => {
-            report.diagnostics.extend(errors);
+        Err(e) => {
+            report.diagnostics.extend(e);
             missive::diagnostic::sort(&mut report.diagnostics);
-            print_reports(common, &[report], 1, Stream::Stderr, false);
-            return ERRORS;
+            return Err(errors(report));
         }
     }
     missive::diagnostic::sort(&mut report.diagnostics);
     out.push(b'\n');
     super::write_product(common, report, args.output.as_deref(), &out)
+}
+
+/// The template's report, with errors in it: exit 1.
+fn errors(report: missive::diagnostic::report::FileReport) -> Exit {
+    Exit::reports(Status::Errors, Stream::Stderr, vec![report])
 }
 
 /// `--emit request`'s options, checked: a page id of digits, a usable customer_id.

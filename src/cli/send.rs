@@ -1,12 +1,15 @@
 //! `missive send`: render each record and POST it to the iAdvize API, through the journal.
 //! Everything here is presentation: the library's `delivery::batch` does the work.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Args;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
 use missive::delivery::journal::{History, Journal, JournalError};
@@ -17,7 +20,7 @@ use missive::render::IADVIZE_API;
 use missive::{Code, Diagnostic, SourceFile};
 
 use super::optin::{compile_with_scheme, Compiled};
-use super::{io_reason, print_reports, usage, Common, Format, Stream, ERRORS, FAILURE, OK};
+use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Session, Status, Stream};
 
 /// The environment variable the token is read from.
 const TOKEN_VAR: &str = "MISSIVE_ACCESS_TOKEN";
@@ -99,26 +102,22 @@ fn seconds(flag: &str, value: f64, positive: bool) -> Result<Duration, Diagnosti
     }
 }
 
-/// The token from `--token-file` or the environment, or the exit status (reason printed).
-fn token(common: &Common, args: &SendArgs) -> Result<Token, u8> {
+/// The token from `--token-file` or the environment.
+fn token(args: &SendArgs) -> Result<Token, Exit> {
+    let failure = |d| Exit::usage(Stream::Stderr, "", d);
     let (text, source) = match &args.token_file {
         Some(file) => {
             let name = file.to_string_lossy().into_owned();
-            match std::fs::read_to_string(file) {
-                Ok(text) => (text, format!("the token file `{name}`")),
-                Err(e) => {
-                    return Err(usage(
-                        common,
-                        Stream::Stderr,
-                        "",
-                        Diagnostic::error(
-                            Code::Io,
-                            format!("cannot read `{name}`: {}", io_reason(&e, &name)),
-                        )
-                        .help("check the path of `--token-file` and that the file is readable"),
-                    ))
-                }
-            }
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                failure(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot read `{name}`: {}", io_reason(&e, &name)),
+                    )
+                    .help("check the path of `--token-file` and that the file is readable"),
+                )
+            })?;
+            (text, format!("the token file `{name}`"))
         }
         None => (
             std::env::var(TOKEN_VAR).unwrap_or_default(),
@@ -127,7 +126,7 @@ fn token(common: &Common, args: &SendArgs) -> Result<Token, u8> {
     };
     let from_file = args.token_file.is_some();
     Token::parse(&text).map_err(|problem| {
-        let d = match problem {
+        failure(match problem {
             TokenProblem::Empty if from_file => {
                 Diagnostic::error(Code::NoToken, format!("{source} is empty"))
                     .help("put the iAdvize access token in it, alone")
@@ -150,114 +149,169 @@ fn token(common: &Common, args: &SendArgs) -> Result<Token, u8> {
                 "give the iAdvize access token ({} characters at least); missive could not hide one this short in its output",
                 Token::MIN_LEN
             )),
-        };
-        usage(common, Stream::Stderr, "", d)
+        })
     })
 }
 
-pub fn run(common: &Common, args: SendArgs) -> u8 {
-    // The project file's profile and deny-warnings apply here too.
-    let common = match super::with_project(common, Stream::Stderr) {
-        Ok(c) => c,
-        Err(status) => return status,
-    };
-    let common = &common;
-    let data_arg = args.data_ndjson.as_deref().or(args.data.as_deref());
-    let Some(data_path) = data_arg.map(str::to_string) else {
-        return usage(
-            common,
-            Stream::Stderr,
-            "",
-            Diagnostic::error(
-                Code::Usage,
-                "`send` needs `--data FILE` or `--data-ndjson FILE`",
-            )
-            .help("give the records to send"),
-        );
-    };
-    // Flags first: nothing is read when the command line is wrong.
-    let endpoint = match Endpoint::new(&args.api_url, &args.page_id) {
-        Ok(e) => e,
-        Err(message) => {
+/// What a send will do, its flags checked: nothing is read (but the token) and nothing is
+/// written before the plan is whole.
+struct Plan {
+    template: Option<PathBuf>,
+    /// The records' file, `-` for standard input.
+    data: String,
+    /// One record a line (`--data-ndjson`), or one record (`--data`).
+    ndjson: bool,
+    endpoint: Endpoint,
+    /// `None` in a dry run.
+    token: Option<Token>,
+    journal: Option<PathBuf>,
+    rejects: Option<PathBuf>,
+    output: Option<PathBuf>,
+    options: batch::Options,
+}
+
+impl Plan {
+    /// The flags, checked in the order a user reads them: the records, the endpoint, the
+    /// durations and limits, the files, then the token.
+    fn new(args: SendArgs) -> Result<Plan, Exit> {
+        let failure = |d| Exit::usage(Stream::Stderr, "", d);
+        let Some(data) = args.data_ndjson.clone().or(args.data.clone()) else {
+            return Err(failure(
+                Diagnostic::error(
+                    Code::Usage,
+                    "`send` needs `--data FILE` or `--data-ndjson FILE`",
+                )
+                .help("give the records to send"),
+            ));
+        };
+        let endpoint = Endpoint::new(&args.api_url, &args.page_id).map_err(|message| {
             // The message quotes the flag: if the token was pasted into it, it stays hidden.
             let env_token = Token::new(&std::env::var(TOKEN_VAR).unwrap_or_default());
             let message = missive::delivery::scrub(env_token.as_ref(), &message);
-            return usage(
-                common,
-                Stream::Stderr,
-                "",
-                Diagnostic::error(Code::Usage, message).help(format!(
-                    "e.g. `--page-id 322837607840703 --api-url {IADVIZE_API}`"
-                )),
-            );
+            failure(Diagnostic::error(Code::Usage, message).help(format!(
+                "e.g. `--page-id 322837607840703 --api-url {IADVIZE_API}`"
+            )))
+        })?;
+        // No time at all would leave every request unanswered, and uncertain.
+        let timeout = seconds("timeout", args.timeout, true).map_err(failure)?;
+        let backoff = seconds("backoff", args.backoff, false).map_err(failure)?;
+        let max_retry_after =
+            seconds("max-retry-after", args.max_retry_after, false).map_err(failure)?;
+        if args.concurrency == 0 || args.concurrency > 256 {
+            return Err(failure(
+                Diagnostic::error(
+                    Code::Usage,
+                    format!("`--concurrency {}` is out of range", args.concurrency),
+                )
+                .help("give from 1 to 256 requests in flight"),
+            ));
         }
-    };
-    let durations = (|| {
-        Ok::<_, Diagnostic>((
-            // No time at all would leave every request unanswered, and uncertain.
-            seconds("timeout", args.timeout, true)?,
-            seconds("backoff", args.backoff, false)?,
-            seconds("max-retry-after", args.max_retry_after, false)?,
-        ))
-    })();
-    let (timeout, backoff, max_retry_after) = match durations {
-        Ok(d) => d,
-        Err(d) => return usage(common, Stream::Stderr, "", d),
-    };
-    if args.concurrency == 0 || args.concurrency > 256 {
-        return usage(
-            common,
-            Stream::Stderr,
-            "",
-            Diagnostic::error(
-                Code::Usage,
-                format!("`--concurrency {}` is out of range", args.concurrency),
-            )
-            .help("give from 1 to 256 requests in flight"),
-        );
-    }
-    if let Some(r) = args.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
-        return usage(
-            common,
-            Stream::Stderr,
-            "",
-            Diagnostic::error(
-                Code::Usage,
-                format!("`--rate {r}` is not a positive number"),
-            )
-            .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
-        );
-    }
-    // A file written must not be one read or another written: `--rejects` over the journal
-    // would erase which records were delivered, over the data the batch itself.
-    if let Some(d) = clashing_files(&args, &data_path) {
-        return usage(common, Stream::Stderr, "", d);
-    }
-    let token = if args.dry_run {
-        None
-    } else {
-        match token(common, &args) {
-            Ok(t) => Some(t),
-            Err(status) => return status,
+        if let Some(r) = args.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
+            return Err(failure(
+                Diagnostic::error(
+                    Code::Usage,
+                    format!("`--rate {r}` is not a positive number"),
+                )
+                .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
+            ));
         }
-    };
+        // A file written must not be one read or another written: `--rejects` over the journal
+        // would erase which records were delivered, over the data the batch itself.
+        if let Some(d) = clashing_files(&args, &data) {
+            return Err(failure(d));
+        }
+        let token = if args.dry_run {
+            None
+        } else {
+            Some(token(&args)?)
+        };
+        Ok(Plan {
+            ndjson: args.data_ndjson.is_some(),
+            data,
+            endpoint,
+            token,
+            options: batch::Options {
+                dry_run: args.dry_run,
+                allow_duplicate_customer_id: args.allow_duplicate_customer_id,
+                resend_uncertain: args.resend_uncertain,
+                concurrency: args.concurrency,
+                retry: RetryPolicy {
+                    retries: args.retries,
+                    base: backoff,
+                    cap: Duration::from_secs(30).max(backoff),
+                    retry_after_cap: max_retry_after,
+                },
+                rate: args.rate,
+                timeout,
+            },
+            template: args.template,
+            journal: args.journal,
+            rejects: args.rejects,
+            output: args.output,
+        })
+    }
 
+    /// The journal (none in a dry run, which only reads it) and what earlier runs did.
+    fn open_journal(&self) -> Result<(Option<Journal>, History), Exit> {
+        let Some(path) = &self.journal else {
+            return Ok((None, History::default()));
+        };
+        let name = path.to_string_lossy().into_owned();
+        let opened = if self.options.dry_run {
+            Journal::history(path).map(|p| (None, p))
+        } else {
+            Journal::open(path).map(|(j, p)| (Some(j), p))
+        };
+        opened.map_err(|e| {
+            let d = match e {
+                JournalError::Io(e) => Diagnostic::error(Code::Io, format!("cannot open the journal `{name}`: {}", io_reason(&e, &name)))
+                    .help("check that its folder exists and is writable"),
+                e => Diagnostic::error(Code::BadJournal, format!("cannot use the journal `{name}`: {e}"))
+                    .help("give the journal of this batch's earlier runs, unedited, or a new file to start afresh"),
+            };
+            Exit::usage(Stream::Stderr, "", d)
+        })
+    }
+
+    /// The rejects file and the delivery lines' output, created before anything is sent.
+    fn outputs(&self) -> Result<State, Exit> {
+        let create = |path: &Path| {
+            File::create(path).map(BufWriter::new).map_err(|e| {
+                let name = path.to_string_lossy().into_owned();
+                Exit::usage(
+                    Stream::Stderr,
+                    "",
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot write `{name}`: {}", io_reason(&e, &name)),
+                    )
+                    .help("check that the folder exists and is writable"),
+                )
+            })
+        };
+        let rejects = self.rejects.as_deref().map(create).transpose()?;
+        let out: Box<dyn Write + Send> = match self.output.as_deref().map(create).transpose()? {
+            Some(f) => Box::new(f),
+            None => Box::new(std::io::stdout()),
+        };
+        Ok(State::new(out, rejects))
+    }
+}
+
+pub fn run(common: &Common, args: SendArgs) -> Outcome {
+    // The project file's profile and deny-warnings apply here too.
+    let session = Session::open(common, Stream::Stderr)?;
+    let common = &session.common;
+    // Flags first: nothing is read when the command line is wrong.
+    let plan = Plan::new(args)?;
     let Compiled {
-        template,
-        mut report,
-        ..
-    } = match compile_with_scheme(common, args.template.as_deref(), "send", data_path == "-") {
-        Ok(c) => c,
-        Err(status) => return status,
-    };
-    let data_src = match super::load_data(&data_path) {
+        template, report, ..
+    } = compile_with_scheme(&session, plan.template.as_deref(), "send", plan.data == "-")?;
+    let data_src = match super::load_data(&plan.data) {
         Ok(s) => s,
-        Err((r, status)) => {
-            print_reports(common, &[report, r], 1, Stream::Stderr, false);
-            return status;
-        }
+        Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
     };
-    let records: Vec<Record<'_>> = if args.data_ndjson.is_some() {
+    let records: Vec<Record<'_>> = if plan.ndjson {
         batch::ndjson_records(&data_src.text)
     } else {
         vec![Record {
@@ -266,135 +320,42 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             text: &data_src.text,
         }]
     };
-
-    let failure = |d: Diagnostic| usage(common, Stream::Stderr, "", d);
-    let (journal, prior) = match &args.journal {
-        None => (None, History::default()),
-        Some(path) => {
-            let name = path.to_string_lossy().into_owned();
-            let opened = if args.dry_run {
-                Journal::history(path).map(|p| (None, p))
-            } else {
-                Journal::open(path).map(|(j, p)| (Some(j), p))
-            };
-            match opened {
-                Ok(x) => x,
-                Err(JournalError::Io(e)) => {
-                    return failure(
-                        Diagnostic::error(Code::Io, format!("cannot open the journal `{name}`: {}", io_reason(&e, &name)))
-                            .help("check that its folder exists and is writable"),
-                    )
-                }
-                Err(e) => {
-                    return failure(
-                        Diagnostic::error(Code::BadJournal, format!("cannot use the journal `{name}`: {e}"))
-                            .help("give the journal of this batch's earlier runs, unedited, or a new file to start afresh"),
-                    )
-                }
-            }
-        }
-    };
-    // The rejects file and `-o`, created before anything is sent.
-    let create = |path: &std::path::Path| {
-        std::fs::File::create(path)
-            .map(std::io::BufWriter::new)
-            .map_err(|e| {
-                let name = path.to_string_lossy().into_owned();
-                Diagnostic::error(
-                    Code::Io,
-                    format!("cannot write `{name}`: {}", io_reason(&e, &name)),
-                )
-                .help("check that the folder exists and is writable")
-            })
-    };
-    let rejects = match args.rejects.as_deref().map(create).transpose() {
-        Ok(r) => r,
-        Err(d) => return failure(d),
-    };
-    let out: Box<dyn Write + Send> = match args.output.as_deref().map(create).transpose() {
-        Ok(Some(f)) => Box::new(f),
-        Ok(None) => Box::new(std::io::stdout()),
-        Err(d) => return failure(d),
-    };
+    let (journal, prior) = plan.open_journal()?;
+    let outputs = plan.outputs()?;
     if let Some(j) = &journal {
-        if let Err(e) = j.run(&template.name, endpoint.page_id(), endpoint.base()) {
-            return failure(
-                Diagnostic::error(Code::Io, format!("cannot write the journal: {e}"))
-                    .help("check that its disk has room and is writable"),
-            );
-        }
+        let endpoint = &plan.endpoint;
+        j.run(&template.name, endpoint.page_id(), endpoint.base())
+            .map_err(|e| {
+                Exit::usage(
+                    Stream::Stderr,
+                    "",
+                    Diagnostic::error(Code::Io, format!("cannot write the journal: {e}"))
+                        .help("check that its disk has room and is writable"),
+                )
+            })?;
     }
 
-    // The template's own warnings, once.
-    // JSON and SARIF are one document at the end: collect the reports.
-    let json = matches!(common.format, Format::Json | Format::Sarif);
-    let template_src = report.template.clone();
-    let mut reports = Vec::new();
-    let template_warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
-    if !report.diagnostics.is_empty() {
-        if json {
-            reports.push(std::mem::replace(&mut report, FileReport::new("")));
-        } else {
-            print_reports(common, &[report], 1, Stream::Stderr, false);
-        }
-    }
-
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(records.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records  {msg}")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
-    let sink = Reporter {
+    let sink = Reporter::new(
         common,
-        token: token.as_ref(),
-        template_path: template_src
-            .as_ref()
-            .map_or_else(String::new, |s| s.name.clone()),
-        template_src,
-        data_src: Arc::clone(&data_src),
-        state: Mutex::new(State {
-            out,
-            rejects,
-            reports,
-            warnings: template_warnings,
-            write_error: None,
-        }),
-        bar,
-        color: std::io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    };
+        plan.token.as_ref(),
+        report,
+        data_src.clone(),
+        outputs,
+        records.len(),
+    );
+    let interrupt = interrupt::Interrupt::install();
     let batch = Batch {
         template: &template,
-        endpoint: &endpoint,
-        token: token.as_ref(),
+        endpoint: &plan.endpoint,
+        token: plan.token.as_ref(),
         journal: journal.as_ref(),
         prior: &prior,
-        stop: Some(interrupt::install()),
-        options: batch::Options {
-            dry_run: args.dry_run,
-            allow_duplicate_customer_id: args.allow_duplicate_customer_id,
-            resend_uncertain: args.resend_uncertain,
-            concurrency: args.concurrency,
-            retry: RetryPolicy {
-                retries: args.retries,
-                base: backoff,
-                cap: Duration::from_secs(30).max(backoff),
-                retry_after_cap: max_retry_after,
-            },
-            rate: args.rate,
-            timeout,
-        },
+        stop: Some(interrupt.flag()),
+        options: plan.options.clone(),
     };
     let summary = batch.run(&records, &sink);
-    interrupt::restore();
-    if let Some(bar) = &sink.bar {
-        bar.finish_and_clear();
-    }
-    sink.finish(summary, args.dry_run)
+    drop(interrupt);
+    Ok(sink.finish(summary, plan.options.dry_run).into())
 }
 
 /// Where the events go: delivery lines on stdout, diagnostics on stderr (or in one JSON
@@ -413,19 +374,80 @@ struct Reporter<'a> {
 
 struct State {
     out: Box<dyn Write + Send>,
-    rejects: Option<std::io::BufWriter<std::fs::File>>,
+    rejects: Option<BufWriter<File>>,
     /// `--format json`: every report, printed as one document at the end.
     reports: Vec<FileReport>,
     warnings: usize,
     write_error: Option<String>,
 }
 
-impl Reporter<'_> {
+impl State {
+    fn new(out: Box<dyn Write + Send>, rejects: Option<BufWriter<File>>) -> State {
+        State {
+            out,
+            rejects,
+            reports: Vec::new(),
+            warnings: 0,
+            write_error: None,
+        }
+    }
+}
+
+impl<'a> Reporter<'a> {
+    /// A reporter for `records` records of `data`; the template's own warnings are reported
+    /// once, here (in JSON and SARIF, in the document at the end).
+    fn new(
+        common: &'a Common,
+        token: Option<&'a Token>,
+        mut report: FileReport,
+        data: Arc<SourceFile>,
+        mut state: State,
+        records: usize,
+    ) -> Reporter<'a> {
+        let template_src = report.template.clone();
+        state.warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
+        if !report.diagnostics.is_empty() {
+            if matches!(common.format, Format::Json | Format::Sarif) {
+                state
+                    .reports
+                    .push(std::mem::replace(&mut report, FileReport::new("")));
+            } else {
+                print_reports(common, &[report], 1, Stream::Stderr, false);
+            }
+        }
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(records as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records  {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Reporter {
+            common,
+            token,
+            template_path: template_src
+                .as_ref()
+                .map_or_else(String::new, |s| s.name.clone()),
+            template_src,
+            data_src: data,
+            state: Mutex::new(state),
+            bar,
+            color: std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
     fn scrub(&self, text: &str) -> String {
         missive::delivery::scrub(self.token, text)
     }
 
-    fn finish(&self, summary: Summary, dry_run: bool) -> u8 {
+    /// Flushes the outputs, prints the counts; the exit status.
+    fn finish(&self, summary: Summary, dry_run: bool) -> Status {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut write_error = state.write_error.take();
         if let Err(e) = state.out.flush() {
@@ -478,11 +500,15 @@ impl Reporter<'_> {
         };
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         if write_error.is_some() {
-            ERRORS.max(if summary.sent == 0 { FAILURE } else { ERRORS })
+            if summary.sent == 0 {
+                Status::Failure
+            } else {
+                Status::Errors
+            }
         } else if !summary.all_delivered() || (self.common.deny_warnings && state.warnings > 0) {
-            ERRORS
+            Status::Errors
         } else {
-            OK
+            Status::Ok
         }
     }
 }
@@ -490,25 +516,12 @@ impl Reporter<'_> {
 impl Sink for Reporter<'_> {
     fn event(&self, e: Event<'_>) {
         let n = e.record.number;
-        let line = match (e.fate, e.request) {
-            (Fate::DryRun, Some((url, body))) => {
-                let mut line = format!(
-                    "{{\"record\":{n},\"method\":\"POST\",\"url\":{},\"body\":",
-                    serde_json::Value::String(url.to_string())
-                );
-                line.push_str(&String::from_utf8_lossy(body));
-                line.push('}');
-                line
-            }
-            // Keys in the README's order (the record first), which `json!` would sort.
-            _ => format!(
-                "{{\"record\":{n},\"customer_id\":{},\"result\":\"{}\",\"status\":{},\"attempts\":{}}}",
-                serde_json::json!(e.customer_id),
-                e.fate.as_str(),
-                serde_json::json!(e.status),
-                e.attempts
-            ),
-        };
+        let line = delivery_line(&e);
+        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
+        let rejected = e.fate == Fate::Rejected
+            || (e.fate == Fate::Failed
+                && e.status
+                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
         report.data = Some(Arc::clone(&self.data_src));
@@ -517,72 +530,98 @@ impl Sink for Reporter<'_> {
         for d in &mut report.diagnostics {
             d.message = format!("record {n}: {}", d.message);
         }
-        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
-        let rejected = e.fate == Fate::Rejected
-            || (e.fate == Fate::Failed
-                && e.status
-                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
         let reject_line = rejected.then(|| {
-            let doc = report::json(std::slice::from_ref(&report), 1);
-            let diagnostics = serde_json::from_str::<serde_json::Value>(&doc)
-                .ok()
-                .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
-                .unwrap_or_default();
-            let reason = report
-                .diagnostics
-                .iter()
-                .find(|d| d.is_error())
-                .map(|d| d.message.clone());
-            let line = serde_json::json!({
-                "record": n,
-                "customer_id": e.customer_id,
-                "reason": reason,
-                "status": e.status,
-                "answer": e.answer,
-                "diagnostics": diagnostics,
+            json_line(&RejectLine {
+                answer: e.answer,
+                customer_id: e.customer_id,
+                diagnostics: json_diagnostics(&report),
+                reason: report
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .map(|d| d.message.clone()),
+                record: n,
+                status: e.status,
+                data: original_record(e.record.text),
             })
-            .to_string();
-            // The record as written (key order, `1.50`, big integers), on one line.
-            let data = original_record(e.record.text);
-            let head = line.strip_suffix('}').unwrap_or(&line);
-            format!("{head},\"data\":{data}}}")
         });
 
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let write = |w: &mut dyn Write, text: &str| -> Result<(), String> {
-            w.write_all(self.scrub(text).as_bytes())
-                .and_then(|()| w.write_all(b"\n"))
-                .map_err(|e| e.to_string())
-        };
-        let mut error = write(&mut state.out, &line).err();
-        if let (Some(r), Some(text)) = (state.rejects.as_mut(), &reject_line) {
-            error = error.or(write(r, text).err());
-        }
-        if let Some(e) = error {
-            state.write_error.get_or_insert(e);
-        }
+        self.write_lines(&mut state, &line, reject_line.as_deref());
         state.warnings += report.diagnostics.iter().filter(|d| !d.is_error()).count();
         if !report.diagnostics.is_empty() {
             if matches!(self.common.format, Format::Json | Format::Sarif) {
                 state.reports.push(report);
             } else {
-                let text = self.scrub(&match self.common.format {
-                    Format::Short => report::short(&[report]),
-                    _ => report::human(&[report], self.color),
-                });
-                let print = || {
-                    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-                };
-                match &self.bar {
-                    Some(bar) => bar.suspend(print),
-                    None => print(),
-                }
+                self.print(&report);
             }
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
     }
+}
+
+impl Reporter<'_> {
+    /// A delivery line to the output and a reject line to the rejects file, token scrubbed; the
+    /// first failure to write is kept for the end.
+    fn write_lines(&self, state: &mut State, line: &str, reject_line: Option<&str>) {
+        let write = |w: &mut dyn Write, text: &str| -> Result<(), String> {
+            w.write_all(self.scrub(text).as_bytes())
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(|e| e.to_string())
+        };
+        let mut error = write(&mut state.out, line).err();
+        if let (Some(r), Some(text)) = (state.rejects.as_mut(), reject_line) {
+            error = error.or(write(r, text).err());
+        }
+        if let Some(e) = error {
+            state.write_error.get_or_insert(e);
+        }
+    }
+
+    /// A record's diagnostics on standard error, above the progress bar.
+    fn print(&self, report: &FileReport) {
+        let text = self.scrub(&match self.common.format {
+            Format::Short => report::short(std::slice::from_ref(report)),
+            _ => report::human(std::slice::from_ref(report), self.color),
+        });
+        let print = || {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+}
+
+/// A record's line on the output: its fate, or in a dry run the request.
+fn delivery_line(e: &Event<'_>) -> String {
+    match (e.fate, e.request) {
+        (Fate::DryRun, Some((url, body))) => json_line(&RequestLine {
+            record: e.record.number,
+            method: "POST",
+            url,
+            body: &raw_json(&String::from_utf8_lossy(body)),
+        }),
+        _ => json_line(&DeliveryLine {
+            record: e.record.number,
+            customer_id: e.customer_id,
+            result: e.fate.as_str(),
+            status: e.status,
+            attempts: e.attempts,
+        }),
+    }
+}
+
+/// A record's diagnostics as `--format json` has them.
+fn json_diagnostics(report: &FileReport) -> serde_json::Value {
+    let doc = report::json(std::slice::from_ref(report), 1);
+    serde_json::from_str::<serde_json::Value>(&doc)
+        .ok()
+        .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
+        .unwrap_or_default()
 }
 
 /// The first two of the files a send writes (journal, rejects, output) and reads (template,
@@ -635,50 +674,95 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// A record for the rejects file: its JSON text as written, on one line (line breaks are only
-/// whitespace between tokens in JSON), or, when it is not JSON, a JSON string of its text.
-fn original_record(text: &str) -> String {
+/// A line of standard output (or `-o`) in a send: the record's fate, keys in the README's order.
+#[derive(Serialize)]
+struct DeliveryLine<'a> {
+    record: usize,
+    customer_id: Option<&'a str>,
+    result: &'static str,
+    status: Option<u16>,
+    attempts: u32,
+}
+
+/// A line of a dry run: the request that would be sent (the token as `***`).
+#[derive(Serialize)]
+struct RequestLine<'a> {
+    record: usize,
+    method: &'static str,
+    url: &'a str,
+    body: &'a RawValue,
+}
+
+/// A line of the rejects file: keys in alphabetical order (as they have always been), then the
+/// record as written.
+#[derive(Serialize)]
+struct RejectLine<'a> {
+    answer: Option<&'a str>,
+    customer_id: Option<&'a str>,
+    diagnostics: serde_json::Value,
+    reason: Option<String>,
+    record: usize,
+    status: Option<u16>,
+    data: Box<RawValue>,
+}
+
+/// One line of JSON.
+fn json_line(line: &impl Serialize) -> String {
+    serde_json::to_string(line).expect("strings, numbers and JSON values serialize")
+}
+
+/// JSON text (a rendered body), copied as is; text that is not JSON becomes a JSON string.
+fn raw_json(text: &str) -> Box<RawValue> {
+    serde_json::from_str::<&RawValue>(text)
+        .map(ToOwned::to_owned)
+        .unwrap_or_else(|_| serde_json::value::to_raw_value(text).expect("a string is JSON"))
+}
+
+/// A record for the rejects file: its JSON text as written (key order, `1.50`, big integers),
+/// on one line (line breaks are only whitespace between tokens in JSON), or, when it is not
+/// JSON, a JSON string of its text.
+fn original_record(text: &str) -> Box<RawValue> {
     let text = text.trim_start_matches('\u{feff}').trim();
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        text.replace(['\n', '\r'], "")
-    } else {
-        serde_json::Value::String(text.to_string()).to_string()
-    }
+    let as_written = serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .ok()
+        .and_then(|_| RawValue::from_string(text.replace(['\n', '\r'], "")).ok());
+    as_written.unwrap_or_else(|| serde_json::value::to_raw_value(text).expect("a string is JSON"))
 }
 
 /// Ctrl-C during a send: the first one stops starting requests (those in flight finish and are
 /// journaled, so none is left uncertain); a second one ends the process at once.
 mod interrupt {
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
 
-    static STOP: AtomicBool = AtomicBool::new(false);
+    /// The flag a send watches. Set by the first Ctrl-C; once set, the next Ctrl-C gets the
+    /// default action (signal-hook's documented two-step pattern).
+    pub struct Interrupt(Arc<AtomicBool>);
 
-    #[cfg(unix)]
-    extern "C" fn on_sigint(_: libc::c_int) {
-        STOP.store(true, Ordering::SeqCst);
-        // SAFETY: `signal` is async-signal-safe; the next Ctrl-C gets the default action.
-        unsafe {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
+    impl Interrupt {
+        pub fn install() -> Interrupt {
+            let stop = Arc::new(AtomicBool::new(false));
+            #[cfg(unix)]
+            {
+                use signal_hook::consts::SIGINT;
+                use signal_hook::flag;
+                // The order matters: the conditional default sees the flag before the first
+                // Ctrl-C sets it. If a handler cannot be installed, Ctrl-C keeps its default.
+                let _ = flag::register_conditional_default(SIGINT, Arc::clone(&stop))
+                    .and_then(|_| flag::register(SIGINT, Arc::clone(&stop)));
+            }
+            Interrupt(stop)
+        }
+
+        pub fn flag(&self) -> &AtomicBool {
+            &self.0
         }
     }
 
-    pub fn install() -> &'static AtomicBool {
-        #[cfg(unix)]
-        // SAFETY: the handler only stores to an atomic and resets the disposition.
-        unsafe {
-            libc::signal(
-                libc::SIGINT,
-                on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
-            );
-        }
-        &STOP
-    }
-
-    pub fn restore() {
-        #[cfg(unix)]
-        // SAFETY: back to the default action.
-        unsafe {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
+    impl Drop for Interrupt {
+        /// After the send, Ctrl-C ends the process again.
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
         }
     }
 }

@@ -174,6 +174,17 @@ pub struct Batch<'a> {
     pub stop: Option<&'a AtomicBool>,
 }
 
+/// How a delivery ended: for the journal (`word`, `message`) and the event.
+struct Verdict<'o> {
+    fate: Fate,
+    word: &'static str,
+    status: Option<u16>,
+    attempts: u32,
+    answer: Option<&'o str>,
+    message: Option<String>,
+    diagnostic: Option<Diagnostic>,
+}
+
 /// A record ready to go.
 struct Job<'a> {
     record: &'a Record<'a>,
@@ -183,10 +194,117 @@ struct Job<'a> {
     warnings: Vec<Diagnostic>,
 }
 
+/// What a send does with a record that rendered, given the run so far and the journal's
+/// history: the policy, apart from threads, files and the network.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Send it, journaled under this key.
+    Send { key: String },
+    /// `--dry-run`: report the request it would send.
+    DryRun,
+    /// An earlier run delivered it: not sent again.
+    Skip,
+    /// An earlier run may have delivered it: not sent again, for the reason given.
+    Uncertain(Diagnostic),
+    /// Not sent, for the reason given (a repeated customer_id).
+    Reject(Diagnostic),
+}
+
+/// The policy of a send, record after record: repeated customer_ids (in this run, or reached by
+/// an earlier one with another message), what the journal says earlier runs did, dry runs. It
+/// remembers the customer_ids and bodies of the run; it reads and writes nothing.
+#[derive(Debug)]
+pub struct Policy<'a> {
+    page_id: &'a str,
+    notification: &'a str,
+    prior: &'a History,
+    options: &'a Options,
+    /// customer_id -> the number of the first record with it.
+    first_with: HashMap<String, usize>,
+    /// How many records of the run had the same page, customer_id and body (by first key).
+    occurrences: HashMap<String, usize>,
+}
+
+impl<'a> Policy<'a> {
+    pub fn new(
+        page_id: &'a str,
+        notification: &'a str,
+        prior: &'a History,
+        options: &'a Options,
+    ) -> Policy<'a> {
+        Policy {
+            page_id,
+            notification,
+            prior,
+            options,
+            first_with: HashMap::new(),
+            occurrences: HashMap::new(),
+        }
+    }
+
+    /// The decision for the `number`-th record, which renders to `body` for `customer_id`.
+    pub fn decide(&mut self, number: usize, customer_id: &str, body: &[u8]) -> Decision {
+        let allow_duplicates = self.options.allow_duplicate_customer_id;
+        if let Some(&first) = self.first_with.get(customer_id) {
+            if !allow_duplicates {
+                return Decision::Reject(
+                    Diagnostic::error(
+                        Code::DuplicateCustomerId,
+                        format!("same customer_id `{customer_id}` as record {first}"),
+                    )
+                    .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`"),
+                );
+            }
+        } else {
+            self.first_with.insert(customer_id.to_string(), number);
+        }
+        let base = record_key(self.page_id, customer_id, body, 1);
+        let n = self.occurrences.entry(base).or_insert(0);
+        *n += 1;
+        let key = record_key(self.page_id, customer_id, body, *n);
+        let prior = self.prior.get(&key);
+        // A new body for a customer an earlier run reached: the template or the data changed
+        // since; sending would give that person the notification twice.
+        if prior.is_none()
+            && !allow_duplicates
+            && self
+                .prior
+                .reached(self.page_id, self.notification, customer_id)
+        {
+            return Decision::Reject(
+                Diagnostic::error(
+                    Code::DuplicateCustomerId,
+                    format!("an earlier run already sent `{}` to customer_id `{customer_id}`, with another message", self.notification),
+                )
+                .help("the template or the record changed since that run; if this customer should get the new message too, pass `--allow-duplicate-customer-id`"),
+            );
+        }
+        match prior {
+            Some(Prior::Delivered) => Decision::Skip,
+            Some(Prior::Uncertain) if !self.options.resend_uncertain => Decision::Uncertain(
+                Diagnostic::error(
+                    Code::DeliveryUncertain,
+                    format!("may have been delivered by an earlier run (customer_id `{customer_id}`): not sent again"),
+                )
+                .help("the journal has its request but no answer; when you know it did not arrive, send it with `--resend-uncertain`"),
+            ),
+            _ if self.options.dry_run => Decision::DryRun,
+            _ => Decision::Send { key },
+        }
+    }
+}
+
 impl Batch<'_> {
-    /// Sends the records (in a dry run, reports them) and returns the counts.
+    /// Sends the records (in a dry run, reports them) and returns the counts: records are
+    /// prepared and decided on this thread, sent on `concurrency` others.
     pub fn run(&self, records: &[Record<'_>], sink: &dyn Sink) -> Summary {
         let summary = Mutex::new(Summary::default());
+        let not_attempted = |n: usize| {
+            summary
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .not_attempted += n;
+        };
         let emit = |mut e: Event<'_>| {
             for d in &mut e.diagnostics {
                 point_at_record(d, e.record);
@@ -213,140 +331,26 @@ impl Batch<'_> {
                     s.spawn(|| loop {
                         let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         match job {
-                            Ok(_) if stopped() => {
-                                summary
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner())
-                                    .not_attempted += 1;
-                            }
+                            Ok(_) if stopped() => not_attempted(1),
                             Ok(job) => self.send(job, &client, &pacer, &halt, &emit),
                             Err(_) => break,
                         }
                     });
                 }
             }
-            let mut first_with: HashMap<String, usize> = HashMap::new();
-            let mut occurrences: HashMap<String, usize> = HashMap::new();
+            let mut policy = Policy::new(
+                self.endpoint.page_id(),
+                &self.template.name,
+                self.prior,
+                &self.options,
+            );
             for (i, record) in records.iter().enumerate() {
                 if stopped() {
-                    summary
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .not_attempted += records.len() - i;
+                    not_attempted(records.len() - i);
                     break;
                 }
-                let (customer_id, prepared) = self.prepare(record);
-                let (customer_id, body, mut warnings) = match (customer_id, prepared) {
-                    (Some(cid), Ok((body, warnings))) => (cid, body, warnings),
-                    (cid, Err(diagnostics)) => {
-                        emit(rejected(record, cid.as_deref(), diagnostics));
-                        continue;
-                    }
-                    (None, Ok(_)) => {
-                        let d = Diagnostic::error(
-                            Code::Usage,
-                            "the template has no `customer_id` scheme",
-                        )
-                        .help("declare one: `customer_id \"order-{{ order.number }}\"`");
-                        emit(rejected(record, None, vec![d]));
-                        continue;
-                    }
-                };
-                if let Some(&first) = first_with.get(&customer_id) {
-                    if !self.options.allow_duplicate_customer_id {
-                        let d = Diagnostic::error(
-                            Code::DuplicateCustomerId,
-                            format!("same customer_id `{customer_id}` as record {first}"),
-                        )
-                        .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`");
-                        warnings.push(d);
-                        emit(rejected(record, Some(&customer_id), warnings));
-                        continue;
-                    }
-                } else {
-                    first_with.insert(customer_id.clone(), record.number);
-                }
-                let base = record_key(self.endpoint.page_id(), &customer_id, &body, 1);
-                let n = occurrences.entry(base).or_insert(0);
-                *n += 1;
-                let key = record_key(self.endpoint.page_id(), &customer_id, &body, *n);
-                let prior = self.prior.get(&key);
-                // A new body for a customer an earlier run reached: the template or the data
-                // changed since; sending would give that person the notification twice.
-                if prior.is_none()
-                    && !self.options.allow_duplicate_customer_id
-                    && self.prior.reached(
-                        self.endpoint.page_id(),
-                        &self.template.name,
-                        &customer_id,
-                    )
-                {
-                    warnings.push(
-                        Diagnostic::error(
-                            Code::DuplicateCustomerId,
-                            format!("an earlier run already sent `{}` to customer_id `{customer_id}`, with another message", self.template.name),
-                        )
-                        .help("the template or the record changed since that run; if this customer should get the new message too, pass `--allow-duplicate-customer-id`"),
-                    );
-                    emit(rejected(record, Some(&customer_id), warnings));
+                let Some(job) = self.decide(record, &mut policy, &emit) else {
                     continue;
-                }
-                match prior {
-                    Some(Prior::Delivered) => {
-                        emit(Event {
-                            record,
-                            customer_id: Some(&customer_id),
-                            fate: Fate::Skipped,
-                            status: None,
-                            attempts: 0,
-                            diagnostics: warnings,
-                            answer: None,
-                            request: None,
-                        });
-                        continue;
-                    }
-                    Some(Prior::Uncertain) if !self.options.resend_uncertain => {
-                        warnings.push(
-                            Diagnostic::error(
-                                Code::DeliveryUncertain,
-                                format!("may have been delivered by an earlier run (customer_id `{customer_id}`): not sent again"),
-                            )
-                            .help("the journal has its request but no answer; when you know it did not arrive, send it with `--resend-uncertain`"),
-                        );
-                        emit(Event {
-                            record,
-                            customer_id: Some(&customer_id),
-                            fate: Fate::Uncertain,
-                            status: None,
-                            attempts: 0,
-                            diagnostics: warnings,
-                            answer: None,
-                            request: None,
-                        });
-                        continue;
-                    }
-                    _ => {}
-                }
-                if self.options.dry_run {
-                    let url = self.endpoint.url(&customer_id, None);
-                    emit(Event {
-                        record,
-                        customer_id: Some(&customer_id),
-                        fate: Fate::DryRun,
-                        status: None,
-                        attempts: 0,
-                        diagnostics: warnings,
-                        answer: None,
-                        request: Some((&url, &body)),
-                    });
-                    continue;
-                }
-                let job = Job {
-                    record,
-                    customer_id,
-                    key,
-                    body,
-                    warnings,
                 };
                 if tx.send(job).is_err() {
                     break;
@@ -355,6 +359,66 @@ impl Batch<'_> {
             drop(tx);
         });
         summary.into_inner().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Prepares a record and applies the policy: the job to send, or `None` when its fate is
+    /// already known (and emitted).
+    fn decide<'r>(
+        &self,
+        record: &'r Record<'r>,
+        policy: &mut Policy<'_>,
+        emit: &dyn Fn(Event<'_>),
+    ) -> Option<Job<'r>> {
+        let (customer_id, body, mut warnings) = match self.prepare(record) {
+            (Some(cid), Ok((body, warnings))) => (cid, body, warnings),
+            (cid, Err(diagnostics)) => {
+                emit(rejected(record, cid.as_deref(), diagnostics));
+                return None;
+            }
+            (None, Ok(_)) => {
+                let d = Diagnostic::error(Code::Usage, "the template has no `customer_id` scheme")
+                    .help("declare one: `customer_id \"order-{{ order.number }}\"`");
+                emit(rejected(record, None, vec![d]));
+                return None;
+            }
+        };
+        let event = |fate: Fate, diagnostics: Vec<Diagnostic>, request: Option<(&str, &[u8])>| {
+            emit(Event {
+                record,
+                customer_id: Some(&customer_id),
+                fate,
+                status: None,
+                attempts: 0,
+                diagnostics,
+                answer: None,
+                request,
+            });
+        };
+        match policy.decide(record.number, &customer_id, &body) {
+            Decision::Send { key } => {
+                return Some(Job {
+                    record,
+                    customer_id,
+                    key,
+                    body,
+                    warnings,
+                })
+            }
+            Decision::DryRun => {
+                let url = self.endpoint.url(&customer_id, None);
+                event(Fate::DryRun, warnings, Some((&url, &body)));
+            }
+            Decision::Skip => event(Fate::Skipped, warnings, None),
+            Decision::Uncertain(d) => {
+                warnings.push(d);
+                event(Fate::Uncertain, warnings, None);
+            }
+            Decision::Reject(d) => {
+                warnings.push(d);
+                event(Fate::Rejected, warnings, None);
+            }
+        }
+        None
     }
 
     /// Checks and renders one record: its customer_id (when the scheme renders), and the body
@@ -443,8 +507,49 @@ impl Batch<'_> {
         let outcome = deliver(client, &self.options.retry, pacer, &url, &body, &|t| {
             scrub(token, t)
         });
-        let cid = &customer_id;
-        let (fate, word, status, attempts, answer, message, diagnostic) = match &outcome {
+        let Verdict {
+            fate,
+            word,
+            status,
+            attempts,
+            answer,
+            message,
+            diagnostic,
+        } = self.verdict(&outcome, record, &customer_id, halt);
+        if let Some(j) = self.journal {
+            if let Err(e) = j.outcome(&key, n, word, status, message.as_deref()) {
+                warnings.push(
+                    Diagnostic::warning(
+                        Code::Io,
+                        format!("cannot write its outcome to the journal: {e}"),
+                    )
+                    .help("a rerun with this journal will list the record as uncertain"),
+                );
+            }
+        }
+        warnings.extend(diagnostic);
+        emit(Event {
+            record,
+            customer_id: Some(&customer_id),
+            fate,
+            status,
+            attempts,
+            diagnostics: warnings,
+            answer,
+            request: None,
+        });
+    }
+
+    /// How a delivery ended, in the journal's word and the caller's terms. A refusal of the
+    /// token (401, 403) sets `halt`.
+    fn verdict<'o>(
+        &self,
+        outcome: &'o Outcome,
+        record: &Record<'_>,
+        cid: &str,
+        halt: &AtomicBool,
+    ) -> Verdict<'o> {
+        let (fate, word, status, attempts, answer, message, diagnostic) = match outcome {
             Outcome::Delivered { status, attempts } => (
                 Fate::Sent,
                 "delivered",
@@ -524,28 +629,15 @@ impl Batch<'_> {
                 )
             }
         };
-        if let Some(j) = self.journal {
-            if let Err(e) = j.outcome(&key, n, word, status, message.as_deref()) {
-                warnings.push(
-                    Diagnostic::warning(
-                        Code::Io,
-                        format!("cannot write its outcome to the journal: {e}"),
-                    )
-                    .help("a rerun with this journal will list the record as uncertain"),
-                );
-            }
-        }
-        warnings.extend(diagnostic);
-        emit(Event {
-            record,
-            customer_id: Some(&customer_id),
+        Verdict {
             fate,
+            word,
             status,
             attempts,
-            diagnostics: warnings,
             answer,
-            request: None,
-        });
+            message,
+            diagnostic,
+        }
     }
 }
 
@@ -691,6 +783,138 @@ mod tests {
             }
         );
         assert!(!summary.all_delivered());
+    }
+
+    /// A history read from journal lines (a file, as `send` reads it).
+    fn history(name: &str, lines: &[String]) -> History {
+        let dir = std::env::temp_dir().join(format!("missive-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, lines.concat()).unwrap();
+        Journal::history(&path).unwrap()
+    }
+
+    fn run_line(page: &str) -> String {
+        format!("{{\"event\":\"run\",\"page_id\":\"{page}\"}}\n")
+    }
+
+    fn intent(key: &str, customer_id: &str) -> String {
+        format!("{{\"event\":\"intent\",\"key\":\"{key}\",\"notification\":\"hi\",\"customer_id\":\"{customer_id}\"}}\n")
+    }
+
+    fn outcome(key: &str, result: &str) -> String {
+        format!("{{\"event\":\"outcome\",\"key\":\"{key}\",\"result\":\"{result}\"}}\n")
+    }
+
+    fn code(d: &Decision) -> Option<Code> {
+        match d {
+            Decision::Reject(d) | Decision::Uncertain(d) => Some(d.code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_repeated_customer_id_is_rejected_unless_allowed() {
+        let none = History::default();
+        let options = Options::default();
+        let mut p = Policy::new("7", "hi", &none, &options);
+        let first = p.decide(1, "c-1", b"a");
+        assert_eq!(
+            first,
+            Decision::Send {
+                key: record_key("7", "c-1", b"a", 1)
+            }
+        );
+        let again = p.decide(2, "c-1", b"b");
+        assert_eq!(code(&again), Some(Code::DuplicateCustomerId));
+        let Decision::Reject(d) = again else {
+            unreachable!()
+        };
+        assert_eq!(d.message, "same customer_id `c-1` as record 1");
+        assert!(matches!(p.decide(3, "c-2", b"a"), Decision::Send { .. }));
+
+        let allowed = Options {
+            allow_duplicate_customer_id: true,
+            ..Options::default()
+        };
+        let mut p = Policy::new("7", "hi", &none, &allowed);
+        p.decide(1, "c-1", b"a");
+        // The same body twice is two records: the second gets its own key.
+        assert_eq!(
+            p.decide(2, "c-1", b"a"),
+            Decision::Send {
+                key: format!("{}-2", record_key("7", "c-1", b"a", 1))
+            }
+        );
+    }
+
+    #[test]
+    fn the_journal_decides_skip_uncertain_and_send_again() {
+        let key = |cid: &str| record_key("7", cid, b"x", 1);
+        let h = history(
+            "fates.journal",
+            &[
+                run_line("7"),
+                intent(&key("sent"), "sent"),
+                outcome(&key("sent"), "delivered"),
+                intent(&key("maybe"), "maybe"),
+                intent(&key("failed"), "failed"),
+                outcome(&key("failed"), "failed"),
+            ],
+        );
+        let options = Options::default();
+        let mut p = Policy::new("7", "hi", &h, &options);
+        assert_eq!(p.decide(1, "sent", b"x"), Decision::Skip);
+        assert_eq!(
+            code(&p.decide(2, "maybe", b"x")),
+            Some(Code::DeliveryUncertain)
+        );
+        assert_eq!(
+            p.decide(3, "failed", b"x"),
+            Decision::Send { key: key("failed") }
+        );
+        // Another body for a customer an earlier run reached: not sent twice.
+        let other = p.decide(4, "sent2", b"x");
+        assert!(matches!(other, Decision::Send { .. }));
+        let changed = Policy::new("7", "hi", &h, &options).decide(1, "sent", b"new body");
+        assert_eq!(code(&changed), Some(Code::DuplicateCustomerId));
+        // On another page, the same customer_id is another person.
+        let elsewhere = Policy::new("8", "hi", &h, &options).decide(1, "sent", b"new body");
+        assert!(matches!(elsewhere, Decision::Send { .. }));
+
+        let resend = Options {
+            resend_uncertain: true,
+            ..Options::default()
+        };
+        let mut p = Policy::new("7", "hi", &h, &resend);
+        assert_eq!(
+            p.decide(1, "maybe", b"x"),
+            Decision::Send { key: key("maybe") }
+        );
+    }
+
+    #[test]
+    fn a_dry_run_decides_like_a_send_but_sends_nothing() {
+        let key = record_key("7", "sent", b"x", 1);
+        let h = history(
+            "dry.journal",
+            &[
+                run_line("7"),
+                intent(&key, "sent"),
+                outcome(&key, "delivered"),
+            ],
+        );
+        let options = Options {
+            dry_run: true,
+            ..Options::default()
+        };
+        let mut p = Policy::new("7", "hi", &h, &options);
+        assert_eq!(p.decide(1, "sent", b"x"), Decision::Skip);
+        assert_eq!(p.decide(2, "new", b"x"), Decision::DryRun);
+        assert_eq!(
+            code(&p.decide(3, "new", b"y")),
+            Some(Code::DuplicateCustomerId)
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
-use serde_json::json;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// What an earlier run did with a key.
@@ -161,10 +161,14 @@ impl Journal {
 
     /// The first line of a run: what it sends, where (never the token).
     pub fn run(&self, template: &str, page_id: &str, api_url: &str) -> std::io::Result<()> {
-        self.append(&json!({
-            "event": "run", "template": template, "page_id": page_id, "api_url": api_url,
-            "pid": std::process::id(), "time": now(),
-        }))
+        self.append(&RunLine {
+            api_url,
+            event: "run",
+            page_id,
+            pid: std::process::id(),
+            template,
+            time: now(),
+        })
     }
 
     /// Before a request: this key is about to be sent (synced before returning).
@@ -175,10 +179,14 @@ impl Journal {
         notification: &str,
         customer_id: &str,
     ) -> std::io::Result<()> {
-        self.append(&json!({
-            "event": "intent", "key": key, "record": record, "notification": notification,
-            "customer_id": customer_id, "time": now(),
-        }))
+        self.append(&IntentLine {
+            customer_id,
+            event: "intent",
+            key,
+            notification,
+            record,
+            time: now(),
+        })
     }
 
     /// After a request: how it ended (`delivered`, `refused`, `failed`, `uncertain`).
@@ -190,14 +198,19 @@ impl Journal {
         status: Option<u16>,
         message: Option<&str>,
     ) -> std::io::Result<()> {
-        self.append(&json!({
-            "event": "outcome", "key": key, "record": record, "result": result,
-            "status": status, "message": message, "time": now(),
-        }))
+        self.append(&OutcomeLine {
+            event: "outcome",
+            key,
+            message,
+            record,
+            result,
+            status,
+            time: now(),
+        })
     }
 
-    fn append(&self, entry: &serde_json::Value) -> std::io::Result<()> {
-        let mut line = entry.to_string();
+    fn append(&self, entry: &impl Serialize) -> std::io::Result<()> {
+        let mut line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
         line.push('\n');
         let seq = {
             let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
@@ -214,6 +227,39 @@ impl Journal {
         *synced = target;
         Ok(())
     }
+}
+
+/// The lines of a journal as written: fields in alphabetical order, `event` among them (the
+/// order the journal has always had).
+#[derive(Serialize)]
+struct RunLine<'a> {
+    api_url: &'a str,
+    event: &'static str,
+    page_id: &'a str,
+    pid: u32,
+    template: &'a str,
+    time: u64,
+}
+
+#[derive(Serialize)]
+struct IntentLine<'a> {
+    customer_id: &'a str,
+    event: &'static str,
+    key: &'a str,
+    notification: &'a str,
+    record: usize,
+    time: u64,
+}
+
+#[derive(Serialize)]
+struct OutcomeLine<'a> {
+    event: &'static str,
+    key: &'a str,
+    message: Option<&'a str>,
+    record: usize,
+    result: &'a str,
+    status: Option<u16>,
+    time: u64,
 }
 
 #[cfg(unix)]
@@ -236,26 +282,13 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-#[cfg(unix)]
+/// Locks the journal against a second sender (an advisory lock that goes with the file).
 fn lock(file: &File) -> Result<(), JournalError> {
-    use std::os::unix::io::AsRawFd;
-    // SAFETY: flock on a file descriptor we own; the lock goes with the descriptor.
-    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        Ok(())
-    } else {
-        let e = std::io::Error::last_os_error();
-        if e.kind() == std::io::ErrorKind::WouldBlock {
-            Err(JournalError::Busy)
-        } else {
-            Err(JournalError::Io(e))
-        }
+    match fs4::fs_std::FileExt::try_lock_exclusive(file) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(JournalError::Busy),
+        Err(e) => Err(JournalError::Io(e)),
     }
-}
-
-#[cfg(not(unix))]
-fn lock(_file: &File) -> Result<(), JournalError> {
-    Ok(())
 }
 
 /// The fate of every key in a journal's text.
@@ -425,6 +458,36 @@ mod tests {
         );
         assert!(!prior.reached("1", "t", "c3") && !prior.reached("1", "u", "c1"));
         assert!(!prior.reached("2", "t", "c1"));
+    }
+
+    #[test]
+    fn journal_lines_keep_their_keys_in_alphabetical_order() {
+        let p = temp("lines.journal");
+        let (j, _) = Journal::open(&p).unwrap();
+        j.run("t", "1", "http://x").unwrap();
+        j.intent("k", 2, "t", "c\"2").unwrap();
+        j.outcome("k", 2, "failed", Some(503), Some("busy"))
+            .unwrap();
+        j.outcome("k", 2, "uncertain", None, None).unwrap();
+        drop(j);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let pid = std::process::id();
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let time = l.rfind("\"time\":").expect("a time");
+                format!("{}TIME}}", &l[..time + 7])
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                format!(r#"{{"api_url":"http://x","event":"run","page_id":"1","pid":{pid},"template":"t","time":TIME}}"#),
+                r#"{"customer_id":"c\"2","event":"intent","key":"k","notification":"t","record":2,"time":TIME}"#.to_string(),
+                r#"{"event":"outcome","key":"k","message":"busy","record":2,"result":"failed","status":503,"time":TIME}"#.to_string(),
+                r#"{"event":"outcome","key":"k","message":null,"record":2,"result":"uncertain","status":null,"time":TIME}"#.to_string(),
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+#[cfg(feature = "fancy")]
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use serde::Serialize;
 
@@ -64,7 +65,8 @@ pub fn count(reports: &[FileReport]) -> Counts {
 // ---------------------------------------------------------------------------------------------
 // human
 
-/// The human report: a rustc-style header, miette's snippets, then help and notes.
+/// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line per
+/// label), then help and notes.
 pub fn human(reports: &[FileReport], color: bool) -> String {
     let mut out = String::new();
     for r in reports {
@@ -151,7 +153,32 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
     out
 }
 
+/// Without miette (feature `fancy` off): each label as a `-->` line with its position and
+/// message, the primary first.
+#[cfg(not(feature = "fancy"))]
+fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) -> String {
+    let mut out = String::new();
+    for (i, l) in labels.iter().enumerate() {
+        let at = src.line_col(l.span.start as usize);
+        let arrow = if i == 0 && has_primary { "-->" } else { ":::" };
+        let _ = write!(
+            out,
+            "   {} {}:{}:{}",
+            paint(color, "34", arrow),
+            src.name,
+            at.line,
+            at.column
+        );
+        if let Some(m) = &l.message {
+            let _ = write!(out, ": {}", printable(m));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A miette snippet of the labels in one file; the first label of the primary file is primary.
+#[cfg(feature = "fancy")]
 fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) -> String {
     #[derive(Debug)]
     struct Snippet {
@@ -541,5 +568,28 @@ mod tests {
         );
         assert_eq!(uri("templates\\a.missive"), "templates/a.missive");
         assert_eq!(uri("/tmp/a.missive"), "file:///tmp/a.missive");
+    }
+
+    /// Without miette (`cargo test --lib --no-default-features`), a label is one line.
+    #[cfg(not(feature = "fancy"))]
+    #[test]
+    fn without_fancy_each_label_is_a_located_line() {
+        use super::{human, FileReport};
+        use crate::diagnostic::{Code, Diagnostic};
+        use crate::span::{SourceFile, Span};
+        let mut r = FileReport::new("a.missive");
+        r.template = Some(std::sync::Arc::new(SourceFile::new(
+            "a.missive",
+            "notification a\ntext \"hi\"\n",
+        )));
+        r.diagnostics.push(
+            Diagnostic::error(Code::Usage, "something is wrong")
+                .at(Span::new(20, 24), "here")
+                .help("fix it"),
+        );
+        assert_eq!(
+            human(&[r], false),
+            "error[M9002]: something is wrong\n   --> a.missive:2:6: here\n  help: fix it\n\n"
+        );
     }
 }

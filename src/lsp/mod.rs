@@ -217,11 +217,7 @@ impl Document {
 /// The file's stem, which the `notification` name should match (as `check` warns).
 /// The local path of a `file:` URI.
 fn file_path(uri: &Uri) -> Option<std::path::PathBuf> {
-    let rest = uri.as_str().strip_prefix("file://")?;
-    let decoded = percent_encoding::percent_decode_str(rest)
-        .decode_utf8()
-        .ok()?;
-    Some(std::path::PathBuf::from(decoded.into_owned()))
+    url::Url::parse(uri.as_str()).ok()?.to_file_path().ok()
 }
 
 fn file_stem(uri: &Uri) -> Option<String> {
