@@ -285,6 +285,13 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
                             .help("check that its folder exists and is writable"),
                     )
                 }
+                Err(JournalError::Corrupt { line, column, reason }) => {
+                    return failure(
+                        Diagnostic::error(Code::BadJournal, format!("the journal is damaged at {name}:{line}:{column}: {reason}"))
+                            .help(format!("the damaged part may have held records already sent, which would be sent again: restore the journal from a backup or a full copy; failing that, keep its lines before line {line} in a new file, see with `--dry-run` what it would send, and take the records you know were delivered out of the data"))
+                            .note("nothing was sent"),
+                    )
+                }
                 Err(e) => {
                     return failure(
                         Diagnostic::error(Code::BadJournal, format!("cannot use the journal `{name}`: {e}"))
@@ -336,6 +343,24 @@ pub fn run(common: &Common, args: SendArgs) -> u8 {
             reports.push(std::mem::replace(&mut report, FileReport::new("")));
         } else {
             print_reports(common, &[report], 1, Stream::Stderr, false);
+        }
+    }
+    // A journal whose last line a crash cut short: not silent, the line is dropped.
+    if let (Some(cut), Some(path)) = (prior.cut(), &args.journal) {
+        let name = path.to_string_lossy();
+        let mut r = FileReport::new(name.clone());
+        r.diagnostics.push(
+            Diagnostic::warning(
+                Code::BadJournal,
+                format!("the last line of the journal, {name}:{}:1, is cut short after {} bytes: ignored", cut.line, cut.bytes),
+            )
+            .note("missive was stopped while writing it (a crash or a power cut): its record counts as not sent, or as uncertain if its request was written before")
+            .help("if the journal was instead cut short by a copy or a full disk, records it lost would be sent again: stop now and restore the whole journal"),
+        );
+        if json {
+            reports.push(r);
+        } else {
+            print_reports(common, &[r], 1, Stream::Stderr, false);
         }
     }
 

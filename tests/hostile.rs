@@ -1,0 +1,212 @@
+//! Hostile and damaged input found by probing missive as an attacker and a careless user would
+//! (issue 15): each test is the regression test of one finding.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use assert_cmd::Command;
+
+fn missive() -> Command {
+    let mut c = Command::cargo_bin("missive").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env_remove("MISSIVE_ACCESS_TOKEN");
+    for proxy in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        c.env_remove(proxy);
+    }
+    c
+}
+
+/// A folder of its own for each test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("missive-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A loopback server answering every request with `reply(request target)`: (status, body).
+/// Returns its base URL and the targets it was sent.
+fn serve(
+    reply: impl Fn(&str) -> (u16, String) + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                continue;
+            }
+            let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            let mut length = 0;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = h.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let _ = reader.read_exact(&mut vec![0; length]);
+            let (status, body) = reply(&target);
+            log.lock().unwrap().push(target);
+            let mut s = stream;
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, seen)
+}
+
+const TEMPLATE: &str = r#"notification welcome
+customer_id "w-{{ id }}"
+input { id: string max 40, name: string max 40 }
+text "Hello {{ name }}!"
+"#;
+
+/// `missive send` of `records` (NDJSON) with `token`, through `journal`, to `base`.
+fn send(dir: &std::path::Path, base: &str, token: &str, records: usize, extra: &[&str]) -> Command {
+    let template = dir.join("welcome.missive");
+    std::fs::write(&template, TEMPLATE).unwrap();
+    let data = dir.join("people.ndjson");
+    let lines: String = (1..=records)
+        .map(|i| format!("{{\"id\": \"{i}\", \"name\": \"P{i}\"}}\n"))
+        .collect();
+    std::fs::write(&data, lines).unwrap();
+    let mut c = missive();
+    c.env("MISSIVE_ACCESS_TOKEN", token)
+        .arg("send")
+        .arg(&template)
+        .args(["--page-id", "123", "--api-url", base, "--backoff", "0.01"])
+        .arg("--data-ndjson")
+        .arg(&data)
+        .arg("--journal")
+        .arg(dir.join("j.journal"))
+        .args(extra);
+    c
+}
+
+/// A token with `%` and `\` in it, echoed back by the API in the ways an answer may write it
+/// (the query string as received, percent-encoded, and the token in a JSON string), never
+/// shows in stderr, the journal or the rejects file.
+#[test]
+fn a_token_echoed_percent_encoded_or_json_escaped_is_never_shown() {
+    let dir = temp_dir("leak");
+    let token = r"abc%def\ghi-12345";
+    let (base, seen) = serve(|target| {
+        let echoed = target
+            .split("access_token=")
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        let raw = r"abc%def\ghi-12345";
+        let message = format!(
+            "Invalid OAuth access token {echoed} ({}), lower case {}",
+            raw,
+            echoed.to_lowercase()
+        );
+        let body = serde_json::json!({"error": {"message": message, "type": "OAuthException", "code": 190}});
+        (400, body.to_string())
+    });
+    let rejects = dir.join("rejects.ndjson");
+    let out = send(
+        &dir,
+        &base,
+        token,
+        2,
+        &["--rejects", rejects.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert!(!seen.lock().unwrap().is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("***"), "{stderr}");
+    let journal = std::fs::read_to_string(dir.join("j.journal")).unwrap();
+    let rejects = std::fs::read_to_string(&rejects).unwrap_or_default();
+    for (name, text) in [
+        ("stderr", &stderr),
+        ("journal", &journal),
+        ("rejects", &rejects),
+    ] {
+        for form in [
+            "abc%def",
+            "abc%25def",
+            "abc%25DEF",
+            "def%5Cghi",
+            "def%5cghi",
+            r"def\ghi",
+            r"def\\ghi",
+            r"def\\\\ghi",
+        ] {
+            assert!(!text.contains(form), "{form} in {name}:\n{text}");
+        }
+    }
+}
+
+/// A journal whose end was lost (a power cut left zeros where its last lines were) is
+/// refused, at the damaged line, before anything is sent: the records of the lost lines
+/// were delivered, and would be sent again.
+#[test]
+fn a_journal_damaged_mid_file_is_refused_at_its_line_and_column() {
+    let dir = temp_dir("journal");
+    let (base, seen) = serve(|_| (200, r#"{"meta":{"status":"success"}}"#.to_string()));
+    let token = "T0ken-for-the-journal-test";
+    let first = send(&dir, &base, token, 6, &[]).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert_eq!(seen.lock().unwrap().len(), 6);
+    let path = dir.join("j.journal");
+    let whole = std::fs::read(&path).unwrap();
+    let lines: Vec<&[u8]> = whole.split_inclusive(|&b| b == b'\n').collect();
+    assert_eq!(
+        lines.len(),
+        13,
+        "a run line, an intent and an outcome per record"
+    );
+    let mut damaged = lines[..5].concat();
+    damaged.extend(std::iter::repeat_n(0u8, 700));
+    std::fs::write(&path, &damaged).unwrap();
+
+    let again = send(&dir, &base, token, 6, &[]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        6,
+        "nothing sent again: {stderr}"
+    );
+    let at = format!("the journal is damaged at {}:6:1", path.display());
+    assert!(stderr.contains(&at), "{stderr}");
+    assert!(stderr.contains("restore the journal"), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), damaged, "left for repair");
+
+    // Cut inside the line being written (a crash): said, not silent, and that record only.
+    std::fs::write(&path, &whole[..whole.len() - 20]).unwrap();
+    let resumed = send(&dir, &base, token, 6, &[]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert_eq!(resumed.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:13:1, is cut short", path.display())),
+        "{stderr}"
+    );
+    // Record 6's request was journaled: uncertain, not sent again.
+    assert_eq!(seen.lock().unwrap().len(), 6, "{stderr}");
+}
