@@ -63,6 +63,9 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Line starts as a terminal (and miette) counts lines: after `\n`, and after a lone `\r`;
+    /// made once, when a human report first needs it.
+    display_line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -74,7 +77,22 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            display_line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The starts of the lines as a terminal shows them: a lone `\r` ends a line too.
+    pub(crate) fn display_line_starts(&self) -> &[usize] {
+        self.display_line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        })
     }
 
     /// Line and column of a byte offset (clamped to the text, and to a char boundary).
