@@ -210,3 +210,36 @@ fn a_journal_damaged_mid_file_is_refused_at_its_line_and_column() {
     // Record 6's request was journaled: uncertain, not sent again.
     assert_eq!(seen.lock().unwrap().len(), 6, "{stderr}");
 }
+
+/// `import` of a payload with 20,000 keys missive does not model: every key kept, and the human
+/// report shows 100 warnings and counts the rest instead of printing the payload's one line
+/// 20,000 times (3,000 keys made 255 MB).
+#[test]
+fn import_of_20000_unknown_keys_keeps_them_all_and_reports_a_count() {
+    let dir = temp_dir("import");
+    let mut payload = serde_json::Map::new();
+    payload.insert("text".into(), "hi".into());
+    for i in 0..20_000 {
+        payload.insert(format!("key_{i}"), i.into());
+    }
+    let path = dir.join("wide.json");
+    std::fs::write(&path, serde_json::Value::Object(payload).to_string()).unwrap();
+    let out = missive().arg("import").arg(&path).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        &stderr[..stderr.len().min(2000)]
+    );
+    for i in [0, 9_999, 19_999] {
+        assert_eq!(stdout.matches(&format!("\"key_{i}\": {i},")).count(), 1);
+    }
+    assert!(stderr.len() < 200_000, "{} bytes of report", stderr.len());
+    assert_eq!(stderr.matches("warning[M6001]").count(), 100);
+    let last = stderr.trim_end().lines().last().unwrap_or("");
+    assert!(stderr.contains("... and 19,900 more for "), "{last}");
+}

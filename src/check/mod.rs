@@ -256,7 +256,7 @@ impl<'a> Checker<'a> {
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
-        let mut top_extra: Vec<String> = Vec::new();
+        let mut top_extra: std::collections::HashSet<String> = std::collections::HashSet::new();
 
         for item in &file.items {
             match item {
@@ -364,7 +364,7 @@ impl<'a> Checker<'a> {
                                         .help(format!("give the message's `{}` with its own line or block, not in `extra`", m.key)),
                                 );
                             }
-                            top_extra.push(m.key.clone());
+                            top_extra.insert(m.key.clone());
                         }
                     }
                     if let Some(member) = self.top_item(other) {
