@@ -243,3 +243,25 @@ fn import_of_20000_unknown_keys_keeps_them_all_and_reports_a_count() {
     let last = stderr.trim_end().lines().last().unwrap_or("");
     assert!(stderr.contains("... and 19,900 more for "), "{last}");
 }
+
+/// A file holding only a byte order mark (and maybe blank lines) is an empty template, for
+/// `fmt` as for `check`: not "a bug in missive's formatter".
+#[test]
+fn fmt_of_a_file_holding_only_a_bom_says_it_is_empty() {
+    for text in ["\u{FEFF}", "\u{FEFF}\n\n", "\u{FEFF} \r\n"] {
+        let errors = missive::fmt::format(text).unwrap_err();
+        let codes: Vec<String> = errors.iter().map(|d| d.code.to_string()).collect();
+        assert_eq!(codes, ["M0008"], "{text:?}");
+    }
+    let dir = temp_dir("bom");
+    let path = dir.join("bom.missive");
+    std::fs::write(&path, "\u{FEFF}").unwrap();
+    let out = missive().arg("fmt").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error[M0008]: this template is empty"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("bug"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "\u{FEFF}");
+}
