@@ -64,8 +64,8 @@ fn serve(
                 }
             }
             let _ = reader.read_exact(&mut vec![0; length]);
+            log.lock().unwrap().push(target.clone());
             let (status, body) = reply(&target);
-            log.lock().unwrap().push(target);
             let mut s = stream;
             let _ = write!(
                 s,
@@ -264,4 +264,82 @@ fn fmt_of_a_file_holding_only_a_bom_says_it_is_empty() {
     );
     assert!(!stderr.contains("bug"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "\u{FEFF}");
+}
+
+/// `--rejects` holds every record not delivered, tagged with its outcome: refused (a 3xx or a
+/// 4xx), failed after its tries (5xx), uncertain (no answer after the request went out); the
+/// uncertain one is not under `data`, so that feeding `.data` back cannot send it twice.
+#[test]
+fn rejects_hold_failed_uncertain_and_redirected_records_tagged_with_their_outcome() {
+    let dir = temp_dir("rejects");
+    let (base, seen) = serve(|target| {
+        if target.contains("/customers/w-1/") {
+            (200, r#"{"meta":{"status":"success"}}"#.to_string())
+        } else if target.contains("/customers/w-2/") {
+            (503, r#"{"error":"busy"}"#.to_string())
+        } else if target.contains("/customers/w-3/") {
+            (302, String::new())
+        } else {
+            // Longer than `--timeout`: the request went out, no answer came back.
+            std::thread::sleep(std::time::Duration::from_millis(1_500));
+            (200, String::new())
+        }
+    });
+    let rejects = dir.join("rejects.ndjson");
+    let out = send(
+        &dir,
+        &base,
+        "T0ken-for-the-rejects-test",
+        4,
+        &[
+            "--rejects",
+            rejects.to_str().unwrap(),
+            "--retries",
+            "1",
+            "--timeout",
+            "0.5",
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(seen.lock().unwrap().len(), 5, "w-2 tried twice: {stderr}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut got: Vec<(u64, &str, Option<u64>)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["record"].as_u64().unwrap(),
+                l["outcome"].as_str().unwrap(),
+                l["status"].as_u64(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (2, "failed", Some(503)),
+            (3, "refused", Some(302)),
+            (4, "uncertain", None)
+        ],
+        "{stderr}"
+    );
+    for l in &lines {
+        let uncertain = l["outcome"] == "uncertain";
+        let record =
+            serde_json::json!({"id": l["record"].to_string(), "name": format!("P{}", l["record"])});
+        let (kept, other) = if uncertain {
+            ("maybe_delivered", "data")
+        } else {
+            ("data", "maybe_delivered")
+        };
+        assert_eq!(l[kept], record, "{l}");
+        assert!(l.get(other).is_none(), "{l}");
+    }
 }

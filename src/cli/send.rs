@@ -49,7 +49,9 @@ pub struct SendArgs {
     /// Do everything but the POST: print the requests, token as `***`.
     #[arg(long)]
     dry_run: bool,
-    /// Write the records that are not sent, with the reason, to this NDJSON file.
+    /// Write every record not delivered to this NDJSON file, with its `outcome` (rejected,
+    /// refused, failed, uncertain) and the reason; an uncertain record (it may have arrived)
+    /// is kept under `maybe_delivered` instead of `data`, so that it is not resent by accident.
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
     /// The delivery journal: a rerun skips what it says was delivered.
@@ -542,12 +544,22 @@ impl Sink for Reporter<'_> {
         for d in &mut report.diagnostics {
             d.message = format!("record {n}: {}", d.message);
         }
-        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
-        let rejected = e.fate == Fate::Rejected
-            || (e.fate == Fate::Failed
-                && e.status
-                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
-        let reject_line = rejected.then(|| {
+        // Every record not delivered, with its outcome: `rejected` (never sent), `refused` (an
+        // answer that a rerun would get again: 3xx, 4xx but 429), `failed` (not delivered
+        // after its tries), `uncertain` (may have been delivered).
+        let outcome = match e.fate {
+            Fate::Rejected => Some("rejected"),
+            Fate::Failed
+                if e.status
+                    .is_some_and(|s| !missive::delivery::retry::retryable_status(s)) =>
+            {
+                Some("refused")
+            }
+            Fate::Failed => Some("failed"),
+            Fate::Uncertain => Some("uncertain"),
+            _ => None,
+        };
+        let reject_line = outcome.map(|outcome| {
             let doc = report::json(std::slice::from_ref(&report), 1);
             let diagnostics = serde_json::from_str::<serde_json::Value>(&doc)
                 .ok()
@@ -560,6 +572,7 @@ impl Sink for Reporter<'_> {
                 .map(|d| d.message.clone());
             let line = serde_json::json!({
                 "record": n,
+                "outcome": outcome,
                 "customer_id": e.customer_id,
                 "reason": reason,
                 "status": e.status,
@@ -570,7 +583,14 @@ impl Sink for Reporter<'_> {
             // The record as written (key order, `1.50`, big integers), on one line.
             let data = original_record(e.record.text);
             let head = line.strip_suffix('}').unwrap_or(&line);
-            format!("{head},\"data\":{data}}}")
+            // A record that may have been delivered is not under `data`: a rejects file fed
+            // back (`jq -c .data`) must not send it again by accident.
+            let key = if outcome == "uncertain" {
+                "maybe_delivered"
+            } else {
+                "data"
+            };
+            format!("{head},\"{key}\":{data}}}")
         });
 
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
