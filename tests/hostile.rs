@@ -343,3 +343,79 @@ fn rejects_hold_failed_uncertain_and_redirected_records_tagged_with_their_outcom
         assert!(l.get(other).is_none(), "{l}");
     }
 }
+
+/// One rule for numbers, in a template and in data: 0, or between 10⁻⁶ and 10²¹ in size.
+/// `1e-400` in data was accepted (it reads as 0) while `1e-300` was refused; `1e400` and a
+/// 30-digit integer in a template passed, and `1e400` rendered as invalid JSON.
+#[test]
+fn numbers_follow_one_rule_in_templates_and_data() {
+    let dir = temp_dir("numbers");
+    let template = |price: &str, extra: &str| {
+        format!(
+            "notification n\ninput {{ a: number, b: integer }}\nreceipt {{\n  recipient_name: \"x\"\n  order_number: \"1\"\n  currency: \"EUR\"\n  payment_method: \"card\"\n  element {{ title: \"t\", price: {price} }}\n  summary {{ total_cost: 1 }}\n  extra {{ \"loyalty\": {extra} }}\n}}\n"
+        )
+    };
+    let check = |price: &str, extra: &str, a: &str, b: &str| {
+        let t = dir.join("n.missive");
+        std::fs::write(&t, template(price, extra)).unwrap();
+        let d = dir.join("n.json");
+        std::fs::write(&d, format!("{{\"a\": {a}, \"b\": {b}}}")).unwrap();
+        let out = missive()
+            .args(["check", "--format", "short"])
+            .arg(&t)
+            .arg("--data")
+            .arg(&d)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut codes: Vec<String> = stdout
+            .lines()
+            .filter(|l| l.contains("error["))
+            .map(|l| {
+                let at = l.find("error[").unwrap();
+                let file = if l.starts_with(&*d.to_string_lossy()) {
+                    "data"
+                } else {
+                    "template"
+                };
+                format!("{file} {}", &l[at + 6..at + 11])
+            })
+            .collect();
+        codes.sort();
+        codes
+    };
+    for n in [
+        "0",
+        "-0.0",
+        "0e5",
+        "1e-6",
+        "9.99",
+        "-75.00",
+        "1e20",
+        "99999999999999999999",
+    ] {
+        let integer = if n.contains(['.', 'e']) { "0" } else { n };
+        assert!(check(n, n, n, integer).is_empty(), "{n}");
+    }
+    for n in [
+        "1e400",
+        "1e-400",
+        "1e-300",
+        "123456789012345678901234567890",
+        "-1e21",
+    ] {
+        // In the template (where data is not checked until it compiles), then in the data.
+        assert_eq!(
+            check(n, n, "1", "1"),
+            ["template M1003", "template M1003"],
+            "{n}"
+        );
+        let integer = if n.contains(['.', 'e']) { "1" } else { n };
+        let expected: &[&str] = if integer == "1" {
+            &["data M3003"]
+        } else {
+            &["data M3003", "data M3003"]
+        };
+        assert_eq!(check("1", "1", n, integer), expected, "{n}");
+    }
+}
