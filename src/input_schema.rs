@@ -144,7 +144,11 @@ fn ty(t: &Ty, nullable: bool) -> Schema {
                 {"maximum": -1e-6, "exclusiveMinimum": -1e21}
             ]),
         ),
-        Ty::Integer => Schema::new().value("type", json!("integer")),
+        // The same rule as numbers (M3003): under 10²¹ in size.
+        Ty::Integer => Schema::new()
+            .value("type", json!("integer"))
+            .value("exclusiveMinimum", json!(-1e21))
+            .value("exclusiveMaximum", json!(1e21)),
         Ty::Bool => Schema::new().value("type", json!("boolean")),
         Ty::Object(obj) => object(obj),
         Ty::List { max, item } => {
@@ -197,7 +201,10 @@ mod tests {
             s["properties"]["name"],
             json!({"type": "string", "maxLength": 5})
         );
-        assert_eq!(s["properties"]["n"], json!({"type": ["integer", "null"]}));
+        assert_eq!(
+            s["properties"]["n"],
+            json!({"type": ["integer", "null"], "exclusiveMinimum": -1e21, "exclusiveMaximum": 1e21})
+        );
         assert_eq!(s["properties"]["site"]["format"], "uri");
         assert_eq!(s["properties"]["items"]["maxItems"], 2);
         assert_eq!(

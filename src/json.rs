@@ -70,6 +70,45 @@ pub fn is_integer(n: &str) -> bool {
     !n.contains(['.', 'e', 'E'])
 }
 
+/// The one rule for numbers, in a template and in data: 0, or between 10⁻⁶ and 10²¹ in size
+/// (either sign). Such a number is a finite 64-bit float, prints in at most 28 characters
+/// when a template interpolates it, and an integer in it is exact up to 2^53 and copied as
+/// written above. `None` when `n` (the text of a JSON number) follows it, else why not.
+pub fn number_out_of_range(n: &str) -> Option<NumberRange> {
+    let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
+    if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        return None;
+    }
+    match n.parse::<f64>() {
+        Ok(x) if !x.is_finite() => Some(NumberRange::Infinite),
+        Ok(x) if (1e-6..1e21).contains(&x.abs()) => None,
+        Ok(x) if x.abs() >= 1e21 => Some(NumberRange::TooLarge),
+        _ => Some(NumberRange::TooSmall),
+    }
+}
+
+/// How a number breaks the rule of [`number_out_of_range`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberRange {
+    /// Beyond a 64-bit float (`1e400`): most JSON readers refuse it.
+    Infinite,
+    /// 10²¹ or more (a 30-digit integer): minijinja prints it with an exponent.
+    TooLarge,
+    /// Not 0, but under 10⁻⁶ (`1e-400` reads as 0).
+    TooSmall,
+}
+
+impl NumberRange {
+    /// What is wrong, for a label.
+    pub fn label(self) -> &'static str {
+        match self {
+            NumberRange::Infinite => "beyond what a 64-bit float can hold",
+            NumberRange::TooLarge => "10²¹ or more",
+            NumberRange::TooSmall => "not 0, but under 10⁻⁶",
+        }
+    }
+}
+
 /// Parses a JSON document. The error is a located M3001 diagnostic in the data file.
 pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     let mut p = Reader {
@@ -460,6 +499,35 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_rule_for_numbers_zero_or_between_a_millionth_and_1e21() {
+        for n in [
+            "0",
+            "-0",
+            "0.000",
+            "0e400",
+            "1e-6",
+            "-1e-6",
+            "75.00",
+            "1e20",
+            "99999999999999999999",
+            "-9.99e20",
+        ] {
+            assert_eq!(number_out_of_range(n), None, "{n}");
+        }
+        for (n, why) in [
+            ("1e400", NumberRange::Infinite),
+            ("-1e309", NumberRange::Infinite),
+            ("1e21", NumberRange::TooLarge),
+            ("123456789012345678901234567890", NumberRange::TooLarge),
+            ("1e-400", NumberRange::TooSmall),
+            ("-1e-300", NumberRange::TooSmall),
+            ("0.0000009", NumberRange::TooSmall),
+        ] {
+            assert_eq!(number_out_of_range(n), Some(why), "{n}");
+        }
+    }
 
     #[test]
     fn numbers_keep_their_text() {

@@ -63,7 +63,17 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Line starts as a terminal (and miette) counts lines: after `\n`, and after a lone `\r`;
+    /// made once, when a human report first needs it.
+    #[cfg_attr(not(feature = "fancy"), allow(dead_code))]
+    display_line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Every [`CHAR_STEP`] bytes: the char boundary at or before, and the chars before it; so a
+    /// column costs at most that many bytes of counting, even on a line of a megabyte.
+    char_marks: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
+
+/// The spacing of [`SourceFile`]'s char count marks, in bytes.
+const CHAR_STEP: usize = 256;
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
@@ -74,7 +84,44 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            display_line_starts: std::sync::OnceLock::new(),
+            char_marks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// How many chars come before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = Vec::with_capacity(self.text.len() / CHAR_STEP + 1);
+            let (mut at, mut chars) = (0, 0);
+            for k in 0..=self.text.len() / CHAR_STEP {
+                let mut b = k * CHAR_STEP;
+                while !self.text.is_char_boundary(b) {
+                    b -= 1;
+                }
+                chars += self.text[at..b].chars().count();
+                at = b;
+                marks.push((b, chars));
+            }
+            marks
+        });
+        let (b, chars) = marks[offset / CHAR_STEP];
+        chars + self.text[b..offset].chars().count()
+    }
+
+    /// The starts of the lines as a terminal shows them: a lone `\r` ends a line too.
+    #[cfg_attr(not(feature = "fancy"), allow(dead_code))]
+    pub(crate) fn display_line_starts(&self) -> &[usize] {
+        self.display_line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        })
     }
 
     /// Line and column of a byte offset (clamped to the text, and to a char boundary).
@@ -85,7 +132,11 @@ impl SourceFile {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if offset - start <= CHAR_STEP {
+            self.text[start..offset].chars().count() + 1
+        } else {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        };
         LineCol {
             line: line + 1,
             column,
@@ -109,6 +160,22 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_on_long_lines_count_the_same_from_the_marks() {
+        let line: String = (0..3_000).map(|i| ["a", "é", "€", "😀"][i % 4]).collect();
+        let text = format!("x\n{line}\n{line}");
+        let f = SourceFile::new("t", text.as_str());
+        for offset in (0..=text.len()).step_by(7) {
+            let lc = f.line_col(offset);
+            let mut o = offset;
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(lc.column, text[start..o].chars().count() + 1, "{offset}");
+        }
+    }
 
     #[test]
     fn columns_count_scalar_values_not_bytes() {

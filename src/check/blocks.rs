@@ -125,7 +125,7 @@ impl Checker<'_> {
         }
 
         // Extra keys that clash with modelled ones, or with each other.
-        let mut seen_extra: Vec<&str> = Vec::new();
+        let mut seen_extra: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (k, span) in &extra_keys {
             let clash = spec
                 .fields
@@ -134,8 +134,7 @@ impl Checker<'_> {
                 || items_at.contains_key(k.as_str())
                 || spec.constants.iter().any(|(c, _)| c == k)
                 || spec.reserved.contains(&k.as_str());
-            let twice = seen_extra.contains(&k.as_str());
-            seen_extra.push(k);
+            let twice = !seen_extra.insert(k.as_str());
             if clash || twice {
                 self.push(
                     Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{k}`"))

@@ -2,7 +2,7 @@
 //! data file (with its JSON path in the message) and labelled at the declaration too.
 
 use crate::diagnostic::{Code, Diagnostic, Origin};
-use crate::json::{is_integer, Json, Node};
+use crate::json::{is_integer, number_out_of_range, Json, Node, NumberRange};
 use crate::model::types::{FieldTy, ObjTy, Ty};
 use crate::model::values::url_problem;
 use crate::span::Span;
@@ -172,12 +172,6 @@ fn wrong(
     );
 }
 
-/// A number minijinja prints in a bounded length: 0, or 1e-6 <= |x| < 1e21.
-fn printable_number(n: &str) -> bool {
-    n.parse::<f64>()
-        .is_ok_and(|x| x == 0.0 || (1e-6..1e21).contains(&x.abs()))
-}
-
 /// A string over its declared `max` (M3004).
 fn too_long(
     node: &Node<'_>,
@@ -229,16 +223,17 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
                 );
             }
         }
-        (Ty::Number | Ty::Integer, Json::Number(n)) if !n.parse::<f64>().is_ok_and(f64::is_finite) => out.push(
+        (Ty::Number | Ty::Integer, Json::Number(n)) if number_out_of_range(n) == Some(NumberRange::Infinite) => out.push(
             Diagnostic::error(Code::WrongDataType, format!("`{path}` is out of range: {n} is beyond what a JSON number can hold"))
                 .label(Origin::Data, node.span, "too large for a 64-bit float")
                 .at(decl, "declared here")
                 .help("give a number between -1.7e308 and 1.7e308; Facebook and most JSON readers refuse larger ones"),
         ),
-        (Ty::Number, Json::Number(n)) if !printable_number(n) => out.push(
+        // The one rule for numbers, in data as in a template (see `number_out_of_range`).
+        (Ty::Number | Ty::Integer, Json::Number(n)) if number_out_of_range(n).is_some() => out.push(
             Diagnostic::error(Code::WrongDataType, format!("`{path}` is out of range: {n} would print as a very long text"))
                 .label(Origin::Data, node.span, "outside 0.000001 to 10²¹")
-                .at(decl, "declared `number` here")
+                .at(decl, format!("declared `{}` here", if *ty == Ty::Integer { "integer" } else { "number" }))
                 .help("give an amount between 0.000001 and 10²¹ (or 0); an identifier belongs in a `string`"),
         ),
         (Ty::Number, Json::Number(_)) => {}

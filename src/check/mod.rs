@@ -176,6 +176,20 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
+    /// M1003: a number literal outside the rule that data numbers follow too (0, or between
+    /// 10⁻⁶ and 10²¹ in size): `1e400` would be invalid JSON, `1e-400` reads as 0.
+    fn number_in_range(&mut self, raw: &str, span: Span) -> bool {
+        let Some(problem) = crate::json::number_out_of_range(raw) else {
+            return true;
+        };
+        self.push(
+            Diagnostic::error(Code::TypeMismatch, format!("`{raw}` is out of range: a number is 0 or between 10⁻⁶ and 10²¹ in size"))
+                .at(span, problem.label())
+                .help(format!("give a number in range, or, for an identifier, a string: `\"{raw}\"`; numbers in the data follow the same rule")),
+        );
+        false
+    }
+
     /// M2014: literal text of the `customer_id` scheme that is percent-encoded in the URL path.
     /// Characters that come from the data are reported when rendering.
     fn customer_id_encoded(&mut self, f: &FieldIr) {
@@ -257,7 +271,7 @@ impl<'a> Checker<'a> {
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
-        let mut top_extra: Vec<String> = Vec::new();
+        let mut top_extra: std::collections::HashSet<String> = std::collections::HashSet::new();
 
         for item in &file.items {
             match item {
@@ -365,7 +379,7 @@ impl<'a> Checker<'a> {
                                         .help(format!("give the message's `{}` with its own line or block, not in `extra`", m.key)),
                                 );
                             }
-                            top_extra.push(m.key.clone());
+                            top_extra.insert(m.key.clone());
                         }
                     }
                     if let Some(member) = self.top_item(other) {
@@ -905,6 +919,9 @@ impl<'a> Checker<'a> {
                 self.string(s).map(Val::Str)
             }
             Value::Number(raw, span) => {
+                if !self.number_in_range(raw, *span) {
+                    return None;
+                }
                 let integer = crate::json::is_integer(raw);
                 match kind {
                     Kind::Number => Some(Val::Lit(raw.as_str().into())),
@@ -1076,7 +1093,12 @@ impl<'a> Checker<'a> {
                 Some(t) => JsonIr::Lit(json_string(&t).into()),
                 None => JsonIr::Str(self.string(s)?, s.span),
             },
-            ast::JsonValue::Number(n, _) => JsonIr::Lit(n.as_str().into()),
+            ast::JsonValue::Number(n, span) => {
+                if !self.number_in_range(n, *span) {
+                    return None;
+                }
+                JsonIr::Lit(n.as_str().into())
+            }
             ast::JsonValue::Bool(b, _) => JsonIr::Lit(if *b { "true" } else { "false" }.into()),
             ast::JsonValue::Null(_) => JsonIr::Lit("null".into()),
             ast::JsonValue::Array(items, _) => JsonIr::Array(

@@ -52,7 +52,9 @@ pub struct SendArgs {
     /// Do everything but the POST: print the requests, token as `***`.
     #[arg(long)]
     dry_run: bool,
-    /// Write the records that are not sent, with the reason, to this NDJSON file.
+    /// Write every record not delivered to this NDJSON file, with its `outcome` (rejected,
+    /// refused, failed, uncertain) and the reason; an uncertain record (it may have arrived)
+    /// is kept under `maybe_delivered` instead of `data`, so that it is not resent by accident.
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
     /// The delivery journal: a rerun skips what it says was delivered.
@@ -266,6 +268,9 @@ impl Plan {
             let d = match e {
                 JournalError::Io(e) => Diagnostic::error(Code::Io, format!("cannot open the journal `{name}`: {}", io_reason(&e, &name)))
                     .help("check that its folder exists and is writable"),
+                JournalError::Corrupt { line, column, reason } => Diagnostic::error(Code::BadJournal, format!("the journal is damaged at {name}:{line}:{column}: {reason}"))
+                    .help(format!("the damaged part may have held records already sent, which would be sent again: restore the journal from a backup or a full copy; failing that, keep its lines before line {line} in a new file, see with `--dry-run` what it would send, and take the records you know were delivered out of the data"))
+                    .note("nothing was sent"),
                 e => Diagnostic::error(Code::BadJournal, format!("cannot use the journal `{name}`: {e}"))
                     .help("give the journal of this batch's earlier runs, unedited, or a new file to start afresh"),
             };
@@ -335,10 +340,24 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
             })?;
     }
 
+    // A journal whose last line a crash cut short: not silent, the line is dropped.
+    let cut = plan.journal.as_ref().zip(prior.cut()).map(|(path, cut)| {
+        let name = path.to_string_lossy();
+        let mut r = FileReport::new(name.clone());
+        r.diagnostics.push(
+            Diagnostic::warning(
+                Code::BadJournal,
+                format!("the last line of the journal, {name}:{}:1, is cut short after {} bytes: ignored", cut.line, cut.bytes),
+            )
+            .note("missive was stopped while writing it (a crash or a power cut): its record counts as not sent, or as uncertain if its request was written before")
+            .help("if the journal was instead cut short by a copy or a full disk, records it lost would be sent again: stop now and restore the whole journal"),
+        );
+        r
+    });
     let sink = Reporter::new(
         common,
         plan.token.as_ref(),
-        report,
+        [Some(report), cut],
         data_src.clone(),
         outputs,
         records.len(),
@@ -394,25 +413,31 @@ impl State {
 }
 
 impl<'a> Reporter<'a> {
-    /// A reporter for `records` records of `data`; the template's own warnings are reported
-    /// once, here (in JSON and SARIF, in the document at the end).
+    /// A reporter for `records` records of `data`; the template's own warnings (and a
+    /// warning about the journal) are reported once, here (in JSON and SARIF, in the document
+    /// at the end).
     fn new(
         common: &'a Common,
         token: Option<&'a Token>,
-        mut report: FileReport,
+        [report, journal]: [Option<FileReport>; 2],
         data: Arc<SourceFile>,
         mut state: State,
         records: usize,
     ) -> Reporter<'a> {
-        let template_src = report.template.clone();
-        state.warnings = report.diagnostics.iter().filter(|d| !d.is_error()).count();
-        if !report.diagnostics.is_empty() {
+        let template_src = report.as_ref().and_then(|r| r.template.clone());
+        state.warnings = report
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| !d.is_error())
+            .count();
+        for r in [report, journal].into_iter().flatten() {
+            if r.diagnostics.is_empty() {
+                continue;
+            }
             if matches!(common.format, Format::Json | Format::Sarif) {
-                state
-                    .reports
-                    .push(std::mem::replace(&mut report, FileReport::new("")));
+                state.reports.push(r);
             } else {
-                print_reports(common, &[report], 1, Stream::Stderr, false);
+                print_reports(common, &[r], 1, Stream::Stderr, false);
             }
         }
         let bar = std::io::stderr().is_terminal().then(|| {
@@ -517,11 +542,6 @@ impl Sink for Reporter<'_> {
     fn event(&self, e: Event<'_>) {
         let n = e.record.number;
         let line = delivery_line(&e);
-        // Rejected, or refused by the API (a 4xx that a rerun would get again; not 429).
-        let rejected = e.fate == Fate::Rejected
-            || (e.fate == Fate::Failed
-                && e.status
-                    .is_some_and(|s| (400..500).contains(&s) && s != 429));
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
         report.data = Some(Arc::clone(&self.data_src));
@@ -530,11 +550,36 @@ impl Sink for Reporter<'_> {
         for d in &mut report.diagnostics {
             d.message = format!("record {n}: {}", d.message);
         }
-        let reject_line = rejected.then(|| {
+        // Every record not delivered, with its outcome: `rejected` (never sent), `refused` (an
+        // answer that a rerun would get again: 3xx, 4xx but 429), `failed` (not delivered
+        // after its tries), `uncertain` (may have been delivered).
+        let outcome = match e.fate {
+            Fate::Rejected => Some("rejected"),
+            Fate::Failed
+                if e.status
+                    .is_some_and(|s| !missive::delivery::retry::retryable_status(s)) =>
+            {
+                Some("refused")
+            }
+            Fate::Failed => Some("failed"),
+            Fate::Uncertain => Some("uncertain"),
+            _ => None,
+        };
+        let reject_line = outcome.map(|outcome| {
+            // The record as written (key order, `1.50`, big integers), on one line. A record
+            // that may have been delivered is not under `data`: a rejects file fed back
+            // (`jq -c .data`) must not send it again by accident.
+            let record = original_record(e.record.text);
+            let (data, maybe_delivered) = if outcome == "uncertain" {
+                (None, Some(record))
+            } else {
+                (Some(record), None)
+            };
             json_line(&RejectLine {
                 answer: e.answer,
                 customer_id: e.customer_id,
                 diagnostics: json_diagnostics(&report),
+                outcome,
                 reason: report
                     .diagnostics
                     .iter()
@@ -542,7 +587,8 @@ impl Sink for Reporter<'_> {
                     .map(|d| d.message.clone()),
                 record: n,
                 status: e.status,
-                data: original_record(e.record.text),
+                data,
+                maybe_delivered,
             })
         });
 
@@ -700,10 +746,16 @@ struct RejectLine<'a> {
     answer: Option<&'a str>,
     customer_id: Option<&'a str>,
     diagnostics: serde_json::Value,
+    outcome: &'static str,
     reason: Option<String>,
     record: usize,
     status: Option<u16>,
-    data: Box<RawValue>,
+    /// The record, unless it may have been delivered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Box<RawValue>>,
+    /// An uncertain record: kept out of `data`, so that feeding the file back cannot resend it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maybe_delivered: Option<Box<RawValue>>,
 }
 
 /// One line of JSON.

@@ -34,6 +34,19 @@ pub struct History {
     keys: HashMap<String, Prior>,
     /// (page id, notification, customer_id) of every key delivered or maybe delivered.
     reached: HashSet<(String, String, String)>,
+    /// The last line, when a crash cut it short while it was being written.
+    cut: Option<Cut>,
+    /// The last line is a whole entry without its line break.
+    unterminated: bool,
+}
+
+/// A last line cut short while missive was writing it: the start of an entry, ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    /// 1-based line number.
+    pub line: usize,
+    /// How many bytes of the entry were written.
+    pub bytes: usize,
 }
 
 impl History {
@@ -60,6 +73,11 @@ impl History {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+
+    /// The last line, when it was cut short while being written (and so ignored).
+    pub fn cut(&self) -> Option<Cut> {
+        self.cut
+    }
 }
 
 /// The key of a record: page id, customer_id and body hashed (SHA-256, 128 bits in hex), then
@@ -82,9 +100,10 @@ pub fn record_key(page_id: &str, customer_id: &str, body: &[u8], occurrence: usi
 #[derive(Debug)]
 pub enum JournalError {
     Io(std::io::Error),
-    /// A line (1-based) that is not a journal entry.
+    /// A line that is not a journal entry: where (1-based line, and column in bytes) and why.
     Corrupt {
         line: usize,
+        column: usize,
         reason: String,
     },
     /// Another process holds the journal.
@@ -95,9 +114,11 @@ impl std::fmt::Display for JournalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             JournalError::Io(e) => write!(f, "{e}"),
-            JournalError::Corrupt { line, reason } => {
-                write!(f, "line {line} is not a journal entry ({reason})")
-            }
+            JournalError::Corrupt {
+                line,
+                column,
+                reason,
+            } => write!(f, "line {line}, column {column}: {reason}"),
             JournalError::Busy => f.write_str("another `missive send` is using it"),
         }
     }
@@ -114,7 +135,8 @@ pub struct Journal {
 
 impl Journal {
     /// Opens (or creates) a journal, locks it against a second sender, and reads what earlier
-    /// runs did. A last line cut short by a crash is ignored, and cut off the file.
+    /// runs did. A last line cut short by a crash is ignored, and cut off the file (see
+    /// [`History::cut`]); a whole last line that lost its line break gets it back.
     pub fn open(path: &Path) -> Result<(Journal, History), JournalError> {
         let existed = path.exists();
         let mut file = OpenOptions::new()
@@ -131,7 +153,10 @@ impl Journal {
         let mut text = Vec::new();
         file.read_to_end(&mut text).map_err(JournalError::Io)?;
         let prior = read(&text)?;
-        if !text.is_empty() && !text.ends_with(b"\n") {
+        if prior.unterminated {
+            file.write_all(b"\n").map_err(JournalError::Io)?;
+            file.sync_data().map_err(JournalError::Io)?;
+        } else if prior.cut.is_some() {
             // Cut the unfinished line off: it never happened (see `read`).
             let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             file.set_len(keep as u64).map_err(JournalError::Io)?;
@@ -302,28 +327,73 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
     let mut ids: HashMap<String, (String, String, String)> = HashMap::new();
     // The page of the run whose lines follow (a run holds the journal's lock throughout).
     let mut page = String::new();
-    let complete = text.ends_with(b"\n");
+    let complete = text.is_empty() || text.ends_with(b"\n");
     let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
     let last = lines.len().saturating_sub(1);
+    let mut run_seen = false;
+    let mut cut = None;
+    let mut unterminated = false;
     for (i, raw) in lines.iter().enumerate() {
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let corrupt = |reason: String| JournalError::Corrupt {
+        let corrupt = |column: usize, reason: String| JournalError::Corrupt {
             line: i + 1,
+            column,
             reason,
         };
         let entry: serde_json::Value = match serde_json::from_slice(raw) {
-            Ok(v) => v,
-            // A crash in the middle of writing the last line: that write never finished, so
-            // its request was never sent (intent) or its outcome is unknown (outcome).
-            Err(_) if i == last && !complete => continue,
-            Err(e) => return Err(corrupt(format!("not JSON: {e}"))),
+            Ok(v) => {
+                unterminated = i == last && !complete;
+                v
+            }
+            Err(e) if i == last && !complete => {
+                // A crash in the middle of writing the last line: that write never finished,
+                // so its request was never sent (intent) or its outcome is unknown (outcome).
+                // Only the start of an entry, after the run line that missive writes first,
+                // can be such a line: anything else is damage (a block of zeros after a power
+                // cut, a copy cut short or spliced), and going on could send records twice.
+                match entry_prefix(raw) {
+                    Ok(()) if run_seen => {
+                        cut = Some(Cut {
+                            line: i + 1,
+                            bytes: raw.len(),
+                        });
+                        continue;
+                    }
+                    Ok(()) => {
+                        return Err(corrupt(
+                            1,
+                            "the last line is cut short, and no `run` line comes before it: this is not a journal missive wrote".to_string(),
+                        ))
+                    }
+                    Err(at) => {
+                        return Err(corrupt(
+                            at + 1,
+                            format!(
+                                "the last line has no line break and is not a journal entry, nor the start of one ({e})"
+                            ),
+                        ))
+                    }
+                }
+            }
+            Err(e) => {
+                // serde_json's message without its own position (line 1 of the line alone).
+                let message = e.to_string();
+                let what = message
+                    .rsplit_once(" at line ")
+                    .map_or(message.as_str(), |(m, _)| m);
+                return Err(corrupt(
+                    e.column().max(1),
+                    format!("not a journal entry (not JSON: {what})"),
+                ));
+            }
         };
         let event = entry.get("event").and_then(|e| e.as_str());
         let key = entry.get("key").and_then(|k| k.as_str());
         match (event, key) {
             (Some("run"), _) => {
+                run_seen = true;
                 page = entry
                     .get("page_id")
                     .and_then(|v| v.as_str())
@@ -354,7 +424,7 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
                     Some("uncertain") => Prior::Uncertain,
                     Some("refused" | "failed") => Prior::NotDelivered,
                     other => {
-                        return Err(corrupt(format!("unknown result {other:?}")));
+                        return Err(corrupt(1, format!("unknown result {other:?}")));
                     }
                 };
                 let s = states.entry(key.to_string()).or_insert(State::Pending);
@@ -362,7 +432,7 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
                     *s = State::Is(prior);
                 }
             }
-            _ => return Err(corrupt("no `event` and `key`".to_string())),
+            _ => return Err(corrupt(1, "no `event` and `key`".to_string())),
         }
     }
     let keys: HashMap<String, Prior> = states
@@ -380,7 +450,90 @@ fn read(text: &[u8]) -> Result<History, JournalError> {
         .filter(|(_, p)| **p != Prior::NotDelivered)
         .filter_map(|(k, _)| ids.get(k).cloned())
         .collect();
-    Ok(History { keys, reached })
+    Ok(History {
+        keys,
+        reached,
+        cut,
+        unterminated,
+    })
+}
+
+/// Whether `line` is the start of a line missive writes (a flat JSON object of its known
+/// fields, with string, number or null values, written compactly); else the byte offset
+/// where it stops being one.
+fn entry_prefix(line: &[u8]) -> Result<(), usize> {
+    const FIELDS: [&str; 13] = [
+        "api_url",
+        "customer_id",
+        "event",
+        "key",
+        "message",
+        "notification",
+        "page_id",
+        "pid",
+        "record",
+        "result",
+        "status",
+        "template",
+        "time",
+    ];
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        Open,
+        KeyQuote,
+        Key(usize),
+        Colon,
+        Value,
+        Str { escape: u8 },
+        Number,
+        Null(usize),
+        After,
+    }
+    let mut at = At::Open;
+    for (i, &b) in line.iter().enumerate() {
+        at = match (at, b) {
+            (At::Open, b'{') => At::KeyQuote,
+            (At::KeyQuote, b'"') => At::Key(i + 1),
+            (At::Key(start), b'"')
+                if FIELDS.contains(&&*String::from_utf8_lossy(&line[start..i])) =>
+            {
+                At::Colon
+            }
+            (At::Key(start), _)
+                if FIELDS
+                    .iter()
+                    .any(|f| f.as_bytes().starts_with(&line[start..=i])) =>
+            {
+                At::Key(start)
+            }
+            (At::Colon, b':') => At::Value,
+            (At::Value, b'"') => At::Str { escape: 0 },
+            (At::Value, b'0'..=b'9') => At::Number,
+            (At::Value, b'n') => At::Null(1),
+            (At::Null(n), _) if n < 4 && b == b"null"[n] => {
+                if n == 3 {
+                    At::After
+                } else {
+                    At::Null(n + 1)
+                }
+            }
+            (At::Number, b'0'..=b'9') => At::Number,
+            (At::Number | At::After, b',') => At::KeyQuote,
+            // Inside a string: `escape` counts what is left of an escape (`\uXXXX`: 5).
+            (At::Str { escape: 0 }, b'"') => At::After,
+            (At::Str { escape: 0 }, b'\\') => At::Str { escape: 6 },
+            (At::Str { escape: 0 }, 0x20..) => At::Str { escape: 0 },
+            (At::Str { escape: 6 }, b'u') => At::Str { escape: 4 },
+            (At::Str { escape: 6 }, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                At::Str { escape: 0 }
+            }
+            (At::Str { escape: n @ 1..=4 }, _) if b.is_ascii_hexdigit() => {
+                At::Str { escape: n - 1 }
+            }
+            _ => return Err(i),
+        };
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -498,6 +651,68 @@ mod tests {
             Err(JournalError::Corrupt { line: 2, .. }) => {}
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A journal of a finished run of `n` delivered records, as missive writes it.
+    fn delivered_run(p: &std::path::Path, n: usize) -> Vec<u8> {
+        {
+            let (j, _) = Journal::open(p).unwrap();
+            j.run("t", "1", "http://x").unwrap();
+            for r in 1..=n {
+                let key = format!("k{r}");
+                j.intent(&key, r, "t", &format!("c{r}")).unwrap();
+                j.outcome(&key, r, "delivered", Some(200), None).unwrap();
+            }
+        }
+        std::fs::read(p).unwrap()
+    }
+
+    #[test]
+    fn a_journal_cut_mid_file_by_damage_is_refused_where_it_is_damaged() {
+        let p = temp("cut.journal");
+        let whole = delivered_run(&p, 20);
+        let line_of = |at: usize| whole[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        // A power cut leaves zeros where the last lines should be; a copy spliced from two
+        // pieces leaves the rest of another line: the records those lines held would be sent
+        // again, so the journal is refused, at the first byte that is not an entry's.
+        let middle = whole.len() / 2 + 7;
+        for (damage, column) in [
+            (vec![0u8; 300], 1),
+            (b"ent\":\"outcome\",\"key\":\"k19\"".to_vec(), 1),
+            (b"{\"event\":\"intent\",\"key\":\"k9\",\"x".to_vec(), 31),
+        ] {
+            let start = middle
+                - whole[..middle]
+                    .iter()
+                    .rev()
+                    .position(|&b| b == b'\n')
+                    .unwrap();
+            let mut text = whole[..start].to_vec();
+            text.extend(&damage);
+            std::fs::write(&p, &text).unwrap();
+            match Journal::open(&p) {
+                Err(JournalError::Corrupt {
+                    line, column: c, ..
+                }) => {
+                    assert_eq!((line, c), (line_of(start), column), "{damage:?}");
+                }
+                other => panic!("{damage:?}: {other:?}"),
+            }
+            // Refused, and left as it was for the user to repair.
+            assert_eq!(std::fs::read(&p).unwrap(), text);
+        }
+        // Cut inside the entry missive was writing: that line alone is ignored, and said so.
+        std::fs::write(&p, &whole[..middle]).unwrap();
+        let (_, prior) = Journal::open(&p).unwrap();
+        assert_eq!(prior.cut().map(|c| c.line), Some(line_of(middle)));
+        let kept = std::fs::read(&p).unwrap();
+        assert!(kept.ends_with(b"\n") && whole.starts_with(&kept));
+        // A whole entry that lost only its line break counts, and gets it back.
+        std::fs::write(&p, &whole[..whole.len() - 1]).unwrap();
+        let (_, prior) = Journal::open(&p).unwrap();
+        assert_eq!(prior.get("k20"), Some(Prior::Delivered));
+        assert!(prior.cut().is_none());
+        assert_eq!(std::fs::read(&p).unwrap(), whole);
     }
 
     #[test]

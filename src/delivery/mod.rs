@@ -65,14 +65,15 @@ impl Token {
     }
 
     /// `text` with every occurrence of the token replaced by `***`: as is, percent-encoded (as
-    /// in the URL, either case of hex digits, `+` for a space), or escaped in a JSON string
-    /// (`\uXXXX` in either case, `\/`, `\"`), as an API may echo it in an error answer. Each
-    /// character of the token may take any of these forms.
+    /// in the URL, either case of hex digits), or escaped in a JSON string (`\uXXXX` in either
+    /// case, `\/`, `\"`, `\\`), as an API may echo it in an error answer; each character of
+    /// the token may take any of these forms, and a form may be escaped again (a JSON string
+    /// inside a JSON string, a URL encoded twice), up to [`ESCAPE_LAYERS`] deep.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         while let Some(c) = text[at..].chars().next() {
-            match self.match_at(text, at) {
+            match self.match_at(text.as_bytes(), at) {
                 Some(end) => {
                     out.push_str(REDACTED);
                     at = end;
@@ -86,51 +87,120 @@ impl Token {
         out
     }
 
-    /// The end of the token written at byte `at` of `text`, if it is there.
-    fn match_at(&self, text: &str, at: usize) -> Option<usize> {
-        self.0
-            .chars()
-            .try_fold(at, |at, c| written_char_at(text, at, c))
+    /// The end of the longest writing of the token that starts at byte `at` of `text`, if
+    /// there is one. Every way each character may be written is followed (a `%` of the
+    /// token may be a raw `%` or the start of `%25`), so no choice made early hides a match.
+    fn match_at(&self, text: &[u8], at: usize) -> Option<usize> {
+        let mut ends = vec![at];
+        for c in self.0.chars() {
+            let mut next = Vec::new();
+            for &p in &ends {
+                char_ends(text, p, c, ESCAPE_LAYERS, &mut next);
+            }
+            next.sort_unstable();
+            next.dedup();
+            if next.is_empty() {
+                return None;
+            }
+            ends = next;
+        }
+        ends.last().copied()
     }
 }
 
-/// The end of the character `c` written at byte `at` of `text`: as is, percent-encoded, or
-/// escaped in a JSON string.
-fn written_char_at(text: &str, at: usize, c: char) -> Option<usize> {
-    let rest = text.get(at..)?;
-    if rest.starts_with(c) {
-        return Some(at + c.len_utf8());
-    }
-    let hex_is = |s: &str, value: u32| {
-        s.bytes().all(|b| b.is_ascii_hexdigit()) && u32::from_str_radix(s, 16).ok() == Some(value)
+/// How many escapings [`Token::scrub`] sees through: two, as in a JSON string quoted in the
+/// JSON string of an answer, or a URL percent-encoded twice (each layer multiplies the work on
+/// a text dense with `%` and `\\`).
+pub const ESCAPE_LAYERS: usize = 2;
+
+/// Pushes onto `out` every end of the character `c` written at byte `at` of `text`: as is, or
+/// (with `layers` left) percent-encoded or escaped in a JSON string, each character of that
+/// escape itself written in any form with one layer less.
+fn char_ends(text: &[u8], at: usize, c: char, layers: usize, out: &mut Vec<usize>) {
+    let Some(&first) = text.get(at) else {
+        return;
     };
-    // Percent-encoded: each UTF-8 byte as `%XX`.
     let mut buf = [0u8; 4];
-    let percent = c.encode_utf8(&mut buf).bytes().try_fold(at, |at, b| {
-        let s = text.get(at..at + 3)?;
-        (s.starts_with('%') && hex_is(&s[1..], u32::from(b))).then_some(at + 3)
-    });
-    if percent.is_some() {
-        return percent;
+    let raw = c.encode_utf8(&mut buf).as_bytes();
+    if text[at..].starts_with(raw) {
+        out.push(at + raw.len());
     }
+    // Every escaped form starts with `%` or `\`, at whatever depth.
+    if layers == 0 || !matches!(first, b'%' | b'\\') {
+        return;
+    }
+    let layers = layers - 1;
+    // Percent-encoded: each UTF-8 byte as `%XX`.
+    let mut ends = vec![at];
+    for &b in raw {
+        ends = seq_ends(text, &ends, &[Is('%'), Hex(b >> 4), Hex(b & 0xf)], layers);
+    }
+    out.extend(ends);
     // Escaped in a JSON string: a short escape, or each UTF-16 unit as `\uXXXX`.
     let short = match c {
-        '"' => Some("\\\""),
-        '\\' => Some("\\\\"),
-        '/' => Some("\\/"),
-        '\n' => Some("\\n"),
-        '\r' => Some("\\r"),
-        '\t' => Some("\\t"),
+        '"' | '\\' | '/' => Some(c),
+        '\n' => Some('n'),
+        '\r' => Some('r'),
+        '\t' => Some('t'),
+        '\u{8}' => Some('b'),
+        '\u{c}' => Some('f'),
         _ => None,
     };
-    if let Some(e) = short.filter(|e| rest.starts_with(e)) {
-        return Some(at + e.len());
+    if let Some(e) = short {
+        out.extend(seq_ends(text, &[at], &[Is('\\'), Is(e)], layers));
     }
     let mut units = [0u16; 2];
-    c.encode_utf16(&mut units).iter().try_fold(at, |at, &u| {
-        let s = text.get(at..at + 6)?;
-        (s.starts_with("\\u") && hex_is(&s[2..], u32::from(u))).then_some(at + 6)
-    })
+    let mut ends = vec![at];
+    for &u in c.encode_utf16(&mut units).iter() {
+        let nibble = |shift: u16| Hex(((u >> shift) & 0xf) as u8);
+        let form = [
+            Is('\\'),
+            Is('u'),
+            nibble(12),
+            nibble(8),
+            nibble(4),
+            nibble(0),
+        ];
+        ends = seq_ends(text, &ends, &form, layers);
+    }
+    out.extend(ends);
+}
+
+/// One character of an escape.
+#[derive(Clone, Copy)]
+enum Part {
+    /// This character.
+    Is(char),
+    /// The hex digit of this value, in either case.
+    Hex(u8),
+}
+use Part::{Hex, Is};
+
+/// The ends of the characters of `form` written one after the other from any of `starts`.
+fn seq_ends(text: &[u8], starts: &[usize], form: &[Part], layers: usize) -> Vec<usize> {
+    let mut ends = starts.to_vec();
+    for &part in form {
+        let mut next = Vec::new();
+        for &p in &ends {
+            match part {
+                Is(c) => char_ends(text, p, c, layers, &mut next),
+                Hex(v) => {
+                    let digit = char::from_digit(u32::from(v), 16).unwrap_or('0');
+                    char_ends(text, p, digit, layers, &mut next);
+                    if digit.is_ascii_alphabetic() {
+                        char_ends(text, p, digit.to_ascii_uppercase(), layers, &mut next);
+                    }
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        if next.is_empty() {
+            return next;
+        }
+        ends = next;
+    }
+    ends
 }
 
 impl std::fmt::Debug for Token {
@@ -281,6 +351,78 @@ mod tests {
         // A near miss is left alone, and text around a match is kept as it was.
         assert_eq!(t.scrub("s\u{e9}cr/\"t+\u{e9}"), "s\u{e9}cr/\"t+\u{e9}");
         assert_eq!(t.scrub("\\u00e9 %zz \\"), "\\u00e9 %zz \\");
+    }
+
+    #[test]
+    fn a_token_with_a_percent_or_a_backslash_is_scrubbed_in_every_form() {
+        // The scrubber once took the raw `%` (or `\\`) and did not try `%25` (or `\\\\`) after.
+        let t = Token::new("abc%def\\ghi").unwrap();
+        for echoed in [
+            "abc%def\\ghi",
+            "abc%25def%5Cghi",
+            "abc%25def%5cghi",
+            "abc%def\\\\ghi",
+            "abc\\u0025def\\u005Cghi",
+            // A JSON string quoting a JSON string, and a URL encoded twice.
+            "abc%def\\\\\\\\ghi",
+            "abc%2525def%255Cghi",
+            // Each character its own way.
+            "abc%25def%5C\\u0067hi",
+        ] {
+            assert_eq!(t.scrub(&format!("<{echoed}>")), "<***>", "{echoed}");
+        }
+        assert_eq!(t.scrub("abc%25def%5Cgh"), "abc%25def%5Cgh");
+    }
+
+    /// A token's character in one of the ways an answer may write it.
+    fn write_char(c: char, form: u8) -> String {
+        let mut buf = [0u8; 4];
+        let bytes = c.encode_utf8(&mut buf).as_bytes();
+        match form % 5 {
+            0 => c.to_string(),
+            1 => bytes.iter().map(|b| format!("%{b:02X}")).collect(),
+            2 => bytes.iter().map(|b| format!("%{b:02x}")).collect(),
+            3 => json_inside(&c.to_string()),
+            _ => c
+                .encode_utf16(&mut [0u16; 2])
+                .iter()
+                .map(|u| format!("\\u{u:04X}"))
+                .collect(),
+        }
+    }
+
+    fn json_inside(s: &str) -> String {
+        let q = serde_json::to_string(s).unwrap();
+        q[1..q.len() - 1].to_string()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Whatever the token and the text around it, and however the answer writes it (each
+        /// character its own way, then maybe escaped again), no writing of it is left.
+        #[test]
+        fn no_writing_of_the_token_survives_scrubbing(
+            token in "[a-zA-Z0-9%\\\\\"/+:u\u{e9}\u{1F600}-]{8,20}",
+            forms in proptest::collection::vec(0u8..5, 20),
+            layer in 0u8..5,
+            before in "[%\\\\u0-9a-fA-F\"*\u{e9}x]{0,8}|\\PC{0,20}",
+            after in "[%\\\\u0-9a-fA-F\"*\u{e9}x]{0,8}|\\PC{0,20}",
+        ) {
+            let t = Token::new(&token).unwrap();
+            let mixed: String = token.chars().zip(forms.iter().cycle()).map(|(c, &f)| write_char(c, f)).collect();
+            let pct = utf8_percent_encode(&mixed, PATH_SEGMENT).to_string();
+            // At most two escapings ([`ESCAPE_LAYERS`]): the mixed writing is one.
+            let written = match layer {
+                0 => mixed,
+                1 => json_inside(&mixed),
+                2 => pct,
+                3 => json_inside(&json_inside(&token)),
+                _ => json_inside(&utf8_percent_encode(&token, PATH_SEGMENT).to_string()),
+            };
+            let scrubbed = t.scrub(&format!("{before}{written}{after}"));
+            proptest::prop_assert!(!scrubbed.contains(&written), "{written:?} in {scrubbed:?}");
+            proptest::prop_assert!(!scrubbed.contains(&token), "{token:?} in {scrubbed:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 #[cfg(feature = "fancy")]
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde::Serialize;
 
 use super::{Diagnostic, Label, Origin, Severity};
@@ -65,15 +65,75 @@ pub fn count(reports: &[FileReport]) -> Counts {
 // ---------------------------------------------------------------------------------------------
 // human
 
-/// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line per
-/// label), then help and notes.
+/// The human report shows at most this many diagnostics of one file (errors first), then
+/// counts the rest: a file with 20,000 mistakes has one cause, and a terminal cannot hold them.
+pub const MAX_SHOWN_PER_FILE: usize = 100;
+
+/// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line
+/// per label), then help and notes; past
+/// [`MAX_SHOWN_PER_FILE`] diagnostics in a file, a count of the rest.
 pub fn human(reports: &[FileReport], color: bool) -> String {
     let mut out = String::new();
     for r in reports {
-        for d in &r.diagnostics {
+        let shown = shown(&r.diagnostics);
+        for (d, _) in r.diagnostics.iter().zip(&shown).filter(|(_, &s)| s) {
             out.push_str(&human_one(r, d, color));
             out.push('\n');
         }
+        let hidden: Vec<&Diagnostic> = r
+            .diagnostics
+            .iter()
+            .zip(&shown)
+            .filter(|(_, &s)| !s)
+            .map(|(d, _)| d)
+            .collect();
+        if !hidden.is_empty() {
+            let errors = hidden.iter().filter(|d| d.is_error()).count();
+            let file = if r.path.is_empty() {
+                String::new()
+            } else {
+                format!(" for `{}`", printable(&r.path))
+            };
+            let _ = writeln!(
+                out,
+                "... and {} more{file} ({} errors, {} warnings): `--format short` lists them all\n",
+                thousands(hidden.len()),
+                thousands(errors),
+                thousands(hidden.len() - errors),
+            );
+        }
+    }
+    out
+}
+
+/// Which diagnostics the human report shows in full: all, or the first
+/// [`MAX_SHOWN_PER_FILE`] with errors before warnings.
+fn shown(diagnostics: &[Diagnostic]) -> Vec<bool> {
+    if diagnostics.len() <= MAX_SHOWN_PER_FILE {
+        return vec![true; diagnostics.len()];
+    }
+    let mut shown = vec![false; diagnostics.len()];
+    let mut left = MAX_SHOWN_PER_FILE;
+    for errors in [true, false] {
+        for (i, d) in diagnostics.iter().enumerate() {
+            if left > 0 && d.is_error() == errors {
+                shown[i] = true;
+                left -= 1;
+            }
+        }
+    }
+    shown
+}
+
+/// `19900` as `19,900`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }
@@ -177,12 +237,153 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
     out
 }
 
+/// Source lines longer than this (in bytes) are shown clipped around the labels, with `…` where
+/// text is left out: a line of a megabyte is shown once per diagnostic, not in full.
+pub const MAX_LINE_BYTES: usize = 400;
+
+/// How much of a clipped line is shown before its first label, in bytes.
+#[cfg(feature = "fancy")]
+const CLIP_LEAD: usize = 40;
+
+/// The part of a source file a snippet shows: the lines around its labels (clipped when long),
+/// with the line number and columns of the file. miette reads only this, so a report costs
+/// the size of its snippets, not of the file, per diagnostic.
+#[cfg(feature = "fancy")]
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The file's line number (0-based) of the excerpt's first line.
+    first_line: usize,
+    /// Per excerpt line: where it starts in `text`, and what to add to a byte column in it
+    /// to get the file's byte column.
+    lines: Vec<(usize, isize)>,
+}
+
+#[cfg(feature = "fancy")]
+impl Excerpt {
+    /// The excerpt of `src` around the byte ranges `ranges`, and those ranges in its text.
+    fn new(src: &SourceFile, ranges: &[(usize, usize)]) -> (Excerpt, Vec<(usize, usize)>) {
+        let text = &src.text;
+        let starts = src.display_line_starts();
+        let line_of = |o: usize| starts.partition_point(|&s| s <= o) - 1;
+        let lo = ranges.iter().map(|r| r.0).min().unwrap_or(0);
+        let hi = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+        // Three lines of margin: miette shows one line of context on each side.
+        let first = line_of(lo).saturating_sub(3);
+        let last = (line_of(hi) + 3).min(starts.len() - 1);
+        let mut out = String::new();
+        let mut lines = Vec::new();
+        // Per line: (file start, file end of the shown part, excerpt start of it).
+        let mut windows = Vec::new();
+        for i in first..=last {
+            let start = starts[i];
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            let full = &text[start..end];
+            let content = full.trim_end_matches(['\n', '\r']);
+            let brk = &full[content.len()..];
+            let ex_start = out.len();
+            if content.len() <= MAX_LINE_BYTES {
+                push_printable(&mut out, full);
+                lines.push((ex_start, 0));
+                windows.push((start, start + content.len(), ex_start));
+                continue;
+            }
+            // Clipped around the first label that starts in this line.
+            let anchor = ranges
+                .iter()
+                .map(|r| r.0)
+                .filter(|&o| o >= start && o <= start + content.len())
+                .min()
+                .unwrap_or(start);
+            let mut a = anchor.saturating_sub(CLIP_LEAD).max(start);
+            while !text.is_char_boundary(a) {
+                a -= 1;
+            }
+            let mut b = (a + MAX_LINE_BYTES).min(start + content.len());
+            while !text.is_char_boundary(b) {
+                b += 1;
+            }
+            if a > start {
+                out.push('…');
+            }
+            let shown = out.len();
+            push_printable(&mut out, &text[a..b]);
+            if b < start + content.len() {
+                out.push('…');
+            }
+            push_printable(&mut out, brk);
+            lines.push((ex_start, (a - start) as isize - (shown - ex_start) as isize));
+            windows.push((a, b, shown));
+        }
+        let map = |o: usize| {
+            let i = line_of(o).clamp(first, last) - first;
+            let (a, b, at) = windows[i];
+            at + o.clamp(a, b) - a
+        };
+        let mapped = ranges
+            .iter()
+            .map(|&(s, e)| (map(s), map(e).max(map(s))))
+            .collect();
+        (
+            Excerpt {
+                name: src.name.clone(),
+                text: out,
+                first_line: first,
+                lines,
+            },
+            mapped,
+        )
+    }
+}
+
+/// Text from the user's files for a snippet: control characters (but line ends and tabs) as
+/// `?`, one per byte, so offsets stay put.
+#[cfg(feature = "fancy")]
+fn push_printable(out: &mut String, s: &str) {
+    for c in s.chars() {
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(feature = "fancy")]
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        let column = if before == 0 {
+            let i = self.lines.partition_point(|&(s, _)| s <= span.offset()) - 1;
+            inner.column().saturating_add_signed(self.lines[i].1)
+        } else {
+            inner.column()
+        };
+        let contents = miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count() + self.first_line,
+        )
+        .with_language("missive");
+        Ok(Box::new(contents))
+    }
+}
+
 /// A miette snippet of the labels in one file; the first label of the primary file is primary.
 #[cfg(feature = "fancy")]
 fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) -> String {
     #[derive(Debug)]
     struct Snippet {
-        src: NamedSource<String>,
+        src: Excerpt,
         labels: Vec<LabeledSpan>,
     }
     impl std::fmt::Display for Snippet {
@@ -201,40 +402,30 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
     }
 
     let len = src.text.len();
-    let spans = labels
+    let ranges: Vec<(usize, usize)> = labels
         .iter()
-        .enumerate()
-        .map(|(i, l)| {
+        .map(|l| {
             let start = (l.span.start as usize).min(len);
-            let end = (l.span.end as usize).clamp(start, len);
-            let span = SourceSpan::new(start.into(), end - start);
-            if i == 0 && has_primary {
-                LabeledSpan::new_primary_with_span(
-                    l.message.as_deref().map(|m| printable(m).into_owned()),
-                    span,
-                )
-            } else {
-                LabeledSpan::new_with_span(
-                    l.message.as_deref().map(|m| printable(m).into_owned()),
-                    span,
-                )
-            }
+            (start, (l.span.end as usize).clamp(start, len))
         })
         .collect();
-    // Control characters in the source must not reach the terminal: `?` keeps byte offsets.
-    let text: String = src
-        .text
-        .chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                '?'
+    let (excerpt, ranges) = Excerpt::new(src, &ranges);
+    let spans = labels
+        .iter()
+        .zip(ranges)
+        .enumerate()
+        .map(|(i, (l, (start, end)))| {
+            let span = SourceSpan::new(start.into(), end - start);
+            let message = l.message.as_deref().map(|m| printable(m).into_owned());
+            if i == 0 && has_primary {
+                LabeledSpan::new_primary_with_span(message, span)
             } else {
-                c
+                LabeledSpan::new_with_span(message, span)
             }
         })
         .collect();
     let snip = Snippet {
-        src: NamedSource::new(&src.name, text).with_language("missive"),
+        src: excerpt,
         labels: spans,
     };
     let mut theme = if color {
@@ -557,7 +748,80 @@ pub fn sarif(reports: &[FileReport]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::uri;
+    use super::*;
+    use crate::diagnostic::Code;
+    use crate::span::Span;
+
+    /// A report of `text` with an error on each of `spans`.
+    fn report(name: &str, text: &str, spans: &[(usize, usize)]) -> FileReport {
+        let mut r = FileReport::new(name);
+        r.template = Some(Arc::new(SourceFile::new(name, text)));
+        r.diagnostics = spans
+            .iter()
+            .map(|&(s, e)| {
+                Diagnostic::error(Code::UnknownBlock, "unknown block").at(Span::new(s, e), "here")
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn the_human_report_of_20000_errors_shows_100_and_counts_the_rest() {
+        let text: String = (0..20_000).map(|i| format!("bogus_{i} \"x\"\n")).collect();
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for line in text.lines() {
+            spans.push((at, at + line.find(' ').unwrap()));
+            at += line.len() + 1;
+        }
+        let out = human(&[report("u.missive", &text, &spans)], false);
+        assert_eq!(out.matches("error[M1004]").count(), MAX_SHOWN_PER_FILE);
+        assert!(out.len() < MAX_SHOWN_PER_FILE * 600, "{} bytes", out.len());
+        assert!(
+            out.trim_end().ends_with(
+                "... and 19,900 more for `u.missive` (19,900 errors, 0 warnings): `--format short` lists them all"
+            ),
+            "{}",
+            &out[out.len() - 300..]
+        );
+        // What miette reads for one diagnostic is its lines, not the file.
+        let src = SourceFile::new("u.missive", text.as_str());
+        let (excerpt, mapped) = Excerpt::new(&src, &spans[10_000..10_001]);
+        assert!(excerpt.text.len() < 200, "{}", excerpt.text);
+        assert_eq!(excerpt.first_line, 9_997);
+        assert_eq!(&excerpt.text[mapped[0].0..mapped[0].1], "bogus_10000");
+    }
+
+    #[test]
+    fn a_long_source_line_is_clipped_around_the_label() {
+        // 3,000 unknown keys on one line: each diagnostic shows a window of it, at its column.
+        let line: String = (0..3_000).map(|i| format!("\"k{i}\": {i}, ")).collect();
+        let text = format!("{{{line}}}\n");
+        let spans: Vec<(usize, usize)> = (0..3_000)
+            .map(|i| {
+                let s = text.find(&format!("\"k{i}\"")).unwrap();
+                (s, s + format!("\"k{i}\"").len())
+            })
+            .collect();
+        let out = human(&[report("d.json", &text, &spans)], false);
+        assert!(
+            out.len() < MAX_SHOWN_PER_FILE * 1_200,
+            "{} bytes",
+            out.len()
+        );
+        assert!(out.lines().all(|l| l.len() < MAX_LINE_BYTES + 100));
+        let (start, _) = spans[60];
+        let one = human(&[report("d.json", &text, &spans[60..61])], false);
+        assert!(one.contains(&format!("[d.json:1:{}]", start + 1)), "{one}");
+        // The label is drawn under its key, in the window that starts with `…`.
+        let source = one.lines().find(|l| l.contains(" │ …")).unwrap();
+        let marks = one.lines().find(|l| l.contains('┬')).unwrap();
+        let key_at = source.find("\"k60\"").unwrap();
+        let key_at = source[..key_at].chars().count();
+        let mark_at = marks.chars().position(|c| c == '─').unwrap();
+        assert_eq!(mark_at, key_at, "{one}");
+        assert!(source.ends_with('…') && source.len() < MAX_LINE_BYTES + 20);
+    }
 
     #[test]
     fn sarif_uris_are_relative_references_or_file_uris() {

@@ -74,10 +74,40 @@ impl ObjTy {
 
 /// The closest of `candidates` to `name`, if close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    suggest_with(name, candidates, strsim::damerau_levenshtein)
+}
+
+/// Names longer than this (in characters) get no suggestion, and are suggested for none: the
+/// edit distance costs the product of the two lengths, and a 100,000-character name would take
+/// minutes (a language server checks on every keystroke).
+pub const SUGGEST_MAX_CHARS: usize = 64;
+
+/// [`suggest`] with its edit distance given. A distance is computed only for a candidate whose
+/// length is close enough for it to pass (it is at least the difference of the lengths), and
+/// both at most [`SUGGEST_MAX_CHARS`] long.
+fn suggest_with<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    mut distance: impl FnMut(&str, &str) -> usize,
+) -> Option<&'a str> {
+    let chars = |s: &str| s.chars().take(SUGGEST_MAX_CHARS + 1).count();
+    let n = chars(name);
+    if n > SUGGEST_MAX_CHARS {
+        return None;
+    }
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|&(d, c)| d <= (name.len().max(c.len()) / 3).max(1) && d < name.len().max(1))
+        .filter_map(|c| {
+            let most = (name.len().max(c.len()) / 3).max(1);
+            let below = name.len().max(1);
+            let m = chars(c);
+            let gap = n.abs_diff(m);
+            if m > SUGGEST_MAX_CHARS || gap > most || gap >= below {
+                return None;
+            }
+            let d = distance(name, c);
+            (d <= most && d < below).then_some((d, c))
+        })
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }
@@ -207,5 +237,32 @@ mod tests {
             Some("first_name")
         );
         assert_eq!(suggest("zzz", ["title", "subtitle"]), None);
+    }
+
+    #[test]
+    fn suggestions_for_huge_names_compare_nothing() {
+        // The edit distance costs the product of the lengths: count it.
+        let cells = std::cell::Cell::new(0);
+        let mut counted = |a: &str, b: &str| {
+            cells.set(cells.get() + a.chars().count() * b.chars().count());
+            strsim::damerau_levenshtein(a, b)
+        };
+        let huge = "x".repeat(100_000);
+        let near_huge = format!("{}y", "x".repeat(99_999));
+        let names = [near_huge.as_str(), "title", "subtitle"];
+        assert_eq!(suggest_with(&huge, names, &mut counted), None);
+        assert_eq!(suggest_with("titel", [huge.as_str()], &mut counted), None);
+        assert_eq!(cells.get(), 0);
+        // Names of ordinary length are compared only with candidates of a length that can pass.
+        let long = "a".repeat(200);
+        let names = ["subtitle", "title", "image_url", "x", long.as_str()];
+        assert_eq!(
+            suggest_with("subtilte", names, &mut counted),
+            Some("subtitle")
+        );
+        assert_eq!(cells.get(), 8 * 8 + 8 * 9, "not `title`, 3 shorter");
+        let edge = "b".repeat(SUGGEST_MAX_CHARS);
+        let near_edge = format!("{}c", "b".repeat(SUGGEST_MAX_CHARS - 1));
+        assert_eq!(suggest(&near_edge, [edge.as_str()]), Some(edge.as_str()));
     }
 }

@@ -39,7 +39,11 @@ pub fn parse(text: &str) -> Parse {
     });
 
     let mut diagnostics = Vec::new();
-    if text.trim().is_empty() {
+    // A byte order mark is whitespace to the grammar: a file of nothing else is empty.
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .is_empty()
+    {
         diagnostics.push(
             Diagnostic::error(Code::EmptyFile, "this template is empty")
                 .at(Span::new(0, 0), "nothing to compile")

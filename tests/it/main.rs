@@ -8,6 +8,7 @@ mod api_error;
 mod cli;
 mod fixtures;
 mod fmt;
+mod hostile;
 mod import;
 mod json;
 mod lsp;

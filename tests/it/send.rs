@@ -18,7 +18,7 @@ use crate::common::{self, tools};
 const TOKEN: &str = "SeCrEt-t0ken_7f3a9";
 
 /// The binary, with no token and no proxy from the environment.
-fn missive() -> Command {
+pub(crate) fn missive() -> Command {
     let mut c = common::missive();
     c.env_remove("MISSIVE_ACCESS_TOKEN")
         .env_remove("HTTP_PROXY")
