@@ -8,6 +8,8 @@ use crate::check::types::{Base, ObjTy};
 use crate::profile::{LimitKey, Profile};
 use crate::span::Span;
 
+pub(crate) mod walk;
+
 /// A compiled template: compile once, render many times.
 pub struct Template {
     pub name: String,

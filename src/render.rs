@@ -15,10 +15,11 @@ use crate::check::schema::Kind;
 use crate::check::types::Base;
 use crate::check::values;
 use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::ir::walk::{self, Flow, Loops, Refused, Repeat, Sink};
 use crate::ir::Node as IrNode;
 use crate::ir::*;
 use crate::json::{Json, Node};
-use crate::profile::Envelope;
+use crate::profile::{Envelope, Profile};
 use crate::span::Span;
 
 mod trace;
@@ -368,7 +369,7 @@ struct Renderer<'t, 'd> {
     locals: Vec<&'d Node<'d>>,
     /// For each loop variable: the list it iterates and its index, for data paths in messages
     /// (`order.items[3].price`).
-    loops: Vec<(&'t PathIr, usize)>,
+    loops: Loops<'t>,
     diags: Vec<Diagnostic>,
     /// Errors pushed so far (kept as a count so that a check need not scan `diags`).
     errors: usize,
@@ -381,6 +382,8 @@ struct Renderer<'t, 'd> {
     images: Option<Vec<ImageRef>>,
     aspect: Aspect,
     in_receipt: bool,
+    /// The image shape and receipt flag outside the current objects, when collecting images.
+    outer: Vec<(Aspect, bool)>,
 }
 
 /// A receipt's summary and adjustments, as rendered.
@@ -401,7 +404,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             t,
             root,
             locals: Vec::new(),
-            loops: Vec::new(),
+            loops: Loops::default(),
             diags: Vec::new(),
             errors: 0,
             scratch: String::new(),
@@ -410,6 +413,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             images: None,
             aspect: Aspect::Horizontal,
             in_receipt: false,
+            outer: Vec::new(),
         }
     }
 
@@ -441,7 +445,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn message<F: Formatter>(&mut self, w: &mut Writer<F>) {
         let start = w.buf.len();
         let body = &self.t.body;
-        self.object(w, body);
+        walk::object(self, &mut JsonSink { w, written: 0 }, body);
         // `{}`: every member was left out by the data.
         if w.buf.len() - start <= 2 && self.errors == 0 {
             let span = self.t.header;
@@ -500,29 +504,36 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     // -----------------------------------------------------------------------------------------
-    // Objects, lists, loops, conditions
+    // Objects, lists, loops, conditions: the render walk is `ir::walk` with this renderer as
+    // its flow and a `JsonSink` as its sink.
 
-    /// Writes an object; returns how many members it has.
-    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) -> u32 {
+    /// An object starts: a receipt's sums, a generic template's image shape.
+    fn open_object(&mut self, o: &ObjIr) {
         if o.kind == ObjKind::Receipt {
             self.sums = Some(Sums::default());
         }
-        let outer = (self.aspect, self.in_receipt);
         if self.images.is_some() {
+            self.outer.push((self.aspect, self.in_receipt));
             match o.kind {
                 ObjKind::Generic => self.aspect = self.aspect_of(o),
                 ObjKind::Receipt => self.in_receipt = true,
                 ObjKind::Plain | ObjKind::Element => {}
             }
         }
-        let written = self.members(w, o);
-        (self.aspect, self.in_receipt) = outer;
+    }
+
+    /// An object ends: a receipt's totals are checked.
+    fn close_object(&mut self, o: &ObjIr) {
+        if self.images.is_some() {
+            if let Some(outer) = self.outer.pop() {
+                (self.aspect, self.in_receipt) = outer;
+            }
+        }
         if o.kind == ObjKind::Receipt {
             if let Some(sums) = self.sums.take() {
                 self.receipt_totals(&sums);
             }
         }
-        written
     }
 
     /// A generic payload's `image_aspect_ratio`, literal or from the data.
@@ -602,164 +613,53 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
     }
 
-    fn members<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) -> u32 {
-        w.begin_object();
-        for m in &o.members {
-            match m {
-                Member::Const { key, json } => w.member_raw(key, json),
-                Member::Field(f) => self.field(w, f),
-                Member::Object { key, obj } => {
-                    w.key(key);
-                    self.object(w, obj);
-                    w.end_value();
-                }
-                Member::Items(items) => self.items(w, items),
-                Member::Extra(members) => {
-                    for (k, v, _) in members {
-                        w.key(k);
-                        self.json(w, v);
-                        w.end_value();
-                    }
-                }
-            }
-        }
-        w.end_object()
-    }
-
-    fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &'t Items) {
-        let mut state = ItemState {
-            count: 0,
-            opened: false,
+    /// A list that this data leaves with fewer items than Messenger accepts (M2012).
+    fn too_few(&mut self, items: &Items) {
+        let help = if items.single {
+            format!("with this data no branch produces the `{}`: add an `else` branch, or move the `{}` out of the `if`", items.item, items.item)
+        } else {
+            format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
         };
-        for node in &items.nodes {
-            self.node(w, node, items, &mut state);
-        }
-        if state.opened {
-            if !items.single {
-                w.end_array();
-            }
-            w.end_value();
-        }
-        if state.count < items.min {
-            let help = if items.single {
-                format!("with this data no branch produces the `{}`: add an `else` branch, or move the `{}` out of the `if`", items.item, items.item)
-            } else {
-                format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
-            };
-            self.push(
-                Diagnostic::error(
-                    Code::TooFew,
-                    format!("with this data there is no `{}`", items.item),
-                )
-                .at(
-                    items.owner,
-                    format!(
-                        "Messenger needs at least {} `{}` here",
-                        items.min, items.item
-                    ),
-                )
-                .help(help),
-            );
-        }
+        self.push(
+            Diagnostic::error(
+                Code::TooFew,
+                format!("with this data there is no `{}`", items.item),
+            )
+            .at(
+                items.owner,
+                format!(
+                    "Messenger needs at least {} `{}` here",
+                    items.min, items.item
+                ),
+            )
+            .help(help),
+        );
     }
 
-    fn node<F: Formatter>(
-        &mut self,
-        w: &mut Writer<F>,
-        node: &'t IrNode,
-        items: &'t Items,
-        state: &mut ItemState,
-    ) {
-        match node {
-            IrNode::Obj { obj, span } => {
-                state.count += 1;
-                if items.single && state.count > 1 {
-                    self.push(
-                        Diagnostic::error(
-                            Code::TooMany,
-                            format!("with this data there is more than one `{}`", items.item),
-                        )
-                        .at(*span, "a second one")
-                        .help(format!("there can be one `{}` only", items.item)),
-                    );
-                    return;
-                }
-                if let Some(limit) = items.limit {
-                    let l = self.t.profile.limit(limit);
-                    if state.count == l.max + 1 {
-                        let note = self.t.profile.cite(l);
-                        self.push(
-                            Diagnostic::error(Code::TooMany, format!("with this data there are more than {} `{}`s", l.max, items.item))
-                                .at(*span, format!("`{}` number {} comes from here", items.item, l.max + 1))
-                                .help(format!("lower `max` on the list in `input` to {}, or send the rest in another notification", l.max))
-                                .note(note),
-                        );
-                    }
-                    if state.count > l.max {
-                        return;
-                    }
-                }
-                if !state.opened {
-                    w.key(items.key);
-                    if !items.single {
-                        w.begin_array();
-                    }
-                    state.opened = true;
-                }
-                if !items.single {
-                    w.array_item();
-                }
-                let errors = self.errors;
-                let written = self.object(w, obj);
-                // One member and no new error (a missing title has its own): the title alone.
-                if obj.kind == ObjKind::Element && written == 1 && self.errors == errors {
-                    self.title_only(*span);
-                }
-                if !items.single {
-                    w.end_array_item();
-                }
+    /// An item the data gives beyond what its list holds (M2002): said once per list.
+    fn refused(&mut self, items: &Items, span: Span, count: usize, why: Refused) {
+        match why {
+            Refused::Second => self.push(
+                Diagnostic::error(
+                    Code::TooMany,
+                    format!("with this data there is more than one `{}`", items.item),
+                )
+                .at(span, "a second one")
+                .help(format!("there can be one `{}` only", items.item)),
+            ),
+            Refused::OverLimit { max } if count == max + 1 => {
+                let note = items
+                    .limit
+                    .map(|l| self.t.profile.cite(self.t.profile.limit(l)))
+                    .unwrap_or_default();
+                self.push(
+                    Diagnostic::error(Code::TooMany, format!("with this data there are more than {max} `{}`s", items.item))
+                        .at(span, format!("`{}` number {} comes from here", items.item, max + 1))
+                        .help(format!("lower `max` on the list in `input` to {max}, or send the rest in another notification"))
+                        .note(note),
+                );
             }
-            IrNode::For { list, body, .. } => {
-                let Some(value) = self.lookup(list) else {
-                    if !list.optional {
-                        self.missing(list, None);
-                    }
-                    return;
-                };
-                let Json::Array(elements) = &value.value else {
-                    if !value.is_null() {
-                        self.wrong_type(list, value, "a list");
-                    } else if !list.optional {
-                        self.missing(list, Some(value.span));
-                    }
-                    return;
-                };
-                for (index, element) in elements.iter().enumerate() {
-                    self.locals.push(element);
-                    self.loops.push((list, index));
-                    for n in body {
-                        self.node(w, n, items, state);
-                    }
-                    self.loops.pop();
-                    self.locals.pop();
-                }
-            }
-            IrNode::If {
-                branches,
-                otherwise,
-            } => {
-                for (cond, nodes) in branches {
-                    if self.truthy(cond) {
-                        for n in nodes {
-                            self.node(w, n, items, state);
-                        }
-                        return;
-                    }
-                }
-                for n in otherwise {
-                    self.node(w, n, items, state);
-                }
-            }
+            Refused::OverLimit { .. } => {}
         }
     }
 
@@ -795,7 +695,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// optional and absent): Facebook refuses it.
     fn title_only(&mut self, span: Span) {
         let which = match self.loops.last() {
-            Some((list, index)) => format!(" (from `{}[{index}]`)", self.concrete(list)),
+            Some((list, index)) => format!(" (from `{}`)", self.loops.item(list, index)),
             None => String::new(),
         };
         let mut d = Diagnostic::error(
@@ -815,20 +715,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// The data path a template path reads with the current loop indices:
     /// `item.price` -> `order.items[3].price`.
     fn concrete(&self, p: &PathIr) -> String {
-        match p.base {
-            Base::Root => p.dotted.to_string(),
-            Base::Local(depth) => match self.loops.get(depth) {
-                Some((list, index)) => {
-                    let mut s = format!("{}[{index}]", self.concrete(list));
-                    for k in p.keys.iter() {
-                        s.push('.');
-                        s.push_str(k);
-                    }
-                    s
-                }
-                None => p.dotted.to_string(),
-            },
-        }
+        self.loops.concrete(p)
     }
 
     fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
@@ -1250,9 +1137,198 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 }
 
-struct ItemState {
-    count: usize,
-    opened: bool,
+/// With data: loops iterate the data's lists, conditions are evaluated, count limits apply.
+impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
+    type List = &'d [Node<'d>];
+
+    fn counts(&self) -> Option<&Profile> {
+        Some(&self.t.profile)
+    }
+
+    fn enter_for(&mut self, list: &'t PathIr) -> Repeat<&'d [Node<'d>]> {
+        let Some(value) = self.lookup(list) else {
+            if !list.optional {
+                self.missing(list, None);
+            }
+            return Repeat::Each(&[]);
+        };
+        let Json::Array(elements) = &value.value else {
+            if !value.is_null() {
+                self.wrong_type(list, value, "a list");
+            } else if !list.optional {
+                self.missing(list, Some(value.span));
+            }
+            return Repeat::Each(&[]);
+        };
+        Repeat::Each(elements)
+    }
+
+    fn len(list: &'d [Node<'d>]) -> usize {
+        list.len()
+    }
+
+    fn enter_iteration(&mut self, list: &'t PathIr, items: Option<&'d [Node<'d>]>, index: usize) {
+        if let Some(element) = items.and_then(|items| items.get(index)) {
+            self.locals.push(element);
+        }
+        self.loops.push(list, Some(index));
+    }
+
+    fn leave_iteration(&mut self) {
+        self.loops.pop();
+        self.locals.pop();
+    }
+
+    fn take(
+        &mut self,
+        branches: &'t [(Cond, Vec<IrNode>)],
+        otherwise: &'t [IrNode],
+    ) -> Option<&'t [IrNode]> {
+        for (cond, nodes) in branches {
+            if self.truthy(cond) {
+                return Some(nodes);
+            }
+        }
+        Some(otherwise)
+    }
+
+    fn loops(&self) -> &Loops<'t> {
+        &self.loops
+    }
+
+    fn text(&mut self, f: &'t FieldIr) -> (Option<String>, bool) {
+        match &f.val {
+            Val::Lit(json) => (Some(walk::literal_text(json)), false),
+            Val::Path(p) => match self.lookup(p).map(|n| &n.value) {
+                None | Some(Json::Null) => (None, true),
+                Some(Json::String(s)) => (Some(s.to_string()), false),
+                Some(Json::Number(n)) => (Some(n.to_string()), false),
+                Some(Json::Bool(b)) => (Some(b.to_string()), false),
+                Some(_) => (None, false),
+            },
+            Val::Str(s) => (self.string(s), false),
+        }
+    }
+}
+
+/// The render walk's sink: writes the JSON, and checks what needs the written shape (a
+/// carousel element left with its title alone, a list with too few items).
+struct JsonSink<'w, F: Formatter> {
+    w: &'w mut Writer<F>,
+    /// How many members the object just closed has.
+    written: u32,
+}
+
+impl<'t, 'd, F: Formatter> Sink<'t, Renderer<'t, 'd>> for JsonSink<'_, F> {
+    /// The errors so far when an item starts: a new one explains a short item.
+    type Mark = usize;
+
+    #[inline]
+    fn enter_object(&mut self, r: &mut Renderer<'t, 'd>, o: &'t ObjIr) -> bool {
+        r.open_object(o);
+        self.w.begin_object();
+        true
+    }
+
+    #[inline]
+    fn leave_object(&mut self, r: &mut Renderer<'t, 'd>, o: &'t ObjIr) {
+        self.written = self.w.end_object();
+        r.close_object(o);
+    }
+
+    #[inline]
+    fn constant(&mut self, _: &mut Renderer<'t, 'd>, key: &'static str, json: &'t str) {
+        self.w.member_raw(key, json);
+    }
+
+    #[inline]
+    fn field(&mut self, r: &mut Renderer<'t, 'd>, f: &'t FieldIr) {
+        r.field(self.w, f);
+    }
+
+    #[inline]
+    fn enter_member(&mut self, _: &mut Renderer<'t, 'd>, key: &'static str) {
+        self.w.key(key);
+    }
+
+    #[inline]
+    fn leave_member(&mut self, _: &mut Renderer<'t, 'd>, _: &'static str) {
+        self.w.end_value();
+    }
+
+    fn extra(&mut self, r: &mut Renderer<'t, 'd>, key: &'t str, value: &'t JsonIr, _: Span) {
+        self.w.key(key);
+        r.json(self.w, value);
+        self.w.end_value();
+    }
+
+    #[inline]
+    fn enter_item(
+        &mut self,
+        r: &mut Renderer<'t, 'd>,
+        items: &'t Items,
+        _: Span,
+        first: bool,
+    ) -> usize {
+        if first {
+            self.w.key(items.key);
+            if !items.single {
+                self.w.begin_array();
+            }
+        }
+        if !items.single {
+            self.w.array_item();
+        }
+        r.errors
+    }
+
+    #[inline]
+    fn leave_item(
+        &mut self,
+        r: &mut Renderer<'t, 'd>,
+        items: &'t Items,
+        obj: &'t ObjIr,
+        span: Span,
+        errors: usize,
+    ) {
+        // One member and no new error (a missing title has its own): the title alone.
+        if obj.kind == ObjKind::Element && self.written == 1 && r.errors == errors {
+            r.title_only(span);
+        }
+        if !items.single {
+            self.w.end_array_item();
+        }
+    }
+
+    fn refuse_item(
+        &mut self,
+        r: &mut Renderer<'t, 'd>,
+        items: &'t Items,
+        span: Span,
+        count: usize,
+        why: Refused,
+    ) {
+        r.refused(items, span, count, why);
+    }
+
+    #[inline]
+    fn leave_items(
+        &mut self,
+        r: &mut Renderer<'t, 'd>,
+        items: &'t Items,
+        count: usize,
+        opened: bool,
+    ) {
+        if opened {
+            if !items.single {
+                self.w.end_array();
+            }
+            self.w.end_value();
+        }
+        if count < items.min {
+            r.too_few(items);
+        }
+    }
 }
 
 /// M4004: a receipt's `total_cost` that is not `subtotal + shipping_cost + total_tax` minus the
