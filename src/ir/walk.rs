@@ -21,6 +21,9 @@ use crate::ir::{Cond, FieldIr, Items, JsonIr, Member, Node, ObjIr, PathIr, Val};
 use crate::profile::Profile;
 use crate::span::Span;
 
+#[cfg(test)]
+mod tests;
+
 /// How a `for` runs, as the flow decides.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Repeat<L> {
