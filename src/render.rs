@@ -212,12 +212,14 @@ impl<F: Formatter> Writer<F> {
     }
 
     // Writing into a Vec cannot fail: the results below are infallible.
+    #[inline]
     fn begin_object(&mut self) {
         let _ = self.fmt.begin_object(&mut self.buf);
         self.written.push(0);
     }
 
     /// Closes an object; returns how many members it has.
+    #[inline]
     fn end_object(&mut self) -> u32 {
         let n = self.written.pop().unwrap_or(0);
         let _ = self.fmt.end_object(&mut self.buf);
@@ -225,6 +227,7 @@ impl<F: Formatter> Writer<F> {
     }
 
     /// Counts one more member or item in the open object or array; true for the first.
+    #[inline]
     fn next(&mut self) -> bool {
         match self.written.last_mut() {
             Some(n) => {
@@ -235,6 +238,7 @@ impl<F: Formatter> Writer<F> {
         }
     }
 
+    #[inline]
     fn key(&mut self, key: &str) {
         let first = self.next();
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
@@ -243,44 +247,53 @@ impl<F: Formatter> Writer<F> {
         let _ = self.fmt.begin_object_value(&mut self.buf);
     }
 
+    #[inline]
     fn end_value(&mut self) {
         let _ = self.fmt.end_object_value(&mut self.buf);
     }
 
+    #[inline]
     fn begin_array(&mut self) {
         let _ = self.fmt.begin_array(&mut self.buf);
         self.written.push(0);
     }
 
+    #[inline]
     fn array_item(&mut self) {
         let first = self.next();
         let _ = self.fmt.begin_array_value(&mut self.buf, first);
     }
 
+    #[inline]
     fn end_array_item(&mut self) {
         let _ = self.fmt.end_array_value(&mut self.buf);
     }
 
+    #[inline]
     fn end_array(&mut self) {
         self.written.pop();
         let _ = self.fmt.end_array(&mut self.buf);
     }
 
     /// A scalar already serialized (a number as written, `true`, a JSON string).
+    #[inline]
     fn raw(&mut self, json: &str) {
         let _ = self.fmt.write_raw_fragment(&mut self.buf, json);
     }
 
+    #[inline]
     fn string(&mut self, s: &str) {
         let _ = write_escaped(&mut self.buf, &mut self.fmt, s);
     }
 
+    #[inline]
     fn member_raw(&mut self, key: &str, json: &str) {
         self.key(key);
         self.raw(json);
         self.end_value();
     }
 
+    #[inline]
     fn member_str(&mut self, key: &str, s: &str) {
         self.key(key);
         self.string(s);
@@ -508,6 +521,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // its flow and a `JsonSink` as its sink.
 
     /// An object starts: a receipt's sums, a generic template's image shape.
+    #[inline]
     fn open_object(&mut self, o: &ObjIr) {
         if o.kind == ObjKind::Receipt {
             self.sums = Some(Sums::default());
@@ -523,6 +537,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     /// An object ends: a receipt's totals are checked.
+    #[inline]
     fn close_object(&mut self, o: &ObjIr) {
         if self.images.is_some() {
             if let Some(outer) = self.outer.pop() {
@@ -759,6 +774,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         self.push(d);
     }
 
+    #[inline]
     fn field<F: Formatter>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
             Val::Lit(json) => {
@@ -1141,6 +1157,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
 impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
     type List = &'d [Node<'d>];
 
+    #[inline]
     fn counts(&self) -> Option<&Profile> {
         Some(&self.t.profile)
     }
@@ -1163,10 +1180,12 @@ impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
         Repeat::Each(elements)
     }
 
+    #[inline]
     fn len(list: &'d [Node<'d>]) -> usize {
         list.len()
     }
 
+    #[inline]
     fn enter_iteration(&mut self, list: &'t PathIr, items: Option<&'d [Node<'d>]>, index: usize) {
         if let Some(element) = items.and_then(|items| items.get(index)) {
             self.locals.push(element);
@@ -1174,6 +1193,7 @@ impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
         self.loops.push(list, Some(index));
     }
 
+    #[inline]
     fn leave_iteration(&mut self) {
         self.loops.pop();
         self.locals.pop();
@@ -1192,6 +1212,7 @@ impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
         Some(otherwise)
     }
 
+    #[inline]
     fn loops(&self) -> &Loops<'t> {
         &self.loops
     }

@@ -144,10 +144,12 @@ pub(crate) struct Loops<'t> {
 }
 
 impl<'t> Loops<'t> {
+    #[inline]
     pub(crate) fn push(&mut self, list: &'t PathIr, index: Option<usize>) {
         self.stack.push((list, index));
     }
 
+    #[inline]
     pub(crate) fn pop(&mut self) {
         self.stack.pop();
     }
