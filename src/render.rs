@@ -15,7 +15,7 @@ use crate::check::schema::Kind;
 use crate::check::types::Base;
 use crate::check::values;
 use crate::diagnostic::{Code, Diagnostic, Origin};
-use crate::ir::walk::{self, Flow, Loops, Refused, Repeat, Sink};
+use crate::ir::walk::{self, Data, Flow, Loops, Refused, Repeat, Sink, View};
 use crate::ir::Node as IrNode;
 use crate::ir::*;
 use crate::json::{Json, Node};
@@ -375,15 +375,18 @@ fn write_escaped<F: Formatter>(buf: &mut Vec<u8>, fmt: &mut F, s: &str) -> std::
     fmt.end_string(buf)
 }
 
-struct Renderer<'t, 'd> {
+/// The renderer: the walk's flow with data. `D` is how the data is held: the spanned parse
+/// (`&json::Node`) by default; any [`Data`] renders the same way.
+struct Renderer<'t, 'd, D: Data<'d> = &'d Node<'d>> {
     t: &'t Template,
-    root: &'d Node<'d>,
+    root: D,
     /// Loop variables, by loop depth.
-    locals: Vec<&'d Node<'d>>,
+    locals: Vec<D>,
     /// For each loop variable: the list it iterates and its index, for data paths in messages
     /// (`order.items[3].price`).
     loops: Loops<'t>,
     diags: Vec<Diagnostic>,
+    _data: std::marker::PhantomData<&'d ()>,
     /// Errors pushed so far (kept as a count so that a check need not scan `diags`).
     errors: usize,
     scratch: String,
@@ -411,12 +414,13 @@ struct Sums {
     from_data: bool,
 }
 
-impl<'t, 'd> Renderer<'t, 'd> {
-    fn new(t: &'t Template, root: &'d Node<'d>) -> Self {
+impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
+    fn new(t: &'t Template, root: D) -> Self {
         Renderer {
             t,
             root,
             locals: Vec::new(),
+            _data: std::marker::PhantomData,
             loops: Loops::default(),
             diags: Vec::new(),
             errors: 0,
@@ -560,11 +564,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
             }
             return match &f.val {
                 Val::Lit(json) => Aspect::from_value(json.trim_matches('"')),
-                Val::Path(p) => match self.lookup(p) {
-                    Some(Node {
-                        value: Json::String(s),
-                        ..
-                    }) => Aspect::from_value(s),
+                Val::Path(p) => match self.lookup(p).map(D::view) {
+                    Some(View::String(s)) => Aspect::from_value(s),
                     _ => Aspect::Horizontal,
                 },
                 Val::Str(_) => Aspect::Horizontal,
@@ -680,13 +681,13 @@ impl<'t, 'd> Renderer<'t, 'd> {
 
     fn truthy(&mut self, cond: &Cond) -> bool {
         match cond {
-            Cond::Path(p) => self.lookup(p).is_some_and(|n| match &n.value {
-                Json::Null => false,
-                Json::Bool(b) => *b,
-                Json::Number(n) => n.parse::<f64>().is_ok_and(|v| v != 0.0),
-                Json::String(s) => !s.is_empty(),
-                Json::Array(a) => !a.is_empty(),
-                Json::Object(o) => !o.is_empty(),
+            Cond::Path(p) => self.lookup(p).is_some_and(|n| match n.view() {
+                View::Null => false,
+                View::Bool(b) => b,
+                View::Number(n) => n.parse::<f64>().is_ok_and(|v| v != 0.0),
+                View::String(s) => !s.is_empty(),
+                View::List(l) => D::len(l) > 0,
+                View::Object { empty } => !empty,
             }),
             Cond::Engine(e) => self.run_engine(e).is_some_and(|s| s == "1"),
         }
@@ -695,7 +696,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // -----------------------------------------------------------------------------------------
     // Fields and values
 
-    fn lookup(&self, p: &PathIr) -> Option<&'d Node<'d>> {
+    fn lookup(&self, p: &PathIr) -> Option<D> {
         let mut node = match p.base {
             Base::Root => self.root,
             Base::Local(depth) => *self.locals.get(depth)?,
@@ -721,7 +722,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         .help("give the data a value for one of its optional fields (`subtitle`, `image_url`, a button...), or add a field that is always written");
         if self.loops.last().is_some() {
             if let Some(item) = self.locals.last() {
-                d = d.label(Origin::Data, item.span, "this item");
+                d = d.label(Origin::Data, item.span(), "this item");
             }
         }
         self.push(d);
@@ -752,7 +753,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         self.push(d);
     }
 
-    fn wrong_type(&mut self, p: &PathIr, found: &Node<'_>, expected: &str) {
+    fn wrong_type(&mut self, p: &PathIr, found: D, expected: &str) {
         let path = self.concrete(p);
         let mut d = Diagnostic::error(
             Code::WrongDataType,
@@ -763,7 +764,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         )
         .label(
             Origin::Data,
-            found.span,
+            found.span(),
             format!("{} here", found.type_name()),
         )
         .at(p.span, format!("used here as {expected}"))
@@ -789,38 +790,38 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 w.member_raw(&f.key, json)
             }
             Val::Path(p) => {
-                let node = match self.lookup(p) {
-                    Some(n) if !n.is_null() => n,
+                let (node, view) = match self.lookup(p).map(|n| (n, n.view())) {
+                    Some((n, view)) if !matches!(view, View::Null) => (n, view),
                     other => {
                         if !p.optional {
-                            self.missing(p, other.map(|n| n.span));
+                            self.missing(p, other.map(|(n, _)| n.span()));
                         } else if f.spec.required {
                             self.required_absent(f, p);
                         }
                         return;
                     }
                 };
-                match (&node.value, f.spec.kind) {
-                    (Json::String(s), k) if k.is_textual() => {
-                        self.check_text(f, s, Some(p), Some(node.span));
+                match (view, f.spec.kind) {
+                    (View::String(s), k) if k.is_textual() => {
+                        self.check_text(f, s, Some(p), Some(node.span()));
                         w.member_str(&f.key, s);
                     }
-                    (Json::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
+                    (View::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
                         if !n.parse::<f64>().is_ok_and(f64::is_finite) =>
                     {
                         self.wrong_type(p, node, "a number within the range of a 64-bit float")
                     }
-                    (Json::Number(n), Kind::Number) => {
+                    (View::Number(n), Kind::Number) => {
                         self.record(&f.key, n, f.span, true);
                         w.member_raw(&f.key, n)
                     }
-                    (Json::Number(n), Kind::Integer | Kind::TextOrInteger)
+                    (View::Number(n), Kind::Integer | Kind::TextOrInteger)
                         if crate::json::is_integer(n) =>
                     {
                         w.member_raw(&f.key, n)
                     }
-                    (Json::Bool(b), Kind::Bool) => {
-                        w.member_raw(&f.key, if *b { "true" } else { "false" })
+                    (View::Bool(b), Kind::Bool) => {
+                        w.member_raw(&f.key, if b { "true" } else { "false" })
                     }
                     (_, k) => self.wrong_type(p, node, k.describe()),
                 }
@@ -882,14 +883,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         .collect(),
                     _ => Vec::new(),
                 };
-                let source = paths.into_iter().find_map(|p| match self.lookup(p) {
-                    Some(
-                        n @ Node {
-                            value: Json::String(s),
-                            ..
-                        },
-                    ) if s.contains(c) => Some((self.concrete(p), n.span)),
-                    _ => None,
+                let source = paths.into_iter().find_map(|p| {
+                    let n = self.lookup(p)?;
+                    match n.view() {
+                        View::String(s) if s.contains(c) => Some((self.concrete(p), n.span())),
+                        _ => None,
+                    }
                 });
                 let d = match source {
                     Some((path, span)) => values::customer_id_encoded(c, f.span, Some(&path))
@@ -910,17 +909,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn text_of(&mut self, f: &FieldIr) -> Option<Cow<'d, str>> {
         let text: Cow<'d, str> = match &f.val {
             Val::Lit(json) => Cow::Owned(serde_json::from_str::<String>(json).ok()?),
-            Val::Path(p) => match self.lookup(p) {
-                Some(Node {
-                    value: Json::String(s),
-                    ..
-                }) => Cow::Owned(s.to_string()),
-                Some(n) if !n.is_null() => {
+            Val::Path(p) => match self.lookup(p).map(|n| (n, n.view())) {
+                Some((_, View::String(s))) => Cow::Owned(s.to_string()),
+                Some((n, view)) if !matches!(view, View::Null) => {
                     self.wrong_type(p, n, "text");
                     return None;
                 }
                 other => {
-                    self.missing(p, other.map(|n| n.span));
+                    self.missing(p, other.map(|(n, _)| n.span()));
                     return None;
                 }
             },
@@ -1033,30 +1029,18 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 for part in parts {
                     match part {
                         Part::Lit(t) => out.push_str(t),
-                        Part::Path(p) => match self.lookup(p) {
-                            Some(Node {
-                                value: Json::String(s),
-                                ..
-                            }) => out.push_str(s),
-                            Some(Node {
-                                value: Json::Number(n),
-                                ..
-                            }) => out.push_str(&number_as_text(n)),
-                            Some(Node {
-                                value: Json::Bool(b),
-                                ..
-                            }) => out.push_str(if *b { "true" } else { "false" }),
-                            Some(Node {
-                                value: Json::Null,
-                                span,
-                            }) if !p.optional => {
-                                self.missing(p, Some(*span));
+                        Part::Path(p) => match self.lookup(p).map(|n| (n, n.view())) {
+                            Some((_, View::String(s))) => out.push_str(s),
+                            Some((_, View::Number(n))) => out.push_str(&number_as_text(n)),
+                            Some((_, View::Bool(b))) => {
+                                out.push_str(if b { "true" } else { "false" })
+                            }
+                            Some((n, View::Null)) if !p.optional => {
+                                self.missing(p, Some(n.span()));
                                 ok = false;
                             }
-                            Some(Node {
-                                value: Json::Null, ..
-                            }) => {}
-                            Some(n) => {
+                            Some((_, View::Null)) => {}
+                            Some((n, _)) => {
                                 self.wrong_type(p, n, "text");
                                 ok = false;
                             }
@@ -1087,14 +1071,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
             if let Some((_, v)) = self.engine_roots.iter().find(|(n, _)| n == name) {
                 ctx.insert(name, v.clone());
             } else if let Some(n) = self.root.get(name) {
-                let v = to_minijinja(n);
+                let v = n.to_engine();
                 self.engine_roots.push((name.clone(), v.clone()));
                 ctx.insert(name, v);
             }
         }
         for (name, depth) in &e.locals {
             if let Some(n) = self.locals.get(*depth) {
-                ctx.insert(name, to_minijinja(n));
+                ctx.insert(name, n.to_engine());
             }
         }
         let result = self.t.env.get_template(&e.name).and_then(|t| t.render(ctx));
@@ -1154,40 +1138,44 @@ impl<'t, 'd> Renderer<'t, 'd> {
 }
 
 /// With data: loops iterate the data's lists, conditions are evaluated, count limits apply.
-impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
-    type List = &'d [Node<'d>];
+impl<'t, 'd, D: Data<'d>> Flow<'t> for Renderer<'t, 'd, D> {
+    type List = D::List;
 
     #[inline]
     fn counts(&self) -> Option<&Profile> {
         Some(&self.t.profile)
     }
 
-    fn enter_for(&mut self, list: &'t PathIr) -> Repeat<&'d [Node<'d>]> {
+    fn enter_for(&mut self, list: &'t PathIr) -> Repeat<D::List> {
         let Some(value) = self.lookup(list) else {
             if !list.optional {
                 self.missing(list, None);
             }
-            return Repeat::Each(&[]);
+            return Repeat::Skip;
         };
-        let Json::Array(elements) = &value.value else {
-            if !value.is_null() {
-                self.wrong_type(list, value, "a list");
-            } else if !list.optional {
-                self.missing(list, Some(value.span));
+        match value.view() {
+            View::List(elements) => Repeat::Each(elements),
+            View::Null => {
+                if !list.optional {
+                    self.missing(list, Some(value.span()));
+                }
+                Repeat::Skip
             }
-            return Repeat::Each(&[]);
-        };
-        Repeat::Each(elements)
+            _ => {
+                self.wrong_type(list, value, "a list");
+                Repeat::Skip
+            }
+        }
     }
 
     #[inline]
-    fn len(list: &'d [Node<'d>]) -> usize {
-        list.len()
+    fn len(list: D::List) -> usize {
+        D::len(list)
     }
 
     #[inline]
-    fn enter_iteration(&mut self, list: &'t PathIr, items: Option<&'d [Node<'d>]>, index: usize) {
-        if let Some(element) = items.and_then(|items| items.get(index)) {
+    fn enter_iteration(&mut self, list: &'t PathIr, items: Option<D::List>, index: usize) {
+        if let Some(element) = items.and_then(|items| D::item(items, index)) {
             self.locals.push(element);
         }
         self.loops.push(list, Some(index));
@@ -1220,11 +1208,11 @@ impl<'t, 'd> Flow<'t> for Renderer<'t, 'd> {
     fn text(&mut self, f: &'t FieldIr) -> (Option<String>, bool) {
         match &f.val {
             Val::Lit(json) => (Some(walk::literal_text(json)), false),
-            Val::Path(p) => match self.lookup(p).map(|n| &n.value) {
-                None | Some(Json::Null) => (None, true),
-                Some(Json::String(s)) => (Some(s.to_string()), false),
-                Some(Json::Number(n)) => (Some(n.to_string()), false),
-                Some(Json::Bool(b)) => (Some(b.to_string()), false),
+            Val::Path(p) => match self.lookup(p).map(D::view) {
+                None | Some(View::Null) => (None, true),
+                Some(View::String(s)) => (Some(s.to_string()), false),
+                Some(View::Number(n)) => (Some(n.to_string()), false),
+                Some(View::Bool(b)) => (Some(b.to_string()), false),
                 Some(_) => (None, false),
             },
             Val::Str(s) => (self.string(s), false),
@@ -1240,44 +1228,44 @@ struct JsonSink<'w, F: Formatter> {
     written: u32,
 }
 
-impl<'t, 'd, F: Formatter> Sink<'t, Renderer<'t, 'd>> for JsonSink<'_, F> {
+impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSink<'_, F> {
     /// The errors so far when an item starts: a new one explains a short item.
     type Mark = usize;
 
     #[inline]
-    fn enter_object(&mut self, r: &mut Renderer<'t, 'd>, o: &'t ObjIr) -> bool {
+    fn enter_object(&mut self, r: &mut Renderer<'t, 'd, D>, o: &'t ObjIr) -> bool {
         r.open_object(o);
         self.w.begin_object();
         true
     }
 
     #[inline]
-    fn leave_object(&mut self, r: &mut Renderer<'t, 'd>, o: &'t ObjIr) {
+    fn leave_object(&mut self, r: &mut Renderer<'t, 'd, D>, o: &'t ObjIr) {
         self.written = self.w.end_object();
         r.close_object(o);
     }
 
     #[inline]
-    fn constant(&mut self, _: &mut Renderer<'t, 'd>, key: &'static str, json: &'t str) {
+    fn constant(&mut self, _: &mut Renderer<'t, 'd, D>, key: &'static str, json: &'t str) {
         self.w.member_raw(key, json);
     }
 
     #[inline]
-    fn field(&mut self, r: &mut Renderer<'t, 'd>, f: &'t FieldIr) {
+    fn field(&mut self, r: &mut Renderer<'t, 'd, D>, f: &'t FieldIr) {
         r.field(self.w, f);
     }
 
     #[inline]
-    fn enter_member(&mut self, _: &mut Renderer<'t, 'd>, key: &'static str) {
+    fn enter_member(&mut self, _: &mut Renderer<'t, 'd, D>, key: &'static str) {
         self.w.key(key);
     }
 
     #[inline]
-    fn leave_member(&mut self, _: &mut Renderer<'t, 'd>, _: &'static str) {
+    fn leave_member(&mut self, _: &mut Renderer<'t, 'd, D>, _: &'static str) {
         self.w.end_value();
     }
 
-    fn extra(&mut self, r: &mut Renderer<'t, 'd>, key: &'t str, value: &'t JsonIr, _: Span) {
+    fn extra(&mut self, r: &mut Renderer<'t, 'd, D>, key: &'t str, value: &'t JsonIr, _: Span) {
         self.w.key(key);
         r.json(self.w, value);
         self.w.end_value();
@@ -1286,7 +1274,7 @@ impl<'t, 'd, F: Formatter> Sink<'t, Renderer<'t, 'd>> for JsonSink<'_, F> {
     #[inline]
     fn enter_item(
         &mut self,
-        r: &mut Renderer<'t, 'd>,
+        r: &mut Renderer<'t, 'd, D>,
         items: &'t Items,
         _: Span,
         first: bool,
@@ -1306,7 +1294,7 @@ impl<'t, 'd, F: Formatter> Sink<'t, Renderer<'t, 'd>> for JsonSink<'_, F> {
     #[inline]
     fn leave_item(
         &mut self,
-        r: &mut Renderer<'t, 'd>,
+        r: &mut Renderer<'t, 'd, D>,
         items: &'t Items,
         obj: &'t ObjIr,
         span: Span,
@@ -1323,7 +1311,7 @@ impl<'t, 'd, F: Formatter> Sink<'t, Renderer<'t, 'd>> for JsonSink<'_, F> {
 
     fn refuse_item(
         &mut self,
-        r: &mut Renderer<'t, 'd>,
+        r: &mut Renderer<'t, 'd, D>,
         items: &'t Items,
         span: Span,
         count: usize,
@@ -1335,7 +1323,7 @@ impl<'t, 'd, F: Formatter> Sink<'t, Renderer<'t, 'd>> for JsonSink<'_, F> {
     #[inline]
     fn leave_items(
         &mut self,
-        r: &mut Renderer<'t, 'd>,
+        r: &mut Renderer<'t, 'd, D>,
         items: &'t Items,
         count: usize,
         opened: bool,
@@ -1394,6 +1382,53 @@ fn number_to_minijinja(n: &str) -> minijinja::Value {
         }
     }
     minijinja::Value::from(n.parse::<f64>().unwrap_or(f64::NAN))
+}
+
+/// The spanned parse of the data, as render reads it.
+impl<'d> Data<'d> for &'d Node<'d> {
+    type List = &'d [Node<'d>];
+
+    #[inline]
+    fn get(self, key: &str) -> Option<Self> {
+        Node::get(self, key)
+    }
+
+    #[inline]
+    fn view(self) -> View<'d, Self::List> {
+        match &self.value {
+            Json::Null => View::Null,
+            Json::Bool(b) => View::Bool(*b),
+            Json::Number(n) => View::Number(n),
+            Json::String(s) => View::String(s),
+            Json::Array(items) => View::List(items),
+            Json::Object(members) => View::Object {
+                empty: members.is_empty(),
+            },
+        }
+    }
+
+    #[inline]
+    fn span(self) -> Span {
+        self.span
+    }
+
+    #[inline]
+    fn len(list: Self::List) -> usize {
+        list.len()
+    }
+
+    #[inline]
+    fn item(list: Self::List, index: usize) -> Option<Self> {
+        list.get(index)
+    }
+
+    fn type_name(self) -> &'static str {
+        Node::type_name(self)
+    }
+
+    fn to_engine(self) -> minijinja::Value {
+        to_minijinja(self)
+    }
 }
 
 /// Data -> minijinja value, for the expressions that need the engine.

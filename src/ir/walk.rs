@@ -29,8 +29,10 @@ mod tests;
 pub(crate) enum Repeat<L> {
     /// Without data: the body once, standing for every iteration.
     Abstract,
-    /// With data: the body once per item of this list (none when it is absent).
+    /// With data: the body once per item of this list.
     Each(L),
+    /// With data: not at all (the list is absent, null or not a list).
+    Skip,
 }
 
 /// Why an item that the data gives is left out of its list.
@@ -135,6 +137,47 @@ pub(crate) trait Sink<'t, F: Flow<'t>> {
     fn enter_if(&mut self, flow: &mut F) {}
     fn branch(&mut self, flow: &mut F) {}
     fn leave_if(&mut self, flow: &mut F) {}
+}
+
+/// A value of the data, as render reads it. The spanned parse (`&json::Node`) is one; a typed,
+/// borrowed parse of a record is another, and render is the same code over either: the
+/// renderer, its checks and this walk are generic over it.
+pub(crate) trait Data<'d>: Copy {
+    /// A list of the data.
+    type List: Copy;
+
+    /// An object's member (the last one, when a key is repeated).
+    fn get(self, key: &str) -> Option<Self>;
+
+    /// What the value is, borrowed.
+    fn view(self) -> View<'d, Self::List>;
+
+    /// Where it is in the data file, for diagnostics.
+    fn span(self) -> Span;
+
+    fn len(list: Self::List) -> usize;
+
+    fn item(list: Self::List, index: usize) -> Option<Self>;
+
+    /// "a string", "null": for diagnostics.
+    fn type_name(self) -> &'static str;
+
+    /// The value for the template engine, for the expressions that need it.
+    fn to_engine(self) -> minijinja::Value;
+}
+
+/// A data value's kind and scalar contents, borrowed from the data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum View<'d, L> {
+    Null,
+    Bool(bool),
+    /// A number as written in the data (copied to the output as is).
+    Number(&'d str),
+    String(&'d str),
+    List(L),
+    Object {
+        empty: bool,
+    },
 }
 
 /// The loops around a node: each list, and the item's index when there is data.
@@ -340,6 +383,7 @@ fn node<'t, F: Flow<'t>, S: Sink<'t, F>>(
                         flow.leave_iteration();
                     }
                 }
+                Repeat::Skip => {}
             }
             sink.leave_for(flow, list, abstract_);
         }
