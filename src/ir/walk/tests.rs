@@ -282,3 +282,63 @@ fn an_if_counts_its_largest_branch_and_the_unbounded_else_first() {
     let line = |l: usize| found.contains(&format!("M4008 {l}"));
     assert!(line(7) && !line(5), "{found:?}");
 }
+
+const LITERAL_RECEIPT: &str = r#"notification t
+input { items: list max 3 of { title: string max 40, price: number } }
+receipt {
+  recipient_name: "Lisa Martin"
+  order_number: "A1"
+  currency: "EUR"
+  payment_method: "Visa 5469"
+  ELEMENTS
+  summary { subtotal: 75.00, shipping_cost: 4.95, total_tax: 6.19, total_cost: 90.00 }
+  adjustment { name: "Coupon", amount: 10 }
+}
+"#;
+
+#[test]
+fn literal_totals_are_checked_when_the_receipt_is_all_literal() {
+    let fixed = LITERAL_RECEIPT.replace("ELEMENTS", r#"element { title: "Mug", price: 75.00 }"#);
+    // 75.00 + 4.95 + 6.19 - 10 = 76.14, not 90.00.
+    assert!(
+        codes(&fixed).iter().any(|c| c.starts_with("M4004 ")),
+        "{:?}",
+        codes(&fixed)
+    );
+    // A loop among the receipt's lists: the totals are left to render, which sees the data.
+    let looped = LITERAL_RECEIPT.replace(
+        "ELEMENTS",
+        "for i in items { element { title: i.title, price: i.price } }",
+    );
+    assert!(
+        !codes(&looped).iter().any(|c| c.starts_with("M4004 ")),
+        "{:?}",
+        codes(&looped)
+    );
+}
+
+#[test]
+fn literal_images_take_the_shape_of_their_carousel_and_skip_receipts() {
+    let source = r#"notification t
+carousel {
+  image_aspect_ratio: "square"
+  element { title: "Mug", image_url: "https://shop.example/mug.png", subtitle: "x" }
+}
+"#;
+    let t = compile(source, &Options::default())
+        .template
+        .expect("compiles");
+    let images = crate::check::images::literal(&t);
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert_eq!(images[0].url, "https://shop.example/mug.png");
+    assert_eq!(images[0].aspect, crate::check::images::Aspect::Square);
+
+    let receipt = LITERAL_RECEIPT.replace(
+        "ELEMENTS",
+        r#"element { title: "Mug", price: 75.00, image_url: "https://shop.example/mug.png" }"#,
+    );
+    let t = compile(&receipt, &Options::default())
+        .template
+        .expect("compiles");
+    assert!(crate::check::images::literal(&t).is_empty());
+}
