@@ -13,8 +13,10 @@
 //! - a [`Sink`], what is fed: it sees each object, member, item, loop and condition, and reads
 //!   the data through the flow it is handed.
 //!
-//! A faster data source (a typed, borrowed parse of a record) is another `Flow`; a faster
-//! writer is another `Sink`: the walk stays this one.
+//! Render's flow reads the data through [`Data`], a small trait: the spanned parse is one
+//! implementation; a faster source (a typed, borrowed parse of a record) is another, rendered
+//! by the same renderer and this same walk. A faster writer is another `Sink`. Either way the
+//! walk stays this one.
 
 use crate::check::types::Base;
 use crate::ir::{Cond, FieldIr, Items, JsonIr, Member, Node, ObjIr, PathIr, Val};
@@ -79,8 +81,8 @@ pub(crate) trait Flow<'t> {
     fn text(&mut self, f: &'t FieldIr) -> (Option<String>, bool);
 }
 
-/// What a walk feeds. Every method has a default that does nothing, so a sink names only
-/// what it looks at.
+/// What a walk feeds. Every method but `enter_item` (which gives the mark) has a default
+/// that does nothing, so a sink names only what it looks at.
 #[allow(unused_variables)]
 pub(crate) trait Sink<'t, F: Flow<'t>> {
     /// Kept by the walk from [`Sink::enter_item`] to [`Sink::leave_item`].
