@@ -8,6 +8,8 @@ use crate::model::schema::FieldSpec;
 use crate::model::types::{Base, ObjTy};
 use crate::span::Span;
 
+pub(crate) mod walk;
+
 /// A compiled template: compile once, render many times.
 pub struct Template {
     pub name: String,

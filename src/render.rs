@@ -11,11 +11,13 @@ use crate::model::api_path::iadvize_path;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::ir::walk::{self, Data, Flow, Loops, Refused, Repeat, Sink, View};
 use crate::ir::Node as IrNode;
 use crate::ir::*;
 use crate::json::{Json, Node};
 use crate::model::images::{Aspect, ImageRef};
 use crate::model::profile::Envelope;
+use crate::model::profile::Profile;
 use crate::model::receipt::totals_diagnostic;
 use crate::model::schema::Kind;
 use crate::model::types::Base;
@@ -195,12 +197,14 @@ impl<F: Formatter> Writer<F> {
     }
 
     // Writing into a Vec cannot fail: the results below are infallible.
+    #[inline]
     fn begin_object(&mut self) {
         let _ = self.fmt.begin_object(&mut self.buf);
         self.written.push(0);
     }
 
     /// Closes an object; returns how many members it has.
+    #[inline]
     fn end_object(&mut self) -> u32 {
         let n = self.written.pop().unwrap_or(0);
         let _ = self.fmt.end_object(&mut self.buf);
@@ -208,6 +212,7 @@ impl<F: Formatter> Writer<F> {
     }
 
     /// Counts one more member or item in the open object or array; true for the first.
+    #[inline]
     fn next(&mut self) -> bool {
         match self.written.last_mut() {
             Some(n) => {
@@ -218,6 +223,7 @@ impl<F: Formatter> Writer<F> {
         }
     }
 
+    #[inline]
     fn key(&mut self, key: &str) {
         let first = self.next();
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
@@ -226,44 +232,53 @@ impl<F: Formatter> Writer<F> {
         let _ = self.fmt.begin_object_value(&mut self.buf);
     }
 
+    #[inline]
     fn end_value(&mut self) {
         let _ = self.fmt.end_object_value(&mut self.buf);
     }
 
+    #[inline]
     fn begin_array(&mut self) {
         let _ = self.fmt.begin_array(&mut self.buf);
         self.written.push(0);
     }
 
+    #[inline]
     fn array_item(&mut self) {
         let first = self.next();
         let _ = self.fmt.begin_array_value(&mut self.buf, first);
     }
 
+    #[inline]
     fn end_array_item(&mut self) {
         let _ = self.fmt.end_array_value(&mut self.buf);
     }
 
+    #[inline]
     fn end_array(&mut self) {
         self.written.pop();
         let _ = self.fmt.end_array(&mut self.buf);
     }
 
     /// A scalar already serialized (a number as written, `true`, a JSON string).
+    #[inline]
     fn raw(&mut self, json: &str) {
         let _ = self.fmt.write_raw_fragment(&mut self.buf, json);
     }
 
+    #[inline]
     fn string(&mut self, s: &str) {
         let _ = write_escaped(&mut self.buf, &mut self.fmt, s);
     }
 
+    #[inline]
     fn member_raw(&mut self, key: &str, json: &str) {
         self.key(key);
         self.raw(json);
         self.end_value();
     }
 
+    #[inline]
     fn member_str(&mut self, key: &str, s: &str) {
         self.key(key);
         self.string(s);
@@ -345,15 +360,18 @@ fn write_escaped<F: Formatter>(buf: &mut Vec<u8>, fmt: &mut F, s: &str) -> std::
     fmt.end_string(buf)
 }
 
-struct Renderer<'t, 'd> {
+/// The renderer: the walk's flow with data. `D` is how the data is held: the spanned parse
+/// (`&json::Node`) by default; any [`Data`] renders the same way.
+struct Renderer<'t, 'd, D: Data<'d> = &'d Node<'d>> {
     t: &'t Template,
-    root: &'d Node<'d>,
+    root: D,
     /// Loop variables, by loop depth.
-    locals: Vec<&'d Node<'d>>,
+    locals: Vec<D>,
     /// For each loop variable: the list it iterates and its index, for data paths in messages
     /// (`order.items[3].price`).
-    loops: Vec<(&'t PathIr, usize)>,
+    loops: Loops<'t>,
     diags: Vec<Diagnostic>,
+    _data: std::marker::PhantomData<&'d ()>,
     /// Errors pushed so far (kept as a count so that a check need not scan `diags`).
     errors: usize,
     scratch: String,
@@ -365,6 +383,8 @@ struct Renderer<'t, 'd> {
     images: Option<Vec<ImageRef>>,
     aspect: Aspect,
     in_receipt: bool,
+    /// The image shape and receipt flag outside the current objects, when collecting images.
+    outer: Vec<(Aspect, bool)>,
 }
 
 /// A receipt's summary and adjustments, as rendered.
@@ -379,13 +399,14 @@ struct Sums {
     from_data: bool,
 }
 
-impl<'t, 'd> Renderer<'t, 'd> {
-    fn new(t: &'t Template, root: &'d Node<'d>) -> Self {
+impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
+    fn new(t: &'t Template, root: D) -> Self {
         Renderer {
             t,
             root,
             locals: Vec::new(),
-            loops: Vec::new(),
+            _data: std::marker::PhantomData,
+            loops: Loops::default(),
             diags: Vec::new(),
             errors: 0,
             scratch: String::new(),
@@ -394,6 +415,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
             images: None,
             aspect: Aspect::Horizontal,
             in_receipt: false,
+            outer: Vec::new(),
         }
     }
 
@@ -425,7 +447,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn message<F: Formatter>(&mut self, w: &mut Writer<F>) {
         let start = w.buf.len();
         let body = &self.t.body;
-        self.object(w, body);
+        walk::object(self, &mut JsonSink { w, written: 0 }, body);
         // `{}`: every member was left out by the data.
         if w.buf.len() - start <= 2 && self.errors == 0 {
             let span = self.t.header;
@@ -484,29 +506,38 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 
     // -----------------------------------------------------------------------------------------
-    // Objects, lists, loops, conditions
+    // Objects, lists, loops, conditions: the render walk is `ir::walk` with this renderer as
+    // its flow and a `JsonSink` as its sink.
 
-    /// Writes an object; returns how many members it has.
-    fn object<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) -> u32 {
+    /// An object starts: a receipt's sums, a generic template's image shape.
+    #[inline]
+    fn open_object(&mut self, o: &ObjIr) {
         if o.kind == ObjKind::Receipt {
             self.sums = Some(Sums::default());
         }
-        let outer = (self.aspect, self.in_receipt);
         if self.images.is_some() {
+            self.outer.push((self.aspect, self.in_receipt));
             match o.kind {
                 ObjKind::Generic => self.aspect = self.aspect_of(o),
                 ObjKind::Receipt => self.in_receipt = true,
                 ObjKind::Plain | ObjKind::Element => {}
             }
         }
-        let written = self.members(w, o);
-        (self.aspect, self.in_receipt) = outer;
+    }
+
+    /// An object ends: a receipt's totals are checked.
+    #[inline]
+    fn close_object(&mut self, o: &ObjIr) {
+        if self.images.is_some() {
+            if let Some(outer) = self.outer.pop() {
+                (self.aspect, self.in_receipt) = outer;
+            }
+        }
         if o.kind == ObjKind::Receipt {
             if let Some(sums) = self.sums.take() {
                 self.receipt_totals(&sums);
             }
         }
-        written
     }
 
     /// A generic payload's `image_aspect_ratio`, literal or from the data.
@@ -518,11 +549,8 @@ impl<'t, 'd> Renderer<'t, 'd> {
             }
             return match &f.val {
                 Val::Lit(json) => Aspect::from_value(json.trim_matches('"')),
-                Val::Path(p) => match self.lookup(p) {
-                    Some(Node {
-                        value: Json::String(s),
-                        ..
-                    }) => Aspect::from_value(s),
+                Val::Path(p) => match self.lookup(p).map(D::view) {
+                    Some(View::String(s)) => Aspect::from_value(s),
                     _ => Aspect::Horizontal,
                 },
                 Val::Str(_) => Aspect::Horizontal,
@@ -586,176 +614,65 @@ impl<'t, 'd> Renderer<'t, 'd> {
         }
     }
 
-    fn members<F: Formatter>(&mut self, w: &mut Writer<F>, o: &'t ObjIr) -> u32 {
-        w.begin_object();
-        for m in &o.members {
-            match m {
-                Member::Const { key, json } => w.member_raw(key, json),
-                Member::Field(f) => self.field(w, f),
-                Member::Object { key, obj } => {
-                    w.key(key);
-                    self.object(w, obj);
-                    w.end_value();
-                }
-                Member::Items(items) => self.items(w, items),
-                Member::Extra(members) => {
-                    for (k, v, _) in members {
-                        w.key(k);
-                        self.json(w, v);
-                        w.end_value();
-                    }
-                }
-            }
-        }
-        w.end_object()
-    }
-
-    fn items<F: Formatter>(&mut self, w: &mut Writer<F>, items: &'t Items) {
-        let mut state = ItemState {
-            count: 0,
-            opened: false,
+    /// A list that this data leaves with fewer items than Messenger accepts (M2012).
+    fn too_few(&mut self, items: &Items) {
+        let help = if items.single {
+            format!("with this data no branch produces the `{}`: add an `else` branch, or move the `{}` out of the `if`", items.item, items.item)
+        } else {
+            format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
         };
-        for node in &items.nodes {
-            self.node(w, node, items, &mut state);
-        }
-        if state.opened {
-            if !items.single {
-                w.end_array();
-            }
-            w.end_value();
-        }
-        if state.count < items.min {
-            let help = if items.single {
-                format!("with this data no branch produces the `{}`: add an `else` branch, or move the `{}` out of the `if`", items.item, items.item)
-            } else {
-                format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
-            };
-            self.push(
-                Diagnostic::error(
-                    Code::TooFew,
-                    format!("with this data there is no `{}`", items.item),
-                )
-                .at(
-                    items.owner,
-                    format!(
-                        "Messenger needs at least {} `{}` here",
-                        items.min, items.item
-                    ),
-                )
-                .help(help),
-            );
-        }
+        self.push(
+            Diagnostic::error(
+                Code::TooFew,
+                format!("with this data there is no `{}`", items.item),
+            )
+            .at(
+                items.owner,
+                format!(
+                    "Messenger needs at least {} `{}` here",
+                    items.min, items.item
+                ),
+            )
+            .help(help),
+        );
     }
 
-    fn node<F: Formatter>(
-        &mut self,
-        w: &mut Writer<F>,
-        node: &'t IrNode,
-        items: &'t Items,
-        state: &mut ItemState,
-    ) {
-        match node {
-            IrNode::Obj { obj, span } => {
-                state.count += 1;
-                if items.single && state.count > 1 {
-                    self.push(
-                        Diagnostic::error(
-                            Code::TooMany,
-                            format!("with this data there is more than one `{}`", items.item),
-                        )
-                        .at(*span, "a second one")
-                        .help(format!("there can be one `{}` only", items.item)),
-                    );
-                    return;
-                }
-                if let Some(limit) = items.limit {
-                    let l = self.t.profile.limit(limit);
-                    if state.count == l.max + 1 {
-                        let note = self.t.profile.cite(l);
-                        self.push(
-                            Diagnostic::error(Code::TooMany, format!("with this data there are more than {} `{}`s", l.max, items.item))
-                                .at(*span, format!("`{}` number {} comes from here", items.item, l.max + 1))
-                                .help(format!("lower `max` on the list in `input` to {}, or send the rest in another notification", l.max))
-                                .note(note),
-                        );
-                    }
-                    if state.count > l.max {
-                        return;
-                    }
-                }
-                if !state.opened {
-                    w.key(items.key);
-                    if !items.single {
-                        w.begin_array();
-                    }
-                    state.opened = true;
-                }
-                if !items.single {
-                    w.array_item();
-                }
-                let errors = self.errors;
-                let written = self.object(w, obj);
-                // One member and no new error (a missing title has its own): the title alone.
-                if obj.kind == ObjKind::Element && written == 1 && self.errors == errors {
-                    self.title_only(*span);
-                }
-                if !items.single {
-                    w.end_array_item();
-                }
+    /// An item the data gives beyond what its list holds (M2002): said once per list.
+    fn refused(&mut self, items: &Items, span: Span, count: usize, why: Refused) {
+        match why {
+            Refused::Second => self.push(
+                Diagnostic::error(
+                    Code::TooMany,
+                    format!("with this data there is more than one `{}`", items.item),
+                )
+                .at(span, "a second one")
+                .help(format!("there can be one `{}` only", items.item)),
+            ),
+            Refused::OverLimit { max } if count == max + 1 => {
+                let note = items
+                    .limit
+                    .map(|l| self.t.profile.cite(self.t.profile.limit(l)))
+                    .unwrap_or_default();
+                self.push(
+                    Diagnostic::error(Code::TooMany, format!("with this data there are more than {max} `{}`s", items.item))
+                        .at(span, format!("`{}` number {} comes from here", items.item, max + 1))
+                        .help(format!("lower `max` on the list in `input` to {max}, or send the rest in another notification"))
+                        .note(note),
+                );
             }
-            IrNode::For { list, body, .. } => {
-                let Some(value) = self.lookup(list) else {
-                    if !list.optional {
-                        self.missing(list, None);
-                    }
-                    return;
-                };
-                let Json::Array(elements) = &value.value else {
-                    if !value.is_null() {
-                        self.wrong_type(list, value, "a list");
-                    } else if !list.optional {
-                        self.missing(list, Some(value.span));
-                    }
-                    return;
-                };
-                for (index, element) in elements.iter().enumerate() {
-                    self.locals.push(element);
-                    self.loops.push((list, index));
-                    for n in body {
-                        self.node(w, n, items, state);
-                    }
-                    self.loops.pop();
-                    self.locals.pop();
-                }
-            }
-            IrNode::If {
-                branches,
-                otherwise,
-            } => {
-                for (cond, nodes) in branches {
-                    if self.truthy(cond) {
-                        for n in nodes {
-                            self.node(w, n, items, state);
-                        }
-                        return;
-                    }
-                }
-                for n in otherwise {
-                    self.node(w, n, items, state);
-                }
-            }
+            Refused::OverLimit { .. } => {}
         }
     }
 
     fn truthy(&mut self, cond: &Cond) -> bool {
         match cond {
-            Cond::Path(p) => self.lookup(p).is_some_and(|n| match &n.value {
-                Json::Null => false,
-                Json::Bool(b) => *b,
-                Json::Number(n) => n.parse::<f64>().is_ok_and(|v| v != 0.0),
-                Json::String(s) => !s.is_empty(),
-                Json::Array(a) => !a.is_empty(),
-                Json::Object(o) => !o.is_empty(),
+            Cond::Path(p) => self.lookup(p).is_some_and(|n| match n.view() {
+                View::Null => false,
+                View::Bool(b) => b,
+                View::Number(n) => n.parse::<f64>().is_ok_and(|v| v != 0.0),
+                View::String(s) => !s.is_empty(),
+                View::List(l) => D::len(l) > 0,
+                View::Object { empty } => !empty,
             }),
             Cond::Engine(e) => self.run_engine(e).is_some_and(|s| s == "1"),
         }
@@ -764,7 +681,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     // -----------------------------------------------------------------------------------------
     // Fields and values
 
-    fn lookup(&self, p: &PathIr) -> Option<&'d Node<'d>> {
+    fn lookup(&self, p: &PathIr) -> Option<D> {
         let mut node = match p.base {
             Base::Root => self.root,
             Base::Local(depth) => *self.locals.get(depth)?,
@@ -779,7 +696,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// optional and absent): Facebook refuses it.
     fn title_only(&mut self, span: Span) {
         let which = match self.loops.last() {
-            Some((list, index)) => format!(" (from `{}[{index}]`)", self.concrete(list)),
+            Some((list, index)) => format!(" (from `{}`)", self.loops.item(list, index)),
             None => String::new(),
         };
         let mut d = Diagnostic::error(
@@ -790,7 +707,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         .help("give the data a value for one of its optional fields (`subtitle`, `image_url`, a button...), or add a field that is always written");
         if self.loops.last().is_some() {
             if let Some(item) = self.locals.last() {
-                d = d.label(Origin::Data, item.span, "this item");
+                d = d.label(Origin::Data, item.span(), "this item");
             }
         }
         self.push(d);
@@ -799,20 +716,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
     /// The data path a template path reads with the current loop indices:
     /// `item.price` -> `order.items[3].price`.
     fn concrete(&self, p: &PathIr) -> String {
-        match p.base {
-            Base::Root => p.dotted.to_string(),
-            Base::Local(depth) => match self.loops.get(depth) {
-                Some((list, index)) => {
-                    let mut s = format!("{}[{index}]", self.concrete(list));
-                    for k in p.keys.iter() {
-                        s.push('.');
-                        s.push_str(k);
-                    }
-                    s
-                }
-                None => p.dotted.to_string(),
-            },
-        }
+        self.loops.concrete(p)
     }
 
     fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
@@ -834,7 +738,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         self.push(d);
     }
 
-    fn wrong_type(&mut self, p: &PathIr, found: &Node<'_>, expected: &str) {
+    fn wrong_type(&mut self, p: &PathIr, found: D, expected: &str) {
         let path = self.concrete(p);
         let mut d = Diagnostic::error(
             Code::WrongDataType,
@@ -845,7 +749,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         )
         .label(
             Origin::Data,
-            found.span,
+            found.span(),
             format!("{} here", found.type_name()),
         )
         .at(p.span, format!("used here as {expected}"))
@@ -856,6 +760,7 @@ impl<'t, 'd> Renderer<'t, 'd> {
         self.push(d);
     }
 
+    #[inline]
     fn field<F: Formatter>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
             Val::Lit(json) => {
@@ -870,38 +775,38 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 w.member_raw(&f.key, json)
             }
             Val::Path(p) => {
-                let node = match self.lookup(p) {
-                    Some(n) if !n.is_null() => n,
+                let (node, view) = match self.lookup(p).map(|n| (n, n.view())) {
+                    Some((n, view)) if !matches!(view, View::Null) => (n, view),
                     other => {
                         if !p.optional {
-                            self.missing(p, other.map(|n| n.span));
+                            self.missing(p, other.map(|(n, _)| n.span()));
                         } else if f.spec.required {
                             self.required_absent(f, p);
                         }
                         return;
                     }
                 };
-                match (&node.value, f.spec.kind) {
-                    (Json::String(s), k) if k.is_textual() => {
-                        self.check_text(f, s, Some(p), Some(node.span));
+                match (view, f.spec.kind) {
+                    (View::String(s), k) if k.is_textual() => {
+                        self.check_text(f, s, Some(p), Some(node.span()));
                         w.member_str(&f.key, s);
                     }
-                    (Json::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
+                    (View::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
                         if !n.parse::<f64>().is_ok_and(f64::is_finite) =>
                     {
                         self.wrong_type(p, node, "a number within the range of a 64-bit float")
                     }
-                    (Json::Number(n), Kind::Number) => {
+                    (View::Number(n), Kind::Number) => {
                         self.record(&f.key, n, f.span, true);
                         w.member_raw(&f.key, n)
                     }
-                    (Json::Number(n), Kind::Integer | Kind::TextOrInteger)
+                    (View::Number(n), Kind::Integer | Kind::TextOrInteger)
                         if crate::json::is_integer(n) =>
                     {
                         w.member_raw(&f.key, n)
                     }
-                    (Json::Bool(b), Kind::Bool) => {
-                        w.member_raw(&f.key, if *b { "true" } else { "false" })
+                    (View::Bool(b), Kind::Bool) => {
+                        w.member_raw(&f.key, if b { "true" } else { "false" })
                     }
                     (_, k) => self.wrong_type(p, node, k.describe()),
                 }
@@ -963,14 +868,12 @@ impl<'t, 'd> Renderer<'t, 'd> {
                         .collect(),
                     _ => Vec::new(),
                 };
-                let source = paths.into_iter().find_map(|p| match self.lookup(p) {
-                    Some(
-                        n @ Node {
-                            value: Json::String(s),
-                            ..
-                        },
-                    ) if s.contains(c) => Some((self.concrete(p), n.span)),
-                    _ => None,
+                let source = paths.into_iter().find_map(|p| {
+                    let n = self.lookup(p)?;
+                    match n.view() {
+                        View::String(s) if s.contains(c) => Some((self.concrete(p), n.span())),
+                        _ => None,
+                    }
                 });
                 let d = match source {
                     Some((path, span)) => values::customer_id_encoded(c, f.span, Some(&path))
@@ -991,17 +894,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
     fn text_of(&mut self, f: &FieldIr) -> Option<Cow<'d, str>> {
         let text: Cow<'d, str> = match &f.val {
             Val::Lit(json) => Cow::Owned(serde_json::from_str::<String>(json).ok()?),
-            Val::Path(p) => match self.lookup(p) {
-                Some(Node {
-                    value: Json::String(s),
-                    ..
-                }) => Cow::Owned(s.to_string()),
-                Some(n) if !n.is_null() => {
+            Val::Path(p) => match self.lookup(p).map(|n| (n, n.view())) {
+                Some((_, View::String(s))) => Cow::Owned(s.to_string()),
+                Some((n, view)) if !matches!(view, View::Null) => {
                     self.wrong_type(p, n, "text");
                     return None;
                 }
                 other => {
-                    self.missing(p, other.map(|n| n.span));
+                    self.missing(p, other.map(|(n, _)| n.span()));
                     return None;
                 }
             },
@@ -1114,30 +1014,18 @@ impl<'t, 'd> Renderer<'t, 'd> {
                 for part in parts {
                     match part {
                         Part::Lit(t) => out.push_str(t),
-                        Part::Path(p) => match self.lookup(p) {
-                            Some(Node {
-                                value: Json::String(s),
-                                ..
-                            }) => out.push_str(s),
-                            Some(Node {
-                                value: Json::Number(n),
-                                ..
-                            }) => out.push_str(&number_as_text(n)),
-                            Some(Node {
-                                value: Json::Bool(b),
-                                ..
-                            }) => out.push_str(if *b { "true" } else { "false" }),
-                            Some(Node {
-                                value: Json::Null,
-                                span,
-                            }) if !p.optional => {
-                                self.missing(p, Some(*span));
+                        Part::Path(p) => match self.lookup(p).map(|n| (n, n.view())) {
+                            Some((_, View::String(s))) => out.push_str(s),
+                            Some((_, View::Number(n))) => out.push_str(&number_as_text(n)),
+                            Some((_, View::Bool(b))) => {
+                                out.push_str(if b { "true" } else { "false" })
+                            }
+                            Some((n, View::Null)) if !p.optional => {
+                                self.missing(p, Some(n.span()));
                                 ok = false;
                             }
-                            Some(Node {
-                                value: Json::Null, ..
-                            }) => {}
-                            Some(n) => {
+                            Some((_, View::Null)) => {}
+                            Some((n, _)) => {
                                 self.wrong_type(p, n, "text");
                                 ok = false;
                             }
@@ -1168,14 +1056,14 @@ impl<'t, 'd> Renderer<'t, 'd> {
             if let Some((_, v)) = self.engine_roots.iter().find(|(n, _)| n == name) {
                 ctx.insert(name, v.clone());
             } else if let Some(n) = self.root.get(name) {
-                let v = to_minijinja(n);
+                let v = n.to_engine();
                 self.engine_roots.push((name.clone(), v.clone()));
                 ctx.insert(name, v);
             }
         }
         for (name, depth) in &e.locals {
             if let Some(n) = self.locals.get(*depth) {
-                ctx.insert(name, to_minijinja(n));
+                ctx.insert(name, n.to_engine());
             }
         }
         let result = self.t.env.get_template(&e.name).and_then(|t| t.render(ctx));
@@ -1234,9 +1122,207 @@ impl<'t, 'd> Renderer<'t, 'd> {
     }
 }
 
-struct ItemState {
-    count: usize,
-    opened: bool,
+/// With data: loops iterate the data's lists, conditions are evaluated, count limits apply.
+impl<'t, 'd, D: Data<'d>> Flow<'t> for Renderer<'t, 'd, D> {
+    type List = D::List;
+
+    #[inline]
+    fn counts(&self) -> Option<&Profile> {
+        Some(&self.t.profile)
+    }
+
+    fn enter_for(&mut self, list: &'t PathIr) -> Repeat<D::List> {
+        let Some(value) = self.lookup(list) else {
+            if !list.optional {
+                self.missing(list, None);
+            }
+            return Repeat::Skip;
+        };
+        match value.view() {
+            View::List(elements) => Repeat::Each(elements),
+            View::Null => {
+                if !list.optional {
+                    self.missing(list, Some(value.span()));
+                }
+                Repeat::Skip
+            }
+            _ => {
+                self.wrong_type(list, value, "a list");
+                Repeat::Skip
+            }
+        }
+    }
+
+    #[inline]
+    fn len(list: D::List) -> usize {
+        D::len(list)
+    }
+
+    #[inline]
+    fn enter_iteration(&mut self, list: &'t PathIr, items: Option<D::List>, index: usize) {
+        if let Some(element) = items.and_then(|items| D::item(items, index)) {
+            self.locals.push(element);
+        }
+        self.loops.push(list, Some(index));
+    }
+
+    #[inline]
+    fn leave_iteration(&mut self) {
+        self.loops.pop();
+        self.locals.pop();
+    }
+
+    fn take(
+        &mut self,
+        branches: &'t [(Cond, Vec<IrNode>)],
+        otherwise: &'t [IrNode],
+    ) -> Option<&'t [IrNode]> {
+        for (cond, nodes) in branches {
+            if self.truthy(cond) {
+                return Some(nodes);
+            }
+        }
+        Some(otherwise)
+    }
+
+    #[inline]
+    fn loops(&self) -> &Loops<'t> {
+        &self.loops
+    }
+
+    fn text(&mut self, f: &'t FieldIr) -> (Option<String>, bool) {
+        match &f.val {
+            Val::Lit(json) => (Some(walk::literal_text(json)), false),
+            Val::Path(p) => match self.lookup(p).map(D::view) {
+                None | Some(View::Null) => (None, true),
+                Some(View::String(s)) => (Some(s.to_string()), false),
+                Some(View::Number(n)) => (Some(n.to_string()), false),
+                Some(View::Bool(b)) => (Some(b.to_string()), false),
+                Some(_) => (None, false),
+            },
+            Val::Str(s) => (self.string(s), false),
+        }
+    }
+}
+
+/// The render walk's sink: writes the JSON, and checks what needs the written shape (a
+/// carousel element left with its title alone, a list with too few items).
+struct JsonSink<'w, F: Formatter> {
+    w: &'w mut Writer<F>,
+    /// How many members the object just closed has.
+    written: u32,
+}
+
+impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSink<'_, F> {
+    /// The errors so far when an item starts: a new one explains a short item.
+    type Mark = usize;
+
+    #[inline]
+    fn enter_object(&mut self, r: &mut Renderer<'t, 'd, D>, o: &'t ObjIr) -> bool {
+        r.open_object(o);
+        self.w.begin_object();
+        true
+    }
+
+    #[inline]
+    fn leave_object(&mut self, r: &mut Renderer<'t, 'd, D>, o: &'t ObjIr) {
+        self.written = self.w.end_object();
+        r.close_object(o);
+    }
+
+    #[inline]
+    fn constant(&mut self, _: &mut Renderer<'t, 'd, D>, key: &'static str, json: &'t str) {
+        self.w.member_raw(key, json);
+    }
+
+    #[inline]
+    fn field(&mut self, r: &mut Renderer<'t, 'd, D>, f: &'t FieldIr) {
+        r.field(self.w, f);
+    }
+
+    #[inline]
+    fn enter_member(&mut self, _: &mut Renderer<'t, 'd, D>, key: &'static str) {
+        self.w.key(key);
+    }
+
+    #[inline]
+    fn leave_member(&mut self, _: &mut Renderer<'t, 'd, D>, _: &'static str) {
+        self.w.end_value();
+    }
+
+    fn extra(&mut self, r: &mut Renderer<'t, 'd, D>, key: &'t str, value: &'t JsonIr, _: Span) {
+        self.w.key(key);
+        r.json(self.w, value);
+        self.w.end_value();
+    }
+
+    #[inline]
+    fn enter_item(
+        &mut self,
+        r: &mut Renderer<'t, 'd, D>,
+        items: &'t Items,
+        _: Span,
+        first: bool,
+    ) -> usize {
+        if first {
+            self.w.key(items.key);
+            if !items.single {
+                self.w.begin_array();
+            }
+        }
+        if !items.single {
+            self.w.array_item();
+        }
+        r.errors
+    }
+
+    #[inline]
+    fn leave_item(
+        &mut self,
+        r: &mut Renderer<'t, 'd, D>,
+        items: &'t Items,
+        obj: &'t ObjIr,
+        span: Span,
+        errors: usize,
+    ) {
+        // One member and no new error (a missing title has its own): the title alone.
+        if obj.kind == ObjKind::Element && self.written == 1 && r.errors == errors {
+            r.title_only(span);
+        }
+        if !items.single {
+            self.w.end_array_item();
+        }
+    }
+
+    fn refuse_item(
+        &mut self,
+        r: &mut Renderer<'t, 'd, D>,
+        items: &'t Items,
+        span: Span,
+        count: usize,
+        why: Refused,
+    ) {
+        r.refused(items, span, count, why);
+    }
+
+    #[inline]
+    fn leave_items(
+        &mut self,
+        r: &mut Renderer<'t, 'd, D>,
+        items: &'t Items,
+        count: usize,
+        opened: bool,
+    ) {
+        if opened {
+            if !items.single {
+                self.w.end_array();
+            }
+            self.w.end_value();
+        }
+        if count < items.min {
+            r.too_few(items);
+        }
+    }
 }
 
 /// A data number as minijinja prints it inside `{{ }}`.
@@ -1254,6 +1340,53 @@ fn number_to_minijinja(n: &str) -> minijinja::Value {
         }
     }
     minijinja::Value::from(n.parse::<f64>().unwrap_or(f64::NAN))
+}
+
+/// The spanned parse of the data, as render reads it.
+impl<'d> Data<'d> for &'d Node<'d> {
+    type List = &'d [Node<'d>];
+
+    #[inline]
+    fn get(self, key: &str) -> Option<Self> {
+        Node::get(self, key)
+    }
+
+    #[inline]
+    fn view(self) -> View<'d, Self::List> {
+        match &self.value {
+            Json::Null => View::Null,
+            Json::Bool(b) => View::Bool(*b),
+            Json::Number(n) => View::Number(n),
+            Json::String(s) => View::String(s),
+            Json::Array(items) => View::List(items),
+            Json::Object(members) => View::Object {
+                empty: members.is_empty(),
+            },
+        }
+    }
+
+    #[inline]
+    fn span(self) -> Span {
+        self.span
+    }
+
+    #[inline]
+    fn len(list: Self::List) -> usize {
+        list.len()
+    }
+
+    #[inline]
+    fn item(list: Self::List, index: usize) -> Option<Self> {
+        list.get(index)
+    }
+
+    fn type_name(self) -> &'static str {
+        Node::type_name(self)
+    }
+
+    fn to_engine(self) -> minijinja::Value {
+        to_minijinja(self)
+    }
 }
 
 /// Data -> minijinja value, for the expressions that need the engine.

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::images::{Aspect, ImageRef};
+use crate::span::Span;
 
 /// How much of an image is read: enough for the header of every common format.
 const HEAD_BYTES: u64 = 64 * 1024;
@@ -130,68 +131,72 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
         .map_err(|e| format!("not an image missive can read ({e})"))
 }
 
-/// The images a template names literally, for `check --check-images` without data.
+/// The images a template names literally, for `check --check-images` without data: the IR
+/// walked without data, with a sink that collects literal image URLs.
 pub fn literal(t: &crate::Template) -> Vec<ImageRef> {
-    use crate::ir::{Member, Node, ObjIr, ObjKind, Val};
+    use crate::ir::walk::{self, Flow, NoData, Sink};
+    use crate::ir::{FieldIr, Items, Member, ObjIr, ObjKind, Val};
 
-    fn obj(o: &ObjIr, aspect: Aspect, out: &mut Vec<ImageRef>) {
-        if o.kind == ObjKind::Receipt {
-            return;
-        }
-        let aspect = if o.kind == ObjKind::Generic {
-            o.members
-                .iter()
-                .find_map(|m| match m {
-                    Member::Field(f) if &*f.key == "image_aspect_ratio" => match &f.val {
-                        Val::Lit(json) => Some(Aspect::from_value(json.trim_matches('"'))),
+    /// Collects the literal images outside receipts, with the shape each is shown in.
+    struct Images {
+        out: Vec<ImageRef>,
+        /// The shape of the current generic template, innermost last.
+        aspects: Vec<Aspect>,
+    }
+
+    impl<'t, F: Flow<'t>> Sink<'t, F> for Images {
+        type Mark = ();
+
+        fn enter_object(&mut self, _: &mut F, o: &'t ObjIr) -> bool {
+            if o.kind == ObjKind::Receipt {
+                return false;
+            }
+            let outer = self.aspects.last().copied().unwrap_or(Aspect::Horizontal);
+            let aspect = if o.kind == ObjKind::Generic {
+                o.members
+                    .iter()
+                    .find_map(|m| match m {
+                        Member::Field(f) if &*f.key == "image_aspect_ratio" => match &f.val {
+                            Val::Lit(json) => Some(Aspect::from_value(json.trim_matches('"'))),
+                            _ => None,
+                        },
                         _ => None,
-                    },
-                    _ => None,
-                })
-                .unwrap_or(Aspect::Horizontal)
-        } else {
-            aspect
-        };
-        for m in &o.members {
-            match m {
-                Member::Field(f) if matches!(f.spec.name, "image_url" | "image") => {
-                    if let Val::Lit(json) = &f.val {
-                        if let Ok(url) = serde_json::from_str::<String>(json) {
-                            out.push(ImageRef {
-                                url,
-                                span: f.span,
-                                aspect,
-                                data_path: None,
-                            });
-                        }
-                    }
-                }
-                Member::Object { obj: o, .. } => obj(o, aspect, out),
-                Member::Items(items) => nodes(&items.nodes, aspect, out),
-                _ => {}
-            }
+                    })
+                    .unwrap_or(Aspect::Horizontal)
+            } else {
+                outer
+            };
+            self.aspects.push(aspect);
+            true
         }
-    }
 
-    fn nodes(ns: &[Node], aspect: Aspect, out: &mut Vec<ImageRef>) {
-        for n in ns {
-            match n {
-                Node::Obj { obj: o, .. } => obj(o, aspect, out),
-                Node::For { body, .. } => nodes(body, aspect, out),
-                Node::If {
-                    branches,
-                    otherwise,
-                } => {
-                    for (_, b) in branches {
-                        nodes(b, aspect, out);
-                    }
-                    nodes(otherwise, aspect, out);
+        fn leave_object(&mut self, _: &mut F, _: &'t ObjIr) {
+            self.aspects.pop();
+        }
+
+        fn field(&mut self, _: &mut F, f: &'t FieldIr) {
+            if !matches!(f.spec.name, "image_url" | "image") {
+                return;
+            }
+            if let Val::Lit(json) = &f.val {
+                if let Ok(url) = serde_json::from_str::<String>(json) {
+                    self.out.push(ImageRef {
+                        url,
+                        span: f.span,
+                        aspect: self.aspects.last().copied().unwrap_or(Aspect::Horizontal),
+                        data_path: None,
+                    });
                 }
             }
         }
+
+        fn enter_item(&mut self, _: &mut F, _: &'t Items, _: Span, _: bool) {}
     }
 
-    let mut out = Vec::new();
-    obj(&t.body, Aspect::Horizontal, &mut out);
-    out
+    let mut images = Images {
+        out: Vec::new(),
+        aspects: Vec::new(),
+    };
+    walk::object(&mut NoData::default(), &mut images, &t.body);
+    images.out
 }

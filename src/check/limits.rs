@@ -3,83 +3,28 @@
 
 use super::{bounds, Checker};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::walk::{self, NoData, Sink};
 use crate::ir::*;
 use crate::model::profile::LimitKey;
+use crate::model::profile::Profile;
 use crate::model::schema::FieldSpec;
 use crate::span::Span;
 use crate::syntax::ast::Value;
 
 impl Checker<'_> {
-    /// Counts known before any data: literal elements and buttons over the limit.
+    /// Counts known before any data: literal elements and buttons over the limit, and the most
+    /// that the loops and conditions can produce from the lists' declared `max`. The object's
+    /// lists are walked without data; the items' own lists are counted when they are built.
     pub(super) fn static_counts(&mut self, obj: &ObjIr) {
-        for m in &obj.members {
-            let Member::Items(items) = m else { continue };
-            let Some(limit) = items.limit else { continue };
-            let l = self.profile.limit(limit);
-            let (max, cite) = (l.max, self.profile.cite(l));
-            let total = items
-                .nodes
-                .iter()
-                .filter(|n| matches!(n, Node::Obj { .. }))
-                .count();
-            let mut fewest = 0usize;
-            for node in &items.nodes {
-                let Node::Obj { span, .. } = node else {
-                    continue;
-                };
-                fewest += 1;
-                if fewest == max + 1 {
-                    self.push(
-                        Diagnostic::error(
-                            Code::TooMany,
-                            format!(
-                                "too many `{}`s: {total}, Messenger allows {max}",
-                                items.item
-                            ),
-                        )
-                        .at(
-                            *span,
-                            format!(
-                                "this is `{}` number {}, Messenger allows {max}",
-                                items.item,
-                                max + 1
-                            ),
-                        )
-                        .help(format!(
-                            "remove the extra `{}`s, or send them in another notification",
-                            items.item
-                        ))
-                        .note(cite.clone()),
-                    );
-                }
-            }
-            if fewest > max {
-                continue;
-            }
-            // The most the loops and conditions can produce, from the lists' declared `max`.
-            match most(&items.nodes) {
-                Ok(most) if most > max => {
-                    let at = items.nodes.iter().find_map(|n| match n {
-                        Node::For { list, .. } => Some(list.span),
-                        _ => None,
-                    });
-                    self.push(
-                        Diagnostic::warning(Code::TooMany, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
-                            .at(at.unwrap_or(items.owner), format!("up to {most} `{}`s with the lists' declared `max`", items.item))
-                            .help(format!("lower the `max` of the list in `input` so that at most {max} `{}`s can be produced", items.item))
-                            .note(cite),
-                    );
-                }
-                Ok(_) => {}
-                Err(span) => {
-                    self.push(
-                        Diagnostic::warning(Code::NoMaxDeclared, format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
-                            .at(span, format!("Messenger allows {max} `{}`s; this list can be any length", items.item))
-                            .help(format!("declare the list as `list max {max} of {{ ... }}` so that check can prove it fits"))
-                            .note(cite),
-                    );
-                }
-            }
+        let mut counts = Counts {
+            profile: self.profile,
+            depth: 0,
+            lists: Vec::new(),
+            diags: Vec::new(),
+        };
+        walk::object(&mut NoData::default(), &mut counts, obj);
+        for d in counts.diags {
+            self.push(d);
         }
     }
 
@@ -208,48 +153,24 @@ impl Checker<'_> {
     }
 
     /// M4004 for a receipt whose summary and adjustments are all literal numbers (a payload
-    /// being linted, or a template without data); with data, render checks them.
+    /// being linted, or a template without data); with data, render checks them. The payload
+    /// is walked without data; a loop or a condition among its lists means the totals depend
+    /// on data.
     pub(super) fn literal_totals(&mut self, payload: &ObjIr) {
-        let lit = |obj: &ObjIr, key: &str| -> Option<Option<(f64, Span, String)>> {
-            for m in &obj.members {
-                if let Member::Field(f) = m {
-                    if &*f.key == key {
-                        return match &f.val {
-                            Val::Lit(raw) => raw
-                                .parse::<f64>()
-                                .ok()
-                                .map(|v| Some((v, f.span, raw.to_string()))),
-                            _ => None,
-                        };
-                    }
-                }
-            }
-            Some(None)
-        };
-        let mut summary = None;
-        let mut adjustments = 0.0;
-        for m in &payload.members {
-            let Member::Items(items) = m else { continue };
-            for node in &items.nodes {
-                let Node::Obj { obj, .. } = node else { return };
-                match items.key {
-                    "summary" => summary = Some(obj),
-                    "adjustments" => match lit(obj, "amount") {
-                        Some(Some((v, _, _))) => adjustments += v,
-                        _ => return,
-                    },
-                    _ => {}
-                }
-            }
+        let mut totals = LiteralTotals::default();
+        walk::object(&mut NoData::default(), &mut totals, payload);
+        if totals.gave_up {
+            return;
         }
-        let Some(summary) = summary else { return };
+        let Some(summary) = totals.summary else {
+            return;
+        };
         let (Some(Some((subtotal, _, _))), Some(Some((total, span, written)))) =
-            (lit(summary, "subtotal"), lit(summary, "total_cost"))
+            (summary.get("subtotal"), summary.get("total_cost"))
         else {
             return;
         };
-        let (Some(shipping), Some(tax)) =
-            (lit(summary, "shipping_cost"), lit(summary, "total_tax"))
+        let (Some(shipping), Some(tax)) = (summary.get("shipping_cost"), summary.get("total_tax"))
         else {
             return;
         };
@@ -258,7 +179,7 @@ impl Checker<'_> {
             subtotal,
             value(shipping),
             value(tax),
-            adjustments,
+            totals.adjustments,
             total,
             &written,
             span,
@@ -268,31 +189,325 @@ impl Checker<'_> {
     }
 }
 
-/// The most items nodes can produce, or the span of a `for` over a list without `max`.
-fn most(nodes: &[Node]) -> Result<usize, Span> {
-    let mut total = 0;
-    for n in nodes {
-        total += match n {
-            Node::Obj { .. } => 1,
-            Node::For {
-                max: Some(m), body, ..
-            } => *m as usize * most(body)?,
-            Node::For {
-                max: None, list, ..
-            } => return Err(list.span),
-            Node::If {
-                branches,
-                otherwise,
-            } => {
-                let mut best = most(otherwise)?;
-                for (_, b) in branches {
-                    best = best.max(most(b)?);
-                }
-                best
-            }
-        };
+/// The limit counter: for each list with a count limit among an object's members, the items
+/// written outright and the most that its loops and conditions can produce.
+struct Counts<'p> {
+    profile: &'p Profile,
+    /// Objects entered: only the first one's lists are counted here.
+    depth: usize,
+    lists: Vec<Counted>,
+    diags: Vec<Diagnostic>,
+}
+
+/// One list being counted.
+struct Counted {
+    /// Loops and conditions around the current node, within this list.
+    nesting: usize,
+    /// The items written outright (outside any loop or condition).
+    outright: Vec<Span>,
+    /// The first loop written outright, where a "there may be" warning points.
+    first_loop: Option<Span>,
+    /// The most items, per open sequence: this list's, then each loop body's or branch's.
+    most: Vec<Most>,
+}
+
+/// The most items a sequence of nodes produces: a number, or the span of a loop over a list
+/// without `max` (the first one, in the order the count meets them).
+enum Most {
+    /// A sequence: the list's nodes, or a loop's body.
+    Seq(Result<usize, Span>),
+    /// A loop's body; the loop has this `max` (`Err`: none, at this span).
+    Loop(Result<usize, Span>, Result<u32, Span>),
+    /// An `if`: the branches done so far, and the one being counted (`None` before the first).
+    If(Vec<Result<usize, Span>>, Option<Result<usize, Span>>),
+}
+
+/// Adds a sequence's next part.
+fn plus(sum: Result<usize, Span>, part: Result<usize, Span>) -> Result<usize, Span> {
+    let sum = sum?;
+    Ok(sum + part?)
+}
+
+impl Most {
+    fn add(&mut self, part: Result<usize, Span>) {
+        match self {
+            Most::Seq(sum) | Most::Loop(sum, _) | Most::If(_, Some(sum)) => *sum = plus(*sum, part),
+            Most::If(_, None) => {}
+        }
     }
-    Ok(total)
+
+    /// What a finished loop or `if` produces.
+    fn total(self) -> Result<usize, Span> {
+        match self {
+            Most::Seq(sum) => sum,
+            Most::Loop(body, max) => Ok(max? as usize * body?),
+            // The `else` is counted first, as a bound over branches reads best.
+            Most::If(mut done, current) => {
+                done.extend(current);
+                let otherwise = done.pop().unwrap_or(Ok(0));
+                let mut best = otherwise?;
+                for b in done {
+                    best = best.max(b?);
+                }
+                Ok(best)
+            }
+        }
+    }
+}
+
+impl Counts<'_> {
+    fn counting(&mut self) -> Option<&mut Counted> {
+        self.lists.last_mut()
+    }
+
+    fn close(&mut self) {
+        if let Some(c) = self.counting() {
+            c.nesting -= 1;
+            if let Some(done) = c.most.pop() {
+                let part = done.total();
+                if let Some(outer) = c.most.last_mut() {
+                    outer.add(part);
+                }
+            }
+        }
+    }
+
+    /// The diagnostics for a counted list (M2002, M4008).
+    fn judge(&mut self, items: &Items, c: Counted) {
+        let Some(limit) = items.limit else { return };
+        let l = self.profile.limit(limit);
+        let (max, cite) = (l.max, self.profile.cite(l));
+        let total = c.outright.len();
+        if let Some(span) = c.outright.get(max) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TooMany,
+                    format!(
+                        "too many `{}`s: {total}, Messenger allows {max}",
+                        items.item
+                    ),
+                )
+                .at(
+                    *span,
+                    format!(
+                        "this is `{}` number {}, Messenger allows {max}",
+                        items.item,
+                        max + 1
+                    ),
+                )
+                .help(format!(
+                    "remove the extra `{}`s, or send them in another notification",
+                    items.item
+                ))
+                .note(cite),
+            );
+            return;
+        }
+        let most = c.most.into_iter().next().map_or(Ok(0), Most::total);
+        match most {
+            Ok(most) if most > max => {
+                self.diags.push(
+                    Diagnostic::warning(Code::TooMany, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
+                        .at(c.first_loop.unwrap_or(items.owner), format!("up to {most} `{}`s with the lists' declared `max`", items.item))
+                        .help(format!("lower the `max` of the list in `input` so that at most {max} `{}`s can be produced", items.item))
+                        .note(cite),
+                );
+            }
+            Ok(_) => {}
+            Err(span) => {
+                self.diags.push(
+                    Diagnostic::warning(Code::NoMaxDeclared, format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
+                        .at(span, format!("Messenger allows {max} `{}`s; this list can be any length", items.item))
+                        .help(format!("declare the list as `list max {max} of {{ ... }}` so that check can prove it fits"))
+                        .note(cite),
+                );
+            }
+        }
+    }
+}
+
+impl<'t> Sink<'t, NoData<'t>> for Counts<'_> {
+    type Mark = ();
+
+    /// Only the counted object's lists: the items' own objects are counted when built.
+    fn enter_object(&mut self, _: &mut NoData<'t>, _: &'t ObjIr) -> bool {
+        if self.depth > 0 {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn leave_object(&mut self, _: &mut NoData<'t>, _: &'t ObjIr) {
+        self.depth -= 1;
+    }
+
+    fn enter_items(&mut self, _: &mut NoData<'t>, _: &'t Items) {
+        self.lists.push(Counted {
+            nesting: 0,
+            outright: Vec::new(),
+            first_loop: None,
+            most: vec![Most::Seq(Ok(0))],
+        });
+    }
+
+    fn leave_items(&mut self, _: &mut NoData<'t>, items: &'t Items, _: usize, _: bool) {
+        if let Some(c) = self.lists.pop() {
+            self.judge(items, c);
+        }
+    }
+
+    fn enter_item(&mut self, _: &mut NoData<'t>, _: &'t Items, span: Span, _: bool) {
+        if let Some(c) = self.counting() {
+            if c.nesting == 0 {
+                c.outright.push(span);
+            }
+            if let Some(most) = c.most.last_mut() {
+                most.add(Ok(1));
+            }
+        }
+    }
+
+    fn enter_for(&mut self, _: &mut NoData<'t>, list: &'t PathIr, max: Option<u32>, _: bool) {
+        if let Some(c) = self.counting() {
+            if c.nesting == 0 && c.first_loop.is_none() {
+                c.first_loop = Some(list.span);
+            }
+            c.nesting += 1;
+            c.most.push(Most::Loop(Ok(0), max.ok_or(list.span)));
+        }
+    }
+
+    fn leave_for(&mut self, _: &mut NoData<'t>, _: &'t PathIr, _: bool) {
+        self.close();
+    }
+
+    fn enter_if(&mut self, _: &mut NoData<'t>) {
+        if let Some(c) = self.counting() {
+            c.nesting += 1;
+            c.most.push(Most::If(Vec::new(), None));
+        }
+    }
+
+    fn branch(&mut self, _: &mut NoData<'t>) {
+        if let Some(Most::If(done, current)) = self.counting().and_then(|c| c.most.last_mut()) {
+            done.extend(current.take());
+            *current = Some(Ok(0));
+        }
+    }
+
+    fn leave_if(&mut self, _: &mut NoData<'t>) {
+        self.close();
+    }
+}
+
+/// A receipt's literal numbers, as the payload's lists write them.
+#[derive(Default)]
+struct LiteralTotals {
+    /// Objects entered: the payload is 1, its summary and adjustments 2.
+    depth: usize,
+    /// The key of the payload's list being walked (empty outside its lists).
+    list: &'static str,
+    /// The summary's number fields, by key: `None` when not a literal number.
+    summary: Option<Numbers>,
+    /// The adjustment being walked.
+    adjustment: Option<Numbers>,
+    adjustments: f64,
+    /// A loop, a condition or a value that is not a literal number: the totals depend on data.
+    gave_up: bool,
+}
+
+/// The first field of each key in an object: its literal number, or `None`.
+type Numbers = Vec<(Box<str>, Option<(f64, Span, String)>)>;
+
+trait Get {
+    /// `Some(None)` when absent, `None` when not a literal number.
+    fn get(&self, key: &str) -> Option<Option<(f64, Span, String)>>;
+}
+
+impl Get for Numbers {
+    fn get(&self, key: &str) -> Option<Option<(f64, Span, String)>> {
+        match self.iter().find(|(k, _)| &**k == key) {
+            Some((_, v)) => v.clone().map(Some),
+            None => Some(None),
+        }
+    }
+}
+
+impl<'t> Sink<'t, NoData<'t>> for LiteralTotals {
+    type Mark = ();
+
+    fn enter_object(&mut self, _: &mut NoData<'t>, _: &'t ObjIr) -> bool {
+        if self.depth == 2 {
+            return false;
+        }
+        self.depth += 1;
+        if self.depth == 2 {
+            match self.list {
+                "summary" => self.summary = Some(Vec::new()),
+                "adjustments" => self.adjustment = Some(Vec::new()),
+                _ => {}
+            }
+        }
+        true
+    }
+
+    fn leave_object(&mut self, _: &mut NoData<'t>, _: &'t ObjIr) {
+        if self.depth == 2 {
+            if let Some(adjustment) = self.adjustment.take() {
+                match adjustment.get("amount") {
+                    Some(Some((v, _, _))) => self.adjustments += v,
+                    _ => self.gave_up = true,
+                }
+            }
+        }
+        self.depth -= 1;
+    }
+
+    fn field(&mut self, _: &mut NoData<'t>, f: &'t FieldIr) {
+        if self.depth != 2 {
+            return;
+        }
+        let numbers = match self.list {
+            "summary" => self.summary.as_mut(),
+            "adjustments" => self.adjustment.as_mut(),
+            _ => None,
+        };
+        let Some(numbers) = numbers else { return };
+        if numbers.iter().any(|(k, _)| *k == f.key) {
+            return;
+        }
+        let number = match &f.val {
+            Val::Lit(raw) => raw
+                .parse::<f64>()
+                .ok()
+                .map(|v| (v, f.span, raw.to_string())),
+            _ => None,
+        };
+        numbers.push((f.key.clone(), number));
+    }
+
+    fn enter_items(&mut self, _: &mut NoData<'t>, items: &'t Items) {
+        if self.depth == 1 {
+            self.list = items.key;
+        }
+    }
+
+    fn leave_items(&mut self, _: &mut NoData<'t>, _: &'t Items, _: usize, _: bool) {
+        if self.depth == 1 {
+            self.list = "";
+        }
+    }
+
+    fn enter_item(&mut self, _: &mut NoData<'t>, _: &'t Items, _: Span, _: bool) {}
+
+    fn enter_for(&mut self, _: &mut NoData<'t>, _: &'t PathIr, _: Option<u32>, _: bool) {
+        self.gave_up |= self.depth == 1;
+    }
+
+    fn enter_if(&mut self, _: &mut NoData<'t>) {
+        self.gave_up |= self.depth == 1;
+    }
 }
 
 fn join_and(items: &[String]) -> String {

@@ -1,14 +1,13 @@
 //! Rendering, traced: which template span and which data path produced each part of the
-//! message. The walk follows render's (the same loops, conditions and count limits) but builds
-//! a tree instead of writing JSON, so that a path in the rendered message (an API error's
-//! `[elements][2][title]`) leads back to the line that wrote it. It is not on render's path.
+//! message. It is render's walk (`ir::walk`, the same loops, conditions and count limits) with a
+//! sink that builds a tree instead of writing JSON, so that a path in the rendered message (an
+//! API error's `[elements][2][title]`) leads back to the line that wrote it.
 
-use crate::ir::Node as IrNode;
+use crate::ir::walk::{self, Flow, NoData, Sink};
 use crate::ir::*;
-use crate::json::{Json, Node};
+use crate::json::Node;
 use crate::model::profile::LimitKey;
 use crate::model::schema::FieldSpec;
-use crate::model::types::Base;
 use crate::span::Span;
 
 use super::Renderer;
@@ -89,257 +88,205 @@ impl Template {
     /// message as the template writes it: each `for` body once, each `if` branch, marked
     /// `approximate`.
     pub fn trace(&self, data: Option<&Node<'_>>) -> ProducedObject {
-        let empty = Node {
-            span: Span::new(0, 0),
-            value: Json::Object(Vec::new()),
-        };
-        let root = data.unwrap_or(&empty);
-        let mut t = Tracer {
-            r: Renderer::new(self, root),
-            with_data: data.is_some(),
-            loops: Vec::new(),
+        let mut tracer = Tracer::default();
+        match data {
+            Some(root) => walk::object(&mut Renderer::new(self, root), &mut tracer, &self.body),
+            None => walk::object(&mut NoData::default(), &mut tracer, &self.body),
+        }
+        tracer.done.unwrap_or_else(|| ProducedObject {
+            what: "message",
+            block: None,
+            item: None,
             approximate: false,
             repeated: false,
-        };
-        t.object(&self.body, "message", None)
+            members: Vec::new(),
+        })
     }
 }
 
-struct Tracer<'t, 'd> {
-    r: Renderer<'t, 'd>,
-    with_data: bool,
-    /// The loops around the current node: the list, and the index when there is data.
-    loops: Vec<(&'t PathIr, Option<usize>)>,
+/// The trace's sink: builds the tree of what produced what, as the walk goes.
+#[derive(Default)]
+struct Tracer {
+    /// The objects being built, innermost last.
+    objects: Vec<ProducedObject>,
+    /// The lists being built, innermost last.
+    lists: Vec<ProducedList>,
+    /// What the next object is (`payload`, `element`) and the block that writes it; `None`:
+    /// the message.
+    next: Option<(&'static str, Option<Span>)>,
+    /// The object just finished.
+    done: Option<ProducedObject>,
+    /// Inside a `for` or an `if` walked without data.
     approximate: bool,
     /// Inside a `for` or an `if` among the current list's blocks.
     repeated: bool,
+    /// `(approximate, repeated)` outside the loops and conditions walked without data, and
+    /// `repeated` outside the current lists.
+    outer: Vec<(bool, bool)>,
 }
 
-impl<'t, 'd> Tracer<'t, 'd> {
-    fn object(&mut self, o: &'t ObjIr, what: &'static str, block: Option<Span>) -> ProducedObject {
-        let item = self
-            .loops
-            .last()
-            .map(|(list, index)| self.item(list, *index));
-        let mut members = Vec::with_capacity(o.members.len());
-        for m in &o.members {
-            match m {
-                Member::Const { key, .. } => members.push(((*key).into(), Produced::Const)),
-                Member::Field(f) => members.push((f.key.clone(), Produced::Field(self.field(f)))),
-                Member::Object { key, obj } => {
-                    members.push(((*key).into(), Produced::Object(self.object(obj, key, None))))
-                }
-                Member::Items(items) => {
-                    let list = self.items(items);
-                    if items.single {
-                        if let Some(first) = list.items.into_iter().next() {
-                            members.push((items.key.into(), Produced::Object(first)));
-                        }
-                    } else {
-                        members.push((items.key.into(), Produced::List(list)));
-                    }
-                }
-                Member::Extra(extra) => {
-                    for (key, _, key_span) in extra {
-                        members.push((
-                            key.clone(),
-                            Produced::Extra {
-                                key_span: *key_span,
-                            },
-                        ));
-                    }
-                }
-            }
+impl Tracer {
+    fn member(&mut self, key: Box<str>, produced: Produced) {
+        if let Some(o) = self.objects.last_mut() {
+            o.members.push((key, produced));
         }
-        ProducedObject {
+    }
+
+    fn enter_abstract(&mut self) {
+        self.outer.push((self.approximate, self.repeated));
+        (self.approximate, self.repeated) = (true, true);
+    }
+
+    fn leave_abstract(&mut self) {
+        if let Some(outer) = self.outer.pop() {
+            (self.approximate, self.repeated) = outer;
+        }
+    }
+}
+
+impl<'t, F: Flow<'t>> Sink<'t, F> for Tracer {
+    type Mark = ();
+
+    fn enter_object(&mut self, flow: &mut F, _: &'t ObjIr) -> bool {
+        let (what, block) = self.next.take().unwrap_or(("message", None));
+        let loops = flow.loops();
+        let item = loops.last().map(|(list, index)| loops.item(list, index));
+        self.objects.push(ProducedObject {
             what,
             block,
             item,
             approximate: self.approximate,
             repeated: self.repeated,
-            members,
+            members: Vec::new(),
+        });
+        true
+    }
+
+    fn leave_object(&mut self, _: &mut F, _: &'t ObjIr) {
+        self.done = self.objects.pop();
+    }
+
+    fn constant(&mut self, _: &mut F, key: &'static str, _: &'t str) {
+        self.member(key.into(), Produced::Const);
+    }
+
+    fn field(&mut self, flow: &mut F, f: &'t FieldIr) {
+        let field = field(flow, f);
+        self.member(f.key.clone(), Produced::Field(field));
+    }
+
+    fn enter_member(&mut self, _: &mut F, key: &'static str) {
+        self.next = Some((key, None));
+    }
+
+    fn leave_member(&mut self, _: &mut F, key: &'static str) {
+        if let Some(o) = self.done.take() {
+            self.member(key.into(), Produced::Object(o));
         }
     }
 
-    fn items(&mut self, items: &'t Items) -> ProducedList {
-        let mut list = ProducedList {
+    fn extra(&mut self, _: &mut F, key: &'t str, _: &'t JsonIr, key_span: Span) {
+        self.member(key.into(), Produced::Extra { key_span });
+    }
+
+    fn enter_items(&mut self, _: &mut F, items: &'t Items) {
+        self.lists.push(ProducedList {
             owner: items.owner,
             item: items.item,
             limit: items.limit,
             items: Vec::new(),
             lists: Vec::new(),
-        };
-        let outer = std::mem::replace(&mut self.repeated, false);
-        for node in &items.nodes {
-            self.node(node, items, &mut list);
-        }
-        self.repeated = outer;
-        list
+        });
+        self.outer.push((self.approximate, self.repeated));
+        self.repeated = false;
     }
 
-    fn node(&mut self, node: &'t IrNode, items: &'t Items, list: &mut ProducedList) {
-        match node {
-            IrNode::Obj { obj, span } => {
-                // Render leaves out what is beyond a count limit or a second single item.
-                if self.with_data {
-                    let count = list.items.len() + 1;
-                    if items.single && count > 1 {
-                        return;
-                    }
-                    if let Some(limit) = items.limit {
-                        if count > self.r.t.profile.limit(limit).max {
-                            return;
-                        }
-                    }
-                }
-                let o = self.object(obj, items.item, Some(*span));
-                list.items.push(o);
+    fn leave_items(&mut self, _: &mut F, items: &'t Items, _: usize, _: bool) {
+        if let Some((_, repeated)) = self.outer.pop() {
+            self.repeated = repeated;
+        }
+        let Some(list) = self.lists.pop() else { return };
+        if items.single {
+            if let Some(first) = list.items.into_iter().next() {
+                self.member(items.key.into(), Produced::Object(first));
             }
-            IrNode::For { list: lp, body, .. } => {
-                let shown = self.concrete(lp);
-                if !list.lists.contains(&shown) {
-                    list.lists.push(shown);
-                }
-                if !self.with_data {
-                    let outer = (self.approximate, self.repeated);
-                    (self.approximate, self.repeated) = (true, true);
-                    self.loops.push((lp, None));
-                    for n in body {
-                        self.node(n, items, list);
-                    }
-                    self.loops.pop();
-                    (self.approximate, self.repeated) = outer;
-                    return;
-                }
-                let Some(Node {
-                    value: Json::Array(elements),
-                    ..
-                }) = self.r.lookup(lp)
-                else {
-                    return;
-                };
-                for (index, element) in elements.iter().enumerate() {
-                    self.r.locals.push(element);
-                    self.loops.push((lp, Some(index)));
-                    for n in body {
-                        self.node(n, items, list);
-                    }
-                    self.loops.pop();
-                    self.r.locals.pop();
-                }
-            }
-            IrNode::If {
-                branches,
-                otherwise,
-            } => {
-                if !self.with_data {
-                    let outer = (self.approximate, self.repeated);
-                    (self.approximate, self.repeated) = (true, true);
-                    for n in branches.iter().flat_map(|(_, b)| b).chain(otherwise) {
-                        self.node(n, items, list);
-                    }
-                    (self.approximate, self.repeated) = outer;
-                    return;
-                }
-                let chosen = branches
-                    .iter()
-                    .find(|(cond, _)| self.r.truthy(cond))
-                    .map_or(otherwise, |(_, nodes)| nodes);
-                for n in chosen {
-                    self.node(n, items, list);
-                }
-            }
+        } else {
+            self.member(items.key.into(), Produced::List(list));
         }
     }
 
-    fn field(&mut self, f: &'t FieldIr) -> ProducedField {
-        let mut data = Vec::new();
-        let mut written = Vec::new();
-        let mut decls = Vec::new();
-        match &f.val {
-            Val::Lit(_) => {}
-            Val::Path(p) => {
-                data.push(self.concrete(p));
-                written.push(p.dotted.to_string());
-                decls.extend(p.decl);
-            }
-            Val::Str(StrIr::Parts(parts)) => {
-                for part in parts {
-                    if let Part::Path(p) = part {
-                        data.push(self.concrete(p));
-                        written.push(p.dotted.to_string());
-                        decls.extend(p.decl);
-                    }
-                }
-            }
-            Val::Str(StrIr::Engine(e)) => {
-                for p in &e.reads {
-                    data.push(self.concrete(p));
-                    written.push(p.dotted.to_string());
-                    decls.extend(p.decl);
-                }
-            }
-        }
-        data.dedup();
-        written.dedup();
-        decls.dedup();
-        let (value, absent) = self.value(f);
-        ProducedField {
-            key: f.key.clone(),
-            span: f.span,
-            spec: f.spec,
-            data,
-            written,
-            expression: matches!(f.val, Val::Str(StrIr::Engine(_))),
-            decls,
-            value,
-            absent,
+    fn enter_item(&mut self, _: &mut F, items: &'t Items, span: Span, _: bool) {
+        self.next = Some((items.item, Some(span)));
+    }
+
+    fn leave_item(&mut self, _: &mut F, _: &'t Items, _: &'t ObjIr, _: Span, _: ()) {
+        if let (Some(o), Some(list)) = (self.done.take(), self.lists.last_mut()) {
+            list.items.push(o);
         }
     }
 
-    /// The value a field renders to, and whether it is left out.
-    fn value(&mut self, f: &FieldIr) -> (Option<String>, bool) {
-        match &f.val {
-            Val::Lit(json) => (
-                Some(serde_json::from_str::<String>(json).unwrap_or_else(|_| json.to_string())),
-                false,
-            ),
-            _ if !self.with_data => (None, false),
-            Val::Path(p) => match self.r.lookup(p).map(|n| &n.value) {
-                None | Some(Json::Null) => (None, true),
-                Some(Json::String(s)) => (Some(s.to_string()), false),
-                Some(Json::Number(n)) => (Some(n.to_string()), false),
-                Some(Json::Bool(b)) => (Some(b.to_string()), false),
-                Some(_) => (None, false),
-            },
-            Val::Str(s) => (self.r.string(s), false),
+    fn enter_for(&mut self, flow: &mut F, list: &'t PathIr, _: Option<u32>, abstract_: bool) {
+        let shown = flow.loops().concrete(list);
+        if let Some(l) = self.lists.last_mut() {
+            if !l.lists.contains(&shown) {
+                l.lists.push(shown);
+            }
+        }
+        if abstract_ {
+            self.enter_abstract();
         }
     }
 
-    /// The data item of a loop: `order.items[2]`, or `order.items[*]` without data.
-    fn item(&self, list: &PathIr, index: Option<usize>) -> String {
-        match index {
-            Some(i) => format!("{}[{i}]", self.concrete(list)),
-            None => format!("{}[*]", self.concrete(list)),
+    fn leave_for(&mut self, _: &mut F, _: &'t PathIr, abstract_: bool) {
+        if abstract_ {
+            self.leave_abstract();
         }
     }
 
-    /// The data path a template path reads in the current loops: `item.price` ->
-    /// `order.items[3].price`.
-    fn concrete(&self, p: &PathIr) -> String {
-        match p.base {
-            Base::Root => p.dotted.to_string(),
-            Base::Local(depth) => match self.loops.get(depth) {
-                Some((list, index)) => {
-                    let mut s = self.item(list, *index);
-                    for k in p.keys.iter() {
-                        s.push('.');
-                        s.push_str(k);
-                    }
-                    s
+    fn enter_if(&mut self, _: &mut F) {
+        self.enter_abstract();
+    }
+
+    fn leave_if(&mut self, _: &mut F) {
+        self.leave_abstract();
+    }
+}
+
+/// What a field reads and renders to.
+fn field<'t, F: Flow<'t>>(flow: &mut F, f: &'t FieldIr) -> ProducedField {
+    let mut data = Vec::new();
+    let mut written = Vec::new();
+    let mut decls = Vec::new();
+    let mut read = |p: &PathIr| {
+        data.push(flow.loops().concrete(p));
+        written.push(p.dotted.to_string());
+        decls.extend(p.decl);
+    };
+    match &f.val {
+        Val::Lit(_) => {}
+        Val::Path(p) => read(p),
+        Val::Str(StrIr::Parts(parts)) => {
+            for part in parts {
+                if let Part::Path(p) = part {
+                    read(p);
                 }
-                None => p.dotted.to_string(),
-            },
+            }
         }
+        Val::Str(StrIr::Engine(e)) => e.reads.iter().for_each(read),
+    }
+    data.dedup();
+    written.dedup();
+    decls.dedup();
+    let (value, absent) = flow.text(f);
+    ProducedField {
+        key: f.key.clone(),
+        span: f.span,
+        spec: f.spec,
+        data,
+        written,
+        expression: matches!(f.val, Val::Str(StrIr::Engine(_))),
+        decls,
+        value,
+        absent,
     }
 }
