@@ -366,13 +366,14 @@ impl Builder {
                 match template_type.as_deref() {
                     Some("generic") => out.push(self.generic(payload, key_span)),
                     Some("receipt") => out.push(self.receipt(payload, node, key_span)),
+                    Some("button") => out.push(self.button_template(payload, key_span)),
                     other => self.diags.push(
                         Diagnostic::error(
                             Code::ImportShape,
                             format!("missive does not model the `{}` template", other.unwrap_or("?")),
                         )
-                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic` or `receipt`")
-                        .help("missive writes generic templates (carousels) and receipts; keep other templates as JSON for now"),
+                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic`, `receipt` or `button`")
+                        .help("missive writes generic templates (carousels), receipts and button templates; keep other templates as JSON for now"),
                     ),
                 }
             }
@@ -471,6 +472,35 @@ impl Builder {
             }
         }
         block("carousel", None, key_span, items)
+    }
+
+    /// A button template: `buttons { text: ..., button ... }`.
+    fn button_template(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+        let mut items = Vec::new();
+        if let Json::Object(members) = &payload.value {
+            for m in members {
+                match &*m.key {
+                    "template_type" => {}
+                    "text" => {
+                        if let Some(v) = self.value(&m.key, &m.value) {
+                            items.push(Item::Field(Field {
+                                name: ident(&m.key, m.key_span),
+                                value: v,
+                                span: m.key_span,
+                            }));
+                        }
+                    }
+                    "buttons" => {
+                        let mut button =
+                            |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
+                        let bs = self.blocks_from(m, &mut button);
+                        items.extend(bs);
+                    }
+                    _ => items.extend(self.unknown(m)),
+                }
+            }
+        }
+        block("buttons", None, key_span, items)
     }
 
     fn element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {

@@ -59,6 +59,7 @@ fn facebooks_documented_examples_import_without_loss() {
         "generic_every_button",
         "receipt_every_field",
         "text_with_quick_replies",
+        "button_template",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
@@ -119,6 +120,7 @@ fn importing_twice_gives_the_same_source() {
         "receipt_every_field",
         "send_api_envelope",
         "text_with_quick_replies",
+        "button_template",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
@@ -323,7 +325,7 @@ fn import_diagnostics_read_well() {
         // expect: M6004
         ("dropped", r#"{"recipient": {"id": "1"}, "messaging_type": "UPDATE", "message": {"text": "Parcel on its way"}}"#, 0),
         // expect: M6005
-        ("shape", r#"{"attachment": {"type": "template", "payload": {"template_type": "button", "text": "Help?", "buttons": []}}}"#, 1),
+        ("shape", r#"{"attachment": {"type": "template", "payload": {"template_type": "customer_feedback", "title": "Rate us"}}}"#, 1),
     ];
     let mut report = String::new();
     for (name, payload, code) in cases {

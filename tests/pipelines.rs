@@ -14,6 +14,7 @@ const BUNDLED: &[&str] = &[
     "receipt",
     "order_confirmation",
     "back_in_stock",
+    "shipping_update",
 ];
 
 fn root() -> &'static Path {

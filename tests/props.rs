@@ -11,6 +11,7 @@ const BUNDLED: &[&str] = &[
     "receipt",
     "order_confirmation",
     "back_in_stock",
+    "shipping_update",
 ];
 
 fn template(name: &str) -> missive::Template {

@@ -193,8 +193,11 @@ impl Checker<'_> {
         {
             self.push(
                 Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
-                    .at(b.kind.span, format!("this {} has no `{}`", b.kind.name, c.keyword))
-                    .help(format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword)),
+                    .at(b.kind.span, format!("this {} has no `{}`", spec.what.trim_start_matches("a ").trim_start_matches("an "), c.keyword))
+                    .help(match c.block {
+                        BlockKind::Button => "add `button web_url { title: ..., url: ... }`, or `for x in list { button postback { ... } }`".to_string(),
+                        _ => format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword),
+                    }),
             );
         }
         let missing: Vec<&str> = spec

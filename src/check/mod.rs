@@ -257,7 +257,9 @@ impl<'a> Checker<'a> {
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
-        let mut top_extra: Vec<String> = Vec::new();
+        // Keys of the top-level `extra`: an `attachment` there is the message's attachment when
+        // the template has none of its own (a template missive does not model yet).
+        let mut top_extra: Vec<(String, Span)> = Vec::new();
 
         for item in &file.items {
             match item {
@@ -356,22 +358,27 @@ impl<'a> Checker<'a> {
                     }
                     if let Item::Extra(e) = other {
                         for m in &e.members {
-                            if ["text", "attachment"].contains(&m.key.as_str())
-                                || top_extra.contains(&m.key)
-                            {
-                                self.push(
-                                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{}`", m.key))
-                                        .at(m.key_span, "already in the message")
-                                        .help(format!("give the message's `{}` with its own line or block, not in `extra`", m.key)),
-                                );
+                            if top_extra.iter().any(|(k, _)| *k == m.key) {
+                                self.extra_repeats(&m.key, m.key_span);
                             }
-                            top_extra.push(m.key.clone());
+                            top_extra.push((m.key.clone(), m.key_span));
                         }
                     }
                     if let Some(member) = self.top_item(other) {
                         body.members.push(member);
                     }
                 }
+            }
+        }
+
+        for (key, span) in &top_extra {
+            let own = match key.as_str() {
+                "text" => text_at.is_some(),
+                "attachment" => attachment_at.is_some(),
+                _ => false,
+            };
+            if own {
+                self.extra_repeats(key, *span);
             }
         }
 
@@ -449,7 +456,12 @@ impl<'a> Checker<'a> {
             }
         }
         let clean = !self.diags.iter().any(Diagnostic::is_error);
-        if text_at.is_none() && attachment_at.is_none() && name.is_some() && clean {
+        let sends_something = text_at.is_some()
+            || attachment_at.is_some()
+            || top_extra
+                .iter()
+                .any(|(k, _)| k == "text" || k == "attachment");
+        if !sends_something && name.is_some() && clean {
             self.push(
                 Diagnostic::error(
                     Code::EmptyMessage,
@@ -507,6 +519,21 @@ impl<'a> Checker<'a> {
             return bad(self, v.span());
         }
         Some((name, description))
+    }
+
+    /// M1005: a key of the top-level `extra` that the message already has, or that `extra`
+    /// gives twice.
+    fn extra_repeats(&mut self, key: &str, span: Span) {
+        self.push(
+            Diagnostic::error(
+                Code::DuplicateField,
+                format!("`extra` repeats the field `{key}`"),
+            )
+            .at(span, "already in the message")
+            .help(format!(
+                "give the message's `{key}` with its own line or block, not in `extra`"
+            )),
+        );
     }
 
     /// M1005: a field, header or block given a second time.
@@ -582,7 +609,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A top-level item: `text`, an attachment (`image`, `carousel`, `receipt`, or an `if`
+    /// A top-level item: `text`, an attachment (`image`, `carousel`, `receipt`, `buttons`, or an `if`
     /// choosing between them), or `extra`.
     fn top_item(&mut self, item: &Item) -> Option<Member> {
         match item {
@@ -654,7 +681,8 @@ impl<'a> Checker<'a> {
                 let mut payload = self.block_body(b, spec);
                 payload.kind = match kind {
                     BlockKind::Receipt => ObjKind::Receipt,
-                    _ => ObjKind::Generic,
+                    BlockKind::Carousel => ObjKind::Generic,
+                    _ => ObjKind::Plain,
                 };
                 if payload.kind == ObjKind::Receipt {
                     self.literal_totals(&payload);
@@ -742,7 +770,7 @@ impl<'a> Checker<'a> {
             other => {
                 self.push(
                     Diagnostic::error(Code::UnknownBlock, "only attachments can be chosen with `if` here")
-                        .at(other.span(), "expected `image`, `carousel` or `receipt`")
+                        .at(other.span(), "expected `image`, `carousel`, `receipt` or `buttons`")
                         .help("inside a top-level `if`, put an attachment; for conditional text use `{% if %}` inside the `text`"),
                 );
                 None
@@ -786,7 +814,7 @@ impl<'a> Checker<'a> {
             Some(s) => d
                 .help(format!("a block with a similar name exists: `{s}`"))
                 .fix(name.span, s),
-            None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt` and `extra`"),
+            None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt`, `buttons` and `extra`"),
         };
         self.push(d);
     }

@@ -76,7 +76,7 @@ codes! {
     InvalidPhone = "M2006", "a phone number not in international `+` format";
     InvalidCurrency = "M2007", "a currency that is not an ISO 4217 code";
     TextWithAttachment = "M2008", "text beside an attachment, where the profile forbids it";
-    TooFew = "M2009", "a carousel without elements";
+    TooFew = "M2009", "a carousel without elements, or a button template without buttons";
     InvalidChoice = "M2010", "a value outside the choices Messenger accepts";
     EmptyMessage = "M2011", "a message with neither text nor attachment";
     TitleOnlyElement = "M2012", "a carousel element with nothing but a title";

@@ -925,6 +925,7 @@ fn top_level_detail(word: &str) -> &'static str {
         "image" => "an image attachment",
         "carousel" => "a generic template (1 to 10 elements)",
         "receipt" => "a receipt template",
+        "buttons" => "a button template: a text above 1 to 3 buttons",
         "extra" => "Messenger fields missive does not model",
         _ => "",
     }

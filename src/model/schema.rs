@@ -105,6 +105,8 @@ pub enum BlockKind {
     Address,
     Summary,
     Adjustment,
+    /// `buttons { text: ..., button ... }`: Facebook's button template.
+    ButtonTemplate,
 }
 
 #[derive(Debug)]
@@ -235,6 +237,25 @@ static PHONE_BUTTON: BlockSpec = BlockSpec {
         req("payload", Kind::Phone),
     ],
     children: &[],
+};
+
+static BUTTON_TEMPLATE: BlockSpec = BlockSpec {
+    what: "a button template",
+    constants: &[],
+    reserved: &["template_type"],
+    fields: &[limited(
+        req("text", Kind::Text),
+        LimitKey::ButtonTemplateText,
+    )],
+    children: &[ChildSpec {
+        keyword: "button",
+        key: "buttons",
+        many: true,
+        required: true,
+        min: 1,
+        limit: Some(LimitKey::ButtonTemplateButtons),
+        block: BlockKind::Button,
+    }],
 };
 
 static RECEIPT: BlockSpec = BlockSpec {
@@ -372,6 +393,7 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Summary => &SUMMARY,
         BlockKind::Adjustment => &ADJUSTMENT,
         BlockKind::Image => &IMAGE,
+        BlockKind::ButtonTemplate => &BUTTON_TEMPLATE,
     })
 }
 
@@ -379,6 +401,7 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
 pub const ATTACHMENT_BLOCKS: &[(&str, BlockKind, &str)] = &[
     ("carousel", BlockKind::Carousel, "generic"),
     ("receipt", BlockKind::Receipt, "receipt"),
+    ("buttons", BlockKind::ButtonTemplate, "button"),
 ];
 
 /// Everything that can stand at the top level, for "did you mean" suggestions.
@@ -392,6 +415,7 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "image",
     "carousel",
     "receipt",
+    "buttons",
     "extra",
 ];
 

@@ -188,6 +188,33 @@ fn field_completion_uses_the_schema_of_the_enclosing_block() {
 }
 
 #[test]
+fn a_button_template_completes_and_hovers_from_the_schema() {
+    let items = complete("notification x\nbuttons {\n  |\n}\n");
+    assert_eq!(labels(&items), ["text", "button", "for", "if", "extra"]);
+    let text = items.iter().find(|c| c.label == "text").expect("text");
+    assert!(text.detail.contains("max 640"), "{}", text.detail);
+    let top = complete("notification x\n|\n");
+    let buttons = top.iter().find(|c| c.label == "buttons").expect("buttons");
+    assert!(
+        buttons.detail.contains("1 to 3 buttons"),
+        "{}",
+        buttons.detail
+    );
+
+    let src = "notification x\nbuttons {\n  text: \"Shipped\"\n  button postback { title: \"Help\", payload: \"HELP\" }\n}\n";
+    let parsed = crate::check::compile(src, &crate::Options::default());
+    let a = Analysis::new(src, &parsed.file, parsed.input.clone());
+    let p = Profile::default_profile();
+    let (block, _) = a.hover(nth(src, "buttons", 0), &p).expect("hover");
+    assert!(
+        block.contains("a button template") && block.contains("`button { }`, repeated, at most 3"),
+        "{block}"
+    );
+    let (text, _) = a.hover(nth(src, "text:", 0), &p).expect("hover");
+    assert!(text.contains("Limit: **640**"), "{text}");
+}
+
+#[test]
 fn path_completion_follows_inputs_and_loop_variables() {
     let offset = nth(SRC, "item.title", 0);
     let mut text = SRC.to_string();

@@ -55,6 +55,8 @@ pub struct Limits {
     pub buttons: Limit,
     pub receipt_elements: Limit,
     pub customer_id: Limit,
+    pub button_template_text: Limit,
+    pub button_template_buttons: Limit,
 }
 
 /// Names a limit in a profile, so that checks can look it up and cite it.
@@ -69,6 +71,8 @@ pub enum LimitKey {
     Buttons,
     ReceiptElements,
     CustomerId,
+    ButtonTemplateText,
+    ButtonTemplateButtons,
 }
 
 impl Profile {
@@ -84,6 +88,8 @@ impl Profile {
             LimitKey::Buttons => &l.buttons,
             LimitKey::ReceiptElements => &l.receipt_elements,
             LimitKey::CustomerId => &l.customer_id,
+            LimitKey::ButtonTemplateText => &l.button_template_text,
+            LimitKey::ButtonTemplateButtons => &l.button_template_buttons,
         }
     }
 
