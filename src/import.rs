@@ -168,8 +168,9 @@ impl Builder {
                     }
                 }
                 "attachment" => items.extend(self.attachment(&m.value, m.key_span)),
+                "quick_replies" => items.extend(self.quick_replies(m)),
                 // Message fields Facebook documents and missive does not model.
-                "quick_replies" | "metadata" if self.mode == Mode::Lint => {}
+                "metadata" if self.mode == Mode::Lint => {}
                 _ if self.mode == Mode::Lint => self.unknown_key(
                     m,
                     "the message",
@@ -472,6 +473,63 @@ impl Builder {
             }
         }
         block("carousel", None, key_span, items)
+    }
+
+    /// The message's quick replies: `quick_replies { quick_reply TYPE { ... } }`.
+    fn quick_replies(&mut self, m: &Member<'_>) -> Vec<Item> {
+        if matches!(&m.value.value, Json::Array(items) if items.is_empty()) {
+            // Nothing to model, but the import keeps it so the output is the same.
+            return match self.mode {
+                Mode::Import => self.unknown(m).into_iter().collect(),
+                Mode::Lint => Vec::new(),
+            };
+        }
+        let mut reply = |b: &mut Self, node: &Node<'_>, at: Span| b.quick_reply(node, at);
+        let replies = self.blocks_from(m, &mut reply);
+        if !matches!(&m.value.value, Json::Array(_)) {
+            return Vec::new();
+        }
+        vec![block("quick_replies", None, m.key_span, replies)]
+    }
+
+    fn quick_reply(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("quick reply", node) {
+            return None;
+        }
+        let kind = match node.get("content_type").map(|t| &t.value) {
+            Some(Json::String(s)) => s.to_string(),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(Code::ImportShape, "a quick reply without a `content_type`")
+                        .at(node.span, "expected `\"content_type\": \"text\"`, `\"user_phone_number\"` or `\"user_email\"`")
+                        .help("every Messenger quick reply has a `content_type`"),
+                );
+                return None;
+            }
+        };
+        let known: &[&str] = match kind.as_str() {
+            "text" => &["title", "payload", "image_url"],
+            "user_phone_number" | "user_email" => &[],
+            // The checker names the type: `quick_reply bogus` is M1011.
+            _ if self.mode == Mode::Lint => &["title", "payload", "image_url"],
+            other => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::ImportShape,
+                        format!("missive does not model `{other}` quick replies"),
+                    )
+                    .at(
+                        node.get("content_type").map_or(node.span, |t| t.span),
+                        "not `text`, `user_phone_number` or `user_email`",
+                    )
+                    .help("keep this quick reply out of the template, or give the list in `extra`"),
+                );
+                return None;
+            }
+        };
+        let mut items = Vec::new();
+        self.known_fields(node, known, &["content_type"], &mut items);
+        Some(block("quick_reply", Some(&kind), at, items))
     }
 
     /// A button template: `buttons { text: ..., button ... }`.
@@ -839,6 +897,41 @@ mod tests {
     }
 
     #[test]
+    fn quick_replies_import_as_blocks_and_render_back() {
+        let s = round_trip(
+            r#"{"text": "Track it?", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "Y", "image_url": "https://a.example/y.png"}, {"content_type": "user_email"}]}"#,
+        );
+        assert!(s.contains("quick_replies {\n  quick_reply text {"), "{s}");
+        assert!(s.contains("quick_reply user_email {}"), "{s}");
+    }
+
+    #[test]
+    fn linting_checks_quick_replies() {
+        // Fourteen replies, titles of 39 characters, and a `content_type` Facebook lacks.
+        let reply = r#"{"content_type": "text", "title": "Track my parcel on the carrier's website", "payload": "T"}"#;
+        let mut replies = vec![reply; 14];
+        replies.push(r#"{"content_type": "bogus", "title": "?", "payload": "B"}"#);
+        let payload = format!(
+            "{{\"text\": \"Shipped\", \"quick_replies\": [{}]}}",
+            replies.join(", ")
+        );
+        let options = crate::Options {
+            profile: crate::Profile::builtin("messenger").unwrap(),
+            file_stem: None,
+        };
+        let compiled = lint(&payload, "p", &options);
+        let codes: Vec<&str> = compiled
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert!(compiled.template.is_none(), "{codes:?}");
+        for code in ["M1011", "M2001", "M2002"] {
+            assert!(codes.contains(&code), "{code} missing from {codes:?}");
+        }
+    }
+
+    #[test]
     fn text_and_braces_survive() {
         let s = round_trip(r#"{"text": "Hi {{ name }} \"quoted\"\nbye"}"#);
         assert!(
@@ -849,9 +942,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_go_to_extra() {
-        round_trip(
-            r#"{"text": "x", "quick_replies": [{"content_type": "text", "title": "A", "payload": "B"}]}"#,
-        );
+        round_trip(r#"{"text": "x", "metadata": "order-CT-58213"}"#);
     }
 
     #[test]

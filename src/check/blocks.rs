@@ -357,7 +357,9 @@ impl Checker<'_> {
                     }
                     return None;
                 };
-                let child_spec = if child.block == BlockKind::Button {
+                let child_spec = if child.block == BlockKind::QuickReply {
+                    self.quick_reply_spec(b)?
+                } else if child.block == BlockKind::Button {
                     match &b.label {
                         Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
                             Some(s) => s,
@@ -389,12 +391,12 @@ impl Checker<'_> {
                     schema::spec(child.block, None).expect("spec")
                 };
                 let mut obj = self.block_body(b, child_spec);
-                if child.block == BlockKind::Button {
+                if let Some(rule) = schema::labelled(child.block) {
                     let label = b.label.as_ref().expect("checked").name.clone();
                     obj.members.insert(
                         0,
                         Member::Const {
-                            key: "type",
+                            key: rule.key,
                             json: format!("\"{label}\"").into(),
                         },
                     );
@@ -496,6 +498,38 @@ impl Checker<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The spec of a `quick_reply TYPE { }` (M1011 for a missing or unknown type).
+    fn quick_reply_spec(&mut self, b: &ast::Block) -> Option<&'static BlockSpec> {
+        let Some(l) = &b.label else {
+            self.push(
+                Diagnostic::error(Code::UnknownButtonType, "a quick reply needs a type")
+                    .at(b.kind.span, "which kind of quick reply?")
+                    .help("write `quick_reply text { title: ..., payload: ... }`, `quick_reply user_phone_number { }` or `quick_reply user_email { }`"),
+            );
+            return None;
+        };
+        if let Some(spec) = schema::spec(BlockKind::QuickReply, Some(&l.name)) {
+            return Some(spec);
+        }
+        let mut d = Diagnostic::error(
+            Code::UnknownButtonType,
+            format!("unknown quick reply type `{}`", l.name),
+        )
+        .at(l.span, "not a Messenger quick reply `content_type`");
+        d = match types::suggest(&l.name, schema::QUICK_REPLY_TYPES.iter().copied()) {
+            Some(s) => d
+                .help(format!(
+                    "a quick reply type with a similar name exists: `{s}`"
+                ))
+                .fix(l.span, s),
+            None => {
+                d.help("the quick reply types are `text`, `user_phone_number` and `user_email`")
+            }
+        };
+        self.push(d);
+        None
     }
 
     fn same_kind(

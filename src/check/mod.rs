@@ -169,6 +169,7 @@ fn raw_literal_char(raw: &str, c: char) -> Option<usize> {
 enum TopKind {
     Text,
     Attachment,
+    QuickReplies,
 }
 
 impl<'a> Checker<'a> {
@@ -256,6 +257,7 @@ impl<'a> Checker<'a> {
         let mut body = ObjIr::default();
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
+        let mut quick_replies_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
         // Keys of the top-level `extra`: an `attachment` there is the message's attachment when
         // the template has none of its own (a template missive does not model yet).
@@ -327,6 +329,9 @@ impl<'a> Checker<'a> {
                         Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
                         Item::Command(c) if c.name.name == "image" => Some(TopKind::Attachment),
                         Item::Block(b) if b.kind.name == "image" => Some(TopKind::Attachment),
+                        Item::Block(b) if b.kind.name == "quick_replies" => {
+                            Some(TopKind::QuickReplies)
+                        }
                         Item::Block(b)
                             if schema::ATTACHMENT_BLOCKS
                                 .iter()
@@ -340,10 +345,15 @@ impl<'a> Checker<'a> {
                     let previous = match kind {
                         Some(TopKind::Text) => text_at.replace(other.span()),
                         Some(TopKind::Attachment) => attachment_at.replace(other.span()),
+                        Some(TopKind::QuickReplies) => quick_replies_at.replace(other.span()),
                         _ => None,
                     };
                     if let Some(prev) = previous {
                         let d = match kind {
+                            Some(TopKind::QuickReplies) => Diagnostic::error(Code::DuplicateField, "`quick_replies` is given twice")
+                                .at(other.span(), "second `quick_replies`")
+                                .at(prev, "first `quick_replies`")
+                                .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
                             Some(TopKind::Text) => Diagnostic::error(Code::DuplicateField, "`text` is given twice")
                                 .at(other.span(), "second `text`")
                                 .at(prev, "first `text`")
@@ -375,6 +385,7 @@ impl<'a> Checker<'a> {
             let own = match key.as_str() {
                 "text" => text_at.is_some(),
                 "attachment" => attachment_at.is_some(),
+                "quick_replies" => quick_replies_at.is_some(),
                 _ => false,
             };
             if own {
@@ -455,6 +466,9 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        if let Some(at) = quick_replies_at {
+            self.platform_may_drop("quick_replies", at);
+        }
         let clean = !self.diags.iter().any(Diagnostic::is_error);
         let sends_something = text_at.is_some()
             || attachment_at.is_some()
@@ -519,6 +533,28 @@ impl<'a> Checker<'a> {
             return bad(self, v.span());
         }
         Some((name, description))
+    }
+
+    /// M4012: a message field the profile's platform does not document passing on.
+    fn platform_may_drop(&mut self, field: &str, at: Span) {
+        let rule = &self.profile.message_fields;
+        if rule.passes_on(field) {
+            return;
+        }
+        let documented: Vec<String> = rule.fields.iter().map(|f| format!("`{f}`")).collect();
+        self.push(
+            Diagnostic::warning(
+                Code::PlatformMayDrop,
+                format!(
+                    "profile `{}` documents only {} in a message: `{field}` may not reach Messenger",
+                    self.profile.name,
+                    documented.join(" and ")
+                ),
+            )
+            .at(at.sub(0, field.len()), "the platform may not pass this on")
+            .help(format!("check with the platform that it sends `{field}`, or send through Facebook's Send API with `--profile messenger`"))
+            .note(format!("rule from profile `{}` ({}, {})", self.profile.name, rule.source, rule.date)),
+        );
     }
 
     /// M1005: a key of the top-level `extra` that the message already has, or that `extra`
@@ -627,6 +663,7 @@ impl<'a> Checker<'a> {
                 Some(Member::Field(f))
             }
             Item::Extra(e) => self.extra(e),
+            Item::Block(b) if b.kind.name == "quick_replies" => self.quick_replies(b),
             _ => {
                 let node = self.attachment_node(item, true)?;
                 Some(Member::Items(Items {
@@ -640,6 +677,31 @@ impl<'a> Checker<'a> {
                 }))
             }
         }
+    }
+
+    /// `quick_replies { quick_reply ... }`: the message's `quick_replies` list. An empty list
+    /// (every reply from an empty list or a false condition) leaves the key out.
+    fn quick_replies(&mut self, b: &ast::Block) -> Option<Member> {
+        self.no_label(b);
+        for item in &b.items {
+            if let Item::Extra(e) = item {
+                self.push(
+                    Diagnostic::error(
+                        Code::UnknownBlock,
+                        "`extra` is not allowed in `quick_replies`",
+                    )
+                    .at(e.span.sub(0, 5), "between quick replies")
+                    .help(
+                        "put the key in a `quick_reply` block's `extra`, or in a top-level `extra`",
+                    ),
+                );
+            }
+        }
+        let spec = schema::spec(BlockKind::QuickReplies, None).expect("spec");
+        let obj = self.block_body(b, spec);
+        obj.members
+            .into_iter()
+            .find(|m| matches!(m, Member::Items(_)))
     }
 
     /// An attachment, or an `if` choosing one.

@@ -64,7 +64,7 @@ codes! {
     NotAList = "M1008", "a `for` over something that is not a list";
     UnknownType = "M1009", "an unknown type in `input`";
     ConditionalField = "M1010", "a field inside `if` or `for`";
-    UnknownButtonType = "M1011", "a button type that Messenger does not have";
+    UnknownButtonType = "M1011", "a button or quick reply type that Messenger does not have";
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     ReservedName = "M1014", "an input or loop variable named like a template-engine name";
@@ -101,6 +101,7 @@ codes! {
     Unboundable = "M4009", "an expression whose length missive cannot bound";
     ImageAspect = "M4010", "an image whose shape Messenger will crop";
     ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
+    PlatformMayDrop = "M4012", "a Messenger field that the profile's platform may not pass on";
     ApiRefused = "M5001", "a message the API refused, for a reason without a finer code";
     ApiTooLong = "M5002", "a text the API refused as too long";
     ApiTooMany = "M5003", "a list the API refused for having too many items";

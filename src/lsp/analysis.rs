@@ -41,6 +41,8 @@ pub enum Context {
     Path(Vec<String>),
     /// The type of a button, after `button`.
     ButtonType,
+    /// The `content_type` of a quick reply, after `quick_reply`.
+    QuickReplyType,
     /// A type in `input { }`, after `name:`.
     Type,
     /// One of the strings a field accepts, in its quotes: `image_aspect_ratio: "sq`.
@@ -232,6 +234,7 @@ impl<'a> Analysis<'a> {
             spec = if i == 0 {
                 match b.kind.name.as_str() {
                     "image" => schema::spec(BlockKind::Image, None),
+                    "quick_replies" => schema::spec(BlockKind::QuickReplies, None),
                     name => schema::ATTACHMENT_BLOCKS
                         .iter()
                         .find(|(k, _, _)| *k == name)
@@ -338,6 +341,9 @@ impl<'a> Analysis<'a> {
         if last == "button" {
             return Context::ButtonType;
         }
+        if last == "quick_reply" {
+            return Context::QuickReplyType;
+        }
         if (first == "for" && last == "in")
             || first == "if"
             || (first == "}" && tokens.get(1) == Some(&"else"))
@@ -394,6 +400,16 @@ impl<'a> Analysis<'a> {
                     label: t.to_string(),
                     kind: CompletionKind::Keyword,
                     detail: "button type".into(),
+                    insert: t.to_string(),
+                    snippet: None,
+                })
+                .collect(),
+            Context::QuickReplyType => schema::QUICK_REPLY_TYPES
+                .iter()
+                .map(|t| Completion {
+                    label: t.to_string(),
+                    kind: CompletionKind::Keyword,
+                    detail: "quick reply type".into(),
                     insert: t.to_string(),
                     snippet: None,
                 })
@@ -539,8 +555,8 @@ impl<'a> Analysis<'a> {
             );
         }
         for c in spec.children {
-            let insert = if c.block == BlockKind::Button {
-                "button ".to_string()
+            let insert = if schema::labelled(c.block).is_some() {
+                format!("{} ", c.keyword)
             } else {
                 format!("{} {{ ", c.keyword)
             };
@@ -549,7 +565,8 @@ impl<'a> Analysis<'a> {
                 kind: CompletionKind::Block,
                 detail: format!(
                     "{}{}",
-                    schema::spec(c.block, Some("web_url")).map_or("block", |s| s.what),
+                    schema::spec(c.block, schema::labelled(c.block).map(|l| l.labels[0]))
+                        .map_or("block", |s| s.what),
                     if c.required { ", required" } else { "" }
                 ),
                 insert,
@@ -908,6 +925,10 @@ fn snippet(word: &str) -> String {
             "button ${{1|{}|}} {{\n\ttitle: $0\n}}",
             schema::BUTTON_TYPES.join(",")
         ),
+        "quick_reply" => format!(
+            "quick_reply ${{1|{}|}} {{\n\t$0\n}}",
+            schema::QUICK_REPLY_TYPES.join(",")
+        ),
         "for" => "for ${1:item} in ${2:list} {\n\t$0\n}".into(),
         "if" => "if ${1:condition} {\n\t$0\n}".into(),
         _ => format!("{word} {{\n\t$0\n}}"),
@@ -926,6 +947,7 @@ fn top_level_detail(word: &str) -> &'static str {
         "carousel" => "a generic template (1 to 10 elements)",
         "receipt" => "a receipt template",
         "buttons" => "a button template: a text above 1 to 3 buttons",
+        "quick_replies" => "quick replies under the message (up to 13)",
         "extra" => "Messenger fields missive does not model",
         _ => "",
     }

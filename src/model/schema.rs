@@ -107,6 +107,10 @@ pub enum BlockKind {
     Adjustment,
     /// `buttons { text: ..., button ... }`: Facebook's button template.
     ButtonTemplate,
+    /// `quick_replies { quick_reply ... }`: the message's `quick_replies` list.
+    QuickReplies,
+    /// `quick_reply text { ... }`: one quick reply, chosen by its `content_type` label.
+    QuickReply,
 }
 
 #[derive(Debug)]
@@ -126,6 +130,37 @@ const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
 const SHARE_BUTTON: Kind = Kind::Choice(&["hide"]);
 
 pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
+
+/// The `content_type`s of a quick reply (Facebook quick replies reference, 2026-04).
+pub const QUICK_REPLY_TYPES: &[&str] = &["text", "user_phone_number", "user_email"];
+
+/// A block whose label chooses its spec and is written as a member first: `button web_url`
+/// writes `"type": "web_url"`, `quick_reply text` writes `"content_type": "text"`.
+#[derive(Debug, Clone, Copy)]
+pub struct Labelled {
+    /// The member the label is written to.
+    pub key: &'static str,
+    pub labels: &'static [&'static str],
+    /// What the label is, in messages: "button type".
+    pub what: &'static str,
+}
+
+/// The label rule of a block kind, for the kinds that take one.
+pub fn labelled(kind: BlockKind) -> Option<Labelled> {
+    match kind {
+        BlockKind::Button => Some(Labelled {
+            key: "type",
+            labels: BUTTON_TYPES,
+            what: "button type",
+        }),
+        BlockKind::QuickReply => Some(Labelled {
+            key: "content_type",
+            labels: QUICK_REPLY_TYPES,
+            what: "quick reply type",
+        }),
+        _ => None,
+    }
+}
 
 static IMAGE: BlockSpec = BlockSpec {
     what: "an image",
@@ -256,6 +291,50 @@ static BUTTON_TEMPLATE: BlockSpec = BlockSpec {
         limit: Some(LimitKey::ButtonTemplateButtons),
         block: BlockKind::Button,
     }],
+};
+
+static QUICK_REPLIES: BlockSpec = BlockSpec {
+    what: "the quick replies",
+    constants: &[],
+    reserved: &[],
+    fields: &[],
+    children: &[ChildSpec {
+        keyword: "quick_reply",
+        key: "quick_replies",
+        many: true,
+        required: false,
+        min: 0,
+        limit: Some(LimitKey::QuickReplies),
+        block: BlockKind::QuickReply,
+    }],
+};
+
+static TEXT_QUICK_REPLY: BlockSpec = BlockSpec {
+    what: "a `text` quick reply",
+    constants: &[],
+    reserved: &["content_type"],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::QuickReplyTitle),
+        limited(req("payload", Kind::Text), LimitKey::QuickReplyPayload),
+        f("image_url", Kind::Url),
+    ],
+    children: &[],
+};
+
+static PHONE_QUICK_REPLY: BlockSpec = BlockSpec {
+    what: "a `user_phone_number` quick reply",
+    constants: &[],
+    reserved: &["content_type"],
+    fields: &[],
+    children: &[],
+};
+
+static EMAIL_QUICK_REPLY: BlockSpec = BlockSpec {
+    what: "a `user_email` quick reply",
+    constants: &[],
+    reserved: &["content_type"],
+    fields: &[],
+    children: &[],
 };
 
 static RECEIPT: BlockSpec = BlockSpec {
@@ -394,6 +473,13 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Adjustment => &ADJUSTMENT,
         BlockKind::Image => &IMAGE,
         BlockKind::ButtonTemplate => &BUTTON_TEMPLATE,
+        BlockKind::QuickReplies => &QUICK_REPLIES,
+        BlockKind::QuickReply => match label? {
+            "text" => &TEXT_QUICK_REPLY,
+            "user_phone_number" => &PHONE_QUICK_REPLY,
+            "user_email" => &EMAIL_QUICK_REPLY,
+            _ => return None,
+        },
     })
 }
 
@@ -416,6 +502,7 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "carousel",
     "receipt",
     "buttons",
+    "quick_replies",
     "extra",
 ];
 

@@ -212,6 +212,18 @@ fn a_button_template_completes_and_hovers_from_the_schema() {
     );
     let (text, _) = a.hover(nth(src, "text:", 0), &p).expect("hover");
     assert!(text.contains("Limit: **640**"), "{text}");
+
+    let replies = complete("notification x\nquick_replies {\n  |\n}\n");
+    assert_eq!(labels(&replies), ["quick_reply", "for", "if", "extra"]);
+    assert_eq!(
+        replies[0].snippet.as_deref(),
+        Some("quick_reply ${1|text,user_phone_number,user_email|} {\n\t$0\n}")
+    );
+    let types = complete("notification x\nquick_replies {\n  quick_reply |\n}\n");
+    assert_eq!(labels(&types), ["text", "user_phone_number", "user_email"]);
+    let fields = complete("notification x\nquick_replies {\n  quick_reply text {\n  |\n  }\n}\n");
+    assert_eq!(labels(&fields), ["title", "payload", "image_url", "extra"]);
+    assert!(fields[0].detail.contains("max 20"), "{}", fields[0].detail);
 }
 
 #[test]
