@@ -324,40 +324,8 @@ impl Builder {
             }
         }
         match kind.as_deref() {
-            Some("image") => {
-                let url = payload.get("url").and_then(|u| self.value("url", u));
-                let Some(url) = url else {
-                    self.diags.push(
-                        Diagnostic::error(Code::ImportShape, "the image attachment has no `url`")
-                            .at(payload.span, "expected `\"url\": \"https://...\"`")
-                            .help("give the image's absolute URL in `payload.url`"),
-                    );
-                    return out;
-                };
-                let others: Vec<&Member<'_>> = match &payload.value {
-                    Json::Object(members) => members.iter().filter(|m| m.key != "url").collect(),
-                    _ => Vec::new(),
-                };
-                if others.is_empty() {
-                    out.push(command("image", key_span, vec![url]));
-                } else {
-                    // The block form keeps the other fields (`is_reusable`, ...) in `extra`.
-                    let url_span = payload.get("url").map_or(key_span, |u| u.span);
-                    let mut items = vec![Item::Field(Field {
-                        name: ident("url", url_span),
-                        value: url,
-                        span: url_span,
-                    })];
-                    for m in others {
-                        if self.mode == Mode::Lint
-                            && matches!(&*m.key, "is_reusable" | "attachment_id")
-                        {
-                            continue;
-                        }
-                        items.extend(self.unknown(m));
-                    }
-                    out.push(block("image", None, key_span, items));
-                }
+            Some(media @ ("image" | "video" | "audio" | "file")) => {
+                out.extend(self.media(media, payload, key_span));
             }
             Some("template") => {
                 let template_type = payload.get("template_type").and_then(|t| match &t.value {
@@ -388,9 +356,9 @@ impl Builder {
                 )
                 .at(
                     node.get("type").map_or(node.span, |t| t.span),
-                    "not `image` or `template`",
+                    "not `image`, `video`, `audio`, `file` or `template`",
                 )
-                .help("missive writes image and template attachments"),
+                .help("missive writes image, video, audio, file and template attachments"),
             ),
         }
         out
@@ -473,6 +441,31 @@ impl Builder {
             }
         }
         block("carousel", None, key_span, items)
+    }
+
+    /// An attachment by URL or id: `image URL` when the payload is a URL alone (the guide's
+    /// form), `KIND { url | attachment_id, is_reusable }` otherwise.
+    fn media(&mut self, kind: &str, payload: &Node<'_>, key_span: Span) -> Option<Item> {
+        if !self.object_or_error("payload", payload) {
+            return None;
+        }
+        let Json::Object(members) = &payload.value else {
+            return None;
+        };
+        if let [only] = members.as_slice() {
+            if only.key == "url" && matches!(only.value.value, Json::String(_)) {
+                let url = self.value("url", &only.value)?;
+                return Some(command(kind, key_span, vec![url]));
+            }
+        }
+        let mut items = Vec::new();
+        self.known_fields(
+            payload,
+            &["url", "is_reusable", "attachment_id"],
+            &[],
+            &mut items,
+        );
+        Some(block(kind, None, key_span, items))
     }
 
     /// The message's quick replies: `quick_replies { quick_reply TYPE { ... } }`.

@@ -60,6 +60,7 @@ fn facebooks_documented_examples_import_without_loss() {
         "receipt_every_field",
         "text_with_quick_replies",
         "button_template",
+        "attachment_by_id",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
@@ -121,6 +122,7 @@ fn importing_twice_gives_the_same_source() {
         "send_api_envelope",
         "text_with_quick_replies",
         "button_template",
+        "attachment_by_id",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();

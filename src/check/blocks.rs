@@ -200,6 +200,27 @@ impl Checker<'_> {
                     }),
             );
         }
+        let given: Vec<&str> = spec
+            .one_of
+            .iter()
+            .copied()
+            .filter(|f| fields.contains_key(f) || extra.contains(f))
+            .collect();
+        if !spec.one_of.is_empty() && given.len() != 1 {
+            let names: Vec<String> = spec.one_of.iter().map(|f| format!("`{f}`")).collect();
+            let names = names.join(" or ");
+            let d = if given.is_empty() {
+                Diagnostic::error(Code::MissingField, format!("{} needs {names}", spec.what))
+                    .at(b.kind.span, format!("this {} has neither", b.kind.name))
+                    .help("add `url: \"https://...\"`, or `attachment_id: \"...\"` for a file uploaded with Facebook's Attachment Upload API")
+            } else {
+                let second = fields.get(given[1]).copied().unwrap_or(b.kind.span);
+                Diagnostic::error(Code::DuplicateField, format!("{} takes {names}, not both", spec.what))
+                    .at(second, "given beside the other")
+                    .help("keep `attachment_id` for a file already uploaded to Facebook, or `url` to have Facebook fetch it")
+            };
+            self.push(d);
+        }
         let missing: Vec<&str> = spec
             .fields
             .iter()

@@ -327,8 +327,12 @@ impl<'a> Checker<'a> {
                     // still counts as present, so one mistake gives one diagnostic.
                     let kind = match other {
                         Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
-                        Item::Command(c) if c.name.name == "image" => Some(TopKind::Attachment),
-                        Item::Block(b) if b.kind.name == "image" => Some(TopKind::Attachment),
+                        Item::Command(c) if media_kind(&c.name.name).is_some() => {
+                            Some(TopKind::Attachment)
+                        }
+                        Item::Block(b) if media_kind(&b.kind.name).is_some() => {
+                            Some(TopKind::Attachment)
+                        }
                         Item::Block(b) if b.kind.name == "quick_replies" => {
                             Some(TopKind::QuickReplies)
                         }
@@ -707,27 +711,33 @@ impl<'a> Checker<'a> {
     /// An attachment, or an `if` choosing one.
     fn attachment_node(&mut self, item: &Item, top: bool) -> Option<Node> {
         match item {
-            Item::Block(b) if b.kind.name == "image" => {
+            Item::Block(b) if media_kind(&b.kind.name).is_some() => {
                 self.no_label(b);
-                let payload =
-                    self.block_body(b, schema::spec(BlockKind::Image, None).expect("image spec"));
-                Some(image_node(payload, b.kind.span))
+                let kind = media_kind(&b.kind.name).expect("media");
+                let payload = self.block_body(b, schema::spec(kind, None).expect("media spec"));
+                Some(media_node(&b.kind.name, payload, b.kind.span))
             }
-            Item::Command(c) if c.name.name == "image" => {
-                const SPEC: FieldSpec = FieldSpec {
-                    name: "image",
+            Item::Command(c) if media_kind(&c.name.name).is_some() => {
+                // `image URL` is `image { url: URL }`; the field keeps the keyword's name, so
+                // that messages and image lints say `image`.
+                let spec = FieldSpec {
+                    name: schema::MEDIA_ATTACHMENTS
+                        .iter()
+                        .find(|(k, _)| *k == c.name.name)
+                        .expect("media")
+                        .0,
                     kind: Kind::Url,
                     required: true,
                     nonempty: true,
                     limit: None,
                 };
                 let v = self.single_arg(c)?;
-                let url = self.field_ir("url", v, &SPEC)?;
+                let url = self.field_ir("url", v, &spec)?;
                 let payload = ObjIr {
                     members: vec![Member::Field(url)],
                     kind: ObjKind::Plain,
                 };
-                Some(image_node(payload, c.name.span))
+                Some(media_node(&c.name.name, payload, c.name.span))
             }
             Item::Block(b)
                 if schema::ATTACHMENT_BLOCKS
@@ -1186,14 +1196,22 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// An image attachment: `{"type": "image", "payload": {...}}`.
-fn image_node(payload: ObjIr, span: Span) -> Node {
+/// The block kind of an attachment by URL or id (`image`, `video`, `audio`, `file`).
+fn media_kind(keyword: &str) -> Option<BlockKind> {
+    schema::MEDIA_ATTACHMENTS
+        .iter()
+        .find(|(k, _)| *k == keyword)
+        .map(|(_, kind)| *kind)
+}
+
+/// An attachment by URL or id: `{"type": "image", "payload": {...}}`.
+fn media_node(keyword: &str, payload: ObjIr, span: Span) -> Node {
     Node::Obj {
         obj: ObjIr {
             members: vec![
                 Member::Const {
                     key: "type",
-                    json: "\"image\"".into(),
+                    json: json_string(keyword).into(),
                 },
                 Member::Object {
                     key: "payload",

@@ -233,7 +233,12 @@ impl<'a> Analysis<'a> {
             let label = b.label.as_ref().map(|l| l.name.as_str());
             spec = if i == 0 {
                 match b.kind.name.as_str() {
-                    "image" => schema::spec(BlockKind::Image, None),
+                    name if schema::MEDIA_ATTACHMENTS.iter().any(|(k, _)| *k == name) => {
+                        schema::MEDIA_ATTACHMENTS
+                            .iter()
+                            .find(|(k, _)| *k == name)
+                            .and_then(|(_, kind)| schema::spec(*kind, None))
+                    }
                     "quick_replies" => schema::spec(BlockKind::QuickReplies, None),
                     name => schema::ATTACHMENT_BLOCKS
                         .iter()
@@ -351,7 +356,12 @@ impl<'a> Analysis<'a> {
         {
             return path();
         }
-        if tokens.len() == 1 && matches!(first, "text" | "image" | "customer_id") {
+        if tokens.len() == 1
+            && matches!(
+                first,
+                "text" | "image" | "video" | "audio" | "file" | "customer_id"
+            )
+        {
             return path();
         }
         Context::Nothing
@@ -944,6 +954,9 @@ fn top_level_detail(word: &str) -> &'static str {
         "input" => "declared input variables",
         "text" => "the message text",
         "image" => "an image attachment",
+        "video" => "a video attachment, by `url` or `attachment_id`",
+        "audio" => "an audio attachment, by `url` or `attachment_id`",
+        "file" => "a file attachment, by `url` or `attachment_id`",
         "carousel" => "a generic template (1 to 10 elements)",
         "receipt" => "a receipt template",
         "buttons" => "a button template: a text above 1 to 3 buttons",

@@ -20,6 +20,8 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// Text or an integer (receipt `timestamp`: Unix seconds, a string in Facebook's examples).
     TextOrInteger,
+    /// The id the Attachment Upload API returns: a string of digits, never a URL.
+    AttachmentId,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::Phone => "a phone number",
             Kind::Currency => "a currency code",
             Kind::TextOrInteger => "text or an integer",
+            Kind::AttachmentId => "an attachment id (digits)",
         }
     }
 
@@ -96,6 +99,10 @@ pub struct ChildSpec {
 pub enum BlockKind {
     /// `image { url: ..., extra { ... } }`: the block form of `image URL`.
     Image,
+    /// `video { ... }`, `audio { ... }`, `file { ... }`: the other attachments by URL or id.
+    Video,
+    Audio,
+    File,
     Carousel,
     GenericElement,
     DefaultAction,
@@ -124,6 +131,8 @@ pub struct BlockSpec {
     pub reserved: &'static [&'static str],
     pub fields: &'static [FieldSpec],
     pub children: &'static [ChildSpec],
+    /// Fields of which exactly one is given: an attachment's `url` or `attachment_id`.
+    pub one_of: &'static [&'static str],
 }
 
 const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
@@ -162,12 +171,48 @@ pub fn labelled(kind: BlockKind) -> Option<Labelled> {
     }
 }
 
+/// The payload of an attachment by URL (`is_reusable`: Facebook may keep it and return an
+/// `attachment_id`) or by the id of an uploaded file (Facebook Send API reference, 2026-04).
+const MEDIA_FIELDS: &[FieldSpec] = &[
+    f("url", Kind::Url),
+    f("is_reusable", Kind::Bool),
+    f("attachment_id", Kind::AttachmentId),
+];
+
 static IMAGE: BlockSpec = BlockSpec {
     what: "an image",
     constants: &[],
     reserved: &[],
-    fields: &[req("url", Kind::Url)],
+    fields: MEDIA_FIELDS,
     children: &[],
+    one_of: &["url", "attachment_id"],
+};
+
+static VIDEO: BlockSpec = BlockSpec {
+    what: "a video",
+    constants: &[],
+    reserved: &[],
+    fields: MEDIA_FIELDS,
+    children: &[],
+    one_of: &["url", "attachment_id"],
+};
+
+static AUDIO: BlockSpec = BlockSpec {
+    what: "an audio clip",
+    constants: &[],
+    reserved: &[],
+    fields: MEDIA_FIELDS,
+    children: &[],
+    one_of: &["url", "attachment_id"],
+};
+
+static FILE: BlockSpec = BlockSpec {
+    what: "a file",
+    constants: &[],
+    reserved: &[],
+    fields: MEDIA_FIELDS,
+    children: &[],
+    one_of: &["url", "attachment_id"],
 };
 
 static CAROUSEL: BlockSpec = BlockSpec {
@@ -190,6 +235,7 @@ static CAROUSEL: BlockSpec = BlockSpec {
         limit: Some(LimitKey::CarouselElements),
         block: BlockKind::GenericElement,
     }],
+    one_of: &[],
 };
 
 static GENERIC_ELEMENT: BlockSpec = BlockSpec {
@@ -221,6 +267,7 @@ static GENERIC_ELEMENT: BlockSpec = BlockSpec {
             block: BlockKind::Button,
         },
     ],
+    one_of: &[],
 };
 
 static DEFAULT_ACTION: BlockSpec = BlockSpec {
@@ -235,6 +282,7 @@ static DEFAULT_ACTION: BlockSpec = BlockSpec {
         f("webview_share_button", SHARE_BUTTON),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static WEB_URL_BUTTON: BlockSpec = BlockSpec {
@@ -250,6 +298,7 @@ static WEB_URL_BUTTON: BlockSpec = BlockSpec {
         f("webview_share_button", SHARE_BUTTON),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static POSTBACK_BUTTON: BlockSpec = BlockSpec {
@@ -261,6 +310,7 @@ static POSTBACK_BUTTON: BlockSpec = BlockSpec {
         limited(req("payload", Kind::Text), LimitKey::PostbackPayload),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static PHONE_BUTTON: BlockSpec = BlockSpec {
@@ -272,6 +322,7 @@ static PHONE_BUTTON: BlockSpec = BlockSpec {
         req("payload", Kind::Phone),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static BUTTON_TEMPLATE: BlockSpec = BlockSpec {
@@ -291,6 +342,7 @@ static BUTTON_TEMPLATE: BlockSpec = BlockSpec {
         limit: Some(LimitKey::ButtonTemplateButtons),
         block: BlockKind::Button,
     }],
+    one_of: &[],
 };
 
 static QUICK_REPLIES: BlockSpec = BlockSpec {
@@ -307,6 +359,7 @@ static QUICK_REPLIES: BlockSpec = BlockSpec {
         limit: Some(LimitKey::QuickReplies),
         block: BlockKind::QuickReply,
     }],
+    one_of: &[],
 };
 
 static TEXT_QUICK_REPLY: BlockSpec = BlockSpec {
@@ -319,6 +372,7 @@ static TEXT_QUICK_REPLY: BlockSpec = BlockSpec {
         f("image_url", Kind::Url),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static PHONE_QUICK_REPLY: BlockSpec = BlockSpec {
@@ -327,6 +381,7 @@ static PHONE_QUICK_REPLY: BlockSpec = BlockSpec {
     reserved: &["content_type"],
     fields: &[],
     children: &[],
+    one_of: &[],
 };
 
 static EMAIL_QUICK_REPLY: BlockSpec = BlockSpec {
@@ -335,6 +390,7 @@ static EMAIL_QUICK_REPLY: BlockSpec = BlockSpec {
     reserved: &["content_type"],
     fields: &[],
     children: &[],
+    one_of: &[],
 };
 
 static RECEIPT: BlockSpec = BlockSpec {
@@ -389,6 +445,7 @@ static RECEIPT: BlockSpec = BlockSpec {
             block: BlockKind::Adjustment,
         },
     ],
+    one_of: &[],
 };
 
 static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
@@ -407,6 +464,7 @@ static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
         f("image_url", Kind::Url),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static ADDRESS: BlockSpec = BlockSpec {
@@ -422,6 +480,7 @@ static ADDRESS: BlockSpec = BlockSpec {
         req("country", Kind::Text),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static SUMMARY: BlockSpec = BlockSpec {
@@ -438,6 +497,7 @@ static SUMMARY: BlockSpec = BlockSpec {
         },
     ],
     children: &[],
+    one_of: &[],
 };
 
 static ADJUSTMENT: BlockSpec = BlockSpec {
@@ -452,6 +512,7 @@ static ADJUSTMENT: BlockSpec = BlockSpec {
         },
     ],
     children: &[],
+    one_of: &[],
 };
 
 /// The spec of a block; buttons are chosen by their type label.
@@ -472,6 +533,9 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Summary => &SUMMARY,
         BlockKind::Adjustment => &ADJUSTMENT,
         BlockKind::Image => &IMAGE,
+        BlockKind::Video => &VIDEO,
+        BlockKind::Audio => &AUDIO,
+        BlockKind::File => &FILE,
         BlockKind::ButtonTemplate => &BUTTON_TEMPLATE,
         BlockKind::QuickReplies => &QUICK_REPLIES,
         BlockKind::QuickReply => match label? {
@@ -482,6 +546,15 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         },
     })
 }
+
+/// Attachments by URL or id: the keyword is the attachment's `type`, and `KEYWORD URL` is
+/// short for `KEYWORD { url: URL }`.
+pub const MEDIA_ATTACHMENTS: &[(&str, BlockKind)] = &[
+    ("image", BlockKind::Image),
+    ("video", BlockKind::Video),
+    ("audio", BlockKind::Audio),
+    ("file", BlockKind::File),
+];
 
 /// Top-level attachment blocks, and the `template_type` they render with.
 pub const ATTACHMENT_BLOCKS: &[(&str, BlockKind, &str)] = &[
@@ -499,6 +572,9 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "input",
     "text",
     "image",
+    "video",
+    "audio",
+    "file",
     "carousel",
     "receipt",
     "buttons",

@@ -19,6 +19,7 @@ pub enum Problem {
     BadPhone,
     BadCurrency,
     BadChoice(&'static [&'static str]),
+    BadAttachmentId,
 }
 
 /// Checks a text value against its field. `None` when it is fine.
@@ -40,6 +41,9 @@ pub fn problem(spec: &FieldSpec, text: &str, profile: &Profile) -> Option<Proble
     match spec.kind {
         Kind::Url => url_problem(text).map(Problem::BadUrl),
         Kind::Phone => (!is_phone(text)).then_some(Problem::BadPhone),
+        Kind::AttachmentId => {
+            (!text.bytes().all(|b| b.is_ascii_digit())).then_some(Problem::BadAttachmentId)
+        }
         Kind::Currency => (!CURRENCIES.contains(&text)).then_some(Problem::BadCurrency),
         Kind::Choice(choices) => (!choices.contains(&text)).then_some(Problem::BadChoice(choices)),
         _ => None,
@@ -239,6 +243,13 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
         Problem::BadPhone => Diagnostic::error(Code::InvalidPhone, format!("{rendered}`{field}` is not a phone number in international format"))
             .at(cx.span, format!("expected `+`, the country code and the number{with}"))
             .help("write it as `+` then digits, without spaces, e.g. `+33612345678`"),
+        Problem::BadAttachmentId => Diagnostic::error(Code::InvalidAttachmentId, format!("{rendered}`{field}` is not an attachment id"))
+            .at(cx.span, format!("expected the digits the Attachment Upload API returned{with}"))
+            .help(if url_problem(cx.value).is_none() {
+                "this is a URL: give it as `url: ...`; `attachment_id` takes the id of an uploaded file, such as `\"1857777774821032\"`".to_string()
+            } else {
+                "give the id the Attachment Upload API returned for the file, digits only, such as `\"1857777774821032\"`".to_string()
+            }),
         Problem::BadCurrency => Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
             .at(cx.span, format!("not a currency code{with}"))
             .help(match currency_hint(cx.value) {

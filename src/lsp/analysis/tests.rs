@@ -227,6 +227,25 @@ fn a_button_template_completes_and_hovers_from_the_schema() {
 }
 
 #[test]
+fn attachments_by_url_or_id_complete_their_fields() {
+    for kind in ["image", "video", "audio", "file"] {
+        let items = complete(&format!("notification x\n{kind} {{\n  |\n}}\n"));
+        assert_eq!(
+            labels(&items),
+            ["url", "is_reusable", "attachment_id", "extra"],
+            "{kind}"
+        );
+        assert!(
+            items[2].detail.contains("attachment id"),
+            "{}",
+            items[2].detail
+        );
+    }
+    let top = labels(&complete("notification x\n|\n")).join(" ");
+    assert!(top.contains("video") && top.contains("file"), "{top}");
+}
+
+#[test]
 fn path_completion_follows_inputs_and_loop_variables() {
     let offset = nth(SRC, "item.title", 0);
     let mut text = SRC.to_string();
