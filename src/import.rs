@@ -336,13 +336,14 @@ impl Builder {
                     Some("generic") => out.push(self.generic(payload, key_span)),
                     Some("receipt") => out.push(self.receipt(payload, node, key_span)),
                     Some("button") => out.push(self.button_template(payload, key_span)),
+                    Some("media") => out.push(self.media_template(payload, key_span)),
                     other => self.diags.push(
                         Diagnostic::error(
                             Code::ImportShape,
                             format!("missive does not model the `{}` template", other.unwrap_or("?")),
                         )
-                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic`, `receipt` or `button`")
-                        .help("missive writes generic templates (carousels), receipts and button templates; keep other templates as JSON for now"),
+                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic`, `receipt`, `button` or `media`")
+                        .help("missive writes generic templates (carousels), receipts, button and media templates; keep other templates as JSON for now"),
                     ),
                 }
             }
@@ -523,6 +524,63 @@ impl Builder {
         let mut items = Vec::new();
         self.known_fields(node, known, &["content_type"], &mut items);
         Some(block("quick_reply", Some(&kind), at, items))
+    }
+
+    /// A media template: `media { element { media_type, url | attachment_id, button } }`.
+    fn media_template(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+        let mut items = Vec::new();
+        if let Json::Object(members) = &payload.value {
+            for m in members {
+                match &*m.key {
+                    "template_type" => {}
+                    "elements" => {
+                        let mut element =
+                            |b: &mut Self, node: &Node<'_>, at: Span| b.media_element(node, at);
+                        let els = self.blocks_from(m, &mut element);
+                        items.extend(els);
+                    }
+                    "sharable" => {
+                        let single = Node {
+                            span: payload.span,
+                            value: Json::Object(vec![m.clone()]),
+                        };
+                        self.fields(&single, &[], &mut items);
+                    }
+                    _ => items.extend(self.unknown(m)),
+                }
+            }
+        }
+        block("media", None, key_span, items)
+    }
+
+    fn media_element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("element", node) {
+            return None;
+        }
+        let Json::Object(members) = &node.value else {
+            return None;
+        };
+        let mut items = Vec::new();
+        for m in members {
+            match &*m.key {
+                "media_type" | "url" | "attachment_id" => {
+                    if let Some(v) = self.value(&m.key, &m.value) {
+                        items.push(Item::Field(Field {
+                            name: ident(&m.key, m.key_span),
+                            value: v,
+                            span: m.key_span,
+                        }));
+                    }
+                }
+                "buttons" => {
+                    let mut button = |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
+                    let bs = self.blocks_from(m, &mut button);
+                    items.extend(bs);
+                }
+                _ => items.extend(self.unknown(m)),
+            }
+        }
+        Some(block("element", None, at, items))
     }
 
     /// A button template: `buttons { text: ..., button ... }`.

@@ -61,6 +61,7 @@ fn facebooks_documented_examples_import_without_loss() {
         "text_with_quick_replies",
         "button_template",
         "attachment_by_id",
+        "media_template",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
@@ -123,6 +124,7 @@ fn importing_twice_gives_the_same_source() {
         "text_with_quick_replies",
         "button_template",
         "attachment_by_id",
+        "media_template",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();

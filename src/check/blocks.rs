@@ -196,6 +196,7 @@ impl Checker<'_> {
                     .at(b.kind.span, format!("this {} has no `{}`", spec.what.trim_start_matches("a ").trim_start_matches("an "), c.keyword))
                     .help(match c.block {
                         BlockKind::Button => "add `button web_url { title: ..., url: ... }`, or `for x in list { button postback { ... } }`".to_string(),
+                        BlockKind::MediaElement => "add `element { media_type: \"video\", attachment_id: \"...\" }`".to_string(),
                         _ => format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword),
                     }),
             );

@@ -960,6 +960,7 @@ fn top_level_detail(word: &str) -> &'static str {
         "carousel" => "a generic template (1 to 10 elements)",
         "receipt" => "a receipt template",
         "buttons" => "a button template: a text above 1 to 3 buttons",
+        "media" => "a media template: one image or video on Facebook, up to 1 button",
         "quick_replies" => "quick replies under the message (up to 13)",
         "extra" => "Messenger fields missive does not model",
         _ => "",

@@ -22,6 +22,8 @@ pub enum Kind {
     TextOrInteger,
     /// The id the Attachment Upload API returns: a string of digits, never a URL.
     AttachmentId,
+    /// An absolute URL on Facebook (`facebook.com` or a subdomain): the media template's `url`.
+    FacebookUrl,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Currency => "a currency code",
             Kind::TextOrInteger => "text or an integer",
             Kind::AttachmentId => "an attachment id (digits)",
+            Kind::FacebookUrl => "a Facebook URL",
         }
     }
 
@@ -114,6 +117,9 @@ pub enum BlockKind {
     Adjustment,
     /// `buttons { text: ..., button ... }`: Facebook's button template.
     ButtonTemplate,
+    /// `media { element { ... } }`: Facebook's media template.
+    Media,
+    MediaElement,
     /// `quick_replies { quick_reply ... }`: the message's `quick_replies` list.
     QuickReplies,
     /// `quick_reply text { ... }`: one quick reply, chosen by its `content_type` label.
@@ -345,6 +351,44 @@ static BUTTON_TEMPLATE: BlockSpec = BlockSpec {
     one_of: &[],
 };
 
+static MEDIA: BlockSpec = BlockSpec {
+    what: "a media template",
+    constants: &[],
+    reserved: &["template_type"],
+    fields: &[f("sharable", Kind::Bool)],
+    children: &[ChildSpec {
+        keyword: "element",
+        key: "elements",
+        many: true,
+        required: true,
+        min: 1,
+        limit: Some(LimitKey::MediaElements),
+        block: BlockKind::MediaElement,
+    }],
+    one_of: &[],
+};
+
+static MEDIA_ELEMENT: BlockSpec = BlockSpec {
+    what: "a media element",
+    constants: &[],
+    reserved: &[],
+    fields: &[
+        req("media_type", Kind::Choice(&["image", "video"])),
+        f("url", Kind::FacebookUrl),
+        f("attachment_id", Kind::AttachmentId),
+    ],
+    children: &[ChildSpec {
+        keyword: "button",
+        key: "buttons",
+        many: true,
+        required: false,
+        min: 0,
+        limit: Some(LimitKey::MediaButtons),
+        block: BlockKind::Button,
+    }],
+    one_of: &["url", "attachment_id"],
+};
+
 static QUICK_REPLIES: BlockSpec = BlockSpec {
     what: "the quick replies",
     constants: &[],
@@ -537,6 +581,8 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Audio => &AUDIO,
         BlockKind::File => &FILE,
         BlockKind::ButtonTemplate => &BUTTON_TEMPLATE,
+        BlockKind::Media => &MEDIA,
+        BlockKind::MediaElement => &MEDIA_ELEMENT,
         BlockKind::QuickReplies => &QUICK_REPLIES,
         BlockKind::QuickReply => match label? {
             "text" => &TEXT_QUICK_REPLY,
@@ -561,6 +607,7 @@ pub const ATTACHMENT_BLOCKS: &[(&str, BlockKind, &str)] = &[
     ("carousel", BlockKind::Carousel, "generic"),
     ("receipt", BlockKind::Receipt, "receipt"),
     ("buttons", BlockKind::ButtonTemplate, "button"),
+    ("media", BlockKind::Media, "media"),
 ];
 
 /// Everything that can stand at the top level, for "did you mean" suggestions.
@@ -578,6 +625,7 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "carousel",
     "receipt",
     "buttons",
+    "media",
     "quick_replies",
     "extra",
 ];

@@ -243,6 +243,25 @@ fn attachments_by_url_or_id_complete_their_fields() {
     }
     let top = labels(&complete("notification x\n|\n")).join(" ");
     assert!(top.contains("video") && top.contains("file"), "{top}");
+    assert!(top.contains("media"), "{top}");
+    let element = complete("notification x\nmedia {\n  element {\n  |\n  }\n}\n");
+    assert_eq!(
+        labels(&element),
+        [
+            "media_type",
+            "url",
+            "attachment_id",
+            "button",
+            "for",
+            "if",
+            "extra"
+        ]
+    );
+    assert!(
+        element[1].detail.contains("Facebook URL"),
+        "{}",
+        element[1].detail
+    );
 }
 
 #[test]

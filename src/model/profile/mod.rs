@@ -77,6 +77,8 @@ pub struct Limits {
     pub quick_replies: Limit,
     pub quick_reply_title: Limit,
     pub quick_reply_payload: Limit,
+    pub media_elements: Limit,
+    pub media_buttons: Limit,
 }
 
 /// Names a limit in a profile, so that checks can look it up and cite it.
@@ -96,6 +98,8 @@ pub enum LimitKey {
     QuickReplies,
     QuickReplyTitle,
     QuickReplyPayload,
+    MediaElements,
+    MediaButtons,
 }
 
 impl Profile {
@@ -116,6 +120,8 @@ impl Profile {
             LimitKey::QuickReplies => &l.quick_replies,
             LimitKey::QuickReplyTitle => &l.quick_reply_title,
             LimitKey::QuickReplyPayload => &l.quick_reply_payload,
+            LimitKey::MediaElements => &l.media_elements,
+            LimitKey::MediaButtons => &l.media_buttons,
         }
     }
 
