@@ -717,7 +717,9 @@ impl Builder {
                 "fallback_url",
                 "webview_share_button",
             ],
-            "postback" | "phone_number" => &["title", "payload"],
+            "postback" | "phone_number" | "game_play" => &["title", "payload"],
+            "account_link" => &["url"],
+            "account_unlink" => &[],
             _ if self.mode == Mode::Lint => &["title", "url", "payload"],
             other => {
                 self.diags.push(
@@ -727,7 +729,7 @@ impl Builder {
                     )
                     .at(
                         node.get("type").map_or(node.span, |t| t.span),
-                        "not `web_url`, `postback` or `phone_number`",
+                        "not a button type of Facebook's reference",
                     )
                     .help("keep this button out of the template, or write the element in `extra`"),
                 );
@@ -735,7 +737,27 @@ impl Builder {
             }
         };
         let mut items = Vec::new();
-        self.known_fields(node, known, &["type"], &mut items);
+        let metadata = node.get("game_metadata").filter(|_| kind == "game_play");
+        let skip: &[&str] = if metadata.is_some() {
+            &["type", "game_metadata"]
+        } else {
+            &["type"]
+        };
+        self.known_fields(node, known, skip, &mut items);
+        if let Some(m) = metadata {
+            if self.object_or_error("game_metadata", m) {
+                let mut fields = Vec::new();
+                self.known_fields(m, &["player_id", "context_id"], &[], &mut fields);
+                let at = match &node.value {
+                    Json::Object(ms) => ms
+                        .iter()
+                        .find(|x| x.key == "game_metadata")
+                        .map_or(m.span, |x| x.key_span),
+                    _ => m.span,
+                };
+                items.push(block("game_metadata", None, at, fields));
+            }
+        }
         Some(block("button", Some(&kind), at, items))
     }
 

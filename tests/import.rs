@@ -62,6 +62,7 @@ fn facebooks_documented_examples_import_without_loss() {
         "button_template",
         "attachment_by_id",
         "media_template",
+        "every_button_type",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
@@ -125,6 +126,7 @@ fn importing_twice_gives_the_same_source() {
         "button_template",
         "attachment_by_id",
         "media_template",
+        "every_button_type",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();

@@ -391,9 +391,19 @@ impl Checker<'_> {
                                     format!("unknown button type `{}`", l.name),
                                 )
                                 .at(l.span, "not a Messenger button type");
-                                d = match types::suggest(&l.name, schema::BUTTON_TYPES.iter().copied()) {
-                                    Some(s) => d.help(format!("a button type with a similar name exists: `{s}`")).fix(l.span, s),
-                                    None => d.help("the button types are `web_url`, `postback` and `phone_number`"),
+                                d = match types::suggest(
+                                    &l.name,
+                                    schema::BUTTON_TYPES.iter().copied(),
+                                ) {
+                                    Some(s) => d
+                                        .help(format!(
+                                            "a button type with a similar name exists: `{s}`"
+                                        ))
+                                        .fix(l.span, s),
+                                    None => d.help(format!(
+                                        "the button types are {}",
+                                        types::quoted_list(schema::BUTTON_TYPES)
+                                    )),
                                 };
                                 self.push(d);
                                 return None;

@@ -117,6 +117,8 @@ pub enum BlockKind {
     Adjustment,
     /// `buttons { text: ..., button ... }`: Facebook's button template.
     ButtonTemplate,
+    /// `game_metadata { player_id, context_id }` of a `game_play` button.
+    GameMetadata,
     /// `media { element { ... } }`: Facebook's media template.
     Media,
     MediaElement,
@@ -144,7 +146,15 @@ pub struct BlockSpec {
 const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
 const SHARE_BUTTON: Kind = Kind::Choice(&["hide"]);
 
-pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
+/// The button types of the current reference (Facebook buttons reference, 2026-04).
+pub const BUTTON_TYPES: &[&str] = &[
+    "web_url",
+    "postback",
+    "phone_number",
+    "account_link",
+    "account_unlink",
+    "game_play",
+];
 
 /// The `content_type`s of a quick reply (Facebook quick replies reference, 2026-04).
 pub const QUICK_REPLY_TYPES: &[&str] = &["text", "user_phone_number", "user_email"];
@@ -437,6 +447,53 @@ static EMAIL_QUICK_REPLY: BlockSpec = BlockSpec {
     one_of: &[],
 };
 
+static ACCOUNT_LINK_BUTTON: BlockSpec = BlockSpec {
+    what: "an `account_link` button",
+    constants: &[],
+    reserved: &["type"],
+    fields: &[req("url", Kind::Url)],
+    children: &[],
+    one_of: &[],
+};
+
+static ACCOUNT_UNLINK_BUTTON: BlockSpec = BlockSpec {
+    what: "an `account_unlink` button",
+    constants: &[],
+    reserved: &["type"],
+    fields: &[],
+    children: &[],
+    one_of: &[],
+};
+
+static GAME_PLAY_BUTTON: BlockSpec = BlockSpec {
+    what: "a `game_play` button",
+    constants: &[],
+    reserved: &["type"],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::ButtonTitle),
+        f("payload", Kind::Text),
+    ],
+    children: &[ChildSpec {
+        keyword: "game_metadata",
+        key: "game_metadata",
+        many: false,
+        required: false,
+        min: 0,
+        limit: None,
+        block: BlockKind::GameMetadata,
+    }],
+    one_of: &[],
+};
+
+static GAME_METADATA: BlockSpec = BlockSpec {
+    what: "a game's metadata",
+    constants: &[],
+    reserved: &[],
+    fields: &[f("player_id", Kind::Text), f("context_id", Kind::Text)],
+    children: &[],
+    one_of: &[],
+};
+
 static RECEIPT: BlockSpec = BlockSpec {
     what: "a receipt",
     constants: &[],
@@ -569,6 +626,9 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
             "web_url" => &WEB_URL_BUTTON,
             "postback" => &POSTBACK_BUTTON,
             "phone_number" => &PHONE_BUTTON,
+            "account_link" => &ACCOUNT_LINK_BUTTON,
+            "account_unlink" => &ACCOUNT_UNLINK_BUTTON,
+            "game_play" => &GAME_PLAY_BUTTON,
             _ => return None,
         },
         BlockKind::Receipt => &RECEIPT,
@@ -581,6 +641,7 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Audio => &AUDIO,
         BlockKind::File => &FILE,
         BlockKind::ButtonTemplate => &BUTTON_TEMPLATE,
+        BlockKind::GameMetadata => &GAME_METADATA,
         BlockKind::Media => &MEDIA,
         BlockKind::MediaElement => &MEDIA_ELEMENT,
         BlockKind::QuickReplies => &QUICK_REPLIES,

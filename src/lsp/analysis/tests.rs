@@ -160,7 +160,7 @@ fn field_completion_uses_the_schema_of_the_enclosing_block() {
     let button = items.iter().find(|c| c.label == "button").expect("button");
     assert_eq!(
         button.snippet.as_deref(),
-        Some("button ${1|web_url,postback,phone_number|} {\n\ttitle: $0\n}")
+        Some("button ${1|web_url,postback,phone_number,account_link,account_unlink,game_play|} {\n\ttitle: $0\n}")
     );
     let action = items
         .iter()
