@@ -169,8 +169,11 @@ impl Builder {
                 }
                 "attachment" => items.extend(self.attachment(&m.value, m.key_span)),
                 "quick_replies" => items.extend(self.quick_replies(m)),
-                // Message fields Facebook documents and missive does not model.
-                "metadata" if self.mode == Mode::Lint => {}
+                "metadata" => {
+                    if let Some(v) = self.value("metadata", &m.value) {
+                        items.push(command("metadata", m.key_span, vec![v]));
+                    }
+                }
                 _ if self.mode == Mode::Lint => self.unknown_key(
                     m,
                     "the message",
@@ -979,6 +982,12 @@ mod tests {
     }
 
     #[test]
+    fn metadata_imports_as_its_line() {
+        let s = round_trip(r#"{"text": "Shipped", "metadata": "shipping_update:CT-58213"}"#);
+        assert!(s.contains("metadata \"shipping_update:CT-58213\""), "{s}");
+    }
+
+    #[test]
     fn linting_checks_quick_replies() {
         // Fourteen replies, titles of 39 characters, and a `content_type` Facebook lacks.
         let reply = r#"{"content_type": "text", "title": "Track my parcel on the carrier's website", "payload": "T"}"#;
@@ -1015,7 +1024,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_go_to_extra() {
-        round_trip(r#"{"text": "x", "metadata": "order-CT-58213"}"#);
+        round_trip(r#"{"text": "x", "x_shop_ref": "order-CT-58213"}"#);
     }
 
     #[test]

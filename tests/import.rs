@@ -323,7 +323,7 @@ fn fixtures_exist() {
 fn import_diagnostics_read_well() {
     let cases = [
         // expect: M6001
-        ("extra", r#"{"text": "Shipped", "metadata": "order-CT-58213"}"#, 0),
+        ("extra", r#"{"text": "Shipped", "x_shop_ref": "order-CT-58213"}"#, 0),
         // expect: M6002
         ("wrong_type", r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": {"title": "Mixer"}}}}"#, 1),
         // expect: M6003

@@ -170,6 +170,7 @@ enum TopKind {
     Text,
     Attachment,
     QuickReplies,
+    Metadata,
 }
 
 impl<'a> Checker<'a> {
@@ -258,6 +259,7 @@ impl<'a> Checker<'a> {
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
         let mut quick_replies_at: Option<Span> = None;
+        let mut metadata_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
         // Keys of the top-level `extra`: an `attachment` there is the message's attachment when
         // the template has none of its own (a template missive does not model yet).
@@ -327,6 +329,7 @@ impl<'a> Checker<'a> {
                     // still counts as present, so one mistake gives one diagnostic.
                     let kind = match other {
                         Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
+                        Item::Command(c) if c.name.name == "metadata" => Some(TopKind::Metadata),
                         Item::Command(c) if media_kind(&c.name.name).is_some() => {
                             Some(TopKind::Attachment)
                         }
@@ -350,10 +353,15 @@ impl<'a> Checker<'a> {
                         Some(TopKind::Text) => text_at.replace(other.span()),
                         Some(TopKind::Attachment) => attachment_at.replace(other.span()),
                         Some(TopKind::QuickReplies) => quick_replies_at.replace(other.span()),
+                        Some(TopKind::Metadata) => metadata_at.replace(other.span()),
                         _ => None,
                     };
                     if let Some(prev) = previous {
                         let d = match kind {
+                            Some(TopKind::Metadata) => Diagnostic::error(Code::DuplicateField, "`metadata` is given twice")
+                                .at(other.span(), "second `metadata`")
+                                .at(prev, "first `metadata`")
+                                .help("a message has one `metadata` string: keep one"),
                             Some(TopKind::QuickReplies) => Diagnostic::error(Code::DuplicateField, "`quick_replies` is given twice")
                                 .at(other.span(), "second `quick_replies`")
                                 .at(prev, "first `quick_replies`")
@@ -390,6 +398,7 @@ impl<'a> Checker<'a> {
                 "text" => text_at.is_some(),
                 "attachment" => attachment_at.is_some(),
                 "quick_replies" => quick_replies_at.is_some(),
+                "metadata" => metadata_at.is_some(),
                 _ => false,
             };
             if own {
@@ -472,6 +481,9 @@ impl<'a> Checker<'a> {
         }
         if let Some(at) = quick_replies_at {
             self.platform_may_drop("quick_replies", at);
+        }
+        if let Some(at) = metadata_at {
+            self.platform_may_drop("metadata", at);
         }
         let clean = !self.diags.iter().any(Diagnostic::is_error);
         let sends_something = text_at.is_some()
@@ -664,6 +676,18 @@ impl<'a> Checker<'a> {
                 };
                 let v = self.single_arg(c)?;
                 let f = self.field_ir("text", v, &SPEC)?;
+                Some(Member::Field(f))
+            }
+            Item::Command(c) if c.name.name == "metadata" => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "metadata",
+                    kind: Kind::Text,
+                    required: false,
+                    nonempty: true,
+                    limit: Some(LimitKey::Metadata),
+                };
+                let v = self.single_arg(c)?;
+                let f = self.field_ir("metadata", v, &SPEC)?;
                 Some(Member::Field(f))
             }
             Item::Extra(e) => self.extra(e),

@@ -359,7 +359,7 @@ impl<'a> Analysis<'a> {
         if tokens.len() == 1
             && matches!(
                 first,
-                "text" | "image" | "video" | "audio" | "file" | "customer_id"
+                "text" | "image" | "video" | "audio" | "file" | "customer_id" | "metadata"
             )
         {
             return path();
@@ -616,13 +616,14 @@ impl<'a> Analysis<'a> {
                 let (what, key) = match c.name.name.as_str() {
                     "text" => ("the message", LimitKey::Text),
                     "customer_id" => ("the iAdvize customer_id", LimitKey::CustomerId),
+                    "metadata" => ("the message echo", LimitKey::Metadata),
                     _ => return None,
                 };
                 let spec = FieldSpec {
-                    name: if key == LimitKey::Text {
-                        "text"
-                    } else {
-                        "customer_id"
+                    name: match key {
+                        LimitKey::Text => "text",
+                        LimitKey::Metadata => "metadata",
+                        _ => "customer_id",
                     },
                     kind: Kind::Text,
                     required: key == LimitKey::CustomerId,
@@ -929,7 +930,9 @@ fn field_detail(f: &FieldSpec, profile: &Profile) -> String {
 fn snippet(word: &str) -> String {
     match word {
         "notification" => "notification ${1:name}".into(),
-        "customer_id" | "messaging_type" | "tag" | "text" => format!("{word} \"$0\""),
+        "customer_id" | "messaging_type" | "tag" | "text" | "metadata" => {
+            format!("{word} \"$0\"")
+        }
         "image" => "image $0".into(),
         "button" => format!(
             "button ${{1|{}|}} {{\n\ttitle: $0\n}}",
@@ -962,6 +965,7 @@ fn top_level_detail(word: &str) -> &'static str {
         "buttons" => "a button template: a text above 1 to 3 buttons",
         "media" => "a media template: one image or video on Facebook, up to 1 button",
         "quick_replies" => "quick replies under the message (up to 13)",
+        "metadata" => "a string Facebook sends back in the message echo",
         "extra" => "Messenger fields missive does not model",
         _ => "",
     }

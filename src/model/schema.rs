@@ -688,6 +688,7 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "buttons",
     "media",
     "quick_replies",
+    "metadata",
     "extra",
 ];
 

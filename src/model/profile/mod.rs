@@ -79,6 +79,7 @@ pub struct Limits {
     pub quick_reply_payload: Limit,
     pub media_elements: Limit,
     pub media_buttons: Limit,
+    pub metadata: Limit,
 }
 
 /// Names a limit in a profile, so that checks can look it up and cite it.
@@ -100,6 +101,7 @@ pub enum LimitKey {
     QuickReplyPayload,
     MediaElements,
     MediaButtons,
+    Metadata,
 }
 
 impl Profile {
@@ -122,6 +124,7 @@ impl Profile {
             LimitKey::QuickReplyPayload => &l.quick_reply_payload,
             LimitKey::MediaElements => &l.media_elements,
             LimitKey::MediaButtons => &l.media_buttons,
+            LimitKey::Metadata => &l.metadata,
         }
     }
 
