@@ -320,7 +320,12 @@ impl<'a> Checker<'a> {
                                 nonempty: true,
                                 limit: None,
                             };
-                            tag = self.literal_header(c, &SPEC);
+                            // A retired tag is reported as such, and still counts as the
+                            // message's tag (no second error for a missing one).
+                            tag = match self.deprecated_tag(c) {
+                                Some(retired) => Some(retired),
+                                None => self.literal_header(c, &SPEC),
+                            };
                         }
                     }
                 }
@@ -549,6 +554,26 @@ impl<'a> Checker<'a> {
             return bad(self, v.span());
         }
         Some((name, description))
+    }
+
+    /// M2017: a message tag Facebook retired, with its replacement; the tag when reported.
+    fn deprecated_tag(&mut self, c: &ast::Command) -> Option<String> {
+        let Some(Value::Str(s)) = c.args.first() else {
+            return None;
+        };
+        let text = s.as_literal()?;
+        let d = schema::DEPRECATED_TAGS.iter().find(|d| d.name == text)?;
+        self.push(
+            Diagnostic::error(
+                Code::Deprecated,
+                format!("the message tag `{}` was retired by Facebook", d.name),
+            )
+            .at(s.span, format!("use `{}` instead", d.instead))
+            .help(format!("write `tag \"{}\"`", d.instead))
+            .fix(s.span, format!("\"{}\"", d.instead))
+            .note(format!("{}, effective {}", d.source, d.date)),
+        );
+        Some(text)
     }
 
     /// M4012: a message field the profile's platform does not document passing on.

@@ -84,6 +84,7 @@ codes! {
     CustomerIdEncoded = "M2014", "a `customer_id` with characters percent-encoded in the URL";
     InvalidAttachmentId = "M2015", "an `attachment_id` that is not the digits of an uploaded file";
     NotFacebookUrl = "M2016", "a media template `url` that is not on Facebook";
+    Deprecated = "M2017", "a Messenger feature that Facebook deprecated, with its replacement";
     InvalidJson = "M3001", "a data file that is not valid JSON";
     MissingData = "M3002", "a required input missing from the data";
     WrongDataType = "M3003", "a data value of the wrong type";

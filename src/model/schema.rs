@@ -692,6 +692,27 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "extra",
 ];
 
+/// A feature Facebook deprecated: what replaces it, and where and when Facebook said so.
+#[derive(Debug, Clone, Copy)]
+pub struct Deprecated {
+    /// The value as written: `SHIPPING_UPDATE`.
+    pub name: &'static str,
+    /// What to write instead.
+    pub instead: &'static str,
+    pub source: &'static str,
+    pub date: &'static str,
+}
+
+/// Message tags retired by Facebook's message-tag policy (the current reference lists
+/// `CONFIRMED_EVENT_UPDATE`, `POST_PURCHASE_UPDATE`, `ACCOUNT_UPDATE` and `HUMAN_AGENT`).
+pub const DEPRECATED_TAGS: &[Deprecated] = &[Deprecated {
+    name: "SHIPPING_UPDATE",
+    instead: "POST_PURCHASE_UPDATE",
+    source:
+        "Facebook Messenger Platform changelog (message tags policy update announced 2019-08-29)",
+    date: "2020-03-04",
+}];
+
 /// ISO 4217 active currency codes.
 pub const CURRENCIES: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
