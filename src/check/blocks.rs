@@ -391,6 +391,11 @@ impl Checker<'_> {
                                     format!("unknown button type `{}`", l.name),
                                 )
                                 .at(l.span, "not a Messenger button type");
+                                if l.name == "element_share" {
+                                    d = d.help("Facebook removed the share button: its current buttons reference (2026-04) lists no `element_share`; set `sharable: true` on the carousel for Messenger's own share button");
+                                    self.push(d);
+                                    return None;
+                                }
                                 d = match types::suggest(
                                     &l.name,
                                     schema::BUTTON_TYPES.iter().copied(),

@@ -931,11 +931,26 @@ impl<'a> Checker<'a> {
             format!("unknown block `{}` at the top level", name.name),
         )
         .at(name.span, "not a part of a message");
-        d = match types::suggest(&name.name, schema::TOP_LEVEL_WORDS.iter().copied()) {
+        let facebook = schema::FACEBOOK_NAMES
+            .iter()
+            .find(|(fb, _)| *fb == name.name)
+            .map(|(_, ours)| *ours);
+        d = match facebook
+            .or_else(|| types::suggest(&name.name, schema::TOP_LEVEL_WORDS.iter().copied()))
+        {
+            Some(s) if facebook.is_some() => d
+                .help(format!(
+                    "Facebook's `{}` template is written `{s}` in missive",
+                    name.name
+                ))
+                .fix(name.span, s),
             Some(s) => d
                 .help(format!("a block with a similar name exists: `{s}`"))
                 .fix(name.span, s),
-            None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt`, `buttons` and `extra`"),
+            None => d.help(format!(
+                "the top level holds {}",
+                types::quoted_list(schema::TOP_LEVEL_WORDS)
+            )),
         };
         self.push(d);
     }

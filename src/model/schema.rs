@@ -713,6 +713,10 @@ pub const DEPRECATED_TAGS: &[Deprecated] = &[Deprecated {
     date: "2020-03-04",
 }];
 
+/// Facebook's names for what missive calls otherwise: `template_type` values and the blocks
+/// that write them (`generic` is written `carousel`, `button` is written `buttons`).
+pub const FACEBOOK_NAMES: &[(&str, &str)] = &[("generic", "carousel"), ("button", "buttons")];
+
 /// ISO 4217 active currency codes.
 pub const CURRENCIES: &[&str] = &[
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
