@@ -481,6 +481,20 @@ impl Builder {
                 Mode::Lint => Vec::new(),
             };
         }
+        if self.mode == Mode::Import {
+            // A reply of a type missive does not model (`location`, from older samples): the
+            // whole list stays in `extra`, as it was, rather than losing that reply.
+            let unmodelled = match &m.value.value {
+                Json::Array(items) => items.iter().any(|r| {
+                    matches!(r.get("content_type").map(|t| &t.value),
+                        Some(Json::String(t)) if !crate::model::schema::QUICK_REPLY_TYPES.contains(&&**t))
+                }),
+                _ => false,
+            };
+            if unmodelled {
+                return self.unknown(m).into_iter().collect();
+            }
+        }
         let mut reply = |b: &mut Self, node: &Node<'_>, at: Span| b.quick_reply(node, at);
         let replies = self.blocks_from(m, &mut reply);
         if !matches!(&m.value.value, Json::Array(_)) {
@@ -979,6 +993,14 @@ mod tests {
         );
         assert!(s.contains("quick_replies {\n  quick_reply text {"), "{s}");
         assert!(s.contains("quick_reply user_email {}"), "{s}");
+    }
+
+    #[test]
+    fn quick_replies_of_an_unmodelled_type_stay_in_extra() {
+        let s = round_trip(
+            r#"{"text": "Where are you?", "quick_replies": [{"content_type": "location"}, {"content_type": "text", "title": "Skip", "payload": "SKIP"}]}"#,
+        );
+        assert!(s.contains("extra {\n  \"quick_replies\""), "{s}");
     }
 
     #[test]

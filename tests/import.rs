@@ -63,6 +63,7 @@ fn facebooks_documented_examples_import_without_loss() {
         "attachment_by_id",
         "media_template",
         "every_button_type",
+        "quick_replies_phone_email",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
@@ -127,6 +128,7 @@ fn importing_twice_gives_the_same_source() {
         "attachment_by_id",
         "media_template",
         "every_button_type",
+        "quick_replies_phone_email",
     ] {
         let payload =
             std::fs::read_to_string(root(&format!("tests/fixtures/import/{name}.json"))).unwrap();
