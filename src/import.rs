@@ -168,8 +168,12 @@ impl Builder {
                     }
                 }
                 "attachment" => items.extend(self.attachment(&m.value, m.key_span)),
-                // Message fields Facebook documents and missive does not model.
-                "quick_replies" | "metadata" if self.mode == Mode::Lint => {}
+                "quick_replies" => items.extend(self.quick_replies(m)),
+                "metadata" => {
+                    if let Some(v) = self.value("metadata", &m.value) {
+                        items.push(command("metadata", m.key_span, vec![v]));
+                    }
+                }
                 _ if self.mode == Mode::Lint => self.unknown_key(
                     m,
                     "the message",
@@ -323,40 +327,8 @@ impl Builder {
             }
         }
         match kind.as_deref() {
-            Some("image") => {
-                let url = payload.get("url").and_then(|u| self.value("url", u));
-                let Some(url) = url else {
-                    self.diags.push(
-                        Diagnostic::error(Code::ImportShape, "the image attachment has no `url`")
-                            .at(payload.span, "expected `\"url\": \"https://...\"`")
-                            .help("give the image's absolute URL in `payload.url`"),
-                    );
-                    return out;
-                };
-                let others: Vec<&Member<'_>> = match &payload.value {
-                    Json::Object(members) => members.iter().filter(|m| m.key != "url").collect(),
-                    _ => Vec::new(),
-                };
-                if others.is_empty() {
-                    out.push(command("image", key_span, vec![url]));
-                } else {
-                    // The block form keeps the other fields (`is_reusable`, ...) in `extra`.
-                    let url_span = payload.get("url").map_or(key_span, |u| u.span);
-                    let mut items = vec![Item::Field(Field {
-                        name: ident("url", url_span),
-                        value: url,
-                        span: url_span,
-                    })];
-                    for m in others {
-                        if self.mode == Mode::Lint
-                            && matches!(&*m.key, "is_reusable" | "attachment_id")
-                        {
-                            continue;
-                        }
-                        items.extend(self.unknown(m));
-                    }
-                    out.push(block("image", None, key_span, items));
-                }
+            Some(media @ ("image" | "video" | "audio" | "file")) => {
+                out.extend(self.media(media, payload, key_span));
             }
             Some("template") => {
                 let template_type = payload.get("template_type").and_then(|t| match &t.value {
@@ -366,13 +338,15 @@ impl Builder {
                 match template_type.as_deref() {
                     Some("generic") => out.push(self.generic(payload, key_span)),
                     Some("receipt") => out.push(self.receipt(payload, node, key_span)),
+                    Some("button") => out.push(self.button_template(payload, key_span)),
+                    Some("media") => out.push(self.media_template(payload, key_span)),
                     other => self.diags.push(
                         Diagnostic::error(
                             Code::ImportShape,
                             format!("missive does not model the `{}` template", other.unwrap_or("?")),
                         )
-                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic` or `receipt`")
-                        .help("missive writes generic templates (carousels) and receipts; keep other templates as JSON for now"),
+                        .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic`, `receipt`, `button` or `media`")
+                        .help("missive writes generic templates (carousels), receipts, button and media templates; keep other templates as JSON for now"),
                     ),
                 }
             }
@@ -386,9 +360,9 @@ impl Builder {
                 )
                 .at(
                     node.get("type").map_or(node.span, |t| t.span),
-                    "not `image` or `template`",
+                    "not `image`, `video`, `audio`, `file` or `template`",
                 )
-                .help("missive writes image and template attachments"),
+                .help("missive writes image, video, audio, file and template attachments"),
             ),
         }
         out
@@ -471,6 +445,188 @@ impl Builder {
             }
         }
         block("carousel", None, key_span, items)
+    }
+
+    /// An attachment by URL or id: `image URL` when the payload is a URL alone (the guide's
+    /// form), `KIND { url | attachment_id, is_reusable }` otherwise.
+    fn media(&mut self, kind: &str, payload: &Node<'_>, key_span: Span) -> Option<Item> {
+        if !self.object_or_error("payload", payload) {
+            return None;
+        }
+        let Json::Object(members) = &payload.value else {
+            return None;
+        };
+        if let [only] = members.as_slice() {
+            if only.key == "url" && matches!(only.value.value, Json::String(_)) {
+                let url = self.value("url", &only.value)?;
+                return Some(command(kind, key_span, vec![url]));
+            }
+        }
+        let mut items = Vec::new();
+        self.known_fields(
+            payload,
+            &["url", "is_reusable", "attachment_id"],
+            &[],
+            &mut items,
+        );
+        Some(block(kind, None, key_span, items))
+    }
+
+    /// The message's quick replies: `quick_replies { quick_reply TYPE { ... } }`.
+    fn quick_replies(&mut self, m: &Member<'_>) -> Vec<Item> {
+        if matches!(&m.value.value, Json::Array(items) if items.is_empty()) {
+            // Nothing to model, but the import keeps it so the output is the same.
+            return match self.mode {
+                Mode::Import => self.unknown(m).into_iter().collect(),
+                Mode::Lint => Vec::new(),
+            };
+        }
+        if self.mode == Mode::Import {
+            // A reply of a type missive does not model (`location`, from older samples): the
+            // whole list stays in `extra`, as it was, rather than losing that reply.
+            let unmodelled = match &m.value.value {
+                Json::Array(items) => items.iter().any(|r| {
+                    matches!(r.get("content_type").map(|t| &t.value),
+                        Some(Json::String(t)) if !crate::model::schema::QUICK_REPLY_TYPES.contains(&&**t))
+                }),
+                _ => false,
+            };
+            if unmodelled {
+                return self.unknown(m).into_iter().collect();
+            }
+        }
+        let mut reply = |b: &mut Self, node: &Node<'_>, at: Span| b.quick_reply(node, at);
+        let replies = self.blocks_from(m, &mut reply);
+        if !matches!(&m.value.value, Json::Array(_)) {
+            return Vec::new();
+        }
+        vec![block("quick_replies", None, m.key_span, replies)]
+    }
+
+    fn quick_reply(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("quick reply", node) {
+            return None;
+        }
+        let kind = match node.get("content_type").map(|t| &t.value) {
+            Some(Json::String(s)) => s.to_string(),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(Code::ImportShape, "a quick reply without a `content_type`")
+                        .at(node.span, "expected `\"content_type\": \"text\"`, `\"user_phone_number\"` or `\"user_email\"`")
+                        .help("every Messenger quick reply has a `content_type`"),
+                );
+                return None;
+            }
+        };
+        let known: &[&str] = match kind.as_str() {
+            "text" => &["title", "payload", "image_url"],
+            "user_phone_number" | "user_email" => &[],
+            // The checker names the type: `quick_reply bogus` is M1011.
+            _ if self.mode == Mode::Lint => &["title", "payload", "image_url"],
+            other => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::ImportShape,
+                        format!("missive does not model `{other}` quick replies"),
+                    )
+                    .at(
+                        node.get("content_type").map_or(node.span, |t| t.span),
+                        "not `text`, `user_phone_number` or `user_email`",
+                    )
+                    .help("keep this quick reply out of the template, or give the list in `extra`"),
+                );
+                return None;
+            }
+        };
+        let mut items = Vec::new();
+        self.known_fields(node, known, &["content_type"], &mut items);
+        Some(block("quick_reply", Some(&kind), at, items))
+    }
+
+    /// A media template: `media { element { media_type, url | attachment_id, button } }`.
+    fn media_template(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+        let mut items = Vec::new();
+        if let Json::Object(members) = &payload.value {
+            for m in members {
+                match &*m.key {
+                    "template_type" => {}
+                    "elements" => {
+                        let mut element =
+                            |b: &mut Self, node: &Node<'_>, at: Span| b.media_element(node, at);
+                        let els = self.blocks_from(m, &mut element);
+                        items.extend(els);
+                    }
+                    "sharable" => {
+                        let single = Node {
+                            span: payload.span,
+                            value: Json::Object(vec![m.clone()]),
+                        };
+                        self.fields(&single, &[], &mut items);
+                    }
+                    _ => items.extend(self.unknown(m)),
+                }
+            }
+        }
+        block("media", None, key_span, items)
+    }
+
+    fn media_element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("element", node) {
+            return None;
+        }
+        let Json::Object(members) = &node.value else {
+            return None;
+        };
+        let mut items = Vec::new();
+        for m in members {
+            match &*m.key {
+                "media_type" | "url" | "attachment_id" => {
+                    if let Some(v) = self.value(&m.key, &m.value) {
+                        items.push(Item::Field(Field {
+                            name: ident(&m.key, m.key_span),
+                            value: v,
+                            span: m.key_span,
+                        }));
+                    }
+                }
+                "buttons" => {
+                    let mut button = |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
+                    let bs = self.blocks_from(m, &mut button);
+                    items.extend(bs);
+                }
+                _ => items.extend(self.unknown(m)),
+            }
+        }
+        Some(block("element", None, at, items))
+    }
+
+    /// A button template: `buttons { text: ..., button ... }`.
+    fn button_template(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+        let mut items = Vec::new();
+        if let Json::Object(members) = &payload.value {
+            for m in members {
+                match &*m.key {
+                    "template_type" => {}
+                    "text" => {
+                        if let Some(v) = self.value(&m.key, &m.value) {
+                            items.push(Item::Field(Field {
+                                name: ident(&m.key, m.key_span),
+                                value: v,
+                                span: m.key_span,
+                            }));
+                        }
+                    }
+                    "buttons" => {
+                        let mut button =
+                            |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
+                        let bs = self.blocks_from(m, &mut button);
+                        items.extend(bs);
+                    }
+                    _ => items.extend(self.unknown(m)),
+                }
+            }
+        }
+        block("buttons", None, key_span, items)
     }
 
     fn element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
@@ -578,7 +734,9 @@ impl Builder {
                 "fallback_url",
                 "webview_share_button",
             ],
-            "postback" | "phone_number" => &["title", "payload"],
+            "postback" | "phone_number" | "game_play" => &["title", "payload"],
+            "account_link" => &["url"],
+            "account_unlink" => &[],
             _ if self.mode == Mode::Lint => &["title", "url", "payload"],
             other => {
                 self.diags.push(
@@ -588,7 +746,7 @@ impl Builder {
                     )
                     .at(
                         node.get("type").map_or(node.span, |t| t.span),
-                        "not `web_url`, `postback` or `phone_number`",
+                        "not a button type of Facebook's reference",
                     )
                     .help("keep this button out of the template, or write the element in `extra`"),
                 );
@@ -596,7 +754,27 @@ impl Builder {
             }
         };
         let mut items = Vec::new();
-        self.known_fields(node, known, &["type"], &mut items);
+        let metadata = node.get("game_metadata").filter(|_| kind == "game_play");
+        let skip: &[&str] = if metadata.is_some() {
+            &["type", "game_metadata"]
+        } else {
+            &["type"]
+        };
+        self.known_fields(node, known, skip, &mut items);
+        if let Some(m) = metadata {
+            if self.object_or_error("game_metadata", m) {
+                let mut fields = Vec::new();
+                self.known_fields(m, &["player_id", "context_id"], &[], &mut fields);
+                let at = match &node.value {
+                    Json::Object(ms) => ms
+                        .iter()
+                        .find(|x| x.key == "game_metadata")
+                        .map_or(m.span, |x| x.key_span),
+                    _ => m.span,
+                };
+                items.push(block("game_metadata", None, at, fields));
+            }
+        }
         Some(block("button", Some(&kind), at, items))
     }
 
@@ -809,6 +987,55 @@ mod tests {
     }
 
     #[test]
+    fn quick_replies_import_as_blocks_and_render_back() {
+        let s = round_trip(
+            r#"{"text": "Track it?", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "Y", "image_url": "https://a.example/y.png"}, {"content_type": "user_email"}]}"#,
+        );
+        assert!(s.contains("quick_replies {\n  quick_reply text {"), "{s}");
+        assert!(s.contains("quick_reply user_email {}"), "{s}");
+    }
+
+    #[test]
+    fn quick_replies_of_an_unmodelled_type_stay_in_extra() {
+        let s = round_trip(
+            r#"{"text": "Where are you?", "quick_replies": [{"content_type": "location"}, {"content_type": "text", "title": "Skip", "payload": "SKIP"}]}"#,
+        );
+        assert!(s.contains("extra {\n  \"quick_replies\""), "{s}");
+    }
+
+    #[test]
+    fn metadata_imports_as_its_line() {
+        let s = round_trip(r#"{"text": "Shipped", "metadata": "shipping_update:CT-58213"}"#);
+        assert!(s.contains("metadata \"shipping_update:CT-58213\""), "{s}");
+    }
+
+    #[test]
+    fn linting_checks_quick_replies() {
+        // Fourteen replies, titles of 39 characters, and a `content_type` Facebook lacks.
+        let reply = r#"{"content_type": "text", "title": "Track my parcel on the carrier's website", "payload": "T"}"#;
+        let mut replies = vec![reply; 14];
+        replies.push(r#"{"content_type": "bogus", "title": "?", "payload": "B"}"#);
+        let payload = format!(
+            "{{\"text\": \"Shipped\", \"quick_replies\": [{}]}}",
+            replies.join(", ")
+        );
+        let options = crate::Options {
+            profile: crate::Profile::builtin("messenger").unwrap(),
+            file_stem: None,
+        };
+        let compiled = lint(&payload, "p", &options);
+        let codes: Vec<&str> = compiled
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert!(compiled.template.is_none(), "{codes:?}");
+        for code in ["M1011", "M2001", "M2002"] {
+            assert!(codes.contains(&code), "{code} missing from {codes:?}");
+        }
+    }
+
+    #[test]
     fn text_and_braces_survive() {
         let s = round_trip(r#"{"text": "Hi {{ name }} \"quoted\"\nbye"}"#);
         assert!(
@@ -819,9 +1046,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_go_to_extra() {
-        round_trip(
-            r#"{"text": "x", "quick_replies": [{"content_type": "text", "title": "A", "payload": "B"}]}"#,
-        );
+        round_trip(r#"{"text": "x", "x_shop_ref": "order-CT-58213"}"#);
     }
 
     #[test]

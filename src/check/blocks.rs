@@ -192,9 +192,34 @@ impl Checker<'_> {
         {
             self.push(
                 Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
-                    .at(b.kind.span, format!("this {} has no `{}`", b.kind.name, c.keyword))
-                    .help(format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword)),
+                    .at(b.kind.span, format!("this {} has no `{}`", spec.what.trim_start_matches("a ").trim_start_matches("an "), c.keyword))
+                    .help(match c.block {
+                        BlockKind::Button => "add `button web_url { title: ..., url: ... }`, or `for x in list { button postback { ... } }`".to_string(),
+                        BlockKind::MediaElement => "add `element { media_type: \"video\", attachment_id: \"...\" }`".to_string(),
+                        _ => format!("add `{} {{ title: ..., subtitle: ... }}`, or `for x in list {{ {} {{ ... }} }}`", c.keyword, c.keyword),
+                    }),
             );
+        }
+        let given: Vec<&str> = spec
+            .one_of
+            .iter()
+            .copied()
+            .filter(|f| fields.contains_key(f) || extra.contains(f))
+            .collect();
+        if !spec.one_of.is_empty() && given.len() != 1 {
+            let names: Vec<String> = spec.one_of.iter().map(|f| format!("`{f}`")).collect();
+            let names = names.join(" or ");
+            let d = if given.is_empty() {
+                Diagnostic::error(Code::MissingField, format!("{} needs {names}", spec.what))
+                    .at(b.kind.span, format!("this {} has neither", b.kind.name))
+                    .help("add `url: \"https://...\"`, or `attachment_id: \"...\"` for a file uploaded with Facebook's Attachment Upload API")
+            } else {
+                let second = fields.get(given[1]).copied().unwrap_or(b.kind.span);
+                Diagnostic::error(Code::DuplicateField, format!("{} takes {names}, not both", spec.what))
+                    .at(second, "given beside the other")
+                    .help("keep `attachment_id` for a file already uploaded to Facebook, or `url` to have Facebook fetch it")
+            };
+            self.push(d);
         }
         let missing: Vec<&str> = spec
             .fields
@@ -353,7 +378,9 @@ impl Checker<'_> {
                     }
                     return None;
                 };
-                let child_spec = if child.block == BlockKind::Button {
+                let child_spec = if child.block == BlockKind::QuickReply {
+                    self.quick_reply_spec(b)?
+                } else if child.block == BlockKind::Button {
                     match &b.label {
                         Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
                             Some(s) => s,
@@ -363,9 +390,24 @@ impl Checker<'_> {
                                     format!("unknown button type `{}`", l.name),
                                 )
                                 .at(l.span, "not a Messenger button type");
-                                d = match types::suggest(&l.name, schema::BUTTON_TYPES.iter().copied()) {
-                                    Some(s) => d.help(format!("a button type with a similar name exists: `{s}`")).fix(l.span, s),
-                                    None => d.help("the button types are `web_url`, `postback` and `phone_number`"),
+                                if l.name == "element_share" {
+                                    d = d.help("Facebook removed the share button: its current buttons reference (2026-04) lists no `element_share`; set `sharable: true` on the carousel for Messenger's own share button");
+                                    self.push(d);
+                                    return None;
+                                }
+                                d = match types::suggest(
+                                    &l.name,
+                                    schema::BUTTON_TYPES.iter().copied(),
+                                ) {
+                                    Some(s) => d
+                                        .help(format!(
+                                            "a button type with a similar name exists: `{s}`"
+                                        ))
+                                        .fix(l.span, s),
+                                    None => d.help(format!(
+                                        "the button types are {}",
+                                        types::quoted_list(schema::BUTTON_TYPES)
+                                    )),
                                 };
                                 self.push(d);
                                 return None;
@@ -385,12 +427,12 @@ impl Checker<'_> {
                     schema::spec(child.block, None).expect("spec")
                 };
                 let mut obj = self.block_body(b, child_spec);
-                if child.block == BlockKind::Button {
+                if let Some(rule) = schema::labelled(child.block) {
                     let label = b.label.as_ref().expect("checked").name.clone();
                     obj.members.insert(
                         0,
                         Member::Const {
-                            key: "type",
+                            key: rule.key,
                             json: format!("\"{label}\"").into(),
                         },
                     );
@@ -492,6 +534,38 @@ impl Checker<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The spec of a `quick_reply TYPE { }` (M1011 for a missing or unknown type).
+    fn quick_reply_spec(&mut self, b: &ast::Block) -> Option<&'static BlockSpec> {
+        let Some(l) = &b.label else {
+            self.push(
+                Diagnostic::error(Code::UnknownButtonType, "a quick reply needs a type")
+                    .at(b.kind.span, "which kind of quick reply?")
+                    .help("write `quick_reply text { title: ..., payload: ... }`, `quick_reply user_phone_number { }` or `quick_reply user_email { }`"),
+            );
+            return None;
+        };
+        if let Some(spec) = schema::spec(BlockKind::QuickReply, Some(&l.name)) {
+            return Some(spec);
+        }
+        let mut d = Diagnostic::error(
+            Code::UnknownButtonType,
+            format!("unknown quick reply type `{}`", l.name),
+        )
+        .at(l.span, "not a Messenger quick reply `content_type`");
+        d = match types::suggest(&l.name, schema::QUICK_REPLY_TYPES.iter().copied()) {
+            Some(s) => d
+                .help(format!(
+                    "a quick reply type with a similar name exists: `{s}`"
+                ))
+                .fix(l.span, s),
+            None => {
+                d.help("the quick reply types are `text`, `user_phone_number` and `user_email`")
+            }
+        };
+        self.push(d);
+        None
     }
 
     fn same_kind(

@@ -169,6 +169,8 @@ fn raw_literal_char(raw: &str, c: char) -> Option<usize> {
 enum TopKind {
     Text,
     Attachment,
+    QuickReplies,
+    Metadata,
 }
 
 impl<'a> Checker<'a> {
@@ -270,8 +272,14 @@ impl<'a> Checker<'a> {
         let mut body = ObjIr::default();
         let mut text_at: Option<Span> = None;
         let mut attachment_at: Option<Span> = None;
+        let mut quick_replies_at: Option<Span> = None;
+        let mut metadata_at: Option<Span> = None;
         let mut seen_headers: HashMap<&str, Span> = HashMap::new();
-        let mut top_extra: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // Keys of the top-level `extra`: an `attachment` there is the message's attachment when
+        // the template has none of its own (a template missive does not model yet).
+        let mut top_extra: Vec<(String, Span)> = Vec::new();
+        let mut top_extra_keys: std::collections::HashSet<String> =
+            std::collections::HashSet::new();
 
         for item in &file.items {
             match item {
@@ -328,7 +336,12 @@ impl<'a> Checker<'a> {
                                 nonempty: true,
                                 limit: None,
                             };
-                            tag = self.literal_header(c, &SPEC);
+                            // A retired tag is reported as such, and still counts as the
+                            // message's tag (no second error for a missing one).
+                            tag = match self.deprecated_tag(c) {
+                                Some(retired) => Some(retired),
+                                None => self.literal_header(c, &SPEC),
+                            };
                         }
                     }
                 }
@@ -337,8 +350,16 @@ impl<'a> Checker<'a> {
                     // still counts as present, so one mistake gives one diagnostic.
                     let kind = match other {
                         Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
-                        Item::Command(c) if c.name.name == "image" => Some(TopKind::Attachment),
-                        Item::Block(b) if b.kind.name == "image" => Some(TopKind::Attachment),
+                        Item::Command(c) if c.name.name == "metadata" => Some(TopKind::Metadata),
+                        Item::Command(c) if media_kind(&c.name.name).is_some() => {
+                            Some(TopKind::Attachment)
+                        }
+                        Item::Block(b) if media_kind(&b.kind.name).is_some() => {
+                            Some(TopKind::Attachment)
+                        }
+                        Item::Block(b) if b.kind.name == "quick_replies" => {
+                            Some(TopKind::QuickReplies)
+                        }
                         Item::Block(b)
                             if schema::ATTACHMENT_BLOCKS
                                 .iter()
@@ -352,10 +373,20 @@ impl<'a> Checker<'a> {
                     let previous = match kind {
                         Some(TopKind::Text) => text_at.replace(other.span()),
                         Some(TopKind::Attachment) => attachment_at.replace(other.span()),
+                        Some(TopKind::QuickReplies) => quick_replies_at.replace(other.span()),
+                        Some(TopKind::Metadata) => metadata_at.replace(other.span()),
                         _ => None,
                     };
                     if let Some(prev) = previous {
                         let d = match kind {
+                            Some(TopKind::Metadata) => Diagnostic::error(Code::DuplicateField, "`metadata` is given twice")
+                                .at(other.span(), "second `metadata`")
+                                .at(prev, "first `metadata`")
+                                .help("a message has one `metadata` string: keep one"),
+                            Some(TopKind::QuickReplies) => Diagnostic::error(Code::DuplicateField, "`quick_replies` is given twice")
+                                .at(other.span(), "second `quick_replies`")
+                                .at(prev, "first `quick_replies`")
+                                .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
                             Some(TopKind::Text) => Diagnostic::error(Code::DuplicateField, "`text` is given twice")
                                 .at(other.span(), "second `text`")
                                 .at(prev, "first `text`")
@@ -370,22 +401,29 @@ impl<'a> Checker<'a> {
                     }
                     if let Item::Extra(e) = other {
                         for m in &e.members {
-                            if ["text", "attachment"].contains(&m.key.as_str())
-                                || top_extra.contains(&m.key)
-                            {
-                                self.push(
-                                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{}`", m.key))
-                                        .at(m.key_span, "already in the message")
-                                        .help(format!("give the message's `{}` with its own line or block, not in `extra`", m.key)),
-                                );
+                            if !top_extra_keys.insert(m.key.clone()) {
+                                self.extra_repeats(&m.key, m.key_span);
                             }
-                            top_extra.insert(m.key.clone());
+                            top_extra.push((m.key.clone(), m.key_span));
                         }
                     }
                     if let Some(member) = self.top_item(other) {
                         body.members.push(member);
                     }
                 }
+            }
+        }
+
+        for (key, span) in &top_extra {
+            let own = match key.as_str() {
+                "text" => text_at.is_some(),
+                "attachment" => attachment_at.is_some(),
+                "quick_replies" => quick_replies_at.is_some(),
+                "metadata" => metadata_at.is_some(),
+                _ => false,
+            };
+            if own {
+                self.extra_repeats(key, *span);
             }
         }
 
@@ -462,8 +500,19 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        if let Some(at) = quick_replies_at {
+            self.platform_may_drop("quick_replies", at);
+        }
+        if let Some(at) = metadata_at {
+            self.platform_may_drop("metadata", at);
+        }
         let clean = !self.diags.iter().any(Diagnostic::is_error);
-        if text_at.is_none() && attachment_at.is_none() && name.is_some() && clean {
+        let sends_something = text_at.is_some()
+            || attachment_at.is_some()
+            || top_extra
+                .iter()
+                .any(|(k, _)| k == "text" || k == "attachment");
+        if !sends_something && name.is_some() && clean {
             self.push(
                 Diagnostic::error(
                     Code::EmptyMessage,
@@ -521,6 +570,63 @@ impl<'a> Checker<'a> {
             return bad(self, v.span());
         }
         Some((name, description))
+    }
+
+    /// M2017: a message tag Facebook retired, with its replacement; the tag when reported.
+    fn deprecated_tag(&mut self, c: &ast::Command) -> Option<String> {
+        let Some(Value::Str(s)) = c.args.first() else {
+            return None;
+        };
+        let text = s.as_literal()?;
+        let d = schema::DEPRECATED_TAGS.iter().find(|d| d.name == text)?;
+        self.push(
+            Diagnostic::error(
+                Code::Deprecated,
+                format!("the message tag `{}` was retired by Facebook", d.name),
+            )
+            .at(s.span, format!("use `{}` instead", d.instead))
+            .help(format!("write `tag \"{}\"`", d.instead))
+            .fix(s.span, format!("\"{}\"", d.instead))
+            .note(format!("{}, effective {}", d.source, d.date)),
+        );
+        Some(text)
+    }
+
+    /// M4012: a message field the profile's platform does not document passing on.
+    fn platform_may_drop(&mut self, field: &str, at: Span) {
+        let rule = &self.profile.message_fields;
+        if rule.passes_on(field) {
+            return;
+        }
+        let documented: Vec<String> = rule.fields.iter().map(|f| format!("`{f}`")).collect();
+        self.push(
+            Diagnostic::warning(
+                Code::PlatformMayDrop,
+                format!(
+                    "profile `{}` documents only {} in a message: `{field}` may not reach Messenger",
+                    self.profile.name,
+                    documented.join(" and ")
+                ),
+            )
+            .at(at.sub(0, field.len()), "the platform may not pass this on")
+            .help(format!("check with the platform that it sends `{field}`, or send through Facebook's Send API with `--profile messenger`"))
+            .note(format!("rule from profile `{}` ({}, {})", self.profile.name, rule.source, rule.date)),
+        );
+    }
+
+    /// M1005: a key of the top-level `extra` that the message already has, or that `extra`
+    /// gives twice.
+    fn extra_repeats(&mut self, key: &str, span: Span) {
+        self.push(
+            Diagnostic::error(
+                Code::DuplicateField,
+                format!("`extra` repeats the field `{key}`"),
+            )
+            .at(span, "already in the message")
+            .help(format!(
+                "give the message's `{key}` with its own line or block, not in `extra`"
+            )),
+        );
     }
 
     /// M1005: a field, header or block given a second time.
@@ -596,7 +702,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A top-level item: `text`, an attachment (`image`, `carousel`, `receipt`, or an `if`
+    /// A top-level item: `text`, an attachment (`image`, `carousel`, `receipt`, `buttons`, or an `if`
     /// choosing between them), or `extra`.
     fn top_item(&mut self, item: &Item) -> Option<Member> {
         match item {
@@ -613,7 +719,20 @@ impl<'a> Checker<'a> {
                 let f = self.field_ir("text", v, &SPEC)?;
                 Some(Member::Field(f))
             }
+            Item::Command(c) if c.name.name == "metadata" => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "metadata",
+                    kind: Kind::Text,
+                    required: false,
+                    nonempty: true,
+                    limit: Some(LimitKey::Metadata),
+                };
+                let v = self.single_arg(c)?;
+                let f = self.field_ir("metadata", v, &SPEC)?;
+                Some(Member::Field(f))
+            }
             Item::Extra(e) => self.extra(e),
+            Item::Block(b) if b.kind.name == "quick_replies" => self.quick_replies(b),
             _ => {
                 let node = self.attachment_node(item, true)?;
                 Some(Member::Items(Items {
@@ -629,30 +748,61 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `quick_replies { quick_reply ... }`: the message's `quick_replies` list. An empty list
+    /// (every reply from an empty list or a false condition) leaves the key out.
+    fn quick_replies(&mut self, b: &ast::Block) -> Option<Member> {
+        self.no_label(b);
+        for item in &b.items {
+            if let Item::Extra(e) = item {
+                self.push(
+                    Diagnostic::error(
+                        Code::UnknownBlock,
+                        "`extra` is not allowed in `quick_replies`",
+                    )
+                    .at(e.span.sub(0, 5), "between quick replies")
+                    .help(
+                        "put the key in a `quick_reply` block's `extra`, or in a top-level `extra`",
+                    ),
+                );
+            }
+        }
+        let spec = schema::spec(BlockKind::QuickReplies, None).expect("spec");
+        let obj = self.block_body(b, spec);
+        obj.members
+            .into_iter()
+            .find(|m| matches!(m, Member::Items(_)))
+    }
+
     /// An attachment, or an `if` choosing one.
     fn attachment_node(&mut self, item: &Item, top: bool) -> Option<Node> {
         match item {
-            Item::Block(b) if b.kind.name == "image" => {
+            Item::Block(b) if media_kind(&b.kind.name).is_some() => {
                 self.no_label(b);
-                let payload =
-                    self.block_body(b, schema::spec(BlockKind::Image, None).expect("image spec"));
-                Some(image_node(payload, b.kind.span))
+                let kind = media_kind(&b.kind.name).expect("media");
+                let payload = self.block_body(b, schema::spec(kind, None).expect("media spec"));
+                Some(media_node(&b.kind.name, payload, b.kind.span))
             }
-            Item::Command(c) if c.name.name == "image" => {
-                const SPEC: FieldSpec = FieldSpec {
-                    name: "image",
+            Item::Command(c) if media_kind(&c.name.name).is_some() => {
+                // `image URL` is `image { url: URL }`; the field keeps the keyword's name, so
+                // that messages and image lints say `image`.
+                let spec = FieldSpec {
+                    name: schema::MEDIA_ATTACHMENTS
+                        .iter()
+                        .find(|(k, _)| *k == c.name.name)
+                        .expect("media")
+                        .0,
                     kind: Kind::Url,
                     required: true,
                     nonempty: true,
                     limit: None,
                 };
                 let v = self.single_arg(c)?;
-                let url = self.field_ir("url", v, &SPEC)?;
+                let url = self.field_ir("url", v, &spec)?;
                 let payload = ObjIr {
                     members: vec![Member::Field(url)],
                     kind: ObjKind::Plain,
                 };
-                Some(image_node(payload, c.name.span))
+                Some(media_node(&c.name.name, payload, c.name.span))
             }
             Item::Block(b)
                 if schema::ATTACHMENT_BLOCKS
@@ -668,7 +818,8 @@ impl<'a> Checker<'a> {
                 let mut payload = self.block_body(b, spec);
                 payload.kind = match kind {
                     BlockKind::Receipt => ObjKind::Receipt,
-                    _ => ObjKind::Generic,
+                    BlockKind::Carousel => ObjKind::Generic,
+                    _ => ObjKind::Plain,
                 };
                 if payload.kind == ObjKind::Receipt {
                     self.literal_totals(&payload);
@@ -756,7 +907,7 @@ impl<'a> Checker<'a> {
             other => {
                 self.push(
                     Diagnostic::error(Code::UnknownBlock, "only attachments can be chosen with `if` here")
-                        .at(other.span(), "expected `image`, `carousel` or `receipt`")
+                        .at(other.span(), "expected `image`, `carousel`, `receipt` or `buttons`")
                         .help("inside a top-level `if`, put an attachment; for conditional text use `{% if %}` inside the `text`"),
                 );
                 None
@@ -796,11 +947,26 @@ impl<'a> Checker<'a> {
             format!("unknown block `{}` at the top level", name.name),
         )
         .at(name.span, "not a part of a message");
-        d = match types::suggest(&name.name, schema::TOP_LEVEL_WORDS.iter().copied()) {
+        let facebook = schema::FACEBOOK_NAMES
+            .iter()
+            .find(|(fb, _)| *fb == name.name)
+            .map(|(_, ours)| *ours);
+        d = match facebook
+            .or_else(|| types::suggest(&name.name, schema::TOP_LEVEL_WORDS.iter().copied()))
+        {
+            Some(s) if facebook.is_some() => d
+                .help(format!(
+                    "Facebook's `{}` template is written `{s}` in missive",
+                    name.name
+                ))
+                .fix(name.span, s),
             Some(s) => d
                 .help(format!("a block with a similar name exists: `{s}`"))
                 .fix(name.span, s),
-            None => d.help("the top level holds `notification`, `customer_id`, `input`, `text`, `image`, `carousel`, `receipt` and `extra`"),
+            None => d.help(format!(
+                "the top level holds {}",
+                types::quoted_list(schema::TOP_LEVEL_WORDS)
+            )),
         };
         self.push(d);
     }
@@ -1118,14 +1284,22 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// An image attachment: `{"type": "image", "payload": {...}}`.
-fn image_node(payload: ObjIr, span: Span) -> Node {
+/// The block kind of an attachment by URL or id (`image`, `video`, `audio`, `file`).
+fn media_kind(keyword: &str) -> Option<BlockKind> {
+    schema::MEDIA_ATTACHMENTS
+        .iter()
+        .find(|(k, _)| *k == keyword)
+        .map(|(_, kind)| *kind)
+}
+
+/// An attachment by URL or id: `{"type": "image", "payload": {...}}`.
+fn media_node(keyword: &str, payload: ObjIr, span: Span) -> Node {
     Node::Obj {
         obj: ObjIr {
             members: vec![
                 Member::Const {
                     key: "type",
-                    json: "\"image\"".into(),
+                    json: json_string(keyword).into(),
                 },
                 Member::Object {
                     key: "payload",

@@ -64,7 +64,7 @@ codes! {
     NotAList = "M1008", "a `for` over something that is not a list";
     UnknownType = "M1009", "an unknown type in `input`";
     ConditionalField = "M1010", "a field inside `if` or `for`";
-    UnknownButtonType = "M1011", "a button type that Messenger does not have";
+    UnknownButtonType = "M1011", "a button or quick reply type that Messenger does not have";
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     ReservedName = "M1014", "an input or loop variable named like a template-engine name";
@@ -76,12 +76,15 @@ codes! {
     InvalidPhone = "M2006", "a phone number not in international `+` format";
     InvalidCurrency = "M2007", "a currency that is not an ISO 4217 code";
     TextWithAttachment = "M2008", "text beside an attachment, where the profile forbids it";
-    TooFew = "M2009", "a carousel without elements";
+    TooFew = "M2009", "a carousel without elements, or a button template without buttons";
     InvalidChoice = "M2010", "a value outside the choices Messenger accepts";
     EmptyMessage = "M2011", "a message with neither text nor attachment";
     TitleOnlyElement = "M2012", "a carousel element with nothing but a title";
     ConstantCustomerId = "M2013", "a `customer_id` scheme that uses no input variable";
     CustomerIdEncoded = "M2014", "a `customer_id` with characters percent-encoded in the URL";
+    InvalidAttachmentId = "M2015", "an `attachment_id` that is not the digits of an uploaded file";
+    NotFacebookUrl = "M2016", "a media template `url` that is not on Facebook";
+    Deprecated = "M2017", "a Messenger feature that Facebook deprecated, with its replacement";
     InvalidJson = "M3001", "a data file that is not valid JSON";
     MissingData = "M3002", "a required input missing from the data";
     WrongDataType = "M3003", "a data value of the wrong type";
@@ -101,6 +104,7 @@ codes! {
     Unboundable = "M4009", "an expression whose length missive cannot bound";
     ImageAspect = "M4010", "an image whose shape Messenger will crop";
     ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
+    PlatformMayDrop = "M4012", "a Messenger field that the profile's platform may not pass on";
     ApiRefused = "M5001", "a message the API refused, for a reason without a finer code";
     ApiTooLong = "M5002", "a text the API refused as too long";
     ApiTooMany = "M5003", "a list the API refused for having too many items";

@@ -41,6 +41,8 @@ pub enum Context {
     Path(Vec<String>),
     /// The type of a button, after `button`.
     ButtonType,
+    /// The `content_type` of a quick reply, after `quick_reply`.
+    QuickReplyType,
     /// A type in `input { }`, after `name:`.
     Type,
     /// One of the strings a field accepts, in its quotes: `image_aspect_ratio: "sq`.
@@ -231,7 +233,13 @@ impl<'a> Analysis<'a> {
             let label = b.label.as_ref().map(|l| l.name.as_str());
             spec = if i == 0 {
                 match b.kind.name.as_str() {
-                    "image" => schema::spec(BlockKind::Image, None),
+                    name if schema::MEDIA_ATTACHMENTS.iter().any(|(k, _)| *k == name) => {
+                        schema::MEDIA_ATTACHMENTS
+                            .iter()
+                            .find(|(k, _)| *k == name)
+                            .and_then(|(_, kind)| schema::spec(*kind, None))
+                    }
+                    "quick_replies" => schema::spec(BlockKind::QuickReplies, None),
                     name => schema::ATTACHMENT_BLOCKS
                         .iter()
                         .find(|(k, _, _)| *k == name)
@@ -338,6 +346,9 @@ impl<'a> Analysis<'a> {
         if last == "button" {
             return Context::ButtonType;
         }
+        if last == "quick_reply" {
+            return Context::QuickReplyType;
+        }
         if (first == "for" && last == "in")
             || first == "if"
             || (first == "}" && tokens.get(1) == Some(&"else"))
@@ -345,7 +356,12 @@ impl<'a> Analysis<'a> {
         {
             return path();
         }
-        if tokens.len() == 1 && matches!(first, "text" | "image" | "customer_id") {
+        if tokens.len() == 1
+            && matches!(
+                first,
+                "text" | "image" | "video" | "audio" | "file" | "customer_id" | "metadata"
+            )
+        {
             return path();
         }
         Context::Nothing
@@ -394,6 +410,16 @@ impl<'a> Analysis<'a> {
                     label: t.to_string(),
                     kind: CompletionKind::Keyword,
                     detail: "button type".into(),
+                    insert: t.to_string(),
+                    snippet: None,
+                })
+                .collect(),
+            Context::QuickReplyType => schema::QUICK_REPLY_TYPES
+                .iter()
+                .map(|t| Completion {
+                    label: t.to_string(),
+                    kind: CompletionKind::Keyword,
+                    detail: "quick reply type".into(),
                     insert: t.to_string(),
                     snippet: None,
                 })
@@ -539,8 +565,8 @@ impl<'a> Analysis<'a> {
             );
         }
         for c in spec.children {
-            let insert = if c.block == BlockKind::Button {
-                "button ".to_string()
+            let insert = if schema::labelled(c.block).is_some() {
+                format!("{} ", c.keyword)
             } else {
                 format!("{} {{ ", c.keyword)
             };
@@ -549,7 +575,8 @@ impl<'a> Analysis<'a> {
                 kind: CompletionKind::Block,
                 detail: format!(
                     "{}{}",
-                    schema::spec(c.block, Some("web_url")).map_or("block", |s| s.what),
+                    schema::spec(c.block, schema::labelled(c.block).map(|l| l.labels[0]))
+                        .map_or("block", |s| s.what),
                     if c.required { ", required" } else { "" }
                 ),
                 insert,
@@ -589,13 +616,14 @@ impl<'a> Analysis<'a> {
                 let (what, key) = match c.name.name.as_str() {
                     "text" => ("the message", LimitKey::Text),
                     "customer_id" => ("the iAdvize customer_id", LimitKey::CustomerId),
+                    "metadata" => ("the message echo", LimitKey::Metadata),
                     _ => return None,
                 };
                 let spec = FieldSpec {
-                    name: if key == LimitKey::Text {
-                        "text"
-                    } else {
-                        "customer_id"
+                    name: match key {
+                        LimitKey::Text => "text",
+                        LimitKey::Metadata => "metadata",
+                        _ => "customer_id",
                     },
                     kind: Kind::Text,
                     required: key == LimitKey::CustomerId,
@@ -902,11 +930,17 @@ fn field_detail(f: &FieldSpec, profile: &Profile) -> String {
 fn snippet(word: &str) -> String {
     match word {
         "notification" => "notification ${1:name}".into(),
-        "customer_id" | "messaging_type" | "tag" | "text" => format!("{word} \"$0\""),
+        "customer_id" | "messaging_type" | "tag" | "text" | "metadata" => {
+            format!("{word} \"$0\"")
+        }
         "image" => "image $0".into(),
         "button" => format!(
             "button ${{1|{}|}} {{\n\ttitle: $0\n}}",
             schema::BUTTON_TYPES.join(",")
+        ),
+        "quick_reply" => format!(
+            "quick_reply ${{1|{}|}} {{\n\t$0\n}}",
+            schema::QUICK_REPLY_TYPES.join(",")
         ),
         "for" => "for ${1:item} in ${2:list} {\n\t$0\n}".into(),
         "if" => "if ${1:condition} {\n\t$0\n}".into(),
@@ -923,8 +957,15 @@ fn top_level_detail(word: &str) -> &'static str {
         "input" => "declared input variables",
         "text" => "the message text",
         "image" => "an image attachment",
+        "video" => "a video attachment, by `url` or `attachment_id`",
+        "audio" => "an audio attachment, by `url` or `attachment_id`",
+        "file" => "a file attachment, by `url` or `attachment_id`",
         "carousel" => "a generic template (1 to 10 elements)",
         "receipt" => "a receipt template",
+        "buttons" => "a button template: a text above 1 to 3 buttons",
+        "media" => "a media template: one image or video on Facebook, up to 1 button",
+        "quick_replies" => "quick replies under the message (up to 13)",
+        "metadata" => "a string Facebook sends back in the message echo",
         "extra" => "Messenger fields missive does not model",
         _ => "",
     }

@@ -20,6 +20,10 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// Text or an integer (receipt `timestamp`: Unix seconds, a string in Facebook's examples).
     TextOrInteger,
+    /// The id the Attachment Upload API returns: a string of digits, never a URL.
+    AttachmentId,
+    /// An absolute URL on Facebook (`facebook.com` or a subdomain): the media template's `url`.
+    FacebookUrl,
 }
 
 impl Kind {
@@ -33,6 +37,8 @@ impl Kind {
             Kind::Phone => "a phone number",
             Kind::Currency => "a currency code",
             Kind::TextOrInteger => "text or an integer",
+            Kind::AttachmentId => "an attachment id (digits)",
+            Kind::FacebookUrl => "a Facebook URL",
         }
     }
 
@@ -96,6 +102,10 @@ pub struct ChildSpec {
 pub enum BlockKind {
     /// `image { url: ..., extra { ... } }`: the block form of `image URL`.
     Image,
+    /// `video { ... }`, `audio { ... }`, `file { ... }`: the other attachments by URL or id.
+    Video,
+    Audio,
+    File,
     Carousel,
     GenericElement,
     DefaultAction,
@@ -105,6 +115,17 @@ pub enum BlockKind {
     Address,
     Summary,
     Adjustment,
+    /// `buttons { text: ..., button ... }`: Facebook's button template.
+    ButtonTemplate,
+    /// `game_metadata { player_id, context_id }` of a `game_play` button.
+    GameMetadata,
+    /// `media { element { ... } }`: Facebook's media template.
+    Media,
+    MediaElement,
+    /// `quick_replies { quick_reply ... }`: the message's `quick_replies` list.
+    QuickReplies,
+    /// `quick_reply text { ... }`: one quick reply, chosen by its `content_type` label.
+    QuickReply,
 }
 
 #[derive(Debug)]
@@ -118,19 +139,96 @@ pub struct BlockSpec {
     pub reserved: &'static [&'static str],
     pub fields: &'static [FieldSpec],
     pub children: &'static [ChildSpec],
+    /// Fields of which exactly one is given: an attachment's `url` or `attachment_id`.
+    pub one_of: &'static [&'static str],
 }
 
 const WEBVIEW_HEIGHT: Kind = Kind::Choice(&["compact", "tall", "full"]);
 const SHARE_BUTTON: Kind = Kind::Choice(&["hide"]);
 
-pub const BUTTON_TYPES: &[&str] = &["web_url", "postback", "phone_number"];
+/// The button types of the current reference (Facebook buttons reference, 2026-04).
+pub const BUTTON_TYPES: &[&str] = &[
+    "web_url",
+    "postback",
+    "phone_number",
+    "account_link",
+    "account_unlink",
+    "game_play",
+];
+
+/// The `content_type`s of a quick reply (Facebook quick replies reference, 2026-04).
+pub const QUICK_REPLY_TYPES: &[&str] = &["text", "user_phone_number", "user_email"];
+
+/// A block whose label chooses its spec and is written as a member first: `button web_url`
+/// writes `"type": "web_url"`, `quick_reply text` writes `"content_type": "text"`.
+#[derive(Debug, Clone, Copy)]
+pub struct Labelled {
+    /// The member the label is written to.
+    pub key: &'static str,
+    pub labels: &'static [&'static str],
+    /// What the label is, in messages: "button type".
+    pub what: &'static str,
+}
+
+/// The label rule of a block kind, for the kinds that take one.
+pub fn labelled(kind: BlockKind) -> Option<Labelled> {
+    match kind {
+        BlockKind::Button => Some(Labelled {
+            key: "type",
+            labels: BUTTON_TYPES,
+            what: "button type",
+        }),
+        BlockKind::QuickReply => Some(Labelled {
+            key: "content_type",
+            labels: QUICK_REPLY_TYPES,
+            what: "quick reply type",
+        }),
+        _ => None,
+    }
+}
+
+/// The payload of an attachment by URL (`is_reusable`: Facebook may keep it and return an
+/// `attachment_id`) or by the id of an uploaded file (Facebook Send API reference, 2026-04).
+const MEDIA_FIELDS: &[FieldSpec] = &[
+    f("url", Kind::Url),
+    f("is_reusable", Kind::Bool),
+    f("attachment_id", Kind::AttachmentId),
+];
 
 static IMAGE: BlockSpec = BlockSpec {
     what: "an image",
     constants: &[],
     reserved: &[],
-    fields: &[req("url", Kind::Url)],
+    fields: MEDIA_FIELDS,
     children: &[],
+    one_of: &["url", "attachment_id"],
+};
+
+static VIDEO: BlockSpec = BlockSpec {
+    what: "a video",
+    constants: &[],
+    reserved: &[],
+    fields: MEDIA_FIELDS,
+    children: &[],
+    one_of: &["url", "attachment_id"],
+};
+
+static AUDIO: BlockSpec = BlockSpec {
+    what: "an audio clip",
+    constants: &[],
+    reserved: &[],
+    fields: MEDIA_FIELDS,
+    children: &[],
+    one_of: &["url", "attachment_id"],
+};
+
+static FILE: BlockSpec = BlockSpec {
+    what: "a file",
+    constants: &[],
+    reserved: &[],
+    fields: MEDIA_FIELDS,
+    children: &[],
+    one_of: &["url", "attachment_id"],
 };
 
 static CAROUSEL: BlockSpec = BlockSpec {
@@ -153,6 +251,7 @@ static CAROUSEL: BlockSpec = BlockSpec {
         limit: Some(LimitKey::CarouselElements),
         block: BlockKind::GenericElement,
     }],
+    one_of: &[],
 };
 
 static GENERIC_ELEMENT: BlockSpec = BlockSpec {
@@ -184,6 +283,7 @@ static GENERIC_ELEMENT: BlockSpec = BlockSpec {
             block: BlockKind::Button,
         },
     ],
+    one_of: &[],
 };
 
 static DEFAULT_ACTION: BlockSpec = BlockSpec {
@@ -198,6 +298,7 @@ static DEFAULT_ACTION: BlockSpec = BlockSpec {
         f("webview_share_button", SHARE_BUTTON),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static WEB_URL_BUTTON: BlockSpec = BlockSpec {
@@ -213,6 +314,7 @@ static WEB_URL_BUTTON: BlockSpec = BlockSpec {
         f("webview_share_button", SHARE_BUTTON),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static POSTBACK_BUTTON: BlockSpec = BlockSpec {
@@ -224,6 +326,7 @@ static POSTBACK_BUTTON: BlockSpec = BlockSpec {
         limited(req("payload", Kind::Text), LimitKey::PostbackPayload),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static PHONE_BUTTON: BlockSpec = BlockSpec {
@@ -235,6 +338,160 @@ static PHONE_BUTTON: BlockSpec = BlockSpec {
         req("payload", Kind::Phone),
     ],
     children: &[],
+    one_of: &[],
+};
+
+static BUTTON_TEMPLATE: BlockSpec = BlockSpec {
+    what: "a button template",
+    constants: &[],
+    reserved: &["template_type"],
+    fields: &[limited(
+        req("text", Kind::Text),
+        LimitKey::ButtonTemplateText,
+    )],
+    children: &[ChildSpec {
+        keyword: "button",
+        key: "buttons",
+        many: true,
+        required: true,
+        min: 1,
+        limit: Some(LimitKey::ButtonTemplateButtons),
+        block: BlockKind::Button,
+    }],
+    one_of: &[],
+};
+
+static MEDIA: BlockSpec = BlockSpec {
+    what: "a media template",
+    constants: &[],
+    reserved: &["template_type"],
+    fields: &[f("sharable", Kind::Bool)],
+    children: &[ChildSpec {
+        keyword: "element",
+        key: "elements",
+        many: true,
+        required: true,
+        min: 1,
+        limit: Some(LimitKey::MediaElements),
+        block: BlockKind::MediaElement,
+    }],
+    one_of: &[],
+};
+
+static MEDIA_ELEMENT: BlockSpec = BlockSpec {
+    what: "a media element",
+    constants: &[],
+    reserved: &[],
+    fields: &[
+        req("media_type", Kind::Choice(&["image", "video"])),
+        f("url", Kind::FacebookUrl),
+        f("attachment_id", Kind::AttachmentId),
+    ],
+    children: &[ChildSpec {
+        keyword: "button",
+        key: "buttons",
+        many: true,
+        required: false,
+        min: 0,
+        limit: Some(LimitKey::MediaButtons),
+        block: BlockKind::Button,
+    }],
+    one_of: &["url", "attachment_id"],
+};
+
+static QUICK_REPLIES: BlockSpec = BlockSpec {
+    what: "the quick replies",
+    constants: &[],
+    reserved: &[],
+    fields: &[],
+    children: &[ChildSpec {
+        keyword: "quick_reply",
+        key: "quick_replies",
+        many: true,
+        required: false,
+        min: 0,
+        limit: Some(LimitKey::QuickReplies),
+        block: BlockKind::QuickReply,
+    }],
+    one_of: &[],
+};
+
+static TEXT_QUICK_REPLY: BlockSpec = BlockSpec {
+    what: "a `text` quick reply",
+    constants: &[],
+    reserved: &["content_type"],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::QuickReplyTitle),
+        limited(req("payload", Kind::Text), LimitKey::QuickReplyPayload),
+        f("image_url", Kind::Url),
+    ],
+    children: &[],
+    one_of: &[],
+};
+
+static PHONE_QUICK_REPLY: BlockSpec = BlockSpec {
+    what: "a `user_phone_number` quick reply",
+    constants: &[],
+    reserved: &["content_type"],
+    fields: &[],
+    children: &[],
+    one_of: &[],
+};
+
+static EMAIL_QUICK_REPLY: BlockSpec = BlockSpec {
+    what: "a `user_email` quick reply",
+    constants: &[],
+    reserved: &["content_type"],
+    fields: &[],
+    children: &[],
+    one_of: &[],
+};
+
+static ACCOUNT_LINK_BUTTON: BlockSpec = BlockSpec {
+    what: "an `account_link` button",
+    constants: &[],
+    reserved: &["type"],
+    fields: &[req("url", Kind::Url)],
+    children: &[],
+    one_of: &[],
+};
+
+static ACCOUNT_UNLINK_BUTTON: BlockSpec = BlockSpec {
+    what: "an `account_unlink` button",
+    constants: &[],
+    reserved: &["type"],
+    fields: &[],
+    children: &[],
+    one_of: &[],
+};
+
+static GAME_PLAY_BUTTON: BlockSpec = BlockSpec {
+    what: "a `game_play` button",
+    constants: &[],
+    reserved: &["type"],
+    fields: &[
+        limited(req("title", Kind::Text), LimitKey::ButtonTitle),
+        f("payload", Kind::Text),
+    ],
+    children: &[ChildSpec {
+        keyword: "game_metadata",
+        key: "game_metadata",
+        many: false,
+        required: false,
+        min: 0,
+        limit: None,
+        block: BlockKind::GameMetadata,
+    }],
+    one_of: &[],
+};
+
+static GAME_METADATA: BlockSpec = BlockSpec {
+    what: "a game's metadata",
+    constants: &[],
+    reserved: &[],
+    fields: &[f("player_id", Kind::Text), f("context_id", Kind::Text)],
+    children: &[],
+    one_of: &[],
 };
 
 static RECEIPT: BlockSpec = BlockSpec {
@@ -289,6 +546,7 @@ static RECEIPT: BlockSpec = BlockSpec {
             block: BlockKind::Adjustment,
         },
     ],
+    one_of: &[],
 };
 
 static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
@@ -307,6 +565,7 @@ static RECEIPT_ELEMENT: BlockSpec = BlockSpec {
         f("image_url", Kind::Url),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static ADDRESS: BlockSpec = BlockSpec {
@@ -322,6 +581,7 @@ static ADDRESS: BlockSpec = BlockSpec {
         req("country", Kind::Text),
     ],
     children: &[],
+    one_of: &[],
 };
 
 static SUMMARY: BlockSpec = BlockSpec {
@@ -338,6 +598,7 @@ static SUMMARY: BlockSpec = BlockSpec {
         },
     ],
     children: &[],
+    one_of: &[],
 };
 
 static ADJUSTMENT: BlockSpec = BlockSpec {
@@ -352,6 +613,7 @@ static ADJUSTMENT: BlockSpec = BlockSpec {
         },
     ],
     children: &[],
+    one_of: &[],
 };
 
 /// The spec of a block; buttons are chosen by their type label.
@@ -364,6 +626,9 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
             "web_url" => &WEB_URL_BUTTON,
             "postback" => &POSTBACK_BUTTON,
             "phone_number" => &PHONE_BUTTON,
+            "account_link" => &ACCOUNT_LINK_BUTTON,
+            "account_unlink" => &ACCOUNT_UNLINK_BUTTON,
+            "game_play" => &GAME_PLAY_BUTTON,
             _ => return None,
         },
         BlockKind::Receipt => &RECEIPT,
@@ -372,13 +637,38 @@ pub fn spec(kind: BlockKind, label: Option<&str>) -> Option<&'static BlockSpec> 
         BlockKind::Summary => &SUMMARY,
         BlockKind::Adjustment => &ADJUSTMENT,
         BlockKind::Image => &IMAGE,
+        BlockKind::Video => &VIDEO,
+        BlockKind::Audio => &AUDIO,
+        BlockKind::File => &FILE,
+        BlockKind::ButtonTemplate => &BUTTON_TEMPLATE,
+        BlockKind::GameMetadata => &GAME_METADATA,
+        BlockKind::Media => &MEDIA,
+        BlockKind::MediaElement => &MEDIA_ELEMENT,
+        BlockKind::QuickReplies => &QUICK_REPLIES,
+        BlockKind::QuickReply => match label? {
+            "text" => &TEXT_QUICK_REPLY,
+            "user_phone_number" => &PHONE_QUICK_REPLY,
+            "user_email" => &EMAIL_QUICK_REPLY,
+            _ => return None,
+        },
     })
 }
+
+/// Attachments by URL or id: the keyword is the attachment's `type`, and `KEYWORD URL` is
+/// short for `KEYWORD { url: URL }`.
+pub const MEDIA_ATTACHMENTS: &[(&str, BlockKind)] = &[
+    ("image", BlockKind::Image),
+    ("video", BlockKind::Video),
+    ("audio", BlockKind::Audio),
+    ("file", BlockKind::File),
+];
 
 /// Top-level attachment blocks, and the `template_type` they render with.
 pub const ATTACHMENT_BLOCKS: &[(&str, BlockKind, &str)] = &[
     ("carousel", BlockKind::Carousel, "generic"),
     ("receipt", BlockKind::Receipt, "receipt"),
+    ("buttons", BlockKind::ButtonTemplate, "button"),
+    ("media", BlockKind::Media, "media"),
 ];
 
 /// Everything that can stand at the top level, for "did you mean" suggestions.
@@ -390,10 +680,42 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "input",
     "text",
     "image",
+    "video",
+    "audio",
+    "file",
     "carousel",
     "receipt",
+    "buttons",
+    "media",
+    "quick_replies",
+    "metadata",
     "extra",
 ];
+
+/// A feature Facebook deprecated: what replaces it, and where and when Facebook said so.
+#[derive(Debug, Clone, Copy)]
+pub struct Deprecated {
+    /// The value as written: `SHIPPING_UPDATE`.
+    pub name: &'static str,
+    /// What to write instead.
+    pub instead: &'static str,
+    pub source: &'static str,
+    pub date: &'static str,
+}
+
+/// Message tags retired by Facebook's message-tag policy (the current reference lists
+/// `CONFIRMED_EVENT_UPDATE`, `POST_PURCHASE_UPDATE`, `ACCOUNT_UPDATE` and `HUMAN_AGENT`).
+pub const DEPRECATED_TAGS: &[Deprecated] = &[Deprecated {
+    name: "SHIPPING_UPDATE",
+    instead: "POST_PURCHASE_UPDATE",
+    source:
+        "Facebook Messenger Platform changelog (message tags policy update announced 2019-08-29)",
+    date: "2020-03-04",
+}];
+
+/// Facebook's names for what missive calls otherwise: `template_type` values and the blocks
+/// that write them (`generic` is written `carousel`, `button` is written `buttons`).
+pub const FACEBOOK_NAMES: &[(&str, &str)] = &[("generic", "carousel"), ("button", "buttons")];
 
 /// ISO 4217 active currency codes.
 pub const CURRENCIES: &[&str] = &[

@@ -72,6 +72,16 @@ impl ObjTy {
     }
 }
 
+/// Names in backticks, joined for a sentence: "`a`, `b` and `c`".
+pub fn quoted_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The closest of `candidates` to `name`, if close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     suggest_with(name, candidates, strsim::damerau_levenshtein)

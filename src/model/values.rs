@@ -19,6 +19,8 @@ pub enum Problem {
     BadPhone,
     BadCurrency,
     BadChoice(&'static [&'static str]),
+    BadAttachmentId,
+    NotFacebookUrl,
 }
 
 /// Checks a text value against its field. `None` when it is fine.
@@ -40,6 +42,13 @@ pub fn problem(spec: &FieldSpec, text: &str, profile: &Profile) -> Option<Proble
     match spec.kind {
         Kind::Url => url_problem(text).map(Problem::BadUrl),
         Kind::Phone => (!is_phone(text)).then_some(Problem::BadPhone),
+        Kind::AttachmentId => {
+            (!text.bytes().all(|b| b.is_ascii_digit())).then_some(Problem::BadAttachmentId)
+        }
+        Kind::FacebookUrl => match url_problem(text) {
+            Some(why) => Some(Problem::BadUrl(why)),
+            None => (!is_facebook_url(text)).then_some(Problem::NotFacebookUrl),
+        },
         Kind::Currency => (!CURRENCIES.contains(&text)).then_some(Problem::BadCurrency),
         Kind::Choice(choices) => (!choices.contains(&text)).then_some(Problem::BadChoice(choices)),
         _ => None,
@@ -133,6 +142,15 @@ pub fn url_problem(text: &str) -> Option<String> {
         }
         Err(e) => Some(format!("it is not a valid URL ({e})")),
     }
+}
+
+/// An http(s) URL whose host is `facebook.com` or one of its subdomains
+/// (`business.facebook.com`, `www.facebook.com`).
+pub fn is_facebook_url(text: &str) -> bool {
+    url::Url::parse(text)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|h| h == "facebook.com" || h.ends_with(".facebook.com"))
 }
 
 /// The common case, without a full URL parse: `http(s)://`, an ASCII host name, then no
@@ -239,6 +257,17 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
         Problem::BadPhone => Diagnostic::error(Code::InvalidPhone, format!("{rendered}`{field}` is not a phone number in international format"))
             .at(cx.span, format!("expected `+`, the country code and the number{with}"))
             .help("write it as `+` then digits, without spaces, e.g. `+33612345678`"),
+        Problem::NotFacebookUrl => Diagnostic::error(Code::NotFacebookUrl, format!("{rendered}`{field}` is not a Facebook URL"))
+            .at(cx.span, format!("the media template takes only URLs on facebook.com{with}"))
+            .help("upload the image or video with Facebook's Attachment Upload API and give `attachment_id: \"...\"`, or use an `image`/`video` attachment, which takes any URL")
+            .note("Facebook media template reference, 2026-04: \"Facebook URLs only\""),
+        Problem::BadAttachmentId => Diagnostic::error(Code::InvalidAttachmentId, format!("{rendered}`{field}` is not an attachment id"))
+            .at(cx.span, format!("expected the digits the Attachment Upload API returned{with}"))
+            .help(if url_problem(cx.value).is_none() {
+                "this is a URL: give it as `url: ...`; `attachment_id` takes the id of an uploaded file, such as `\"1857777774821032\"`".to_string()
+            } else {
+                "give the id the Attachment Upload API returned for the file, digits only, such as `\"1857777774821032\"`".to_string()
+            }),
         Problem::BadCurrency => Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
             .at(cx.span, format!("not a currency code{with}"))
             .help(match currency_hint(cx.value) {
@@ -387,5 +416,40 @@ mod tests {
         assert!(is_phone("+16505551234"));
         assert!(!is_phone("0612345678"));
         assert!(!is_phone("+33 6 12"));
+    }
+}
+
+#[cfg(test)]
+mod media_tests {
+    use super::*;
+    use crate::model::schema::{spec, BlockKind};
+
+    #[test]
+    fn a_media_url_must_be_on_facebook_and_an_attachment_id_is_digits() {
+        let p = Profile::default_profile();
+        let element = spec(BlockKind::MediaElement, None).unwrap();
+        let url = element.fields.iter().find(|f| f.name == "url").unwrap();
+        assert_eq!(
+            problem(url, "https://www.cooktoys.example/v.mp4", &p),
+            Some(Problem::NotFacebookUrl)
+        );
+        assert_eq!(
+            problem(url, "https://business.facebook.com/cooktoys/videos/123", &p),
+            None
+        );
+        assert!(matches!(
+            problem(url, "facebook.com/x", &p),
+            Some(Problem::BadUrl(_))
+        ));
+        let id = element
+            .fields
+            .iter()
+            .find(|f| f.name == "attachment_id")
+            .unwrap();
+        assert_eq!(problem(id, "1857777774821032", &p), None);
+        assert_eq!(
+            problem(id, "https://www.facebook.com/x", &p),
+            Some(Problem::BadAttachmentId)
+        );
     }
 }

@@ -18,6 +18,7 @@ pub const BUNDLED: &[&str] = &[
     "receipt",
     "order_confirmation",
     "back_in_stock",
+    "shipping_update",
 ];
 
 /// A path in the repository, from its root: `repo("templates/receipt.missive")`.

@@ -112,12 +112,13 @@ fn bundled_templates_and_examples_are_clean() {
         .args(["check", "templates"])
         .assert()
         .success()
-        .stdout("6 files checked: no problems found\n");
+        .stdout("7 files checked: no problems found\n");
     for name in [
         "text_only",
         "image_only",
         "order_confirmation",
         "back_in_stock",
+        "shipping_update",
     ] {
         missive()
             .args([

@@ -160,7 +160,7 @@ fn field_completion_uses_the_schema_of_the_enclosing_block() {
     let button = items.iter().find(|c| c.label == "button").expect("button");
     assert_eq!(
         button.snippet.as_deref(),
-        Some("button ${1|web_url,postback,phone_number|} {\n\ttitle: $0\n}")
+        Some("button ${1|web_url,postback,phone_number,account_link,account_unlink,game_play|} {\n\ttitle: $0\n}")
     );
     let action = items
         .iter()
@@ -184,6 +184,83 @@ fn field_completion_uses_the_schema_of_the_enclosing_block() {
     assert!(
         top.contains("carousel") && !top.contains("notification"),
         "{top}"
+    );
+}
+
+#[test]
+fn a_button_template_completes_and_hovers_from_the_schema() {
+    let items = complete("notification x\nbuttons {\n  |\n}\n");
+    assert_eq!(labels(&items), ["text", "button", "for", "if", "extra"]);
+    let text = items.iter().find(|c| c.label == "text").expect("text");
+    assert!(text.detail.contains("max 640"), "{}", text.detail);
+    let top = complete("notification x\n|\n");
+    let buttons = top.iter().find(|c| c.label == "buttons").expect("buttons");
+    assert!(
+        buttons.detail.contains("1 to 3 buttons"),
+        "{}",
+        buttons.detail
+    );
+
+    let src = "notification x\nbuttons {\n  text: \"Shipped\"\n  button postback { title: \"Help\", payload: \"HELP\" }\n}\n";
+    let parsed = crate::check::compile(src, &crate::Options::default());
+    let a = Analysis::new(src, &parsed.file, parsed.input.clone());
+    let p = Profile::default_profile();
+    let (block, _) = a.hover(nth(src, "buttons", 0), &p).expect("hover");
+    assert!(
+        block.contains("a button template") && block.contains("`button { }`, repeated, at most 3"),
+        "{block}"
+    );
+    let (text, _) = a.hover(nth(src, "text:", 0), &p).expect("hover");
+    assert!(text.contains("Limit: **640**"), "{text}");
+
+    let replies = complete("notification x\nquick_replies {\n  |\n}\n");
+    assert_eq!(labels(&replies), ["quick_reply", "for", "if", "extra"]);
+    assert_eq!(
+        replies[0].snippet.as_deref(),
+        Some("quick_reply ${1|text,user_phone_number,user_email|} {\n\t$0\n}")
+    );
+    let types = complete("notification x\nquick_replies {\n  quick_reply |\n}\n");
+    assert_eq!(labels(&types), ["text", "user_phone_number", "user_email"]);
+    let fields = complete("notification x\nquick_replies {\n  quick_reply text {\n  |\n  }\n}\n");
+    assert_eq!(labels(&fields), ["title", "payload", "image_url", "extra"]);
+    assert!(fields[0].detail.contains("max 20"), "{}", fields[0].detail);
+}
+
+#[test]
+fn attachments_by_url_or_id_complete_their_fields() {
+    for kind in ["image", "video", "audio", "file"] {
+        let items = complete(&format!("notification x\n{kind} {{\n  |\n}}\n"));
+        assert_eq!(
+            labels(&items),
+            ["url", "is_reusable", "attachment_id", "extra"],
+            "{kind}"
+        );
+        assert!(
+            items[2].detail.contains("attachment id"),
+            "{}",
+            items[2].detail
+        );
+    }
+    let top = labels(&complete("notification x\n|\n")).join(" ");
+    assert!(top.contains("video") && top.contains("file"), "{top}");
+    assert!(top.contains("media"), "{top}");
+    let element = complete("notification x\nmedia {\n  element {\n  |\n  }\n}\n");
+    assert_eq!(
+        labels(&element),
+        [
+            "media_type",
+            "url",
+            "attachment_id",
+            "button",
+            "for",
+            "if",
+            "extra"
+        ]
+    );
+    assert!(
+        element[1].detail.contains("Facebook URL"),
+        "{}",
+        element[1].detail
     );
 }
 

@@ -15,7 +15,24 @@ pub struct Profile {
     pub description: String,
     pub envelope: Envelope,
     pub text_with_attachment: Rule,
+    pub message_fields: MessageFields,
     pub limits: Limits,
+}
+
+/// The message fields the platform documents passing on to Messenger: the iAdvize API
+/// documents `text` and `attachment`, Facebook's Send API more.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageFields {
+    pub fields: Vec<String>,
+    pub source: String,
+    pub date: String,
+}
+
+impl MessageFields {
+    pub fn passes_on(&self, field: &str) -> bool {
+        self.fields.iter().any(|f| f == field)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -55,6 +72,14 @@ pub struct Limits {
     pub buttons: Limit,
     pub receipt_elements: Limit,
     pub customer_id: Limit,
+    pub button_template_text: Limit,
+    pub button_template_buttons: Limit,
+    pub quick_replies: Limit,
+    pub quick_reply_title: Limit,
+    pub quick_reply_payload: Limit,
+    pub media_elements: Limit,
+    pub media_buttons: Limit,
+    pub metadata: Limit,
 }
 
 /// Names a limit in a profile, so that checks can look it up and cite it.
@@ -69,6 +94,14 @@ pub enum LimitKey {
     Buttons,
     ReceiptElements,
     CustomerId,
+    ButtonTemplateText,
+    ButtonTemplateButtons,
+    QuickReplies,
+    QuickReplyTitle,
+    QuickReplyPayload,
+    MediaElements,
+    MediaButtons,
+    Metadata,
 }
 
 impl Profile {
@@ -84,6 +117,14 @@ impl Profile {
             LimitKey::Buttons => &l.buttons,
             LimitKey::ReceiptElements => &l.receipt_elements,
             LimitKey::CustomerId => &l.customer_id,
+            LimitKey::ButtonTemplateText => &l.button_template_text,
+            LimitKey::ButtonTemplateButtons => &l.button_template_buttons,
+            LimitKey::QuickReplies => &l.quick_replies,
+            LimitKey::QuickReplyTitle => &l.quick_reply_title,
+            LimitKey::QuickReplyPayload => &l.quick_reply_payload,
+            LimitKey::MediaElements => &l.media_elements,
+            LimitKey::MediaButtons => &l.media_buttons,
+            LimitKey::Metadata => &l.metadata,
         }
     }
 
@@ -200,6 +241,9 @@ mod tests {
         assert_eq!(m.limits.title.max, 80);
         assert!(!m.text_with_attachment.allowed);
         assert_eq!(m.envelope, Envelope::SendApi);
+        assert!(!i.message_fields.passes_on("quick_replies"));
+        assert!(m.message_fields.passes_on("quick_replies"));
+        assert_eq!(m.limits.quick_replies.max, 13);
     }
 
     #[test]
