@@ -369,6 +369,23 @@ impl Builder {
     }
 
     /// Children of a block from an array: one block per item, at the array's key.
+    /// A field copied as it is written: `key: value`.
+    fn field(&mut self, m: &Member<'_>) -> Option<Item> {
+        let value = self.value(&m.key, &m.value)?;
+        Some(Item::Field(Field {
+            name: ident(&m.key, m.key_span),
+            value,
+            span: m.key_span,
+        }))
+    }
+
+    /// A `buttons` array as `button TYPE { }` blocks.
+    fn buttons(&mut self, m: &Member<'_>) -> Vec<Item> {
+        self.blocks_from(m, &mut |b: &mut Self, node: &Node<'_>, at: Span| {
+            b.button(node, at)
+        })
+    }
+
     fn blocks_from(
         &mut self,
         array: &Member<'_>,
@@ -432,13 +449,7 @@ impl Builder {
                         items.extend(els);
                     }
                     "sharable" | "image_aspect_ratio" => {
-                        if let Some(v) = self.value(&m.key, &m.value) {
-                            items.push(Item::Field(Field {
-                                name: ident(&m.key, m.key_span),
-                                value: v,
-                                span: m.key_span,
-                            }));
-                        }
+                        items.extend(self.field(m));
                     }
                     _ => items.extend(self.unknown(m)),
                 }
@@ -581,18 +592,10 @@ impl Builder {
         for m in members {
             match &*m.key {
                 "media_type" | "url" | "attachment_id" => {
-                    if let Some(v) = self.value(&m.key, &m.value) {
-                        items.push(Item::Field(Field {
-                            name: ident(&m.key, m.key_span),
-                            value: v,
-                            span: m.key_span,
-                        }));
-                    }
+                    items.extend(self.field(m));
                 }
                 "buttons" => {
-                    let mut button = |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
-                    let bs = self.blocks_from(m, &mut button);
-                    items.extend(bs);
+                    items.extend(self.buttons(m));
                 }
                 _ => items.extend(self.unknown(m)),
             }
@@ -608,19 +611,10 @@ impl Builder {
                 match &*m.key {
                     "template_type" => {}
                     "text" => {
-                        if let Some(v) = self.value(&m.key, &m.value) {
-                            items.push(Item::Field(Field {
-                                name: ident(&m.key, m.key_span),
-                                value: v,
-                                span: m.key_span,
-                            }));
-                        }
+                        items.extend(self.field(m));
                     }
                     "buttons" => {
-                        let mut button =
-                            |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
-                        let bs = self.blocks_from(m, &mut button);
-                        items.extend(bs);
+                        items.extend(self.buttons(m));
                     }
                     _ => items.extend(self.unknown(m)),
                 }
@@ -640,13 +634,7 @@ impl Builder {
         for m in members {
             match &*m.key {
                 "title" | "subtitle" | "image_url" => {
-                    if let Some(v) = self.value(&m.key, &m.value) {
-                        items.push(Item::Field(Field {
-                            name: ident(&m.key, m.key_span),
-                            value: v,
-                            span: m.key_span,
-                        }));
-                    }
+                    items.extend(self.field(m));
                 }
                 "default_action" => {
                     if self.object_or_error("default_action", &m.value) {
@@ -667,9 +655,7 @@ impl Builder {
                     }
                 }
                 "buttons" => {
-                    let mut button = |b: &mut Self, node: &Node<'_>, at: Span| b.button(node, at);
-                    let bs = self.blocks_from(m, &mut button);
-                    items.extend(bs);
+                    items.extend(self.buttons(m));
                 }
                 _ => items.extend(self.unknown(m)),
             }
@@ -694,13 +680,7 @@ impl Builder {
             }
             if known.contains(&&*m.key) || self.mode == Mode::Lint {
                 if known.contains(&&*m.key) {
-                    if let Some(v) = self.value(&m.key, &m.value) {
-                        items.push(Item::Field(Field {
-                            name: ident(&m.key, m.key_span),
-                            value: v,
-                            span: m.key_span,
-                        }));
-                    }
+                    items.extend(self.field(m));
                 } else {
                     items.extend(self.unknown(m));
                 }
