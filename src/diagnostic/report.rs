@@ -357,9 +357,52 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     #[serde(flatten)]
     at: Position,
+    /// The primary label's text ("11 over"); `labels` are the secondary ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
     help: Option<&'a str>,
+    /// The suggested edits, in the template.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<JsonFix<'a>>,
     labels: Vec<JsonLabel<'a>>,
     notes: &'a [String],
+}
+
+/// A suggested edit: replace the text from `line:column` to `end_line:end_column` (exclusive)
+/// with `replacement`.
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: String,
+    applicability: &'static str,
+    replacement: &'a str,
+    file: &'a str,
+    #[serde(flatten)]
+    at: Position,
+}
+
+/// The template fixes of a diagnostic, as JSON.
+fn json_fixes<'a>(r: &'a FileReport, d: &'a Diagnostic) -> Vec<JsonFix<'a>> {
+    let Some(src) = r.source(Origin::Template) else {
+        return Vec::new();
+    };
+    d.fixes()
+        .map(|f| {
+            let s = src.line_col(f.span.start as usize);
+            let e = src.line_col(f.span.end as usize);
+            JsonFix {
+                title: f.title(&src.text),
+                applicability: f.applicability.as_str(),
+                replacement: &f.replacement,
+                file: r.file_of(Origin::Template),
+                at: Position {
+                    line: Some(s.line),
+                    column: Some(s.column),
+                    end_line: Some(e.line),
+                    end_column: Some(e.column),
+                },
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -387,7 +430,9 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
                 code: d.code.as_str(),
                 message: &d.message,
                 at: position(r, primary),
+                label: primary.and_then(|l| l.message.as_deref()),
                 help: d.help.as_deref(),
+                fixes: json_fixes(r, d),
                 labels: d
                     .labels
                     .iter()
@@ -466,11 +511,43 @@ fn sarif_location(r: &FileReport, l: &Label) -> serde_json::Value {
     serde_json::json!({ "physicalLocation": physical })
 }
 
+/// A diagnostic's template fixes as SARIF `fix` objects: one replacement each, its
+/// applicability (`safe` or `unsafe`) in the properties.
+fn sarif_fixes(r: &FileReport, d: &Diagnostic) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let Some(src) = r.source(Origin::Template) else {
+        return Vec::new();
+    };
+    d.fixes()
+        .map(|f| {
+            let s = src.line_col(f.span.start as usize);
+            let e = src.line_col(f.span.end as usize);
+            json!({
+                "description": { "text": f.title(&src.text) },
+                "artifactChanges": [{
+                    "artifactLocation": { "uri": uri(r.file_of(Origin::Template)) },
+                    "replacements": [{
+                        "deletedRegion": {
+                            "startLine": s.line,
+                            "startColumn": s.column,
+                            "endLine": e.line,
+                            "endColumn": e.column,
+                        },
+                        "insertedContent": { "text": f.replacement },
+                    }],
+                }],
+                "properties": { "applicability": f.applicability.as_str() },
+            })
+        })
+        .collect()
+}
+
 /// One SARIF 2.1.0 log: a run of missive with one rule per code used (summary and a link to
 /// the code's page) and one result per diagnostic. Columns count Unicode scalar values, as in
 /// every other format, and the run says so (`columnKind: unicodeCodePoints`); ends are
-/// exclusive, as SARIF's are. Secondary labels are `relatedLocations`; help and notes follow
-/// the message on lines of their own.
+/// exclusive, as SARIF's are. The primary label's text follows the message in brackets;
+/// secondary labels are `relatedLocations`; help and notes follow the message on lines of their
+/// own; suggested edits are `fixes`.
 pub fn sarif(reports: &[FileReport]) -> String {
     use serde_json::json;
     let mut codes: Vec<super::Code> = reports
@@ -494,6 +571,10 @@ pub fn sarif(reports: &[FileReport]) -> String {
     for r in reports {
         for d in &r.diagnostics {
             let mut text = d.message.clone();
+            // The primary label's text ("11 over"), which the location cannot carry.
+            if let Some(label) = d.primary().and_then(|l| l.message.as_deref()) {
+                let _ = write!(text, " ({label})");
+            }
             if let Some(help) = &d.help {
                 text.push_str("\nhelp: ");
                 text.push_str(help);
@@ -532,6 +613,10 @@ pub fn sarif(reports: &[FileReport]) -> String {
             });
             if !related.is_empty() {
                 result["relatedLocations"] = json!(related);
+            }
+            let fixes = sarif_fixes(r, d);
+            if !fixes.is_empty() {
+                result["fixes"] = json!(fixes);
             }
             results.push(result);
         }
