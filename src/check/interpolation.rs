@@ -98,6 +98,7 @@ impl Checker<'_> {
         // minijinja-contrib's `truncate` takes keyword arguments only.
         if let Some(i) = src.find("truncate(") {
             let args = src[i + 9..].trim_start();
+            let arg_at = at + src.len() - args.len();
             if args.starts_with(|c: char| c.is_ascii_digit()) {
                 ok = false;
                 let n: String = args.chars().take_while(char::is_ascii_digit).collect();
@@ -110,7 +111,8 @@ impl Checker<'_> {
                         Span::new(at + i, at + i + 9),
                         "a positional argument here fails when rendering",
                     )
-                    .help(format!("write `truncate(length={n})`")),
+                    .help(format!("write `truncate(length={n})`"))
+                    .fix(Span::new(arg_at, arg_at), "length="),
                 );
             }
         }
@@ -375,7 +377,7 @@ const KNOWN_FILTERS: &[&str] = &[
     "trim",
     "unique",
     "upper",
-    "urlencode",
+    // Not `urlencode`: minijinja's `urlencode` feature is off, so it is unknown here too.
     "truncate",
     "pluralize",
     "striptags",

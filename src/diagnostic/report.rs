@@ -572,8 +572,11 @@ pub fn sarif(reports: &[FileReport]) -> String {
         for d in &r.diagnostics {
             let mut text = d.message.clone();
             // The primary label's text ("11 over"), which the location cannot carry.
+            // ("found a string (a string here)" says nothing new: left out.)
             if let Some(label) = d.primary().and_then(|l| l.message.as_deref()) {
-                let _ = write!(text, " ({label})");
+                if !d.message.contains(label.trim_end_matches(" here")) {
+                    let _ = write!(text, " ({label})");
+                }
             }
             if let Some(help) = &d.help {
                 text.push_str("\nhelp: ");
