@@ -674,7 +674,7 @@ fn an_empty_path_in_the_project_file_is_located() {
 // ---------------------------------------------------------------------------------------------
 // SARIF
 
-fn sarif_validator() -> jsonschema::Validator {
+pub(crate) fn sarif_validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0.json")).unwrap();
     // The 2.1.0 schema's `language` pattern has a stray `]` that a strict regex engine refuses;
     // the OASIS errata fix it (oasis-tcs/sarif-spec#488). missive never writes `language`.
