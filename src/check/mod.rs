@@ -428,11 +428,19 @@ impl<'a> Checker<'a> {
         }
         if let (Some((n, span)), Some(stem)) = (&name, &options.file_stem) {
             if n != stem {
-                self.push(
-                    Diagnostic::warning(Code::NameMismatch, format!("the notification is named `{n}` but its file is `{stem}.missive`"))
-                        .at(*span, "the notification's name")
-                        .help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find")),
-                );
+                let d = Diagnostic::warning(
+                    Code::NameMismatch,
+                    format!("the notification is named `{n}` but its file is `{stem}.missive`"),
+                )
+                .at(*span, "the notification's name");
+                // The file's name is offered only when it is a name the header accepts.
+                let d = if is_name(stem) {
+                    d.help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find"))
+                        .fix_unsafe(*span, stem.clone(), format!("Rename the notification to `{stem}`"))
+                } else {
+                    d.help(format!("rename the file to `{n}.missive`, so that templates are easy to find (`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`)"))
+                };
+                self.push(d);
             }
         }
 
@@ -1119,4 +1127,15 @@ fn image_node(payload: ObjIr, span: Span) -> Node {
 /// A string as JSON text.
 pub(crate) fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
+}
+
+/// Whether `s` can be a notification's name: the grammar's `ident` (a letter or `_`, then
+/// letters, digits and `_`; not a keyword).
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(s, "if" | "else" | "for" | "in" | "true" | "false" | "null")
 }
