@@ -863,18 +863,27 @@ impl<'a> Checker<'a> {
     }
 
     fn mismatch(&mut self, spec: &FieldSpec, span: Span, found: &str, help: String) {
-        self.push(
-            Diagnostic::error(
-                Code::TypeMismatch,
-                format!(
-                    "`{}` needs {}, found {found}",
-                    spec.name,
-                    spec.kind.describe()
-                ),
-            )
-            .at(span, format!("expected {}", spec.kind.describe()))
-            .help(help),
-        );
+        let d = self.mismatch_diagnostic(spec, span, found, help);
+        self.push(d);
+    }
+
+    fn mismatch_diagnostic(
+        &self,
+        spec: &FieldSpec,
+        span: Span,
+        found: &str,
+        help: String,
+    ) -> Diagnostic {
+        Diagnostic::error(
+            Code::TypeMismatch,
+            format!(
+                "`{}` needs {}, found {found}",
+                spec.name,
+                spec.kind.describe()
+            ),
+        )
+        .at(span, format!("expected {}", spec.kind.describe()))
+        .help(help)
     }
 
     fn value(&mut self, v: &Value, spec: &FieldSpec) -> Option<Val> {
@@ -928,6 +937,24 @@ impl<'a> Checker<'a> {
                         );
                         None
                     }
+                    // `image_url: 42`: in quotes it would still not be a URL.
+                    Kind::Url => {
+                        let help = url_help(&self.root, spec.name, raw);
+                        self.mismatch(spec, *span, "a number", help);
+                        None
+                    }
+                    Kind::Text => {
+                        let d = self
+                            .mismatch_diagnostic(
+                                spec,
+                                *span,
+                                "a number",
+                                format!("write it in quotes: `{}: \"{raw}\"`", spec.name),
+                            )
+                            .fix(*span, format!("\"{raw}\""));
+                        self.push(d);
+                        None
+                    }
                     _ => {
                         self.mismatch(
                             spec,
@@ -948,7 +975,11 @@ impl<'a> Checker<'a> {
                     } else {
                         format!("give {}", kind.describe())
                     };
-                    self.mismatch(spec, *span, "a boolean", help);
+                    let mut d = self.mismatch_diagnostic(spec, *span, "a boolean", help);
+                    if kind == Kind::Text {
+                        d = d.fix(*span, format!("\"{b}\""));
+                    }
+                    self.push(d);
                     None
                 }
             }
@@ -1138,4 +1169,31 @@ fn is_name(s: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !matches!(s, "if" | "else" | "for" | "in" | "true" | "false" | "null")
+}
+
+/// The help for a URL field given something else (`image_url: 42`): the declared `url` inputs
+/// it could take (outside lists), else an absolute https URL; never the value in quotes, which
+/// is not a URL either.
+fn url_help(root: &ObjTy, field: &str, raw: &str) -> String {
+    fn collect(obj: &ObjTy, prefix: &str, out: &mut Vec<String>) {
+        for f in &obj.fields {
+            let path = format!("{prefix}{}", f.name);
+            match &f.ty {
+                Ty::Url { .. } => out.push(path),
+                Ty::Object(o) => collect(o, &format!("{path}."), out),
+                _ => {}
+            }
+        }
+    }
+    let mut urls = Vec::new();
+    collect(root, "", &mut urls);
+    let example = format!("`{field}: \"https://shop.example/images/{raw}.png\"`");
+    match urls.as_slice() {
+        [] => format!("give an absolute https URL in quotes, e.g. {example}"),
+        [one] => format!("give the `url` input `{one}` (`{field}: {one}`), or an absolute https URL in quotes, e.g. {example}"),
+        many => {
+            let list: Vec<String> = many.iter().take(5).map(|u| format!("`{u}`")).collect();
+            format!("give one of the `url` inputs {} (`{field}: {}`), or an absolute https URL in quotes, e.g. {example}", list.join(", "), many[0])
+        }
+    }
 }
