@@ -56,6 +56,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::reserved
         | Rule::balanced
         | Rule::quoted
+        | Rule::unclosed
         | Rule::COMMENT
         | Rule::WHITESPACE
         | Rule::error_line
@@ -182,9 +183,23 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     }
 
     if let Some(q) = unclosed_quote(line) {
-        return Diagnostic::error(Code::UnclosedString, "unclosed string")
-            .at(span.sub(q, q + 1), "this string is never closed")
-            .help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`");
+        let rest = line[q..].trim_end();
+        // `"Hi {{ first_name`: the `{{` is open too.
+        let braces = rest.matches("{{").count() > rest.matches("}}").count();
+        let close = if braces { " }}\"" } else { "\"" };
+        let end = span.start as usize + q + rest.len();
+        let d = Diagnostic::error(Code::UnclosedString, "unclosed string")
+            .at(span.sub(q, q + 1), "this string is never closed");
+        let d = if braces {
+            d.help("close the `{{` with `}}`, then end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
+        } else {
+            d.help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
+        };
+        return d.fix_unsafe(
+            Span::new(end, end),
+            close,
+            format!("Insert `{close}` at the end of the line"),
+        );
     }
 
     let rule = if in_input {
