@@ -148,7 +148,8 @@ fn ty(t: &Ty, nullable: bool) -> Schema {
         Ty::Bool => Schema::new().value("type", json!("boolean")),
         Ty::Object(obj) => object(obj),
         Ty::List { max, item } => {
-            // A `null` item passes `check --data` (it renders as nothing).
+            // A `null` item passes `check --data` (it renders as nothing), unless the item is an
+            // object with required fields (M3002 at the `null`).
             let mut m = Schema::new()
                 .value("type", json!("array"))
                 .schema("items", ty(item, true));
