@@ -177,12 +177,48 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
     out
 }
 
+/// A source whose columns count characters, as every other format's do: miette's count bytes,
+/// so its header said `2:40` where the short report says `2:38` on a line with `é`. Only the
+/// header reads a column (of the primary label, read without context lines).
+#[cfg(feature = "fancy")]
+#[derive(Debug)]
+struct CharColumns(NamedSource<String>);
+
+#[cfg(feature = "fancy")]
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self.0.read_span(span, before, after)?;
+        if before != 0 || after != 0 {
+            return Ok(contents);
+        }
+        let text = self.0.inner().as_str();
+        let at = span.offset().min(text.len());
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let column = text
+            .get(line_start..at)
+            .map_or(contents.column(), |t| t.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.name().to_string(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
+}
+
 /// A miette snippet of the labels in one file; the first label of the primary file is primary.
 #[cfg(feature = "fancy")]
 fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) -> String {
     #[derive(Debug)]
     struct Snippet {
-        src: NamedSource<String>,
+        src: CharColumns,
         labels: Vec<LabeledSpan>,
     }
     impl std::fmt::Display for Snippet {
@@ -221,20 +257,20 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
             }
         })
         .collect();
-    // Control characters in the source must not reach the terminal: `?` keeps byte offsets.
+    // Control characters in the source must not reach the terminal: `?` (or `¿` for the
+    // two-byte ones, U+0080 to U+009F) keeps byte offsets, so the underline does not shift.
     let text: String = src
         .text
         .chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-                '?'
-            } else {
-                c
-            }
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if c.is_control() && c.len_utf8() == 1 => '?',
+            c if c.is_control() => '¿',
+            c => c,
         })
         .collect();
     let snip = Snippet {
-        src: NamedSource::new(&src.name, text).with_language("missive"),
+        src: CharColumns(NamedSource::new(&src.name, text).with_language("missive")),
         labels: spans,
     };
     let mut theme = if color {

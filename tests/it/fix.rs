@@ -199,3 +199,51 @@ fn json_and_sarif_carry_the_fixes_and_the_primary_label() {
     assert_eq!(r["deletedRegion"]["startColumn"], 5);
     assert_eq!(r["deletedRegion"]["endColumn"], 13);
 }
+
+/// On a line with non-ASCII characters (and a two-byte control character), every format gives
+/// the same line and column, counted in characters: human (its header), short, JSON and SARIF.
+#[test]
+fn every_format_gives_the_same_column_on_non_ascii_lines() {
+    let dir = temp_dir("columns");
+    std::fs::write(
+        dir.join("col.missive"),
+        "notification col\ncarousel {\n  element {\n    title: \"Café crème \u{85}\" subtilte\n    subtitle: \"x\"\n  }\n}\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", "col.missive", "--format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // `subtilte` is the 27th character of line 4 (and its 30th byte).
+    let human = run("human");
+    assert!(human.contains("╭─[col.missive:4:27]"), "{human}");
+    // The underline is under `subtilte`: as many characters in as the text before it.
+    let underline = human
+        .lines()
+        .find(|l| l.contains('┬'))
+        .expect("an underline");
+    let source = human
+        .lines()
+        .find(|l| l.contains('│') && l.contains("subtilte"))
+        .expect("the line");
+    let at = source.find("subtilte").unwrap();
+    assert_eq!(
+        underline.chars().position(|c| c == '┬'),
+        Some(source[..at].chars().count()),
+        "{human}"
+    );
+    assert!(run("short").contains("col.missive:4:27: error[M0001]"));
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["diagnostics"][0]["line"], 4);
+    assert_eq!(json["diagnostics"][0]["column"], 27);
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 4);
+    assert_eq!(region["startColumn"], 27);
+}

@@ -202,7 +202,8 @@ fn the_schema_agrees_with_check_data() {
         ),
         ("optional null", with("nick", Value::Null), true),
         ("optional integer null", with("count", Value::Null), true),
-        ("a null list item", with("items", json!([null])), true),
+        // Its items have a required `title`: a `null` item is an error (M3002, at the `null`).
+        ("a null list item", with("items", json!([null])), false),
         (
             "an optional field null in an item",
             with("items", json!([{"title": "a", "note": null}])),
