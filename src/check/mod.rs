@@ -896,7 +896,19 @@ impl<'a> Checker<'a> {
                         (_, Some(t)) if t.trim().parse::<f64>().is_ok() => format!("write the number without quotes: `{}: {}`", spec.name, t.trim()),
                         _ => format!("give a number literal or a path to a `number` input, e.g. `{}: item.price`", spec.name),
                     };
-                    self.mismatch(spec, s.span, "a string", help);
+                    let mut d = self.mismatch_diagnostic(spec, s.span, "a string", help);
+                    // `"149.00"` and `"true"` without their quotes: the same value, certainly.
+                    let literal = s.as_literal().map(|t| t.trim().to_string());
+                    let unquoted = match (kind, literal) {
+                        (Kind::Bool, Some(t)) if t == "true" || t == "false" => Some(t),
+                        (Kind::Number, Some(t)) if plain_number(&t) => Some(t),
+                        (Kind::Integer, Some(t)) if plain_number(&t) && !t.contains('.') => Some(t),
+                        _ => None,
+                    };
+                    if let Some(t) = unquoted {
+                        d = d.fix(s.span, t);
+                    }
+                    self.push(d);
                     return None;
                 }
                 if let Some(text) = s.as_literal() {
@@ -1196,4 +1208,15 @@ fn url_help(root: &ObjTy, field: &str, raw: &str) -> String {
             format!("give one of the `url` inputs {} (`{field}: {}`), or an absolute https URL in quotes, e.g. {example}", list.join(", "), many[0])
         }
     }
+}
+
+/// A number as the grammar reads it, written plainly: `-`, digits, and a fraction (`149.00`).
+fn plain_number(t: &str) -> bool {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && (whole == "0" || !whole.starts_with('0'))
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
