@@ -247,3 +247,32 @@ fn every_format_gives_the_same_column_on_non_ascii_lines() {
     assert_eq!(region["startLine"], 4);
     assert_eq!(region["startColumn"], 27);
 }
+
+#[test]
+fn unsafe_fixes_wait_for_their_flag() {
+    let dir = temp_dir("fix-unsafe");
+    let path = dir.join("shipped.missive");
+    // The name differs from the file's, and the `{% if %}` is never closed: two unsafe fixes.
+    let text = "notification order_shipped\ninput {\n  first_name?: string max 30\n}\ntext \"Hello{% if first_name %} {{ first_name }}\"\n";
+    std::fs::write(&path, text).unwrap();
+    missive()
+        .current_dir(&dir)
+        .args(["check", "shipped.missive", "--fix"])
+        .assert()
+        .code(1)
+        .stderr("");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    missive()
+        .current_dir(&dir)
+        .args(["check", "shipped.missive", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0)
+        .stderr(
+            "fixed shipped.missive:1:14: Rename the notification to `shipped` [M4002]\n\
+             fixed shipped.missive:5:48: Insert `{% endif %}` at the end of the string [M0006]\n",
+        );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "notification shipped\ninput {\n  first_name?: string max 30\n}\ntext \"Hello{% if first_name %} {{ first_name }}{% endif %}\"\n"
+    );
+}
