@@ -276,3 +276,28 @@ fn unsafe_fixes_wait_for_their_flag() {
         "notification shipped\ninput {\n  first_name?: string max 30\n}\ntext \"Hello{% if first_name %} {{ first_name }}{% endif %}\"\n"
     );
 }
+
+/// A JSON payload's diagnostics carry no fixes: they are edits of missive text.
+#[test]
+fn payloads_have_no_fixes() {
+    let dir = temp_dir("fix-payload");
+    std::fs::write(
+        dir.join("p.json"),
+        r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [{"titel": "A", "subtitle": "b"}]}}}"#,
+    )
+    .unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "p.json", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diagnostics = j["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.iter().any(|d| d["code"] == "M1002"), "{j:#}");
+    assert!(
+        diagnostics.iter().all(|d| d.get("fixes").is_none()),
+        "{j:#}"
+    );
+}
