@@ -274,8 +274,8 @@ impl Checker<'_> {
         d = match types::suggest(&name.name, candidates) {
             // Renamed, it would be given twice: the author decides which one stays.
             Some(s) if given(s) => d.help(format!(
-                "`{s}` is close, but {} already has it: delete this line, or give it the name of another field",
-                spec.what
+                "`{s}` is close, but this `{}` already has it: delete this line, or give it the name of another field",
+                b.kind.name
             )),
             Some(s) => d
                 .help(format!("a field with a similar name exists: `{s}`"))
