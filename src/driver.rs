@@ -200,7 +200,16 @@ fn compile(input: &Input, profile: &Profile) -> check::Compiled {
                 profile: profile.clone(),
                 file_stem: None,
             };
-            crate::import::lint(&input.source.text, &name, &options)
+            let mut compiled = crate::import::lint(&input.source.text, &name, &options);
+            // The checks' fixes are edits of missive text: in a JSON file they would break it.
+            for l in compiled
+                .diagnostics
+                .iter_mut()
+                .flat_map(|d| d.labels.iter_mut())
+            {
+                l.fix = None;
+            }
+            compiled
         }
     }
 }

@@ -152,10 +152,13 @@ fn ty(t: &Ty, nullable: bool) -> Schema {
         Ty::Bool => Schema::new().value("type", json!("boolean")),
         Ty::Object(obj) => object(obj),
         Ty::List { max, item } => {
-            // A `null` item passes `check --data` (it renders as nothing).
+            // A `null` item passes `check --data` (it renders as nothing), unless the item is an
+            // object with required fields (M3002 at the `null`: the template reads them).
+            let nullable =
+                !matches!(&**item, Ty::Object(o) if o.fields.iter().any(|f| !f.optional));
             let mut m = Schema::new()
                 .value("type", json!("array"))
-                .schema("items", ty(item, true));
+                .schema("items", ty(item, nullable));
             if let Some(max) = max {
                 m = m.value("maxItems", json!(max));
             }
@@ -207,10 +210,8 @@ mod tests {
         );
         assert_eq!(s["properties"]["site"]["format"], "uri");
         assert_eq!(s["properties"]["items"]["maxItems"], 2);
-        assert_eq!(
-            s["properties"]["items"]["items"]["type"],
-            json!(["object", "null"])
-        );
+        // Its items have a required field: `null` is no item.
+        assert_eq!(s["properties"]["items"]["items"]["type"], json!("object"));
         assert_eq!(
             s["properties"]["items"]["items"]["properties"]["ok"],
             json!({"type": "boolean"})

@@ -290,7 +290,17 @@ impl Checker<'_> {
             format!("unknown field `{}` in {}", name.name, spec.what),
         )
         .at(name.span, format!("`{}` has no such field", b.kind.name));
+        let given = |s: &str| {
+            b.items
+                .iter()
+                .any(|i| matches!(i, ast::Item::Field(f) if f.name.name == s))
+        };
         d = match types::suggest(&name.name, candidates) {
+            // Renamed, it would be given twice: the author decides which one stays.
+            Some(s) if given(s) => d.help(format!(
+                "`{s}` is close, but this `{}` already has it: delete this line, or give it the name of another field",
+                b.kind.name
+            )),
             Some(s) => d
                 .help(format!("a field with a similar name exists: `{s}`"))
                 .fix(name.span, s),

@@ -133,6 +133,29 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
     }
 }
 
+/// M3002: a `null` item in a list of objects with required fields, at the `null` (rendering it
+/// would report each required field missing, at the template).
+fn null_item(node: &Node<'_>, obj: &ObjTy, decl: Span, path: &Path<'_>) -> Diagnostic {
+    let required: Vec<String> = obj
+        .fields
+        .iter()
+        .filter(|f| !f.optional)
+        .map(|f| format!("`\"{}\"`", f.name))
+        .collect();
+    let list = match required.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    Diagnostic::error(
+        Code::MissingData,
+        format!("`{path}` is `null`, but each item needs {list}"),
+    )
+    .label(Origin::Data, node.span, "null here")
+    .at(decl, "declared here")
+    .help("remove the `null` from the list, or give the item as an object with those keys")
+}
+
 fn value(node: &Node<'_>, f: &FieldTy, path: &Path<'_>, out: &mut Vec<Diagnostic>) {
     check_ty(node, &f.ty, f.decl, path, out);
 }
@@ -253,7 +276,14 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
                 }
             }
             for (i, it) in items.iter().enumerate() {
-                check_ty(it, item, decl, &Path::Index(path, i), out);
+                let at = Path::Index(path, i);
+                match (&it.value, &**item) {
+                    // An item the template reads fields of: `null` has none of them.
+                    (Json::Null, Ty::Object(obj)) if obj.fields.iter().any(|f| !f.optional) => {
+                        out.push(null_item(it, obj, decl, &at));
+                    }
+                    _ => check_ty(it, item, decl, &at, out),
+                }
             }
         }
         (ty, _) => {

@@ -98,6 +98,7 @@ impl Checker<'_> {
         // minijinja-contrib's `truncate` takes keyword arguments only.
         if let Some(i) = src.find("truncate(") {
             let args = src[i + 9..].trim_start();
+            let arg_at = at + src.len() - args.len();
             if args.starts_with(|c: char| c.is_ascii_digit()) {
                 ok = false;
                 let n: String = args.chars().take_while(char::is_ascii_digit).collect();
@@ -110,7 +111,8 @@ impl Checker<'_> {
                         Span::new(at + i, at + i + 9),
                         "a positional argument here fails when rendering",
                     )
-                    .help(format!("write `truncate(length={n})`")),
+                    .help(format!("write `truncate(length={n})`"))
+                    .fix(Span::new(arg_at, arg_at), "length="),
                 );
             }
         }
@@ -148,6 +150,61 @@ impl Checker<'_> {
         ok
     }
 
+    /// M0006: the innermost `{% if %}` or `{% for %}` of the string at `span` that is never
+    /// closed, when there is one: located at its tag, with the closing tag to add (an unsafe
+    /// fix at the end of the string: where the guarded text ends is the author's call).
+    fn unclosed_tag(&self, span: Span) -> Option<Diagnostic> {
+        let text = self.text.get(span.range())?;
+        let mut open: Vec<(&str, Span, &str)> = Vec::new();
+        let mut from = 0;
+        while let Some(i) = text[from..].find("{%") {
+            let start = from + i;
+            let end = start + text[start..].find("%}")? + 2;
+            let inner = text[start + 2..end - 2]
+                .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+            let keyword = inner.split_whitespace().next().unwrap_or("");
+            let tag = Span::new(span.start as usize + start, span.start as usize + end);
+            match keyword {
+                "if" => open.push(("endif", tag, &text[start..end])),
+                "for" => open.push(("endfor", tag, &text[start..end])),
+                "endif" | "endfor" => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            from = end;
+        }
+        let (close, tag, written) = open.pop()?;
+        let d = Diagnostic::error(
+            Code::InvalidInterpolation,
+            format!("`{written}` is never closed"),
+        )
+        .at(tag, format!("needs a `{{% {close} %}}`"))
+        .help(format!(
+            "add `{{% {close} %}}` where the text it {} ends",
+            if close == "endif" {
+                "guards"
+            } else {
+                "repeats"
+            }
+        ));
+        let before_quote = if text.ends_with("\"\"\"") && text.len() >= 6 {
+            Some(span.end as usize - 3)
+        } else if text.ends_with('"') && text.len() >= 2 {
+            Some(span.end as usize - 1)
+        } else {
+            None
+        };
+        Some(match before_quote {
+            Some(at) => d.fix_unsafe(
+                Span::new(at, at),
+                format!("{{% {close} %}}"),
+                format!("Insert `{{% {close} %}}` at the end of the string"),
+            ),
+            None => d,
+        })
+    }
+
     /// Compiles a minijinja source and resolves the variables it reads.
     fn engine(
         &mut self,
@@ -164,6 +221,13 @@ impl Checker<'_> {
                 .filter(|s| s.start >= span.start && s.end <= span.end)
                 .unwrap_or(span);
             let detail = e.detail().unwrap_or("invalid expression").to_string();
+            // `{% if x %}` without its `{% endif %}`: said at the opener, in plain words.
+            if detail.contains("unexpected end of input") {
+                if let Some(d) = self.unclosed_tag(span) {
+                    self.push(d);
+                    return None;
+                }
+            }
             self.push(
                 Diagnostic::error(Code::InvalidInterpolation, format!("invalid template expression: {detail}"))
                     .at(at, detail)
@@ -375,7 +439,7 @@ const KNOWN_FILTERS: &[&str] = &[
     "trim",
     "unique",
     "upper",
-    "urlencode",
+    // Not `urlencode`: minijinja's `urlencode` feature is off, so it is unknown here too.
     "truncate",
     "pluralize",
     "striptags",

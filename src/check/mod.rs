@@ -480,11 +480,19 @@ impl<'a> Checker<'a> {
         }
         if let (Some((n, span)), Some(stem)) = (&name, &options.file_stem) {
             if n != stem {
-                self.push(
-                    Diagnostic::warning(Code::NameMismatch, format!("the notification is named `{n}` but its file is `{stem}.missive`"))
-                        .at(*span, "the notification's name")
-                        .help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find")),
-                );
+                let d = Diagnostic::warning(
+                    Code::NameMismatch,
+                    format!("the notification is named `{n}` but its file is `{stem}.missive`"),
+                )
+                .at(*span, "the notification's name");
+                // The file's name is offered only when it is a name the header accepts.
+                let d = if is_name(stem) {
+                    d.help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find"))
+                        .fix_unsafe(*span, stem.clone(), format!("Rename the notification to `{stem}`"))
+                } else {
+                    d.help(format!("rename the file to `{n}.missive`, so that templates are easy to find (`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`)"))
+                };
+                self.push(d);
             }
         }
 
@@ -1035,18 +1043,27 @@ impl<'a> Checker<'a> {
     }
 
     fn mismatch(&mut self, spec: &FieldSpec, span: Span, found: &str, help: String) {
-        self.push(
-            Diagnostic::error(
-                Code::TypeMismatch,
-                format!(
-                    "`{}` needs {}, found {found}",
-                    spec.name,
-                    spec.kind.describe()
-                ),
-            )
-            .at(span, format!("expected {}", spec.kind.describe()))
-            .help(help),
-        );
+        let d = self.mismatch_diagnostic(spec, span, found, help);
+        self.push(d);
+    }
+
+    fn mismatch_diagnostic(
+        &self,
+        spec: &FieldSpec,
+        span: Span,
+        found: &str,
+        help: String,
+    ) -> Diagnostic {
+        Diagnostic::error(
+            Code::TypeMismatch,
+            format!(
+                "`{}` needs {}, found {found}",
+                spec.name,
+                spec.kind.describe()
+            ),
+        )
+        .at(span, format!("expected {}", spec.kind.describe()))
+        .help(help)
     }
 
     fn value(&mut self, v: &Value, spec: &FieldSpec) -> Option<Val> {
@@ -1059,7 +1076,19 @@ impl<'a> Checker<'a> {
                         (_, Some(t)) if t.trim().parse::<f64>().is_ok() => format!("write the number without quotes: `{}: {}`", spec.name, t.trim()),
                         _ => format!("give a number literal or a path to a `number` input, e.g. `{}: item.price`", spec.name),
                     };
-                    self.mismatch(spec, s.span, "a string", help);
+                    let mut d = self.mismatch_diagnostic(spec, s.span, "a string", help);
+                    // `"149.00"` and `"true"` without their quotes: the same value, certainly.
+                    let literal = s.as_literal().map(|t| t.trim().to_string());
+                    let unquoted = match (kind, literal) {
+                        (Kind::Bool, Some(t)) if t == "true" || t == "false" => Some(t),
+                        (Kind::Number, Some(t)) if plain_number(&t) => Some(t),
+                        (Kind::Integer, Some(t)) if plain_number(&t) && !t.contains('.') => Some(t),
+                        _ => None,
+                    };
+                    if let Some(t) = unquoted {
+                        d = d.fix(s.span, t);
+                    }
+                    self.push(d);
                     return None;
                 }
                 if let Some(text) = s.as_literal() {
@@ -1103,6 +1132,24 @@ impl<'a> Checker<'a> {
                         );
                         None
                     }
+                    // `image_url: 42`: in quotes it would still not be a URL.
+                    Kind::Url => {
+                        let help = url_help(&self.root, spec.name, raw);
+                        self.mismatch(spec, *span, "a number", help);
+                        None
+                    }
+                    Kind::Text => {
+                        let d = self
+                            .mismatch_diagnostic(
+                                spec,
+                                *span,
+                                "a number",
+                                format!("write it in quotes: `{}: \"{raw}\"`", spec.name),
+                            )
+                            .fix(*span, format!("\"{raw}\""));
+                        self.push(d);
+                        None
+                    }
                     _ => {
                         self.mismatch(
                             spec,
@@ -1123,7 +1170,11 @@ impl<'a> Checker<'a> {
                     } else {
                         format!("give {}", kind.describe())
                     };
-                    self.mismatch(spec, *span, "a boolean", help);
+                    let mut d = self.mismatch_diagnostic(spec, *span, "a boolean", help);
+                    if kind == Kind::Text {
+                        d = d.fix(*span, format!("\"{b}\""));
+                    }
+                    self.push(d);
                     None
                 }
             }
@@ -1315,4 +1366,53 @@ fn media_node(keyword: &str, payload: ObjIr, span: Span) -> Node {
 /// A string as JSON text.
 pub(crate) fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
+}
+
+/// Whether `s` can be a notification's name: the grammar's `ident` (a letter or `_`, then
+/// letters, digits and `_`; not a keyword).
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !matches!(s, "if" | "else" | "for" | "in" | "true" | "false" | "null")
+}
+
+/// The help for a URL field given something else (`image_url: 42`): the declared `url` inputs
+/// it could take (outside lists), else an absolute https URL; never the value in quotes, which
+/// is not a URL either.
+fn url_help(root: &ObjTy, field: &str, raw: &str) -> String {
+    fn collect(obj: &ObjTy, prefix: &str, out: &mut Vec<String>) {
+        for f in &obj.fields {
+            let path = format!("{prefix}{}", f.name);
+            match &f.ty {
+                Ty::Url { .. } => out.push(path),
+                Ty::Object(o) => collect(o, &format!("{path}."), out),
+                _ => {}
+            }
+        }
+    }
+    let mut urls = Vec::new();
+    collect(root, "", &mut urls);
+    let example = format!("`{field}: \"https://shop.example/images/{raw}.png\"`");
+    match urls.as_slice() {
+        [] => format!("give an absolute https URL in quotes, e.g. {example}"),
+        [one] => format!("give the `url` input `{one}` (`{field}: {one}`), or an absolute https URL in quotes, e.g. {example}"),
+        many => {
+            let list: Vec<String> = many.iter().take(5).map(|u| format!("`{u}`")).collect();
+            format!("give one of the `url` inputs {} (`{field}: {}`), or an absolute https URL in quotes, e.g. {example}", list.join(", "), many[0])
+        }
+    }
+}
+
+/// A number as the grammar reads it, written plainly: `-`, digits, and a fraction (`149.00`).
+fn plain_number(t: &str) -> bool {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && (whole == "0" || !whole.starts_with('0'))
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }

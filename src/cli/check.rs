@@ -1,13 +1,17 @@
 //! `missive check`: lint templates, and optionally a data file against one template.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 
 use missive::check::images;
+use missive::diagnostic::fix::{self, Applied};
 use missive::diagnostic::report::FileReport;
+use missive::diagnostic::Applicability;
 use missive::driver;
-use missive::{Code, Diagnostic};
+use missive::{Code, Diagnostic, SourceFile};
 
 use super::{print_reports, status, Common, Exit, Outcome, Session, Status, Stream};
 
@@ -29,8 +33,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR", requires = "check_images")]
     images: Option<PathBuf>,
     /// Check again whenever a template, data or project file changes (Ctrl-C to stop).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
     watch: bool,
+    /// Apply the safe fixes the diagnostics suggest (a misspelled name, a missing `:`), print
+    /// what changed, and check the result again; the report is the fixed file's.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`, apply the unsafe fixes too: judgements (review them).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes `--fix` would apply as a unified diff, and change no file; exit 1 when
+    /// there are some.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
 }
 
 impl CheckArgs {
@@ -67,11 +82,77 @@ pub fn run(common: &Common, mut args: CheckArgs) -> Outcome {
                 .help("give the template's path instead of `--stdin-filename`"),
         ));
     }
+    if args.unsafe_fixes && !(args.fix || args.diff) {
+        return Err(Exit::usage(
+            Stream::Stdout,
+            "",
+            Diagnostic::error(Code::Usage, "`--unsafe-fixes` needs `--fix` or `--diff`")
+                .help("add `--fix` to apply the fixes, or `--diff` to see them"),
+        ));
+    }
+    if args.fix && session.common.stdin_filename.is_some() {
+        return Err(Exit::usage(
+            Stream::Stdout,
+            "",
+            Diagnostic::error(Code::Usage, "`--fix` rewrites files, not standard input")
+                .help("use `--diff` to see the fixes, or give the template's path"),
+        ));
+    }
     if args.watch {
         let check = || once(&session, &args).unwrap_or_else(|exit| exit.finish(common));
         return super::watch::run(&args.watched(), check);
     }
     once(&session, &args)
+}
+
+/// At most this many rounds of fixes on one file (ruff stops at 100; missive's fixes do not
+/// chain far: a fix rarely enables another).
+const FIX_PASSES: usize = 10;
+
+/// Applies the fixes of `least` applicability to a template until none applies (or
+/// [`FIX_PASSES`] rounds), checking it again after each round, as ruff does: the edits of one
+/// round do not overlap, and the next round sees the diagnostics of the fixed text. A round
+/// that would add a syntax error is not kept. The input holds the fixed text; what was applied, in
+/// order.
+fn fix_input(
+    input: &mut driver::Input,
+    settings: &driver::Settings,
+    least: Applicability,
+) -> Vec<Applied> {
+    let mut applied = Vec::new();
+    if input.kind != driver::Kind::Template {
+        return applied;
+    }
+    // The fixes need no image read.
+    let settings = driver::Settings::new(settings.profile.clone());
+    let errors = |input: &driver::Input| {
+        let mut c = driver::check(std::slice::from_ref(input), &settings, &mut |p: &str| {
+            super::load_data(p)
+        });
+        c.pop().map(|c| c.report.diagnostics).unwrap_or_default()
+    };
+    let mut diagnostics = errors(input);
+    for _ in 0..FIX_PASSES {
+        let Some((text, round)) = fix::apply(&input.source, &diagnostics, least) else {
+            break;
+        };
+        let mut next = input.clone();
+        next.source = Arc::new(SourceFile::new(input.path.clone(), text));
+        let after = errors(&next);
+        // A fix that breaks the syntax is a bug in the fix: keep the text as it was.
+        let count = |ds: &[Diagnostic]| {
+            ds.iter()
+                .filter(|d| d.is_error() && d.code.as_str().starts_with("M0"))
+                .count()
+        };
+        if count(&after) > count(&diagnostics) {
+            break;
+        }
+        *input = next;
+        diagnostics = after;
+        applied.extend(round);
+    }
+    applied
 }
 
 /// One check of every file: prints the report, returns the exit status.
@@ -138,6 +219,49 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
             )
         }),
     };
+    if args.fix || args.diff {
+        let least = if args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        let mut changed = false;
+        for input in inputs.iter_mut() {
+            let before = input.source.clone();
+            let applied = fix_input(input, &settings, least);
+            if applied.is_empty() {
+                continue;
+            }
+            changed = true;
+            let mut err = std::io::stderr().lock();
+            let verb = if args.diff { "would fix" } else { "fixed" };
+            for a in &applied {
+                let _ = writeln!(
+                    err,
+                    "{verb} {}:{}:{}: {} [{}]",
+                    input.path, a.line, a.column, a.title, a.code
+                );
+            }
+            if args.diff {
+                let diff = super::unified_diff(&input.path, &before.text, &input.source.text);
+                let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+            } else if let Err(e) = super::replace(Path::new(&input.path), &input.source.text) {
+                io_failure = true;
+                reports.push(super::write_failure(&input.path, &e));
+            }
+        }
+        if args.diff {
+            // As `fmt --check`: the diff is the output, and exit 1 says there is one.
+            if !reports.is_empty() {
+                print_reports(common, &reports, files.len(), Stream::Stderr, false);
+            }
+            let status = match status(common, &reports, io_failure) {
+                Status::Ok if changed => Status::Errors,
+                s => s,
+            };
+            return Ok(status.into());
+        }
+    }
     let mut checked =
         driver::check(&inputs, &settings, &mut |path: &str| super::load_data(path)).into_iter();
     for place in unread {

@@ -17,6 +17,9 @@ pub struct FmtArgs {
     /// Change nothing: list the files that would change, one a line, and exit 1 if there are any.
     #[arg(long)]
     check: bool,
+    /// With `--check`, print what would change as a unified diff instead of the file names.
+    #[arg(long, requires = "check")]
+    diff: bool,
 }
 
 pub fn run(common: &Common, args: FmtArgs) -> Outcome {
@@ -61,7 +64,12 @@ pub fn run(common: &Common, args: FmtArgs) -> Outcome {
         let changed = formatted != src.text;
         let written = if args.check {
             would_change |= changed;
-            if changed {
+            if changed && args.diff {
+                let diff = super::unified_diff(path, &src.text, &formatted);
+                stdout
+                    .write_all(diff.as_bytes())
+                    .map_err(|e| ("-".to_string(), e))
+            } else if changed {
                 writeln!(stdout, "{path}").map_err(|e| ("-".to_string(), e))
             } else {
                 Ok(())
@@ -71,7 +79,7 @@ pub fn run(common: &Common, args: FmtArgs) -> Outcome {
                 .write_all(formatted.as_bytes())
                 .map_err(|e| ("-".to_string(), e))
         } else if changed {
-            replace(Path::new(path), &formatted).map_err(|e| (path.clone(), e))
+            super::replace(Path::new(path), &formatted).map_err(|e| (path.clone(), e))
         } else {
             Ok(())
         };
@@ -89,31 +97,4 @@ pub fn run(common: &Common, args: FmtArgs) -> Outcome {
         status => status,
     };
     Ok(status.into())
-}
-
-/// Replaces a file's content atomically: a temporary file beside it (with its permissions),
-/// persisted over it, so that an interruption leaves either the old file or the new one. A
-/// symbolic link stays a link to the rewritten file.
-fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    // Through a symbolic link, the file it points to is the one to replace.
-    let path = &std::fs::canonicalize(path)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let permissions = std::fs::metadata(path)?.permissions();
-    // Dropped on an error, the temporary file is removed.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.fmt-"))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -629,3 +629,40 @@ pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
     );
     failed
 }
+
+/// Replaces a file's content atomically: a temporary file beside it (with its permissions),
+/// persisted over it, so that an interruption leaves either the old file or the new one. A
+/// symbolic link stays a link to the rewritten file.
+pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    // Through a symbolic link, the file it points to is the one to replace.
+    let path = &std::fs::canonicalize(path)?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let permissions = std::fs::metadata(path)?.permissions();
+    // Dropped on an error, the temporary file is removed.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.missive-"))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A unified diff of a file's text before and after a change (`check --diff`, `fmt --check
+/// --diff`), with `a/` and `b/` headers as git writes them.
+pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}

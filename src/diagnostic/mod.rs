@@ -2,6 +2,7 @@
 //! JSON) reads.
 
 mod code;
+pub mod fix;
 pub mod report;
 
 pub use code::Code;
@@ -35,16 +36,62 @@ pub struct Label {
     pub origin: Origin,
     pub span: Span,
     pub message: Option<String>,
-    /// A machine-applicable fix of the problem this label shows, when the help names one
-    /// (editors offer it as a quick fix; the CLI reports show only the help).
+    /// A suggested edit that fixes the problem this label shows, when the help names one:
+    /// editors offer it as a quick fix, `missive check --fix` applies it, the JSON and SARIF
+    /// reports carry it.
     pub fix: Option<Box<Fix>>,
 }
 
-/// Replace the template text at `span` with `replacement`.
+/// How sure a fix is, after ruff and rustc: `missive check --fix` applies the safe ones,
+/// `--unsafe-fixes` the others too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// A judgement the author should make (which limit to lower, which text to drop): the edit
+    /// silences the diagnostic but may change what the message says.
+    Unsafe,
+    /// Meaning-preserving and certain: a misspelled name, a missing `:`, a positional argument
+    /// given its name. Applying it changes nothing the author meant.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A suggested edit: replace the template text at `span` with `replacement`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
     pub span: Span,
     pub replacement: String,
+    pub applicability: Applicability,
+    /// A short title for the edit, when the one made from the text ([`Fix::title`]) is not
+    /// enough.
+    pub title: Option<String>,
+}
+
+impl Fix {
+    /// The edit's title, as an editor lists it: the given one, else made from the text it
+    /// replaces ("Replace `subtilte` with `subtitle`", "Insert `:`", "Delete `,`").
+    pub fn title(&self, text: &str) -> String {
+        if let Some(t) = &self.title {
+            return t.clone();
+        }
+        let original = text.get(self.span.range()).unwrap_or("");
+        match (original.is_empty(), self.replacement.is_empty()) {
+            (true, _) => format!("Insert `{}`", self.replacement),
+            (false, true) => format!("Delete `{original}`"),
+            (false, false) => format!("Replace `{original}` with `{}`", self.replacement),
+        }
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
 }
 
 /// One problem found in a template, a data file, or the command line.
@@ -101,14 +148,38 @@ impl Diagnostic {
         self
     }
 
-    /// Attaches a fix (replace the template text at `span` with `replacement`) to the latest
-    /// label, the one whose problem it fixes.
-    pub fn fix(mut self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+    /// Attaches a safe fix (replace the template text at `span` with `replacement`) to the
+    /// latest label, the one whose problem it fixes. Safe: the help names this edit, and it is
+    /// certain (a near name, a missing `:`).
+    pub fn fix(self, span: Span, replacement: impl Into<String>) -> Diagnostic {
+        self.suggest(Fix {
+            span,
+            replacement: replacement.into(),
+            applicability: Applicability::Safe,
+            title: None,
+        })
+    }
+
+    /// Attaches an unsafe fix, a judgement the author confirms (`--unsafe-fixes`), with its
+    /// title.
+    pub fn fix_unsafe(
+        self,
+        span: Span,
+        replacement: impl Into<String>,
+        title: impl Into<String>,
+    ) -> Diagnostic {
+        self.suggest(Fix {
+            span,
+            replacement: replacement.into(),
+            applicability: Applicability::Unsafe,
+            title: Some(title.into()),
+        })
+    }
+
+    /// Attaches a fix to the latest label.
+    pub fn suggest(mut self, fix: Fix) -> Diagnostic {
         if let Some(l) = self.labels.last_mut() {
-            l.fix = Some(Box::new(Fix {
-                span,
-                replacement: replacement.into(),
-            }));
+            l.fix = Some(Box::new(fix));
         }
         self
     }

@@ -255,8 +255,8 @@ struct Excerpt {
     text: String,
     /// The file's line number (0-based) of the excerpt's first line.
     first_line: usize,
-    /// Per excerpt line: where it starts in `text`, and what to add to a byte column in it
-    /// to get the file's byte column.
+    /// Per excerpt line: where it starts in `text`, and what to add to a column in it (in
+    /// characters) to get the file's column.
     lines: Vec<(usize, isize)>,
 }
 
@@ -313,7 +313,11 @@ impl Excerpt {
                 out.push('…');
             }
             push_printable(&mut out, brk);
-            lines.push((ex_start, (a - start) as isize - (shown - ex_start) as isize));
+            let left_out = text[start..a].chars().count() as isize;
+            lines.push((
+                ex_start,
+                left_out - out[ex_start..shown].chars().count() as isize,
+            ));
             windows.push((a, b, shown));
         }
         let map = |o: usize| {
@@ -338,12 +342,13 @@ impl Excerpt {
 }
 
 /// Text from the user's files for a snippet: control characters (but line ends and tabs) as
-/// `?`, one per byte, so offsets stay put.
+/// `?`, or `¿` for the two-byte ones (U+0080 to U+009F), so that byte offsets and character
+/// columns both stay put.
 #[cfg(feature = "fancy")]
 fn push_printable(out: &mut String, s: &str) {
     for c in s.chars() {
         if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+            out.push(if c.len_utf8() == 1 { '?' } else { '¿' });
         } else {
             out.push(c);
         }
@@ -359,9 +364,16 @@ impl miette::SourceCode for Excerpt {
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let inner = self.text.as_str().read_span(span, before, after)?;
+        // The header's column (read without context lines) counts characters, as every other
+        // format does (miette's counts bytes: `2:40` for `2:38` on a line with `é`).
         let column = if before == 0 {
             let i = self.lines.partition_point(|&(s, _)| s <= span.offset()) - 1;
-            inner.column().saturating_add_signed(self.lines[i].1)
+            let (line_start, left_out) = self.lines[i];
+            let at = span.offset().min(self.text.len());
+            self.text
+                .get(line_start..at)
+                .map_or(inner.column(), |t| t.chars().count())
+                .saturating_add_signed(left_out)
         } else {
             inner.column()
         };
@@ -548,9 +560,52 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     #[serde(flatten)]
     at: Position,
+    /// The primary label's text ("11 over"); `labels` are the secondary ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
     help: Option<&'a str>,
+    /// The suggested edits, in the template.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<JsonFix<'a>>,
     labels: Vec<JsonLabel<'a>>,
     notes: &'a [String],
+}
+
+/// A suggested edit: replace the text from `line:column` to `end_line:end_column` (exclusive)
+/// with `replacement`.
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: String,
+    applicability: &'static str,
+    replacement: &'a str,
+    file: &'a str,
+    #[serde(flatten)]
+    at: Position,
+}
+
+/// The template fixes of a diagnostic, as JSON.
+fn json_fixes<'a>(r: &'a FileReport, d: &'a Diagnostic) -> Vec<JsonFix<'a>> {
+    let Some(src) = r.source(Origin::Template) else {
+        return Vec::new();
+    };
+    d.fixes()
+        .map(|f| {
+            let s = src.line_col(f.span.start as usize);
+            let e = src.line_col(f.span.end as usize);
+            JsonFix {
+                title: f.title(&src.text),
+                applicability: f.applicability.as_str(),
+                replacement: &f.replacement,
+                file: r.file_of(Origin::Template),
+                at: Position {
+                    line: Some(s.line),
+                    column: Some(s.column),
+                    end_line: Some(e.line),
+                    end_column: Some(e.column),
+                },
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -578,7 +633,9 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
                 code: d.code.as_str(),
                 message: &d.message,
                 at: position(r, primary),
+                label: primary.and_then(|l| l.message.as_deref()),
                 help: d.help.as_deref(),
+                fixes: json_fixes(r, d),
                 labels: d
                     .labels
                     .iter()
@@ -657,11 +714,43 @@ fn sarif_location(r: &FileReport, l: &Label) -> serde_json::Value {
     serde_json::json!({ "physicalLocation": physical })
 }
 
+/// A diagnostic's template fixes as SARIF `fix` objects: one replacement each, its
+/// applicability (`safe` or `unsafe`) in the properties.
+fn sarif_fixes(r: &FileReport, d: &Diagnostic) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let Some(src) = r.source(Origin::Template) else {
+        return Vec::new();
+    };
+    d.fixes()
+        .map(|f| {
+            let s = src.line_col(f.span.start as usize);
+            let e = src.line_col(f.span.end as usize);
+            json!({
+                "description": { "text": f.title(&src.text) },
+                "artifactChanges": [{
+                    "artifactLocation": { "uri": uri(r.file_of(Origin::Template)) },
+                    "replacements": [{
+                        "deletedRegion": {
+                            "startLine": s.line,
+                            "startColumn": s.column,
+                            "endLine": e.line,
+                            "endColumn": e.column,
+                        },
+                        "insertedContent": { "text": f.replacement },
+                    }],
+                }],
+                "properties": { "applicability": f.applicability.as_str() },
+            })
+        })
+        .collect()
+}
+
 /// One SARIF 2.1.0 log: a run of missive with one rule per code used (summary and a link to
 /// the code's page) and one result per diagnostic. Columns count Unicode scalar values, as in
 /// every other format, and the run says so (`columnKind: unicodeCodePoints`); ends are
-/// exclusive, as SARIF's are. Secondary labels are `relatedLocations`; help and notes follow
-/// the message on lines of their own.
+/// exclusive, as SARIF's are. The primary label's text follows the message in brackets;
+/// secondary labels are `relatedLocations`; help and notes follow the message on lines of their
+/// own; suggested edits are `fixes`.
 pub fn sarif(reports: &[FileReport]) -> String {
     use serde_json::json;
     let mut codes: Vec<super::Code> = reports
@@ -685,6 +774,13 @@ pub fn sarif(reports: &[FileReport]) -> String {
     for r in reports {
         for d in &r.diagnostics {
             let mut text = d.message.clone();
+            // The primary label's text ("11 over"), which the location cannot carry.
+            // ("found a string (a string here)" says nothing new: left out.)
+            if let Some(label) = d.primary().and_then(|l| l.message.as_deref()) {
+                if !d.message.contains(label.trim_end_matches(" here")) {
+                    let _ = write!(text, " ({label})");
+                }
+            }
             if let Some(help) = &d.help {
                 text.push_str("\nhelp: ");
                 text.push_str(help);
@@ -723,6 +819,10 @@ pub fn sarif(reports: &[FileReport]) -> String {
             });
             if !related.is_empty() {
                 result["relatedLocations"] = json!(related);
+            }
+            let fixes = sarif_fixes(r, d);
+            if !fixes.is_empty() {
+                result["fixes"] = json!(fixes);
             }
             results.push(result);
         }

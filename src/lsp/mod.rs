@@ -475,7 +475,8 @@ impl Server {
         })?
     }
 
-    /// Quick fixes: the diagnostics in the range that carry a fix.
+    /// Quick fixes: the fixes the diagnostics in the range suggest, the ones `missive check
+    /// --fix` applies (safe ones preferred).
     // `Uri` hashes and compares by its text only: its cached parts do not change the key.
     #[allow(clippy::mutable_key_type)]
     fn code_actions(&mut self, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
@@ -499,12 +500,7 @@ impl Server {
                 let edit = TextEdit::new(doc.index.range(&doc.text, span), replacement.clone());
                 let mut changes = HashMap::new();
                 changes.insert(uri.clone(), vec![edit]);
-                let original = doc.text.get(span.range()).unwrap_or("");
-                let title = if original.is_empty() {
-                    format!("Insert `{replacement}`")
-                } else {
-                    format!("Replace `{original}` with `{replacement}`")
-                };
+                let title = fix.title(&doc.text);
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title,
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -513,7 +509,8 @@ impl Server {
                         changes: Some(changes),
                         ..WorkspaceEdit::default()
                     }),
-                    is_preferred: Some(true),
+                    // A safe fix is the one to take; an unsafe one is a judgement.
+                    is_preferred: Some(fix.is_safe()),
                     ..CodeAction::default()
                 }));
             }

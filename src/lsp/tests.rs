@@ -112,6 +112,37 @@ fn quick_fixes_replace_the_misspelled_name() {
     assert_eq!(edits[0].new_text, "subtitle");
 }
 
+/// The quick fixes are the diagnostics' fixes, with their titles: a safe one is preferred, an
+/// unsafe one (a judgement) is offered but not preferred.
+#[test]
+fn quick_fixes_prefer_the_safe_ones() {
+    let text = "notification shipped\ncarousel {\n  element {\n    title: 2026\n    subtitle: \"y\"\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut server = server_with(&u, text);
+    let params: CodeActionParams = serde_json::from_value(serde_json::json!({
+        "textDocument": {"uri": u.as_str()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 7, "character": 0}},
+        "context": {"diagnostics": []}
+    }))
+    .expect("params");
+    let actions = server.code_actions(params).expect("actions");
+    let offered: Vec<(String, Option<bool>)> = actions
+        .iter()
+        .map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) => (a.title.clone(), a.is_preferred),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            // M4002: the file is `t.missive`; which name is wrong is a judgement.
+            ("Rename the notification to `t`".to_string(), Some(false)),
+            ("Replace `2026` with `\"2026\"`".to_string(), Some(true)),
+        ]
+    );
+}
+
 #[test]
 fn formatting_edits_replace_only_the_lines_that_change() {
     let text = "notification x\n\ninput {   name: string max 20 }\ntext   \"Hi {{ name }}\"\n";

@@ -107,6 +107,8 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
             let d = Diagnostic::warning(Code::CountryCode, format!("`{field}` is not a two-letter ISO 3166 country code"))
                 .at(cx.span, format!("not an ISO 3166-1 alpha-2 code{with}"));
             match super::lints::country_hint(cx.value) {
+                // In the template (not rendered data), the code replaces the literal.
+                Some(code) if cx.data_path.is_none() => d.help(format!("write `\"{code}\"`")).fix(cx.span, format!("\"{code}\"")),
                 Some(code) => d.help(format!("write `\"{code}\"`")),
                 None => d.help("write the country as a two-letter code in capitals, such as `FR`, `US` or `GB`"),
             }
@@ -268,12 +270,25 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
             } else {
                 "give the id the Attachment Upload API returned for the file, digits only, such as `\"1857777774821032\"`".to_string()
             }),
-        Problem::BadCurrency => Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
-            .at(cx.span, format!("not a currency code{with}"))
-            .help(match currency_hint(cx.value) {
-                Some(code) => format!("write `\"{code}\"`: Messenger takes three-letter ISO 4217 codes in capitals"),
-                None => "use a three-letter ISO 4217 code in capitals, such as `EUR`, `USD` or `GBP`".to_string(),
-            }),
+        Problem::BadCurrency => {
+            let d = Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
+                .at(cx.span, format!("not a currency code{with}"))
+                .help(match currency_hint(cx.value) {
+                    Some(code) => format!("write `\"{code}\"`: Messenger takes three-letter ISO 4217 codes in capitals"),
+                    None => "use a three-letter ISO 4217 code in capitals, such as `EUR`, `USD` or `GBP`".to_string(),
+                });
+            // In the template, the code replaces the literal: safe for a code in other capitals
+            // or a symbol of one currency, unsafe for `$` (not only the US dollar).
+            match currency_hint(cx.value).filter(|_| cx.data_path.is_none()) {
+                Some(code) if matches!(cx.value.trim(), "$" | "US$" | "Fr.") => d.fix_unsafe(
+                    cx.span,
+                    format!("\"{code}\""),
+                    format!("Replace with `\"{code}\"`"),
+                ),
+                Some(code) => d.fix(cx.span, format!("\"{code}\"")),
+                None => d,
+            }
+        }
         Problem::BadChoice(choices) => {
             let list: Vec<String> = choices.iter().map(|c| format!("`\"{c}\"`")).collect();
             Diagnostic::error(Code::InvalidChoice, format!("{rendered}`{field}` must be one of {}", list.join(", ")))

@@ -14,8 +14,10 @@ pub struct Brackets {
     /// The first opener that goes deeper than the limit.
     pub too_deep: Option<usize>,
     /// The opener that indentation says was left open: a later line, not a `}`, is indented
-    /// no deeper than the opener's own line (as rustc guesses).
+    /// no deeper than the opener's own line, or a `}` less deep (as rustc guesses).
     pub suspect: Option<usize>,
+    /// Where the suspect's `}` belongs: the start of the line that showed it was left open.
+    pub suspect_end: Option<usize>,
 }
 
 pub fn scan(text: &str, max_depth: usize) -> Brackets {
@@ -40,11 +42,20 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
                 first,
                 None | Some(b'\n') | Some(b'\r') | Some(b'}') | Some(b']')
             ) || b[i + indent..].starts_with(b"//");
-            if !blank && out.suspect.is_none() {
+            // A `}` less indented than the innermost open block's line closes an outer block:
+            // the inner one lost its `}`.
+            let dedented_close = first == Some(b'}');
+            if (!blank || dedented_close) && out.suspect.is_none() {
                 if let (Some(&open), Some(&open_indent)) = (stack.last(), indents.last()) {
                     let open_line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
-                    if open_line_start < i && indent <= open_indent {
+                    let left_open = if dedented_close {
+                        indent < open_indent
+                    } else {
+                        indent <= open_indent
+                    };
+                    if open_line_start < i && left_open {
                         out.suspect = Some(open);
+                        out.suspect_end = Some(i);
                     }
                 }
             }
@@ -136,6 +147,17 @@ mod tests {
         let b = scan(s, 64);
         assert_eq!(b.unclosed, vec![9]);
         assert_eq!(b.suspect, Some(21));
+    }
+
+    #[test]
+    fn a_dedented_closer_points_at_the_inner_block() {
+        let text = "carousel {\n  element {\n    title: \"A\"\n}\n";
+        let b = scan(text, 64);
+        assert_eq!(b.suspect, Some(text.find("element {").unwrap() + 8));
+        assert_eq!(b.suspect_end, Some(text.rfind('}').unwrap()));
+        // A closer at its opener's indentation is fine.
+        let text = "carousel {\n  element {\n    title: \"A\"\n  }\n}\n";
+        assert_eq!(scan(text, 64).suspect, None);
     }
 
     #[test]

@@ -93,14 +93,19 @@ pub fn parse(text: &str) -> Parse {
             } else {
                 "["
             };
-            diagnostics.push(
-                Diagnostic::error(Code::UnclosedDelimiter, format!("unclosed `{what}`"))
-                    .at(Span::new(at, at + 1), "this delimiter is never closed")
-                    .help(format!(
-                        "add the matching `{}` where the block ends",
-                        if what == "{" { "}" } else { "]" }
-                    )),
-            );
+            let mut d = Diagnostic::error(Code::UnclosedDelimiter, format!("unclosed `{what}`"))
+                .at(Span::new(at, at + 1), "this delimiter is never closed")
+                .help(format!(
+                    "add the matching `{}` where the block ends",
+                    if what == "{" { "}" } else { "]" }
+                ));
+            if let (Some(end), true) = (
+                scan.suspect_end.filter(|_| scan.suspect == Some(at)),
+                what == "{",
+            ) {
+                d = unclosed_block(text, at, end, d);
+            }
+            diagnostics.push(d);
         }
         explained.extend(scan.unclosed.iter().copied());
         let closers: String = scan
@@ -152,3 +157,30 @@ pub fn parse(text: &str) -> Parse {
 
 #[cfg(test)]
 mod tests;
+
+/// The unclosed block that indentation points at: named (`element`), with where its `}`
+/// belongs (before the line at `end`, which is indented no deeper than the block's opener), as
+/// an unsafe fix: indentation is a guess.
+fn unclosed_block(text: &str, open: usize, end: usize, d: Diagnostic) -> Diagnostic {
+    let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
+    let header = text[line_start..open].trim();
+    let indent = &text[line_start
+        ..line_start + (text[line_start..].len() - text[line_start..].trim_start().len())];
+    let line = text[..end].matches('\n').count() + 1;
+    if header.is_empty() {
+        return d;
+    }
+    let name = header.split_whitespace().next().unwrap_or(header);
+    let mut d = d;
+    if let Some(l) = d.labels.first_mut() {
+        l.message = Some(format!("`{header}` is never closed"));
+    }
+    d.help(format!(
+        "the indentation shows that `{name}` ends before line {line}: add `}}` there, on a line of its own"
+    ))
+    .fix_unsafe(
+        Span::new(end, end),
+        format!("{indent}}}\n"),
+        format!("Insert `}}` before line {line} to close `{name}`"),
+    )
+}

@@ -56,6 +56,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::reserved
         | Rule::balanced
         | Rule::quoted
+        | Rule::unclosed
         | Rule::COMMENT
         | Rule::WHITESPACE
         | Rule::error_line
@@ -74,6 +75,42 @@ fn token_word(token: &str) -> Option<String> {
         t if t.len() > 2 && t.contains("..") => None,
         t => Some(format!("`{t}`")),
     }
+}
+
+/// At most five classes of expected things: the literal values (a string, a number, `true`,
+/// `false`, `null`) are one class, "a value", and the list ends with "something else" past five.
+fn grouped(words: &[String]) -> Vec<String> {
+    const VALUES: &[&str] = &[
+        "a string",
+        "a `\"\"\"` text",
+        "a number",
+        "`true`",
+        "`false`",
+        "`true` or `false`",
+        "`null`",
+    ];
+    let values = words
+        .iter()
+        .filter(|w| VALUES.contains(&w.as_str()))
+        .count();
+    let mut out: Vec<String> = Vec::new();
+    for w in words {
+        let w = if values > 2 && VALUES.contains(&w.as_str()) {
+            "a value (a string, a number, `true`, `false` or `null`)".to_string()
+        } else if values > 2 && (w == "a name" || w == "a path") {
+            "a path such as `product.name`".to_string()
+        } else {
+            w.clone()
+        };
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    if out.len() > 5 {
+        out.truncate(4);
+        out.push("something else".to_string());
+    }
+    out
 }
 
 fn join_or(words: &[String]) -> String {
@@ -146,9 +183,23 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     }
 
     if let Some(q) = unclosed_quote(line) {
-        return Diagnostic::error(Code::UnclosedString, "unclosed string")
-            .at(span.sub(q, q + 1), "this string is never closed")
-            .help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`");
+        let rest = line[q..].trim_end();
+        // `"Hi {{ first_name`: the `{{` is open too.
+        let braces = rest.matches("{{").count() > rest.matches("}}").count();
+        let close = if braces { " }}\"" } else { "\"" };
+        let end = span.start as usize + q + rest.len();
+        let d = Diagnostic::error(Code::UnclosedString, "unclosed string")
+            .at(span.sub(q, q + 1), "this string is never closed");
+        let d = if braces {
+            d.help("close the `{{` with `}}`, then end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
+        } else {
+            d.help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
+        };
+        return d.fix_unsafe(
+            Span::new(end, end),
+            close,
+            format!("Insert `{close}` at the end of the line"),
+        );
     }
 
     let rule = if in_input {
@@ -185,6 +236,28 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
             .help("names use ASCII letters, digits and `_` (e.g. `prenom` or `first_name`); text in quotes can hold any character");
     }
 
+    // `title: 'Shipped today'`: strings use double quotes.
+    if line[at..].starts_with('\'') {
+        let open = span.start as usize + at;
+        let rest = &line[at + 1..];
+        let d = Diagnostic::error(Code::SyntaxError, "strings use double quotes, not `'`")
+            .at(point, "a `'` opens no string");
+        return match rest.find('\'') {
+            Some(len) => {
+                let inner = &rest[..len];
+                let written = format!("\"{inner}\"");
+                let d = d.help(format!("write `{written}`"));
+                // Certain only when the text needs no escape in double quotes.
+                if inner.contains(['"', '\\']) {
+                    d
+                } else {
+                    d.fix(Span::new(open, open + len + 2), written)
+                }
+            }
+            None => d.help("write the text between double quotes: `\"Shipped today\"`"),
+        };
+    }
+
     // `name = value`, `name value value`: the common slip is a missing colon after a name.
     let name: String = line
         .chars()
@@ -219,7 +292,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     } else {
         words
     };
-    let what = join_or(&words);
+    let what = join_or(&grouped(&words));
     let mut d = Diagnostic::error(
         Code::SyntaxError,
         format!("expected {what}, found {}", found(line, at)),
@@ -227,6 +300,8 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     .at(point, format!("expected {what}"));
     d = d.help(if in_input {
         "a declaration is `name: type`, e.g. `first_name?: string max 40` or `items: list max 10 of { ... }`"
+    } else if words.iter().any(|w| w == "a string") && words.iter().any(|w| w == "a number") {
+        "a value is text in double quotes (`\"Shipped today\"`), a number, `true`, `false`, `null`, or an input's path (`product.name`)"
     } else if words.iter().any(|w| w == "`:`") {
         "a field is `name: value`, e.g. `title: \"Classic White T-Shirt\"` or `title: product.name`"
     } else {
@@ -239,7 +314,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
 pub fn explain_file(text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
     let (at, words) = expected(err);
     let at = at.min(text.len());
-    let what = join_or(&words);
+    let what = join_or(&grouped(&words));
     Diagnostic::error(
         Code::SyntaxError,
         format!("expected {what}, found {}", found(text, at)),

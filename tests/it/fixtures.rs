@@ -36,11 +36,22 @@ fn relative(path: &Path) -> String {
 /// Checks a fixture with the driver `missive check FILE [--data FILE.json]` runs.
 fn check_fixture(path: &Path) -> FileReport {
     let text = std::fs::read_to_string(path).unwrap();
+    check_text(path, text)
+}
+
+/// Checks `text` as the fixture at `path` (its profile, its data).
+fn check_text(path: &Path, text: String) -> FileReport {
     let profile = directive(&text, "profile:")
         .map_or_else(Profile::default_profile, |p| Profile::builtin(p).unwrap());
     let source = Arc::new(SourceFile::new(relative(path), text));
     let mut input = driver::Input::template(relative(path), source);
+    // Beside api_error's templates are the API's answers, not data.
     let data_path = path.with_extension("json");
+    let data_path = if path.parent().is_some_and(|d| d.ends_with("api_error")) {
+        path.with_extension("no-data")
+    } else {
+        data_path
+    };
     if data_path.exists() {
         input = input.with_data(relative(&data_path));
     }
@@ -95,6 +106,102 @@ fn check_fixtures() {
         let json = report::json(&reports, 1);
         assert_snapshot!("check_fixtures", format!("{human}\n--- json ---\n{json}"));
     });
+}
+
+/// Every fix that any fixture's diagnostics suggest, applied alone, makes its diagnostic go
+/// away and adds no error; all the safe ones, applied as `check --fix` does, add no error.
+#[test]
+fn every_suggested_fix_works() {
+    use missive::diagnostic::fix;
+    use missive::diagnostic::Applicability;
+    use std::collections::BTreeMap;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = walk(&root.join("tests/fixtures"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "missive"))
+        .collect();
+    paths.sort();
+    let errors = |r: &FileReport| {
+        let mut m: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for d in r.diagnostics.iter().filter(|d| d.is_error()) {
+            *m.entry(d.code.as_str()).or_default() += 1;
+        }
+        m
+    };
+    let added = |before: &BTreeMap<&'static str, usize>, after: &BTreeMap<&'static str, usize>| {
+        after
+            .iter()
+            .filter(|(c, n)| before.get(*c).copied().unwrap_or(0) < **n)
+            .map(|(c, _)| *c)
+            .collect::<Vec<_>>()
+    };
+    let mut tried = 0;
+    for path in &paths {
+        let name = relative(path);
+        let report = check_fixture(path);
+        let src = report.template.clone().unwrap();
+        let before = errors(&report);
+        for d in &report.diagnostics {
+            for f in d.fixes() {
+                tried += 1;
+                let one = [missive::Diagnostic {
+                    labels: vec![missive::diagnostic::Label {
+                        fix: Some(Box::new(f.clone())),
+                        ..d.labels[0].clone()
+                    }],
+                    ..d.clone()
+                }];
+                let (text, _) = fix::apply(&src, &one, Applicability::Unsafe)
+                    .unwrap_or_else(|| panic!("{name}: {} does not apply", f.title(&src.text)));
+                let after = check_text(path, text.clone());
+                let same = |r: &FileReport| {
+                    r.diagnostics
+                        .iter()
+                        .filter(|x| x.code == d.code && x.message == d.message)
+                        .count()
+                };
+                assert!(
+                    same(&after) < same(&report),
+                    "{name}: `{}` leaves [{}] {}\n{text}",
+                    f.title(&src.text),
+                    d.code,
+                    d.message
+                );
+                let new = added(&before, &errors(&after));
+                assert!(
+                    new.is_empty(),
+                    "{name}: `{}` adds the errors {new:?}\n{text}",
+                    f.title(&src.text)
+                );
+            }
+        }
+        // All the safe ones, round after round.
+        let mut current = report;
+        for _ in 0..10 {
+            let src = current.template.clone().unwrap();
+            let Some((text, _)) = fix::apply(&src, &current.diagnostics, Applicability::Safe)
+            else {
+                break;
+            };
+            current = check_text(path, text);
+        }
+        let new = added(&before, &errors(&current));
+        assert!(new.is_empty(), "{name}: `--fix` adds the errors {new:?}");
+    }
+    assert!(tried > 5, "only {tried} fixes found in the fixtures");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
 
 #[test]

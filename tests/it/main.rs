@@ -6,6 +6,7 @@ mod common;
 
 mod api_error;
 mod cli;
+mod fix;
 mod fixtures;
 mod fmt;
 mod hostile;

@@ -1,0 +1,303 @@
+//! `missive check --fix`, `--unsafe-fixes` and `--diff`, `fmt --check --diff`, and the fixes in
+//! the JSON and SARIF reports. (That every fix the fixtures suggest works is in `fixtures`.)
+
+use serde_json::Value;
+
+use crate::common::{missive, temp_dir};
+
+/// A typo, a missing `:` and a positional `truncate` length: three safe fixes.
+const BROKEN: &str = "notification greet\n\ninput {\n  product: string max 200\n}\n\ncarousel {\n  element {\n    title \"{{ product | truncate(60) }}\"\n    subtilte: \"Back in stock\"\n  }\n}\n";
+const FIXED: &str = "notification greet\n\ninput {\n  product: string max 200\n}\n\ncarousel {\n  element {\n    title: \"{{ product | truncate(length=60) }}\"\n    subtitle: \"Back in stock\"\n  }\n}\n";
+
+#[test]
+fn check_fix_applies_the_safe_fixes_says_what_changed_and_checks_again() {
+    let dir = temp_dir("fix");
+    let path = dir.join("greet.missive");
+    std::fs::write(&path, BROKEN).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "greet.missive", "--fix"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), FIXED);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        // The `truncate` check runs once the syntax is whole: it is fixed in the second round,
+        // at its place in the text the first round wrote.
+        "fixed greet.missive:9:10: Insert `:` [M0001]\n\
+         fixed greet.missive:10:5: Replace `subtilte` with `subtitle` [M1002]\n\
+         fixed greet.missive:9:35: Insert `length=` [M0006]\n"
+    );
+    // The report is the fixed file's: clean.
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout, "1 file checked: no problems found\n");
+
+    // Nothing left to fix: nothing changes, nothing is said.
+    missive()
+        .current_dir(&dir)
+        .args(["check", "greet.missive", "--fix"])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn check_diff_shows_the_fixes_and_writes_nothing() {
+    let dir = temp_dir("fix-diff");
+    let path = dir.join("greet.missive");
+    std::fs::write(&path, BROKEN).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "greet.missive", "--diff"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), BROKEN);
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.starts_with("--- a/greet.missive\n+++ b/greet.missive\n@@ "),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-    subtilte: \"Back in stock\"\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n+    subtitle: \"Back in stock\"\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("\n+    title: \"{{ product | truncate(length=60) }}\"\n"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("would fix greet.missive:9:10: Insert `:` [M0001]\n"));
+
+    std::fs::write(&path, FIXED).unwrap();
+    missive()
+        .current_dir(&dir)
+        .args(["check", "greet.missive", "--diff"])
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn unsafe_fixes_need_fix_or_diff_and_fix_needs_a_file() {
+    // expect: M9002
+    let out = missive()
+        .args(["check", "templates/text_only.missive", "--unsafe-fixes"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("`--unsafe-fixes` needs `--fix` or `--diff`"),
+        "{stdout}"
+    );
+    let out = missive()
+        .args(["check", "--stdin-filename", "t.missive", "--fix"])
+        .write_stdin(BROKEN)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("`--fix` rewrites files"), "{stdout}");
+    // Standard input can show its diff.
+    let out = missive()
+        .args(["check", "--stdin-filename", "t.missive", "--diff"])
+        .write_stdin(BROKEN)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains("+    subtitle:"), "{diff}");
+}
+
+#[test]
+fn fmt_check_diff_prints_the_changes() {
+    let dir = temp_dir("fmt-diff");
+    let messy = "notification    greet\ntext   \"Hi\"\n";
+    std::fs::write(dir.join("greet.missive"), messy).unwrap();
+    missive()
+        .current_dir(&dir)
+        .args(["fmt", "--check", "--diff", "greet.missive"])
+        .assert()
+        .code(1)
+        .stdout(
+            "--- a/greet.missive\n+++ b/greet.missive\n@@ -1,2 +1,2 @@\n-notification    greet\n-text   \"Hi\"\n+notification greet\n+text \"Hi\"\n",
+        );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("greet.missive")).unwrap(),
+        messy
+    );
+}
+
+#[test]
+fn json_and_sarif_carry_the_fixes_and_the_primary_label() {
+    let dir = temp_dir("fix-json");
+    std::fs::write(dir.join("greet.missive"), BROKEN).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "greet.missive", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let typo = j["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "M1002")
+        .expect("the typo");
+    assert_eq!(typo["label"], "`element` has no such field");
+    assert_eq!(
+        typo["fixes"],
+        serde_json::json!([{
+            "title": "Replace `subtilte` with `subtitle`",
+            "applicability": "safe",
+            "replacement": "subtitle",
+            "file": "greet.missive",
+            "line": 10, "column": 5, "end_line": 10, "end_column": 13,
+        }])
+    );
+
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "greet.missive", "--format", "sarif"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = crate::pipelines::sarif_validator();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let typo = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "M1002")
+        .expect("the typo");
+    assert!(typo["message"]["text"].as_str().unwrap().starts_with(
+        "unknown field `subtilte` in a carousel element (`element` has no such field)\n"
+    ));
+    let fix = &typo["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "Replace `subtilte` with `subtitle`"
+    );
+    assert_eq!(fix["properties"]["applicability"], "safe");
+    let r = &fix["artifactChanges"][0]["replacements"][0];
+    assert_eq!(r["insertedContent"]["text"], "subtitle");
+    assert_eq!(r["deletedRegion"]["startLine"], 10);
+    assert_eq!(r["deletedRegion"]["startColumn"], 5);
+    assert_eq!(r["deletedRegion"]["endColumn"], 13);
+}
+
+/// On a line with non-ASCII characters (and a two-byte control character), every format gives
+/// the same line and column, counted in characters: human (its header), short, JSON and SARIF.
+#[test]
+fn every_format_gives_the_same_column_on_non_ascii_lines() {
+    let dir = temp_dir("columns");
+    std::fs::write(
+        dir.join("col.missive"),
+        "notification col\ncarousel {\n  element {\n    title: \"Café crème \u{85}\" subtilte\n    subtitle: \"x\"\n  }\n}\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", "col.missive", "--format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // `subtilte` is the 27th character of line 4 (and its 30th byte).
+    let human = run("human");
+    assert!(human.contains("╭─[col.missive:4:27]"), "{human}");
+    // The underline is under `subtilte`: as many characters in as the text before it.
+    let underline = human
+        .lines()
+        .find(|l| l.contains('┬'))
+        .expect("an underline");
+    let source = human
+        .lines()
+        .find(|l| l.contains('│') && l.contains("subtilte"))
+        .expect("the line");
+    let at = source.find("subtilte").unwrap();
+    assert_eq!(
+        underline.chars().position(|c| c == '┬'),
+        Some(source[..at].chars().count()),
+        "{human}"
+    );
+    assert!(run("short").contains("col.missive:4:27: error[M0001]"));
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json["diagnostics"][0]["line"], 4);
+    assert_eq!(json["diagnostics"][0]["column"], 27);
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let region = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], 4);
+    assert_eq!(region["startColumn"], 27);
+}
+
+#[test]
+fn unsafe_fixes_wait_for_their_flag() {
+    let dir = temp_dir("fix-unsafe");
+    let path = dir.join("shipped.missive");
+    // The name differs from the file's, and the `{% if %}` is never closed: two unsafe fixes.
+    let text = "notification order_shipped\ninput {\n  first_name?: string max 30\n}\ntext \"Hello{% if first_name %} {{ first_name }}\"\n";
+    std::fs::write(&path, text).unwrap();
+    missive()
+        .current_dir(&dir)
+        .args(["check", "shipped.missive", "--fix"])
+        .assert()
+        .code(1)
+        .stderr("");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    missive()
+        .current_dir(&dir)
+        .args(["check", "shipped.missive", "--fix", "--unsafe-fixes"])
+        .assert()
+        .code(0)
+        .stderr(
+            "fixed shipped.missive:1:14: Rename the notification to `shipped` [M4002]\n\
+             fixed shipped.missive:5:48: Insert `{% endif %}` at the end of the string [M0006]\n",
+        );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "notification shipped\ninput {\n  first_name?: string max 30\n}\ntext \"Hello{% if first_name %} {{ first_name }}{% endif %}\"\n"
+    );
+}
+
+/// A JSON payload's diagnostics carry no fixes: they are edits of missive text.
+#[test]
+fn payloads_have_no_fixes() {
+    let dir = temp_dir("fix-payload");
+    std::fs::write(
+        dir.join("p.json"),
+        r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [{"titel": "A", "subtitle": "b"}]}}}"#,
+    )
+    .unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "p.json", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diagnostics = j["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.iter().any(|d| d["code"] == "M1002"), "{j:#}");
+    assert!(
+        diagnostics.iter().all(|d| d.get("fixes").is_none()),
+        "{j:#}"
+    );
+}
