@@ -10,6 +10,7 @@ mod lsp;
 mod man;
 mod optin;
 mod project;
+mod rejects;
 mod render;
 mod send;
 mod watch;
