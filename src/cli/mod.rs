@@ -1,5 +1,6 @@
 //! Command-line parsing, file loading and report output, shared by the subcommands.
 
+mod batch;
 mod build;
 mod check;
 mod completions;
