@@ -77,6 +77,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "driver",
+            "batch",
             "delivery",
             "lsp",
             "api_error",
