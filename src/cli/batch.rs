@@ -203,7 +203,7 @@ impl<'a> Reporter<'a> {
         r.bar = tty.then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {human_pos} records  {per_sec}  {elapsed}  {msg}",
+                "{spinner} {human_pos} records  {msg}  {elapsed}",
             ) {
                 bar.set_style(style);
             }
@@ -223,6 +223,11 @@ impl<'a> Reporter<'a> {
         self.last_record = Some(done.record.number);
         if let Some(bar) = &self.bar {
             bar.inc(1);
+            let pos = bar.position();
+            if pos % 4096 == 0 {
+                let secs = bar.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{:.0} records/s", pos as f64 / secs));
+            }
         }
         let n = done.record.number;
         match done.outcome {
