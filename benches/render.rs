@@ -48,6 +48,82 @@ fn records(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// The typed borrowed probe: the record parsed into structs that borrow its strings (no
+/// `Value`), the body written straight out. What a hand-written renderer for this one template
+/// would do: the practical limit.
+#[derive(serde::Deserialize)]
+struct Record<'a> {
+    #[serde(borrow)]
+    greeting: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    products: Vec<Product<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Product<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    title: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    subtitle: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    image: std::borrow::Cow<'a, str>,
+    #[allow(dead_code)]
+    price: f64,
+}
+
+fn probe(record: &str, out: &mut Vec<u8>) {
+    let r: Record = serde_json::from_str(record).unwrap();
+    let s = |out: &mut Vec<u8>, text: &str| serde_json::to_writer(&mut *out, text).unwrap();
+    out.extend_from_slice(b"{\"text\":");
+    s(out, &r.greeting);
+    out.extend_from_slice(
+        br#","attachment":{"type":"template","payload":{"template_type":"generic","elements":["#,
+    );
+    for (i, p) in r.products.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"title\":");
+        s(out, &p.title);
+        out.extend_from_slice(b",\"image_url\":");
+        s(out, &p.image);
+        out.extend_from_slice(b",\"subtitle\":");
+        s(out, &p.subtitle);
+        out.extend_from_slice(b",\"buttons\":[{\"type\":\"web_url\",\"url\":");
+        s(out, &format!("https://shop.example/view?item_id={}", p.id));
+        out.extend_from_slice(b",\"title\":\"View Item\"},{\"type\":\"web_url\",\"url\":");
+        s(out, &format!("https://shop.example/buy?item_id={}", p.id));
+        out.extend_from_slice(b",\"title\":\"Buy Item\"}]}");
+    }
+    out.extend_from_slice(b"]}}}");
+}
+
+/// The whole payload as a minijinja text template, as a team would write it by hand (strings
+/// through `tojson`), rendered from the record parsed into a `Value`.
+const TEXT_TEMPLATE: &str = r#"{"text":{{ greeting|tojson }},"attachment":{"type":"template","payload":{"template_type":"generic","elements":[{% for p in products %}{% if not loop.first %},{% endif %}{"title":{{ p.title|tojson }},"image_url":{{ p.image|tojson }},"subtitle":{{ p.subtitle|tojson }},"buttons":[{"type":"web_url","url":{{ ("https://shop.example/view?item_id=" ~ p.id)|tojson }},"title":"View Item"},{"type":"web_url","url":{{ ("https://shop.example/buy?item_id=" ~ p.id)|tojson }},"title":"Buy Item"}]}{% endfor %}]}}}"#;
+
+/// A JSON value as minijinja's (its `serde` feature is off in missive's build).
+fn jinja_value(v: &serde_json::Value) -> minijinja::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => minijinja::Value::from(()),
+        J::Bool(b) => minijinja::Value::from(*b),
+        J::Number(n) => n.as_i64().map_or_else(
+            || minijinja::Value::from(n.as_f64().unwrap_or(0.0)),
+            minijinja::Value::from,
+        ),
+        J::String(s) => minijinja::Value::from(s.as_str()),
+        J::Array(a) => minijinja::Value::from(a.iter().map(jinja_value).collect::<Vec<_>>()),
+        J::Object(o) => minijinja::Value::from(
+            o.iter()
+                .map(|(k, v)| (k.clone(), jinja_value(v)))
+                .collect::<std::collections::BTreeMap<String, minijinja::Value>>(),
+        ),
+    }
+}
+
 /// Runs `f` over all records repeatedly for about `budget`; returns records per second.
 fn measure(records: &[String], budget: Duration, mut f: impl FnMut(&str, &mut Vec<u8>)) -> f64 {
     let mut out = Vec::with_capacity(64 * 1024);
@@ -136,6 +212,39 @@ fn main() {
         out.write_all(&prebuilt).unwrap();
         out.push(b'\n');
     });
+    // The probe and the text template write what missive writes.
+    let same = |f: &dyn Fn(&str, &mut Vec<u8>)| {
+        let mut out = Vec::new();
+        f(&recs[1], &mut out);
+        let mut expected = Vec::new();
+        template
+            .render_to(&mut expected, &missive::json::parse(&recs[1]).unwrap())
+            .unwrap();
+        let value = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+        assert_eq!(value(&out), value(&expected));
+    };
+    same(&probe);
+    let mut env = minijinja::Environment::new();
+    // (minijinja's own `tojson` needs a feature missive does not build it with.)
+    env.add_filter("tojson", |v: String| {
+        minijinja::Value::from_safe_string(serde_json::to_string(&v).unwrap())
+    });
+    env.add_template("payload", TEXT_TEMPLATE).unwrap();
+    let text_template = env.get_template("payload").unwrap();
+    let jinja = |r: &str, out: &mut Vec<u8>| {
+        let v: serde_json::Value = serde_json::from_str(r).unwrap();
+        let text = text_template.render(jinja_value(&v)).unwrap();
+        out.extend_from_slice(text.as_bytes());
+    };
+    same(&jinja);
+    let typed = measure(&recs, budget, |r, out| {
+        probe(r, out);
+        out.push(b'\n');
+    });
+    let text = measure(&recs, budget, |r, out| {
+        jinja(r, out);
+        out.push(b'\n');
+    });
     let parse_only = measure(&recs, budget, |r, out| {
         let data = missive::json::parse(r).unwrap();
         black_box(&data);
@@ -203,6 +312,14 @@ fn main() {
     );
     println!(
         "  baseline: serde_json::Value parse + prebuilt body  {baseline:>10.0} records/s  1.00x"
+    );
+    println!(
+        "  typed borrowed probe (serde structs, body written)  {typed:>10.0} records/s  {:.2}x",
+        typed / baseline
+    );
+    println!(
+        "  minijinja text template of the whole payload       {text:>10.0} records/s  {:.2}x",
+        text / baseline
     );
     println!(
         "  missive: spanned JSON parse only                   {parse_only:>10.0} records/s  {:.2}x",
