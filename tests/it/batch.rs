@@ -296,3 +296,39 @@ fn emit_request_renders_each_records_request_from_standard_input() {
     assert_eq!(lines[0]["method"], "POST");
     assert!(lines[0]["url"].as_str().unwrap().contains("42"));
 }
+
+#[test]
+fn a_limit_broken_once_rendered_rejects_only_that_record() {
+    let dir = temp_dir("batch");
+    let template = dir.join("note.missive");
+    // No `max`: the data check lets any length through; the rendered text is checked.
+    std::fs::write(
+        &template,
+        "notification note\ninput { note: string }\ntext note\n",
+    )
+    .unwrap();
+    let data = dir.join("records.ndjson");
+    let long = "x".repeat(400);
+    std::fs::write(
+        &data,
+        format!("{{\"note\": \"a\"}}\n{{\"note\": \"{long}\"}}\n{{\"note\": \"b\"}}\n"),
+    )
+    .unwrap();
+    let rejects = dir.join("rejects.ndjson");
+    let r = render(&template, &data, &["--rejects", rejects.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "{\"text\":\"a\"}\n{\"text\":\"b\"}\n");
+    assert!(
+        r.stderr
+            .contains("error[M2001]: record 2: rendered `text` is 400 characters long"),
+        "{}",
+        r.stderr
+    );
+    assert!(r
+        .stderr
+        .ends_with("read 3 records: rendered 2, rejected 1\n"));
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&rejects).unwrap().trim()).unwrap();
+    assert_eq!(line["record"], 2);
+    assert_eq!(line["data"]["note"], long.as_str());
+}
