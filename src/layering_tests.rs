@@ -23,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("render", &["ir", "model", "json", "diagnostic", "span"]),
     ("fmt", &["syntax", "diagnostic", "span"]),
+    ("batch", &["check", "render", "ir", "diagnostic"]),
     ("input_schema", &["ir", "model"]),
     (
         "import",
@@ -76,6 +77,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "driver",
+            "batch",
             "delivery",
             "lsp",
             "api_error",

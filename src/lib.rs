@@ -22,6 +22,7 @@
 //! [`fmt::format`] rewrites a source in the canonical layout, keeping its comments and meaning.
 
 pub mod api_error;
+pub mod batch;
 pub mod check;
 #[cfg(feature = "delivery")]
 pub mod delivery;

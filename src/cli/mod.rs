@@ -1,5 +1,6 @@
 //! Command-line parsing, file loading and report output, shared by the subcommands.
 
+mod batch;
 mod build;
 mod check;
 mod completions;
@@ -10,6 +11,7 @@ mod lsp;
 mod man;
 mod optin;
 mod project;
+mod rejects;
 mod render;
 mod send;
 mod watch;

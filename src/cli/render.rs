@@ -14,8 +14,27 @@ pub struct RenderArgs {
     /// The template to render (or use `--stdin-filename` to read it from standard input).
     template: Option<PathBuf>,
     /// The data: a JSON file, or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "data_ndjson")]
     data: Option<String>,
+    /// Many records: one JSON document a line (a file, or `-` for standard input), rendered
+    /// to one line each, in input order.
+    #[arg(long, value_name = "FILE", conflicts_with = "pretty")]
+    data_ndjson: Option<String>,
+    /// With `--data-ndjson`: write the records that are not rendered, with the reasons, to
+    /// this NDJSON file (the format of `send --rejects`).
+    #[arg(long, value_name = "FILE", requires = "data_ndjson")]
+    rejects: Option<PathBuf>,
+    /// With `--data-ndjson`: stop once N records are rejected.
+    #[arg(long, value_name = "N", requires = "data_ndjson")]
+    max_rejects: Option<usize>,
+    /// With `--data-ndjson`: one output line per record, `null` for a rejected one, so that
+    /// output line N belongs to input record N; rejects do not change the exit status.
+    #[arg(long, requires = "data_ndjson")]
+    aligned: bool,
+    /// With `--data-ndjson`: rendering threads (default: one per core); the output keeps the
+    /// input's order.
+    #[arg(short = 'j', long, value_name = "N", requires = "data_ndjson")]
+    jobs: Option<usize>,
     /// What to print: the message body, or the whole HTTP request.
     #[arg(long, value_enum, default_value_t = Emit::Body)]
     emit: Emit,
@@ -61,7 +80,9 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             ))
         }
     };
-    if from_stdin && args.data.as_deref() == Some("-") {
+    let data_from_stdin =
+        args.data.as_deref() == Some("-") || args.data_ndjson.as_deref() == Some("-");
+    if from_stdin && data_from_stdin {
         return Err(Exit::usage(
             Stream::Stderr,
             &path,
@@ -94,6 +115,19 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
                 ),
             ));
         }
+    }
+
+    if let Some(data) = args.data_ndjson {
+        missive::diagnostic::sort(&mut report.diagnostics);
+        let flags = super::batch::Flags {
+            data,
+            output: args.output,
+            rejects: args.rejects,
+            max_rejects: args.max_rejects,
+            aligned: args.aligned,
+            jobs: args.jobs,
+        };
+        return super::batch::run(common, report, &template, request, flags);
     }
 
     // The data: a file, standard input, or nothing for a template without required inputs.

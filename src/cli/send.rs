@@ -20,6 +20,7 @@ use missive::render::IADVIZE_API;
 use missive::{Code, Diagnostic, SourceFile};
 
 use super::optin::{compile_with_scheme, Compiled};
+use super::rejects::{json_diagnostics, json_line, original_record, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Session, Status, Stream};
 
 /// The environment variable the token is read from.
@@ -661,15 +662,6 @@ fn delivery_line(e: &Event<'_>) -> String {
     }
 }
 
-/// A record's diagnostics as `--format json` has them.
-fn json_diagnostics(report: &FileReport) -> serde_json::Value {
-    let doc = report::json(std::slice::from_ref(report), 1);
-    serde_json::from_str::<serde_json::Value>(&doc)
-        .ok()
-        .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
-        .unwrap_or_default()
-}
-
 /// The first two of the files a send writes (journal, rejects, output) and reads (template,
 /// data, token file) that are one file, as a usage error.
 fn clashing_files(args: &SendArgs, data: &str) -> Option<Diagnostic> {
@@ -704,7 +696,7 @@ fn clashing_files(args: &SendArgs, data: &str) -> Option<Diagnostic> {
 }
 
 /// Whether two paths name one file (existing or not).
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+pub(super) fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     // The folder resolved (links, `..`), then the name: works for files not created yet.
     let resolve = |p: &std::path::Path| {
         let parent = match p.parent() {
@@ -739,46 +731,11 @@ struct RequestLine<'a> {
     body: &'a RawValue,
 }
 
-/// A line of the rejects file: keys in alphabetical order (as they have always been), then the
-/// record as written.
-#[derive(Serialize)]
-struct RejectLine<'a> {
-    answer: Option<&'a str>,
-    customer_id: Option<&'a str>,
-    diagnostics: serde_json::Value,
-    outcome: &'static str,
-    reason: Option<String>,
-    record: usize,
-    status: Option<u16>,
-    /// The record, unless it may have been delivered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Box<RawValue>>,
-    /// An uncertain record: kept out of `data`, so that feeding the file back cannot resend it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    maybe_delivered: Option<Box<RawValue>>,
-}
-
-/// One line of JSON.
-fn json_line(line: &impl Serialize) -> String {
-    serde_json::to_string(line).expect("strings, numbers and JSON values serialize")
-}
-
 /// JSON text (a rendered body), copied as is; text that is not JSON becomes a JSON string.
 fn raw_json(text: &str) -> Box<RawValue> {
     serde_json::from_str::<&RawValue>(text)
         .map(ToOwned::to_owned)
         .unwrap_or_else(|_| serde_json::value::to_raw_value(text).expect("a string is JSON"))
-}
-
-/// A record for the rejects file: its JSON text as written (key order, `1.50`, big integers),
-/// on one line (line breaks are only whitespace between tokens in JSON), or, when it is not
-/// JSON, a JSON string of its text.
-fn original_record(text: &str) -> Box<RawValue> {
-    let text = text.trim_start_matches('\u{feff}').trim();
-    let as_written = serde_json::from_str::<serde::de::IgnoredAny>(text)
-        .ok()
-        .and_then(|_| RawValue::from_string(text.replace(['\n', '\r'], "")).ok());
-    as_written.unwrap_or_else(|| serde_json::value::to_raw_value(text).expect("a string is JSON"))
 }
 
 /// Ctrl-C during a send: the first one stops starting requests (those in flight finish and are

@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, TryRecvError};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use super::client::{deliver, Client, Outcome};
-use super::journal::{record_key, History, Journal, Prior};
+use super::journal::{record_key, History, Journal, Pending, Prior};
 use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
 use crate::api_error;
@@ -185,6 +185,20 @@ struct Verdict<'o> {
     diagnostic: Option<Diagnostic>,
 }
 
+/// A record sent, to report once its outcome is on disk.
+struct Finished<'a> {
+    record: &'a Record<'a>,
+    customer_id: String,
+    fate: Fate,
+    status: Option<u16>,
+    attempts: u32,
+    warnings: Vec<Diagnostic>,
+    diagnostic: Option<Diagnostic>,
+    answer: Option<String>,
+    /// The outcome's line in the journal, written (or not), maybe not yet durable.
+    written: Option<std::io::Result<Pending>>,
+}
+
 /// A record ready to go.
 struct Job<'a> {
     record: &'a Record<'a>,
@@ -328,12 +342,35 @@ impl Batch<'_> {
         std::thread::scope(|s| {
             if !self.options.dry_run {
                 for _ in 0..workers {
-                    s.spawn(|| loop {
-                        let job = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        match job {
-                            Ok(_) if stopped() => not_attempted(1),
-                            Ok(job) => self.send(job, &client, &pacer, &halt, &emit),
-                            Err(_) => break,
+                    s.spawn(|| {
+                        // The last record sent, its outcome written but maybe not yet on disk:
+                        // the next intent's sync covers it (group commit), and it is reported
+                        // then, or at once when no job is waiting.
+                        let mut held: Option<Finished<'_>> = None;
+                        loop {
+                            let ready = rx.lock().unwrap_or_else(|p| p.into_inner()).try_recv();
+                            let job = match ready {
+                                Ok(job) => Ok(job),
+                                Err(TryRecvError::Disconnected) => Err(()),
+                                Err(TryRecvError::Empty) => {
+                                    if let Some(f) = held.take() {
+                                        self.report(f, &emit);
+                                    }
+                                    let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
+                                    rx.recv().map_err(|_| ())
+                                }
+                            };
+                            match job {
+                                Ok(_) if stopped() => not_attempted(1),
+                                Ok(job) => {
+                                    let before = held.take();
+                                    held = self.send(job, before, &client, &pacer, &halt, &emit);
+                                }
+                                Err(()) => break,
+                            }
+                        }
+                        if let Some(f) = held {
+                            self.report(f, &emit);
                         }
                     });
                 }
@@ -466,15 +503,18 @@ impl Batch<'_> {
         }
     }
 
-    /// Sends one job through the journal and reports its fate.
-    fn send(
+    /// Sends one job through the journal. `held`, the previous record of this worker, is
+    /// reported once this job's intent is on disk (the same sync covered its outcome, written
+    /// before). Returns the record's fate, to report once its outcome is on disk.
+    fn send<'r>(
         &self,
-        job: Job<'_>,
+        job: Job<'r>,
+        held: Option<Finished<'r>>,
         client: &Client,
         pacer: &Pacer,
         halt: &AtomicBool,
         emit: &dyn Fn(Event<'_>),
-    ) {
+    ) -> Option<Finished<'r>> {
         let Job {
             record,
             customer_id,
@@ -485,7 +525,11 @@ impl Batch<'_> {
         let n = record.number;
         let token = self.token;
         if let Some(j) = self.journal {
-            if let Err(e) = j.intent(&key, n, &self.template.name, &customer_id) {
+            let intent = j.intent(&key, n, &self.template.name, &customer_id);
+            if let Some(h) = held {
+                self.report(h, emit);
+            }
+            if let Err(e) = intent {
                 warnings.push(
                     Diagnostic::error(Code::Io, format!("not sent: cannot write the journal: {e}"))
                         .help("check that the journal's disk has room and is writable, then run again with the same journal"),
@@ -500,8 +544,10 @@ impl Batch<'_> {
                     answer: None,
                     request: None,
                 });
-                return;
+                return None;
             }
+        } else if let Some(h) = held {
+            self.report(h, emit);
         }
         let url = self.endpoint.url(&customer_id, token);
         let outcome = deliver(client, &self.options.retry, pacer, &url, &body, &|t| {
@@ -516,16 +562,48 @@ impl Batch<'_> {
             message,
             diagnostic,
         } = self.verdict(&outcome, record, &customer_id, halt);
-        if let Some(j) = self.journal {
-            if let Err(e) = j.outcome(&key, n, word, status, message.as_deref()) {
-                warnings.push(
-                    Diagnostic::warning(
-                        Code::Io,
-                        format!("cannot write its outcome to the journal: {e}"),
-                    )
-                    .help("a rerun with this journal will list the record as uncertain"),
-                );
-            }
+        let written = self
+            .journal
+            .map(|j| j.outcome_pending(&key, n, word, status, message.as_deref()));
+        Some(Finished {
+            record,
+            customer_id,
+            fate,
+            status,
+            attempts,
+            warnings,
+            diagnostic,
+            answer: answer.map(str::to_string),
+            written,
+        })
+    }
+
+    /// Reports a record sent, once its outcome is on disk.
+    fn report(&self, f: Finished<'_>, emit: &dyn Fn(Event<'_>)) {
+        let Finished {
+            record,
+            customer_id,
+            fate,
+            status,
+            attempts,
+            mut warnings,
+            diagnostic,
+            answer,
+            written,
+        } = f;
+        let durable = match (written, self.journal) {
+            (Some(Ok(pending)), Some(j)) => j.wait(pending),
+            (Some(Err(e)), _) => Err(e),
+            _ => Ok(()),
+        };
+        if let Err(e) = durable {
+            warnings.push(
+                Diagnostic::warning(
+                    Code::Io,
+                    format!("cannot write its outcome to the journal: {e}"),
+                )
+                .help("a rerun with this journal will list the record as uncertain"),
+            );
         }
         warnings.extend(diagnostic);
         emit(Event {
@@ -535,7 +613,7 @@ impl Batch<'_> {
             status,
             attempts,
             diagnostics: warnings,
-            answer,
+            answer: answer.as_deref(),
             request: None,
         });
     }

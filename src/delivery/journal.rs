@@ -1,5 +1,5 @@
 //! The delivery journal: an append-only file of JSON lines, one `intent` synced to disk before
-//! each request and one `outcome` after, so that a rerun after a crash knows what was
+//! each request and one `outcome` after (syncs shared between lines: group commit), so that a rerun after a crash knows what was
 //! delivered (skip it), what was not (send it), and what may have been (intent without outcome:
 //! uncertain, sent again only when asked).
 //!
@@ -12,7 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -124,14 +125,33 @@ impl std::fmt::Display for JournalError {
     }
 }
 
-/// An open journal: appends are written in order and synced to disk before returning. Syncs
-/// are shared: a writer whose line an other writer's sync already covered does not sync again.
+/// An open journal: appends are written in order, and made durable by group commit: one
+/// sync covers every line written before it started, so writers waiting at the same time
+/// share it (see [`Journal::wait`]).
 #[derive(Debug)]
 pub struct Journal {
+    /// The file, for writing; the number of lines written (a line's sequence number).
     file: Mutex<(File, u64)>,
-    synced: Mutex<u64>,
+    /// Which lines are durable, and whether a writer is syncing now.
+    sync: Mutex<Synced>,
+    /// Signalled after each sync.
+    synced_cv: Condvar,
     sync_file: File,
+    /// Syncs done, for measurements and tests.
+    syncs: AtomicU64,
 }
+
+#[derive(Debug, Default)]
+struct Synced {
+    /// Every line up to this sequence number is on disk.
+    upto: u64,
+    syncing: bool,
+}
+
+/// A line written but maybe not yet durable: [`Journal::wait`] returns once it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a line is durable only once waited for"]
+pub struct Pending(u64);
 
 impl Journal {
     /// Opens (or creates) a journal, locks it against a second sender, and reads what earlier
@@ -167,8 +187,10 @@ impl Journal {
         Ok((
             Journal {
                 file: Mutex::new((file, 0)),
-                synced: Mutex::new(0),
+                sync: Mutex::new(Synced::default()),
+                synced_cv: Condvar::new(),
                 sync_file,
+                syncs: AtomicU64::new(0),
             },
             prior,
         ))
@@ -214,7 +236,8 @@ impl Journal {
         })
     }
 
-    /// After a request: how it ended (`delivered`, `refused`, `failed`, `uncertain`).
+    /// After a request: how it ended (`delivered`, `refused`, `failed`, `uncertain`), synced
+    /// before returning.
     pub fn outcome(
         &self,
         key: &str,
@@ -223,7 +246,24 @@ impl Journal {
         status: Option<u16>,
         message: Option<&str>,
     ) -> std::io::Result<()> {
-        self.append(&OutcomeLine {
+        let pending = self.outcome_pending(key, record, result, status, message)?;
+        self.wait(pending)
+    }
+
+    /// Like [`Journal::outcome`], but returns once the line is written: the caller waits for
+    /// it (with [`Journal::wait`]) before it reports the record, and may first write its next
+    /// intent, so that one sync covers both lines. The outcome is then durable before the
+    /// record is reported and before the caller's next request starts, at the cost of one
+    /// sync instead of two.
+    pub fn outcome_pending(
+        &self,
+        key: &str,
+        record: usize,
+        result: &str,
+        status: Option<u16>,
+        message: Option<&str>,
+    ) -> std::io::Result<Pending> {
+        self.write(&OutcomeLine {
             event: "outcome",
             key,
             message,
@@ -234,23 +274,60 @@ impl Journal {
         })
     }
 
+    /// How many syncs this journal did since it was opened (a run's cost on the disk).
+    pub fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Relaxed)
+    }
+
+    /// Writes a line and waits until it is durable.
     fn append(&self, entry: &impl Serialize) -> std::io::Result<()> {
+        let pending = self.write(entry)?;
+        self.wait(pending)
+    }
+
+    /// Writes a line (to the operating system, not yet to the disk).
+    fn write(&self, entry: &impl Serialize) -> std::io::Result<Pending> {
         let mut line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
         line.push('\n');
-        let seq = {
-            let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
-            f.0.write_all(line.as_bytes())?;
-            f.1 += 1;
-            f.1
-        };
-        let mut synced = self.synced.lock().unwrap_or_else(|e| e.into_inner());
-        if *synced >= seq {
-            return Ok(());
+        let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        f.0.write_all(line.as_bytes())?;
+        f.1 += 1;
+        Ok(Pending(f.1))
+    }
+
+    /// Returns once the line is on disk. Group commit: if no sync is running, this writer
+    /// syncs, covering every line written so far (its own and those of writers that wrote
+    /// since the last sync); if one is running, it waits for it, and then for the next one
+    /// unless that one covered its line. So a line costs at most two syncs' time, and writers
+    /// at the same time share syncs.
+    pub fn wait(&self, pending: Pending) -> std::io::Result<()> {
+        let Pending(seq) = pending;
+        let mut state = self.sync.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if state.upto >= seq {
+                return Ok(());
+            }
+            if state.syncing {
+                state = self
+                    .synced_cv
+                    .wait(state)
+                    .unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            state.syncing = true;
+            drop(state);
+            // Every line written before the sync starts is covered by it.
+            let target = self.file.lock().unwrap_or_else(|e| e.into_inner()).1;
+            let result = self.sync_file.sync_data();
+            self.syncs.fetch_add(1, Ordering::Relaxed);
+            state = self.sync.lock().unwrap_or_else(|e| e.into_inner());
+            state.syncing = false;
+            if result.is_ok() {
+                state.upto = state.upto.max(target);
+            }
+            self.synced_cv.notify_all();
+            result?;
         }
-        let target = self.file.lock().unwrap_or_else(|e| e.into_inner()).1;
-        self.sync_file.sync_data()?;
-        *synced = target;
-        Ok(())
     }
 }
 
@@ -641,6 +718,58 @@ mod tests {
                 r#"{"event":"outcome","key":"k","message":null,"record":2,"result":"uncertain","status":null,"time":TIME}"#.to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn one_sync_covers_an_outcome_and_the_next_intent() {
+        let p = temp("group.journal");
+        let (j, _) = Journal::open(&p).unwrap();
+        j.intent("a", 1, "t", "c1").unwrap();
+        let before = j.syncs();
+        let outcome = j
+            .outcome_pending("a", 1, "delivered", Some(200), None)
+            .unwrap();
+        assert_eq!(j.syncs(), before, "written, not yet synced");
+        j.intent("b", 2, "t", "c2").unwrap();
+        assert_eq!(j.syncs(), before + 1);
+        // The intent's sync covered the outcome, written before it.
+        j.wait(outcome).unwrap();
+        assert_eq!(j.syncs(), before + 1);
+        // Synced lines are synced once: waiting again costs nothing.
+        j.wait(outcome).unwrap();
+        j.outcome("b", 2, "delivered", Some(200), None).unwrap();
+        assert_eq!(j.syncs(), before + 2);
+        drop(j);
+        let prior = Journal::history(&p).unwrap();
+        assert_eq!(prior.get("a"), Some(Prior::Delivered));
+        assert_eq!(prior.get("b"), Some(Prior::Delivered));
+    }
+
+    #[test]
+    fn writers_at_the_same_time_each_get_a_durable_whole_line() {
+        let p = temp("threads.journal");
+        let (j, _) = Journal::open(&p).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let j = &j;
+                s.spawn(move || {
+                    for i in 0..25 {
+                        let key = format!("{t}-{i}");
+                        j.intent(&key, i, "t", &key).unwrap();
+                        let o = j
+                            .outcome_pending(&key, i, "delivered", Some(200), None)
+                            .unwrap();
+                        j.wait(o).unwrap();
+                    }
+                });
+            }
+        });
+        // Never more syncs than lines; each line whole.
+        assert!(j.syncs() <= 400, "{} syncs", j.syncs());
+        drop(j);
+        let prior = Journal::history(&p).unwrap();
+        assert_eq!(prior.len(), 200);
+        assert!((0..8).all(|t| prior.get(&format!("{t}-24")) == Some(Prior::Delivered)));
     }
 
     #[test]

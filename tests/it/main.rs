@@ -5,6 +5,7 @@
 mod common;
 
 mod api_error;
+mod batch;
 mod cli;
 mod fix;
 mod fixtures;

@@ -1,0 +1,458 @@
+//! Batch rendering: NDJSON records in, one rendered body per record out, in input order, on
+//! several threads, in constant memory whatever the input's size.
+//!
+//! A reader thread cuts the input into chunks of records, `jobs` workers check and render
+//! them, and the calling thread hands each record's result to the caller in input order. A
+//! fixed number of chunks is in flight at once (the reader waits for a chunk to be handed over
+//! before it reads another), so memory stays flat however long the input and however slow the
+//! caller. A record that fails (not JSON, wrong types, a limit broken once rendered) does not
+//! stop the batch: the caller gets its diagnostics and goes on.
+//!
+//! ```
+//! let source = "notification hello\ninput { name: string max 20 }\ntext \"Hello {{ name }}!\"\n";
+//! let template = missive::compile(source, &missive::Options::default()).template.unwrap();
+//! let input = "{\"name\": \"Lisa\"}\n{\"name\": 3}\n{\"name\": \"Bob\"}\n";
+//! let mut out = Vec::new();
+//! let summary = template
+//!     .render_ndjson(input.as_bytes(), &mut out, &missive::batch::Options::default())
+//!     .unwrap();
+//! assert_eq!(out, b"{\"text\":\"Hello Lisa!\"}\n{\"text\":\"Hello Bob!\"}\n");
+//! assert_eq!((summary.read, summary.rendered, summary.rejected), (3, 2, 1));
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Mutex;
+
+use crate::check::data;
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::render::{RenderOptions, RequestOptions};
+use crate::Template;
+
+/// Records per chunk handed to a worker: enough to make the hand-over cheap, few enough that
+/// the chunks in flight stay small.
+const CHUNK_RECORDS: usize = 256;
+/// A chunk also ends after this many bytes of input (long records).
+const CHUNK_BYTES: usize = 256 * 1024;
+/// Chunks in flight (read, not yet handed to the caller) per worker.
+const CHUNKS_PER_JOB: usize = 4;
+
+/// How a batch is rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Rendering threads; 0 means one per core.
+    pub jobs: usize,
+    /// Render the whole request (`{method, url, body}`) instead of the body.
+    pub request: Option<RequestOptions>,
+    /// Stop once this many records have been rejected (the last of them is still handed
+    /// over); `None` goes on to the end.
+    pub max_rejects: Option<usize>,
+    /// [`Template::render_ndjson`] writes a `null` line for each rejected record, so that
+    /// output line N belongs to record N.
+    pub aligned: bool,
+}
+
+impl Options {
+    /// The number of rendering threads: `jobs`, or one per core.
+    pub fn threads(&self) -> usize {
+        if self.jobs > 0 {
+            self.jobs
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+}
+
+/// One record of the input: the `number`-th line (blank lines are not records, but count as
+/// lines), without its line break.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub number: usize,
+    /// The line's text; a line that is not UTF-8 is kept with its bad bytes replaced (and
+    /// rejected).
+    pub text: String,
+    not_utf8: bool,
+}
+
+/// How a record ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The rendered body (or request), without a line break, and the record's warnings.
+    Rendered {
+        json: Vec<u8>,
+        warnings: Vec<Diagnostic>,
+    },
+    /// Not rendered: every diagnostic (warnings too), sorted. Data labels point into the
+    /// record's text.
+    Rejected { diagnostics: Vec<Diagnostic> },
+}
+
+/// A record and how it ended, handed to the caller in input order.
+#[derive(Debug)]
+pub struct Done {
+    pub record: Record,
+    pub outcome: Outcome,
+}
+
+/// The counts of a batch: `read == rendered + rejected`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Records handed to the caller.
+    pub read: usize,
+    pub rendered: usize,
+    pub rejected: usize,
+    /// `max_rejects` was reached at this record: the records after it were not read.
+    pub stopped_at: Option<usize>,
+}
+
+/// Renders every NDJSON record of `input` and hands each one's result to `each`, in input
+/// order, on the calling thread. An error from `each` (a closed output) stops the batch and
+/// is returned; so is an error reading `input`.
+pub fn stream<R, F>(
+    template: &Template,
+    input: R,
+    options: &Options,
+    mut each: F,
+) -> std::io::Result<Summary>
+where
+    R: Read + Send,
+    F: FnMut(Done) -> std::io::Result<()>,
+{
+    let jobs = options.threads();
+    let in_flight = jobs * CHUNKS_PER_JOB;
+    let stop = AtomicBool::new(false);
+    let read_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        permit_tx.send(()).expect("the receiver is alive");
+    }
+    let (work_tx, work_rx) = sync_channel::<(usize, Vec<Record>)>(jobs);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = channel::<(usize, Vec<Done>)>();
+    let mut summary = Summary::default();
+    let mut failure: Option<std::io::Error> = None;
+    std::thread::scope(|s| {
+        // The reader: chunks of records, one per permit.
+        let (stop, read_error) = (&stop, &read_error);
+        s.spawn(move || {
+            let mut lines = Lines::new(input);
+            for seq in 0.. {
+                if permit_rx.recv().is_err() || stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                match lines.chunk() {
+                    Ok(chunk) if chunk.is_empty() => break,
+                    Ok(chunk) => {
+                        if work_tx.send((seq, chunk)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                        break;
+                    }
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            let request = options.request.as_ref();
+            s.spawn(move || loop {
+                let job = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((seq, records)) = job else { break };
+                let done = records
+                    .into_iter()
+                    .map(|record| {
+                        let outcome = render_record(template, &record, request);
+                        Done { record, outcome }
+                    })
+                    .collect();
+                if done_tx.send((seq, done)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        // The caller's side: chunks put back in order, handed over, their permits returned.
+        let mut permits = Some(permit_tx);
+        let mut waiting: BTreeMap<usize, Vec<Done>> = BTreeMap::new();
+        let mut next = 0;
+        for (seq, chunk) in &done_rx {
+            waiting.insert(seq, chunk);
+            while let Some(chunk) = waiting.remove(&next) {
+                next += 1;
+                if permits.is_none() {
+                    continue; // stopped: the rest is drained unread
+                }
+                for done in chunk {
+                    let rejected = matches!(done.outcome, Outcome::Rejected { .. });
+                    let number = done.record.number;
+                    summary.read += 1;
+                    if rejected {
+                        summary.rejected += 1;
+                    } else {
+                        summary.rendered += 1;
+                    }
+                    let handed = each(done);
+                    let limit =
+                        rejected && options.max_rejects.is_some_and(|m| summary.rejected >= m);
+                    if limit {
+                        summary.stopped_at = Some(number);
+                    }
+                    if let Err(e) = handed {
+                        failure = Some(e);
+                    }
+                    if limit || failure.is_some() {
+                        stop.store(true, Ordering::Relaxed);
+                        permits = None; // the reader stops at its next chunk
+                        break;
+                    }
+                }
+                if let Some(p) = &permits {
+                    let _ = p.send(());
+                }
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Some(e) = read_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    Ok(summary)
+}
+
+impl Template {
+    /// Renders the NDJSON records of `input` to `output`, one line per rendered record, in
+    /// input order (with [`Options::aligned`], a `null` line for each rejected record), and
+    /// returns the counts. For the rejected records' diagnostics, use [`stream`].
+    pub fn render_ndjson<R: Read + Send, W: Write>(
+        &self,
+        input: R,
+        mut output: W,
+        options: &Options,
+    ) -> std::io::Result<Summary> {
+        let summary = stream(self, input, options, |done| match &done.outcome {
+            Outcome::Rendered { json, .. } => {
+                output.write_all(json)?;
+                output.write_all(b"\n")
+            }
+            Outcome::Rejected { .. } if options.aligned => output.write_all(b"null\n"),
+            Outcome::Rejected { .. } => Ok(()),
+        })?;
+        output.flush()?;
+        Ok(summary)
+    }
+}
+
+/// Checks and renders one record.
+fn render_record(
+    template: &Template,
+    record: &Record,
+    request: Option<&RequestOptions>,
+) -> Outcome {
+    if record.not_utf8 {
+        return Outcome::Rejected {
+            diagnostics: vec![Diagnostic::error(Code::NotUtf8, "the record is not UTF-8 text")
+                .help("write the records in UTF-8 (bytes that are not were replaced by `\u{fffd}` in the rejects file)")],
+        };
+    }
+    let (node, mut warnings) = match data::prepare(template, &record.text) {
+        Ok(x) => x,
+        Err(diagnostics) => return Outcome::Rejected { diagnostics },
+    };
+    let mut json = Vec::with_capacity(record.text.len() + 256);
+    let rendered = match request {
+        None => template.render_to(&mut json, &node),
+        Some(r) => template.render_request(&mut json, &node, r, RenderOptions::default()),
+    };
+    match rendered {
+        Ok(w) => {
+            warnings.extend(w);
+            Outcome::Rendered { json, warnings }
+        }
+        Err(mut diagnostics) => {
+            diagnostics.extend(warnings);
+            diagnostic::sort(&mut diagnostics);
+            Outcome::Rejected { diagnostics }
+        }
+    }
+}
+
+/// The input's lines, numbered, cut into chunks of records.
+struct Lines<R> {
+    input: BufReader<R>,
+    number: usize,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(input: R) -> Lines<R> {
+        Lines {
+            input: BufReader::with_capacity(256 * 1024, input),
+            number: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next records, empty at the end of the input.
+    fn chunk(&mut self) -> std::io::Result<Vec<Record>> {
+        let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
+        let mut bytes = 0;
+        while chunk.len() < CHUNK_RECORDS && bytes < CHUNK_BYTES {
+            self.buf.clear();
+            if self.input.read_until(b'\n', &mut self.buf)? == 0 {
+                break;
+            }
+            self.number += 1;
+            let mut line = &self.buf[..];
+            while let [rest @ .., b'\n' | b'\r'] = line {
+                line = rest;
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            bytes += line.len();
+            let (text, not_utf8) = match std::str::from_utf8(line) {
+                Ok(t) => (t.to_string(), false),
+                Err(_) => (String::from_utf8_lossy(line).into_owned(), true),
+            };
+            chunk.push(Record {
+                number: self.number,
+                text,
+                not_utf8,
+            });
+        }
+        Ok(chunk)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template() -> Template {
+        let src = "notification hello\ninput { name: string max 5 }\ntext \"Hello {{ name }}!\"\n";
+        crate::compile(src, &crate::Options::default())
+            .template
+            .expect("compiles")
+    }
+
+    /// A batch of `n` records, every seventh one bad in a different way.
+    fn input(n: usize) -> String {
+        (1..=n)
+            .map(|i| match i % 7 {
+                0 => "{\"name\": 3}\n".to_string(),
+                3 if i % 2 == 0 => "{\"name\": \n".to_string(),
+                5 => "\n".to_string(),
+                _ => format!("{{\"name\": \"n{}\"}}\n", i % 1000),
+            })
+            .collect()
+    }
+
+    fn numbers(t: &Template, input: &str, options: &Options) -> (Vec<(usize, bool)>, Summary) {
+        let mut seen = Vec::new();
+        let summary = stream(t, input.as_bytes(), options, |d| {
+            seen.push((
+                d.record.number,
+                matches!(d.outcome, Outcome::Rendered { .. }),
+            ));
+            Ok(())
+        })
+        .unwrap();
+        (seen, summary)
+    }
+
+    #[test]
+    fn records_come_back_in_input_order_whatever_the_threads() {
+        let t = template();
+        let text = input(5000);
+        let one = numbers(
+            &t,
+            &text,
+            &Options {
+                jobs: 1,
+                ..Options::default()
+            },
+        );
+        let four = numbers(
+            &t,
+            &text,
+            &Options {
+                jobs: 4,
+                ..Options::default()
+            },
+        );
+        assert_eq!(one, four);
+        let (seen, summary) = one;
+        // Blank lines are not records, but count as lines.
+        let expected: Vec<usize> = (1..=5000).filter(|i| i % 7 != 5).collect();
+        assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), expected);
+        assert_eq!(summary.read, expected.len());
+        assert_eq!(summary.read, summary.rendered + summary.rejected);
+        let bad = seen.iter().filter(|s| !s.1).map(|s| s.0);
+        assert!(bad
+            .clone()
+            .all(|n| n % 7 == 0 || (n % 7 == 3 && n % 2 == 0)));
+        assert_eq!(bad.count(), summary.rejected);
+        assert_eq!(summary.stopped_at, None);
+    }
+
+    #[test]
+    fn max_rejects_stops_at_the_nth_rejected_record() {
+        let t = template();
+        let text = input(5000);
+        let options = Options {
+            jobs: 2,
+            max_rejects: Some(3),
+            ..Options::default()
+        };
+        let (seen, summary) = numbers(&t, &text, &options);
+        // Rejected: 7, 10, 14.
+        assert_eq!(summary.stopped_at, Some(14));
+        assert_eq!(seen.last(), Some(&(14, false)));
+        assert_eq!((summary.rejected, summary.read), (3, seen.len()));
+    }
+
+    #[test]
+    fn render_ndjson_writes_bodies_and_aligned_nulls() {
+        let t = template();
+        let text: &[u8] =
+            b"{\"name\": \"Ann\"}\n{\"name\": \"far too long\"}\n\xff\n{\"name\": \"Bo\"}";
+        let mut out = Vec::new();
+        let options = Options {
+            aligned: true,
+            ..Options::default()
+        };
+        let summary = t.render_ndjson(text, &mut out, &options).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"text\":\"Hello Ann!\"}\nnull\nnull\n{\"text\":\"Hello Bo!\"}\n"
+        );
+        assert_eq!(
+            (summary.read, summary.rendered, summary.rejected),
+            (4, 2, 2)
+        );
+    }
+
+    #[test]
+    fn a_closed_output_stops_the_batch_with_its_error() {
+        let t = template();
+        let text = input(10_000);
+        let mut n = 0;
+        let r = stream(&t, text.as_bytes(), &Options::default(), |_| {
+            n += 1;
+            if n == 100 {
+                Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(r.unwrap_err().kind(), std::io::ErrorKind::BrokenPipe);
+        assert_eq!(n, 100);
+    }
+}

@@ -1,0 +1,438 @@
+//! `missive render --data-ndjson`: many records, one rendered line each, through the library's
+//! streaming core (`missive::batch`); here only the presentation: the output lines, the
+//! rejected records on stderr and in `--rejects`, repeated warnings counted, the summary, the
+//! progress bar.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use missive::batch::{self, Done, Outcome as Fate, Summary};
+use missive::diagnostic::report::{self, FileReport};
+use missive::{Code, Diagnostic, RequestOptions, SourceFile, Template};
+
+use super::rejects::{json_diagnostics, json_line, original_record, RejectLine};
+use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Status, Stream};
+
+/// A warning's full report is shown for this many records; later ones are only counted.
+const EXAMPLES: usize = 3;
+
+/// The batch flags of `render`.
+pub struct Flags {
+    /// The records' file, `-` for standard input.
+    pub data: String,
+    pub output: Option<PathBuf>,
+    pub rejects: Option<PathBuf>,
+    pub max_rejects: Option<usize>,
+    pub aligned: bool,
+    pub jobs: Option<usize>,
+}
+
+/// Renders every record of `flags.data`; `report` holds the template (and its own warnings).
+pub fn run(
+    common: &Common,
+    report: FileReport,
+    template: &Template,
+    request: Option<RequestOptions>,
+    flags: Flags,
+) -> Outcome {
+    let failure = |d| Exit::usage(Stream::Stderr, "", d);
+    if flags.max_rejects == Some(0) || flags.jobs == Some(0) {
+        let flag = if flags.jobs == Some(0) {
+            "jobs"
+        } else {
+            "max-rejects"
+        };
+        return Err(failure(
+            Diagnostic::error(Code::Usage, format!("`--{flag} 0` is not a count"))
+                .help(format!("give a number from 1, e.g. `--{flag} 10`")),
+        ));
+    }
+    if let Some(d) = clashing_files(&report.path, &flags) {
+        return Err(failure(d));
+    }
+    let input: Box<dyn Read + Send> = if flags.data == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(&flags.data).map_err(|e| {
+            failure(
+                Diagnostic::error(
+                    Code::Io,
+                    format!(
+                        "cannot read `{}`: {}",
+                        flags.data,
+                        io_reason(&e, &flags.data)
+                    ),
+                )
+                .help("check the path of `--data-ndjson`"),
+            )
+        })?)
+    };
+    let create = |path: &PathBuf| {
+        File::create(path).map(BufWriter::new).map_err(|e| {
+            let name = path.to_string_lossy().into_owned();
+            failure(
+                Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write `{name}`: {}", io_reason(&e, &name)),
+                )
+                .help("check that the folder exists and is writable"),
+            )
+        })
+    };
+    let rejects = flags.rejects.as_ref().map(create).transpose()?;
+    let out: Box<dyn Write> = match flags.output.as_ref().map(create).transpose()? {
+        Some(f) => Box::new(f),
+        None => Box::new(BufWriter::with_capacity(
+            256 * 1024,
+            std::io::stdout().lock(),
+        )),
+    };
+    let mut reporter = Reporter::new(common, report, &flags, out, rejects);
+    let options = batch::Options {
+        jobs: flags.jobs.unwrap_or(0),
+        request,
+        max_rejects: flags.max_rejects,
+        aligned: flags.aligned,
+    };
+    let result = batch::stream(template, input, &options, |done| reporter.record(done));
+    Ok(reporter.finish(result).into())
+}
+
+/// The files written must not be one another, the records or the template.
+fn clashing_files(template: &str, flags: &Flags) -> Option<Diagnostic> {
+    let written = [
+        ("--rejects", flags.rejects.as_deref()),
+        ("--output", flags.output.as_deref()),
+    ];
+    let read = [
+        ("TEMPLATE", Some(std::path::Path::new(template))),
+        (
+            "--data-ndjson",
+            (flags.data != "-").then(|| std::path::Path::new(&flags.data)),
+        ),
+    ];
+    for (i, (flag, path)) in written.iter().enumerate() {
+        let Some(path) = path else { continue };
+        for (other, other_path) in written[i + 1..].iter().chain(&read) {
+            if other_path.is_some_and(|o| super::send::same_file(path, o)) {
+                return Some(
+                    Diagnostic::error(
+                        Code::Usage,
+                        format!(
+                            "`{flag}` and `{other}` name the same file `{}`",
+                            path.display()
+                        ),
+                    )
+                    .help(format!("give `{flag}` a file of its own")),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// A warning's tally: on how many records, and how many of them were shown.
+#[derive(Default)]
+struct Tally {
+    records: usize,
+    shown: usize,
+}
+
+struct Reporter<'a> {
+    common: &'a Common,
+    template_path: String,
+    template_src: Option<Arc<SourceFile>>,
+    data_name: String,
+    aligned: bool,
+    out: Box<dyn Write + 'a>,
+    rejects: Option<BufWriter<File>>,
+    /// The first failure to write the rejects file.
+    rejects_error: Option<std::io::Error>,
+    /// The template's own warnings (shown once, before the records).
+    template_warnings: usize,
+    /// Set when writing the output failed (else a failure of the batch is in reading).
+    output_failed: bool,
+    /// The record being reported (`--format json` names it).
+    last_record: Option<usize>,
+    /// The records' warnings by code.
+    warnings: BTreeMap<&'static str, Tally>,
+    /// `--format sarif`: the reports, printed as one log at the end.
+    sarif: Vec<FileReport>,
+    bar: Option<indicatif::ProgressBar>,
+    color: bool,
+}
+
+impl<'a> Reporter<'a> {
+    fn new(
+        common: &'a Common,
+        report: FileReport,
+        flags: &Flags,
+        out: Box<dyn Write + 'a>,
+        rejects: Option<BufWriter<File>>,
+    ) -> Reporter<'a> {
+        let tty = std::io::stderr().is_terminal();
+        let mut r = Reporter {
+            common,
+            template_path: report.path.clone(),
+            template_src: report.template.clone(),
+            data_name: if flags.data == "-" {
+                "<stdin>".to_string()
+            } else {
+                flags.data.clone()
+            },
+            aligned: flags.aligned,
+            out,
+            rejects,
+            rejects_error: None,
+            template_warnings: 0,
+            last_record: None,
+            output_failed: false,
+            warnings: BTreeMap::new(),
+            sarif: Vec::new(),
+            bar: None,
+            color: tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        // The template's own warnings, once.
+        r.template_warnings = report.diagnostics.len();
+        if !report.diagnostics.is_empty() {
+            r.show(report);
+        }
+        r.bar = tty.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {human_pos} records  {msg}  {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        r
+    }
+
+    /// One record, in input order: its line, its diagnostics.
+    fn record(&mut self, done: Done) -> std::io::Result<()> {
+        let written = self.handle(done);
+        self.output_failed |= written.is_err();
+        written
+    }
+
+    fn handle(&mut self, done: Done) -> std::io::Result<()> {
+        self.last_record = Some(done.record.number);
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            let pos = bar.position();
+            if pos % 4096 == 0 {
+                let secs = bar.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!("{:.0} records/s", pos as f64 / secs));
+            }
+        }
+        let n = done.record.number;
+        match done.outcome {
+            Fate::Rendered { json, warnings } => {
+                self.out.write_all(&json)?;
+                self.out.write_all(b"\n")?;
+                // A warning repeated on every record is shown for the first few only.
+                // Counted once per record and code.
+                let mut codes: Vec<&'static str> =
+                    warnings.iter().map(|d| d.code.as_str()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                let mut show_codes = Vec::new();
+                for code in codes {
+                    let t = self.warnings.entry(code).or_default();
+                    t.records += 1;
+                    if t.shown < EXAMPLES {
+                        t.shown += 1;
+                        show_codes.push(code);
+                    }
+                }
+                let shown: Vec<Diagnostic> = warnings
+                    .into_iter()
+                    .filter(|d| show_codes.contains(&d.code.as_str()))
+                    .collect();
+                if !shown.is_empty() {
+                    let report = self.report(n, &done.record.text, shown);
+                    self.show(report);
+                }
+            }
+            Fate::Rejected { diagnostics } => {
+                if self.aligned {
+                    self.out.write_all(b"null\n")?;
+                }
+                let report = self.report(n, &done.record.text, diagnostics);
+                if self.rejects.is_some() {
+                    let line = json_line(&RejectLine {
+                        answer: None,
+                        customer_id: None,
+                        diagnostics: json_diagnostics(&report),
+                        outcome: "rejected",
+                        reason: report
+                            .diagnostics
+                            .iter()
+                            .find(|d| d.is_error())
+                            .map(|d| d.message.clone()),
+                        record: n,
+                        status: None,
+                        data: Some(original_record(&done.record.text)),
+                        maybe_delivered: None,
+                    });
+                    if let Some(w) = self.rejects.as_mut() {
+                        if let Err(e) = w
+                            .write_all(line.as_bytes())
+                            .and_then(|()| w.write_all(b"\n"))
+                        {
+                            self.rejects_error.get_or_insert(e);
+                        }
+                    }
+                }
+                self.show(report);
+            }
+        }
+        Ok(())
+    }
+
+    /// A record's report: its diagnostics, named by record, over the record's text.
+    fn report(&self, n: usize, text: &str, mut diagnostics: Vec<Diagnostic>) -> FileReport {
+        for d in &mut diagnostics {
+            d.message = format!("record {n}: {}", d.message);
+        }
+        let mut report = FileReport::new(self.template_path.clone());
+        report.template = self.template_src.clone();
+        report.data = Some(Arc::new(SourceFile::new(
+            format!("{} (record {n})", self.data_name),
+            text,
+        )));
+        report.diagnostics = diagnostics;
+        report
+    }
+
+    /// A report on standard error in the format asked for, above the progress bar. JSON: one
+    /// document a line; SARIF: one log at the end.
+    fn show(&mut self, report: FileReport) {
+        let text = match self.common.format {
+            Format::Human => report::human(std::slice::from_ref(&report), self.color),
+            Format::Short => report::short(std::slice::from_ref(&report)),
+            Format::Json => {
+                let record = report.data.as_ref().and(self.last_record);
+                let doc =
+                    serde_json::json!({"record": record, "diagnostics": json_diagnostics(&report)});
+                format!("{doc}\n")
+            }
+            Format::Sarif => {
+                self.sarif.push(report);
+                return;
+            }
+        };
+        let print = || {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    /// Flushes the outputs, prints the summary; the exit status.
+    fn finish(mut self, result: std::io::Result<Summary>) -> Status {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        let result = result.and_then(|s| match self.out.flush() {
+            Ok(()) => Ok(s),
+            Err(e) => {
+                self.output_failed = true;
+                Err(e)
+            }
+        });
+        let summary = match result {
+            Ok(s) => s,
+            Err(e) => {
+                // Standard output closed, a disk full, a read error: the batch is cut short.
+                let d = if self.output_failed {
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("the batch stopped: cannot write the output: {e}"),
+                    )
+                    .help("check the disk and the file given with `-o`")
+                } else {
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("the batch stopped: cannot read `{}`: {e}", self.data_name),
+                    )
+                    .help("check the file given with `--data-ndjson`")
+                };
+                let mut r = FileReport::new("");
+                r.diagnostics.push(d);
+                print_reports(self.common, &[r], 1, Stream::Stderr, false);
+                return Status::Failure;
+            }
+        };
+        if let Some(w) = self.rejects.as_mut() {
+            if let Err(e) = w.flush() {
+                self.rejects_error.get_or_insert(e);
+            }
+        }
+        let repeated: Vec<(&str, &Tally)> = self
+            .warnings
+            .iter()
+            .filter(|(_, t)| t.records > t.shown && t.shown > 0)
+            .map(|(c, t)| (*c, t))
+            .collect();
+        let warned: usize =
+            self.template_warnings + self.warnings.values().map(|t| t.records).sum::<usize>();
+        let stderr = &mut std::io::stderr().lock();
+        match self.common.format {
+            Format::Json => {
+                let doc = serde_json::json!({"summary": {
+                    "read": summary.read, "rendered": summary.rendered,
+                    "rejected": summary.rejected, "stopped_at": summary.stopped_at,
+                    "warnings": self.warnings.iter().map(|(c, t)| (c.to_string(), t.records)).collect::<BTreeMap<_, _>>(),
+                }});
+                let _ = writeln!(stderr, "{doc}");
+            }
+            Format::Sarif => {
+                let _ = writeln!(stderr, "{}", report::sarif(&self.sarif));
+            }
+            Format::Human | Format::Short => {
+                for (code, t) in &repeated {
+                    let _ = writeln!(
+                        stderr,
+                        "warning[{code}] on {} records in all: the first {} shown above",
+                        t.records, t.shown
+                    );
+                }
+                if let Some(n) = summary.stopped_at {
+                    let _ = writeln!(
+                        stderr,
+                        "stopped at record {n}: `--max-rejects {}` reached, the records after it were not read",
+                        summary.rejected
+                    );
+                }
+                let _ = writeln!(
+                    stderr,
+                    "read {} records: rendered {}, rejected {}",
+                    summary.read, summary.rendered, summary.rejected
+                );
+            }
+        }
+        if let Some(e) = &self.rejects_error {
+            let mut r = FileReport::new("");
+            r.diagnostics.push(
+                Diagnostic::error(Code::Io, format!("cannot write the rejects file: {e}"))
+                    .help("check the disk and the file given with `--rejects`"),
+            );
+            print_reports(self.common, &[r], 1, Stream::Stderr, false);
+            return Status::Failure;
+        }
+        let rejected = summary.rejected > 0 && !self.aligned;
+        let denied = self.common.deny_warnings && warned > 0;
+        if rejected || summary.stopped_at.is_some() || denied {
+            Status::Errors
+        } else {
+            Status::Ok
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The rejects file that `send` and `render --data-ndjson` write: one JSON line per record
+//! not sent (or not rendered), with its reasons and the record as written.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use missive::diagnostic::report::{self, FileReport};
+
+/// A line of the rejects file: keys in alphabetical order (as they have always been), then the
+/// record as written.
+#[derive(Serialize)]
+pub struct RejectLine<'a> {
+    pub answer: Option<&'a str>,
+    pub customer_id: Option<&'a str>,
+    pub diagnostics: serde_json::Value,
+    /// `rejected` (never sent, or not rendered), `refused` (an answer a rerun would get again),
+    /// `failed` (not delivered after its tries) or `uncertain` (may have been delivered).
+    pub outcome: &'static str,
+    pub reason: Option<String>,
+    pub record: usize,
+    pub status: Option<u16>,
+    /// The record, unless it may have been delivered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Box<RawValue>>,
+    /// An uncertain record: kept out of `data`, so that feeding the file back cannot resend it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maybe_delivered: Option<Box<RawValue>>,
+}
+
+/// A record's diagnostics as `--format json` has them.
+pub fn json_diagnostics(report: &FileReport) -> serde_json::Value {
+    let doc = report::json(std::slice::from_ref(report), 1);
+    serde_json::from_str::<serde_json::Value>(&doc)
+        .ok()
+        .and_then(|mut v| v.get_mut("diagnostics").map(serde_json::Value::take))
+        .unwrap_or_default()
+}
+
+/// One line of JSON.
+pub fn json_line(line: &impl Serialize) -> String {
+    serde_json::to_string(line).expect("strings, numbers and JSON values serialize")
+}
+
+/// A record for the rejects file: its JSON text as written (key order, `1.50`, big integers),
+/// on one line (line breaks are only whitespace between tokens in JSON), or, when it is not
+/// JSON, a JSON string of its text.
+pub fn original_record(text: &str) -> Box<RawValue> {
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let as_written = serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .ok()
+        .and_then(|_| RawValue::from_string(text.replace(['\n', '\r'], "")).ok());
+    as_written.unwrap_or_else(|| serde_json::value::to_raw_value(text).expect("a string is JSON"))
+}
