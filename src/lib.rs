@@ -30,20 +30,20 @@ pub mod driver;
 pub mod fmt;
 pub mod import;
 pub mod input_schema;
-pub mod ir;
+pub(crate) mod ir;
 pub mod json;
 #[cfg(test)]
 mod layering_tests;
 #[cfg(feature = "lsp")]
 pub mod lsp;
-pub mod model;
+pub(crate) mod model;
 pub mod render;
-pub mod span;
+pub(crate) mod span;
 pub mod syntax;
 
 pub use check::{compile, Compiled, Options};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ir::Template;
-pub use model::profile::Profile;
+pub use model::profile::{Envelope, Profile};
 pub use render::{RenderOptions, RequestOptions};
 pub use span::{SourceFile, Span};

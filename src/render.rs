@@ -1096,7 +1096,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
         match v {
             JsonIr::Lit(json) => w.raw(json),
-            JsonIr::Str(s, _) => match self.string(s) {
+            JsonIr::Str(s) => match self.string(s) {
                 Some(text) => w.string(&text),
                 None => w.raw("null"),
             },

@@ -1257,7 +1257,7 @@ impl<'a> Checker<'a> {
         Some(match v {
             ast::JsonValue::Str(s) => match s.as_literal() {
                 Some(t) => JsonIr::Lit(json_string(&t).into()),
-                None => JsonIr::Str(self.string(s)?, s.span),
+                None => JsonIr::Str(self.string(s)?),
             },
             ast::JsonValue::Number(n, span) => {
                 if !self.number_in_range(n, *span) {
