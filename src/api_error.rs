@@ -177,7 +177,7 @@ fn clip(s: &str, max: usize) -> String {
 
 /// What a refusal says is wrong, read from Facebook's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Family {
+pub(crate) enum Family {
     /// `Length of param X must be less than or equal to N`.
     TooLong { limit: usize },
     /// `param X has too many elements.`
@@ -212,13 +212,13 @@ pub struct Param {
 
 /// Facebook's message, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub family: Family,
     pub param: Option<Param>,
 }
 
 /// Reads the family and the parameter path from Facebook's message.
-pub fn refusal(message: &str) -> Refusal {
+pub(crate) fn refusal(message: &str) -> Refusal {
     let lower = message.to_ascii_lowercase();
     let family = if lower.contains("length of param") {
         let limit = lower

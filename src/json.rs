@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic, Origin};
 use crate::span::Span;
 
 /// JSON nested deeper than this is refused, so that no input can exhaust the stack.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node<'a> {
@@ -52,7 +52,7 @@ impl<'a> Node<'a> {
     }
 
     /// The name of the value's JSON type, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match &self.value {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
@@ -66,7 +66,7 @@ impl<'a> Node<'a> {
 }
 
 /// Whether a JSON number's text is an integer (no fraction, no exponent).
-pub fn is_integer(n: &str) -> bool {
+pub(crate) fn is_integer(n: &str) -> bool {
     !n.contains(['.', 'e', 'E'])
 }
 
@@ -74,7 +74,7 @@ pub fn is_integer(n: &str) -> bool {
 /// (either sign). Such a number is a finite 64-bit float, prints in at most 28 characters
 /// when a template interpolates it, and an integer in it is exact up to 2^53 and copied as
 /// written above. `None` when `n` (the text of a JSON number) follows it, else why not.
-pub fn number_out_of_range(n: &str) -> Option<NumberRange> {
+pub(crate) fn number_out_of_range(n: &str) -> Option<NumberRange> {
     let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
     if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
         return None;
@@ -89,7 +89,7 @@ pub fn number_out_of_range(n: &str) -> Option<NumberRange> {
 
 /// How a number breaks the rule of [`number_out_of_range`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberRange {
+pub(crate) enum NumberRange {
     /// Beyond a 64-bit float (`1e400`): most JSON readers refuse it.
     Infinite,
     /// 10²¹ or more (a 30-digit integer): minijinja prints it with an exponent.
@@ -100,7 +100,7 @@ pub enum NumberRange {
 
 impl NumberRange {
     /// What is wrong, for a label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             NumberRange::Infinite => "beyond what a 64-bit float can hold",
             NumberRange::TooLarge => "10²¹ or more",

@@ -31,7 +31,7 @@ pub use trace::{Produced, ProducedField, ProducedList, ProducedObject};
 /// The iAdvize API host; the guide's path is appended.
 pub const IADVIZE_API: &str = "https://api.iadvize.com";
 /// Facebook's Send API endpoint.
-pub const SEND_API: &str = "https://graph.facebook.com/v21.0/me/messages";
+pub(crate) const SEND_API: &str = "https://graph.facebook.com/v21.0/me/messages";
 
 /// How to write the JSON.
 #[derive(Debug, Clone, Copy, Default)]
@@ -133,12 +133,8 @@ impl Template {
         Ok(r.images.unwrap_or_default())
     }
 
-    /// The customer_id that the template's scheme gives for this data, if it has a scheme.
-    pub fn customer_id_for(&self, data: &Node<'_>) -> Result<Option<String>, Vec<Diagnostic>> {
-        self.customer_id_checked(data).map(|(id, _)| id)
-    }
-
-    /// Like [`Template::customer_id_for`], with the warnings (M2014) in the `Ok` value.
+    /// The customer_id that the template's scheme gives for this data (`None` without a
+    /// scheme), with its warnings (M2014); `Err` with the errors if it cannot be rendered.
     #[allow(clippy::type_complexity)]
     pub fn customer_id_checked(
         &self,

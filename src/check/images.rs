@@ -133,7 +133,7 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
 
 /// The images a template names literally, for `check --check-images` without data: the IR
 /// walked without data, with a sink that collects literal image URLs.
-pub fn literal(t: &crate::Template) -> Vec<ImageRef> {
+pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
     use crate::ir::walk::{self, Flow, NoData, Sink};
     use crate::ir::{FieldIr, Items, Member, ObjIr, ObjKind, Val};
 

@@ -3,7 +3,7 @@
 //! Messenger's model (`schema`) and the profile's limits.
 
 mod blocks;
-pub mod bounds;
+pub(crate) mod bounds;
 pub mod data;
 pub(crate) mod decls;
 pub mod images;
@@ -58,7 +58,7 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
 /// the JSON payload), with the same checks as a parsed template.
-pub fn check_tree(
+pub(crate) fn check_tree(
     file: ast::File,
     text: &str,
     diagnostics: Vec<Diagnostic>,

@@ -137,7 +137,7 @@ impl Diagnostic {
 
 /// Keeps every label of the template within its `len` bytes: a tree parsed from a repaired text
 /// (closing braces added after an unclosed `{`) has spans past the end of the file.
-pub fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
+pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
     let len = len as u32;
     for l in diagnostics
         .iter_mut()

@@ -67,7 +67,7 @@ pub fn count(reports: &[FileReport]) -> Counts {
 
 /// The human report shows at most this many diagnostics of one file (errors first), then
 /// counts the rest: a file with 20,000 mistakes has one cause, and a terminal cannot hold them.
-pub const MAX_SHOWN_PER_FILE: usize = 100;
+pub(crate) const MAX_SHOWN_PER_FILE: usize = 100;
 
 /// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line
 /// per label), then help and notes; past
@@ -239,7 +239,8 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
 
 /// Source lines longer than this (in bytes) are shown clipped around the labels, with `…` where
 /// text is left out: a line of a megabyte is shown once per diagnostic, not in full.
-pub const MAX_LINE_BYTES: usize = 400;
+#[cfg(feature = "fancy")]
+const MAX_LINE_BYTES: usize = 400;
 
 /// How much of a clipped line is shown before its first label, in bytes.
 #[cfg(feature = "fancy")]
@@ -611,7 +612,7 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
 // sarif
 
 /// Where the page of each code is published (`docs/codes/CODE.md` of the released crate).
-pub const CODES_URL: &str = concat!(
+pub(crate) const CODES_URL: &str = concat!(
     "https://docs.rs/crate/missive/",
     env!("CARGO_PKG_VERSION"),
     "/source/docs/codes/"
