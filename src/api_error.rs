@@ -197,7 +197,9 @@ pub(crate) enum Family {
 /// One segment of a parameter path: `[elements]`, `[2]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
+    /// A key: `[elements]`.
     Key(String),
+    /// An index: `[2]`.
     Index(usize),
 }
 

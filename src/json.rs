@@ -10,27 +10,41 @@ use crate::span::Span;
 /// JSON nested deeper than this is refused, so that no input can exhaust the stack.
 pub(crate) const MAX_DEPTH: usize = 128;
 
+/// A JSON value with its position in the text it was parsed from, borrowing that text where it
+/// can.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node<'a> {
+    /// The value's bytes in the text.
     pub span: Span,
+    /// The value.
     pub value: Json<'a>,
 }
 
+/// A JSON value, as [`parse`] reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's text, as written.
     Number(&'a str),
+    /// A string, unescaped (borrowed when it has no escape).
     String(Cow<'a, str>),
+    /// An array's items.
     Array(Vec<Node<'a>>),
+    /// An object's members, in the text's order, repeated keys kept.
     Object(Vec<Member<'a>>),
 }
 
+/// One member of a JSON object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member<'a> {
+    /// The key, unescaped.
     pub key: Cow<'a, str>,
+    /// The key's bytes in the text, quotes included.
     pub key_span: Span,
+    /// The value.
     pub value: Node<'a>,
 }
 
@@ -47,6 +61,7 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Json::Null)
     }

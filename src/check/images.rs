@@ -21,7 +21,10 @@ const TOLERANCE: f64 = 0.03;
 pub enum Source {
     /// Fetched over HTTP(S), first bytes only (feature `images-http`).
     #[cfg(feature = "images-http")]
-    Http { timeout: std::time::Duration },
+    Http {
+        /// How long one image may take to answer.
+        timeout: std::time::Duration,
+    },
     /// A folder mirroring the URLs' paths: `https://shop.example/img/a.png` is `DIR/img/a.png`.
     Dir(PathBuf),
 }

@@ -25,6 +25,7 @@ use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 /// Compile options.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The limits and rules to check against (default: the built-in `iadvize` profile).
     pub profile: Profile,
     /// The file's stem, which the `notification` name should match.
     pub file_stem: Option<String>,
@@ -42,8 +43,11 @@ impl Default for Options {
 /// The result of compiling: the template when there is no error, and all diagnostics.
 #[derive(Debug)]
 pub struct Compiled {
+    /// The compiled template; `None` when any diagnostic is an error.
     pub template: Option<Template>,
+    /// Every syntax and check diagnostic, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
+    /// The syntax tree, also for a file with errors.
     pub file: ast::File,
     /// The declared input as the checker lowered it, even when the file has errors: the
     /// scope the language server completes and hovers in.

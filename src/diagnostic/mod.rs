@@ -8,13 +8,17 @@ pub use code::Code;
 
 use crate::span::Span;
 
+/// How bad a diagnostic is: an error stops compilation (no template) or fails a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Worth fixing; the template still compiles.
     Warning,
+    /// The template, data or command cannot be used as is.
     Error,
 }
 
 impl Severity {
+    /// As reports print it: `warning`, `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -26,14 +30,20 @@ impl Severity {
 /// Which file a label points into: the template, or the data file it is rendered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
+    /// The template source (or the JSON payload it was imported from).
     Template,
+    /// The data document rendered with it.
     Data,
 }
 
+/// A position a diagnostic points at, in the template or the data, with what to say there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
+    /// Which file `span` is in.
     pub origin: Origin,
+    /// The bytes it marks.
     pub span: Span,
+    /// The text shown at the position, if any.
     pub message: Option<String>,
     /// A machine-applicable fix of the problem this label shows, when the help names one
     /// (editors offer it as a quick fix; the CLI reports show only the help).
@@ -43,7 +53,9 @@ pub struct Label {
 /// Replace the template text at `span` with `replacement`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
+    /// The bytes to replace.
     pub span: Span,
+    /// The text to put there.
     pub replacement: String,
 }
 
@@ -53,15 +65,22 @@ pub struct Fix {
 /// A diagnostic without labels (usage and I/O errors) has no position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// Its stable code, which has a page (`missive explain`).
     pub code: Code,
+    /// Error or warning.
     pub severity: Severity,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// Where: the primary label first.
     pub labels: Vec<Label>,
+    /// How to fix it, when there is one thing to say.
     pub help: Option<String>,
+    /// Background: the limit's source, what the platform does.
     pub notes: Vec<String>,
 }
 
 impl Diagnostic {
+    /// An error with `code` and `message`, without a position yet.
     pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
@@ -73,6 +92,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with `code` and `message`, without a position yet.
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -85,6 +105,7 @@ impl Diagnostic {
         self.label(Origin::Template, span, message)
     }
 
+    /// Adds a label in `origin` (an empty `message` marks the span without text).
     pub fn label(mut self, origin: Origin, span: Span, message: impl Into<String>) -> Diagnostic {
         let message = message.into();
         self.labels.push(Label {
@@ -96,6 +117,7 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the help.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
@@ -121,15 +143,18 @@ impl Diagnostic {
             .filter_map(|l| l.fix.as_deref())
     }
 
+    /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
     }
 
+    /// Whether its severity is `Error`.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
+    /// The primary label (the diagnostic's own position); `None` for one without a position.
     pub fn primary(&self) -> Option<&Label> {
         self.labels.first()
     }

@@ -16,12 +16,16 @@ use crate::span::SourceFile;
 pub struct FileReport {
     /// The path as given on the command line (or `--stdin-filename`).
     pub path: String,
+    /// The template source, for labels in [`Origin::Template`].
     pub template: Option<Arc<SourceFile>>,
+    /// The data document, for labels in [`Origin::Data`].
     pub data: Option<Arc<SourceFile>>,
+    /// The file's diagnostics.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl FileReport {
+    /// An empty report for `path`: no sources, no diagnostics.
     pub fn new(path: impl Into<String>) -> FileReport {
         FileReport {
             path: path.into(),
@@ -47,10 +51,13 @@ impl FileReport {
 /// Counts for a summary line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Counts {
+    /// Diagnostics of severity error.
     pub errors: usize,
+    /// Diagnostics of severity warning.
     pub warnings: usize,
 }
 
+/// The errors and warnings over all `reports`.
 pub fn count(reports: &[FileReport]) -> Counts {
     let mut c = Counts::default();
     for d in reports.iter().flat_map(|r| &r.diagnostics) {
