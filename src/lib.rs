@@ -21,6 +21,8 @@
 //! [`api_error::diagnose`] maps the parameter Facebook names back to the template and the data.
 //! [`fmt::format`] rewrites a source in the canonical layout, keeping its comments and meaning.
 
+#![deny(missing_docs)]
+
 pub mod api_error;
 pub mod check;
 #[cfg(feature = "delivery")]
