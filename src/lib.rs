@@ -2,7 +2,7 @@
 //!
 //! A `.missive` source is parsed ([`syntax`]), checked against Messenger's model and a profile's
 //! limits ([`check`]) into a compiled [`Template`], and rendered with JSON data into the body
-//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Both stages build on [`model`]
+//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Both stages build on `model`
 //! (the schema, input types, profiles and value rules) and neither calls the other; [`driver`]
 //! runs them in order over a set of files, as `missive check` does. Compile once, render many
 //! times:

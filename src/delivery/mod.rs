@@ -1,7 +1,7 @@
 //! Delivery: rendered messages -> the iAdvize Send-to-Messenger API, each record once.
 //!
 //! The pieces, each usable alone: [`Token`] (the access token, never printed), [`Endpoint`]
-//! (the request URL), [`retry`] (backoff, `Retry-After`, pacing), [`client`] (one POST, its
+//! (the request URL), [`retry`] (backoff, `Retry-After`, pacing), `client` (one POST, its
 //! answer classified), [`journal`] (the append-only record of intents and outcomes that makes
 //! a rerun safe), [`batch`] (records -> checked requests -> delivery, with events for the
 //! caller), and [`optin`] (the web page's snippet from the same customer_id scheme).
@@ -68,7 +68,7 @@ impl Token {
     /// in the URL, either case of hex digits), or escaped in a JSON string (`\uXXXX` in either
     /// case, `\/`, `\"`, `\\`), as an API may echo it in an error answer; each character of
     /// the token may take any of these forms, and a form may be escaped again (a JSON string
-    /// inside a JSON string, a URL encoded twice), up to [`ESCAPE_LAYERS`] deep.
+    /// inside a JSON string, a URL encoded twice), up to `ESCAPE_LAYERS` (2) deep.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;

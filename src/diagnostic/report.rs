@@ -78,7 +78,7 @@ pub(crate) const MAX_SHOWN_PER_FILE: usize = 100;
 
 /// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line
 /// per label), then help and notes; past
-/// [`MAX_SHOWN_PER_FILE`] diagnostics in a file, a count of the rest.
+/// `MAX_SHOWN_PER_FILE` (100) diagnostics in a file, a count of the rest.
 pub fn human(reports: &[FileReport], color: bool) -> String {
     let mut out = String::new();
     for r in reports {

@@ -3,7 +3,7 @@
 //! Each open document is checked by the same [`driver`] and profile as `missive check`, and its
 //! diagnostics published with the same codes, messages and spans (positions converted to
 //! UTF-16). Completion, hover and go-to-definition read the syntax tree the parser built (which it
-//! always builds, even for a broken file) through [`analysis`]. Documents sync incrementally; a
+//! always builds, even for a broken file) through `analysis`. Documents sync incrementally; a
 //! burst of changes is compiled once, when the queue of incoming messages is empty.
 
 pub(crate) mod analysis;
