@@ -20,6 +20,14 @@
 //! When the API refuses a rendered message, [`api_error::parse_body`] reads its answer and
 //! [`api_error::diagnose`] maps the parameter Facebook names back to the template and the data.
 //! [`fmt::format`] rewrites a source in the canonical layout, keeping its comments and meaning.
+//!
+//! The public API is what the `missive` command, the benchmarks and the tests use: [`compile`],
+//! [`Template::render_to`] and its siblings, [`Diagnostic`] and the report renderers of
+//! [`diagnostic::report`] (human, short, JSON, SARIF), [`json`], [`api_error`], [`fmt`],
+//! [`import`], [`input_schema`], [`driver`] and the data checks of [`check::data`]; with the
+//! `delivery` and `lsp` features, `delivery` (sending, journal, retries) and `lsp`
+//! (`lsp::run_stdio` only). Everything else, the syntax tree and the IR included, is
+//! crate-internal and may change freely.
 
 #![deny(missing_docs)]
 

@@ -121,7 +121,7 @@ impl Template {
     }
 
     /// The images the message shows with this data, each with the shape it is shown in.
-    pub fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
+    pub(crate) fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
         let mut r = Renderer::new(self, data);
         r.images = Some(Vec::new());
         let mut w = Writer::new(CompactFormatter);

@@ -31,7 +31,7 @@ pub enum Source {
 
 /// Reads each image's dimensions and warns about the ones that will be cropped (M4010) or
 /// could not be read (M4011). Each URL is read once.
-pub fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
+pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
     let mut sizes: HashMap<&str, Result<(usize, usize), String>> = HashMap::new();
     let mut out = Vec::new();
     for img in images {
