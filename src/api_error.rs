@@ -196,7 +196,7 @@ pub(crate) enum Family {
 
 /// One segment of a parameter path: `[elements]`, `[2]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     /// A key: `[elements]`.
     Key(String),
     /// An index: `[2]`.
@@ -205,7 +205,7 @@ pub enum Segment {
 
 /// The parameter a message names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param {
+pub(crate) struct Param {
     /// As Facebook wrote it: `name_placeholder[elements][0][buttons]`.
     pub written: String,
     /// Its segments, without the `message` or anonymised `name_placeholder` root.
