@@ -177,7 +177,7 @@ fn clip(s: &str, max: usize) -> String {
 
 /// What a refusal says is wrong, read from Facebook's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Family {
+pub(crate) enum Family {
     /// `Length of param X must be less than or equal to N`.
     TooLong { limit: usize },
     /// `param X has too many elements.`
@@ -196,14 +196,16 @@ pub enum Family {
 
 /// One segment of a parameter path: `[elements]`, `[2]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
+    /// A key: `[elements]`.
     Key(String),
+    /// An index: `[2]`.
     Index(usize),
 }
 
 /// The parameter a message names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Param {
+pub(crate) struct Param {
     /// As Facebook wrote it: `name_placeholder[elements][0][buttons]`.
     pub written: String,
     /// Its segments, without the `message` or anonymised `name_placeholder` root.
@@ -212,13 +214,13 @@ pub struct Param {
 
 /// Facebook's message, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub family: Family,
     pub param: Option<Param>,
 }
 
 /// Reads the family and the parameter path from Facebook's message.
-pub fn refusal(message: &str) -> Refusal {
+pub(crate) fn refusal(message: &str) -> Refusal {
     let lower = message.to_ascii_lowercase();
     let family = if lower.contains("length of param") {
         let limit = lower

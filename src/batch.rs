@@ -69,6 +69,7 @@ impl Options {
 /// lines), without its line break.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// The record's line number in the input, from 1.
     pub number: usize,
     /// The line's text; a line that is not UTF-8 is kept with its bad bytes replaced (and
     /// rejected).
@@ -81,18 +82,25 @@ pub struct Record {
 pub enum Outcome {
     /// The rendered body (or request), without a line break, and the record's warnings.
     Rendered {
+        /// The JSON text.
         json: Vec<u8>,
+        /// The record's warnings.
         warnings: Vec<Diagnostic>,
     },
     /// Not rendered: every diagnostic (warnings too), sorted. Data labels point into the
     /// record's text.
-    Rejected { diagnostics: Vec<Diagnostic> },
+    Rejected {
+        /// Why: every diagnostic, errors and warnings.
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 /// A record and how it ended, handed to the caller in input order.
 #[derive(Debug)]
 pub struct Done {
+    /// The record as read.
     pub record: Record,
+    /// Its rendered body, or why it was rejected.
     pub outcome: Outcome,
 }
 
@@ -101,7 +109,9 @@ pub struct Done {
 pub struct Summary {
     /// Records handed to the caller.
     pub read: usize,
+    /// Records rendered: each wrote one line.
     pub rendered: usize,
+    /// Records rejected: each wrote no line (or `null`, aligned).
     pub rejected: usize,
     /// `max_rejects` was reached at this record: the records after it were not read.
     pub stopped_at: Option<usize>,

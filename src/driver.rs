@@ -24,7 +24,9 @@ use crate::syntax::ast;
 /// come from (no image check without it).
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The profile every file is checked against.
     pub profile: Profile,
+    /// Where image sizes are read from; `None`: no image check.
     pub images: Option<images::Source>,
 }
 
@@ -53,7 +55,9 @@ pub enum Kind {
 pub struct Input {
     /// The path reports name the file by.
     pub path: String,
+    /// Its text.
     pub source: Arc<SourceFile>,
+    /// A template or a JSON payload.
     pub kind: Kind,
     /// The name the `notification` header is compared with (a payload: the template's name).
     pub stem: Option<String>,
@@ -96,6 +100,7 @@ impl Input {
 pub trait Files {
     /// Why a file could not be read, as the caller reports it.
     type Error;
+    /// The file at `path` (as the input names it), or why it could not be read.
     fn read(&mut self, path: &str) -> Result<Arc<SourceFile>, Self::Error>;
 }
 

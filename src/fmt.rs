@@ -1,5 +1,5 @@
 //! Formatting: a template -> the same template in the canonical layout, every comment kept. The
-//! layout itself is the printer's ([`crate::syntax::print::layout`]); this module refuses what
+//! layout itself is the printer's (`syntax::print::layout`); this module refuses what
 //! does not parse and checks that the result means what the source meant.
 
 use crate::diagnostic::{Code, Diagnostic};

@@ -10,7 +10,7 @@ use crate::syntax::ast::*;
 
 /// What the tree is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// A template to print: fields missive does not model go into `extra { }`.
     Import,
     /// A payload to check: unknown fields stay fields, so the checker names them (and
@@ -20,14 +20,14 @@ pub enum Mode {
 
 /// The tree and what the import had to say.
 #[derive(Debug)]
-pub struct Imported {
+pub(crate) struct Imported {
     pub file: File,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Builds the template of a payload: an iAdvize body (`{"text", "attachment"}`), a bare
 /// attachment, or a Send API envelope (`{"recipient", "messaging_type", "tag", "message"}`).
-pub fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
+pub(crate) fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
     let mut b = Builder {
         mode,
         diags: Vec::new(),
@@ -883,7 +883,7 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 
 /// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
 /// The template is there when the payload has no error (for `--check-images`).
-pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
+pub(crate) fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
     let node = match crate::json::parse(text) {
         Ok(n) => n,
         Err(mut d) => {

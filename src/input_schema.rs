@@ -15,11 +15,11 @@ use crate::ir::Template;
 use crate::model::types::{ObjTy, Ty};
 
 /// The draft the schemas are written in.
-pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+pub(crate) const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// An http(s) URL with a host and no whitespace, as `check --data` requires of a `url` input
 /// (the scheme in any case, like the `url` crate reads it).
-pub const URL_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$";
+pub(crate) const URL_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$";
 
 /// A schema whose keys keep the order they were written in: `$schema`, `title` and
 /// `description` first, properties in declaration order (types generated from the schema

@@ -12,15 +12,21 @@ pub(crate) mod walk;
 
 /// A compiled template: compile once, render many times.
 pub struct Template {
+    /// The `notification` name.
     pub name: String,
+    /// The `description` line, if the source has one.
     pub description: Option<String>,
     /// The `notification` header line, where message-level diagnostics point.
     pub header: Span,
     /// The iAdvize customer_id scheme.
     pub customer_id: Option<FieldIr>,
+    /// The Send API's `messaging_type`, if the source sets one.
     pub messaging_type: Option<String>,
+    /// The message tag (`tag`), if the source sets one.
     pub tag: Option<String>,
+    /// The declared `input { }`: what a data document must look like.
     pub input: Arc<ObjTy>,
+    /// The profile the template was checked against, whose limits render enforces too.
     pub profile: Profile,
     pub(crate) body: ObjIr,
     pub(crate) env: minijinja::Environment<'static>,
@@ -159,12 +165,10 @@ pub enum Node {
         span: Span,
     },
     For {
-        depth: usize,
         list: PathIr,
         /// The list's declared `max` (`None`: unbounded), for count checks before any data.
         max: Option<u32>,
         body: Vec<Node>,
-        span: Span,
     },
     If {
         branches: Vec<(Cond, Vec<Node>)>,
@@ -184,7 +188,7 @@ pub enum Cond {
 pub enum JsonIr {
     /// A literal subtree, serialized.
     Lit(Box<str>),
-    Str(StrIr, Span),
+    Str(StrIr),
     Object(Vec<(Box<str>, JsonIr)>),
     Array(Vec<JsonIr>),
 }

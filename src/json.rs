@@ -8,29 +8,43 @@ use crate::diagnostic::{Code, Diagnostic, Origin};
 use crate::span::Span;
 
 /// JSON nested deeper than this is refused, so that no input can exhaust the stack.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
+/// A JSON value with its position in the text it was parsed from, borrowing that text where it
+/// can.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node<'a> {
+    /// The value's bytes in the text.
     pub span: Span,
+    /// The value.
     pub value: Json<'a>,
 }
 
+/// A JSON value, as [`parse`] reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number's text, as written.
     Number(&'a str),
+    /// A string, unescaped (borrowed when it has no escape).
     String(Cow<'a, str>),
+    /// An array's items.
     Array(Vec<Node<'a>>),
+    /// An object's members, in the text's order, repeated keys kept.
     Object(Vec<Member<'a>>),
 }
 
+/// One member of a JSON object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member<'a> {
+    /// The key, unescaped.
     pub key: Cow<'a, str>,
+    /// The key's bytes in the text, quotes included.
     pub key_span: Span,
+    /// The value.
     pub value: Node<'a>,
 }
 
@@ -47,12 +61,13 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Json::Null)
     }
 
     /// The name of the value's JSON type, for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match &self.value {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
@@ -66,7 +81,7 @@ impl<'a> Node<'a> {
 }
 
 /// Whether a JSON number's text is an integer (no fraction, no exponent).
-pub fn is_integer(n: &str) -> bool {
+pub(crate) fn is_integer(n: &str) -> bool {
     !n.contains(['.', 'e', 'E'])
 }
 
@@ -74,7 +89,7 @@ pub fn is_integer(n: &str) -> bool {
 /// (either sign). Such a number is a finite 64-bit float, prints in at most 28 characters
 /// when a template interpolates it, and an integer in it is exact up to 2^53 and copied as
 /// written above. `None` when `n` (the text of a JSON number) follows it, else why not.
-pub fn number_out_of_range(n: &str) -> Option<NumberRange> {
+pub(crate) fn number_out_of_range(n: &str) -> Option<NumberRange> {
     let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
     if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
         return None;
@@ -89,7 +104,7 @@ pub fn number_out_of_range(n: &str) -> Option<NumberRange> {
 
 /// How a number breaks the rule of [`number_out_of_range`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberRange {
+pub(crate) enum NumberRange {
     /// Beyond a 64-bit float (`1e400`): most JSON readers refuse it.
     Infinite,
     /// 10²¹ or more (a 30-digit integer): minijinja prints it with an exponent.
@@ -100,7 +115,7 @@ pub enum NumberRange {
 
 impl NumberRange {
     /// What is wrong, for a label.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             NumberRange::Infinite => "beyond what a 64-bit float can hold",
             NumberRange::TooLarge => "10²¹ or more",

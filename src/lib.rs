@@ -2,7 +2,7 @@
 //!
 //! A `.missive` source is parsed ([`syntax`]), checked against Messenger's model and a profile's
 //! limits ([`check`]) into a compiled [`Template`], and rendered with JSON data into the body
-//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Both stages build on [`model`]
+//! that the iAdvize Send-to-Messenger API accepts ([`render`]). Both stages build on `model`
 //! (the schema, input types, profiles and value rules) and neither calls the other; [`driver`]
 //! runs them in order over a set of files, as `missive check` does. Compile once, render many
 //! times:
@@ -20,6 +20,16 @@
 //! When the API refuses a rendered message, [`api_error::parse_body`] reads its answer and
 //! [`api_error::diagnose`] maps the parameter Facebook names back to the template and the data.
 //! [`fmt::format`] rewrites a source in the canonical layout, keeping its comments and meaning.
+//!
+//! The public API is what the `missive` command, the benchmarks and the tests use: [`compile`],
+//! [`Template::render_to`] and its siblings, [`Diagnostic`] and the report renderers of
+//! [`diagnostic::report`] (human, short, JSON, SARIF), [`json`], [`api_error`], [`fmt`],
+//! [`import`], [`input_schema`], [`driver`] and the data checks of [`check::data`]; with the
+//! `delivery` and `lsp` features, `delivery` (sending, journal, retries) and `lsp`
+//! (`lsp::run_stdio` only). Everything else, the syntax tree and the IR included, is
+//! crate-internal and may change freely.
+
+#![deny(missing_docs)]
 
 pub mod api_error;
 pub mod batch;
@@ -31,20 +41,20 @@ pub mod driver;
 pub mod fmt;
 pub mod import;
 pub mod input_schema;
-pub mod ir;
+pub(crate) mod ir;
 pub mod json;
 #[cfg(test)]
 mod layering_tests;
 #[cfg(feature = "lsp")]
 pub mod lsp;
-pub mod model;
+pub(crate) mod model;
 pub mod render;
-pub mod span;
+pub(crate) mod span;
 pub mod syntax;
 
 pub use check::{compile, Compiled, Options};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ir::Template;
-pub use model::profile::Profile;
+pub use model::profile::{Envelope, Profile};
 pub use render::{RenderOptions, RequestOptions};
 pub use span::{SourceFile, Span};

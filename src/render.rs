@@ -31,7 +31,7 @@ pub use trace::{Produced, ProducedField, ProducedList, ProducedObject};
 /// The iAdvize API host; the guide's path is appended.
 pub const IADVIZE_API: &str = "https://api.iadvize.com";
 /// Facebook's Send API endpoint.
-pub const SEND_API: &str = "https://graph.facebook.com/v21.0/me/messages";
+pub(crate) const SEND_API: &str = "https://graph.facebook.com/v21.0/me/messages";
 
 /// How to write the JSON.
 #[derive(Debug, Clone, Copy, Default)]
@@ -121,7 +121,7 @@ impl Template {
     }
 
     /// The images the message shows with this data, each with the shape it is shown in.
-    pub fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
+    pub(crate) fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
         let mut r = Renderer::new(self, data);
         r.images = Some(Vec::new());
         let mut w = Writer::new(CompactFormatter);
@@ -133,12 +133,8 @@ impl Template {
         Ok(r.images.unwrap_or_default())
     }
 
-    /// The customer_id that the template's scheme gives for this data, if it has a scheme.
-    pub fn customer_id_for(&self, data: &Node<'_>) -> Result<Option<String>, Vec<Diagnostic>> {
-        self.customer_id_checked(data).map(|(id, _)| id)
-    }
-
-    /// Like [`Template::customer_id_for`], with the warnings (M2014) in the `Ok` value.
+    /// The customer_id that the template's scheme gives for this data (`None` without a
+    /// scheme), with its warnings (M2014); `Err` with the errors if it cannot be rendered.
     #[allow(clippy::type_complexity)]
     pub fn customer_id_checked(
         &self,
@@ -1096,7 +1092,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
         match v {
             JsonIr::Lit(json) => w.raw(json),
-            JsonIr::Str(s, _) => match self.string(s) {
+            JsonIr::Str(s) => match self.string(s) {
                 Some(text) => w.string(&text),
                 None => w.raw("null"),
             },

@@ -6,11 +6,14 @@ use std::ops::Range;
 /// A half-open byte range `[start, end)` into one source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Span {
+    /// The first byte.
     pub start: u32,
+    /// The byte after the last one.
     pub end: u32,
 }
 
 impl Span {
+    /// The span of bytes `[start, end)`.
     pub fn new(start: usize, end: usize) -> Span {
         Span {
             start: start as u32,
@@ -18,14 +21,17 @@ impl Span {
         }
     }
 
+    /// Its length in bytes.
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }
 
+    /// Whether it covers no byte.
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
 
+    /// The same bytes as a `usize` range, to slice the source text with.
     pub fn range(self) -> Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -53,14 +59,18 @@ impl From<pest::Span<'_>> for Span {
 /// A 1-based line and column; the column counts Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineCol {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, from 1, in Unicode scalar values.
     pub column: usize,
 }
 
 /// A named source text with its line index.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The name reports show: a path, or a label such as `<stdin>`.
     pub name: String,
+    /// The whole text.
     pub text: String,
     line_starts: Vec<usize>,
     /// Line starts as a terminal (and miette) counts lines: after `\n`, and after a lone `\r`;
@@ -76,6 +86,7 @@ pub struct SourceFile {
 const CHAR_STEP: usize = 256;
 
 impl SourceFile {
+    /// A source named `name`, its line index built at once.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];

@@ -491,7 +491,6 @@ impl Checker<'_> {
                 if let Some(d) = super::decls::engine_name(&f.var) {
                     self.push(d);
                 }
-                let depth = self.locals.len();
                 let list = self.path_ir(&f.iterable, &resolved);
                 self.locals.push((
                     f.var.name.clone(),
@@ -504,11 +503,9 @@ impl Checker<'_> {
                 Some((
                     child,
                     Node::For {
-                        depth,
                         list,
                         max: list_max,
                         body,
-                        span: f.span,
                     },
                 ))
             }

@@ -21,14 +21,17 @@ const TOLERANCE: f64 = 0.03;
 pub enum Source {
     /// Fetched over HTTP(S), first bytes only (feature `images-http`).
     #[cfg(feature = "images-http")]
-    Http { timeout: std::time::Duration },
+    Http {
+        /// How long one image may take to answer.
+        timeout: std::time::Duration,
+    },
     /// A folder mirroring the URLs' paths: `https://shop.example/img/a.png` is `DIR/img/a.png`.
     Dir(PathBuf),
 }
 
 /// Reads each image's dimensions and warns about the ones that will be cropped (M4010) or
 /// could not be read (M4011). Each URL is read once.
-pub fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
+pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
     let mut sizes: HashMap<&str, Result<(usize, usize), String>> = HashMap::new();
     let mut out = Vec::new();
     for img in images {
@@ -133,7 +136,7 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
 
 /// The images a template names literally, for `check --check-images` without data: the IR
 /// walked without data, with a sink that collects literal image URLs.
-pub fn literal(t: &crate::Template) -> Vec<ImageRef> {
+pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
     use crate::ir::walk::{self, Flow, NoData, Sink};
     use crate::ir::{FieldIr, Items, Member, ObjIr, ObjKind, Val};
 

@@ -3,7 +3,7 @@
 //! Messenger's model (`schema`) and the profile's limits.
 
 mod blocks;
-pub mod bounds;
+pub(crate) mod bounds;
 pub mod data;
 pub(crate) mod decls;
 pub mod images;
@@ -25,6 +25,7 @@ use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 /// Compile options.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The limits and rules to check against (default: the built-in `iadvize` profile).
     pub profile: Profile,
     /// The file's stem, which the `notification` name should match.
     pub file_stem: Option<String>,
@@ -42,8 +43,11 @@ impl Default for Options {
 /// The result of compiling: the template when there is no error, and all diagnostics.
 #[derive(Debug)]
 pub struct Compiled {
+    /// The compiled template; `None` when any diagnostic is an error.
     pub template: Option<Template>,
+    /// Every syntax and check diagnostic, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
+    /// The syntax tree, also for a file with errors.
     pub file: ast::File,
     /// The declared input as the checker lowered it, even when the file has errors: the
     /// scope the language server completes and hovers in.
@@ -58,7 +62,7 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
 /// the JSON payload), with the same checks as a parsed template.
-pub fn check_tree(
+pub(crate) fn check_tree(
     file: ast::File,
     text: &str,
     diagnostics: Vec<Diagnostic>,
@@ -1308,7 +1312,7 @@ impl<'a> Checker<'a> {
         Some(match v {
             ast::JsonValue::Str(s) => match s.as_literal() {
                 Some(t) => JsonIr::Lit(json_string(&t).into()),
-                None => JsonIr::Str(self.string(s)?, s.span),
+                None => JsonIr::Str(self.string(s)?),
             },
             ast::JsonValue::Number(n, span) => {
                 if !self.number_in_range(n, *span) {

@@ -311,7 +311,7 @@ pub fn compile_file(
     path: &str,
     src: Arc<SourceFile>,
     profile: Profile,
-) -> (FileReport, Option<missive::ir::Template>) {
+) -> (FileReport, Option<missive::Template>) {
     let file_stem = Path::new(path)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned());

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use missive::diagnostic::report::FileReport;
-use missive::model::profile::Profile;
+use missive::Profile;
 use missive::{Code, Diagnostic, SourceFile, Span};
 
 pub const FILE_NAME: &str = "missive.toml";

@@ -105,7 +105,7 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
     if let Some(req) = &request {
         if req.customer_id.is_none()
             && template.customer_id.is_none()
-            && template.profile.envelope == missive::model::profile::Envelope::Iadvize
+            && template.profile.envelope == missive::Envelope::Iadvize
         {
             return Err(Exit::usage(
                 Stream::Stderr,

@@ -22,8 +22,11 @@ use crate::Template;
 /// NDJSON), at byte `offset` of the input.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
+    /// Its 1-based number (for NDJSON, its line).
     pub number: usize,
+    /// Where its text starts in the input, in bytes.
     pub offset: usize,
+    /// The JSON document.
     pub text: &'a str,
 }
 
@@ -50,10 +53,14 @@ pub fn ndjson_records(text: &str) -> Vec<Record<'_>> {
 pub struct Options {
     /// Everything but the POST: the requests are reported instead.
     pub dry_run: bool,
+    /// Send records that repeat a customer_id of the same run, or that an earlier run (in the
+    /// journal) sent another message to.
     pub allow_duplicate_customer_id: bool,
+    /// Send again the records an earlier run may have delivered (no answer in the journal).
     pub resend_uncertain: bool,
     /// Requests in flight at once (threads).
     pub concurrency: usize,
+    /// When and how often a failed request is tried again.
     pub retry: RetryPolicy,
     /// At most this many requests per second.
     pub rate: Option<f64>,
@@ -93,6 +100,7 @@ pub enum Fate {
 }
 
 impl Fate {
+    /// Its name in reports: `sent`, `dry-run`...
     pub fn as_str(self) -> &'static str {
         match self {
             Fate::Sent => "sent",
@@ -108,11 +116,15 @@ impl Fate {
 /// One record's fate, for the caller to report.
 #[derive(Debug)]
 pub struct Event<'a> {
+    /// The record.
     pub record: &'a Record<'a>,
+    /// Its customer_id, when it rendered.
     pub customer_id: Option<&'a str>,
+    /// How it ended.
     pub fate: Fate,
     /// The last HTTP status, when there was an answer.
     pub status: Option<u16>,
+    /// How many requests were made for it (0: none).
     pub attempts: u32,
     /// Why it was rejected or failed, and warnings. Data labels point into the whole input
     /// (the record's offset added); messages do not name the record (the caller does).
@@ -125,17 +137,24 @@ pub struct Event<'a> {
 
 /// Receives the events of a send, from several threads.
 pub trait Sink: Sync {
+    /// Called once per record, when its fate is known.
     fn event(&self, event: Event<'_>);
 }
 
 /// The counts of a send.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
+    /// Records of fate [`Fate::Sent`].
     pub sent: usize,
+    /// Records of fate [`Fate::Skipped`].
     pub skipped: usize,
+    /// Records of fate [`Fate::Rejected`].
     pub rejected: usize,
+    /// Records of fate [`Fate::Failed`].
     pub failed: usize,
+    /// Records of fate [`Fate::Uncertain`].
     pub uncertain: usize,
+    /// Records of fate [`Fate::DryRun`].
     pub dry_run: usize,
     /// Records not looked at: the send was stopped (Ctrl-C) before them.
     pub not_attempted: usize,
@@ -161,13 +180,17 @@ impl Summary {
 
 /// Everything a send needs besides the records.
 pub struct Batch<'a> {
+    /// The template each record is rendered with.
     pub template: &'a Template,
+    /// Where the requests go.
     pub endpoint: &'a Endpoint,
     /// `None` only in a dry run.
     pub token: Option<&'a Token>,
+    /// Where intents and outcomes are written, so a later run knows what was sent.
     pub journal: Option<&'a Journal>,
     /// What earlier runs did, from the journal.
     pub prior: &'a History,
+    /// How it behaves.
     pub options: Options,
     /// Set (by a Ctrl-C handler) to stop: no new request starts, those in flight finish and
     /// their outcomes are journaled.
@@ -211,7 +234,7 @@ struct Job<'a> {
 /// What a send does with a record that rendered, given the run so far and the journal's
 /// history: the policy, apart from threads, files and the network.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Send it, journaled under this key.
     Send { key: String },
     /// `--dry-run`: report the request it would send.
@@ -228,7 +251,7 @@ pub enum Decision {
 /// an earlier one with another message), what the journal says earlier runs did, dry runs. It
 /// remembers the customer_ids and bodies of the run; it reads and writes nothing.
 #[derive(Debug)]
-pub struct Policy<'a> {
+pub(crate) struct Policy<'a> {
     page_id: &'a str,
     notification: &'a str,
     prior: &'a History,

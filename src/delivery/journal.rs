@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 /// What an earlier run did with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prior {
+pub(crate) enum Prior {
     /// An outcome says it was delivered: never send it again.
     Delivered,
     /// An intent without an outcome, or an uncertain outcome: maybe delivered.
@@ -52,14 +52,14 @@ pub struct Cut {
 
 impl History {
     /// The fate of a key in earlier runs.
-    pub fn get(&self, key: &str) -> Option<Prior> {
+    pub(crate) fn get(&self, key: &str) -> Option<Prior> {
         self.keys.get(key).copied()
     }
 
     /// Whether an earlier run delivered (or maybe delivered) this notification to this
     /// customer_id of this page, whatever the body was. (Another page's customer_id is
     /// another person.)
-    pub fn reached(&self, page_id: &str, notification: &str, customer_id: &str) -> bool {
+    pub(crate) fn reached(&self, page_id: &str, notification: &str, customer_id: &str) -> bool {
         self.reached.contains(&(
             page_id.to_string(),
             notification.to_string(),
@@ -67,10 +67,12 @@ impl History {
         ))
     }
 
+    /// How many records the journal has an entry for.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether the journal has no entry.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -83,7 +85,12 @@ impl History {
 
 /// The key of a record: page id, customer_id and body hashed (SHA-256, 128 bits in hex), then
 /// `-N` for the N-th identical record of the run (N > 1).
-pub fn record_key(page_id: &str, customer_id: &str, body: &[u8], occurrence: usize) -> String {
+pub(crate) fn record_key(
+    page_id: &str,
+    customer_id: &str,
+    body: &[u8],
+    occurrence: usize,
+) -> String {
     let mut h = Sha256::new();
     for part in [page_id.as_bytes(), customer_id.as_bytes(), body] {
         h.update((part.len() as u64).to_le_bytes());
@@ -100,11 +107,15 @@ pub fn record_key(page_id: &str, customer_id: &str, body: &[u8], occurrence: usi
 /// Why a journal cannot be used.
 #[derive(Debug)]
 pub enum JournalError {
+    /// An I/O error on the journal file.
     Io(std::io::Error),
     /// A line that is not a journal entry: where (1-based line, and column in bytes) and why.
     Corrupt {
+        /// The line, from 1.
         line: usize,
+        /// The column, in bytes.
         column: usize,
+        /// What is wrong with it.
         reason: String,
     },
     /// Another process holds the journal.
@@ -219,7 +230,7 @@ impl Journal {
     }
 
     /// Before a request: this key is about to be sent (synced before returning).
-    pub fn intent(
+    pub(crate) fn intent(
         &self,
         key: &str,
         record: usize,
@@ -237,8 +248,10 @@ impl Journal {
     }
 
     /// After a request: how it ended (`delivered`, `refused`, `failed`, `uncertain`), synced
-    /// before returning.
-    pub fn outcome(
+    /// before returning. The batch writes outcomes through the group commit instead; the tests
+    /// write a journal's history with this.
+    #[cfg(test)]
+    pub(crate) fn outcome(
         &self,
         key: &str,
         record: usize,
@@ -250,7 +263,8 @@ impl Journal {
         self.wait(pending)
     }
 
-    /// Like [`Journal::outcome`], but returns once the line is written: the caller waits for
+    /// After a request: how it ended (`delivered`, `refused`, `failed`, `uncertain`), returned
+    /// once the line is written, not yet synced: the caller waits for
     /// it (with [`Journal::wait`]) before it reports the record, and may first write its next
     /// intent, so that one sync covers both lines. The outcome is then durable before the
     /// record is reported and before the caller's next request starts, at the cost of one

@@ -1,13 +1,13 @@
 //! Delivery: rendered messages -> the iAdvize Send-to-Messenger API, each record once.
 //!
 //! The pieces, each usable alone: [`Token`] (the access token, never printed), [`Endpoint`]
-//! (the request URL), [`retry`] (backoff, `Retry-After`, pacing), [`client`] (one POST, its
+//! (the request URL), [`retry`] (backoff, `Retry-After`, pacing), `client` (one POST, its
 //! answer classified), [`journal`] (the append-only record of intents and outcomes that makes
 //! a rerun safe), [`batch`] (records -> checked requests -> delivery, with events for the
 //! caller), and [`optin`] (the web page's snippet from the same customer_id scheme).
 
 pub mod batch;
-pub mod client;
+pub(crate) mod client;
 pub mod journal;
 pub mod optin;
 pub mod retry;
@@ -17,7 +17,7 @@ use percent_encoding::utf8_percent_encode;
 use crate::model::api_path::{iadvize_path, PATH_SEGMENT};
 
 /// What the token is replaced by wherever it would be shown.
-pub const REDACTED: &str = "***";
+pub(crate) const REDACTED: &str = "***";
 
 /// The iAdvize access token. It is only ever written into the URL of a real request: its
 /// `Debug` form is `***`, and [`Token::scrub`] removes it from any text that leaves missive.
@@ -68,7 +68,7 @@ impl Token {
     /// in the URL, either case of hex digits), or escaped in a JSON string (`\uXXXX` in either
     /// case, `\/`, `\"`, `\\`), as an API may echo it in an error answer; each character of
     /// the token may take any of these forms, and a form may be escaped again (a JSON string
-    /// inside a JSON string, a URL encoded twice), up to [`ESCAPE_LAYERS`] deep.
+    /// inside a JSON string, a URL encoded twice), up to `ESCAPE_LAYERS` (2) deep.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
@@ -111,7 +111,7 @@ impl Token {
 /// How many escapings [`Token::scrub`] sees through: two, as in a JSON string quoted in the
 /// JSON string of an answer, or a URL percent-encoded twice (each layer multiplies the work on
 /// a text dense with `%` and `\\`).
-pub const ESCAPE_LAYERS: usize = 2;
+pub(crate) const ESCAPE_LAYERS: usize = 2;
 
 /// Pushes onto `out` every end of the character `c` written at byte `at` of `text`: as is, or
 /// (with `layers` left) percent-encoded or escaped in a JSON string, each character of that
@@ -278,6 +278,7 @@ impl Endpoint {
         })
     }
 
+    /// The page id the requests are sent for, as given.
     pub fn page_id(&self) -> &str {
         &self.page_id
     }
@@ -289,7 +290,7 @@ impl Endpoint {
 
     /// The request URL for one customer. With `token` the real URL (only for the request
     /// itself); without, the token shows as `***` (dry runs, messages).
-    pub fn url(&self, customer_id: &str, token: Option<&Token>) -> String {
+    pub(crate) fn url(&self, customer_id: &str, token: Option<&Token>) -> String {
         let token = match token {
             Some(t) => t.encoded(),
             None => REDACTED.to_string(),

@@ -5,7 +5,7 @@
 /// (quotes, backslashes and control characters escaped), then `<`, `>`, `&`, U+2028 and U+2029
 /// as `\uXXXX`, so that `</script>` or `<!--` in the data cannot end the element and older
 /// engines do not see a line break.
-pub fn script_string(text: &str) -> String {
+pub(crate) fn script_string(text: &str) -> String {
     let json = serde_json::Value::String(text.to_string()).to_string();
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {

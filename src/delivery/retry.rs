@@ -32,7 +32,7 @@ impl RetryPolicy {
     /// The wait before retry `n` (1 for the first retry). The API's `Retry-After` wins, capped
     /// at `retry_after_cap`; otherwise `base * 2^(n-1)`, capped at `cap`, of which a random
     /// half is jitter (`unit` in `[0, 1)`), so that concurrent senders do not retry in step.
-    pub fn delay(&self, n: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
+    pub(crate) fn delay(&self, n: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
         if let Some(ra) = retry_after {
             return ra.min(self.retry_after_cap);
         }
@@ -52,14 +52,14 @@ pub fn retryable_status(status: u16) -> bool {
 
 /// A `Retry-After` value in seconds (`120`, or `1.5`). An HTTP date is not honoured (`None`:
 /// the backoff applies).
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
 /// Spaces requests out to at most `rate` per second, across threads.
 #[derive(Debug)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     interval: Option<Duration>,
     next: Mutex<Option<Instant>>,
 }

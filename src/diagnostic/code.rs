@@ -8,10 +8,11 @@ macro_rules! codes {
         /// M6xxx import, M9xxx usage and I/O.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
-            $($variant,)*
+            $(#[doc = $summary] $variant,)*
         }
 
         impl Code {
+            /// Every code, in order.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
             /// The code as printed: `M2001`.
@@ -36,6 +37,7 @@ macro_rules! codes {
                 }
             }
 
+            /// The code written `s` (`M2001`, case and surrounding spaces ignored), if it exists.
             pub fn parse(s: &str) -> Option<Code> {
                 let s = s.trim().to_ascii_uppercase();
                 Code::ALL.iter().copied().find(|c| c.as_str() == s)

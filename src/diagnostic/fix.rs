@@ -7,11 +7,16 @@ use crate::span::SourceFile;
 /// A fix that was applied, for the report of what changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
+    /// The code of the diagnostic it fixed.
     pub code: super::Code,
-    /// Where the replaced text started in the text the pass read (1-based, in characters).
+    /// Where the replaced text started in the text the pass read (1-based, in characters):
+    /// its line,
     pub line: usize,
+    /// and its column.
     pub column: usize,
+    /// What the edit did ("Replace `subtilte` with `subtitle`").
     pub title: String,
+    /// Whether it was a safe or an unsafe fix.
     pub applicability: Applicability,
 }
 

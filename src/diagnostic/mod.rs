@@ -9,13 +9,17 @@ pub use code::Code;
 
 use crate::span::Span;
 
+/// How bad a diagnostic is: an error stops compilation (no template) or fails a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Worth fixing; the template still compiles.
     Warning,
+    /// The template, data or command cannot be used as is.
     Error,
 }
 
 impl Severity {
+    /// As reports print it: `warning`, `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -27,14 +31,20 @@ impl Severity {
 /// Which file a label points into: the template, or the data file it is rendered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
+    /// The template source (or the JSON payload it was imported from).
     Template,
+    /// The data document rendered with it.
     Data,
 }
 
+/// A position a diagnostic points at, in the template or the data, with what to say there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
+    /// Which file `span` is in.
     pub origin: Origin,
+    /// The bytes it marks.
     pub span: Span,
+    /// The text shown at the position, if any.
     pub message: Option<String>,
     /// A suggested edit that fixes the problem this label shows, when the help names one:
     /// editors offer it as a quick fix, `missive check --fix` applies it, the JSON and SARIF
@@ -55,6 +65,7 @@ pub enum Applicability {
 }
 
 impl Applicability {
+    /// `"safe"` or `"unsafe"`, as the JSON and SARIF outputs write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Applicability::Safe => "safe",
@@ -66,8 +77,11 @@ impl Applicability {
 /// A suggested edit: replace the template text at `span` with `replacement`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
+    /// The bytes to replace.
     pub span: Span,
+    /// The text to put there.
     pub replacement: String,
+    /// Whether `check --fix` applies it, or only `--unsafe-fixes`.
     pub applicability: Applicability,
     /// A short title for the edit, when the one made from the text ([`Fix::title`]) is not
     /// enough.
@@ -89,6 +103,7 @@ impl Fix {
         }
     }
 
+    /// Whether the edit is meaning-preserving and certain ([`Applicability::Safe`]).
     pub fn is_safe(&self) -> bool {
         self.applicability == Applicability::Safe
     }
@@ -100,15 +115,22 @@ impl Fix {
 /// A diagnostic without labels (usage and I/O errors) has no position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// Its stable code, which has a page (`missive explain`).
     pub code: Code,
+    /// Error or warning.
     pub severity: Severity,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// Where: the primary label first.
     pub labels: Vec<Label>,
+    /// How to fix it, when there is one thing to say.
     pub help: Option<String>,
+    /// Background: the limit's source, what the platform does.
     pub notes: Vec<String>,
 }
 
 impl Diagnostic {
+    /// An error with `code` and `message`, without a position yet.
     pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
@@ -120,6 +142,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with `code` and `message`, without a position yet.
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -132,6 +155,7 @@ impl Diagnostic {
         self.label(Origin::Template, span, message)
     }
 
+    /// Adds a label in `origin` (an empty `message` marks the span without text).
     pub fn label(mut self, origin: Origin, span: Span, message: impl Into<String>) -> Diagnostic {
         let message = message.into();
         self.labels.push(Label {
@@ -143,6 +167,7 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the help.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
@@ -192,15 +217,18 @@ impl Diagnostic {
             .filter_map(|l| l.fix.as_deref())
     }
 
+    /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
     }
 
+    /// Whether its severity is `Error`.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
+    /// The primary label (the diagnostic's own position); `None` for one without a position.
     pub fn primary(&self) -> Option<&Label> {
         self.labels.first()
     }
@@ -208,7 +236,7 @@ impl Diagnostic {
 
 /// Keeps every label of the template within its `len` bytes: a tree parsed from a repaired text
 /// (closing braces added after an unclosed `{`) has spans past the end of the file.
-pub fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
+pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
     let len = len as u32;
     for l in diagnostics
         .iter_mut()

@@ -16,12 +16,16 @@ use crate::span::SourceFile;
 pub struct FileReport {
     /// The path as given on the command line (or `--stdin-filename`).
     pub path: String,
+    /// The template source, for labels in [`Origin::Template`].
     pub template: Option<Arc<SourceFile>>,
+    /// The data document, for labels in [`Origin::Data`].
     pub data: Option<Arc<SourceFile>>,
+    /// The file's diagnostics.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl FileReport {
+    /// An empty report for `path`: no sources, no diagnostics.
     pub fn new(path: impl Into<String>) -> FileReport {
         FileReport {
             path: path.into(),
@@ -47,10 +51,13 @@ impl FileReport {
 /// Counts for a summary line.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Counts {
+    /// Diagnostics of severity error.
     pub errors: usize,
+    /// Diagnostics of severity warning.
     pub warnings: usize,
 }
 
+/// The errors and warnings over all `reports`.
 pub fn count(reports: &[FileReport]) -> Counts {
     let mut c = Counts::default();
     for d in reports.iter().flat_map(|r| &r.diagnostics) {
@@ -67,11 +74,11 @@ pub fn count(reports: &[FileReport]) -> Counts {
 
 /// The human report shows at most this many diagnostics of one file (errors first), then
 /// counts the rest: a file with 20,000 mistakes has one cause, and a terminal cannot hold them.
-pub const MAX_SHOWN_PER_FILE: usize = 100;
+pub(crate) const MAX_SHOWN_PER_FILE: usize = 100;
 
 /// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line
 /// per label), then help and notes; past
-/// [`MAX_SHOWN_PER_FILE`] diagnostics in a file, a count of the rest.
+/// `MAX_SHOWN_PER_FILE` (100) diagnostics in a file, a count of the rest.
 pub fn human(reports: &[FileReport], color: bool) -> String {
     let mut out = String::new();
     for r in reports {
@@ -239,7 +246,8 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
 
 /// Source lines longer than this (in bytes) are shown clipped around the labels, with `…` where
 /// text is left out: a line of a megabyte is shown once per diagnostic, not in full.
-pub const MAX_LINE_BYTES: usize = 400;
+#[cfg(feature = "fancy")]
+const MAX_LINE_BYTES: usize = 400;
 
 /// How much of a clipped line is shown before its first label, in bytes.
 #[cfg(feature = "fancy")]
@@ -668,7 +676,7 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
 // sarif
 
 /// Where the page of each code is published (`docs/codes/CODE.md` of the released crate).
-pub const CODES_URL: &str = concat!(
+pub(crate) const CODES_URL: &str = concat!(
     "https://docs.rs/crate/missive/",
     env!("CARGO_PKG_VERSION"),
     "/source/docs/codes/"

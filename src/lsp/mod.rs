@@ -3,11 +3,11 @@
 //! Each open document is checked by the same [`driver`] and profile as `missive check`, and its
 //! diagnostics published with the same codes, messages and spans (positions converted to
 //! UTF-16). Completion, hover and go-to-definition read the syntax tree the parser built (which it
-//! always builds, even for a broken file) through [`analysis`]. Documents sync incrementally; a
+//! always builds, even for a broken file) through `analysis`. Documents sync incrementally; a
 //! burst of changes is compiled once, when the queue of incoming messages is empty.
 
-pub mod analysis;
-pub mod position;
+pub(crate) mod analysis;
+pub(crate) mod position;
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error;
@@ -58,7 +58,7 @@ pub fn run_stdio(profile: Profile, profile_for: Option<ProfileFor>) -> Result<()
 }
 
 /// What the server can do.
-pub fn capabilities() -> ServerCapabilities {
+pub(crate) fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(
             TextDocumentSyncKind::INCREMENTAL,
@@ -76,7 +76,7 @@ pub fn capabilities() -> ServerCapabilities {
 }
 
 /// Serves one client on a connection: the handshake, then every message until `exit`.
-pub fn serve(
+pub(crate) fn serve(
     connection: &Connection,
     profile: Profile,
     profile_for: Option<ProfileFor>,
@@ -126,7 +126,7 @@ pub fn serve(
 }
 
 /// An open document and, once asked for, its compilation.
-pub struct Document {
+pub(crate) struct Document {
     pub text: String,
     pub version: i32,
     index: LineIndex,
@@ -232,7 +232,7 @@ fn file_stem(uri: &Uri) -> Option<String> {
 
 /// One diagnostic in the protocol's terms: the help and notes follow the message (editors show
 /// the message, not a separate help), secondary labels are related information.
-pub fn to_lsp(
+pub(crate) fn to_lsp(
     d: &Diagnostic,
     uri: &Uri,
     text: &str,

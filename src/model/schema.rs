@@ -165,9 +165,9 @@ pub const QUICK_REPLY_TYPES: &[&str] = &["text", "user_phone_number", "user_emai
 pub struct Labelled {
     /// The member the label is written to.
     pub key: &'static str,
+    /// The labels it takes (the language server completes them).
+    #[cfg_attr(not(feature = "lsp"), allow(dead_code))]
     pub labels: &'static [&'static str],
-    /// What the label is, in messages: "button type".
-    pub what: &'static str,
 }
 
 /// The label rule of a block kind, for the kinds that take one.
@@ -176,12 +176,10 @@ pub fn labelled(kind: BlockKind) -> Option<Labelled> {
         BlockKind::Button => Some(Labelled {
             key: "type",
             labels: BUTTON_TYPES,
-            what: "button type",
         }),
         BlockKind::QuickReply => Some(Labelled {
             key: "content_type",
             labels: QUICK_REPLY_TYPES,
-            what: "quick reply type",
         }),
         _ => None,
     }

@@ -2,7 +2,7 @@
 //! (rendered values): length, emptiness, URL, phone number, currency, choice.
 
 use super::schema::{FieldSpec, Kind, CURRENCIES};
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::profile::Profile;
 use crate::span::Span;
 
@@ -318,14 +318,6 @@ fn currency_hint(value: &str) -> Option<&'static str> {
             .copied()
             .find(|c| c.eq_ignore_ascii_case(v))
     })
-}
-
-/// A label in the data file, for render-time diagnostics.
-pub fn data_label(d: Diagnostic, span: Option<Span>, message: &str) -> Diagnostic {
-    match span {
-        Some(s) => d.label(Origin::Data, s, message),
-        None => d,
-    }
 }
 
 /// The first character of a customer_id that is percent-encoded in a URL path segment (all but

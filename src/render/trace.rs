@@ -45,6 +45,7 @@ pub struct ProducedObject {
     /// Written by a `for` or an `if` among its list's blocks (traced without data, it stands
     /// for an unknown number of items of that list).
     pub repeated: bool,
+    /// Its members in the order they are written, each with what produced it.
     pub members: Vec<(Box<str>, Produced)>,
 }
 
@@ -55,7 +56,9 @@ pub struct ProducedList {
     pub owner: Span,
     /// What one item is called: `element`.
     pub item: &'static str,
+    /// The profile's limit on how many items it may have, if it has one.
     pub limit: Option<LimitKey>,
+    /// Its objects, in order.
     pub items: Vec<ProducedObject>,
     /// The data lists that `for` loops took items from: `order.items`.
     pub lists: Vec<String>,
@@ -64,9 +67,11 @@ pub struct ProducedList {
 /// A field of the message.
 #[derive(Debug, Clone)]
 pub struct ProducedField {
+    /// The member's key: `title`.
     pub key: Box<str>,
     /// The value's span in the template.
     pub span: Span,
+    /// The field's rules in Messenger's schema.
     pub spec: FieldSpec,
     /// The data paths the value reads, with the loop indices: `order.items[2].title`.
     pub data: Vec<String>,

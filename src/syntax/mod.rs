@@ -1,11 +1,11 @@
 //! Parsing: source text -> syntax tree with spans, plus syntax diagnostics. Never fails: a
 //! broken line becomes an error node, a broken file at worst an empty tree.
 
-pub mod ast;
+pub(crate) mod ast;
 mod brackets;
 mod lower;
 mod pest_error;
-pub mod print;
+pub(crate) mod print;
 mod strings;
 
 use pest::Parser as _;
@@ -13,24 +13,30 @@ use pest::Parser as _;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/missive.pest"]
-pub(crate) struct MissiveParser;
+/// The generated parser, in a private module: pest's `Rule` enum is `pub` and undocumented.
+mod generated {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/missive.pest"]
+    pub(crate) struct MissiveParser;
+}
+pub(crate) use generated::{MissiveParser, Rule};
 
 /// Blocks nested deeper than this are refused before parsing.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// The result of parsing: always a tree, and the syntax diagnostics.
 #[derive(Debug)]
 pub struct Parse {
+    /// The tree: declarations, blocks and comments, each with its span.
     pub file: ast::File,
+    /// The syntax errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
     /// Where the tree stops being trustworthy: after a `{` left open, the tree is a guess, so
     /// later stages report nothing beyond this offset.
     pub broken_from: Option<u32>,
 }
 
-/// Parses a template.
+/// Parses a template. Never fails: errors are in the result's `diagnostics`, beside a tree.
 pub fn parse(text: &str) -> Parse {
     static INIT: std::sync::Once = std::sync::Once::new();
     INIT.call_once(|| {

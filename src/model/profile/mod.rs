@@ -8,14 +8,23 @@ const BUILTIN: &[(&str, &str)] = &[
     ("messenger", include_str!("messenger.toml")),
 ];
 
+/// A platform's limits and rules, as data: which envelope it sends, which message fields it
+/// passes on, and every length and count limit with its source and date. Built in (`iadvize`,
+/// `messenger`) or read from a TOML file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// Its name: `iadvize`, `messenger`, or the one a TOML file gives.
     pub name: String,
+    /// One line on what the profile is for.
     pub description: String,
+    /// How a rendered message is sent: the body as is, or wrapped for the Send API.
     pub envelope: Envelope,
+    /// Whether a message may have both `text` and an attachment.
     pub text_with_attachment: Rule,
+    /// The message fields the platform passes on to Messenger.
     pub message_fields: MessageFields,
+    /// The length and count limits.
     pub limits: Limits,
 }
 
@@ -35,6 +44,7 @@ impl MessageFields {
     }
 }
 
+/// How a rendered message reaches Messenger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Envelope {
@@ -105,6 +115,7 @@ pub enum LimitKey {
 }
 
 impl Profile {
+    /// The limit named by `key`.
     pub fn limit(&self, key: LimitKey) -> &Limit {
         let l = &self.limits;
         match key {
@@ -152,6 +163,7 @@ impl Profile {
         Profile::builtin("iadvize").expect("built in")
     }
 
+    /// The names of the built-in profiles, in order.
     pub fn builtin_names() -> impl Iterator<Item = &'static str> {
         BUILTIN.iter().map(|(n, _)| *n)
     }
