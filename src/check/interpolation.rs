@@ -247,8 +247,8 @@ impl Checker<'_> {
             if super::decls::ENGINE_NAMES.contains(&segs[0]) {
                 continue;
             }
-            let at = self.find_in(span, segs[0]);
-            let spans: Vec<(&str, Span)> = segs.iter().map(|s| (*s, at)).collect();
+            let spans = self.find_path(span, &segs);
+            let at = spans[0].1;
             match self.scope().resolve(&spans) {
                 Ok(r) => {
                     reads.push(PathIr {
@@ -276,8 +276,20 @@ impl Checker<'_> {
                         }
                     }
                 }
-                Err(d) => {
+                Err(mut d) => {
                     ok = false;
+                    // A near-name fix replaces exactly the name it corrects: one whose span
+                    // could not be narrowed to that name is left out, not applied to more.
+                    for l in &mut d.labels {
+                        let exact = l.fix.as_ref().is_some_and(|f| {
+                            self.text.get(f.span.range()).is_some_and(|t| {
+                                !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')
+                            })
+                        });
+                        if !exact {
+                            l.fix = None;
+                        }
+                    }
                     self.push(d);
                 }
             }
@@ -291,21 +303,83 @@ impl Checker<'_> {
         })
     }
 
-    /// The span of the first occurrence of a name inside a span of the source.
-    fn find_in(&self, span: Span, name: &str) -> Span {
+    /// Each segment of a dotted path (`order.numbr`) with its span in the source: its first
+    /// occurrence inside a `{{ }}` or `{% %}` of the string at `span` (never in the literal text
+    /// around them). A segment that cannot be found stands at the first segment's span, or at
+    /// the whole string's.
+    fn find_path<'s>(&self, span: Span, segs: &[&'s str]) -> Vec<(&'s str, Span)> {
         let text = &self.text[span.range()];
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        // The expression parts of the string: from each `{{` or `{%` to its closer.
+        let mut regions = Vec::new();
         let mut from = 0;
-        while let Some(i) = text[from..].find(name) {
-            let at = from + i;
-            let before = text[..at].chars().next_back();
-            let after = text[at + name.len()..].chars().next();
-            let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            if boundary(before) && boundary(after) && before != Some('.') {
-                return span.sub(at, at + name.len());
+        while let Some(i) = text[from..].find('{') {
+            let start = from + i;
+            let close = match text.as_bytes().get(start + 1) {
+                Some(b'{') => "}}",
+                Some(b'%') => "%}",
+                _ => {
+                    from = start + 1;
+                    continue;
+                }
+            };
+            let end = text[start + 2..]
+                .find(close)
+                .map_or(text.len(), |j| start + 2 + j);
+            regions.push((start + 2, end));
+            from = (end + 2).min(text.len());
+            if from >= text.len() {
+                break;
             }
-            from = at + name.len();
         }
-        span
+        // The whole path, segment by segment (`a . b` as minijinja allows), at a word boundary.
+        let matches_at = |at: usize| -> Option<Vec<(usize, usize)>> {
+            let mut out = Vec::new();
+            let mut pos = at;
+            for (k, seg) in segs.iter().enumerate() {
+                if k > 0 {
+                    let rest = &text[pos..];
+                    let trimmed = rest.trim_start();
+                    let dot = trimmed.strip_prefix('.')?;
+                    pos += rest.len() - dot.len();
+                    pos += dot.len() - dot.trim_start().len();
+                }
+                if !text[pos..].starts_with(seg) {
+                    return None;
+                }
+                out.push((pos, pos + seg.len()));
+                pos += seg.len();
+            }
+            let after = text[pos..].chars().next();
+            (!after.is_some_and(ident)).then_some(out)
+        };
+        let mut first: Option<(usize, usize)> = None;
+        for &(a, b) in &regions {
+            let mut i = a;
+            while let Some(j) = text[i..b].find(segs[0]) {
+                let at = i + j;
+                let before = text[..at].chars().next_back();
+                if !before.is_some_and(|c| ident(c) || c == '.') {
+                    if let Some(found) = matches_at(at) {
+                        return segs
+                            .iter()
+                            .zip(found)
+                            .map(|(s, (x, y))| (*s, span.sub(x, y)))
+                            .collect();
+                    }
+                    if text[at + segs[0].len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !ident(c))
+                    {
+                        first.get_or_insert((at, at + segs[0].len()));
+                    }
+                }
+                i = at + segs[0].len();
+            }
+        }
+        let at = first.map_or(span, |(x, y)| span.sub(x, y));
+        segs.iter().map(|s| (*s, at)).collect()
     }
 
     /// A plain `{{ path }}` in text.
