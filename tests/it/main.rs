@@ -12,6 +12,7 @@ mod hostile;
 mod import;
 mod json;
 mod lsp;
+mod lsp_frames;
 mod pipelines;
 mod props;
 mod send;
