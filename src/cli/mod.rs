@@ -53,6 +53,9 @@ pub struct Common {
     /// Exit with status 1 when there are warnings (their severity is unchanged).
     #[arg(long, global = true)]
     pub deny_warnings: bool,
+    /// The largest template source to parse, in bytes (default 16 MiB); a larger one is M0010.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_source_bytes: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,7 +184,12 @@ impl Session {
     pub fn open(common: &Common, stream: Stream) -> Result<Session, Exit> {
         let mut common = common.clone();
         match project::apply(&mut common) {
-            Ok(project) => Ok(Session { common, project }),
+            Ok(project) => {
+                if let Some(limit) = common.max_source_bytes {
+                    missive::syntax::set_max_source_bytes(limit);
+                }
+                Ok(Session { common, project })
+            }
             Err(r) => Err(Exit::reports(Status::Failure, stream, vec![r])),
         }
     }
@@ -199,6 +207,9 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         Err(e) => return usage_error(&args, e).into(),
     };
     let common = &cli.common;
+    if let Some(limit) = common.max_source_bytes {
+        missive::syntax::set_max_source_bytes(limit);
+    }
     let outcome = match cli.command {
         Command::Check(a) => check::run(common, a),
         Command::Render(a) => render::run(common, a),

@@ -11,6 +11,7 @@ mod fmt;
 mod hostile;
 mod import;
 mod json;
+mod limits;
 mod lsp;
 mod lsp_frames;
 mod pipelines;
