@@ -43,18 +43,25 @@ pub fn max_source_bytes() -> usize {
 /// call limit, against runaway backtracking); a fixed number refused large valid files with a
 /// false syntax error, so the budget grows with the file, linearly, never below
 /// [`MIN_CALL_LIMIT`].
-const CALLS_PER_BYTE: usize = 1_000;
-const MIN_CALL_LIMIT: usize = 50_000_000;
+const CALLS_PER_BYTE: usize = 200;
+const MIN_CALL_LIMIT: usize = 2_000_000;
 
-/// Raises pest's process-wide call limit to what a source of `len` bytes needs. Only ever raised:
-/// parses run in parallel (the language server, tests), and pest reads the limit when a parse
-/// starts, so lowering it could cut another thread's larger parse short.
-fn budget_for(len: usize) {
-    static RAISED: AtomicUsize = AtomicUsize::new(0);
-    let needed = len.saturating_mul(CALLS_PER_BYTE).max(MIN_CALL_LIMIT);
-    if RAISED.fetch_max(needed, Ordering::Relaxed) < needed {
-        pest::set_call_limit(std::num::NonZeroUsize::new(needed));
-    }
+/// Parses `source` with pest's step budget set to what a source of its length may take. pest's
+/// limit is process-wide and read when a parse starts: parses that run at once (the language
+/// server, tests) take turns, so that each has its own file's budget.
+fn parse_with_budget(
+    source: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let budget = source
+        .len()
+        .saturating_mul(CALLS_PER_BYTE)
+        .max(MIN_CALL_LIMIT);
+    pest::set_call_limit(std::num::NonZeroUsize::new(budget));
+    MissiveParser::parse(Rule::file, source)
 }
 
 /// A file over the size limit, refused before it is parsed.
@@ -92,7 +99,7 @@ fn parser_gave_up(err: &pest::error::Error<Rule>, text: &str) -> Option<Diagnost
     Some(
         Diagnostic::error(
             Code::TooLarge,
-            format!("the parser gave up on this template: its {message}"),
+            format!("the parser gave up on this template ({message})"),
         )
         .at(Span::new(at, end), "the parser stopped here")
         .help(format!(
@@ -209,8 +216,7 @@ pub fn parse(text: &str) -> Parse {
     }
 
     let source = repaired.as_deref().unwrap_or(text);
-    budget_for(source.len());
-    match MissiveParser::parse(Rule::file, source) {
+    match parse_with_budget(source) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer {
                 text: source,

@@ -56,3 +56,28 @@ fn the_project_file_sets_the_size_limit_and_the_flag_overrides_it() {
         .assert()
         .success();
 }
+
+/// Found by the `parse` fuzz target: 1.7 KB that sends the parser backtracking for 50 million
+/// steps (16 s in a debug build) before it gave up. Its budget now grows with the file from a
+/// small floor, and running out of it is M0010, not a syntax error.
+#[test]
+fn a_small_file_that_makes_the_parser_backtrack_is_stopped_by_its_budget() {
+    let text = std::fs::read_to_string(crate::common::repo(
+        "tests/fixtures/fuzz/parser_budget.missive",
+    ))
+    .unwrap();
+    let parsed = missive::syntax::parse(&text);
+    let codes: Vec<_> = parsed.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&missive::Code::TooLarge), "{codes:?}");
+    assert!(!codes.contains(&missive::Code::SyntaxError), "{codes:?}");
+    let gave_up = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.code == missive::Code::TooLarge)
+        .unwrap();
+    assert!(
+        gave_up.message.contains("call limit reached"),
+        "{}",
+        gave_up.message
+    );
+}
