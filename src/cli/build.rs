@@ -271,9 +271,84 @@ fn build_one(
     )
 }
 
-/// Writes every product into a fresh folder inside `out_dir`, then moves each file into place:
-/// a failure while writing leaves `out_dir` as it was.
+/// Writes every product into `out_dir`, all or nothing: see [`write_all_with`].
 fn write_all(out_dir: &Path, products: &[Product]) -> Result<(), FileReport> {
+    write_all_with(out_dir, products, &mut Faults::none())
+}
+
+/// One step of writing the output, which a test can make fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Creating a staged (temporary) file.
+    Create,
+    /// Writing one chunk of a staged file.
+    Write,
+    /// Keeping the old content of a destination (a hard link beside it).
+    Keep,
+    /// Moving a staged file into place.
+    Move,
+}
+
+/// Where writing fails, for the fault-injection tests: after a number of steps or of bytes
+/// written. In a build, nothing fails on purpose.
+struct Faults {
+    steps_left: Option<usize>,
+    bytes_left: Option<usize>,
+}
+
+impl Faults {
+    fn none() -> Faults {
+        Faults {
+            steps_left: None,
+            bytes_left: None,
+        }
+    }
+
+    fn step(&mut self, step: Step) -> std::io::Result<()> {
+        if let Some(left) = &mut self.steps_left {
+            if *left == 0 {
+                return Err(std::io::Error::other(format!(
+                    "injected failure at {step:?}"
+                )));
+            }
+            *left -= 1;
+        }
+        Ok(())
+    }
+
+    /// How many of `len` bytes may be written before the injected failure.
+    fn bytes(&mut self, len: usize) -> std::io::Result<usize> {
+        match &mut self.bytes_left {
+            None => Ok(len),
+            Some(0) => Err(std::io::Error::other("injected failure: disk full")),
+            Some(left) => {
+                let n = len.min(*left);
+                *left -= n;
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// Writes every product into `out_dir`, all or nothing, in three stages:
+///
+/// 1. every file is written whole to a staged temporary file in `out_dir` (`.missive-build-*`);
+///    a failure removes the staged files and leaves `out_dir` as it was;
+/// 2. each destination that exists is kept under a second name (a hard link, or a copy);
+/// 3. each staged file is renamed over its destination (one atomic rename per file). If one
+///    rename fails, those already done are undone: every kept old file is renamed back, every
+///    new one removed, so `out_dir` is as it was.
+///
+/// So a failing build leaves every output file as it was before, and a successful one leaves
+/// every file new. Each file is always whole (never truncated): a crash (power loss, SIGKILL)
+/// during stage 3 can leave some files new and others old, and `.missive-build-*` files behind.
+/// A destination that is a symbolic link is replaced by the new file; what it points to is not
+/// written.
+fn write_all_with(
+    out_dir: &Path,
+    products: &[Product],
+    faults: &mut Faults,
+) -> Result<(), FileReport> {
     let failed = |what: &Path, e: std::io::Error| {
         let what = what.to_string_lossy().into_owned();
         let mut r = FileReport::new(what.clone());
@@ -287,26 +362,100 @@ fn write_all(out_dir: &Path, products: &[Product]) -> Result<(), FileReport> {
         r
     };
     std::fs::create_dir_all(out_dir).map_err(|e| failed(out_dir, e))?;
-    // Every file is written beside its destination first, then each is persisted over its
-    // destination: a failure leaves the earlier output whole (and removes what was staged).
+    // Stage 1. Dropping a staged file removes it, so an early return cleans up.
     let mut staged = Vec::new();
     for p in products {
         for (file, bytes) in [
             (format!("{}.json", p.name), &p.rendered),
             (format!("{}.schema.json", p.name), &p.schema),
         ] {
+            // The name is a file stem: never a path, so never outside `out_dir`.
+            debug_assert!(!file.contains(['/', '\\']));
             let dest = out_dir.join(file);
+            faults.step(Step::Create).map_err(|e| failed(out_dir, e))?;
             let mut tmp = new_file_options()
                 .tempfile_in(out_dir)
                 .map_err(|e| failed(out_dir, e))?;
-            tmp.write_all(bytes).map_err(|e| failed(&dest, e))?;
+            for chunk in bytes
+                .chunks(64 * 1024)
+                .chain(bytes.is_empty().then_some(&[][..]))
+            {
+                faults.step(Step::Write).map_err(|e| failed(&dest, e))?;
+                let n = faults.bytes(chunk.len()).map_err(|e| failed(&dest, e))?;
+                tmp.write_all(&chunk[..n]).map_err(|e| failed(&dest, e))?;
+                if n < chunk.len() {
+                    return Err(failed(
+                        &dest,
+                        std::io::Error::other("injected failure: disk full"),
+                    ));
+                }
+            }
             staged.push((tmp, dest));
         }
     }
-    for (tmp, dest) in staged {
-        tmp.persist(&dest).map_err(|e| failed(&dest, e.error))?;
+    // Stage 2: the old content of each destination, kept until the end.
+    let mut kept: Vec<Option<tempfile::TempPath>> = Vec::new();
+    for (_, dest) in &staged {
+        kept.push(keep(out_dir, dest, faults).map_err(|e| failed(dest, e))?);
     }
+    // Stage 3.
+    let mut moved: Vec<&Path> = Vec::new();
+    for (tmp, dest) in staged.iter() {
+        let done = faults
+            .step(Step::Move)
+            .and_then(|()| std::fs::rename(tmp.path(), dest));
+        if let Err(e) = done {
+            let mut report = failed(dest, e);
+            for (i, dest) in moved.iter().enumerate() {
+                if let Err(e) = undo(dest, kept[i].as_deref()) {
+                    report.diagnostics.push(
+                        Diagnostic::error(
+                            Code::Io,
+                            format!("cannot put back the old `{}`: {e}", dest.to_string_lossy()),
+                        )
+                        .help("the folder holds old and new files: build again"),
+                    );
+                }
+            }
+            return Err(report);
+        }
+        moved.push(dest);
+    }
+    // Renamed away: dropping them must not remove the files now at their destinations.
+    for (tmp, _) in staged {
+        let _ = tmp.into_temp_path().keep();
+    }
+    // The kept old files are removed when dropped.
+    drop(kept);
     Ok(())
+}
+
+/// Keeps the old content of `dest`, if there is one, under a temporary name in `out_dir`.
+fn keep(
+    out_dir: &Path,
+    dest: &Path,
+    faults: &mut Faults,
+) -> std::io::Result<Option<tempfile::TempPath>> {
+    if std::fs::symlink_metadata(dest).is_err() {
+        return Ok(None);
+    }
+    faults.step(Step::Keep)?;
+    let path = new_file_options().tempfile_in(out_dir)?.into_temp_path();
+    // A hard link to the old file itself (or to the symbolic link itself: Linux's `link` does
+    // not follow it); where links are not possible, a copy.
+    std::fs::remove_file(&path)?;
+    if std::fs::hard_link(dest, &path).is_err() {
+        std::fs::copy(dest, &path)?;
+    }
+    Ok(Some(path))
+}
+
+/// Puts `dest` back as it was: its kept old file renamed over it, or, if it is new, removed.
+fn undo(dest: &Path, kept: Option<&Path>) -> std::io::Result<()> {
+    match kept {
+        Some(old) => std::fs::rename(old, dest),
+        None => std::fs::remove_file(dest),
+    }
 }
 
 /// Temporary files that become the output: named `.missive-build-*`, created with the
@@ -344,5 +493,141 @@ mod tests {
             sample_path("templates/a.missive", "a", Some(Path::new("samples"))),
             Path::new("samples/a.json")
         );
+    }
+
+    /// The files of a folder and their contents, sorted.
+    fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap_or_default())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn products() -> Vec<Product> {
+        ["a", "b"]
+            .iter()
+            .map(|name| Product {
+                name: name.to_string(),
+                rendered: format!("{{\"new\": \"{name}\"}}").repeat(40).into_bytes(),
+                schema: format!("{{\"schema\": \"{name}\"}}").into_bytes(),
+            })
+            .collect()
+    }
+
+    /// A folder holding an earlier build of `a` (not `b`) and a file of someone else's.
+    fn old_output(what: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "missive-build-faults-{what}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.json"), "{\"old\": \"a\"}").unwrap();
+        std::fs::write(dir.join("a.schema.json"), "{\"old\": \"schema\"}").unwrap();
+        std::fs::write(dir.join("notes.txt"), "not missive's").unwrap();
+        dir
+    }
+
+    /// A build that fails at any step, or after any number of bytes, leaves the folder exactly
+    /// as it was; one that does not fail leaves every output new. Never a mix, never a
+    /// truncated file, never a staged file left behind.
+    #[test]
+    fn a_build_interrupted_at_every_point_leaves_the_old_output_or_the_new() {
+        let products = products();
+        let dir = old_output("steps");
+        let before = snapshot(&dir);
+        // The number of steps of a whole build, counted by a run that does not fail.
+        let mut steps = 0;
+        loop {
+            let dir = old_output("steps");
+            let mut faults = Faults {
+                steps_left: Some(steps),
+                bytes_left: None,
+            };
+            match write_all_with(&dir, &products, &mut faults) {
+                Err(_) => {
+                    assert_eq!(snapshot(&dir), before, "failing at step {steps}");
+                    steps += 1;
+                }
+                Ok(()) => break,
+            }
+            assert!(steps < 1000, "the build never finishes");
+        }
+        // 4 files: 4 creations, 4 writes, 2 kept old files, 4 moves.
+        assert_eq!(steps, 14);
+        let after = snapshot(&dir);
+        let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "a.json",
+                "a.schema.json",
+                "b.json",
+                "b.schema.json",
+                "notes.txt"
+            ]
+        );
+        assert_eq!(after[0].1, products[0].rendered);
+        assert_eq!(after[3].1, products[1].schema);
+        assert_eq!(after[4].1, b"not missive's");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_build_running_out_of_disk_at_any_byte_leaves_the_old_output() {
+        let products = products();
+        let total: usize = products
+            .iter()
+            .map(|p| p.rendered.len() + p.schema.len())
+            .sum();
+        for bytes in (0..total).step_by(7).chain([total - 1]) {
+            let dir = old_output("bytes");
+            let before = snapshot(&dir);
+            let mut faults = Faults {
+                steps_left: None,
+                bytes_left: Some(bytes),
+            };
+            assert!(write_all_with(&dir, &products, &mut faults).is_err());
+            assert_eq!(snapshot(&dir), before, "failing after {bytes} bytes");
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    /// An output file that is a symbolic link to a file outside the folder is replaced by the
+    /// new file; the file it pointed to is not written.
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_in_the_output_folder_is_replaced_not_followed() {
+        let dir = old_output("symlink");
+        let outside = dir.with_extension("outside");
+        std::fs::write(&outside, "precious").unwrap();
+        std::fs::remove_file(dir.join("a.json")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("a.json")).unwrap();
+        write_all(&dir, &products()).unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        let meta = std::fs::symlink_metadata(dir.join("a.json")).unwrap();
+        assert!(meta.file_type().is_file());
+        // A failing build puts the link back as it was.
+        let dir2 = old_output("symlink-fail");
+        std::fs::remove_file(dir2.join("a.json")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir2.join("a.json")).unwrap();
+        let mut faults = Faults {
+            steps_left: Some(13),
+            bytes_left: None,
+        };
+        assert!(write_all_with(&dir2, &products(), &mut faults).is_err());
+        let meta = std::fs::symlink_metadata(dir2.join("a.json")).unwrap();
+        assert!(meta.file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        for d in [&dir, &dir2] {
+            std::fs::remove_dir_all(d).unwrap();
+        }
+        std::fs::remove_file(outside).unwrap();
     }
 }

@@ -1,5 +1,6 @@
 //! Command-line parsing, file loading and report output, shared by the subcommands.
 
+mod atomic;
 mod batch;
 mod build;
 mod check;
@@ -55,6 +56,9 @@ pub struct Common {
     /// Exit with status 1 when there are warnings (their severity is unchanged).
     #[arg(long, global = true)]
     pub deny_warnings: bool,
+    /// The largest template source to parse, in bytes (default 16 MiB); a larger one is M0010.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_source_bytes: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -183,7 +187,12 @@ impl Session {
     pub fn open(common: &Common, stream: Stream) -> Result<Session, Exit> {
         let mut common = common.clone();
         match project::apply(&mut common) {
-            Ok(project) => Ok(Session { common, project }),
+            Ok(project) => {
+                if let Some(limit) = common.max_source_bytes {
+                    missive::syntax::set_max_source_bytes(limit);
+                }
+                Ok(Session { common, project })
+            }
             Err(r) => Err(Exit::reports(Status::Failure, stream, vec![r])),
         }
     }
@@ -201,6 +210,9 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         Err(e) => return usage_error(&args, e).into(),
     };
     let common = &cli.common;
+    if let Some(limit) = common.max_source_bytes {
+        missive::syntax::set_max_source_bytes(limit);
+    }
     let outcome = match cli.command {
         Command::Check(a) => check::run(common, a),
         Command::Render(a) => render::run(common, a),
@@ -632,32 +644,7 @@ pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
     failed
 }
 
-/// Replaces a file's content atomically: a temporary file beside it (with its permissions),
-/// persisted over it, so that an interruption leaves either the old file or the new one. A
-/// symbolic link stays a link to the rewritten file.
-pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    // Through a symbolic link, the file it points to is the one to replace.
-    let path = &std::fs::canonicalize(path)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let permissions = std::fs::metadata(path)?.permissions();
-    // Dropped on an error, the temporary file is removed.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.missive-"))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+pub use atomic::replace;
 
 /// A unified diff of a file's text before and after a change (`check --diff`, `fmt --check
 /// --diff`), with `a/` and `b/` headers as git writes them.

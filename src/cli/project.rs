@@ -21,6 +21,7 @@ struct Keys {
     examples: Option<toml::Spanned<String>>,
     out_dir: Option<toml::Spanned<String>>,
     deny_warnings: Option<bool>,
+    max_source_bytes: Option<usize>,
 }
 
 /// One path or a list of paths.
@@ -57,6 +58,8 @@ pub struct Project {
     pub examples: Option<PathBuf>,
     pub out_dir: Option<PathBuf>,
     pub deny_warnings: Option<bool>,
+    /// The largest template source to parse, in bytes.
+    pub max_source_bytes: Option<usize>,
 }
 
 /// The nearest `missive.toml`, from the current folder up: `Ok(None)` when there is none, a
@@ -99,7 +102,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
             return Err(r);
         }
     };
-    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file) and `deny-warnings` (true or false)";
+    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false) and `max-source-bytes` (a number of bytes)";
     let refuse = |span: Span, message: String, label: &str, help: &str| {
         let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
         let mut r = FileReport::new(shown.clone());
@@ -207,6 +210,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         examples: keys.examples.map(|e| resolve(e.get_ref())),
         out_dir: keys.out_dir.map(|o| resolve(o.get_ref())),
         deny_warnings: keys.deny_warnings,
+        max_source_bytes: keys.max_source_bytes,
     })
 }
 
@@ -220,6 +224,9 @@ pub fn apply(common: &mut super::Common) -> Result<Option<Project>, FileReport> 
     }
     if !common.deny_warnings {
         common.deny_warnings = project.deny_warnings.unwrap_or(false);
+    }
+    if common.max_source_bytes.is_none() {
+        common.max_source_bytes = project.max_source_bytes;
     }
     Ok(Some(project))
 }

@@ -56,6 +56,7 @@ codes! {
     NotUtf8 = "M0007", "a source file that is not UTF-8";
     EmptyFile = "M0008", "an empty source file";
     FormatChanged = "M0009", "a formatting that would change the template (a formatter bug)";
+    TooLarge = "M0010", "a source file over the size limit, or over the parser's budget";
     UndeclaredVariable = "M1001", "a variable or path that `input` does not declare";
     UnknownField = "M1002", "a field that the block does not have";
     TypeMismatch = "M1003", "a value of the wrong type for its field";

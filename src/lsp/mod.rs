@@ -8,6 +8,7 @@
 
 pub(crate) mod analysis;
 pub(crate) mod position;
+pub(crate) mod transport;
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error;
@@ -50,7 +51,7 @@ pub type ProfileFor = Box<dyn Fn(&std::path::Path) -> Option<Profile>>;
 
 /// Serves one client over standard input and output until it says `exit`.
 pub fn run_stdio(profile: Profile, profile_for: Option<ProfileFor>) -> Result<(), BoxError> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = transport::stdio();
     serve(&connection, profile, profile_for)?;
     drop(connection);
     io_threads.join()?;

@@ -8,6 +8,8 @@ mod pest_error;
 pub(crate) mod print;
 mod strings;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use pest::Parser as _;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -23,6 +25,92 @@ pub(crate) use generated::{MissiveParser, Rule};
 
 /// Blocks nested deeper than this are refused before parsing.
 pub(crate) const MAX_DEPTH: usize = 64;
+
+/// The default largest template source parsed, in bytes: 16 MiB, about 1.2 million lines of a
+/// typical template (`--max-source-bytes` or `max-source-bytes` in `missive.toml` changes it).
+pub const DEFAULT_MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
+
+static MAX_SOURCE_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_SOURCE_BYTES);
+
+/// Sets the largest template source [`parse`] accepts, in bytes, for the whole process (as the
+/// command line's `--max-source-bytes` does). A larger file gets [`Code::TooLarge`].
+pub fn set_max_source_bytes(limit: usize) {
+    MAX_SOURCE_BYTES.store(limit, Ordering::Relaxed);
+}
+
+/// The largest template source [`parse`] accepts, in bytes.
+pub fn max_source_bytes() -> usize {
+    MAX_SOURCE_BYTES.load(Ordering::Relaxed)
+}
+
+/// The parser's step budget per byte of source. pest stops a parse after a number of steps (its
+/// call limit, against runaway backtracking); a fixed number refused large valid files with a
+/// false syntax error, so the budget grows with the file, linearly, never below
+/// [`MIN_CALL_LIMIT`].
+const CALLS_PER_BYTE: usize = 200;
+const MIN_CALL_LIMIT: usize = 2_000_000;
+
+/// Parses `source` with pest's step budget set to what a source of its length may take. pest's
+/// limit is process-wide and read when a parse starts: parses that run at once (the language
+/// server, tests) take turns, so that each has its own file's budget.
+fn parse_with_budget(
+    source: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let budget = source
+        .len()
+        .saturating_mul(CALLS_PER_BYTE)
+        .max(MIN_CALL_LIMIT);
+    pest::set_call_limit(std::num::NonZeroUsize::new(budget));
+    MissiveParser::parse(Rule::file, source)
+}
+
+/// A file over the size limit, refused before it is parsed.
+fn too_large(text: &str, limit: usize) -> Diagnostic {
+    let end = text.len().min(1);
+    Diagnostic::error(
+        Code::TooLarge,
+        format!(
+            "this template is {} bytes, over the limit of {limit} bytes",
+            text.len()
+        ),
+    )
+    .at(Span::new(0, end), "the file starts here")
+    .help(format!(
+        "raise the limit with `--max-source-bytes {}` or `max-source-bytes = {}` in missive.toml (the default is {DEFAULT_MAX_SOURCE_BYTES})",
+        text.len(),
+        text.len()
+    ))
+}
+
+/// The parser gave up on its step or stack budget (pest's "call limit reached" or "stack limit
+/// reached"): the file is not known to be wrong, so this is not a syntax error.
+fn parser_gave_up(err: &pest::error::Error<Rule>, text: &str) -> Option<Diagnostic> {
+    let pest::error::ErrorVariant::CustomError { message } = &err.variant else {
+        return None;
+    };
+    if !message.ends_with("limit reached") {
+        return None;
+    }
+    let at = match err.location {
+        pest::error::InputLocation::Pos(p) | pest::error::InputLocation::Span((p, _)) => p,
+    }
+    .min(text.len());
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Some(
+        Diagnostic::error(
+            Code::TooLarge,
+            format!("the parser gave up on this template ({message})"),
+        )
+        .at(Span::new(at, end), "the parser stopped here")
+        .help(format!(
+            "the parser's budget is {CALLS_PER_BYTE} steps per byte; a file this costly is generated or corrupted: split it, or flatten what repeats"
+        )),
+    )
+}
 
 /// The result of parsing: always a tree, and the syntax diagnostics.
 #[derive(Debug)]
@@ -41,10 +129,19 @@ pub fn parse(text: &str) -> Parse {
     static INIT: std::sync::Once = std::sync::Once::new();
     INIT.call_once(|| {
         pest::set_error_detail(true);
-        pest::set_call_limit(std::num::NonZeroUsize::new(50_000_000));
     });
 
     let mut diagnostics = Vec::new();
+    let limit = max_source_bytes();
+    if text.len() > limit {
+        diagnostics.push(too_large(text, limit));
+        return Parse {
+            file: ast::File::default(),
+            diagnostics,
+            broken_from: None,
+        };
+    }
+
     // A byte order mark is whitespace to the grammar: a file of nothing else is empty.
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
@@ -130,7 +227,7 @@ pub fn parse(text: &str) -> Parse {
     }
 
     let source = repaired.as_deref().unwrap_or(text);
-    match MissiveParser::parse(Rule::file, source) {
+    match parse_with_budget(source) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer {
                 text: source,
@@ -149,7 +246,9 @@ pub fn parse(text: &str) -> Parse {
             }
         }
         Err(err) => {
-            if diagnostics.is_empty() {
+            if let Some(gave_up) = parser_gave_up(&err, text) {
+                diagnostics.push(gave_up);
+            } else if diagnostics.is_empty() {
                 diagnostics.push(pest_error::explain_file(source, &err));
             }
             Parse {

@@ -169,3 +169,31 @@ fn the_expected_words_never_name_the_byte_order_mark() {
         }
     }
 }
+
+/// pest's "call limit reached" (or "stack limit reached") is the parser giving up on its budget,
+/// not a syntax error: it gets M0010 at the place the parser stopped, never "expected ...".
+#[test]
+fn the_parser_giving_up_is_not_a_syntax_error() {
+    let text = "notification big\n\ntext \"hello\"\n";
+    for message in ["call limit reached", "stack limit reached"] {
+        let err = pest::error::Error::<Rule>::new_from_pos(
+            pest::error::ErrorVariant::CustomError {
+                message: message.into(),
+            },
+            pest::Position::new(text, 18).unwrap(),
+        );
+        let d = parser_gave_up(&err, text).expect("a budget diagnostic");
+        assert_eq!(d.code, Code::TooLarge);
+        assert!(d.message.contains(message), "{}", d.message);
+        assert_eq!(d.labels[0].span, Span::new(18, 19));
+    }
+    // A real syntax error is left to the syntax error explanation.
+    let err = pest::error::Error::<Rule>::new_from_pos(
+        pest::error::ErrorVariant::ParsingError {
+            positives: vec![Rule::file],
+            negatives: vec![],
+        },
+        pest::Position::new(text, 0).unwrap(),
+    );
+    assert!(parser_gave_up(&err, text).is_none());
+}
