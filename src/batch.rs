@@ -49,8 +49,8 @@ pub struct Options {
     /// Stop once this many records have been rejected (the last of them is still handed
     /// over); `None` goes on to the end.
     pub max_rejects: Option<usize>,
-    /// [`Template::render_ndjson`] writes a `null` line for each rejected record, so that
-    /// output line N belongs to record N.
+    /// [`Template::render_ndjson`] writes a `null` line for each rejected record and each
+    /// blank line, so that output line N belongs to input line N.
     pub aligned: bool,
 }
 
@@ -115,6 +115,9 @@ pub struct Summary {
     pub rejected: usize,
     /// `max_rejects` was reached at this record: the records after it were not read.
     pub stopped_at: Option<usize>,
+    /// Lines of input handed over, records and blank lines: all of them, or up to the record
+    /// where the batch stopped. Aligned output has this many lines.
+    pub lines: usize,
 }
 
 /// Renders every NDJSON record of `input` and hands each one's result to `each`, in input
@@ -134,6 +137,7 @@ where
     let in_flight = jobs * CHUNKS_PER_JOB;
     let stop = AtomicBool::new(false);
     let read_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let lines_read = std::sync::atomic::AtomicUsize::new(0);
     let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         permit_tx.send(()).expect("the receiver is alive");
@@ -145,7 +149,7 @@ where
     let mut failure: Option<std::io::Error> = None;
     std::thread::scope(|s| {
         // The reader: chunks of records, one per permit.
-        let (stop, read_error) = (&stop, &read_error);
+        let (stop, read_error, lines_read) = (&stop, &read_error, &lines_read);
         s.spawn(move || {
             let mut lines = Lines::new(input);
             for seq in 0.. {
@@ -165,6 +169,7 @@ where
                     }
                 }
             }
+            lines_read.store(lines.number, Ordering::Relaxed);
         });
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
@@ -211,6 +216,7 @@ where
                         rejected && options.max_rejects.is_some_and(|m| summary.rejected >= m);
                     if limit {
                         summary.stopped_at = Some(number);
+                        summary.lines = number;
                     }
                     if let Err(e) = handed {
                         failure = Some(e);
@@ -233,29 +239,67 @@ where
     if let Some(e) = read_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
+    if summary.stopped_at.is_none() {
+        summary.lines = lines_read.into_inner();
+    }
     Ok(summary)
 }
 
 impl Template {
     /// Renders the NDJSON records of `input` to `output`, one line per rendered record, in
-    /// input order (with [`Options::aligned`], a `null` line for each rejected record), and
-    /// returns the counts. For the rejected records' diagnostics, use [`stream`].
+    /// input order (with [`Options::aligned`], a `null` line for each rejected record and each
+    /// blank line: one output line per input line), and returns the counts. For the rejected
+    /// records' diagnostics, use [`stream`].
     pub fn render_ndjson<R: Read + Send, W: Write>(
         &self,
         input: R,
         mut output: W,
         options: &Options,
     ) -> std::io::Result<Summary> {
-        let summary = stream(self, input, options, |done| match &done.outcome {
-            Outcome::Rendered { json, .. } => {
-                output.write_all(json)?;
-                output.write_all(b"\n")
+        let mut aligned = options.aligned.then(Aligned::default);
+        let summary = stream(self, input, options, |done| {
+            if let Some(a) = &mut aligned {
+                a.blank_lines_before(&mut output, done.record.number)?;
             }
-            Outcome::Rejected { .. } if options.aligned => output.write_all(b"null\n"),
-            Outcome::Rejected { .. } => Ok(()),
+            match &done.outcome {
+                Outcome::Rendered { json, .. } => {
+                    output.write_all(json)?;
+                    output.write_all(b"\n")
+                }
+                Outcome::Rejected { .. } if options.aligned => output.write_all(b"null\n"),
+                Outcome::Rejected { .. } => Ok(()),
+            }
         })?;
+        if let Some(a) = &mut aligned {
+            a.blank_lines_before(&mut output, summary.lines + 1)?;
+        }
         output.flush()?;
         Ok(summary)
+    }
+}
+
+/// Aligned output's bookkeeping: the input lines written so far, so that the blank lines
+/// between two records (and after the last one) get their `null` too.
+#[derive(Debug, Default)]
+pub struct Aligned {
+    written: usize,
+}
+
+impl Aligned {
+    /// Writes a `null` line for each input line before line `number` not yet written (blank
+    /// lines), then counts line `number` as written by the caller. At the end of a batch, call
+    /// it with [`Summary::lines`] + 1.
+    pub fn blank_lines_before(
+        &mut self,
+        output: &mut impl Write,
+        number: usize,
+    ) -> std::io::Result<()> {
+        while self.written + 1 < number {
+            output.write_all(b"null\n")?;
+            self.written += 1;
+        }
+        self.written = self.written.max(number);
+        Ok(())
     }
 }
 
@@ -273,7 +317,10 @@ fn render_record(
     }
     let (node, mut warnings) = match data::prepare(template, &record.text) {
         Ok(x) => x,
-        Err(diagnostics) => return Outcome::Rejected { diagnostics },
+        Err(mut diagnostics) => {
+            data::record_help(&mut diagnostics);
+            return Outcome::Rejected { diagnostics };
+        }
     };
     let mut json = Vec::with_capacity(record.text.len() + 256);
     let rendered = match request {

@@ -72,6 +72,9 @@ pub struct SourceFile {
     pub name: String,
     /// The whole text.
     pub text: String,
+    /// Lines of the file before `text`: a part of a file (an NDJSON record) is reported at the
+    /// file's line numbers. 0 for a whole file.
+    lines_before: usize,
     line_starts: Vec<usize>,
     /// Line starts as a terminal (and miette) counts lines: after `\n`, and after a lone `\r`;
     /// made once, when a human report first needs it.
@@ -94,10 +97,23 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text,
+            lines_before: 0,
             line_starts,
             display_line_starts: std::sync::OnceLock::new(),
             char_marks: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The same text, reported as starting at line `line` (from 1) of its file: an NDJSON
+    /// record, its file named by `name`, and its diagnostics at the file's line numbers.
+    pub fn at_line(mut self, line: usize) -> SourceFile {
+        self.lines_before = line.saturating_sub(1);
+        self
+    }
+
+    /// Lines of the file before the text (see [`SourceFile::at_line`]).
+    pub fn lines_before(&self) -> usize {
+        self.lines_before
     }
 
     /// How many chars come before byte `offset` (a char boundary).
@@ -149,7 +165,7 @@ impl SourceFile {
             self.chars_before(offset) - self.chars_before(start) + 1
         };
         LineCol {
-            line: line + 1,
+            line: self.lines_before + line + 1,
             column,
         }
     }
@@ -157,7 +173,7 @@ impl SourceFile {
     /// 0-based line and UTF-16 column, as the Language Server Protocol counts them.
     pub fn utf16_position(&self, offset: usize) -> (usize, usize) {
         let lc = self.line_col(offset);
-        let start = self.line_starts[lc.line - 1];
+        let start = self.line_starts[lc.line - 1 - self.lines_before];
         let end = start
             + self.text[start..]
                 .char_indices()
@@ -186,6 +202,16 @@ mod tests {
             let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
             assert_eq!(lc.column, text[start..o].chars().count() + 1, "{offset}");
         }
+    }
+
+    #[test]
+    fn a_text_at_a_line_of_its_file_is_reported_at_the_files_lines() {
+        let f = SourceFile::new("t.ndjson", "{\"é\": 7}").at_line(3);
+        assert_eq!(f.line_col(0), LineCol { line: 3, column: 1 });
+        // `}` after the two bytes of `é`: column 8, UTF-16 unit 7, on the file's third line.
+        assert_eq!(f.line_col(8), LineCol { line: 3, column: 8 });
+        assert_eq!(f.utf16_position(8), (2, 7));
+        assert_eq!(SourceFile::new("t", "x").line_col(0).line, 1);
     }
 
     #[test]

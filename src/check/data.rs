@@ -316,6 +316,18 @@ pub fn prepare<'a>(
     Ok((node, diags))
 }
 
+/// A record's diagnostics say what an NDJSON line must be, not a data file (M3001).
+pub(crate) fn record_help(diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics {
+        if d.code == Code::InvalidJson {
+            d.help = Some(
+                "each line must be one JSON value (an object, usually) with double-quoted keys and no trailing commas"
+                    .to_string(),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

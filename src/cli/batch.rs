@@ -13,7 +13,7 @@ use missive::batch::{self, Done, Outcome as Fate, Summary};
 use missive::diagnostic::report::{self, FileReport};
 use missive::{Code, Diagnostic, RequestOptions, SourceFile, Template};
 
-use super::rejects::{json_diagnostics, json_line, original_record, RejectLine};
+use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Status, Stream};
 
 /// A warning's full report is shown for this many records; later ones are only counted.
@@ -147,6 +147,8 @@ struct Reporter<'a> {
     template_src: Option<Arc<SourceFile>>,
     data_name: String,
     aligned: bool,
+    /// `--aligned`: the input lines written so far (a blank line gets its `null` too).
+    lines: batch::Aligned,
     out: Box<dyn Write + 'a>,
     rejects: Option<BufWriter<File>>,
     /// The first failure to write the rejects file.
@@ -184,6 +186,7 @@ impl<'a> Reporter<'a> {
                 flags.data.clone()
             },
             aligned: flags.aligned,
+            lines: batch::Aligned::default(),
             out,
             rejects,
             rejects_error: None,
@@ -230,6 +233,9 @@ impl<'a> Reporter<'a> {
             }
         }
         let n = done.record.number;
+        if self.aligned {
+            self.lines.blank_lines_before(&mut self.out, n)?;
+        }
         match done.outcome {
             Fate::Rendered { json, warnings } => {
                 self.out.write_all(&json)?;
@@ -264,6 +270,7 @@ impl<'a> Reporter<'a> {
                 }
                 let report = self.report(n, &done.record.text, diagnostics);
                 if self.rejects.is_some() {
+                    let (data, _, text) = record_keys(&done.record.text, false);
                     let line = json_line(&RejectLine {
                         answer: None,
                         customer_id: None,
@@ -276,8 +283,9 @@ impl<'a> Reporter<'a> {
                             .map(|d| d.message.clone()),
                         record: n,
                         status: None,
-                        data: Some(original_record(&done.record.text)),
+                        data,
                         maybe_delivered: None,
+                        text,
                     });
                     if let Some(w) = self.rejects.as_mut() {
                         if let Err(e) = w
@@ -294,17 +302,18 @@ impl<'a> Reporter<'a> {
         Ok(())
     }
 
-    /// A record's report: its diagnostics, named by record, over the record's text.
+    /// A record's report: its diagnostics, named by record, over the record's text at its line
+    /// of the input.
     fn report(&self, n: usize, text: &str, mut diagnostics: Vec<Diagnostic>) -> FileReport {
         for d in &mut diagnostics {
             d.message = format!("record {n}: {}", d.message);
         }
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
-        report.data = Some(Arc::new(SourceFile::new(
-            format!("{} (record {n})", self.data_name),
-            text,
-        )));
+        // Located in the NDJSON file itself: its path, the record's line, the column in it.
+        report.data = Some(Arc::new(
+            SourceFile::new(self.data_name.clone(), text).at_line(n),
+        ));
         report.diagnostics = diagnostics;
         report
     }
@@ -340,11 +349,18 @@ impl<'a> Reporter<'a> {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        let result = result.and_then(|s| match self.out.flush() {
-            Ok(()) => Ok(s),
-            Err(e) => {
-                self.output_failed = true;
-                Err(e)
+        let result = result.and_then(|s| {
+            let end = if self.aligned {
+                self.lines.blank_lines_before(&mut self.out, s.lines + 1)
+            } else {
+                Ok(())
+            };
+            match end.and_then(|()| self.out.flush()) {
+                Ok(()) => Ok(s),
+                Err(e) => {
+                    self.output_failed = true;
+                    Err(e)
+                }
             }
         });
         let summary = match result {

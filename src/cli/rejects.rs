@@ -25,6 +25,10 @@ pub struct RejectLine<'a> {
     /// An uncertain record: kept out of `data`, so that feeding the file back cannot resend it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maybe_delivered: Option<Box<RawValue>>,
+    /// A record that is not JSON, as a string of its text: kept out of `data`, so that `data`
+    /// is always a record (`jq -c .data` feeds back only JSON records).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// A record's diagnostics as `--format json` has them.
@@ -43,11 +47,26 @@ pub fn json_line(line: &impl Serialize) -> String {
 
 /// A record for the rejects file: its JSON text as written (key order, `1.50`, big integers),
 /// on one line (line breaks are only whitespace between tokens in JSON), or, when it is not
-/// JSON, a JSON string of its text.
-pub fn original_record(text: &str) -> Box<RawValue> {
+/// JSON, its text (for the `text` key).
+pub fn original_record(text: &str) -> Result<Box<RawValue>, String> {
     let text = text.trim_start_matches('\u{feff}').trim();
-    let as_written = serde_json::from_str::<serde::de::IgnoredAny>(text)
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
         .ok()
-        .and_then(|_| RawValue::from_string(text.replace(['\n', '\r'], "")).ok());
-    as_written.unwrap_or_else(|| serde_json::value::to_raw_value(text).expect("a string is JSON"))
+        .and_then(|_| RawValue::from_string(text.replace(['\n', '\r'], "")).ok())
+        .ok_or_else(|| text.to_string())
+}
+
+/// Where a record goes in its rejects line: `data` (a JSON record), `maybe_delivered` (a
+/// record that may have been delivered) or `text` (not JSON).
+#[allow(clippy::type_complexity)]
+pub fn record_keys(
+    text: &str,
+    maybe_delivered: bool,
+) -> (Option<Box<RawValue>>, Option<Box<RawValue>>, Option<String>) {
+    match (original_record(text), maybe_delivered) {
+        (Ok(json), false) => (Some(json), None, None),
+        (Ok(json), true) => (None, Some(json), None),
+        // Not JSON: never sent, so never uncertain; under `text` either way.
+        (Err(text), _) => (None, None, Some(text)),
+    }
 }

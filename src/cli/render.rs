@@ -27,8 +27,9 @@ pub struct RenderArgs {
     /// With `--data-ndjson`: stop once N records are rejected.
     #[arg(long, value_name = "N", requires = "data_ndjson")]
     max_rejects: Option<usize>,
-    /// With `--data-ndjson`: one output line per record, `null` for a rejected one, so that
-    /// output line N belongs to input record N; rejects do not change the exit status.
+    /// With `--data-ndjson`: one output line per input line, `null` for a rejected record or a
+    /// blank line, so that output line N belongs to input line N; rejects do not change the
+    /// exit status.
     #[arg(long, requires = "data_ndjson")]
     aligned: bool,
     /// With `--data-ndjson`: rendering threads (default: one per core); the output keeps the

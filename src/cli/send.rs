@@ -20,7 +20,7 @@ use missive::render::IADVIZE_API;
 use missive::{Code, Diagnostic, SourceFile};
 
 use super::optin::{compile_with_scheme, Compiled};
-use super::rejects::{json_diagnostics, json_line, original_record, RejectLine};
+use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Session, Status, Stream};
 
 /// The environment variable the token is read from.
@@ -570,12 +570,8 @@ impl Sink for Reporter<'_> {
             // The record as written (key order, `1.50`, big integers), on one line. A record
             // that may have been delivered is not under `data`: a rejects file fed back
             // (`jq -c .data`) must not send it again by accident.
-            let record = original_record(e.record.text);
-            let (data, maybe_delivered) = if outcome == "uncertain" {
-                (None, Some(record))
-            } else {
-                (Some(record), None)
-            };
+            // A record that is not JSON is under `text`, so that `data` is always a record.
+            let (data, maybe_delivered, text) = record_keys(e.record.text, outcome == "uncertain");
             json_line(&RejectLine {
                 answer: e.answer,
                 customer_id: e.customer_id,
@@ -590,6 +586,7 @@ impl Sink for Reporter<'_> {
                 status: e.status,
                 data,
                 maybe_delivered,
+                text,
             })
         });
 

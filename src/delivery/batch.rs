@@ -498,7 +498,10 @@ impl Batch<'_> {
         };
         let (node, mut warnings) = match data::prepare(self.template, record.text) {
             Ok(x) => x,
-            Err(errors) => return (None, Err(shift(errors))),
+            Err(mut errors) => {
+                data::record_help(&mut errors);
+                return (None, Err(shift(errors)));
+            }
         };
         let mut errors = Vec::new();
         let customer_id = match self.template.customer_id_checked(&node) {

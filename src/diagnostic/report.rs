@@ -201,7 +201,13 @@ fn human_one(r: &FileReport, d: &Diagnostic, color: bool) -> String {
         };
         if src.text.trim().is_empty() {
             // Nothing to show a snippet of.
-            let _ = writeln!(out, "   {} {}:1:1", paint(color, "34", "-->"), src.name);
+            let _ = writeln!(
+                out,
+                "   {} {}:{}:1",
+                paint(color, "34", "-->"),
+                src.name,
+                src.lines_before() + 1
+            );
             continue;
         }
         out.push_str(&snippet(src, &labels, i == 0, color));
@@ -341,7 +347,7 @@ impl Excerpt {
             Excerpt {
                 name: src.name.clone(),
                 text: out,
-                first_line: first,
+                first_line: src.lines_before() + first,
                 lines,
             },
             mapped,

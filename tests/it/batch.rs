@@ -110,9 +110,11 @@ fn bad_records_in_the_middle_do_not_stop_the_batch_and_the_counts_add_up() {
     assert_eq!(lines[0]["data"], serde_json::json!({"name": 7}));
     // The same format as send's rejects file: a record never rendered is `rejected`.
     assert!(lines.iter().all(|l| l["outcome"] == "rejected"));
-    assert_eq!(lines[1]["data"], "{\"name\": \"p");
-    for l in &lines {
+    // A record that is not JSON is kept as text under `text`: `data` is always a record.
+    assert_eq!(lines[1]["text"], "{\"name\": \"p");
+    for (i, l) in lines.iter().enumerate() {
         let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        let record = if i == 1 { "text" } else { "data" };
         assert_eq!(
             keys,
             [
@@ -123,8 +125,12 @@ fn bad_records_in_the_middle_do_not_stop_the_batch_and_the_counts_add_up() {
                 "outcome",
                 "reason",
                 "record",
-                "status"
+                "status",
+                "text"
             ]
+            .into_iter()
+            .filter(|k| *k != "data" && *k != "text" || *k == record)
+            .collect::<Vec<_>>()
         );
         assert_eq!(l["diagnostics"][0]["severity"], "error");
         assert!(l["reason"].as_str().unwrap().starts_with("record "));
@@ -212,30 +218,166 @@ fn more_jobs_write_the_same_output_in_the_same_order() {
 }
 
 #[test]
-fn aligned_output_has_a_null_line_per_rejected_record_and_exits_0() {
+fn aligned_output_has_a_line_per_input_line_and_exits_0() {
     let dir = temp_dir("batch");
     let template = hello(&dir);
     let data = dir.join("records.ndjson");
-    std::fs::write(&data, records(12, &[2, 11])).unwrap();
+    // Records 2 and 11 (on line 12) bad, line 11 blank, and two blank lines at the end (one of
+    // spaces, one with a CRLF).
+    let input = format!("{}   \n\r\n", records(12, &[2, 11]));
+    std::fs::write(&data, &input).unwrap();
     let r = render(&template, &data, &["--aligned", "--format", "short"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // `paste input output`: output line N belongs to input line N.
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines.len(), 12);
-    for (i, line) in lines.iter().enumerate() {
-        let n = i + 1;
-        if n == 2 || n == 11 {
-            assert_eq!(*line, "null");
+    assert_eq!(lines.len(), input.lines().count(), "{}", r.stdout);
+    assert_eq!(lines.len(), 15);
+    for (n, (line, record)) in (1..).zip(lines.iter().zip(input.lines())) {
+        if record.trim().is_empty() || n == 2 || n == 12 {
+            assert_eq!(*line, "null", "line {n}");
         } else {
-            assert_eq!(*line, format!("{{\"text\":\"Hello p{n}!\"}}"));
+            let name = serde_json::from_str::<serde_json::Value>(record).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(*line, format!("{{\"text\":\"Hello {name}!\"}}"), "line {n}");
         }
     }
     // Rejects are still reported, one line each, by record (line) number.
     let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains("error[")).collect();
     assert_eq!(errors.len(), 2, "{}", r.stderr);
     assert!(errors[0].contains("record 2: ") && errors[1].contains("record 12: "));
+    // Blank lines are not records: the counts are unchanged.
     assert!(r
         .stderr
         .ends_with("read 12 records: rendered 10, rejected 2\n"));
+    // The library's `render_ndjson` aligns the same way.
+    let src = std::fs::read_to_string(&template).unwrap();
+    let compiled = missive::compile(&src, &missive::Options::default())
+        .template
+        .unwrap();
+    let mut out = Vec::new();
+    let options = missive::batch::Options {
+        aligned: true,
+        ..Default::default()
+    };
+    let summary = compiled
+        .render_ndjson(input.as_bytes(), &mut out, &options)
+        .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), r.stdout);
+    assert_eq!(summary.lines, 15);
+}
+
+/// A record's diagnostics are located in the NDJSON file: its path, the record's line, the
+/// column in that line; in every format, in the rejects file, and for standard input.
+#[test]
+fn record_diagnostics_point_at_the_line_of_the_ndjson_file() {
+    let dir = temp_dir("batch");
+    let template = hello(&dir);
+    let data = dir.join("bis.ndjson");
+    std::fs::write(
+        &data,
+        "{\"name\": \"a\"}\n\n{\"name\": \"b\", \"extra\": 1, \"more\": [1, 2, 3, 4, 5], \"name\": 7}\n{\"name\": \"c\",}\n",
+    )
+    .unwrap();
+    let path = data.to_string_lossy().into_owned();
+    // Short: `path:line:column`, the line the file's own.
+    let r = render(&template, &data, &["--format", "short"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains("error[")).collect();
+    assert_eq!(errors.len(), 2, "{}", r.stderr);
+    assert!(
+        errors[0].starts_with(&format!("{path}:3:")) && errors[0].contains("record 3: "),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        errors[1].starts_with(&format!("{path}:4:13: error[M3001]: record 4: ")),
+        "{}",
+        r.stderr
+    );
+    // JSON, with the rejects file: the same place, and a help that speaks of lines.
+    let rejects = dir.join("rejects.ndjson");
+    let r = render(
+        &template,
+        &data,
+        &["--format", "json", "--rejects", rejects.to_str().unwrap()],
+    );
+    let docs: Vec<serde_json::Value> = r
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let rejected: Vec<serde_json::Value> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for diagnostics in [&docs[0]["diagnostics"], &rejected[0]["diagnostics"]] {
+        let d = &diagnostics[0];
+        assert_eq!(d["file"], path.as_str(), "{d}");
+        assert_eq!(
+            (d["line"].as_u64(), d["end_line"].as_u64()),
+            (Some(3), Some(3))
+        );
+    }
+    for diagnostics in [&docs[1]["diagnostics"], &rejected[1]["diagnostics"]] {
+        let d = &diagnostics[0];
+        assert_eq!(d["file"], path.as_str(), "{d}");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(4), Some(13))
+        );
+        assert_eq!(d["code"], "M3001");
+        assert!(
+            d["help"]
+                .as_str()
+                .unwrap()
+                .starts_with("each line must be one JSON value"),
+            "{d}"
+        );
+    }
+    // SARIF: the same region.
+    let r = render(&template, &data, &["--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_str(r.stderr.trim()).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let regions: Vec<(String, u64, u64)> = results
+        .iter()
+        .filter(|res| res["level"] == "error")
+        .map(|res| {
+            let loc = &res["locations"][0]["physicalLocation"];
+            (
+                loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                loc["region"]["startLine"].as_u64().unwrap(),
+                loc["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(regions.len(), 2, "{log}");
+    assert!(regions.iter().all(|r| r.0.ends_with("bis.ndjson")), "{log}");
+    assert_eq!((regions[1].1, regions[1].2), (4, 13), "{log}");
+    assert_eq!(regions[0].1, 3, "{log}");
+    // Human: the record's line as its snippet, numbered as in the file.
+    let r = render(&template, &data, &[]);
+    assert!(
+        r.stderr
+            .contains(&format!("[{path}:4:13]\n 4 │ {{\"name\": \"c\",}}\n")),
+        "{}",
+        r.stderr
+    );
+    // Standard input: `<stdin>`, the same lines.
+    let out = missive()
+        .arg("render")
+        .arg(&template)
+        .args(["--data-ndjson", "-", "--format", "short"])
+        .write_stdin(std::fs::read(&data).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("<stdin>:4:13: error[M3001]: record 4: "),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -441,8 +441,9 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
     assert_eq!(rejects[0]["diagnostics"][0]["code"], "M3002");
     assert_eq!(rejects[0]["diagnostics"][0]["line"], 2);
     assert_eq!(rejects[0]["data"], serde_json::json!({"id": "2"}));
-    // Not JSON: the line is kept as text.
-    assert_eq!(rejects[1]["data"], "{\"id\": \"3\", \"name\": \"Bob\"");
+    // Not JSON: the line is kept as text, under `text`, so that `data` is always a record.
+    assert_eq!(rejects[1]["text"], "{\"id\": \"3\", \"name\": \"Bob\"");
+    assert!(rejects[1].get("data").is_none());
     assert_eq!(rejects[2]["customer_id"], "w-1");
     assert_eq!(rejects[2]["diagnostics"][0]["code"], "M5023");
     // It points at the repeating record, in the data file.
