@@ -114,24 +114,7 @@ fn clashing_files(template: &str, flags: &Flags) -> Option<Diagnostic> {
             (flags.data != "-").then(|| std::path::Path::new(&flags.data)),
         ),
     ];
-    for (i, (flag, path)) in written.iter().enumerate() {
-        let Some(path) = path else { continue };
-        for (other, other_path) in written[i + 1..].iter().chain(&read) {
-            if other_path.is_some_and(|o| super::send::same_file(path, o)) {
-                return Some(
-                    Diagnostic::error(
-                        Code::Usage,
-                        format!(
-                            "`{flag}` and `{other}` name the same file `{}`",
-                            path.display()
-                        ),
-                    )
-                    .help(format!("give `{flag}` a file of its own")),
-                );
-            }
-        }
-    }
-    None
+    super::send::first_clash(&written, &read)
 }
 
 /// A warning's tally: on how many records, and how many of them were shown.

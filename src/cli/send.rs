@@ -672,9 +672,18 @@ fn clashing_files(args: &SendArgs, data: &str) -> Option<Diagnostic> {
         ("--data", (data != "-").then(|| std::path::Path::new(data))),
         ("--token-file", args.token_file.as_deref()),
     ];
+    first_clash(&written, &read)
+}
+
+/// The first file written (`written`) that is also another written one or one read (`read`),
+/// as a usage error naming both flags: writing it would erase what the other holds.
+pub(super) fn first_clash(
+    written: &[(&str, Option<&std::path::Path>)],
+    read: &[(&str, Option<&std::path::Path>)],
+) -> Option<Diagnostic> {
     for (i, (flag, path)) in written.iter().enumerate() {
         let Some(path) = path else { continue };
-        for (other, other_path) in written[i + 1..].iter().chain(&read) {
+        for (other, other_path) in written[i + 1..].iter().chain(read) {
             if other_path.is_some_and(|o| same_file(path, o)) {
                 return Some(
                     Diagnostic::error(
