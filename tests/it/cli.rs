@@ -275,6 +275,102 @@ fn messenger_profile_request_is_the_send_api_envelope() {
         .starts_with("https://graph.facebook.com/"));
 }
 
+#[test]
+fn messenger_request_needs_no_page_id_and_uses_the_profiles_graph_version() {
+    // The command M6004's help gives, as is: the Send API URL names no page.
+    let out = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            "messenger",
+            "--emit",
+            "request",
+            "--recipient",
+            "PSID",
+        ],
+        0,
+    )
+    .0;
+    let v = json(&out);
+    assert_eq!(
+        v["url"],
+        "https://graph.facebook.com/v25.0/me/messages?access_token={access_token}"
+    );
+    assert_eq!(v["body"]["recipient"]["id"], "PSID");
+    // A page id given anyway must still be digits.
+    let err = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            "messenger",
+            "--emit",
+            "request",
+            "--page-id",
+            "x",
+        ],
+        2,
+    )
+    .1;
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("`--page-id x` is not a page id"));
+}
+
+#[test]
+fn a_profile_with_the_send_api_envelope_names_its_graph_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.toml");
+    std::fs::write(
+        &path,
+        "extends = \"messenger\"\nname = \"mine\"\n[send_api]\ngraph_version = \"v26.0\"\nsource = \"us\"\ndate = \"2027\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            &path.to_string_lossy(),
+            "--emit",
+            "request",
+        ],
+        0,
+    )
+    .0;
+    assert_eq!(
+        json(&out)["url"],
+        "https://graph.facebook.com/v26.0/me/messages?access_token={access_token}"
+    );
+    // The iAdvize envelope still needs the page id.
+    let iadvize = dir.path().join("iadvize.toml");
+    std::fs::write(&iadvize, "extends = \"iadvize\"\nname = \"mine\"\n").unwrap();
+    let err = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            &iadvize.to_string_lossy(),
+            "--emit",
+            "request",
+        ],
+        2,
+    )
+    .1;
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("`--emit request` needs `--page-id`"));
+}
+
 /// A carousel of `n` elements with `buttons` buttons on the first, as template source.
 fn carousel(elements: usize, buttons: usize, title: &str) -> String {
     let mut s = String::from("notification limits\n\ncarousel {\n");
