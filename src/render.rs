@@ -964,11 +964,13 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                             Part::Lit(_) => None,
                         })
                         .collect(),
+                    Val::Str(StrIr::Engine(e)) => e.reads.iter().filter_map(|p| p.decl).collect(),
                     _ => Vec::new(),
                 };
+                decls.sort_by_key(|s| (s.start, s.end));
                 decls.dedup();
                 for decl in decls {
-                    d = d.at(decl, "declared here");
+                    d = d.at(decl, "declared here: a `max` goes here");
                 }
             }
             self.push(d);
@@ -987,6 +989,17 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 })
                 .collect::<Vec<_>>()
                 .join("`, `"),
+            // The full paths it reads (`product.name`), else the names (`product`).
+            Val::Str(StrIr::Engine(e)) if !e.reads.is_empty() => {
+                let mut paths: Vec<String> = Vec::new();
+                for p in &e.reads {
+                    let p = self.concrete(p);
+                    if !paths.contains(&p) {
+                        paths.push(p);
+                    }
+                }
+                paths.join("`, `")
+            }
             Val::Str(StrIr::Engine(e)) => e
                 .roots
                 .iter()
