@@ -598,6 +598,68 @@ mod tests {
         assert!(matches!(b.max, Err(Unbounded::NoMax(_))));
     }
 
+    /// The string literal of `text {text}`, with its source.
+    fn literal(text: &str) -> (String, StrLit) {
+        let src = format!("notification t\ntext {text}\n");
+        let parsed = crate::syntax::parse(&src);
+        let Item::Command(c) = &parsed.file.items[1] else {
+            panic!()
+        };
+        let Value::Str(s) = &c.args[0] else { panic!() };
+        (src.clone(), s.clone())
+    }
+
+    #[test]
+    fn default_leeways_find_each_truncate_without_leeway_and_where_it_goes() {
+        let (src, s) = literal(
+            "\"{{ a | truncate(length=20) }}-{{ b | truncate(length=9, leeway=0) }}-{{ c | upper | truncate() }}\"",
+        );
+        let sites = default_leeways(&s);
+        assert_eq!(sites.len(), 2);
+        let at = |sp: Span| &src[sp.start as usize..sp.end as usize];
+        assert_eq!(at(sites[0].span), "truncate(length=20)");
+        assert_eq!(sites[0].length, 20);
+        let (ins, text) = sites[0].insert.unwrap();
+        assert_eq!(
+            (&src[ins.start as usize..ins.start as usize + 1], text),
+            (")", ", leeway=0")
+        );
+        assert_eq!(at(sites[1].span), "truncate()");
+        assert_eq!(sites[1].length, 255);
+        assert_eq!(sites[1].insert.unwrap().1, "leeway=0");
+        // Escapes shift offsets inside the expression: no edit is offered.
+        let (_, s) = literal("\"{{ a | default(\\\"x\\\") | truncate(length=20) }}\"");
+        let sites = default_leeways(&s);
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].insert, None);
+    }
+
+    #[test]
+    fn without_leeway_bounds_each_truncate_at_its_length() {
+        let (_, s) = literal("\"{{ name | truncate(length=20) }}, {{ name | truncate() }}\"");
+        let fixed = without_leeway(&s);
+        let srcs: Vec<&str> = fixed
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                StrPart::Expr { src, .. } => Some(src.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            srcs,
+            [
+                " name | truncate(length=20, leeway=0) ",
+                " name | truncate(leeway=0) "
+            ]
+        );
+        let b = bound(
+            "name: string",
+            "\"{{ name | truncate(length=20, leeway=0) }}\"",
+        );
+        assert_eq!(b.max.ok(), Some(20));
+    }
+
     #[test]
     fn for_multiplies_by_the_lists_max() {
         let b = bound(

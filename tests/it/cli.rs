@@ -371,6 +371,36 @@ fn a_profile_with_the_send_api_envelope_names_its_graph_version() {
         .contains("`--emit request` needs `--page-id`"));
 }
 
+#[test]
+fn the_proposed_truncate_fits_where_the_default_leeway_does_not() {
+    // An 84-character name: `truncate(length=80)` keeps it whole (leeway 5), over the limit;
+    // `truncate(length=80, leeway=0)`, what the help proposes, cuts it to 80.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.json");
+    std::fs::write(&data, format!("{{\"name\": \"{}\"}}", "n".repeat(84))).unwrap();
+    let template = |cut: &str| {
+        let path = dir.path().join("t.missive");
+        std::fs::write(
+            &path,
+            format!("notification t\n\ninput {{\n  name: string\n}}\n\ncarousel {{\n  element {{\n    title: \"{{{{ name | {cut} }}}}\"\n    subtitle: \"Back\"\n  }}\n}}\n"),
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let path = template("truncate(length=80)");
+    let err = run(&["render", &path, "--data", &data.to_string_lossy()], 1).1;
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("rendered `title` is 84 characters long, the limit is 80"));
+    let path = template("truncate(length=80, leeway=0)");
+    let out = run(&["render", &path, "--data", &data.to_string_lossy()], 0).0;
+    let title = json(&out)["attachment"]["payload"]["elements"][0]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(title, format!("{}...", "n".repeat(77)));
+}
+
 /// A carousel of `n` elements with `buttons` buttons on the first, as template source.
 fn carousel(elements: usize, buttons: usize, title: &str) -> String {
     let mut s = String::from("notification limits\n\ncarousel {\n");
