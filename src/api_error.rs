@@ -685,14 +685,14 @@ fn located(
             };
             let mut help = match f.written.first() {
                 Some(_) if f.expression => format!(
-                    "declare `max` on `{}` in `input` so that `missive check` catches it, or end the expression with `| truncate({limit})`",
+                    "declare `max` on `{}` in `input` so that `missive check` catches it, or end the expression with `| truncate(length={limit}, leeway=0)`",
                     f.written.join("`, `")
                 ),
                 Some(p) => format!(
-                    "declare `max {limit}` on the input it reads so that `missive check` catches it, or cut it in the template: `\"{{{{ {p} | truncate({limit}) }}}}\"`"
+                    "declare `max {limit}` on the input it reads so that `missive check` catches it, or cut it in the template: `\"{{{{ {p} | truncate(length={limit}, leeway=0) }}}}\"`"
                 ),
                 None if !f.data.is_empty() => format!(
-                    "declare `max` on the inputs it reads (`{}`) so that `missive check` catches it, or end the expression with `| truncate({limit})`",
+                    "declare `max` on the inputs it reads (`{}`) so that `missive check` catches it, or end the expression with `| truncate(length={limit}, leeway=0)`",
                     f.data.join("`, `")
                 ),
                 None => format!("shorten the text to {limit} characters"),

@@ -30,8 +30,6 @@ pub use trace::{Produced, ProducedField, ProducedList, ProducedObject};
 
 /// The iAdvize API host; the guide's path is appended.
 pub const IADVIZE_API: &str = "https://api.iadvize.com";
-/// Facebook's Send API endpoint.
-pub(crate) const SEND_API: &str = "https://graph.facebook.com/v21.0/me/messages";
 
 /// How to write the JSON.
 #[derive(Debug, Clone, Copy, Default)]
@@ -476,7 +474,11 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 w.end_value();
             }
             Envelope::SendApi => {
-                w.member_str("url", &format!("{SEND_API}?access_token={{access_token}}"));
+                let url = self.t.profile.send_api.as_ref().map(|s| s.url());
+                let url = url
+                    .as_deref()
+                    .unwrap_or("https://graph.facebook.com/me/messages");
+                w.member_str("url", &format!("{url}?access_token={{access_token}}"));
                 w.key("body");
                 w.begin_object();
                 w.key("recipient");
@@ -962,11 +964,13 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                             Part::Lit(_) => None,
                         })
                         .collect(),
+                    Val::Str(StrIr::Engine(e)) => e.reads.iter().filter_map(|p| p.decl).collect(),
                     _ => Vec::new(),
                 };
+                decls.sort_by_key(|s| (s.start, s.end));
                 decls.dedup();
                 for decl in decls {
-                    d = d.at(decl, "declared here");
+                    d = d.at(decl, "declared here: a `max` goes here");
                 }
             }
             self.push(d);
@@ -985,6 +989,17 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 })
                 .collect::<Vec<_>>()
                 .join("`, `"),
+            // The full paths it reads (`product.name`), else the names (`product`).
+            Val::Str(StrIr::Engine(e)) if !e.reads.is_empty() => {
+                let mut paths: Vec<String> = Vec::new();
+                for p in &e.reads {
+                    let p = self.concrete(p);
+                    if !paths.contains(&p) {
+                        paths.push(p);
+                    }
+                }
+                paths.join("`, `")
+            }
             Val::Str(StrIr::Engine(e)) => e
                 .roots
                 .iter()

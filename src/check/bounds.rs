@@ -386,7 +386,7 @@ fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, S
 /// (default 5), as minijinja-contrib's `truncate` does.
 fn truncate_limit(args: &str) -> Option<usize> {
     let mut length: usize = 255;
-    let mut leeway: usize = 5;
+    let mut leeway: usize = TRUNCATE_LEEWAY;
     for (n, arg) in args
         .split(',')
         .map(str::trim)
@@ -405,6 +405,100 @@ fn truncate_limit(args: &str) -> Option<usize> {
         }
     }
     Some(length.saturating_add(leeway))
+}
+
+/// minijinja-contrib's `truncate` keeps a value up to `length` + `leeway` characters whole
+/// (leeway 5 unless given) and cuts a longer one to `length`, `...` included.
+pub const TRUNCATE_LEEWAY: usize = 5;
+
+/// A `truncate(...)` written without `leeway`, so that it lets `length` + 5 characters through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefaultLeeway {
+    /// The filter call, `truncate(length=80)`.
+    pub span: Span,
+    /// Its `length`.
+    pub length: usize,
+    /// Where `leeway=0` goes (just before the `)`), and what to insert there; `None` when the
+    /// expression's source has escapes, so that offsets in it are not those of the file.
+    pub insert: Option<(Span, &'static str)>,
+}
+
+/// The `truncate` calls in `s` that keep the default leeway.
+pub fn default_leeways(s: &StrLit) -> Vec<DefaultLeeway> {
+    let mut out = Vec::new();
+    for part in &s.parts {
+        let StrPart::Expr { src, span } = part else {
+            continue;
+        };
+        let base = span.start as usize + 2;
+        let exact = !src.contains(['\\', '"']);
+        for stage in split_filters(src).into_iter().skip(1) {
+            let off = stage.as_ptr() as usize - src.as_ptr() as usize;
+            let t = stage.trim_start();
+            let start = off + stage.len() - t.len();
+            let t = t.trim_end();
+            let Some(p) = t.find('(') else {
+                continue;
+            };
+            if t[..p].trim() != "truncate" || !t.ends_with(')') {
+                continue;
+            }
+            let args = &t[p + 1..t.len() - 1];
+            let has_leeway = args
+                .split(',')
+                .any(|a| a.split_once('=').is_some_and(|(k, _)| k.trim() == "leeway"));
+            if has_leeway {
+                continue;
+            }
+            let Some(limit) = truncate_limit(args) else {
+                continue;
+            };
+            let close = base + start + t.len() - 1;
+            let text = if args.trim().is_empty() {
+                "leeway=0"
+            } else {
+                ", leeway=0"
+            };
+            out.push(DefaultLeeway {
+                span: Span::new(base + start, close + 1),
+                length: limit - TRUNCATE_LEEWAY,
+                insert: exact.then(|| (Span::new(close, close), text)),
+            });
+        }
+    }
+    out
+}
+
+/// `s` with `leeway=0` added to each `truncate` that keeps the default leeway, to bound it as
+/// it would be once fixed.
+pub fn without_leeway(s: &StrLit) -> StrLit {
+    let mut fixed = s.clone();
+    for part in &mut fixed.parts {
+        let StrPart::Expr { src, span } = part else {
+            continue;
+        };
+        let one = StrLit {
+            span: s.span,
+            parts: vec![StrPart::Expr {
+                src: src.clone(),
+                span: *span,
+            }],
+            block: s.block,
+        };
+        let base = span.start as usize + 2;
+        let mut sites = default_leeways(&one);
+        sites.sort_by_key(|d| std::cmp::Reverse(d.span.start));
+        for d in sites {
+            let close = d.span.end as usize - 1 - base;
+            let text = if src[..close].trim_end().ends_with('(') {
+                "leeway=0"
+            } else {
+                ", leeway=0"
+            };
+            src.insert_str(close, text);
+        }
+    }
+    fixed
 }
 
 fn quoted(s: &str) -> Option<&str> {
@@ -502,6 +596,68 @@ mod tests {
         assert_eq!(b.max.ok(), Some(25));
         let b = bound("name: string", "\"{{ name }}\"");
         assert!(matches!(b.max, Err(Unbounded::NoMax(_))));
+    }
+
+    /// The string literal of `text {text}`, with its source.
+    fn literal(text: &str) -> (String, StrLit) {
+        let src = format!("notification t\ntext {text}\n");
+        let parsed = crate::syntax::parse(&src);
+        let Item::Command(c) = &parsed.file.items[1] else {
+            panic!()
+        };
+        let Value::Str(s) = &c.args[0] else { panic!() };
+        (src.clone(), s.clone())
+    }
+
+    #[test]
+    fn default_leeways_find_each_truncate_without_leeway_and_where_it_goes() {
+        let (src, s) = literal(
+            "\"{{ a | truncate(length=20) }}-{{ b | truncate(length=9, leeway=0) }}-{{ c | upper | truncate() }}\"",
+        );
+        let sites = default_leeways(&s);
+        assert_eq!(sites.len(), 2);
+        let at = |sp: Span| &src[sp.start as usize..sp.end as usize];
+        assert_eq!(at(sites[0].span), "truncate(length=20)");
+        assert_eq!(sites[0].length, 20);
+        let (ins, text) = sites[0].insert.unwrap();
+        assert_eq!(
+            (&src[ins.start as usize..ins.start as usize + 1], text),
+            (")", ", leeway=0")
+        );
+        assert_eq!(at(sites[1].span), "truncate()");
+        assert_eq!(sites[1].length, 255);
+        assert_eq!(sites[1].insert.unwrap().1, "leeway=0");
+        // Escapes shift offsets inside the expression: no edit is offered.
+        let (_, s) = literal("\"{{ a | default(\\\"x\\\") | truncate(length=20) }}\"");
+        let sites = default_leeways(&s);
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].insert, None);
+    }
+
+    #[test]
+    fn without_leeway_bounds_each_truncate_at_its_length() {
+        let (_, s) = literal("\"{{ name | truncate(length=20) }}, {{ name | truncate() }}\"");
+        let fixed = without_leeway(&s);
+        let srcs: Vec<&str> = fixed
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                StrPart::Expr { src, .. } => Some(src.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            srcs,
+            [
+                " name | truncate(length=20, leeway=0) ",
+                " name | truncate(leeway=0) "
+            ]
+        );
+        let b = bound(
+            "name: string",
+            "\"{{ name | truncate(length=20, leeway=0) }}\"",
+        );
+        assert_eq!(b.max.ok(), Some(20));
     }
 
     #[test]

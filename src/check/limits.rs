@@ -109,7 +109,48 @@ impl Checker<'_> {
                         "lower the `max` of its variables by {over} characters in all: iAdvize holds a customer_id (extId) to {max} characters; the guide's scheme `instock-AB123-k45332j9i54` (purpose, product, session) needs 25"
                     )
                 } else {
-                    format!("lower the `max` of the variables by {over} characters in all, shorten the literal text, or cut the value with `| truncate(length=N)`")
+                    format!("lower the `max` of the variables by {over} characters in all, shorten the literal text, or cut the value with `| truncate(length=N, leeway=0)`")
+                };
+                // A `truncate(length=N)` over the limit: its leeway and `...` make it longer.
+                let sites = match v {
+                    Value::Str(s) => bounds::default_leeways(s),
+                    _ => Vec::new(),
+                };
+                if sites.is_empty() {
+                    self.push(d.help(help).note(cite));
+                    return;
+                }
+                // The bound once every such `truncate` has `leeway=0`: the same analysis.
+                let fixed = match v {
+                    Value::Str(s) => bounds::of_string(&bounds::without_leeway(s), &self.scope())
+                        .max
+                        .ok(),
+                    _ => None,
+                };
+                let fits = fixed.is_some_and(|m| m <= max);
+                let lead = format!(
+                    "`truncate(length=N)` keeps a value up to N + {leeway} characters long whole (minijinja's leeway) and cuts a longer one to N, `...` included, so it can make the value {leeway} characters longer than N",
+                    leeway = bounds::TRUNCATE_LEEWAY
+                );
+                for site in &sites {
+                    d = d.at(
+                        site.span,
+                        format!(
+                            "lets up to {} characters through",
+                            site.length + bounds::TRUNCATE_LEEWAY
+                        ),
+                    );
+                    if fits {
+                        if let Some((at, text)) = site.insert {
+                            d = d.fix(at, text);
+                        }
+                    }
+                }
+                let help = if fits {
+                    format!("{lead}: add `leeway=0` so that it cuts at N, and `{field}` fits")
+                } else {
+                    let over = fixed.map_or(over, |m| m.saturating_sub(max));
+                    format!("{lead}; add `leeway=0` so that it cuts at N; then lower the `max` of the variables or the `length` by {over} characters in all, or shorten the literal text")
                 };
                 self.push(d.help(help).note(cite));
             }
@@ -133,7 +174,7 @@ impl Checker<'_> {
                 }
                 self.push(
                     d.help(format!(
-                        "declare a bound, e.g. `{name}: {} max {room}`, so that check can prove `{field}` fits; or cut it with `| truncate(length={room})`",
+                        "declare a bound, e.g. `{name}: {} max {room}`, so that check can prove `{field}` fits; or cut it with `| truncate(length={room}, leeway=0)`",
                         if c.url { "url" } else { "string" }
                     ))
                         .note(cite),
@@ -144,7 +185,7 @@ impl Checker<'_> {
                     Diagnostic::warning(Code::Unboundable, format!("missive cannot bound the length of `{field}`"))
                         .at(at, format!("{what} is outside what the length analysis understands"))
                         .help(format!(
-                            "the limit ({max} characters) is still checked on every rendered value; to check it ahead, keep to paths, `if`, `for` and filters such as `truncate(length=N)`, `default`, `upper`"
+                            "the limit ({max} characters) is still checked on every rendered value; to check it ahead, keep to paths, `if`, `for` and filters such as `truncate(length=N, leeway=0)`, `default`, `upper`"
                         ))
                         .note(cite),
                 );

@@ -45,7 +45,8 @@ pub struct RenderArgs {
     /// Write the JSON to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The Facebook page id (the digits of its m.me/ link); needed by `--emit request`.
+    /// The Facebook page id (the digits of its m.me/ link); needed by `--emit request`
+    /// for the iAdvize API (the Send API's URL names no page).
     #[arg(long, value_name = "ID")]
     page_id: Option<String>,
     /// The iAdvize customer_id, instead of the template's `customer_id` scheme.
@@ -94,7 +95,8 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             .help("give the data as a file with `--data FILE`, or the template as a path"),
         ));
     }
-    let request = request_options(&args, profile.limits.customer_id.max)
+    let send_api = profile.envelope == missive::Envelope::SendApi;
+    let request = request_options(&args, profile.limits.customer_id.max, send_api)
         .map_err(|d| Exit::usage(Stream::Stderr, &path, d))?;
 
     let src = super::load_or_report(&path, from_stdin)?;
@@ -191,21 +193,26 @@ fn errors(report: missive::diagnostic::report::FileReport) -> Exit {
     Exit::reports(Status::Errors, Stream::Stderr, vec![report])
 }
 
-/// `--emit request`'s options, checked: a page id of digits, a usable customer_id.
+/// `--emit request`'s options, checked: a page id of digits (the Send API's URL, `send_api`,
+/// has none), a usable customer_id.
 fn request_options(
     args: &RenderArgs,
     customer_id_max: usize,
+    send_api: bool,
 ) -> Result<Option<RequestOptions>, Diagnostic> {
     if args.emit == Emit::Body {
         return Ok(None);
     }
-    let Some(page_id) = args.page_id.clone() else {
+    // The Send API's URL (`…/me/messages`) names no page: the token does.
+    let Some(page_id) = args.page_id.clone().or_else(|| send_api.then(String::new)) else {
         return Err(
             Diagnostic::error(Code::Usage, "`--emit request` needs `--page-id`")
                 .help("give the digits of the page's m.me/ link, e.g. `--page-id 322837607840703`"),
         );
     };
-    if page_id.is_empty() || !page_id.bytes().all(|b| b.is_ascii_digit()) {
+    if (!send_api || args.page_id.is_some())
+        && (page_id.is_empty() || !page_id.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(Diagnostic::error(
             Code::Usage,
             format!("`--page-id {page_id}` is not a page id"),

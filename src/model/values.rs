@@ -242,7 +242,7 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
             .at(cx.span, format!("{chars} characters{units}{with}, {} over", chars - max))
             .help(match cx.data_path {
                 Some(_) => format!(
-                    "the data makes it too long: set a `max` on the inputs it reads (labelled) so that `{field}` fits in {max} characters, or shorten the literal text"
+                    "the data makes it too long: set a `max` on the inputs it reads so that `{field}` fits in {max} characters, or shorten the literal text"
                 ),
                 None if field == "text" => "shorten the text, or move detail into an attachment".to_string(),
                 None => format!("shorten `{field}` to {max} characters at most"),

@@ -275,6 +275,132 @@ fn messenger_profile_request_is_the_send_api_envelope() {
         .starts_with("https://graph.facebook.com/"));
 }
 
+#[test]
+fn messenger_request_needs_no_page_id_and_uses_the_profiles_graph_version() {
+    // The command M6004's help gives, as is: the Send API URL names no page.
+    let out = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            "messenger",
+            "--emit",
+            "request",
+            "--recipient",
+            "PSID",
+        ],
+        0,
+    )
+    .0;
+    let v = json(&out);
+    assert_eq!(
+        v["url"],
+        "https://graph.facebook.com/v25.0/me/messages?access_token={access_token}"
+    );
+    assert_eq!(v["body"]["recipient"]["id"], "PSID");
+    // A page id given anyway must still be digits.
+    let err = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            "messenger",
+            "--emit",
+            "request",
+            "--page-id",
+            "x",
+        ],
+        2,
+    )
+    .1;
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("`--page-id x` is not a page id"));
+}
+
+#[test]
+fn a_profile_with_the_send_api_envelope_names_its_graph_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.toml");
+    std::fs::write(
+        &path,
+        "extends = \"messenger\"\nname = \"mine\"\n[send_api]\ngraph_version = \"v26.0\"\nsource = \"us\"\ndate = \"2027\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            &path.to_string_lossy(),
+            "--emit",
+            "request",
+        ],
+        0,
+    )
+    .0;
+    assert_eq!(
+        json(&out)["url"],
+        "https://graph.facebook.com/v26.0/me/messages?access_token={access_token}"
+    );
+    // The iAdvize envelope still needs the page id.
+    let iadvize = dir.path().join("iadvize.toml");
+    std::fs::write(&iadvize, "extends = \"iadvize\"\nname = \"mine\"\n").unwrap();
+    let err = run(
+        &[
+            "render",
+            "templates/image_only.missive",
+            "--data",
+            "examples/image_only.json",
+            "--profile",
+            &iadvize.to_string_lossy(),
+            "--emit",
+            "request",
+        ],
+        2,
+    )
+    .1;
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("`--emit request` needs `--page-id`"));
+}
+
+#[test]
+fn the_proposed_truncate_fits_where_the_default_leeway_does_not() {
+    // An 84-character name: `truncate(length=80)` keeps it whole (leeway 5), over the limit;
+    // `truncate(length=80, leeway=0)`, what the help proposes, cuts it to 80.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.json");
+    std::fs::write(&data, format!("{{\"name\": \"{}\"}}", "n".repeat(84))).unwrap();
+    let template = |cut: &str| {
+        let path = dir.path().join("t.missive");
+        std::fs::write(
+            &path,
+            format!("notification t\n\ninput {{\n  name: string\n}}\n\ncarousel {{\n  element {{\n    title: \"{{{{ name | {cut} }}}}\"\n    subtitle: \"Back\"\n  }}\n}}\n"),
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let path = template("truncate(length=80)");
+    let err = run(&["render", &path, "--data", &data.to_string_lossy()], 1).1;
+    assert!(String::from_utf8(err)
+        .unwrap()
+        .contains("rendered `title` is 84 characters long, the limit is 80"));
+    let path = template("truncate(length=80, leeway=0)");
+    let out = run(&["render", &path, "--data", &data.to_string_lossy()], 0).0;
+    let title = json(&out)["attachment"]["payload"]["elements"][0]["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(title, format!("{}...", "n".repeat(77)));
+}
+
 /// A carousel of `n` elements with `buttons` buttons on the first, as template source.
 fn carousel(elements: usize, buttons: usize, title: &str) -> String {
     let mut s = String::from("notification limits\n\ncarousel {\n");

@@ -45,6 +45,36 @@ fn check_fix_applies_the_safe_fixes_says_what_changed_and_checks_again() {
 }
 
 #[test]
+fn following_the_truncate_advice_gives_a_title_that_fits() {
+    // `truncate(80)` becomes `truncate(length=80)`, which lets 85 characters through
+    // (minijinja's leeway): the next round adds `leeway=0`, and the title fits.
+    let dir = temp_dir("fix-leeway");
+    let path = dir.join("t.missive");
+    let src = "notification t\n\ninput {\n  name: string\n}\n\ncarousel {\n  element {\n    title: \"{{ name | truncate(80) }}\"\n    subtitle: \"Back\"\n  }\n}\n";
+    std::fs::write(&path, src).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "t.missive", "--fix"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        src.replace("truncate(80)", "truncate(length=80, leeway=0)")
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "fixed t.missive:9:32: Insert `length=` [M0006]\n\
+         fixed t.missive:9:41: Insert `, leeway=0` [M2001]\n"
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1 file checked: no problems found\n"
+    );
+}
+
+#[test]
 fn check_diff_shows_the_fixes_and_writes_nothing() {
     let dir = temp_dir("fix-diff");
     let path = dir.join("greet.missive");

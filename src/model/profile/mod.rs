@@ -26,6 +26,31 @@ pub struct Profile {
     pub message_fields: MessageFields,
     /// The length and count limits.
     pub limits: Limits,
+    /// Facebook's Send API endpoint, for the `send_api` envelope (`--emit request`).
+    #[serde(default)]
+    pub send_api: Option<SendApi>,
+}
+
+/// The Send API's endpoint: the Graph API version in its URL, with the reference it follows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendApi {
+    /// The Graph API version, e.g. `v25.0`.
+    pub graph_version: String,
+    /// Where the version comes from.
+    pub source: String,
+    /// When that source was read.
+    pub date: String,
+}
+
+impl SendApi {
+    /// The Send API URL: `https://graph.facebook.com/{version}/me/messages`.
+    pub fn url(&self) -> String {
+        format!(
+            "https://graph.facebook.com/{}/me/messages",
+            self.graph_version
+        )
+    }
 }
 
 /// The message fields the platform documents passing on to Messenger: the iAdvize API
@@ -191,8 +216,14 @@ impl Profile {
 /// Reads a profile's TOML, following `extends` (a built-in name) and merging tables key by key.
 fn load_text(origin: &str, text: &str) -> Result<Profile, String> {
     let table = resolve_table(origin, text, 0)?;
-    Profile::deserialize(toml::Value::Table(table))
-        .map_err(|e| format!("profile `{origin}`: {}", e.to_string().trim()))
+    let p = Profile::deserialize(toml::Value::Table(table))
+        .map_err(|e| format!("profile `{origin}`: {}", e.to_string().trim()))?;
+    if p.envelope == Envelope::SendApi && p.send_api.is_none() {
+        return Err(format!(
+            "profile `{origin}`: `envelope = \"send_api\"` needs a `[send_api]` table with the Graph API `graph_version`"
+        ));
+    }
+    Ok(p)
 }
 
 fn resolve_table(origin: &str, text: &str, depth: usize) -> Result<toml::Table, String> {
@@ -253,6 +284,10 @@ mod tests {
         assert_eq!(m.limits.title.max, 80);
         assert!(!m.text_with_attachment.allowed);
         assert_eq!(m.envelope, Envelope::SendApi);
+        assert_eq!(
+            m.send_api.as_ref().map(SendApi::url).as_deref(),
+            Some("https://graph.facebook.com/v25.0/me/messages")
+        );
         assert!(!i.message_fields.passes_on("quick_replies"));
         assert!(m.message_fields.passes_on("quick_replies"));
         assert_eq!(m.limits.quick_replies.max, 13);
