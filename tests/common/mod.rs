@@ -41,11 +41,41 @@ pub fn missive() -> assert_cmd::Command {
 }
 
 /// A new empty folder of its own, named after `what`: tests run in parallel and reuse file names.
+/// The folders of one test run share a parent, `missive-tests-PID`; the first call removes the
+/// parents that earlier runs left (their process is gone), so the scratch folders do not pile up.
 pub fn temp_dir(what: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(sweep_earlier_runs);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("missive-{what}-{}-{n}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("missive-tests-{}", std::process::id()))
+        .join(format!("{what}-{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes the scratch parents of earlier test runs whose process has ended (on Linux, where
+/// `/proc` tells; elsewhere they stay, as any temporary folder does).
+fn sweep_earlier_runs() {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("missive-tests-"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
