@@ -883,7 +883,7 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 
 /// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
 /// The template is there when the payload has no error (for `--check-images`).
-pub(crate) fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
+pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
     let node = match crate::json::parse(text) {
         Ok(n) => n,
         Err(mut d) => {
