@@ -203,3 +203,41 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
     walk::object(&mut NoData::default(), &mut images, &t.body);
     images.out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{compile, Options};
+
+    #[test]
+    fn literal_images_take_the_shape_of_their_carousel_and_skip_receipts() {
+        let source = r#"notification t
+    carousel {
+      image_aspect_ratio: "square"
+      element { title: "Mug", image_url: "https://shop.example/mug.png", subtitle: "x" }
+    }
+    "#;
+        let t = compile(source, &Options::default())
+            .template
+            .expect("compiles");
+        let images = literal(&t);
+        assert_eq!(images.len(), 1, "{images:?}");
+        assert_eq!(images[0].url, "https://shop.example/mug.png");
+        assert_eq!(images[0].aspect, Aspect::Square);
+
+        let receipt = r#"notification t
+    receipt {
+      recipient_name: "Lisa Martin"
+      order_number: "A1"
+      currency: "EUR"
+      payment_method: "Visa 5469"
+      element { title: "Mug", price: 75.00, image_url: "https://shop.example/mug.png" }
+      summary { total_cost: 75.00 }
+    }
+    "#;
+        let t = compile(receipt, &Options::default())
+            .template
+            .expect("compiles");
+        assert!(literal(&t).is_empty());
+    }
+}

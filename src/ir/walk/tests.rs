@@ -316,29 +316,3 @@ fn literal_totals_are_checked_when_the_receipt_is_all_literal() {
         codes(&looped)
     );
 }
-
-#[test]
-fn literal_images_take_the_shape_of_their_carousel_and_skip_receipts() {
-    let source = r#"notification t
-carousel {
-  image_aspect_ratio: "square"
-  element { title: "Mug", image_url: "https://shop.example/mug.png", subtitle: "x" }
-}
-"#;
-    let t = compile(source, &Options::default())
-        .template
-        .expect("compiles");
-    let images = crate::check::images::literal(&t);
-    assert_eq!(images.len(), 1, "{images:?}");
-    assert_eq!(images[0].url, "https://shop.example/mug.png");
-    assert_eq!(images[0].aspect, crate::model::images::Aspect::Square);
-
-    let receipt = LITERAL_RECEIPT.replace(
-        "ELEMENTS",
-        r#"element { title: "Mug", price: 75.00, image_url: "https://shop.example/mug.png" }"#,
-    );
-    let t = compile(&receipt, &Options::default())
-        .template
-        .expect("compiles");
-    assert!(crate::check::images::literal(&t).is_empty());
-}
