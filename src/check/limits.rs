@@ -104,12 +104,34 @@ impl Checker<'_> {
                     }
                 }
                 let over = most - max;
+                // What can be lowered: the declared `max`es (the variables the bound counts), and
+                // the `length` of a `truncate` in the value (what it cuts is bounded by it alone).
+                let has_max = bound.contributors.iter().any(|c| c.max.is_some());
+                let cut = self
+                    .text
+                    .get(span.range())
+                    .is_some_and(|t| t.contains("truncate("));
+                let lower = |over: usize| {
+                    let what = match (has_max, cut) {
+                        (true, true) => {
+                            "the `max` of the variables or the `length` of the `truncate`"
+                        }
+                        (false, true) => "the `length` of the `truncate`",
+                        _ => "the `max` of the variables",
+                    };
+                    format!("lower {what} by {over} characters in all, or shorten the literal text")
+                };
                 let help = if field == "customer_id" {
                     format!(
                         "lower the `max` of its variables by {over} characters in all: iAdvize holds a customer_id (extId) to {max} characters; the guide's scheme `instock-AB123-k45332j9i54` (purpose, product, session) needs 25"
                     )
                 } else {
-                    format!("lower the `max` of the variables by {over} characters in all, shorten the literal text, or cut the value with `| truncate(length=N, leeway=0)`")
+                    let cut_hint = if cut {
+                        String::new()
+                    } else {
+                        ", or cut the value with `| truncate(length=N, leeway=0)`".to_string()
+                    };
+                    format!("{}{cut_hint}", lower(over))
                 };
                 // A `truncate(length=N)` over the limit: its leeway and `...` make it longer.
                 let sites = match v {
@@ -150,7 +172,10 @@ impl Checker<'_> {
                     format!("{lead}: add `leeway=0` so that it cuts at N, and `{field}` fits")
                 } else {
                     let over = fixed.map_or(over, |m| m.saturating_sub(max));
-                    format!("{lead}; add `leeway=0` so that it cuts at N; then lower the `max` of the variables or the `length` by {over} characters in all, or shorten the literal text")
+                    format!(
+                        "{lead}; add `leeway=0` so that it cuts at N; then {}",
+                        lower(over)
+                    )
                 };
                 self.push(d.help(help).note(cite));
             }
