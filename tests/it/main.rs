@@ -18,5 +18,6 @@ mod lsp;
 mod lsp_frames;
 mod pipelines;
 mod props;
+mod sample;
 mod send;
 mod textmate;
