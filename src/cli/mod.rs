@@ -14,6 +14,7 @@ mod optin;
 mod project;
 mod rejects;
 mod render;
+mod sample;
 mod send;
 mod watch;
 
@@ -98,6 +99,9 @@ enum Command {
     Optin(optin::OptinArgs),
     /// Render each record and POST it to the iAdvize API, through a journal.
     Send(send::SendArgs),
+    /// Write sample data for a template from its `input`: plausible values, or with
+    /// `--worst-case` every string and list at its declared `max`.
+    Sample(sample::SampleArgs),
 }
 
 /// The exit statuses, in order of gravity.
@@ -225,6 +229,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         Command::Lsp => lsp::run(common),
         Command::Optin(a) => optin::run(common, a),
         Command::Send(a) => send::run(common, a),
+        Command::Sample(a) => sample::run(common, a),
     };
     outcome.unwrap_or_else(|exit| exit.finish(common))
 }

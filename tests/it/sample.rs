@@ -163,3 +163,63 @@ fn the_worst_case_renders_as_long_as_the_check_foresees() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_sample_command_prints_the_library_sample_and_writes_the_worst_case_to_a_file() {
+    for name in ["receipt", "back_in_stock"] {
+        let t = bundled(name);
+        let out = crate::common::missive()
+            .args(["sample", &format!("templates/{name}.missive")])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            generate_json(&t, SampleKind::Plausible)
+        );
+        let dir = crate::common::temp_dir("sample-cli");
+        let file = dir.join("worst.json");
+        let out = crate::common::missive()
+            .args([
+                "sample",
+                &format!("templates/{name}.missive"),
+                "--worst-case",
+                "-o",
+            ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            generate_json(&t, SampleKind::WorstCase)
+        );
+    }
+}
+
+#[test]
+fn the_sample_command_exits_1_for_a_broken_template_and_2_without_one() {
+    let dir = crate::common::temp_dir("sample-cli-errors");
+    let broken = dir.join("broken.missive");
+    std::fs::write(&broken, "notification broken\ntext \"{{ nobody }}\"\n").unwrap();
+    let out = crate::common::missive()
+        .args(["sample", "--format", "short"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("M1001"),
+        "{out:?}"
+    );
+    let out = crate::common::missive()
+        .args(["sample", "--format", "short"])
+        .arg(dir.join("missing.missive"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = crate::common::missive().arg("sample").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
