@@ -84,6 +84,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "api_error",
             "import",
             "input_schema",
+            "sample",
             "fmt",
             "check",
             "render",
