@@ -20,4 +20,5 @@ mod pipelines;
 mod props;
 mod sample;
 mod send;
+mod spark;
 mod textmate;
