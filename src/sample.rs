@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::ir::walk::{self, Flow, NoData, Sink};
-use crate::ir::{FieldIr, Items, JsonIr, ObjIr, ObjKind, Part, PathIr, StrIr, Template, Val};
+use crate::ir::{FieldIr, Items, ObjIr, ObjKind, Part, PathIr, StrIr, Template, Val};
 use crate::model::schema::Kind;
 use crate::model::types::{ObjTy, Ty};
 use crate::span::Span;
@@ -417,8 +417,6 @@ impl<'t> Sink<'t, NoData<'t>> for UseSink<'t> {
             }
         }
     }
-
-    fn extra(&mut self, _: &mut NoData<'t>, _: &'t str, _: &'t JsonIr, _: Span) {}
 
     fn enter_items(&mut self, _: &mut NoData<'t>, items: &'t Items) {
         self.items.push(items);
@@ -895,6 +893,20 @@ mod tests {
             worst["items"][1]["title"].as_str().unwrap().chars().count(),
             80
         );
+    }
+
+    #[test]
+    fn worst_case_urls_and_ids_reach_their_max_and_stay_valid() {
+        let t = template(
+            "notification t\ncustomer_id \"order-{{ ref }}\"\ninput {\n  link: url max 70\n  ref: string max 30\n}\nbuttons {\n  text: \"Your order\"\n  button web_url { title: \"Open\", url: link }\n}\n",
+        );
+        let worst = generate(&t, SampleKind::WorstCase);
+        let link = worst["link"].as_str().unwrap();
+        assert_eq!(link.chars().count(), 70);
+        assert_eq!(crate::model::values::url_problem(link), None, "{link}");
+        let id = worst["ref"].as_str().unwrap();
+        assert_eq!(id.chars().count(), 30);
+        assert_eq!(crate::model::values::first_encoded_char(id), None, "{id}");
     }
 
     #[test]
