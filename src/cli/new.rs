@@ -70,7 +70,8 @@ pub fn run(common: &Common, args: NewArgs) -> Outcome {
         (plan.example.as_path(), example),
     ];
     if let Some(project) = &plan.project {
-        files.push((project.as_path(), PROJECT_FILE.to_string()));
+        let profile = session.common.profile.as_deref().unwrap_or("iadvize");
+        files.push((project.as_path(), project_file(profile)));
     }
     // Nothing is written unless every file is new.
     for (path, _) in &files {
@@ -230,15 +231,34 @@ fn suggested_name(name: &str) -> String {
     }
 }
 
-/// The project file `new` writes when there is none: the folders it used.
-const PROJECT_FILE: &str = "\
-# missive's project file: the defaults for `missive check`, `build` and `render` run in this
-# folder or below. Paths are relative to this file.
-profile = \"iadvize\"
-templates = \"templates\"
-examples = \"examples\"
-out-dir = \"dist\"
-";
+/// The project file `new` writes when there is none: the profile the template was checked
+/// against and the folders it used.
+fn project_file(profile: &str) -> String {
+    format!(
+        "# missive's project file: the defaults for `missive check`, `build` and `render` run in this\n\
+         # folder or below. Paths are relative to this file.\n\
+         profile = {}\n\
+         templates = \"templates\"\n\
+         examples = \"examples\"\n\
+         out-dir = \"dist\"\n",
+        toml_string(profile)
+    )
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// A starting template of `kind` named `name`, which checks clean.
 fn template_source(name: &str, kind: Kind) -> String {
@@ -276,7 +296,6 @@ text "Hello{% if first_name %} {{ first_name }}{% endif %}! Your order {{ order.
 "#;
 
 const CAROUSEL: &str = r#"input {
-  greeting: string max 200
   products: list max 10 of {
     name: string max 80
     price_label: string max 20  // formatted by the shop, e.g. "149,00 €"
@@ -284,8 +303,6 @@ const CAROUSEL: &str = r#"input {
     image: url
   }
 }
-
-text greeting
 
 carousel {
   for product in products {

@@ -365,3 +365,31 @@ fn new_refuses_a_name_that_is_no_notification_name_and_says_where_and_what_would
         "nothing written"
     );
 }
+
+#[test]
+fn new_under_another_profile_writes_it_into_the_project_file_and_checks_against_it() {
+    let dir = crate::common::temp_dir("new-messenger");
+    for kind in ["text", "carousel", "receipt", "buttons"] {
+        let out = missive_in(&dir)
+            .args([
+                "new",
+                &format!("{kind}_m"),
+                "--kind",
+                kind,
+                "--profile",
+                "messenger",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{kind}: {out:?}");
+    }
+    let project = std::fs::read_to_string(dir.join("missive.toml")).unwrap();
+    assert!(project.contains("profile = \"messenger\""), "{project}");
+    for command in ["check", "build"] {
+        let out = missive_in(&dir)
+            .args([command, "--deny-warnings", "--format", "short"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");
+    }
+}
