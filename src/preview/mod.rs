@@ -178,7 +178,7 @@ const CARD_SUBTITLE: Clamp = Clamp {
 /// A receipt item's title: one line, beside its picture.
 const ITEM_TITLE: Clamp = Clamp {
     lines: 1,
-    chars: 22,
+    chars: 20,
     class: "item-title clamp-1",
 };
 /// A receipt item's subtitle: one line.
@@ -948,6 +948,7 @@ body{margin:0;font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;ba
 .placeholder{display:flex;align-items:center;justify-content:center;background:repeating-linear-gradient(45deg,#e4e6eb,#e4e6eb 10px,#d8dadf 10px,#d8dadf 20px);color:#65676b;font-size:11px;overflow:hidden;text-align:center;padding:6px}
 .placeholder-label{overflow-wrap:anywhere;max-height:100%;overflow:hidden}
 .card-image,.photo{display:block;width:100%;object-fit:cover;height:auto}
+.card-image.placeholder,.photo.placeholder{display:flex}
 .r-191{aspect-ratio:1.91/1}
 .r-1{aspect-ratio:1/1}
 .r-169{aspect-ratio:16/9}
@@ -958,7 +959,7 @@ body{margin:0;font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;ba
 .media-icon{font-size:20px}
 .media-label{font-weight:600}
 .media-source{color:#65676b;overflow-wrap:anywhere}
-.receipt{width:280px}
+.receipt{width:300px}
 .receipt-head{padding:10px 12px;border-bottom:1px solid #dadde1;display:flex;justify-content:space-between;font-weight:600}
 .merchant{color:#65676b;font-weight:400}
 .receipt-item{display:flex;gap:8px;padding:8px 12px;align-items:flex-start}
@@ -970,7 +971,7 @@ body{margin:0;font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;ba
 .item-subtitle,.item-quantity{color:#65676b;font-size:12px}
 .item-price{flex:none;font-size:13px}
 .receipt-row{display:flex;justify-content:space-between;gap:12px;padding:6px 12px;border-top:1px solid #f0f2f5}
-.receipt-row .label{color:#65676b}
+.receipt-row .label{color:#65676b;white-space:nowrap}
 .receipt-row .value{text-align:right}
 .receipt-row.total{font-weight:700;border-top:1px solid #dadde1}
 .button-template-text{padding:10px 12px;white-space:pre-wrap;overflow-wrap:anywhere}
