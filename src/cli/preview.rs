@@ -21,7 +21,12 @@ pub struct PreviewArgs {
     #[arg(long, value_name = "FILE")]
     data: Option<String>,
     /// Write the page to this file instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE", conflicts_with = "serve")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "serve"
+    )]
     output: Option<PathBuf>,
     /// Inline the images from this folder, which mirrors the URLs' paths
     /// (`https://shop.example/img/a.png` is `DIR/img/a.png`).
@@ -67,8 +72,11 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             &template,
-            Diagnostic::error(Code::Usage, "`--serve` reads the data file again on every change")
-                .help("give the data as a file: `--data FILE`"),
+            Diagnostic::error(
+                Code::Usage,
+                "`--serve` reads the data file again on every change",
+            )
+            .help("give the data as a file: `--data FILE`"),
         ));
     }
     let sources = Sources {
@@ -188,7 +196,13 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
         _ => BTreeMap::new(),
     };
     missive::diagnostic::sort(&mut report.diagnostics);
-    let html = draw(&report, Some(&template), Some(&node), body.as_ref(), &images);
+    let html = draw(
+        &report,
+        Some(&template),
+        Some(&node),
+        body.as_ref(),
+        &images,
+    );
     Ok((report, html, false))
 }
 

@@ -27,7 +27,10 @@ pub fn run(common: &Common, sources: &Sources, port: u16) -> Outcome {
             "",
             Diagnostic::error(
                 Code::Io,
-                format!("cannot listen on 127.0.0.1:{port}: {}", e.to_string().to_lowercase()),
+                format!(
+                    "cannot listen on 127.0.0.1:{port}: {}",
+                    e.to_string().to_lowercase()
+                ),
             )
             .help("choose another port with `--port N` (0 picks a free one)"),
         )
