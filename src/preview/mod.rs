@@ -77,6 +77,7 @@ pub fn html(input: &Input<'_>) -> String {
 }
 
 /// One template's entry in the gallery: its name, description, preview file and counts.
+#[derive(Debug, Clone)]
 pub struct GalleryEntry {
     /// The template's name (the file stem).
     pub name: String,
