@@ -15,6 +15,7 @@ mod preview;
 mod project;
 mod rejects;
 mod render;
+mod sample;
 mod send;
 mod serve;
 mod watch;
@@ -103,6 +104,9 @@ enum Command {
     Preview(preview::PreviewArgs),
     /// Render each record and POST it to the iAdvize API, through a journal.
     Send(send::SendArgs),
+    /// Write sample data for a template from its `input`: plausible values, or with
+    /// `--worst-case` every string and list at its declared `max`.
+    Sample(sample::SampleArgs),
 }
 
 /// The exit statuses, in order of gravity.
@@ -231,6 +235,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         Command::Lsp => lsp::run(common),
         Command::Optin(a) => optin::run(common, a),
         Command::Send(a) => send::run(common, a),
+        Command::Sample(a) => sample::run(common, a),
     };
     outcome.unwrap_or_else(|exit| exit.finish(common))
 }

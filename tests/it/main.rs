@@ -19,5 +19,6 @@ mod lsp_frames;
 mod pipelines;
 mod preview;
 mod props;
+mod sample;
 mod send;
 mod textmate;
