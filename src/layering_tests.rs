@@ -79,6 +79,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "preview",
+            "sample",
             "driver",
             "batch",
             "delivery",

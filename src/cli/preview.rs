@@ -18,8 +18,13 @@ pub struct PreviewArgs {
     /// The template to draw.
     template: Option<PathBuf>,
     /// The data: a JSON file, or `-` for standard input.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "worst_case")]
     data: Option<String>,
+    /// Draw the message with worst-case data made from the template's `input` (as
+    /// `missive sample --worst-case` writes it): every string at its declared `max`, every
+    /// list at its `max`, every optional value present.
+    #[arg(long)]
+    worst_case: bool,
     /// Write the page to this file instead of standard output.
     #[arg(
         short = 'o',
@@ -51,6 +56,8 @@ const IMAGE_LIMIT: u64 = 8 * 1024 * 1024;
 pub struct Sources {
     pub template: String,
     pub data: Option<String>,
+    /// Worst-case sample data instead of a data file.
+    pub worst_case: bool,
     pub images: Option<images::Source>,
     pub profile: Profile,
 }
@@ -82,6 +89,7 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
     let sources = Sources {
         template,
         data: args.data.clone(),
+        worst_case: args.worst_case,
         images: image_source(&args),
         profile,
     };
@@ -132,6 +140,10 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
         return Ok((report, html, false));
     };
     let data_src = match &sources.data {
+        _ if sources.worst_case => Arc::new(SourceFile::new(
+            "<worst case>",
+            missive::sample::generate_json(&template, missive::sample::SampleKind::WorstCase),
+        )),
         Some(d) => match super::load_data(d) {
             Ok(s) => s,
             Err((r, status)) => {
@@ -147,7 +159,8 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
                     Code::Usage,
                     "this template declares inputs: give them with `--data FILE`",
                 )
-                .at(template.header, "this template declares required inputs"),
+                .at(template.header, "this template declares required inputs")
+                .help("or draw it with worst-case data: `--worst-case`"),
             );
             let html = draw(&report, Some(&template), None, None, &none);
             return Ok((report, html, false));

@@ -473,3 +473,25 @@ fn in_chromium_every_preview_draws_makes_no_request_and_is_valid_html() {
         "the seeded data error is not in the panel: {codes}"
     );
 }
+
+#[test]
+fn worst_case_draws_every_string_at_its_max_and_marks_what_messenger_cuts() {
+    let (template, _) = bundled("order_confirmation");
+    let (html, stderr, code) = preview(&[&template, "--worst-case"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_self_contained(&html);
+    // `order.items` is `list max 100`: one hundred items, each title at its max of 80.
+    assert_eq!(html.matches("class=\"receipt-item\"").count(), 100);
+    assert!(
+        html.contains("<li id=\"cut-1\"><code>attachment.payload.elements[0].title</code>"),
+        "{html}"
+    );
+    // Worst-case data or a data file, not both.
+    let (_, _, code) = preview(&[
+        &template,
+        "--worst-case",
+        "--data",
+        "examples/order_confirmation.json",
+    ]);
+    assert_eq!(code, 2);
+}
