@@ -380,6 +380,23 @@ fn in_chromium_every_preview_draws_makes_no_request_and_is_valid_html() {
     assert_eq!(code, 1);
     list.push(serde_json::json!({"name": "seeded_error", "file": file}));
 
+    // The gallery and a preview page of `missive build`.
+    let built = temp_dir("preview-browser-build");
+    let out = missive()
+        .args(["build", "--out-dir"])
+        .arg(&built)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    list.push(serde_json::json!({"name": "build_index", "file": built.join("index.html")}));
+    list.push(
+        serde_json::json!({"name": "build_receipt", "file": built.join("receipt.preview.html")}),
+    );
+
     // Screenshots are kept for review (target/ is ignored by git).
     let screenshots = repo("target/previews");
     std::fs::create_dir_all(&screenshots).unwrap();
@@ -408,7 +425,7 @@ fn in_chromium_every_preview_draws_makes_no_request_and_is_valid_html() {
         String::from_utf8_lossy(&out.stderr)
     );
     let seen: Vec<Seen> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(seen.len(), BUNDLED.len() + 2);
+    assert_eq!(seen.len(), BUNDLED.len() + 4);
     for page in &seen {
         assert_eq!(
             page.requests,
@@ -494,4 +511,12 @@ fn worst_case_draws_every_string_at_its_max_and_marks_what_messenger_cuts() {
         "examples/order_confirmation.json",
     ]);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn a_data_file_that_cannot_be_read_exits_2() {
+    let (template, _) = bundled("order_confirmation");
+    let (_, stderr, code) = preview(&[&template, "--data", "examples/no_such_file.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no_such_file.json"), "{stderr}");
 }
