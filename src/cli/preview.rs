@@ -180,30 +180,10 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
             return Ok((report, html, false));
         }
     };
-    let mut rendered = Vec::new();
-    let body = match template.render_with(
-        &mut rendered,
-        &node,
-        missive::RenderOptions { pretty: false },
-    ) {
-        Ok(warnings) => {
-            report.diagnostics.extend(warnings);
-            match serde_json::from_slice(&rendered) {
-                Ok(body) => Some(body),
-                Err(e) => {
-                    report.diagnostics.push(Diagnostic::error(
-                        Code::RenderFailed,
-                        format!("the rendered JSON cannot be read back for the preview: {e}"),
-                    ));
-                    None
-                }
-            }
-        }
-        Err(e) => {
-            report.diagnostics.extend(e);
-            None
-        }
-    };
+    // Drawn even when the data makes it invalid (a title over its limit is drawn whole, and
+    // cut as Messenger would cut it): the errors are in the panel and the exit status.
+    let (body, diagnostics) = template.render_unchecked(&node);
+    report.diagnostics.extend(diagnostics);
     let images = match (&body, &sources.images) {
         (Some(body), Some(source)) => load_images(body, source, &template, &mut report),
         _ => BTreeMap::new(),

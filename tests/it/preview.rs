@@ -520,3 +520,43 @@ fn a_data_file_that_cannot_be_read_exits_2() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no_such_file.json"), "{stderr}");
 }
+
+#[test]
+fn a_title_over_its_limit_is_still_drawn_cut_with_its_diagnostics_in_the_legend() {
+    // expect: M2001
+    let dir = temp_dir("preview-over");
+    let template = dir.join("bis.missive");
+    std::fs::write(
+        &template,
+        r#"notification bis
+input { product: { name: string max 60, url: url } }
+carousel {
+  element {
+    title: "{{ product.name }} is back in stock, order now!"
+    subtitle: "New"
+    button web_url { title: "Buy now", url: product.url }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (html, stderr, code) = preview(&[&template.to_string_lossy(), "--worst-case"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!html.contains("class=\"not-rendered\""), "{html}");
+    let legend = html
+        .split("<li id=\"cut-1\">")
+        .nth(1)
+        .expect("a cut legend")
+        .split("</li></ul></li>")
+        .next()
+        .unwrap();
+    assert!(
+        legend.contains("is back in stock, order now!</q>"),
+        "{legend}"
+    );
+    assert!(
+        legend
+            .contains("<li>error[M2001]: rendered `title` is 89 characters long, the limit is 80"),
+        "{legend}"
+    );
+}
