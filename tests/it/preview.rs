@@ -192,6 +192,55 @@ fn a_title_past_two_lines_is_marked_with_its_full_value_in_the_legend() {
     assert!(html.contains("card-title clamp-2 cut"), "{html}");
 }
 
+/// A message of each kind the bundled templates do not show, with what its page must hold.
+const KINDS: &[(&str, &str, &[&str])] = &[
+    (
+        "quick_replies",
+        "notification quick_replies\ntext \"Pick one\"\nquick_replies {\n  quick_reply text { title: \"Yes\", payload: \"YES\", image_url: \"https://x.example/yes.png\" }\n  quick_reply user_email {}\n}\n",
+        &["<div class=\"quick-replies\">", "</span>Yes</span>", "<span class=\"chip\">✉ Email</span>"],
+    ),
+    (
+        "media",
+        "notification media\nmedia {\n  element {\n    media_type: \"video\"\n    url: \"https://www.facebook.com/cooktoys/videos/1234567890/\"\n    button web_url { title: \"Shop\", url: \"https://x.example/shop\" }\n  }\n}\n",
+        &["<div class=\"card media-template\">", "placeholder r-169 video", ">Shop</div>"],
+    ),
+    (
+        "file",
+        "notification file\nfile { url: \"https://x.example/docs/invoice.pdf\", is_reusable: true }\n",
+        &["media-card file", "<span class=\"media-source\">invoice.pdf</span>"],
+    ),
+    (
+        "video",
+        "notification video\nvideo { attachment_id: \"1857777774821032\" }\n",
+        &["media-card video", "attachment 1857777774821032"],
+    ),
+];
+
+/// Writes each of [`KINDS`] into `dir`: (name, template path, what its page must hold).
+fn kinds(dir: &Path) -> Vec<(&'static str, PathBuf, &'static [&'static str])> {
+    KINDS
+        .iter()
+        .map(|(name, source, shown)| {
+            let path = dir.join(format!("{name}.missive"));
+            std::fs::write(&path, source).unwrap();
+            (*name, path, *shown)
+        })
+        .collect()
+}
+
+#[test]
+fn quick_replies_media_files_and_videos_are_drawn() {
+    let dir = temp_dir("preview-kinds");
+    for (name, template, shown) in kinds(&dir) {
+        let (html, stderr, code) = preview(&[&template.to_string_lossy()]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_self_contained(&html);
+        for s in shown {
+            assert!(html.contains(s), "{name}: no `{s}` in\n{html}");
+        }
+    }
+}
+
 fn images_template(dir: &Path, url: &str) -> PathBuf {
     let template = dir.join("images.missive");
     std::fs::write(
@@ -380,6 +429,13 @@ fn in_chromium_every_preview_draws_makes_no_request_and_is_valid_html() {
     assert_eq!(code, 1);
     list.push(serde_json::json!({"name": "seeded_error", "file": file}));
 
+    for (name, template, _) in kinds(&work) {
+        let file = pages.join(format!("{name}.html"));
+        let (_, stderr, code) =
+            preview(&[&template.to_string_lossy(), "-o", &file.to_string_lossy()]);
+        assert_eq!(code, 0, "{stderr}");
+        list.push(serde_json::json!({"name": name, "file": file}));
+    }
     // The gallery and a preview page of `missive build`.
     let built = temp_dir("preview-browser-build");
     let out = missive()
@@ -425,7 +481,7 @@ fn in_chromium_every_preview_draws_makes_no_request_and_is_valid_html() {
         String::from_utf8_lossy(&out.stderr)
     );
     let seen: Vec<Seen> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(seen.len(), BUNDLED.len() + 4);
+    assert_eq!(seen.len(), BUNDLED.len() + KINDS.len() + 4);
     for page in &seen {
         assert_eq!(
             page.requests,
