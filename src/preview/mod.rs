@@ -602,9 +602,16 @@ impl Page<'_> {
         let text = scalar(v);
         let p = key(path, field);
         if !probably_cut(&text, clamp) {
+            // The full value on hover too: the browser's clamp may cut where the estimate
+            // did not. (A button's hover says what it does instead.)
+            let title = if clamp.class.starts_with("button") {
+                String::new()
+            } else {
+                format!(" title=\"{}\"", esc(&text))
+            };
             let _ = writeln!(
                 self.out,
-                "<div class=\"{}\">{}</div>",
+                "<div class=\"{}\"{title}>{}</div>",
                 clamp.class,
                 esc(&text)
             );
