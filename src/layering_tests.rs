@@ -79,7 +79,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "preview",
-            "sample",
             "driver",
             "batch",
             "delivery",
@@ -87,6 +86,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "api_error",
             "import",
             "input_schema",
+            "sample",
             "fmt",
             "check",
             "render",

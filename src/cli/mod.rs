@@ -10,6 +10,7 @@ mod fmt;
 mod import;
 mod lsp;
 mod man;
+mod new;
 mod optin;
 mod preview;
 mod project;
@@ -107,6 +108,8 @@ enum Command {
     /// Write sample data for a template from its `input`: plausible values, or with
     /// `--worst-case` every string and list at its declared `max`.
     Sample(sample::SampleArgs),
+    /// Start a template and its sample data (and a `missive.toml` when there is none).
+    New(new::NewArgs),
 }
 
 /// The exit statuses, in order of gravity.
@@ -236,6 +239,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         Command::Optin(a) => optin::run(common, a),
         Command::Send(a) => send::run(common, a),
         Command::Sample(a) => sample::run(common, a),
+        Command::New(a) => new::run(common, a),
     };
     outcome.unwrap_or_else(|exit| exit.finish(common))
 }

@@ -223,3 +223,145 @@ fn the_sample_command_exits_1_for_a_broken_template_and_2_without_one() {
     let out = crate::common::missive().arg("sample").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+/// `missive` run in `dir`.
+fn missive_in(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = crate::common::missive();
+    c.current_dir(dir);
+    c
+}
+
+#[test]
+fn new_makes_a_template_of_every_kind_that_checks_and_builds() {
+    let dir = crate::common::temp_dir("new-kinds");
+    for kind in ["text", "carousel", "receipt", "buttons"] {
+        let name = format!("{kind}_alert");
+        let out = missive_in(&dir)
+            .args(["new", &name, "--kind", kind])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{kind}: {out:?}");
+        let template = dir.join(format!("templates/{name}.missive"));
+        let example = dir.join(format!("examples/{name}.json"));
+        assert!(template.is_file() && example.is_file(), "{kind}");
+        // Its sample data is the plausible sample of the template it wrote.
+        let compiled = missive::compile(
+            &std::fs::read_to_string(&template).unwrap(),
+            &Options::default(),
+        );
+        let t = compiled.template.expect("compiles");
+        assert!(
+            compiled.diagnostics.is_empty(),
+            "{kind}: {:#?}",
+            compiled.diagnostics
+        );
+        assert_eq!(
+            std::fs::read_to_string(&example).unwrap(),
+            generate_json(&t, SampleKind::Plausible)
+        );
+        // And the longest data it allows fits Messenger's limits too.
+        assert_eq!(
+            check(&t, &generate_json(&t, SampleKind::WorstCase)),
+            Vec::<String>::new(),
+            "{kind}"
+        );
+    }
+    // The first `new` wrote a project file, which `check` and `build` read with no flags.
+    assert!(dir.join("missive.toml").is_file());
+    let out = missive_in(&dir)
+        .args(["check", "--deny-warnings"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("4 files checked"),
+        "{out:?}"
+    );
+    let out = missive_in(&dir)
+        .args(["build", "--deny-warnings"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for kind in ["text", "carousel", "receipt", "buttons"] {
+        let body = std::fs::read_to_string(dir.join(format!("dist/{kind}_alert.json"))).unwrap();
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert!(body.is_object(), "{kind}: {body}");
+    }
+}
+
+#[test]
+fn new_puts_files_where_the_project_file_says() {
+    let dir = crate::common::temp_dir("new-project");
+    std::fs::write(
+        dir.join("missive.toml"),
+        "templates = \"notifications/src\"\nexamples = \"data\"\nout-dir = \"out\"\n",
+    )
+    .unwrap();
+    let sub = dir.join("deep/er");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = missive_in(&sub)
+        .args(["new", "welcome", "--kind", "buttons"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(dir.join("notifications/src/welcome.missive").is_file());
+    assert!(dir.join("data/welcome.json").is_file());
+    // The project file is left as it was; no second one is made.
+    assert!(!sub.join("missive.toml").exists());
+    let out = missive_in(&dir).arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(dir.join("out/welcome.json").is_file());
+}
+
+#[test]
+fn new_never_overwrites_and_writes_nothing_when_one_file_exists() {
+    let dir = crate::common::temp_dir("new-exists");
+    std::fs::create_dir_all(dir.join("examples")).unwrap();
+    std::fs::write(dir.join("examples/promo.json"), "{\"kept\": true}").unwrap();
+    let out = missive_in(&dir)
+        .args(["new", "promo", "--format", "short"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("examples/promo.json")).unwrap(),
+        "{\"kept\": true}"
+    );
+    assert!(!dir.join("templates/promo.missive").exists());
+    assert!(!dir.join("missive.toml").exists());
+}
+
+#[test]
+fn new_refuses_a_name_that_is_no_notification_name_and_says_where_and_what_would_do() {
+    let dir = crate::common::temp_dir("new-names");
+    for (name, at, suggestion) in [
+        ("back-in-stock", "NAME:1:5:", "missive new back_in_stock"),
+        ("2fa_code", "NAME:1:1:", "missive new _2fa_code"),
+        ("for", "NAME:1:1:", "missive new for_message"),
+        ("templates/promo.missive", "NAME:1:10:", "missive new promo"),
+        ("café", "NAME:1:4:", "missive new caf"),
+    ] {
+        let out = missive_in(&dir)
+            .args(["new", name, "--format", "short"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(at), "{name}: {stderr}");
+        assert!(stderr.contains("M9002"), "{name}: {stderr}");
+        let out = missive_in(&dir)
+            .args(["new", name, "--format", "json"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stderr).unwrap();
+        let help = report["diagnostics"][0]["help"].as_str().unwrap();
+        assert!(help.contains(suggestion), "{name}: {help}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
