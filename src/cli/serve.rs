@@ -21,6 +21,8 @@ struct Current {
 }
 
 pub fn run(common: &Common, sources: &Sources, port: u16) -> Outcome {
+    // A template that cannot be read at the start is an error, not an empty server.
+    super::load_or_report(&sources.template, false)?;
     let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
         Exit::usage(
             Stream::Stderr,

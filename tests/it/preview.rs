@@ -616,3 +616,10 @@ carousel {
         "{legend}"
     );
 }
+
+#[test]
+fn serve_without_a_readable_template_exits_2_at_once() {
+    let (_, stderr, code) = preview(&["--serve", "no_such_template.missive", "--port", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no_such_template.missive"), "{stderr}");
+}
