@@ -74,9 +74,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "span",
         ],
     ),
+    ("preview", &["render", "ir", "json", "diagnostic", "span"]),
     (
         "cli",
         &[
+            "preview",
             "driver",
             "batch",
             "delivery",

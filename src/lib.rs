@@ -48,6 +48,8 @@ mod layering_tests;
 #[cfg(feature = "lsp")]
 pub mod lsp;
 pub(crate) mod model;
+#[cfg(feature = "preview")]
+pub mod preview;
 pub mod render;
 pub mod sample;
 pub(crate) mod span;

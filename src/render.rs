@@ -73,6 +73,23 @@ impl Template {
         self.emit(out, data, None, options)
     }
 
+    /// Renders the body even when the data makes it invalid, for a preview (never for
+    /// sending): the JSON as far as render wrote it (a field over its limit is written whole)
+    /// and every diagnostic, errors included. `None` when what was written is not JSON.
+    pub fn render_unchecked(
+        &self,
+        data: &Node<'_>,
+    ) -> (Option<serde_json::Value>, Vec<Diagnostic>) {
+        let mut r = Renderer::new(self, data);
+        let mut w = Writer::new(CompactFormatter);
+        r.message(&mut w);
+        let body = serde_json::from_slice(&w.buf).ok();
+        recycle(w.buf);
+        let mut diags = r.diags;
+        crate::diagnostic::sort(&mut diags);
+        (body, diags)
+    }
+
     /// Renders the request `{method, url, body}` that delivers the message (`--emit request`).
     pub fn render_request<W: Write>(
         &self,

@@ -84,7 +84,16 @@ pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
 }
 
 fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
-    let head = match source {
+    let head = read(url, source, HEAD_BYTES)?;
+    imagesize::blob_size(&head)
+        .map(|s| (s.width, s.height))
+        .map_err(|e| format!("not an image missive can read ({e})"))
+}
+
+/// The first `limit` bytes of the image at `url`, from `source`: what `--check-images` reads
+/// sizes from, and what the preview inlines. The error says why, in a few words.
+pub fn read(url: &str, source: &Source, limit: u64) -> Result<Vec<u8>, String> {
+    Ok(match source {
         Source::Dir(dir) => {
             let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
             let rel = parsed.path().trim_start_matches('/');
@@ -98,7 +107,7 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
                 _ => format!("cannot open `{}`: {e}", path.display()),
             })?;
             let mut head = Vec::new();
-            file.take(HEAD_BYTES)
+            file.take(limit)
                 .read_to_end(&mut head)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             head
@@ -112,7 +121,7 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
                 .into();
             let response = agent
                 .get(url)
-                .header("Range", format!("bytes=0-{}", HEAD_BYTES - 1))
+                .header("Range", format!("bytes=0-{}", limit.saturating_sub(1)))
                 .call()
                 .map_err(|e| format!("cannot fetch it: {e}"))?;
             let status = response.status().as_u16();
@@ -123,15 +132,12 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
             response
                 .into_body()
                 .into_reader()
-                .take(HEAD_BYTES)
+                .take(limit)
                 .read_to_end(&mut head)
                 .map_err(|e| format!("cannot read it: {e}"))?;
             head
         }
-    };
-    imagesize::blob_size(&head)
-        .map(|s| (s.width, s.height))
-        .map_err(|e| format!("not an image missive can read ({e})"))
+    })
 }
 
 /// The images a template names literally, for `check --check-images` without data: the IR

@@ -27,6 +27,12 @@ pub struct BuildArgs {
     examples: Option<PathBuf>,
 }
 
+/// One template's preview page (`NAME.preview.html`) and its gallery entry.
+struct Preview {
+    html: Vec<u8>,
+    entry: missive::preview::GalleryEntry,
+}
+
 /// One template's products, in memory until every template has built.
 struct Product {
     name: String,
@@ -92,6 +98,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
 
     let mut reports: Vec<FileReport> = Vec::new();
     let mut products: Vec<Product> = Vec::new();
+    let mut previews: Vec<Preview> = Vec::new();
     // Output file name -> the template that claimed it first.
     let mut claimed: std::collections::HashMap<String, String> = Default::default();
     let mut io_failure = false;
@@ -126,7 +133,11 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             Some(template) => {
                 // `NAME.json` and `NAME.schema.json`: `a.schema.missive` renders to the
                 // schema of `a.missive`.
-                let outputs = [format!("{name}.json"), format!("{name}.schema.json")];
+                let outputs = [
+                    format!("{name}.json"),
+                    format!("{name}.schema.json"),
+                    format!("{name}.preview.html"),
+                ];
                 let taken = outputs
                     .iter()
                     .find_map(|file| Some((file, claimed.get(file)?)));
@@ -157,7 +168,10 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             reports.push(r);
             continue;
         }
-        products.extend(outcome);
+        if let Some((product, preview)) = outcome {
+            products.push(product);
+            previews.push(preview);
+        }
         missive::diagnostic::sort(&mut report.diagnostics);
         reports.push(report);
     }
@@ -166,7 +180,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
     if result != Status::Ok {
         return Err(Exit::files(result, Stream::Stderr, reports, files.len()));
     }
-    if let Err(failed) = write_all(&out_dir, &products) {
+    if let Err(failed) = write_all_and(&out_dir, &products, &pages(previews)) {
         reports.push(failed);
         return Err(Exit::files(
             Status::Failure,
@@ -215,7 +229,7 @@ fn build_one(
     name: &str,
     sample: &Path,
     report: &mut FileReport,
-) -> (Option<Product>, Option<FileReport>) {
+) -> (Option<(Product, Preview)>, Option<FileReport>) {
     let shown = sample.to_string_lossy().into_owned();
     let data_src = if sample.exists() {
         match super::load_data(&shown) {
@@ -258,22 +272,93 @@ fn build_one(
         }
     }
     rendered.push(b'\n');
+    let preview = preview(template, name, &node, &rendered, report);
     let schema = missive::input_schema::of_template(template)
         .to_pretty_json()
         .into_bytes();
     (
-        Some(Product {
-            name: name.to_string(),
-            rendered,
-            schema,
-        }),
+        Some((
+            Product {
+                name: name.to_string(),
+                rendered,
+                schema,
+            },
+            preview,
+        )),
         None,
     )
 }
 
+/// The preview of a rendered sample: images as placeholders (a build never fetches).
+fn preview(
+    template: &missive::Template,
+    name: &str,
+    node: &missive::json::Node<'_>,
+    rendered: &[u8],
+    report: &FileReport,
+) -> Preview {
+    let body: Option<serde_json::Value> = serde_json::from_slice(rendered).ok();
+    let html = missive::preview::html(&missive::preview::Input {
+        template: Some(template),
+        data: Some(node),
+        body: body.as_ref(),
+        report,
+        images: &Default::default(),
+        reload: None,
+    });
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    Preview {
+        html: html.into_bytes(),
+        entry: missive::preview::GalleryEntry {
+            name: name.to_string(),
+            description: template.description.clone(),
+            file: format!("{name}.preview.html"),
+            errors,
+            warnings: report.diagnostics.len() - errors,
+        },
+    }
+}
+
+/// The preview pages and the gallery (`index.html`) of a build, by file name.
+fn pages(previews: Vec<Preview>) -> Vec<(String, Vec<u8>)> {
+    let gallery =
+        missive::preview::gallery(&previews.iter().map(|p| p.entry.clone()).collect::<Vec<_>>());
+    let mut out: Vec<(String, Vec<u8>)> = previews
+        .into_iter()
+        .map(|p| (p.entry.file, p.html))
+        .collect();
+    out.push(("index.html".to_string(), gallery.into_bytes()));
+    out
+}
+
 /// Writes every product into `out_dir`, all or nothing: see [`write_all_with`].
+#[cfg(test)]
 fn write_all(out_dir: &Path, products: &[Product]) -> Result<(), FileReport> {
     write_all_with(out_dir, products, &mut Faults::none())
+}
+
+/// Writes every product and the other `files` (name, bytes) into `out_dir`, all or nothing.
+fn write_all_and(
+    out_dir: &Path,
+    products: &[Product],
+    files: &[(String, Vec<u8>)],
+) -> Result<(), FileReport> {
+    let mut all = product_files(products);
+    all.extend(files.iter().map(|(n, b)| (n.clone(), b.as_slice())));
+    write_files_with(out_dir, &all, &mut Faults::none())
+}
+
+/// Each product's files: `NAME.json` and `NAME.schema.json`.
+fn product_files(products: &[Product]) -> Vec<(String, &[u8])> {
+    products
+        .iter()
+        .flat_map(|p| {
+            [
+                (format!("{}.json", p.name), p.rendered.as_slice()),
+                (format!("{}.schema.json", p.name), p.schema.as_slice()),
+            ]
+        })
+        .collect()
 }
 
 /// One step of writing the output, which a test can make fail.
@@ -344,9 +429,19 @@ impl Faults {
 /// during stage 3 can leave some files new and others old, and `.missive-build-*` files behind.
 /// A destination that is a symbolic link is replaced by the new file; what it points to is not
 /// written.
+#[cfg(test)]
 fn write_all_with(
     out_dir: &Path,
     products: &[Product],
+    faults: &mut Faults,
+) -> Result<(), FileReport> {
+    write_files_with(out_dir, &product_files(products), faults)
+}
+
+/// [`write_all_with`] for any files, by name.
+fn write_files_with(
+    out_dir: &Path,
+    files: &[(String, &[u8])],
     faults: &mut Faults,
 ) -> Result<(), FileReport> {
     let failed = |what: &Path, e: std::io::Error| {
@@ -364,34 +459,29 @@ fn write_all_with(
     std::fs::create_dir_all(out_dir).map_err(|e| failed(out_dir, e))?;
     // Stage 1. Dropping a staged file removes it, so an early return cleans up.
     let mut staged = Vec::new();
-    for p in products {
-        for (file, bytes) in [
-            (format!("{}.json", p.name), &p.rendered),
-            (format!("{}.schema.json", p.name), &p.schema),
-        ] {
-            // The name is a file stem: never a path, so never outside `out_dir`.
-            debug_assert!(!file.contains(['/', '\\']));
-            let dest = out_dir.join(file);
-            faults.step(Step::Create).map_err(|e| failed(out_dir, e))?;
-            let mut tmp = new_file_options()
-                .tempfile_in(out_dir)
-                .map_err(|e| failed(out_dir, e))?;
-            for chunk in bytes
-                .chunks(64 * 1024)
-                .chain(bytes.is_empty().then_some(&[][..]))
-            {
-                faults.step(Step::Write).map_err(|e| failed(&dest, e))?;
-                let n = faults.bytes(chunk.len()).map_err(|e| failed(&dest, e))?;
-                tmp.write_all(&chunk[..n]).map_err(|e| failed(&dest, e))?;
-                if n < chunk.len() {
-                    return Err(failed(
-                        &dest,
-                        std::io::Error::other("injected failure: disk full"),
-                    ));
-                }
+    for (file, bytes) in files {
+        // The name is a file stem: never a path, so never outside `out_dir`.
+        debug_assert!(!file.contains(['/', '\\']));
+        let dest = out_dir.join(file);
+        faults.step(Step::Create).map_err(|e| failed(out_dir, e))?;
+        let mut tmp = new_file_options()
+            .tempfile_in(out_dir)
+            .map_err(|e| failed(out_dir, e))?;
+        for chunk in bytes
+            .chunks(64 * 1024)
+            .chain(bytes.is_empty().then_some(&[][..]))
+        {
+            faults.step(Step::Write).map_err(|e| failed(&dest, e))?;
+            let n = faults.bytes(chunk.len()).map_err(|e| failed(&dest, e))?;
+            tmp.write_all(&chunk[..n]).map_err(|e| failed(&dest, e))?;
+            if n < chunk.len() {
+                return Err(failed(
+                    &dest,
+                    std::io::Error::other("injected failure: disk full"),
+                ));
             }
-            staged.push((tmp, dest));
         }
+        staged.push((tmp, dest));
     }
     // Stage 2: the old content of each destination, kept until the end.
     let mut kept: Vec<Option<tempfile::TempPath>> = Vec::new();

@@ -12,11 +12,13 @@ mod lsp;
 mod man;
 mod new;
 mod optin;
+mod preview;
 mod project;
 mod rejects;
 mod render;
 mod sample;
 mod send;
+mod serve;
 mod watch;
 
 use std::io::{IsTerminal, Read, Write};
@@ -98,6 +100,9 @@ enum Command {
     Lsp,
     /// Print the web page's opt-in snippet, with the customer_id built from the template's scheme.
     Optin(optin::OptinArgs),
+    /// Draw a template rendered with data as Messenger shows it: one self-contained HTML
+    /// page (or served on 127.0.0.1 and reloaded on every change, with `--serve`).
+    Preview(preview::PreviewArgs),
     /// Render each record and POST it to the iAdvize API, through a journal.
     Send(send::SendArgs),
     /// Write sample data for a template from its `input`: plausible values, or with
@@ -223,6 +228,7 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let outcome = match cli.command {
         Command::Check(a) => check::run(common, a),
         Command::Render(a) => render::run(common, a),
+        Command::Preview(a) => preview::run(common, a),
         Command::Explain(a) => explain::run(common, a),
         Command::Import(a) => import::run(common, a),
         Command::Build(a) => build::run(common, a),

@@ -1,5 +1,6 @@
-//! The Node packages some tests drive (an LSP client, VS Code's TextMate tokenizer), pinned by
-//! `tests/lsp/package-lock.json`. `cargo test` installs them on first use with `npm ci`, so the
+//! The Node packages some tests drive (an LSP client, VS Code's TextMate tokenizer, pinned by
+//! `tests/lsp/package-lock.json`; playwright-core and html-validate, by
+//! `tests/browser/package-lock.json`). `cargo test` installs them on first use with `npm ci`, so the
 //! README's one test command is all the set-up a fresh machine needs; without Node and npm,
 //! the tests that need them skip (see `tools`).
 
@@ -12,17 +13,23 @@ use super::tools;
 /// `node` and the folder holding the pinned packages with `package` installed, or `None` (the
 /// test skips) when Node, or npm for a first install, is missing.
 pub fn node_with(package: &str) -> Option<(PathBuf, PathBuf)> {
+    node_with_in("tests/lsp", package)
+}
+
+/// [`node_with`] for the packages pinned in another folder of the repository
+/// (`tests/browser`).
+pub fn node_with_in(folder: &str, package: &str) -> Option<(PathBuf, PathBuf)> {
     let node = tools::require("node", "Node 20 runs this test")?;
-    let dir = installed(package)?;
+    let dir = installed(folder, package)?;
     Some((node, dir))
 }
 
 /// The folder holding the pinned packages, with `package` installed, or `None` when they must
 /// be installed and npm is missing.
-fn installed(package: &str) -> Option<PathBuf> {
+fn installed(folder: &str, package: &str) -> Option<PathBuf> {
     // One installer at a time in this process; across processes, see `install`.
     static INSTALLING: Mutex<()> = Mutex::new(());
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let ready = |dir: &Path| dir.join("node_modules").join(package).is_dir();
     if ready(&dir) {
         return Some(dir);
@@ -36,7 +43,7 @@ fn installed(package: &str) -> Option<PathBuf> {
     }
     assert!(
         ready(&dir),
-        "`npm ci` did not install {package} in tests/lsp"
+        "`npm ci` did not install {package} in {folder}"
     );
     Some(dir)
 }
@@ -50,7 +57,7 @@ fn install(npm: &Path, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     for file in ["package.json", "package-lock.json"] {
         std::fs::copy(dir.join(file), scratch.join(file))
-            .map_err(|e| format!("copying tests/lsp/{file}: {e}"))?;
+            .map_err(|e| format!("copying {}: {e}", dir.join(file).display()))?;
     }
     let result = Command::new(npm)
         .args(["ci", "--no-audit", "--no-fund"])
@@ -62,7 +69,8 @@ fn install(npm: &Path, dir: &Path) -> Result<(), String> {
                 Ok(())
             } else {
                 Err(format!(
-                    "`npm ci` for tests/lsp failed ({}):\n{}",
+                    "`npm ci` in {} failed ({}):\n{}",
+                    dir.display(),
                     out.status,
                     String::from_utf8_lossy(&out.stderr)
                 ))

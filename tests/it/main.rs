@@ -17,6 +17,7 @@ mod limits;
 mod lsp;
 mod lsp_frames;
 mod pipelines;
+mod preview;
 mod props;
 mod sample;
 mod send;

@@ -89,7 +89,14 @@ fn build_writes_the_pretty_render_and_a_schema_for_every_bundled_template() {
     let (_keep, dist) = build_bundled();
     let mut expected: Vec<String> = BUNDLED
         .iter()
-        .flat_map(|n| [format!("{n}.json"), format!("{n}.schema.json")])
+        .flat_map(|n| {
+            [
+                format!("{n}.json"),
+                format!("{n}.schema.json"),
+                format!("{n}.preview.html"),
+            ]
+        })
+        .chain(["index.html".to_string()])
         .collect();
     expected.sort();
     assert_eq!(
@@ -603,7 +610,12 @@ fn the_project_file_sets_the_defaults_from_a_parent_folder() {
     run_in(&deep, &["build", "--profile", "iadvize"], 0);
     assert_eq!(
         files_in(&p.path().join("dist")),
-        ["promo.json", "promo.schema.json"]
+        [
+            "index.html",
+            "promo.json",
+            "promo.preview.html",
+            "promo.schema.json"
+        ]
     );
 }
 
