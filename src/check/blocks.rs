@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::Checker;
+use crate::diagnostic::codes;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
 use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec};
@@ -51,10 +52,10 @@ impl Checker<'_> {
                     if spec.fields.iter().any(|s| s.name == c.name.name) {
                         let after = c.name.span.end as usize;
                         self.push(
-                            Diagnostic::error(
-                                Code::SyntaxError,
-                                format!("expected `:` after `{}`", c.name.name),
-                            )
+                            codes::m0001_syntax_error(format!(
+                                "expected `:` after `{}`",
+                                c.name.name
+                            ))
                             .at(Span::new(after, after), "add `:` here")
                             .help(format!(
                                 "a field is `name: value`: write `{}: ...`",

@@ -13,6 +13,7 @@ mod limits;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::diagnostic::codes;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
 use crate::model::profile::{LimitKey, Profile};
@@ -240,7 +241,7 @@ impl<'a> Checker<'a> {
             // Nothing parsed: either the parser already said why, or there is only comments.
             if self.diags.is_empty() {
                 self.push(
-                    Diagnostic::error(Code::EmptyFile, "this template has nothing but comments")
+                    codes::m0008_empty_file("this template has nothing but comments")
                         .at(Span::new(0, 0), "nothing to compile")
                         .help("add a header such as `notification order_shipped`, then a `text \"...\"` or an attachment block"),
                 );
@@ -986,12 +987,9 @@ impl<'a> Checker<'a> {
     fn no_label(&mut self, b: &ast::Block) {
         if let Some(l) = &b.label {
             self.push(
-                Diagnostic::error(
-                    Code::SyntaxError,
-                    format!("`{}` takes no name", b.kind.name),
-                )
-                .at(l.span, "unexpected name")
-                .help(format!("write `{} {{ ... }}`", b.kind.name)),
+                codes::m0001_syntax_error(format!("`{}` takes no name", b.kind.name))
+                    .at(l.span, "unexpected name")
+                    .help(format!("write `{} {{ ... }}`", b.kind.name)),
             );
         }
     }

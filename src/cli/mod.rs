@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
 use missive::{Code, Diagnostic, Profile, SourceFile, Span};
 
@@ -438,13 +439,10 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
             let lc = src.line_col(at);
             let mut r = FileReport::new(path);
             r.diagnostics.push(
-                Diagnostic::error(
-                    Code::NotUtf8,
-                    format!(
-                        "`{path}` is not UTF-8 text (invalid byte at line {}, column {})",
-                        lc.line, lc.column
-                    ),
-                )
+                codes::m0007_not_utf8(format!(
+                    "`{path}` is not UTF-8 text (invalid byte at line {}, column {})",
+                    lc.line, lc.column
+                ))
                 // The lossy text holds U+FFFD where the invalid byte was.
                 .at(
                     Span::new(at, at + '\u{FFFD}'.len_utf8()),
