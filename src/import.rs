@@ -3,6 +3,7 @@
 //! source of `missive import`; checked as is, it lints the raw payload (`missive check
 //! PAYLOAD.json`) with the template checks, each diagnostic at its line in the JSON file.
 
+use crate::diagnostic::codes;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::json::{Json, Member, Node};
 use crate::span::Span;
@@ -198,11 +199,7 @@ impl Builder {
 
     /// An unknown key in a payload being linted (M1002), with the near name.
     fn unknown_key(&mut self, m: &Member<'_>, what: &str, known: &[&str]) {
-        let mut d = Diagnostic::error(
-            Code::UnknownField,
-            format!("unknown key `{}` in {what}", m.key),
-        )
-        .at(
+        let mut d = codes::m1002_unknown_field(format!("unknown key `{}` in {what}", m.key)).at(
             m.key_span,
             "Facebook refuses keys it does not know (\"Invalid keys were found\")",
         );

@@ -77,7 +77,7 @@ impl Checker<'_> {
                 }
                 Item::Input(i) => {
                     self.push(
-                        Diagnostic::error(Code::UnknownBlock, "`input` belongs at the top level")
+                        codes::m1004_unknown_block("`input` belongs at the top level")
                             .at(i.span.sub(0, 5), "inside a block")
                             .help("move `input { ... }` out to the top of the file"),
                     );
@@ -90,10 +90,10 @@ impl Checker<'_> {
                     if !child.many {
                         if let (Node::Obj { .. }, Some(prev)) = (&node, singles.get(child.key)) {
                             self.push(
-                                Diagnostic::error(
-                                    Code::DuplicateField,
-                                    format!("`{}` is given twice", child.keyword),
-                                )
+                                codes::m1005_duplicate_field(format!(
+                                    "`{}` is given twice",
+                                    child.keyword
+                                ))
                                 .at(item.span(), "given again here")
                                 .at(*prev, "first given here")
                                 .help(format!("{} has one `{}`", spec.what, child.keyword)),
@@ -138,7 +138,7 @@ impl Checker<'_> {
             let twice = !seen_extra.insert(k.as_str());
             if clash || twice {
                 self.push(
-                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{k}`"))
+                    codes::m1005_duplicate_field(format!("`extra` repeats the field `{k}`"))
                         .at(*span, if twice { "already given by `extra`" } else { "already given by the block" })
                         .help("remove it: the output would have the key twice, and Messenger would read only one of them"),
                 );
@@ -216,7 +216,7 @@ impl Checker<'_> {
                     .help("add `url: \"https://...\"`, or `attachment_id: \"...\"` for a file uploaded with Facebook's Attachment Upload API")
             } else {
                 let second = fields.get(given[1]).copied().unwrap_or(b.kind.span);
-                Diagnostic::error(Code::DuplicateField, format!("{} takes {names}, not both", spec.what))
+                codes::m1005_duplicate_field(format!("{} takes {names}, not both", spec.what))
                     .at(second, "given beside the other")
                     .help("keep `attachment_id` for a file already uploaded to Facebook, or `url` to have Facebook fetch it")
             };
@@ -286,11 +286,9 @@ impl Checker<'_> {
             .iter()
             .map(|f| f.name)
             .chain(spec.children.iter().map(|c| c.keyword));
-        let mut d = Diagnostic::error(
-            Code::UnknownField,
-            format!("unknown field `{}` in {}", name.name, spec.what),
-        )
-        .at(name.span, format!("`{}` has no such field", b.kind.name));
+        let mut d =
+            codes::m1002_unknown_field(format!("unknown field `{}` in {}", name.name, spec.what))
+                .at(name.span, format!("`{}` has no such field", b.kind.name));
         let given = |s: &str| {
             b.items
                 .iter()
@@ -328,11 +326,9 @@ impl Checker<'_> {
     }
 
     fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
-        let mut d = Diagnostic::error(
-            Code::UnknownBlock,
-            format!("`{}` is not allowed in {}", name.name, spec.what),
-        )
-        .at(name.span, format!("not a block of `{}`", b.kind.name));
+        let mut d =
+            codes::m1004_unknown_block(format!("`{}` is not allowed in {}", name.name, spec.what))
+                .at(name.span, format!("not a block of `{}`", b.kind.name));
         let candidates = spec
             .children
             .iter()
@@ -377,10 +373,10 @@ impl Checker<'_> {
                 let Some(child) = spec.children.iter().find(|c| c.keyword == b.kind.name) else {
                     if spec.fields.iter().any(|f| f.name == b.kind.name) {
                         self.push(
-                            Diagnostic::error(
-                                Code::TypeMismatch,
-                                format!("`{}` is a field, not a block", b.kind.name),
-                            )
+                            codes::m1003_type_mismatch(format!(
+                                "`{}` is a field, not a block",
+                                b.kind.name
+                            ))
                             .at(b.kind.span, "written as a block")
                             .help(format!("write `{}: value`", b.kind.name)),
                         );
@@ -396,10 +392,10 @@ impl Checker<'_> {
                         Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
                             Some(s) => s,
                             None => {
-                                let mut d = Diagnostic::error(
-                                    Code::UnknownButtonType,
-                                    format!("unknown button type `{}`", l.name),
-                                )
+                                let mut d = codes::m1011_unknown_button_type(format!(
+                                    "unknown button type `{}`",
+                                    l.name
+                                ))
                                 .at(l.span, "not a Messenger button type");
                                 if l.name == "element_share" {
                                     d = d.help("Facebook removed the share button: its current buttons reference (2026-04) lists no `element_share`; set `sharable: true` on the carousel for Messenger's own share button");
@@ -426,7 +422,7 @@ impl Checker<'_> {
                         },
                         None => {
                             self.push(
-                                Diagnostic::error(Code::UnknownButtonType, "a button needs a type")
+                                codes::m1011_unknown_button_type("a button needs a type")
                                     .at(b.kind.span, "which kind of button?")
                                     .help("write `button web_url { ... }`, `button postback { ... }` or `button phone_number { ... }`"),
                             );
@@ -479,7 +475,7 @@ impl Checker<'_> {
                     Ty::Unknown => Box::new(Ty::Unknown),
                     _ => {
                         self.push(
-                        Diagnostic::error(Code::NotAList, format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
+                        codes::m1008_not_a_list(format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
                             .at(f.iterable.span, "not a list")
                             .help(format!(
                                 "declare it as a list in `input`, e.g. `{}: list max 10 of {{ ... }}`",
@@ -548,7 +544,7 @@ impl Checker<'_> {
     fn quick_reply_spec(&mut self, b: &ast::Block) -> Option<&'static BlockSpec> {
         let Some(l) = &b.label else {
             self.push(
-                Diagnostic::error(Code::UnknownButtonType, "a quick reply needs a type")
+                codes::m1011_unknown_button_type("a quick reply needs a type")
                     .at(b.kind.span, "which kind of quick reply?")
                     .help("write `quick_reply text { title: ..., payload: ... }`, `quick_reply user_phone_number { }` or `quick_reply user_email { }`"),
             );
@@ -557,11 +553,9 @@ impl Checker<'_> {
         if let Some(spec) = schema::spec(BlockKind::QuickReply, Some(&l.name)) {
             return Some(spec);
         }
-        let mut d = Diagnostic::error(
-            Code::UnknownButtonType,
-            format!("unknown quick reply type `{}`", l.name),
-        )
-        .at(l.span, "not a Messenger quick reply `content_type`");
+        let mut d =
+            codes::m1011_unknown_button_type(format!("unknown quick reply type `{}`", l.name))
+                .at(l.span, "not a Messenger quick reply `content_type`");
         d = match types::suggest(&l.name, schema::QUICK_REPLY_TYPES.iter().copied()) {
             Some(s) => d
                 .help(format!(
@@ -585,10 +579,10 @@ impl Checker<'_> {
         match seen {
             Some(s) if s.key != c.key => {
                 self.push(
-                    Diagnostic::error(
-                        Code::UnknownBlock,
-                        format!("this `if` mixes `{}` and `{}` blocks", s.keyword, c.keyword),
-                    )
+                    codes::m1004_unknown_block(format!(
+                        "this `if` mixes `{}` and `{}` blocks",
+                        s.keyword, c.keyword
+                    ))
                     .at(span.sub(0, 2), "branches produce different kinds of blocks")
                     .help("use one `if` per kind of block"),
                 );
@@ -621,7 +615,7 @@ impl Checker<'_> {
                         _ => "`input`".into(),
                     };
                     self.push(
-                        Diagnostic::error(Code::ConditionalField, format!("{what} cannot be inside `for` or `if`"))
+                        codes::m1010_conditional_field(format!("{what} cannot be inside `for` or `if`"))
                             .at(item.span(), "only blocks (elements, buttons, adjustments) can repeat or be conditional")
                             .help("move it out of the `for`/`if`; an optional input that is absent already leaves its field out"),
                     );

@@ -4,7 +4,7 @@
 
 use super::Checker;
 use crate::diagnostic::codes;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::ir::*;
 use crate::model::types::{self, Base, Ty};
 use crate::span::Span;
@@ -394,13 +394,10 @@ impl Checker<'_> {
         };
         if matches!(r.ty, Ty::Object(_) | Ty::List { .. }) {
             self.push(
-                Diagnostic::error(
-                    Code::TypeMismatch,
-                    format!(
-                        "`{trimmed}` is {}, which cannot be inserted into text",
-                        r.ty.describe()
-                    ),
-                )
+                codes::m1003_type_mismatch(format!(
+                    "`{trimmed}` is {}, which cannot be inserted into text",
+                    r.ty.describe()
+                ))
                 .at(span, "not a text value")
                 .help(format!(
                     "insert one of its fields, e.g. `{{{{ {trimmed}.name }}}}`"

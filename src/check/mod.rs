@@ -190,7 +190,7 @@ impl<'a> Checker<'a> {
             return true;
         };
         self.push(
-            Diagnostic::error(Code::TypeMismatch, format!("`{raw}` is out of range: a number is 0 or between 10⁻⁶ and 10²¹ in size"))
+            codes::m1003_type_mismatch(format!("`{raw}` is out of range: a number is 0 or between 10⁻⁶ and 10²¹ in size"))
                 .at(span, problem.label())
                 .help(format!("give a number in range, or, for an identifier, a string: `\"{raw}\"`; numbers in the data follow the same rule")),
         );
@@ -260,7 +260,7 @@ impl<'a> Checker<'a> {
         if let Some(first) = inputs.first() {
             for extra in &inputs[1..] {
                 self.push(
-                    Diagnostic::error(Code::DuplicateField, "`input` is given twice")
+                    codes::m1005_duplicate_field("`input` is given twice")
                         .at(extra.span.sub(0, 5), "second `input` block")
                         .at(first.span.sub(0, 5), "first `input` block")
                         .help("declare all variables in one `input { ... }` block"),
@@ -384,19 +384,19 @@ impl<'a> Checker<'a> {
                     };
                     if let Some(prev) = previous {
                         let d = match kind {
-                            Some(TopKind::Metadata) => Diagnostic::error(Code::DuplicateField, "`metadata` is given twice")
+                            Some(TopKind::Metadata) => codes::m1005_duplicate_field("`metadata` is given twice")
                                 .at(other.span(), "second `metadata`")
                                 .at(prev, "first `metadata`")
                                 .help("a message has one `metadata` string: keep one"),
-                            Some(TopKind::QuickReplies) => Diagnostic::error(Code::DuplicateField, "`quick_replies` is given twice")
+                            Some(TopKind::QuickReplies) => codes::m1005_duplicate_field("`quick_replies` is given twice")
                                 .at(other.span(), "second `quick_replies`")
                                 .at(prev, "first `quick_replies`")
                                 .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
-                            Some(TopKind::Text) => Diagnostic::error(Code::DuplicateField, "`text` is given twice")
+                            Some(TopKind::Text) => codes::m1005_duplicate_field("`text` is given twice")
                                 .at(other.span(), "second `text`")
                                 .at(prev, "first `text`")
                                 .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
-                            _ => Diagnostic::error(Code::SeveralAttachments, "a message has one attachment at most")
+                            _ => codes::m1012_several_attachments("a message has one attachment at most")
                                 .at(other.span(), "second attachment")
                                 .at(prev, "first attachment")
                                 .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
@@ -435,13 +435,13 @@ impl<'a> Checker<'a> {
         // Facebook sends a message tag only with `messaging_type "MESSAGE_TAG"`, and needs one then.
         match (messaging_type.as_deref(), &tag, seen_headers.get("messaging_type"), seen_headers.get("tag")) {
             (Some("MESSAGE_TAG"), None, Some(at), _) => self.push(
-                Diagnostic::error(Code::InvalidHeader, "`messaging_type \"MESSAGE_TAG\"` needs a `tag` line")
+                codes::m1013_invalid_header("`messaging_type \"MESSAGE_TAG\"` needs a `tag` line")
                     .at(*at, "a message tag is announced here")
                     .help("add the tag, e.g. `tag \"POST_PURCHASE_UPDATE\"` for an order update")
                     .note("Facebook Send API reference: `tag` is required when `messaging_type` is `MESSAGE_TAG`"),
             ),
             (other, Some(_), _, Some(at)) if other != Some("MESSAGE_TAG") => self.push(
-                Diagnostic::error(Code::InvalidHeader, "`tag` needs `messaging_type \"MESSAGE_TAG\"`")
+                codes::m1013_invalid_header("`tag` needs `messaging_type \"MESSAGE_TAG\"`")
                     .at(*at, "Facebook ignores or refuses this tag")
                     .help("add `messaging_type \"MESSAGE_TAG\"` above it, or remove the `tag`")
                     .note("Facebook Send API reference: a tag is sent with `messaging_type: MESSAGE_TAG` only"),
@@ -478,7 +478,7 @@ impl<'a> Checker<'a> {
                 .clone()
                 .unwrap_or_else(|| "order_confirmation".into());
             self.push(
-                Diagnostic::error(Code::MissingHeader, "the template has no `notification` header")
+                codes::m1006_missing_header("the template has no `notification` header")
                     .at(first, "expected `notification NAME` at the top")
                     .help(format!("start the file with `notification {stem}` (and, optionally, a description in quotes)")),
             );
@@ -560,8 +560,7 @@ impl<'a> Checker<'a> {
     ) -> Option<((String, Span), Option<String>)> {
         let bad = |this: &mut Self, span: Span| {
             this.push(
-                Diagnostic::error(
-                    Code::InvalidHeader,
+                codes::m1013_invalid_header(
                     "`notification` takes a name and an optional description",
                 )
                 .at(span, "expected a name such as `order_confirmation`")
@@ -631,21 +630,18 @@ impl<'a> Checker<'a> {
     /// gives twice.
     fn extra_repeats(&mut self, key: &str, span: Span) {
         self.push(
-            Diagnostic::error(
-                Code::DuplicateField,
-                format!("`extra` repeats the field `{key}`"),
-            )
-            .at(span, "already in the message")
-            .help(format!(
-                "give the message's `{key}` with its own line or block, not in `extra`"
-            )),
+            codes::m1005_duplicate_field(format!("`extra` repeats the field `{key}`"))
+                .at(span, "already in the message")
+                .help(format!(
+                    "give the message's `{key}` with its own line or block, not in `extra`"
+                )),
         );
     }
 
     /// M1005: a field, header or block given a second time.
     fn given_twice(&mut self, name: &str, again: Span, first: Span) {
         self.push(
-            Diagnostic::error(Code::DuplicateField, format!("`{name}` is given twice"))
+            codes::m1005_duplicate_field(format!("`{name}` is given twice"))
                 .at(again, "given again here")
                 .at(first, "first given here")
                 .help("keep one of them"),
@@ -672,19 +668,16 @@ impl<'a> Checker<'a> {
         if c.args.len() != 1 {
             let span = c.args.get(1).map_or(c.span, Value::span);
             self.push(
-                Diagnostic::error(
-                    Code::InvalidHeader,
-                    format!("`{}` takes one value", c.name.name),
-                )
-                .at(
-                    span,
-                    if c.args.len() > 1 {
-                        "unexpected second value"
-                    } else {
-                        "expected a value"
-                    },
-                )
-                .help(format!("write `{} \"...\"`", c.name.name)),
+                codes::m1013_invalid_header(format!("`{}` takes one value", c.name.name))
+                    .at(
+                        span,
+                        if c.args.len() > 1 {
+                            "unexpected second value"
+                        } else {
+                            "expected a value"
+                        },
+                    )
+                    .help(format!("write `{} \"...\"`", c.name.name)),
             );
             return None;
         }
@@ -703,12 +696,9 @@ impl<'a> Checker<'a> {
             }
             other => {
                 self.push(
-                    Diagnostic::error(
-                        Code::InvalidHeader,
-                        format!("`{}` takes a literal string", spec.name),
-                    )
-                    .at(other.span(), "expected a string in quotes")
-                    .help(format!("write `{} \"...\"`", spec.name)),
+                    codes::m1013_invalid_header(format!("`{}` takes a literal string", spec.name))
+                        .at(other.span(), "expected a string in quotes")
+                        .help(format!("write `{} \"...\"`", spec.name)),
                 );
                 None
             }
@@ -768,8 +758,7 @@ impl<'a> Checker<'a> {
         for item in &b.items {
             if let Item::Extra(e) = item {
                 self.push(
-                    Diagnostic::error(
-                        Code::UnknownBlock,
+                    codes::m1004_unknown_block(
                         "`extra` is not allowed in `quick_replies`",
                     )
                     .at(e.span.sub(0, 5), "between quick replies")
@@ -890,13 +879,10 @@ impl<'a> Checker<'a> {
             }
             Item::Field(f) if top => {
                 let known = schema::TOP_LEVEL_WORDS.contains(&f.name.name.as_str());
-                let mut d = Diagnostic::error(
-                    Code::UnknownBlock,
-                    format!(
-                        "`{}:` is a field, and fields belong inside a block",
-                        f.name.name
-                    ),
-                )
+                let mut d = codes::m1004_unknown_block(format!(
+                    "`{}:` is a field, and fields belong inside a block",
+                    f.name.name
+                ))
                 .at(f.name.span, "a field at the top level");
                 d = if known {
                     d.help(format!(
@@ -911,7 +897,7 @@ impl<'a> Checker<'a> {
             }
             Item::For(f) if top => {
                 self.push(
-                    Diagnostic::error(Code::UnknownBlock, "`for` cannot repeat a whole message")
+                    codes::m1004_unknown_block("`for` cannot repeat a whole message")
                         .at(f.span.sub(0, 3), "a `for` at the top level")
                         .help("a notification has one text and one attachment: put the `for` inside a `carousel` or `receipt`, around `element`s"),
                 );
@@ -919,7 +905,7 @@ impl<'a> Checker<'a> {
             }
             other => {
                 self.push(
-                    Diagnostic::error(Code::UnknownBlock, "only attachments can be chosen with `if` here")
+                    codes::m1004_unknown_block("only attachments can be chosen with `if` here")
                         .at(other.span(), "expected `image`, `carousel`, `receipt` or `buttons`")
                         .help("inside a top-level `if`, put an attachment; for conditional text use `{% if %}` inside the `text`"),
                 );
@@ -942,12 +928,9 @@ impl<'a> Checker<'a> {
                 .map(Item::span);
             if let Some(span) = second {
                 self.push(
-                    Diagnostic::error(
-                        Code::SeveralAttachments,
-                        "a message has one attachment at most",
-                    )
-                    .at(span, "second attachment in this branch")
-                    .help("keep one attachment per branch"),
+                    codes::m1012_several_attachments("a message has one attachment at most")
+                        .at(span, "second attachment in this branch")
+                        .help("keep one attachment per branch"),
                 );
             }
         }
@@ -955,11 +938,9 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_top(&mut self, name: &ast::Ident) {
-        let mut d = Diagnostic::error(
-            Code::UnknownBlock,
-            format!("unknown block `{}` at the top level", name.name),
-        )
-        .at(name.span, "not a part of a message");
+        let mut d =
+            codes::m1004_unknown_block(format!("unknown block `{}` at the top level", name.name))
+                .at(name.span, "not a part of a message");
         let facebook = schema::FACEBOOK_NAMES
             .iter()
             .find(|(fb, _)| *fb == name.name)
@@ -1056,14 +1037,11 @@ impl<'a> Checker<'a> {
         found: &str,
         help: String,
     ) -> Diagnostic {
-        Diagnostic::error(
-            Code::TypeMismatch,
-            format!(
-                "`{}` needs {}, found {found}",
-                spec.name,
-                spec.kind.describe()
-            ),
-        )
+        codes::m1003_type_mismatch(format!(
+            "`{}` needs {}, found {found}",
+            spec.name,
+            spec.kind.describe()
+        ))
         .at(span, format!("expected {}", spec.kind.describe()))
         .help(help)
     }
@@ -1183,10 +1161,10 @@ impl<'a> Checker<'a> {
             Value::Null(span) => {
                 if spec.required {
                     self.push(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            format!("`{}` is required and cannot be `null`", spec.name),
-                        )
+                        codes::m1003_type_mismatch(format!(
+                            "`{}` is required and cannot be `null`",
+                            spec.name
+                        ))
                         .at(*span, "`null` here")
                         .help(format!("give `{}` a value", spec.name)),
                     );
@@ -1225,14 +1203,11 @@ impl<'a> Checker<'a> {
                             _ => "`string`",
                         }),
                     };
-                    let mut d = Diagnostic::error(
-                        Code::TypeMismatch,
-                        format!(
-                            "`{}` needs {}, but `{dotted}` is declared {declared}",
-                            spec.name,
-                            kind.describe()
-                        ),
-                    )
+                    let mut d = codes::m1003_type_mismatch(format!(
+                        "`{}` needs {}, but `{dotted}` is declared {declared}",
+                        spec.name,
+                        kind.describe()
+                    ))
                     .at(p.span, format!("this is {declared}"));
                     if let Some(decl) = resolved.decl {
                         d = d.at(decl, "declared here");
@@ -1293,10 +1268,10 @@ impl<'a> Checker<'a> {
             if let Some(first) = members[..i].iter().find(|p| p.key == m.key) {
                 found = true;
                 self.push(
-                    Diagnostic::error(
-                        Code::DuplicateField,
-                        format!("`{}` is given twice in this JSON object", m.key),
-                    )
+                    codes::m1005_duplicate_field(format!(
+                        "`{}` is given twice in this JSON object",
+                        m.key
+                    ))
                     .at(m.key_span, "given again here")
                     .at(first.key_span, "first given here")
                     .help("keep one of them: JSON readers keep only one, and which one varies"),
