@@ -7,6 +7,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use crate::diagnostic::codes;
+use crate::diagnostic::Severity;
 use crate::model::api_path::iadvize_path;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
@@ -446,7 +448,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         if w.buf.len() - start <= 2 && self.errors == 0 {
             let span = self.t.header;
             self.push(
-                Diagnostic::error(Code::EmptyMessage, "with this data the message has neither text nor attachment")
+                codes::m2011_empty_message("with this data the message has neither text nor attachment")
                     .at(span, "nothing to send")
                     .help("give the data that the `text` or the attachment needs, or add an `else` branch"),
             );
@@ -620,18 +622,15 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
         };
         self.push(
-            Diagnostic::error(
-                Code::TooFew,
-                format!("with this data there is no `{}`", items.item),
-            )
-            .at(
-                items.owner,
-                format!(
-                    "Messenger needs at least {} `{}` here",
-                    items.min, items.item
-                ),
-            )
-            .help(help),
+            codes::m2009_too_few(format!("with this data there is no `{}`", items.item))
+                .at(
+                    items.owner,
+                    format!(
+                        "Messenger needs at least {} `{}` here",
+                        items.min, items.item
+                    ),
+                )
+                .help(help),
         );
     }
 
@@ -639,8 +638,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn refused(&mut self, items: &Items, span: Span, count: usize, why: Refused) {
         match why {
             Refused::Second => self.push(
-                Diagnostic::error(
-                    Code::TooMany,
+                codes::m2002_too_many(
+                    Severity::Error,
                     format!("with this data there is more than one `{}`", items.item),
                 )
                 .at(span, "a second one")
@@ -652,7 +651,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     .map(|l| self.t.profile.cite(self.t.profile.limit(l)))
                     .unwrap_or_default();
                 self.push(
-                    Diagnostic::error(Code::TooMany, format!("with this data there are more than {max} `{}`s", items.item))
+                    codes::m2002_too_many(Severity::Error, format!("with this data there are more than {max} `{}`s", items.item))
                         .at(span, format!("`{}` number {} comes from here", items.item, max + 1))
                         .help(format!("lower `max` on the list in `input` to {max}, or send the rest in another notification"))
                         .note(note),
@@ -697,8 +696,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Some((list, index)) => format!(" (from `{}`)", self.loops.item(list, index)),
             None => String::new(),
         };
-        let mut d = Diagnostic::error(
-            Code::TitleOnlyElement,
+        let mut d = codes::m2012_title_only_element(
             format!("with this data a carousel element has only a title{which}"),
         )
         .at(span, "every other field of this element is absent in the data")
@@ -822,13 +820,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     }
 
     fn required_absent(&mut self, f: &FieldIr, p: &PathIr) {
-        let mut d = Diagnostic::error(
-            Code::MissingField,
-            format!(
-                "`{}` is required, but `{}` is absent from the data",
-                f.key, p.dotted
-            ),
-        )
+        let mut d = codes::m2003_missing_field(format!(
+            "`{}` is required, but `{}` is absent from the data",
+            f.key, p.dotted
+        ))
         .at(p.span, format!("`{}` is optional in `input`", p.dotted))
         .help(format!(
             "declare `{}` required in `input`, or give a fallback: `\"{{{{ {} or '...' }}}}\"`",

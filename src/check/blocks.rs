@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use super::Checker;
 use crate::diagnostic::codes;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::*;
 use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec};
 use crate::model::types::{self, Ty};
@@ -160,7 +159,7 @@ impl Checker<'_> {
             && extra_keys.is_empty()
         {
             self.push(
-                Diagnostic::error(Code::TitleOnlyElement, "a carousel element needs more than a title")
+                codes::m2012_title_only_element("a carousel element needs more than a title")
                     .at(b.kind.span, "this element has only a `title`")
                     .help("add a `subtitle`, an `image_url`, a `default_action` or a `button`: Facebook refuses title-only elements"),
             );
@@ -192,7 +191,7 @@ impl Checker<'_> {
             .filter(|c| c.many && c.min > 0 && !items_at.contains_key(c.key))
         {
             self.push(
-                Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
+                codes::m2009_too_few(format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
                     .at(b.kind.span, format!("this {} has no `{}`", spec.what.trim_start_matches("a ").trim_start_matches("an "), c.keyword))
                     .help(match c.block {
                         BlockKind::Button => "add `button web_url { title: ..., url: ... }`, or `for x in list { button postback { ... } }`".to_string(),
@@ -211,7 +210,7 @@ impl Checker<'_> {
             let names: Vec<String> = spec.one_of.iter().map(|f| format!("`{f}`")).collect();
             let names = names.join(" or ");
             let d = if given.is_empty() {
-                Diagnostic::error(Code::MissingField, format!("{} needs {names}", spec.what))
+                codes::m2003_missing_field(format!("{} needs {names}", spec.what))
                     .at(b.kind.span, format!("this {} has neither", b.kind.name))
                     .help("add `url: \"https://...\"`, or `attachment_id: \"...\"` for a file uploaded with Facebook's Attachment Upload API")
             } else {
@@ -264,14 +263,11 @@ impl Checker<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         self.push(
-            Diagnostic::error(
-                Code::MissingField,
-                format!(
-                    "{} is missing the required {noun} {}",
-                    spec.what,
-                    list.join(", ")
-                ),
-            )
+            codes::m2003_missing_field(format!(
+                "{} is missing the required {noun} {}",
+                spec.what,
+                list.join(", ")
+            ))
             .at(
                 b.kind.span,
                 format!("{} {verb} required here", list.join(", ")),

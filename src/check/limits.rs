@@ -2,6 +2,8 @@
 //! declared `max`, and receipt totals when they are literal.
 
 use super::{bounds, Checker};
+use crate::diagnostic::codes;
+use crate::diagnostic::Severity;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::walk::{self, NoData, Sink};
 use crate::ir::*;
@@ -60,8 +62,8 @@ impl Checker<'_> {
         let span = v.span();
         if bound.min > max {
             self.push(
-                Diagnostic::error(
-                    Code::TooLong,
+                codes::m2001_too_long(
+                    Severity::Error,
                     format!(
                         "`{field}` is at least {} characters long, the limit is {max}",
                         bound.min
@@ -89,8 +91,8 @@ impl Checker<'_> {
                 } else {
                     format!(" when {}", join_and(&when))
                 };
-                let mut d = Diagnostic::warning(
-                    Code::TooLong,
+                let mut d = codes::m2001_too_long(
+                    Severity::Warning,
                     format!("`{field}` may reach {most} characters, the limit is {max}"),
                 )
                 .at(span, format!("up to {most} characters{when}"));
@@ -346,8 +348,8 @@ impl Counts<'_> {
         let total = c.outright.len();
         if let Some(span) = c.outright.get(max) {
             self.diags.push(
-                Diagnostic::error(
-                    Code::TooMany,
+                codes::m2002_too_many(
+                    Severity::Error,
                     format!(
                         "too many `{}`s: {total}, Messenger allows {max}",
                         items.item
@@ -373,7 +375,7 @@ impl Counts<'_> {
         match most {
             Ok(most) if most > max => {
                 self.diags.push(
-                    Diagnostic::warning(Code::TooMany, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
+                    codes::m2002_too_many(Severity::Warning, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
                         .at(c.first_loop.unwrap_or(items.owner), format!("up to {most} `{}`s with the lists' declared `max`", items.item))
                         .help(format!("lower the `max` of the list in `input` so that at most {max} `{}`s can be produced", items.item))
                         .note(cite),

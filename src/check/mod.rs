@@ -458,7 +458,7 @@ impl<'a> Checker<'a> {
             };
             if constant {
                 self.push(
-                    Diagnostic::error(Code::ConstantCustomerId, "`customer_id` is the same for every visitor")
+                    codes::m2013_constant_customer_id("`customer_id` is the same for every visitor")
                         .at(f.span, "uses no input variable")
                         .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
                         .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
@@ -506,7 +506,7 @@ impl<'a> Checker<'a> {
             let rule = &self.profile.text_with_attachment;
             if !rule.allowed {
                 self.push(
-                    Diagnostic::error(Code::TextWithAttachment, format!("profile `{}` does not allow text beside an attachment", self.profile.name))
+                    codes::m2008_text_with_attachment(format!("profile `{}` does not allow text beside an attachment", self.profile.name))
                         .at(t, "this text is sent with the attachment")
                         .help("send the text and the attachment as two notifications, or use the `iadvize` profile")
                         .note(format!("rule from profile `{}` ({}, {})", self.profile.name, rule.source, rule.date)),
@@ -527,15 +527,12 @@ impl<'a> Checker<'a> {
                 .any(|(k, _)| k == "text" || k == "attachment");
         if !sends_something && name.is_some() && clean {
             self.push(
-                Diagnostic::error(
-                    Code::EmptyMessage,
-                    "the notification has neither text nor an attachment",
-                )
-                .at(
-                    header_span.expect("named"),
-                    "this notification sends nothing",
-                )
-                .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
+                codes::m2011_empty_message("the notification has neither text nor an attachment")
+                    .at(
+                        header_span.expect("named"),
+                        "this notification sends nothing",
+                    )
+                    .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
             );
         }
 
@@ -592,10 +589,10 @@ impl<'a> Checker<'a> {
         let text = s.as_literal()?;
         let d = schema::DEPRECATED_TAGS.iter().find(|d| d.name == text)?;
         self.push(
-            Diagnostic::error(
-                Code::Deprecated,
-                format!("the message tag `{}` was retired by Facebook", d.name),
-            )
+            codes::m2017_deprecated(format!(
+                "the message tag `{}` was retired by Facebook",
+                d.name
+            ))
             .at(s.span, format!("use `{}` instead", d.instead))
             .help(format!("write `tag \"{}\"`", d.instead))
             .fix(s.span, format!("\"{}\"", d.instead))
