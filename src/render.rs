@@ -156,7 +156,7 @@ impl Template {
         let mut buf = Vec::new();
         self.render_to(&mut buf, data)?;
         serde_json::from_slice(&buf).map_err(|e| {
-            vec![Diagnostic::error(Code::RenderFailed, format!("the rendered JSON cannot be read back as a value: {e}"))
+            vec![codes::m3007_render_failed(format!("the rendered JSON cannot be read back as a value: {e}"))
                 .help("a number in the data is beyond what serde_json's `Value` holds; use `render_to` for the bytes")]
         })
     }
@@ -717,14 +717,11 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
 
     fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
         let path = self.concrete(p);
-        let mut d = Diagnostic::error(
-            Code::MissingData,
-            format!("`{path}` is missing from the data"),
-        )
-        .at(p.span, format!("`{}` is required here", p.dotted))
-        .help(format!(
-            "add `{path}` to the data, or declare it optional in `input` (`name?: ...`)"
-        ));
+        let mut d = codes::m3002_missing_data(format!("`{path}` is missing from the data"))
+            .at(p.span, format!("`{}` is required here", p.dotted))
+            .help(format!(
+                "add `{path}` to the data, or declare it optional in `input` (`name?: ...`)"
+            ));
         if let Some(s) = data_span {
             d = d.label(Origin::Data, s, "null here");
         }
@@ -736,13 +733,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
 
     fn wrong_type(&mut self, p: &PathIr, found: D, expected: &str) {
         let path = self.concrete(p);
-        let mut d = Diagnostic::error(
-            Code::WrongDataType,
-            format!(
-                "`{path}` should be {expected}, the data has {}",
-                found.type_name()
-            ),
-        )
+        let mut d = codes::m3003_wrong_data_type(format!(
+            "`{path}` should be {expected}, the data has {}",
+            found.type_name()
+        ))
         .label(
             Origin::Data,
             found.span(),
@@ -1085,10 +1079,9 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         .map_or_else(|| err.kind().to_string(), str::to_string),
                 };
                 self.push(
-                    Diagnostic::error(
-                        Code::RenderFailed,
-                        format!("this interpolation failed with this data: {detail}"),
-                    )
+                    codes::m3007_render_failed(format!(
+                        "this interpolation failed with this data: {detail}"
+                    ))
                     .at(e.span, "failed here")
                     .help(
                         "check the types of the values it reads, or guard it with `{% if ... %}`",

@@ -3,8 +3,8 @@
 
 use super::{bounds, Checker};
 use crate::diagnostic::codes;
+use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::walk::{self, NoData, Sink};
 use crate::ir::*;
 use crate::model::profile::LimitKey;
@@ -185,13 +185,10 @@ impl Checker<'_> {
             Err(bounds::Unbounded::NoMax(c)) => {
                 let room = max.saturating_sub(bound.min).max(1);
                 let name = c.path.rsplit('.').next().unwrap_or(&c.path).to_string();
-                let mut d = Diagnostic::warning(
-                    Code::NoMaxDeclared,
-                    format!(
-                        "`{field}` has no length bound: `{}` is declared without `max`",
-                        c.path
-                    ),
-                )
+                let mut d = codes::m4008_no_max_declared(format!(
+                    "`{field}` has no length bound: `{}` is declared without `max`",
+                    c.path
+                ))
                 .at(
                     c.span,
                     format!("`{field}` allows {max} characters; this can be any length"),
@@ -209,7 +206,7 @@ impl Checker<'_> {
             }
             Err(bounds::Unbounded::Opaque { span: at, what }) => {
                 self.push(
-                    Diagnostic::warning(Code::Unboundable, format!("missive cannot bound the length of `{field}`"))
+                    codes::m4009_unboundable(format!("missive cannot bound the length of `{field}`"))
                         .at(at, format!("{what} is outside what the length analysis understands"))
                         .help(format!(
                             "the limit ({max} characters) is still checked on every rendered value; to check it ahead, keep to paths, `if`, `for` and filters such as `truncate(length=N, leeway=0)`, `default`, `upper`"
@@ -384,7 +381,7 @@ impl Counts<'_> {
             Ok(_) => {}
             Err(span) => {
                 self.diags.push(
-                    Diagnostic::warning(Code::NoMaxDeclared, format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
+                    codes::m4008_no_max_declared(format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
                         .at(span, format!("Messenger allows {max} `{}`s; this list can be any length", items.item))
                         .help(format!("declare the list as `list max {max} of {{ ... }}` so that check can prove it fits"))
                         .note(cite),

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::diagnostic::codes;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::ir::*;
 use crate::model::profile::{LimitKey, Profile};
 use crate::model::schema::{self, BlockKind, FieldSpec, Kind};
@@ -485,10 +485,9 @@ impl<'a> Checker<'a> {
         }
         if let (Some((n, span)), Some(stem)) = (&name, &options.file_stem) {
             if n != stem {
-                let d = Diagnostic::warning(
-                    Code::NameMismatch,
-                    format!("the notification is named `{n}` but its file is `{stem}.missive`"),
-                )
+                let d = codes::m4002_name_mismatch(format!(
+                    "the notification is named `{n}` but its file is `{stem}.missive`"
+                ))
                 .at(*span, "the notification's name");
                 // The file's name is offered only when it is a name the header accepts.
                 let d = if is_name(stem) {
@@ -609,8 +608,7 @@ impl<'a> Checker<'a> {
         }
         let documented: Vec<String> = rule.fields.iter().map(|f| format!("`{f}`")).collect();
         self.push(
-            Diagnostic::warning(
-                Code::PlatformMayDrop,
+            codes::m4012_platform_may_drop(
                 format!(
                     "profile `{}` documents only {} in a message: `{field}` may not reach Messenger",
                     self.profile.name,
@@ -1247,7 +1245,7 @@ impl<'a> Checker<'a> {
     fn extra(&mut self, e: &ast::Extra) -> Option<Member> {
         let keys: Vec<String> = e.members.iter().map(|m| format!("`{}`", m.key)).collect();
         self.push(
-            Diagnostic::warning(Code::ExtraFields, format!("`extra` fields are copied to the output unchecked: {}", keys.join(", ")))
+            codes::m4001_extra_fields(format!("`extra` fields are copied to the output unchecked: {}", keys.join(", ")))
                 .at(e.span.sub(0, 5), "not checked against Messenger's rules")
                 .help("check these fields against Facebook's reference yourself; if missive should model one, open an issue"),
         );

@@ -3,8 +3,8 @@
 
 use super::schema::{FieldSpec, Kind, CURRENCIES};
 use crate::diagnostic::codes;
+use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::model::profile::Profile;
 use crate::span::Span;
 
@@ -96,17 +96,17 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
                 None => cx.span,
             };
             let shown = cx.value.get(*start..*end).unwrap_or("");
-            Diagnostic::warning(Code::StylingMarkup, format!("`{field}` contains {what}, which Messenger shows as is"))
+            codes::m4003_styling_markup(format!("`{field}` contains {what}, which Messenger shows as is"))
                 .at(span, format!("`{shown}` will appear literally{with}"))
                 .help("Messenger has no bold, italics, colours or HTML: remove the markup, or use an emoji or capitals for emphasis")
                 .note("iAdvize integration guide: « Pas de style possible (couleur/police/taille de police/sous-lignage/italique) »")
         }
-        Lint::Millis => Diagnostic::warning(Code::MillisecondTimestamp, format!("`{field}` looks like milliseconds; Messenger expects Unix time in seconds"))
+        Lint::Millis => codes::m4005_millisecond_timestamp(format!("`{field}` looks like milliseconds; Messenger expects Unix time in seconds"))
             .at(cx.span, format!("{} digits{with}", cx.value.trim().len()))
             .help("divide by 1000: Messenger would show a date thousands of years ahead")
             .note("Facebook receipt template reference: `timestamp` is in seconds"),
         Lint::Country => {
-            let d = Diagnostic::warning(Code::CountryCode, format!("`{field}` is not a two-letter ISO 3166 country code"))
+            let d = codes::m4006_country_code(format!("`{field}` is not a two-letter ISO 3166 country code"))
                 .at(cx.span, format!("not an ISO 3166-1 alpha-2 code{with}"));
             match super::lints::country_hint(cx.value) {
                 // In the template (not rendered data), the code replaces the literal.
@@ -116,7 +116,7 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
             }
             .note("Facebook receipt template reference: the address `country` is a two-letter code")
         }
-        Lint::PlainHttp => Diagnostic::warning(Code::PlainHttpImage, format!("`{field}` is a plain `http:` URL"))
+        Lint::PlainHttp => codes::m4007_plain_http_image(format!("`{field}` is a plain `http:` URL"))
             .at(cx.span, format!("not `https:`{with}"))
             .help("serve the image over `https://`: Messenger clients may refuse to load images over plain http"),
     };
