@@ -8,7 +8,8 @@
 //! required parameter, M5005 invalid keys, M5006 an empty string, M5007 too few items; M5001
 //! for any other refusal, located when its message names a parameter that maps.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::codes;
+use crate::diagnostic::Diagnostic;
 use crate::ir::Template;
 use crate::json::Node;
 use crate::render::{Produced, ProducedField, ProducedList, ProducedObject};
@@ -573,15 +574,16 @@ pub fn describe(error: &ApiError) -> Diagnostic {
     unlocated(error, &refusal(&error.message))
 }
 
-fn code_for(family: &Family) -> Code {
+/// The constructor of the code for what the API refused.
+fn constructor_for(family: &Family) -> fn(String) -> Diagnostic {
     match family {
-        Family::TooLong { .. } => Code::ApiTooLong,
-        Family::TooMany => Code::ApiTooMany,
-        Family::TooFew => Code::ApiTooFew,
-        Family::Required => Code::ApiRequired,
-        Family::InvalidKeys(_) => Code::ApiInvalidKeys,
-        Family::Empty => Code::ApiEmptyString,
-        Family::Other => Code::ApiRefused,
+        Family::TooLong { .. } => codes::m5002_api_too_long,
+        Family::TooMany => codes::m5003_api_too_many,
+        Family::TooFew => codes::m5007_api_too_few,
+        Family::Required => codes::m5004_api_required,
+        Family::InvalidKeys(_) => codes::m5005_api_invalid_keys,
+        Family::Empty => codes::m5006_api_empty_string,
+        Family::Other => codes::m5001_api_refused,
     }
 }
 
@@ -621,7 +623,7 @@ fn unlocated(error: &ApiError, r: &Refusal) -> Diagnostic {
         }
         _ => "the error names no part of the message: fix what the API's message says, or ask its support with the trace id",
     };
-    let mut d = Diagnostic::error(code_for(&r.family), message).help(help);
+    let mut d = constructor_for(&r.family)(message).help(help);
     // The message says what the API said; the body, when it holds more.
     let raw = error.raw.trim();
     if error.message.is_empty() || error.status.is_some() {
@@ -667,7 +669,7 @@ fn located(
         .as_ref()
         .map(|p| format!(" (from `{p}`)"))
         .unwrap_or_default();
-    let code = code_for(&r.family);
+    let refused = constructor_for(&r.family);
     let profile = &template.profile;
     let mut d = match (&r.family, w.target) {
         (Family::TooLong { limit }, Target::Field(f)) if full => {
@@ -706,8 +708,7 @@ fn located(
                     ));
                 }
             }
-            let mut d = Diagnostic::error(
-                code,
+            let mut d = refused(
                 format!("the API refused `{}`{from}: Facebook allows at most {limit} characters{has}", f.key),
             )
             .at(span, label)
@@ -733,8 +734,7 @@ fn located(
                 (Some(max), None) => format!("Messenger allows at most {max} `{}`s here: remove some", l.item),
                 (None, _) => format!("send fewer `{}`s", l.item),
             };
-            Diagnostic::error(
-                code,
+            refused(
                 format!(
                     "the API refused the message: too many `{}`s{from}, {} with this data",
                     l.item,
@@ -744,8 +744,7 @@ fn located(
             .at(span, format!("{} `{}`s here", l.items.len(), l.item))
             .help(help)
         }
-        (Family::TooFew, Target::List(l)) if full => Diagnostic::error(
-            code,
+        (Family::TooFew, Target::List(l)) if full => refused(
             format!("the API refused the message: no `{}`{from} with this data", l.item),
         )
         .at(span, format!("no `{}` here with this data", l.item))
@@ -754,8 +753,7 @@ fn located(
             l.item, l.item
         )),
         // Written with this data (or no data to tell): the record sent was not this one.
-        (Family::Required, Target::Field(f)) if full && !f.absent => Diagnostic::error(
-            code,
+        (Family::Required, Target::Field(f)) if full && !f.absent => refused(
             format!("the API refused the message: `{}` is required{from}", f.key),
         )
         .at(
@@ -769,8 +767,7 @@ fn located(
             Some(p) => format!("give `{p}` in every record, or declare it required in `input` so that `missive check` catches a record without it"),
             None => "give it a value".to_string(),
         }),
-        (Family::Required, Target::Field(f)) if full => Diagnostic::error(
-            code,
+        (Family::Required, Target::Field(f)) if full => refused(
             format!("the API refused the message: `{}` is required{from}, and this data leaves it out", f.key),
         )
         .at(span, "left out: the data it reads is absent")
@@ -783,7 +780,7 @@ fn located(
                 Some(Segment::Key(k)) => k.clone(),
                 _ => param.written.clone(),
             };
-            Diagnostic::error(code, format!("the API refused the message: `{key}` is required in this `{what}`{from}"))
+            refused(format!("the API refused the message: `{key}` is required in this `{what}`{from}"))
                 .at(span, format!("this `{what}` has no `{key}`"))
                 .help(format!("add `{key}` to this `{what}`"))
         }
@@ -813,7 +810,7 @@ fn located(
             if extra.is_some() && !near.is_empty() {
                 help = format!("a key with a similar name exists: {}", near.join(", "));
             }
-            Diagnostic::error(code, format!("the API refused the message: Facebook does not accept {list} in this `{what}`{from}"))
+            refused(format!("the API refused the message: Facebook does not accept {list} in this `{what}`{from}"))
                 .at(span, label)
                 .help(help)
         }
@@ -826,15 +823,13 @@ fn located(
                 Family::Empty => "Facebook needs a non-empty text".to_string(),
                 Family::InvalidKeys(_) | Family::Other => "see the API's message".to_string(),
             };
-            Diagnostic::error(
-                code,
+            refused(
                 format!("the API refused `{}`{from}, which an `extra` block writes: {says}", param.written),
             )
             .at(s, "written by this `extra` block, which missive copies unchecked")
             .help("fix the value in the `extra` block as the API's message says (see the note)")
         }
-        (Family::Empty, Target::Field(f)) if full => Diagnostic::error(
-            code,
+        (Family::Empty, Target::Field(f)) if full => refused(
             format!("the API refused `{}`{from}: Facebook needs a non-empty text", f.key),
         )
         .at(
@@ -853,12 +848,12 @@ fn located(
             _ => "write a non-empty text".to_string(),
         }),
         _ => {
-            let (code, intro) = if full {
-                (code, format!("the API refused the message at `{}`{from}", param.written))
+            let (refused, intro) = if full {
+                (refused, format!("the API refused the message at `{}`{from}", param.written))
             } else {
-                (Code::ApiRefused, format!("the API refused the message at `{}`{from}, which this template writes only in part", param.written))
+                (codes::m5001_api_refused as fn(String) -> Diagnostic, format!("the API refused the message at `{}`{from}, which this template writes only in part", param.written))
             };
-            Diagnostic::error(code, intro)
+            refused(intro)
                 .at(span, format!("Facebook's `{}` comes from here", param.written))
                 .help("fix this part as the API's message says (see the note), then check the message with `missive render`")
         }

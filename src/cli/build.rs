@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use missive::check::{self, data};
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
 use missive::{Code, Diagnostic, Options, RenderOptions, SourceFile};
 
@@ -132,10 +133,9 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
                     .find_map(|file| Some((file, claimed.get(file)?)));
                 if let Some((file, first)) = taken {
                     report.diagnostics.push(
-                        Diagnostic::error(
-                            Code::DuplicateOutput,
-                            format!("`{path}` and `{first}` would both be written to `{file}`"),
-                        )
+                        codes::m7002_duplicate_output(format!(
+                            "`{path}` and `{first}` would both be written to `{file}`"
+                        ))
                         .at(template.header, "a second template writing this file")
                         .help("rename one of the files, or build them into separate folders"),
                     );
@@ -227,8 +227,7 @@ fn build_one(
         Arc::new(SourceFile::new("<no data>", "{}"))
     } else {
         report.diagnostics.push(
-            Diagnostic::error(
-                Code::NoSampleData,
+            codes::m7001_no_sample_data(
                 format!("no sample data for `{name}`: `{shown}` does not exist"),
             )
             .at(template.header, "this template declares required inputs")
