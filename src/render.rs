@@ -12,7 +12,7 @@ use crate::diagnostic::Severity;
 use crate::model::api_path::iadvize_path;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{Diagnostic, Origin};
 use crate::ir::walk::{self, Data, Flow, Loops, Refused, Repeat, Sink, View};
 use crate::ir::Node as IrNode;
 use crate::ir::*;
@@ -429,8 +429,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             return Err(diags);
         }
         if let Err(e) = out.write_all(buf) {
-            return Err(vec![Diagnostic::error(
-                Code::Io,
+            return Err(vec![codes::m9001_io(
+                Severity::Error,
                 format!("cannot write the output: {e}"),
             )]);
         }

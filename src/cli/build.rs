@@ -10,7 +10,8 @@ use clap::Args;
 use missive::check::{self, data};
 use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options, RenderOptions, SourceFile};
+use missive::Severity;
+use missive::{Options, RenderOptions, SourceFile};
 
 use super::{print_reports, status, Common, Exit, Format, Outcome, Session, Status, Stream};
 
@@ -53,7 +54,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(Code::Usage, "`build` needs a folder to write into")
+            codes::m9002_usage("`build` needs a folder to write into")
                 .help("pass `--out-dir DIR`, or set `out-dir = \"DIR\"` in `missive.toml`"),
         ));
     };
@@ -62,11 +63,8 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(
-                Code::Usage,
-                "`build` reads template files, not standard input",
-            )
-            .help("give the templates' paths (or folders) instead of `--stdin-filename`"),
+            codes::m9002_usage("`build` reads template files, not standard input")
+                .help("give the templates' paths (or folders) instead of `--stdin-filename`"),
         ));
     }
     let paths = if args.paths.is_empty() {
@@ -83,11 +81,8 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(
-                Code::Usage,
-                format!("no templates to build in {}", shown.join(", ")),
-            )
-            .help("give template files or folders holding `*.missive` files"),
+            codes::m9002_usage(format!("no templates to build in {}", shown.join(", ")))
+                .help("give template files or folders holding `*.missive` files"),
         ));
     }
 
@@ -352,8 +347,8 @@ fn write_all_with(
         let what = what.to_string_lossy().into_owned();
         let mut r = FileReport::new(what.clone());
         r.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
+            codes::m9001_io(
+                Severity::Error,
                 format!("cannot write `{what}`: {}", super::io_reason(&e, &what)),
             )
             .help("check that the output folder is writable"),
@@ -408,8 +403,8 @@ fn write_all_with(
             for (i, dest) in moved.iter().enumerate() {
                 if let Err(e) = undo(dest, kept[i].as_deref()) {
                     report.diagnostics.push(
-                        Diagnostic::error(
-                            Code::Io,
+                        codes::m9001_io(
+                            Severity::Error,
                             format!("cannot put back the old `{}`: {e}", dest.to_string_lossy()),
                         )
                         .help("the folder holds old and new files: build again"),

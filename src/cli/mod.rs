@@ -26,6 +26,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
+use missive::Severity;
 use missive::{Code, Diagnostic, Profile, SourceFile, Span};
 
 #[derive(Parser)]
@@ -272,8 +273,7 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> Status {
     let message = first_line(&e.to_string()).to_string();
     let text = match format.as_deref() {
         Some("json") => {
-            let d =
-                Diagnostic::error(Code::Usage, message).help("run `missive --help` for the usage");
+            let d = codes::m9002_usage(message).help("run `missive --help` for the usage");
             let mut r = FileReport::new("");
             r.diagnostics.push(d);
             report::json(&[r], 0)
@@ -281,9 +281,8 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> Status {
         Some("short") => format!("error[{}]: {message}\n", Code::Usage),
         Some("sarif") => {
             let mut r = FileReport::new("");
-            r.diagnostics.push(
-                Diagnostic::error(Code::Usage, message).help("run `missive --help` for the usage"),
-            );
+            r.diagnostics
+                .push(codes::m9002_usage(message).help("run `missive --help` for the usage"));
             report::sarif(&[r])
         }
         _ => {
@@ -343,7 +342,7 @@ pub fn profile(common: &Common) -> Result<Profile, Diagnostic> {
         } else {
             "a profile file sets `extends`, `name`, `description` and `[limits.KEY]` tables; the README lists the keys"
         };
-        Diagnostic::error(Code::Profile, message).help(help)
+        codes::m9003_profile(message).help(help)
     })
 }
 
@@ -422,8 +421,8 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
         };
         let mut r = FileReport::new(path);
         r.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
+            codes::m9001_io(
+                Severity::Error,
                 format!("cannot read {what}: {}", io_reason(&e, path)),
             )
             .help("check the path and that the file is readable"),
@@ -514,8 +513,13 @@ pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, Status)> {
         Loaded::Invalid(mut r) => {
             let src = r.template.take();
             for d in &mut r.diagnostics {
-                d.code = Code::InvalidJson;
-                d.message = format!("invalid JSON: {}", d.message);
+                let read = std::mem::replace(
+                    d,
+                    codes::m3001_invalid_json(format!("invalid JSON: {}", d.message)),
+                );
+                d.labels = read.labels;
+                d.help = read.help;
+                d.notes = read.notes;
                 for l in &mut d.labels {
                     l.origin = missive::diagnostic::Origin::Data;
                 }
@@ -633,8 +637,8 @@ pub fn write_product(
 pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
     let mut failed = FileReport::new(what);
     failed.diagnostics.push(
-        Diagnostic::error(
-            Code::Io,
+        codes::m9001_io(
+            Severity::Error,
             format!("cannot write `{what}`: {}", io_reason(e, what)),
         )
         .help("check that the file and its folder exist and are writable"),

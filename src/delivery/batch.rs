@@ -15,7 +15,8 @@ use super::{scrub, Endpoint, Token};
 use crate::api_error;
 use crate::check::data;
 use crate::diagnostic::codes;
-use crate::diagnostic::{Code, Diagnostic, Label, Origin};
+use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Label, Origin};
 use crate::span::Span;
 use crate::Template;
 
@@ -434,7 +435,7 @@ impl Batch<'_> {
                 return None;
             }
             (None, Ok(_)) => {
-                let d = Diagnostic::error(Code::Usage, "the template has no `customer_id` scheme")
+                let d = codes::m9002_usage("the template has no `customer_id` scheme")
                     .help("declare one: `customer_id \"order-{{ order.number }}\"`");
                 emit(rejected(record, None, vec![d]));
                 return None;
@@ -555,7 +556,7 @@ impl Batch<'_> {
             }
             if let Err(e) = intent {
                 warnings.push(
-                    Diagnostic::error(Code::Io, format!("not sent: cannot write the journal: {e}"))
+                    codes::m9001_io(Severity::Error, format!("not sent: cannot write the journal: {e}"))
                         .help("check that the journal's disk has room and is writable, then run again with the same journal"),
                 );
                 emit(Event {
@@ -622,8 +623,8 @@ impl Batch<'_> {
         };
         if let Err(e) = durable {
             warnings.push(
-                Diagnostic::warning(
-                    Code::Io,
+                codes::m9001_io(
+                    Severity::Warning,
                     format!("cannot write its outcome to the journal: {e}"),
                 )
                 .help("a rerun with this journal will list the record as uncertain"),
@@ -801,6 +802,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     /// Record number, fate, customer_id, codes of the diagnostics.
     type Seen = (usize, Fate, Option<String>, Vec<Code>);

@@ -963,7 +963,7 @@ mod tests {
             "notification a\ntext \"hi\"\n",
         )));
         r.diagnostics.push(
-            Diagnostic::error(Code::Usage, "something is wrong")
+            codes::m9002_usage("something is wrong")
                 .at(Span::new(20, 24), "here")
                 .help("fix it"),
         );
