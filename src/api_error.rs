@@ -8,8 +8,7 @@
 //! required parameter, M5005 invalid keys, M5006 an empty string, M5007 too few items; M5001
 //! for any other refusal, located when its message names a parameter that maps.
 
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::Template;
 use crate::json::Node;
 use crate::render::{Produced, ProducedField, ProducedList, ProducedObject};

@@ -27,8 +27,7 @@ use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Mutex;
 
 use crate::check::data;
-use crate::diagnostic::codes;
-use crate::diagnostic::{self, Diagnostic};
+use crate::diagnostic::{self, codes, Diagnostic};
 use crate::render::{RenderOptions, RequestOptions};
 use crate::Template;
 

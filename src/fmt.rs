@@ -2,8 +2,7 @@
 //! layout itself is the printer's (`syntax::print::layout`); this module refuses what
 //! does not parse and checks that the result means what the source meant.
 
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 use crate::syntax::{self, ast, print};
 

@@ -4,8 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::diagnostic::codes;
-use crate::diagnostic::{Diagnostic, Origin};
+use crate::diagnostic::{codes, Diagnostic, Origin};
 use crate::span::Span;
 
 /// JSON nested deeper than this is refused, so that no input can exhaust the stack.

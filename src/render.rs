@@ -7,8 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::diagnostic::codes;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{codes, Severity};
 use crate::model::api_path::iadvize_path;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 

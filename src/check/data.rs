@@ -1,8 +1,7 @@
 //! Data checks: a data file against the template's `input`. Every problem is located in the
 //! data file (with its JSON path in the message) and labelled at the declaration too.
 
-use crate::diagnostic::codes;
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{codes, Code, Diagnostic, Origin};
 use crate::json::{is_integer, number_out_of_range, Json, Node, NumberRange};
 use crate::model::types::{FieldTy, ObjTy, Ty};
 use crate::model::values::url_problem;

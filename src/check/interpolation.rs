@@ -3,8 +3,7 @@
 //! minijinja, whose variables are resolved against `input` and whose filters must exist.
 
 use super::Checker;
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::*;
 use crate::model::types::{self, Base, Ty};
 use crate::span::Span;

@@ -2,9 +2,7 @@
 //! declared `max`, and receipt totals when they are literal.
 
 use super::{bounds, Checker};
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::ir::walk::{self, NoData, Sink};
 use crate::ir::*;
 use crate::model::profile::LimitKey;

@@ -13,8 +13,7 @@ mod limits;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::*;
 use crate::model::profile::{LimitKey, Profile};
 use crate::model::schema::{self, BlockKind, FieldSpec, Kind};

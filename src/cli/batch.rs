@@ -12,8 +12,7 @@ use std::sync::Arc;
 use missive::batch::{self, Done, Outcome as Fate, Summary};
 use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
-use missive::Severity;
-use missive::{Diagnostic, RequestOptions, SourceFile, Template};
+use missive::{Diagnostic, RequestOptions, Severity, SourceFile, Template};
 
 use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Status, Stream};

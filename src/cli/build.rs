@@ -10,8 +10,7 @@ use clap::Args;
 use missive::check::{self, data};
 use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::Severity;
-use missive::{Options, RenderOptions, SourceFile};
+use missive::{Options, RenderOptions, Severity, SourceFile};
 
 use super::{print_reports, status, Common, Exit, Format, Outcome, Session, Status, Stream};
 

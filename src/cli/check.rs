@@ -7,10 +7,9 @@ use std::sync::Arc;
 use clap::Args;
 
 use missive::check::images;
-use missive::diagnostic::codes;
 use missive::diagnostic::fix::{self, Applied};
 use missive::diagnostic::report::FileReport;
-use missive::diagnostic::Applicability;
+use missive::diagnostic::{codes, Applicability};
 use missive::driver;
 use missive::{Diagnostic, SourceFile};
 

@@ -10,8 +10,7 @@ use missive::api_error;
 use missive::check::data;
 use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::Code;
-use missive::Severity;
+use missive::{Code, Severity};
 
 use super::{print_reports, status, Common, Exit, Outcome, Status, Stream};
 

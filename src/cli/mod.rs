@@ -26,8 +26,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
-use missive::Severity;
-use missive::{Code, Diagnostic, Profile, SourceFile, Span};
+use missive::{Code, Diagnostic, Profile, Severity, SourceFile, Span};
 
 #[derive(Parser)]
 #[command(

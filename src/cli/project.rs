@@ -8,9 +8,7 @@ use serde::Deserialize;
 
 use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::Profile;
-use missive::Severity;
-use missive::{SourceFile, Span};
+use missive::{Profile, Severity, SourceFile, Span};
 
 pub const FILE_NAME: &str = "missive.toml";
 

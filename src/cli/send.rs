@@ -18,8 +18,7 @@ use missive::delivery::{Endpoint, Token, TokenProblem};
 use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
 use missive::render::IADVIZE_API;
-use missive::Severity;
-use missive::{Diagnostic, SourceFile};
+use missive::{Diagnostic, Severity, SourceFile};
 
 use super::optin::{compile_with_scheme, Compiled};
 use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};

@@ -14,9 +14,7 @@ use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
 use crate::api_error;
 use crate::check::data;
-use crate::diagnostic::codes;
-use crate::diagnostic::Severity;
-use crate::diagnostic::{Diagnostic, Label, Origin};
+use crate::diagnostic::{codes, Diagnostic, Label, Origin, Severity};
 use crate::span::Span;
 use crate::Template;
 

@@ -1,8 +1,7 @@
 //! Model: the receipt's arithmetic, checked on literal totals at check time and on rendered
 //! totals at render time.
 
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// M4004: a receipt's `total_cost` that is not `subtotal + shipping_cost + total_tax` minus the

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,9 +2,7 @@
 //! (rendered values): length, emptiness, URL, phone number, currency, choice.
 
 use super::schema::{FieldSpec, Kind, CURRENCIES};
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::model::profile::Profile;
 use crate::span::Span;
 

@@ -7,8 +7,7 @@ use super::ast::*;
 use super::pest_error;
 use super::strings;
 use super::Rule;
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 pub struct Lowerer<'a> {

@@ -5,8 +5,7 @@ use pest::error::InputLocation;
 use pest::Parser as _;
 
 use super::{MissiveParser, Rule};
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// What a user calls the thing a rule matches; `None` for rules that are never "expected" on

@@ -2,8 +2,7 @@
 //! literal text and `{{ }}` / `{% %}` / `{# #}` interpolations.
 
 use super::ast::{StrLit, StrPart};
-use crate::diagnostic::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// Lowers a `"..."` literal. `inner` is the text between the quotes, starting at byte `offset`.

@@ -171,3 +171,6 @@ pub use lints::*;
 pub use names::*;
 pub use syntax::*;
 pub use usage::*;
+
+#[cfg(test)]
+mod tests;
