@@ -3,14 +3,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::Args;
 
-use missive::check::{self, data};
 use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::{Options, RenderOptions, Severity, SourceFile};
+use missive::driver;
+use missive::{RenderOptions, Severity};
 
 use super::{print_reports, status, Common, Exit, Format, Outcome, Session, Status, Stream};
 
@@ -107,17 +106,9 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let compiled = check::compile(
-            &src.text,
-            &Options {
-                profile: profile.clone(),
-                file_stem: Some(name.clone()),
-            },
-        );
-        let mut report = FileReport::new(path.clone());
-        report.template = Some(src.clone());
-        report.diagnostics = compiled.diagnostics;
-        let (outcome, data_io_failure) = match &compiled.template {
+        let (mut report, template) =
+            driver::compile_one(&driver::Input::template(path.clone(), src), &profile);
+        let (outcome, data_io_failure) = match &template {
             Some(template) => {
                 // `NAME.json` and `NAME.schema.json`: `a.schema.missive` renders to the
                 // schema of `a.missive`.
@@ -216,9 +207,9 @@ fn build_one(
             Ok(s) => s,
             Err((r, st)) => return (None, (st == Status::Failure).then_some(r)),
         }
-    } else if template.input.fields.iter().all(|f| f.optional) {
+    } else if let Some(empty) = driver::no_data(template) {
         // Nothing required: the template renders without data, as `render` does.
-        Arc::new(SourceFile::new("<no data>", "{}"))
+        empty
     } else {
         report.diagnostics.push(
             codes::m7001_no_sample_data(
@@ -232,24 +223,16 @@ fn build_one(
         return (None, None);
     };
     report.data = Some(data_src.clone());
-    let node = match data::prepare(template, &data_src.text) {
-        Ok((node, warnings)) => {
-            report.diagnostics.extend(warnings);
-            node
-        }
-        Err(errors) => {
-            report.diagnostics.extend(errors);
-            return (None, None);
-        }
+    let run = driver::render(
+        template,
+        &data_src.text,
+        driver::Product::Body,
+        RenderOptions { pretty: true },
+    );
+    report.diagnostics.extend(run.diagnostics);
+    let Ok(mut rendered) = run.output else {
+        return (None, None);
     };
-    let mut rendered = Vec::new();
-    match template.render_with(&mut rendered, &node, RenderOptions { pretty: true }) {
-        Ok(warnings) => report.diagnostics.extend(warnings),
-        Err(errors) => {
-            report.diagnostics.extend(errors);
-            return (None, None);
-        }
-    }
     rendered.push(b'\n');
     let schema = missive::input_schema::of_template(template)
         .to_pretty_json()

@@ -315,22 +315,15 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// Compiles a template read from `path`: its report (the source attached, the checker's
-/// diagnostics in it) and the template, when it compiled. The file's stem is the name the
-/// `notification` header is compared with.
+/// Compiles a template read from `path` through the driver: its report (the source attached,
+/// the checker's diagnostics in it) and the template, when it compiled. The file's stem is the
+/// name the `notification` header is compared with.
 pub fn compile_file(
     path: &str,
     src: Arc<SourceFile>,
     profile: Profile,
 ) -> (FileReport, Option<missive::Template>) {
-    let file_stem = Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned());
-    let compiled = missive::check::compile(&src.text, &missive::Options { profile, file_stem });
-    let mut report = FileReport::new(path);
-    report.template = Some(src);
-    report.diagnostics = compiled.diagnostics;
-    (report, compiled.template)
+    missive::driver::compile_one(&missive::driver::Input::template(path, src), &profile)
 }
 
 /// The profile named by `--profile` (or the project file), or a usage diagnostic.

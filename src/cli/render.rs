@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use missive::check::data;
 use missive::diagnostic::codes;
+use missive::driver::{self, Product, Stopped};
 use missive::{Diagnostic, RenderOptions, RequestOptions};
 
 use super::{Common, Exit, Outcome, Session, Status, Stream};
@@ -98,7 +98,10 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         .map_err(|d| Exit::usage(Stream::Stderr, &path, d))?;
 
     let src = super::load_or_report(&path, from_stdin)?;
-    let (mut report, template) = super::compile_file(&path, src.clone(), profile);
+    let (mut report, template) = driver::compile_one(
+        &driver::Input::template(path.clone(), src.clone()),
+        &profile,
+    );
     let Some(template) = template else {
         return Err(errors(report));
     };
@@ -137,47 +140,42 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             Ok(s) => s,
             Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
         },
-        None if template.input.fields.iter().any(|f| !f.optional) => {
-            return Err(Exit::usage(
-                Stream::Stderr,
-                &path,
-                codes::m9002_usage("this template declares inputs: give them with `--data FILE`")
+        None => match driver::no_data(&template) {
+            Some(empty) => empty,
+            None => {
+                return Err(Exit::usage(
+                    Stream::Stderr,
+                    &path,
+                    codes::m9002_usage(
+                        "this template declares inputs: give them with `--data FILE`",
+                    )
                     .help(format!(
                         "e.g. `missive render {path} --data examples/{}.json`",
                         template.name
                     )),
-            ));
-        }
-        None => std::sync::Arc::new(missive::SourceFile::new("<no data>", "{}")),
+                ));
+            }
+        },
     };
     report.data = Some(data_src.clone());
-    let node = match data::prepare(&template, &data_src.text) {
-        Ok((node, warnings)) => {
-            report.diagnostics.extend(warnings);
-            node
-        }
-        Err(e) => {
-            report.diagnostics.extend(e);
-            return Err(errors(report));
-        }
-    };
 
     let options = RenderOptions {
         pretty: args.pretty,
     };
-    let mut out = Vec::new();
-    let result = match &request {
-        None => template.render_with(&mut out, &node, options),
-        Some(req) => template.render_request(&mut out, &node, req, options),
+    let product = match &request {
+        None => Product::Body,
+        Some(req) => Product::Request(req),
     };
-    match result {
-        Ok(warnings) => report.diagnostics.extend(warnings),
-        Err(e) => {
-            report.diagnostics.extend(e);
+    let rendered = driver::render(&template, &data_src.text, product, options);
+    report.diagnostics.extend(rendered.diagnostics);
+    let mut out = match rendered.output {
+        Ok(out) => out,
+        Err(Stopped::Data) => return Err(errors(report)),
+        Err(Stopped::Render) => {
             missive::diagnostic::sort(&mut report.diagnostics);
             return Err(errors(report));
         }
-    }
+    };
     missive::diagnostic::sort(&mut report.diagnostics);
     out.push(b'\n');
     super::write_product(common, report, args.output.as_deref(), &out)
