@@ -169,6 +169,26 @@ fn raw_literal_char(raw: &str, c: char) -> Option<usize> {
     None
 }
 
+/// What the top-level items gave, as `Checker::file` reads them in order.
+#[derive(Default)]
+struct Top<'f> {
+    name: Option<(String, Span)>,
+    description: Option<String>,
+    customer_id: Option<FieldIr>,
+    messaging_type: Option<String>,
+    tag: Option<String>,
+    body: ObjIr,
+    text_at: Option<Span>,
+    attachment_at: Option<Span>,
+    quick_replies_at: Option<Span>,
+    metadata_at: Option<Span>,
+    seen_headers: HashMap<&'f str, Span>,
+    /// Keys of the top-level `extra`: an `attachment` there is the message's attachment when
+    /// the template has none of its own (a template missive does not model yet).
+    top_extra: Vec<(String, Span)>,
+    top_extra_keys: std::collections::HashSet<String>,
+}
+
 /// What a top-level item contributes to the message.
 enum TopKind {
     Text,
@@ -247,7 +267,55 @@ impl<'a> Checker<'a> {
             }
             return None;
         }
-        // Inputs first: every other item refers to them.
+        self.lower_inputs(file);
+        let mut top = Top::default();
+        for item in &file.items {
+            match item {
+                Item::Input(_) | Item::Error(_) => {}
+                Item::Command(c)
+                    if matches!(
+                        c.name.name.as_str(),
+                        "notification" | "customer_id" | "messaging_type" | "tag"
+                    ) =>
+                {
+                    self.header_line(c, &mut top)
+                }
+                other => self.message_part(other, &mut top),
+            }
+        }
+        self.extra_beside_own_parts(&top);
+        self.tag_needs_message_tag(&top);
+        if let Some(f) = &top.customer_id {
+            self.customer_id_scheme(f);
+        }
+        self.header_name(file, options, &top);
+        self.message_rules(&top);
+        let Top {
+            name,
+            description,
+            customer_id,
+            messaging_type,
+            tag,
+            body,
+            ..
+        } = top;
+        let (name, header) = name?;
+        Some(Template {
+            name,
+            description,
+            header,
+            customer_id,
+            messaging_type,
+            tag,
+            input: self.root.clone(),
+            profile: self.profile.clone(),
+            body,
+            env: std::mem::replace(&mut self.env, new_environment()),
+        })
+    }
+
+    /// `input { }`, lowered once: every other item refers to it.
+    fn lower_inputs(&mut self, file: &ast::File) {
         let inputs: Vec<&ast::Input> = file
             .items
             .iter()
@@ -267,172 +335,148 @@ impl<'a> Checker<'a> {
             }
             self.root = Arc::new(decls::lower_input(&first.decls, &mut self.diags));
         }
+    }
 
-        let mut name: Option<(String, Span)> = None;
-        let mut description = None;
-        let mut customer_id = None;
-        let mut messaging_type = None;
-        let mut tag = None;
-        let mut body = ObjIr::default();
-        let mut text_at: Option<Span> = None;
-        let mut attachment_at: Option<Span> = None;
-        let mut quick_replies_at: Option<Span> = None;
-        let mut metadata_at: Option<Span> = None;
-        let mut seen_headers: HashMap<&str, Span> = HashMap::new();
-        // Keys of the top-level `extra`: an `attachment` there is the message's attachment when
-        // the template has none of its own (a template missive does not model yet).
-        let mut top_extra: Vec<(String, Span)> = Vec::new();
-        let mut top_extra_keys: std::collections::HashSet<String> =
-            std::collections::HashSet::new();
-
-        for item in &file.items {
-            match item {
-                Item::Input(_) | Item::Error(_) => {}
-                Item::Command(c)
-                    if matches!(
-                        c.name.name.as_str(),
-                        "notification" | "customer_id" | "messaging_type" | "tag"
-                    ) =>
-                {
-                    if let Some(prev) = seen_headers.insert(&c.name.name, c.name.span) {
-                        self.given_twice(&c.name.name, c.name.span, prev);
-                        continue;
-                    }
-                    match c.name.name.as_str() {
-                        "notification" => {
-                            if let Some((n, d)) = self.notification_header(c) {
-                                name = Some(n);
-                                description = d;
-                            }
-                        }
-                        "customer_id" => {
-                            const SPEC: FieldSpec = FieldSpec {
-                                name: "customer_id",
-                                kind: Kind::Text,
-                                required: true,
-                                nonempty: true,
-                                limit: Some(LimitKey::CustomerId),
-                            };
-                            if let Some(v) = self.single_arg(c) {
-                                customer_id = self.field_ir("customer_id", v, &SPEC);
-                            }
-                        }
-                        "messaging_type" => {
-                            const SPEC: FieldSpec = FieldSpec {
-                                name: "messaging_type",
-                                kind: Kind::Choice(&["RESPONSE", "UPDATE", "MESSAGE_TAG"]),
-                                required: true,
-                                nonempty: true,
-                                limit: None,
-                            };
-                            messaging_type = self.literal_header(c, &SPEC);
-                        }
-                        _ => {
-                            const SPEC: FieldSpec = FieldSpec {
-                                name: "tag",
-                                kind: Kind::Choice(&[
-                                    "CONFIRMED_EVENT_UPDATE",
-                                    "POST_PURCHASE_UPDATE",
-                                    "ACCOUNT_UPDATE",
-                                    "HUMAN_AGENT",
-                                ]),
-                                required: true,
-                                nonempty: true,
-                                limit: None,
-                            };
-                            // A retired tag is reported as such, and still counts as the
-                            // message's tag (no second error for a missing one).
-                            tag = match self.deprecated_tag(c) {
-                                Some(retired) => Some(retired),
-                                None => self.literal_header(c, &SPEC),
-                            };
-                        }
-                    }
-                }
-                other => {
-                    // What the item is, known from its shape: a value that fails its checks
-                    // still counts as present, so one mistake gives one diagnostic.
-                    let kind = match other {
-                        Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
-                        Item::Command(c) if c.name.name == "metadata" => Some(TopKind::Metadata),
-                        Item::Command(c) if media_kind(&c.name.name).is_some() => {
-                            Some(TopKind::Attachment)
-                        }
-                        Item::Block(b) if media_kind(&b.kind.name).is_some() => {
-                            Some(TopKind::Attachment)
-                        }
-                        Item::Block(b) if b.kind.name == "quick_replies" => {
-                            Some(TopKind::QuickReplies)
-                        }
-                        Item::Block(b)
-                            if schema::ATTACHMENT_BLOCKS
-                                .iter()
-                                .any(|(k, _, _)| *k == b.kind.name) =>
-                        {
-                            Some(TopKind::Attachment)
-                        }
-                        Item::If(_) => Some(TopKind::Attachment),
-                        _ => None,
-                    };
-                    let previous = match kind {
-                        Some(TopKind::Text) => text_at.replace(other.span()),
-                        Some(TopKind::Attachment) => attachment_at.replace(other.span()),
-                        Some(TopKind::QuickReplies) => quick_replies_at.replace(other.span()),
-                        Some(TopKind::Metadata) => metadata_at.replace(other.span()),
-                        _ => None,
-                    };
-                    if let Some(prev) = previous {
-                        let d = match kind {
-                            Some(TopKind::Metadata) => codes::m1005_duplicate_field("`metadata` is given twice")
-                                .at(other.span(), "second `metadata`")
-                                .at(prev, "first `metadata`")
-                                .help("a message has one `metadata` string: keep one"),
-                            Some(TopKind::QuickReplies) => codes::m1005_duplicate_field("`quick_replies` is given twice")
-                                .at(other.span(), "second `quick_replies`")
-                                .at(prev, "first `quick_replies`")
-                                .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
-                            Some(TopKind::Text) => codes::m1005_duplicate_field("`text` is given twice")
-                                .at(other.span(), "second `text`")
-                                .at(prev, "first `text`")
-                                .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
-                            _ => codes::m1012_several_attachments("a message has one attachment at most")
-                                .at(other.span(), "second attachment")
-                                .at(prev, "first attachment")
-                                .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
-                        };
-                        self.push(d);
-                        continue;
-                    }
-                    if let Item::Extra(e) = other {
-                        for m in &e.members {
-                            if !top_extra_keys.insert(m.key.clone()) {
-                                self.extra_repeats(&m.key, m.key_span);
-                            }
-                            top_extra.push((m.key.clone(), m.key_span));
-                        }
-                    }
-                    if let Some(member) = self.top_item(other) {
-                        body.members.push(member);
-                    }
+    /// A header line (`notification`, `customer_id`, `messaging_type`, `tag`), at most once each.
+    fn header_line<'f>(&mut self, c: &'f ast::Command, top: &mut Top<'f>) {
+        if let Some(prev) = top.seen_headers.insert(&c.name.name, c.name.span) {
+            self.given_twice(&c.name.name, c.name.span, prev);
+            return;
+        }
+        match c.name.name.as_str() {
+            "notification" => {
+                if let Some((n, d)) = self.notification_header(c) {
+                    top.name = Some(n);
+                    top.description = d;
                 }
             }
+            "customer_id" => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "customer_id",
+                    kind: Kind::Text,
+                    required: true,
+                    nonempty: true,
+                    limit: Some(LimitKey::CustomerId),
+                };
+                if let Some(v) = self.single_arg(c) {
+                    top.customer_id = self.field_ir("customer_id", v, &SPEC);
+                }
+            }
+            "messaging_type" => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "messaging_type",
+                    kind: Kind::Choice(&["RESPONSE", "UPDATE", "MESSAGE_TAG"]),
+                    required: true,
+                    nonempty: true,
+                    limit: None,
+                };
+                top.messaging_type = self.literal_header(c, &SPEC);
+            }
+            _ => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "tag",
+                    kind: Kind::Choice(&[
+                        "CONFIRMED_EVENT_UPDATE",
+                        "POST_PURCHASE_UPDATE",
+                        "ACCOUNT_UPDATE",
+                        "HUMAN_AGENT",
+                    ]),
+                    required: true,
+                    nonempty: true,
+                    limit: None,
+                };
+                // A retired tag is reported as such, and still counts as the
+                // message's tag (no second error for a missing one).
+                top.tag = match self.deprecated_tag(c) {
+                    Some(retired) => Some(retired),
+                    None => self.literal_header(c, &SPEC),
+                };
+            }
         }
+    }
 
-        for (key, span) in &top_extra {
+    /// A part of the message (text, attachment, quick replies, metadata, `extra`), at most one
+    /// of each, lowered into the body.
+    fn message_part(&mut self, other: &Item, top: &mut Top<'_>) {
+        // What the item is, known from its shape: a value that fails its checks
+        // still counts as present, so one mistake gives one diagnostic.
+        let kind = match other {
+            Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
+            Item::Command(c) if c.name.name == "metadata" => Some(TopKind::Metadata),
+            Item::Command(c) if media_kind(&c.name.name).is_some() => Some(TopKind::Attachment),
+            Item::Block(b) if media_kind(&b.kind.name).is_some() => Some(TopKind::Attachment),
+            Item::Block(b) if b.kind.name == "quick_replies" => Some(TopKind::QuickReplies),
+            Item::Block(b)
+                if schema::ATTACHMENT_BLOCKS
+                    .iter()
+                    .any(|(k, _, _)| *k == b.kind.name) =>
+            {
+                Some(TopKind::Attachment)
+            }
+            Item::If(_) => Some(TopKind::Attachment),
+            _ => None,
+        };
+        let previous = match kind {
+            Some(TopKind::Text) => top.text_at.replace(other.span()),
+            Some(TopKind::Attachment) => top.attachment_at.replace(other.span()),
+            Some(TopKind::QuickReplies) => top.quick_replies_at.replace(other.span()),
+            Some(TopKind::Metadata) => top.metadata_at.replace(other.span()),
+            _ => None,
+        };
+        if let Some(prev) = previous {
+            let d = match kind {
+                Some(TopKind::Metadata) => codes::m1005_duplicate_field("`metadata` is given twice")
+                    .at(other.span(), "second `metadata`")
+                    .at(prev, "first `metadata`")
+                    .help("a message has one `metadata` string: keep one"),
+                Some(TopKind::QuickReplies) => codes::m1005_duplicate_field("`quick_replies` is given twice")
+                    .at(other.span(), "second `quick_replies`")
+                    .at(prev, "first `quick_replies`")
+                    .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
+                Some(TopKind::Text) => codes::m1005_duplicate_field("`text` is given twice")
+                    .at(other.span(), "second `text`")
+                    .at(prev, "first `text`")
+                    .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
+                _ => codes::m1012_several_attachments("a message has one attachment at most")
+                    .at(other.span(), "second attachment")
+                    .at(prev, "first attachment")
+                    .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
+            };
+            self.push(d);
+            return;
+        }
+        if let Item::Extra(e) = other {
+            for m in &e.members {
+                if !top.top_extra_keys.insert(m.key.clone()) {
+                    self.extra_repeats(&m.key, m.key_span);
+                }
+                top.top_extra.push((m.key.clone(), m.key_span));
+            }
+        }
+        if let Some(member) = self.top_item(other) {
+            top.body.members.push(member);
+        }
+    }
+
+    /// A key of the top-level `extra` that the template also writes as its own part.
+    fn extra_beside_own_parts(&mut self, top: &Top<'_>) {
+        for (key, span) in &top.top_extra {
             let own = match key.as_str() {
-                "text" => text_at.is_some(),
-                "attachment" => attachment_at.is_some(),
-                "quick_replies" => quick_replies_at.is_some(),
-                "metadata" => metadata_at.is_some(),
+                "text" => top.text_at.is_some(),
+                "attachment" => top.attachment_at.is_some(),
+                "quick_replies" => top.quick_replies_at.is_some(),
+                "metadata" => top.metadata_at.is_some(),
                 _ => false,
             };
             if own {
                 self.extra_repeats(key, *span);
             }
         }
+    }
 
-        // Facebook sends a message tag only with `messaging_type "MESSAGE_TAG"`, and needs one then.
-        match (messaging_type.as_deref(), &tag, seen_headers.get("messaging_type"), seen_headers.get("tag")) {
+    /// Facebook sends a message tag only with `messaging_type "MESSAGE_TAG"`, and needs one then.
+    fn tag_needs_message_tag(&mut self, top: &Top<'_>) {
+        match (top.messaging_type.as_deref(), &top.tag, top.seen_headers.get("messaging_type"), top.seen_headers.get("tag")) {
             (Some("MESSAGE_TAG"), None, Some(at), _) => self.push(
                 codes::m1013_invalid_header("`messaging_type \"MESSAGE_TAG\"` needs a `tag` line")
                     .at(*at, "a message tag is announced here")
@@ -447,27 +491,31 @@ impl<'a> Checker<'a> {
             ),
             _ => {}
         }
+    }
 
-        if let Some(f) = &customer_id {
-            let constant = match &f.val {
-                Val::Lit(_) => true,
-                Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
-                Val::Str(StrIr::Parts(parts)) => !parts.iter().any(|p| matches!(p, Part::Path(_))),
-                Val::Path(_) => false,
-            };
-            if constant {
-                self.push(
-                    codes::m2013_constant_customer_id("`customer_id` is the same for every visitor")
-                        .at(f.span, "uses no input variable")
-                        .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
-                        .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
-                );
-            }
-            self.customer_id_encoded(f);
+    /// The `customer_id` scheme: the same for every visitor (M2013), or with literal text that
+    /// the URL percent-encodes (M2014).
+    fn customer_id_scheme(&mut self, f: &FieldIr) {
+        let constant = match &f.val {
+            Val::Lit(_) => true,
+            Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
+            Val::Str(StrIr::Parts(parts)) => !parts.iter().any(|p| matches!(p, Part::Path(_))),
+            Val::Path(_) => false,
+        };
+        if constant {
+            self.push(
+                codes::m2013_constant_customer_id("`customer_id` is the same for every visitor")
+                    .at(f.span, "uses no input variable")
+                    .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
+                    .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
+            );
         }
+        self.customer_id_encoded(f);
+    }
 
-        let header_span = name.as_ref().map(|(_, s)| *s);
-        if name.is_none() && !seen_headers.contains_key("notification") {
+    /// The `notification` header: missing (M1006), or named unlike its file (M4002).
+    fn header_name(&mut self, file: &ast::File, options: &Options, top: &Top<'_>) {
+        if top.name.is_none() && !top.seen_headers.contains_key("notification") {
             let first = file.items.first().map_or(Span::new(0, 0), |i| {
                 let s = i.span();
                 Span::new(s.start as usize, s.start as usize)
@@ -482,7 +530,7 @@ impl<'a> Checker<'a> {
                     .help(format!("start the file with `notification {stem}` (and, optionally, a description in quotes)")),
             );
         }
-        if let (Some((n, span)), Some(stem)) = (&name, &options.file_stem) {
+        if let (Some((n, span)), Some(stem)) = (&top.name, &options.file_stem) {
             if n != stem {
                 let d = codes::m4002_name_mismatch(format!(
                     "the notification is named `{n}` but its file is `{stem}.missive`"
@@ -498,9 +546,14 @@ impl<'a> Checker<'a> {
                 self.push(d);
             }
         }
+    }
 
+    /// The rules on the message as a whole: text beside an attachment, parts a platform may
+    /// drop, a message that sends nothing.
+    fn message_rules(&mut self, top: &Top<'_>) {
+        let header_span = top.name.as_ref().map(|(_, s)| *s);
         // Text beside an attachment.
-        if let (Some(t), Some(_)) = (text_at, attachment_at) {
+        if let (Some(t), Some(_)) = (top.text_at, top.attachment_at) {
             let rule = &self.profile.text_with_attachment;
             if !rule.allowed {
                 self.push(
@@ -511,19 +564,20 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if let Some(at) = quick_replies_at {
+        if let Some(at) = top.quick_replies_at {
             self.platform_may_drop("quick_replies", at);
         }
-        if let Some(at) = metadata_at {
+        if let Some(at) = top.metadata_at {
             self.platform_may_drop("metadata", at);
         }
         let clean = !self.diags.iter().any(Diagnostic::is_error);
-        let sends_something = text_at.is_some()
-            || attachment_at.is_some()
-            || top_extra
+        let sends_something = top.text_at.is_some()
+            || top.attachment_at.is_some()
+            || top
+                .top_extra
                 .iter()
                 .any(|(k, _)| k == "text" || k == "attachment");
-        if !sends_something && name.is_some() && clean {
+        if !sends_something && top.name.is_some() && clean {
             self.push(
                 codes::m2011_empty_message("the notification has neither text nor an attachment")
                     .at(
@@ -533,20 +587,6 @@ impl<'a> Checker<'a> {
                     .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
             );
         }
-
-        let (name, header) = name?;
-        Some(Template {
-            name,
-            description,
-            header,
-            customer_id,
-            messaging_type,
-            tag,
-            input: self.root.clone(),
-            profile: self.profile.clone(),
-            body,
-            env: std::mem::replace(&mut self.env, new_environment()),
-        })
     }
 
     fn notification_header(
