@@ -1,5 +1,7 @@
-//! Stable diagnostic codes. A code is never reused: retire a code rather than change its meaning.
-//! Each has a page in `docs/codes/` that `missive explain` prints.
+//! Stable diagnostic codes, and one constructor per code. A code is never reused: retire a code
+//! rather than change its meaning. Each has a page in `docs/codes/` that `missive explain`
+//! prints, and a constructor here (`m2001_too_long`) documented by that page: every diagnostic
+//! is made through its code's constructor, so the code and its severity are written once.
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $summary:literal;)*) => {
