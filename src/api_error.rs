@@ -8,7 +8,7 @@
 //! required parameter, M5005 invalid keys, M5006 an empty string, M5007 too few items; M5001
 //! for any other refusal, located when its message names a parameter that maps.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::Template;
 use crate::json::Node;
 use crate::render::{Produced, ProducedField, ProducedList, ProducedObject};
@@ -573,15 +573,16 @@ pub fn describe(error: &ApiError) -> Diagnostic {
     unlocated(error, &refusal(&error.message))
 }
 
-fn code_for(family: &Family) -> Code {
+/// The constructor of the code for what the API refused.
+fn constructor_for(family: &Family) -> fn(String) -> Diagnostic {
     match family {
-        Family::TooLong { .. } => Code::ApiTooLong,
-        Family::TooMany => Code::ApiTooMany,
-        Family::TooFew => Code::ApiTooFew,
-        Family::Required => Code::ApiRequired,
-        Family::InvalidKeys(_) => Code::ApiInvalidKeys,
-        Family::Empty => Code::ApiEmptyString,
-        Family::Other => Code::ApiRefused,
+        Family::TooLong { .. } => codes::m5002_api_too_long,
+        Family::TooMany => codes::m5003_api_too_many,
+        Family::TooFew => codes::m5007_api_too_few,
+        Family::Required => codes::m5004_api_required,
+        Family::InvalidKeys(_) => codes::m5005_api_invalid_keys,
+        Family::Empty => codes::m5006_api_empty_string,
+        Family::Other => codes::m5001_api_refused,
     }
 }
 
@@ -621,7 +622,7 @@ fn unlocated(error: &ApiError, r: &Refusal) -> Diagnostic {
         }
         _ => "the error names no part of the message: fix what the API's message says, or ask its support with the trace id",
     };
-    let mut d = Diagnostic::error(code_for(&r.family), message).help(help);
+    let mut d = constructor_for(&r.family)(message).help(help);
     // The message says what the API said; the body, when it holds more.
     let raw = error.raw.trim();
     if error.message.is_empty() || error.status.is_some() {
@@ -667,207 +668,330 @@ fn located(
         .as_ref()
         .map(|p| format!(" (from `{p}`)"))
         .unwrap_or_default();
-    let code = code_for(&r.family);
-    let profile = &template.profile;
+    let place = Place {
+        refused: constructor_for(&r.family),
+        span,
+        from: &from,
+        what,
+        profile: &template.profile,
+    };
     let mut d = match (&r.family, w.target) {
-        (Family::TooLong { limit }, Target::Field(f)) if full => {
-            let n = f.value.as_ref().map(|v| v.chars().count());
-            // Characters as Unicode scalar values; UTF-16 units too where they differ (emoji).
-            let utf16 = f.value.as_ref().map(|v| v.encode_utf16().count());
-            let has = match (n, utf16) {
-                (Some(n), Some(u)) if u != n => format!(", it has {n} ({u} UTF-16 units)"),
-                (Some(n), _) => format!(", it has {n}"),
-                _ => String::new(),
-            };
-            let label = match n {
-                Some(n) => format!("{n} characters with this data"),
-                None => format!("over {limit} characters"),
-            };
-            let mut help = match f.written.first() {
-                Some(_) if f.expression => format!(
-                    "declare `max` on `{}` in `input` so that `missive check` catches it, or end the expression with `| truncate(length={limit}, leeway=0)`",
-                    f.written.join("`, `")
-                ),
-                Some(p) => format!(
-                    "declare `max {limit}` on the input it reads so that `missive check` catches it, or cut it in the template: `\"{{{{ {p} | truncate(length={limit}, leeway=0) }}}}\"`"
-                ),
-                None if !f.data.is_empty() => format!(
-                    "declare `max` on the inputs it reads (`{}`) so that `missive check` catches it, or end the expression with `| truncate(length={limit}, leeway=0)`",
-                    f.data.join("`, `")
-                ),
-                None => format!("shorten the text to {limit} characters"),
-            };
-            if let Some(k) = f.spec.limit {
-                let l = profile.limit(k);
-                if l.max > *limit {
-                    help.push_str(&format!(
-                        "; profile `{}` allows {}: Facebook's limit is lower, so lower it in a profile file",
-                        profile.name, l.max
-                    ));
-                }
-            }
-            let mut d = Diagnostic::error(
-                code,
-                format!("the API refused `{}`{from}: Facebook allows at most {limit} characters{has}", f.key),
-            )
-            .at(span, label)
-            .help(help);
-            for decl in &f.decls {
-                d = d.at(*decl, "declared here: a `max` goes here");
-            }
-            d
-        }
-        (Family::TooMany, Target::List(l)) if full => {
-            let allowed = l.limit.map(|k| profile.limit(k).max);
-            let help = match (allowed, l.lists.first()) {
-                (Some(max), _) if l.items.len() <= max => format!(
-                    "profile `{}` allows {max} `{}`s here, but Facebook refused {}: send fewer, and lower the limit in a profile file so that `missive check` catches it",
-                    profile.name,
-                    l.item,
-                    l.items.len()
-                ),
-                (Some(max), Some(list)) => format!(
-                    "Messenger allows at most {max} `{}`s here: declare `list max {max}` on `{list}` in `input` (missive then stops at {max}), or fewer `{}` blocks",
-                    l.item, l.item
-                ),
-                (Some(max), None) => format!("Messenger allows at most {max} `{}`s here: remove some", l.item),
-                (None, _) => format!("send fewer `{}`s", l.item),
-            };
-            Diagnostic::error(
-                code,
-                format!(
-                    "the API refused the message: too many `{}`s{from}, {} with this data",
-                    l.item,
-                    l.items.len()
-                ),
-            )
-            .at(span, format!("{} `{}`s here", l.items.len(), l.item))
-            .help(help)
-        }
-        (Family::TooFew, Target::List(l)) if full => Diagnostic::error(
-            code,
-            format!("the API refused the message: no `{}`{from} with this data", l.item),
-        )
-        .at(span, format!("no `{}` here with this data", l.item))
-        .help(format!(
-            "Messenger needs at least one `{}`: skip records whose list is empty, or write one `{}` outside the `for`",
-            l.item, l.item
-        )),
+        (Family::TooLong { limit }, Target::Field(f)) if full => too_long(&place, f, limit),
+        (Family::TooMany, Target::List(l)) if full => too_many(&place, l),
+        (Family::TooFew, Target::List(l)) if full => too_few(&place, l),
         // Written with this data (or no data to tell): the record sent was not this one.
-        (Family::Required, Target::Field(f)) if full && !f.absent => Diagnostic::error(
-            code,
-            format!("the API refused the message: `{}` is required{from}", f.key),
-        )
-        .at(
-            span,
-            match &f.value {
-                Some(v) => format!("Facebook found no `{}` (with this data: {})", f.key, clip_quoted(v)),
-                None => format!("Facebook found no `{}`", f.key),
-            },
-        )
-        .help(match f.data.first() {
-            Some(p) => format!("give `{p}` in every record, or declare it required in `input` so that `missive check` catches a record without it"),
-            None => "give it a value".to_string(),
-        }),
-        (Family::Required, Target::Field(f)) if full => Diagnostic::error(
-            code,
-            format!("the API refused the message: `{}` is required{from}, and this data leaves it out", f.key),
-        )
-        .at(span, "left out: the data it reads is absent")
-        .help(match f.data.first() {
-            Some(p) => format!("give `{p}` in the data, or declare it required in `input` so that `missive check` catches it"),
-            None => "give it a value".to_string(),
-        }),
-        (Family::Required, Target::Missing) => {
-            let key = match param.segments.get(w.depth) {
-                Some(Segment::Key(k)) => k.clone(),
-                _ => param.written.clone(),
-            };
-            Diagnostic::error(code, format!("the API refused the message: `{key}` is required in this `{what}`{from}"))
-                .at(span, format!("this `{what}` has no `{key}`"))
-                .help(format!("add `{key}` to this `{what}`"))
-        }
-        (Family::InvalidKeys(keys), _) => {
-            let list = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-            let near: Vec<String> = keys
-                .iter()
-                .filter_map(|k| near_key(k).map(|n| format!("`{k}` -> `{n}`")))
-                .collect();
-            let extra = match w.target {
-                Target::Object(o) => o.members.iter().find_map(|(k, m)| match m {
-                    Produced::Extra { key_span } if keys.iter().any(|x| **x == **k) => Some(*key_span),
-                    _ => None,
-                }),
-                Target::Extra(s) => Some(s),
-                _ => None,
-            };
-            let (span, label) = match extra {
-                Some(s) => (s, "written by this `extra` block".to_string()),
-                None => (span, format!("Facebook does not accept it in this `{what}`")),
-            };
-            let mut help = if extra.is_some() {
-                format!("remove {list} from the `extra` block, or spell it as Facebook's reference does")
-            } else {
-                format!("this template writes no {list}: the message sent was not this template's (another version, or a client that adds keys)")
-            };
-            if extra.is_some() && !near.is_empty() {
-                help = format!("a key with a similar name exists: {}", near.join(", "));
-            }
-            Diagnostic::error(code, format!("the API refused the message: Facebook does not accept {list} in this `{what}`{from}"))
-                .at(span, label)
-                .help(help)
-        }
-        (family, Target::Extra(s)) => {
-            let says = match family {
-                Family::TooLong { limit } => format!("Facebook allows at most {limit} characters"),
-                Family::TooMany => "it has too many items".to_string(),
-                Family::TooFew => "it has too few items".to_string(),
-                Family::Required => "something required is missing".to_string(),
-                Family::Empty => "Facebook needs a non-empty text".to_string(),
-                Family::InvalidKeys(_) | Family::Other => "see the API's message".to_string(),
-            };
-            Diagnostic::error(
-                code,
-                format!("the API refused `{}`{from}, which an `extra` block writes: {says}", param.written),
-            )
-            .at(s, "written by this `extra` block, which missive copies unchecked")
-            .help("fix the value in the `extra` block as the API's message says (see the note)")
-        }
-        (Family::Empty, Target::Field(f)) if full => Diagnostic::error(
-            code,
-            format!("the API refused `{}`{from}: Facebook needs a non-empty text", f.key),
-        )
-        .at(
-            span,
-            match &f.value {
-                Some(v) if !v.trim().is_empty() => format!("Facebook found this empty (with this data: {})", clip_quoted(v)),
-                Some(_) | None if f.absent => "empty: the data it reads is absent".to_string(),
-                Some(_) => "empty with this data".to_string(),
-                None => "Facebook found this empty".to_string(),
-            },
-        )
-        .help(match (f.data.first(), f.written.first()) {
-            (Some(p), Some(_)) if f.expression => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
-            (Some(p), Some(w)) => format!("give `{p}` a non-empty value in the data, or a fallback in the template: `\"{{{{ {w} or '...' }}}}\"`"),
-            (Some(p), None) => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
-            _ => "write a non-empty text".to_string(),
-        }),
-        _ => {
-            let (code, intro) = if full {
-                (code, format!("the API refused the message at `{}`{from}", param.written))
-            } else {
-                (Code::ApiRefused, format!("the API refused the message at `{}`{from}, which this template writes only in part", param.written))
-            };
-            Diagnostic::error(code, intro)
-                .at(span, format!("Facebook's `{}` comes from here", param.written))
-                .help("fix this part as the API's message says (see the note), then check the message with `missive render`")
-        }
+        (Family::Required, Target::Field(f)) if full && !f.absent => required_field(&place, f),
+        (Family::Required, Target::Field(f)) if full => required_field_left_out(&place, f),
+        (Family::Required, Target::Missing) => required_key(&place, param, w),
+        (Family::InvalidKeys(keys), _) => keys_not_accepted(&place, keys, w),
+        (family, Target::Extra(s)) => in_extra(&place, family, s, param),
+        (Family::Empty, Target::Field(f)) if full => empty(&place, f),
+        _ => elsewhere(&place, param, full),
     };
     d = d.note(said(error));
     if let Some(t) = &error.trace_id {
         d = d.note(format!("Facebook trace id: {t}"));
     }
     d
+}
+
+/// What every located refusal is written with: the code's constructor, where it points, the
+/// data it came from (` (from `order.items[2].title`)`), the block's name and the profile.
+#[derive(Clone, Copy)]
+struct Place<'x> {
+    refused: fn(String) -> Diagnostic,
+    span: Span,
+    from: &'x str,
+    what: &'static str,
+    profile: &'x crate::model::profile::Profile,
+}
+
+/// M5002 at a field: how long it was with this data, and where a `max` or a `truncate` goes.
+fn too_long(p: &Place<'_>, f: &ProducedField, limit: &usize) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        profile,
+        ..
+    } = *p;
+    let n = f.value.as_ref().map(|v| v.chars().count());
+    // Characters as Unicode scalar values; UTF-16 units too where they differ (emoji).
+    let utf16 = f.value.as_ref().map(|v| v.encode_utf16().count());
+    let has = match (n, utf16) {
+        (Some(n), Some(u)) if u != n => format!(", it has {n} ({u} UTF-16 units)"),
+        (Some(n), _) => format!(", it has {n}"),
+        _ => String::new(),
+    };
+    let label = match n {
+        Some(n) => format!("{n} characters with this data"),
+        None => format!("over {limit} characters"),
+    };
+    let mut help = match f.written.first() {
+        Some(_) if f.expression => format!(
+            "declare `max` on `{}` in `input` so that `missive check` catches it, or end the expression with `| truncate(length={limit}, leeway=0)`",
+            f.written.join("`, `")
+        ),
+        Some(p) => format!(
+            "declare `max {limit}` on the input it reads so that `missive check` catches it, or cut it in the template: `\"{{{{ {p} | truncate(length={limit}, leeway=0) }}}}\"`"
+        ),
+        None if !f.data.is_empty() => format!(
+            "declare `max` on the inputs it reads (`{}`) so that `missive check` catches it, or end the expression with `| truncate(length={limit}, leeway=0)`",
+            f.data.join("`, `")
+        ),
+        None => format!("shorten the text to {limit} characters"),
+    };
+    if let Some(k) = f.spec.limit {
+        let l = profile.limit(k);
+        if l.max > *limit {
+            help.push_str(&format!(
+                "; profile `{}` allows {}: Facebook's limit is lower, so lower it in a profile file",
+                profile.name, l.max
+            ));
+        }
+    }
+    let mut d = refused(format!(
+        "the API refused `{}`{from}: Facebook allows at most {limit} characters{has}",
+        f.key
+    ))
+    .at(span, label)
+    .help(help);
+    for decl in &f.decls {
+        d = d.at(*decl, "declared here: a `max` goes here");
+    }
+    d
+}
+
+/// M5003 at a list: how many items it had, and the limit to declare.
+fn too_many(p: &Place<'_>, l: &ProducedList) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        profile,
+        ..
+    } = *p;
+    let allowed = l.limit.map(|k| profile.limit(k).max);
+    let help = match (allowed, l.lists.first()) {
+        (Some(max), _) if l.items.len() <= max => format!(
+            "profile `{}` allows {max} `{}`s here, but Facebook refused {}: send fewer, and lower the limit in a profile file so that `missive check` catches it",
+            profile.name,
+            l.item,
+            l.items.len()
+        ),
+        (Some(max), Some(list)) => format!(
+            "Messenger allows at most {max} `{}`s here: declare `list max {max}` on `{list}` in `input` (missive then stops at {max}), or fewer `{}` blocks",
+            l.item, l.item
+        ),
+        (Some(max), None) => format!("Messenger allows at most {max} `{}`s here: remove some", l.item),
+        (None, _) => format!("send fewer `{}`s", l.item),
+    };
+    refused(format!(
+        "the API refused the message: too many `{}`s{from}, {} with this data",
+        l.item,
+        l.items.len()
+    ))
+    .at(span, format!("{} `{}`s here", l.items.len(), l.item))
+    .help(help)
+}
+
+/// M5007 at a list that had no item with this data.
+fn too_few(p: &Place<'_>, l: &ProducedList) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        ..
+    } = *p;
+    refused(
+        format!("the API refused the message: no `{}`{from} with this data", l.item),
+    )
+    .at(span, format!("no `{}` here with this data", l.item))
+    .help(format!(
+        "Messenger needs at least one `{}`: skip records whose list is empty, or write one `{}` outside the `for`",
+        l.item, l.item
+    ))
+}
+
+/// M5004 at a field written with this data (or no data to tell): the record sent was not this one.
+fn required_field(p: &Place<'_>, f: &ProducedField) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        ..
+    } = *p;
+    refused(
+        format!("the API refused the message: `{}` is required{from}", f.key),
+    )
+    .at(
+        span,
+        match &f.value {
+            Some(v) => format!("Facebook found no `{}` (with this data: {})", f.key, clip_quoted(v)),
+            None => format!("Facebook found no `{}`", f.key),
+        },
+    )
+    .help(match f.data.first() {
+        Some(p) => format!("give `{p}` in every record, or declare it required in `input` so that `missive check` catches a record without it"),
+        None => "give it a value".to_string(),
+    })
+}
+
+/// M5004 at a field that this data leaves out.
+fn required_field_left_out(p: &Place<'_>, f: &ProducedField) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        ..
+    } = *p;
+    refused(
+        format!("the API refused the message: `{}` is required{from}, and this data leaves it out", f.key),
+    )
+    .at(span, "left out: the data it reads is absent")
+    .help(match f.data.first() {
+        Some(p) => format!("give `{p}` in the data, or declare it required in `input` so that `missive check` catches it"),
+        None => "give it a value".to_string(),
+    })
+}
+
+/// M5004 for a key the block does not write.
+fn required_key(p: &Place<'_>, param: &Param, w: &Walk<'_>) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        what,
+        ..
+    } = *p;
+    let key = match param.segments.get(w.depth) {
+        Some(Segment::Key(k)) => k.clone(),
+        _ => param.written.clone(),
+    };
+    refused(format!(
+        "the API refused the message: `{key}` is required in this `{what}`{from}"
+    ))
+    .at(span, format!("this `{what}` has no `{key}`"))
+    .help(format!("add `{key}` to this `{what}`"))
+}
+
+/// M5005: keys Facebook does not accept, at the `extra` block that writes them when one does.
+fn keys_not_accepted(p: &Place<'_>, keys: &[String], w: &Walk<'_>) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        what,
+        ..
+    } = *p;
+    let list = keys
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let near: Vec<String> = keys
+        .iter()
+        .filter_map(|k| near_key(k).map(|n| format!("`{k}` -> `{n}`")))
+        .collect();
+    let extra = match w.target {
+        Target::Object(o) => o.members.iter().find_map(|(k, m)| match m {
+            Produced::Extra { key_span } if keys.iter().any(|x| **x == **k) => Some(*key_span),
+            _ => None,
+        }),
+        Target::Extra(s) => Some(s),
+        _ => None,
+    };
+    let (span, label) = match extra {
+        Some(s) => (s, "written by this `extra` block".to_string()),
+        None => (
+            span,
+            format!("Facebook does not accept it in this `{what}`"),
+        ),
+    };
+    let mut help = if extra.is_some() {
+        format!("remove {list} from the `extra` block, or spell it as Facebook's reference does")
+    } else {
+        format!("this template writes no {list}: the message sent was not this template's (another version, or a client that adds keys)")
+    };
+    if extra.is_some() && !near.is_empty() {
+        help = format!("a key with a similar name exists: {}", near.join(", "));
+    }
+    refused(format!(
+        "the API refused the message: Facebook does not accept {list} in this `{what}`{from}"
+    ))
+    .at(span, label)
+    .help(help)
+}
+
+/// Any refusal of what an `extra` block writes, which missive copies unchecked.
+fn in_extra(p: &Place<'_>, family: &Family, s: Span, param: &Param) -> Diagnostic {
+    let Place { refused, from, .. } = *p;
+    let says = match family {
+        Family::TooLong { limit } => format!("Facebook allows at most {limit} characters"),
+        Family::TooMany => "it has too many items".to_string(),
+        Family::TooFew => "it has too few items".to_string(),
+        Family::Required => "something required is missing".to_string(),
+        Family::Empty => "Facebook needs a non-empty text".to_string(),
+        Family::InvalidKeys(_) | Family::Other => "see the API's message".to_string(),
+    };
+    refused(format!(
+        "the API refused `{}`{from}, which an `extra` block writes: {says}",
+        param.written
+    ))
+    .at(
+        s,
+        "written by this `extra` block, which missive copies unchecked",
+    )
+    .help("fix the value in the `extra` block as the API's message says (see the note)")
+}
+
+/// M5006 at a field that rendered empty.
+fn empty(p: &Place<'_>, f: &ProducedField) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        ..
+    } = *p;
+    refused(
+        format!("the API refused `{}`{from}: Facebook needs a non-empty text", f.key),
+    )
+    .at(
+        span,
+        match &f.value {
+            Some(v) if !v.trim().is_empty() => format!("Facebook found this empty (with this data: {})", clip_quoted(v)),
+            Some(_) | None if f.absent => "empty: the data it reads is absent".to_string(),
+            Some(_) => "empty with this data".to_string(),
+            None => "Facebook found this empty".to_string(),
+        },
+    )
+    .help(match (f.data.first(), f.written.first()) {
+        (Some(p), Some(_)) if f.expression => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
+        (Some(p), Some(w)) => format!("give `{p}` a non-empty value in the data, or a fallback in the template: `\"{{{{ {w} or '...' }}}}\"`"),
+        (Some(p), None) => format!("make sure `{p}` gives a non-empty text, or add a fallback to the expression: `or '...'`"),
+        _ => "write a non-empty text".to_string(),
+    })
+}
+
+/// Any other refusal at the part that writes the parameter (M5001 when the template writes it only in part).
+fn elsewhere(p: &Place<'_>, param: &Param, full: bool) -> Diagnostic {
+    let Place {
+        refused,
+        span,
+        from,
+        ..
+    } = *p;
+    let (refused, intro) = if full {
+        (
+            refused,
+            format!("the API refused the message at `{}`{from}", param.written),
+        )
+    } else {
+        (codes::m5001_api_refused as fn(String) -> Diagnostic, format!("the API refused the message at `{}`{from}, which this template writes only in part", param.written))
+    };
+    refused(intro)
+        .at(span, format!("Facebook's `{}` comes from here", param.written))
+        .help("fix this part as the API's message says (see the note), then check the message with `missive render`")
 }
 
 /// A value in quotes, cut to a readable length.

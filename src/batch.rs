@@ -27,7 +27,7 @@ use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Mutex;
 
 use crate::check::data;
-use crate::diagnostic::{self, Code, Diagnostic};
+use crate::diagnostic::{self, codes, Diagnostic};
 use crate::render::{RenderOptions, RequestOptions};
 use crate::Template;
 
@@ -311,7 +311,7 @@ fn render_record(
 ) -> Outcome {
     if record.not_utf8 {
         return Outcome::Rejected {
-            diagnostics: vec![Diagnostic::error(Code::NotUtf8, "the record is not UTF-8 text")
+            diagnostics: vec![codes::m0007_not_utf8("the record is not UTF-8 text")
                 .help("write the records in UTF-8 (bytes that are not were replaced by `\u{fffd}` in the rejects file)")],
         };
     }

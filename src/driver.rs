@@ -5,7 +5,8 @@
 //! body.
 //!
 //! The command line (`missive check`), the language server and the fixture tests all run this,
-//! so they cannot drift apart. It is the one module that sees both `check` and `render`: neither
+//! so they cannot drift apart; `missive render` and `missive build` compile and render one
+//! product through [`compile_one`] and [`render`]. It is the one module that sees both `check` and `render`: neither
 //! calls the other.
 
 use std::path::Path;
@@ -17,6 +18,7 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::ir::Template;
 use crate::model::profile::Profile;
 use crate::model::types::ObjTy;
+use crate::render::{RenderOptions, RequestOptions};
 use crate::span::SourceFile;
 use crate::syntax::ast;
 
@@ -142,9 +144,7 @@ pub fn check<F: Files>(
 
 fn check_file<F: Files>(input: &Input, settings: &Settings, files: &mut F) -> Checked<F::Error> {
     let compiled = compile(input, &settings.profile);
-    let mut report = FileReport::new(input.path.clone());
-    report.template = Some(input.source.clone());
-    report.diagnostics = compiled.diagnostics;
+    let report = report_of(input, compiled.diagnostics);
     let mut checked = Checked {
         report,
         template: None,
@@ -187,6 +187,98 @@ fn check_file<F: Files>(input: &Input, settings: &Settings, files: &mut F) -> Ch
     diagnostic::sort(&mut checked.report.diagnostics);
     checked.template = Some(template);
     checked
+}
+
+/// A report on `input`'s source with the diagnostics compiling it gave.
+fn report_of(input: &Input, diagnostics: Vec<Diagnostic>) -> FileReport {
+    let mut report = FileReport::new(input.path.clone());
+    report.template = Some(input.source.clone());
+    report.diagnostics = diagnostics;
+    report
+}
+
+/// Compiles one file on its own, as `missive render` and `missive build` do before they render
+/// it: its report (the compiler's diagnostics, in its order) and the template, when it has no
+/// error. The data stage is the caller's: [`render`].
+pub fn compile_one(input: &Input, profile: &Profile) -> (FileReport, Option<Template>) {
+    let compiled = compile(input, profile);
+    (report_of(input, compiled.diagnostics), compiled.template)
+}
+
+/// The data a template renders with when none is given: an empty document, for a template
+/// whose inputs are all optional (or that has none); `None` when it declares a required one.
+pub fn no_data(template: &Template) -> Option<Arc<SourceFile>> {
+    template
+        .input
+        .fields
+        .iter()
+        .all(|f| f.optional)
+        .then(|| Arc::new(SourceFile::new("<no data>", "{}")))
+}
+
+/// What [`render`] writes: the message body, or the whole HTTP request.
+#[derive(Debug, Clone, Copy)]
+pub enum Product<'a> {
+    /// The message body, `{"text": ..., "attachment": ...}`.
+    Body,
+    /// `{"method", "url", "body"}`, with these options.
+    Request(&'a RequestOptions),
+}
+
+/// Where a [`render`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The data is not JSON or does not match `input`: nothing was rendered.
+    Data,
+    /// The render found errors in the rendered values.
+    Render,
+}
+
+/// One template rendered with one data document.
+#[derive(Debug)]
+pub struct Rendered {
+    /// What checking the data and rendering found, in that order (not sorted).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The output (without a final newline), or where it stopped.
+    pub output: Result<Vec<u8>, Stopped>,
+}
+
+/// Renders a compiled template with a data text, as `missive render` and `missive build` do:
+/// the data must be JSON and match `input`, then it renders `product` within Messenger's limits.
+pub fn render(
+    template: &Template,
+    data_text: &str,
+    product: Product<'_>,
+    options: RenderOptions,
+) -> Rendered {
+    let (node, mut diagnostics) = match data::prepare(template, data_text) {
+        Ok(prepared) => prepared,
+        Err(errors) => {
+            return Rendered {
+                diagnostics: errors,
+                output: Err(Stopped::Data),
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let result = match product {
+        Product::Body => template.render_with(&mut out, &node, options),
+        Product::Request(request) => template.render_request(&mut out, &node, request, options),
+    };
+    let output = match result {
+        Ok(warnings) => {
+            diagnostics.extend(warnings);
+            Ok(out)
+        }
+        Err(errors) => {
+            diagnostics.extend(errors);
+            Err(Stopped::Render)
+        }
+    };
+    Rendered {
+        diagnostics,
+        output,
+    }
 }
 
 /// Syntax and check: a template's source, or a payload through the import.
@@ -407,5 +499,43 @@ mod tests {
             .expect("a clean payload compiles");
         assert_eq!(template.name, "welcome");
         assert!(codes(&checked[0]).is_empty());
+    }
+
+    #[test]
+    fn compile_one_reports_the_file_and_render_stops_at_bad_data() {
+        let input = Input::template("hello.missive", source("hello.missive", HELLO));
+        let (report, template) = compile_one(&input, &Profile::default_profile());
+        assert_eq!(report.path, "hello.missive");
+        assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+        let template = template.expect("hello compiles");
+        assert!(no_data(&template).is_none(), "`name` is required");
+
+        let body = render(
+            &template,
+            r#"{"name": "Lisa"}"#,
+            Product::Body,
+            RenderOptions::default(),
+        );
+        assert_eq!(body.output.unwrap(), br#"{"text":"Hello Lisa!"}"#);
+
+        let wrong = render(
+            &template,
+            r#"{"name": 3}"#,
+            Product::Body,
+            RenderOptions::default(),
+        );
+        assert_eq!(wrong.output, Err(Stopped::Data));
+        assert!(wrong.diagnostics.iter().any(Diagnostic::is_error));
+    }
+
+    #[test]
+    fn a_template_without_required_inputs_renders_with_an_empty_document() {
+        let text = "notification hi\ninput { name?: string max 20 }\ntext \"Hi\"\n";
+        let (_, template) = compile_one(
+            &Input::template("hi.missive", source("hi.missive", text)),
+            &Profile::default_profile(),
+        );
+        let empty = no_data(&template.expect("hi compiles")).expect("nothing is required");
+        assert_eq!(empty.text, "{}");
     }
 }

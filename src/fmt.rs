@@ -2,7 +2,7 @@
 //! layout itself is the printer's (`syntax::print::layout`); this module refuses what
 //! does not parse and checks that the result means what the source meant.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 use crate::syntax::{self, ast, print};
 
@@ -52,8 +52,7 @@ pub fn verify(source: &str, formatted: &str) -> Result<(), Vec<Diagnostic>> {
 
 fn verify_tree(before: &ast::File, formatted: &str) -> Result<(), Vec<Diagnostic>> {
     let bug = |span: Span, label: &str| {
-        vec![Diagnostic::error(
-            Code::FormatChanged,
+        vec![codes::m0009_format_changed(
             "formatting would change this template, so it is left as it is",
         )
         .at(span, label.to_string())

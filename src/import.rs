@@ -3,7 +3,7 @@
 //! source of `missive import`; checked as is, it lints the raw payload (`missive check
 //! PAYLOAD.json`) with the template checks, each diagnostic at its line in the JSON file.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::json::{Json, Member, Node};
 use crate::span::Span;
 use crate::syntax::ast::*;
@@ -39,7 +39,7 @@ pub(crate) fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
     )];
     let Json::Object(members) = &root.value else {
         b.diags.push(
-            Diagnostic::error(Code::ImportShape, format!("a payload is a JSON object, this is {}", root.type_name()))
+            codes::m6005_import_shape(format!("a payload is a JSON object, this is {}", root.type_name()))
                 .at(root.span, "expected `{ \"text\": ..., \"attachment\": ... }`")
                 .help("give the message body, a bare attachment, or a Send API request (`{\"recipient\", \"message\"}`)"),
         );
@@ -65,7 +65,7 @@ pub(crate) fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
                 }
                 "recipient" if mode == Mode::Lint => {}
                 "recipient" => b.diags.push(
-                    Diagnostic::warning(Code::ImportDropped, "`recipient` is left out of the template")
+                    codes::m6004_import_dropped("`recipient` is left out of the template")
                         .at(m.key_span, "per-send data, not part of the notification")
                         .help("give the recipient when sending: `missive render --profile messenger --emit request --recipient PSID`"),
                 ),
@@ -145,13 +145,10 @@ impl Builder {
     fn body(&mut self, body: &Node<'_>, items: &mut Vec<Item>) {
         let Json::Object(members) = &body.value else {
             self.diags.push(
-                Diagnostic::error(
-                    Code::ImportShape,
-                    format!(
-                        "the message should be an object, found {}",
-                        body.type_name()
-                    ),
-                )
+                codes::m6005_import_shape(format!(
+                    "the message should be an object, found {}",
+                    body.type_name()
+                ))
                 .at(
                     body.span,
                     "expected `{ \"text\": ..., \"attachment\": ... }`",
@@ -189,7 +186,7 @@ impl Builder {
         match self.mode {
             Mode::Lint => self.unknown_key(m, what, &["recipient", "messaging_type", "tag", "message", "notification_type", "persona_id", "type", "payload"]),
             Mode::Import => self.diags.push(
-                Diagnostic::warning(Code::ImportDropped, format!("`{}` of {what} is left out of the template", m.key))
+                codes::m6004_import_dropped(format!("`{}` of {what} is left out of the template", m.key))
                     .at(m.key_span, "missive has no place for it here")
                     .help("add it to the request yourself when sending, or tell us which Messenger field it is"),
             ),
@@ -198,11 +195,7 @@ impl Builder {
 
     /// An unknown key in a payload being linted (M1002), with the near name.
     fn unknown_key(&mut self, m: &Member<'_>, what: &str, known: &[&str]) {
-        let mut d = Diagnostic::error(
-            Code::UnknownField,
-            format!("unknown key `{}` in {what}", m.key),
-        )
-        .at(
+        let mut d = codes::m1002_unknown_field(format!("unknown key `{}` in {what}", m.key)).at(
             m.key_span,
             "Facebook refuses keys it does not know (\"Invalid keys were found\")",
         );
@@ -229,13 +222,10 @@ impl Builder {
             Json::Null => Value::Null(node.span),
             Json::Array(_) | Json::Object(_) => {
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::ImportType,
-                        format!(
-                            "`{key}` should be a plain value, found {}",
-                            node.type_name()
-                        ),
-                    )
+                    codes::m6002_import_type(format!(
+                        "`{key}` should be a plain value, found {}",
+                        node.type_name()
+                    ))
                     .at(node.span, format!("{} here", node.type_name()))
                     .help(format!(
                         "Messenger takes text, a number or a boolean for `{key}`"
@@ -263,7 +253,7 @@ impl Builder {
             }
             Mode::Import => {
                 self.diags.push(
-                    Diagnostic::warning(Code::ImportExtra, format!("`{}` is kept in an `extra` block", m.key))
+                    codes::m6001_import_extra(format!("`{}` is kept in an `extra` block", m.key))
                         .at(m.key_span, "a field missive does not model")
                         .help("it is copied to the output as is, unchecked; check it against Facebook's reference"),
                 );
@@ -307,7 +297,7 @@ impl Builder {
         });
         let Some(payload) = node.get("payload") else {
             self.diags.push(
-                Diagnostic::error(Code::ImportShape, "the attachment has no `payload`")
+                codes::m6005_import_shape("the attachment has no `payload`")
                     .at(key_span, "expected `{ \"type\": ..., \"payload\": { ... } }`")
                     .help("an attachment is `{\"type\": \"image\", \"payload\": {\"url\": ...}}` or a template"),
             );
@@ -341,8 +331,7 @@ impl Builder {
                     Some("button") => out.push(self.button_template(payload, key_span)),
                     Some("media") => out.push(self.media_template(payload, key_span)),
                     other => self.diags.push(
-                        Diagnostic::error(
-                            Code::ImportShape,
+                        codes::m6005_import_shape(
                             format!("missive does not model the `{}` template", other.unwrap_or("?")),
                         )
                         .at(payload.get("template_type").map_or(payload.span, |t| t.span), "not `generic`, `receipt`, `button` or `media`")
@@ -351,13 +340,10 @@ impl Builder {
                 }
             }
             other => self.diags.push(
-                Diagnostic::error(
-                    Code::ImportShape,
-                    format!(
-                        "missive does not model `{}` attachments",
-                        other.unwrap_or("?")
-                    ),
-                )
+                codes::m6005_import_shape(format!(
+                    "missive does not model `{}` attachments",
+                    other.unwrap_or("?")
+                ))
                 .at(
                     node.get("type").map_or(node.span, |t| t.span),
                     "not `image`, `video`, `audio`, `file` or `template`",
@@ -402,14 +388,11 @@ impl Builder {
         }
         let Json::Array(items) = &array.value.value else {
             self.diags.push(
-                Diagnostic::error(
-                    Code::ImportType,
-                    format!(
-                        "`{}` should be a list, found {}",
-                        array.key,
-                        array.value.type_name()
-                    ),
-                )
+                codes::m6002_import_type(format!(
+                    "`{}` should be a list, found {}",
+                    array.key,
+                    array.value.type_name()
+                ))
                 .at(array.value.span, "expected `[ ... ]`")
                 .help(format!("give `{}` as a JSON array", array.key)),
             );
@@ -426,10 +409,10 @@ impl Builder {
             return true;
         }
         self.diags.push(
-            Diagnostic::error(
-                Code::ImportType,
-                format!("`{key}` should be an object, found {}", node.type_name()),
-            )
+            codes::m6002_import_type(format!(
+                "`{key}` should be an object, found {}",
+                node.type_name()
+            ))
             .at(node.span, "expected `{ ... }`")
             .help(format!("give `{key}` as a JSON object")),
         );
@@ -522,7 +505,7 @@ impl Builder {
             Some(Json::String(s)) => s.to_string(),
             _ => {
                 self.diags.push(
-                    Diagnostic::error(Code::ImportShape, "a quick reply without a `content_type`")
+                    codes::m6005_import_shape("a quick reply without a `content_type`")
                         .at(node.span, "expected `\"content_type\": \"text\"`, `\"user_phone_number\"` or `\"user_email\"`")
                         .help("every Messenger quick reply has a `content_type`"),
                 );
@@ -536,10 +519,9 @@ impl Builder {
             _ if self.mode == Mode::Lint => &["title", "payload", "image_url"],
             other => {
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::ImportShape,
-                        format!("missive does not model `{other}` quick replies"),
-                    )
+                    codes::m6005_import_shape(format!(
+                        "missive does not model `{other}` quick replies"
+                    ))
                     .at(
                         node.get("content_type").map_or(node.span, |t| t.span),
                         "not `text`, `user_phone_number` or `user_email`",
@@ -698,7 +680,7 @@ impl Builder {
             Some(Json::String(s)) => s.to_string(),
             _ => {
                 self.diags.push(
-                    Diagnostic::error(Code::ImportShape, "a button without a `type`")
+                    codes::m6005_import_shape("a button without a `type`")
                         .at(node.span, "expected `\"type\": \"web_url\"`, `\"postback\"` or `\"phone_number\"`")
                         .help("every Messenger button has a `type`"),
                 );
@@ -720,15 +702,14 @@ impl Builder {
             _ if self.mode == Mode::Lint => &["title", "url", "payload"],
             other => {
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::ImportShape,
-                        format!("missive does not model `{other}` buttons"),
-                    )
-                    .at(
-                        node.get("type").map_or(node.span, |t| t.span),
-                        "not a button type of Facebook's reference",
-                    )
-                    .help("keep this button out of the template, or write the element in `extra`"),
+                    codes::m6005_import_shape(format!("missive does not model `{other}` buttons"))
+                        .at(
+                            node.get("type").map_or(node.span, |t| t.span),
+                            "not a button type of Facebook's reference",
+                        )
+                        .help(
+                            "keep this button out of the template, or write the element in `extra`",
+                        ),
                 );
                 return None;
             }
@@ -775,7 +756,7 @@ impl Builder {
                     self.outside(m, "the attachment (it is also inside `payload`)");
                 } else {
                     self.diags.push(
-                        Diagnostic::warning(Code::ImportMoved, format!("`{}` is beside `payload`; it belongs inside", m.key))
+                        codes::m6003_import_moved(format!("`{}` is beside `payload`; it belongs inside", m.key))
                             .at(m.key_span, "moved into the receipt's payload")
                             .help("Messenger reads `address`, `summary` and `adjustments` inside `payload`; beside it, Facebook ignores or refuses them")
                             .note("the integration guide's example places them beside `payload`"),
@@ -936,12 +917,9 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
                 .find(|d| d.is_error())
                 .map_or(String::new(), |d| format!(": {}", d.message));
             errors.push(
-                Diagnostic::error(
-                    Code::ImportShape,
-                    format!("the imported template does not compile{first}"),
-                )
-                .at(node.span, "this payload")
-                .help("run `missive check` on the payload to see what Messenger would refuse"),
+                codes::m6005_import_shape(format!("the imported template does not compile{first}"))
+                    .at(node.span, "this payload")
+                    .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
         return Err(errors);
@@ -952,6 +930,7 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn round_trip(payload: &str) -> String {
         let (source, _) = to_source(payload, "t").unwrap_or_else(|d| panic!("{d:#?}"));
@@ -1010,7 +989,8 @@ mod tests {
             .map(|d| d.code.as_str())
             .collect();
         assert!(compiled.template.is_none(), "{codes:?}");
-        for code in ["M1011", "M2001", "M2002"] {
+        for code in [Code::UnknownButtonType, Code::TooLong, Code::TooMany] {
+            let code = code.as_str();
             assert!(codes.contains(&code), "{code} missing from {codes:?}");
         }
     }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{codes, Diagnostic, Origin};
 use crate::span::Span;
 
 /// JSON nested deeper than this is refused, so that no input can exhaust the stack.
@@ -168,7 +168,7 @@ impl<'a> Reader<'a> {
                 .chars()
                 .next()
                 .map_or(0, char::len_utf8);
-        Diagnostic::error(Code::InvalidJson, format!("invalid JSON: {message}"))
+        codes::m3001_invalid_json(format!("invalid JSON: {message}"))
             .label(Origin::Data, Span::new(self.i, end), label)
             .help("the data file must be one JSON value (an object, usually) with double-quoted keys and no trailing commas")
     }
@@ -514,6 +514,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     #[test]
     fn one_rule_for_numbers_zero_or_between_a_millionth_and_1e21() {

@@ -7,10 +7,11 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use crate::diagnostic::{codes, Severity};
 use crate::model::api_path::iadvize_path;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{Diagnostic, Origin};
 use crate::ir::walk::{self, Data, Flow, Loops, Refused, Repeat, Sink, View};
 use crate::ir::Node as IrNode;
 use crate::ir::*;
@@ -171,7 +172,7 @@ impl Template {
         let mut buf = Vec::new();
         self.render_to(&mut buf, data)?;
         serde_json::from_slice(&buf).map_err(|e| {
-            vec![Diagnostic::error(Code::RenderFailed, format!("the rendered JSON cannot be read back as a value: {e}"))
+            vec![codes::m3007_render_failed(format!("the rendered JSON cannot be read back as a value: {e}"))
                 .help("a number in the data is beyond what serde_json's `Value` holds; use `render_to` for the bytes")]
         })
     }
@@ -444,8 +445,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             return Err(diags);
         }
         if let Err(e) = out.write_all(buf) {
-            return Err(vec![Diagnostic::error(
-                Code::Io,
+            return Err(vec![codes::m9001_io(
+                Severity::Error,
                 format!("cannot write the output: {e}"),
             )]);
         }
@@ -463,7 +464,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         if w.buf.len() - start <= 2 && self.errors == 0 {
             let span = self.t.header;
             self.push(
-                Diagnostic::error(Code::EmptyMessage, "with this data the message has neither text nor attachment")
+                codes::m2011_empty_message("with this data the message has neither text nor attachment")
                     .at(span, "nothing to send")
                     .help("give the data that the `text` or the attachment needs, or add an `else` branch"),
             );
@@ -637,18 +638,15 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             format!("the `{}`s come from a list that is empty or absent in this data; Messenger refuses the message, so skip this record or fix its data", items.item)
         };
         self.push(
-            Diagnostic::error(
-                Code::TooFew,
-                format!("with this data there is no `{}`", items.item),
-            )
-            .at(
-                items.owner,
-                format!(
-                    "Messenger needs at least {} `{}` here",
-                    items.min, items.item
-                ),
-            )
-            .help(help),
+            codes::m2009_too_few(format!("with this data there is no `{}`", items.item))
+                .at(
+                    items.owner,
+                    format!(
+                        "Messenger needs at least {} `{}` here",
+                        items.min, items.item
+                    ),
+                )
+                .help(help),
         );
     }
 
@@ -656,8 +654,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn refused(&mut self, items: &Items, span: Span, count: usize, why: Refused) {
         match why {
             Refused::Second => self.push(
-                Diagnostic::error(
-                    Code::TooMany,
+                codes::m2002_too_many(
+                    Severity::Error,
                     format!("with this data there is more than one `{}`", items.item),
                 )
                 .at(span, "a second one")
@@ -669,7 +667,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     .map(|l| self.t.profile.cite(self.t.profile.limit(l)))
                     .unwrap_or_default();
                 self.push(
-                    Diagnostic::error(Code::TooMany, format!("with this data there are more than {max} `{}`s", items.item))
+                    codes::m2002_too_many(Severity::Error, format!("with this data there are more than {max} `{}`s", items.item))
                         .at(span, format!("`{}` number {} comes from here", items.item, max + 1))
                         .help(format!("lower `max` on the list in `input` to {max}, or send the rest in another notification"))
                         .note(note),
@@ -714,8 +712,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Some((list, index)) => format!(" (from `{}`)", self.loops.item(list, index)),
             None => String::new(),
         };
-        let mut d = Diagnostic::error(
-            Code::TitleOnlyElement,
+        let mut d = codes::m2012_title_only_element(
             format!("with this data a carousel element has only a title{which}"),
         )
         .at(span, "every other field of this element is absent in the data")
@@ -736,14 +733,11 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
 
     fn missing(&mut self, p: &PathIr, data_span: Option<Span>) {
         let path = self.concrete(p);
-        let mut d = Diagnostic::error(
-            Code::MissingData,
-            format!("`{path}` is missing from the data"),
-        )
-        .at(p.span, format!("`{}` is required here", p.dotted))
-        .help(format!(
-            "add `{path}` to the data, or declare it optional in `input` (`name?: ...`)"
-        ));
+        let mut d = codes::m3002_missing_data(format!("`{path}` is missing from the data"))
+            .at(p.span, format!("`{}` is required here", p.dotted))
+            .help(format!(
+                "add `{path}` to the data, or declare it optional in `input` (`name?: ...`)"
+            ));
         if let Some(s) = data_span {
             d = d.label(Origin::Data, s, "null here");
         }
@@ -755,13 +749,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
 
     fn wrong_type(&mut self, p: &PathIr, found: D, expected: &str) {
         let path = self.concrete(p);
-        let mut d = Diagnostic::error(
-            Code::WrongDataType,
-            format!(
-                "`{path}` should be {expected}, the data has {}",
-                found.type_name()
-            ),
-        )
+        let mut d = codes::m3003_wrong_data_type(format!(
+            "`{path}` should be {expected}, the data has {}",
+            found.type_name()
+        ))
         .label(
             Origin::Data,
             found.span(),
@@ -839,13 +830,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     }
 
     fn required_absent(&mut self, f: &FieldIr, p: &PathIr) {
-        let mut d = Diagnostic::error(
-            Code::MissingField,
-            format!(
-                "`{}` is required, but `{}` is absent from the data",
-                f.key, p.dotted
-            ),
-        )
+        let mut d = codes::m2003_missing_field(format!(
+            "`{}` is required, but `{}` is absent from the data",
+            f.key, p.dotted
+        ))
         .at(p.span, format!("`{}` is optional in `input`", p.dotted))
         .help(format!(
             "declare `{}` required in `input`, or give a fallback: `\"{{{{ {} or '...' }}}}\"`",
@@ -1107,10 +1095,9 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         .map_or_else(|| err.kind().to_string(), str::to_string),
                 };
                 self.push(
-                    Diagnostic::error(
-                        Code::RenderFailed,
-                        format!("this interpolation failed with this data: {detail}"),
-                    )
+                    codes::m3007_render_failed(format!(
+                        "this interpolation failed with this data: {detail}"
+                    ))
                     .at(e.span, "failed here")
                     .help(
                         "check the types of the values it reads, or guard it with `{% if ... %}`",

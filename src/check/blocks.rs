@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::Checker;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::codes;
 use crate::ir::*;
 use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec};
 use crate::model::types::{self, Ty};
@@ -51,10 +51,10 @@ impl Checker<'_> {
                     if spec.fields.iter().any(|s| s.name == c.name.name) {
                         let after = c.name.span.end as usize;
                         self.push(
-                            Diagnostic::error(
-                                Code::SyntaxError,
-                                format!("expected `:` after `{}`", c.name.name),
-                            )
+                            codes::m0001_syntax_error(format!(
+                                "expected `:` after `{}`",
+                                c.name.name
+                            ))
                             .at(Span::new(after, after), "add `:` here")
                             .help(format!(
                                 "a field is `name: value`: write `{}: ...`",
@@ -76,7 +76,7 @@ impl Checker<'_> {
                 }
                 Item::Input(i) => {
                     self.push(
-                        Diagnostic::error(Code::UnknownBlock, "`input` belongs at the top level")
+                        codes::m1004_unknown_block("`input` belongs at the top level")
                             .at(i.span.sub(0, 5), "inside a block")
                             .help("move `input { ... }` out to the top of the file"),
                     );
@@ -89,10 +89,10 @@ impl Checker<'_> {
                     if !child.many {
                         if let (Node::Obj { .. }, Some(prev)) = (&node, singles.get(child.key)) {
                             self.push(
-                                Diagnostic::error(
-                                    Code::DuplicateField,
-                                    format!("`{}` is given twice", child.keyword),
-                                )
+                                codes::m1005_duplicate_field(format!(
+                                    "`{}` is given twice",
+                                    child.keyword
+                                ))
                                 .at(item.span(), "given again here")
                                 .at(*prev, "first given here")
                                 .help(format!("{} has one `{}`", spec.what, child.keyword)),
@@ -137,7 +137,7 @@ impl Checker<'_> {
             let twice = !seen_extra.insert(k.as_str());
             if clash || twice {
                 self.push(
-                    Diagnostic::error(Code::DuplicateField, format!("`extra` repeats the field `{k}`"))
+                    codes::m1005_duplicate_field(format!("`extra` repeats the field `{k}`"))
                         .at(*span, if twice { "already given by `extra`" } else { "already given by the block" })
                         .help("remove it: the output would have the key twice, and Messenger would read only one of them"),
                 );
@@ -159,7 +159,7 @@ impl Checker<'_> {
             && extra_keys.is_empty()
         {
             self.push(
-                Diagnostic::error(Code::TitleOnlyElement, "a carousel element needs more than a title")
+                codes::m2012_title_only_element("a carousel element needs more than a title")
                     .at(b.kind.span, "this element has only a `title`")
                     .help("add a `subtitle`, an `image_url`, a `default_action` or a `button`: Facebook refuses title-only elements"),
             );
@@ -191,7 +191,7 @@ impl Checker<'_> {
             .filter(|c| c.many && c.min > 0 && !items_at.contains_key(c.key))
         {
             self.push(
-                Diagnostic::error(Code::TooFew, format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
+                codes::m2009_too_few(format!("{} needs at least {} `{}`", spec.what, c.min, c.keyword))
                     .at(b.kind.span, format!("this {} has no `{}`", spec.what.trim_start_matches("a ").trim_start_matches("an "), c.keyword))
                     .help(match c.block {
                         BlockKind::Button => "add `button web_url { title: ..., url: ... }`, or `for x in list { button postback { ... } }`".to_string(),
@@ -210,12 +210,12 @@ impl Checker<'_> {
             let names: Vec<String> = spec.one_of.iter().map(|f| format!("`{f}`")).collect();
             let names = names.join(" or ");
             let d = if given.is_empty() {
-                Diagnostic::error(Code::MissingField, format!("{} needs {names}", spec.what))
+                codes::m2003_missing_field(format!("{} needs {names}", spec.what))
                     .at(b.kind.span, format!("this {} has neither", b.kind.name))
                     .help("add `url: \"https://...\"`, or `attachment_id: \"...\"` for a file uploaded with Facebook's Attachment Upload API")
             } else {
                 let second = fields.get(given[1]).copied().unwrap_or(b.kind.span);
-                Diagnostic::error(Code::DuplicateField, format!("{} takes {names}, not both", spec.what))
+                codes::m1005_duplicate_field(format!("{} takes {names}, not both", spec.what))
                     .at(second, "given beside the other")
                     .help("keep `attachment_id` for a file already uploaded to Facebook, or `url` to have Facebook fetch it")
             };
@@ -263,14 +263,11 @@ impl Checker<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         self.push(
-            Diagnostic::error(
-                Code::MissingField,
-                format!(
-                    "{} is missing the required {noun} {}",
-                    spec.what,
-                    list.join(", ")
-                ),
-            )
+            codes::m2003_missing_field(format!(
+                "{} is missing the required {noun} {}",
+                spec.what,
+                list.join(", ")
+            ))
             .at(
                 b.kind.span,
                 format!("{} {verb} required here", list.join(", ")),
@@ -285,11 +282,9 @@ impl Checker<'_> {
             .iter()
             .map(|f| f.name)
             .chain(spec.children.iter().map(|c| c.keyword));
-        let mut d = Diagnostic::error(
-            Code::UnknownField,
-            format!("unknown field `{}` in {}", name.name, spec.what),
-        )
-        .at(name.span, format!("`{}` has no such field", b.kind.name));
+        let mut d =
+            codes::m1002_unknown_field(format!("unknown field `{}` in {}", name.name, spec.what))
+                .at(name.span, format!("`{}` has no such field", b.kind.name));
         let given = |s: &str| {
             b.items
                 .iter()
@@ -327,11 +322,9 @@ impl Checker<'_> {
     }
 
     fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
-        let mut d = Diagnostic::error(
-            Code::UnknownBlock,
-            format!("`{}` is not allowed in {}", name.name, spec.what),
-        )
-        .at(name.span, format!("not a block of `{}`", b.kind.name));
+        let mut d =
+            codes::m1004_unknown_block(format!("`{}` is not allowed in {}", name.name, spec.what))
+                .at(name.span, format!("not a block of `{}`", b.kind.name));
         let candidates = spec
             .children
             .iter()
@@ -376,10 +369,10 @@ impl Checker<'_> {
                 let Some(child) = spec.children.iter().find(|c| c.keyword == b.kind.name) else {
                     if spec.fields.iter().any(|f| f.name == b.kind.name) {
                         self.push(
-                            Diagnostic::error(
-                                Code::TypeMismatch,
-                                format!("`{}` is a field, not a block", b.kind.name),
-                            )
+                            codes::m1003_type_mismatch(format!(
+                                "`{}` is a field, not a block",
+                                b.kind.name
+                            ))
                             .at(b.kind.span, "written as a block")
                             .help(format!("write `{}: value`", b.kind.name)),
                         );
@@ -395,10 +388,10 @@ impl Checker<'_> {
                         Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
                             Some(s) => s,
                             None => {
-                                let mut d = Diagnostic::error(
-                                    Code::UnknownButtonType,
-                                    format!("unknown button type `{}`", l.name),
-                                )
+                                let mut d = codes::m1011_unknown_button_type(format!(
+                                    "unknown button type `{}`",
+                                    l.name
+                                ))
                                 .at(l.span, "not a Messenger button type");
                                 if l.name == "element_share" {
                                     d = d.help("Facebook removed the share button: its current buttons reference (2026-04) lists no `element_share`; set `sharable: true` on the carousel for Messenger's own share button");
@@ -425,7 +418,7 @@ impl Checker<'_> {
                         },
                         None => {
                             self.push(
-                                Diagnostic::error(Code::UnknownButtonType, "a button needs a type")
+                                codes::m1011_unknown_button_type("a button needs a type")
                                     .at(b.kind.span, "which kind of button?")
                                     .help("write `button web_url { ... }`, `button postback { ... }` or `button phone_number { ... }`"),
                             );
@@ -478,7 +471,7 @@ impl Checker<'_> {
                     Ty::Unknown => Box::new(Ty::Unknown),
                     _ => {
                         self.push(
-                        Diagnostic::error(Code::NotAList, format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
+                        codes::m1008_not_a_list(format!("`for` needs a list, `{}` is {}", f.iterable.dotted(), resolved.ty.describe()))
                             .at(f.iterable.span, "not a list")
                             .help(format!(
                                 "declare it as a list in `input`, e.g. `{}: list max 10 of {{ ... }}`",
@@ -547,7 +540,7 @@ impl Checker<'_> {
     fn quick_reply_spec(&mut self, b: &ast::Block) -> Option<&'static BlockSpec> {
         let Some(l) = &b.label else {
             self.push(
-                Diagnostic::error(Code::UnknownButtonType, "a quick reply needs a type")
+                codes::m1011_unknown_button_type("a quick reply needs a type")
                     .at(b.kind.span, "which kind of quick reply?")
                     .help("write `quick_reply text { title: ..., payload: ... }`, `quick_reply user_phone_number { }` or `quick_reply user_email { }`"),
             );
@@ -556,11 +549,9 @@ impl Checker<'_> {
         if let Some(spec) = schema::spec(BlockKind::QuickReply, Some(&l.name)) {
             return Some(spec);
         }
-        let mut d = Diagnostic::error(
-            Code::UnknownButtonType,
-            format!("unknown quick reply type `{}`", l.name),
-        )
-        .at(l.span, "not a Messenger quick reply `content_type`");
+        let mut d =
+            codes::m1011_unknown_button_type(format!("unknown quick reply type `{}`", l.name))
+                .at(l.span, "not a Messenger quick reply `content_type`");
         d = match types::suggest(&l.name, schema::QUICK_REPLY_TYPES.iter().copied()) {
             Some(s) => d
                 .help(format!(
@@ -584,10 +575,10 @@ impl Checker<'_> {
         match seen {
             Some(s) if s.key != c.key => {
                 self.push(
-                    Diagnostic::error(
-                        Code::UnknownBlock,
-                        format!("this `if` mixes `{}` and `{}` blocks", s.keyword, c.keyword),
-                    )
+                    codes::m1004_unknown_block(format!(
+                        "this `if` mixes `{}` and `{}` blocks",
+                        s.keyword, c.keyword
+                    ))
                     .at(span.sub(0, 2), "branches produce different kinds of blocks")
                     .help("use one `if` per kind of block"),
                 );
@@ -620,7 +611,7 @@ impl Checker<'_> {
                         _ => "`input`".into(),
                     };
                     self.push(
-                        Diagnostic::error(Code::ConditionalField, format!("{what} cannot be inside `for` or `if`"))
+                        codes::m1010_conditional_field(format!("{what} cannot be inside `for` or `if`"))
                             .at(item.span(), "only blocks (elements, buttons, adjustments) can repeat or be conditional")
                             .help("move it out of the `for`/`if`; an optional input that is absent already leaves its field out"),
                     );

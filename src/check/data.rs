@@ -1,7 +1,7 @@
 //! Data checks: a data file against the template's `input`. Every problem is located in the
 //! data file (with its JSON path in the message) and labelled at the declaration too.
 
-use crate::diagnostic::{Code, Diagnostic, Origin};
+use crate::diagnostic::{codes, Code, Diagnostic, Origin};
 use crate::json::{is_integer, number_out_of_range, Json, Node, NumberRange};
 use crate::model::types::{FieldTy, ObjTy, Ty};
 use crate::model::values::url_problem;
@@ -13,10 +13,10 @@ pub fn validate(data: &Node<'_>, input: &ObjTy) -> Vec<Diagnostic> {
     match &data.value {
         Json::Object(_) => object(data, input, &Path::Root, &mut out),
         _ => out.push(
-            Diagnostic::error(
-                Code::WrongDataType,
-                format!("the data should be an object, found {}", data.type_name()),
-            )
+            codes::m3003_wrong_data_type(format!(
+                "the data should be an object, found {}",
+                data.type_name()
+            ))
             .label(Origin::Data, data.span, "expected `{ ... }`")
             .help("give the template's inputs as one JSON object, e.g. `{\"order\": {...}}`"),
         ),
@@ -62,10 +62,10 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
         let present = members.iter().rev().find(|m| m.key == f.name.as_str());
         match present {
             Some(m) if m.value.is_null() && !f.optional => out.push(
-                Diagnostic::error(
-                    Code::MissingData,
-                    format!("`{}` is required but is `null`", join(path, &f.name)),
-                )
+                codes::m3002_missing_data(format!(
+                    "`{}` is required but is `null`",
+                    join(path, &f.name)
+                ))
                 .label(Origin::Data, m.value.span, "null here")
                 .at(f.decl, "declared required here")
                 .help(format!(
@@ -76,10 +76,10 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             ),
             Some(m) => value(&m.value, f, &join(path, &f.name), out),
             None if !f.optional => out.push(
-                Diagnostic::error(
-                    Code::MissingData,
-                    format!("`{}` is missing from the data", join(path, &f.name)),
-                )
+                codes::m3002_missing_data(format!(
+                    "`{}` is missing from the data",
+                    join(path, &f.name)
+                ))
                 .label(
                     Origin::Data,
                     open,
@@ -103,13 +103,10 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
     for m in members.iter() {
         if let Some(first_span) = seen.insert(&m.key, m.key_span) {
             out.push(
-                Diagnostic::warning(
-                    Code::DuplicateDataKey,
-                    format!(
-                        "`{}` is given twice; the last one is used",
-                        join(path, &m.key)
-                    ),
-                )
+                codes::m3008_duplicate_data_key(format!(
+                    "`{}` is given twice; the last one is used",
+                    join(path, &m.key)
+                ))
                 .label(Origin::Data, m.key_span, "given again here")
                 .label(Origin::Data, first_span, "first given here, and ignored")
                 .help("remove one of them: JSON readers disagree on which one wins"),
@@ -119,10 +116,10 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
         if ty.get(&m.key).is_none() {
             let near =
                 crate::model::types::suggest(&m.key, ty.fields.iter().map(|f| f.name.as_str()));
-            let mut d = Diagnostic::warning(
-                Code::UnknownDataKey,
-                format!("`{}` is not declared in `input`", join(path, &m.key)),
-            )
+            let mut d = codes::m3005_unknown_data_key(format!(
+                "`{}` is not declared in `input`",
+                join(path, &m.key)
+            ))
             .label(Origin::Data, m.key_span, "the template never reads this");
             d = match near {
                 Some(n) => d.help(format!("a declared input with a similar name exists: `{}`", join(path, n))),
@@ -147,13 +144,10 @@ fn null_item(node: &Node<'_>, obj: &ObjTy, decl: Span, path: &Path<'_>) -> Diagn
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
     };
-    Diagnostic::error(
-        Code::MissingData,
-        format!("`{path}` is `null`, but each item needs {list}"),
-    )
-    .label(Origin::Data, node.span, "null here")
-    .at(decl, "declared here")
-    .help("remove the `null` from the list, or give the item as an object with those keys")
+    codes::m3002_missing_data(format!("`{path}` is `null`, but each item needs {list}"))
+        .label(Origin::Data, node.span, "null here")
+        .at(decl, "declared here")
+        .help("remove the `null` from the list, or give the item as an object with those keys")
 }
 
 fn value(node: &Node<'_>, f: &FieldTy, path: &Path<'_>, out: &mut Vec<Diagnostic>) {
@@ -181,10 +175,10 @@ fn wrong(
         _ => format!("give `{path}` as {expected}"),
     };
     out.push(
-        Diagnostic::error(
-            Code::WrongDataType,
-            format!("`{path}` should be {expected}, found {}", node.type_name()),
-        )
+        codes::m3003_wrong_data_type(format!(
+            "`{path}` should be {expected}, found {}",
+            node.type_name()
+        ))
         .label(
             Origin::Data,
             node.span,
@@ -207,10 +201,9 @@ fn too_long(
     let n = s.chars().count();
     if n > max as usize {
         out.push(
-            Diagnostic::error(
-                Code::DataTooLong,
-                format!("`{path}` is {n} characters long, its `max` is {max}"),
-            )
+            codes::m3004_data_too_long(format!(
+                "`{path}` is {n} characters long, its `max` is {max}"
+            ))
             .label(
                 Origin::Data,
                 node.span,
@@ -236,8 +229,7 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
             }
             if let Some(why) = url_problem(s) {
                 out.push(
-                    Diagnostic::error(
-                        Code::InvalidDataUrl,
+                    codes::m3006_invalid_data_url(
                         format!("`{path}` is not an absolute http(s) URL"),
                     )
                     .label(Origin::Data, node.span, why)
@@ -247,14 +239,14 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
             }
         }
         (Ty::Number | Ty::Integer, Json::Number(n)) if number_out_of_range(n) == Some(NumberRange::Infinite) => out.push(
-            Diagnostic::error(Code::WrongDataType, format!("`{path}` is out of range: {n} is beyond what a JSON number can hold"))
+            codes::m3003_wrong_data_type(format!("`{path}` is out of range: {n} is beyond what a JSON number can hold"))
                 .label(Origin::Data, node.span, "too large for a 64-bit float")
                 .at(decl, "declared here")
                 .help("give a number between -1.7e308 and 1.7e308; Facebook and most JSON readers refuse larger ones"),
         ),
         // The one rule for numbers, in data as in a template (see `number_out_of_range`).
         (Ty::Number | Ty::Integer, Json::Number(n)) if number_out_of_range(n).is_some() => out.push(
-            Diagnostic::error(Code::WrongDataType, format!("`{path}` is out of range: {n} would print as a very long text"))
+            codes::m3003_wrong_data_type(format!("`{path}` is out of range: {n} would print as a very long text"))
                 .label(Origin::Data, node.span, "outside 0.000001 to 10²¹")
                 .at(decl, format!("declared `{}` here", if *ty == Ty::Integer { "integer" } else { "number" }))
                 .help("give an amount between 0.000001 and 10²¹ (or 0); an identifier belongs in a `string`"),
@@ -268,7 +260,7 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
                 if items.len() > *max as usize {
                     let first_over = &items[*max as usize];
                     out.push(
-                        Diagnostic::error(Code::DataTooLong, format!("`{path}` has {} items, its `max` is {max}", items.len()))
+                        codes::m3004_data_too_long(format!("`{path}` has {} items, its `max` is {max}", items.len()))
                             .label(Origin::Data, first_over.span, format!("item {} is over the `max`", *max + 1))
                             .at(decl, format!("declared `max {max}` here"))
                             .help("send fewer items, or raise `max` in `input` if Messenger's limits allow it"),

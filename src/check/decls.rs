@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::model::types::{suggest, FieldTy, ObjTy, Ty};
 use crate::syntax::ast;
 
@@ -34,10 +34,10 @@ pub const ENGINE_NAMES: &[&str] = &[
 /// The diagnostic for a variable named like an engine name (M1014).
 pub fn engine_name(name: &ast::Ident) -> Option<Diagnostic> {
     ENGINE_NAMES.contains(&name.name.as_str()).then(|| {
-        Diagnostic::error(
-            Code::ReservedName,
-            format!("`{}` is a name the template engine reserves", name.name),
-        )
+        codes::m1014_reserved_name(format!(
+            "`{}` is a name the template engine reserves",
+            name.name
+        ))
         .at(
             name.span,
             "inside `{{ }}` this name means minijinja's own, not your data",
@@ -59,13 +59,10 @@ pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
     for d in decls {
         if let Some(prev) = obj.get(&d.name.name) {
             diags.push(
-                Diagnostic::error(
-                    Code::DuplicateDeclaration,
-                    format!("`{}` is declared twice", d.name.name),
-                )
-                .at(d.name.span, "declared again here")
-                .at(prev.decl, "first declared here")
-                .help("remove one of the declarations, or rename one"),
+                codes::m1007_duplicate_declaration(format!("`{}` is declared twice", d.name.name))
+                    .at(d.name.span, "declared again here")
+                    .at(prev.decl, "first declared here")
+                    .help("remove one of the declarations, or rename one"),
             );
             continue;
         }
@@ -96,9 +93,8 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                 "integer" => Ty::Integer,
                 "bool" => Ty::Bool,
                 other => {
-                    let mut d =
-                        Diagnostic::error(Code::UnknownType, format!("unknown type `{other}`"))
-                            .at(name.span, "not a type missive knows");
+                    let mut d = codes::m1009_unknown_type(format!("unknown type `{other}`"))
+                        .at(name.span, "not a type missive knows");
                     d = match suggest(other, TYPE_NAMES.iter().copied()) {
                         Some(s) => d.help(format!("a type with a similar name exists: `{s}`")).fix(name.span, s),
                         None => d.help("the types are `string`, `number`, `integer`, `bool`, `url`, `{ ... }` and `list of T`"),
@@ -109,15 +105,12 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
             };
             if let (Some(m), false) = (max, matches!(ty, Ty::String { .. } | Ty::Url { .. })) {
                 diags.push(
-                    Diagnostic::error(
-                        Code::UnknownType,
-                        format!("`max` does not apply to `{}`", name.name),
-                    )
-                    .at(
-                        m.span,
-                        "`max` bounds the characters of a string or the items of a list",
-                    )
-                    .help("remove `max`, or declare the value as `string max N`"),
+                    codes::m1009_unknown_type(format!("`max` does not apply to `{}`", name.name))
+                        .at(
+                            m.span,
+                            "`max` bounds the characters of a string or the items of a list",
+                        )
+                        .help("remove `max`, or declare the value as `string max N`"),
                 );
             }
             Some(ty)

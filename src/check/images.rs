@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::model::images::{Aspect, ImageRef};
 use crate::span::Span;
 
@@ -58,7 +58,7 @@ pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
                         (w, (w as f64 / target).round() as usize)
                     };
                     out.push(
-                        Diagnostic::warning(Code::ImageAspect, format!("the image is {w}×{h} ({ratio:.2}:1), shown at {}{from}", img.aspect.name()))
+                        codes::m4010_image_aspect(format!("the image is {w}×{h} ({ratio:.2}:1), shown at {}{from}", img.aspect.name()))
                             .at(img.span, format!("{w}×{h}, Messenger crops it to {}", img.aspect.name()))
                             .help(format!(
                                 "crop the image to {} (e.g. {tw}×{th}){}",
@@ -74,7 +74,7 @@ pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
                 }
             }
             Err(why) => out.push(
-                Diagnostic::warning(Code::ImageUnreadable, format!("could not read the image's size{from}"))
+                codes::m4011_image_unreadable(format!("could not read the image's size{from}"))
                     .at(img.span, why.clone())
                     .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),
             ),

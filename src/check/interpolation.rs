@@ -3,7 +3,7 @@
 //! minijinja, whose variables are resolved against `input` and whose filters must exist.
 
 use super::Checker;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::*;
 use crate::model::types::{self, Base, Ty};
 use crate::span::Span;
@@ -103,16 +103,13 @@ impl Checker<'_> {
                 ok = false;
                 let n: String = args.chars().take_while(char::is_ascii_digit).collect();
                 self.push(
-                    Diagnostic::error(
-                        Code::InvalidInterpolation,
-                        "`truncate` takes its length by name",
-                    )
-                    .at(
-                        Span::new(at + i, at + i + 9),
-                        "a positional argument here fails when rendering",
-                    )
-                    .help(format!("write `truncate(length={n})`"))
-                    .fix(Span::new(arg_at, arg_at), "length="),
+                    codes::m0006_invalid_interpolation("`truncate` takes its length by name")
+                        .at(
+                            Span::new(at + i, at + i + 9),
+                            "a positional argument here fails when rendering",
+                        )
+                        .help(format!("write `truncate(length={n})`"))
+                        .fix(Span::new(arg_at, arg_at), "length="),
                 );
             }
         }
@@ -136,11 +133,8 @@ impl Checker<'_> {
             let what = if is_test { "test" } else { "filter" };
             let span = Span::new(at + offset, at + offset + name.len());
             let known: &[&str] = if is_test { KNOWN_TESTS } else { KNOWN_FILTERS };
-            let mut d = Diagnostic::error(
-                Code::InvalidInterpolation,
-                format!("unknown {what} `{name}`"),
-            )
-            .at(span, format!("minijinja has no such {what}"));
+            let mut d = codes::m0006_invalid_interpolation(format!("unknown {what} `{name}`"))
+                .at(span, format!("minijinja has no such {what}"));
             d = match types::suggest(name, known.iter().copied()) {
                 Some(s) => d.help(format!("a {what} with a similar name exists: `{s}`")).fix(span, s),
                 None => d.help(format!("the {what}s are minijinja's built-in ones and `truncate`, `pluralize`, `striptags`")),
@@ -175,19 +169,16 @@ impl Checker<'_> {
             from = end;
         }
         let (close, tag, written) = open.pop()?;
-        let d = Diagnostic::error(
-            Code::InvalidInterpolation,
-            format!("`{written}` is never closed"),
-        )
-        .at(tag, format!("needs a `{{% {close} %}}`"))
-        .help(format!(
-            "add `{{% {close} %}}` where the text it {} ends",
-            if close == "endif" {
-                "guards"
-            } else {
-                "repeats"
-            }
-        ));
+        let d = codes::m0006_invalid_interpolation(format!("`{written}` is never closed"))
+            .at(tag, format!("needs a `{{% {close} %}}`"))
+            .help(format!(
+                "add `{{% {close} %}}` where the text it {} ends",
+                if close == "endif" {
+                    "guards"
+                } else {
+                    "repeats"
+                }
+            ));
         let before_quote = if text.ends_with("\"\"\"") && text.len() >= 6 {
             Some(span.end as usize - 3)
         } else if text.ends_with('"') && text.len() >= 2 {
@@ -229,7 +220,7 @@ impl Checker<'_> {
                 }
             }
             self.push(
-                Diagnostic::error(Code::InvalidInterpolation, format!("invalid template expression: {detail}"))
+                codes::m0006_invalid_interpolation(format!("invalid template expression: {detail}"))
                     .at(at, detail)
                     .help("interpolations use minijinja syntax: `{{ product.name }}`, `{{ price | round(2) }}`, `{% if first_name %}...{% endif %}`; inside a `\"...\"` string, quote text with `'...'`"),
             );
@@ -402,13 +393,10 @@ impl Checker<'_> {
         };
         if matches!(r.ty, Ty::Object(_) | Ty::List { .. }) {
             self.push(
-                Diagnostic::error(
-                    Code::TypeMismatch,
-                    format!(
-                        "`{trimmed}` is {}, which cannot be inserted into text",
-                        r.ty.describe()
-                    ),
-                )
+                codes::m1003_type_mismatch(format!(
+                    "`{trimmed}` is {}, which cannot be inserted into text",
+                    r.ty.describe()
+                ))
                 .at(span, "not a text value")
                 .help(format!(
                     "insert one of its fields, e.g. `{{{{ {trimmed}.name }}}}`"

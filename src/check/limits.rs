@@ -2,7 +2,7 @@
 //! declared `max`, and receipt totals when they are literal.
 
 use super::{bounds, Checker};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::ir::walk::{self, NoData, Sink};
 use crate::ir::*;
 use crate::model::profile::LimitKey;
@@ -60,8 +60,8 @@ impl Checker<'_> {
         let span = v.span();
         if bound.min > max {
             self.push(
-                Diagnostic::error(
-                    Code::TooLong,
+                codes::m2001_too_long(
+                    Severity::Error,
                     format!(
                         "`{field}` is at least {} characters long, the limit is {max}",
                         bound.min
@@ -89,8 +89,8 @@ impl Checker<'_> {
                 } else {
                     format!(" when {}", join_and(&when))
                 };
-                let mut d = Diagnostic::warning(
-                    Code::TooLong,
+                let mut d = codes::m2001_too_long(
+                    Severity::Warning,
                     format!("`{field}` may reach {most} characters, the limit is {max}"),
                 )
                 .at(span, format!("up to {most} characters{when}"));
@@ -183,13 +183,10 @@ impl Checker<'_> {
             Err(bounds::Unbounded::NoMax(c)) => {
                 let room = max.saturating_sub(bound.min).max(1);
                 let name = c.path.rsplit('.').next().unwrap_or(&c.path).to_string();
-                let mut d = Diagnostic::warning(
-                    Code::NoMaxDeclared,
-                    format!(
-                        "`{field}` has no length bound: `{}` is declared without `max`",
-                        c.path
-                    ),
-                )
+                let mut d = codes::m4008_no_max_declared(format!(
+                    "`{field}` has no length bound: `{}` is declared without `max`",
+                    c.path
+                ))
                 .at(
                     c.span,
                     format!("`{field}` allows {max} characters; this can be any length"),
@@ -207,7 +204,7 @@ impl Checker<'_> {
             }
             Err(bounds::Unbounded::Opaque { span: at, what }) => {
                 self.push(
-                    Diagnostic::warning(Code::Unboundable, format!("missive cannot bound the length of `{field}`"))
+                    codes::m4009_unboundable(format!("missive cannot bound the length of `{field}`"))
                         .at(at, format!("{what} is outside what the length analysis understands"))
                         .help(format!(
                             "the limit ({max} characters) is still checked on every rendered value; to check it ahead, keep to paths, `if`, `for` and filters such as `truncate(length=N, leeway=0)`, `default`, `upper`"
@@ -346,8 +343,8 @@ impl Counts<'_> {
         let total = c.outright.len();
         if let Some(span) = c.outright.get(max) {
             self.diags.push(
-                Diagnostic::error(
-                    Code::TooMany,
+                codes::m2002_too_many(
+                    Severity::Error,
                     format!(
                         "too many `{}`s: {total}, Messenger allows {max}",
                         items.item
@@ -373,7 +370,7 @@ impl Counts<'_> {
         match most {
             Ok(most) if most > max => {
                 self.diags.push(
-                    Diagnostic::warning(Code::TooMany, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
+                    codes::m2002_too_many(Severity::Warning, format!("there may be {most} `{}`s, Messenger allows {max}", items.item))
                         .at(c.first_loop.unwrap_or(items.owner), format!("up to {most} `{}`s with the lists' declared `max`", items.item))
                         .help(format!("lower the `max` of the list in `input` so that at most {max} `{}`s can be produced", items.item))
                         .note(cite),
@@ -382,7 +379,7 @@ impl Counts<'_> {
             Ok(_) => {}
             Err(span) => {
                 self.diags.push(
-                    Diagnostic::warning(Code::NoMaxDeclared, format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
+                    codes::m4008_no_max_declared(format!("the number of `{}`s has no bound: the list is declared without `max`", items.item))
                         .at(span, format!("Messenger allows {max} `{}`s; this list can be any length", items.item))
                         .help(format!("declare the list as `list max {max} of {{ ... }}` so that check can prove it fits"))
                         .note(cite),

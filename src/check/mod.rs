@@ -13,7 +13,7 @@ mod limits;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::*;
 use crate::model::profile::{LimitKey, Profile};
 use crate::model::schema::{self, BlockKind, FieldSpec, Kind};
@@ -169,6 +169,26 @@ fn raw_literal_char(raw: &str, c: char) -> Option<usize> {
     None
 }
 
+/// What the top-level items gave, as `Checker::file` reads them in order.
+#[derive(Default)]
+struct Top<'f> {
+    name: Option<(String, Span)>,
+    description: Option<String>,
+    customer_id: Option<FieldIr>,
+    messaging_type: Option<String>,
+    tag: Option<String>,
+    body: ObjIr,
+    text_at: Option<Span>,
+    attachment_at: Option<Span>,
+    quick_replies_at: Option<Span>,
+    metadata_at: Option<Span>,
+    seen_headers: HashMap<&'f str, Span>,
+    /// Keys of the top-level `extra`: an `attachment` there is the message's attachment when
+    /// the template has none of its own (a template missive does not model yet).
+    top_extra: Vec<(String, Span)>,
+    top_extra_keys: std::collections::HashSet<String>,
+}
+
 /// What a top-level item contributes to the message.
 enum TopKind {
     Text,
@@ -189,7 +209,7 @@ impl<'a> Checker<'a> {
             return true;
         };
         self.push(
-            Diagnostic::error(Code::TypeMismatch, format!("`{raw}` is out of range: a number is 0 or between 10⁻⁶ and 10²¹ in size"))
+            codes::m1003_type_mismatch(format!("`{raw}` is out of range: a number is 0 or between 10⁻⁶ and 10²¹ in size"))
                 .at(span, problem.label())
                 .help(format!("give a number in range, or, for an identifier, a string: `\"{raw}\"`; numbers in the data follow the same rule")),
         );
@@ -240,51 +260,15 @@ impl<'a> Checker<'a> {
             // Nothing parsed: either the parser already said why, or there is only comments.
             if self.diags.is_empty() {
                 self.push(
-                    Diagnostic::error(Code::EmptyFile, "this template has nothing but comments")
+                    codes::m0008_empty_file("this template has nothing but comments")
                         .at(Span::new(0, 0), "nothing to compile")
                         .help("add a header such as `notification order_shipped`, then a `text \"...\"` or an attachment block"),
                 );
             }
             return None;
         }
-        // Inputs first: every other item refers to them.
-        let inputs: Vec<&ast::Input> = file
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Input(inp) => Some(inp),
-                _ => None,
-            })
-            .collect();
-        if let Some(first) = inputs.first() {
-            for extra in &inputs[1..] {
-                self.push(
-                    Diagnostic::error(Code::DuplicateField, "`input` is given twice")
-                        .at(extra.span.sub(0, 5), "second `input` block")
-                        .at(first.span.sub(0, 5), "first `input` block")
-                        .help("declare all variables in one `input { ... }` block"),
-                );
-            }
-            self.root = Arc::new(decls::lower_input(&first.decls, &mut self.diags));
-        }
-
-        let mut name: Option<(String, Span)> = None;
-        let mut description = None;
-        let mut customer_id = None;
-        let mut messaging_type = None;
-        let mut tag = None;
-        let mut body = ObjIr::default();
-        let mut text_at: Option<Span> = None;
-        let mut attachment_at: Option<Span> = None;
-        let mut quick_replies_at: Option<Span> = None;
-        let mut metadata_at: Option<Span> = None;
-        let mut seen_headers: HashMap<&str, Span> = HashMap::new();
-        // Keys of the top-level `extra`: an `attachment` there is the message's attachment when
-        // the template has none of its own (a template missive does not model yet).
-        let mut top_extra: Vec<(String, Span)> = Vec::new();
-        let mut top_extra_keys: std::collections::HashSet<String> =
-            std::collections::HashSet::new();
-
+        self.lower_inputs(file);
+        let mut top = Top::default();
         for item in &file.items {
             match item {
                 Item::Input(_) | Item::Error(_) => {}
@@ -294,250 +278,27 @@ impl<'a> Checker<'a> {
                         "notification" | "customer_id" | "messaging_type" | "tag"
                     ) =>
                 {
-                    if let Some(prev) = seen_headers.insert(&c.name.name, c.name.span) {
-                        self.given_twice(&c.name.name, c.name.span, prev);
-                        continue;
-                    }
-                    match c.name.name.as_str() {
-                        "notification" => {
-                            if let Some((n, d)) = self.notification_header(c) {
-                                name = Some(n);
-                                description = d;
-                            }
-                        }
-                        "customer_id" => {
-                            const SPEC: FieldSpec = FieldSpec {
-                                name: "customer_id",
-                                kind: Kind::Text,
-                                required: true,
-                                nonempty: true,
-                                limit: Some(LimitKey::CustomerId),
-                            };
-                            if let Some(v) = self.single_arg(c) {
-                                customer_id = self.field_ir("customer_id", v, &SPEC);
-                            }
-                        }
-                        "messaging_type" => {
-                            const SPEC: FieldSpec = FieldSpec {
-                                name: "messaging_type",
-                                kind: Kind::Choice(&["RESPONSE", "UPDATE", "MESSAGE_TAG"]),
-                                required: true,
-                                nonempty: true,
-                                limit: None,
-                            };
-                            messaging_type = self.literal_header(c, &SPEC);
-                        }
-                        _ => {
-                            const SPEC: FieldSpec = FieldSpec {
-                                name: "tag",
-                                kind: Kind::Choice(&[
-                                    "CONFIRMED_EVENT_UPDATE",
-                                    "POST_PURCHASE_UPDATE",
-                                    "ACCOUNT_UPDATE",
-                                    "HUMAN_AGENT",
-                                ]),
-                                required: true,
-                                nonempty: true,
-                                limit: None,
-                            };
-                            // A retired tag is reported as such, and still counts as the
-                            // message's tag (no second error for a missing one).
-                            tag = match self.deprecated_tag(c) {
-                                Some(retired) => Some(retired),
-                                None => self.literal_header(c, &SPEC),
-                            };
-                        }
-                    }
+                    self.header_line(c, &mut top)
                 }
-                other => {
-                    // What the item is, known from its shape: a value that fails its checks
-                    // still counts as present, so one mistake gives one diagnostic.
-                    let kind = match other {
-                        Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
-                        Item::Command(c) if c.name.name == "metadata" => Some(TopKind::Metadata),
-                        Item::Command(c) if media_kind(&c.name.name).is_some() => {
-                            Some(TopKind::Attachment)
-                        }
-                        Item::Block(b) if media_kind(&b.kind.name).is_some() => {
-                            Some(TopKind::Attachment)
-                        }
-                        Item::Block(b) if b.kind.name == "quick_replies" => {
-                            Some(TopKind::QuickReplies)
-                        }
-                        Item::Block(b)
-                            if schema::ATTACHMENT_BLOCKS
-                                .iter()
-                                .any(|(k, _, _)| *k == b.kind.name) =>
-                        {
-                            Some(TopKind::Attachment)
-                        }
-                        Item::If(_) => Some(TopKind::Attachment),
-                        _ => None,
-                    };
-                    let previous = match kind {
-                        Some(TopKind::Text) => text_at.replace(other.span()),
-                        Some(TopKind::Attachment) => attachment_at.replace(other.span()),
-                        Some(TopKind::QuickReplies) => quick_replies_at.replace(other.span()),
-                        Some(TopKind::Metadata) => metadata_at.replace(other.span()),
-                        _ => None,
-                    };
-                    if let Some(prev) = previous {
-                        let d = match kind {
-                            Some(TopKind::Metadata) => Diagnostic::error(Code::DuplicateField, "`metadata` is given twice")
-                                .at(other.span(), "second `metadata`")
-                                .at(prev, "first `metadata`")
-                                .help("a message has one `metadata` string: keep one"),
-                            Some(TopKind::QuickReplies) => Diagnostic::error(Code::DuplicateField, "`quick_replies` is given twice")
-                                .at(other.span(), "second `quick_replies`")
-                                .at(prev, "first `quick_replies`")
-                                .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
-                            Some(TopKind::Text) => Diagnostic::error(Code::DuplicateField, "`text` is given twice")
-                                .at(other.span(), "second `text`")
-                                .at(prev, "first `text`")
-                                .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
-                            _ => Diagnostic::error(Code::SeveralAttachments, "a message has one attachment at most")
-                                .at(other.span(), "second attachment")
-                                .at(prev, "first attachment")
-                                .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
-                        };
-                        self.push(d);
-                        continue;
-                    }
-                    if let Item::Extra(e) = other {
-                        for m in &e.members {
-                            if !top_extra_keys.insert(m.key.clone()) {
-                                self.extra_repeats(&m.key, m.key_span);
-                            }
-                            top_extra.push((m.key.clone(), m.key_span));
-                        }
-                    }
-                    if let Some(member) = self.top_item(other) {
-                        body.members.push(member);
-                    }
-                }
+                other => self.message_part(other, &mut top),
             }
         }
-
-        for (key, span) in &top_extra {
-            let own = match key.as_str() {
-                "text" => text_at.is_some(),
-                "attachment" => attachment_at.is_some(),
-                "quick_replies" => quick_replies_at.is_some(),
-                "metadata" => metadata_at.is_some(),
-                _ => false,
-            };
-            if own {
-                self.extra_repeats(key, *span);
-            }
+        self.extra_beside_own_parts(&top);
+        self.tag_needs_message_tag(&top);
+        if let Some(f) = &top.customer_id {
+            self.customer_id_scheme(f);
         }
-
-        // Facebook sends a message tag only with `messaging_type "MESSAGE_TAG"`, and needs one then.
-        match (messaging_type.as_deref(), &tag, seen_headers.get("messaging_type"), seen_headers.get("tag")) {
-            (Some("MESSAGE_TAG"), None, Some(at), _) => self.push(
-                Diagnostic::error(Code::InvalidHeader, "`messaging_type \"MESSAGE_TAG\"` needs a `tag` line")
-                    .at(*at, "a message tag is announced here")
-                    .help("add the tag, e.g. `tag \"POST_PURCHASE_UPDATE\"` for an order update")
-                    .note("Facebook Send API reference: `tag` is required when `messaging_type` is `MESSAGE_TAG`"),
-            ),
-            (other, Some(_), _, Some(at)) if other != Some("MESSAGE_TAG") => self.push(
-                Diagnostic::error(Code::InvalidHeader, "`tag` needs `messaging_type \"MESSAGE_TAG\"`")
-                    .at(*at, "Facebook ignores or refuses this tag")
-                    .help("add `messaging_type \"MESSAGE_TAG\"` above it, or remove the `tag`")
-                    .note("Facebook Send API reference: a tag is sent with `messaging_type: MESSAGE_TAG` only"),
-            ),
-            _ => {}
-        }
-
-        if let Some(f) = &customer_id {
-            let constant = match &f.val {
-                Val::Lit(_) => true,
-                Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
-                Val::Str(StrIr::Parts(parts)) => !parts.iter().any(|p| matches!(p, Part::Path(_))),
-                Val::Path(_) => false,
-            };
-            if constant {
-                self.push(
-                    Diagnostic::error(Code::ConstantCustomerId, "`customer_id` is the same for every visitor")
-                        .at(f.span, "uses no input variable")
-                        .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
-                        .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
-                );
-            }
-            self.customer_id_encoded(f);
-        }
-
-        let header_span = name.as_ref().map(|(_, s)| *s);
-        if name.is_none() && !seen_headers.contains_key("notification") {
-            let first = file.items.first().map_or(Span::new(0, 0), |i| {
-                let s = i.span();
-                Span::new(s.start as usize, s.start as usize)
-            });
-            let stem = options
-                .file_stem
-                .clone()
-                .unwrap_or_else(|| "order_confirmation".into());
-            self.push(
-                Diagnostic::error(Code::MissingHeader, "the template has no `notification` header")
-                    .at(first, "expected `notification NAME` at the top")
-                    .help(format!("start the file with `notification {stem}` (and, optionally, a description in quotes)")),
-            );
-        }
-        if let (Some((n, span)), Some(stem)) = (&name, &options.file_stem) {
-            if n != stem {
-                let d = Diagnostic::warning(
-                    Code::NameMismatch,
-                    format!("the notification is named `{n}` but its file is `{stem}.missive`"),
-                )
-                .at(*span, "the notification's name");
-                // The file's name is offered only when it is a name the header accepts.
-                let d = if is_name(stem) {
-                    d.help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find"))
-                        .fix_unsafe(*span, stem.clone(), format!("Rename the notification to `{stem}`"))
-                } else {
-                    d.help(format!("rename the file to `{n}.missive`, so that templates are easy to find (`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`)"))
-                };
-                self.push(d);
-            }
-        }
-
-        // Text beside an attachment.
-        if let (Some(t), Some(_)) = (text_at, attachment_at) {
-            let rule = &self.profile.text_with_attachment;
-            if !rule.allowed {
-                self.push(
-                    Diagnostic::error(Code::TextWithAttachment, format!("profile `{}` does not allow text beside an attachment", self.profile.name))
-                        .at(t, "this text is sent with the attachment")
-                        .help("send the text and the attachment as two notifications, or use the `iadvize` profile")
-                        .note(format!("rule from profile `{}` ({}, {})", self.profile.name, rule.source, rule.date)),
-                );
-            }
-        }
-        if let Some(at) = quick_replies_at {
-            self.platform_may_drop("quick_replies", at);
-        }
-        if let Some(at) = metadata_at {
-            self.platform_may_drop("metadata", at);
-        }
-        let clean = !self.diags.iter().any(Diagnostic::is_error);
-        let sends_something = text_at.is_some()
-            || attachment_at.is_some()
-            || top_extra
-                .iter()
-                .any(|(k, _)| k == "text" || k == "attachment");
-        if !sends_something && name.is_some() && clean {
-            self.push(
-                Diagnostic::error(
-                    Code::EmptyMessage,
-                    "the notification has neither text nor an attachment",
-                )
-                .at(
-                    header_span.expect("named"),
-                    "this notification sends nothing",
-                )
-                .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
-            );
-        }
-
+        self.header_name(file, options, &top);
+        self.message_rules(&top);
+        let Top {
+            name,
+            description,
+            customer_id,
+            messaging_type,
+            tag,
+            body,
+            ..
+        } = top;
         let (name, header) = name?;
         Some(Template {
             name,
@@ -553,14 +314,288 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// `input { }`, lowered once: every other item refers to it.
+    fn lower_inputs(&mut self, file: &ast::File) {
+        let inputs: Vec<&ast::Input> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Input(inp) => Some(inp),
+                _ => None,
+            })
+            .collect();
+        if let Some(first) = inputs.first() {
+            for extra in &inputs[1..] {
+                self.push(
+                    codes::m1005_duplicate_field("`input` is given twice")
+                        .at(extra.span.sub(0, 5), "second `input` block")
+                        .at(first.span.sub(0, 5), "first `input` block")
+                        .help("declare all variables in one `input { ... }` block"),
+                );
+            }
+            self.root = Arc::new(decls::lower_input(&first.decls, &mut self.diags));
+        }
+    }
+
+    /// A header line (`notification`, `customer_id`, `messaging_type`, `tag`), at most once each.
+    fn header_line<'f>(&mut self, c: &'f ast::Command, top: &mut Top<'f>) {
+        if let Some(prev) = top.seen_headers.insert(&c.name.name, c.name.span) {
+            self.given_twice(&c.name.name, c.name.span, prev);
+            return;
+        }
+        match c.name.name.as_str() {
+            "notification" => {
+                if let Some((n, d)) = self.notification_header(c) {
+                    top.name = Some(n);
+                    top.description = d;
+                }
+            }
+            "customer_id" => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "customer_id",
+                    kind: Kind::Text,
+                    required: true,
+                    nonempty: true,
+                    limit: Some(LimitKey::CustomerId),
+                };
+                if let Some(v) = self.single_arg(c) {
+                    top.customer_id = self.field_ir("customer_id", v, &SPEC);
+                }
+            }
+            "messaging_type" => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "messaging_type",
+                    kind: Kind::Choice(&["RESPONSE", "UPDATE", "MESSAGE_TAG"]),
+                    required: true,
+                    nonempty: true,
+                    limit: None,
+                };
+                top.messaging_type = self.literal_header(c, &SPEC);
+            }
+            _ => {
+                const SPEC: FieldSpec = FieldSpec {
+                    name: "tag",
+                    kind: Kind::Choice(&[
+                        "CONFIRMED_EVENT_UPDATE",
+                        "POST_PURCHASE_UPDATE",
+                        "ACCOUNT_UPDATE",
+                        "HUMAN_AGENT",
+                    ]),
+                    required: true,
+                    nonempty: true,
+                    limit: None,
+                };
+                // A retired tag is reported as such, and still counts as the
+                // message's tag (no second error for a missing one).
+                top.tag = match self.deprecated_tag(c) {
+                    Some(retired) => Some(retired),
+                    None => self.literal_header(c, &SPEC),
+                };
+            }
+        }
+    }
+
+    /// A part of the message (text, attachment, quick replies, metadata, `extra`), at most one
+    /// of each, lowered into the body.
+    fn message_part(&mut self, other: &Item, top: &mut Top<'_>) {
+        // What the item is, known from its shape: a value that fails its checks
+        // still counts as present, so one mistake gives one diagnostic.
+        let kind = match other {
+            Item::Command(c) if c.name.name == "text" => Some(TopKind::Text),
+            Item::Command(c) if c.name.name == "metadata" => Some(TopKind::Metadata),
+            Item::Command(c) if media_kind(&c.name.name).is_some() => Some(TopKind::Attachment),
+            Item::Block(b) if media_kind(&b.kind.name).is_some() => Some(TopKind::Attachment),
+            Item::Block(b) if b.kind.name == "quick_replies" => Some(TopKind::QuickReplies),
+            Item::Block(b)
+                if schema::ATTACHMENT_BLOCKS
+                    .iter()
+                    .any(|(k, _, _)| *k == b.kind.name) =>
+            {
+                Some(TopKind::Attachment)
+            }
+            Item::If(_) => Some(TopKind::Attachment),
+            _ => None,
+        };
+        let previous = match kind {
+            Some(TopKind::Text) => top.text_at.replace(other.span()),
+            Some(TopKind::Attachment) => top.attachment_at.replace(other.span()),
+            Some(TopKind::QuickReplies) => top.quick_replies_at.replace(other.span()),
+            Some(TopKind::Metadata) => top.metadata_at.replace(other.span()),
+            _ => None,
+        };
+        if let Some(prev) = previous {
+            let d = match kind {
+                Some(TopKind::Metadata) => codes::m1005_duplicate_field("`metadata` is given twice")
+                    .at(other.span(), "second `metadata`")
+                    .at(prev, "first `metadata`")
+                    .help("a message has one `metadata` string: keep one"),
+                Some(TopKind::QuickReplies) => codes::m1005_duplicate_field("`quick_replies` is given twice")
+                    .at(other.span(), "second `quick_replies`")
+                    .at(prev, "first `quick_replies`")
+                    .help("a message has one list of quick replies: put every `quick_reply` in one `quick_replies` block"),
+                Some(TopKind::Text) => codes::m1005_duplicate_field("`text` is given twice")
+                    .at(other.span(), "second `text`")
+                    .at(prev, "first `text`")
+                    .help("a message has one text: merge them, or use `{% if %}` inside one `text`"),
+                _ => codes::m1012_several_attachments("a message has one attachment at most")
+                    .at(other.span(), "second attachment")
+                    .at(prev, "first attachment")
+                    .help("send the second attachment in a notification of its own, or choose one with `if ... { } else { }`"),
+            };
+            self.push(d);
+            return;
+        }
+        if let Item::Extra(e) = other {
+            for m in &e.members {
+                if !top.top_extra_keys.insert(m.key.clone()) {
+                    self.extra_repeats(&m.key, m.key_span);
+                }
+                top.top_extra.push((m.key.clone(), m.key_span));
+            }
+        }
+        if let Some(member) = self.top_item(other) {
+            top.body.members.push(member);
+        }
+    }
+
+    /// A key of the top-level `extra` that the template also writes as its own part.
+    fn extra_beside_own_parts(&mut self, top: &Top<'_>) {
+        for (key, span) in &top.top_extra {
+            let own = match key.as_str() {
+                "text" => top.text_at.is_some(),
+                "attachment" => top.attachment_at.is_some(),
+                "quick_replies" => top.quick_replies_at.is_some(),
+                "metadata" => top.metadata_at.is_some(),
+                _ => false,
+            };
+            if own {
+                self.extra_repeats(key, *span);
+            }
+        }
+    }
+
+    /// Facebook sends a message tag only with `messaging_type "MESSAGE_TAG"`, and needs one then.
+    fn tag_needs_message_tag(&mut self, top: &Top<'_>) {
+        match (top.messaging_type.as_deref(), &top.tag, top.seen_headers.get("messaging_type"), top.seen_headers.get("tag")) {
+            (Some("MESSAGE_TAG"), None, Some(at), _) => self.push(
+                codes::m1013_invalid_header("`messaging_type \"MESSAGE_TAG\"` needs a `tag` line")
+                    .at(*at, "a message tag is announced here")
+                    .help("add the tag, e.g. `tag \"POST_PURCHASE_UPDATE\"` for an order update")
+                    .note("Facebook Send API reference: `tag` is required when `messaging_type` is `MESSAGE_TAG`"),
+            ),
+            (other, Some(_), _, Some(at)) if other != Some("MESSAGE_TAG") => self.push(
+                codes::m1013_invalid_header("`tag` needs `messaging_type \"MESSAGE_TAG\"`")
+                    .at(*at, "Facebook ignores or refuses this tag")
+                    .help("add `messaging_type \"MESSAGE_TAG\"` above it, or remove the `tag`")
+                    .note("Facebook Send API reference: a tag is sent with `messaging_type: MESSAGE_TAG` only"),
+            ),
+            _ => {}
+        }
+    }
+
+    /// The `customer_id` scheme: the same for every visitor (M2013), or with literal text that
+    /// the URL percent-encodes (M2014).
+    fn customer_id_scheme(&mut self, f: &FieldIr) {
+        let constant = match &f.val {
+            Val::Lit(_) => true,
+            Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
+            Val::Str(StrIr::Parts(parts)) => !parts.iter().any(|p| matches!(p, Part::Path(_))),
+            Val::Path(_) => false,
+        };
+        if constant {
+            self.push(
+                codes::m2013_constant_customer_id("`customer_id` is the same for every visitor")
+                    .at(f.span, "uses no input variable")
+                    .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
+                    .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
+            );
+        }
+        self.customer_id_encoded(f);
+    }
+
+    /// The `notification` header: missing (M1006), or named unlike its file (M4002).
+    fn header_name(&mut self, file: &ast::File, options: &Options, top: &Top<'_>) {
+        if top.name.is_none() && !top.seen_headers.contains_key("notification") {
+            let first = file.items.first().map_or(Span::new(0, 0), |i| {
+                let s = i.span();
+                Span::new(s.start as usize, s.start as usize)
+            });
+            let stem = options
+                .file_stem
+                .clone()
+                .unwrap_or_else(|| "order_confirmation".into());
+            self.push(
+                codes::m1006_missing_header("the template has no `notification` header")
+                    .at(first, "expected `notification NAME` at the top")
+                    .help(format!("start the file with `notification {stem}` (and, optionally, a description in quotes)")),
+            );
+        }
+        if let (Some((n, span)), Some(stem)) = (&top.name, &options.file_stem) {
+            if n != stem {
+                let d = codes::m4002_name_mismatch(format!(
+                    "the notification is named `{n}` but its file is `{stem}.missive`"
+                ))
+                .at(*span, "the notification's name");
+                // The file's name is offered only when it is a name the header accepts.
+                let d = if is_name(stem) {
+                    d.help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find"))
+                        .fix_unsafe(*span, stem.clone(), format!("Rename the notification to `{stem}`"))
+                } else {
+                    d.help(format!("rename the file to `{n}.missive`, so that templates are easy to find (`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`)"))
+                };
+                self.push(d);
+            }
+        }
+    }
+
+    /// The rules on the message as a whole: text beside an attachment, parts a platform may
+    /// drop, a message that sends nothing.
+    fn message_rules(&mut self, top: &Top<'_>) {
+        let header_span = top.name.as_ref().map(|(_, s)| *s);
+        // Text beside an attachment.
+        if let (Some(t), Some(_)) = (top.text_at, top.attachment_at) {
+            let rule = &self.profile.text_with_attachment;
+            if !rule.allowed {
+                self.push(
+                    codes::m2008_text_with_attachment(format!("profile `{}` does not allow text beside an attachment", self.profile.name))
+                        .at(t, "this text is sent with the attachment")
+                        .help("send the text and the attachment as two notifications, or use the `iadvize` profile")
+                        .note(format!("rule from profile `{}` ({}, {})", self.profile.name, rule.source, rule.date)),
+                );
+            }
+        }
+        if let Some(at) = top.quick_replies_at {
+            self.platform_may_drop("quick_replies", at);
+        }
+        if let Some(at) = top.metadata_at {
+            self.platform_may_drop("metadata", at);
+        }
+        let clean = !self.diags.iter().any(Diagnostic::is_error);
+        let sends_something = top.text_at.is_some()
+            || top.attachment_at.is_some()
+            || top
+                .top_extra
+                .iter()
+                .any(|(k, _)| k == "text" || k == "attachment");
+        if !sends_something && top.name.is_some() && clean {
+            self.push(
+                codes::m2011_empty_message("the notification has neither text nor an attachment")
+                    .at(
+                        header_span.expect("named"),
+                        "this notification sends nothing",
+                    )
+                    .help("add `text \"...\"`, or an `image`, `carousel` or `receipt` block"),
+            );
+        }
+    }
+
     fn notification_header(
         &mut self,
         c: &ast::Command,
     ) -> Option<((String, Span), Option<String>)> {
         let bad = |this: &mut Self, span: Span| {
             this.push(
-                Diagnostic::error(
-                    Code::InvalidHeader,
+                codes::m1013_invalid_header(
                     "`notification` takes a name and an optional description",
                 )
                 .at(span, "expected a name such as `order_confirmation`")
@@ -592,10 +627,10 @@ impl<'a> Checker<'a> {
         let text = s.as_literal()?;
         let d = schema::DEPRECATED_TAGS.iter().find(|d| d.name == text)?;
         self.push(
-            Diagnostic::error(
-                Code::Deprecated,
-                format!("the message tag `{}` was retired by Facebook", d.name),
-            )
+            codes::m2017_deprecated(format!(
+                "the message tag `{}` was retired by Facebook",
+                d.name
+            ))
             .at(s.span, format!("use `{}` instead", d.instead))
             .help(format!("write `tag \"{}\"`", d.instead))
             .fix(s.span, format!("\"{}\"", d.instead))
@@ -612,8 +647,7 @@ impl<'a> Checker<'a> {
         }
         let documented: Vec<String> = rule.fields.iter().map(|f| format!("`{f}`")).collect();
         self.push(
-            Diagnostic::warning(
-                Code::PlatformMayDrop,
+            codes::m4012_platform_may_drop(
                 format!(
                     "profile `{}` documents only {} in a message: `{field}` may not reach Messenger",
                     self.profile.name,
@@ -630,21 +664,18 @@ impl<'a> Checker<'a> {
     /// gives twice.
     fn extra_repeats(&mut self, key: &str, span: Span) {
         self.push(
-            Diagnostic::error(
-                Code::DuplicateField,
-                format!("`extra` repeats the field `{key}`"),
-            )
-            .at(span, "already in the message")
-            .help(format!(
-                "give the message's `{key}` with its own line or block, not in `extra`"
-            )),
+            codes::m1005_duplicate_field(format!("`extra` repeats the field `{key}`"))
+                .at(span, "already in the message")
+                .help(format!(
+                    "give the message's `{key}` with its own line or block, not in `extra`"
+                )),
         );
     }
 
     /// M1005: a field, header or block given a second time.
     fn given_twice(&mut self, name: &str, again: Span, first: Span) {
         self.push(
-            Diagnostic::error(Code::DuplicateField, format!("`{name}` is given twice"))
+            codes::m1005_duplicate_field(format!("`{name}` is given twice"))
                 .at(again, "given again here")
                 .at(first, "first given here")
                 .help("keep one of them"),
@@ -671,19 +702,16 @@ impl<'a> Checker<'a> {
         if c.args.len() != 1 {
             let span = c.args.get(1).map_or(c.span, Value::span);
             self.push(
-                Diagnostic::error(
-                    Code::InvalidHeader,
-                    format!("`{}` takes one value", c.name.name),
-                )
-                .at(
-                    span,
-                    if c.args.len() > 1 {
-                        "unexpected second value"
-                    } else {
-                        "expected a value"
-                    },
-                )
-                .help(format!("write `{} \"...\"`", c.name.name)),
+                codes::m1013_invalid_header(format!("`{}` takes one value", c.name.name))
+                    .at(
+                        span,
+                        if c.args.len() > 1 {
+                            "unexpected second value"
+                        } else {
+                            "expected a value"
+                        },
+                    )
+                    .help(format!("write `{} \"...\"`", c.name.name)),
             );
             return None;
         }
@@ -702,12 +730,9 @@ impl<'a> Checker<'a> {
             }
             other => {
                 self.push(
-                    Diagnostic::error(
-                        Code::InvalidHeader,
-                        format!("`{}` takes a literal string", spec.name),
-                    )
-                    .at(other.span(), "expected a string in quotes")
-                    .help(format!("write `{} \"...\"`", spec.name)),
+                    codes::m1013_invalid_header(format!("`{}` takes a literal string", spec.name))
+                        .at(other.span(), "expected a string in quotes")
+                        .help(format!("write `{} \"...\"`", spec.name)),
                 );
                 None
             }
@@ -767,8 +792,7 @@ impl<'a> Checker<'a> {
         for item in &b.items {
             if let Item::Extra(e) = item {
                 self.push(
-                    Diagnostic::error(
-                        Code::UnknownBlock,
+                    codes::m1004_unknown_block(
                         "`extra` is not allowed in `quick_replies`",
                     )
                     .at(e.span.sub(0, 5), "between quick replies")
@@ -889,13 +913,10 @@ impl<'a> Checker<'a> {
             }
             Item::Field(f) if top => {
                 let known = schema::TOP_LEVEL_WORDS.contains(&f.name.name.as_str());
-                let mut d = Diagnostic::error(
-                    Code::UnknownBlock,
-                    format!(
-                        "`{}:` is a field, and fields belong inside a block",
-                        f.name.name
-                    ),
-                )
+                let mut d = codes::m1004_unknown_block(format!(
+                    "`{}:` is a field, and fields belong inside a block",
+                    f.name.name
+                ))
                 .at(f.name.span, "a field at the top level");
                 d = if known {
                     d.help(format!(
@@ -910,7 +931,7 @@ impl<'a> Checker<'a> {
             }
             Item::For(f) if top => {
                 self.push(
-                    Diagnostic::error(Code::UnknownBlock, "`for` cannot repeat a whole message")
+                    codes::m1004_unknown_block("`for` cannot repeat a whole message")
                         .at(f.span.sub(0, 3), "a `for` at the top level")
                         .help("a notification has one text and one attachment: put the `for` inside a `carousel` or `receipt`, around `element`s"),
                 );
@@ -918,7 +939,7 @@ impl<'a> Checker<'a> {
             }
             other => {
                 self.push(
-                    Diagnostic::error(Code::UnknownBlock, "only attachments can be chosen with `if` here")
+                    codes::m1004_unknown_block("only attachments can be chosen with `if` here")
                         .at(other.span(), "expected `image`, `carousel`, `receipt` or `buttons`")
                         .help("inside a top-level `if`, put an attachment; for conditional text use `{% if %}` inside the `text`"),
                 );
@@ -941,12 +962,9 @@ impl<'a> Checker<'a> {
                 .map(Item::span);
             if let Some(span) = second {
                 self.push(
-                    Diagnostic::error(
-                        Code::SeveralAttachments,
-                        "a message has one attachment at most",
-                    )
-                    .at(span, "second attachment in this branch")
-                    .help("keep one attachment per branch"),
+                    codes::m1012_several_attachments("a message has one attachment at most")
+                        .at(span, "second attachment in this branch")
+                        .help("keep one attachment per branch"),
                 );
             }
         }
@@ -954,11 +972,9 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_top(&mut self, name: &ast::Ident) {
-        let mut d = Diagnostic::error(
-            Code::UnknownBlock,
-            format!("unknown block `{}` at the top level", name.name),
-        )
-        .at(name.span, "not a part of a message");
+        let mut d =
+            codes::m1004_unknown_block(format!("unknown block `{}` at the top level", name.name))
+                .at(name.span, "not a part of a message");
         let facebook = schema::FACEBOOK_NAMES
             .iter()
             .find(|(fb, _)| *fb == name.name)
@@ -986,12 +1002,9 @@ impl<'a> Checker<'a> {
     fn no_label(&mut self, b: &ast::Block) {
         if let Some(l) = &b.label {
             self.push(
-                Diagnostic::error(
-                    Code::SyntaxError,
-                    format!("`{}` takes no name", b.kind.name),
-                )
-                .at(l.span, "unexpected name")
-                .help(format!("write `{} {{ ... }}`", b.kind.name)),
+                codes::m0001_syntax_error(format!("`{}` takes no name", b.kind.name))
+                    .at(l.span, "unexpected name")
+                    .help(format!("write `{} {{ ... }}`", b.kind.name)),
             );
         }
     }
@@ -1058,14 +1071,11 @@ impl<'a> Checker<'a> {
         found: &str,
         help: String,
     ) -> Diagnostic {
-        Diagnostic::error(
-            Code::TypeMismatch,
-            format!(
-                "`{}` needs {}, found {found}",
-                spec.name,
-                spec.kind.describe()
-            ),
-        )
+        codes::m1003_type_mismatch(format!(
+            "`{}` needs {}, found {found}",
+            spec.name,
+            spec.kind.describe()
+        ))
         .at(span, format!("expected {}", spec.kind.describe()))
         .help(help)
     }
@@ -1185,10 +1195,10 @@ impl<'a> Checker<'a> {
             Value::Null(span) => {
                 if spec.required {
                     self.push(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            format!("`{}` is required and cannot be `null`", spec.name),
-                        )
+                        codes::m1003_type_mismatch(format!(
+                            "`{}` is required and cannot be `null`",
+                            spec.name
+                        ))
                         .at(*span, "`null` here")
                         .help(format!("give `{}` a value", spec.name)),
                     );
@@ -1227,14 +1237,11 @@ impl<'a> Checker<'a> {
                             _ => "`string`",
                         }),
                     };
-                    let mut d = Diagnostic::error(
-                        Code::TypeMismatch,
-                        format!(
-                            "`{}` needs {}, but `{dotted}` is declared {declared}",
-                            spec.name,
-                            kind.describe()
-                        ),
-                    )
+                    let mut d = codes::m1003_type_mismatch(format!(
+                        "`{}` needs {}, but `{dotted}` is declared {declared}",
+                        spec.name,
+                        kind.describe()
+                    ))
                     .at(p.span, format!("this is {declared}"));
                     if let Some(decl) = resolved.decl {
                         d = d.at(decl, "declared here");
@@ -1277,7 +1284,7 @@ impl<'a> Checker<'a> {
     fn extra(&mut self, e: &ast::Extra) -> Option<Member> {
         let keys: Vec<String> = e.members.iter().map(|m| format!("`{}`", m.key)).collect();
         self.push(
-            Diagnostic::warning(Code::ExtraFields, format!("`extra` fields are copied to the output unchecked: {}", keys.join(", ")))
+            codes::m4001_extra_fields(format!("`extra` fields are copied to the output unchecked: {}", keys.join(", ")))
                 .at(e.span.sub(0, 5), "not checked against Messenger's rules")
                 .help("check these fields against Facebook's reference yourself; if missive should model one, open an issue"),
         );
@@ -1295,10 +1302,10 @@ impl<'a> Checker<'a> {
             if let Some(first) = members[..i].iter().find(|p| p.key == m.key) {
                 found = true;
                 self.push(
-                    Diagnostic::error(
-                        Code::DuplicateField,
-                        format!("`{}` is given twice in this JSON object", m.key),
-                    )
+                    codes::m1005_duplicate_field(format!(
+                        "`{}` is given twice in this JSON object",
+                        m.key
+                    ))
                     .at(m.key_span, "given again here")
                     .at(first.key_span, "first given here")
                     .help("keep one of them: JSON readers keep only one, and which one varies"),

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use missive::batch::{self, Done, Outcome as Fate, Summary};
+use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
-use missive::{Code, Diagnostic, RequestOptions, SourceFile, Template};
+use missive::{Diagnostic, RequestOptions, Severity, SourceFile, Template};
 
 use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Status, Stream};
@@ -46,7 +47,7 @@ pub fn run(
             "max-rejects"
         };
         return Err(failure(
-            Diagnostic::error(Code::Usage, format!("`--{flag} 0` is not a count"))
+            codes::m9002_usage(format!("`--{flag} 0` is not a count"))
                 .help(format!("give a number from 1, e.g. `--{flag} 10`")),
         ));
     }
@@ -58,8 +59,8 @@ pub fn run(
     } else {
         Box::new(File::open(&flags.data).map_err(|e| {
             failure(
-                Diagnostic::error(
-                    Code::Io,
+                codes::m9001_io(
+                    Severity::Error,
                     format!(
                         "cannot read `{}`: {}",
                         flags.data,
@@ -74,8 +75,8 @@ pub fn run(
         File::create(path).map(BufWriter::new).map_err(|e| {
             let name = path.to_string_lossy().into_owned();
             failure(
-                Diagnostic::error(
-                    Code::Io,
+                codes::m9001_io(
+                    Severity::Error,
                     format!("cannot write `{name}`: {}", io_reason(&e, &name)),
                 )
                 .help("check that the folder exists and is writable"),
@@ -351,14 +352,14 @@ impl<'a> Reporter<'a> {
             Err(e) => {
                 // Standard output closed, a disk full, a read error: the batch is cut short.
                 let d = if self.output_failed {
-                    Diagnostic::error(
-                        Code::Io,
+                    codes::m9001_io(
+                        Severity::Error,
                         format!("the batch stopped: cannot write the output: {e}"),
                     )
                     .help("check the disk and the file given with `-o`")
                 } else {
-                    Diagnostic::error(
-                        Code::Io,
+                    codes::m9001_io(
+                        Severity::Error,
                         format!("the batch stopped: cannot read `{}`: {e}", self.data_name),
                     )
                     .help("check the file given with `--data-ndjson`")
@@ -420,8 +421,11 @@ impl<'a> Reporter<'a> {
         if let Some(e) = &self.rejects_error {
             let mut r = FileReport::new("");
             r.diagnostics.push(
-                Diagnostic::error(Code::Io, format!("cannot write the rejects file: {e}"))
-                    .help("check the disk and the file given with `--rejects`"),
+                codes::m9001_io(
+                    Severity::Error,
+                    format!("cannot write the rejects file: {e}"),
+                )
+                .help("check the disk and the file given with `--rejects`"),
             );
             print_reports(self.common, &[r], 1, Stream::Stderr, false);
             return Status::Failure;

@@ -3,13 +3,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::Args;
 
-use missive::check::{self, data};
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Options, RenderOptions, SourceFile};
+use missive::driver;
+use missive::{RenderOptions, Severity};
 
 use super::{print_reports, status, Common, Exit, Format, Outcome, Session, Status, Stream};
 
@@ -58,7 +58,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(Code::Usage, "`build` needs a folder to write into")
+            codes::m9002_usage("`build` needs a folder to write into")
                 .help("pass `--out-dir DIR`, or set `out-dir = \"DIR\"` in `missive.toml`"),
         ));
     };
@@ -67,11 +67,8 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(
-                Code::Usage,
-                "`build` reads template files, not standard input",
-            )
-            .help("give the templates' paths (or folders) instead of `--stdin-filename`"),
+            codes::m9002_usage("`build` reads template files, not standard input")
+                .help("give the templates' paths (or folders) instead of `--stdin-filename`"),
         ));
     }
     let paths = if args.paths.is_empty() {
@@ -88,11 +85,8 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(
-                Code::Usage,
-                format!("no templates to build in {}", shown.join(", ")),
-            )
-            .help("give template files or folders holding `*.missive` files"),
+            codes::m9002_usage(format!("no templates to build in {}", shown.join(", ")))
+                .help("give template files or folders holding `*.missive` files"),
         ));
     }
 
@@ -119,17 +113,9 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let compiled = check::compile(
-            &src.text,
-            &Options {
-                profile: profile.clone(),
-                file_stem: Some(name.clone()),
-            },
-        );
-        let mut report = FileReport::new(path.clone());
-        report.template = Some(src.clone());
-        report.diagnostics = compiled.diagnostics;
-        let (outcome, data_io_failure) = match &compiled.template {
+        let (mut report, template) =
+            driver::compile_one(&driver::Input::template(path.clone(), src), &profile);
+        let (outcome, data_io_failure) = match &template {
             Some(template) => {
                 // `NAME.json` and `NAME.schema.json`: `a.schema.missive` renders to the
                 // schema of `a.missive`.
@@ -143,10 +129,9 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
                     .find_map(|file| Some((file, claimed.get(file)?)));
                 if let Some((file, first)) = taken {
                     report.diagnostics.push(
-                        Diagnostic::error(
-                            Code::DuplicateOutput,
-                            format!("`{path}` and `{first}` would both be written to `{file}`"),
-                        )
+                        codes::m7002_duplicate_output(format!(
+                            "`{path}` and `{first}` would both be written to `{file}`"
+                        ))
                         .at(template.header, "a second template writing this file")
                         .help("rename one of the files, or build them into separate folders"),
                     );
@@ -236,13 +221,12 @@ fn build_one(
             Ok(s) => s,
             Err((r, st)) => return (None, (st == Status::Failure).then_some(r)),
         }
-    } else if template.input.fields.iter().all(|f| f.optional) {
+    } else if let Some(empty) = driver::no_data(template) {
         // Nothing required: the template renders without data, as `render` does.
-        Arc::new(SourceFile::new("<no data>", "{}"))
+        empty
     } else {
         report.diagnostics.push(
-            Diagnostic::error(
-                Code::NoSampleData,
+            codes::m7001_no_sample_data(
                 format!("no sample data for `{name}`: `{shown}` does not exist"),
             )
             .at(template.header, "this template declares required inputs")
@@ -253,24 +237,16 @@ fn build_one(
         return (None, None);
     };
     report.data = Some(data_src.clone());
-    let node = match data::prepare(template, &data_src.text) {
-        Ok((node, warnings)) => {
-            report.diagnostics.extend(warnings);
-            node
-        }
-        Err(errors) => {
-            report.diagnostics.extend(errors);
-            return (None, None);
-        }
+    let run = driver::render(
+        template,
+        &data_src.text,
+        driver::Product::Body,
+        RenderOptions { pretty: true },
+    );
+    report.diagnostics.extend(run.diagnostics);
+    let Ok(mut rendered) = run.output else {
+        return (None, None);
     };
-    let mut rendered = Vec::new();
-    match template.render_with(&mut rendered, &node, RenderOptions { pretty: true }) {
-        Ok(warnings) => report.diagnostics.extend(warnings),
-        Err(errors) => {
-            report.diagnostics.extend(errors);
-            return (None, None);
-        }
-    }
     rendered.push(b'\n');
     let preview = preview(template, name, &node, &rendered, report);
     let schema = missive::input_schema::of_template(template)
@@ -448,8 +424,8 @@ fn write_files_with(
         let what = what.to_string_lossy().into_owned();
         let mut r = FileReport::new(what.clone());
         r.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
+            codes::m9001_io(
+                Severity::Error,
                 format!("cannot write `{what}`: {}", super::io_reason(&e, &what)),
             )
             .help("check that the output folder is writable"),
@@ -499,8 +475,8 @@ fn write_files_with(
             for (i, dest) in moved.iter().enumerate() {
                 if let Err(e) = undo(dest, kept[i].as_deref()) {
                     report.diagnostics.push(
-                        Diagnostic::error(
-                            Code::Io,
+                        codes::m9001_io(
+                            Severity::Error,
                             format!("cannot put back the old `{}`: {e}", dest.to_string_lossy()),
                         )
                         .help("the folder holds old and new files: build again"),

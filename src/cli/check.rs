@@ -9,9 +9,9 @@ use clap::Args;
 use missive::check::images;
 use missive::diagnostic::fix::{self, Applied};
 use missive::diagnostic::report::FileReport;
-use missive::diagnostic::Applicability;
+use missive::diagnostic::{codes, Applicability};
 use missive::driver;
-use missive::{Code, Diagnostic, SourceFile};
+use missive::{Diagnostic, SourceFile};
 
 use super::{print_reports, status, Common, Exit, Outcome, Session, Status, Stream};
 
@@ -78,7 +78,7 @@ pub fn run(common: &Common, mut args: CheckArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stdout,
             "",
-            Diagnostic::error(Code::Usage, "`--watch` watches files, not standard input")
+            codes::m9002_usage("`--watch` watches files, not standard input")
                 .help("give the template's path instead of `--stdin-filename`"),
         ));
     }
@@ -86,7 +86,7 @@ pub fn run(common: &Common, mut args: CheckArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stdout,
             "",
-            Diagnostic::error(Code::Usage, "`--unsafe-fixes` needs `--fix` or `--diff`")
+            codes::m9002_usage("`--unsafe-fixes` needs `--fix` or `--diff`")
                 .help("add `--fix` to apply the fixes, or `--diff` to see them"),
         ));
     }
@@ -94,7 +94,7 @@ pub fn run(common: &Common, mut args: CheckArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stdout,
             "",
-            Diagnostic::error(Code::Usage, "`--fix` rewrites files, not standard input")
+            codes::m9002_usage("`--fix` rewrites files, not standard input")
                 .help("use `--diff` to see the fixes, or give the template's path"),
         ));
     }
@@ -168,11 +168,8 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stdout,
             "",
-            Diagnostic::error(
-                Code::Usage,
-                "`--data` checks one template, but several were given",
-            )
-            .help("run `missive check TEMPLATE --data FILE` once per template"),
+            codes::m9002_usage("`--data` checks one template, but several were given")
+                .help("run `missive check TEMPLATE --data FILE` once per template"),
         ));
     }
 

@@ -8,8 +8,9 @@ use clap::Args;
 
 use missive::api_error;
 use missive::check::data;
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic};
+use missive::{Code, Severity};
 
 use super::{print_reports, status, Common, Exit, Outcome, Status, Stream};
 
@@ -66,11 +67,8 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> Outcome {
         return Err(Exit::usage(
             Stream::Stdout,
             "",
-            Diagnostic::error(
-                Code::Usage,
-                "the API error and the data cannot both come from standard input",
-            )
-            .help("give the data as a file with `--data FILE`"),
+            codes::m9002_usage("the API error and the data cannot both come from standard input")
+                .help("give the data as a file with `--data FILE`"),
         ));
     }
     let body = if text == "-" {
@@ -79,7 +77,7 @@ fn api_error(common: &Common, args: &ExplainArgs, text: &str) -> Outcome {
             return Err(Exit::usage(
                 Stream::Stdout,
                 "",
-                Diagnostic::error(Code::Io, format!("cannot read standard input: {e}"))
+                codes::m9001_io(Severity::Error, format!("cannot read standard input: {e}"))
                     .help("pipe the API's response body into `missive explain --api-error -`"),
             ));
         }

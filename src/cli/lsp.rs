@@ -1,6 +1,7 @@
 //! `missive lsp`: the language server, over standard input and output.
 
-use missive::{Code, Diagnostic};
+use missive::diagnostic::codes;
+use missive::Severity;
 
 use super::{Common, Exit, Outcome, Session, Status, Stream};
 
@@ -15,7 +16,7 @@ pub fn run(common: &Common) -> Outcome {
         .then(|| Box::new(super::project::profile_for_file) as missive::lsp::ProfileFor);
     let profile = Session::open(common, Stream::Stderr)?.profile(Stream::Stderr)?;
     missive::lsp::run_stdio(profile, per_document).map_err(|e| {
-        let d = Diagnostic::error(Code::Io, format!("language server stopped: {e}"))
+        let d = codes::m9001_io(Severity::Error, format!("language server stopped: {e}"))
             .help("the client closed the connection or sent a message that is not LSP");
         Exit::usage(Stream::Stderr, "", d)
     })?;

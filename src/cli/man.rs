@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use missive::{Code, Diagnostic};
+use missive::diagnostic::codes;
+use missive::Severity;
 
 use super::{Exit, Outcome, Status, Stream};
 
@@ -40,8 +41,8 @@ fn failed(what: &str, e: &std::io::Error) -> Exit {
     Exit::usage(
         Stream::Stderr,
         what,
-        Diagnostic::error(
-            Code::Io,
+        codes::m9001_io(
+            Severity::Error,
             format!("cannot write `{what}`: {}", super::io_reason(e, what)),
         )
         .help("check that the folder exists and is writable"),

@@ -28,8 +28,9 @@ use std::sync::Arc;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
-use missive::{Code, Diagnostic, Profile, SourceFile, Span};
+use missive::{Code, Diagnostic, Profile, Severity, SourceFile, Span};
 
 #[derive(Parser)]
 #[command(
@@ -286,8 +287,7 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> Status {
     let message = first_line(&e.to_string()).to_string();
     let text = match format.as_deref() {
         Some("json") => {
-            let d =
-                Diagnostic::error(Code::Usage, message).help("run `missive --help` for the usage");
+            let d = codes::m9002_usage(message).help("run `missive --help` for the usage");
             let mut r = FileReport::new("");
             r.diagnostics.push(d);
             report::json(&[r], 0)
@@ -295,9 +295,8 @@ fn usage_error(args: &[std::ffi::OsString], e: clap::Error) -> Status {
         Some("short") => format!("error[{}]: {message}\n", Code::Usage),
         Some("sarif") => {
             let mut r = FileReport::new("");
-            r.diagnostics.push(
-                Diagnostic::error(Code::Usage, message).help("run `missive --help` for the usage"),
-            );
+            r.diagnostics
+                .push(codes::m9002_usage(message).help("run `missive --help` for the usage"));
             report::sarif(&[r])
         }
         _ => {
@@ -331,22 +330,15 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
-/// Compiles a template read from `path`: its report (the source attached, the checker's
-/// diagnostics in it) and the template, when it compiled. The file's stem is the name the
-/// `notification` header is compared with.
+/// Compiles a template read from `path` through the driver: its report (the source attached,
+/// the checker's diagnostics in it) and the template, when it compiled. The file's stem is the
+/// name the `notification` header is compared with.
 pub fn compile_file(
     path: &str,
     src: Arc<SourceFile>,
     profile: Profile,
 ) -> (FileReport, Option<missive::Template>) {
-    let file_stem = Path::new(path)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned());
-    let compiled = missive::check::compile(&src.text, &missive::Options { profile, file_stem });
-    let mut report = FileReport::new(path);
-    report.template = Some(src);
-    report.diagnostics = compiled.diagnostics;
-    (report, compiled.template)
+    missive::driver::compile_one(&missive::driver::Input::template(path, src), &profile)
 }
 
 /// The profile named by `--profile` (or the project file), or a usage diagnostic.
@@ -357,7 +349,7 @@ pub fn profile(common: &Common) -> Result<Profile, Diagnostic> {
         } else {
             "a profile file sets `extends`, `name`, `description` and `[limits.KEY]` tables; the README lists the keys"
         };
-        Diagnostic::error(Code::Profile, message).help(help)
+        codes::m9003_profile(message).help(help)
     })
 }
 
@@ -436,8 +428,8 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
         };
         let mut r = FileReport::new(path);
         r.diagnostics.push(
-            Diagnostic::error(
-                Code::Io,
+            codes::m9001_io(
+                Severity::Error,
                 format!("cannot read {what}: {}", io_reason(&e, path)),
             )
             .help("check the path and that the file is readable"),
@@ -453,13 +445,10 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
             let lc = src.line_col(at);
             let mut r = FileReport::new(path);
             r.diagnostics.push(
-                Diagnostic::error(
-                    Code::NotUtf8,
-                    format!(
-                        "`{path}` is not UTF-8 text (invalid byte at line {}, column {})",
-                        lc.line, lc.column
-                    ),
-                )
+                codes::m0007_not_utf8(format!(
+                    "`{path}` is not UTF-8 text (invalid byte at line {}, column {})",
+                    lc.line, lc.column
+                ))
                 // The lossy text holds U+FFFD where the invalid byte was.
                 .at(
                     Span::new(at, at + '\u{FFFD}'.len_utf8()),
@@ -531,8 +520,13 @@ pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, Status)> {
         Loaded::Invalid(mut r) => {
             let src = r.template.take();
             for d in &mut r.diagnostics {
-                d.code = Code::InvalidJson;
-                d.message = format!("invalid JSON: {}", d.message);
+                let read = std::mem::replace(
+                    d,
+                    codes::m3001_invalid_json(format!("invalid JSON: {}", d.message)),
+                );
+                d.labels = read.labels;
+                d.help = read.help;
+                d.notes = read.notes;
                 for l in &mut d.labels {
                     l.origin = missive::diagnostic::Origin::Data;
                 }
@@ -650,8 +644,8 @@ pub fn write_product(
 pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
     let mut failed = FileReport::new(what);
     failed.diagnostics.push(
-        Diagnostic::error(
-            Code::Io,
+        codes::m9001_io(
+            Severity::Error,
             format!("cannot write `{what}`: {}", io_reason(e, what)),
         )
         .help("check that the file and its folder exist and are writable"),

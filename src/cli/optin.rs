@@ -8,8 +8,9 @@ use clap::Args;
 
 use missive::check;
 use missive::delivery::optin;
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Template};
+use missive::Template;
 
 use super::{Common, Exit, Format, Outcome, Session, Status, Stream};
 
@@ -49,7 +50,7 @@ pub fn compile_with_scheme(
             return Err(Exit::usage(
                 Stream::Stderr,
                 "",
-                Diagnostic::error(Code::Usage, format!("no template for `{command}`"))
+                codes::m9002_usage(format!("no template for `{command}`"))
                     .help(format!("run `missive {command} TEMPLATE --data FILE`")),
             ))
         }
@@ -58,11 +59,8 @@ pub fn compile_with_scheme(
         return Err(Exit::usage(
             Stream::Stderr,
             &path,
-            Diagnostic::error(
-                Code::Usage,
-                "the template and the data cannot both come from standard input",
-            )
-            .help("give the data as a file, or the template as a path"),
+            codes::m9002_usage("the template and the data cannot both come from standard input")
+                .help("give the data as a file, or the template as a path"),
         ));
     }
     let src = super::load_or_report(&path, from_stdin)?;
@@ -72,8 +70,7 @@ pub fn compile_with_scheme(
     };
     if template.customer_id.is_none() {
         report.diagnostics.push(
-            Diagnostic::error(
-                Code::Usage,
+            codes::m9002_usage(
                 format!("`{command}` needs the template's `customer_id` scheme, and `{path}` has none"),
             )
             .help("declare how the id is built, under the `notification` line: `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"`"),
@@ -106,14 +103,12 @@ pub fn run(common: &Common, args: OptinArgs) -> Outcome {
             return Err(Exit::usage(
                 Stream::Stderr,
                 &path,
-                Diagnostic::error(
-                    Code::Usage,
-                    "`optin` needs the visitor's data: `--data FILE`",
-                )
-                .help(format!(
-                    "e.g. `missive optin {path} --data examples/{}.json`",
-                    template.name
-                )),
+                codes::m9002_usage("`optin` needs the visitor's data: `--data FILE`").help(
+                    format!(
+                        "e.g. `missive optin {path} --data examples/{}.json`",
+                        template.name
+                    ),
+                ),
             ))
         }
     };

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::Profile;
-use missive::{Code, Diagnostic, SourceFile, Span};
+use missive::{Profile, Severity, SourceFile, Span};
 
 pub const FILE_NAME: &str = "missive.toml";
 
@@ -95,8 +95,8 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         Err(e) => {
             let mut r = FileReport::new(shown.clone());
             r.diagnostics.push(
-                Diagnostic::error(
-                    Code::Io,
+                codes::m9001_io(
+                    Severity::Error,
                     format!("cannot read `{shown}`: {}", super::io_reason(&e, &shown)),
                 )
                 .help("save the project file as UTF-8 text, readable by the user running missive"),
@@ -109,12 +109,9 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
         let mut r = FileReport::new(shown.clone());
         r.diagnostics.push(
-            Diagnostic::error(
-                Code::ProjectFile,
-                format!("`{shown}` cannot be used: {message}"),
-            )
-            .at(span, label.to_string())
-            .help(help.to_string()),
+            codes::m9004_project_file(format!("`{shown}` cannot be used: {message}"))
+                .at(span, label.to_string())
+                .help(help.to_string()),
         );
         r.template = Some(src);
         r

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use missive::check::data;
-use missive::{Code, Diagnostic, RenderOptions, RequestOptions};
+use missive::diagnostic::codes;
+use missive::driver::{self, Product, Stopped};
+use missive::{Diagnostic, RenderOptions, RequestOptions};
 
 use super::{Common, Exit, Outcome, Session, Status, Stream};
 
@@ -77,7 +78,7 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             return Err(Exit::usage(
                 Stream::Stderr,
                 "",
-                Diagnostic::error(Code::Usage, "no template to render")
+                codes::m9002_usage("no template to render")
                     .help("run `missive render TEMPLATE --data FILE`"),
             ))
         }
@@ -88,11 +89,8 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             &path,
-            Diagnostic::error(
-                Code::Usage,
-                "the template and the data cannot both come from standard input",
-            )
-            .help("give the data as a file with `--data FILE`, or the template as a path"),
+            codes::m9002_usage("the template and the data cannot both come from standard input")
+                .help("give the data as a file with `--data FILE`, or the template as a path"),
         ));
     }
     let send_api = profile.envelope == missive::Envelope::SendApi;
@@ -100,7 +98,10 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         .map_err(|d| Exit::usage(Stream::Stderr, &path, d))?;
 
     let src = super::load_or_report(&path, from_stdin)?;
-    let (mut report, template) = super::compile_file(&path, src.clone(), profile);
+    let (mut report, template) = driver::compile_one(
+        &driver::Input::template(path.clone(), src.clone()),
+        &profile,
+    );
     let Some(template) = template else {
         return Err(errors(report));
     };
@@ -113,7 +114,7 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             return Err(Exit::usage(
                 Stream::Stderr,
                 &path,
-                Diagnostic::error(Code::Usage, "`--emit request` needs a customer_id").help(
+                codes::m9002_usage("`--emit request` needs a customer_id").help(
                     "declare a scheme in the template (`customer_id \"order-{{ order.number }}\"`) or pass `--customer-id ID`",
                 ),
             ));
@@ -139,50 +140,42 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             Ok(s) => s,
             Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
         },
-        None if template.input.fields.iter().any(|f| !f.optional) => {
-            return Err(Exit::usage(
-                Stream::Stderr,
-                &path,
-                Diagnostic::error(
-                    Code::Usage,
-                    "this template declares inputs: give them with `--data FILE`",
-                )
-                .help(format!(
-                    "e.g. `missive render {path} --data examples/{}.json`",
-                    template.name
-                )),
-            ));
-        }
-        None => std::sync::Arc::new(missive::SourceFile::new("<no data>", "{}")),
+        None => match driver::no_data(&template) {
+            Some(empty) => empty,
+            None => {
+                return Err(Exit::usage(
+                    Stream::Stderr,
+                    &path,
+                    codes::m9002_usage(
+                        "this template declares inputs: give them with `--data FILE`",
+                    )
+                    .help(format!(
+                        "e.g. `missive render {path} --data examples/{}.json`",
+                        template.name
+                    )),
+                ));
+            }
+        },
     };
     report.data = Some(data_src.clone());
-    let node = match data::prepare(&template, &data_src.text) {
-        Ok((node, warnings)) => {
-            report.diagnostics.extend(warnings);
-            node
-        }
-        Err(e) => {
-            report.diagnostics.extend(e);
-            return Err(errors(report));
-        }
-    };
 
     let options = RenderOptions {
         pretty: args.pretty,
     };
-    let mut out = Vec::new();
-    let result = match &request {
-        None => template.render_with(&mut out, &node, options),
-        Some(req) => template.render_request(&mut out, &node, req, options),
+    let product = match &request {
+        None => Product::Body,
+        Some(req) => Product::Request(req),
     };
-    match result {
-        Ok(warnings) => report.diagnostics.extend(warnings),
-        Err(e) => {
-            report.diagnostics.extend(e);
+    let rendered = driver::render(&template, &data_src.text, product, options);
+    report.diagnostics.extend(rendered.diagnostics);
+    let mut out = match rendered.output {
+        Ok(out) => out,
+        Err(Stopped::Data) => return Err(errors(report)),
+        Err(Stopped::Render) => {
             missive::diagnostic::sort(&mut report.diagnostics);
             return Err(errors(report));
         }
-    }
+    };
     missive::diagnostic::sort(&mut report.diagnostics);
     out.push(b'\n');
     super::write_product(common, report, args.output.as_deref(), &out)
@@ -205,25 +198,21 @@ fn request_options(
     }
     // The Send API's URL (`…/me/messages`) names no page: the token does.
     let Some(page_id) = args.page_id.clone().or_else(|| send_api.then(String::new)) else {
-        return Err(
-            Diagnostic::error(Code::Usage, "`--emit request` needs `--page-id`")
-                .help("give the digits of the page's m.me/ link, e.g. `--page-id 322837607840703`"),
-        );
+        return Err(codes::m9002_usage("`--emit request` needs `--page-id`")
+            .help("give the digits of the page's m.me/ link, e.g. `--page-id 322837607840703`"));
     };
     if (!send_api || args.page_id.is_some())
         && (page_id.is_empty() || !page_id.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(Diagnostic::error(
-            Code::Usage,
-            format!("`--page-id {page_id}` is not a page id"),
-        )
-        .help("a page id is the digits of the page's m.me/ link, e.g. `322837607840703`"));
+        return Err(
+            codes::m9002_usage(format!("`--page-id {page_id}` is not a page id"))
+                .help("a page id is the digits of the page's m.me/ link, e.g. `322837607840703`"),
+        );
     }
     if let Some(id) = &args.customer_id {
         let n = id.chars().count();
         if id.trim().is_empty() || n > customer_id_max {
-            return Err(Diagnostic::error(
-                Code::Usage,
+            return Err(codes::m9002_usage(
                 if id.trim().is_empty() {
                     "`--customer-id` is empty".to_string()
                 } else {

@@ -15,9 +15,10 @@ use missive::delivery::batch::{self, Batch, Event, Fate, Record, Sink, Summary};
 use missive::delivery::journal::{History, Journal, JournalError};
 use missive::delivery::retry::RetryPolicy;
 use missive::delivery::{Endpoint, Token, TokenProblem};
+use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
 use missive::render::IADVIZE_API;
-use missive::{Code, Diagnostic, SourceFile};
+use missive::{Diagnostic, Severity, SourceFile};
 
 use super::optin::{compile_with_scheme, Compiled};
 use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
@@ -98,9 +99,9 @@ fn seconds(flag: &str, value: f64, positive: bool) -> Result<Duration, Diagnosti
     } else {
         let what = if positive { "above 0, " } else { "" };
         Err(
-            Diagnostic::error(Code::Usage, format!("`--{flag} {value}` is not a duration")).help(
-                format!("give a number of seconds {what}e.g. `--timeout 10` or `--backoff 0.25`"),
-            ),
+            codes::m9002_usage(format!("`--{flag} {value}` is not a duration")).help(format!(
+                "give a number of seconds {what}e.g. `--timeout 10` or `--backoff 0.25`"
+            )),
         )
     }
 }
@@ -113,8 +114,8 @@ fn token(args: &SendArgs) -> Result<Token, Exit> {
             let name = file.to_string_lossy().into_owned();
             let text = std::fs::read_to_string(file).map_err(|e| {
                 failure(
-                    Diagnostic::error(
-                        Code::Io,
+                    codes::m9001_io(
+                        Severity::Error,
                         format!("cannot read `{name}`: {}", io_reason(&e, &name)),
                     )
                     .help("check the path of `--token-file` and that the file is readable"),
@@ -131,18 +132,16 @@ fn token(args: &SendArgs) -> Result<Token, Exit> {
     Token::parse(&text).map_err(|problem| {
         failure(match problem {
             TokenProblem::Empty if from_file => {
-                Diagnostic::error(Code::NoToken, format!("{source} is empty"))
+                codes::m9010_no_token(format!("{source} is empty"))
                     .help("put the iAdvize access token in it, alone")
             }
-            TokenProblem::Empty => Diagnostic::error(Code::NoToken, "no access token: nothing was sent")
+            TokenProblem::Empty => codes::m9010_no_token("no access token: nothing was sent")
                 .help(format!("set `{TOKEN_VAR}`, or give `--token-file FILE`; the token is never taken from a flag value (shell history), and `--dry-run` needs none")),
-            TokenProblem::Spaces => Diagnostic::error(
-                Code::NoToken,
+            TokenProblem::Spaces => codes::m9010_no_token(
                 format!("{source} is not one access token: it has a space or a line break inside"),
             )
             .help("put the iAdvize access token alone, on one line, and nothing else"),
-            TokenProblem::TooShort(n) => Diagnostic::error(
-                Code::NoToken,
+            TokenProblem::TooShort(n) => codes::m9010_no_token(
                 format!(
                     "{source} holds {n} character{}, too few for an access token",
                     if n == 1 { "" } else { "s" }
@@ -180,18 +179,15 @@ impl Plan {
         let failure = |d| Exit::usage(Stream::Stderr, "", d);
         let Some(data) = args.data_ndjson.clone().or(args.data.clone()) else {
             return Err(failure(
-                Diagnostic::error(
-                    Code::Usage,
-                    "`send` needs `--data FILE` or `--data-ndjson FILE`",
-                )
-                .help("give the records to send"),
+                codes::m9002_usage("`send` needs `--data FILE` or `--data-ndjson FILE`")
+                    .help("give the records to send"),
             ));
         };
         let endpoint = Endpoint::new(&args.api_url, &args.page_id).map_err(|message| {
             // The message quotes the flag: if the token was pasted into it, it stays hidden.
             let env_token = Token::new(&std::env::var(TOKEN_VAR).unwrap_or_default());
             let message = missive::delivery::scrub(env_token.as_ref(), &message);
-            failure(Diagnostic::error(Code::Usage, message).help(format!(
+            failure(codes::m9002_usage(message).help(format!(
                 "e.g. `--page-id 322837607840703 --api-url {IADVIZE_API}`"
             )))
         })?;
@@ -202,20 +198,17 @@ impl Plan {
             seconds("max-retry-after", args.max_retry_after, false).map_err(failure)?;
         if args.concurrency == 0 || args.concurrency > 256 {
             return Err(failure(
-                Diagnostic::error(
-                    Code::Usage,
-                    format!("`--concurrency {}` is out of range", args.concurrency),
-                )
+                codes::m9002_usage(format!(
+                    "`--concurrency {}` is out of range",
+                    args.concurrency
+                ))
                 .help("give from 1 to 256 requests in flight"),
             ));
         }
         if let Some(r) = args.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
             return Err(failure(
-                Diagnostic::error(
-                    Code::Usage,
-                    format!("`--rate {r}` is not a positive number"),
-                )
-                .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
+                codes::m9002_usage(format!("`--rate {r}` is not a positive number"))
+                    .help("give requests per second, e.g. `--rate 10` or `--rate 0.5`"),
             ));
         }
         // A file written must not be one read or another written: `--rejects` over the journal
@@ -267,12 +260,12 @@ impl Plan {
         };
         opened.map_err(|e| {
             let d = match e {
-                JournalError::Io(e) => Diagnostic::error(Code::Io, format!("cannot open the journal `{name}`: {}", io_reason(&e, &name)))
+                JournalError::Io(e) => codes::m9001_io(Severity::Error, format!("cannot open the journal `{name}`: {}", io_reason(&e, &name)))
                     .help("check that its folder exists and is writable"),
-                JournalError::Corrupt { line, column, reason } => Diagnostic::error(Code::BadJournal, format!("the journal is damaged at {name}:{line}:{column}: {reason}"))
+                JournalError::Corrupt { line, column, reason } => codes::m9011_bad_journal(Severity::Error, format!("the journal is damaged at {name}:{line}:{column}: {reason}"))
                     .help(format!("the damaged part may have held records already sent, which would be sent again: restore the journal from a backup or a full copy; failing that, keep its lines before line {line} in a new file, see with `--dry-run` what it would send, and take the records you know were delivered out of the data"))
                     .note("nothing was sent"),
-                e => Diagnostic::error(Code::BadJournal, format!("cannot use the journal `{name}`: {e}"))
+                e => codes::m9011_bad_journal(Severity::Error, format!("cannot use the journal `{name}`: {e}"))
                     .help("give the journal of this batch's earlier runs, unedited, or a new file to start afresh"),
             };
             Exit::usage(Stream::Stderr, "", d)
@@ -287,8 +280,8 @@ impl Plan {
                 Exit::usage(
                     Stream::Stderr,
                     "",
-                    Diagnostic::error(
-                        Code::Io,
+                    codes::m9001_io(
+                        Severity::Error,
                         format!("cannot write `{name}`: {}", io_reason(&e, &name)),
                     )
                     .help("check that the folder exists and is writable"),
@@ -335,7 +328,7 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
                 Exit::usage(
                     Stream::Stderr,
                     "",
-                    Diagnostic::error(Code::Io, format!("cannot write the journal: {e}"))
+                    codes::m9001_io(Severity::Error, format!("cannot write the journal: {e}"))
                         .help("check that its disk has room and is writable"),
                 )
             })?;
@@ -346,8 +339,8 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
         let name = path.to_string_lossy();
         let mut r = FileReport::new(name.clone());
         r.diagnostics.push(
-            Diagnostic::warning(
-                Code::BadJournal,
+            codes::m9011_bad_journal(
+                Severity::Warning,
                 format!("the last line of the journal, {name}:{}:1, is cut short after {} bytes: ignored", cut.line, cut.bytes),
             )
             .note("missive was stopped while writing it (a crash or a power cut): its record counts as not sent, or as uncertain if its request was written before")
@@ -492,7 +485,7 @@ impl<'a> Reporter<'a> {
         if let Some(e) = &write_error {
             let mut r = FileReport::new("");
             r.diagnostics.push(
-                Diagnostic::error(Code::Io, format!("cannot write the output: {e}"))
+                codes::m9001_io(Severity::Error, format!("cannot write the output: {e}"))
                     .help("check the disk and the files given with `-o` and `--rejects`"),
             );
             if matches!(self.common.format, Format::Json | Format::Sarif) {
@@ -686,13 +679,10 @@ pub(super) fn first_clash(
         for (other, other_path) in written[i + 1..].iter().chain(read) {
             if other_path.is_some_and(|o| same_file(path, o)) {
                 return Some(
-                    Diagnostic::error(
-                        Code::Usage,
-                        format!(
-                            "`{flag}` and `{other}` name the same file `{}`",
-                            path.display()
-                        ),
-                    )
+                    codes::m9002_usage(format!(
+                        "`{flag}` and `{other}` name the same file `{}`",
+                        path.display()
+                    ))
                     .help(format!("give `{flag}` a file of its own")),
                 );
             }

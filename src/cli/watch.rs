@@ -8,7 +8,8 @@ use std::time::Duration;
 use notify_debouncer_mini::notify::{self, RecursiveMode, Watcher};
 use notify_debouncer_mini::{new_debouncer_opt, Config, DebounceEventResult};
 
-use missive::{Code, Diagnostic};
+use missive::diagnostic::codes;
+use missive::Severity;
 
 use super::{Exit, Stream};
 
@@ -106,7 +107,7 @@ fn failed(path: &str, reason: &str) -> Exit {
     Exit::usage(
         Stream::Stdout,
         path,
-        Diagnostic::error(Code::Io, format!("cannot watch `{path}`: {}", reason.to_lowercase()))
+        codes::m9001_io(Severity::Error, format!("cannot watch `{path}`: {}", reason.to_lowercase()))
             .help("check that the path exists; on Linux, raise fs.inotify.max_user_watches if it is exhausted"),
     )
 }

@@ -14,7 +14,7 @@ use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
 use crate::api_error;
 use crate::check::data;
-use crate::diagnostic::{Code, Diagnostic, Label, Origin};
+use crate::diagnostic::{codes, Diagnostic, Label, Origin, Severity};
 use crate::span::Span;
 use crate::Template;
 
@@ -285,8 +285,7 @@ impl<'a> Policy<'a> {
         if let Some(&first) = self.first_with.get(customer_id) {
             if !allow_duplicates {
                 return Decision::Reject(
-                    Diagnostic::error(
-                        Code::DuplicateCustomerId,
+                    codes::m5023_duplicate_customer_id(
                         format!("same customer_id `{customer_id}` as record {first}"),
                     )
                     .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`"),
@@ -309,8 +308,7 @@ impl<'a> Policy<'a> {
                 .reached(self.page_id, self.notification, customer_id)
         {
             return Decision::Reject(
-                Diagnostic::error(
-                    Code::DuplicateCustomerId,
+                codes::m5023_duplicate_customer_id(
                     format!("an earlier run already sent `{}` to customer_id `{customer_id}`, with another message", self.notification),
                 )
                 .help("the template or the record changed since that run; if this customer should get the new message too, pass `--allow-duplicate-customer-id`"),
@@ -319,8 +317,7 @@ impl<'a> Policy<'a> {
         match prior {
             Some(Prior::Delivered) => Decision::Skip,
             Some(Prior::Uncertain) if !self.options.resend_uncertain => Decision::Uncertain(
-                Diagnostic::error(
-                    Code::DeliveryUncertain,
+                codes::m5022_delivery_uncertain(
                     format!("may have been delivered by an earlier run (customer_id `{customer_id}`): not sent again"),
                 )
                 .help("the journal has its request but no answer; when you know it did not arrive, send it with `--resend-uncertain`"),
@@ -436,7 +433,7 @@ impl Batch<'_> {
                 return None;
             }
             (None, Ok(_)) => {
-                let d = Diagnostic::error(Code::Usage, "the template has no `customer_id` scheme")
+                let d = codes::m9002_usage("the template has no `customer_id` scheme")
                     .help("declare one: `customer_id \"order-{{ order.number }}\"`");
                 emit(rejected(record, None, vec![d]));
                 return None;
@@ -557,7 +554,7 @@ impl Batch<'_> {
             }
             if let Err(e) = intent {
                 warnings.push(
-                    Diagnostic::error(Code::Io, format!("not sent: cannot write the journal: {e}"))
+                    codes::m9001_io(Severity::Error, format!("not sent: cannot write the journal: {e}"))
                         .help("check that the journal's disk has room and is writable, then run again with the same journal"),
                 );
                 emit(Event {
@@ -624,8 +621,8 @@ impl Batch<'_> {
         };
         if let Err(e) = durable {
             warnings.push(
-                Diagnostic::warning(
-                    Code::Io,
+                codes::m9001_io(
+                    Severity::Warning,
                     format!("cannot write its outcome to the journal: {e}"),
                 )
                 .help("a rerun with this journal will list the record as uncertain"),
@@ -698,8 +695,7 @@ impl Batch<'_> {
                 body,
                 attempts,
             } => {
-                let mut d = Diagnostic::error(
-                    Code::DeliveryFailed,
+                let mut d = codes::m5021_delivery_failed(
                     format!("not delivered after {attempts} tries (customer_id `{cid}`): {reason}"),
                 )
                 .help("run again with the same `--journal` to send it again; if the API answered 429, lower `--rate` or `--concurrency`");
@@ -717,8 +713,7 @@ impl Batch<'_> {
                 )
             }
             Outcome::Uncertain { reason, attempts } => {
-                let d = Diagnostic::error(
-                    Code::DeliveryUncertain,
+                let d = codes::m5022_delivery_uncertain(
                     format!("may have been delivered (customer_id `{cid}`): {reason}"),
                 )
                 .help("the request went out but no answer came back, so it is not sent again (that could deliver it twice); if the API is only slow, raise `--timeout`; once you know the customer did not get it, run again with the same `--journal` and `--resend-uncertain`");
@@ -805,6 +800,7 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     /// Record number, fate, customer_id, codes of the diagnostics.
     type Seen = (usize, Fate, Option<String>, Vec<Code>);

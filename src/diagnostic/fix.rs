@@ -72,7 +72,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Code;
+    use crate::diagnostic::codes;
     use crate::span::Span;
 
     fn src(text: &str) -> SourceFile {
@@ -83,7 +83,7 @@ mod tests {
     fn applies_in_order_and_leaves_overlaps_for_the_next_pass() {
         let s = src("abc def ghi");
         let d = |start: usize, end: usize, r: &str| {
-            Diagnostic::error(Code::SyntaxError, "x")
+            codes::m0001_syntax_error("x")
                 .at(Span::new(start, end), "")
                 .fix(Span::new(start, end), r)
         };
@@ -98,7 +98,7 @@ mod tests {
     #[test]
     fn unsafe_fixes_wait_for_their_flag() {
         let s = src("max 80");
-        let ds = [Diagnostic::error(Code::SyntaxError, "x")
+        let ds = [codes::m0001_syntax_error("x")
             .at(Span::new(4, 6), "")
             .fix_unsafe(Span::new(4, 6), "60", "lower `max` to 60")];
         assert_eq!(apply(&s, &ds, Applicability::Safe), None);

@@ -1,11 +1,11 @@
 //! Diagnostics: the one model that every stage produces and every output format (human, short,
 //! JSON) reads.
 
-mod code;
+pub mod codes;
 pub mod fix;
 pub mod report;
 
-pub use code::Code;
+pub use codes::Code;
 
 use crate::span::Span;
 

@@ -863,7 +863,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Code;
+    use crate::diagnostic::codes;
     use crate::span::Span;
 
     /// A report of `text` with an error on each of `spans`.
@@ -872,9 +872,7 @@ mod tests {
         r.template = Some(Arc::new(SourceFile::new(name, text)));
         r.diagnostics = spans
             .iter()
-            .map(|&(s, e)| {
-                Diagnostic::error(Code::UnknownBlock, "unknown block").at(Span::new(s, e), "here")
-            })
+            .map(|&(s, e)| codes::m1004_unknown_block("unknown block").at(Span::new(s, e), "here"))
             .collect();
         r
     }
@@ -965,7 +963,7 @@ mod tests {
             "notification a\ntext \"hi\"\n",
         )));
         r.diagnostics.push(
-            Diagnostic::error(Code::Usage, "something is wrong")
+            codes::m9002_usage("something is wrong")
                 .at(Span::new(20, 24), "here")
                 .help("fix it"),
         );

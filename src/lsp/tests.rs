@@ -17,7 +17,12 @@ fn diagnostics_have_utf16_ranges_codes_help_and_related_information() {
     let diags = doc.diagnostics(&u, &Profile::default_profile());
     let d = diags
         .iter()
-        .find(|d| d.code == Some(NumberOrString::String("M1001".into())))
+        .find(|d| {
+            d.code
+                == Some(NumberOrString::String(
+                    Code::UndeclaredVariable.as_str().into(),
+                ))
+        })
         .unwrap_or_else(|| panic!("{diags:?}"));
     assert_eq!(
         d.range,

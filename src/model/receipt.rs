@@ -1,7 +1,7 @@
 //! Model: the receipt's arithmetic, checked on literal totals at check time and on rendered
 //! totals at render time.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// M4004: a receipt's `total_cost` that is not `subtotal + shipping_cost + total_tax` minus the
@@ -25,7 +25,7 @@ pub fn totals_diagnostic(
         String::new()
     };
     Some(
-        Diagnostic::warning(Code::ReceiptTotals, format!("the receipt's `total_cost` is {written}, but its parts add up to {expected:.2}"))
+        codes::m4004_receipt_totals(format!("the receipt's `total_cost` is {written}, but its parts add up to {expected:.2}"))
             .at(span, format!("subtotal {subtotal} + shipping_cost {shipping} + total_tax {tax}{adj} = {expected:.2}"))
             .help("Messenger shows these numbers as given: make `total_cost` equal `subtotal + shipping_cost + total_tax` minus the adjustments"),
     )

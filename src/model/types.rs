@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,11 +166,8 @@ impl Scope<'_> {
                     .iter()
                     .map(|f| f.name.as_str())
                     .chain(self.locals.iter().map(|(n, _, _)| n.as_str()));
-                let mut d = Diagnostic::error(
-                    Code::UndeclaredVariable,
-                    format!("`{first}` is not declared"),
-                )
-                .at(first_span, "not an input or a loop variable");
+                let mut d = codes::m1001_undeclared_variable(format!("`{first}` is not declared"))
+                    .at(first_span, "not an input or a loop variable");
                 d = match suggest(first, names) {
                     Some(s) => d
                         .help(format!("a variable with a similar name exists: `{s}`"))
@@ -188,10 +185,10 @@ impl Scope<'_> {
         let mut so_far = first.to_string();
         for &(seg, span) in &segments[1..] {
             let Ty::Object(obj) = &ty else {
-                return Err(Diagnostic::error(
-                    Code::UndeclaredVariable,
-                    format!("`{so_far}` is {}, it has no field `{seg}`", ty.describe()),
-                )
+                return Err(codes::m1001_undeclared_variable(format!(
+                    "`{so_far}` is {}, it has no field `{seg}`",
+                    ty.describe()
+                ))
                 .at(span, "no such field")
                 .help(format!(
                     "`{so_far}` is declared as {}; only objects have fields",
@@ -199,11 +196,9 @@ impl Scope<'_> {
                 )));
             };
             let Some(f) = obj.get(seg) else {
-                let mut d = Diagnostic::error(
-                    Code::UndeclaredVariable,
-                    format!("`{so_far}` has no field `{seg}`"),
-                )
-                .at(span, "not declared in `input`");
+                let mut d =
+                    codes::m1001_undeclared_variable(format!("`{so_far}` has no field `{seg}`"))
+                        .at(span, "not declared in `input`");
                 d = match suggest(seg, obj.fields.iter().map(|f| f.name.as_str())) {
                     Some(s) => d
                         .help(format!(

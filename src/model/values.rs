@@ -2,7 +2,7 @@
 //! (rendered values): length, emptiness, URL, phone number, currency, choice.
 
 use super::schema::{FieldSpec, Kind, CURRENCIES};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::model::profile::Profile;
 use crate::span::Span;
 
@@ -94,17 +94,17 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
                 None => cx.span,
             };
             let shown = cx.value.get(*start..*end).unwrap_or("");
-            Diagnostic::warning(Code::StylingMarkup, format!("`{field}` contains {what}, which Messenger shows as is"))
+            codes::m4003_styling_markup(format!("`{field}` contains {what}, which Messenger shows as is"))
                 .at(span, format!("`{shown}` will appear literally{with}"))
                 .help("Messenger has no bold, italics, colours or HTML: remove the markup, or use an emoji or capitals for emphasis")
                 .note("iAdvize integration guide: « Pas de style possible (couleur/police/taille de police/sous-lignage/italique) »")
         }
-        Lint::Millis => Diagnostic::warning(Code::MillisecondTimestamp, format!("`{field}` looks like milliseconds; Messenger expects Unix time in seconds"))
+        Lint::Millis => codes::m4005_millisecond_timestamp(format!("`{field}` looks like milliseconds; Messenger expects Unix time in seconds"))
             .at(cx.span, format!("{} digits{with}", cx.value.trim().len()))
             .help("divide by 1000: Messenger would show a date thousands of years ahead")
             .note("Facebook receipt template reference: `timestamp` is in seconds"),
         Lint::Country => {
-            let d = Diagnostic::warning(Code::CountryCode, format!("`{field}` is not a two-letter ISO 3166 country code"))
+            let d = codes::m4006_country_code(format!("`{field}` is not a two-letter ISO 3166 country code"))
                 .at(cx.span, format!("not an ISO 3166-1 alpha-2 code{with}"));
             match super::lints::country_hint(cx.value) {
                 // In the template (not rendered data), the code replaces the literal.
@@ -114,7 +114,7 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
             }
             .note("Facebook receipt template reference: the address `country` is a two-letter code")
         }
-        Lint::PlainHttp => Diagnostic::warning(Code::PlainHttpImage, format!("`{field}` is a plain `http:` URL"))
+        Lint::PlainHttp => codes::m4007_plain_http_image(format!("`{field}` is a plain `http:` URL"))
             .at(cx.span, format!("not `https:`{with}"))
             .help("serve the image over `https://`: Messenger clients may refuse to load images over plain http"),
     };
@@ -235,8 +235,8 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
             } else {
                 String::new()
             };
-            Diagnostic::error(
-                Code::TooLong,
+            codes::m2001_too_long(
+                Severity::Error,
                 format!("{rendered}`{field}` is {chars} characters long, the limit is {max}"),
             )
             .at(cx.span, format!("{chars} characters{units}{with}, {} over", chars - max))
@@ -250,20 +250,20 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
             .note(profile.cite(limit))
             .note("characters are counted as Unicode scalar values, as Facebook counts them")
         }
-        Problem::Empty => Diagnostic::error(Code::EmptyString, format!("{rendered}`{field}` is empty"))
+        Problem::Empty => codes::m2004_empty_string(format!("{rendered}`{field}` is empty"))
             .at(cx.span, format!("empty{with}; Messenger needs text here"))
             .help(format!("give `{field}` some text; Facebook refuses the message with \"must be a non-empty UTF-8 encoded string\"")),
-        Problem::BadUrl(why) => Diagnostic::error(Code::InvalidUrl, format!("{rendered}`{field}` is not an absolute http(s) URL"))
+        Problem::BadUrl(why) => codes::m2005_invalid_url(format!("{rendered}`{field}` is not an absolute http(s) URL"))
             .at(cx.span, format!("{why}{with}"))
             .help("write a full URL such as `https://shop.example/item/100`"),
-        Problem::BadPhone => Diagnostic::error(Code::InvalidPhone, format!("{rendered}`{field}` is not a phone number in international format"))
+        Problem::BadPhone => codes::m2006_invalid_phone(format!("{rendered}`{field}` is not a phone number in international format"))
             .at(cx.span, format!("expected `+`, the country code and the number{with}"))
             .help("write it as `+` then digits, without spaces, e.g. `+33612345678`"),
-        Problem::NotFacebookUrl => Diagnostic::error(Code::NotFacebookUrl, format!("{rendered}`{field}` is not a Facebook URL"))
+        Problem::NotFacebookUrl => codes::m2016_not_facebook_url(format!("{rendered}`{field}` is not a Facebook URL"))
             .at(cx.span, format!("the media template takes only URLs on facebook.com{with}"))
             .help("upload the image or video with Facebook's Attachment Upload API and give `attachment_id: \"...\"`, or use an `image`/`video` attachment, which takes any URL")
             .note("Facebook media template reference, 2026-04: \"Facebook URLs only\""),
-        Problem::BadAttachmentId => Diagnostic::error(Code::InvalidAttachmentId, format!("{rendered}`{field}` is not an attachment id"))
+        Problem::BadAttachmentId => codes::m2015_invalid_attachment_id(format!("{rendered}`{field}` is not an attachment id"))
             .at(cx.span, format!("expected the digits the Attachment Upload API returned{with}"))
             .help(if url_problem(cx.value).is_none() {
                 "this is a URL: give it as `url: ...`; `attachment_id` takes the id of an uploaded file, such as `\"1857777774821032\"`".to_string()
@@ -271,7 +271,7 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
                 "give the id the Attachment Upload API returned for the file, digits only, such as `\"1857777774821032\"`".to_string()
             }),
         Problem::BadCurrency => {
-            let d = Diagnostic::error(Code::InvalidCurrency, format!("{rendered}`{field}` is not an ISO 4217 currency code"))
+            let d = codes::m2007_invalid_currency(format!("{rendered}`{field}` is not an ISO 4217 currency code"))
                 .at(cx.span, format!("not a currency code{with}"))
                 .help(match currency_hint(cx.value) {
                     Some(code) => format!("write `\"{code}\"`: Messenger takes three-letter ISO 4217 codes in capitals"),
@@ -291,7 +291,7 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
         }
         Problem::BadChoice(choices) => {
             let list: Vec<String> = choices.iter().map(|c| format!("`\"{c}\"`")).collect();
-            Diagnostic::error(Code::InvalidChoice, format!("{rendered}`{field}` must be one of {}", list.join(", ")))
+            codes::m2010_invalid_choice(format!("{rendered}`{field}` must be one of {}", list.join(", ")))
                 .at(cx.span, format!("not one of Messenger's values{with}"))
                 .help(format!("write one of {}", list.join(", ")))
         }
@@ -348,8 +348,7 @@ pub fn customer_id_encoded(c: char, span: Span, data_path: Option<&str>) -> Diag
     let from = data_path
         .map(|p| format!(" (from `{p}`)"))
         .unwrap_or_default();
-    Diagnostic::warning(
-        Code::CustomerIdEncoded,
+    codes::m2014_customer_id_encoded(
         format!("`customer_id` contains {shown}, which is percent-encoded in the request URL{from}"),
     )
     .at(span, format!("sent as `{encoded}`"))

@@ -7,7 +7,7 @@ use super::ast::*;
 use super::pest_error;
 use super::strings;
 use super::Rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 pub struct Lowerer<'a> {
@@ -316,12 +316,9 @@ impl<'a> Lowerer<'a> {
             Ok(value) => Some(Max { value, span }),
             Err(_) => {
                 self.diags.push(
-                    Diagnostic::error(
-                        crate::diagnostic::Code::SyntaxError,
-                        "this `max` is too large",
-                    )
-                    .at(span, "not a number of characters or items")
-                    .help("`max` takes a whole number up to 4294967295"),
+                    codes::m0001_syntax_error("this `max` is too large")
+                        .at(span, "not a number of characters or items")
+                        .help("`max` takes a whole number up to 4294967295"),
                 );
                 None
             }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pest::Parser as _;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// The generated parser, in a private module: pest's `Rule` enum is `pub` and undocumented.
@@ -33,7 +33,7 @@ pub const DEFAULT_MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
 static MAX_SOURCE_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_SOURCE_BYTES);
 
 /// Sets the largest template source [`parse`] accepts, in bytes, for the whole process (as the
-/// command line's `--max-source-bytes` does). A larger file gets [`Code::TooLarge`].
+/// command line's `--max-source-bytes` does). A larger file gets M0010 ([`codes::m0010_too_large`]).
 pub fn set_max_source_bytes(limit: usize) {
     MAX_SOURCE_BYTES.store(limit, Ordering::Relaxed);
 }
@@ -71,8 +71,7 @@ fn parse_with_budget(
 /// A file over the size limit, refused before it is parsed.
 fn too_large(text: &str, limit: usize) -> Diagnostic {
     let end = text.len().min(1);
-    Diagnostic::error(
-        Code::TooLarge,
+    codes::m0010_too_large(
         format!(
             "this template is {} bytes, over the limit of {limit} bytes",
             text.len()
@@ -101,8 +100,7 @@ fn parser_gave_up(err: &pest::error::Error<Rule>, text: &str) -> Option<Diagnost
     .min(text.len());
     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     Some(
-        Diagnostic::error(
-            Code::TooLarge,
+        codes::m0010_too_large(
             format!("the parser gave up on this template ({message})"),
         )
         .at(Span::new(at, end), "the parser stopped here")
@@ -148,7 +146,7 @@ pub fn parse(text: &str) -> Parse {
         .is_empty()
     {
         diagnostics.push(
-            Diagnostic::error(Code::EmptyFile, "this template is empty")
+            codes::m0008_empty_file("this template is empty")
                 .at(Span::new(0, 0), "nothing to compile")
                 .help("start with a header such as `notification order_shipped`, then a `text \"...\"` or an attachment block"),
         );
@@ -162,7 +160,7 @@ pub fn parse(text: &str) -> Parse {
     let scan = brackets::scan(text, MAX_DEPTH);
     if let Some(at) = scan.too_deep {
         diagnostics.push(
-            Diagnostic::error(Code::TooDeep, format!("nesting is more than {MAX_DEPTH} levels deep"))
+            codes::m0004_too_deep(format!("nesting is more than {MAX_DEPTH} levels deep"))
                 .at(Span::new(at, at + 1), format!("level {} starts here", MAX_DEPTH + 1))
                 .help("a notification needs a few levels of blocks (or JSON in `extra`) at most: flatten the nesting"),
         );
@@ -178,7 +176,7 @@ pub fn parse(text: &str) -> Parse {
     let mut broken_from = None;
     if let Some(at) = scan.unclosed_block_string {
         diagnostics.push(
-            Diagnostic::error(Code::UnclosedString, "unclosed `\"\"\"` text")
+            codes::m0003_unclosed_string("unclosed `\"\"\"` text")
                 .at(Span::new(at, at + 3), "this `\"\"\"` is never closed")
                 .help("end the text with `\"\"\"` on a line of its own"),
         );
@@ -196,7 +194,7 @@ pub fn parse(text: &str) -> Parse {
             } else {
                 "["
             };
-            let mut d = Diagnostic::error(Code::UnclosedDelimiter, format!("unclosed `{what}`"))
+            let mut d = codes::m0002_unclosed_delimiter(format!("unclosed `{what}`"))
                 .at(Span::new(at, at + 1), "this delimiter is never closed")
                 .help(format!(
                     "add the matching `{}` where the block ends",

@@ -5,7 +5,7 @@ use pest::error::InputLocation;
 use pest::Parser as _;
 
 use super::{MissiveParser, Rule};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// What a user calls the thing a rule matches; `None` for rules that are never "expected" on
@@ -177,7 +177,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     let line = &text[span.range()];
 
     if line.starts_with('}') {
-        return Diagnostic::error(Code::SyntaxError, "unexpected `}`")
+        return codes::m0001_syntax_error("unexpected `}`")
             .at(span.sub(0, 1), "this `}` closes nothing")
             .help("remove it, or check that the blocks above open with `{` where they should");
     }
@@ -188,7 +188,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         let braces = rest.matches("{{").count() > rest.matches("}}").count();
         let close = if braces { " }}\"" } else { "\"" };
         let end = span.start as usize + q + rest.len();
-        let d = Diagnostic::error(Code::UnclosedString, "unclosed string")
+        let d = codes::m0003_unclosed_string("unclosed string")
             .at(span.sub(q, q + 1), "this string is never closed");
         let d = if braces {
             d.help("close the `{{` with `}}`, then end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
@@ -209,7 +209,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     };
     let Err(err) = MissiveParser::parse(rule, line) else {
         // The line parses on its own: what went wrong is what follows it on the line.
-        return Diagnostic::error(Code::SyntaxError, "expected a new line or `,` here")
+        return codes::m0001_syntax_error("expected a new line or `,` here")
             .at(span, "this line does not end where expected")
             .help("put one field per line, or separate fields with `,`");
     };
@@ -231,7 +231,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         .filter(|c| c.is_alphabetic() && !c.is_ascii())
     {
         let at = span.start as usize + ascii;
-        return Diagnostic::error(Code::SyntaxError, format!("`{c}` cannot be part of a name"))
+        return codes::m0001_syntax_error(format!("`{c}` cannot be part of a name"))
             .at(Span::new(at, at + c.len_utf8()), "not an ASCII letter")
             .help("names use ASCII letters, digits and `_` (e.g. `prenom` or `first_name`); text in quotes can hold any character");
     }
@@ -240,7 +240,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     if line[at..].starts_with('\'') {
         let open = span.start as usize + at;
         let rest = &line[at + 1..];
-        let d = Diagnostic::error(Code::SyntaxError, "strings use double quotes, not `'`")
+        let d = codes::m0001_syntax_error("strings use double quotes, not `'`")
             .at(point, "a `'` opens no string");
         return match rest.find('\'') {
             Some(len) => {
@@ -265,10 +265,10 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         .collect();
     let after_name = name.len() + line[name.len()..].len() - line[name.len()..].trim_start().len();
     if !name.is_empty() && at == after_name && words.iter().any(|w| w == "`:`") {
-        let d = Diagnostic::error(
-            Code::SyntaxError,
-            format!("expected `:` after `{name}`, found {}", found(line, at)),
-        )
+        let d = codes::m0001_syntax_error(format!(
+            "expected `:` after `{name}`, found {}",
+            found(line, at)
+        ))
         .at(point, "expected `:`")
         .help(if in_input {
             format!("a declaration is `name: type`: write `{name}: string max 40`")
@@ -293,11 +293,8 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         words
     };
     let what = join_or(&grouped(&words));
-    let mut d = Diagnostic::error(
-        Code::SyntaxError,
-        format!("expected {what}, found {}", found(line, at)),
-    )
-    .at(point, format!("expected {what}"));
+    let mut d = codes::m0001_syntax_error(format!("expected {what}, found {}", found(line, at)))
+        .at(point, format!("expected {what}"));
     d = d.help(if in_input {
         "a declaration is `name: type`, e.g. `first_name?: string max 40` or `items: list max 10 of { ... }`"
     } else if words.iter().any(|w| w == "a string") && words.iter().any(|w| w == "a number") {
@@ -315,15 +312,12 @@ pub fn explain_file(text: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
     let (at, words) = expected(err);
     let at = at.min(text.len());
     let what = join_or(&grouped(&words));
-    Diagnostic::error(
-        Code::SyntaxError,
-        format!("expected {what}, found {}", found(text, at)),
-    )
-    .at(
-        Span::new(at, at + next_len(text, at)),
-        format!("expected {what}"),
-    )
-    .help("check the line above for a missing `}` or `\"`")
+    codes::m0001_syntax_error(format!("expected {what}, found {}", found(text, at)))
+        .at(
+            Span::new(at, at + next_len(text, at)),
+            format!("expected {what}"),
+        )
+        .help("check the line above for a missing `}` or `\"`")
 }
 
 fn next_len(text: &str, at: usize) -> usize {

@@ -2,7 +2,7 @@
 //! literal text and `{{ }}` / `{% %}` / `{# #}` interpolations.
 
 use super::ast::{StrLit, StrPart};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
 /// Lowers a `"..."` literal. `inner` is the text between the quotes, starting at byte `offset`.
@@ -47,7 +47,7 @@ pub fn lower_block_string(
     let (first_at, first) = lines[0];
     if lines.len() < 2 || !first.trim().is_empty() {
         diags.push(
-            Diagnostic::error(Code::SyntaxError, "a `\"\"\"` text starts on the line after its opening `\"\"\"`")
+            codes::m0001_syntax_error("a `\"\"\"` text starts on the line after its opening `\"\"\"`")
                 .at(Span::new(offset + first_at, offset + first_at + first.len()), "move this text to the next line")
                 .help("write `\"\"\"`, a newline, the text, and `\"\"\"` on a line of its own; use `\"...\"` for one line"),
         );
@@ -59,15 +59,12 @@ pub fn lower_block_string(
     let (last_at, indent) = *lines.last().expect("two lines at least");
     if !indent.chars().all(|c| c == ' ' || c == '\t') {
         diags.push(
-            Diagnostic::error(
-                Code::SyntaxError,
-                "the closing `\"\"\"` must stand on a line of its own",
-            )
-            .at(
-                Span::new(offset + last_at, offset + last_at + indent.len()),
-                "put a newline before the closing `\"\"\"`",
-            )
-            .help("its indentation is removed from every line of the text"),
+            codes::m0001_syntax_error("the closing `\"\"\"` must stand on a line of its own")
+                .at(
+                    Span::new(offset + last_at, offset + last_at + indent.len()),
+                    "put a newline before the closing `\"\"\"`",
+                )
+                .help("its indentation is removed from every line of the text"),
         );
         return block(vec![StrPart::Lit {
             text: inner.to_string(),
@@ -151,12 +148,9 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
             match cooked {
                 Some(c) => lit.push(c),
                 None => diags.push(
-                    Diagnostic::error(
-                        Code::InvalidEscape,
-                        format!("unknown escape `{}`", &rest[..consumed]),
-                    )
-                    .at(joined.span(i, i + consumed), "not an escape missive knows")
-                    .help(escape_help(&rest[..consumed])),
+                    codes::m0005_invalid_escape(format!("unknown escape `{}`", &rest[..consumed]))
+                        .at(joined.span(i, i + consumed), "not an escape missive knows")
+                        .help(escape_help(&rest[..consumed])),
                 ),
             }
             i += consumed;
@@ -174,17 +168,14 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
         if let Some(close) = close {
             let Some(len) = rest[2..].find(close) else {
                 diags.push(
-                    Diagnostic::error(
-                        Code::InvalidInterpolation,
-                        format!("`{}` is never closed", &rest[..2]),
-                    )
-                    .at(
-                        joined.span(i, i + 2),
-                        format!("expected a `{close}` after this"),
-                    )
-                    .help(format!(
-                        "close it with `{close}`, or write `\\{{` for a literal `{{`"
-                    )),
+                    codes::m0006_invalid_interpolation(format!("`{}` is never closed", &rest[..2]))
+                        .at(
+                            joined.span(i, i + 2),
+                            format!("expected a `{close}` after this"),
+                        )
+                        .help(format!(
+                            "close it with `{close}`, or write `\\{{` for a literal `{{`"
+                        )),
                 );
                 lit.push_str(rest);
                 break;
@@ -256,6 +247,7 @@ fn escape(s: &str) -> (usize, Option<char>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn parts(s: &str) -> (Vec<StrPart>, Vec<Diagnostic>) {
         let mut d = Vec::new();

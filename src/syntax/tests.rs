@@ -1,5 +1,6 @@
 use super::ast::*;
 use super::*;
+use crate::diagnostic::Code;
 
 fn ok(src: &str) -> ast::File {
     let p = parse(src);

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
 
+use crate::diagnostic::Code;
 use crate::model::types::{ObjTy, Ty};
 use crate::render::{Produced, ProducedObject};
 use crate::{compile, Options, Template};
@@ -260,7 +261,7 @@ fn nested_loops_multiply_their_declared_max() {
     let d = compiled
         .diagnostics
         .iter()
-        .find(|d| d.code.as_str() == "M2002")
+        .find(|d| d.code == Code::TooMany)
         .expect("a count warning");
     assert!(d.message.starts_with("there may be 12 "), "{}", d.message);
 }
@@ -272,14 +273,14 @@ fn an_if_counts_its_largest_branch_and_the_unbounded_else_first() {
     let d = compiled
         .diagnostics
         .iter()
-        .find(|d| d.code.as_str() == "M2002")
+        .find(|d| d.code == Code::TooMany)
         .expect("a count warning");
     assert!(d.message.starts_with("there may be 12 "), "{}", d.message);
 
     // Both branches loop over unbounded lists: the `else`'s is the one reported.
     let unbounded = "notification t\ninput { a: list of string max 9, b: list of string max 9, c?: bool }\ncarousel {\n  if c {\n    for x in a { element { title: x, subtitle: \"x\" } }\n  } else {\n    for y in b { element { title: y, subtitle: \"y\" } }\n  }\n}\n";
     let found = codes(unbounded);
-    let line = |l: usize| found.contains(&format!("M4008 {l}"));
+    let line = |l: usize| found.contains(&format!("{} {l}", Code::NoMaxDeclared));
     assert!(line(7) && !line(5), "{found:?}");
 }
 
@@ -301,7 +302,9 @@ fn literal_totals_are_checked_when_the_receipt_is_all_literal() {
     let fixed = LITERAL_RECEIPT.replace("ELEMENTS", r#"element { title: "Mug", price: 75.00 }"#);
     // 75.00 + 4.95 + 6.19 - 10 = 76.14, not 90.00.
     assert!(
-        codes(&fixed).iter().any(|c| c.starts_with("M4004 ")),
+        codes(&fixed)
+            .iter()
+            .any(|c| c.starts_with(&format!("{} ", Code::ReceiptTotals))),
         "{:?}",
         codes(&fixed)
     );
@@ -311,7 +314,9 @@ fn literal_totals_are_checked_when_the_receipt_is_all_literal() {
         "for i in items { element { title: i.title, price: i.price } }",
     );
     assert!(
-        !codes(&looped).iter().any(|c| c.starts_with("M4004 ")),
+        !codes(&looped)
+            .iter()
+            .any(|c| c.starts_with(&format!("{} ", Code::ReceiptTotals))),
         "{:?}",
         codes(&looped)
     );
