@@ -248,7 +248,9 @@ fn build_one(
         return (None, None);
     };
     rendered.push(b'\n');
-    let preview = preview(template, name, &node, &rendered, report);
+    // The preview reads the data again for its field notes (the render above accepted it).
+    let node = missive::json::parse(&data_src.text).ok();
+    let preview = preview(template, name, node.as_ref(), &rendered, report);
     let schema = missive::input_schema::of_template(template)
         .to_pretty_json()
         .into_bytes();
@@ -269,14 +271,14 @@ fn build_one(
 fn preview(
     template: &missive::Template,
     name: &str,
-    node: &missive::json::Node<'_>,
+    node: Option<&missive::json::Node<'_>>,
     rendered: &[u8],
     report: &FileReport,
 ) -> Preview {
     let body: Option<serde_json::Value> = serde_json::from_slice(rendered).ok();
     let html = missive::preview::html(&missive::preview::Input {
         template: Some(template),
-        data: Some(node),
+        data: node,
         body: body.as_ref(),
         report,
         images: &Default::default(),

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
 use missive::sample::{generate_json, SampleKind};
-use missive::{Code, Diagnostic, SourceFile, Span};
+use missive::{Diagnostic, SourceFile, Span};
 
 use super::{Common, Exit, Outcome, Session, Status, Stream};
 
@@ -79,9 +80,7 @@ pub fn run(common: &Common, args: NewArgs) -> Outcome {
             return Err(Exit::usage(
                 Stream::Stderr,
                 &path.to_string_lossy(),
-                Diagnostic::error(
-                    Code::Usage,
-                    format!("`{}` already exists", path.display()),
+                codes::m9002_usage(format!("`{}` already exists", path.display()),
                 )
                 .help("`missive new` never overwrites a file: choose another name, or move the file away first"),
             ));
@@ -168,7 +167,7 @@ fn name_problem(name: &str) -> Option<Diagnostic> {
     let rule = "a notification name is a letter or `_`, then letters, digits and `_`; it names the template's files too";
     if name.is_empty() {
         return Some(
-            Diagnostic::error(Code::Usage, "the notification name is empty")
+            codes::m9002_usage("the notification name is empty")
                 .help(format!("{rule}, e.g. `missive new back_in_stock`")),
         );
     }
@@ -176,12 +175,9 @@ fn name_problem(name: &str) -> Option<Diagnostic> {
     let help = |what: String| format!("{what}: `missive new {suggestion}` ({rule})");
     if KEYWORDS.contains(&name) {
         return Some(
-            Diagnostic::error(
-                Code::Usage,
-                format!("`{name}` is a keyword, not a notification name"),
-            )
-            .at(Span::new(0, name.len()), "a keyword of the language")
-            .help(help("choose another name".into())),
+            codes::m9002_usage(format!("`{name}` is a keyword, not a notification name"))
+                .at(Span::new(0, name.len()), "a keyword of the language")
+                .help(help("choose another name".into())),
         );
     }
     let (at, c) = name
@@ -200,7 +196,7 @@ fn name_problem(name: &str) -> Option<Diagnostic> {
         )
     };
     Some(
-        Diagnostic::error(Code::Usage, message)
+        codes::m9002_usage(message)
             .at(span, label)
             .help(help("a name that would do".into())),
     )

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use clap::Args;
 
 use missive::check::{data, images};
+use missive::diagnostic::codes;
 use missive::diagnostic::report::FileReport;
-use missive::{Code, Diagnostic, Profile, SourceFile};
+use missive::{Profile, SourceFile};
 
 use super::{Common, Exit, Outcome, Session, Status, Stream};
 
@@ -70,7 +71,7 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(Code::Usage, "no template to preview")
+            codes::m9002_usage("no template to preview")
                 .help("run `missive preview TEMPLATE --data FILE`"),
         ));
     };
@@ -79,11 +80,8 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
         return Err(Exit::usage(
             Stream::Stderr,
             &template,
-            Diagnostic::error(
-                Code::Usage,
-                "`--serve` reads the data file again on every change",
-            )
-            .help("give the data as a file: `--data FILE`"),
+            codes::m9002_usage("`--serve` reads the data file again on every change")
+                .help("give the data as a file: `--data FILE`"),
         ));
     }
     let sources = Sources {
@@ -155,12 +153,9 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
         },
         None if template.input.fields.iter().any(|f| !f.optional) => {
             report.diagnostics.push(
-                Diagnostic::error(
-                    Code::Usage,
-                    "this template declares inputs: give them with `--data FILE`",
-                )
-                .at(template.header, "this template declares required inputs")
-                .help("or draw it with worst-case data: `--worst-case`"),
+                codes::m9002_usage("this template declares inputs: give them with `--data FILE`")
+                    .at(template.header, "this template declares required inputs")
+                    .help("or draw it with worst-case data: `--worst-case`"),
             );
             let html = draw(&report, Some(&template), None, None, &none);
             return Ok((report, html, false));
@@ -214,9 +209,7 @@ fn load_images(
                 out.insert(url, bytes);
             }
             Err(why) => report.diagnostics.push(
-                Diagnostic::warning(
-                    Code::ImageUnreadable,
-                    format!("could not read the image `{url}` for the preview"),
+                codes::m4011_image_unreadable(format!("could not read the image `{url}` for the preview"),
                 )
                 .at(template.header, why)
                 .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use missive::diagnostic::codes;
 use missive::sample::{generate_json, SampleKind};
-use missive::{Code, Diagnostic};
 
 use super::{Common, Exit, Outcome, Session, Status, Stream};
 
@@ -34,7 +34,7 @@ pub fn run(common: &Common, args: SampleArgs) -> Outcome {
             return Err(Exit::usage(
                 Stream::Stderr,
                 "",
-                Diagnostic::error(Code::Usage, "no template to make sample data for")
+                codes::m9002_usage("no template to make sample data for")
                     .help("run `missive sample TEMPLATE [--worst-case] [-o FILE]`"),
             ))
         }

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use missive::{Code, Diagnostic};
+use missive::diagnostic::codes;
+use missive::Severity;
 
 use super::preview::{page, Sources};
 use super::{Common, Exit, Format, Outcome, Stream};
@@ -27,8 +28,8 @@ pub fn run(common: &Common, sources: &Sources, port: u16) -> Outcome {
         Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(
-                Code::Io,
+            codes::m9001_io(
+                Severity::Error,
                 format!(
                     "cannot listen on 127.0.0.1:{port}: {}",
                     e.to_string().to_lowercase()
@@ -41,7 +42,7 @@ pub fn run(common: &Common, sources: &Sources, port: u16) -> Outcome {
         Exit::usage(
             Stream::Stderr,
             "",
-            Diagnostic::error(Code::Io, format!("cannot listen: {e}")),
+            codes::m9001_io(Severity::Error, format!("cannot listen: {e}")),
         )
     })?;
     let current = Arc::new(Mutex::new(Current::default()));
