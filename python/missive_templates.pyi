@@ -69,7 +69,8 @@ class Template:
         """Renders every record with the batch core on `jobs` threads (0: one per core).
         One item per record, in order: the body as a JSON string, or for a rejected record
         its `RenderError` (returned, not raised), whose `index` is the record's position.
-        Nothing is dropped: `len(result) == len(records)`."""
+        Nothing is dropped: `len(result) == len(records)`. The rendered records' warnings are
+        issued as `MissiveWarning`, as `render` issues them."""
     def input_schema(self) -> dict[str, Any]:
         """The JSON Schema of the template's input."""
 

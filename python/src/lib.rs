@@ -248,7 +248,7 @@ impl PyTemplate {
     /// Renders every record of `records` (dicts, or JSON documents as `str` or `bytes`, one per
     /// record) with the batch core on `jobs` threads (0: one per core). Returns one item per
     /// record, in order: the body as a JSON string, or for a rejected record the `RenderError`
-    /// (not raised) with its `diagnostics`, `report` and `index`.
+    /// (not raised) with its `diagnostics`, `report` and `index`. Warnings as in `render`.
     #[pyo3(signature = (records, *, jobs = 0))]
     fn render_many(
         &self,
@@ -287,9 +287,12 @@ impl PyTemplate {
         for (i, done) in outcomes.into_iter().enumerate() {
             let (diagnostics, text) = match done {
                 Some(missive::batch::Done {
-                    outcome: missive::batch::Outcome::Rendered { json, .. },
+                    outcome: missive::batch::Outcome::Rendered { json, warnings },
                     ..
                 }) => {
+                    if !warnings.is_empty() {
+                        self.warn(py, &self.sources(None), warnings)?;
+                    }
                     let body = String::from_utf8(json).expect("rendered JSON is UTF-8");
                     results.push(PyString::new(py, &body).into_any().unbind());
                     continue;

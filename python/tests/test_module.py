@@ -180,6 +180,14 @@ def test_render_warnings_are_python_warnings():
 # --- render_many -------------------------------------------------------------------------------
 
 
+def test_render_many_warns_as_render_does():
+    data = json.loads(example("back_in_stock"))
+    data["product"]["colour"] = "red"
+    with pytest.warns(missive.MissiveWarning, match="product.colour"):
+        [body] = back_in_stock().render_many([data])
+    assert isinstance(body, str)
+
+
 def test_render_many_reports_a_bad_record_in_its_place():
     good = json.loads(example("back_in_stock"))
     bad = json.loads(example("back_in_stock"))
