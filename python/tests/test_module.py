@@ -70,6 +70,7 @@ def test_render_from_a_dict_and_from_a_string_match_the_command(name):
     rendered = cli("render", f"templates/{name}.missive", "--data", f"examples/{name}.json")
     assert rendered.returncode == 0, rendered.stderr
     assert from_text == rendered.stdout.strip()
+    assert template.render(example(name).encode()) == from_text
     # A dict loses nothing but the numbers' spelling (json.loads reads 75.00 as 75.0).
     assert json.loads(from_dict) == json.loads(from_text)
 
