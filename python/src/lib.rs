@@ -191,27 +191,23 @@ impl PyTemplate {
             data: data.map(Arc::new),
         }
     }
+}
 
-    /// Emits render warnings as Python warnings (`MissiveWarning`).
-    fn warn(
-        &self,
-        py: Python<'_>,
-        sources: &Sources<'_>,
-        warnings: Vec<Diagnostic>,
-    ) -> PyResult<()> {
-        let category = py.get_type::<MissiveWarning>();
-        for d in sources.fit(warnings) {
-            let text = format!(
-                "{}[{}]: {}",
-                d.severity.as_str(),
-                d.code.as_str(),
-                d.message
-            );
-            let text = CString::new(text.replace('\0', " ")).expect("no NUL left");
-            PyErr::warn(py, &category, &text, 1)?;
-        }
-        Ok(())
+/// Issues render warnings as Python warnings (`MissiveWarning`); their messages name the data
+/// path, so they need no position.
+fn warn(py: Python<'_>, warnings: Vec<Diagnostic>) -> PyResult<()> {
+    let category = py.get_type::<MissiveWarning>();
+    for d in warnings {
+        let text = format!(
+            "{}[{}]: {}",
+            d.severity.as_str(),
+            d.code.as_str(),
+            d.message
+        );
+        let text = CString::new(text.replace('\0', " ")).expect("no NUL left");
+        PyErr::warn(py, &category, &text, 1)?;
     }
+    Ok(())
 }
 
 type Rendered = Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>;
@@ -235,7 +231,7 @@ impl PyTemplate {
         match rendered {
             Ok((out, warnings)) => {
                 if !warnings.is_empty() {
-                    self.warn(py, &self.sources(data_source()), warnings)?;
+                    warn(py, warnings)?;
                 }
                 Ok(String::from_utf8(out).expect("rendered JSON is UTF-8"))
             }
@@ -291,7 +287,7 @@ impl PyTemplate {
                     ..
                 }) => {
                     if !warnings.is_empty() {
-                        self.warn(py, &self.sources(None), warnings)?;
+                        warn(py, warnings)?;
                     }
                     let body = String::from_utf8(json).expect("rendered JSON is UTF-8");
                     results.push(PyString::new(py, &body).into_any().unbind());
