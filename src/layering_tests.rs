@@ -25,6 +25,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("fmt", &["syntax", "diagnostic", "span"]),
     ("batch", &["check", "render", "ir", "diagnostic"]),
     ("input_schema", &["ir", "model"]),
+    ("sample", &["ir", "model", "span"]),
     (
         "import",
         &["check", "syntax", "model", "json", "diagnostic", "span"],
@@ -83,6 +84,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "api_error",
             "import",
             "input_schema",
+            "sample",
             "fmt",
             "check",
             "render",

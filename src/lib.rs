@@ -24,7 +24,7 @@
 //! The public API is what the `missive` command, the benchmarks and the tests use: [`compile`],
 //! [`Template::render_to`] and its siblings, [`Diagnostic`] and the report renderers of
 //! [`diagnostic::report`] (human, short, JSON, SARIF), [`json`], [`api_error`], [`fmt`],
-//! [`import`], [`input_schema`], [`driver`] and the data checks of [`check::data`]; with the
+//! [`import`], [`input_schema`], [`sample`], [`driver`] and the data checks of [`check::data`]; with the
 //! `delivery` and `lsp` features, `delivery` (sending, journal, retries) and `lsp`
 //! (`lsp::run_stdio` only). Everything else, the syntax tree and the IR included, is
 //! crate-internal and may change freely.
@@ -49,6 +49,7 @@ mod layering_tests;
 pub mod lsp;
 pub(crate) mod model;
 pub mod render;
+pub mod sample;
 pub(crate) mod span;
 pub mod syntax;
 

@@ -10,10 +10,12 @@ mod fmt;
 mod import;
 mod lsp;
 mod man;
+mod new;
 mod optin;
 mod project;
 mod rejects;
 mod render;
+mod sample;
 mod send;
 mod watch;
 
@@ -98,6 +100,11 @@ enum Command {
     Optin(optin::OptinArgs),
     /// Render each record and POST it to the iAdvize API, through a journal.
     Send(send::SendArgs),
+    /// Write sample data for a template from its `input`: plausible values, or with
+    /// `--worst-case` every string and list at its declared `max`.
+    Sample(sample::SampleArgs),
+    /// Start a template and its sample data (and a `missive.toml` when there is none).
+    New(new::NewArgs),
 }
 
 /// The exit statuses, in order of gravity.
@@ -225,6 +232,8 @@ pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
         Command::Lsp => lsp::run(common),
         Command::Optin(a) => optin::run(common, a),
         Command::Send(a) => send::run(common, a),
+        Command::Sample(a) => sample::run(common, a),
+        Command::New(a) => new::run(common, a),
     };
     outcome.unwrap_or_else(|exit| exit.finish(common))
 }

@@ -53,6 +53,8 @@ impl<'de> Deserialize<'de> for Paths {
 /// A project file, read: its settings with paths resolved against its folder.
 #[derive(Debug, Default, Clone)]
 pub struct Project {
+    /// The folder the project file is in (its paths are resolved against it).
+    pub dir: PathBuf,
     pub profile: Option<String>,
     pub templates: Vec<PathBuf>,
     pub examples: Option<PathBuf>,
@@ -202,6 +204,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         }
     });
     Ok(Project {
+        dir: dir.to_path_buf(),
         profile,
         templates: keys
             .templates

@@ -18,5 +18,7 @@ mod lsp;
 mod lsp_frames;
 mod pipelines;
 mod props;
+mod sample;
 mod send;
+mod spark;
 mod textmate;
