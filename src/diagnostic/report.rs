@@ -683,7 +683,9 @@ pub fn json(reports: &[FileReport], files: usize) -> String {
 
 /// Where the page of each code is published (`docs/codes/CODE.md` of the released crate).
 pub(crate) const CODES_URL: &str = concat!(
-    "https://docs.rs/crate/missive/",
+    "https://docs.rs/crate/",
+    env!("CARGO_PKG_NAME"),
+    "/",
     env!("CARGO_PKG_VERSION"),
     "/source/docs/codes/"
 );
@@ -848,7 +850,7 @@ pub fn sarif(reports: &[FileReport]) -> String {
             "tool": { "driver": {
                 "name": "missive",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://docs.rs/crate/missive",
+                "informationUri": concat!("https://docs.rs/crate/", env!("CARGO_PKG_NAME")),
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
