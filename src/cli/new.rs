@@ -318,9 +318,9 @@ const RECEIPT: &str = r#"input {
   order: {
     number: string max 20
     currency: string max 3
-    payment: string max 40     // e.g. "Visa 5469"
+    payment: string max 40  // e.g. "Visa 5469"
     url: url
-    placed_at: string max 10   // Unix time in seconds
+    placed_at: string max 10  // Unix time in seconds
     items: list max 20 of {
       title: string max 80
       subtitle?: string max 80

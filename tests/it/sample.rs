@@ -277,6 +277,9 @@ fn new_makes_a_template_of_every_kind_that_checks_and_builds() {
         String::from_utf8_lossy(&out.stdout).contains("4 files checked"),
         "{out:?}"
     );
+    // ...and is already formatted: a fresh project passes a CI's `fmt --check`.
+    let out = missive_in(&dir).args(["fmt", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     let out = missive_in(&dir)
         .args(["build", "--deny-warnings"])
         .output()
