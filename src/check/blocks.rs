@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::Checker;
 use crate::diagnostic::codes;
 use crate::ir::*;
-use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec};
+use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec, FieldSpec};
 use crate::model::types::{self, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item};
@@ -34,7 +34,12 @@ impl Checker<'_> {
                 Item::Error(_) => broken = true,
                 Item::Field(f) => {
                     let Some(fs) = spec.fields.iter().find(|s| s.name == f.name.name) else {
-                        self.unknown_field(&f.name, spec, b);
+                        // A misspelled field's value is still checked, as the field its fix
+                        // names, so that the fix does not reveal new errors (a misspelled
+                        // path inside it); its output is dropped.
+                        if let Some(meant) = self.unknown_field(&f.name, spec, b) {
+                            let _ = self.field_ir(meant.name, &f.value, meant);
+                        }
                         broken = true;
                         continue;
                     };
@@ -276,7 +281,13 @@ impl Checker<'_> {
         );
     }
 
-    fn unknown_field(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
+    /// Reports a field `spec` does not have; returns the field its fix renames it to, if any.
+    fn unknown_field(
+        &mut self,
+        name: &ast::Ident,
+        spec: &'static BlockSpec,
+        b: &ast::Block,
+    ) -> Option<&'static FieldSpec> {
         let candidates = spec
             .fields
             .iter()
@@ -290,15 +301,18 @@ impl Checker<'_> {
                 .iter()
                 .any(|i| matches!(i, ast::Item::Field(f) if f.name.name == s))
         };
+        let mut meant = None;
         d = match types::suggest(&name.name, candidates) {
             // Renamed, it would be given twice: the author decides which one stays.
             Some(s) if given(s) => d.help(format!(
                 "`{s}` is close, but this `{}` already has it: delete this line, or give it the name of another field",
                 b.kind.name
             )),
-            Some(s) => d
-                .help(format!("a field with a similar name exists: `{s}`"))
-                .fix(name.span, s),
+            Some(s) => {
+                meant = spec.fields.iter().find(|f| f.name == s);
+                d.help(format!("a field with a similar name exists: `{s}`"))
+                    .fix(name.span, s)
+            }
             None => {
                 let names: Vec<String> = spec
                     .fields
@@ -319,6 +333,7 @@ impl Checker<'_> {
             }
         };
         self.push(d);
+        meant
     }
 
     fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
