@@ -90,6 +90,9 @@ pub(crate) fn is_integer(n: &str) -> bool {
 /// when a template interpolates it, and an integer in it is exact up to 2^53 and copied as
 /// written above. `None` when `n` (the text of a JSON number) follows it, else why not.
 pub(crate) fn number_out_of_range(n: &str) -> Option<NumberRange> {
+    if plainly_in_range(n) {
+        return None;
+    }
     let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
     if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
         return None;
@@ -100,6 +103,51 @@ pub(crate) fn number_out_of_range(n: &str) -> Option<NumberRange> {
         Ok(x) if x.abs() >= 1e21 => Some(NumberRange::TooLarge),
         _ => Some(NumberRange::TooSmall),
     }
+}
+
+/// The common case without parsing a float: no exponent and an integer part of 1 to 15
+/// digits that does not start with 0 (`19.90`, `-3`), so at least 1 and far below 10²¹ in size.
+#[inline]
+fn plainly_in_range(n: &str) -> bool {
+    let b = n.as_bytes();
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let int = b
+        .iter()
+        .position(|&c| !c.is_ascii_digit())
+        .unwrap_or(b.len());
+    (1..=15).contains(&int)
+        && b[0] != b'0'
+        && match b.get(int) {
+            None => true,
+            Some(b'.') => b[int + 1..].iter().all(u8::is_ascii_digit),
+            Some(_) => false,
+        }
+}
+
+/// The length of the longest prefix of `bytes` with nothing a JSON string must escape (`"`,
+/// `\\`, control characters), checked eight bytes at a time: the reader's and the writer's
+/// scan of string contents.
+#[inline]
+pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        // A byte below 0x20, a `"` or a `\\` in the word?
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let quote = has_zero(x ^ (ONES * b'"' as u64));
+        let backslash = has_zero(x ^ (ONES * b'\\' as u64));
+        if below_space | quote | backslash != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
+        i += 1;
+    }
+    i
 }
 
 /// How a number breaks the rule of [`number_out_of_range`].
@@ -390,6 +438,7 @@ impl<'a> Reader<'a> {
         self.i += 1;
         let start = self.i;
         // Fast path: no escapes, borrow the text.
+        self.i += plain_prefix(&self.b[start..]);
         while self.i < self.b.len() {
             match self.b[self.i] {
                 b'"' => {
@@ -514,6 +563,39 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`number_out_of_range`] the long way: the float parse alone.
+    fn parsed_verdict(n: &str) -> Option<NumberRange> {
+        let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
+        if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+            return None;
+        }
+        match n.parse::<f64>() {
+            Ok(x) if !x.is_finite() => Some(NumberRange::Infinite),
+            Ok(x) if (1e-6..1e21).contains(&x.abs()) => None,
+            Ok(x) if x.abs() >= 1e21 => Some(NumberRange::TooLarge),
+            _ => Some(NumberRange::TooSmall),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The fast path for plain numbers gives the float parse's verdict.
+        #[test]
+        fn the_plain_number_path_agrees_with_the_float_parse(
+            n in "-?(0|[1-9][0-9]{0,24})(\\.[0-9]{1,12})?([eE][+-]?[0-9]{1,3})?",
+        ) {
+            proptest::prop_assert_eq!(number_out_of_range(&n), parsed_verdict(&n), "{}", n);
+        }
+
+        /// The word-at-a-time scan stops where a byte-by-byte one does.
+        #[test]
+        fn the_plain_prefix_is_the_byte_scan(s in "[ -~\u{e9}\u{1F600}\"\\\\\t\n\u{1}]{0,40}") {
+            let b = s.as_bytes();
+            let slow = b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(b.len());
+            proptest::prop_assert_eq!(plain_prefix(b), slow);
+        }
+    }
 
     #[test]
     fn one_rule_for_numbers_zero_or_between_a_millionth_and_1e21() {

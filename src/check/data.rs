@@ -98,10 +98,9 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             None => {}
         }
     }
-    let mut seen: std::collections::HashMap<&str, Span> =
-        std::collections::HashMap::with_capacity(members.len());
-    for m in members.iter() {
-        if let Some(first_span) = seen.insert(&m.key, m.key_span) {
+    let mut seen = KeysSeen::new(members.len());
+    for (i, m) in members.iter().enumerate() {
+        if let Some(first_span) = seen.repeated(members, i) {
             out.push(
                 Diagnostic::warning(
                     Code::DuplicateDataKey,
@@ -129,6 +128,37 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
                 None => d.help("remove it from the data, or declare it in `input` if the template should use it"),
             };
             out.push(d);
+        }
+    }
+}
+
+/// The keys of an object seen so far, to find a repeated one: a scan of the members before
+/// for a small object (most records: no hashing at all), a foldhash map for a big one.
+struct KeysSeen<'a> {
+    map: Option<foldhash::HashMap<&'a str, Span>>,
+}
+
+/// Objects with more members than this get a map.
+const SCAN_MEMBERS: usize = 16;
+
+impl<'a> KeysSeen<'a> {
+    fn new(members: usize) -> Self {
+        KeysSeen {
+            map: (members > SCAN_MEMBERS)
+                .then(|| foldhash::HashMap::with_capacity_and_hasher(members, Default::default())),
+        }
+    }
+
+    /// Whether member `i`'s key was given before: the span of its latest earlier occurrence.
+    fn repeated(&mut self, members: &'a [crate::json::Member<'_>], i: usize) -> Option<Span> {
+        let m = &members[i];
+        match &mut self.map {
+            Some(map) => map.insert(&m.key, m.key_span),
+            None => members[..i]
+                .iter()
+                .rev()
+                .find(|e| e.key == m.key)
+                .map(|e| e.key_span),
         }
     }
 }

@@ -166,20 +166,29 @@ fn plainly_http_url(text: &str) -> bool {
         },
     };
     let bytes = rest.as_bytes();
+    // The host: letters, digits, dots and hyphens, up to `/`, `?`, `#` or the end (a port,
+    // or any other byte, goes the long way).
     let host_end = bytes
         .iter()
-        .position(|&b| matches!(b, b'/' | b'?' | b'#' | b':'))
+        .position(|&b| !HOST_BYTE[b as usize])
         .unwrap_or(bytes.len());
-    let host = &bytes[..host_end];
-    !host.is_empty()
-        && host[0] != b'.'
-        && host[0] != b'-'
-        && host
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && bytes.get(host_end) != Some(&b':')
+    !matches!(bytes.first(), None | Some(b'.' | b'-'))
+        && host_end > 0
+        && matches!(bytes.get(host_end), None | Some(b'/' | b'?' | b'#'))
         && bytes[host_end..].iter().all(|&b| URL_BYTE[b as usize])
 }
+
+/// Bytes of a plain host name: ASCII letters and digits, `.` and `-`.
+static HOST_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'.' || b == b'-';
+        i += 1;
+    }
+    t
+};
 
 /// Bytes a URL may hold as written: no spaces, controls, quotes, angle brackets or backslash.
 static URL_BYTE: [bool; 256] = {
@@ -380,6 +389,32 @@ mod tests {
     }
 
     use super::*;
+
+    /// What the `url` crate alone says of a text (the long way of [`url_problem`]).
+    fn parsed_ok(text: &str) -> bool {
+        !text.chars().any(char::is_whitespace)
+            && url::Url::parse(text).is_ok_and(|u| {
+                (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some()
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The fast path accepts only what the `url` crate accepts, so `url_problem` gives the
+        /// same verdicts as the `url` crate alone, whatever the host, port, path or stray byte.
+        #[test]
+        fn the_fast_url_path_agrees_with_the_url_crate(
+            scheme in "(https?|HTTPS?|ftp|)(://|:/|:)",
+            host in "[a-zA-Z0-9.\\-_~%:@\\[\\] \u{e9}]{0,12}",
+            rest in "([/?#][ -~\u{e9}\u{7f}\t]{0,16})?",
+        ) {
+            let text = format!("{scheme}{host}{rest}");
+            if plainly_http_url(&text) {
+                proptest::prop_assert!(parsed_ok(&text), "{:?}", text);
+            }
+            proptest::prop_assert_eq!(url_problem(&text).is_none(), parsed_ok(&text), "{:?}", text);
+        }
+    }
 
     #[test]
     fn urls() {
