@@ -51,21 +51,35 @@ const CALLS_PER_BYTE: usize = 200;
 const MIN_CALL_LIMIT: usize = 2_000_000;
 
 /// Parses `source` with pest's step budget set to what a source of its length may take. pest's
-/// limit is process-wide and read when a parse starts: parses that run at once (the language
-/// server, tests) take turns, so that each has its own file's budget.
+/// limit is process-wide and read when a parse starts. Between parses it stays at the floor
+/// ([`MIN_CALL_LIMIT`]): sources whose budget is the floor (up to 10,000 bytes: nearly every
+/// template) parse at once, sharing the lock, so that `check` of a folder parses on every
+/// core; a larger source takes the lock alone, raises the limit for its parse and puts the
+/// floor back.
 fn parse_with_budget(
     source: &str,
 ) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = TURN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    static TURN: std::sync::RwLock<()> = std::sync::RwLock::new(());
+    static FLOOR: std::sync::Once = std::sync::Once::new();
+    let floor = || pest::set_call_limit(std::num::NonZeroUsize::new(MIN_CALL_LIMIT));
+    FLOOR.call_once(floor);
     let budget = source
         .len()
         .saturating_mul(CALLS_PER_BYTE)
         .max(MIN_CALL_LIMIT);
+    if budget == MIN_CALL_LIMIT {
+        let _shared = TURN
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        return MissiveParser::parse(Rule::file, source);
+    }
+    let _alone = TURN
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     pest::set_call_limit(std::num::NonZeroUsize::new(budget));
-    MissiveParser::parse(Rule::file, source)
+    let parsed = MissiveParser::parse(Rule::file, source);
+    floor();
+    parsed
 }
 
 /// A file over the size limit, refused before it is parsed.
