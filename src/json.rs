@@ -55,7 +55,7 @@ impl<'a> Node<'a> {
             Json::Object(members) => members
                 .iter()
                 .rev()
-                .find(|m| m.key == key)
+                .find(|m| same_key(&m.key, key))
                 .map(|m| &m.value),
             _ => None,
         }
@@ -78,6 +78,13 @@ impl<'a> Node<'a> {
             Json::Object(_) => "an object",
         }
     }
+}
+
+/// Whether two keys are the same: lengths, then first bytes, before a full comparison (keys
+/// of the same length are common, and the full comparison is a call).
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 /// Whether a JSON number's text is an integer (no fraction, no exponent).

@@ -2,7 +2,7 @@
 //! data file (with its JSON path in the message) and labelled at the declaration too.
 
 use crate::diagnostic::{Code, Diagnostic, Origin};
-use crate::json::{is_integer, number_out_of_range, Json, Node, NumberRange};
+use crate::json::{is_integer, number_out_of_range, same_key, Json, Node, NumberRange};
 use crate::model::types::{FieldTy, ObjTy, Ty};
 use crate::model::values::url_problem;
 use crate::span::Span;
@@ -59,7 +59,10 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
     };
     let open = Span::new(node.span.start as usize, node.span.start as usize + 1);
     for f in &ty.fields {
-        let present = members.iter().rev().find(|m| m.key == f.name.as_str());
+        let present = members
+            .iter()
+            .rev()
+            .find(|m| same_key(&m.key, f.name.as_str()));
         match present {
             Some(m) if m.value.is_null() && !f.optional => out.push(
                 Diagnostic::error(
@@ -157,7 +160,7 @@ impl<'a> KeysSeen<'a> {
             None => members[..i]
                 .iter()
                 .rev()
-                .find(|e| e.key == m.key)
+                .find(|e| same_key(&e.key, &m.key))
                 .map(|e| e.key_span),
         }
     }
@@ -234,6 +237,10 @@ fn too_long(
     max: u32,
     out: &mut Vec<Diagnostic>,
 ) {
+    // At most `max` bytes is at most `max` characters: no count needed.
+    if s.len() <= max as usize {
+        return;
+    }
     let n = s.chars().count();
     if n > max as usize {
         out.push(
