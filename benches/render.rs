@@ -8,7 +8,9 @@
 //!     MISSIVE_BENCH_SHORT=1 cargo bench --bench render    # CI: a few hundred ms a line
 //!
 //! The last lines run the batch core (`Template::render_ndjson`: reading lines, data checks,
-//! render, writing in input order) on one thread and on every core.
+//! render, writing in input order) on one thread and on every core, then `missive check`
+//! (a cold `check FILE` with its peak memory, and a folder of generated templates), then
+//! `missive render --data-ndjson` process to process against the floor as a program.
 
 use std::hint::black_box;
 use std::io::Write;
