@@ -118,6 +118,31 @@ impl Template {
         result
     }
 
+    /// The compact body (or with `request` the request) rendered into `out` itself, cleared
+    /// first: the batch's way, one buffer per record, no copy out of a render buffer. On error
+    /// `out` holds a partial render, to be discarded.
+    pub(crate) fn render_owned(
+        &self,
+        out: &mut Vec<u8>,
+        data: &Node<'_>,
+        request: Option<&RequestOptions>,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let mut r = Renderer::new(self, data);
+        let mut buf = std::mem::take(out);
+        buf.clear();
+        let mut w = Writer {
+            buf,
+            fmt: CompactFormatter,
+            written: Vec::with_capacity(8),
+        };
+        match request {
+            None => r.message(&mut w),
+            Some(req) => r.request(&mut w, req),
+        }
+        *out = w.buf;
+        r.finish(&mut std::io::sink(), &[])
+    }
+
     /// The images the message shows with this data, each with the shape it is shown in.
     pub(crate) fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
         let mut r = Renderer::new(self, data);
