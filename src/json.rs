@@ -139,19 +139,38 @@ pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut i = 0;
-    while i + 8 <= bytes.len() {
-        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        // A byte below 0x20, a `"` or a `\\` in the word?
+    // A byte below 0x20, a `"` or a `\` in the word?
+    let dirty = |x: u64| {
         let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
         let quote = has_zero(x ^ (ONES * b'"' as u64));
         let backslash = has_zero(x ^ (ONES * b'\\' as u64));
-        if below_space | quote | backslash != 0 {
+        below_space | quote | backslash != 0
+    };
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes"));
+    let n = bytes.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        if dirty(word(i)) {
             break;
         }
         i += 8;
     }
-    while i < bytes.len() && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
+    // Fewer than eight bytes left (keys, short texts): one test over words that overlap the
+    // bytes already checked, instead of a byte at a time.
+    if i + 8 > n {
+        let tail = if n >= 8 {
+            Some(word(n - 8))
+        } else if n >= 4 {
+            Some(u64::from(half(0)) | (u64::from(half(n - 4)) << 32))
+        } else {
+            None
+        };
+        if tail.is_some_and(|x| !dirty(x)) {
+            return n;
+        }
+    }
+    while i < n && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
         i += 1;
     }
     i
