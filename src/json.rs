@@ -385,13 +385,14 @@ impl<'a> Reader<'a> {
     fn array(&mut self) -> Result<Json<'a>, Diagnostic> {
         self.enter()?;
         self.i += 1;
-        let mut items = Vec::new();
         self.ws();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
             self.depth -= 1;
-            return Ok(Json::Array(items));
+            return Ok(Json::Array(Vec::new()));
         }
+        // Room for the lists of a record (a carousel's ten elements) without regrowing.
+        let mut items = Vec::with_capacity(16);
         loop {
             self.ws();
             if self.b.get(self.i) == Some(&b']') {
