@@ -8,7 +8,9 @@
 //!     MISSIVE_BENCH_SHORT=1 cargo bench --bench render    # CI: a few hundred ms a line
 //!
 //! The last lines run the batch core (`Template::render_ndjson`: reading lines, data checks,
-//! render, writing in input order) on one thread and on every core.
+//! render, writing in input order) on one thread and on every core, then `missive check`
+//! (a cold `check FILE` with its peak memory, and a folder of generated templates), then
+//! `missive render --data-ndjson` process to process against the floor as a program.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -190,6 +192,9 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--floor") {
         return floor(&args[i + 1]);
     }
+    if let Some(i) = args.iter().position(|a| a == "--peak-of") {
+        return peak_of(&args[i + 1..]);
+    }
     let recs = records(2000);
     let template = missive::compile(TEMPLATE, &missive::Options::default())
         .template
@@ -346,6 +351,8 @@ fn main() {
         batch_all / baseline
     );
 
+    check_figures(short);
+
     // Process to process: the floor program against `missive render --data-ndjson`.
     let n = if short { 20_000 } else { 200_000 };
     let dir = std::env::temp_dir().join(format!("missive-bench-{}", std::process::id()));
@@ -398,5 +405,81 @@ fn main() {
         "  missive render --data-ndjson --jobs {cores:<2}               {:>10.0} records/s  {:.2}x",
         rate(all),
         floor_s / all
+    );
+}
+
+/// Runs a command and prints the largest resident set of its process in KiB. The bench runs
+/// itself with `--peak-of` to measure `missive check FILE`: Linux counts in a child's peak the
+/// memory of the process it was spawned from, so that process is a fresh, small one.
+fn peak_of(command: &[String]) {
+    let status = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{command:?}: {status}");
+    // SAFETY: getrusage writes the struct it is given and nothing else.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
+        u
+    };
+    println!("{}", usage.ru_maxrss);
+}
+
+/// `missive check`: cold on one template (time and peak memory), and on a folder of
+/// generated templates (every core).
+fn check_figures(short: bool) {
+    let dir = std::env::temp_dir().join(format!("missive-bench-check-{}", std::process::id()));
+    let folder = dir.join("templates");
+    std::fs::create_dir_all(&folder).unwrap();
+    let n = if short { 1_000 } else { 10_000 };
+    for i in 0..n {
+        let source = TEMPLATE.replacen("carousel_bench", &format!("t{i}"), 1);
+        std::fs::write(folder.join(format!("t{i}.missive")), source).unwrap();
+    }
+    let check = |path: &std::path::Path, runs: usize| {
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_missive"))
+                    .arg("check")
+                    .arg(path)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .unwrap();
+                assert!(out.success(), "missive check {}: {out}", path.display());
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let cold = check(&folder.join("t0.missive"), if short { 5 } else { 20 });
+    let me = std::env::current_exe().unwrap();
+    let peak = std::process::Command::new(me)
+        .arg("--peak-of")
+        .arg(env!("CARGO_BIN_EXE_missive"))
+        .arg("check")
+        .arg(folder.join("t0.missive"))
+        .output()
+        .unwrap();
+    let peak: f64 = String::from_utf8_lossy(&peak.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    let all = check(&folder, if short { 1 } else { 3 });
+    let _ = std::fs::remove_dir_all(&dir);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("missive check (the carousel template):");
+    println!(
+        "  one file, cold process                     {:>8.2} ms  peak RSS {:.1} MiB",
+        cold * 1e3,
+        peak / 1024.0
+    );
+    println!(
+        "  a folder of {n} templates, {cores} cores        {:>8.2} s   {:.0} templates/s",
+        all,
+        n as f64 / all
     );
 }

@@ -28,7 +28,7 @@ use std::sync::Mutex;
 
 use crate::check::data;
 use crate::diagnostic::{self, codes, Diagnostic};
-use crate::render::{RenderOptions, RequestOptions};
+use crate::render::RequestOptions;
 use crate::Template;
 
 /// Records per chunk handed to a worker: enough to make the hand-over cheap, few enough that
@@ -322,13 +322,16 @@ fn render_record(
             return Outcome::Rejected { diagnostics };
         }
     };
-    let mut json = Vec::with_capacity(record.text.len() + 256);
-    let rendered = match request {
-        None => template.render_to(&mut json, &node),
-        Some(r) => template.render_request(&mut json, &node, r, RenderOptions::default()),
-    };
-    match rendered {
+    thread_local! {
+        /// The size of the last body rendered on this thread: the next one's buffer is sized
+        /// from it (rendered straight into, no copy, seldom grown).
+        static LAST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    let hint = LAST.with(|l| l.get()).max(record.text.len() + 256);
+    let mut json = Vec::with_capacity(hint + hint / 8);
+    match template.render_owned(&mut json, &node, request) {
         Ok(w) => {
+            LAST.with(|l| l.set(json.len()));
             warnings.extend(w);
             Outcome::Rendered { json, warnings }
         }

@@ -136,14 +136,59 @@ pub fn check<F: Files>(
     settings: &Settings,
     files: &mut F,
 ) -> Vec<Checked<F::Error>> {
-    inputs
-        .iter()
-        .map(|input| check_file(input, settings, files))
+    compile_all(inputs, &settings.profile)
+        .into_iter()
+        .zip(inputs)
+        .map(|(compiled, input)| check_file(input, compiled, settings, files))
         .collect()
 }
 
-fn check_file<F: Files>(input: &Input, settings: &Settings, files: &mut F) -> Checked<F::Error> {
-    let compiled = compile(input, &settings.profile);
+/// Inputs per thread below which compiling them on one thread is as fast.
+const INPUTS_PER_THREAD: usize = 16;
+
+/// Compiles every input, in order: on one thread per core when there are many (the data,
+/// images and caller's files come after, on the calling thread).
+fn compile_all(inputs: &[Input], profile: &Profile) -> Vec<check::Compiled> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(inputs.len() / INPUTS_PER_THREAD);
+    if threads <= 1 {
+        return inputs.iter().map(|i| compile(i, profile)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<check::Compiled>> = inputs.iter().map(|_| None).collect();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(input) = inputs.get(i) else { break };
+                        done.push((i, compile(input, profile)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for w in workers {
+            let done = w.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            for (i, c) in done {
+                slots[i] = Some(c);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|c| c.expect("every input compiled"))
+        .collect()
+}
+
+fn check_file<F: Files>(
+    input: &Input,
+    compiled: check::Compiled,
+    settings: &Settings,
+    files: &mut F,
+) -> Checked<F::Error> {
     let report = report_of(input, compiled.diagnostics);
     let mut checked = Checked {
         report,

@@ -55,7 +55,7 @@ impl<'a> Node<'a> {
             Json::Object(members) => members
                 .iter()
                 .rev()
-                .find(|m| m.key == key)
+                .find(|m| same_key(&m.key, key))
                 .map(|m| &m.value),
             _ => None,
         }
@@ -80,6 +80,13 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Whether two keys are the same: lengths, then first bytes, before a full comparison (keys
+/// of the same length are common, and the full comparison is a call).
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
+}
+
 /// Whether a JSON number's text is an integer (no fraction, no exponent).
 pub(crate) fn is_integer(n: &str) -> bool {
     !n.contains(['.', 'e', 'E'])
@@ -90,6 +97,9 @@ pub(crate) fn is_integer(n: &str) -> bool {
 /// when a template interpolates it, and an integer in it is exact up to 2^53 and copied as
 /// written above. `None` when `n` (the text of a JSON number) follows it, else why not.
 pub(crate) fn number_out_of_range(n: &str) -> Option<NumberRange> {
+    if plainly_in_range(n) {
+        return None;
+    }
     let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
     if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
         return None;
@@ -100,6 +110,70 @@ pub(crate) fn number_out_of_range(n: &str) -> Option<NumberRange> {
         Ok(x) if x.abs() >= 1e21 => Some(NumberRange::TooLarge),
         _ => Some(NumberRange::TooSmall),
     }
+}
+
+/// The common case without parsing a float: no exponent and an integer part of 1 to 15
+/// digits that does not start with 0 (`19.90`, `-3`), so at least 1 and far below 10²¹ in size.
+#[inline]
+fn plainly_in_range(n: &str) -> bool {
+    let b = n.as_bytes();
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let int = b
+        .iter()
+        .position(|&c| !c.is_ascii_digit())
+        .unwrap_or(b.len());
+    (1..=15).contains(&int)
+        && b[0] != b'0'
+        && match b.get(int) {
+            None => true,
+            Some(b'.') => b[int + 1..].iter().all(u8::is_ascii_digit),
+            Some(_) => false,
+        }
+}
+
+/// The length of the longest prefix of `bytes` with nothing a JSON string must escape (`"`,
+/// `\\`, control characters), checked eight bytes at a time: the reader's and the writer's
+/// scan of string contents.
+#[inline]
+pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    // A byte below 0x20, a `"` or a `\` in the word?
+    let dirty = |x: u64| {
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let quote = has_zero(x ^ (ONES * b'"' as u64));
+        let backslash = has_zero(x ^ (ONES * b'\\' as u64));
+        below_space | quote | backslash != 0
+    };
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes"));
+    let n = bytes.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        if dirty(word(i)) {
+            break;
+        }
+        i += 8;
+    }
+    // Fewer than eight bytes left (keys, short texts): one test over words that overlap the
+    // bytes already checked, instead of a byte at a time.
+    if i + 8 > n {
+        let tail = if n >= 8 {
+            Some(word(n - 8))
+        } else if n >= 4 {
+            Some(u64::from(half(0)) | (u64::from(half(n - 4)) << 32))
+        } else {
+            None
+        };
+        if tail.is_some_and(|x| !dirty(x)) {
+            return n;
+        }
+    }
+    while i < n && !matches!(bytes[i], b'"' | b'\\' | 0..0x20) {
+        i += 1;
+    }
+    i
 }
 
 /// How a number breaks the rule of [`number_out_of_range`].
@@ -311,13 +385,14 @@ impl<'a> Reader<'a> {
     fn array(&mut self) -> Result<Json<'a>, Diagnostic> {
         self.enter()?;
         self.i += 1;
-        let mut items = Vec::new();
         self.ws();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
             self.depth -= 1;
-            return Ok(Json::Array(items));
+            return Ok(Json::Array(Vec::new()));
         }
+        // Room for the lists of a record (a carousel's ten elements) without regrowing.
+        let mut items = Vec::with_capacity(16);
         loop {
             self.ws();
             if self.b.get(self.i) == Some(&b']') {
@@ -390,6 +465,7 @@ impl<'a> Reader<'a> {
         self.i += 1;
         let start = self.i;
         // Fast path: no escapes, borrow the text.
+        self.i += plain_prefix(&self.b[start..]);
         while self.i < self.b.len() {
             match self.b[self.i] {
                 b'"' => {
@@ -515,6 +591,39 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
     use crate::diagnostic::Code;
+
+    /// [`number_out_of_range`] the long way: the float parse alone.
+    fn parsed_verdict(n: &str) -> Option<NumberRange> {
+        let mantissa = n.split(['e', 'E']).next().unwrap_or(n);
+        if !mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+            return None;
+        }
+        match n.parse::<f64>() {
+            Ok(x) if !x.is_finite() => Some(NumberRange::Infinite),
+            Ok(x) if (1e-6..1e21).contains(&x.abs()) => None,
+            Ok(x) if x.abs() >= 1e21 => Some(NumberRange::TooLarge),
+            _ => Some(NumberRange::TooSmall),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The fast path for plain numbers gives the float parse's verdict.
+        #[test]
+        fn the_plain_number_path_agrees_with_the_float_parse(
+            n in "-?(0|[1-9][0-9]{0,24})(\\.[0-9]{1,12})?([eE][+-]?[0-9]{1,3})?",
+        ) {
+            proptest::prop_assert_eq!(number_out_of_range(&n), parsed_verdict(&n), "{}", n);
+        }
+
+        /// The word-at-a-time scan stops where a byte-by-byte one does.
+        #[test]
+        fn the_plain_prefix_is_the_byte_scan(s in "[ -~\u{e9}\u{1F600}\"\\\\\t\n\u{1}]{0,40}") {
+            let b = s.as_bytes();
+            let slow = b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(b.len());
+            proptest::prop_assert_eq!(plain_prefix(b), slow);
+        }
+    }
 
     #[test]
     fn one_rule_for_numbers_zero_or_between_a_millionth_and_1e21() {

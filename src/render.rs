@@ -136,6 +136,31 @@ impl Template {
         result
     }
 
+    /// The compact body (or with `request` the request) rendered into `out` itself, cleared
+    /// first: the batch's way, one buffer per record, no copy out of a render buffer. On error
+    /// `out` holds a partial render, to be discarded.
+    pub(crate) fn render_owned(
+        &self,
+        out: &mut Vec<u8>,
+        data: &Node<'_>,
+        request: Option<&RequestOptions>,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let mut r = Renderer::new(self, data);
+        let mut buf = std::mem::take(out);
+        buf.clear();
+        let mut w = Writer {
+            buf,
+            fmt: CompactFormatter,
+            written: Vec::with_capacity(8),
+        };
+        match request {
+            None => r.message(&mut w),
+            Some(req) => r.request(&mut w, req),
+        }
+        *out = w.buf;
+        r.finish(&mut std::io::sink(), &[])
+    }
+
     /// The images the message shows with this data, each with the shape it is shown in.
     pub(crate) fn images(&self, data: &Node<'_>) -> Result<Vec<ImageRef>, Vec<Diagnostic>> {
         let mut r = Renderer::new(self, data);
@@ -311,40 +336,22 @@ static NEEDS_ESCAPE: [bool; 256] = {
     t
 };
 
-/// The length of the longest prefix with nothing to escape, checked a word at a time.
-fn clean_prefix(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut i = 0;
-    while i + 8 <= bytes.len() {
-        let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        // A byte below 0x20, a `"` or a `\\` in the word?
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        let quote = has_zero(x ^ (ONES * b'"' as u64));
-        let backslash = has_zero(x ^ (ONES * b'\\' as u64));
-        if below_space | quote | backslash != 0 {
-            break;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && !NEEDS_ESCAPE[bytes[i] as usize] {
-        i += 1;
-    }
-    i
-}
-
 /// Writes a JSON string: runs of plain bytes as fragments, the rest as escapes.
 fn write_escaped<F: Formatter>(buf: &mut Vec<u8>, fmt: &mut F, s: &str) -> std::io::Result<()> {
     use serde_json::ser::CharEscape;
-    fmt.begin_string(buf)?;
     let bytes = s.as_bytes();
-    // Most text needs no escape at all: skip it eight bytes at a time.
-    let clean = clean_prefix(bytes);
+    // Most text needs no escape at all: skip it eight bytes at a time, and copy it whole
+    // (serde_json's compact and pretty formatters write a string's quotes and fragments as
+    // they are, so the bytes are theirs).
+    let clean = crate::json::plain_prefix(bytes);
     if clean == bytes.len() {
-        fmt.write_string_fragment(buf, s)?;
-        return fmt.end_string(buf);
+        buf.reserve(bytes.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(bytes);
+        buf.push(b'"');
+        return Ok(());
     }
+    fmt.begin_string(buf)?;
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate().skip(clean) {
         if !NEEDS_ESCAPE[b as usize] {

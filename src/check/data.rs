@@ -2,7 +2,7 @@
 //! data file (with its JSON path in the message) and labelled at the declaration too.
 
 use crate::diagnostic::{codes, Code, Diagnostic, Origin};
-use crate::json::{is_integer, number_out_of_range, Json, Node, NumberRange};
+use crate::json::{is_integer, number_out_of_range, same_key, Json, Node, NumberRange};
 use crate::model::types::{FieldTy, ObjTy, Ty};
 use crate::model::values::url_problem;
 use crate::span::Span;
@@ -59,7 +59,10 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
     };
     let open = Span::new(node.span.start as usize, node.span.start as usize + 1);
     for f in &ty.fields {
-        let present = members.iter().rev().find(|m| m.key == f.name.as_str());
+        let present = members
+            .iter()
+            .rev()
+            .find(|m| same_key(&m.key, f.name.as_str()));
         match present {
             Some(m) if m.value.is_null() && !f.optional => out.push(
                 codes::m3002_missing_data(format!(
@@ -98,10 +101,9 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
             None => {}
         }
     }
-    let mut seen: std::collections::HashMap<&str, Span> =
-        std::collections::HashMap::with_capacity(members.len());
-    for m in members.iter() {
-        if let Some(first_span) = seen.insert(&m.key, m.key_span) {
+    let mut seen = KeysSeen::new(members.len());
+    for (i, m) in members.iter().enumerate() {
+        if let Some(first_span) = seen.repeated(members, i) {
             out.push(
                 codes::m3008_duplicate_data_key(format!(
                     "`{}` is given twice; the last one is used",
@@ -126,6 +128,37 @@ fn object(node: &Node<'_>, ty: &ObjTy, path: &Path<'_>, out: &mut Vec<Diagnostic
                 None => d.help("remove it from the data, or declare it in `input` if the template should use it"),
             };
             out.push(d);
+        }
+    }
+}
+
+/// The keys of an object seen so far, to find a repeated one: a scan of the members before
+/// for a small object (most records: no hashing at all), a foldhash map for a big one.
+struct KeysSeen<'a> {
+    map: Option<foldhash::HashMap<&'a str, Span>>,
+}
+
+/// Objects with more members than this get a map.
+const SCAN_MEMBERS: usize = 16;
+
+impl<'a> KeysSeen<'a> {
+    fn new(members: usize) -> Self {
+        KeysSeen {
+            map: (members > SCAN_MEMBERS)
+                .then(|| foldhash::HashMap::with_capacity_and_hasher(members, Default::default())),
+        }
+    }
+
+    /// Whether member `i`'s key was given before: the span of its latest earlier occurrence.
+    fn repeated(&mut self, members: &'a [crate::json::Member<'_>], i: usize) -> Option<Span> {
+        let m = &members[i];
+        match &mut self.map {
+            Some(map) => map.insert(&m.key, m.key_span),
+            None => members[..i]
+                .iter()
+                .rev()
+                .find(|e| same_key(&e.key, &m.key))
+                .map(|e| e.key_span),
         }
     }
 }
@@ -198,6 +231,10 @@ fn too_long(
     max: u32,
     out: &mut Vec<Diagnostic>,
 ) {
+    // At most `max` bytes is at most `max` characters: no count needed.
+    if s.len() <= max as usize {
+        return;
+    }
     let n = s.chars().count();
     if n > max as usize {
         out.push(

@@ -68,7 +68,12 @@ pub struct FieldTy {
 
 impl ObjTy {
     pub fn get(&self, name: &str) -> Option<&FieldTy> {
-        self.fields.iter().find(|f| f.name == name)
+        // First bytes before the full comparison: many keys have the same length.
+        self.fields.iter().find(|f| {
+            f.name.len() == name.len()
+                && f.name.as_bytes().first() == name.as_bytes().first()
+                && f.name == name
+        })
     }
 }
 

@@ -50,22 +50,63 @@ pub fn max_source_bytes() -> usize {
 const CALLS_PER_BYTE: usize = 200;
 const MIN_CALL_LIMIT: usize = 2_000_000;
 
-/// Parses `source` with pest's step budget set to what a source of its length may take. pest's
-/// limit is process-wide and read when a parse starts: parses that run at once (the language
-/// server, tests) take turns, so that each has its own file's budget.
+/// pest's settings are process-wide and read when a parse starts: its step limit and whether
+/// it records the detail of its attempts for error messages (which costs about half of a
+/// parse). Between parses they stay at the floor: the limit at [`MIN_CALL_LIMIT`], no detail.
+/// A parse with other settings takes [`PEST_SETTINGS`] alone and puts the floor back.
+static PEST_SETTINGS: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn pest_floor() {
+    pest::set_call_limit(std::num::NonZeroUsize::new(MIN_CALL_LIMIT));
+    pest::set_error_detail(false);
+}
+
+/// Runs `parse` alone, with pest's step limit at `budget` and its error detail on.
+fn with_detail<T>(budget: usize, parse: impl FnOnce() -> T) -> T {
+    static FLOOR: std::sync::Once = std::sync::Once::new();
+    FLOOR.call_once(pest_floor);
+    let _alone = PEST_SETTINGS
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_call_limit(std::num::NonZeroUsize::new(budget));
+    pest::set_error_detail(true);
+    let result = parse();
+    pest_floor();
+    result
+}
+
+/// A probe parse for an error message (a line on its own), with pest's error detail on.
+pub(crate) fn parse_detailed(
+    rule: Rule,
+    text: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    with_detail(MIN_CALL_LIMIT, || MissiveParser::parse(rule, text))
+}
+
+/// Parses `source` with pest's step budget set to what a source of its length may take.
+/// Sources whose budget is the floor (up to 10,000 bytes: nearly every template) parse at
+/// once, sharing the settings, without error detail, so that `check` of a folder parses on
+/// every core; a parse that fails is run again alone with the detail its messages need (the
+/// same steps: the same result). A larger source takes the settings alone for its budget.
 fn parse_with_budget(
     source: &str,
 ) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = TURN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    static FLOOR: std::sync::Once = std::sync::Once::new();
+    FLOOR.call_once(pest_floor);
     let budget = source
         .len()
         .saturating_mul(CALLS_PER_BYTE)
         .max(MIN_CALL_LIMIT);
-    pest::set_call_limit(std::num::NonZeroUsize::new(budget));
-    MissiveParser::parse(Rule::file, source)
+    if budget == MIN_CALL_LIMIT {
+        let shared = PEST_SETTINGS
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Ok(pairs) = MissiveParser::parse(Rule::file, source) {
+            return Ok(pairs);
+        }
+        drop(shared);
+    }
+    with_detail(budget, || MissiveParser::parse(Rule::file, source))
 }
 
 /// A file over the size limit, refused before it is parsed.
@@ -124,11 +165,6 @@ pub struct Parse {
 
 /// Parses a template. Never fails: errors are in the result's `diagnostics`, beside a tree.
 pub fn parse(text: &str) -> Parse {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    INIT.call_once(|| {
-        pest::set_error_detail(true);
-    });
-
     let mut diagnostics = Vec::new();
     let limit = max_source_bytes();
     if text.len() > limit {

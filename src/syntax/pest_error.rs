@@ -2,9 +2,8 @@
 //! words ("a field name", "`:`"), never to `ident` or `kw_if`.
 
 use pest::error::InputLocation;
-use pest::Parser as _;
 
-use super::{MissiveParser, Rule};
+use super::Rule;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::span::Span;
 
@@ -207,7 +206,7 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     } else {
         Rule::probe_item
     };
-    let Err(err) = MissiveParser::parse(rule, line) else {
+    let Err(err) = super::parse_detailed(rule, line) else {
         // The line parses on its own: what went wrong is what follows it on the line.
         return codes::m0001_syntax_error("expected a new line or `,` here")
             .at(span, "this line does not end where expected")
