@@ -623,3 +623,49 @@ fn serve_without_a_readable_template_exits_2_at_once() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no_such_template.missive"), "{stderr}");
 }
+
+#[test]
+fn in_worst_case_each_cut_card_lists_only_its_own_diagnostics() {
+    // expect: M2001
+    let dir = temp_dir("preview-own-diagnostics");
+    let template = dir.join("bis.missive");
+    std::fs::write(
+        &template,
+        r#"notification bis
+input { products: list max 10 of { name: string max 80, url: url } }
+carousel {
+  for product in products {
+    element {
+      title: "{{ product.name }} is back in stock, order now!"
+      button web_url { title: "Buy now", url: product.url }
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (html, stderr, code) = preview(&[&template.to_string_lossy(), "--worst-case"]);
+    assert_eq!(code, 1, "{stderr}");
+    let legend = html
+        .split("<h2>Cut by Messenger</h2>")
+        .nth(1)
+        .expect("a cut legend");
+    for n in 0..10 {
+        let card = legend
+            .split(&format!(
+                "<code>attachment.payload.elements[{n}].title</code>"
+            ))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no cut for element {n}: {legend}"))
+            .split("</li></ul></li>")
+            .next()
+            .unwrap();
+        let own = format!("(from `products[{n}].name`)");
+        assert!(card.contains(&own), "element {n}: {card}");
+        assert_eq!(
+            card.matches("error[M2001]: rendered").count(),
+            1,
+            "element {n} lists other elements' errors: {card}"
+        );
+    }
+}
