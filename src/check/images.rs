@@ -90,18 +90,24 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
         .map_err(|e| format!("not an image missive can read ({e})"))
 }
 
+/// Where a folder that mirrors the URLs' paths (`--images DIR`) holds the image at `url`:
+/// `https://shop.example/img/a.png` is `DIR/img/a.png`.
+pub fn mirrored(url: &str, dir: &std::path::Path) -> Result<PathBuf, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    let rel = parsed.path().trim_start_matches('/');
+    Ok(dir.join(
+        percent_encoding::percent_decode_str(rel)
+            .decode_utf8_lossy()
+            .as_ref(),
+    ))
+}
+
 /// The first `limit` bytes of the image at `url`, from `source`: what `--check-images` reads
 /// sizes from, and what the preview inlines. The error says why, in a few words.
 pub fn read(url: &str, source: &Source, limit: u64) -> Result<Vec<u8>, String> {
     Ok(match source {
         Source::Dir(dir) => {
-            let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
-            let rel = parsed.path().trim_start_matches('/');
-            let path = dir.join(
-                percent_encoding::percent_decode_str(rel)
-                    .decode_utf8_lossy()
-                    .as_ref(),
-            );
+            let path = mirrored(url, dir)?;
             let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => format!("no file `{}`", path.display()),
                 _ => format!("cannot open `{}`: {e}", path.display()),

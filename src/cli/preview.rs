@@ -180,7 +180,7 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
     let (body, diagnostics) = template.render_unchecked(&node);
     report.diagnostics.extend(diagnostics);
     let images = match (&body, &sources.images) {
-        (Some(body), Some(source)) => load_images(body, source, &template, &mut report),
+        (Some(body), Some(source)) => load_images(body, source, &template, &node, &mut report),
         _ => BTreeMap::new(),
     };
     missive::diagnostic::sort(&mut report.diagnostics);
@@ -200,20 +200,41 @@ fn load_images(
     body: &serde_json::Value,
     source: &images::Source,
     template: &missive::Template,
+    data: &missive::json::Node<'_>,
     report: &mut FileReport,
 ) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
+    let spans = missive::preview::image_spans(template, data);
     for url in missive::preview::image_urls(body) {
         match images::read(&url, source, IMAGE_LIMIT) {
             Ok(bytes) => {
                 out.insert(url, bytes);
             }
-            Err(why) => report.diagnostics.push(
-                codes::m4011_image_unreadable(format!("could not read the image `{url}` for the preview"),
-                )
-                .at(template.header, why)
-                .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),
-            ),
+            Err(why) => {
+                // At the field that gives the image, as `check --check-images` points it.
+                let span = spans
+                    .iter()
+                    .find(|(u, _)| *u == url)
+                    .map_or(template.header, |(_, s)| *s);
+                let help = match source {
+                    images::Source::Dir(dir) => match images::mirrored(&url, dir) {
+                        Ok(path) => format!(
+                            "put the image at `{}` (the folder given with `--images` mirrors the URLs' paths), or check the URL",
+                            path.display()
+                        ),
+                        Err(_) => "check the URL".to_string(),
+                    },
+                    #[allow(unreachable_patterns)]
+                    _ => "check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)".to_string(),
+                };
+                report.diagnostics.push(
+                    codes::m4011_image_unreadable(format!(
+                        "could not read the image `{url}` for the preview"
+                    ))
+                    .at(span, why)
+                    .help(help),
+                );
+            }
         }
     }
     out

@@ -119,6 +119,16 @@ pub fn gallery(entries: &[GalleryEntry]) -> String {
     out
 }
 
+/// Where the template writes each image of the message rendered with `data`: its URL and
+/// the span of the field that gives it (for the diagnostics of `--images` and
+/// `--fetch-images`). Empty when the data does not render.
+pub fn image_spans(template: &Template, data: &Node<'_>) -> Vec<(String, Span)> {
+    template
+        .images(data)
+        .map(|found| found.into_iter().map(|i| (i.url, i.span)).collect())
+        .unwrap_or_default()
+}
+
 /// The image URLs of a rendered body (attachments, cards, receipt items, quick replies), in
 /// order, each once: what `--images DIR` or `--fetch-images` load.
 pub fn image_urls(body: &Value) -> Vec<String> {

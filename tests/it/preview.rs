@@ -669,3 +669,31 @@ carousel {
         );
     }
 }
+
+#[test]
+fn a_missing_image_is_reported_at_its_field_with_the_file_looked_for() {
+    // expect: M4011
+    let dir = temp_dir("preview-missing-image");
+    let template = images_template(&dir, "https://shop.example/img/missing.png");
+    let folder = dir.join("imgs");
+    std::fs::create_dir_all(&folder).unwrap();
+    let (html, stderr, code) = preview(&[
+        &template.to_string_lossy(),
+        "--images",
+        &folder.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(html.contains("placeholder"), "{html}");
+    assert!(stderr.contains("warning[M4011]"), "{stderr}");
+    // At the `image_url` line (6), as `check --check-images` points it, not the header.
+    assert!(stderr.contains("images.missive:6:16]"), "{stderr}");
+    let looked_for = folder.join("img").join("missing.png");
+    assert!(
+        stderr.contains(&format!(
+            "help: put the image at `{}`",
+            looked_for.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("give a local copy"), "{stderr}");
+}
