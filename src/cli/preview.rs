@@ -94,8 +94,8 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
     if args.serve {
         return super::serve::run(common, &sources, args.port.unwrap_or(7878));
     }
-    let (report, html, io_failure) = page(&sources, None)?;
-    if io_failure {
+    let (report, html, failure) = page(&sources, None)?;
+    if failure {
         return Err(Exit::reports(Status::Failure, Stream::Stderr, vec![report]));
     }
     // The page is written even with errors: its panel lists them. The status says so.
@@ -112,8 +112,8 @@ fn image_source(args: &PreviewArgs) -> Option<images::Source> {
 }
 
 /// Compiles, checks the data, renders and draws: the template's report, the page, and
-/// whether the data file could not be read (an I/O failure: exit 2). A template that cannot
-/// be read is an [`Exit`].
+/// whether the data file could not be read or no data was given to a template that needs
+/// some (an I/O or usage failure: exit 2). A template that cannot be read is an [`Exit`].
 pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, String, bool), Exit> {
     let path = &sources.template;
     let src = super::load_or_report(path, false)?;
@@ -152,13 +152,19 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
             }
         },
         None if template.input.fields.iter().any(|f| !f.optional) => {
+            // A usage error (exit 2), as giving both is: without data there is no message.
             report.diagnostics.push(
-                codes::m9002_usage("this template declares inputs: give them with `--data FILE`")
-                    .at(template.header, "this template declares required inputs")
-                    .help("or draw it with worst-case data: `--worst-case`"),
+                codes::m9002_usage(
+                    "this template declares required inputs: pass `--data FILE` or `--worst-case`",
+                )
+                .at(template.header, "this template declares required inputs")
+                .help(format!(
+                    "make a data file to edit with `missive sample {}`, or draw the longest values with `--worst-case`",
+                    sources.template
+                )),
             );
             let html = draw(&report, Some(&template), None, None, &none);
-            return Ok((report, html, false));
+            return Ok((report, html, true));
         }
         None => Arc::new(SourceFile::new("<no data>", "{}")),
     };

@@ -697,3 +697,27 @@ fn a_missing_image_is_reported_at_its_field_with_the_file_looked_for() {
     );
     assert!(!stderr.contains("give a local copy"), "{stderr}");
 }
+
+#[test]
+fn without_data_a_template_with_required_inputs_is_a_usage_error() {
+    // expect: M9002
+    let (template, _) = bundled("order_confirmation");
+    let (stdout, stderr, code) = preview(&[&template]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "", "no page is written");
+    assert!(stderr.contains("error[M9002]"), "{stderr}");
+    assert!(
+        stderr.contains("pass `--data FILE` or `--worst-case`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("`missive sample {template}`")),
+        "{stderr}"
+    );
+    // A template without required inputs is drawn without data.
+    let dir = temp_dir("preview-no-inputs");
+    let plain = images_template(&dir, "https://shop.example/img/a.png");
+    let (html, stderr, code) = preview(&[&plain.to_string_lossy()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(html.contains("class=\"phone\""), "{html}");
+}
