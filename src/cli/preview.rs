@@ -99,7 +99,9 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
         return Err(Exit::reports(Status::Failure, Stream::Stderr, vec![report]));
     }
     // The page is written even with errors: its panel lists them. The status says so.
-    super::write_product(common, report, args.output.as_deref(), html.as_bytes())
+    let outcome = super::write_product(common, report, args.output.as_deref(), html.as_bytes());
+    super::say_written(common, args.output.as_deref(), &outcome);
+    outcome
 }
 
 fn image_source(args: &PreviewArgs) -> Option<images::Source> {

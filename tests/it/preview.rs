@@ -721,3 +721,19 @@ fn without_data_a_template_with_required_inputs_is_a_usage_error() {
     assert_eq!(code, 0, "{stderr}");
     assert!(html.contains("class=\"phone\""), "{html}");
 }
+
+#[test]
+fn preview_o_says_on_stderr_which_file_it_wrote() {
+    let dir = temp_dir("preview-wrote");
+    let out = dir.join("oc.html");
+    let (template, data) = bundled("order_confirmation");
+    let out_arg = out.to_string_lossy();
+    let (_, stderr, code) = preview(&[&template, "--data", &data, "-o", &out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, format!("wrote {out_arg}\n"));
+    let (_, stderr, code) = preview(&[
+        &template, "--data", &data, "-o", &out_arg, "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("wrote"), "{stderr}");
+}
