@@ -76,7 +76,7 @@ pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
             Err(why) => out.push(
                 codes::m4011_image_unreadable(format!("could not read the image's size{from}"))
                     .at(img.span, why.clone())
-                    .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),
+                    .help(unreadable_help(&img.url, source)),
             ),
         }
     }
@@ -88,6 +88,21 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
     imagesize::blob_size(&head)
         .map(|s| (s.width, s.height))
         .map_err(|e| format!("not an image missive can read ({e})"))
+}
+
+/// The help of M4011 for the image at `url`: with `--images DIR`, the file looked for.
+pub fn unreadable_help(url: &str, source: &Source) -> String {
+    match source {
+        Source::Dir(dir) => match mirrored(url, dir) {
+            Ok(path) => format!(
+                "put the image at `{}` (the folder given with `--images` mirrors the URLs' paths), or check the URL",
+                path.display()
+            ),
+            Err(_) => "check the URL".to_string(),
+        },
+        #[allow(unreachable_patterns)]
+        _ => "check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)".to_string(),
+    }
 }
 
 /// Where a folder that mirrors the URLs' paths (`--images DIR`) holds the image at `url`:

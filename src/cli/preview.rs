@@ -224,23 +224,12 @@ fn load_images(
                     .iter()
                     .find(|(u, _)| *u == url)
                     .map_or(template.header, |(_, s)| *s);
-                let help = match source {
-                    images::Source::Dir(dir) => match images::mirrored(&url, dir) {
-                        Ok(path) => format!(
-                            "put the image at `{}` (the folder given with `--images` mirrors the URLs' paths), or check the URL",
-                            path.display()
-                        ),
-                        Err(_) => "check the URL".to_string(),
-                    },
-                    #[allow(unreachable_patterns)]
-                    _ => "check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)".to_string(),
-                };
                 report.diagnostics.push(
                     codes::m4011_image_unreadable(format!(
                         "could not read the image `{url}` for the preview"
                     ))
                     .at(span, why)
-                    .help(help),
+                    .help(images::unreadable_help(&url, source)),
                 );
             }
         }
