@@ -981,8 +981,30 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 };
                 decls.sort_by_key(|s| (s.start, s.end));
                 decls.dedup();
-                for decl in decls {
-                    d = d.at(decl, "declared here: a `max` goes here");
+                let maxes: Vec<Option<u32>> = decls
+                    .iter()
+                    .map(|s| declared_max(&self.t.input, *s))
+                    .collect();
+                for (decl, m) in decls.iter().zip(&maxes) {
+                    d = match m {
+                        Some(m) => d.at(*decl, format!("declared `max {m}` here")),
+                        None => d.at(*decl, "declared here: a `max` goes here"),
+                    };
+                }
+                // Every input it reads has a `max` already: it is too high.
+                if let values::Problem::TooLong { chars, max, .. } = problem {
+                    if !maxes.is_empty() && maxes.iter().all(Option::is_some) {
+                        let what = if maxes.len() == 1 {
+                            "the `max` of the input it reads"
+                        } else {
+                            "the `max` of the inputs it reads"
+                        };
+                        d = d.help(format!(
+                            "the data makes it too long for `{}` to fit in {max} characters: lower {what}, by {} characters at least (`missive check` says by how much for the longest values), or cut the value with `| truncate(length=N, leeway=0)`",
+                            f.key,
+                            chars - max
+                        ));
+                    }
                 }
             }
             self.push(d);
@@ -1428,6 +1450,36 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
                 .collect::<BTreeMap<String, minijinja::Value>>(),
         ),
     }
+}
+
+/// The `max` declared at `decl` (a string or URL, or a list of them), if the input declared
+/// there has one.
+fn declared_max(obj: &crate::model::types::ObjTy, decl: Span) -> Option<u32> {
+    use crate::model::types::Ty;
+    fn of(ty: &Ty) -> Option<u32> {
+        match ty {
+            Ty::String { max } | Ty::Url { max } => *max,
+            Ty::List { item, .. } => of(item),
+            _ => None,
+        }
+    }
+    fn inner(ty: &Ty, decl: Span) -> Option<Option<u32>> {
+        match ty {
+            Ty::Object(o) => find(o, decl),
+            Ty::List { item, .. } => inner(item, decl),
+            _ => None,
+        }
+    }
+    fn find(obj: &crate::model::types::ObjTy, decl: Span) -> Option<Option<u32>> {
+        obj.fields.iter().find_map(|f| {
+            if f.decl == decl {
+                Some(of(&f.ty))
+            } else {
+                inner(&f.ty, decl)
+            }
+        })
+    }
+    find(obj, decl).flatten()
 }
 
 #[cfg(test)]

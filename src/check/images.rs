@@ -76,7 +76,7 @@ pub(crate) fn check(images: &[ImageRef], source: &Source) -> Vec<Diagnostic> {
             Err(why) => out.push(
                 codes::m4011_image_unreadable(format!("could not read the image's size{from}"))
                     .at(img.span, why.clone())
-                    .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),
+                    .help(unreadable_help(&img.url, source)),
             ),
         }
     }
@@ -90,18 +90,39 @@ fn dimensions(url: &str, source: &Source) -> Result<(usize, usize), String> {
         .map_err(|e| format!("not an image missive can read ({e})"))
 }
 
+/// The help of M4011 for the image at `url`: with `--images DIR`, the file looked for.
+pub fn unreadable_help(url: &str, source: &Source) -> String {
+    match source {
+        Source::Dir(dir) => match mirrored(url, dir) {
+            Ok(path) => format!(
+                "put the image at `{}` (the folder given with `--images` mirrors the URLs' paths), or check the URL",
+                path.display()
+            ),
+            Err(_) => "check the URL".to_string(),
+        },
+        #[allow(unreachable_patterns)]
+        _ => "check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)".to_string(),
+    }
+}
+
+/// Where a folder that mirrors the URLs' paths (`--images DIR`) holds the image at `url`:
+/// `https://shop.example/img/a.png` is `DIR/img/a.png`.
+pub fn mirrored(url: &str, dir: &std::path::Path) -> Result<PathBuf, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    let rel = parsed.path().trim_start_matches('/');
+    Ok(dir.join(
+        percent_encoding::percent_decode_str(rel)
+            .decode_utf8_lossy()
+            .as_ref(),
+    ))
+}
+
 /// The first `limit` bytes of the image at `url`, from `source`: what `--check-images` reads
 /// sizes from, and what the preview inlines. The error says why, in a few words.
 pub fn read(url: &str, source: &Source, limit: u64) -> Result<Vec<u8>, String> {
     Ok(match source {
         Source::Dir(dir) => {
-            let parsed = url::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
-            let rel = parsed.path().trim_start_matches('/');
-            let path = dir.join(
-                percent_encoding::percent_decode_str(rel)
-                    .decode_utf8_lossy()
-                    .as_ref(),
-            );
+            let path = mirrored(url, dir)?;
             let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => format!("no file `{}`", path.display()),
                 _ => format!("cannot open `{}`: {e}", path.display()),

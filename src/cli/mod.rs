@@ -640,6 +640,14 @@ pub fn write_product(
     Ok(status(common, &[report], false).into())
 }
 
+/// After [`write_product`] wrote `-o FILE`: one line on stderr saying so, in the human
+/// format only (as `build` says what it built).
+pub fn say_written(common: &Common, output: Option<&Path>, outcome: &Outcome) {
+    if let (Some(file), Ok(_), Format::Human) = (output, outcome, common.format) {
+        eprintln!("wrote {}", file.display());
+    }
+}
+
 /// The report of a file (or `-`, standard output) that could not be written.
 pub fn write_failure(what: &str, e: &std::io::Error) -> FileReport {
     let mut failed = FileReport::new(what);

@@ -94,12 +94,14 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
     if args.serve {
         return super::serve::run(common, &sources, args.port.unwrap_or(7878));
     }
-    let (report, html, io_failure) = page(&sources, None)?;
-    if io_failure {
+    let (report, html, failure) = page(&sources, None)?;
+    if failure {
         return Err(Exit::reports(Status::Failure, Stream::Stderr, vec![report]));
     }
     // The page is written even with errors: its panel lists them. The status says so.
-    super::write_product(common, report, args.output.as_deref(), html.as_bytes())
+    let outcome = super::write_product(common, report, args.output.as_deref(), html.as_bytes());
+    super::say_written(common, args.output.as_deref(), &outcome);
+    outcome
 }
 
 fn image_source(args: &PreviewArgs) -> Option<images::Source> {
@@ -112,8 +114,8 @@ fn image_source(args: &PreviewArgs) -> Option<images::Source> {
 }
 
 /// Compiles, checks the data, renders and draws: the template's report, the page, and
-/// whether the data file could not be read (an I/O failure: exit 2). A template that cannot
-/// be read is an [`Exit`].
+/// whether the data file could not be read or no data was given to a template that needs
+/// some (an I/O or usage failure: exit 2). A template that cannot be read is an [`Exit`].
 pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, String, bool), Exit> {
     let path = &sources.template;
     let src = super::load_or_report(path, false)?;
@@ -152,13 +154,19 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
             }
         },
         None if template.input.fields.iter().any(|f| !f.optional) => {
+            // A usage error (exit 2), as giving both is: without data there is no message.
             report.diagnostics.push(
-                codes::m9002_usage("this template declares inputs: give them with `--data FILE`")
-                    .at(template.header, "this template declares required inputs")
-                    .help("or draw it with worst-case data: `--worst-case`"),
+                codes::m9002_usage(
+                    "this template declares required inputs: pass `--data FILE` or `--worst-case`",
+                )
+                .at(template.header, "this template declares required inputs")
+                .help(format!(
+                    "make a data file to edit with `missive sample {}`, or draw the longest values with `--worst-case`",
+                    sources.template
+                )),
             );
             let html = draw(&report, Some(&template), None, None, &none);
-            return Ok((report, html, false));
+            return Ok((report, html, true));
         }
         None => Arc::new(SourceFile::new("<no data>", "{}")),
     };
@@ -180,7 +188,7 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
     let (body, diagnostics) = template.render_unchecked(&node);
     report.diagnostics.extend(diagnostics);
     let images = match (&body, &sources.images) {
-        (Some(body), Some(source)) => load_images(body, source, &template, &mut report),
+        (Some(body), Some(source)) => load_images(body, source, &template, &node, &mut report),
         _ => BTreeMap::new(),
     };
     missive::diagnostic::sort(&mut report.diagnostics);
@@ -200,20 +208,30 @@ fn load_images(
     body: &serde_json::Value,
     source: &images::Source,
     template: &missive::Template,
+    data: &missive::json::Node<'_>,
     report: &mut FileReport,
 ) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
+    let spans = missive::preview::image_spans(template, data);
     for url in missive::preview::image_urls(body) {
         match images::read(&url, source, IMAGE_LIMIT) {
             Ok(bytes) => {
                 out.insert(url, bytes);
             }
-            Err(why) => report.diagnostics.push(
-                codes::m4011_image_unreadable(format!("could not read the image `{url}` for the preview"),
-                )
-                .at(template.header, why)
-                .help("check the URL, or give a local copy of the images with `--images DIR` (the folder mirrors the URLs' paths)"),
-            ),
+            Err(why) => {
+                // At the field that gives the image, as `check --check-images` points it.
+                let span = spans
+                    .iter()
+                    .find(|(u, _)| *u == url)
+                    .map_or(template.header, |(_, s)| *s);
+                report.diagnostics.push(
+                    codes::m4011_image_unreadable(format!(
+                        "could not read the image `{url}` for the preview"
+                    ))
+                    .at(span, why)
+                    .help(images::unreadable_help(&url, source)),
+                );
+            }
         }
     }
     out

@@ -51,5 +51,7 @@ pub fn run(common: &Common, args: SampleArgs) -> Outcome {
         SampleKind::Plausible
     };
     let json = generate_json(&template, kind);
-    super::write_product(common, report, args.output.as_deref(), json.as_bytes())
+    let outcome = super::write_product(common, report, args.output.as_deref(), json.as_bytes());
+    super::say_written(common, args.output.as_deref(), &outcome);
+    outcome
 }

@@ -119,6 +119,16 @@ pub fn gallery(entries: &[GalleryEntry]) -> String {
     out
 }
 
+/// Where the template writes each image of the message rendered with `data`: its URL and
+/// the span of the field that gives it (for the diagnostics of `--images` and
+/// `--fetch-images`). Empty when the data does not render.
+pub fn image_spans(template: &Template, data: &Node<'_>) -> Vec<(String, Span)> {
+    template
+        .images(data)
+        .map(|found| found.into_iter().map(|i| (i.url, i.span)).collect())
+        .unwrap_or_default()
+}
+
 /// The image URLs of a rendered body (attachments, cards, receipt items, quick replies), in
 /// order, each once: what `--images DIR` or `--fetch-images` load.
 pub fn image_urls(body: &Value) -> Vec<String> {
@@ -642,10 +652,27 @@ impl Page<'_> {
         });
     }
 
-    /// The diagnostics that point into the template span that wrote the field at `path`.
+    /// The diagnostics that point into the template span that wrote the field at `path`, and
+    /// that are about this field: a span inside a `for` writes one field per item, and a
+    /// diagnostic about another item's value (`(from `products[3].name`)`) is that item's.
     fn field_diagnostics(&self, path: &[Seg]) -> Vec<String> {
-        let Some(span) = self.trace.as_ref().and_then(|t| span_at(t, path)) else {
+        let Some(trace) = self.trace.as_ref() else {
             return Vec::new();
+        };
+        let Some(field) = field_at(trace, path) else {
+            return Vec::new();
+        };
+        let span = field.span;
+        // The data paths the same span read for the other items.
+        let mut others = Vec::new();
+        same_span_data(trace, span, &mut others);
+        others.retain(|p| !field.data.contains(p));
+        let mentions = |d: &Diagnostic, p: &str| {
+            let p = format!("`{p}`");
+            d.message.contains(&p)
+                || d.labels
+                    .iter()
+                    .any(|l| l.message.as_deref().is_some_and(|m| m.contains(&p)))
         };
         self.input
             .report
@@ -657,6 +684,9 @@ impl Page<'_> {
                         && l.span.start < span.end.max(span.start + 1)
                         && span.start < l.span.end.max(l.span.start + 1)
                 })
+            })
+            .filter(|d| {
+                field.data.iter().any(|p| mentions(d, p)) || !others.iter().any(|p| mentions(d, p))
             })
             .map(|d| format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message))
             .collect()
@@ -758,20 +788,40 @@ fn probably_cut(text: &str, clamp: Clamp) -> bool {
 }
 
 /// The template span of the field at `path` in the traced message.
-fn span_at(obj: &crate::render::ProducedObject, path: &[Seg]) -> Option<Span> {
+fn field_at<'t>(
+    obj: &'t crate::render::ProducedObject,
+    path: &[Seg],
+) -> Option<&'t crate::render::ProducedField> {
     use crate::render::Produced;
     let (Seg::Key(k), rest) = path.split_first()? else {
         return None;
     };
     let (_, produced) = obj.members.iter().find(|(m, _)| &**m == k.as_str())?;
     match produced {
-        Produced::Field(f) if rest.is_empty() => Some(f.span),
-        Produced::Object(o) => span_at(o, rest),
+        Produced::Field(f) if rest.is_empty() => Some(f),
+        Produced::Object(o) => field_at(o, rest),
         Produced::List(l) => match rest.split_first()? {
-            (Seg::Index(i), rest) => span_at(l.items.get(*i)?, rest),
+            (Seg::Index(i), rest) => field_at(l.items.get(*i)?, rest),
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// The data paths read by every field that the template span `span` wrote.
+fn same_span_data(obj: &crate::render::ProducedObject, span: Span, out: &mut Vec<String>) {
+    use crate::render::Produced;
+    for (_, produced) in &obj.members {
+        match produced {
+            Produced::Field(f) if f.span == span => out.extend(f.data.iter().cloned()),
+            Produced::Object(o) => same_span_data(o, span, out),
+            Produced::List(l) => {
+                for item in &l.items {
+                    same_span_data(item, span, out);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -623,3 +623,117 @@ fn serve_without_a_readable_template_exits_2_at_once() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("no_such_template.missive"), "{stderr}");
 }
+
+#[test]
+fn in_worst_case_each_cut_card_lists_only_its_own_diagnostics() {
+    // expect: M2001
+    let dir = temp_dir("preview-own-diagnostics");
+    let template = dir.join("bis.missive");
+    std::fs::write(
+        &template,
+        r#"notification bis
+input { products: list max 10 of { name: string max 80, url: url } }
+carousel {
+  for product in products {
+    element {
+      title: "{{ product.name }} is back in stock, order now!"
+      button web_url { title: "Buy now", url: product.url }
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    let (html, stderr, code) = preview(&[&template.to_string_lossy(), "--worst-case"]);
+    assert_eq!(code, 1, "{stderr}");
+    let legend = html
+        .split("<h2>Cut by Messenger</h2>")
+        .nth(1)
+        .expect("a cut legend");
+    for n in 0..10 {
+        let card = legend
+            .split(&format!(
+                "<code>attachment.payload.elements[{n}].title</code>"
+            ))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no cut for element {n}: {legend}"))
+            .split("</li></ul></li>")
+            .next()
+            .unwrap();
+        let own = format!("(from `products[{n}].name`)");
+        assert!(card.contains(&own), "element {n}: {card}");
+        assert_eq!(
+            card.matches("error[M2001]: rendered").count(),
+            1,
+            "element {n} lists other elements' errors: {card}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_image_is_reported_at_its_field_with_the_file_looked_for() {
+    // expect: M4011
+    let dir = temp_dir("preview-missing-image");
+    let template = images_template(&dir, "https://shop.example/img/missing.png");
+    let folder = dir.join("imgs");
+    std::fs::create_dir_all(&folder).unwrap();
+    let (html, stderr, code) = preview(&[
+        &template.to_string_lossy(),
+        "--images",
+        &folder.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(html.contains("placeholder"), "{html}");
+    assert!(stderr.contains("warning[M4011]"), "{stderr}");
+    // At the `image_url` line (6), as `check --check-images` points it, not the header.
+    assert!(stderr.contains("images.missive:6:16]"), "{stderr}");
+    let looked_for = folder.join("img").join("missing.png");
+    assert!(
+        stderr.contains(&format!(
+            "help: put the image at `{}`",
+            looked_for.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("give a local copy"), "{stderr}");
+}
+
+#[test]
+fn without_data_a_template_with_required_inputs_is_a_usage_error() {
+    // expect: M9002
+    let (template, _) = bundled("order_confirmation");
+    let (stdout, stderr, code) = preview(&[&template]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "", "no page is written");
+    assert!(stderr.contains("error[M9002]"), "{stderr}");
+    assert!(
+        stderr.contains("pass `--data FILE` or `--worst-case`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("`missive sample {template}`")),
+        "{stderr}"
+    );
+    // A template without required inputs is drawn without data.
+    let dir = temp_dir("preview-no-inputs");
+    let plain = images_template(&dir, "https://shop.example/img/a.png");
+    let (html, stderr, code) = preview(&[&plain.to_string_lossy()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(html.contains("class=\"phone\""), "{html}");
+}
+
+#[test]
+fn preview_o_says_on_stderr_which_file_it_wrote() {
+    let dir = temp_dir("preview-wrote");
+    let out = dir.join("oc.html");
+    let (template, data) = bundled("order_confirmation");
+    let out_arg = out.to_string_lossy();
+    let (_, stderr, code) = preview(&[&template, "--data", &data, "-o", &out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, format!("wrote {out_arg}\n"));
+    let (_, stderr, code) = preview(&[
+        &template, "--data", &data, "-o", &out_arg, "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("wrote"), "{stderr}");
+}

@@ -396,3 +396,33 @@ fn new_under_another_profile_writes_it_into_the_project_file_and_checks_against_
         assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");
     }
 }
+
+#[test]
+fn sample_o_says_on_stderr_which_file_it_wrote_except_in_json() {
+    let dir = crate::common::temp_dir("sample-wrote");
+    let file = dir.join("data.json");
+    let out = crate::common::missive()
+        .args(["sample", "templates/receipt.missive", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("wrote {}\n", file.display())
+    );
+    let out = crate::common::missive()
+        .args([
+            "sample",
+            "templates/receipt.missive",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!String::from_utf8(out.stderr).unwrap().contains("wrote"));
+}
