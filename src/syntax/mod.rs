@@ -2,6 +2,7 @@
 //! broken line becomes an error node, a broken file at worst an empty tree.
 
 pub(crate) mod ast;
+mod bidi;
 mod brackets;
 mod lower;
 mod pest_error;
@@ -175,6 +176,7 @@ pub fn parse(text: &str) -> Parse {
             broken_from: None,
         };
     }
+    diagnostics.extend(bidi::check(text));
 
     // A byte order mark is whitespace to the grammar: a file of nothing else is empty.
     if text
