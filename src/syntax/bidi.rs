@@ -102,6 +102,38 @@ pub(crate) fn check(text: &str) -> Vec<Diagnostic> {
     out
 }
 
+/// A warning for each bidirectional control character in a JSON payload (`check
+/// PAYLOAD.json`). In valid JSON they can only be in strings, where the JSON escape `\uXXXX`
+/// stands for the same character, also inside a `{{ }}`: the fix writes it so, safely.
+pub(crate) fn check_json(text: &str) -> Vec<Diagnostic> {
+    if !text.bytes().any(|b| b == 0xE2 || b == 0xD8) {
+        return Vec::new();
+    }
+    text.char_indices()
+        .filter_map(|(i, c)| {
+            let name = name(c)?;
+            let code = format!("U+{:04X}", u32::from(c));
+            let escape = format!("\\u{:04X}", u32::from(c));
+            let span = Span::new(i, i + c.len_utf8());
+            Some(
+                codes::m4013_bidi_control(format!(
+                    "a bidirectional control character in a string: {code} {name}"
+                ))
+                .at(span, "this invisible character in the string")
+                .help(format!(
+                    "it can make the payload read differently from what it does: remove it, or, if the text needs it, write it as the JSON escape `{escape}`"
+                ))
+                .suggest(Fix {
+                    span,
+                    replacement: escape.clone(),
+                    applicability: Applicability::Safe,
+                    title: Some(format!("Write the {code} {name} as `{escape}`")),
+                }),
+            )
+        })
+        .collect()
+}
+
 fn warning(c: char, name: &str, span: Span, place: Place) -> Diagnostic {
     let code = format!("U+{:04X}", u32::from(c));
     let (where_, label) = match place {

@@ -3,6 +3,7 @@
 
 pub(crate) mod ast;
 mod bidi;
+pub(crate) use bidi::check_json as bidi_in_json;
 mod brackets;
 mod lower;
 mod pest_error;
