@@ -162,17 +162,16 @@ fn human_positions(text: &str) -> Vec<At> {
     out
 }
 
-/// The short report: `path:L:C: severity[CODE]: message`, one line each.
-fn short_positions(text: &str, path: &str) -> Vec<At> {
+/// The short report: `path:L:C: severity[CODE]: message`, one line each (the path is the
+/// template's or the data's).
+fn short_positions(text: &str) -> Vec<At> {
     text.lines()
-        .filter_map(|line| line.strip_prefix(path))
-        .map(|rest| {
-            let mut parts = rest[1..].splitn(3, ':');
-            let l = parts.next().unwrap().parse().unwrap();
-            let c = parts.next().unwrap().parse().unwrap();
-            let rest = parts.next().unwrap();
+        .filter_map(|line| {
+            let at = line.find(": error[").or_else(|| line.find(": warning["))?;
+            let (l, c) = line_col(&line[..at]);
+            let rest = &line[at..];
             let code = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
-            (code.to_string(), l, c)
+            Some((code.to_string(), l, c))
         })
         .collect()
 }
@@ -234,15 +233,26 @@ fn arb_text(most: usize) -> impl Strategy<Value = String> {
 
 /// The four reports of one template's diagnostics, as positions, each sorted.
 fn four_reports(path: &str, source: &str) -> [Vec<At>; 4] {
-    use missive::diagnostic::report::{self, FileReport};
     let compiled = missive::compile(source, &missive::Options::default());
+    four_reports_of(path, source, None, compiled.diagnostics)
+}
+
+/// The four reports of `diagnostics` in a template and, when given, its data (path, text).
+fn four_reports_of(
+    path: &str,
+    source: &str,
+    data: Option<(&str, &str)>,
+    diagnostics: Vec<missive::Diagnostic>,
+) -> [Vec<At>; 4] {
+    use missive::diagnostic::report::{self, FileReport};
     let mut r = FileReport::new(path);
     r.template = Some(std::sync::Arc::new(missive::SourceFile::new(path, source)));
-    r.diagnostics = compiled.diagnostics;
+    r.data = data.map(|(p, t)| std::sync::Arc::new(missive::SourceFile::new(p, t)));
+    r.diagnostics = diagnostics;
     let reports = [r];
     let mut all = [
         human_positions(&report::human(&reports, false)),
-        short_positions(&report::short(&reports), path),
+        short_positions(&report::short(&reports)),
         json_positions(&report::json(&reports, 1)),
         sarif_positions(&report::sarif(&reports)),
     ];
@@ -290,6 +300,37 @@ proptest! {
         prop_assert_eq!(&human, &json, "human and JSON differ\n{:?}", source);
         prop_assert_eq!(&short, &json, "short and JSON differ\n{:?}", source);
         prop_assert_eq!(&sarif, &json, "SARIF and JSON differ\n{:?}", source);
+    }
+
+    /// The same in the data: a value of the wrong type after a string of any characters, on
+    /// any line of the data file, beside unknown keys (M3005).
+    #[test]
+    fn the_four_reports_agree_on_positions_in_the_data(
+        before in prop::collection::vec(arb_text(40), 0..4),
+        prefix in arb_text(160),
+        eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+    ) {
+        let source = "notification props\ninput {\n  note: string\n  count: number\n}\ntext \"{{ note }} {{ count }}\"\n";
+        let template = missive::compile(source, &missive::Options::default()).template.unwrap();
+        // Raw characters but tabs, which JSON escapes (`\t`).
+        let note = serde_json::to_string(&prefix).unwrap();
+        let mut data = format!("{{{eol}");
+        for (i, b) in before.iter().enumerate() {
+            let b = serde_json::to_string(b).unwrap();
+            data.push_str(&format!("  \"_{i}\": {b},{eol}"));
+        }
+        data.push_str(&format!("  \"note\": {note}, \"count\": \"7\"{eol}}}{eol}"));
+        let node = missive::json::parse(&data).unwrap();
+        let diagnostics = missive::check::data::validate(&node, &template.input);
+        let line = before.len() + 2;
+        let column = "  \"note\": ".len() + note.chars().count() + ", \"count\": ".len() + 1;
+        let mistake = ("M3003".to_string(), line, column);
+        let [human, short, json, sarif] =
+            four_reports_of("t.missive", source, Some(("data é.json", &data)), diagnostics);
+        prop_assert!(json.contains(&mistake), "{mistake:?} not in {json:?}\n{data:?}");
+        prop_assert_eq!(&human, &json, "human and JSON differ\n{:?}", data);
+        prop_assert_eq!(&short, &json, "short and JSON differ\n{:?}", data);
+        prop_assert_eq!(&sarif, &json, "SARIF and JSON differ\n{:?}", data);
     }
 }
 
