@@ -884,7 +884,10 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             };
         }
     };
-    let imported = import(&node, name, Mode::Lint);
+    let mut imported = import(&node, name, Mode::Lint);
+    imported
+        .diagnostics
+        .extend(crate::syntax::bidi_in_json(text));
     crate::check::check_tree(imported.file, text, imported.diagnostics, options)
 }
 

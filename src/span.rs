@@ -75,14 +75,30 @@ pub struct SourceFile {
     /// Lines of the file before `text`: a part of a file (an NDJSON record) is reported at the
     /// file's line numbers. 0 for a whole file.
     lines_before: usize,
+    /// Where each line starts: after `\n`, and after a lone `\r`, as the grammar, terminals (and
+    /// miette) and the Language Server Protocol count lines, so that every report gives the
+    /// same line.
     line_starts: Vec<usize>,
-    /// Line starts as a terminal (and miette) counts lines: after `\n`, and after a lone `\r`;
-    /// made once, when a human report first needs it.
-    #[cfg_attr(not(feature = "fancy"), allow(dead_code))]
-    display_line_starts: std::sync::OnceLock<Vec<usize>>,
     /// Every [`CHAR_STEP`] bytes: the char boundary at or before, and the chars before it; so a
     /// column costs at most that many bytes of counting, even on a line of a megabyte.
     char_marks: std::sync::OnceLock<Vec<(usize, usize)>>,
+}
+
+/// Where each line of `text` starts: at 0, after each `\n`, and after each `\r` not followed by
+/// `\n` (a lone `\r` ends a line, as the grammar's `NEWLINE` says).
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    if !text.contains('\r') {
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        return starts;
+    }
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 /// The spacing of [`SourceFile`]'s char count marks, in bytes.
@@ -92,14 +108,12 @@ impl SourceFile {
     /// A source named `name`, its line index built at once.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let line_starts = line_starts(&text);
         SourceFile {
             name: name.into(),
             text,
             lines_before: 0,
             line_starts,
-            display_line_starts: std::sync::OnceLock::new(),
             char_marks: std::sync::OnceLock::new(),
         }
     }
@@ -139,16 +153,7 @@ impl SourceFile {
     /// The starts of the lines as a terminal shows them: a lone `\r` ends a line too.
     #[cfg_attr(not(feature = "fancy"), allow(dead_code))]
     pub(crate) fn display_line_starts(&self) -> &[usize] {
-        self.display_line_starts.get_or_init(|| {
-            let bytes = self.text.as_bytes();
-            let mut starts = vec![0];
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                    starts.push(i + 1);
-                }
-            }
-            starts
-        })
+        &self.line_starts
     }
 
     /// Line and column of a byte offset (clamped to the text, and to a char boundary).
@@ -187,6 +192,15 @@ impl SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lone_cr_ends_a_line_and_a_crlf_is_one_line_end() {
+        let f = SourceFile::new("t", "a\rbé\r\nc\nd");
+        assert_eq!(f.line_col(2), LineCol { line: 2, column: 1 });
+        assert_eq!(f.line_col(7), LineCol { line: 3, column: 1 });
+        assert_eq!(f.line_col(9), LineCol { line: 4, column: 1 });
+        assert_eq!(f.utf16_position(5), (1, 2));
+    }
 
     #[test]
     fn columns_on_long_lines_count_the_same_from_the_marks() {

@@ -356,12 +356,16 @@ impl Excerpt {
 }
 
 /// Text from the user's files for a snippet: control characters (but line ends and tabs) as
-/// `?`, or `¿` for the two-byte ones (U+0080 to U+009F), so that byte offsets and character
-/// columns both stay put.
+/// `?`, or `¿` for the two-byte ones (U+0080 to U+009F), and bidirectional controls, which
+/// would reorder the line on a terminal (M4013), as `�` (`¿` for the two-byte U+061C), so that
+/// byte offsets and character columns both stay put.
 #[cfg(feature = "fancy")]
 fn push_printable(out: &mut String, s: &str) {
     for c in s.chars() {
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        {
+            out.push(if c.len_utf8() == 2 { '¿' } else { '\u{FFFD}' });
+        } else if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
             out.push(if c.len_utf8() == 1 { '?' } else { '¿' });
         } else {
             out.push(c);

@@ -13,9 +13,11 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts }
+        // Lines end at `\n`, `\r\n` and a lone `\r`, as the protocol says (and as every report
+        // counts them).
+        LineIndex {
+            line_starts: crate::span::line_starts(text),
+        }
     }
 
     /// The LSP position of a byte offset (clamped to the text and to a char boundary).

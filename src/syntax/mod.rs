@@ -2,6 +2,8 @@
 //! broken line becomes an error node, a broken file at worst an empty tree.
 
 pub(crate) mod ast;
+mod bidi;
+pub(crate) use bidi::check_json as bidi_in_json;
 mod brackets;
 mod lower;
 mod pest_error;
@@ -175,6 +177,7 @@ pub fn parse(text: &str) -> Parse {
             broken_from: None,
         };
     }
+    diagnostics.extend(bidi::check(text));
 
     // A byte order mark is whitespace to the grammar: a file of nothing else is empty.
     if text

@@ -377,3 +377,33 @@ fn linting_knows_facebooks_message_fields_and_names_the_others() {
             "bad.json:1:2: error[M1002]: unknown key `txet` in the message",
         ));
 }
+
+/// `check PAYLOAD.json`: a bidirectional control character in a string gets M4013 at its
+/// place, and the fix writes it as a JSON escape, which means the same payload.
+#[test]
+fn a_bidi_control_in_a_payload_is_a_warning_whose_fix_keeps_the_payload() {
+    use missive::diagnostic::{fix, Applicability};
+    let text = "{\n  \"text\": \"Café 😀\u{202E} total\"\n}\n";
+    let compiled = missive::import::lint(text, "p.json", &missive::Options::default());
+    let bidi: Vec<_> = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == missive::Code::BidiControl)
+        .collect();
+    assert_eq!(bidi.len(), 1, "{:#?}", compiled.diagnostics);
+    assert_eq!(
+        bidi[0].message,
+        "a bidirectional control character in a string: U+202E RIGHT-TO-LEFT OVERRIDE"
+    );
+    let src = missive::SourceFile::new("p.json", text);
+    let at = src.line_col(bidi[0].primary().unwrap().span.start as usize);
+    assert_eq!((at.line, at.column), (2, 18));
+    let (fixed, _) = fix::apply(&src, &[bidi[0].clone()], Applicability::Safe).unwrap();
+    assert!(fixed.contains("😀\\u202E total"), "{fixed}");
+    assert_eq!(value(&fixed), value(text));
+    let again = missive::import::lint(&fixed, "p.json", &missive::Options::default());
+    assert!(again
+        .diagnostics
+        .iter()
+        .all(|d| d.code != missive::Code::BidiControl));
+}

@@ -128,3 +128,221 @@ proptest! {
         }
     }
 }
+
+/// One position as a report prints it: code, line, column.
+type At = (String, usize, usize);
+
+/// `path:L:C` -> `(L, C)`, whatever the path holds.
+fn line_col(s: &str) -> (usize, usize) {
+    let mut parts = s.rsplitn(3, ':');
+    let col = parts.next().unwrap().parse().unwrap();
+    let line = parts.next().unwrap().parse().unwrap();
+    (line, col)
+}
+
+/// The human report: each `error[CODE]:` or `warning[CODE]:` line, and the `╭─[file:L:C]`
+/// header after it.
+fn human_positions(text: &str) -> Vec<At> {
+    let mut out = Vec::new();
+    let mut code: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line
+            .strip_prefix("error[")
+            .or_else(|| line.strip_prefix("warning["))
+        {
+            code = Some(rest[..rest.find(']').unwrap()].to_string());
+        } else if let Some(at) = line.find("╭─[") {
+            if let Some(code) = code.take() {
+                let inner = &line[at + "╭─[".len()..line.rfind(']').unwrap()];
+                let (l, c) = line_col(inner);
+                out.push((code, l, c));
+            }
+        }
+    }
+    out
+}
+
+/// The short report: `path:L:C: severity[CODE]: message`, one line each (the path is the
+/// template's or the data's).
+fn short_positions(text: &str) -> Vec<At> {
+    text.lines()
+        .filter_map(|line| {
+            let at = line.find(": error[").or_else(|| line.find(": warning["))?;
+            let (l, c) = line_col(&line[..at]);
+            let rest = &line[at..];
+            let code = &rest[rest.find('[').unwrap() + 1..rest.find(']').unwrap()];
+            Some((code.to_string(), l, c))
+        })
+        .collect()
+}
+
+fn json_positions(text: &str) -> Vec<At> {
+    let v: Value = serde_json::from_str(text).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap() as usize,
+                d["column"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect()
+}
+
+fn sarif_positions(text: &str) -> Vec<At> {
+    let v: Value = serde_json::from_str(text).unwrap();
+    v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                region["startLine"].as_u64().unwrap() as usize,
+                region["startColumn"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect()
+}
+
+/// Text that is not ASCII, or not one column per byte: accents (precomposed and combining),
+/// emoji (one, and a family joined by ZWJ), CJK, tabs, a dash, a right-to-left override
+/// (M4013 of its own). Up to `most` pieces: past 400 bytes the human report clips the line.
+fn arb_text(most: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "é",
+            "😀",
+            "日本",
+            "\t",
+            "a",
+            " ",
+            "e\u{301}",
+            "👩\u{200D}👩\u{200D}👧",
+            "—",
+            "\u{202E}",
+        ]),
+        0..most,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// The four reports of one template's diagnostics, as positions, each sorted.
+fn four_reports(path: &str, source: &str) -> [Vec<At>; 4] {
+    let compiled = missive::compile(source, &missive::Options::default());
+    four_reports_of(path, source, None, compiled.diagnostics)
+}
+
+/// The four reports of `diagnostics` in a template and, when given, its data (path, text).
+fn four_reports_of(
+    path: &str,
+    source: &str,
+    data: Option<(&str, &str)>,
+    diagnostics: Vec<missive::Diagnostic>,
+) -> [Vec<At>; 4] {
+    use missive::diagnostic::report::{self, FileReport};
+    let mut r = FileReport::new(path);
+    r.template = Some(std::sync::Arc::new(missive::SourceFile::new(path, source)));
+    r.data = data.map(|(p, t)| std::sync::Arc::new(missive::SourceFile::new(p, t)));
+    r.diagnostics = diagnostics;
+    let reports = [r];
+    let mut all = [
+        human_positions(&report::human(&reports, false)),
+        short_positions(&report::short(&reports)),
+        json_positions(&report::json(&reports, 1)),
+        sarif_positions(&report::sarif(&reports)),
+    ];
+    for a in &mut all {
+        a.sort();
+    }
+    all
+}
+
+/// A template with a mistake after `prefix` on its last line, below comment `lines`: an
+/// undeclared name in an interpolation, or an unknown escape. Returns the source and where
+/// the mistake is, as `(code, line, column)` counted here: characters, from 1.
+fn with_mistake(lines: &[String], prefix: &str, eol: &str, escape: bool) -> (String, At) {
+    let mut source = format!("notification props{eol}");
+    for l in lines {
+        source.push_str(&format!("// {l}{eol}"));
+    }
+    let (mistake, code, before) = if escape {
+        ("\\q", "M0005", "")
+    } else {
+        ("{{ nme }}", "M1001", "{{ ")
+    };
+    source.push_str(&format!("text \"{prefix}{mistake}\"{eol}"));
+    let line = lines.len() + 2;
+    let column = "text \"".len() + prefix.chars().count() + before.len() + 1;
+    (source, (code.to_string(), line, column))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// The human, short, JSON and SARIF reports of the same diagnostics agree on code, line and
+    /// column, and put the mistake where it is, on lines of any characters.
+    #[test]
+    fn the_four_reports_agree_on_code_line_and_column(
+        lines in prop::collection::vec(arb_text(40), 0..4),
+        prefix in arb_text(160),
+        eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+        escape in any::<bool>(),
+    ) {
+        let path = "props/é t.missive";
+        let (source, mistake) = with_mistake(&lines, &prefix, eol, escape);
+        let [human, short, json, sarif] = four_reports(path, &source);
+        prop_assert!(json.contains(&mistake), "{mistake:?} not in {json:?}\n{source:?}");
+        prop_assert_eq!(&human, &json, "human and JSON differ\n{:?}", source);
+        prop_assert_eq!(&short, &json, "short and JSON differ\n{:?}", source);
+        prop_assert_eq!(&sarif, &json, "SARIF and JSON differ\n{:?}", source);
+    }
+
+    /// The same in the data: a value of the wrong type after a string of any characters, on
+    /// any line of the data file, beside unknown keys (M3005).
+    #[test]
+    fn the_four_reports_agree_on_positions_in_the_data(
+        before in prop::collection::vec(arb_text(40), 0..4),
+        prefix in arb_text(160),
+        eol in prop::sample::select(vec!["\n", "\r\n", "\r"]),
+    ) {
+        let source = "notification props\ninput {\n  note: string\n  count: number\n}\ntext \"{{ note }} {{ count }}\"\n";
+        let template = missive::compile(source, &missive::Options::default()).template.unwrap();
+        // Raw characters but tabs, which JSON escapes (`\t`).
+        let note = serde_json::to_string(&prefix).unwrap();
+        let mut data = format!("{{{eol}");
+        for (i, b) in before.iter().enumerate() {
+            let b = serde_json::to_string(b).unwrap();
+            data.push_str(&format!("  \"_{i}\": {b},{eol}"));
+        }
+        data.push_str(&format!("  \"note\": {note}, \"count\": \"7\"{eol}}}{eol}"));
+        let node = missive::json::parse(&data).unwrap();
+        let diagnostics = missive::check::data::validate(&node, &template.input);
+        let line = before.len() + 2;
+        let column = "  \"note\": ".len() + note.chars().count() + ", \"count\": ".len() + 1;
+        let mistake = ("M3003".to_string(), line, column);
+        let [human, short, json, sarif] =
+            four_reports_of("t.missive", source, Some(("data é.json", &data)), diagnostics);
+        prop_assert!(json.contains(&mistake), "{mistake:?} not in {json:?}\n{data:?}");
+        prop_assert_eq!(&human, &json, "human and JSON differ\n{:?}", data);
+        prop_assert_eq!(&short, &json, "short and JSON differ\n{:?}", data);
+        prop_assert_eq!(&sarif, &json, "SARIF and JSON differ\n{:?}", data);
+    }
+}
+
+/// Found by the property above: with lone `\r` line ends, the human report's header (miette's
+/// lines) said `3:13` and the short, JSON and SARIF reports `1:34`. A lone `\r` ends a line in
+/// all four now, as in the grammar and the Language Server Protocol.
+#[test]
+fn a_lone_cr_ends_a_line_in_every_report() {
+    let source = "notification x\r// é😀\rtext \"日本\t{{ nme }}\"\r";
+    let [human, short, json, sarif] = four_reports("x.missive", source);
+    assert_eq!(json, vec![("M1001".to_string(), 3, 13)]);
+    assert_eq!(human, json);
+    assert_eq!(short, json);
+    assert_eq!(sarif, json);
+}

@@ -64,3 +64,8 @@ pub fn m4011_image_unreadable(message: impl Into<String>) -> Diagnostic {
 pub fn m4012_platform_may_drop(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(Code::PlatformMayDrop, message)
 }
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M4013.md"))]
+pub fn m4013_bidi_control(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(Code::BidiControl, message)
+}
