@@ -5,6 +5,7 @@
     body = template.render({"session_id": "k45", "product": {...}})   # a JSON string
 """
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, Union
 
@@ -21,8 +22,10 @@ class Diagnostic:
     severity: Literal["error", "warning"]
     message: str
     file: str | None
-    """The template's name, `<data>` for a JSON string, `<record N>` in `render_many`; `None`
-    without a position (a dict's data problem: the message names the data path)."""
+    """The template's name, `<data>` for a JSON string, `<records[i]>` for the i-th record (from
+    0, as `RenderError.index`) of `render_many`; `None` for a diagnostic without a position. A
+    dict has no lines: its problems are located at the template's declaration, and the message
+    names the data path."""
     line: int | None
     """1-based."""
     column: int | None
@@ -47,8 +50,9 @@ class CompileError(MissiveError):
 class RenderError(MissiveError):
     """The data does not pass the template's checks, or the rendered message breaks a limit."""
 
-    index: int
-    """In a `render_many` result: the record's position in the input, from 0."""
+    index: int | None
+    """In a `render_many` result: the record's position in the input, from 0; `None` when
+    raised by `render`."""
 
 class MissiveWarning(UserWarning):
     """A warning from rendering (an unknown key in the data, a plain-http image...)."""
@@ -69,12 +73,15 @@ class Template:
         """Renders every record with the batch core on `jobs` threads (0: one per core).
         One item per record, in order: the body as a JSON string, or for a rejected record
         its `RenderError` (returned, not raised), whose `index` is the record's position.
-        Nothing is dropped: `len(result) == len(records)`. The rendered records' warnings are
+        Nothing is dropped: `len(result) == len(records)`; a record that cannot be read as JSON
+        (a dict holding a `set`, say) is a `RenderError` in its place, not an exception. The rendered records' warnings are
         issued as `MissiveWarning`, as `render` issues them."""
     def input_schema(self) -> dict[str, Any]:
         """The JSON Schema of the template's input."""
 
-def compile(source: str, *, profile: str = "iadvize", name: str = "template.missive") -> Template:
+def compile(
+    source: str, *, profile: str | os.PathLike[str] = "iadvize", name: str = "template.missive"
+) -> Template:
     """Compiles a template's source against a profile: `iadvize`, `messenger`, or the path of
     a TOML profile file. `name` is the file name reports show (its stem should match the
     `notification` name). Raises `CompileError` with every diagnostic when it has errors."""

@@ -131,13 +131,16 @@ impl Sources<'_> {
     /// The exception `E` for these diagnostics, with `diagnostics` and `report` set.
     fn error<E: PyTypeInfo>(&self, py: Python<'_>, diagnostics: Vec<Diagnostic>) -> PyErr {
         let diagnostics = self.fit(diagnostics);
-        let report = self.report(&diagnostics);
+        // The human report ends with a blank line between files; `str(error)` does not need it.
+        let report = self.report(&diagnostics).trim_end().to_owned();
         let err = PyErr::new::<E, _>(report.clone());
         let set = || -> PyResult<()> {
             let list: Vec<PyDiagnostic> = diagnostics.iter().map(|d| self.python(d)).collect();
             let value = err.value(py);
             value.setattr("diagnostics", list)?;
             value.setattr("report", report)?;
+            // `render_many` sets the record's position; `render` has none.
+            value.setattr("index", py.None())?;
             Ok(())
         };
         match set() {
@@ -254,8 +257,21 @@ impl PyTemplate {
     ) -> PyResult<Vec<Py<PyAny>>> {
         let mut input = Vec::new();
         let mut from_dict = Vec::new();
+        // A record that cannot be read as JSON (a dict holding a `set`, NaN, bytes that are not
+        // UTF-8) is rejected in its place, as the batch core rejects a line that is not JSON:
+        // its line is left blank for the core, and its reason kept here.
+        let mut unreadable: Vec<Option<String>> = Vec::new();
         for record in records.try_iter()? {
-            let text = data_text(&record?)?;
+            let text = match data_text(&record?) {
+                Ok(text) => text,
+                Err(e) => {
+                    unreadable.resize(from_dict.len(), None);
+                    unreadable.push(Some(e.value(py).to_string()));
+                    input.push(b'\n');
+                    from_dict.push(true);
+                    continue;
+                }
+            };
             if text.json.contains(['\n', '\r']) {
                 // A line break would cut the record in two; in JSON it can only be whitespace.
                 input.extend_from_slice(text.json.replace(['\n', '\r'], " ").as_bytes());
@@ -298,15 +314,25 @@ impl PyTemplate {
                     outcome: missive::batch::Outcome::Rejected { diagnostics },
                 }) => (diagnostics, Some(record.text)),
                 // A blank record is not a record to the batch core: it comes back as nothing.
-                None => (
-                    vec![Diagnostic::error(Code::InvalidJson, "the record is blank")
-                        .help("give each record as a dict, or as one JSON document")],
-                    None,
-                ),
+                None => match unreadable.get(i).cloned().flatten() {
+                    Some(why) => (
+                        vec![Diagnostic::error(
+                            Code::InvalidJson,
+                            format!("the record cannot be read as JSON: {why}"),
+                        )
+                        .help("give each record as a dict of JSON values (dict, list, str, int, float, bool, None), or as one JSON document")],
+                        None,
+                    ),
+                    None => (
+                        vec![Diagnostic::error(Code::InvalidJson, "the record is blank")
+                            .help("give each record as a dict, or as one JSON document")],
+                        None,
+                    ),
+                },
             };
             let data = text
                 .filter(|_| !from_dict[i])
-                .map(|t| SourceFile::new(format!("<record {}>", i + 1), t));
+                .map(|t| SourceFile::new(format!("<records[{i}]>"), t));
             let err = self.sources(data).error::<RenderError>(py, diagnostics);
             let value = err.into_value(py);
             value.bind(py).setattr("index", i)?;
@@ -342,9 +368,14 @@ impl PyTemplate {
 /// Compiles a template's source against a profile (`iadvize`, `messenger`, or the path of a
 /// TOML profile file); raises `CompileError` with every diagnostic when it has errors.
 #[pyfunction]
-#[pyo3(signature = (source, *, profile = "iadvize", name = "template.missive"))]
-fn compile(py: Python<'_>, source: &str, profile: &str, name: &str) -> PyResult<PyTemplate> {
-    let profile = Profile::resolve(profile).map_err(PyValueError::new_err)?;
+#[pyo3(signature = (source, *, profile = std::path::PathBuf::from("iadvize"), name = "template.missive"))]
+fn compile(
+    py: Python<'_>,
+    source: &str,
+    profile: std::path::PathBuf,
+    name: &str,
+) -> PyResult<PyTemplate> {
+    let profile = Profile::resolve(&profile.to_string_lossy()).map_err(PyValueError::new_err)?;
     let options = missive::Options {
         profile,
         file_stem: Path::new(name)
@@ -380,5 +411,17 @@ fn missive_templates(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RenderError", py.get_type::<RenderError>())?;
     m.add("MissiveWarning", py.get_type::<MissiveWarning>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The stubs' `Data` alias exists at run time too, for annotations that are evaluated.
+    let typing = py.import("typing")?;
+    let mapping = py
+        .import("collections.abc")?
+        .getattr("Mapping")?
+        .get_item((py.get_type::<PyString>(), typing.getattr("Any")?))?;
+    let data = typing.getattr("Union")?.get_item((
+        mapping,
+        py.get_type::<PyString>(),
+        py.get_type::<PyBytes>(),
+    ))?;
+    m.add("Data", data)?;
     Ok(())
 }

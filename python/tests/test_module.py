@@ -202,8 +202,36 @@ def test_render_many_reports_a_bad_record_in_its_place():
     assert [r.index for r in rejected] == [2, 3, 4]
     assert any("product.url" in d.message for d in rejected[0].diagnostics)
     [json_error] = rejected[1].diagnostics
-    assert (json_error.code, json_error.file, json_error.line) == ("M3001", "<record 4>", 1)
+    assert (json_error.code, json_error.file, json_error.line) == ("M3001", "<records[3]>", 1)
     assert "blank" in rejected[2].diagnostics[0].message
+
+
+def test_render_many_rejects_a_record_json_cannot_hold_in_its_place():
+    good = json.loads(example("back_in_stock"))
+    bad = json.loads(example("back_in_stock"))
+    bad["product"]["name"] = {1, 2}
+    results = back_in_stock().render_many([good, bad, good])
+    assert isinstance(results[0], str) and isinstance(results[2], str)
+    error = results[1]
+    assert isinstance(error, missive.RenderError) and error.index == 1
+    [d] = error.diagnostics
+    assert d.code == "M3001" and "`product.name` is a `set`" in d.message
+
+
+def test_a_render_error_has_no_index_and_no_trailing_blank_lines():
+    data = json.loads(example("back_in_stock"))
+    data["product"]["url"] = "not a url"
+    with pytest.raises(missive.RenderError) as caught:
+        back_in_stock().render(data)
+    assert caught.value.index is None
+    assert str(caught.value) == str(caught.value).rstrip()
+
+
+def test_a_profile_path_may_be_a_path_and_data_is_a_runtime_alias():
+    with pytest.raises(ValueError, match="nope"):
+        missive.compile(source("back_in_stock"), profile=Path("nope.toml"))
+    def accepts(d: missive.Data) -> None: ...
+    assert missive.Data is not None
 
 
 def test_render_many_keeps_the_order_of_many_records():
