@@ -395,6 +395,20 @@ pub enum Loaded {
     Failed(FileReport),
 }
 
+/// The one template a command reads: its path, or with `--stdin-filename` standard input under
+/// that name (`true`); neither is the usage error `none` (M9002).
+pub fn one_template(
+    template: Option<&std::path::Path>,
+    common: &Common,
+    none: Diagnostic,
+) -> Result<(String, bool), Exit> {
+    match (template, &common.stdin_filename) {
+        (Some(p), _) => Ok((p.to_string_lossy().into_owned(), false)),
+        (None, Some(name)) => Ok((name.clone(), true)),
+        (None, None) => Err(Exit::usage(Stream::Stderr, "", none)),
+    }
+}
+
 /// The templates named on the command line, in a stable order, each with whether it is read
 /// from standard input: the `--stdin-filename` input first, then each path (a folder is
 /// searched recursively for `*.missive`); no path and no standard input means `.`.

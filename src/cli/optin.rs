@@ -43,18 +43,12 @@ pub fn compile_with_scheme(
     data_from_stdin: bool,
 ) -> Result<Compiled, Exit> {
     let profile = session.profile(Stream::Stderr)?;
-    let (path, from_stdin) = match (template, &session.common.stdin_filename) {
-        (Some(p), _) => (p.to_string_lossy().into_owned(), false),
-        (None, Some(name)) => (name.clone(), true),
-        (None, None) => {
-            return Err(Exit::usage(
-                Stream::Stderr,
-                "",
-                codes::m9002_usage(format!("no template for `{command}`"))
-                    .help(format!("run `missive {command} TEMPLATE --data FILE`")),
-            ))
-        }
-    };
+    let (path, from_stdin) = super::one_template(
+        template,
+        &session.common,
+        codes::m9002_usage(format!("no template for `{command}`"))
+            .help(format!("run `missive {command} TEMPLATE --data FILE`")),
+    )?;
     if from_stdin && data_from_stdin {
         return Err(Exit::usage(
             Stream::Stderr,

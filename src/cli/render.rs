@@ -71,18 +71,12 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
     let session = Session::open(common, Stream::Stderr)?;
     let common = &session.common;
     let profile = session.profile(Stream::Stderr)?;
-    let (path, from_stdin) = match (&args.template, &common.stdin_filename) {
-        (Some(p), _) => (p.to_string_lossy().into_owned(), false),
-        (None, Some(name)) => (name.clone(), true),
-        (None, None) => {
-            return Err(Exit::usage(
-                Stream::Stderr,
-                "",
-                codes::m9002_usage("no template to render")
-                    .help("run `missive render TEMPLATE --data FILE`"),
-            ))
-        }
-    };
+    let (path, from_stdin) = super::one_template(
+        args.template.as_deref(),
+        common,
+        codes::m9002_usage("no template to render")
+            .help("run `missive render TEMPLATE --data FILE`"),
+    )?;
     let data_from_stdin =
         args.data.as_deref() == Some("-") || args.data_ndjson.as_deref() == Some("-");
     if from_stdin && data_from_stdin {

@@ -27,18 +27,12 @@ pub fn run(common: &Common, args: SampleArgs) -> Outcome {
     let session = Session::open(common, Stream::Stderr)?;
     let common = &session.common;
     let profile = session.profile(Stream::Stderr)?;
-    let (path, from_stdin) = match (&args.template, &common.stdin_filename) {
-        (Some(p), _) => (p.to_string_lossy().into_owned(), false),
-        (None, Some(name)) => (name.clone(), true),
-        (None, None) => {
-            return Err(Exit::usage(
-                Stream::Stderr,
-                "",
-                codes::m9002_usage("no template to make sample data for")
-                    .help("run `missive sample TEMPLATE [--worst-case] [-o FILE]`"),
-            ))
-        }
-    };
+    let (path, from_stdin) = super::one_template(
+        args.template.as_deref(),
+        common,
+        codes::m9002_usage("no template to make sample data for")
+            .help("run `missive sample TEMPLATE [--worst-case] [-o FILE]`"),
+    )?;
     let src = super::load_or_report(&path, from_stdin)?;
     let (mut report, template) = super::compile_file(&path, src, profile);
     missive::diagnostic::sort(&mut report.diagnostics);
