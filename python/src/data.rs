@@ -122,18 +122,7 @@ fn write(v: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<(), Ba
         return Ok(());
     }
     if let Ok(l) = v.cast::<PyList>() {
-        out.push(b'[');
-        for (i, item) in l.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write(&item, out, depth + 1).map_err(|mut b| {
-                b.path.push(Segment::Index(i));
-                b
-            })?;
-        }
-        out.push(b']');
-        return Ok(());
+        return array(l.iter(), out, depth);
     }
     if v.is_none() {
         out.extend_from_slice(b"null");
@@ -170,18 +159,27 @@ fn write(v: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<(), Ba
         return string(s, out); // a str subclass (an enum.StrEnum member)
     }
     if let Ok(t) = v.cast::<PyTuple>() {
-        out.push(b'[');
-        for (i, item) in t.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write(&item, out, depth + 1).map_err(|mut b| {
-                b.path.push(Segment::Index(i));
-                b
-            })?;
-        }
-        out.push(b']');
-        return Ok(());
+        return array(t.iter(), out, depth);
     }
     Err(bad(BadKind::Type(type_name(v))))
+}
+
+/// A list or a tuple, as a JSON array; an item's problem gets its index in the path.
+fn array<'py>(
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    out: &mut Vec<u8>,
+    depth: usize,
+) -> Result<(), Bad> {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(&item, out, depth + 1).map_err(|mut b| {
+            b.path.push(Segment::Index(i));
+            b
+        })?;
+    }
+    out.push(b']');
+    Ok(())
 }

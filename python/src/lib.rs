@@ -265,13 +265,13 @@ impl PyTemplate {
             let text = match data_text(&record?) {
                 Ok(text) => text,
                 Err(e) => {
-                    unreadable.resize(from_dict.len(), None);
                     unreadable.push(Some(e.value(py).to_string()));
                     input.push(b'\n');
                     from_dict.push(true);
                     continue;
                 }
             };
+            unreadable.push(None);
             if text.json.contains(['\n', '\r']) {
                 // A line break would cut the record in two; in JSON it can only be whitespace.
                 input.extend_from_slice(text.json.replace(['\n', '\r'], " ").as_bytes());
@@ -314,7 +314,7 @@ impl PyTemplate {
                     outcome: missive::batch::Outcome::Rejected { diagnostics },
                 }) => (diagnostics, Some(record.text)),
                 // A blank record is not a record to the batch core: it comes back as nothing.
-                None => match unreadable.get(i).cloned().flatten() {
+                None => match unreadable[i].take() {
                     Some(why) => (
                         vec![Diagnostic::error(
                             Code::InvalidJson,
