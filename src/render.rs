@@ -146,13 +146,7 @@ impl Template {
         request: Option<&RequestOptions>,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         let mut r = Renderer::new(self, data);
-        let mut buf = std::mem::take(out);
-        buf.clear();
-        let mut w = Writer {
-            buf,
-            fmt: CompactFormatter,
-            written: Vec::with_capacity(8),
-        };
+        let mut w = Writer::with_buf(std::mem::take(out), CompactFormatter);
         match request {
             None => r.message(&mut w),
             Some(req) => r.request(&mut w, req),
@@ -223,8 +217,13 @@ fn recycle(buf: Vec<u8>) {
 }
 
 impl<F: Formatter> Writer<F> {
+    /// A writer into this thread's recycled render buffer.
     fn new(fmt: F) -> Self {
-        let mut buf = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        Self::with_buf(BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut())), fmt)
+    }
+
+    /// A writer into `buf`, cleared first.
+    fn with_buf(mut buf: Vec<u8>, fmt: F) -> Self {
         buf.clear();
         Writer {
             buf,
