@@ -8,6 +8,8 @@ use crate::json::{Json, Member, Node};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
+mod json_help;
+
 /// What the tree is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -27,9 +29,10 @@ pub(crate) struct Imported {
 
 /// Builds the template of a payload: an iAdvize body (`{"text", "attachment"}`), a bare
 /// attachment, or a Send API envelope (`{"recipient", "messaging_type", "tag", "message"}`).
-pub(crate) fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
+pub(crate) fn import(root: &Node<'_>, text: &str, name: &str, mode: Mode) -> Imported {
     let mut b = Builder {
         mode,
+        text,
         diags: Vec::new(),
     };
     let mut items = vec![command(
@@ -93,9 +96,20 @@ pub(crate) fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
     }
 }
 
-struct Builder {
+struct Builder<'t> {
     mode: Mode,
+    /// The payload's text, to tell a one-line item from one written over several lines.
+    text: &'t str,
     diags: Vec<Diagnostic>,
+}
+
+/// Where an array item's diagnostics point: the whole item when it is on one line
+/// (`{ "title": "A" }`), else its opening `{` (a label over many lines reads badly).
+fn item_span(text: &str, node: &Node<'_>) -> Span {
+    match text.get(node.span.range()) {
+        Some(s) if !s.contains('\n') => node.span,
+        _ => Span::new(node.span.start as usize, node.span.start as usize + 1),
+    }
 }
 
 fn ident(name: &str, span: Span) -> Ident {
@@ -140,7 +154,7 @@ fn string(text: &str, span: Span) -> StrLit {
     }
 }
 
-impl Builder {
+impl Builder<'_> {
     /// The message body: `text`, `attachment`, and anything else.
     fn body(&mut self, body: &Node<'_>, items: &mut Vec<Item>) {
         let Json::Object(members) = &body.value else {
@@ -325,11 +339,20 @@ impl Builder {
                     Json::String(s) => Some(s.to_string()),
                     _ => None,
                 });
+                // A template's own problems (a receipt's missing field) are at `"payload"`,
+                // the object that should hold what is missing.
+                let at = match &node.value {
+                    Json::Object(ms) => ms
+                        .iter()
+                        .find(|m| m.key == "payload")
+                        .map_or(key_span, |m| m.key_span),
+                    _ => key_span,
+                };
                 match template_type.as_deref() {
-                    Some("generic") => out.push(self.generic(payload, key_span)),
-                    Some("receipt") => out.push(self.receipt(payload, node, key_span)),
-                    Some("button") => out.push(self.button_template(payload, key_span)),
-                    Some("media") => out.push(self.media_template(payload, key_span)),
+                    Some("generic") => out.push(self.generic(payload, at)),
+                    Some("receipt") => out.push(self.receipt(payload, node, at)),
+                    Some("button") => out.push(self.button_template(payload, at)),
+                    Some("media") => out.push(self.media_template(payload, at)),
                     other => self.diags.push(
                         codes::m6005_import_shape(
                             format!("missive does not model the `{}` template", other.unwrap_or("?")),
@@ -354,7 +377,6 @@ impl Builder {
         out
     }
 
-    /// Children of a block from an array: one block per item, at the array's key.
     /// A field copied as it is written: `key: value`.
     fn field(&mut self, m: &Member<'_>) -> Option<Item> {
         let value = self.value(&m.key, &m.value)?;
@@ -372,6 +394,7 @@ impl Builder {
         })
     }
 
+    /// Children of a block from an array: one block per item, located at the item.
     fn blocks_from(
         &mut self,
         array: &Member<'_>,
@@ -400,7 +423,10 @@ impl Builder {
         };
         items
             .iter()
-            .filter_map(|item| build(self, item, array.key_span))
+            .filter_map(|item| {
+                let at = item_span(self.text, item);
+                build(self, item, at)
+            })
             .collect()
     }
 
@@ -736,7 +762,14 @@ impl Builder {
                 items.push(block("game_metadata", None, at, fields));
             }
         }
-        Some(block("button", Some(&kind), at, items))
+        let mut button = block("button", Some(&kind), at, items);
+        // A wrong type is reported at the type's value.
+        if let (Item::Block(b), Some(t)) = (&mut button, node.get("type")) {
+            if let Some(l) = &mut b.label {
+                l.span = t.span;
+            }
+        }
+        Some(button)
     }
 
     /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
@@ -872,10 +905,17 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             for l in &mut d.labels {
                 l.origin = crate::diagnostic::Origin::Template;
             }
-            d.help = Some(
-                "a payload is one JSON object, with double-quoted keys and no trailing commas"
-                    .into(),
-            );
+            // The data file's generic help, said of a payload (a help that names the edit
+            // stays).
+            if d.help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("the data file"))
+            {
+                d.help = Some(
+                    "a payload is one JSON object, with double-quoted keys and no trailing commas"
+                        .into(),
+                );
+            }
             return crate::Compiled {
                 template: None,
                 diagnostics: vec![d],
@@ -884,11 +924,46 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             };
         }
     };
-    let mut imported = import(&node, name, Mode::Lint);
+    let mut imported = import(&node, text, name, Mode::Lint);
     imported
         .diagnostics
         .extend(crate::syntax::bidi_in_json(text));
-    crate::check::check_tree(imported.file, text, imported.diagnostics, options)
+    let mut compiled = crate::check::check_tree(imported.file, text, imported.diagnostics, options);
+    in_json(&mut compiled.diagnostics, text);
+    compiled
+}
+
+/// The checks' help and fixes, made for a JSON file: help in JSON, and only the fixes whose
+/// edit leaves valid JSON (a key renamed within its quotes, a number put in quotes; the
+/// checks' other edits are missive text).
+fn in_json(diagnostics: &mut [Diagnostic], text: &str) {
+    use crate::diagnostic::Origin;
+    for d in diagnostics.iter_mut() {
+        if let Some(h) = &d.help {
+            d.help = Some(json_help::help(h));
+        }
+        for l in d.labels.iter_mut().filter(|l| l.origin == Origin::Template) {
+            let Some(f) = l.fix.as_deref_mut() else {
+                continue;
+            };
+            let Some(old) = text.get(f.span.range()) else {
+                l.fix = None;
+                continue;
+            };
+            // A key or string value renamed: the replacement keeps the quotes.
+            let quoted = old.len() >= 2 && old.starts_with('"') && old.ends_with('"');
+            if quoted && !f.replacement.starts_with('"') {
+                f.replacement = format!("\"{}\"", f.replacement);
+            }
+            let mut fixed = String::with_capacity(text.len() + f.replacement.len());
+            fixed.push_str(&text[..f.span.start as usize]);
+            fixed.push_str(&f.replacement);
+            fixed.push_str(&text[f.span.end as usize..]);
+            if crate::json::parse(&fixed).is_err() {
+                l.fix = None;
+            }
+        }
+    }
 }
 
 /// Imports a payload's text: the template's source, or the diagnostics that stop it.
@@ -899,7 +974,7 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
         }
         vec![d]
     })?;
-    let imported = import(&node, name, Mode::Import);
+    let imported = import(&node, text, name, Mode::Import);
     if imported.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(imported.diagnostics);
     }

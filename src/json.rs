@@ -2,6 +2,8 @@
 //! problem is reported at its line and column), numbers keep their text as written (`75.00`
 //! stays `75.00`, integers beyond 2^53 stay exact), and strings without escapes are borrowed.
 
+mod unclosed;
+
 use std::borrow::Cow;
 
 use crate::diagnostic::{codes, Diagnostic, Origin};
@@ -217,7 +219,7 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
             "the data file is empty",
         ));
     }
-    let node = p.value()?;
+    let node = p.value().map_err(|d| unclosed::by_indentation(text, d))?;
     p.ws();
     if p.i < p.b.len() {
         return Err(p.error(

@@ -119,10 +119,8 @@ fn fix_input(
     settings: &driver::Settings,
     least: Applicability,
 ) -> Vec<Applied> {
+    // A payload's fixes too: the lint keeps only those that leave valid JSON.
     let mut applied = Vec::new();
-    if input.kind != driver::Kind::Template {
-        return applied;
-    }
     // The fixes need no image read.
     let settings = driver::Settings::new(settings.profile.clone());
     let errors = |input: &driver::Input| {

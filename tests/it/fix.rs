@@ -307,15 +307,13 @@ fn unsafe_fixes_wait_for_their_flag() {
     );
 }
 
-/// A JSON payload's diagnostics carry no fixes: they are edits of missive text.
+/// A JSON payload's fixes are edits that keep it JSON (a key renamed within its quotes), and
+/// `check --fix` applies them; the checks' edits of missive text are not offered there.
 #[test]
-fn payloads_have_no_fixes() {
+fn a_payloads_fixes_keep_it_json() {
     let dir = temp_dir("fix-payload");
-    std::fs::write(
-        dir.join("p.json"),
-        r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [{"titel": "A", "subtitle": "b"}]}}}"#,
-    )
-    .unwrap();
+    let payload = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [{"titel": "A", "subtitle": "b"}]}}}"#;
+    std::fs::write(dir.join("p.json"), payload).unwrap();
     let out = missive()
         .current_dir(&dir)
         .args(["check", "p.json", "--format", "json"])
@@ -324,10 +322,19 @@ fn payloads_have_no_fixes() {
         .get_output()
         .clone();
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let diagnostics = j["diagnostics"].as_array().unwrap();
-    assert!(diagnostics.iter().any(|d| d["code"] == "M1002"), "{j:#}");
-    assert!(
-        diagnostics.iter().all(|d| d.get("fixes").is_none()),
-        "{j:#}"
+    let d = &j["diagnostics"][0];
+    assert_eq!(d["code"], "M1002", "{j:#}");
+    assert_eq!(d["fixes"][0]["replacement"], "\"title\"", "{j:#}");
+    missive()
+        .current_dir(&dir)
+        .args(["check", "--fix", "p.json"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "fixed p.json:1:91: Replace `\"titel\"` with `\"title\"` [M1002]",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("p.json")).unwrap(),
+        payload.replace("titel", "title")
     );
 }

@@ -307,3 +307,87 @@ fn the_catalog_lists_every_code() {
         "docs/codes/README.md is out of step with src/diagnostic/code.rs"
     );
 }
+
+/// The codes each payload under `tests/fixtures/payload/` must trigger (a JSON file has no
+/// header comment to hold them).
+const PAYLOAD_EXPECT: &[(&str, &str)] = &[
+    // expect: M1011
+    ("err_button_type_misspelled", "M1011"),
+    // expect: M2003
+    ("err_receipt_missing_currency", "M2003"),
+    // expect: M2012
+    ("err_title_only_second_element", "M2012"),
+    // expect: M3001
+    ("err_missing_brace", "M3001"),
+    // expect: M1002
+    ("err_misspelled_key", "M1002"),
+    // expect: M1003
+    ("err_title_number", "M1003"),
+    // expect: M2009
+    ("err_button_template_without_buttons", "M2009"),
+];
+
+/// `missive check PAYLOAD.json` on each payload fixture: its diagnostics at the item, the
+/// object or the bracket where the mistake is, with help written in JSON, snapshotted as the
+/// human report and JSON. Every fix a payload's diagnostics carry leaves valid JSON, and
+/// applying it makes its diagnostic go.
+#[test]
+fn check_payload_fixtures() {
+    use missive::diagnostic::{fix, Applicability};
+    insta::glob!("..", "fixtures/payload/*.json", |path| {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let expected = PAYLOAD_EXPECT
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("{name}: add it to PAYLOAD_EXPECT"))
+            .1;
+        let check = |text: String| {
+            let source = Arc::new(SourceFile::new(relative(path), text));
+            let input = driver::Input::payload(relative(path), source);
+            let mut read =
+                |name: &str| -> std::io::Result<Arc<SourceFile>> { panic!("{name} read") };
+            let settings = driver::Settings::new(Profile::default_profile());
+            driver::check(&[input], &settings, &mut read)
+                .pop()
+                .unwrap()
+                .report
+        };
+        let report = check(std::fs::read_to_string(path).unwrap());
+        let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(
+            codes.contains(&expected),
+            "{name}: expected {expected}, got {codes:?}"
+        );
+        let src = report.template.clone().unwrap();
+        for d in &report.diagnostics {
+            for f in d.fixes() {
+                let one = [missive::Diagnostic {
+                    labels: vec![missive::diagnostic::Label {
+                        fix: Some(Box::new(f.clone())),
+                        ..d.labels[0].clone()
+                    }],
+                    ..d.clone()
+                }];
+                let (text, _) = fix::apply(&src, &one, Applicability::Unsafe).unwrap();
+                assert!(missive::json::parse(&text).is_ok(), "{name}: {text}");
+                let after = check(text);
+                assert!(
+                    !after
+                        .diagnostics
+                        .iter()
+                        .any(|x| x.code == d.code && x.message == d.message),
+                    "{name}: `{}` leaves {}",
+                    f.title(&src.text),
+                    d.message
+                );
+            }
+        }
+        let reports = [report];
+        let human = report::human(&reports, false);
+        let json = report::json(&reports, 1);
+        assert_snapshot!(
+            "check_payload_fixtures",
+            format!("{human}\n--- json ---\n{json}")
+        );
+    });
+}

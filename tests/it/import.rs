@@ -172,6 +172,17 @@ fn line_of(text: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).unwrap() + 1
 }
 
+/// The line of the `{` that opens the object holding `needle` (pretty-printed JSON).
+fn opener_before(text: &str, needle: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = line_of(text, needle) - 1;
+    (0..=at)
+        .rev()
+        .find(|&i| lines[i].trim_end().ends_with('{'))
+        .unwrap()
+        + 1
+}
+
 #[test]
 fn an_81_character_title_in_a_payload_is_an_error_at_its_line() {
     let title = "x".repeat(81);
@@ -191,9 +202,10 @@ fn an_81_character_title_in_a_payload_is_an_error_at_its_line() {
 }
 
 #[test]
-fn eleven_elements_in_a_payload_is_an_error_at_the_array_key() {
+fn eleven_elements_in_a_payload_is_an_error_at_the_eleventh() {
     let payload = carousel_payload(11, 0, "Mixer");
-    let line = line_of(&payload, "\"elements\"");
+    // The eleventh item's `{` (issue 14: at the item, not at the array's key).
+    let line = opener_before(&payload, "\"Item 10\"");
     let (short, j, human) = lint_all_formats(&payload);
     assert!(
         human.contains(&format!("payload.json:{line}:")) && human.contains("error[M2002]"),
@@ -211,9 +223,10 @@ fn eleven_elements_in_a_payload_is_an_error_at_the_array_key() {
 }
 
 #[test]
-fn a_fourth_button_in_a_payload_is_an_error_at_the_array_key() {
+fn a_fourth_button_in_a_payload_is_an_error_at_the_fourth() {
     let payload = carousel_payload(1, 4, "Mixer");
-    let line = line_of(&payload, "\"buttons\"");
+    // The fourth button's `{`.
+    let line = opener_before(&payload, "\"OPT_3\"");
     let (short, j, human) = lint_all_formats(&payload);
     assert!(
         human.contains(&format!("payload.json:{line}:")) && human.contains("error[M2002]"),
