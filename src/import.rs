@@ -3,8 +3,10 @@
 //! source of `missive import`; checked as is, it lints the raw payload (`missive check
 //! PAYLOAD.json`) with the template checks, each diagnostic at its line in the JSON file.
 
+use crate::diagnostic::Severity;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::json::{Json, Member, Node};
+use crate::model::profile::{Envelope, Profile};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -29,10 +31,17 @@ pub(crate) struct Imported {
 
 /// Builds the template of a payload: an iAdvize body (`{"text", "attachment"}`), a bare
 /// attachment, or a Send API envelope (`{"recipient", "messaging_type", "tag", "message"}`).
-pub(crate) fn import(root: &Node<'_>, text: &str, name: &str, mode: Mode) -> Imported {
+pub(crate) fn import(
+    root: &Node<'_>,
+    text: &str,
+    name: &str,
+    mode: Mode,
+    profile: &Profile,
+) -> Imported {
     let mut b = Builder {
         mode,
         text,
+        send_api: profile.envelope == Envelope::SendApi,
         diags: Vec::new(),
     };
     let mut items = vec![command(
@@ -100,6 +109,9 @@ struct Builder<'t> {
     mode: Mode,
     /// The payload's text, to tell a one-line item from one written over several lines.
     text: &'t str,
+    /// Whether the profile sends to Facebook's Send API directly (`messenger`), where a
+    /// receipt laid out as the integration guide shows it is refused, not only suspect.
+    send_api: bool,
     diags: Vec<Diagnostic>,
 }
 
@@ -780,6 +792,7 @@ impl Builder<'_> {
         if let Json::Object(members) = &payload.value {
             parts.extend(members.iter());
         }
+        let mut moved: Vec<&Member<'_>> = Vec::new();
         if let Json::Object(members) = &attachment.value {
             for m in members
                 .iter()
@@ -788,15 +801,13 @@ impl Builder<'_> {
                 if payload.get(&m.key).is_some() {
                     self.outside(m, "the attachment (it is also inside `payload`)");
                 } else {
-                    self.diags.push(
-                        codes::m6003_import_moved(format!("`{}` is beside `payload`; it belongs inside", m.key))
-                            .at(m.key_span, "moved into the receipt's payload")
-                            .help("Messenger reads `address`, `summary` and `adjustments` inside `payload`; beside it, Facebook ignores or refuses them")
-                            .note("the integration guide's example places them beside `payload`"),
-                    );
-                    parts.push(m);
+                    moved.push(m);
                 }
             }
+        }
+        if !moved.is_empty() {
+            self.diags.push(self.guide_layout(&moved));
+            parts.extend(moved);
         }
         for m in parts {
             match &*m.key {
@@ -873,6 +884,55 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// One verdict for the receipt parts laid out as the integration guide shows them,
+    /// beside `payload` (M6003), with a label at each: an error where the profile sends to
+    /// Facebook directly, a warning under iAdvize (whose guide shows that layout).
+    fn guide_layout(&self, moved: &[&Member<'_>]) -> Diagnostic {
+        let names: Vec<String> = moved.iter().map(|m| format!("`{}`", m.key)).collect();
+        let names = match names.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        let (is, them) = if moved.len() == 1 {
+            ("is", "it")
+        } else {
+            ("are", "them")
+        };
+        let (severity, message) = if self.send_api {
+            (
+                Severity::Error,
+                format!("{names} {is} beside `payload`: Facebook requires {them} inside the receipt's `payload`"),
+            )
+        } else {
+            (
+                Severity::Warning,
+                format!("{names} {is} beside `payload`, as the integration guide shows {them}; Facebook requires {them} inside the receipt's `payload`"),
+            )
+        };
+        let help = match self.mode {
+            Mode::Lint => format!("move {them} into `payload`, beside `\"elements\"`; `missive import` writes a template that puts {them} there"),
+            Mode::Import => format!("the template is written with {them} inside `payload`, where Facebook reads {them}"),
+        };
+        let mut d = codes::m6003_import_moved(message, severity);
+        for (i, m) in moved.iter().enumerate() {
+            let label = if i == 0 {
+                "beside `payload`: belongs inside it"
+            } else {
+                "beside `payload` too"
+            };
+            d = d.at(m.key_span, label);
+        }
+        d = d.help(help);
+        if self.send_api {
+            d.note("Facebook's receipt template reference has `address`, `summary` and `adjustments` in `payload`; the Send API ignores or refuses them beside it")
+        } else {
+            d.note("the iAdvize integration guide's example places them beside `payload`; Facebook's receipt template reference has them in `payload`")
+        }
+    }
+}
+
 /// A JSON value as the `extra` block's JSON, keeping spans.
 fn json_value(node: &Node<'_>) -> JsonValue {
     match &node.value {
@@ -924,7 +984,7 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             };
         }
     };
-    let mut imported = import(&node, text, name, Mode::Lint);
+    let mut imported = import(&node, text, name, Mode::Lint, &options.profile);
     imported
         .diagnostics
         .extend(crate::syntax::bidi_in_json(text));
@@ -966,23 +1026,42 @@ fn in_json(diagnostics: &mut [Diagnostic], text: &str) {
     }
 }
 
-/// Imports a payload's text: the template's source, or the diagnostics that stop it.
+/// Imports a payload's text under the default profile: the template's source, or the
+/// diagnostics that stop it.
 pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    to_source_for(text, name, &crate::Profile::default_profile())
+}
+
+/// Imports a payload's text: the template's source (with what the import found, under
+/// `profile`, errors included when the template is written all the same: a receipt in the
+/// guide's layout is an error under `messenger`, and its template has the parts moved), or
+/// the diagnostics that stop it.
+pub fn to_source_for(
+    text: &str,
+    name: &str,
+    profile: &Profile,
+) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
     let node = crate::json::parse(text).map_err(|mut d| {
         for l in &mut d.labels {
             l.origin = crate::diagnostic::Origin::Template;
         }
         vec![d]
     })?;
-    let imported = import(&node, text, name, Mode::Import);
-    if imported.diagnostics.iter().any(Diagnostic::is_error) {
+    let imported = import(&node, text, name, Mode::Import, profile);
+    // Parts the import moved are written where they belong, whatever the verdict on the
+    // payload.
+    let stops = |d: &Diagnostic| d.is_error() && d.code != crate::Code::ImportMoved;
+    if imported.diagnostics.iter().any(stops) {
         return Err(imported.diagnostics);
     }
     let source = crate::syntax::print::print(&imported.file);
     // The template must compile: what Facebook would refuse is reported at its line in the JSON.
-    let compiled = crate::compile(&source, &crate::Options::default());
+    let options = crate::Options {
+        profile: profile.clone(),
+        file_stem: None,
+    };
+    let compiled = crate::compile(&source, &options);
     if compiled.template.is_none() {
-        let options = crate::Options::default();
         let mut errors: Vec<Diagnostic> = lint(text, name, &options)
             .diagnostics
             .into_iter()
@@ -1095,10 +1174,14 @@ mod tests {
         ))
         .unwrap();
         let (source, diags) = to_source(&guide, "receipt").unwrap();
-        assert_eq!(
-            diags.iter().filter(|d| d.code == Code::ImportMoved).count(),
-            3
-        );
+        // One verdict for the three parts (issue 14: the same help was printed three times),
+        // with a label at each.
+        let moved: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == Code::ImportMoved)
+            .collect();
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].labels.len(), 3);
         let template = crate::compile(&source, &crate::Options::default())
             .template
             .unwrap();

@@ -46,7 +46,8 @@ pub fn run(common: &Common, args: ImportArgs) -> Outcome {
     };
     let mut report = FileReport::new(args.payload.clone());
     report.template = Some(src.clone());
-    let source = match missive::import::to_source(&src.text, &name) {
+    let profile = super::profile(common).map_err(|d| Exit::usage(Stream::Stderr, "", d))?;
+    let source = match missive::import::to_source_for(&src.text, &name, &profile) {
         Ok((source, warnings)) => {
             report.diagnostics = warnings;
             source

@@ -420,3 +420,69 @@ fn a_bidi_control_in_a_payload_is_a_warning_whose_fix_keeps_the_payload() {
         .iter()
         .all(|d| d.code != missive::Code::BidiControl));
 }
+
+/// The integration guide's receipt layout (`address`, `summary`, `adjustments` beside
+/// `payload`): one M6003 for the three, its help once; an error under `messenger` (exit 1),
+/// a warning under `iadvize` that says the guide shows them so while Facebook requires them
+/// inside; `import` gives the same verdict and writes the template with them moved inside.
+#[test]
+fn the_guides_receipt_layout_is_one_verdict_per_profile() {
+    let layout = "tests/expected/receipt_guide_layout.json";
+    let mut report = String::new();
+    for (profile, code) in [("iadvize", 0), ("messenger", 1)] {
+        let out = missive()
+            .args(["check", layout, "--profile", profile])
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("[M6003]").count(), 1, "{out}");
+        assert_eq!(
+            out.matches("help: move them into `payload`").count(),
+            1,
+            "{out}"
+        );
+        report.push_str(&format!("$ missive check --profile {profile} {layout}\n"));
+        // The M6003 report alone (the guide's plain-http images warn too).
+        let at = out.find("M6003]").unwrap();
+        let start = out[..at].rfind("\n\n").map_or(0, |i| i + 2);
+        let end = out[at..].find("\n\n").map_or(out.len(), |i| at + i);
+        report.push_str(&out[start..end]);
+        report.push_str("\n\n");
+    }
+    let dir = crate::common::temp_dir("guide-layout");
+    for (profile, code) in [("iadvize", 0), ("messenger", 1)] {
+        let written = dir.join(format!("receipt_{profile}.missive"));
+        let out = missive()
+            .args(["import", layout, "--profile", profile, "-o"])
+            .arg(&written)
+            .assert()
+            .code(code)
+            .get_output()
+            .stderr
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        let severity = if code == 1 { "error" } else { "warning" };
+        assert!(out.starts_with(&format!("{severity}[M6003]")), "{out}");
+        assert!(out.contains("help: the template is written with them inside `payload`"));
+        // Written all the same, with the parts inside the receipt: it renders the payload
+        // Facebook reads.
+        let source = std::fs::read_to_string(&written).unwrap();
+        let (_, body) = import_and_render(&read(layout), profile);
+        assert_eq!(
+            body,
+            value(&read("tests/expected/receipt.json")),
+            "{source}"
+        );
+        assert!(source.contains("  summary {"), "{source}");
+        if profile == "messenger" {
+            report.push_str(&format!(
+                "$ missive import --profile messenger {layout} -o FILE\n"
+            ));
+            report.push_str(&out);
+        }
+    }
+    assert_snapshot!("guide_layout", report);
+}

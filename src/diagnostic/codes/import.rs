@@ -3,7 +3,7 @@
 //! One constructor per code, whose documentation is the code's page (`missive explain`).
 
 use super::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 
 #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M6001.md"))]
 pub fn m6001_import_extra(message: impl Into<String>) -> Diagnostic {
@@ -16,8 +16,11 @@ pub fn m6002_import_type(message: impl Into<String>) -> Diagnostic {
 }
 
 #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M6003.md"))]
-pub fn m6003_import_moved(message: impl Into<String>) -> Diagnostic {
-    Diagnostic::warning(Code::ImportMoved, message)
+pub fn m6003_import_moved(message: impl Into<String>, severity: Severity) -> Diagnostic {
+    Diagnostic {
+        severity,
+        ..Diagnostic::warning(Code::ImportMoved, message)
+    }
 }
 
 #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M6004.md"))]
