@@ -605,14 +605,19 @@ impl<'a> Analysis<'a> {
         let cursor = self.cursor(offset);
         let item = cursor.item?;
         let on = |s: Span| s.start as usize <= offset && offset <= s.end as usize;
+        // Anywhere on a field (its name, or its value's text) is the field, except on a path
+        // in the value, whose own hover (its type) is more precise.
+        let on_field = |name: Span, whole: Span| {
+            on(name) || (on(whole) && self.path_in_item(item, offset).is_none())
+        };
         match item {
-            Item::Field(f) if on(f.name.span) => {
+            Item::Field(f) if on_field(f.name.span, f.span) => {
                 let spec = self.specs(&cursor.blocks)?;
                 let fs = spec.fields.iter().find(|s| s.name == f.name.name)?;
                 let text = self.field_hover(fs, spec.what, Some(&f.value), &cursor, profile);
                 return Some((text, f.name.span));
             }
-            Item::Command(c) if on(c.name.span) => {
+            Item::Command(c) if on_field(c.name.span, c.span) => {
                 let (what, key) = match c.name.name.as_str() {
                     "text" => ("the message", LimitKey::Text),
                     "customer_id" => ("the iAdvize customer_id", LimitKey::CustomerId),

@@ -138,3 +138,40 @@ fn a_huge_content_length_is_refused_not_allocated() {
         .unwrap();
     assert!(message.contains("maximum of 67108864 bytes"), "{message}");
 }
+
+/// Issue 14: hovering inside a field's value, not only on its name, answers with the field's
+/// limit, length and worst case (over the real binary, as an editor asks).
+#[test]
+fn hover_inside_a_fields_value_shows_its_limit_length_and_worst_case() {
+    let src = "notification shipped\ninput {\n  order: { number: string max 20 }\n}\ncarousel {\n  element {\n    title: \"Order {{ order.number }} has shipped\"\n    subtitle: \"Arriving on Tuesday\"\n  }\n}\n";
+    let open = serde_json::json!({
+        "jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": "file:///tmp/shipped.missive", "languageId": "missive", "version": 1, "text": src}}
+    });
+    let mut input = framed(INITIALIZE);
+    input.extend(framed(INITIALIZED));
+    input.extend(framed(&open.to_string()));
+    // On the words of each value (line 7: "has shipped", line 8: "Tuesday"), 0-based.
+    for (id, line, character) in [(10, 6, 40), (11, 7, 30)] {
+        let hover = serde_json::json!({
+            "jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": "file:///tmp/shipped.missive"}, "position": {"line": line, "character": character}}
+        });
+        input.extend(framed(&hover.to_string()));
+    }
+    input.extend(framed(r#"{"jsonrpc":"2.0","id":4,"method":"shutdown"}"#));
+    input.extend(framed(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    let (status, messages, stderr) = session(input);
+    assert!(status.success(), "{status}: {stderr}");
+    let hover = |id: i64| {
+        let m = messages.iter().find(|m| m["id"] == id).expect("answered");
+        m.pointer("/result/contents/value")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no hover: {m:#}"))
+            .to_string()
+    };
+    let report = format!("title:\n{}\n\nsubtitle:\n{}\n", hover(10), hover(11));
+    assert!(report.contains("Worst case"), "{report}");
+    assert!(report.contains("Length: 19 characters"), "{report}");
+    crate::common::snapshots::assert_snapshot!("hover_inside_a_value", report);
+}

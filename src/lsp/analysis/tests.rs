@@ -401,3 +401,30 @@ fn every_position_of_every_template_answers_without_panicking() {
         }
     }
 }
+
+/// Issue 14: hovering inside a field's value (the title's text, not only its name) shows the
+/// field's limit, length and worst case; a path inside the value keeps its own hover.
+#[test]
+fn hover_anywhere_on_a_field_shows_the_field() {
+    let parsed = crate::check::compile(SRC, &crate::Options::default());
+    let a = Analysis::new(SRC, &parsed.file, parsed.input.clone());
+    let p = Profile::default_profile();
+
+    // In a literal's text: its limit and length.
+    let (button, span) = a.hover(nth(SRC, "\"View\"", 0) + 2, &p).expect("hover");
+    assert!(button.contains("Limit: **20**"), "{button}");
+    assert!(button.contains("Length: 4 characters"), "{button}");
+    assert_eq!(&SRC[span.range()], "title");
+
+    // In an interpolated string's text, outside its `{{ }}`: the worst case.
+    let (subtitle, _) = a.hover(nth(SRC, "\"Order {{", 0) + 3, &p).expect("hover");
+    assert!(subtitle.contains("Worst case: 6 to **26**"), "{subtitle}");
+
+    // The message's text, in its words: the text limit.
+    let (text, _) = a.hover(nth(SRC, "is on its way", 0), &p).expect("hover");
+    assert!(text.contains("Limit: **320**"), "{text}");
+
+    // A path in the value keeps the path's hover.
+    let (var, _) = a.hover(nth(SRC, "number }}\"", 0) + 2, &p).expect("hover");
+    assert_eq!(var, "`order.number`: `string max 20`");
+}
