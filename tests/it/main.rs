@@ -22,4 +22,5 @@ mod props;
 mod sample;
 mod send;
 mod spark;
+mod ten;
 mod textmate;
