@@ -263,7 +263,25 @@ impl Checker<'_> {
                         .unwrap_or_default();
                     format!("`{m} {{ {inner} }}`")
                 }
-                None => format!("`{m}: ...`"),
+                None => {
+                    // A value of the field's kind, so that the help shows what to write.
+                    let kind = spec.fields.iter().find(|f| f.name == *m).map(|f| f.kind);
+                    match kind {
+                        Some(schema::Kind::Currency) => {
+                            format!("`{m}: \"USD\"` (its ISO 4217 code)")
+                        }
+                        Some(schema::Kind::Url) => format!("`{m}: \"https://...\"`"),
+                        Some(schema::Kind::Phone) => format!("`{m}: \"+15105551234\"`"),
+                        Some(
+                            schema::Kind::Text
+                            | schema::Kind::Choice(_)
+                            | schema::Kind::AttachmentId,
+                        ) => {
+                            format!("`{m}: \"...\"`")
+                        }
+                        _ => format!("`{m}: ...`"),
+                    }
+                }
             })
             .collect::<Vec<_>>()
             .join(", ");

@@ -169,16 +169,21 @@ impl Checker<'_> {
             from = end;
         }
         let (close, tag, written) = open.pop()?;
+        let verb = if close == "endif" {
+            "guards"
+        } else {
+            "repeats"
+        };
+        let mut help = format!("add `{{% {close} %}}` where the text it {verb} ends");
+        if let Some(shown) = guarded_value(written, &text[(tag.end - span.start) as usize..]) {
+            // `{% if first_name %} {{ first_name }}`: most often the value is what it guards.
+            help.push_str(&format!(
+                ", e.g. right after `{shown}` if only that depends on it: `{shown}{{% {close} %}}`"
+            ));
+        }
         let d = codes::m0006_invalid_interpolation(format!("`{written}` is never closed"))
             .at(tag, format!("needs a `{{% {close} %}}`"))
-            .help(format!(
-                "add `{{% {close} %}}` where the text it {} ends",
-                if close == "endif" {
-                    "guards"
-                } else {
-                    "repeats"
-                }
-            ));
+            .help(help);
         let before_quote = if text.ends_with("\"\"\"") && text.len() >= 6 {
             Some(span.end as usize - 3)
         } else if text.ends_with('"') && text.len() >= 2 {
@@ -611,4 +616,21 @@ fn is_plain_path(src: &str) -> bool {
                 && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
         && !super::decls::ENGINE_NAMES.contains(&t.split('.').next().unwrap_or(""))
+}
+
+/// The first `{{ NAME ... }}` after an unclosed `{% if NAME %}` (or `{% for x in ... %}`'s `x`)
+/// that shows the tested or looped value, as written, when there is one.
+fn guarded_value<'t>(tag: &str, after: &'t str) -> Option<&'t str> {
+    let inner = tag.trim_start_matches("{%").trim_end_matches("%}");
+    let inner = inner.trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+    let name = match inner.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["if", cond] => *cond,
+        ["for", var, "in", ..] => *var,
+        _ => return None,
+    };
+    let start = after.find("{{")?;
+    let end = start + after[start..].find("}}")? + 2;
+    let expr = after[start + 2..end - 2].trim_start_matches('-').trim();
+    let rest = expr.strip_prefix(name)?;
+    (rest.is_empty() || rest.starts_with([' ', '|', '.'])).then_some(&after[start..end])
 }

@@ -128,6 +128,19 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
     d
 }
 
+/// `shop.example/mixer` as `https://shop.example/mixer`, when the scheme is all it lacks: a
+/// host name with a dot, then an optional path, no spaces.
+fn with_scheme(text: &str) -> Option<String> {
+    let host = text.split(['/', '?', '#']).next()?;
+    let hostlike = host.contains('.')
+        && !host.starts_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    let full = format!("https://{text}");
+    (hostlike && url_problem(text).is_some() && url_problem(&full).is_none()).then_some(full)
+}
+
 /// Why a string is not an absolute http(s) URL.
 pub fn url_problem(text: &str) -> Option<String> {
     if plainly_http_url(text) {
@@ -293,7 +306,11 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
             .help(format!("give `{field}` some text; Facebook refuses the message with \"must be a non-empty UTF-8 encoded string\"")),
         Problem::BadUrl(why) => codes::m2005_invalid_url(format!("{rendered}`{field}` is not an absolute http(s) URL"))
             .at(cx.span, format!("{why}{with}"))
-            .help("write a full URL such as `https://shop.example/item/100`"),
+            .help(match with_scheme(cx.value) {
+                // `shop.example/mixer`: the scheme alone is missing.
+                Some(full) => format!("add the scheme: `{full}`"),
+                None => "write a full URL such as `https://shop.example/item/100`".to_string(),
+            }),
         Problem::BadPhone => codes::m2006_invalid_phone(format!("{rendered}`{field}` is not a phone number in international format"))
             .at(cx.span, format!("expected `+`, the country code and the number{with}"))
             .help("write it as `+` then digits, without spaces, e.g. `+33612345678`"),
