@@ -314,6 +314,8 @@ fn unclosed_block(text: &str, open: usize, end: usize, d: Diagnostic) -> Diagnos
     }
     let name = header.split_whitespace().next().unwrap_or(header);
     let mut d = d;
+    // Named in the message too: one-line reports show only the message.
+    d.message = format!("`{header} {{` is never closed");
     if let Some(l) = d.labels.first_mut() {
         l.message = Some(format!("`{header}` is never closed"));
     }
