@@ -473,15 +473,39 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
     if handler.render_report(&mut rendered, &snip).is_err() {
         return String::new();
     }
-    // Drop miette's own (empty) message line; keep the snippet.
+    // Drop miette's own (empty) message line; keep the snippet. In colour that line still
+    // holds escape codes: it is blank to the eye, and dropped too.
     let mut lines: Vec<&str> = rendered.lines().collect();
-    while lines.first().is_some_and(|l| l.trim().is_empty()) {
+    while lines
+        .first()
+        .is_some_and(|l| without_escapes(l).trim().is_empty())
+    {
         lines.remove(0);
     }
     let mut out = String::new();
     for l in lines {
         out.push_str(l.trim_end());
         out.push('\n');
+    }
+    out
+}
+
+/// `line` without its ANSI colour sequences (`ESC [ ... m`), as it shows on a terminal.
+#[cfg(feature = "fancy")]
+fn without_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // Up to the sequence's final letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
     }
     out
 }
@@ -911,6 +935,19 @@ mod tests {
             assert_eq!(excerpt.first_line, 9_997);
             assert_eq!(&excerpt.text[mapped[0].0..mapped[0].1], "bogus_10000");
         }
+    }
+
+    /// Issue 14: in colour, the headline was followed by a line blank to the eye (miette's
+    /// empty message line, kept for its escape codes); the report reads as without colour.
+    #[test]
+    #[cfg(feature = "fancy")]
+    fn the_coloured_report_has_no_blank_line_after_its_headline() {
+        let r = report("c.missive", "bogus \"x\"\n", &[(0, 5)]);
+        let coloured = human(std::slice::from_ref(&r), true);
+        let plain = human(&[r], false);
+        let shown: Vec<String> = coloured.lines().map(without_escapes).collect();
+        assert_eq!(shown.join("\n").trim_end(), plain.trim_end());
+        assert!(!shown[1].trim().is_empty(), "{coloured:?}");
     }
 
     #[test]
