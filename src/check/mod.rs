@@ -693,7 +693,14 @@ impl<'a> Checker<'a> {
             span,
             data_path: None,
         };
-        let d = values::diagnostic(&p, spec, &cx, self.profile);
+        let mut d = values::diagnostic(&p, spec, &cx, self.profile);
+        // A URL written without its scheme, as a plain quoted literal: an unsafe fix adds it.
+        if let (values::Problem::BadUrl(_), Some(full)) = (&p, values::with_scheme(text)) {
+            if self.text.get(span.range()) == Some(format!("\"{text}\"").as_str()) {
+                let title = format!("Add the scheme: `{full}`");
+                d = d.fix_unsafe(span, format!("\"{full}\""), title);
+            }
+        }
         self.push(d);
         true
     }

@@ -130,7 +130,7 @@ pub fn lint_diagnostic(l: &Lint, cx: &Context, literal_offset: Option<usize>) ->
 
 /// `shop.example/mixer` as `https://shop.example/mixer`, when the scheme is all it lacks: a
 /// host name with a dot, then an optional path, no spaces.
-fn with_scheme(text: &str) -> Option<String> {
+pub fn with_scheme(text: &str) -> Option<String> {
     let host = text.split(['/', '?', '#']).next()?;
     let hostlike = host.contains('.')
         && !host.starts_with('.')
