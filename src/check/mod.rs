@@ -9,6 +9,7 @@ pub(crate) mod decls;
 pub mod images;
 mod interpolation;
 mod limits;
+mod locales;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -57,7 +58,7 @@ pub struct Compiled {
 /// Parses and checks a template.
 pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = crate::syntax::parse(source);
-    check_parsed(parsed, source, options)
+    locales::check(parsed, source, options)
 }
 
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
@@ -73,7 +74,7 @@ pub(crate) fn check_tree(
         diagnostics,
         broken_from: None,
     };
-    check_parsed(parsed, text, options)
+    locales::check(parsed, text, options)
 }
 
 fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -> Compiled {
@@ -311,6 +312,9 @@ impl<'a> Checker<'a> {
             profile: self.profile.clone(),
             body,
             env: std::mem::replace(&mut self.env, new_environment()),
+            locale: None,
+            translations: Vec::new(),
+            locale_from: None,
         })
     }
 

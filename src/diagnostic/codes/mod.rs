@@ -73,6 +73,9 @@ codes! {
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     ReservedName = "M1014", "an input or loop variable named like a template-engine name";
+    LocalesDeclaration = "M1030", "a `locales` declaration that is wrong, or texts per locale without one";
+    MissingTranslation = "M1031", "a text per locale without one of the declared locales";
+    UnknownLocale = "M1032", "a text per locale with a key that is not a declared locale";
     TooLong = "M2001", "a text over Messenger's length limit";
     TooMany = "M2002", "more elements, buttons or items than Messenger allows";
     MissingField = "M2003", "a required field that is missing";
