@@ -61,14 +61,11 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
     let mut diagnostics = merge(&mut compiled, &keys);
     let mut first = compiled.remove(0);
     if let Some(from) = &declared.from {
+        // On the default locale's template only, which chooses among the others: a
+        // translation renders in its own locale whatever the record says.
         let path = locale_from(from, &first.input, &mut own);
         if let Some(t) = &mut first.template {
-            t.locale_from = path.clone();
-        }
-        for c in &mut compiled {
-            if let Some(t) = &mut c.template {
-                t.locale_from = path.clone();
-            }
+            t.locale_from = path;
         }
     }
     diagnostics.append(&mut own);
