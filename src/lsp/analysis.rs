@@ -520,6 +520,7 @@ impl<'a> Analysis<'a> {
                     .collect();
                 return schema::TOP_LEVEL_WORDS
                     .iter()
+                    .chain(["locales"].iter().filter(|_| !given.contains(&"locales")))
                     .filter(|w| !given.contains(w) || **w == "extra")
                     .map(|w| keyword(w, top_level_detail(w), &format!("{w} ")))
                     .chain(
@@ -530,6 +531,9 @@ impl<'a> Analysis<'a> {
             }
             return Vec::new();
         };
+        if self.is_localized(&cursor.blocks) {
+            return self.complete_locales(block, offset);
+        }
         let Some(spec) = self.specs(&cursor.blocks) else {
             return Vec::new();
         };
@@ -595,6 +599,71 @@ impl<'a> Analysis<'a> {
             ));
         }
         out
+    }
+
+    /// The locales the template declares in `locales { }`: key and tag.
+    fn declared_locales(&self) -> Vec<(&'a str, String)> {
+        self.file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Block(b) if b.kind.name == "locales" && b.label.is_none() => Some(b),
+                _ => None,
+            })
+            .flat_map(|b| &b.items)
+            .filter_map(|i| match i {
+                Item::Field(f) if f.name.name != "from" => match &f.value {
+                    Value::Str(s) => Some((f.name.name.as_str(), s.as_literal()?)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the innermost block is a text per locale: `text { }` at the top level, or a
+    /// block named like a field of the block around it (`title { }`).
+    fn is_localized(&self, blocks: &[&ast::Block]) -> bool {
+        let Some((last, outer)) = blocks.split_last() else {
+            return false;
+        };
+        if last.label.is_some() {
+            return false;
+        }
+        if outer.is_empty() {
+            return last.kind.name == "text";
+        }
+        self.specs(outer).is_some_and(|spec| {
+            spec.fields.iter().any(|f| f.name == last.kind.name)
+                && !spec.children.iter().any(|c| c.keyword == last.kind.name)
+        })
+    }
+
+    /// Inside a text per locale: the declared locales it does not give yet.
+    fn complete_locales(&self, block: &ast::Block, offset: usize) -> Vec<Completion> {
+        let given: Vec<&str> = block
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Field(f)
+                    if !(f.span.start as usize..=f.span.end as usize).contains(&offset) =>
+                {
+                    Some(f.name.name.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        self.declared_locales()
+            .into_iter()
+            .filter(|(key, _)| !given.contains(key))
+            .map(|(key, tag)| Completion {
+                label: key.to_string(),
+                kind: CompletionKind::Field,
+                detail: format!("the `{}` text, in {tag}", block.kind.name),
+                insert: format!("{key}: "),
+                snippet: Some(format!("{key}: \"$0\"")),
+            })
+            .collect()
     }
 
     // -----------------------------------------------------------------------------------------
@@ -967,6 +1036,7 @@ fn top_level_detail(word: &str) -> &'static str {
         "quick_replies" => "quick replies under the message (up to 13)",
         "metadata" => "a string Facebook sends back in the message echo",
         "extra" => "Messenger fields missive does not model",
+        "locales" => "the locales the template is written in: `locales { en: \"en-IE\" }`",
         _ => "",
     }
 }
