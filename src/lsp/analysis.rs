@@ -675,6 +675,9 @@ impl<'a> Analysis<'a> {
         let item = cursor.item?;
         let on = |s: Span| s.start as usize <= offset && offset <= s.end as usize;
         match item {
+            Item::Field(f) if on(f.name.span) && self.is_localized(&cursor.blocks) => {
+                return self.locale_hover(f, &cursor, profile);
+            }
             Item::Field(f) if on(f.name.span) => {
                 let spec = self.specs(&cursor.blocks)?;
                 let fs = spec.fields.iter().find(|s| s.name == f.name.name)?;
@@ -843,6 +846,31 @@ impl<'a> Analysis<'a> {
             return None;
         }
         Some((segments, hovered))
+    }
+
+    /// A locale's key in a text per locale: the locale, and the field's hover for this text
+    /// (its limit, and the worst case of this locale's value).
+    fn locale_hover(
+        &self,
+        f: &'a ast::Field,
+        cursor: &Cursor<'a>,
+        profile: &Profile,
+    ) -> Option<(String, Span)> {
+        let (last, outer) = cursor.blocks.split_last()?;
+        let key = &f.name.name;
+        let head = match self.declared_locales().into_iter().find(|(k, _)| k == key) {
+            Some((_, tag)) => format!("the `{}` text in `{key}` ({tag})", last.kind.name),
+            None => format!("`{key}` is not a declared locale"),
+        };
+        let field = self.specs(outer).and_then(|spec| {
+            let fs = spec.fields.iter().find(|s| s.name == last.kind.name)?;
+            Some(self.field_hover(fs, spec.what, Some(&f.value), cursor, profile))
+        });
+        let text = match field {
+            Some(field) => format!("{head}\n\n{field}"),
+            None => head,
+        };
+        Some((text, f.name.span))
     }
 
     fn field_hover(

@@ -431,3 +431,25 @@ carousel {
     let declared = "notification a\nlocales { en: \"en-IE\" }\n|\n";
     assert!(!labels(&complete(declared)).contains(&"locales"));
 }
+
+#[test]
+fn a_locale_key_hovers_with_its_tag_and_the_fields_limit() {
+    let (text, offset) = at(r#"notification promo
+locales { en: "en-IE", fr: "fr-FR" }
+input { product: { name: string max 40, url: url } }
+carousel {
+  element {
+    title { en: "{{ product.name }}", f|r: "{{ product.name }} !" }
+  }
+}
+"#);
+    let parsed = crate::check::compile(&text, &crate::Options::default());
+    let (hover, _) = Analysis::new(&text, &parsed.file, parsed.input.clone())
+        .hover(offset, &Profile::default_profile())
+        .expect("a hover");
+    assert!(
+        hover.starts_with("the `title` text in `fr` (fr-FR)"),
+        "{hover}"
+    );
+    assert!(hover.contains("**title**"), "{hover}");
+}
