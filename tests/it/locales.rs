@@ -213,3 +213,24 @@ carousel {
     );
     assert!(compiled.template.is_some());
 }
+
+#[test]
+fn fmt_lays_out_locales_and_texts_per_locale_and_keeps_their_meaning() {
+    let messy = "notification a\nlocales{en:\"en-IE\",\n fr:\"fr-FR\"}\ntext {\nen: \"Hi\"\n    fr: \"Salut\" }\ncarousel { element { title {en:\"A\",fr:\"B\"}\n subtitle: \"x\" } }\n";
+    let out = missive::fmt::format(messy).unwrap();
+    assert_eq!(
+        out,
+        "notification a\nlocales {\n  en: \"en-IE\"\n  fr: \"fr-FR\"\n}\ntext {\n  en: \"Hi\"\n  fr: \"Salut\"\n}\ncarousel {\n  element {\n    title { en: \"A\", fr: \"B\" }\n    subtitle: \"x\"\n  }\n}\n"
+    );
+    assert_eq!(missive::fmt::format(&out).unwrap(), out, "idempotent");
+    let render = |src: &str, locale: &str| {
+        let t = missive::compile(src, &missive::Options::default())
+            .template
+            .unwrap();
+        let data = missive::json::parse("{}").unwrap();
+        t.for_locale(locale).unwrap().render_value(&data).unwrap()
+    };
+    for locale in ["en", "fr"] {
+        assert_eq!(render(messy, locale), render(&out, locale));
+    }
+}
