@@ -234,3 +234,50 @@ fn fmt_lays_out_locales_and_texts_per_locale_and_keeps_their_meaning() {
         assert_eq!(render(messy, locale), render(&out, locale));
     }
 }
+
+#[test]
+fn send_posts_each_record_in_its_own_locale_and_rejects_an_undeclared_one() {
+    let dir = temp_dir("locales-send");
+    let template = dir.join("welcome.missive");
+    std::fs::write(
+        &template,
+        WELCOME.replace(
+            "notification welcome\n",
+            "notification welcome\ncustomer_id \"w-{{ customer.first_name }}\"\n",
+        ),
+    )
+    .unwrap();
+    let records = dir.join("records.ndjson");
+    std::fs::write(
+        &records,
+        concat!(
+            r#"{"customer": {"first_name": "Camille", "locale": "fr"}}"#,
+            "\n",
+            r#"{"customer": {"first_name": "Hans", "locale": "de"}}"#,
+            "\n",
+            r#"{"customer": {"first_name": "Lisa"}}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let server = crate::common::http::Server::ok();
+    let out = crate::send::missive()
+        .env("MISSIVE_ACCESS_TOKEN", "l0cale-t0ken-9c2e")
+        .arg("send")
+        .arg(&template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .arg("--data-ndjson")
+        .arg(&records)
+        .args(["--journal", dir.join("journal").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let bodies: Vec<String> = server.seen().iter().map(|r| r.body.clone()).collect();
+    assert_eq!(
+        bodies,
+        [r#"{"text":"Bonjour Camille !"}"#, r#"{"text":"Hi Lisa!"}"#],
+        "{stderr}"
+    );
+    assert!(stderr.contains("M3030"), "{stderr}");
+    assert!(stderr.contains("rejected 1"), "{stderr}");
+}
