@@ -281,3 +281,30 @@ fn send_posts_each_record_in_its_own_locale_and_rejects_an_undeclared_one() {
     assert!(stderr.contains("M3030"), "{stderr}");
     assert!(stderr.contains("rejected 1"), "{stderr}");
 }
+
+#[test]
+fn preview_draws_the_locale_asked_for() {
+    let draw = |locale: &str| {
+        missive()
+            .args([
+                "preview",
+                "templates/order_confirmation.missive",
+                "--data",
+                "examples/order_confirmation.json",
+                "--locale",
+                locale,
+            ])
+            .output()
+            .unwrap()
+    };
+    let fr = draw("fr");
+    assert!(fr.status.success());
+    let html = String::from_utf8(fr.stdout).unwrap();
+    assert!(html.contains("Bonjour Lisa !"), "the French text is drawn");
+    assert!(!html.contains("Hi Lisa!"));
+    let de = draw("de");
+    assert_eq!(de.status.code(), Some(2));
+    assert!(String::from_utf8(de.stderr)
+        .unwrap()
+        .contains("does not declare this locale"));
+}
