@@ -38,11 +38,11 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
     let declared = declaration(&parsed.file, &mut own);
     let Some(declared) = declared else {
         if !has_localized_text(&parsed.file) && own.is_empty() {
-            return check_parsed(parsed, source, options);
+            return check_parsed(parsed, source, options, None);
         }
         // Texts per locale without a declaration: checked once, in the first text of each.
         let file = lower(&parsed.file, None, None, &mut own);
-        let mut compiled = check_lowered(&parsed, file, source, options);
+        let mut compiled = check_lowered(&parsed, file, source, options, None);
         own.append(&mut compiled.diagnostics);
         return finish(compiled, own, Vec::new(), source);
     };
@@ -51,11 +51,7 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         let mut scratch = Vec::new();
         let report = if i == 0 { &mut own } else { &mut scratch };
         let file = lower(&parsed.file, Some(&declared), Some(&locale.key), report);
-        let mut c = check_lowered(&parsed, file, source, options);
-        if let Some(t) = &mut c.template {
-            t.locale = Some(locale.clone());
-        }
-        compiled.push(c);
+        compiled.push(check_lowered(&parsed, file, source, options, Some(locale)));
     }
     let keys: Vec<&str> = declared.keys().collect();
     let mut diagnostics = merge(&mut compiled, &keys);
@@ -93,13 +89,19 @@ fn finish(
 
 /// Checks one lowering of the tree; the result keeps the tree as written (the language server
 /// and `fmt` read it).
-fn check_lowered(parsed: &Parse, file: ast::File, source: &str, options: &Options) -> Compiled {
+fn check_lowered(
+    parsed: &Parse,
+    file: ast::File,
+    source: &str,
+    options: &Options,
+    locale: Option<&Locale>,
+) -> Compiled {
     let lowered = Parse {
         file,
         diagnostics: parsed.diagnostics.clone(),
         broken_from: parsed.broken_from,
     };
-    let mut compiled = check_parsed(lowered, source, options);
+    let mut compiled = check_parsed(lowered, source, options, locale);
     compiled.file = parsed.file.clone();
     compiled
 }

@@ -77,7 +77,14 @@ pub(crate) fn check_tree(
     locales::check(parsed, text, options)
 }
 
-fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -> Compiled {
+/// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
+/// without `locales`.
+fn check_parsed(
+    parsed: crate::syntax::Parse,
+    source: &str,
+    options: &Options,
+    locale: Option<&Locale>,
+) -> Compiled {
     let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
         text: source,
@@ -87,6 +94,7 @@ fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -
         locals: Vec::new(),
         env: new_environment(),
         engines: 0,
+        locale: locale.cloned(),
     };
     let syntax_count = parsed_count;
     let template = checker.file(&parsed.file, options);
@@ -150,6 +158,9 @@ struct Checker<'a> {
     locals: Vec<(String, Ty, Span)>,
     env: minijinja::Environment<'static>,
     engines: usize,
+    /// The locale this compile is for (its tag formats values), when the template declares
+    /// `locales { }`.
+    locale: Option<Locale>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -312,7 +323,7 @@ impl<'a> Checker<'a> {
             profile: self.profile.clone(),
             body,
             env: std::mem::replace(&mut self.env, new_environment()),
-            locale: None,
+            locale: self.locale.clone(),
             translations: Vec::new(),
             locale_from: None,
         })
