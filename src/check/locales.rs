@@ -237,18 +237,23 @@ fn declaration(file: &ast::File, diags: &mut Vec<Diagnostic>) -> Option<Declared
     Some(declared)
 }
 
-/// `fr`, `en`, `pt_br`: a language code, and a region or script after `_`.
+/// `fr`, `en`, `pt_br`: a lowercase language code, and a region or script after `_`.
 fn is_locale_key(key: &str) -> bool {
-    let mut parts = key.split('_');
-    let lang = parts.next().unwrap_or("");
-    (2..=3).contains(&lang.len())
-        && lang.bytes().all(|b| b.is_ascii_lowercase())
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    subtags(key, '_')
+        && key
+            .bytes()
+            .take_while(|b| *b != b'_')
+            .all(|b| b.is_ascii_lowercase())
 }
 
-/// A BCP 47 tag as CLDR uses them: a language, then subtags of 2 to 8 letters or digits.
+/// A BCP 47 tag as CLDR uses them: `fr-FR`, `zh-Hant-TW`.
 fn is_bcp47(tag: &str) -> bool {
-    let mut parts = tag.split('-');
+    subtags(tag, '-')
+}
+
+/// A language of 2 or 3 letters, then subtags of 2 to 8 letters or digits, joined by `sep`.
+fn subtags(s: &str, sep: char) -> bool {
+    let mut parts = s.split(sep);
     let lang = parts.next().unwrap_or("");
     (2..=3).contains(&lang.len())
         && lang.bytes().all(|b| b.is_ascii_alphabetic())

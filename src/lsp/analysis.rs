@@ -537,18 +537,7 @@ impl<'a> Analysis<'a> {
         let Some(spec) = self.specs(&cursor.blocks) else {
             return Vec::new();
         };
-        let given: Vec<&str> = block
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Field(f)
-                    if !(f.span.start as usize..=f.span.end as usize).contains(&offset) =>
-                {
-                    Some(f.name.name.as_str())
-                }
-                _ => None,
-            })
-            .collect();
+        let given = given_fields(block, offset);
         let in_loop = cursor
             .fors
             .last()
@@ -641,18 +630,7 @@ impl<'a> Analysis<'a> {
 
     /// Inside a text per locale: the declared locales it does not give yet.
     fn complete_locales(&self, block: &ast::Block, offset: usize) -> Vec<Completion> {
-        let given: Vec<&str> = block
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Field(f)
-                    if !(f.span.start as usize..=f.span.end as usize).contains(&offset) =>
-                {
-                    Some(f.name.name.as_str())
-                }
-                _ => None,
-            })
-            .collect();
+        let given = given_fields(block, offset);
         self.declared_locales()
             .into_iter()
             .filter(|(key, _)| !given.contains(key))
@@ -1024,6 +1002,20 @@ fn field_detail(f: &FieldSpec, profile: &Profile) -> String {
 }
 
 /// The snippet that writes a keyword or block with its braces or quotes.
+/// The fields a block already gives, but the one being typed at `offset`.
+fn given_fields(block: &ast::Block, offset: usize) -> Vec<&str> {
+    block
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Field(f) if !(f.span.start as usize..=f.span.end as usize).contains(&offset) => {
+                Some(f.name.name.as_str())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn snippet(word: &str) -> String {
     match word {
         "notification" => "notification ${1:name}".into(),
