@@ -322,6 +322,16 @@ fn render_record(
             return Outcome::Rejected { diagnostics };
         }
     };
+    // The record's locale, when the template reads it from the data.
+    let template = match data::for_record(template, &node) {
+        Ok(t) => t,
+        Err(d) => {
+            let mut diagnostics = warnings;
+            diagnostics.push(d);
+            diagnostic::sort(&mut diagnostics);
+            return Outcome::Rejected { diagnostics };
+        }
+    };
     thread_local! {
         /// The size of the last body rendered on this thread: the next one's buffer is sized
         /// from it (rendered straight into, no copy, seldom grown).

@@ -326,6 +326,17 @@ pub fn render(
     }
 }
 
+/// The template to render a data text with: the one for the locale the data names, when the
+/// template reads its locale from the data (`locales { ..., from: PATH }`), else `template`.
+/// Data that is not JSON, or does not name its locale, gets `template` ([`render`] then reports
+/// what is wrong with it); a locale the template does not declare is an error (M3030).
+pub fn locale_of<'t>(template: &'t Template, data_text: &str) -> Result<&'t Template, Diagnostic> {
+    match crate::json::parse(data_text) {
+        Ok(node) => data::for_record(template, &node),
+        Err(_) => Ok(template),
+    }
+}
+
 /// Syntax and check: a template's source, or a payload through the import.
 fn compile(input: &Input, profile: &Profile) -> check::Compiled {
     match input.kind {
@@ -365,6 +376,17 @@ fn run_data(template: &Template, data_text: &str, images: Option<&images::Source
                 diagnostics: errors,
                 rendered: None,
             }
+        }
+    };
+    // The record's locale, when the template reads it from the data.
+    let template = match data::for_record(template, &node) {
+        Ok(t) => t,
+        Err(d) => {
+            diagnostics.push(d);
+            return DataRun {
+                diagnostics,
+                rendered: None,
+            };
         }
     };
     let mut out = Vec::new();

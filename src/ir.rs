@@ -30,6 +30,55 @@ pub struct Template {
     pub profile: Profile,
     pub(crate) body: ObjIr,
     pub(crate) env: minijinja::Environment<'static>,
+    /// The locale this template was compiled for, when the source declares `locales { }`.
+    pub(crate) locale: Option<Locale>,
+    /// The same template compiled for each other declared locale (only on the default
+    /// locale's template, which `compile` returns).
+    pub(crate) translations: Vec<Template>,
+    /// Where a record names its locale (`locales { ..., from: customer.locale }`).
+    pub(crate) locale_from: Option<PathIr>,
+}
+
+/// A locale a template declares in `locales { }`: the key its texts and `--locale` use, and
+/// the BCP 47 tag that formats its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locale {
+    /// The key: `fr`.
+    pub key: String,
+    /// The BCP 47 tag: `fr-FR`.
+    pub tag: String,
+}
+
+impl Template {
+    /// The locale this template is compiled for: `None` for a template without `locales`.
+    pub fn locale(&self) -> Option<&Locale> {
+        self.locale.as_ref()
+    }
+
+    /// The declared locales, the default first; empty for a template without `locales`.
+    pub fn locales(&self) -> Vec<&Locale> {
+        self.locale
+            .iter()
+            .chain(self.translations.iter().filter_map(|t| t.locale.as_ref()))
+            .collect()
+    }
+
+    /// The template compiled for the locale `key` (this one for the default locale), or
+    /// `None` when the template does not declare it.
+    pub fn for_locale(&self, key: &str) -> Option<&Template> {
+        if self.locale.as_ref().is_some_and(|l| l.key == key) {
+            return Some(self);
+        }
+        self.translations
+            .iter()
+            .find(|t| t.locale.as_ref().is_some_and(|l| l.key == key))
+    }
+
+    /// The data path a record names its locale at (`locales { ..., from: customer.locale }`),
+    /// as written.
+    pub fn locale_from(&self) -> Option<&str> {
+        self.locale_from.as_ref().map(|p| &*p.dotted)
+    }
 }
 
 impl std::fmt::Debug for Template {

@@ -57,7 +57,7 @@ pub mod syntax;
 
 pub use check::{compile, Compiled, Options};
 pub use diagnostic::{Code, Diagnostic, Severity};
-pub use ir::Template;
+pub use ir::{Locale, Template};
 pub use model::profile::{Envelope, Profile, SendApi};
 pub use render::{RenderOptions, RequestOptions};
 pub use span::{SourceFile, Span};

@@ -87,6 +87,12 @@ impl Sample {
         if let Some(totals) = &uses.receipt {
             totals.balance(&mut sample);
         }
+        // Where a record names its locale: the default locale's key, which the data accepts.
+        if let (Some(from), Some(locale)) = (&template.locale_from, template.locale()) {
+            if let Some(value @ Sample::String(_)) = sample.at_mut(&from.keys.join(".")) {
+                *value = Sample::String(locale.key.clone());
+            }
+        }
         sample
     }
 

@@ -345,6 +345,63 @@ pub fn prepare<'a>(
     Ok((node, diags))
 }
 
+/// The template to render a record with: the one for the locale the record names at the
+/// template's `locales { ..., from: PATH }`; the default locale's when the record gives none
+/// (absent or `null`), or when the template reads no locale from the data. A key the template
+/// does not declare is an error at the value (M3030): the record is refused, not sent in
+/// another language.
+pub fn for_record<'t>(
+    template: &'t crate::Template,
+    data: &Node<'_>,
+) -> Result<&'t crate::Template, Diagnostic> {
+    let Some(from) = &template.locale_from else {
+        return Ok(template);
+    };
+    let mut node = data;
+    for key in from.keys.iter() {
+        match node.get(key) {
+            Some(n) => node = n,
+            None => return Ok(template),
+        }
+    }
+    let Json::String(key) = &node.value else {
+        // `null` (the type is checked against `input` already).
+        return Ok(template);
+    };
+    if let Some(t) = template.for_locale(key) {
+        return Ok(t);
+    }
+    let keys: Vec<&str> = template.locales().iter().map(|l| l.key.as_str()).collect();
+    let listed: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    let mut d = codes::m3030_unknown_record_locale(format!(
+        "the record's locale `{key}` is not one the template declares"
+    ))
+    .label(Origin::Data, node.span, format!("`{}`", from.dotted));
+    if let Some(decl) = from.decl {
+        d = d.at(decl, "the record's locale is read here");
+    }
+    let near = crate::model::types::suggest(&key.to_ascii_lowercase(), keys.iter().copied())
+        .or_else(|| {
+            // `fr-FR` for the key `fr`: the language before the region.
+            let lang = key
+                .split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            keys.iter().copied().find(|k| *k == lang)
+        });
+    Err(match near {
+        Some(k) => d.help(format!(
+            "give one of the declared keys ({}), here probably `{k}`; or declare and translate `{key}` in the template",
+            listed.join(", ")
+        )),
+        None => d.help(format!(
+            "give one of the declared keys ({}), or declare and translate `{key}` in the template",
+            listed.join(", ")
+        )),
+    })
+}
+
 /// A record's diagnostics say what an NDJSON line must be, not a data file (M3001).
 pub(crate) fn record_help(diagnostics: &mut [Diagnostic]) {
     for d in diagnostics {

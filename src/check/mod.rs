@@ -9,6 +9,7 @@ pub(crate) mod decls;
 pub mod images;
 mod interpolation;
 mod limits;
+mod locales;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -57,7 +58,7 @@ pub struct Compiled {
 /// Parses and checks a template.
 pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = crate::syntax::parse(source);
-    check_parsed(parsed, source, options)
+    locales::check(parsed, source, options)
 }
 
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
@@ -73,10 +74,17 @@ pub(crate) fn check_tree(
         diagnostics,
         broken_from: None,
     };
-    check_parsed(parsed, text, options)
+    locales::check(parsed, text, options)
 }
 
-fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -> Compiled {
+/// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
+/// without `locales`.
+fn check_parsed(
+    parsed: crate::syntax::Parse,
+    source: &str,
+    options: &Options,
+    locale: Option<&Locale>,
+) -> Compiled {
     let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
         text: source,
@@ -86,6 +94,7 @@ fn check_parsed(parsed: crate::syntax::Parse, source: &str, options: &Options) -
         locals: Vec::new(),
         env: new_environment(),
         engines: 0,
+        locale: locale.cloned(),
     };
     let syntax_count = parsed_count;
     let template = checker.file(&parsed.file, options);
@@ -149,6 +158,9 @@ struct Checker<'a> {
     locals: Vec<(String, Ty, Span)>,
     env: minijinja::Environment<'static>,
     engines: usize,
+    /// The locale this compile is for (its tag formats values), when the template declares
+    /// `locales { }`.
+    locale: Option<Locale>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -311,6 +323,9 @@ impl<'a> Checker<'a> {
             profile: self.profile.clone(),
             body,
             env: std::mem::replace(&mut self.env, new_environment()),
+            locale: self.locale.clone(),
+            translations: Vec::new(),
+            locale_from: None,
         })
     }
 

@@ -37,7 +37,8 @@ struct Preview {
 struct Product {
     name: String,
     rendered: Vec<u8>,
-    schema: Vec<u8>,
+    /// `None` for a second locale of a template: its input, so its schema, is the template's.
+    schema: Option<Vec<u8>>,
 }
 
 pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
@@ -115,50 +116,88 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             .unwrap_or_default();
         let (mut report, template) =
             driver::compile_one(&driver::Input::template(path.clone(), src), &profile);
-        let (outcome, data_io_failure) = match &template {
-            Some(template) => {
-                // `NAME.json` and `NAME.schema.json`: `a.schema.missive` renders to the
-                // schema of `a.missive`.
-                let outputs = [
-                    format!("{name}.json"),
-                    format!("{name}.schema.json"),
-                    format!("{name}.preview.html"),
-                ];
-                let taken = outputs
-                    .iter()
-                    .find_map(|file| Some((file, claimed.get(file)?)));
-                if let Some((file, first)) = taken {
-                    report.diagnostics.push(
-                        codes::m7002_duplicate_output(format!(
-                            "`{path}` and `{first}` would both be written to `{file}`"
-                        ))
-                        .at(template.header, "a second template writing this file")
-                        .help("rename one of the files, or build them into separate folders"),
-                    );
-                    (None, None)
-                } else {
-                    for file in outputs {
-                        claimed.insert(file, path.clone());
-                    }
-                    let sample = sample_path(path, &name, args.examples.as_deref());
-                    build_one(template, &name, &sample, &mut report)
+        // Each build: its output name, the template and the sample it renders.
+        let mut builds: Vec<(String, &missive::Template, PathBuf)> = Vec::new();
+        if let Some(template) = &template {
+            let sample = sample_path(path, &name, args.examples.as_deref());
+            builds.push((name.clone(), template, sample.clone()));
+            // A template in several languages: `NAME.LOC.json` for each locale, with
+            // `examples/NAME.LOC.json` when there is one, else the template's sample.
+            for locale in template.locales() {
+                let Some(t) = template.for_locale(&locale.key) else {
+                    continue;
+                };
+                let out = format!("{name}.{}", locale.key);
+                let own = sample_path(path, &out, args.examples.as_deref());
+                let data = if own.exists() { own } else { sample.clone() };
+                builds.push((out, t, data));
+            }
+        }
+        // `NAME.json` and `NAME.schema.json`: `a.schema.missive` renders to the schema of
+        // `a.missive`.
+        let outputs: Vec<String> = builds
+            .iter()
+            .flat_map(|(out, _, _)| {
+                [
+                    format!("{out}.json"),
+                    format!("{out}.schema.json"),
+                    format!("{out}.preview.html"),
+                ]
+            })
+            .collect();
+        let taken = outputs
+            .iter()
+            .find_map(|file| Some((file.clone(), claimed.get(file)?.clone())));
+        match (taken, &template) {
+            (Some((file, first)), Some(template)) => {
+                report.diagnostics.push(
+                    codes::m7002_duplicate_output(format!(
+                        "`{path}` and `{first}` would both be written to `{file}`"
+                    ))
+                    .at(template.header, "a second template writing this file")
+                    .help("rename one of the files, or build them into separate folders"),
+                );
+                builds.clear();
+            }
+            _ => {
+                for file in outputs {
+                    claimed.insert(file, path.clone());
                 }
             }
-            None => (None, None),
-        };
+        }
+        // The first build reports into the template's report; each locale's into its own (its
+        // sample may be another data file).
+        let mut locale_reports = Vec::new();
+        let mut data_io_failure = None;
+        for (i, (out, t, sample)) in builds.into_iter().enumerate() {
+            let mut own = FileReport::new(path.clone());
+            own.template = report.template.clone();
+            let into = if i == 0 { &mut report } else { &mut own };
+            let (outcome, failed) = build_one(t, &out, &sample, i == 0, into);
+            if let Some((product, preview)) = outcome {
+                products.push(product);
+                previews.push(preview);
+            }
+            if i > 0 {
+                missive::diagnostic::sort(&mut own.diagnostics);
+                locale_reports.push(own);
+            }
+            if failed.is_some() {
+                data_io_failure = failed;
+                break;
+            }
+        }
         if let Some(r) = data_io_failure {
             io_failure = true;
             missive::diagnostic::sort(&mut report.diagnostics);
             reports.push(report);
+            reports.extend(locale_reports);
             reports.push(r);
             continue;
         }
-        if let Some((product, preview)) = outcome {
-            products.push(product);
-            previews.push(preview);
-        }
         missive::diagnostic::sort(&mut report.diagnostics);
         reports.push(report);
+        reports.extend(locale_reports);
     }
 
     let result = status(common, &reports, io_failure);
@@ -213,6 +252,7 @@ fn build_one(
     template: &missive::Template,
     name: &str,
     sample: &Path,
+    with_schema: bool,
     report: &mut FileReport,
 ) -> (Option<(Product, Preview)>, Option<FileReport>) {
     let shown = sample.to_string_lossy().into_owned();
@@ -251,9 +291,12 @@ fn build_one(
     // The preview reads the data again for its field notes (the render above accepted it).
     let node = missive::json::parse(&data_src.text).ok();
     let preview = preview(template, name, node.as_ref(), &rendered, report);
-    let schema = missive::input_schema::of_template(template)
-        .to_pretty_json()
-        .into_bytes();
+    // One schema per template: each locale reads the same input.
+    let schema = with_schema.then(|| {
+        missive::input_schema::of_template(template)
+            .to_pretty_json()
+            .into_bytes()
+    });
     (
         Some((
             Product {
@@ -326,15 +369,17 @@ fn write_all_and(
     write_files_with(out_dir, &all, &mut Faults::none())
 }
 
-/// Each product's files: `NAME.json` and `NAME.schema.json`.
+/// Each product's files: `NAME.json` and `NAME.schema.json` (`NAME.LOC.json` alone for a
+/// template's locale).
 fn product_files(products: &[Product]) -> Vec<(String, &[u8])> {
     products
         .iter()
         .flat_map(|p| {
-            [
-                (format!("{}.json", p.name), p.rendered.as_slice()),
-                (format!("{}.schema.json", p.name), p.schema.as_slice()),
-            ]
+            let schema = p
+                .schema
+                .as_ref()
+                .map(|s| (format!("{}.schema.json", p.name), s.as_slice()));
+            std::iter::once((format!("{}.json", p.name), p.rendered.as_slice())).chain(schema)
         })
         .collect()
 }
@@ -583,7 +628,7 @@ mod tests {
             .map(|name| Product {
                 name: name.to_string(),
                 rendered: format!("{{\"new\": \"{name}\"}}").repeat(40).into_bytes(),
-                schema: format!("{{\"schema\": \"{name}\"}}").into_bytes(),
+                schema: Some(format!("{{\"schema\": \"{name}\"}}").into_bytes()),
             })
             .collect()
     }
@@ -642,7 +687,7 @@ mod tests {
             ]
         );
         assert_eq!(after[0].1, products[0].rendered);
-        assert_eq!(after[3].1, products[1].schema);
+        assert_eq!(Some(&after[3].1), products[1].schema.as_ref());
         assert_eq!(after[4].1, b"not missive's");
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -652,7 +697,7 @@ mod tests {
         let products = products();
         let total: usize = products
             .iter()
-            .map(|p| p.rendered.len() + p.schema.len())
+            .map(|p| p.rendered.len() + p.schema.as_ref().map_or(0, Vec::len))
             .sum();
         for bytes in (0..total).step_by(7).chain([total - 1]) {
             let dir = old_output("bytes");

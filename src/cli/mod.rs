@@ -686,3 +686,30 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
 }
+
+/// The template compiled for the locale `key` (`--locale KEY`), or a usage error that lists
+/// the locales the template declares.
+fn template_locale<'t>(
+    template: &'t missive::Template,
+    key: &str,
+) -> Result<&'t missive::Template, missive::Diagnostic> {
+    if let Some(t) = template.for_locale(key) {
+        return Ok(t);
+    }
+    let keys: Vec<String> = template
+        .locales()
+        .iter()
+        .map(|l| format!("`{}`", l.key))
+        .collect();
+    Err(if keys.is_empty() {
+        codes::m9002_usage(format!(
+            "`--locale {key}`: the template declares no `locales`"
+        ))
+        .help("declare them in the template (`locales { en: \"en-IE\", fr: \"fr-FR\" }`), or leave out `--locale`")
+    } else {
+        codes::m9002_usage(format!(
+            "`--locale {key}`: the template does not declare this locale"
+        ))
+        .help(format!("give one of {}", keys.join(", ")))
+    })
+}

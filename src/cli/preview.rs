@@ -48,6 +48,10 @@ pub struct PreviewArgs {
     /// With `--serve`: the port (default 7878; 0 picks a free one, printed on stderr).
     #[arg(long, value_name = "N", requires = "serve")]
     port: Option<u16>,
+    /// The locale to draw, one the template declares in `locales { }` (default: the record's,
+    /// when the template reads it from the data, else the first declared).
+    #[arg(long, value_name = "KEY")]
+    locale: Option<String>,
 }
 
 /// The largest image inlined: Messenger's own limit for an image attachment is 8 MB.
@@ -61,6 +65,8 @@ pub struct Sources {
     pub worst_case: bool,
     pub images: Option<images::Source>,
     pub profile: Profile,
+    /// `--locale KEY`.
+    pub locale: Option<String>,
 }
 
 pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
@@ -90,6 +96,7 @@ pub fn run(common: &Common, args: PreviewArgs) -> Outcome {
         worst_case: args.worst_case,
         images: image_source(&args),
         profile,
+        locale: args.locale.clone(),
     };
     if args.serve {
         return super::serve::run(common, &sources, args.port.unwrap_or(7878));
@@ -183,22 +190,30 @@ pub fn page(sources: &Sources, reload: Option<u64>) -> Result<(FileReport, Strin
             return Ok((report, html, false));
         }
     };
+    // The locale: `--locale`, else the record's when the template reads it from the data.
+    let chosen = match &sources.locale {
+        Some(key) => super::template_locale(&template, key).map_err(|d| (d, true)),
+        None => data::for_record(&template, &node).map_err(|d| (d, false)),
+    };
+    let template = match chosen {
+        Ok(t) => t,
+        Err((d, usage)) => {
+            report.diagnostics.push(d);
+            missive::diagnostic::sort(&mut report.diagnostics);
+            let html = draw(&report, Some(&template), None, None, &none);
+            return Ok((report, html, usage));
+        }
+    };
     // Drawn even when the data makes it invalid (a title over its limit is drawn whole, and
     // cut as Messenger would cut it): the errors are in the panel and the exit status.
     let (body, diagnostics) = template.render_unchecked(&node);
     report.diagnostics.extend(diagnostics);
     let images = match (&body, &sources.images) {
-        (Some(body), Some(source)) => load_images(body, source, &template, &node, &mut report),
+        (Some(body), Some(source)) => load_images(body, source, template, &node, &mut report),
         _ => BTreeMap::new(),
     };
     missive::diagnostic::sort(&mut report.diagnostics);
-    let html = draw(
-        &report,
-        Some(&template),
-        Some(&node),
-        body.as_ref(),
-        &images,
-    );
+    let html = draw(&report, Some(template), Some(&node), body.as_ref(), &images);
     Ok((report, html, false))
 }
 

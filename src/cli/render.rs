@@ -56,6 +56,10 @@ pub struct RenderArgs {
     /// The recipient's page-scoped id, for `--profile messenger --emit request`.
     #[arg(long, value_name = "PSID")]
     recipient: Option<String>,
+    /// The locale to render, one the template declares in `locales { }` (default: the
+    /// record's, when the template reads it from the data, else the first declared).
+    #[arg(long, value_name = "KEY")]
+    locale: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,6 +103,15 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
     let Some(template) = template else {
         return Err(errors(report));
     };
+    let pinned = match &args.locale {
+        Some(key) => Some(
+            super::template_locale(&template, key)
+                .map_err(|d| Exit::usage(Stream::Stderr, &path, d))?,
+        ),
+        None => None,
+    };
+    let reads_locale = template.locale_from().map(str::to_string);
+    let template = pinned.unwrap_or(&template);
 
     if let Some(req) = &request {
         if req.customer_id.is_none()
@@ -115,6 +128,16 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         }
     }
 
+    if let (Some(key), Some(from), Some(_)) = (&args.locale, &reads_locale, &args.data_ndjson) {
+        return Err(Exit::usage(
+            Stream::Stderr,
+            &path,
+            codes::m9002_usage(format!(
+                "`--locale {key}` with `--data-ndjson`: the template takes each record's locale from `{from}`"
+            ))
+            .help("leave out `--locale` (each record is rendered in its own locale), or set the records' locale field"),
+        ));
+    }
     if let Some(data) = args.data_ndjson {
         missive::diagnostic::sort(&mut report.diagnostics);
         let flags = super::batch::Flags {
@@ -125,7 +148,7 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             aligned: args.aligned,
             jobs: args.jobs,
         };
-        return super::batch::run(common, report, &template, request, flags);
+        return super::batch::run(common, report, template, request, flags);
     }
 
     // The data: a file, standard input, or nothing for a template without required inputs.
@@ -134,7 +157,7 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
             Ok(s) => s,
             Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
         },
-        None => match driver::no_data(&template) {
+        None => match driver::no_data(template) {
             Some(empty) => empty,
             None => {
                 return Err(Exit::usage(
@@ -160,7 +183,18 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         None => Product::Body,
         Some(req) => Product::Request(req),
     };
-    let rendered = driver::render(&template, &data_src.text, product, options);
+    // Without `--locale`, the record's own, when the template reads it from the data.
+    let template = match pinned {
+        Some(t) => t,
+        None => match driver::locale_of(template, &data_src.text) {
+            Ok(t) => t,
+            Err(d) => {
+                report.diagnostics.push(d);
+                return Err(errors(report));
+            }
+        },
+    };
+    let rendered = driver::render(template, &data_src.text, product, options);
     report.diagnostics.extend(rendered.diagnostics);
     let mut out = match rendered.output {
         Ok(out) => out,

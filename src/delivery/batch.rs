@@ -500,8 +500,18 @@ impl Batch<'_> {
                 return (None, Err(shift(errors)));
             }
         };
+        // The record's locale, when the template reads it from the data.
+        let template = match data::for_record(self.template, &node) {
+            Ok(t) => t,
+            Err(d) => {
+                warnings.push(d);
+                let mut errors = shift(warnings);
+                crate::diagnostic::sort(&mut errors);
+                return (None, Err(errors));
+            }
+        };
         let mut errors = Vec::new();
-        let customer_id = match self.template.customer_id_checked(&node) {
+        let customer_id = match template.customer_id_checked(&node) {
             Ok((id, w)) => {
                 warnings.extend(w);
                 id
@@ -512,7 +522,7 @@ impl Batch<'_> {
             }
         };
         let mut body = Vec::new();
-        match self.template.render_to(&mut body, &node) {
+        match template.render_to(&mut body, &node) {
             Ok(w) => warnings.extend(w),
             Err(e) => errors.extend(e),
         }

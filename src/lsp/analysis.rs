@@ -520,6 +520,7 @@ impl<'a> Analysis<'a> {
                     .collect();
                 return schema::TOP_LEVEL_WORDS
                     .iter()
+                    .chain(["locales"].iter().filter(|_| !given.contains(&"locales")))
                     .filter(|w| !given.contains(w) || **w == "extra")
                     .map(|w| keyword(w, top_level_detail(w), &format!("{w} ")))
                     .chain(
@@ -530,21 +531,13 @@ impl<'a> Analysis<'a> {
             }
             return Vec::new();
         };
+        if self.is_localized(&cursor.blocks) {
+            return self.complete_locales(block, offset);
+        }
         let Some(spec) = self.specs(&cursor.blocks) else {
             return Vec::new();
         };
-        let given: Vec<&str> = block
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Field(f)
-                    if !(f.span.start as usize..=f.span.end as usize).contains(&offset) =>
-                {
-                    Some(f.name.name.as_str())
-                }
-                _ => None,
-            })
-            .collect();
+        let given = given_fields(block, offset);
         let in_loop = cursor
             .fors
             .last()
@@ -597,6 +590,60 @@ impl<'a> Analysis<'a> {
         out
     }
 
+    /// The locales the template declares in `locales { }`: key and tag.
+    fn declared_locales(&self) -> Vec<(&'a str, String)> {
+        self.file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Block(b) if b.kind.name == "locales" && b.label.is_none() => Some(b),
+                _ => None,
+            })
+            .flat_map(|b| &b.items)
+            .filter_map(|i| match i {
+                Item::Field(f) if f.name.name != "from" => match &f.value {
+                    Value::Str(s) => Some((f.name.name.as_str(), s.as_literal()?)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the innermost block is a text per locale: `text { }` at the top level, or a
+    /// block named like a field of the block around it (`title { }`).
+    fn is_localized(&self, blocks: &[&ast::Block]) -> bool {
+        let Some((last, outer)) = blocks.split_last() else {
+            return false;
+        };
+        if last.label.is_some() {
+            return false;
+        }
+        if outer.is_empty() {
+            return last.kind.name == "text";
+        }
+        self.specs(outer).is_some_and(|spec| {
+            spec.fields.iter().any(|f| f.name == last.kind.name)
+                && !spec.children.iter().any(|c| c.keyword == last.kind.name)
+        })
+    }
+
+    /// Inside a text per locale: the declared locales it does not give yet.
+    fn complete_locales(&self, block: &ast::Block, offset: usize) -> Vec<Completion> {
+        let given = given_fields(block, offset);
+        self.declared_locales()
+            .into_iter()
+            .filter(|(key, _)| !given.contains(key))
+            .map(|(key, tag)| Completion {
+                label: key.to_string(),
+                kind: CompletionKind::Field,
+                detail: format!("the `{}` text, in {tag}", block.kind.name),
+                insert: format!("{key}: "),
+                snippet: Some(format!("{key}: \"$0\"")),
+            })
+            .collect()
+    }
+
     // -----------------------------------------------------------------------------------------
     // Hover and definition
 
@@ -611,6 +658,11 @@ impl<'a> Analysis<'a> {
             on(name) || (on(whole) && self.path_in_item(item, offset).is_none())
         };
         match item {
+            Item::Field(f)
+                if on_field(f.name.span, f.span) && self.is_localized(&cursor.blocks) =>
+            {
+                return self.locale_hover(f, &cursor, profile);
+            }
             Item::Field(f) if on_field(f.name.span, f.span) => {
                 let spec = self.specs(&cursor.blocks)?;
                 let fs = spec.fields.iter().find(|s| s.name == f.name.name)?;
@@ -781,6 +833,31 @@ impl<'a> Analysis<'a> {
         Some((segments, hovered))
     }
 
+    /// A locale's key in a text per locale: the locale, and the field's hover for this text
+    /// (its limit, and the worst case of this locale's value).
+    fn locale_hover(
+        &self,
+        f: &'a ast::Field,
+        cursor: &Cursor<'a>,
+        profile: &Profile,
+    ) -> Option<(String, Span)> {
+        let (last, outer) = cursor.blocks.split_last()?;
+        let key = &f.name.name;
+        let head = match self.declared_locales().into_iter().find(|(k, _)| k == key) {
+            Some((_, tag)) => format!("the `{}` text in `{key}` ({tag})", last.kind.name),
+            None => format!("`{key}` is not a declared locale"),
+        };
+        let field = self.specs(outer).and_then(|spec| {
+            let fs = spec.fields.iter().find(|s| s.name == last.kind.name)?;
+            Some(self.field_hover(fs, spec.what, Some(&f.value), cursor, profile))
+        });
+        let text = match field {
+            Some(field) => format!("{head}\n\n{field}"),
+            None => head,
+        };
+        Some((text, f.name.span))
+    }
+
     fn field_hover(
         &self,
         spec: &FieldSpec,
@@ -932,6 +1009,20 @@ fn field_detail(f: &FieldSpec, profile: &Profile) -> String {
 }
 
 /// The snippet that writes a keyword or block with its braces or quotes.
+/// The fields a block already gives, but the one being typed at `offset`.
+fn given_fields(block: &ast::Block, offset: usize) -> Vec<&str> {
+    block
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Field(f) if !(f.span.start as usize..=f.span.end as usize).contains(&offset) => {
+                Some(f.name.name.as_str())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn snippet(word: &str) -> String {
     match word {
         "notification" => "notification ${1:name}".into(),
@@ -972,6 +1063,7 @@ fn top_level_detail(word: &str) -> &'static str {
         "quick_replies" => "quick replies under the message (up to 13)",
         "metadata" => "a string Facebook sends back in the message echo",
         "extra" => "Messenger fields missive does not model",
+        "locales" => "the locales the template is written in: `locales { en: \"en-IE\" }`",
         _ => "",
     }
 }

@@ -14,6 +14,7 @@ mod hostile;
 mod import;
 mod json;
 mod limits;
+mod locales;
 mod lsp;
 mod lsp_frames;
 mod pipelines;

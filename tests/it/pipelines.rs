@@ -84,6 +84,51 @@ fn build_bundled() -> (tempfile::TempDir, PathBuf) {
 // ---------------------------------------------------------------------------------------------
 // build
 
+/// A template in several languages builds one render per locale, each with its own sample
+/// when there is one (`examples/NAME.LOC.json`), else the template's; `NAME.json` stays the
+/// default locale's.
+#[test]
+fn build_writes_every_locale_of_a_template() {
+    let (_keep, dist) = build_bundled();
+    let read = |f: &str| read_json(&dist.join(f));
+    let default = read("order_confirmation.json");
+    assert_eq!(read("order_confirmation.en.json"), default);
+    assert!(default["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Hi Lisa! Thanks a lot"));
+    let fr = read("order_confirmation.fr.json");
+    assert!(
+        fr["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bonjour Camille ! Merci beaucoup"),
+        "{fr}"
+    );
+    assert_eq!(
+        fr["attachment"]["payload"]["elements"][0]["subtitle"],
+        "Référence 2290815"
+    );
+    assert!(!dist.join("order_confirmation.fr.schema.json").exists());
+    let (rendered, _) = run_in(
+        root(),
+        &[
+            "render",
+            "templates/order_confirmation.missive",
+            "--data",
+            "examples/order_confirmation.fr.json",
+            "--locale",
+            "fr",
+            "--pretty",
+        ],
+        0,
+    );
+    assert_eq!(
+        std::fs::read_to_string(dist.join("order_confirmation.fr.json")).unwrap(),
+        rendered
+    );
+}
+
 #[test]
 fn build_writes_the_pretty_render_and_a_schema_for_every_bundled_template() {
     let (_keep, dist) = build_bundled();
@@ -97,6 +142,13 @@ fn build_writes_the_pretty_render_and_a_schema_for_every_bundled_template() {
             ]
         })
         .chain(["index.html".to_string()])
+        // The order confirmation is written in English and French: a render per locale.
+        .chain(["en", "fr"].iter().flat_map(|l| {
+            [
+                format!("order_confirmation.{l}.json"),
+                format!("order_confirmation.{l}.preview.html"),
+            ]
+        }))
         .collect();
     expected.sort();
     assert_eq!(

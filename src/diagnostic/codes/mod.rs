@@ -73,6 +73,9 @@ codes! {
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     ReservedName = "M1014", "an input or loop variable named like a template-engine name";
+    LocalesDeclaration = "M1030", "a `locales` declaration that is wrong, or texts per locale without one";
+    MissingTranslation = "M1031", "a text per locale without one of the declared locales";
+    UnknownLocale = "M1032", "a text per locale with a key that is not a declared locale";
     TooLong = "M2001", "a text over Messenger's length limit";
     TooMany = "M2002", "more elements, buttons or items than Messenger allows";
     MissingField = "M2003", "a required field that is missing";
@@ -98,6 +101,7 @@ codes! {
     InvalidDataUrl = "M3006", "a data value declared `url` that is not absolute http(s)";
     RenderFailed = "M3007", "an interpolation that failed while rendering";
     DuplicateDataKey = "M3008", "a key given twice in one object of the data";
+    UnknownRecordLocale = "M3030", "a record whose locale the template does not declare";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
     NameMismatch = "M4002", "a notification name that differs from the file name";
     StylingMarkup = "M4003", "markup (Markdown, HTML) that Messenger shows literally";

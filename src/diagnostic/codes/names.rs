@@ -74,3 +74,18 @@ pub fn m1013_invalid_header(message: impl Into<String>) -> Diagnostic {
 pub fn m1014_reserved_name(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::ReservedName, message)
 }
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1030.md"))]
+pub fn m1030_locales_declaration(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::LocalesDeclaration, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1031.md"))]
+pub fn m1031_missing_translation(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::MissingTranslation, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1032.md"))]
+pub fn m1032_unknown_locale(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::UnknownLocale, message)
+}

@@ -428,3 +428,55 @@ fn hover_anywhere_on_a_field_shows_the_field() {
     let (var, _) = a.hover(nth(SRC, "number }}\"", 0) + 2, &p).expect("hover");
     assert_eq!(var, "`order.number`: `string max 20`");
 }
+
+#[test]
+fn a_text_per_locale_completes_the_declared_locales_it_lacks() {
+    let src = r#"notification promo
+locales { en: "en-IE", fr: "fr-FR", de: "de-DE" }
+input { product: { name: string max 40, url: url } }
+carousel {
+  element {
+    title { en: "{{ product.name }}", | }
+  }
+}
+"#;
+    let items = complete(src);
+    assert_eq!(labels(&items), ["fr", "de"]);
+    assert_eq!(items[0].detail, "the `title` text, in fr-FR");
+    // The message's own text, at the top level.
+    let text =
+        "notification promo\nlocales { en: \"en-IE\", fr: \"fr-FR\" }\ntext { fr: \"Salut\", | }\n";
+    assert_eq!(labels(&complete(text)), ["en"]);
+    // A child block is not a text per locale: `default_action` completes its fields.
+    let child = src.replace(
+        "title { en: \"{{ product.name }}\", | }",
+        "default_action { | }",
+    );
+    assert!(labels(&complete(&child)).contains(&"url"));
+    // At the top level, `locales` is offered until it is written.
+    assert!(labels(&complete("notification a\n|\n")).contains(&"locales"));
+    let declared = "notification a\nlocales { en: \"en-IE\" }\n|\n";
+    assert!(!labels(&complete(declared)).contains(&"locales"));
+}
+
+#[test]
+fn a_locale_key_hovers_with_its_tag_and_the_fields_limit() {
+    let (text, offset) = at(r#"notification promo
+locales { en: "en-IE", fr: "fr-FR" }
+input { product: { name: string max 40, url: url } }
+carousel {
+  element {
+    title { en: "{{ product.name }}", f|r: "{{ product.name }} !" }
+  }
+}
+"#);
+    let parsed = crate::check::compile(&text, &crate::Options::default());
+    let (hover, _) = Analysis::new(&text, &parsed.file, parsed.input.clone())
+        .hover(offset, &Profile::default_profile())
+        .expect("a hover");
+    assert!(
+        hover.starts_with("the `title` text in `fr` (fr-FR)"),
+        "{hover}"
+    );
+    assert!(hover.contains("**title**"), "{hover}");
+}
