@@ -5,6 +5,7 @@
 
 use crate::diagnostic::{codes, Diagnostic};
 use crate::json::{Json, Member, Node};
+use crate::model::schema::{self, Deprecated};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -269,6 +270,18 @@ impl Builder {
         }
     }
 
+    /// A member kept as it is, in an `extra` block, without a diagnostic of its own.
+    fn kept(&mut self, key: &str, key_span: Span, node: &Node<'_>) -> Item {
+        Item::Extra(Extra {
+            members: vec![JsonMember {
+                key: key.to_string(),
+                key_span,
+                value: json_value(node),
+            }],
+            span: key_span,
+        })
+    }
+
     /// Fields and unknown keys of an object, except `skip`.
     fn fields(&mut self, node: &Node<'_>, skip: &[&str], items: &mut Vec<Item>) {
         let Json::Object(members) = &node.value else {
@@ -325,6 +338,34 @@ impl Builder {
                     Json::String(s) => Some(s.to_string()),
                     _ => None,
                 });
+                let type_span = payload.get("template_type").map_or(payload.span, |t| t.span);
+                if let Some(d) = template_type
+                    .as_deref()
+                    .and_then(|t| Deprecated::find(schema::DEPRECATED_TEMPLATES, t))
+                {
+                    // Retired: an error, and the attachment kept as it is, so the imported
+                    // template still says what the payload said.
+                    self.diags.push(d.diagnostic("the template", type_span));
+                    if self.mode == Mode::Import {
+                        out.push(self.kept("attachment", key_span, node));
+                    }
+                    return out;
+                }
+                if template_type
+                    .as_deref()
+                    .is_some_and(|t| schema::UNMODELLED_TEMPLATES.contains(&t))
+                {
+                    // Valid for Facebook, not modelled yet: passed through, with a warning.
+                    if self.mode == Mode::Import {
+                        self.diags.push(
+                            codes::m6001_import_extra("the attachment is kept in an `extra` block")
+                                .at(type_span, "a template missive does not model yet")
+                                .help("it is copied to the output as is, unchecked; check it against Facebook's reference"),
+                        );
+                    }
+                    out.push(self.kept("attachment", key_span, node));
+                    return out;
+                }
                 match template_type.as_deref() {
                     Some("generic") => out.push(self.generic(payload, key_span)),
                     Some("receipt") => out.push(self.receipt(payload, node, key_span)),
@@ -475,6 +516,18 @@ impl Builder {
                 Mode::Lint => Vec::new(),
             };
         }
+        if let Json::Array(items) = &m.value.value {
+            for r in items {
+                let Some(t) = r.get("content_type") else {
+                    continue;
+                };
+                if let Json::String(name) = &t.value {
+                    if let Some(d) = Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, name) {
+                        self.diags.push(d.diagnostic("the quick reply type", t.span));
+                    }
+                }
+            }
+        }
         if self.mode == Mode::Import {
             // A reply of a type missive does not model (`location`, from older samples): the
             // whole list stays in `extra`, as it was, rather than losing that reply.
@@ -512,6 +565,10 @@ impl Builder {
                 return None;
             }
         };
+        if Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, &kind).is_some() {
+            // Reported with the list (M2017).
+            return None;
+        }
         let known: &[&str] = match kind.as_str() {
             "text" => &["title", "payload", "image_url"],
             "user_phone_number" | "user_email" => &[],
@@ -639,7 +696,15 @@ impl Builder {
                 "buttons" => {
                     items.extend(self.buttons(m));
                 }
-                _ => items.extend(self.unknown(m)),
+                key => match Deprecated::find(schema::DEPRECATED_ELEMENT_FIELDS, key) {
+                    Some(d) => {
+                        self.diags.push(d.diagnostic("the element field", m.key_span));
+                        if self.mode == Mode::Import {
+                            items.push(self.kept(&m.key, m.key_span, &m.value));
+                        }
+                    }
+                    None => items.extend(self.unknown(m)),
+                },
             }
         }
         Some(block("element", None, at, items))
@@ -687,6 +752,14 @@ impl Builder {
                 return None;
             }
         };
+        if let Some(d) = Deprecated::find(schema::DEPRECATED_BUTTONS, &kind) {
+            // Retired: an error; the button is left out of an imported template.
+            self.diags.push(d.diagnostic(
+                "the button type",
+                node.get("type").map_or(node.span, |t| t.span),
+            ));
+            return None;
+        }
         let known: &[&str] = match kind.as_str() {
             "web_url" => &[
                 "title",
@@ -958,11 +1031,18 @@ mod tests {
     }
 
     #[test]
-    fn quick_replies_of_an_unmodelled_type_stay_in_extra() {
-        let s = round_trip(
-            r#"{"text": "Where are you?", "quick_replies": [{"content_type": "location"}, {"content_type": "text", "title": "Skip", "payload": "SKIP"}]}"#,
-        );
-        assert!(s.contains("extra {\n  \"quick_replies\""), "{s}");
+    fn location_quick_replies_are_retired_in_import_and_lint_alike() {
+        // Facebook removed the location quick reply (2019-10-29): M2017, not "unknown type".
+        let payload = r#"{"text": "Where are you?", "quick_replies": [{"content_type": "location"}, {"content_type": "text", "title": "Skip", "payload": "SKIP"}]}"#;
+        let err = to_source(payload, "t").unwrap_err();
+        assert!(err.iter().any(|d| d.code == Code::Deprecated), "{err:#?}");
+        let options = crate::Options {
+            profile: crate::Profile::builtin("messenger").unwrap(),
+            file_stem: None,
+        };
+        let lint = lint(payload, "p", &options);
+        let codes: Vec<Code> = lint.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::Deprecated]);
     }
 
     #[test]

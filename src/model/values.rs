@@ -136,6 +136,18 @@ pub fn url_problem(text: &str) -> Option<String> {
     if text.chars().any(char::is_whitespace) {
         return Some("it contains a space; encode it as `%20`".into());
     }
+    // `https:/host/x` or `https:host`: browsers and the `url` crate repair these, Facebook's
+    // URL check does not; an http(s) URL starts with `//` and the host after the scheme.
+    if let Some((scheme, rest)) = text.split_once(':') {
+        if (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            && !rest.starts_with("//")
+        {
+            return Some(format!(
+                "it has no host: write `{}://` then the host name",
+                scheme.to_ascii_lowercase()
+            ));
+        }
+    }
     match url::Url::parse(text) {
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
             u.host_str().is_none().then(|| "it has no host".into())
@@ -420,7 +432,13 @@ mod tests {
 
     /// What the `url` crate alone says of a text (the long way of [`url_problem`]).
     fn parsed_ok(text: &str) -> bool {
-        !text.chars().any(char::is_whitespace)
+        // As Facebook checks it: `//` and the host right after the scheme (the `url` crate
+        // repairs `https:/host`).
+        let authority = text
+            .split_once(':')
+            .is_some_and(|(_, rest)| rest.starts_with("//"));
+        authority
+            && !text.chars().any(char::is_whitespace)
             && url::Url::parse(text).is_ok_and(|u| {
                 (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some()
             })
@@ -454,6 +472,10 @@ mod tests {
         assert!(url_problem("https://a.example/a b")
             .unwrap()
             .contains("space"));
+        // One slash, or none: the `url` crate repairs these, Facebook does not.
+        for text in ["https:/track.example.com/x", "https:track.example.com", "HTTP:/a"] {
+            assert!(url_problem(text).unwrap().contains("no host"), "{text}");
+        }
     }
 
     #[test]
