@@ -338,7 +338,9 @@ impl Builder {
                     Json::String(s) => Some(s.to_string()),
                     _ => None,
                 });
-                let type_span = payload.get("template_type").map_or(payload.span, |t| t.span);
+                let type_span = payload
+                    .get("template_type")
+                    .map_or(payload.span, |t| t.span);
                 if let Some(d) = template_type
                     .as_deref()
                     .and_then(|t| Deprecated::find(schema::DEPRECATED_TEMPLATES, t))
@@ -523,7 +525,8 @@ impl Builder {
                 };
                 if let Json::String(name) = &t.value {
                     if let Some(d) = Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, name) {
-                        self.diags.push(d.diagnostic("the quick reply type", t.span));
+                        self.diags
+                            .push(d.diagnostic("the quick reply type", t.span));
                     }
                 }
             }
@@ -698,7 +701,8 @@ impl Builder {
                 }
                 key => match Deprecated::find(schema::DEPRECATED_ELEMENT_FIELDS, key) {
                     Some(d) => {
-                        self.diags.push(d.diagnostic("the element field", m.key_span));
+                        self.diags
+                            .push(d.diagnostic("the element field", m.key_span));
                         if self.mode == Mode::Import {
                             items.push(self.kept(&m.key, m.key_span, &m.value));
                         }

@@ -473,7 +473,11 @@ mod tests {
             .unwrap()
             .contains("space"));
         // One slash, or none: the `url` crate repairs these, Facebook does not.
-        for text in ["https:/track.example.com/x", "https:track.example.com", "HTTP:/a"] {
+        for text in [
+            "https:/track.example.com/x",
+            "https:track.example.com",
+            "HTTP:/a",
+        ] {
             assert!(url_problem(text).unwrap().contains("no host"), "{text}");
         }
     }
