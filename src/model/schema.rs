@@ -742,43 +742,43 @@ pub const DEPRECATED_TEMPLATES: &[Deprecated] = &[
         name: "list",
         instead: "a `carousel` (generic template) or a `buttons` template",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30 (the button pages still name it among their uses)",
+        date: "no longer listed on 2026-06-30, though the button pages still name it among their uses",
     },
     Deprecated {
         name: "open_graph",
         instead: "a `carousel` element with a `default_action`, or a `media` template",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30",
+        date: "no longer listed on 2026-06-30",
     },
     Deprecated {
         name: "airline_boardingpass",
         instead: "a `carousel`, `buttons` or `receipt` template",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30",
+        date: "no longer listed on 2026-06-30",
     },
     Deprecated {
         name: "airline_checkin",
         instead: "a `carousel`, `buttons` or `receipt` template",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30",
+        date: "no longer listed on 2026-06-30",
     },
     Deprecated {
         name: "airline_itinerary",
         instead: "a `carousel`, `buttons` or `receipt` template",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30",
+        date: "no longer listed on 2026-06-30",
     },
     Deprecated {
         name: "airline_update",
         instead: "a `carousel`, `buttons` or `receipt` template",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30",
+        date: "no longer listed on 2026-06-30",
     },
     Deprecated {
         name: "one_time_notif_req",
         instead: "a message tag (`messaging_type \"MESSAGE_TAG\"`) or a `buttons` template the person answers",
         source: TEMPLATES_REFERENCE,
-        date: "absent from the reference of 2026-06-30",
+        date: "no longer listed on 2026-06-30",
     },
 ];
 
@@ -791,7 +791,7 @@ pub const DEPRECATED_BUTTONS: &[Deprecated] = &[Deprecated {
     name: "element_share",
     instead: "`sharable: true` on the carousel, for Messenger's own share button",
     source: "Facebook Buttons reference (updated 2026-04-22) lists web_url, postback, phone_number, account_link, account_unlink and game_play only",
-    date: "absent from the reference of 2026-04-22",
+    date: "no longer listed on 2026-04-22",
 }];
 
 /// Quick reply types Facebook retired (M2017).
@@ -807,7 +807,7 @@ pub const DEPRECATED_ELEMENT_FIELDS: &[Deprecated] = &[Deprecated {
     name: "item_url",
     instead: "a `default_action { url: ... }` block",
     source: "Facebook Generic Template reference (updated 2026-04-22) lists title, subtitle, image_url, default_action and buttons only; the Send API answers \"(#1) Cannot specify both item_url and default_action\"",
-    date: "absent from the reference of 2026-04-22",
+    date: "no longer listed on 2026-04-22",
 }];
 
 /// Facebook's names for what missive calls otherwise: `template_type` values and the blocks

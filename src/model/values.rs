@@ -191,7 +191,13 @@ fn plainly_http_url(text: &str) -> bool {
         .iter()
         .position(|&b| !HOST_BYTE[b as usize])
         .unwrap_or(bytes.len());
+    // A host whose last label starts with a digit (`a.0`, `10.0.0.1`) is read as an IPv4
+    // address by the URL standard, and may be refused: the long way says why.
+    let host = &bytes[..host_end];
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let last_label = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
     !matches!(bytes.first(), None | Some(b'.' | b'-'))
+        && !last_label.first().is_some_and(u8::is_ascii_digit)
         && host_end > 0
         && matches!(bytes.get(host_end), None | Some(b'/' | b'?' | b'#'))
         && all_url_bytes(&bytes[host_end..])

@@ -312,7 +312,11 @@ fn import_diagnostics_read_well() {
         // expect: M6004
         ("dropped", r#"{"recipient": {"id": "1"}, "messaging_type": "UPDATE", "message": {"text": "Parcel on its way"}}"#, 0),
         // expect: M6005
-        ("shape", r#"{"attachment": {"type": "template", "payload": {"template_type": "customer_feedback", "title": "Rate us"}}}"#, 1),
+        ("shape", r#"[{"text": "Shipped"}, {"text": "Delivered"}]"#, 1),
+        // A template Facebook documents and missive does not model yet: kept, a warning.
+        ("unmodelled", r#"{"attachment": {"type": "template", "payload": {"template_type": "customer_feedback", "title": "Rate us"}}}"#, 0),
+        // expect: M2017
+        ("retired", r#"{"attachment": {"type": "template", "payload": {"template_type": "list", "elements": []}}}"#, 1),
     ];
     let mut report = String::new();
     for (name, payload, code) in cases {
