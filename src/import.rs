@@ -75,6 +75,23 @@ pub(crate) fn import(root: &Node<'_>, name: &str, mode: Mode) -> Imported {
                 _ => b.outside(m, "the request"),
             }
         }
+        if root.get("messaging_type").is_none() {
+            let brace = Span::new(root.span.start as usize, root.span.start as usize + 1);
+            let mut d = codes::m4020_no_messaging_type("the request has no `messaging_type`")
+                .at(brace, "a Send API request without `messaging_type`")
+                .help("add `\"messaging_type\": \"UPDATE\"` (a message you start), `\"RESPONSE\"` (an answer) or `\"MESSAGE_TAG\"` with a `tag`")
+                .note("Facebook Send API reference: `messaging_type` is required");
+            if mode == Mode::Import {
+                // The default that `render --emit request` would assume, written where it shows.
+                d = d.note("the template says `messaging_type \"UPDATE\"`, the default it assumed; change it if the message answers the person");
+                items.push(command(
+                    "messaging_type",
+                    brace,
+                    vec![Value::Str(string("UPDATE", brace))],
+                ));
+            }
+            b.diags.push(d);
+        }
         message
     } else {
         root

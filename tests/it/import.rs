@@ -411,3 +411,33 @@ fn a_bidi_control_in_a_payload_is_a_warning_whose_fix_keeps_the_payload() {
         .iter()
         .all(|d| d.code != missive::Code::BidiControl));
 }
+
+/// A Send API request without `messaging_type` (Facebook's reference marks it required): the
+/// same warning from `check` and `import`, and the imported template writes the default it
+/// assumed instead of `render` adding it unseen.
+#[test]
+fn a_request_without_messaging_type_is_a_warning_and_imports_its_default() {
+    // expect: M4020
+    let payload = read("tests/corpus/hs_textMessage.json");
+    let options = missive::Options {
+        profile: missive::Profile::builtin("messenger").unwrap(),
+        file_stem: None,
+    };
+    let linted = missive::import::lint(&payload, "p.json", &options);
+    let codes: Vec<missive::Code> = linted.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [missive::Code::NoMessagingType]);
+    assert!(!linted.diagnostics[0].is_error());
+    let (source, warnings) = missive::import::to_source(&payload, "shipped").unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|d| d.code == missive::Code::NoMessagingType),
+        "{warnings:#?}"
+    );
+    assert!(source.contains("messaging_type \"UPDATE\"\n"), "{source}");
+    // With it, the request checks clean.
+    let with = payload.replacen("{", "{\n    \"messaging_type\": \"UPDATE\",", 1);
+    assert!(missive::import::lint(&with, "p.json", &options)
+        .diagnostics
+        .is_empty());
+}
