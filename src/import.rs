@@ -987,17 +987,32 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
 
 /// Imports a payload's text: the template's source, or the diagnostics that stop it.
 pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let node = crate::json::parse(text).map_err(|mut d| {
-        for l in &mut d.labels {
-            l.origin = crate::diagnostic::Origin::Template;
+    match to_source_anyway(text, name) {
+        (Some(source), diagnostics) if !diagnostics.iter().any(Diagnostic::is_error) => {
+            Ok((source, diagnostics))
         }
-        vec![d]
-    })?;
-    let imported = import(&node, name, Mode::Import);
-    if imported.diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(imported.diagnostics);
+        (_, diagnostics) => Err(diagnostics),
     }
+}
+
+/// Imports a payload's text even when it has errors, so that a broken production payload can
+/// be brought in and fixed: the template's source (none only when the text is not JSON), and
+/// every diagnostic, errors included, at its place in the JSON.
+pub fn to_source_anyway(text: &str, name: &str) -> (Option<String>, Vec<Diagnostic>) {
+    let node = match crate::json::parse(text) {
+        Ok(node) => node,
+        Err(mut d) => {
+            for l in &mut d.labels {
+                l.origin = crate::diagnostic::Origin::Template;
+            }
+            return (None, vec![d]);
+        }
+    };
+    let imported = import(&node, name, Mode::Import);
     let source = crate::syntax::print::print(&imported.file);
+    if imported.diagnostics.iter().any(Diagnostic::is_error) {
+        return (Some(source), imported.diagnostics);
+    }
     // The template must compile: what Facebook would refuse is reported at its line in the JSON.
     let compiled = crate::compile(&source, &crate::Options::default());
     if compiled.template.is_none() {
@@ -1019,9 +1034,11 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
                     .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
-        return Err(errors);
+        let mut diagnostics = imported.diagnostics;
+        diagnostics.extend(errors);
+        return (Some(source), diagnostics);
     }
-    Ok((source, imported.diagnostics))
+    (Some(source), imported.diagnostics)
 }
 
 #[cfg(test)]

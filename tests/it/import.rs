@@ -441,3 +441,34 @@ fn a_request_without_messaging_type_is_a_warning_and_imports_its_default() {
         .diagnostics
         .is_empty());
 }
+
+/// A payload with errors (Meta's Postman sample, placeholders as written) still imports: the
+/// template on stdout, to be fixed there, the errors on stderr at their lines in the JSON, exit 1.
+#[test]
+fn a_payload_with_errors_still_gives_its_template_with_exit_1() {
+    let path = repo("tests/corpus/postman_photo.json");
+    let out = missive()
+        .args(["import", &path.to_string_lossy(), "--format", "short"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let source = String::from_utf8(out.stdout).unwrap();
+    assert!(source.contains("url: \"<PATH_TO_ASSET>\""), "{source}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("postman_photo.json:9:15: error[M2005]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("postman_photo.json:10:24: error[M1003]"),
+        "{stderr}"
+    );
+    // The same file, once fixed in the template, compiles.
+    let fixed = source
+        .replace("\"<PATH_TO_ASSET>\"", "\"https://a.example/p.png\"")
+        .replace("\"<IS_REUSABLE?>\"", "true");
+    assert!(missive::compile(&fixed, &missive::Options::default())
+        .template
+        .is_some());
+}
