@@ -683,6 +683,26 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a literal text against its field; true when it has a problem (reported).
+    /// M2005 at check time for a URL whose literal start makes it relative whatever the data
+    /// (`"www.track.example.com/{{ sku }}"`), at that literal rather than at every rendering.
+    fn relative_url_prefix(&mut self, spec: &FieldSpec, s: &ast::StrLit) -> bool {
+        let Some(ast::StrPart::Lit { text, span }) = s.parts.first() else {
+            return false;
+        };
+        let Some(why) = values::url_prefix_problem(text) else {
+            return false;
+        };
+        let cx = values::Context {
+            field: spec.name,
+            value: text,
+            span: *span,
+            data_path: None,
+        };
+        let d = values::diagnostic(&values::Problem::BadUrl(why), spec, &cx, self.profile);
+        self.push(d);
+        true
+    }
+
     fn literal_problem(&mut self, spec: &FieldSpec, text: &str, span: Span) -> bool {
         let Some(p) = values::problem(spec, text, self.profile) else {
             return false;
@@ -1124,6 +1144,9 @@ impl<'a> Checker<'a> {
                         self.push(d);
                     }
                     return Some(Val::Lit(json_string(&text).into()));
+                }
+                if kind == Kind::Url && self.relative_url_prefix(spec, s) {
+                    return None;
                 }
                 self.string(s).map(Val::Str)
             }

@@ -163,6 +163,20 @@ pub fn url_problem(text: &str) -> Option<String> {
     }
 }
 
+/// Why a URL that starts with the literal `prefix`, then data (`"www.track.example.com/{{ sku }}"`),
+/// cannot be an absolute http(s) URL whatever the data: the prefix neither starts with
+/// `https://` or `http://` nor is the start of one.
+pub fn url_prefix_problem(prefix: &str) -> Option<String> {
+    let p = prefix.to_ascii_lowercase();
+    let fits = |scheme: &str| p.starts_with(scheme) || scheme.starts_with(p.as_str());
+    if fits("https://") || fits("http://") {
+        return None;
+    }
+    Some(format!(
+        "it starts with `{prefix}`, so it is not absolute whatever the data; start it with `https://`"
+    ))
+}
+
 /// An http(s) URL whose host is `facebook.com` or one of its subdomains
 /// (`business.facebook.com`, `www.facebook.com`).
 pub fn is_facebook_url(text: &str) -> bool {
@@ -478,6 +492,11 @@ mod tests {
         assert!(url_problem("https://a.example/a b")
             .unwrap()
             .contains("space"));
+        assert!(url_prefix_problem("www.track.example.com/").is_some());
+        assert!(url_prefix_problem("/track/").is_some());
+        for fine in ["https://track.example.com/", "HTTP://", "https:/", "h", ""] {
+            assert_eq!(url_prefix_problem(fine), None, "{fine}");
+        }
         // One slash, or none: the `url` crate repairs these, Facebook does not.
         for text in [
             "https:/track.example.com/x",
