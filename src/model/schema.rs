@@ -715,8 +715,8 @@ impl Deprecated {
             self.name
         ))
         .at(span, "Facebook no longer takes this")
-        .help(format!("use {} instead", self.instead))
-        .note(format!("{}; {}", self.source, self.date))
+        .help(format!("instead, use {}", self.instead))
+        .note(format!("{} ({})", self.source, self.date))
     }
 }
 
