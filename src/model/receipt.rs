@@ -69,3 +69,52 @@ pub fn totals_diagnostic(
     }
     Some(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adjustments(amounts: &[f64]) -> Adjustments {
+        let mut a = Adjustments::default();
+        for &x in amounts {
+            a.add(x);
+        }
+        a
+    }
+
+    fn check(parts: [f64; 3], amounts: &[f64], total: f64) -> Option<Diagnostic> {
+        let [subtotal, shipping, tax] = parts;
+        let written = total.to_string();
+        totals_diagnostic(
+            subtotal,
+            shipping,
+            tax,
+            adjustments(amounts),
+            total,
+            &written,
+            Span::new(0, 1),
+        )
+    }
+
+    #[test]
+    fn facebooks_two_samples_add_up_whichever_sign_their_discounts_have() {
+        // The receipt reference: 20 and 10 off.
+        assert!(check([75.00, 4.95, 6.19], &[20.0, 10.0], 56.14).is_none());
+        // The sample bot (fbsamples messenger-platform-samples, node/app.js): -50 and -100.
+        assert!(check([698.99, 20.00, 57.67], &[-50.0, -100.0], 626.66).is_none());
+        // A surcharge written as a positive amount and added: accepted too.
+        assert!(check([10.0, 0.0, 0.0], &[-2.0], 12.0).is_none());
+    }
+
+    #[test]
+    fn a_wrong_total_is_labelled_with_the_numbers_as_written() {
+        let d = check([0.1, 0.2, 0.0], &[-0.1, 29.2], 1.0).expect("a warning");
+        let label = d.primary().unwrap().message.clone().unwrap_or_default();
+        assert_eq!(
+            label,
+            "subtotal 0.1 + shipping_cost 0.2 + total_tax 0 - adjustments 29.3 = -29.00"
+        );
+        assert!(!label.contains("0000"), "{label}");
+        assert!(d.notes.iter().any(|n| n.contains("-50")), "{:?}", d.notes);
+    }
+}
