@@ -829,12 +829,35 @@ impl<'a> Checker<'a> {
             .find(|m| matches!(m, Member::Items(_)))
     }
 
+    /// M4007 for `image { url: "http://..." }`, as for `image "http://..."` and `image_url`.
+    fn plain_http_image_block(&mut self, b: &ast::Block) {
+        for item in &b.items {
+            let Item::Field(f) = item else { continue };
+            let Value::Str(s) = &f.value else { continue };
+            let Some(text) = s.as_literal() else { continue };
+            if f.name.name != "url" || !crate::model::lints::is_plain_http(&text) {
+                continue;
+            }
+            let cx = values::Context {
+                field: "url",
+                value: &text,
+                span: s.span,
+                data_path: None,
+            };
+            let d = values::lint_diagnostic(&values::Lint::PlainHttp, &cx, None);
+            self.push(d);
+        }
+    }
+
     /// An attachment, or an `if` choosing one.
     fn attachment_node(&mut self, item: &Item, top: bool) -> Option<Node> {
         match item {
             Item::Block(b) if media_kind(&b.kind.name).is_some() => {
                 self.no_label(b);
                 let kind = media_kind(&b.kind.name).expect("media");
+                if kind == BlockKind::Image {
+                    self.plain_http_image_block(b);
+                }
                 let payload = self.block_body(b, schema::spec(kind, None).expect("media spec"));
                 Some(media_node(&b.kind.name, payload, b.kind.span))
             }
