@@ -7,6 +7,7 @@ use crate::diagnostic::Severity;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::json::{Json, Member, Node};
 use crate::model::profile::{Envelope, Profile};
+use crate::model::schema::{self, Deprecated};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -85,6 +86,23 @@ pub(crate) fn import(
                 "notification_type" | "persona_id" if mode == Mode::Lint => {}
                 _ => b.outside(m, "the request"),
             }
+        }
+        if root.get("messaging_type").is_none() {
+            let brace = Span::new(root.span.start as usize, root.span.start as usize + 1);
+            let mut d = codes::m4020_no_messaging_type("the request has no `messaging_type`")
+                .at(brace, "a Send API request without `messaging_type`")
+                .help("add `\"messaging_type\": \"UPDATE\"` (a message you start), `\"RESPONSE\"` (an answer) or `\"MESSAGE_TAG\"` with a `tag`")
+                .note("Facebook Send API reference: `messaging_type` is required");
+            if mode == Mode::Import {
+                // The default that `render --emit request` would assume, written where it shows.
+                d = d.note("the template says `messaging_type \"UPDATE\"`, the default it assumed; change it if the message answers the person");
+                items.push(command(
+                    "messaging_type",
+                    brace,
+                    vec![Value::Str(string("UPDATE", brace))],
+                ));
+            }
+            b.diags.push(d);
         }
         message
     } else {
@@ -295,6 +313,18 @@ impl Builder<'_> {
         }
     }
 
+    /// A member kept as it is, in an `extra` block, without a diagnostic of its own.
+    fn kept(&mut self, key: &str, key_span: Span, node: &Node<'_>) -> Item {
+        Item::Extra(Extra {
+            members: vec![JsonMember {
+                key: key.to_string(),
+                key_span,
+                value: json_value(node),
+            }],
+            span: key_span,
+        })
+    }
+
     /// Fields and unknown keys of an object, except `skip`.
     fn fields(&mut self, node: &Node<'_>, skip: &[&str], items: &mut Vec<Item>) {
         let Json::Object(members) = &node.value else {
@@ -351,6 +381,36 @@ impl Builder<'_> {
                     Json::String(s) => Some(s.to_string()),
                     _ => None,
                 });
+                let type_span = payload
+                    .get("template_type")
+                    .map_or(payload.span, |t| t.span);
+                if let Some(d) = template_type
+                    .as_deref()
+                    .and_then(|t| Deprecated::find(schema::DEPRECATED_TEMPLATES, t))
+                {
+                    // Retired: an error, and the attachment kept as it is, so the imported
+                    // template still says what the payload said.
+                    self.diags.push(d.diagnostic("the template", type_span));
+                    if self.mode == Mode::Import {
+                        out.push(self.kept("attachment", key_span, node));
+                    }
+                    return out;
+                }
+                if template_type
+                    .as_deref()
+                    .is_some_and(|t| schema::UNMODELLED_TEMPLATES.contains(&t))
+                {
+                    // Valid for Facebook, not modelled yet: passed through, with a warning.
+                    if self.mode == Mode::Import {
+                        self.diags.push(
+                            codes::m6001_import_extra("the attachment is kept in an `extra` block")
+                                .at(type_span, "a template missive does not model yet")
+                                .help("it is copied to the output as is, unchecked; check it against Facebook's reference"),
+                        );
+                    }
+                    out.push(self.kept("attachment", key_span, node));
+                    return out;
+                }
                 // A template's own problems (a receipt's missing field) are at `"payload"`,
                 // the object that should hold what is missing.
                 let at = match &node.value {
@@ -513,6 +573,19 @@ impl Builder<'_> {
                 Mode::Lint => Vec::new(),
             };
         }
+        if let Json::Array(items) = &m.value.value {
+            for r in items {
+                let Some(t) = r.get("content_type") else {
+                    continue;
+                };
+                if let Json::String(name) = &t.value {
+                    if let Some(d) = Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, name) {
+                        self.diags
+                            .push(d.diagnostic("the quick reply type", t.span));
+                    }
+                }
+            }
+        }
         if self.mode == Mode::Import {
             // A reply of a type missive does not model (`location`, from older samples): the
             // whole list stays in `extra`, as it was, rather than losing that reply.
@@ -550,6 +623,10 @@ impl Builder<'_> {
                 return None;
             }
         };
+        if Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, &kind).is_some() {
+            // Reported with the list (M2017).
+            return None;
+        }
         let known: &[&str] = match kind.as_str() {
             "text" => &["title", "payload", "image_url"],
             "user_phone_number" | "user_email" => &[],
@@ -677,7 +754,16 @@ impl Builder<'_> {
                 "buttons" => {
                     items.extend(self.buttons(m));
                 }
-                _ => items.extend(self.unknown(m)),
+                key => match Deprecated::find(schema::DEPRECATED_ELEMENT_FIELDS, key) {
+                    Some(d) => {
+                        self.diags
+                            .push(d.diagnostic("the element field", m.key_span));
+                        if self.mode == Mode::Import {
+                            items.push(self.kept(&m.key, m.key_span, &m.value));
+                        }
+                    }
+                    None => items.extend(self.unknown(m)),
+                },
             }
         }
         Some(block("element", None, at, items))
@@ -725,6 +811,14 @@ impl Builder<'_> {
                 return None;
             }
         };
+        if let Some(d) = Deprecated::find(schema::DEPRECATED_BUTTONS, &kind) {
+            // Retired: an error; the button is left out of an imported template.
+            self.diags.push(d.diagnostic(
+                "the button type",
+                node.get("type").map_or(node.span, |t| t.span),
+            ));
+            return None;
+        }
         let known: &[&str] = match kind.as_str() {
             "web_url" => &[
                 "title",
@@ -1032,6 +1126,12 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
     to_source_for(text, name, &crate::Profile::default_profile())
 }
 
+/// What stops an import from giving its template: an error, except the parts the import
+/// moved, which are written where they belong whatever the verdict on the payload.
+fn stops(d: &Diagnostic) -> bool {
+    d.is_error() && d.code != crate::Code::ImportMoved
+}
+
 /// Imports a payload's text: the template's source (with what the import found, under
 /// `profile`, errors included when the template is written all the same: a receipt in the
 /// guide's layout is an error under `messenger`, and its template has the parts moved), or
@@ -1041,20 +1141,34 @@ pub fn to_source_for(
     name: &str,
     profile: &Profile,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let node = crate::json::parse(text).map_err(|mut d| {
-        for l in &mut d.labels {
-            l.origin = crate::diagnostic::Origin::Template;
-        }
-        vec![d]
-    })?;
-    let imported = import(&node, text, name, Mode::Import, profile);
-    // Parts the import moved are written where they belong, whatever the verdict on the
-    // payload.
-    let stops = |d: &Diagnostic| d.is_error() && d.code != crate::Code::ImportMoved;
-    if imported.diagnostics.iter().any(stops) {
-        return Err(imported.diagnostics);
+    match to_source_anyway(text, name, profile) {
+        (Some(source), diagnostics) if !diagnostics.iter().any(stops) => Ok((source, diagnostics)),
+        (_, diagnostics) => Err(diagnostics),
     }
+}
+
+/// Imports a payload's text even when it has errors, so that a broken production payload can
+/// be brought in and fixed: the template's source (none only when the text is not JSON), and
+/// every diagnostic, errors included, at its place in the JSON.
+pub fn to_source_anyway(
+    text: &str,
+    name: &str,
+    profile: &Profile,
+) -> (Option<String>, Vec<Diagnostic>) {
+    let node = match crate::json::parse(text) {
+        Ok(node) => node,
+        Err(mut d) => {
+            for l in &mut d.labels {
+                l.origin = crate::diagnostic::Origin::Template;
+            }
+            return (None, vec![d]);
+        }
+    };
+    let imported = import(&node, text, name, Mode::Import, profile);
     let source = crate::syntax::print::print(&imported.file);
+    if imported.diagnostics.iter().any(stops) {
+        return (Some(source), imported.diagnostics);
+    }
     // The template must compile: what Facebook would refuse is reported at its line in the JSON.
     let options = crate::Options {
         profile: profile.clone(),
@@ -1079,9 +1193,11 @@ pub fn to_source_for(
                     .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
-        return Err(errors);
+        let mut diagnostics = imported.diagnostics;
+        diagnostics.extend(errors);
+        return (Some(source), diagnostics);
     }
-    Ok((source, imported.diagnostics))
+    (Some(source), imported.diagnostics)
 }
 
 #[cfg(test)]
@@ -1112,11 +1228,18 @@ mod tests {
     }
 
     #[test]
-    fn quick_replies_of_an_unmodelled_type_stay_in_extra() {
-        let s = round_trip(
-            r#"{"text": "Where are you?", "quick_replies": [{"content_type": "location"}, {"content_type": "text", "title": "Skip", "payload": "SKIP"}]}"#,
-        );
-        assert!(s.contains("extra {\n  \"quick_replies\""), "{s}");
+    fn location_quick_replies_are_retired_in_import_and_lint_alike() {
+        // Facebook removed the location quick reply (2019-10-29): M2017, not "unknown type".
+        let payload = r#"{"text": "Where are you?", "quick_replies": [{"content_type": "location"}, {"content_type": "text", "title": "Skip", "payload": "SKIP"}]}"#;
+        let err = to_source(payload, "t").unwrap_err();
+        assert!(err.iter().any(|d| d.code == Code::Deprecated), "{err:#?}");
+        let options = crate::Options {
+            profile: crate::Profile::builtin("messenger").unwrap(),
+            file_stem: None,
+        };
+        let lint = lint(payload, "p", &options);
+        let codes: Vec<Code> = lint.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::Deprecated]);
     }
 
     #[test]

@@ -411,7 +411,7 @@ struct Sums {
     subtotal: Option<f64>,
     shipping_cost: f64,
     total_tax: f64,
-    adjustments: f64,
+    adjustments: crate::model::receipt::Adjustments,
     total_cost: Option<(f64, Span, String)>,
     /// Some number came from the data (all-literal totals are checked at check time).
     from_data: bool,
@@ -631,7 +631,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             "shipping_cost" => sums.shipping_cost = v,
             "total_tax" => sums.total_tax = v,
             "total_cost" => sums.total_cost = Some((v, span, number.to_string())),
-            "amount" => sums.adjustments += v,
+            "amount" => sums.adjustments.add(v),
             _ => {}
         }
     }

@@ -421,16 +421,18 @@ impl Checker<'_> {
                         Some(l) => match schema::spec(BlockKind::Button, Some(&l.name)) {
                             Some(s) => s,
                             None => {
+                                // Retired (`element_share`): M2017, as in a payload.
+                                if let Some(r) =
+                                    schema::Deprecated::find(schema::DEPRECATED_BUTTONS, &l.name)
+                                {
+                                    self.push(r.diagnostic("the button type", l.span));
+                                    return None;
+                                }
                                 let mut d = codes::m1011_unknown_button_type(format!(
                                     "unknown button type `{}`",
                                     l.name
                                 ))
                                 .at(l.span, "not a Messenger button type");
-                                if l.name == "element_share" {
-                                    d = d.help("Facebook removed the share button: its current buttons reference (2026-04) lists no `element_share`; set `sharable: true` on the carousel for Messenger's own share button");
-                                    self.push(d);
-                                    return None;
-                                }
                                 d = match types::suggest(
                                     &l.name,
                                     schema::BUTTON_TYPES.iter().copied(),
@@ -581,6 +583,11 @@ impl Checker<'_> {
         };
         if let Some(spec) = schema::spec(BlockKind::QuickReply, Some(&l.name)) {
             return Some(spec);
+        }
+        // Retired (`location`): M2017, as in a payload.
+        if let Some(r) = schema::Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, &l.name) {
+            self.push(r.diagnostic("the quick reply type", l.span));
+            return None;
         }
         let mut d =
             codes::m1011_unknown_button_type(format!("unknown quick reply type `{}`", l.name))

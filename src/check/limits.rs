@@ -475,7 +475,7 @@ struct LiteralTotals {
     summary: Option<Numbers>,
     /// The adjustment being walked.
     adjustment: Option<Numbers>,
-    adjustments: f64,
+    adjustments: crate::model::receipt::Adjustments,
     /// A loop, a condition or a value that is not a literal number: the totals depend on data.
     gave_up: bool,
 }
@@ -519,7 +519,7 @@ impl<'t> Sink<'t, NoData<'t>> for LiteralTotals {
         if self.depth == 2 {
             if let Some(adjustment) = self.adjustment.take() {
                 match adjustment.get("amount") {
-                    Some(Some((v, _, _))) => self.adjustments += v,
+                    Some(Some((v, _, _))) => self.adjustments.add(v),
                     _ => self.gave_up = true,
                 }
             }

@@ -698,6 +698,26 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks a literal text against its field; true when it has a problem (reported).
+    /// M2005 at check time for a URL whose literal start makes it relative whatever the data
+    /// (`"www.track.example.com/{{ sku }}"`), at that literal rather than at every rendering.
+    fn relative_url_prefix(&mut self, spec: &FieldSpec, s: &ast::StrLit) -> bool {
+        let Some(ast::StrPart::Lit { text, span }) = s.parts.first() else {
+            return false;
+        };
+        let Some(why) = values::url_prefix_problem(text) else {
+            return false;
+        };
+        let cx = values::Context {
+            field: spec.name,
+            value: text,
+            span: *span,
+            data_path: None,
+        };
+        let d = values::diagnostic(&values::Problem::BadUrl(why), spec, &cx, self.profile);
+        self.push(d);
+        true
+    }
+
     fn literal_problem(&mut self, spec: &FieldSpec, text: &str, span: Span) -> bool {
         let Some(p) = values::problem(spec, text, self.profile) else {
             return false;
@@ -831,12 +851,35 @@ impl<'a> Checker<'a> {
             .find(|m| matches!(m, Member::Items(_)))
     }
 
+    /// M4007 for `image { url: "http://..." }`, as for `image "http://..."` and `image_url`.
+    fn plain_http_image_block(&mut self, b: &ast::Block) {
+        for item in &b.items {
+            let Item::Field(f) = item else { continue };
+            let Value::Str(s) = &f.value else { continue };
+            let Some(text) = s.as_literal() else { continue };
+            if f.name.name != "url" || !crate::model::lints::is_plain_http(&text) {
+                continue;
+            }
+            let cx = values::Context {
+                field: "url",
+                value: &text,
+                span: s.span,
+                data_path: None,
+            };
+            let d = values::lint_diagnostic(&values::Lint::PlainHttp, &cx, None);
+            self.push(d);
+        }
+    }
+
     /// An attachment, or an `if` choosing one.
     fn attachment_node(&mut self, item: &Item, top: bool) -> Option<Node> {
         match item {
             Item::Block(b) if media_kind(&b.kind.name).is_some() => {
                 self.no_label(b);
                 let kind = media_kind(&b.kind.name).expect("media");
+                if kind == BlockKind::Image {
+                    self.plain_http_image_block(b);
+                }
                 let payload = self.block_body(b, schema::spec(kind, None).expect("media spec"));
                 Some(media_node(&b.kind.name, payload, b.kind.span))
             }
@@ -1146,6 +1189,9 @@ impl<'a> Checker<'a> {
                         self.push(d);
                     }
                     return Some(Val::Lit(json_string(&text).into()));
+                }
+                if kind == Kind::Url && self.relative_url_prefix(spec, s) {
+                    return None;
                 }
                 self.string(s).map(Val::Str)
             }

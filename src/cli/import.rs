@@ -47,15 +47,11 @@ pub fn run(common: &Common, args: ImportArgs) -> Outcome {
     let mut report = FileReport::new(args.payload.clone());
     report.template = Some(src.clone());
     let profile = super::profile(common).map_err(|d| Exit::usage(Stream::Stderr, "", d))?;
-    let source = match missive::import::to_source_for(&src.text, &name, &profile) {
-        Ok((source, warnings)) => {
-            report.diagnostics = warnings;
-            source
-        }
-        Err(errors) => {
-            report.diagnostics = errors;
-            return Err(Exit::reports(Status::Errors, Stream::Stderr, vec![report]));
-        }
+    // A payload with errors still gives its template (exit 1), so that it can be fixed there.
+    let (source, diagnostics) = missive::import::to_source_anyway(&src.text, &name, &profile);
+    report.diagnostics = diagnostics;
+    let Some(source) = source else {
+        return Err(Exit::reports(Status::Errors, Stream::Stderr, vec![report]));
     };
     super::write_product(common, report, args.output.as_deref(), source.as_bytes())
 }

@@ -701,6 +701,25 @@ pub struct Deprecated {
     pub date: &'static str,
 }
 
+impl Deprecated {
+    /// The entry for `name` in `table`, if Facebook retired it.
+    pub fn find(table: &'static [Deprecated], name: &str) -> Option<&'static Deprecated> {
+        table.iter().find(|d| d.name == name)
+    }
+
+    /// M2017 at `span`: `what` ("the template", "the button type") was retired, and what to
+    /// write instead, with the source and the date.
+    pub fn diagnostic(&self, what: &str, span: crate::span::Span) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::codes::m2017_deprecated(format!(
+            "{what} `{}` was retired by Facebook",
+            self.name
+        ))
+        .at(span, "Facebook no longer takes this")
+        .help(format!("instead, use {}", self.instead))
+        .note(format!("{} ({})", self.source, self.date))
+    }
+}
+
 /// Message tags retired by Facebook's message-tag policy (the current reference lists
 /// `CONFIRMED_EVENT_UPDATE`, `POST_PURCHASE_UPDATE`, `ACCOUNT_UPDATE` and `HUMAN_AGENT`).
 pub const DEPRECATED_TAGS: &[Deprecated] = &[Deprecated {
@@ -709,6 +728,86 @@ pub const DEPRECATED_TAGS: &[Deprecated] = &[Deprecated {
     source:
         "Facebook Messenger Platform changelog (message tags policy update announced 2019-08-29)",
     date: "2020-03-04",
+}];
+
+/// Where the current reference leaves out a template type, button type, quick reply type or
+/// field that older samples use: the Messenger Platform reference pages as updated in 2026.
+const TEMPLATES_REFERENCE: &str =
+    "Facebook Message Templates reference (updated 2026-06-30) lists button, generic, media, receipt, product, coupon and customer feedback templates only";
+
+/// Template types Facebook retired (M2017): the current templates reference no longer lists
+/// them, and the Send API refuses them.
+pub const DEPRECATED_TEMPLATES: &[Deprecated] = &[
+    Deprecated {
+        name: "list",
+        instead: "a `carousel` (generic template) or a `buttons` template",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30, though the button pages still name it among their uses",
+    },
+    Deprecated {
+        name: "open_graph",
+        instead: "a `carousel` element with a `default_action`, or a `media` template",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30",
+    },
+    Deprecated {
+        name: "airline_boardingpass",
+        instead: "a `carousel`, `buttons` or `receipt` template",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30",
+    },
+    Deprecated {
+        name: "airline_checkin",
+        instead: "a `carousel`, `buttons` or `receipt` template",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30",
+    },
+    Deprecated {
+        name: "airline_itinerary",
+        instead: "a `carousel`, `buttons` or `receipt` template",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30",
+    },
+    Deprecated {
+        name: "airline_update",
+        instead: "a `carousel`, `buttons` or `receipt` template",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30",
+    },
+    Deprecated {
+        name: "one_time_notif_req",
+        instead: "a message tag (`messaging_type \"MESSAGE_TAG\"`) or a `buttons` template the person answers",
+        source: TEMPLATES_REFERENCE,
+        date: "no longer listed on 2026-06-30",
+    },
+];
+
+/// Template types the current reference lists that missive does not model yet: valid for
+/// Facebook, so a payload with one is passed through unchanged in `extra`, with a warning.
+pub const UNMODELLED_TEMPLATES: &[&str] = &["product", "coupon", "customer_feedback"];
+
+/// Button types Facebook retired (M2017).
+pub const DEPRECATED_BUTTONS: &[Deprecated] = &[Deprecated {
+    name: "element_share",
+    instead: "`sharable: true` on the carousel, for Messenger's own share button",
+    source: "Facebook Buttons reference (updated 2026-04-22) lists web_url, postback, phone_number, account_link, account_unlink and game_play only",
+    date: "no longer listed on 2026-04-22",
+}];
+
+/// Quick reply types Facebook retired (M2017).
+pub const DEPRECATED_QUICK_REPLIES: &[Deprecated] = &[Deprecated {
+    name: "location",
+    instead: "a `text` quick reply that asks for the postal code or address",
+    source: "Facebook Quick Replies reference: \"On July 29, 2019 we deprecated the location button type for V4.0 and will be removing it for all versions on October 29, 2019\"; the Send API answers \"(#100) Location Quick Reply is now deprecated on API 4.0\"",
+    date: "2019-10-29",
+}];
+
+/// Element fields Facebook retired (M2017).
+pub const DEPRECATED_ELEMENT_FIELDS: &[Deprecated] = &[Deprecated {
+    name: "item_url",
+    instead: "a `default_action { url: ... }` block",
+    source: "Facebook Generic Template reference (updated 2026-04-22) lists title, subtitle, image_url, default_action and buttons only; the Send API answers \"(#1) Cannot specify both item_url and default_action\"",
+    date: "no longer listed on 2026-04-22",
 }];
 
 /// Facebook's names for what missive calls otherwise: `template_type` values and the blocks

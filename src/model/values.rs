@@ -149,6 +149,18 @@ pub fn url_problem(text: &str) -> Option<String> {
     if text.chars().any(char::is_whitespace) {
         return Some("it contains a space; encode it as `%20`".into());
     }
+    // `https:/host/x` or `https:host`: browsers and the `url` crate repair these, Facebook's
+    // URL check does not; an http(s) URL starts with `//` and the host after the scheme.
+    if let Some((scheme, rest)) = text.split_once(':') {
+        if (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            && !rest.starts_with("//")
+        {
+            return Some(format!(
+                "it has no host: write `{}://` then the host name",
+                scheme.to_ascii_lowercase()
+            ));
+        }
+    }
     match url::Url::parse(text) {
         Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
             u.host_str().is_none().then(|| "it has no host".into())
@@ -162,6 +174,20 @@ pub fn url_problem(text: &str) -> Option<String> {
         }
         Err(e) => Some(format!("it is not a valid URL ({e})")),
     }
+}
+
+/// Why a URL that starts with the literal `prefix`, then data (`"www.track.example.com/{{ sku }}"`),
+/// cannot be an absolute http(s) URL whatever the data: the prefix neither starts with
+/// `https://` or `http://` nor is the start of one.
+pub fn url_prefix_problem(prefix: &str) -> Option<String> {
+    let p = prefix.to_ascii_lowercase();
+    let fits = |scheme: &str| p.starts_with(scheme) || scheme.starts_with(p.as_str());
+    if fits("https://") || fits("http://") {
+        return None;
+    }
+    Some(format!(
+        "it starts with `{prefix}`, so it is not absolute whatever the data; start it with `https://`"
+    ))
 }
 
 /// An http(s) URL whose host is `facebook.com` or one of its subdomains
@@ -192,7 +218,13 @@ fn plainly_http_url(text: &str) -> bool {
         .iter()
         .position(|&b| !HOST_BYTE[b as usize])
         .unwrap_or(bytes.len());
+    // A host whose last label starts with a digit (`a.0`, `10.0.0.1`) is read as an IPv4
+    // address by the URL standard, and may be refused: the long way says why.
+    let host = &bytes[..host_end];
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let last_label = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
     !matches!(bytes.first(), None | Some(b'.' | b'-'))
+        && !last_label.first().is_some_and(u8::is_ascii_digit)
         && host_end > 0
         && matches!(bytes.get(host_end), None | Some(b'/' | b'?' | b'#'))
         && all_url_bytes(&bytes[host_end..])
@@ -437,7 +469,13 @@ mod tests {
 
     /// What the `url` crate alone says of a text (the long way of [`url_problem`]).
     fn parsed_ok(text: &str) -> bool {
-        !text.chars().any(char::is_whitespace)
+        // As Facebook checks it: `//` and the host right after the scheme (the `url` crate
+        // repairs `https:/host`).
+        let authority = text
+            .split_once(':')
+            .is_some_and(|(_, rest)| rest.starts_with("//"));
+        authority
+            && !text.chars().any(char::is_whitespace)
             && url::Url::parse(text).is_ok_and(|u| {
                 (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some()
             })
@@ -471,6 +509,19 @@ mod tests {
         assert!(url_problem("https://a.example/a b")
             .unwrap()
             .contains("space"));
+        assert!(url_prefix_problem("www.track.example.com/").is_some());
+        assert!(url_prefix_problem("/track/").is_some());
+        for fine in ["https://track.example.com/", "HTTP://", "https:/", "h", ""] {
+            assert_eq!(url_prefix_problem(fine), None, "{fine}");
+        }
+        // One slash, or none: the `url` crate repairs these, Facebook does not.
+        for text in [
+            "https:/track.example.com/x",
+            "https:track.example.com",
+            "HTTP:/a",
+        ] {
+            assert!(url_problem(text).unwrap().contains("no host"), "{text}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod common;
 mod api_error;
 mod batch;
 mod cli;
+mod corpus;
 mod fix;
 mod fixtures;
 mod fmt;

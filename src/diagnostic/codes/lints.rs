@@ -69,3 +69,8 @@ pub fn m4012_platform_may_drop(message: impl Into<String>) -> Diagnostic {
 pub fn m4013_bidi_control(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(Code::BidiControl, message)
 }
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M4020.md"))]
+pub fn m4020_no_messaging_type(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(Code::NoMessagingType, message)
+}

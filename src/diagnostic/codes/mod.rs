@@ -115,6 +115,7 @@ codes! {
     ImageUnreadable = "M4011", "an image whose size `--check-images` could not read";
     PlatformMayDrop = "M4012", "a Messenger field that the profile's platform may not pass on";
     BidiControl = "M4013", "a bidirectional control character, which can make a template read differently (Trojan Source)";
+    NoMessagingType = "M4020", "a Send API request without `messaging_type`";
     ApiRefused = "M5001", "a message the API refused, for a reason without a finer code";
     ApiTooLong = "M5002", "a text the API refused as too long";
     ApiTooMany = "M5003", "a list the API refused for having too many items";
