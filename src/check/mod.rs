@@ -713,7 +713,13 @@ impl<'a> Checker<'a> {
             span: *span,
             data_path: None,
         };
-        let d = values::diagnostic(&values::Problem::BadUrl(why), spec, &cx, self.profile);
+        let mut d = values::diagnostic(&values::Problem::BadUrl(why), spec, &cx, self.profile);
+        // The help names the whole string with its scheme, interpolations included.
+        let written = self.text.get(s.span.range()).map(|w| w.trim_matches('"'));
+        if let (Some(written), Some(full)) = (written, values::with_scheme(text)) {
+            let scheme = &full[..full.len() - text.len()];
+            d.help = Some(format!("add the scheme: `{scheme}{written}`"));
+        }
         self.push(d);
         true
     }
