@@ -984,6 +984,7 @@ mod tests {
         let options = crate::Options {
             profile: crate::Profile::builtin("messenger").unwrap(),
             file_stem: None,
+            ..crate::Options::default()
         };
         let compiled = lint(&payload, "p", &options);
         let codes: Vec<&str> = compiled

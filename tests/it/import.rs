@@ -15,6 +15,7 @@ fn import_and_render(payload: &str, profile: &str) -> (String, Value) {
     let options = missive::Options {
         profile: missive::Profile::builtin(profile).unwrap(),
         file_stem: None,
+        ..missive::Options::default()
     };
     let compiled = missive::compile(&source, &options);
     let template = compiled

@@ -16,6 +16,7 @@ mod json;
 mod limits;
 mod lsp;
 mod lsp_frames;
+mod parts;
 mod pipelines;
 mod preview;
 mod props;
