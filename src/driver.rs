@@ -264,7 +264,12 @@ fn report_of(input: &Input, diagnostics: Vec<Diagnostic>) -> FileReport {
 /// it: its report (the compiler's diagnostics, in its order) and the template, when it has no
 /// error. The data stage is the caller's: [`render`].
 pub fn compile_one(input: &Input, profile: &Profile) -> (FileReport, Option<Template>) {
-    let compiled = compile(input, profile);
+    let mut compiled = compile(input, profile);
+    if input.kind == Kind::Part {
+        compiled
+            .diagnostics
+            .push(check::parts::not_a_template(&input.source.text));
+    }
     (report_of(input, compiled.diagnostics), compiled.template)
 }
 

@@ -368,6 +368,15 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
     }
 }
 
+/// M1026: a part file given where a template is rendered (`render`, `sample`, `preview`): it
+/// has no message of its own.
+pub fn not_a_template(text: &str) -> Diagnostic {
+    let end = text.find('\n').unwrap_or(text.len());
+    codes::m1026_misplaced_part("a part file is not a template: it renders only where a template uses its parts")
+        .at(Span::new(0, end), "a part file")
+        .help("give a template that uses its parts (`use NAME`); `missive check` checks a part file on its own")
+}
+
 /// The arguments of one use: each input of the part, what the caller gives it (`None`: an
 /// optional input not given).
 type Args = Vec<(String, Option<Value>)>;

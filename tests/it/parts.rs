@@ -217,3 +217,24 @@ fn the_bundled_templates_share_the_contact_button() {
     assert_eq!(buttons.as_array().unwrap().len(), 3);
     assert_eq!(buttons[2], contact);
 }
+
+#[test]
+fn a_part_file_is_not_rendered_on_its_own() {
+    let out = missive()
+        .args([
+            "render",
+            "templates/parts/contact.missive",
+            "--format",
+            "short",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    assert!(
+        text.contains(
+            "templates/parts/contact.missive:1:1: error[M1026]: a part file is not a template"
+        ),
+        "{text}"
+    );
+}
