@@ -64,3 +64,54 @@ fn parts_paths_are_recognised() {
     assert!(!is_part_path("templates/contact.missive"));
     assert!(!is_part_path("templates/parts/contact.json"));
 }
+
+fn compile_with(parts: &str, template: &str) -> crate::check::Compiled {
+    let file = Arc::new(SourceFile::new("parts/p.missive", parts));
+    let options = crate::check::Options {
+        parts: Arc::new(Catalogue::from_sources([file])),
+        ..crate::check::Options::default()
+    };
+    crate::check::compile(template, &options)
+}
+
+#[test]
+fn a_text_snippet_with_an_optional_input_and_quick_replies_are_parts_too() {
+    let parts = "part greeting {\n  input { name?: string max 20 }\n  text \"Hi{% if name %} {{ name }}{% endif %}!\"\n}\n\npart replies {\n  quick_replies {\n    quick_reply text { title: \"Yes\", payload: \"Y\" }\n  }\n}\n";
+    let template = "notification t\ninput { first_name?: string max 20 }\nuse greeting { name: first_name }\nuse replies\n";
+    let c = compile_with(parts, template);
+    let t = c.template.unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+    let render = |data: &str| {
+        let node = crate::json::parse(data).expect("JSON");
+        t.render_value(&node).expect("renders")
+    };
+    assert_eq!(
+        render(r#"{"first_name": "Lisa"}"#),
+        serde_json::json!({"text": "Hi Lisa!", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "Y"}]})
+    );
+    assert_eq!(render("{}")["text"], "Hi!");
+    // Not given at all: the part's `{% if name %}` is never taken.
+    let c = compile_with(parts, "notification t\nuse greeting\n");
+    let t = c.template.unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+    let node = crate::json::parse("{}").expect("JSON");
+    assert_eq!(t.render_value(&node).expect("renders")["text"], "Hi!");
+}
+
+#[test]
+fn a_part_loop_variable_hides_the_callers_names() {
+    let parts = "part links {\n  input { items: list max 3 of { url: url }, url: url }\n  for url in items {\n    button web_url { title: \"Open\", url: url.url }\n  }\n  button web_url { title: \"All\", url: url }\n}\n";
+    let template = "notification t\ninput { products: list max 2 of { url: url }, shop: url }\nbuttons {\n  text: \"See\"\n  use links { items: products, url: shop }\n}\n";
+    let c = compile_with(parts, template);
+    let t = c.template.unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+    let node = crate::json::parse(
+        r#"{"products": [{"url": "https://a.example/1"}], "shop": "https://a.example/"}"#,
+    )
+    .expect("JSON");
+    let body = t.render_value(&node).expect("renders");
+    let urls: Vec<&str> = body["attachment"]["payload"]["buttons"]
+        .as_array()
+        .expect("buttons")
+        .iter()
+        .map(|b| b["url"].as_str().expect("a url"))
+        .collect();
+    assert_eq!(urls, ["https://a.example/1", "https://a.example/"]);
+}
