@@ -338,9 +338,15 @@ impl Server {
                         }
                         doc.version = p.text_document.version;
                         let part_file = is_part_doc(doc);
-                        self.dirty.insert(uri);
+                        self.dirty.insert(uri.clone());
                         if part_file {
                             self.parts_changed();
+                        } else {
+                            // Part files edited outside the editor are read again too.
+                            let parts = self.parts_for(&uri);
+                            if let Some(doc) = self.docs.get_mut(&uri) {
+                                doc.parts = parts;
+                            }
                         }
                     }
                 }
