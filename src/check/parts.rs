@@ -385,6 +385,9 @@ type Args = Vec<(String, Option<Value>)>;
 struct Subst<'a> {
     args: &'a Args,
     at: Span,
+    /// The part's name: a loop variable of the part named like the first name of an argument
+    /// is renamed `VAR_PART`, so that the argument still reads the caller's value.
+    part: &'a str,
 }
 
 struct Expander<'c, 'd> {
@@ -602,6 +605,7 @@ impl Expander<'_, '_> {
         }
         self.stack.push(part.name.clone());
         let subst = Subst {
+            part: &part.name,
             args: &args,
             at: head,
         };
@@ -905,7 +909,10 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
             let items = rewrite_items(&f.items, s, shadow);
             shadow.pop();
             Item::For(ast::For {
-                var: at(&f.var, s),
+                var: ast::Ident {
+                    name: local_name(&f.var.name, s),
+                    span: s.at,
+                },
                 iterable,
                 items,
                 span: s.at,
@@ -1038,10 +1045,16 @@ fn rewrite_value(v: &Value, s: &Subst<'_>, shadow: &[String]) -> Option<Value> {
 fn rewrite_path(p: &ast::Path, s: &Subst<'_>, shadow: &[String]) -> Option<Value> {
     let moved = |segs: &[ast::Ident]| segs.iter().map(|i| at(i, s)).collect::<Vec<_>>();
     match argument(&p.segments[0].name, s, shadow) {
-        None => Some(Value::Path(ast::Path {
-            segments: moved(&p.segments),
-            span: s.at,
-        })),
+        None => {
+            let mut segments = moved(&p.segments);
+            if shadow.contains(&p.segments[0].name) {
+                segments[0].name = local_name(&p.segments[0].name, s);
+            }
+            Some(Value::Path(ast::Path {
+                segments,
+                span: s.at,
+            }))
+        }
         Some(None) => None,
         Some(Some(Value::Path(arg))) => {
             let mut segments = arg.segments.clone();
@@ -1123,6 +1136,7 @@ fn rewrite_expr(src: &str, s: &Subst<'_>, shadow: &[String]) -> String {
             let reads = !matches!(prev_token.as_str(), "." | "|" | "is") && !kwarg;
             match argument(&word, s, shadow).filter(|_| reads) {
                 Some(arg) => out.push_str(&expr_of(arg)),
+                None if reads && shadow.contains(&word) => out.push_str(&local_name(&word, s)),
                 None => out.push_str(&word),
             }
             prev_token = word;
@@ -1135,6 +1149,29 @@ fn rewrite_expr(src: &str, s: &Subst<'_>, shadow: &[String]) -> String {
         i += 1;
     }
     out
+}
+
+/// The name a loop variable of the part takes in the caller: its own, unless an argument reads
+/// a caller's name that it would hide (`for item in ...` in the part, `item.title` given by a
+/// caller's loop): then `item_PART`.
+fn local_name(var: &str, s: &Subst<'_>) -> String {
+    let word_in = |src: &str| {
+        src.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w == var)
+    };
+    let hides = s.args.iter().any(|(_, v)| match v {
+        Some(Value::Path(p)) => p.segments[0].name == var,
+        Some(Value::Str(lit)) => lit.parts.iter().any(|p| match p {
+            StrPart::Expr { src, .. } | StrPart::Stmt { src, .. } => word_in(src),
+            _ => false,
+        }),
+        _ => false,
+    });
+    if hides {
+        format!("{var}_{}", s.part)
+    } else {
+        var.to_string()
+    }
 }
 
 /// An argument in minijinja's syntax.

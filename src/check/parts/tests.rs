@@ -4,6 +4,7 @@ fn subst_with(args: &Args) -> Subst<'_> {
     Subst {
         args,
         at: Span::new(0, 3),
+        part: "p",
     }
 }
 
@@ -114,4 +115,22 @@ fn a_part_loop_variable_hides_the_callers_names() {
         .map(|b| b["url"].as_str().expect("a url"))
         .collect();
     assert_eq!(urls, ["https://a.example/1", "https://a.example/"]);
+}
+
+#[test]
+fn a_part_loop_variable_is_renamed_where_it_would_hide_an_argument() {
+    // The part loops with `p`; the caller gives `p.name` from its own loop named `p`.
+    let parts = "part cards {\n  input { label: string max 20, items: list max 2 of { url: url } }\n  for p in items {\n    element {\n      title: label\n      subtitle: \"{{ p.url }}\"\n      default_action { url: p.url }\n    }\n  }\n}\n";
+    let template = "notification t\ninput { groups: list max 2 of { name: string max 20, links: list max 2 of { url: url } } }\ncarousel {\n  for p in groups {\n    use cards { label: p.name, items: p.links }\n  }\n}\n";
+    let c = compile_with(parts, template);
+    let t = c.template.unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+    let node = crate::json::parse(
+        r#"{"groups": [{"name": "Mixers", "links": [{"url": "https://a.example/1"}]}]}"#,
+    )
+    .expect("JSON");
+    let body = t.render_value(&node).expect("renders");
+    let element = &body["attachment"]["payload"]["elements"][0];
+    assert_eq!(element["title"], "Mixers");
+    assert_eq!(element["subtitle"], "https://a.example/1");
+    assert_eq!(element["default_action"]["url"], "https://a.example/1");
 }
