@@ -80,9 +80,14 @@ class Template:
         """The JSON Schema of the template's input."""
 
 def compile(
-    source: str, *, profile: str | os.PathLike[str] = "iadvize", name: str = "template.missive"
+    source: str,
+    *,
+    profile: str | os.PathLike[str] = "iadvize",
+    name: str = "template.missive",
+    parts: str | os.PathLike[str] | None = None,
 ) -> Template:
     """Compiles a template's source against a profile: `iadvize`, `messenger`, or the path of
     a TOML profile file. `name` is the file name reports show (its stem should match the
-    `notification` name). Raises `CompileError` with every diagnostic when it has errors."""
+    `notification` name). `parts` is the folder of shared parts its `use`s bring in
+    (`templates/parts`). Raises `CompileError` with every diagnostic when it has errors."""
 

@@ -12,6 +12,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::check::parts::{is_part_path, Catalogue};
 use crate::check::{self, data, images, Options};
 use crate::diagnostic::report::FileReport;
 use crate::diagnostic::{self, Diagnostic};
@@ -50,6 +51,9 @@ pub enum Kind {
     /// A raw JSON payload, as `missive import` reads it: linted with the template checks at its
     /// own lines.
     Payload,
+    /// A file of shared parts (a `.missive` file in a `parts/` folder): checked as parts,
+    /// never rendered.
+    Part,
 }
 
 /// One file of a project, already read.
@@ -66,18 +70,26 @@ pub struct Input {
     /// A data file to check against the template and render with, read through [`Files`] only
     /// when the template compiled.
     pub data: Option<String>,
+    /// The shared parts its `use`s bring in (and, for a part file, the parts beside it).
+    pub parts: Arc<Catalogue>,
 }
 
 impl Input {
-    /// A template read from `path`; its stem is the file's.
+    /// A template read from `path`; its stem is the file's. A `.missive` file in a folder
+    /// named `parts` is a part file ([`Kind::Part`]).
     pub fn template(path: impl Into<String>, source: Arc<SourceFile>) -> Input {
         let path = path.into();
         Input {
             stem: stem(&path),
+            kind: if is_part_path(&path) {
+                Kind::Part
+            } else {
+                Kind::Template
+            },
             path,
             source,
-            kind: Kind::Template,
             data: None,
+            parts: Arc::default(),
         }
     }
 
@@ -87,6 +99,12 @@ impl Input {
             kind: Kind::Payload,
             ..Input::template(path, source)
         }
+    }
+
+    /// The same input, with the shared parts its `use`s bring in.
+    pub fn with_parts(mut self, parts: Arc<Catalogue>) -> Input {
+        self.parts = parts;
+        self
     }
 
     /// The same input, checked with this data file.
@@ -246,7 +264,12 @@ fn report_of(input: &Input, diagnostics: Vec<Diagnostic>) -> FileReport {
 /// it: its report (the compiler's diagnostics, in its order) and the template, when it has no
 /// error. The data stage is the caller's: [`render`].
 pub fn compile_one(input: &Input, profile: &Profile) -> (FileReport, Option<Template>) {
-    let compiled = compile(input, profile);
+    let mut compiled = compile(input, profile);
+    if input.kind == Kind::Part {
+        compiled
+            .diagnostics
+            .push(check::parts::not_a_template(&input.source.text));
+    }
     (report_of(input, compiled.diagnostics), compiled.template)
 }
 
@@ -345,13 +368,16 @@ fn compile(input: &Input, profile: &Profile) -> check::Compiled {
             &Options {
                 profile: profile.clone(),
                 file_stem: input.stem.clone(),
+                parts: input.parts.clone(),
             },
         ),
+        Kind::Part => check::parts::check_file(&input.source, &input.parts),
         Kind::Payload => {
             let name = input.stem.clone().unwrap_or_else(|| "payload".into());
             let options = Options {
                 profile: profile.clone(),
                 file_stem: None,
+                ..Options::default()
             };
             // Its fixes are those that leave valid JSON (the lint keeps no other).
             crate::import::lint(&input.source.text, &name, &options)

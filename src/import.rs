@@ -1173,6 +1173,7 @@ pub fn to_source_anyway(
     let options = crate::Options {
         profile: profile.clone(),
         file_stem: None,
+        ..Default::default()
     };
     let compiled = crate::compile(&source, &options);
     if compiled.template.is_none() {
@@ -1236,6 +1237,7 @@ mod tests {
         let options = crate::Options {
             profile: crate::Profile::builtin("messenger").unwrap(),
             file_stem: None,
+            ..Default::default()
         };
         let lint = lint(payload, "p", &options);
         let codes: Vec<Code> = lint.diagnostics.iter().map(|d| d.code).collect();
@@ -1261,6 +1263,7 @@ mod tests {
         let options = crate::Options {
             profile: crate::Profile::builtin("messenger").unwrap(),
             file_stem: None,
+            ..crate::Options::default()
         };
         let compiled = lint(&payload, "p", &options);
         let codes: Vec<&str> = compiled

@@ -41,13 +41,15 @@ def parse_args():
     return p.parse_args()
 
 
-def renderer(source, profile, name):
+def renderer(source, profile, name, with_parts):
     """The mapPartitions function: (row, body, None) or (row, None, diagnostics) per row."""
 
     def render_partition(rows):
         import missive_templates as missive  # on the executor
+        from pyspark import SparkFiles
 
-        template = missive.compile(source, profile=profile, name=name)
+        parts = SparkFiles.get("parts") if with_parts else None
+        template = missive.compile(source, profile=profile, name=name, parts=parts)
         while True:
             chunk = list(itertools.islice(rows, CHUNK))
             if not chunk:
@@ -74,8 +76,11 @@ def main():
     with open(args.template, encoding="utf-8") as f:
         source = f.read()
     name = os.path.basename(args.template)
+    # The shared parts its `use`s bring in: the `parts/` folder beside it.
+    parts = os.path.join(os.path.dirname(os.path.abspath(args.template)), "parts")
+    with_parts = os.path.isdir(parts)
     try:
-        missive.compile(source, profile=args.profile, name=name)
+        missive.compile(source, profile=args.profile, name=name, parts=parts if with_parts else None)
     except missive.CompileError as e:
         print(e.report, file=sys.stderr)
         return 1
@@ -89,6 +94,8 @@ def main():
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    if with_parts:
+        spark.sparkContext.addFile(parts, recursive=True)
 
     reader = spark.read
     if args.schema:
@@ -97,7 +104,7 @@ def main():
     if args.partitions:
         df = df.repartition(args.partitions)
 
-    results = df.toJSON().mapPartitions(renderer(source, args.profile, name)).cache()
+    results = df.toJSON().mapPartitions(renderer(source, args.profile, name, with_parts)).cache()
     rendered = results.filter(lambda r: r[1] is not None)
     rejected = results.filter(lambda r: r[1] is None)
     rendered.map(lambda r: '{"record":' + r[0] + ',"body":' + r[1] + "}").saveAsTextFile(

@@ -56,6 +56,10 @@ def main():
     # the command names both by absolute path and sets what it needs in `env`.
     sc.addFile(os.path.abspath(args.missive))
     sc.addFile(os.path.abspath(args.template))
+    # The shared parts its `use`s bring in: the `parts/` folder beside it, shipped beside it.
+    parts = os.path.join(os.path.dirname(os.path.abspath(args.template)), "parts")
+    if os.path.isdir(parts):
+        sc.addFile(parts, recursive=True)
     missive = SparkFiles.get(os.path.basename(args.missive))
     template = SparkFiles.get(os.path.basename(args.template))
     command = " ".join(

@@ -366,14 +366,16 @@ impl PyTemplate {
 }
 
 /// Compiles a template's source against a profile (`iadvize`, `messenger`, or the path of a
-/// TOML profile file); raises `CompileError` with every diagnostic when it has errors.
+/// TOML profile file); raises `CompileError` with every diagnostic when it has errors. `parts`
+/// is the folder of shared parts its `use`s bring in (`templates/parts`).
 #[pyfunction]
-#[pyo3(signature = (source, *, profile = std::path::PathBuf::from("iadvize"), name = "template.missive"))]
+#[pyo3(signature = (source, *, profile = std::path::PathBuf::from("iadvize"), name = "template.missive", parts = None))]
 fn compile(
     py: Python<'_>,
     source: &str,
     profile: std::path::PathBuf,
     name: &str,
+    parts: Option<std::path::PathBuf>,
 ) -> PyResult<PyTemplate> {
     let profile = Profile::resolve(&profile.to_string_lossy()).map_err(PyValueError::new_err)?;
     let options = missive::Options {
@@ -381,6 +383,13 @@ fn compile(
         file_stem: Path::new(name)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned()),
+        parts: match parts {
+            Some(dir) => Arc::new(
+                missive::check::parts::Catalogue::read_dir(&dir)
+                    .map_err(|e| PyValueError::new_err(format!("{}: {e}", dir.display())))?,
+            ),
+            None => Arc::default(),
+        },
     };
     let source = Arc::new(SourceFile::new(name, source));
     let compiled = py.detach(|| missive::compile(&source.text, &options));

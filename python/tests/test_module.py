@@ -26,8 +26,12 @@ def example(name: str) -> str:
     return (ROOT / "examples" / f"{name}.json").read_text()
 
 
+# The shared parts that back_in_stock and shipping_update use.
+PARTS = ROOT / "templates" / "parts"
+
+
 def back_in_stock() -> missive.Template:
-    return missive.compile(source("back_in_stock"), name="back_in_stock.missive")
+    return missive.compile(source("back_in_stock"), name="back_in_stock.missive", parts=PARTS)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -64,7 +68,7 @@ def test_the_command_checks_the_bundled_templates():
     ["back_in_stock", "order_confirmation", "receipt", "carousel", "shipping_update", "text_only"],
 )
 def test_render_from_a_dict_and_from_a_string_match_the_command(name):
-    template = missive.compile(source(name), name=f"{name}.missive")
+    template = missive.compile(source(name), name=f"{name}.missive", parts=PARTS)
     from_text = template.render(example(name))
     from_dict = template.render(json.loads(example(name)))
     rendered = cli("render", f"templates/{name}.missive", "--data", f"examples/{name}.json")
@@ -105,7 +109,7 @@ def test_profiles_by_name_and_an_unknown_one():
 def test_a_compile_error_carries_located_diagnostics_and_the_report():
     broken = source("back_in_stock").replace("subtitle:", "subtilte:")
     with pytest.raises(missive.CompileError) as caught:
-        missive.compile(broken, name="back_in_stock.missive")
+        missive.compile(broken, name="back_in_stock.missive", parts=PARTS)
     error = caught.value
     assert isinstance(error, missive.MissiveError)
     [d] = [d for d in error.diagnostics if d.severity == "error"]
@@ -225,6 +229,15 @@ def test_a_render_error_has_no_index_and_no_trailing_blank_lines():
         back_in_stock().render(data)
     assert caught.value.index is None
     assert str(caught.value) == str(caught.value).rstrip()
+
+
+def test_uses_of_shared_parts_need_the_parts_folder():
+    with pytest.raises(missive.CompileError) as caught:
+        missive.compile(source("shipping_update"), name="shipping_update.missive")
+    assert {d.code for d in caught.value.diagnostics} == {"M1020"}
+    assert "contact_us" in str(caught.value)
+    with pytest.raises(ValueError, match="README"):
+        missive.compile(source("shipping_update"), parts=ROOT / "README.md")  # not a folder
 
 
 def test_a_profile_path_may_be_a_path_and_data_is_a_runtime_alias():

@@ -86,7 +86,9 @@ def test_map_partitions_with_the_module_matches_one_process(tmp_path):
     )
     assert run.returncode == 0, run.stdout + run.stderr
 
-    template = missive.compile(template_path.read_text(), name="back_in_stock.missive")
+    template = missive.compile(
+        template_path.read_text(), name="back_in_stock.missive", parts=template_path.parent / "parts"
+    )
     rendered_lines = lines(out / "rendered")
     rendered = [json.loads(l) for l in rendered_lines]
     rejected = [json.loads(l) for l in lines(out / "rejected")]

@@ -427,10 +427,16 @@ impl Checker<'_> {
             let path = ast::Path {
                 segments: {
                     let mut off = 0;
+                    // A condition a shared part's use rewrote stands at the use: not its text.
+                    let written = c.span.range().len() == c.text.len();
                     c.text
                         .split('.')
                         .map(|seg| {
-                            let s = c.span.sub(off, off + seg.len());
+                            let s = if written {
+                                c.span.sub(off, off + seg.len())
+                            } else {
+                                c.span
+                            };
                             off += seg.len() + 1;
                             ast::Ident {
                                 name: seg.to_string(),

@@ -10,6 +10,7 @@ pub mod images;
 mod interpolation;
 mod limits;
 mod locales;
+pub mod parts;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,6 +31,8 @@ pub struct Options {
     pub profile: Profile,
     /// The file's stem, which the `notification` name should match.
     pub file_stem: Option<String>,
+    /// The shared parts that `use` brings in (default: none).
+    pub parts: Arc<parts::Catalogue>,
 }
 
 impl Default for Options {
@@ -37,6 +40,7 @@ impl Default for Options {
         Options {
             profile: Profile::default_profile(),
             file_stem: None,
+            parts: Arc::default(),
         }
     }
 }
@@ -97,8 +101,17 @@ fn check_parsed(
         locale: locale.cloned(),
     };
     let syntax_count = parsed_count;
-    let template = checker.file(&parsed.file, options);
+    // Each `use` of a shared part is replaced by the part's items before the checks.
+    let expanded = parts::has_uses(&parsed.file.items)
+        .then(|| parts::expand(&parsed.file, &options.parts, &mut checker.diags));
+    let template = match &expanded {
+        Some((file, _)) => checker.file(file, options),
+        None => checker.file(&parsed.file, options),
+    };
     let mut diagnostics = checker.diags;
+    if let Some((_, uses)) = &expanded {
+        parts::name_parts(&mut diagnostics, uses);
+    }
     if let Some(from) = parsed.broken_from {
         // Past a `{` left open the tree is a guess: keep only what precedes it.
         let mut i = 0;

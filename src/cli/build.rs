@@ -77,7 +77,11 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
     } else {
         args.paths.clone()
     };
-    let files = super::templates(&paths);
+    // Part files are built into the templates that use them, not on their own.
+    let files: Vec<String> = super::templates(&paths)
+        .into_iter()
+        .filter(|f| !missive::check::parts::is_part_path(f))
+        .collect();
     if files.is_empty() {
         let shown: Vec<String> = paths
             .iter()
@@ -115,7 +119,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let (mut report, template) =
-            driver::compile_one(&driver::Input::template(path.clone(), src), &profile);
+            driver::compile_one(&super::template_input(path, src), &profile);
         // Each build: its output name, the template and the sample it renders.
         let mut builds: Vec<(String, &missive::Template, PathBuf)> = Vec::new();
         if let Some(template) = &template {

@@ -194,7 +194,7 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
             // A raw JSON payload: `--data` is for templates.
             driver::Input::payload(path.clone(), src)
         } else {
-            let input = driver::Input::template(path.clone(), src);
+            let input = super::template_input(path, src);
             match &args.data {
                 Some(data) => input.with_data(data.to_string_lossy()),
                 None => input,

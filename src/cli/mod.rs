@@ -338,7 +338,23 @@ pub fn compile_file(
     src: Arc<SourceFile>,
     profile: Profile,
 ) -> (FileReport, Option<missive::Template>) {
-    missive::driver::compile_one(&missive::driver::Input::template(path, src), &profile)
+    missive::driver::compile_one(&template_input(path, src), &profile)
+}
+
+/// A template (or part file) read from `path`, with the shared parts of the `parts/` folder
+/// beside it (for a part file: its own folder). A part file that cannot be read is reported
+/// when the folder is checked; here its parts are missing (M1020 at their uses).
+pub fn template_input(path: &str, src: Arc<SourceFile>) -> missive::driver::Input {
+    let input = missive::driver::Input::template(path, src);
+    let file = Path::new(path);
+    let folder = file.parent().unwrap_or(Path::new(""));
+    let parts = if input.kind == missive::driver::Kind::Part {
+        folder.to_path_buf()
+    } else {
+        folder.join("parts")
+    };
+    let catalogue = missive::check::parts::Catalogue::read_dir(&parts).unwrap_or_default();
+    input.with_parts(Arc::new(catalogue))
 }
 
 /// The profile named by `--profile` (or the project file), or a usage diagnostic.

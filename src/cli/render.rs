@@ -96,10 +96,8 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         .map_err(|d| Exit::usage(Stream::Stderr, &path, d))?;
 
     let src = super::load_or_report(&path, from_stdin)?;
-    let (mut report, template) = driver::compile_one(
-        &driver::Input::template(path.clone(), src.clone()),
-        &profile,
-    );
+    let (mut report, template) =
+        driver::compile_one(&super::template_input(&path, src.clone()), &profile);
     let Some(template) = template else {
         return Err(errors(report));
     };

@@ -41,6 +41,13 @@ pub fn run(paths: &[PathBuf], check: impl Fn() -> ExitCode) -> Result<ExitCode, 
         if let Err(e) = debouncer.watcher().watch(&target, mode) {
             return Err(failed(&target.to_string_lossy(), &e.to_string()));
         }
+        // A template's shared parts: a change to one re-checks the templates that use it.
+        let parts = target.join("parts");
+        if mode == RecursiveMode::NonRecursive && parts.is_dir() {
+            if let Err(e) = debouncer.watcher().watch(&parts, mode) {
+                return Err(failed(&parts.to_string_lossy(), &e.to_string()));
+            }
+        }
     }
     let clear = std::io::stdout().is_terminal();
     let mut status = check();

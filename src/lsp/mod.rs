@@ -7,6 +7,7 @@
 //! burst of changes is compiled once, when the queue of incoming messages is empty.
 
 pub(crate) mod analysis;
+mod parts;
 pub(crate) mod position;
 pub(crate) mod transport;
 
@@ -135,6 +136,10 @@ pub(crate) struct Document {
     /// The document's own profile (from its project file), if it has one.
     profile: Option<Arc<Profile>>,
     compiled: Option<Compiled>,
+    /// Its local path, for a `file:` URI.
+    path: Option<std::path::PathBuf>,
+    /// The shared parts its uses bring in (see [`parts::catalogue`]).
+    parts: Arc<crate::check::parts::Catalogue>,
 }
 
 struct Compiled {
@@ -163,6 +168,8 @@ impl Document {
             stem: file_stem(uri),
             profile: None,
             compiled: None,
+            path: file_path(uri),
+            parts: Arc::default(),
         }
     }
 
@@ -181,14 +188,19 @@ impl Document {
     fn compiled(&mut self, profile: &Profile) -> &Compiled {
         let text = &self.text;
         let stem = &self.stem;
+        let (path, parts) = (&self.path, &self.parts);
         self.compiled.get_or_insert_with(|| {
             // The driver `missive check` runs, on the one document: the editor shows what the
-            // command line reports.
+            // command line reports (a part file is checked as parts).
             let source = Arc::new(SourceFile::new("", text.clone()));
+            let path = path
+                .as_ref()
+                .map_or(String::new(), |p| p.to_string_lossy().into_owned());
             let input = driver::Input {
                 stem: stem.clone(),
-                ..driver::Input::template("", source)
-            };
+                ..driver::Input::template(path, source)
+            }
+            .with_parts(parts.clone());
             let settings = driver::Settings::new(profile.clone());
             // A document is checked without data: no other file is read.
             let mut no_files = |_: &str| -> Result<Arc<SourceFile>, ()> { Err(()) };
@@ -213,6 +225,13 @@ impl Document {
             .filter_map(|d| to_lsp(d, uri, &self.text, &self.index))
             .collect()
     }
+}
+
+/// Whether the document is a part file (in a `parts/` folder).
+fn is_part_doc(doc: &Document) -> bool {
+    doc.path
+        .as_ref()
+        .is_some_and(|p| crate::check::parts::is_part_path(&p.to_string_lossy()))
 }
 
 /// The file's stem, which the `notification` name should match (as `check` warns).
@@ -295,8 +314,17 @@ impl Server {
                     if let (Some(find), Some(path)) = (&self.profile_for, file_path(&uri)) {
                         doc.profile = find(&path).map(Arc::new);
                     }
+                    let part_file = is_part_doc(&doc);
                     self.docs.insert(uri.clone(), doc);
-                    self.dirty.insert(uri);
+                    self.dirty.insert(uri.clone());
+                    if part_file {
+                        self.parts_changed();
+                    } else {
+                        let parts = self.parts_for(&uri);
+                        if let Some(doc) = self.docs.get_mut(&uri) {
+                            doc.parts = parts;
+                        }
+                    }
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -309,7 +337,17 @@ impl Server {
                             doc.edit(change.range, &change.text);
                         }
                         doc.version = p.text_document.version;
-                        self.dirty.insert(uri);
+                        let part_file = is_part_doc(doc);
+                        self.dirty.insert(uri.clone());
+                        if part_file {
+                            self.parts_changed();
+                        } else {
+                            // Part files edited outside the editor are read again too.
+                            let parts = self.parts_for(&uri);
+                            if let Some(doc) = self.docs.get_mut(&uri) {
+                                doc.parts = parts;
+                            }
+                        }
                     }
                 }
             }
@@ -317,11 +355,46 @@ impl Server {
                 if let Ok(p) = n.extract::<DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
                 {
                     // A closed file's problems leave the editor's problem list with it.
-                    self.docs.remove(&p.text_document.uri);
+                    let closed = self.docs.remove(&p.text_document.uri);
                     self.dirty.insert(p.text_document.uri);
+                    if closed.is_some_and(|d| is_part_doc(&d)) {
+                        self.parts_changed(); // its saved text applies again
+                    }
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The shared parts of the document at `uri`: the `parts/` folder beside it, with the open
+    /// part files as the editor has them.
+    fn parts_for(&self, uri: &Uri) -> Arc<crate::check::parts::Catalogue> {
+        let Some(path) = self.docs.get(uri).and_then(|d| d.path.as_ref()) else {
+            return Arc::default();
+        };
+        let open = self
+            .docs
+            .values()
+            .filter_map(|d| Some((d.path.as_deref()?, d.text.as_str())));
+        Arc::new(parts::catalogue(&parts::folder(path), open))
+    }
+
+    /// A part file was opened, edited or closed: every open document is checked again with
+    /// the parts as they are now, and its diagnostics published again.
+    // `Uri` hashes and compares by its text only: its cached parts do not change the key.
+    #[allow(clippy::mutable_key_type)]
+    fn parts_changed(&mut self) {
+        let fresh: Vec<(Uri, Arc<crate::check::parts::Catalogue>)> = self
+            .docs
+            .keys()
+            .map(|uri| (uri.clone(), self.parts_for(uri)))
+            .collect();
+        for (uri, parts) in fresh {
+            if let Some(doc) = self.docs.get_mut(&uri) {
+                doc.parts = parts;
+                doc.compiled = None;
+                self.dirty.insert(uri);
+            }
         }
     }
 
@@ -415,7 +488,10 @@ impl Server {
         let items = self.at(
             &pos.text_document.uri,
             pos.position,
-            |a, offset, _, profile| a.complete(offset, profile),
+            |a, offset, doc, profile| {
+                parts::complete(&doc.text, offset, &doc.parts)
+                    .unwrap_or_else(|| a.complete(offset, profile))
+            },
         )?;
         let snippets = self.snippets;
         Some(CompletionResponse::Array(
@@ -452,7 +528,9 @@ impl Server {
             &pos.text_document.uri,
             pos.position,
             |a, offset, doc, profile| {
-                let (text, span) = a.hover(offset, profile)?;
+                let on_use = parts::use_at(&doc.text, offset)
+                    .and_then(|(name, span)| Some((parts::hover(doc.parts.get(&name)?), span)));
+                let (text, span) = on_use.or_else(|| a.hover(offset, profile))?;
                 Some(Hover {
                     contents: HoverContents::Markup(MarkupContent {
                         kind: MarkupKind::Markdown,
@@ -468,6 +546,17 @@ impl Server {
         let pos = p.text_document_position_params;
         let uri = pos.text_document.uri.clone();
         self.at(&pos.text_document.uri, pos.position, |a, offset, doc, _| {
+            // From a use to its part, in its file.
+            if let Some((name, _)) = parts::use_at(&doc.text, offset) {
+                let part = doc.parts.get(&name)?;
+                let file = part.file();
+                let target = url::Url::from_file_path(&file.name).ok()?;
+                let range = LineIndex::new(&file.text).range(&file.text, part.name_span());
+                return Some(GotoDefinitionResponse::Scalar(Location::new(
+                    target.as_str().parse().ok()?,
+                    range,
+                )));
+            }
             let span = a.definition(offset)?;
             Some(GotoDefinitionResponse::Scalar(Location::new(
                 uri,

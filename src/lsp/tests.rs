@@ -235,3 +235,111 @@ fn diagnostics_follow_the_profile() {
     assert!(!codes("iadvize").contains(&Code::TextWithAttachment.as_str().to_string()));
     assert!(codes("messenger").contains(&Code::TextWithAttachment.as_str().to_string()));
 }
+
+/// A folder with a template using a shared part of its `parts/`, opened in a server: go to
+/// definition from the use to the part's file, completion of part and argument names, hover
+/// with the part's inputs, and a change to the open part file re-checks the template.
+#[test]
+fn uses_of_shared_parts_lead_to_their_part_and_follow_its_edits() {
+    let dir = std::env::temp_dir().join(format!("missive-lsp-parts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("parts")).expect("a folder");
+    let part = "part order_link {\n  input { number: string max 8, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n";
+    std::fs::write(dir.join("parts/links.missive"), part).expect("written");
+    let template = "notification help\ninput { order: { number: string max 8, page: url } }\nbuttons {\n  text: \"Need help?\"\n  use order_link { number: order.number, page: order.page }\n}\n";
+    let file_uri = |p: &std::path::Path| uri(url::Url::from_file_path(p).expect("a path").as_str());
+    let (t, p) = (
+        file_uri(&dir.join("help.missive")),
+        file_uri(&dir.join("parts/links.missive")),
+    );
+    let mut server = server_with(
+        &uri("file:///elsewhere/none.missive"),
+        "notification none\ntext \"x\"\n",
+    );
+    let open = |server: &mut Server, u: &Uri, text: &str| {
+        server.notification(Notification::new(
+            DidOpenTextDocument::METHOD.into(),
+            serde_json::json!({"textDocument": {"uri": u.as_str(), "languageId": "missive", "version": 1, "text": text}}),
+        ));
+    };
+    open(&mut server, &t, template);
+    let published = server.publish();
+    let diagnostics_of = |published: &[Notification], u: &Uri| -> Vec<String> {
+        published
+            .iter()
+            .filter(|n| n.params["uri"] == u.as_str())
+            .flat_map(|n| {
+                n.params["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|d| d["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(diagnostics_of(&published, &t), Vec::<String>::new());
+
+    let position = |line: u32, character: u32| serde_json::json!({"textDocument": {"uri": t.as_str()}, "position": {"line": line, "character": character}});
+    let definition = server
+        .definition(serde_json::from_value(position(4, 8)).expect("params"))
+        .expect("a definition");
+    let GotoDefinitionResponse::Scalar(location) = definition else {
+        panic!("{definition:?}");
+    };
+    assert_eq!(location.uri, p);
+    assert_eq!(
+        location.range,
+        Range::new(Position::new(0, 5), Position::new(0, 15))
+    );
+
+    let hover = server
+        .hover(serde_json::from_value(position(4, 8)).expect("params"))
+        .expect("a hover");
+    let HoverContents::Markup(m) = hover.contents else {
+        panic!("{hover:?}");
+    };
+    assert!(m.value.contains("`number: string max 8`"), "{}", m.value);
+
+    // Completion: the part's name after `use `, its arguments inside the braces.
+    let edited = template.replace(
+        "use order_link { number: order.number, page: order.page }",
+        "use ",
+    );
+    server.docs.get_mut(&t).expect("open").edit(None, &edited);
+    let labels = |server: &mut Server, line: u32, character: u32| -> Vec<String> {
+        let params = serde_json::from_value(position(line, character)).expect("params");
+        match server.completion(params) {
+            Some(CompletionResponse::Array(items)) => items.into_iter().map(|i| i.label).collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(labels(&mut server, 4, 6), ["order_link"]);
+    let edited = template.replace(
+        "{ number: order.number, page: order.page }",
+        "{ number: order.number,  }",
+    );
+    server.docs.get_mut(&t).expect("open").edit(None, &edited);
+    assert_eq!(labels(&mut server, 4, 41), ["page"]);
+    server.docs.get_mut(&t).expect("open").edit(None, template);
+
+    // The part file, opened and edited: the template is checked again with the new text.
+    open(&mut server, &p, part);
+    server.publish();
+    server.notification(Notification::new(
+        DidChangeTextDocument::METHOD.into(),
+        serde_json::json!({
+            "textDocument": {"uri": p.as_str(), "version": 2},
+            "contentChanges": [{"text": part.replace("\"Order {{ number }}\"", "\"Your order number {{ number }}\"")}]
+        }),
+    ));
+    let published = server.publish();
+    let messages = diagnostics_of(&published, &t);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`title` may reach 26 characters")
+                && m.contains("in part `order_link`")),
+        "{messages:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -21,6 +21,22 @@ pub const BUNDLED: &[&str] = &[
     "shipping_update",
 ];
 
+/// The shared parts of the bundled templates, `templates/parts/`, that `back_in_stock` and
+/// `shipping_update` use.
+pub fn bundled_parts() -> std::sync::Arc<missive::check::parts::Catalogue> {
+    let dir = repo("templates/parts");
+    std::sync::Arc::new(missive::check::parts::Catalogue::read_dir(&dir).unwrap())
+}
+
+/// The options that compile a bundled template as `missive check templates/` does: the
+/// default profile, with the bundled parts.
+pub fn bundled_options() -> missive::Options {
+    missive::Options {
+        parts: bundled_parts(),
+        ..missive::Options::default()
+    }
+}
+
 /// A path in the repository, from its root: `repo("templates/receipt.missive")`.
 pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)

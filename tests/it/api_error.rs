@@ -694,7 +694,9 @@ fn the_trace_has_the_shape_of_the_rendered_message() {
         ) else {
             continue;
         };
-        let t = compile(&text, &Options::default()).template.unwrap();
+        let t = compile(&text, &crate::common::bundled_options())
+            .template
+            .unwrap();
         let node = missive::json::parse(&data).unwrap();
         let value = t.render_value(&node).unwrap();
         same(&stem, &value, &t.trace(Some(&node)));

@@ -112,7 +112,8 @@ fn bundled_templates_and_examples_are_clean() {
         .args(["check", "templates"])
         .assert()
         .success()
-        .stdout("7 files checked: no problems found\n");
+        // The seven templates and the part file they share, templates/parts/contact.missive.
+        .stdout("8 files checked: no problems found\n");
     for name in [
         "text_only",
         "image_only",
@@ -1052,6 +1053,14 @@ fn raising_a_max_in_a_bundled_template_warns_at_the_title() {
         .unwrap()
         + 1;
     let path = temp_file("back_in_stock.missive", raised.as_bytes());
+    // Its shared parts, beside it as in templates/.
+    let parts = path.parent().unwrap().join("parts");
+    std::fs::create_dir_all(&parts).unwrap();
+    std::fs::copy(
+        "templates/parts/contact.missive",
+        parts.join("contact.missive"),
+    )
+    .unwrap();
     let out = run(&["check", &path.to_string_lossy(), "--format", "short"], 0).0;
     let text = String::from_utf8(out).unwrap();
     let expected = format!("back_in_stock.missive:{title_line}:12: warning[M2001]: `title` may reach 90 characters, the limit is 80");

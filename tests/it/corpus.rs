@@ -34,6 +34,7 @@ fn messenger() -> missive::Options {
     missive::Options {
         profile: missive::Profile::builtin("messenger").unwrap(),
         file_stem: None,
+        ..Default::default()
     }
 }
 

@@ -45,6 +45,15 @@ fn check_text(path: &Path, text: String) -> FileReport {
         .map_or_else(Profile::default_profile, |p| Profile::builtin(p).unwrap());
     let source = Arc::new(SourceFile::new(relative(path), text));
     let mut input = driver::Input::template(relative(path), source);
+    // The shared parts: `parts/` beside the fixture (a part file: its own folder).
+    let folder = path.parent().unwrap();
+    let parts = match input.kind {
+        driver::Kind::Part => folder.to_path_buf(),
+        _ => folder.join("parts"),
+    };
+    input = input.with_parts(Arc::new(
+        missive::check::parts::Catalogue::read_dir(&parts).unwrap(),
+    ));
     // Beside api_error's templates are the API's answers, not data.
     let data_path = path.with_extension("json");
     let data_path = if path.parent().is_some_and(|d| d.ends_with("api_error")) {

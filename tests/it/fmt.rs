@@ -43,6 +43,7 @@ fn meaning(source: &str, stem: &str, data: Option<&str>) -> (Vec<String>, Option
     let options = Options {
         profile: Profile::default_profile(),
         file_stem: Some(stem.to_string()),
+        parts: crate::common::bundled_parts(),
     };
     let compiled = missive::compile(source, &options);
     let codes = compiled
@@ -89,6 +90,9 @@ fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
     let mut seen = 0;
     for e in std::fs::read_dir(repo("templates")).unwrap().flatten() {
         let path = e.path();
+        if path.is_dir() {
+            continue; // parts/: the next test
+        }
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(&path).unwrap();
         let data = read(&format!("examples/{stem}.json"));
@@ -109,6 +113,36 @@ fn the_bundled_templates_are_already_formatted_and_render_the_same_formatted() {
         seen += 1;
     }
     assert!(seen >= 6);
+}
+
+/// The bundled part files are ordinary blocks: `fmt` gives them back from a squashed copy, and
+/// formatting keeps what they mean (their diagnostics as part files).
+#[test]
+fn the_bundled_part_files_are_already_formatted() {
+    let mut seen = 0;
+    for e in std::fs::read_dir(repo("templates/parts"))
+        .unwrap()
+        .flatten()
+    {
+        let path = e.path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let squashed: String = source
+            .lines()
+            .map(|l| format!("{}\n", l.trim_start()))
+            .collect();
+        let out = fmt_ok(&squashed);
+        assert_eq!(out, source, "{} is not in canonical form", path.display());
+        // Each text checked with the parts it defines (a part's place is part of its identity).
+        let check = |text: &str| {
+            let file = std::sync::Arc::new(missive::SourceFile::new(path.to_string_lossy(), text));
+            let parts = missive::check::parts::Catalogue::from_sources([file.clone()]);
+            missive::check::parts::check_file(&file, &parts).diagnostics
+        };
+        assert!(check(&source).is_empty(), "{:#?}", check(&source));
+        assert!(check(&squashed).is_empty() && check(&out).is_empty());
+        seen += 1;
+    }
+    assert!(seen >= 1);
 }
 
 /// Every fixture that parses formats idempotently, keeps its comments, and keeps its

@@ -15,6 +15,7 @@ fn import_and_render(payload: &str, profile: &str) -> (String, Value) {
     let options = missive::Options {
         profile: missive::Profile::builtin(profile).unwrap(),
         file_stem: None,
+        ..missive::Options::default()
     };
     let compiled = missive::compile(&source, &options);
     let template = compiled
@@ -501,6 +502,7 @@ fn a_request_without_messaging_type_is_a_warning_and_imports_its_default() {
     let options = missive::Options {
         profile: missive::Profile::builtin("messenger").unwrap(),
         file_stem: None,
+        ..Default::default()
     };
     let linted = missive::import::lint(&payload, "p.json", &options);
     let codes: Vec<missive::Code> = linted.diagnostics.iter().map(|d| d.code).collect();

@@ -18,6 +18,7 @@ mod limits;
 mod locales;
 mod lsp;
 mod lsp_frames;
+mod parts;
 mod pipelines;
 mod preview;
 mod props;

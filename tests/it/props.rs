@@ -9,7 +9,7 @@ use crate::common::BUNDLED;
 fn template(name: &str) -> missive::Template {
     let path = format!("{}/templates/{name}.missive", env!("CARGO_MANIFEST_DIR"));
     let source = std::fs::read_to_string(path).unwrap();
-    missive::compile(&source, &missive::Options::default())
+    missive::compile(&source, &crate::common::bundled_options())
         .template
         .unwrap()
 }
@@ -122,7 +122,7 @@ proptest! {
         let mut at = cut.min(source.len());
         while !source.is_char_boundary(at) { at -= 1; }
         source.insert_str(at, &insert);
-        let compiled = missive::compile(&source, &missive::Options::default());
+        let compiled = missive::compile(&source, &crate::common::bundled_options());
         if compiled.template.is_none() {
             prop_assert!(compiled.diagnostics.iter().any(|d| d.is_error()));
         }

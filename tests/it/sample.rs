@@ -8,7 +8,7 @@ use crate::common::{read, BUNDLED};
 
 fn bundled(name: &str) -> Template {
     let source = read(&format!("templates/{name}.missive"));
-    let c = missive::compile(&source, &Options::default());
+    let c = missive::compile(&source, &crate::common::bundled_options());
     c.template
         .unwrap_or_else(|| panic!("{name}: {:#?}", c.diagnostics))
 }
@@ -97,7 +97,7 @@ fn the_worst_case_puts_every_string_and_list_at_its_declared_max() {
         // Still data the template accepts; and where `check` foresees no limit broken, none is.
         let foreseen = missive::compile(
             &read(&format!("templates/{name}.missive")),
-            &Options::default(),
+            &crate::common::bundled_options(),
         )
         .diagnostics
         .iter()

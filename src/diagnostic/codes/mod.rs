@@ -73,6 +73,13 @@ codes! {
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     ReservedName = "M1014", "an input or loop variable named like a template-engine name";
+    UnknownPart = "M1020", "a `use` of a part that no part file defines";
+    PartCycle = "M1021", "parts that use each other in a cycle";
+    PartArgumentType = "M1022", "an argument of a `use` that does not fit the part's input";
+    MissingPartArgument = "M1023", "a `use` without an input that the part requires";
+    UnknownPartArgument = "M1024", "an argument of a `use` that the part does not declare";
+    DuplicatePart = "M1025", "a part defined twice";
+    MisplacedPart = "M1026", "a `part` in a template, or something other than parts in a part file";
     LocalesDeclaration = "M1030", "a `locales` declaration that is wrong, or texts per locale without one";
     MissingTranslation = "M1031", "a text per locale without one of the declared locales";
     UnknownLocale = "M1032", "a text per locale with a key that is not a declared locale";

@@ -75,6 +75,41 @@ pub fn m1014_reserved_name(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::ReservedName, message)
 }
 
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1020.md"))]
+pub fn m1020_unknown_part(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::UnknownPart, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1021.md"))]
+pub fn m1021_part_cycle(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::PartCycle, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1022.md"))]
+pub fn m1022_part_argument_type(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::PartArgumentType, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1023.md"))]
+pub fn m1023_missing_part_argument(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::MissingPartArgument, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1024.md"))]
+pub fn m1024_unknown_part_argument(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::UnknownPartArgument, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1025.md"))]
+pub fn m1025_duplicate_part(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::DuplicatePart, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1026.md"))]
+pub fn m1026_misplaced_part(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::MisplacedPart, message)
+}
+
 #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1030.md"))]
 pub fn m1030_locales_declaration(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::LocalesDeclaration, message)

@@ -373,6 +373,14 @@ fn every_position_of_every_template_answers_without_panicking() {
         std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).expect("templates")
     {
         let path = entry.expect("entry").path();
+        if path.is_dir() {
+            // The shared parts of `parts/`.
+            for part in std::fs::read_dir(&path).expect("parts") {
+                let part = part.expect("entry").path();
+                sources.push(std::fs::read_to_string(part).expect("a part file"));
+            }
+            continue;
+        }
         sources.push(std::fs::read_to_string(path).expect("a template"));
     }
     sources.push(SRC.to_string());

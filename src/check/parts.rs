@@ -1,0 +1,1205 @@
+//! Checking shared parts: the `part NAME { ... }` blocks of the files in a `parts/` folder,
+//! each file checked on its own, and their uses in a template (`use NAME`, or with arguments
+//! `use NAME { arg: value }`), expanded into the template's tree before it is checked: the
+//! part's items take the use's place with each argument put where the part reads its input, so
+//! every later stage (limits, worst case with the caller's declared `max`, render, trace,
+//! sample, preview) sees ordinary items.
+//!
+//! A diagnostic can hold one file: the items a use brings in are placed at the use (`use NAME`),
+//! and a diagnostic found there names the part and where it is defined in a note. What a part
+//! gets wrong on its own (syntax, its names, its own uses) is reported in its file.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{codes, Diagnostic};
+use crate::model::types::{self, ObjTy, Scope, Ty};
+use crate::span::{SourceFile, Span};
+use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
+
+use super::decls;
+
+/// The parts a run can use: every `part` block of the files of a `parts/` folder, by name.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    parts: Vec<Part>,
+}
+
+/// One `part NAME { ... }` block: its typed inputs and the items a use brings in.
+#[derive(Debug)]
+pub struct Part {
+    name: String,
+    file: Arc<SourceFile>,
+    name_span: Span,
+    span: Span,
+    decls: Vec<ast::Decl>,
+    input: Arc<ObjTy>,
+    items: Vec<Item>,
+}
+
+impl Part {
+    /// Its name, as `use` writes it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The part file it is defined in (its name is the path reports give).
+    pub fn file(&self) -> &Arc<SourceFile> {
+        &self.file
+    }
+
+    /// Its name in its file.
+    pub fn name_span(&self) -> Span {
+        self.name_span
+    }
+
+    /// The whole `part` block in its file.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// Its declared inputs: the arguments a use gives.
+    pub fn input(&self) -> &ObjTy {
+        &self.input
+    }
+
+    /// Its inputs as written in its `input { }` block (`phone?: string max 20`), one a line.
+    pub fn signature(&self) -> Vec<String> {
+        self.decls
+            .iter()
+            .filter_map(|d| {
+                self.file
+                    .text
+                    .get(d.span.range())
+                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            })
+            .collect()
+    }
+
+    /// `path:line` of its name, for notes.
+    fn location(&self) -> String {
+        let line = self.file.text[..self.name_span.start as usize]
+            .matches('\n')
+            .count()
+            + 1;
+        format!("{}:{line}", self.file.name)
+    }
+}
+
+impl Catalogue {
+    /// The parts of these part files, in order (a name defined twice: the first one counts;
+    /// checking the files reports the second).
+    pub fn from_sources(files: impl IntoIterator<Item = Arc<SourceFile>>) -> Catalogue {
+        let mut parts = Vec::new();
+        for file in files {
+            let parsed = crate::syntax::parse(&file.text);
+            for item in parsed.file.items {
+                let Item::Block(b) = item else { continue };
+                let (true, Some(label)) = (b.kind.name == "part", b.label) else {
+                    continue;
+                };
+                let decls: Vec<ast::Decl> = b
+                    .items
+                    .iter()
+                    .find_map(|i| match i {
+                        Item::Input(inp) => Some(inp.decls.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let input = Arc::new(decls::lower_input(&decls, &mut Vec::new()));
+                let items = b
+                    .items
+                    .into_iter()
+                    .filter(|i| !matches!(i, Item::Input(_) | Item::Error(_)))
+                    .collect();
+                parts.push(Part {
+                    name: label.name,
+                    file: file.clone(),
+                    name_span: label.span,
+                    span: b.span,
+                    decls,
+                    input,
+                    items,
+                });
+            }
+        }
+        Catalogue { parts }
+    }
+
+    /// The part files of a folder (`templates/parts/*.missive`, by name); a folder that does
+    /// not exist holds none.
+    pub fn read_dir(dir: &Path) -> std::io::Result<Catalogue> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Catalogue::default()),
+            Err(e) => return Err(e),
+        };
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "missive"))
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for p in paths {
+            let text = std::fs::read_to_string(&p)?;
+            files.push(Arc::new(SourceFile::new(
+                p.to_string_lossy().replace('\\', "/"),
+                text,
+            )));
+        }
+        Ok(Catalogue::from_sources(files))
+    }
+
+    /// The part named `name`.
+    pub fn get(&self, name: &str) -> Option<&Part> {
+        self.parts.iter().find(|p| p.name == name)
+    }
+
+    /// Every part, in the order of their files.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// Whether it holds no part.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// Whether `path` names a part file: a `.missive` file in a folder named `parts`.
+pub fn is_part_path(path: &str) -> bool {
+    let p = Path::new(path);
+    p.extension().is_some_and(|x| x == "missive")
+        && p.parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "parts")
+}
+
+/// A `use` in a template, and the part it brought in.
+#[derive(Debug, Clone)]
+pub(crate) struct UseSite {
+    /// `use NAME`: where the part's items stand.
+    pub head: Span,
+    /// The part's name and where it is defined (`parts/contact.missive:1`).
+    pub part: String,
+    pub location: String,
+    /// The use is wrong (reported): nothing was brought in.
+    pub failed: bool,
+}
+
+/// Whether the tree has any `use` or `part` item: only then is it expanded.
+pub(crate) fn has_uses(items: &[Item]) -> bool {
+    items.iter().any(|i| match i {
+        Item::Command(c) => c.name.name == "use",
+        Item::Block(b) => b.kind.name == "use" || b.kind.name == "part" || has_uses(&b.items),
+        Item::For(f) => has_uses(&f.items),
+        Item::If(i) => {
+            i.branches.iter().any(|b| has_uses(&b.items))
+                || i.otherwise.as_deref().is_some_and(has_uses)
+        }
+        _ => false,
+    })
+}
+
+/// A template's tree with each `use` replaced by the part's items, the diagnostics of its uses,
+/// and where each use stands.
+pub(crate) fn expand(
+    file: &ast::File,
+    catalogue: &Catalogue,
+    diags: &mut Vec<Diagnostic>,
+) -> (ast::File, Vec<UseSite>) {
+    let root = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Input(inp) => Some(decls::lower_input(&inp.decls, &mut Vec::new())),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut ex = Expander {
+        catalogue,
+        root: &root,
+        locals: Vec::new(),
+        stack: Vec::new(),
+        diags,
+        uses: Vec::new(),
+        in_part_file: false,
+    };
+    let items = ex.items(&file.items, None);
+    let uses = ex.uses;
+    (
+        ast::File {
+            items,
+            comments: file.comments.clone(),
+        },
+        uses,
+    )
+}
+
+/// Adds to each diagnostic placed at a use the part it comes from; drops the counts that a
+/// wrong use (already reported) leaves short, as "a button template needs a button".
+pub(crate) fn name_parts(diags: &mut Vec<Diagnostic>, uses: &[UseSite]) {
+    diags.retain(|d| {
+        let follows = matches!(
+            d.code,
+            crate::diagnostic::Code::TooFew | crate::diagnostic::Code::MissingField
+        );
+        !follows
+            || !d.primary().is_some_and(|l| {
+                // A count is reported at its block's opening (`buttons {`), whose end the
+                // diagnostic does not hold: a wrong use after it may be what left it short. The
+                // use's error stays, so the template is refused either way.
+                uses.iter()
+                    .any(|u| u.failed && l.span.start <= u.head.start)
+            })
+    });
+    for d in diags.iter_mut() {
+        if PART_CODES.contains(&d.code) {
+            continue;
+        }
+        let Some(span) = d.primary().map(|l| l.span) else {
+            continue;
+        };
+        if let Some(u) = uses.iter().find(|u| u.head == span && !u.failed) {
+            d.notes.push(format!(
+                "in part `{}`, defined at {}, brought in by this `use`",
+                u.part, u.location
+            ));
+        }
+    }
+}
+
+const PART_CODES: &[crate::diagnostic::Code] = &[
+    crate::diagnostic::Code::UnknownPart,
+    crate::diagnostic::Code::PartCycle,
+    crate::diagnostic::Code::PartArgumentType,
+    crate::diagnostic::Code::MissingPartArgument,
+    crate::diagnostic::Code::UnknownPartArgument,
+];
+
+/// Checks a part file on its own: its syntax, that it holds only `part` blocks with a name
+/// given once, each part's `input`, the paths it reads, and its own uses of other parts.
+pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled {
+    let parsed = crate::syntax::parse(&source.text);
+    let mut diags = parsed.diagnostics;
+    for item in &parsed.file.items {
+        let b = match item {
+            Item::Block(b) if b.kind.name == "part" => b,
+            Item::Error(_) => continue,
+            other => {
+                let at = match other {
+                    Item::Block(b) => b.kind.span,
+                    Item::Command(c) => c.name.span,
+                    Item::Field(f) => f.name.span,
+                    _ => other.span().sub(0, 0),
+                };
+                diags.push(
+                    codes::m1026_misplaced_part(
+                        "a part file holds only `part NAME { ... }` blocks",
+                    )
+                    .at(at, "not a part")
+                    .help("move it into a `part` block, or into a template outside `parts/`"),
+                );
+                continue;
+            }
+        };
+        let Some(label) = &b.label else {
+            diags.push(
+                codes::m1026_misplaced_part("a part needs a name")
+                    .at(b.kind.span, "no name")
+                    .help("write `part NAME { ... }`, e.g. `part contact_us { ... }`"),
+            );
+            continue;
+        };
+        if let Some(first) = catalogue.get(&label.name) {
+            if first.file.name != source.name || first.name_span != label.span {
+                diags.push(
+                    codes::m1025_duplicate_part(format!(
+                        "the part `{}` is defined twice",
+                        label.name
+                    ))
+                    .at(label.span, "second definition")
+                    .help(format!(
+                        "rename one of them; the first, at {}, is the one `use` finds",
+                        first.location()
+                    )),
+                );
+            }
+        }
+        let inputs: Vec<&ast::Input> = b
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Input(inp) => Some(inp),
+                _ => None,
+            })
+            .collect();
+        for extra in inputs.iter().skip(1) {
+            diags.push(
+                codes::m1005_duplicate_field("`input` is given twice")
+                    .at(extra.span.sub(0, 5), "second `input` block")
+                    .help("declare all of the part's inputs in one `input { ... }` block"),
+            );
+        }
+        let root = inputs
+            .first()
+            .map(|inp| decls::lower_input(&inp.decls, &mut diags))
+            .unwrap_or_default();
+        let mut ex = Expander {
+            catalogue,
+            root: &root,
+            locals: Vec::new(),
+            stack: vec![label.name.clone()],
+            diags: &mut diags,
+            uses: Vec::new(),
+            in_part_file: true,
+        };
+        ex.items(&b.items, None);
+    }
+    crate::diagnostic::clamp_to(&mut diags, source.text.len());
+    crate::diagnostic::sort(&mut diags);
+    super::Compiled {
+        template: None,
+        diagnostics: diags,
+        file: parsed.file,
+        input: Arc::new(ObjTy::default()),
+    }
+}
+
+/// M1026: a part file given where a template is rendered (`render`, `sample`, `preview`): it
+/// has no message of its own.
+pub fn not_a_template(text: &str) -> Diagnostic {
+    let end = text.find('\n').unwrap_or(text.len());
+    codes::m1026_misplaced_part("a part file is not a template: it renders only where a template uses its parts")
+        .at(Span::new(0, end), "a part file")
+        .help("give a template that uses its parts (`use NAME`); `missive check` checks a part file on its own")
+}
+
+/// The arguments of one use: each input of the part, what the caller gives it (`None`: an
+/// optional input not given).
+type Args = Vec<(String, Option<Value>)>;
+
+/// What a use's items are rewritten with: the arguments, and where the use stands.
+struct Subst<'a> {
+    args: &'a Args,
+    at: Span,
+    /// The part's name: a loop variable of the part named like the first name of an argument
+    /// is renamed `VAR_PART`, so that the argument still reads the caller's value.
+    part: &'a str,
+}
+
+struct Expander<'c, 'd> {
+    catalogue: &'c Catalogue,
+    root: &'c ObjTy,
+    /// Loop variables of the caller: (name, item type, declaration).
+    locals: Vec<(String, Ty, Span)>,
+    /// The parts being expanded, outermost first: a use of one of them is a cycle.
+    stack: Vec<String>,
+    diags: &'d mut Vec<Diagnostic>,
+    uses: Vec<UseSite>,
+    /// Checking a part file: its paths must be its own inputs.
+    in_part_file: bool,
+}
+
+impl Expander<'_, '_> {
+    /// `items` with each use expanded; with `subst`, the items of a part, rewritten first.
+    fn items(&mut self, items: &[Item], subst: Option<&Subst<'_>>) -> Vec<Item> {
+        let mut out = Vec::with_capacity(items.len());
+        let rewritten;
+        let items = match subst {
+            Some(s) => {
+                rewritten = rewrite_items(items, s, &mut Vec::new());
+                &rewritten
+            }
+            None => items,
+        };
+        for item in items {
+            self.item(item.clone(), &mut out);
+        }
+        out
+    }
+
+    fn item(&mut self, item: Item, out: &mut Vec<Item>) {
+        match item {
+            Item::Command(c) if c.name.name == "use" => {
+                let name = match c.args.as_slice() {
+                    [Value::Path(p)] if p.segments.len() == 1 => p.segments[0].clone(),
+                    _ => {
+                        self.diags.push(
+                            codes::m1020_unknown_part("`use` takes the name of a part")
+                                .at(c.span, "no part name")
+                                .help("write `use NAME`, or `use NAME { input: value }`"),
+                        );
+                        return;
+                    }
+                };
+                let head = Span::new(c.span.start as usize, name.span.end as usize);
+                self.use_part(&name, head, &[], out);
+            }
+            Item::Block(b) if b.kind.name == "use" => {
+                let Some(name) = &b.label else {
+                    self.diags.push(
+                        codes::m1020_unknown_part("`use` takes the name of a part")
+                            .at(b.kind.span, "no part name")
+                            .help("write `use NAME { input: value }`"),
+                    );
+                    return;
+                };
+                let head = Span::new(b.span.start as usize, name.span.end as usize);
+                self.use_part(name, head, &b.items, out);
+            }
+            Item::Block(b) if b.kind.name == "part" && !self.in_part_file => {
+                self.diags.push(
+                    codes::m1026_misplaced_part("a part is defined in a part file, not in a template")
+                        .at(b.kind.span, "a part in a template")
+                        .help("move it to a file in the `parts/` folder beside the templates, e.g. `parts/shared.missive`"),
+                );
+            }
+            Item::Block(mut b) => {
+                b.items = self.items(&std::mem::take(&mut b.items), None);
+                out.push(Item::Block(b));
+            }
+            Item::For(mut f) => {
+                self.path(&f.iterable);
+                let ty = self.item_type(&f.iterable);
+                self.locals.push((f.var.name.clone(), ty, f.var.span));
+                f.items = self.items(&std::mem::take(&mut f.items), None);
+                self.locals.pop();
+                out.push(Item::For(f));
+            }
+            Item::If(mut i) => {
+                for b in &mut i.branches {
+                    b.items = self.items(&std::mem::take(&mut b.items), None);
+                }
+                if let Some(o) = &mut i.otherwise {
+                    *o = self.items(&std::mem::take(o), None);
+                }
+                out.push(Item::If(i));
+            }
+            other => {
+                if let Item::Field(f) = &other {
+                    if let Value::Path(p) = &f.value {
+                        self.path(p);
+                    }
+                }
+                if let Item::Command(c) = &other {
+                    for a in &c.args {
+                        if let Value::Path(p) = a {
+                            self.path(p);
+                        }
+                    }
+                }
+                out.push(other);
+            }
+        }
+    }
+
+    /// In a part file, a path the part reads must be one of its inputs or loop variables.
+    fn path(&mut self, p: &ast::Path) {
+        if !self.in_part_file {
+            return;
+        }
+        let segs: Vec<(&str, Span)> = p
+            .segments
+            .iter()
+            .map(|s| (s.name.as_str(), s.span))
+            .collect();
+        if let Err(d) = self.scope().resolve(&segs) {
+            self.diags.push(d.help(
+                "a part reads only its own inputs: declare it in the part's `input { ... }` and give it at each `use`",
+            ));
+        }
+    }
+
+    fn scope(&self) -> Scope<'_> {
+        Scope {
+            root: self.root,
+            locals: self.locals.clone(),
+        }
+    }
+
+    /// The type of a `for`'s items, `Unknown` when the list does not resolve.
+    fn item_type(&self, p: &ast::Path) -> Ty {
+        let segs: Vec<(&str, Span)> = p
+            .segments
+            .iter()
+            .map(|s| (s.name.as_str(), s.span))
+            .collect();
+        match self.scope().resolve(&segs) {
+            Ok(r) => match r.ty {
+                Ty::List { item, .. } => *item,
+                _ => Ty::Unknown,
+            },
+            Err(_) => Ty::Unknown,
+        }
+    }
+
+    /// One use of the part `name`, standing at `head`, with the arguments `given`.
+    fn use_part(&mut self, name: &ast::Ident, head: Span, given: &[Item], out: &mut Vec<Item>) {
+        let catalogue = self.catalogue;
+        let Some(part) = catalogue.get(&name.name) else {
+            let mut d = codes::m1020_unknown_part(format!("there is no part `{}`", name.name))
+                .at(name.span, "not a part of the `parts/` folder");
+            d = match types::suggest(&name.name, catalogue.parts.iter().map(|p| p.name.as_str())) {
+                Some(s) => d
+                    .help(format!("a part with a similar name exists: `{s}`"))
+                    .fix(name.span, s),
+                None if catalogue.is_empty() => d.help(
+                    "define it in a file of the `parts/` folder beside the templates: `part NAME { ... }`",
+                ),
+                None => {
+                    let names: Vec<&str> = catalogue.parts.iter().map(|p| p.name.as_str()).collect();
+                    d.help(format!("the parts are {}", types::quoted_list(&names)))
+                }
+            };
+            self.diags.push(d);
+            self.failed(head, &name.name);
+            return;
+        };
+        if let Some(at) = self.stack.iter().position(|p| *p == name.name) {
+            let mut chain: Vec<&str> = self.stack[at..].iter().map(String::as_str).collect();
+            chain.push(&name.name);
+            self.diags.push(
+                codes::m1021_part_cycle(format!(
+                    "the part `{}` uses itself: {}",
+                    name.name,
+                    chain.join(" → ")
+                ))
+                .at(head, "this use closes the cycle")
+                .help("a part cannot use itself, directly or through other parts: remove one of the uses"),
+            );
+            self.failed(head, &name.name);
+            return;
+        }
+        let Some(args) = self.arguments(part, name, head, given) else {
+            self.failed(head, &name.name);
+            return;
+        };
+        if self.stack.is_empty() {
+            self.uses.push(UseSite {
+                head,
+                part: part.name.clone(),
+                location: part.location(),
+                failed: false,
+            });
+        }
+        // In a part file, only the part's own uses are checked; what they bring in is checked
+        // in each template that uses it.
+        if self.in_part_file {
+            let mut seen = HashSet::new();
+            if let Some(mut chain) = path_back(catalogue, &part.name, &self.stack[0], &mut seen) {
+                chain.insert(0, self.stack[0].clone());
+                self.diags.push(
+                    codes::m1021_part_cycle(format!(
+                        "the part `{}` uses itself: {}",
+                        self.stack[0],
+                        chain.join(" → ")
+                    ))
+                    .at(head, "this use closes the cycle")
+                    .help("a part cannot use itself, directly or through other parts: remove one of the uses"),
+                );
+            }
+            return;
+        }
+        self.stack.push(part.name.clone());
+        let subst = Subst {
+            part: &part.name,
+            args: &args,
+            at: head,
+        };
+        let expanded = self.items(&part.items, Some(&subst));
+        self.stack.pop();
+        out.extend(expanded);
+    }
+
+    /// A wrong use of the template (not of a part it brings in), already reported.
+    fn failed(&mut self, head: Span, part: &str) {
+        if self.stack.is_empty() {
+            self.uses.push(UseSite {
+                head,
+                part: part.to_string(),
+                location: String::new(),
+                failed: true,
+            });
+        }
+    }
+
+    /// The arguments of a use, checked against the part's inputs; `None` when one is wrong.
+    fn arguments(
+        &mut self,
+        part: &Part,
+        name: &ast::Ident,
+        head: Span,
+        given: &[Item],
+    ) -> Option<Args> {
+        let mut ok = true;
+        let mut values: Vec<(String, Value, Span)> = Vec::new();
+        for item in given {
+            let Item::Field(f) = item else {
+                self.diags.push(
+                    codes::m1024_unknown_part_argument(format!(
+                        "only arguments (`input: value`) go inside `use {} {{ }}`",
+                        name.name
+                    ))
+                    .at(item.span(), "not an argument")
+                    .help("give each of the part's inputs as `name: value`"),
+                );
+                ok = false;
+                continue;
+            };
+            let Some(param) = part.input.get(&f.name.name) else {
+                let names: Vec<&str> = part.input.fields.iter().map(|f| f.name.as_str()).collect();
+                let mut d = codes::m1024_unknown_part_argument(format!(
+                    "the part `{}` has no input `{}`",
+                    part.name, f.name.name
+                ))
+                .at(f.name.span, "not an input of the part");
+                d = match types::suggest(&f.name.name, names.iter().copied()) {
+                    Some(s) => d
+                        .help(format!("an input with a similar name exists: `{s}`"))
+                        .fix(f.name.span, s),
+                    None if names.is_empty() => d.help(format!(
+                        "`{}` takes no input: write `use {}`",
+                        part.name, part.name
+                    )),
+                    None => d.help(format!(
+                        "the inputs of `{}` are {}",
+                        part.name,
+                        types::quoted_list(&names)
+                    )),
+                };
+                self.diags.push(d);
+                ok = false;
+                continue;
+            };
+            if let Some((_, _, first)) = values.iter().find(|(n, _, _)| *n == f.name.name) {
+                self.diags.push(
+                    codes::m1005_duplicate_field(format!(
+                        "the argument `{}` is given twice",
+                        f.name.name
+                    ))
+                    .at(f.name.span, "second value")
+                    .at(*first, "first value")
+                    .help("give each argument once"),
+                );
+                ok = false;
+                continue;
+            }
+            ok &= self.argument_fits(part, param, &f.value);
+            values.push((f.name.name.clone(), f.value.clone(), f.name.span));
+        }
+        let missing: Vec<&str> = part
+            .input
+            .fields
+            .iter()
+            .filter(|p| !p.optional && !values.iter().any(|(n, _, _)| *n == p.name))
+            .map(|p| p.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let args: Vec<String> = missing.iter().map(|m| format!("{m}: ...")).collect();
+            self.diags.push(
+                codes::m1023_missing_part_argument(format!(
+                    "the part `{}` needs {} {}",
+                    part.name,
+                    if missing.len() == 1 {
+                        "the input"
+                    } else {
+                        "the inputs"
+                    },
+                    types::quoted_list(&missing)
+                ))
+                .at(head, "missing here")
+                .help(format!(
+                    "give it: `use {} {{ {} }}`",
+                    part.name,
+                    args.join(", ")
+                )),
+            );
+            ok = false;
+        }
+        ok.then(|| {
+            part.input
+                .fields
+                .iter()
+                .map(|p| {
+                    let v = values
+                        .iter()
+                        .find(|(n, _, _)| *n == p.name)
+                        .map(|(_, v, _)| v.clone());
+                    (p.name.clone(), v)
+                })
+                .collect()
+        })
+    }
+
+    /// M1022: whether an argument's value fits the part's input.
+    fn argument_fits(&mut self, part: &Part, param: &types::FieldTy, value: &Value) -> bool {
+        let given: Result<(Ty, bool), String> = match value {
+            Value::Path(p) => {
+                let segs: Vec<(&str, Span)> = p
+                    .segments
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.span))
+                    .collect();
+                match self.scope().resolve(&segs) {
+                    Ok(r) => Ok((r.ty, r.optional)),
+                    Err(d) => {
+                        self.diags.push(d);
+                        return false;
+                    }
+                }
+            }
+            Value::Str(s) if s.parts.iter().any(|p| matches!(p, StrPart::Stmt { .. })) => {
+                Err("a text with `{% %}`".into())
+            }
+            // A text given for a `url` is checked as a URL where the part puts it.
+            Value::Str(_) if matches!(param.ty, Ty::Url { .. }) => {
+                Ok((Ty::Url { max: None }, false))
+            }
+            Value::Str(_) => Ok((Ty::String { max: None }, false)),
+            Value::Number(raw, _) => {
+                let integer = !raw.contains(['.', 'e', 'E']);
+                Ok((if integer { Ty::Integer } else { Ty::Number }, false))
+            }
+            Value::Bool(..) => Ok((Ty::Bool, false)),
+            Value::Null(_) => Err("null".into()),
+        };
+        let problem = match given {
+            Err(what) if what == "null" && param.optional => None,
+            Err(what) if what == "null" => {
+                Some(format!("`null`, but `{}` is required", param.name))
+            }
+            Err(what) => Some(format!("{what}: give an input path or a text without tags")),
+            Ok((ty, _)) if !fits(&param.ty, &ty) => Some(ty.phrase()),
+            Ok((_, true)) if !param.optional => Some(format!(
+                "optional, but `{}` is required in the part",
+                param.name
+            )),
+            Ok(_) => None,
+        };
+        let Some(problem) = problem else {
+            return true;
+        };
+        let wanted = if param.optional {
+            format!("`{}?: {}`", param.name, param.ty.describe())
+        } else {
+            format!("`{}: {}`", param.name, param.ty.describe())
+        };
+        self.diags.push(
+            codes::m1022_part_argument_type(format!(
+                "the argument `{}` of `{}` does not fit its input",
+                param.name, part.name
+            ))
+            .at(value.span(), format!("this is {problem}"))
+            .help(format!(
+                "the part declares {wanted} (at {}); give a value of that type",
+                part.location()
+            )),
+        );
+        false
+    }
+}
+
+/// The chain of uses from the part `from` to the part `target` (both included), if any.
+fn path_back(
+    catalogue: &Catalogue,
+    from: &str,
+    target: &str,
+    seen: &mut HashSet<String>,
+) -> Option<Vec<String>> {
+    if from == target {
+        return Some(vec![from.to_string()]);
+    }
+    if !seen.insert(from.to_string()) {
+        return None;
+    }
+    let part = catalogue.get(from)?;
+    let mut used = Vec::new();
+    used_names(&part.items, &mut used);
+    for next in used {
+        if let Some(mut rest) = path_back(catalogue, &next, target, seen) {
+            rest.insert(0, from.to_string());
+            return Some(rest);
+        }
+    }
+    None
+}
+
+/// The names of the parts that `items` use.
+fn used_names(items: &[Item], out: &mut Vec<String>) {
+    for item in items {
+        match item {
+            Item::Command(c) if c.name.name == "use" => {
+                if let [Value::Path(p)] = c.args.as_slice() {
+                    out.push(p.dotted());
+                }
+            }
+            Item::Block(b) if b.kind.name == "use" => {
+                out.extend(b.label.as_ref().map(|l| l.name.clone()))
+            }
+            Item::Block(b) => used_names(&b.items, out),
+            Item::For(f) => used_names(&f.items, out),
+            Item::If(i) => {
+                for b in &i.branches {
+                    used_names(&b.items, out);
+                }
+                if let Some(o) = &i.otherwise {
+                    used_names(o, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether a value of type `arg` can stand where a part reads `param`.
+fn fits(param: &Ty, arg: &Ty) -> bool {
+    match (param, arg) {
+        (Ty::Unknown, _) | (_, Ty::Unknown) => true,
+        (Ty::String { .. }, Ty::String { .. } | Ty::Url { .. }) => true,
+        (Ty::Url { .. }, Ty::Url { .. }) => true,
+        (Ty::Number, Ty::Number | Ty::Integer)
+        | (Ty::Integer, Ty::Integer)
+        | (Ty::Bool, Ty::Bool) => true,
+        (Ty::List { item: p, .. }, Ty::List { item: a, .. }) => fits(p, a),
+        (Ty::Object(p), Ty::Object(a)) => p.fields.iter().all(|pf| match a.get(&pf.name) {
+            Some(af) => fits(&pf.ty, &af.ty) && (pf.optional || !af.optional),
+            None => pf.optional,
+        }),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rewriting a part's items for one use
+
+/// `item` for one use: every span at the use, each input the part reads replaced by its
+/// argument; `None` when it reads an optional input that was not given, in a place where
+/// absent means "leave it out" (a field, a `for`).
+fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<Item> {
+    Some(match item {
+        Item::Field(f) => Item::Field(ast::Field {
+            name: at(&f.name, s),
+            value: rewrite_value(&f.value, s, shadow)?,
+            span: s.at,
+        }),
+        Item::Command(c) => Item::Command(ast::Command {
+            name: at(&c.name, s),
+            args: c
+                .args
+                .iter()
+                .map(|a| rewrite_value(a, s, shadow).unwrap_or(Value::Null(s.at)))
+                .collect(),
+            span: s.at,
+        }),
+        Item::Block(b) => Item::Block(ast::Block {
+            kind: at(&b.kind, s),
+            label: b.label.as_ref().map(|l| at(l, s)),
+            items: rewrite_items(&b.items, s, shadow),
+            span: s.at,
+        }),
+        Item::For(f) => {
+            let iterable = match rewrite_path(&f.iterable, s, shadow)? {
+                Value::Path(p) => p,
+                _ => return None,
+            };
+            shadow.push(f.var.name.clone());
+            let items = rewrite_items(&f.items, s, shadow);
+            shadow.pop();
+            Item::For(ast::For {
+                var: ast::Ident {
+                    name: local_name(&f.var.name, s),
+                    span: s.at,
+                },
+                iterable,
+                items,
+                span: s.at,
+            })
+        }
+        Item::If(i) => Item::If(ast::If {
+            branches: i
+                .branches
+                .iter()
+                .map(|b| ast::Branch {
+                    condition: ast::Condition {
+                        text: rewrite_expr(&b.condition.text, s, shadow),
+                        span: s.at,
+                    },
+                    items: rewrite_items(&b.items, s, shadow),
+                    body: s.at,
+                })
+                .collect(),
+            otherwise: i.otherwise.as_ref().map(|o| rewrite_items(o, s, shadow)),
+            otherwise_body: i.otherwise_body.map(|_| s.at),
+            span: s.at,
+        }),
+        Item::Extra(e) => Item::Extra(ast::Extra {
+            members: e
+                .members
+                .iter()
+                .map(|m| rewrite_member(m, s, shadow))
+                .collect(),
+            span: s.at,
+        }),
+        Item::Input(_) | Item::Error(_) => return None,
+    })
+}
+
+fn rewrite_items(items: &[Item], s: &Subst<'_>, shadow: &mut Vec<String>) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::If(i) => out.extend(rewrite_if(i, s, shadow)),
+            other => out.extend(rewrite_item(other, s, shadow)),
+        }
+    }
+    out
+}
+
+/// An `if` of the part: a branch on an optional input that was not given (`if label`) is
+/// never taken, so it is left out (with every branch left out, the `else` items stand alone).
+fn rewrite_if(i: &ast::If, s: &Subst<'_>, shadow: &mut Vec<String>) -> Vec<Item> {
+    let kept: Vec<&ast::Branch> = i
+        .branches
+        .iter()
+        .filter(|b| {
+            let first = b.condition.text.trim().split('.').next().unwrap_or("");
+            !matches!(argument(first, s, shadow), Some(None))
+        })
+        .collect();
+    if kept.is_empty() {
+        return i
+            .otherwise
+            .as_ref()
+            .map(|o| rewrite_items(o, s, shadow))
+            .unwrap_or_default();
+    }
+    let pruned = ast::If {
+        branches: kept.into_iter().cloned().collect(),
+        ..i.clone()
+    };
+    rewrite_item(&Item::If(pruned), s, shadow)
+        .into_iter()
+        .collect()
+}
+
+fn at(ident: &ast::Ident, s: &Subst<'_>) -> ast::Ident {
+    ast::Ident {
+        name: ident.name.clone(),
+        span: s.at,
+    }
+}
+
+fn rewrite_member(m: &ast::JsonMember, s: &Subst<'_>, shadow: &[String]) -> ast::JsonMember {
+    ast::JsonMember {
+        key: m.key.clone(),
+        key_span: s.at,
+        value: rewrite_json(&m.value, s, shadow),
+    }
+}
+
+fn rewrite_json(v: &ast::JsonValue, s: &Subst<'_>, shadow: &[String]) -> ast::JsonValue {
+    use ast::JsonValue as J;
+    match v {
+        J::Object(ms, _) => J::Object(
+            ms.iter().map(|m| rewrite_member(m, s, shadow)).collect(),
+            s.at,
+        ),
+        J::Array(vs, _) => J::Array(
+            vs.iter().map(|v| rewrite_json(v, s, shadow)).collect(),
+            s.at,
+        ),
+        J::Str(lit) => J::Str(rewrite_str(lit, s, shadow)),
+        J::Number(n, _) => J::Number(n.clone(), s.at),
+        J::Bool(b, _) => J::Bool(*b, s.at),
+        J::Null(_) => J::Null(s.at),
+    }
+}
+
+/// The argument of the input `name`, when `name` is one the use rewrites: `Some(None)` for an
+/// optional input not given.
+fn argument<'a>(name: &str, s: &'a Subst<'_>, shadow: &[String]) -> Option<Option<&'a Value>> {
+    if shadow.iter().any(|v| v == name) {
+        return None;
+    }
+    s.args
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_ref())
+}
+
+fn rewrite_value(v: &Value, s: &Subst<'_>, shadow: &[String]) -> Option<Value> {
+    Some(match v {
+        Value::Path(p) => return rewrite_path(p, s, shadow),
+        Value::Str(lit) => Value::Str(rewrite_str(lit, s, shadow)),
+        Value::Number(n, _) => Value::Number(n.clone(), s.at),
+        Value::Bool(b, _) => Value::Bool(*b, s.at),
+        Value::Null(_) => Value::Null(s.at),
+    })
+}
+
+/// A path of the part: its input replaced by the argument (a path of the caller, its own
+/// spans; or a literal, for the input itself).
+fn rewrite_path(p: &ast::Path, s: &Subst<'_>, shadow: &[String]) -> Option<Value> {
+    let moved = |segs: &[ast::Ident]| segs.iter().map(|i| at(i, s)).collect::<Vec<_>>();
+    match argument(&p.segments[0].name, s, shadow) {
+        None => {
+            let mut segments = moved(&p.segments);
+            if shadow.contains(&p.segments[0].name) {
+                segments[0].name = local_name(&p.segments[0].name, s);
+            }
+            Some(Value::Path(ast::Path {
+                segments,
+                span: s.at,
+            }))
+        }
+        Some(None) => None,
+        Some(Some(Value::Path(arg))) => {
+            let mut segments = arg.segments.clone();
+            segments.extend(moved(&p.segments[1..]));
+            Some(Value::Path(ast::Path {
+                segments,
+                span: arg.span,
+            }))
+        }
+        Some(Some(literal)) => Some(literal.clone()),
+    }
+}
+
+/// A string of the part: `{{ input }}` alone takes the argument's text (an interpolated one
+/// too), other expressions read the argument in minijinja's syntax.
+fn rewrite_str(lit: &StrLit, s: &Subst<'_>, shadow: &[String]) -> StrLit {
+    let mut parts = Vec::with_capacity(lit.parts.len());
+    for p in &lit.parts {
+        match p {
+            StrPart::Lit { text, .. } => parts.push(StrPart::Lit {
+                text: text.clone(),
+                span: s.at,
+            }),
+            StrPart::Comment { .. } => parts.push(StrPart::Comment { span: s.at }),
+            StrPart::Expr { src, .. } => match argument(src.trim(), s, shadow) {
+                Some(Some(Value::Str(arg))) => parts.extend(arg.parts.iter().cloned()),
+                _ => parts.push(StrPart::Expr {
+                    src: rewrite_expr(src, s, shadow),
+                    span: s.at,
+                }),
+            },
+            StrPart::Stmt { src, .. } => parts.push(StrPart::Stmt {
+                src: rewrite_expr(src, s, shadow),
+                span: s.at,
+            }),
+        }
+    }
+    StrLit {
+        span: s.at,
+        parts,
+        block: lit.block,
+    }
+}
+
+/// A minijinja expression (or tag) of the part with each input it reads replaced by its
+/// argument: a path of the caller as written, a literal in minijinja's syntax, `none` for an
+/// optional input not given. Names after `.`, `|` (filters), `is` (tests), and keyword
+/// arguments are not inputs; string literals are copied as they are.
+fn rewrite_expr(src: &str, s: &Subst<'_>, shadow: &[String]) -> String {
+    let mut out = String::with_capacity(src.len());
+    let chars: Vec<char> = src.chars().collect();
+    let mut i = 0;
+    let mut prev_token = String::new();
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            let start = i;
+            i += 1;
+            while i < chars.len() && chars[i] != c {
+                if chars[i] == '\\' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            i = (i + 1).min(chars.len());
+            out.extend(&chars[start..i]);
+            prev_token = "'".into();
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let next = chars[i..].iter().find(|c| !c.is_whitespace());
+            let kwarg = next == Some(&'=')
+                && chars[i..].iter().filter(|c| !c.is_whitespace()).nth(1) != Some(&'=');
+            let reads = !matches!(prev_token.as_str(), "." | "|" | "is") && !kwarg;
+            match argument(&word, s, shadow).filter(|_| reads) {
+                Some(arg) => out.push_str(&expr_of(arg)),
+                None if reads && shadow.contains(&word) => out.push_str(&local_name(&word, s)),
+                None => out.push_str(&word),
+            }
+            prev_token = word;
+            continue;
+        }
+        out.push(c);
+        if !c.is_whitespace() {
+            prev_token = c.to_string();
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The name a loop variable of the part takes in the caller: its own, unless an argument reads
+/// a caller's name that it would hide (`for item in ...` in the part, `item.title` given by a
+/// caller's loop): then `item_PART`.
+fn local_name(var: &str, s: &Subst<'_>) -> String {
+    let word_in = |src: &str| {
+        src.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w == var)
+    };
+    let hides = s.args.iter().any(|(_, v)| match v {
+        Some(Value::Path(p)) => p.segments[0].name == var,
+        Some(Value::Str(lit)) => lit.parts.iter().any(|p| match p {
+            StrPart::Expr { src, .. } | StrPart::Stmt { src, .. } => word_in(src),
+            _ => false,
+        }),
+        _ => false,
+    });
+    if hides {
+        format!("{var}_{}", s.part)
+    } else {
+        var.to_string()
+    }
+}
+
+/// An argument in minijinja's syntax.
+fn expr_of(arg: Option<&Value>) -> String {
+    match arg {
+        None | Some(Value::Null(_)) => "none".into(),
+        Some(Value::Path(p)) => p.dotted(),
+        Some(Value::Number(n, _)) => n.clone(),
+        Some(Value::Bool(b, _)) => b.to_string(),
+        Some(Value::Str(lit)) => {
+            let quoted = |t: &str| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "\\'"));
+            let pieces: Vec<String> = lit
+                .parts
+                .iter()
+                .filter_map(|p| match p {
+                    StrPart::Lit { text, .. } => Some(quoted(text)),
+                    StrPart::Expr { src, .. } => Some(format!("({})", src.trim())),
+                    // A text with tags is refused as an argument (M1022).
+                    StrPart::Stmt { .. } | StrPart::Comment { .. } => None,
+                })
+                .collect();
+            match pieces.len() {
+                0 => "''".into(),
+                _ => format!("({})", pieces.join(" ~ ")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

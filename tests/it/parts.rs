@@ -1,0 +1,240 @@
+//! Shared parts across files: a folder of templates with its `parts/`, through the command
+//! line (`check`, `render`, `build`), and the bundled templates that share the "Contact us"
+//! button.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{missive, temp_dir};
+
+/// A project folder: `templates/` with these templates and `templates/parts/` with these part
+/// files, each given as (file name, text).
+fn project(what: &str, templates: &[(&str, &str)], parts: &[(&str, &str)]) -> PathBuf {
+    let root = temp_dir(what);
+    let dir = root.join("templates");
+    std::fs::create_dir_all(dir.join("parts")).unwrap();
+    for (name, text) in templates {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    for (name, text) in parts {
+        std::fs::write(dir.join("parts").join(name), text).unwrap();
+    }
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = missive().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const LINK: &str = r#"// Buttons shared by the order templates.
+part order_link {
+  input {
+    number: string max 20
+    page: url
+  }
+  button web_url { title: "Order {{ number }}", url: page }
+}
+"#;
+
+const HELP: &str = r#"notification help
+
+input {
+  order: { number: string max 8, page: url }
+}
+
+buttons {
+  text: "Need help with your order?"
+  use order_link { number: order.number, page: order.page }
+}
+"#;
+
+const DATA: &str =
+    r#"{"order": {"number": "A1234", "page": "https://www.cooktoys.example/orders/A1234"}}"#;
+
+#[test]
+fn a_template_renders_with_the_part_of_its_parts_folder_and_follows_its_changes() {
+    let dir = project(
+        "parts-render",
+        &[("help.missive", HELP)],
+        &[("links.missive", LINK)],
+    );
+    std::fs::write(dir.join("help.json"), DATA).unwrap();
+    let (code, out, err) = run_in(&dir, &["render", "help.missive", "--data", "help.json"]);
+    assert_eq!(code, 0, "{err}");
+    let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        body["attachment"]["payload"]["buttons"],
+        serde_json::json!([{
+            "type": "web_url",
+            "title": "Order A1234",
+            "url": "https://www.cooktoys.example/orders/A1234"
+        }])
+    );
+    // A change to the part is seen by the next run of every template that uses it.
+    std::fs::write(
+        dir.join("parts/links.missive"),
+        LINK.replace("\"Order {{ number }}\"", "\"See {{ number }}\""),
+    )
+    .unwrap();
+    let (_, out, _) = run_in(&dir, &["render", "help.missive", "--data", "help.json"]);
+    assert!(out.contains("\"See A1234\""), "{out}");
+}
+
+#[test]
+fn check_of_a_folder_checks_part_files_as_parts_and_build_does_not_write_them() {
+    let dir = project(
+        "parts-check",
+        &[("help.missive", HELP)],
+        &[("links.missive", LINK)],
+    );
+    std::fs::write(dir.join("help.json"), DATA).unwrap();
+    // The part file needs no `notification` line: the folder is clean.
+    let (code, out, err) = run_in(&dir, &["check", "."]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "2 files checked: no problems found\n"),
+        "{err}"
+    );
+    // `build` from the project's root, where `examples/` holds the sample data.
+    let root = dir.parent().unwrap();
+    std::fs::create_dir_all(root.join("examples")).unwrap();
+    std::fs::write(root.join("examples/help.json"), DATA).unwrap();
+    let dist = root.join("dist");
+    let (code, _, err) = run_in(
+        root,
+        &[
+            "build",
+            "templates",
+            "--out-dir",
+            "dist",
+            "--format",
+            "short",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut written: Vec<String> = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "help.json",
+            "help.preview.html",
+            "help.schema.json",
+            "index.html"
+        ]
+    );
+}
+
+#[test]
+fn a_part_defined_twice_and_a_loose_item_are_reported_in_the_part_file() {
+    // expect: M1025 M1026
+    let twice = "part order_link {\n  button web_url { title: \"Orders\", url: \"https://www.cooktoys.example/orders\" }\n}\n\ntext \"loose\"\n";
+    let dir = project(
+        "parts-twice",
+        &[("help.missive", HELP)],
+        &[("links.missive", LINK), ("more.missive", twice)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "parts", "--format", "short"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "parts/more.missive:1:6: error[M1025]: the part `order_link` is defined twice\n\
+         parts/more.missive:5:1: error[M1026]: a part file holds only `part NAME { ... }` blocks\n"
+    );
+    // The first definition is the one the template uses.
+    let (code, _, err) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_part_reads_only_its_own_inputs() {
+    let stray = "part stray {\n  input { page: url }\n  button web_url { title: \"Order\", url: order.page }\n}\n";
+    let dir = project("parts-stray", &[], &[("stray.missive", stray)]);
+    let (code, out, _) = run_in(&dir, &["check", "parts/stray.missive", "--format", "short"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("parts/stray.missive:3:41: error[M1001]: `order` is not declared"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_limit_a_part_breaks_with_the_callers_max_is_reported_at_the_use_naming_the_part() {
+    let long = HELP.replace("string max 8", "string max 30");
+    let dir = project(
+        "parts-limit",
+        &[("help.missive", &long)],
+        &[("links.missive", LINK)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("warning[M2001]: `title` may reach 36 characters, the limit is 20"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: in part `order_link`, defined at parts/links.missive:2, brought in by this `use`"),
+        "{out}"
+    );
+}
+
+/// shipping_update renders exactly as it did before its buttons moved into parts, and
+/// back_in_stock gains the shared "Contact us" button as the last of its element's three.
+#[test]
+fn the_bundled_templates_share_the_contact_button() {
+    let render = |name: &str| {
+        let out = missive()
+            .args([
+                "render",
+                &format!("templates/{name}.missive"),
+                "--data",
+                &format!("examples/{name}.json"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let contact = serde_json::json!({
+        "type": "phone_number",
+        "title": "Contact us",
+        "payload": "+33123456789"
+    });
+    let shipping = render("shipping_update");
+    let buttons = &shipping["attachment"]["payload"]["buttons"];
+    assert_eq!(buttons.as_array().unwrap().len(), 2);
+    assert_eq!(buttons[0]["title"], "Track package");
+    assert_eq!(buttons[1], contact);
+    let back = render("back_in_stock");
+    let buttons = &back["attachment"]["payload"]["elements"][0]["buttons"];
+    assert_eq!(buttons.as_array().unwrap().len(), 3);
+    assert_eq!(buttons[2], contact);
+}
+
+#[test]
+fn a_part_file_is_not_rendered_on_its_own() {
+    let out = missive()
+        .args([
+            "render",
+            "templates/parts/contact.missive",
+            "--format",
+            "short",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+    assert!(
+        text.contains(
+            "templates/parts/contact.missive:1:1: error[M1026]: a part file is not a template"
+        ),
+        "{text}"
+    );
+}
