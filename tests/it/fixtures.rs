@@ -46,7 +46,9 @@ fn check_text(path: &Path, text: String) -> FileReport {
     let source = Arc::new(SourceFile::new(relative(path), text));
     let mut input = driver::Input::template(relative(path), source);
     // The shared parts: `parts/` beside the fixture (a part file: its own folder).
-    let folder = path.parent().unwrap();
+    // Named relative to the repository (tests run there), as the snapshots show paths.
+    let shown = std::path::PathBuf::from(relative(path));
+    let folder = shown.parent().unwrap();
     let parts = match input.kind {
         driver::Kind::Part => folder.to_path_buf(),
         _ => folder.join("parts"),
