@@ -470,8 +470,14 @@ impl Generator<'_> {
         match ty {
             Ty::String { max } => Sample::String(self.string(*max, false, at)),
             Ty::Url { max } => Sample::String(self.string(*max, true, at)),
-            Ty::Integer => Sample::Integer(plausible_integer(at)),
-            Ty::Number => Sample::Number(plausible_number(at)),
+            Ty::Integer { range } => {
+                Sample::Integer(
+                    in_range(plausible_integer(at) as f64, range.as_ref(), self.worst()) as i64,
+                )
+            }
+            Ty::Number { range } => {
+                Sample::Number(in_range(plausible_number(at), range.as_ref(), self.worst()))
+            }
             Ty::Bool | Ty::Unknown => Sample::Bool(true),
             Ty::Object(obj) => self.object(obj, at),
             Ty::List { max, item } => {
@@ -771,6 +777,23 @@ fn plausible_url(at: &Place) -> String {
     } else {
         format!("https://example.com/{numbered}/{}", slug(&key))
     }
+}
+
+/// A plausible value kept inside the declared range (its nearest end), or for the worst case the
+/// end that prints longest (the one with more digits; the negative one when they tie).
+fn in_range(v: f64, range: Option<&crate::model::types::NumRange>, worst: bool) -> f64 {
+    let Some(r) = range else {
+        return v;
+    };
+    if worst {
+        let digits = |x: f64| format!("{}", x.abs().trunc()).len() + usize::from(x < 0.0);
+        return if digits(r.min) > digits(r.max) {
+            r.min
+        } else {
+            r.max
+        };
+    }
+    v.clamp(r.min, r.max)
 }
 
 fn plausible_integer(at: &Place) -> i64 {

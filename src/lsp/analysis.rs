@@ -814,7 +814,13 @@ impl<'a> Analysis<'a> {
                         format!("Length: {chars} characters ({units} UTF-16 units)")
                     })
                 }
-                None => Some(describe_bound(&bounds::of_string(s, &scope))),
+                None => {
+                    let locale = bounds::declared_locale(self.file);
+                    let formats = bounds::Formats {
+                        locale: locale.as_deref(),
+                    };
+                    Some(describe_bound(&bounds::of_string_in(s, &scope, formats)))
+                }
             },
             Some(Value::Path(p)) => {
                 let segs: Vec<(&str, Span)> = p
@@ -829,6 +835,8 @@ impl<'a> Analysis<'a> {
                         max: None,
                         decl: r.decl,
                         url: false,
+                        unranged: None,
+                        prints: None,
                     };
                     describe_bound(&bounds::of_type(&r.ty, c))
                 })

@@ -73,6 +73,8 @@ codes! {
     SeveralAttachments = "M1012", "more than one attachment in a message";
     InvalidHeader = "M1013", "a header or top-level line with a wrong or missing value";
     ReservedName = "M1014", "an input or loop variable named like a template-engine name";
+    InvalidRange = "M1040", "a number range in `input` that holds no value or cannot be data";
+    FormatFilter = "M1041", "a formatting filter (`money`, `number`, `date`) that cannot format";
     TooLong = "M2001", "a text over Messenger's length limit";
     TooMany = "M2002", "more elements, buttons or items than Messenger allows";
     MissingField = "M2003", "a required field that is missing";
@@ -98,6 +100,7 @@ codes! {
     InvalidDataUrl = "M3006", "a data value declared `url` that is not absolute http(s)";
     RenderFailed = "M3007", "an interpolation that failed while rendering";
     DuplicateDataKey = "M3008", "a key given twice in one object of the data";
+    DataOutOfRange = "M3040", "a data number outside its declared range";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
     NameMismatch = "M4002", "a notification name that differs from the file name";
     StylingMarkup = "M4003", "markup (Markdown, HTML) that Messenger shows literally";
