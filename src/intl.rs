@@ -272,6 +272,8 @@ mod tests {
         assert_eq!(money("en-IE", 149.0, "EUR").unwrap(), "€149.00");
         assert_eq!(money("en-US", 1234.5, "USD").unwrap(), "$1,234.50");
         assert_eq!(money("de-DE", 1234.5, "EUR").unwrap(), "1.234,50\u{a0}€");
+        assert_eq!(money("en-US", 149.0, "EUR").unwrap(), "€149.00");
+        assert_eq!(money("ja-JP", 1500.4, "JPY").unwrap(), "￥1,500");
     }
 
     #[test]
@@ -279,6 +281,7 @@ mod tests {
         assert_eq!(number("fr-FR", 1234.5, 1).unwrap(), "1\u{202f}234,5");
         assert_eq!(number("en-US", 1234.5, 1).unwrap(), "1,234.5");
         assert_eq!(number("en-IE", 19.5, 2).unwrap(), "19.50");
+        assert_eq!(number("fr-FR", 19.5, 2).unwrap(), "19,50");
         assert_eq!(number("de-DE", 1234.567, 2).unwrap(), "1.234,57");
         assert_eq!(number("en-US", -0.4, 0).unwrap(), "0");
     }
@@ -302,6 +305,10 @@ mod tests {
         assert_eq!(
             date("en-IE", noon, DateStyle::Long, "Europe/Dublin").unwrap(),
             "25 November 2026"
+        );
+        assert_eq!(
+            date("en-IE", noon, DateStyle::Short, "Europe/Dublin").unwrap(),
+            "25/11/2026"
         );
         // 23:30 UTC is already the next day in Paris.
         let late = noon + 11 * 3600 + 1800;
