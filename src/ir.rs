@@ -28,6 +28,9 @@ pub struct Template {
     pub input: Arc<ObjTy>,
     /// The profile the template was checked against, whose limits render enforces too.
     pub profile: Profile,
+    /// The BCP 47 tag of its readers (`locale "fr-FR"`), canonical: the locale of the
+    /// formatting filters, and of the preview's amounts.
+    pub locale: Option<String>,
     pub(crate) body: ObjIr,
     pub(crate) env: minijinja::Environment<'static>,
 }

@@ -83,7 +83,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "span",
         ],
     ),
-    ("preview", &["render", "ir", "json", "diagnostic", "span"]),
+    (
+        "preview",
+        &["render", "ir", "json", "intl", "diagnostic", "span"],
+    ),
     (
         "cli",
         &[

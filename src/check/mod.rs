@@ -402,6 +402,7 @@ impl<'a> Checker<'a> {
             tag,
             input: self.root.clone(),
             profile: self.profile.clone(),
+            locale: self.locale.clone(),
             body,
             env: std::mem::replace(&mut self.env, new_environment(None, None)),
         })
