@@ -233,4 +233,20 @@ mod tests {
             json!({"type": "boolean"})
         );
     }
+
+    #[test]
+    fn ranges_become_minimum_and_maximum() {
+        let s = schema(
+            "notification t\ninput {\n  price: number 0..10000\n  qty?: integer -5..99\n}\ntext \"{{ price }} {{ qty }}\"\n",
+        )
+        .to_value();
+        assert_eq!(
+            s["properties"]["price"],
+            json!({"type": "number", "minimum": 0, "maximum": 10000})
+        );
+        assert_eq!(
+            s["properties"]["qty"],
+            json!({"type": ["integer", "null"], "minimum": -5, "maximum": 99})
+        );
+    }
 }

@@ -849,6 +849,21 @@ mod tests {
     }
 
     #[test]
+    fn numbers_stay_in_their_range_and_the_worst_case_takes_the_longest_end() {
+        let t = template(
+            "notification t\ninput {\n  price: number 200..10000\n  qty: integer -50..9\n}\ntext \"{{ price }} {{ qty }}\"\n",
+        );
+        let plausible = generate(&t, SampleKind::Plausible);
+        let price = plausible["price"].as_f64().unwrap();
+        assert!((200.0..=10000.0).contains(&price), "{price}");
+        let qty = plausible["qty"].as_i64().unwrap();
+        assert!((-50..=9).contains(&qty), "{qty}");
+        let worst = generate(&t, SampleKind::WorstCase);
+        assert_eq!(worst["price"].as_f64(), Some(10000.0));
+        assert_eq!(worst["qty"].as_i64(), Some(-50));
+    }
+
+    #[test]
     fn paths_split_into_keys_and_items() {
         let s = Sample::Object(vec![(
             "order".into(),
