@@ -938,7 +938,7 @@ fn field_detail(f: &FieldSpec, profile: &Profile) -> String {
 fn snippet(word: &str) -> String {
     match word {
         "notification" => "notification ${1:name}".into(),
-        "customer_id" | "messaging_type" | "tag" | "text" | "metadata" => {
+        "customer_id" | "messaging_type" | "tag" | "locale" | "time_zone" | "text" | "metadata" => {
             format!("{word} \"$0\"")
         }
         "image" => "image $0".into(),
@@ -962,6 +962,8 @@ fn top_level_detail(word: &str) -> &'static str {
         "customer_id" => "the iAdvize customer_id scheme",
         "messaging_type" => "Send API messaging type",
         "tag" => "Send API message tag",
+        "locale" => "the readers' locale (a BCP 47 tag) for `money`, `number` and `date`",
+        "time_zone" => "the time zone (IANA) of `date`",
         "input" => "declared input variables",
         "text" => "the message text",
         "image" => "an image attachment",
