@@ -114,6 +114,13 @@ impl Checker<'_> {
                             d = d.at(decl, format!("declared `max {m}`"));
                         }
                     }
+                    // A formatted number whose range bounds it: the range is what to narrow.
+                    if let (Some(decl), Some(_), None) = (c.decl, &c.prints, c.unranged) {
+                        if !seen.contains(&decl) {
+                            seen.push(decl);
+                            d = d.at(decl, "its range bounds what it prints");
+                        }
+                    }
                 }
                 let over = most - max;
                 // A number without a range is the likely cause: say what was assumed, and that
