@@ -103,9 +103,11 @@ impl Checker<'_> {
             })
             .unwrap_or_default();
         let usage = match name {
-            "money" => "`money(\"EUR\")` (an ISO 4217 currency code)",
+            "money" => "`money('EUR')` (an ISO 4217 currency code)",
             "number" => "`number(2)` (the fraction digits, 0 to 10)",
-            _ => "`date(\"short\")` (`short`, `medium`, `long` or `full`, and optionally a time zone)",
+            _ => {
+                "`date('short')` (`short`, `medium`, `long` or `full`, and optionally a time zone)"
+            }
         };
         let fail = |this: &mut Self, message: String, label: &str, help: String| {
             this.push(
@@ -179,7 +181,7 @@ impl Checker<'_> {
                 self,
                 "`date` needs a time zone, and this template declares none".into(),
                 "in which time zone?",
-                "declare it under `notification`, e.g. `time_zone \"Europe/Paris\"`, or pass it from the data: `date(\"short\", order.time_zone)`; the machine's zone is never used".into(),
+                "declare it under `notification`, e.g. `time_zone \"Europe/Paris\"`, or pass it from the data: `date('short', order.time_zone)`; the machine's zone is never used".into(),
             );
         }
         true

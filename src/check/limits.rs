@@ -145,7 +145,7 @@ impl Checker<'_> {
                         .get(span.range())
                         .is_some_and(|t| !t.contains("| money") && !t.contains("| number"));
                     let format = if plain && !u.integer {
-                        ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money(\"EUR\")`"
+                        ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money('EUR')`"
                     } else {
                         ""
                     };
