@@ -870,6 +870,11 @@ fn describe_bound(b: &Bound) -> String {
             let when: Vec<String> = b
                 .maxed()
                 .map(|(path, m)| format!("`{path}` max {m}"))
+                .chain(b.contributors.iter().filter_map(|c| {
+                    c.prints
+                        .as_ref()
+                        .map(|t| format!("`{}` printing `{t}`", c.path))
+                }))
                 .collect();
             let when = if when.is_empty() {
                 String::new()
