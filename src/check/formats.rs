@@ -162,6 +162,20 @@ impl Checker<'_> {
                 format!("write {usage}"),
             );
         }
+        // A time zone written in the template is checked like `time_zone`'s.
+        if let (true, Some(zone)) = (name == "date", args.get(1).and_then(|a| unquote(a))) {
+            if let Some(p) = intl::zone_problem(zone) {
+                return fail(
+                    self,
+                    p,
+                    "not a time zone missive knows",
+                    format!(
+                        "name a zone of the IANA database, e.g. `date({}, 'Europe/Paris')`",
+                        args[0]
+                    ),
+                );
+            }
+        }
         let missing = self.locale.is_none()
             || (name == "date" && args.len() == 1 && self.time_zone.is_none());
         if missing && self.format_headers_broken {
