@@ -226,3 +226,38 @@ pub(super) fn call_args(src: &str, after: usize) -> Option<&str> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{compile, Options};
+
+    const SRC: &str = "notification t\nlocale \"fr-FR\"\ninput { price: number 0..100 }\ntext \"{{ price | money('EUR') }}\"\n";
+
+    #[cfg(not(feature = "intl"))]
+    #[test]
+    fn without_the_feature_the_filters_say_the_build_lacks_it() {
+        use crate::diagnostic::codes::Code;
+        let c = compile(SRC, &Options::default());
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::FormatFilter)
+            .expect("M1041");
+        assert!(d.help.as_deref().unwrap_or("").contains("`intl`"), "{d:?}");
+        assert_eq!(&SRC[d.primary().expect("located").span.range()], "money");
+    }
+
+    #[cfg(feature = "intl")]
+    #[test]
+    fn with_the_feature_the_filters_render_in_the_declared_locale() {
+        let c = compile(SRC, &Options::default());
+        assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+        let data = crate::json::parse("{\"price\": 19.5}").unwrap();
+        let mut out = Vec::new();
+        c.template.unwrap().render_to(&mut out, &data).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"text\":\"19,50\u{a0}€\"}"
+        );
+    }
+}
