@@ -242,7 +242,7 @@ mod tests {
             .diagnostics
             .iter()
             .find(|d| d.code == Code::FormatFilter)
-            .expect("M1041");
+            .expect("the formatting filter error");
         assert!(d.help.as_deref().unwrap_or("").contains("`intl`"), "{d:?}");
         assert_eq!(&SRC[d.primary().expect("located").span.range()], "money");
     }
