@@ -136,7 +136,18 @@ fn ty(t: &Ty, nullable: bool) -> Schema {
             m
         }
         // What minijinja prints in a bounded length; other numbers are refused (M3003).
-        Ty::Number => Schema::new().value("type", json!("number")).value(
+        Ty::Number { range: Some(r) } | Ty::Integer { range: Some(r) } => Schema::new()
+            .value(
+                "type",
+                json!(if matches!(t, Ty::Integer { .. }) {
+                    "integer"
+                } else {
+                    "number"
+                }),
+            )
+            .value("minimum", range_end(&r.min_raw))
+            .value("maximum", range_end(&r.max_raw)),
+        Ty::Number { .. } => Schema::new().value("type", json!("number")).value(
             "anyOf",
             json!([
                 {"const": 0},
@@ -145,7 +156,7 @@ fn ty(t: &Ty, nullable: bool) -> Schema {
             ]),
         ),
         // The same rule as numbers (M3003): under 10²¹ in size.
-        Ty::Integer => Schema::new()
+        Ty::Integer { .. } => Schema::new()
             .value("type", json!("integer"))
             .value("exclusiveMinimum", json!(-1e21))
             .value("exclusiveMaximum", json!(1e21)),
@@ -173,6 +184,11 @@ fn ty(t: &Ty, nullable: bool) -> Schema {
         }
     }
     m
+}
+
+/// An end of a declared range as written (`10000`, `0.5`), as a JSON number.
+fn range_end(raw: &str) -> serde_json::Value {
+    serde_json::from_str(raw).unwrap_or_else(|_| json!(raw.parse::<f64>().unwrap_or(0.0)))
 }
 
 #[cfg(test)]
@@ -215,6 +231,22 @@ mod tests {
         assert_eq!(
             s["properties"]["items"]["items"]["properties"]["ok"],
             json!({"type": "boolean"})
+        );
+    }
+
+    #[test]
+    fn ranges_become_minimum_and_maximum() {
+        let s = schema(
+            "notification t\ninput {\n  price: number 0..10000\n  qty?: integer -5..99\n}\ntext \"{{ price }} {{ qty }}\"\n",
+        )
+        .to_value();
+        assert_eq!(
+            s["properties"]["price"],
+            json!({"type": "number", "minimum": 0, "maximum": 10000})
+        );
+        assert_eq!(
+            s["properties"]["qty"],
+            json!({"type": ["integer", "null"], "minimum": -5, "maximum": 99})
         );
     }
 }

@@ -28,6 +28,10 @@ pub struct Template {
     pub input: Arc<ObjTy>,
     /// The profile the template was checked against, whose limits render enforces too.
     pub profile: Profile,
+    /// The BCP 47 tag of its readers (`locale "fr-FR"`), canonical: the locale of the
+    /// formatting filters, and of the preview's amounts; for a template with `locales { }`,
+    /// the tag of the locale it was compiled for.
+    pub format_locale: Option<String>,
     pub(crate) body: ObjIr,
     pub(crate) env: minijinja::Environment<'static>,
     /// The locale this template was compiled for, when the source declares `locales { }`.

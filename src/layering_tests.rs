@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 /// all over `model`; `driver` is the one module above both `check` and `render`.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("span", &[]),
+    ("intl", &[]),
     ("diagnostic", &["span"]),
     ("json", &["diagnostic", "span"]),
     ("model", &["diagnostic", "span"]),
@@ -19,7 +20,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ir", &["model", "span"]),
     (
         "check",
-        &["syntax", "ir", "model", "json", "diagnostic", "span"],
+        &[
+            "syntax",
+            "ir",
+            "model",
+            "json",
+            "intl",
+            "diagnostic",
+            "span",
+        ],
     ),
     ("render", &["ir", "model", "json", "diagnostic", "span"]),
     ("fmt", &["syntax", "diagnostic", "span"]),
@@ -74,7 +83,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "span",
         ],
     ),
-    ("preview", &["render", "ir", "json", "diagnostic", "span"]),
+    (
+        "preview",
+        &["render", "ir", "json", "intl", "diagnostic", "span"],
+    ),
     (
         "cli",
         &[

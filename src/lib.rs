@@ -41,6 +41,7 @@ pub mod driver;
 pub mod fmt;
 pub mod import;
 pub mod input_schema;
+pub(crate) mod intl;
 pub(crate) mod ir;
 pub mod json;
 #[cfg(test)]

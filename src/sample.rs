@@ -476,8 +476,14 @@ impl Generator<'_> {
         match ty {
             Ty::String { max } => Sample::String(self.string(*max, false, at)),
             Ty::Url { max } => Sample::String(self.string(*max, true, at)),
-            Ty::Integer => Sample::Integer(plausible_integer(at)),
-            Ty::Number => Sample::Number(plausible_number(at)),
+            Ty::Integer { range } => {
+                Sample::Integer(
+                    in_range(plausible_integer(at) as f64, range.as_ref(), self.worst()) as i64,
+                )
+            }
+            Ty::Number { range } => {
+                Sample::Number(in_range(plausible_number(at), range.as_ref(), self.worst()))
+            }
             Ty::Bool | Ty::Unknown => Sample::Bool(true),
             Ty::Object(obj) => self.object(obj, at),
             Ty::List { max, item } => {
@@ -779,6 +785,23 @@ fn plausible_url(at: &Place) -> String {
     }
 }
 
+/// A plausible value kept inside the declared range (its nearest end), or for the worst case the
+/// end that prints longest (the one with more digits; the negative one when they tie).
+fn in_range(v: f64, range: Option<&crate::model::types::NumRange>, worst: bool) -> f64 {
+    let Some(r) = range else {
+        return v;
+    };
+    if worst {
+        let digits = |x: f64| format!("{}", x.abs().trunc()).len() + usize::from(x < 0.0);
+        return if digits(r.min) > digits(r.max) {
+            r.min
+        } else {
+            r.max
+        };
+    }
+    v.clamp(r.min, r.max)
+}
+
 fn plausible_integer(at: &Place) -> i64 {
     let key = at.key.to_ascii_lowercase();
     let has = |w: &str| key.contains(w);
@@ -829,6 +852,21 @@ mod tests {
     fn template(src: &str) -> Template {
         let c = compile(src, &Options::default());
         c.template.unwrap_or_else(|| panic!("{:#?}", c.diagnostics))
+    }
+
+    #[test]
+    fn numbers_stay_in_their_range_and_the_worst_case_takes_the_longest_end() {
+        let t = template(
+            "notification t\ninput {\n  price: number 200..10000\n  qty: integer -50..9\n}\ntext \"{{ price }} {{ qty }}\"\n",
+        );
+        let plausible = generate(&t, SampleKind::Plausible);
+        let price = plausible["price"].as_f64().unwrap();
+        assert!((200.0..=10000.0).contains(&price), "{price}");
+        let qty = plausible["qty"].as_i64().unwrap();
+        assert!((-50..=9).contains(&qty), "{qty}");
+        let worst = generate(&t, SampleKind::WorstCase);
+        assert_eq!(worst["price"].as_f64(), Some(10000.0));
+        assert_eq!(worst["qty"].as_i64(), Some(-50));
     }
 
     #[test]

@@ -27,6 +27,24 @@ pub struct Contributor {
     pub decl: Option<Span>,
     /// Declared `url` rather than `string`, for the suggested declaration.
     pub url: bool,
+    /// A number declared without a range: the length it is assumed to print up to.
+    pub unranged: Option<Unranged>,
+    /// The longest text a formatting filter prints for it (`10 000,00 €`).
+    pub prints: Option<String>,
+}
+
+/// What a number without a declared range is assumed to print, and so what a range would bound.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unranged {
+    pub chars: usize,
+    pub integer: bool,
+}
+
+/// The locale the formatting filters (`money`, `number`, `date`) are bounded in (a date's
+/// length does not depend on its time zone).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Formats<'a> {
+    pub locale: Option<&'a str>,
 }
 
 /// Why a length has no upper bound.
@@ -122,16 +140,28 @@ pub fn of_type(ty: &Ty, c: Contributor) -> Bound {
         }
         // Already reported where it is declared.
         Ty::Unknown => Bound::exact(0),
-        Ty::Integer => Bound {
+        Ty::Integer { range: Some(r) } => Bound {
             min: 1,
-            max: Ok(INTEGER_CHARS),
-            contributors: Vec::new(),
+            max: Ok(integer_chars(r.min).max(integer_chars(r.max))),
+            contributors: vec![c],
         },
-        Ty::Number => Bound {
+        Ty::Number { range: Some(r) } => Bound {
             min: 1,
-            max: Ok(NUMBER_CHARS),
-            contributors: Vec::new(),
+            max: Ok(number_chars(r)),
+            contributors: vec![c],
         },
+        Ty::Integer { range: None } | Ty::Number { range: None } => {
+            let integer = matches!(ty, Ty::Integer { .. });
+            let chars = if integer { INTEGER_CHARS } else { NUMBER_CHARS };
+            Bound {
+                min: 1,
+                max: Ok(chars),
+                contributors: vec![Contributor {
+                    unranged: Some(Unranged { chars, integer }),
+                    ..c
+                }],
+            }
+        }
         Ty::Bool => Bound {
             min: 4,
             max: Ok(5),
@@ -148,12 +178,49 @@ pub fn of_type(ty: &Ty, c: Contributor) -> Bound {
     }
 }
 
-/// The bound of a string literal with interpolations.
-pub fn of_string(s: &StrLit, scope: &Scope<'_>) -> Bound {
+/// The characters an integer in the range prints (`-250`: 4).
+fn integer_chars(v: f64) -> usize {
+    format!("{}", v.trunc()).trim_end_matches(".0").len()
+}
+
+/// The characters a `number` in the range prints as minijinja writes a float: its sign, its
+/// integer digits, a point and up to 17 more significant digits.
+fn number_chars(r: &crate::model::types::NumRange) -> usize {
+    let sign = usize::from(r.min < 0.0);
+    let digits = integer_chars(r.min.abs()).max(integer_chars(r.max.abs()));
+    (sign + digits + 18).min(NUMBER_CHARS)
+}
+
+/// The locale a template declares (`locale "fr-FR"`, or the default of `locales { }`), canonical, when it is a valid tag: what
+/// its formatting filters are bounded in (for the language server's hover).
+#[cfg_attr(not(feature = "lsp"), allow(dead_code))]
+pub fn declared_locale(file: &crate::syntax::ast::File) -> Option<String> {
+    use crate::syntax::ast::{Item, Value};
+    let tag = |v: &Value| match v {
+        Value::Str(s) => crate::intl::canonical_locale(&s.as_literal()?).ok(),
+        _ => None,
+    };
+    file.items.iter().find_map(|i| match i {
+        Item::Command(c) if c.name.name == "locale" => match c.args.as_slice() {
+            [v] => tag(v),
+            _ => None,
+        },
+        // `locales { en: "en-IE", ... }`: the default locale, the first.
+        Item::Block(b) if b.kind.name == "locales" => b.items.iter().find_map(|i| match i {
+            Item::Field(f) if f.name.name != "from" => tag(&f.value),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+/// The bound of a string literal with interpolations, with the formatting filters bounded in
+/// the locale of `formats`.
+pub fn of_string_in(s: &StrLit, scope: &Scope<'_>, formats: Formats<'_>) -> Bound {
     let mut locals: Vec<(String, Ty, Span)> = scope.locals.clone();
     let parts: Vec<&StrPart> = s.parts.iter().collect();
     let mut i = 0;
-    sequence(&parts, &mut i, scope, &mut locals, &[]).0
+    sequence(&parts, &mut i, scope, &mut locals, &[], formats).0
 }
 
 /// Bounds parts until one of `stops` (a block tag such as `endif`) and returns which stopped it.
@@ -163,6 +230,7 @@ fn sequence(
     scope: &Scope<'_>,
     locals: &mut Vec<(String, Ty, Span)>,
     stops: &[&str],
+    formats: Formats<'_>,
 ) -> (Bound, Option<String>) {
     let mut total = Bound::exact(0);
     while *i < parts.len() {
@@ -172,7 +240,7 @@ fn sequence(
             StrPart::Lit { text, .. } => total = total.then(Bound::exact(text.chars().count())),
             StrPart::Comment { .. } => {}
             StrPart::Expr { src, span } => {
-                total = total.then(expression(src, *span, scope, locals))
+                total = total.then(expression(src, *span, scope, locals, formats))
             }
             StrPart::Stmt { src, span } => {
                 let src = src
@@ -189,8 +257,14 @@ fn sequence(
                         let mut branches: Vec<Bound> = Vec::new();
                         let mut has_else = false;
                         loop {
-                            let (b, stop) =
-                                sequence(parts, i, scope, locals, &["elif", "else", "endif"]);
+                            let (b, stop) = sequence(
+                                parts,
+                                i,
+                                scope,
+                                locals,
+                                &["elif", "else", "endif"],
+                                formats,
+                            );
                             branches.push(b);
                             match stop
                                 .as_deref()
@@ -207,7 +281,8 @@ fn sequence(
                                 }
                             }
                             if has_else {
-                                let (b, stop) = sequence(parts, i, scope, locals, &["endif"]);
+                                let (b, stop) =
+                                    sequence(parts, i, scope, locals, &["endif"], formats);
                                 branches.push(b);
                                 if stop.is_none() {
                                     return (
@@ -249,7 +324,7 @@ fn sequence(
                             }
                         };
                         locals.push((var.to_string(), item, *span));
-                        let (body, stop) = sequence(parts, i, scope, locals, &["endfor"]);
+                        let (body, stop) = sequence(parts, i, scope, locals, &["endfor"], formats);
                         locals.pop();
                         if stop.is_none() {
                             return (opaque(*span, "a `{% for %}` without `{% endfor %}`"), None);
@@ -317,24 +392,37 @@ fn resolve(
             max,
             decl: r.decl,
             url: false,
+            unranged: None,
+            prints: None,
         },
     ))
 }
 
 /// `path`, `path | filter(args) | ...`, `'literal'`.
-fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, Span)]) -> Bound {
+fn expression(
+    src: &str,
+    span: Span,
+    scope: &Scope<'_>,
+    locals: &[(String, Ty, Span)],
+    formats: Formats<'_>,
+) -> Bound {
     let mut stages = split_filters(src);
     let head = stages.remove(0);
     let head = head.trim();
+    let mut head_ty = None;
     let mut bound = if let Some(lit) = quoted(head) {
         Bound::exact(lit.chars().count())
     } else {
         match resolve(head, span, scope, locals) {
-            Some((ty, c)) => of_type(&ty, c),
+            Some((ty, c)) => {
+                let b = of_type(&ty, c);
+                head_ty = Some(ty);
+                b
+            }
             None => return opaque(span, &format!("`{}`", src.trim())),
         }
     };
-    for stage in stages {
+    for (n, stage) in stages.into_iter().enumerate() {
         let stage = stage.trim();
         let (name, args) = match stage.find('(') {
             Some(p) if stage.ends_with(')') => (stage[..p].trim(), &stage[p + 1..stage.len() - 1]),
@@ -348,8 +436,19 @@ fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, S
             "round" | "int" | "float" | "length" | "count" => Bound {
                 min: 1,
                 max: Ok(NUMBER_CHARS),
-                contributors: Vec::new(),
+                contributors: bound
+                    .contributors
+                    .into_iter()
+                    .filter(|c| c.unranged.is_some())
+                    .collect(),
             },
+            "money" | "number" | "date" => {
+                let ty = if n == 0 { head_ty.as_ref() } else { None };
+                match formatted(name, args, ty, bound, formats) {
+                    Ok(b) => b,
+                    Err(what) => return opaque(span, &what),
+                }
+            }
             "truncate" => match truncate_limit(args) {
                 Some(limit) => Bound {
                     min: bound.min.min(limit),
@@ -380,6 +479,68 @@ fn expression(src: &str, span: Span, scope: &Scope<'_>, locals: &[(String, Ty, S
         };
     }
     bound
+}
+
+/// The bound of `value | money(...)`, `| number(...)` or `| date(...)` (`ty`: the value's
+/// declared type when the filter applies to an input directly): the real formatter run on the
+/// range's extremes in the locale; a number without a range is assumed at the extremes of the
+/// number rule (10²¹), and said so. `Err`: why it cannot be bounded.
+fn formatted(
+    name: &str,
+    args: &str,
+    ty: Option<&Ty>,
+    value: Bound,
+    formats: Formats<'_>,
+) -> Result<Bound, String> {
+    use crate::intl;
+    let Some(tag) = formats.locale else {
+        return Err(format!("`{name}` without a declared `locale`"));
+    };
+    let args: Vec<&str> = args.split(',').map(str::trim).collect();
+    let (lengths, unranged) = if name == "date" {
+        let style = quoted(args[0])
+            .and_then(intl::DateStyle::parse)
+            .ok_or_else(|| format!("`date` with the style `{}`", args[0]))?;
+        (intl::date_lengths(tag, style)?, None)
+    } else {
+        let (range, integer) = match ty {
+            Some(Ty::Number { range }) => (range.as_ref(), false),
+            Some(Ty::Integer { range }) => (range.as_ref(), true),
+            _ => return Err(format!("`{name}` of a value that is not a `number` input")),
+        };
+        // The number rule: under 10²¹ in size (M3003).
+        let (min, max) = range.map_or((-9.99e20, 9.99e20), |r| (r.min, r.max));
+        let lengths = if name == "money" {
+            let currency = quoted(args[0])
+                .ok_or_else(|| "`money` with a currency from the data".to_string())?;
+            intl::money_lengths(tag, min, max, currency)?
+        } else {
+            let digits = args[0]
+                .parse::<u8>()
+                .map_err(|_| format!("`number` with the digits `{}`", args[0]))?;
+            intl::number_lengths(tag, min, max, digits)?
+        };
+        let unranged = range.is_none().then_some(Unranged {
+            chars: lengths.1,
+            integer,
+        });
+        (lengths, unranged)
+    };
+    // The value read, with what it prints at the longest (`item.price` prints `10 000,00 €`).
+    let contributors = value
+        .contributors
+        .into_iter()
+        .map(|c| Contributor {
+            unranged,
+            prints: Some(lengths.2.clone()),
+            ..c
+        })
+        .collect();
+    Ok(Bound {
+        min: lengths.0,
+        max: Ok(lengths.1),
+        contributors,
+    })
 }
 
 /// The most characters `truncate(...)` lets through: `length` (default 255) plus `leeway`
@@ -563,11 +724,14 @@ mod tests {
             panic!()
         };
         let Value::Str(s) = &c.args[0] else { panic!() };
-        of_string(
+        of_string_in(
             s,
             &Scope {
                 root: &root,
                 locals: Vec::new(),
+            },
+            Formats {
+                locale: Some("fr-FR"),
             },
         )
     }
@@ -691,6 +855,42 @@ mod tests {
         let b = bound(
             "name: string max 5",
             "\"{{ name | replace('a', 'bbbb') }}\"",
+        );
+        assert!(matches!(b.max, Err(Unbounded::Opaque { .. })));
+    }
+
+    #[test]
+    fn a_range_bounds_an_integer_and_a_number() {
+        let b = bound("qty: integer -5..250", "\"x{{ qty }}\"");
+        assert_eq!(b.max, Ok(4));
+        assert!(b.contributors.iter().all(|c| c.unranged.is_none()));
+        // Without a range: the number rule's length, and said so.
+        let b = bound("price: number", "\"{{ price }}\"");
+        assert_eq!(b.max, Ok(NUMBER_CHARS));
+        assert_eq!(
+            b.contributors[0].unranged.map(|u| u.chars),
+            Some(NUMBER_CHARS)
+        );
+    }
+
+    #[cfg(feature = "intl")]
+    #[test]
+    fn money_and_dates_are_bounded_in_the_locale() {
+        // `10 000,00 €`: 11 characters in fr-FR.
+        let b = bound(
+            "name: string max 60, price: number 0..10000",
+            "\"{{ name }} - {{ price | money('EUR') }}\"",
+        );
+        assert_eq!((b.min, b.max.clone()), (3 + 6, Ok(60 + 3 + 11)));
+        let price = b.contributors.iter().find(|c| c.path == "price").unwrap();
+        assert_eq!(price.prints.as_deref(), Some("10\u{202f}000,00\u{a0}€"));
+        // `dimanche 10 septembre 2028`: the longest full date in French.
+        let b = bound("at: integer", "\"{{ at | date('full') }}\"");
+        assert_eq!(b.max, Ok(26));
+        // A currency from the data cannot be bounded.
+        let b = bound(
+            "price: number 0..10, cur: string max 3",
+            "\"{{ price | money(cur) }}\"",
         );
         assert!(matches!(b.max, Err(Unbounded::Opaque { .. })));
     }

@@ -196,13 +196,15 @@ fn wrong(
     out: &mut Vec<Diagnostic>,
 ) {
     let hint = match (&node.value, ty) {
-        (Json::String(s), Ty::Number | Ty::Integer) if s.trim().parse::<f64>().is_ok() => {
+        (Json::String(s), Ty::Number { .. } | Ty::Integer { .. })
+            if s.trim().parse::<f64>().is_ok() =>
+        {
             format!("write the number without quotes: `{}`", s.trim())
         }
         (Json::Number(n), Ty::String { .. } | Ty::Url { .. }) => {
             format!("write it in quotes: `\"{n}\"`")
         }
-        (Json::Number(n), Ty::Integer) => {
+        (Json::Number(n), Ty::Integer { .. }) => {
             format!("`{n}` has a fraction: give a whole number, or declare the input `number`")
         }
         _ => format!("give `{path}` as {expected}"),
@@ -275,21 +277,32 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
                 );
             }
         }
-        (Ty::Number | Ty::Integer, Json::Number(n)) if number_out_of_range(n) == Some(NumberRange::Infinite) => out.push(
+        (Ty::Number { .. } | Ty::Integer { .. }, Json::Number(n)) if number_out_of_range(n) == Some(NumberRange::Infinite) => out.push(
             codes::m3003_wrong_data_type(format!("`{path}` is out of range: {n} is beyond what a JSON number can hold"))
                 .label(Origin::Data, node.span, "too large for a 64-bit float")
                 .at(decl, "declared here")
                 .help("give a number between -1.7e308 and 1.7e308; Facebook and most JSON readers refuse larger ones"),
         ),
         // The one rule for numbers, in data as in a template (see `number_out_of_range`).
-        (Ty::Number | Ty::Integer, Json::Number(n)) if number_out_of_range(n).is_some() => out.push(
+        (Ty::Number { .. } | Ty::Integer { .. }, Json::Number(n)) if number_out_of_range(n).is_some() => out.push(
             codes::m3003_wrong_data_type(format!("`{path}` is out of range: {n} would print as a very long text"))
                 .label(Origin::Data, node.span, "outside 0.000001 to 10²¹")
-                .at(decl, format!("declared `{}` here", if *ty == Ty::Integer { "integer" } else { "number" }))
+                .at(decl, format!("declared `{}` here", if matches!(ty, Ty::Integer { .. }) { "integer" } else { "number" }))
                 .help("give an amount between 0.000001 and 10²¹ (or 0); an identifier belongs in a `string`"),
         ),
-        (Ty::Number, Json::Number(_)) => {}
-        (Ty::Integer, Json::Number(n)) if is_integer(n) => {}
+        (Ty::Number { range: Some(r) } | Ty::Integer { range: Some(r) }, Json::Number(n))
+            if !n.parse::<f64>().is_ok_and(|v| r.contains(v))
+                && (matches!(ty, Ty::Number { .. }) || is_integer(n)) =>
+        {
+            out.push(
+                codes::m3040_data_out_of_range(format!("`{path}` is {n}, its range is `{r}`"))
+                    .label(Origin::Data, node.span, format!("outside `{r}`"))
+                    .at(decl, format!("declared `{}` here", ty.describe()))
+                    .help(format!("give a value from {} to {}, or widen the range in `input` if the template's limits allow it (`check` proves them for the range)", r.min_raw, r.max_raw)),
+            )
+        }
+        (Ty::Number { .. }, Json::Number(_)) => {}
+        (Ty::Integer { .. }, Json::Number(n)) if is_integer(n) => {}
         (Ty::Bool, Json::Bool(_)) => {}
         (Ty::Object(obj), Json::Object(_)) => object(node, obj, path, out),
         (Ty::List { max, item }, Json::Array(items)) => {
@@ -319,8 +332,8 @@ fn check_ty(node: &Node<'_>, ty: &Ty, decl: Span, path: &Path<'_>, out: &mut Vec
             let expected = match ty {
                 Ty::String { .. } => "a string",
                 Ty::Url { .. } => "a URL string",
-                Ty::Number => "a number",
-                Ty::Integer => "an integer",
+                Ty::Number { .. } => "a number",
+                Ty::Integer { .. } => "an integer",
                 Ty::Bool => "`true` or `false`",
                 Ty::Object(_) => "an object",
                 Ty::List { .. } => "a list",

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::{codes, Diagnostic};
-use crate::model::types::{suggest, FieldTy, ObjTy, Ty};
+use crate::model::types::{suggest, FieldTy, NumRange, ObjTy, Ty};
 use crate::syntax::ast;
 
 pub const TYPE_NAMES: &[&str] = &["string", "number", "integer", "bool", "url", "list"];
@@ -81,7 +81,7 @@ pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
 
 fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
     match t {
-        ast::TypeExpr::Scalar { name, max } => {
+        ast::TypeExpr::Scalar { name, max, range } => {
             let ty = match name.name.as_str() {
                 "string" => Ty::String {
                     max: max.map(|m| m.value),
@@ -89,8 +89,12 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                 "url" => Ty::Url {
                     max: max.map(|m| m.value),
                 },
-                "number" => Ty::Number,
-                "integer" => Ty::Integer,
+                "number" => Ty::Number {
+                    range: range.as_ref().and_then(|r| lower_range(r, false, diags)),
+                },
+                "integer" => Ty::Integer {
+                    range: range.as_ref().and_then(|r| lower_range(r, true, diags)),
+                },
                 "bool" => Ty::Bool,
                 other => {
                     let mut d = codes::m1009_unknown_type(format!("unknown type `{other}`"))
@@ -110,7 +114,25 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
                             m.span,
                             "`max` bounds the characters of a string or the items of a list",
                         )
-                        .help("remove `max`, or declare the value as `string max N`"),
+                        .help(if ty.is_numeric() {
+                            format!("a number's printed length is bounded by its range: declare the least and the greatest value, e.g. `{} 0..10000`", name.name)
+                        } else {
+                            "remove `max`, or declare the value as `string max N`".into()
+                        }),
+                );
+            }
+            if let (Some(r), false) = (range, ty.is_numeric()) {
+                diags.push(
+                    codes::m1009_unknown_type(format!("a range does not apply to `{}`", name.name))
+                        .at(
+                            r.span,
+                            "a range bounds the value of a `number` or an `integer`",
+                        )
+                        .help(if matches!(ty, Ty::String { .. } | Ty::Url { .. }) {
+                            format!("bound the characters instead: `{} max N`", name.name)
+                        } else {
+                            "remove the range".to_string()
+                        }),
                 );
             }
             Some(ty)
@@ -123,4 +145,63 @@ fn lower_type(t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>) -> Option<Ty> {
             Some(Ty::Object(Arc::new(lower_decls(decls, diags))))
         }
     }
+}
+
+/// `0..10000` on a `number` or `integer` (M1040 when it holds no value or cannot be data).
+fn lower_range(r: &ast::RangeDecl, integer: bool, diags: &mut Vec<Diagnostic>) -> Option<NumRange> {
+    for (raw, span) in [(&r.min, r.min_span), (&r.max, r.max_span)] {
+        if let Some(problem) = crate::json::number_out_of_range(raw) {
+            diags.push(
+                codes::m1040_invalid_range(format!(
+                    "`{raw}` cannot end a range: a number is 0 or between 10⁻⁶ and 10²¹ in size"
+                ))
+                .at(span, problem.label())
+                .help("give both ends of the range in that span, e.g. `0..10000`"),
+            );
+            return None;
+        }
+        if integer && raw.contains(['.', 'e', 'E']) {
+            diags.push(
+                codes::m1040_invalid_range(format!(
+                    "the range of an `integer` has a fraction: `{raw}`"
+                ))
+                .at(span, "not a whole number")
+                .help(format!(
+                    "write whole numbers, e.g. `integer {}..{}`",
+                    whole(&r.min),
+                    whole(&r.max)
+                )),
+            );
+            return None;
+        }
+    }
+    let (min, max) = (r.min.parse::<f64>().ok()?, r.max.parse::<f64>().ok()?);
+    if min > max {
+        diags.push(
+            codes::m1040_invalid_range(format!(
+                "the range `{}..{}` holds no value: its least end is greater than its greatest",
+                r.min, r.max
+            ))
+            .at(r.span, "empty range")
+            .help(format!(
+                "write the least value first: `{}..{}`",
+                r.max, r.min
+            ))
+            .fix(r.span, format!("{}..{}", r.max, r.min)),
+        );
+        return None;
+    }
+    Some(NumRange {
+        min,
+        max,
+        min_raw: r.min.clone(),
+        max_raw: r.max.clone(),
+    })
+}
+
+/// A number as written, without its fraction (`9.5` -> `9`).
+fn whole(raw: &str) -> String {
+    raw.parse::<f64>()
+        .map(|v| format!("{}", v.trunc()))
+        .unwrap_or_else(|_| raw.to_string())
 }

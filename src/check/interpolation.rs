@@ -114,6 +114,12 @@ impl Checker<'_> {
             }
         }
         for (name, offset, is_test) in filter_names(src) {
+            if !is_test && crate::intl::FILTERS.contains(&name) {
+                let span = Span::new(at + offset, at + offset + name.len());
+                let args = super::formats::call_args(src, offset + name.len());
+                ok &= self.format_filter(name, args, span);
+                continue;
+            }
             let probe = if is_test {
                 format!("{{{{ none is {name} }}}}")
             } else {
@@ -254,7 +260,7 @@ impl Checker<'_> {
                         span: at,
                         optional: r.optional,
                         decl: r.decl,
-                        numeric: matches!(r.ty, Ty::Number | Ty::Integer),
+                        numeric: matches!(r.ty, Ty::Number { .. } | Ty::Integer { .. }),
                     });
                     match r.base {
                         Base::Root => {
@@ -517,6 +523,9 @@ const KNOWN_FILTERS: &[&str] = &[
     "pluralize",
     "striptags",
     "filesizeformat",
+    "money",
+    "number",
+    "date",
 ];
 
 const KNOWN_TESTS: &[&str] = &[

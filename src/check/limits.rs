@@ -48,10 +48,14 @@ impl Checker<'_> {
                     max: None,
                     decl: r.decl,
                     url: false,
+                    unranged: None,
+                    prints: None,
                 };
                 bounds::of_type(&r.ty, c)
             }
-            Value::Str(s) if s.as_literal().is_none() => bounds::of_string(s, &self.scope()),
+            Value::Str(s) if s.as_literal().is_none() => {
+                bounds::of_string_in(s, &self.scope(), self.formats())
+            }
             _ => return,
         };
         let l = self.profile.limit(limit);
@@ -80,10 +84,18 @@ impl Checker<'_> {
         }
         match bound.max {
             Ok(most) if most > max => {
-                let when: Vec<String> = bound
+                let mut when: Vec<String> = bound
                     .maxed()
                     .map(|(path, m)| format!("`{path}` is {m} long"))
                     .collect();
+                for c in &bound.contributors {
+                    if let Some(text) = &c.prints {
+                        let also = format!("`{}` prints `{text}`", c.path);
+                        if !when.contains(&also) {
+                            when.push(also);
+                        }
+                    }
+                }
                 let when = if when.is_empty() {
                     String::new()
                 } else {
@@ -102,8 +114,50 @@ impl Checker<'_> {
                             d = d.at(decl, format!("declared `max {m}`"));
                         }
                     }
+                    // A formatted number whose range bounds it: the range is what to narrow.
+                    if let (Some(decl), Some(_), None) = (c.decl, &c.prints, c.unranged) {
+                        if !seen.contains(&decl) {
+                            seen.push(decl);
+                            d = d.at(decl, "its range bounds what it prints");
+                        }
+                    }
                 }
                 let over = most - max;
+                // A number without a range is the likely cause: say what was assumed, and that
+                // a range bounds it (a number has no `max`).
+                let unranged: Vec<&bounds::Contributor> = bound
+                    .contributors
+                    .iter()
+                    .filter(|c| c.unranged.is_some())
+                    .collect();
+                if let Some(first) = unranged.first() {
+                    let u = first.unranged.expect("filtered");
+                    for c in &unranged {
+                        if let Some(decl) = c.decl {
+                            d = d.at(decl, "declared without a range");
+                        }
+                    }
+                    let name = first.path.rsplit('.').next().unwrap_or(&first.path);
+                    let ty = if u.integer { "integer" } else { "number" };
+                    let example = if u.integer { "1..99" } else { "0..10000" };
+                    let plain = self
+                        .text
+                        .get(span.range())
+                        .is_some_and(|t| !t.contains("| money") && !t.contains("| number"));
+                    let format = if plain && !u.integer {
+                        ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money('EUR')`"
+                    } else {
+                        ""
+                    };
+                    self.push(
+                        d.help(format!(
+                            "a {ty} without a range is assumed to print up to {} characters: declare the least and greatest value of `{}` in `input` (e.g. `{name}: {ty} {example}`){format}",
+                            u.chars, first.path
+                        ))
+                        .note(cite),
+                    );
+                    return;
+                }
                 // What can be lowered: the declared `max`es (the variables the bound counts), and
                 // the `length` of a `truncate` in the value (what it cuts is bounded by it alone).
                 let has_max = bound.contributors.iter().any(|c| c.max.is_some());
@@ -131,7 +185,18 @@ impl Checker<'_> {
                     } else {
                         ", or cut the value with `| truncate(length=N, leeway=0)`".to_string()
                     };
-                    format!("{}{cut_hint}", lower(over))
+                    let ranged: Vec<String> = bound
+                        .contributors
+                        .iter()
+                        .filter(|c| c.prints.is_some() && c.unranged.is_none())
+                        .map(|c| format!("`{}`", c.path))
+                        .collect();
+                    let narrow = if ranged.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", or narrow the range of {}", join_and(&ranged))
+                    };
+                    format!("{}{narrow}{cut_hint}", lower(over))
                 };
                 // A `truncate(length=N)` over the limit: its leeway and `...` make it longer.
                 let sites = match v {
@@ -144,9 +209,13 @@ impl Checker<'_> {
                 }
                 // The bound once every such `truncate` has `leeway=0`: the same analysis.
                 let fixed = match v {
-                    Value::Str(s) => bounds::of_string(&bounds::without_leeway(s), &self.scope())
-                        .max
-                        .ok(),
+                    Value::Str(s) => bounds::of_string_in(
+                        &bounds::without_leeway(s),
+                        &self.scope(),
+                        self.formats(),
+                    )
+                    .max
+                    .ok(),
                     _ => None,
                 };
                 let fits = fixed.is_some_and(|m| m <= max);

@@ -6,6 +6,7 @@ mod blocks;
 pub(crate) mod bounds;
 pub mod data;
 pub(crate) mod decls;
+mod formats;
 pub mod images;
 mod interpolation;
 mod limits;
@@ -96,9 +97,12 @@ fn check_parsed(
         diags: parsed.diagnostics,
         root: Arc::new(ObjTy::default()),
         locals: Vec::new(),
-        env: new_environment(),
+        env: new_environment(None, None),
         engines: 0,
         locale: locale.cloned(),
+        format_locale: locale.map(|l| l.tag.clone()),
+        time_zone: None,
+        format_headers_broken: false,
     };
     let syntax_count = parsed_count;
     // Each `use` of a shared part is replaced by the part's items before the checks.
@@ -133,10 +137,15 @@ fn check_parsed(
 }
 
 /// The minijinja environment for interpolations: no auto-escaping (the output is JSON, escaped
-/// when written), absent and null values print as nothing.
-fn new_environment() -> minijinja::Environment<'static> {
+/// when written), absent and null values print as nothing. The formatting filters (`money`,
+/// `number`, `date`) are bound to `locale` (a BCP 47 tag) and `time_zone` (an IANA name).
+pub(crate) fn new_environment(
+    locale: Option<&str>,
+    time_zone: Option<&str>,
+) -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     minijinja_contrib::add_to_environment(&mut env);
+    add_format_filters(&mut env, locale, time_zone);
     // A template cannot run away: `{% for i in range(100000) %}` nested is refused, not run.
     env.set_fuel(Some(ENGINE_FUEL));
     // `{{ order.gift.message }}` with `gift` absent prints nothing, as a plain path does.
@@ -158,6 +167,81 @@ fn new_environment() -> minijinja::Environment<'static> {
     env
 }
 
+/// `money(currency)`, `number(digits)` and `date(style[, zone])`, in `locale`. An absent value
+/// prints nothing, as a plain path does; a wrong argument, a missing locale or time zone, or a
+/// build without the `intl` feature fail the render (check reports them first, as M1041).
+fn add_format_filters(
+    env: &mut minijinja::Environment<'static>,
+    locale: Option<&str>,
+    time_zone: Option<&str>,
+) {
+    use minijinja::{Error, ErrorKind, Value};
+    fn fail(msg: String) -> Error {
+        Error::new(ErrorKind::InvalidOperation, msg)
+    }
+    fn amount(filter: &str, v: &Value) -> Result<f64, Error> {
+        match v.as_i64() {
+            Some(i) => Ok(i as f64),
+            None => f64::try_from(v.clone())
+                .map_err(|_| fail(format!("`{filter}` formats a number, not {}", v.kind()))),
+        }
+    }
+    let locale: Option<std::sync::Arc<str>> = locale.map(Into::into);
+    let zone: Option<std::sync::Arc<str>> = time_zone.map(Into::into);
+    let need_locale = |filter: &str, l: &Option<std::sync::Arc<str>>| {
+        l.clone().ok_or_else(|| {
+            fail(format!(
+                "`{filter}` formats per locale, and the template declares none"
+            ))
+        })
+    };
+    let l = locale.clone();
+    env.add_filter("money", move |v: Value, currency: String| {
+        if v.is_none() || v.is_undefined() {
+            return Ok(String::new());
+        }
+        let tag = need_locale("money", &l)?;
+        crate::intl::money(&tag, amount("money", &v)?, &currency).map_err(fail)
+    });
+    let l = locale.clone();
+    env.add_filter("number", move |v: Value, digits: u8| {
+        if v.is_none() || v.is_undefined() {
+            return Ok(String::new());
+        }
+        let tag = need_locale("number", &l)?;
+        crate::intl::number(&tag, amount("number", &v)?, digits).map_err(fail)
+    });
+    env.add_filter(
+        "date",
+        move |v: Value, style: String, given_zone: Option<String>| {
+            if v.is_none() || v.is_undefined() {
+                return Ok(String::new());
+            }
+            let tag = need_locale("date", &locale)?;
+            let style = crate::intl::DateStyle::parse(&style).ok_or_else(|| {
+                fail(format!(
+                    "`{style}` is not a date style: `short`, `medium`, `long` or `full`"
+                ))
+            })?;
+            let seconds = v.as_i64().ok_or_else(|| {
+                fail(format!(
+                    "`date` formats a timestamp in whole seconds, not {v}"
+                ))
+            })?;
+            let z = match (&given_zone, &zone) {
+                (Some(z), _) => z.as_str(),
+                (None, Some(z)) => z,
+                (None, None) => {
+                    return Err(fail(
+                        "`date` needs a time zone: the template declares none".into(),
+                    ))
+                }
+            };
+            crate::intl::date(&tag, seconds, style, z).map_err(fail)
+        },
+    );
+}
+
 /// The work one interpolation may do (minijinja counts instructions): far more than any
 /// notification needs, far less than a runaway loop.
 const ENGINE_FUEL: u64 = 1_000_000;
@@ -174,6 +258,14 @@ struct Checker<'a> {
     /// The locale this compile is for (its tag formats values), when the template declares
     /// `locales { }`.
     locale: Option<Locale>,
+    /// The BCP 47 tag this template is compiled for (`locale "fr-FR"`, or the tag of the
+    /// `locales { }` entry being compiled): the formatting filters and their worst cases are
+    /// in this locale.
+    format_locale: Option<String>,
+    /// The IANA time zone of `date` (`time_zone "Europe/Paris"`).
+    time_zone: Option<String>,
+    /// A `locale` or `time_zone` declaration was reported: the filters needing it are not.
+    format_headers_broken: bool,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -293,10 +385,12 @@ impl<'a> Checker<'a> {
             return None;
         }
         self.lower_inputs(file);
+        self.format_headers(file);
         let mut top = Top::default();
         for item in &file.items {
             match item {
                 Item::Input(_) | Item::Error(_) => {}
+                Item::Command(c) if formats::HEADERS.contains(&c.name.name.as_str()) => {}
                 Item::Command(c)
                     if matches!(
                         c.name.name.as_str(),
@@ -334,8 +428,9 @@ impl<'a> Checker<'a> {
             tag,
             input: self.root.clone(),
             profile: self.profile.clone(),
+            format_locale: self.format_locale.clone(),
             body,
-            env: std::mem::replace(&mut self.env, new_environment()),
+            env: std::mem::replace(&mut self.env, new_environment(None, None)),
             locale: self.locale.clone(),
             translations: Vec::new(),
             locale_from: None,
@@ -1299,8 +1394,10 @@ impl<'a> Checker<'a> {
                 let ok = match (&resolved.ty, kind) {
                     (Ty::Unknown, _) => true,
                     (Ty::String { .. } | Ty::Url { .. }, k) => k.is_textual(),
-                    (Ty::Integer, Kind::Number | Kind::Integer | Kind::TextOrInteger) => true,
-                    (Ty::Number, Kind::Number) => true,
+                    (Ty::Integer { .. }, Kind::Number | Kind::Integer | Kind::TextOrInteger) => {
+                        true
+                    }
+                    (Ty::Number { .. }, Kind::Number) => true,
                     (Ty::Bool, Kind::Bool) => true,
                     _ => false,
                 };
@@ -1308,11 +1405,11 @@ impl<'a> Checker<'a> {
                     let dotted = p.dotted();
                     let declared = resolved.ty.phrase();
                     let help = match (&resolved.ty, kind) {
-                        (Ty::Number | Ty::Integer | Ty::Bool, k) if k.is_textual() => {
+                        (Ty::Number { .. } | Ty::Integer { .. } | Ty::Bool, k) if k.is_textual() => {
                             format!("write `\"{{{{ {dotted} }}}}\"` to insert it as text")
                         }
                         (Ty::Object(_) | Ty::List { .. }, _) => format!("pick a field of it, e.g. `{dotted}.name`"),
-                        (Ty::Number, Kind::Integer) => format!("declare `{dotted}` as `integer` in `input`"),
+                        (Ty::Number { .. }, Kind::Integer) => format!("declare `{dotted}` as `integer` in `input`"),
                         (Ty::String { .. } | Ty::Url { .. }, Kind::Number | Kind::Integer) => format!(
                             "`{}` needs the amount itself, not a formatted label: give it a `number` input (e.g. `price: number`)",
                             spec.name
@@ -1364,7 +1461,7 @@ impl<'a> Checker<'a> {
             span: p.span,
             optional: r.optional,
             decl: r.decl,
-            numeric: matches!(r.ty, Ty::Number | Ty::Integer),
+            numeric: matches!(r.ty, Ty::Number { .. } | Ty::Integer { .. }),
         }
     }
 

@@ -761,7 +761,14 @@ impl Expander<'_, '_> {
             Value::Str(_) => Ok((Ty::String { max: None }, false)),
             Value::Number(raw, _) => {
                 let integer = !raw.contains(['.', 'e', 'E']);
-                Ok((if integer { Ty::Integer } else { Ty::Number }, false))
+                Ok((
+                    if integer {
+                        Ty::Integer { range: None }
+                    } else {
+                        Ty::Number { range: None }
+                    },
+                    false,
+                ))
             }
             Value::Bool(..) => Ok((Ty::Bool, false)),
             Value::Null(_) => Err("null".into()),
@@ -860,8 +867,9 @@ fn fits(param: &Ty, arg: &Ty) -> bool {
         (Ty::Unknown, _) | (_, Ty::Unknown) => true,
         (Ty::String { .. }, Ty::String { .. } | Ty::Url { .. }) => true,
         (Ty::Url { .. }, Ty::Url { .. }) => true,
-        (Ty::Number, Ty::Number | Ty::Integer)
-        | (Ty::Integer, Ty::Integer)
+        // A range is the caller's own: the use reads the caller's value, with its range.
+        (Ty::Number { .. }, Ty::Number { .. } | Ty::Integer { .. })
+        | (Ty::Integer { .. }, Ty::Integer { .. })
         | (Ty::Bool, Ty::Bool) => true,
         (Ty::List { item: p, .. }, Ty::List { item: a, .. }) => fits(p, a),
         (Ty::Object(p), Ty::Object(a)) => p.fields.iter().all(|pf| match a.get(&pf.name) {

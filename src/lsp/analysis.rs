@@ -896,7 +896,13 @@ impl<'a> Analysis<'a> {
                         format!("Length: {chars} characters ({units} UTF-16 units)")
                     })
                 }
-                None => Some(describe_bound(&bounds::of_string(s, &scope))),
+                None => {
+                    let locale = bounds::declared_locale(self.file);
+                    let formats = bounds::Formats {
+                        locale: locale.as_deref(),
+                    };
+                    Some(describe_bound(&bounds::of_string_in(s, &scope, formats)))
+                }
             },
             Some(Value::Path(p)) => {
                 let segs: Vec<(&str, Span)> = p
@@ -911,6 +917,8 @@ impl<'a> Analysis<'a> {
                         max: None,
                         decl: r.decl,
                         url: false,
+                        unranged: None,
+                        prints: None,
                     };
                     describe_bound(&bounds::of_type(&r.ty, c))
                 })
@@ -944,6 +952,11 @@ fn describe_bound(b: &Bound) -> String {
             let when: Vec<String> = b
                 .maxed()
                 .map(|(path, m)| format!("`{path}` max {m}"))
+                .chain(b.contributors.iter().filter_map(|c| {
+                    c.prints
+                        .as_ref()
+                        .map(|t| format!("`{}` printing `{t}`", c.path))
+                }))
                 .collect();
             let when = if when.is_empty() {
                 String::new()
@@ -1026,7 +1039,7 @@ fn given_fields(block: &ast::Block, offset: usize) -> Vec<&str> {
 fn snippet(word: &str) -> String {
     match word {
         "notification" => "notification ${1:name}".into(),
-        "customer_id" | "messaging_type" | "tag" | "text" | "metadata" => {
+        "customer_id" | "messaging_type" | "tag" | "locale" | "time_zone" | "text" | "metadata" => {
             format!("{word} \"$0\"")
         }
         "image" => "image $0".into(),
@@ -1050,6 +1063,8 @@ fn top_level_detail(word: &str) -> &'static str {
         "customer_id" => "the iAdvize customer_id scheme",
         "messaging_type" => "Send API messaging type",
         "tag" => "Send API message tag",
+        "locale" => "the readers' locale (a BCP 47 tag) for `money`, `number` and `date`",
+        "time_zone" => "the time zone (IANA) of `date`",
         "input" => "declared input variables",
         "text" => "the message text",
         "image" => "an image attachment",

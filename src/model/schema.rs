@@ -675,6 +675,8 @@ pub const TOP_LEVEL_WORDS: &[&str] = &[
     "customer_id",
     "messaging_type",
     "tag",
+    "locale",
+    "time_zone",
     "input",
     "text",
     "image",

@@ -14,8 +14,14 @@ pub enum Ty {
     Url {
         max: Option<u32>,
     },
-    Number,
-    Integer,
+    /// `number`, with its declared range (`number 0..10000`) if any.
+    Number {
+        range: Option<NumRange>,
+    },
+    /// `integer`, with its declared range (`integer 1..99`) if any.
+    Integer {
+        range: Option<NumRange>,
+    },
     Bool,
     Object(Arc<ObjTy>),
     List {
@@ -42,13 +48,52 @@ impl Ty {
             Ty::String { max: None } => "string".into(),
             Ty::Url { max: Some(m) } => format!("url max {m}"),
             Ty::Url { max: None } => "url".into(),
-            Ty::Number => "number".into(),
-            Ty::Integer => "integer".into(),
+            Ty::Number { range: None } => "number".into(),
+            Ty::Number { range: Some(r) } => format!("number {r}"),
+            Ty::Integer { range: None } => "integer".into(),
+            Ty::Integer { range: Some(r) } => format!("integer {r}"),
             Ty::Bool => "bool".into(),
             Ty::Object(_) => "an object".into(),
             Ty::List { .. } => "a list".into(),
             Ty::Unknown => "of an unknown type".into(),
         }
+    }
+}
+
+/// The declared range of a number input, both ends included (`0..10000`): it bounds the value
+/// in the data, and so the length it prints with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumRange {
+    pub min: f64,
+    pub max: f64,
+    /// Both ends as written, for messages and the printer.
+    pub min_raw: String,
+    pub max_raw: String,
+}
+
+impl NumRange {
+    pub fn contains(&self, v: f64) -> bool {
+        self.min <= v && v <= self.max
+    }
+}
+
+impl std::fmt::Display for NumRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.min_raw, self.max_raw)
+    }
+}
+
+impl Ty {
+    /// The declared range of a `number` or `integer`.
+    pub fn range(&self) -> Option<&NumRange> {
+        match self {
+            Ty::Number { range } | Ty::Integer { range } => range.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Ty::Number { .. } | Ty::Integer { .. })
     }
 }
 

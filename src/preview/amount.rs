@@ -1,7 +1,7 @@
 //! Amounts of money as the preview shows them: the one place where a receipt's prices and
 //! totals become text. The currency's symbol and number of decimals come from ISO 4217 data
-//! (the `iso_currency` crate); the layout is English's (`€1,234.50`, `-$5.00`), until locale
-//! formatting (CLDR) takes its place behind this same function.
+//! (the `iso_currency` crate); the layout is English's (`€1,234.50`, `-$5.00`), unless the
+//! template declares a locale: then CLDR's, through the formatter of the `money` filter.
 
 /// `value` in `currency` (an ISO 4217 code), formatted for display: the currency's symbol
 /// before the amount, its number of decimals (two for EUR, none for JPY), thousands grouped.
@@ -29,6 +29,14 @@ pub fn amount(value: f64, currency: &str) -> String {
         }
         None => format!("{sign}{number} {currency}"),
     }
+}
+
+/// [`amount`] in `locale` (a BCP 47 tag), as the `money` filter writes it (`149,00 €` in
+/// `fr-FR`), when the build has the `intl` feature; English's layout otherwise.
+pub fn amount_in(value: f64, currency: &str, locale: Option<&str>) -> String {
+    locale
+        .and_then(|tag| crate::intl::money(tag, value, currency).ok())
+        .unwrap_or_else(|| amount(value, currency))
 }
 
 /// `1234567.50` -> `1,234,567.50`.
@@ -62,5 +70,13 @@ mod tests {
         assert_eq!(amount(1500.0, "JPY"), "¥1,500");
         assert_eq!(amount(0.0, "EUR"), "€0.00");
         assert_eq!(amount(12.5, "XYZ"), "12.50 XYZ");
+    }
+
+    #[cfg(feature = "intl")]
+    #[test]
+    fn amounts_follow_the_templates_locale() {
+        use super::amount_in;
+        assert_eq!(amount_in(149.0, "EUR", Some("fr-FR")), "149,00\u{a0}€");
+        assert_eq!(amount_in(149.0, "EUR", None), "€149.00");
     }
 }

@@ -22,7 +22,7 @@ use crate::ir::Template;
 use crate::json::Node;
 use crate::span::Span;
 
-pub use amount::amount;
+pub use amount::{amount, amount_in};
 
 /// What a preview draws.
 pub struct Input<'a> {
@@ -403,6 +403,7 @@ impl Page<'_> {
     }
 
     fn receipt(&mut self, payload: &Value, path: &[Seg]) {
+        let locale = self.input.template.and_then(|t| t.format_locale.as_deref());
         let currency = str_of(payload, "currency");
         self.out.push_str("<div class=\"card receipt\">\n");
         let _ = writeln!(
@@ -445,7 +446,7 @@ impl Page<'_> {
                 let _ = writeln!(
                     self.out,
                     "<div class=\"item-price amount\">{}</div>",
-                    esc(&money(price, cur))
+                    esc(&money(price, cur, locale))
                 );
             }
             self.out.push_str("</div>\n");
@@ -499,7 +500,7 @@ impl Page<'_> {
         for adj in array_of(payload, "adjustments") {
             let amount = adj
                 .get("amount")
-                .map(|a| money(a, currency))
+                .map(|a| money(a, currency, locale))
                 .unwrap_or_default();
             row(
                 &mut self.out,
@@ -519,7 +520,10 @@ impl Page<'_> {
                         &mut self.out,
                         &field.replace('_', "-"),
                         label,
-                        &format!("<span class=\"amount\">{}</span>", esc(&money(v, currency))),
+                        &format!(
+                            "<span class=\"amount\">{}</span>",
+                            esc(&money(v, currency, locale))
+                        ),
                     );
                 }
             }
@@ -528,7 +532,10 @@ impl Page<'_> {
                     &mut self.out,
                     "total",
                     "Total",
-                    &format!("<span class=\"amount\">{}</span>", esc(&money(v, currency))),
+                    &format!(
+                        "<span class=\"amount\">{}</span>",
+                        esc(&money(v, currency, locale))
+                    ),
                 );
             }
         }
@@ -875,15 +882,16 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-/// A price or total: a number (or a numeric string) formatted by [`amount`].
-fn money(v: &Value, currency: &str) -> String {
+/// A price or total: a number (or a numeric string) formatted by [`amount_in`], in the
+/// template's locale when it declares one.
+fn money(v: &Value, currency: &str, locale: Option<&str>) -> String {
     let n = match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     };
     match n {
-        Some(n) if n.is_finite() => amount(n, currency),
+        Some(n) if n.is_finite() => amount_in(n, currency, locale),
         _ => scalar(v),
     }
 }

@@ -122,8 +122,12 @@ pub struct Decl {
 
 #[derive(Debug, Clone)]
 pub enum TypeExpr {
-    /// `string`, `string max 40`, `url`, `number`, ...
-    Scalar { name: Ident, max: Option<Max> },
+    /// `string`, `string max 40`, `url`, `number`, `number 0..10000`, ...
+    Scalar {
+        name: Ident,
+        max: Option<Max>,
+        range: Option<RangeDecl>,
+    },
     /// `list of T`, `list max N of T`
     List {
         max: Option<Max>,
@@ -137,10 +141,23 @@ pub enum TypeExpr {
 impl TypeExpr {
     pub fn span(&self) -> Span {
         match self {
-            TypeExpr::Scalar { name, max } => max.map_or(name.span, |m| name.span.cover(m.span)),
+            TypeExpr::Scalar { name, max, range } => {
+                let end = max.map(|m| m.span).or(range.as_ref().map(|r| r.span));
+                end.map_or(name.span, |e| name.span.cover(e))
+            }
             TypeExpr::List { span, .. } | TypeExpr::Object { span, .. } => *span,
         }
     }
+}
+
+/// `0..10000` after `number` or `integer`: both ends as written (numbers in the grammar's form).
+#[derive(Debug, Clone)]
+pub struct RangeDecl {
+    pub min: String,
+    pub max: String,
+    pub min_span: Span,
+    pub max_span: Span,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy)]

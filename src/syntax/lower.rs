@@ -260,14 +260,20 @@ impl<'a> Lowerer<'a> {
             Rule::scalar_type => {
                 let mut name = None;
                 let mut max = None;
+                let mut range = None;
                 for k in self.children(p) {
                     match k.as_rule() {
                         Rule::ident => name = Some(ident(k)),
                         Rule::max_clause => max = self.max(k),
+                        Rule::range_clause => range = range_decl(k),
                         _ => {}
                     }
                 }
-                Some(TypeExpr::Scalar { name: name?, max })
+                Some(TypeExpr::Scalar {
+                    name: name?,
+                    max,
+                    range,
+                })
             }
             Rule::list_type => {
                 let mut max = None;
@@ -402,6 +408,20 @@ fn ident(p: Pair<'_, Rule>) -> Ident {
         name: p.as_str().to_string(),
         span: p.as_span().into(),
     }
+}
+
+/// `0..10000`: its two numbers as written.
+fn range_decl(p: Pair<'_, Rule>) -> Option<RangeDecl> {
+    let span: Span = p.as_span().into();
+    let mut ends = p.into_inner().filter(|k| k.as_rule() == Rule::number);
+    let (min, max) = (ends.next()?, ends.next()?);
+    Some(RangeDecl {
+        min: min.as_str().to_string(),
+        max: max.as_str().to_string(),
+        min_span: min.as_span().into(),
+        max_span: max.as_span().into(),
+        span,
+    })
 }
 
 fn path(p: Pair<'_, Rule>) -> Path {

@@ -27,6 +27,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_list | Rule::list_type => "`list`",
         Rule::kw_of => "`of`",
         Rule::kw_max | Rule::max_clause => "`max`",
+        Rule::range_clause => "a range such as `0..10000`",
         Rule::optional_mark => "`?`",
         Rule::condition => "a condition",
         Rule::field => "a field",

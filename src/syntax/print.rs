@@ -409,7 +409,12 @@ impl<'a> Printer<'a> {
 
     fn scalar(&self, ty: &TypeExpr) -> String {
         match ty {
-            TypeExpr::Scalar { name, max } => format!("{} {}", name.name, self.max(max))
+            TypeExpr::Scalar {
+                name,
+                range: Some(r),
+                ..
+            } => format!("{} {}..{}", name.name, r.min, r.max),
+            TypeExpr::Scalar { name, max, .. } => format!("{} {}", name.name, self.max(max))
                 .trim_end()
                 .to_string(),
             _ => String::new(),

@@ -49,3 +49,8 @@ pub fn m3008_duplicate_data_key(message: impl Into<String>) -> Diagnostic {
 pub fn m3030_unknown_record_locale(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::UnknownRecordLocale, message)
 }
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M3040.md"))]
+pub fn m3040_data_out_of_range(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::DataOutOfRange, message)
+}

@@ -83,6 +83,8 @@ codes! {
     LocalesDeclaration = "M1030", "a `locales` declaration that is wrong, or texts per locale without one";
     MissingTranslation = "M1031", "a text per locale without one of the declared locales";
     UnknownLocale = "M1032", "a text per locale with a key that is not a declared locale";
+    InvalidRange = "M1040", "a number range in `input` that holds no value or cannot be data";
+    FormatFilter = "M1041", "a formatting filter (`money`, `number`, `date`) that cannot format";
     TooLong = "M2001", "a text over Messenger's length limit";
     TooMany = "M2002", "more elements, buttons or items than Messenger allows";
     MissingField = "M2003", "a required field that is missing";
@@ -109,6 +111,7 @@ codes! {
     RenderFailed = "M3007", "an interpolation that failed while rendering";
     DuplicateDataKey = "M3008", "a key given twice in one object of the data";
     UnknownRecordLocale = "M3030", "a record whose locale the template does not declare";
+    DataOutOfRange = "M3040", "a data number outside its declared range";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
     NameMismatch = "M4002", "a notification name that differs from the file name";
     StylingMarkup = "M4003", "markup (Markdown, HTML) that Messenger shows literally";

@@ -124,3 +124,13 @@ pub fn m1031_missing_translation(message: impl Into<String>) -> Diagnostic {
 pub fn m1032_unknown_locale(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::UnknownLocale, message)
 }
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1040.md"))]
+pub fn m1040_invalid_range(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::InvalidRange, message)
+}
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M1041.md"))]
+pub fn m1041_format_filter(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::FormatFilter, message)
+}

@@ -49,12 +49,12 @@ fn value_of(ty: &Ty) -> BoxedStrategy<Value> {
             1 => Just(Value::String(String::new())),
         ]
         .boxed(),
-        Ty::Number => prop_oneof![
+        Ty::Number { .. } => prop_oneof![
             (-1000i64..100_000).prop_map(|n| json!(n)),
             (0u32..1_000_000).prop_map(|c| json!(f64::from(c) / 100.0)),
         ]
         .boxed(),
-        Ty::Integer => (-5i64..1000).prop_map(|n| json!(n)).boxed(),
+        Ty::Integer { .. } => (-5i64..1000).prop_map(|n| json!(n)).boxed(),
         Ty::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         Ty::Object(o) => object_of(o),
         Ty::List { max, item } => {

@@ -326,6 +326,23 @@ fn hover_shows_limits_lengths_and_types() {
     assert_eq!(decl, "input `order.url`: `url`");
 }
 
+#[cfg(feature = "intl")]
+#[test]
+fn hover_shows_ranges_and_the_worst_case_of_formatted_numbers() {
+    let src = "notification t\nlocale \"fr-FR\"\ninput { item: { name: string max 60, price: number 0..10000, url: url } }\ncarousel {\n  element {\n    title: \"{{ item.name }} - {{ item.price | money('EUR') }}\"\n    button web_url { title: \"Acheter\", url: item.url }\n  }\n}\n";
+    let parsed = crate::check::compile(src, &crate::Options::default());
+    assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+    let a = Analysis::new(src, &parsed.file, parsed.input.clone());
+    let p = Profile::default_profile();
+    let (title, _) = a.hover(nth(src, "title: \"{{", 0) + 1, &p).expect("hover");
+    assert!(
+        title.contains("Worst case: 9 to **74** characters (with `item.name` max 60, `item.price` printing `10\u{202f}000,00\u{a0}€`)"),
+        "{title}"
+    );
+    let (price, _) = a.hover(nth(src, "price | money", 0), &p).expect("hover");
+    assert!(price.contains("`number 0..10000`"), "{price}");
+}
+
 #[test]
 fn definitions_point_at_declarations_and_loops() {
     let parsed = crate::check::compile(SRC, &crate::Options::default());
