@@ -22,6 +22,8 @@ struct Keys {
     out_dir: Option<toml::Spanned<String>>,
     deny_warnings: Option<bool>,
     max_source_bytes: Option<usize>,
+    max_diagnostics: Option<usize>,
+    fuel: Option<u64>,
 }
 
 /// One path or a list of paths.
@@ -62,6 +64,8 @@ pub struct Project {
     pub deny_warnings: Option<bool>,
     /// The largest template source to parse, in bytes.
     pub max_source_bytes: Option<usize>,
+    pub max_diagnostics: Option<usize>,
+    pub fuel: Option<u64>,
 }
 
 /// The nearest `missive.toml`, from the current folder up: `Ok(None)` when there is none, a
@@ -104,7 +108,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
             return Err(r);
         }
     };
-    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false) and `max-source-bytes` (a number of bytes)";
+    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false), `max-source-bytes` (a number of bytes), `max-diagnostics` (a number) and `fuel` (a number of steps)";
     let refuse = |span: Span, message: String, label: &str, help: &str| {
         let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
         let mut r = FileReport::new(shown.clone());
@@ -211,6 +215,8 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         out_dir: keys.out_dir.map(|o| resolve(o.get_ref())),
         deny_warnings: keys.deny_warnings,
         max_source_bytes: keys.max_source_bytes,
+        max_diagnostics: keys.max_diagnostics,
+        fuel: keys.fuel,
     })
 }
 
@@ -227,6 +233,12 @@ pub fn apply(common: &mut super::Common) -> Result<Option<Project>, FileReport> 
     }
     if common.max_source_bytes.is_none() {
         common.max_source_bytes = project.max_source_bytes;
+    }
+    if common.max_diagnostics.is_none() {
+        common.max_diagnostics = project.max_diagnostics;
+    }
+    if common.fuel.is_none() {
+        common.fuel = project.fuel;
     }
     Ok(Some(project))
 }

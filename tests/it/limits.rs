@@ -1,6 +1,7 @@
 //! Resource limits (issue 15): a file over the source size limit gets its own diagnostic, which
 //! names the limit and how to raise it, never a false syntax error.
 
+use crate::common::snapshots::assert_snapshot;
 use crate::common::{missive, repo, temp_dir};
 
 #[test]
@@ -80,4 +81,103 @@ fn a_small_file_that_makes_the_parser_backtrack_is_stopped_by_its_budget() {
         "{}",
         gave_up.message
     );
+}
+
+/// Past its limit of diagnostics per file (100), the human report counts the rest and says how
+/// to see them; `--max-diagnostics N` or `max-diagnostics` in missive.toml moves the limit (0
+/// shows them all); the JSON report keeps every one.
+#[test]
+fn the_human_report_counts_what_it_does_not_show_and_its_limit_is_configurable() {
+    let dir = temp_dir("max-diagnostics");
+    let fields: String = (0..150)
+        .map(|i| format!("    field_{i}: \"x\"\n"))
+        .collect();
+    std::fs::write(
+        dir.join("many.missive"),
+        format!(
+            "notification many\ncarousel {{\n  element {{\n    title: \"t\"\n{fields}  }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let report = |args: &[&str]| {
+        let out = missive()
+            .current_dir(&dir)
+            .args(args)
+            .arg("many.missive")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let default = report(&["check"]);
+    assert_eq!(default.matches("error[M1002]").count(), 100);
+    assert!(
+        default.contains("... and 50 more for `many.missive` (50 errors, 0 warnings)"),
+        "{default}"
+    );
+    assert_snapshot!(
+        "max_diagnostics_2",
+        report(&["check", "--max-diagnostics", "2"])
+    );
+    let all = report(&["check", "--max-diagnostics", "0"]);
+    assert_eq!(all.matches("error[M1002]").count(), 150);
+    assert!(!all.contains(" more for "), "{all}");
+    let json: serde_json::Value = serde_json::from_str(&report(&[
+        "check",
+        "--format",
+        "json",
+        "--max-diagnostics",
+        "2",
+    ]))
+    .unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 150);
+    std::fs::write(dir.join("missive.toml"), "max-diagnostics = 5\n").unwrap();
+    assert_eq!(report(&["check"]).matches("error[M1002]").count(), 5);
+    // The flag wins over the project file.
+    assert_eq!(
+        report(&["check", "--max-diagnostics", "7"])
+            .matches("error[M1002]")
+            .count(),
+        7
+    );
+}
+
+/// An interpolation that runs out of fuel says how to raise the limit; raised by `--fuel` or
+/// `fuel` in missive.toml, the same template renders.
+#[test]
+fn the_render_fuel_is_configurable_and_running_out_of_it_says_how_to_raise_it() {
+    // expect: M3007
+    let dir = temp_dir("fuel");
+    std::fs::write(
+        dir.join("loops.missive"),
+        "notification loops\ninput { n: integer }\ntext \"{% for i in range(n) %}{% for j in range(n) %}{% endfor %}{% endfor %}done\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("loops.json"), r#"{"n": 1200}"#).unwrap();
+    let render = |args: &[&str]| {
+        missive()
+            .current_dir(&dir)
+            .args(args)
+            .args(["render", "loops.missive", "--data", "loops.json"])
+            .output()
+            .unwrap()
+    };
+    let out = render(&["--format", "short"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[M3007]"), "{stderr}");
+    assert!(
+        stderr.contains("raise the limit with `--fuel STEPS` or `fuel = STEPS` in missive.toml"),
+        "{stderr}"
+    );
+    let raised = render(&["--fuel", "20000000"]);
+    assert_eq!(raised.status.code(), Some(0), "{raised:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&raised.stdout),
+        "{\"text\":\"done\"}\n"
+    );
+    std::fs::write(dir.join("missive.toml"), "fuel = 20000000\n").unwrap();
+    assert_eq!(render(&[]).status.code(), Some(0));
+    // The flag wins over the project file.
+    assert_eq!(render(&["--fuel", "1000"]).status.code(), Some(1));
 }
