@@ -872,10 +872,12 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             for l in &mut d.labels {
                 l.origin = crate::diagnostic::Origin::Template;
             }
-            d.help = Some(
-                "a payload is one JSON object, with double-quoted keys and no trailing commas"
-                    .into(),
-            );
+            if d.code == crate::diagnostic::Code::InvalidJson {
+                d.help = Some(
+                    "a payload is one JSON object, with double-quoted keys and no trailing commas"
+                        .into(),
+                );
+            }
             return crate::Compiled {
                 template: None,
                 diagnostics: vec![d],

@@ -68,6 +68,10 @@ pub struct Common {
     /// the rest.
     #[arg(long, global = true, value_name = "N")]
     pub max_diagnostics: Option<usize>,
+    /// The largest JSON document read (data file, batch record, payload), in bytes (default
+    /// 256 MiB); a larger one is M3025.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_data_bytes: Option<usize>,
     /// The work one interpolation may do while rendering, in template-engine steps (default
     /// 1,000,000); running out of it is M3007.
     #[arg(long, global = true, value_name = "STEPS")]
@@ -227,6 +231,9 @@ impl Session {
 fn set_limits(common: &Common) {
     if let Some(limit) = common.max_source_bytes {
         missive::syntax::set_max_source_bytes(limit);
+    }
+    if let Some(limit) = common.max_data_bytes {
+        missive::json::set_max_bytes(limit);
     }
     if let Some(fuel) = common.fuel {
         missive::check::set_fuel(fuel);

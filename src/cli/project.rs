@@ -23,6 +23,7 @@ struct Keys {
     deny_warnings: Option<bool>,
     max_source_bytes: Option<usize>,
     max_diagnostics: Option<usize>,
+    max_data_bytes: Option<usize>,
     fuel: Option<u64>,
 }
 
@@ -65,6 +66,7 @@ pub struct Project {
     /// The largest template source to parse, in bytes.
     pub max_source_bytes: Option<usize>,
     pub max_diagnostics: Option<usize>,
+    pub max_data_bytes: Option<usize>,
     pub fuel: Option<u64>,
 }
 
@@ -108,7 +110,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
             return Err(r);
         }
     };
-    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false), `max-source-bytes` (a number of bytes), `max-diagnostics` (a number) and `fuel` (a number of steps)";
+    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false), `max-source-bytes` (a number of bytes), `max-diagnostics` (a number), `max-data-bytes` (a number of bytes) and `fuel` (a number of steps)";
     let refuse = |span: Span, message: String, label: &str, help: &str| {
         let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
         let mut r = FileReport::new(shown.clone());
@@ -216,6 +218,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         deny_warnings: keys.deny_warnings,
         max_source_bytes: keys.max_source_bytes,
         max_diagnostics: keys.max_diagnostics,
+        max_data_bytes: keys.max_data_bytes,
         fuel: keys.fuel,
     })
 }
@@ -236,6 +239,9 @@ pub fn apply(common: &mut super::Common) -> Result<Option<Project>, FileReport> 
     }
     if common.max_diagnostics.is_none() {
         common.max_diagnostics = project.max_diagnostics;
+    }
+    if common.max_data_bytes.is_none() {
+        common.max_data_bytes = project.max_data_bytes;
     }
     if common.fuel.is_none() {
         common.fuel = project.fuel;

@@ -181,3 +181,88 @@ fn the_render_fuel_is_configurable_and_running_out_of_it_says_how_to_raise_it() 
     // The flag wins over the project file.
     assert_eq!(render(&["--fuel", "1000"]).status.code(), Some(1));
 }
+
+/// A JSON document over the data size limit is refused before it is read, at the first byte
+/// past the limit, with how to raise it; the same limit holds for each record of a batch.
+#[test]
+fn data_over_the_size_limit_is_refused_with_its_own_code() {
+    // expect: M3025
+    let dir = temp_dir("max-data-bytes");
+    std::fs::write(
+        dir.join("hello.missive"),
+        "notification hello\ninput { name: string max 40 }\ntext \"Hello {{ name }}\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("hello.json"), "{\"name\": \"Ada Lovelace\"}\n").unwrap();
+    std::fs::write(
+        dir.join("people.ndjson"),
+        "{\"name\": \"Ada\"}\n{\"name\": \"Ada Lovelace, Countess\"}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = missive()
+            .current_dir(&dir)
+            .args(["--format", "short"])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let (status, report) = run(&[
+        "--max-data-bytes",
+        "20",
+        "check",
+        "hello.missive",
+        "--data",
+        "hello.json",
+    ]);
+    assert_eq!(status, Some(1), "{report}");
+    assert!(
+        report.contains(
+            "hello.json:1:21: error[M3025]: this JSON document is 25 bytes, over the limit of 20 bytes"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("M3001"), "{report}");
+    let (status, _) = run(&["check", "hello.missive", "--data", "hello.json"]);
+    assert_eq!(status, Some(0));
+    // Per record: the short one renders, the long one is refused.
+    let (status, out) = run(&[
+        "--max-data-bytes",
+        "20",
+        "render",
+        "hello.missive",
+        "--data-ndjson",
+        "people.ndjson",
+    ]);
+    assert_eq!(status, Some(1), "{out}");
+    assert!(out.contains("{\"text\":\"Hello Ada\"}"), "{out}");
+    assert!(out.contains("people.ndjson:2:21: error[M3025]"), "{out}");
+    // A payload too, and from the project file.
+    std::fs::write(dir.join("missive.toml"), "max-data-bytes = 10\n").unwrap();
+    std::fs::write(dir.join("payload.json"), "{\"text\": \"hello there\"}").unwrap();
+    let (status, report) = run(&["check", "payload.json"]);
+    assert_eq!(status, Some(1), "{report}");
+    assert!(
+        report.contains("payload.json:1:11: error[M3025]"),
+        "{report}"
+    );
+    // The human report says how to raise it.
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "payload.json"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains(
+            "raise the limit with `--max-data-bytes 23` or `max-data-bytes = 23` in missive.toml"
+        ),
+        "{human}"
+    );
+}

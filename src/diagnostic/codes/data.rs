@@ -44,3 +44,8 @@ pub fn m3007_render_failed(message: impl Into<String>) -> Diagnostic {
 pub fn m3008_duplicate_data_key(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(Code::DuplicateDataKey, message)
 }
+
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M3025.md"))]
+pub fn m3025_data_too_large(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::DataTooLarge, message)
+}

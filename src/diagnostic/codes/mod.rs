@@ -98,6 +98,7 @@ codes! {
     InvalidDataUrl = "M3006", "a data value declared `url` that is not absolute http(s)";
     RenderFailed = "M3007", "an interpolation that failed while rendering";
     DuplicateDataKey = "M3008", "a key given twice in one object of the data";
+    DataTooLarge = "M3025", "a JSON document over the data size limit";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";
     NameMismatch = "M4002", "a notification name that differs from the file name";
     StylingMarkup = "M4003", "markup (Markdown, HTML) that Messenger shows literally";
