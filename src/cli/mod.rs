@@ -64,6 +64,10 @@ pub struct Common {
     /// The largest template source to parse, in bytes (default 16 MiB); a larger one is M0010.
     #[arg(long, global = true, value_name = "BYTES")]
     pub max_source_bytes: Option<usize>,
+    /// The deepest nesting of blocks (and JSON in `extra`) parsed (default 64, at most 256);
+    /// deeper is M0004.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_depth: Option<u16>,
     /// The diagnostics of one file the human report shows (default 100; 0: all); it counts
     /// the rest.
     #[arg(long, global = true, value_name = "N")]
@@ -231,6 +235,9 @@ impl Session {
 fn set_limits(common: &Common) {
     if let Some(limit) = common.max_source_bytes {
         missive::syntax::set_max_source_bytes(limit);
+    }
+    if let Some(limit) = common.max_depth {
+        missive::syntax::set_max_depth(limit.into());
     }
     if let Some(limit) = common.max_data_bytes {
         missive::json::set_max_bytes(limit);

@@ -266,3 +266,57 @@ fn data_over_the_size_limit_is_refused_with_its_own_code() {
         "{human}"
     );
 }
+
+/// The nesting limit (64) is refused with M0004, which says how to raise it; `--max-depth` or
+/// `max-depth` in missive.toml moves it up to 256, where a folder checked on every core (each
+/// file on a thread of its own) still has stack to spare; past 256 is a usage error.
+#[test]
+fn the_nesting_limit_is_configurable_up_to_its_cap() {
+    let dir = temp_dir("max-depth");
+    let nested = |name: &str, depth: usize| {
+        let open: String = (0..depth).map(|i| format!("{{ \"n{i}\": ")).collect();
+        let close = " }".repeat(depth);
+        format!("notification {name}\ntext \"hi\"\nextra {{\n  \"a\": {open}\"x\"{close}\n}}\n")
+    };
+    std::fs::create_dir_all(dir.join("deep")).unwrap();
+    for i in 0..3 {
+        std::fs::write(
+            dir.join(format!("deep/d{i}.missive")),
+            nested(&format!("d{i}"), 254),
+        )
+        .unwrap();
+    }
+    let check = |args: &[&str]| {
+        let out = missive().current_dir(&dir).args(args).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let (status, report) = check(&["check", "deep/d0.missive"]);
+    assert_eq!(status, Some(1), "{report}");
+    assert!(
+        report.contains("nesting is more than 64 levels deep"),
+        "{report}"
+    );
+    assert!(
+        report.contains("raise the limit with `--max-depth N` or `max-depth = N` in missive.toml"),
+        "{report}"
+    );
+    let (status, report) = check(&["--max-depth", "256", "--format", "short", "check", "deep"]);
+    assert_eq!(status, Some(0), "{report}");
+    assert!(!report.contains("error"), "{report}");
+    let (status, report) = check(&["--max-depth", "257", "check", "deep"]);
+    assert_eq!(status, Some(2), "{report}");
+    std::fs::write(dir.join("missive.toml"), "max-depth = 256\n").unwrap();
+    assert_eq!(check(&["check", "deep"]).0, Some(0));
+    std::fs::write(dir.join("missive.toml"), "max-depth = 1000\n").unwrap();
+    let (status, report) = check(&["check", "deep"]);
+    assert_eq!(status, Some(2), "{report}");
+    assert!(
+        report.contains("`max-depth` is 1000, not between 1 and 256"),
+        "{report}"
+    );
+}
