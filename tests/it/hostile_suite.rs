@@ -52,6 +52,9 @@ struct Case {
     /// Text that must appear in the output (stdout and stderr together).
     #[serde(default)]
     contains: Vec<String>,
+    /// Text that must appear in files of the scratch folder: file name -> texts.
+    #[serde(default)]
+    file_contains: BTreeMap<String, Vec<String>>,
     /// Text that must appear in no output and no file of the scratch folder that the case did
     /// not write itself. `panicked` and `a bug in missive` are always checked.
     #[serde(default)]
@@ -155,6 +158,22 @@ fn start_server(kind: &str) -> Server {
         "echo-token" => Server::start(|_, seen| {
             let (status, body) = echo_token(&seen.target);
             Reply::Http(status, &[], body.into_bytes())
+        }),
+        // By customer: w-0 delivered, w-1 failing (503), w-2 redirected (302), any other
+        // answered after the client's timeout (uncertain).
+        "mixed" => Server::start(|_, seen| {
+            let target = &seen.target;
+            let (status, body): (u16, &[u8]) = if target.contains("/customers/w-0/") {
+                (200, br#"{"meta":{"status":"success"}}"#)
+            } else if target.contains("/customers/w-1/") {
+                (503, br#"{"error":"busy"}"#)
+            } else if target.contains("/customers/w-2/") {
+                (302, b"")
+            } else {
+                std::thread::sleep(Duration::from_millis(1_500));
+                (200, b"")
+            };
+            Reply::Http(status, &[], body.to_vec())
         }),
         other => panic!("no server `{other}`"),
     }
@@ -347,6 +366,14 @@ fn run_case(name: &str, case: &Case) -> Result<String, String> {
     for text in &case.contains {
         if !output.contains(&expand(text, &dir, &base)) {
             problems.push(format!("no `{text}`"));
+        }
+    }
+    for (file, texts) in &case.file_contains {
+        let content = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        for text in texts {
+            if !content.contains(text.as_str()) {
+                problems.push(format!("no `{text}` in {file}"));
+            }
         }
     }
     let mut places = vec![("the output".to_string(), output.clone())];
