@@ -903,14 +903,25 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
         }
         vec![d]
     })?;
-    let imported = import(&node, name, Mode::Import);
-    if imported.diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(imported.diagnostics);
+    let Imported { file, diagnostics } = import(&node, name, Mode::Import);
+    // What follows needs the trees no more: they are let go before the source is compiled
+    // (a payload of 100 MB makes trees of several times its size).
+    let root_span = node.span;
+    drop(node);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
     }
-    let source = crate::syntax::print::print(&imported.file);
+    let source = crate::syntax::print::print(&file);
+    drop(file);
     // The template must compile: what Facebook would refuse is reported at its line in the JSON.
     let compiled = crate::compile(&source, &crate::Options::default());
     if compiled.template.is_none() {
+        let first = compiled
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .map_or(String::new(), |d| format!(": {}", d.message));
+        drop(compiled);
         let options = crate::Options::default();
         let mut errors: Vec<Diagnostic> = lint(text, name, &options)
             .diagnostics
@@ -918,20 +929,15 @@ pub fn to_source(text: &str, name: &str) -> Result<(String, Vec<Diagnostic>), Ve
             .filter(Diagnostic::is_error)
             .collect();
         if errors.is_empty() {
-            let first = compiled
-                .diagnostics
-                .iter()
-                .find(|d| d.is_error())
-                .map_or(String::new(), |d| format!(": {}", d.message));
             errors.push(
                 codes::m6005_import_shape(format!("the imported template does not compile{first}"))
-                    .at(node.span, "this payload")
+                    .at(root_span, "this payload")
                     .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
         return Err(errors);
     }
-    Ok((source, imported.diagnostics))
+    Ok((source, diagnostics))
 }
 
 #[cfg(test)]
