@@ -1061,9 +1061,10 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             }
             // The data file's generic help, said of a payload (a help that names the edit
             // stays).
-            if d.help
-                .as_deref()
-                .is_some_and(|h| h.starts_with("the data file"))
+            if d.code == crate::diagnostic::Code::InvalidJson
+                && d.help
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("the data file"))
             {
                 d.help = Some(
                     "a payload is one JSON object, with double-quoted keys and no trailing commas"
@@ -1079,6 +1080,8 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
         }
     };
     let mut imported = import(&node, text, name, Mode::Lint, &options.profile);
+    // The tree holds what the check needs: the JSON's own tree is let go before it runs.
+    drop(node);
     imported
         .diagnostics
         .extend(crate::syntax::bidi_in_json(text));
@@ -1164,10 +1167,15 @@ pub fn to_source_anyway(
             return (None, vec![d]);
         }
     };
-    let imported = import(&node, text, name, Mode::Import, profile);
-    let source = crate::syntax::print::print(&imported.file);
-    if imported.diagnostics.iter().any(stops) {
-        return (Some(source), imported.diagnostics);
+    let Imported { file, diagnostics } = import(&node, text, name, Mode::Import, profile);
+    // What follows needs the trees no more: they are let go before the source is compiled
+    // (a payload of 100 MB makes trees of several times its size).
+    let root_span = node.span;
+    drop(node);
+    let source = crate::syntax::print::print(&file);
+    drop(file);
+    if diagnostics.iter().any(stops) {
+        return (Some(source), diagnostics);
     }
     // The template must compile: what Facebook would refuse is reported at its line in the JSON.
     let options = crate::Options {
@@ -1177,28 +1185,29 @@ pub fn to_source_anyway(
     };
     let compiled = crate::compile(&source, &options);
     if compiled.template.is_none() {
+        let first = compiled
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .map_or(String::new(), |d| format!(": {}", d.message));
+        drop(compiled);
         let mut errors: Vec<Diagnostic> = lint(text, name, &options)
             .diagnostics
             .into_iter()
             .filter(Diagnostic::is_error)
             .collect();
         if errors.is_empty() {
-            let first = compiled
-                .diagnostics
-                .iter()
-                .find(|d| d.is_error())
-                .map_or(String::new(), |d| format!(": {}", d.message));
             errors.push(
                 codes::m6005_import_shape(format!("the imported template does not compile{first}"))
-                    .at(node.span, "this payload")
+                    .at(root_span, "this payload")
                     .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
-        let mut diagnostics = imported.diagnostics;
+        let mut diagnostics = diagnostics;
         diagnostics.extend(errors);
         return (Some(source), diagnostics);
     }
-    (Some(source), imported.diagnostics)
+    (Some(source), diagnostics)
 }
 
 #[cfg(test)]

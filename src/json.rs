@@ -200,8 +200,48 @@ impl NumberRange {
     }
 }
 
-/// Parses a JSON document. The error is a located M3001 diagnostic in the data file.
+/// The largest JSON document [`parse`] reads by default: 256 MiB. A parsed document takes
+/// several times its size in memory; a data file, a record or a payload over the limit is
+/// refused with M3025 instead.
+pub const DEFAULT_MAX_BYTES: usize = 256 * 1024 * 1024;
+
+static MAX_BYTES: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(DEFAULT_MAX_BYTES);
+
+/// Sets the largest JSON document [`parse`] reads, in the whole process (`--max-data-bytes`,
+/// `max-data-bytes` in missive.toml).
+pub fn set_max_bytes(limit: usize) {
+    MAX_BYTES.store(limit, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The largest JSON document [`parse`] reads: [`DEFAULT_MAX_BYTES`] unless [`set_max_bytes`]
+/// changed it.
+pub fn max_bytes() -> usize {
+    MAX_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Parses a JSON document. The error is a located M3001 diagnostic in the data file, or M3025
+/// for a document over [`max_bytes`].
 pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
+    let limit = max_bytes();
+    if text.len() > limit {
+        // At the first character past the limit.
+        let mut at = limit;
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+        let end = at + text[at..].chars().next().map_or(0, char::len_utf8);
+        return Err(codes::m3025_data_too_large(format!(
+            "this JSON document is {} bytes, over the limit of {limit} bytes",
+            text.len()
+        ))
+        .label(Origin::Data, Span::new(at, end), "the limit is passed here")
+        .help(format!(
+            "raise the limit with `--max-data-bytes {}` or `max-data-bytes = {}` in missive.toml (the default is {DEFAULT_MAX_BYTES}), or split the data",
+            text.len(),
+            text.len()
+        )));
+    }
     let mut p = Reader {
         text,
         b: text.as_bytes(),

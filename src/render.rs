@@ -1116,7 +1116,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Err(err) => {
                 let detail = match err.kind() {
                     minijinja::ErrorKind::OutOfFuel => {
-                        "it does too much work (a loop over a huge range?)".to_string()
+                        "it does too much work (a loop over a huge range?); if it must, raise the limit with `--fuel STEPS` or `fuel = STEPS` in missive.toml".to_string()
                     }
                     _ => err
                         .detail()

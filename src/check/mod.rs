@@ -147,7 +147,7 @@ pub(crate) fn new_environment(
     minijinja_contrib::add_to_environment(&mut env);
     add_format_filters(&mut env, locale, time_zone);
     // A template cannot run away: `{% for i in range(100000) %}` nested is refused, not run.
-    env.set_fuel(Some(ENGINE_FUEL));
+    env.set_fuel(Some(fuel()));
     // `{{ order.gift.message }}` with `gift` absent prints nothing, as a plain path does.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.set_syntax(
@@ -242,9 +242,22 @@ fn add_format_filters(
     );
 }
 
-/// The work one interpolation may do (minijinja counts instructions): far more than any
-/// notification needs, far less than a runaway loop.
-const ENGINE_FUEL: u64 = 1_000_000;
+/// The work one interpolation may do by default (minijinja counts instructions): far more than
+/// any notification needs, far less than a runaway loop.
+pub const DEFAULT_FUEL: u64 = 1_000_000;
+
+static FUEL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(DEFAULT_FUEL);
+
+/// Sets the work one interpolation may do, for the templates compiled from now on, in the
+/// whole process (`--fuel`, `fuel` in missive.toml); running out of it is M3007.
+pub fn set_fuel(steps: u64) {
+    FUEL.store(steps, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The work one interpolation may do: [`DEFAULT_FUEL`] unless [`set_fuel`] changed it.
+pub fn fuel() -> u64 {
+    FUEL.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 struct Checker<'a> {
     text: &'a str,

@@ -64,6 +64,22 @@ pub struct Common {
     /// The largest template source to parse, in bytes (default 16 MiB); a larger one is M0010.
     #[arg(long, global = true, value_name = "BYTES")]
     pub max_source_bytes: Option<usize>,
+    /// The deepest nesting of blocks (and JSON in `extra`) parsed (default 64, at most 256);
+    /// deeper is M0004.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_depth: Option<u16>,
+    /// The diagnostics of one file the human report shows (default 100; 0: all); it counts
+    /// the rest.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_diagnostics: Option<usize>,
+    /// The largest JSON document read (data file, batch record, payload), in bytes (default
+    /// 256 MiB); a larger one is M3025.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_data_bytes: Option<usize>,
+    /// The work one interpolation may do while rendering, in template-engine steps (default
+    /// 1,000,000); running out of it is M3007.
+    #[arg(long, global = true, value_name = "STEPS")]
+    pub fuel: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -201,9 +217,7 @@ impl Session {
         let mut common = common.clone();
         match project::apply(&mut common) {
             Ok(project) => {
-                if let Some(limit) = common.max_source_bytes {
-                    missive::syntax::set_max_source_bytes(limit);
-                }
+                set_limits(&common);
                 Ok(Session { common, project })
             }
             Err(r) => Err(Exit::reports(Status::Failure, stream, vec![r])),
@@ -217,15 +231,29 @@ impl Session {
     }
 }
 
+/// The library's process-wide limits, from the flags (and the project file, once applied).
+fn set_limits(common: &Common) {
+    if let Some(limit) = common.max_source_bytes {
+        missive::syntax::set_max_source_bytes(limit);
+    }
+    if let Some(limit) = common.max_depth {
+        missive::syntax::set_max_depth(limit.into());
+    }
+    if let Some(limit) = common.max_data_bytes {
+        missive::json::set_max_bytes(limit);
+    }
+    if let Some(fuel) = common.fuel {
+        missive::check::set_fuel(fuel);
+    }
+}
+
 pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => return usage_error(&args, e).into(),
     };
     let common = &cli.common;
-    if let Some(limit) = common.max_source_bytes {
-        missive::syntax::set_max_source_bytes(limit);
-    }
+    set_limits(common);
     let outcome = match cli.command {
         Command::Check(a) => check::run(common, a),
         Command::Render(a) => render::run(common, a),
@@ -592,7 +620,8 @@ pub fn print_reports(
                 Stream::Stderr => std::io::stderr().is_terminal(),
             };
             let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let mut t = report::human(reports, color);
+            let max = common.max_diagnostics.unwrap_or(report::MAX_SHOWN_PER_FILE);
+            let mut t = report::human_limited(reports, color, max);
             if summary {
                 t.push_str(&summary_line(reports, files));
             }

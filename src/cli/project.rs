@@ -22,6 +22,10 @@ struct Keys {
     out_dir: Option<toml::Spanned<String>>,
     deny_warnings: Option<bool>,
     max_source_bytes: Option<usize>,
+    max_depth: Option<toml::Spanned<u16>>,
+    max_diagnostics: Option<usize>,
+    max_data_bytes: Option<usize>,
+    fuel: Option<u64>,
 }
 
 /// One path or a list of paths.
@@ -62,6 +66,10 @@ pub struct Project {
     pub deny_warnings: Option<bool>,
     /// The largest template source to parse, in bytes.
     pub max_source_bytes: Option<usize>,
+    pub max_depth: Option<u16>,
+    pub max_diagnostics: Option<usize>,
+    pub max_data_bytes: Option<usize>,
+    pub fuel: Option<u64>,
 }
 
 /// The nearest `missive.toml`, from the current folder up: `Ok(None)` when there is none, a
@@ -104,7 +112,7 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
             return Err(r);
         }
     };
-    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false) and `max-source-bytes` (a number of bytes)";
+    const KEYS: &str = "the keys are `profile`, `templates`, `examples`, `out-dir` (paths, relative to this file), `deny-warnings` (true or false), `max-source-bytes` (a number of bytes), `max-depth` (1 to 256), `max-diagnostics` (a number), `max-data-bytes` (a number of bytes) and `fuel` (a number of steps)";
     let refuse = |span: Span, message: String, label: &str, help: &str| {
         let src = Arc::new(SourceFile::new(shown.clone(), text.clone()));
         let mut r = FileReport::new(shown.clone());
@@ -149,6 +157,22 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
                 "give a built-in name, or the path to a TOML profile file (a value containing `/` or ending in `.toml`), relative to this file",
             ));
         }
+    }
+    if let Some(depth) = keys
+        .max_depth
+        .as_ref()
+        .filter(|d| !(1..=missive::syntax::MAX_DEPTH_CAP).contains(&usize::from(*d.get_ref())))
+    {
+        return Err(refuse(
+            Span::new(depth.span().start, depth.span().end),
+            format!(
+                "`max-depth` is {}, not between 1 and {}",
+                depth.get_ref(),
+                missive::syntax::MAX_DEPTH_CAP
+            ),
+            "out of range",
+            "the parser and the checker recurse once per level: give a depth from 1 to 256 (the default is 64)",
+        ));
     }
     // An empty path would be read as the current folder, or as `..` from a subfolder.
     let empty = [
@@ -211,6 +235,10 @@ pub fn read(file: &Path) -> Result<Project, FileReport> {
         out_dir: keys.out_dir.map(|o| resolve(o.get_ref())),
         deny_warnings: keys.deny_warnings,
         max_source_bytes: keys.max_source_bytes,
+        max_depth: keys.max_depth.map(toml::Spanned::into_inner),
+        max_diagnostics: keys.max_diagnostics,
+        max_data_bytes: keys.max_data_bytes,
+        fuel: keys.fuel,
     })
 }
 
@@ -227,6 +255,18 @@ pub fn apply(common: &mut super::Common) -> Result<Option<Project>, FileReport> 
     }
     if common.max_source_bytes.is_none() {
         common.max_source_bytes = project.max_source_bytes;
+    }
+    if common.max_depth.is_none() {
+        common.max_depth = project.max_depth;
+    }
+    if common.max_diagnostics.is_none() {
+        common.max_diagnostics = project.max_diagnostics;
+    }
+    if common.max_data_bytes.is_none() {
+        common.max_data_bytes = project.max_data_bytes;
+    }
+    if common.fuel.is_none() {
+        common.fuel = project.fuel;
     }
     Ok(Some(project))
 }

@@ -74,15 +74,29 @@ pub fn count(reports: &[FileReport]) -> Counts {
 
 /// The human report shows at most this many diagnostics of one file (errors first), then
 /// counts the rest: a file with 20,000 mistakes has one cause, and a terminal cannot hold them.
-pub(crate) const MAX_SHOWN_PER_FILE: usize = 100;
+/// `--max-diagnostics N` (or `max-diagnostics` in `missive.toml`) changes it: see
+/// [`human_limited`].
+pub const MAX_SHOWN_PER_FILE: usize = 100;
 
 /// The human report: a rustc-style header, miette's snippets (feature `fancy`; else one line
-/// per label), then help and notes; past
-/// `MAX_SHOWN_PER_FILE` (100) diagnostics in a file, a count of the rest.
+/// per label), then help and notes; past [`MAX_SHOWN_PER_FILE`] (100) diagnostics in a file,
+/// a count of the rest.
 pub fn human(reports: &[FileReport], color: bool) -> String {
+    human_limited(reports, color, MAX_SHOWN_PER_FILE)
+}
+
+/// The human report, showing at most `max_per_file` diagnostics of each file (0: all of them)
+/// and counting the rest. The cost of a report grows with the diagnostics shown, not with
+/// those counted.
+pub fn human_limited(reports: &[FileReport], color: bool, max_per_file: usize) -> String {
+    let max_per_file = if max_per_file == 0 {
+        usize::MAX
+    } else {
+        max_per_file
+    };
     let mut out = String::new();
     for r in reports {
-        let shown = shown(&r.diagnostics);
+        let shown = shown(&r.diagnostics, max_per_file);
         for (d, _) in r.diagnostics.iter().zip(&shown).filter(|(_, &s)| s) {
             out.push_str(&human_one(r, d, color));
             out.push('\n');
@@ -103,7 +117,7 @@ pub fn human(reports: &[FileReport], color: bool) -> String {
             };
             let _ = writeln!(
                 out,
-                "... and {} more{file} ({} errors, {} warnings): `--format short` lists them all\n",
+                "... and {} more{file} ({} errors, {} warnings): `--format short` lists them all, `--max-diagnostics N` shows N per file\n",
                 thousands(hidden.len()),
                 thousands(errors),
                 thousands(hidden.len() - errors),
@@ -113,14 +127,14 @@ pub fn human(reports: &[FileReport], color: bool) -> String {
     out
 }
 
-/// Which diagnostics the human report shows in full: all, or the first
-/// [`MAX_SHOWN_PER_FILE`] with errors before warnings.
-fn shown(diagnostics: &[Diagnostic]) -> Vec<bool> {
-    if diagnostics.len() <= MAX_SHOWN_PER_FILE {
+/// Which diagnostics the human report shows in full: all, or the first `max` with errors
+/// before warnings.
+fn shown(diagnostics: &[Diagnostic], max: usize) -> Vec<bool> {
+    if diagnostics.len() <= max {
         return vec![true; diagnostics.len()];
     }
     let mut shown = vec![false; diagnostics.len()];
-    let mut left = MAX_SHOWN_PER_FILE;
+    let mut left = max;
     for errors in [true, false] {
         for (i, d) in diagnostics.iter().enumerate() {
             if left > 0 && d.is_error() == errors {
@@ -921,7 +935,7 @@ mod tests {
         assert!(out.len() < MAX_SHOWN_PER_FILE * 600, "{} bytes", out.len());
         assert!(
             out.trim_end().ends_with(
-                "... and 19,900 more for `u.missive` (19,900 errors, 0 warnings): `--format short` lists them all"
+                "... and 19,900 more for `u.missive` (19,900 errors, 0 warnings): `--format short` lists them all, `--max-diagnostics N` shows N per file"
             ),
             "{}",
             &out[out.len() - 300..]

@@ -25,8 +25,26 @@ mod generated {
 }
 pub(crate) use generated::{MissiveParser, Rule};
 
-/// Blocks nested deeper than this are refused before parsing.
-pub(crate) const MAX_DEPTH: usize = 64;
+/// Blocks nested deeper than this are refused before parsing, by default (`--max-depth` or
+/// `max-depth` in `missive.toml` changes it, up to [`MAX_DEPTH_CAP`]).
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+
+/// The deepest nesting [`set_max_depth`] allows: the parser, the checker and the language
+/// server's threads recurse once per level, and their stacks stay far from full at this depth.
+pub const MAX_DEPTH_CAP: usize = 256;
+
+static MAX_DEPTH: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_DEPTH);
+
+/// Sets the deepest nesting of blocks (and JSON in `extra`) [`parse`] accepts, for the whole
+/// process, at most [`MAX_DEPTH_CAP`]. Deeper nesting gets M0004.
+pub fn set_max_depth(limit: usize) {
+    MAX_DEPTH.store(limit.min(MAX_DEPTH_CAP), Ordering::Relaxed);
+}
+
+/// The deepest nesting [`parse`] accepts.
+pub fn max_depth() -> usize {
+    MAX_DEPTH.load(Ordering::Relaxed)
+}
 
 /// The default largest template source parsed, in bytes: 16 MiB, about 1.2 million lines of a
 /// typical template (`--max-source-bytes` or `max-source-bytes` in `missive.toml` changes it).
@@ -196,12 +214,13 @@ pub fn parse(text: &str) -> Parse {
         };
     }
 
-    let scan = brackets::scan(text, MAX_DEPTH);
+    let max_depth = max_depth();
+    let scan = brackets::scan(text, max_depth);
     if let Some(at) = scan.too_deep {
         diagnostics.push(
-            codes::m0004_too_deep(format!("nesting is more than {MAX_DEPTH} levels deep"))
-                .at(Span::new(at, at + 1), format!("level {} starts here", MAX_DEPTH + 1))
-                .help("a notification needs a few levels of blocks (or JSON in `extra`) at most: flatten the nesting"),
+            codes::m0004_too_deep(format!("nesting is more than {max_depth} levels deep"))
+                .at(Span::new(at, at + 1), format!("level {} starts here", max_depth + 1))
+                .help(format!("a notification needs a few levels of blocks (or JSON in `extra`) at most: flatten the nesting, or raise the limit with `--max-depth N` or `max-depth = N` in missive.toml (the default is {DEFAULT_MAX_DEPTH}, at most {MAX_DEPTH_CAP})")),
         );
         return Parse {
             file: ast::File::default(),

@@ -12,6 +12,7 @@ mod fix;
 mod fixtures;
 mod fmt;
 mod hostile;
+mod hostile_suite;
 mod import;
 mod json;
 mod limits;

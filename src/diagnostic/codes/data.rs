@@ -45,6 +45,11 @@ pub fn m3008_duplicate_data_key(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning(Code::DuplicateDataKey, message)
 }
 
+#[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M3025.md"))]
+pub fn m3025_data_too_large(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::DataTooLarge, message)
+}
+
 #[doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/codes/M3030.md"))]
 pub fn m3030_unknown_record_locale(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Code::UnknownRecordLocale, message)

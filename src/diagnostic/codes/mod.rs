@@ -110,6 +110,7 @@ codes! {
     InvalidDataUrl = "M3006", "a data value declared `url` that is not absolute http(s)";
     RenderFailed = "M3007", "an interpolation that failed while rendering";
     DuplicateDataKey = "M3008", "a key given twice in one object of the data";
+    DataTooLarge = "M3025", "a JSON document over the data size limit";
     UnknownRecordLocale = "M3030", "a record whose locale the template does not declare";
     DataOutOfRange = "M3040", "a data number outside its declared range";
     ExtraFields = "M4001", "an `extra` block, copied to the output unchecked";

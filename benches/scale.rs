@@ -1,0 +1,198 @@
+//! Cost against input size (issue 15): `missive check` of a payload, `missive import` of a
+//! payload with many fields missive does not model, and `check` of a template with many errors
+//! (the human report), each on inputs of 1x, 10x and 100x a base size, with the time and peak
+//! memory of the process and their ratios to the 1x run. Linear cost shows as ratios near 10
+//! and 100; the peak memory of `check PAYLOAD.json` is also given as a multiple of the
+//! payload's size. Figures are printed, nothing is asserted on time (a shared machine is noisy).
+//!
+//!     cargo bench --bench scale                          # 1 MB .. 100 MB payloads
+//!     MISSIVE_BENCH_SHORT=1 cargo bench --bench scale    # CI: 100 KB .. 10 MB, a few seconds
+//!
+//! Each command runs in a process of its own, spawned by a small process (this bench run with
+//! `--peak-of`) that reports the child's peak memory: Linux counts in a child's peak the
+//! memory of the process it was spawned from, so that one must be small.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// `--peak-of COMMAND...`: runs it, prints `SECONDS PEAK_KIB EXIT`.
+fn peak_of(command: &[String]) {
+    let start = Instant::now();
+    let status = Command::new(&command[0])
+        .args(&command[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    // SAFETY: getrusage writes the struct it is given and nothing else.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
+        u
+    };
+    println!(
+        "{seconds} {} {}",
+        usage.ru_maxrss,
+        status.code().unwrap_or(-1)
+    );
+}
+
+/// One measured run: seconds, peak memory in KiB.
+fn measure(args: &[&str], expected_exit: i32) -> (f64, f64) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .arg("--peak-of")
+        .arg(env!("CARGO_BIN_EXE_missive"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(fields.len(), 3, "missive {args:?}: {text}");
+    let exit: i32 = fields[2].parse().unwrap();
+    assert_eq!(exit, expected_exit, "missive {}", args.join(" "));
+    (fields[0].parse().unwrap(), fields[1].parse().unwrap())
+}
+
+/// A carousel payload of about `bytes` bytes: its elements are over Messenger's 10, so
+/// `check` reports one error (the 11th element) after reading all of it.
+fn payload(bytes: usize) -> String {
+    let mut out = String::from(
+        r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": ["#,
+    );
+    let mut i = 0;
+    while out.len() < bytes {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!(
+            r#"{{"title": "Classic T-Shirt number {i}", "subtitle": "Soft cotton, back in style", "image_url": "https://shop.example/img/{i}.png", "buttons": [{{"type": "web_url", "url": "https://shop.example/view?item={i}", "title": "View"}}]}}"#
+        ));
+        i += 1;
+    }
+    out.push_str("]}}}\n");
+    out
+}
+
+/// A text payload with `keys` fields missive does not model (`import` keeps them in `extra`).
+fn wide(keys: usize) -> String {
+    let mut out = String::from(r#"{"text": "hello""#);
+    for i in 0..keys {
+        out.push_str(&format!(r#", "custom_field_{i}": {i}"#));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A template with `errors` unknown fields in one element: that many errors for the human
+/// report (which shows 100 and counts the rest).
+fn errors(errors: usize) -> String {
+    let mut out = String::from("notification many\ncarousel {\n  element {\n    title: \"t\"\n");
+    for i in 0..errors {
+        out.push_str(&format!("    unknown_field_{i}: \"x\"\n"));
+    }
+    out.push_str("  }\n}\n");
+    out
+}
+
+struct Row {
+    what: String,
+    input: usize,
+    seconds: f64,
+    peak_kib: f64,
+}
+
+fn print_rows(title: &str, rows: &[Row]) {
+    println!("{title}");
+    let first = &rows[0];
+    for r in rows {
+        println!(
+            "  {:<18} {:>9.1} KB  {:>8.3} s ({:>5.1}x)  peak {:>8.1} MiB ({:>5.1}x, {:>5.1}x the input)",
+            r.what,
+            r.input as f64 / 1e3,
+            r.seconds,
+            r.seconds / first.seconds,
+            r.peak_kib / 1024.0,
+            r.peak_kib / first.peak_kib,
+            r.peak_kib * 1024.0 / r.input as f64,
+        );
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--peak-of") {
+        return peak_of(&args[i + 1..]);
+    }
+    // `cargo bench` passes `--bench`; any other argument is a filter no one asked for here.
+    let short = std::env::var_os("MISSIVE_BENCH_SHORT").is_some_and(|v| !v.is_empty());
+    let (base_bytes, base_keys, base_errors) = if short {
+        (100_000, 1_000, 400)
+    } else {
+        (1_000_000, 10_000, 4_000)
+    };
+    let dir = std::env::temp_dir().join(format!("missive-bench-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scales = [1, 10, 100];
+    let path_str = |p: &Path| p.to_string_lossy().into_owned();
+
+    let mut rows = Vec::new();
+    for k in scales {
+        let text = payload(base_bytes * k);
+        let path = write(&dir, "payload.json", &text);
+        let (seconds, peak_kib) = measure(&["check", &path_str(&path)], 1);
+        rows.push(Row {
+            what: format!("{k}x"),
+            input: text.len(),
+            seconds,
+            peak_kib,
+        });
+    }
+    print_rows(
+        "missive check PAYLOAD.json (a carousel payload; one error, found after reading it all):",
+        &rows,
+    );
+
+    let mut rows = Vec::new();
+    for k in scales {
+        let text = wide(base_keys * k);
+        let path = write(&dir, "wide.json", &text);
+        let out = dir.join("wide.missive");
+        let (seconds, peak_kib) = measure(&["import", &path_str(&path), "-o", &path_str(&out)], 0);
+        rows.push(Row {
+            what: format!("{k}x ({} keys)", base_keys * k),
+            input: text.len(),
+            seconds,
+            peak_kib,
+        });
+    }
+    print_rows(
+        "missive import PAYLOAD.json (fields missive does not model, kept in `extra`):",
+        &rows,
+    );
+
+    let mut rows = Vec::new();
+    for k in scales {
+        let text = errors(base_errors * k);
+        let path = write(&dir, "many.missive", &text);
+        let (seconds, peak_kib) = measure(&["check", &path_str(&path)], 1);
+        rows.push(Row {
+            what: format!("{k}x ({} errors)", base_errors * k),
+            input: text.len(),
+            seconds,
+            peak_kib,
+        });
+    }
+    print_rows(
+        "missive check TEMPLATE, the human report (100 shown, the rest counted):",
+        &rows,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
