@@ -306,6 +306,31 @@ impl Checker<'_> {
         spec: &'static BlockSpec,
         b: &ast::Block,
     ) -> Option<&'static FieldSpec> {
+        // A field Facebook retired (`item_url`) is not a typo: say what replaced it (M2017),
+        // as `check` of a JSON payload does.
+        if b.kind.name == "element" {
+            if let Some(d) = schema::Deprecated::find(schema::DEPRECATED_ELEMENT_FIELDS, &name.name)
+            {
+                let mut d = d.diagnostic("the field", name.span);
+                // The field's own line, rewritten: `default_action { url: <its value> }`.
+                let field = b.items.iter().find_map(|i| match i {
+                    ast::Item::Field(f) if f.name.span == name.span => Some(f),
+                    _ => None,
+                });
+                if let Some(f) = field {
+                    if let Some(value) = self.text.get(f.value.span().range()) {
+                        let edit = format!("default_action {{ url: {value} }}");
+                        d = d.help(format!("instead, write `{edit}`")).fix_unsafe(
+                            f.span,
+                            edit,
+                            "Replace `item_url` with `default_action`",
+                        );
+                    }
+                }
+                self.push(d);
+                return None;
+            }
+        }
         let candidates = spec
             .fields
             .iter()
