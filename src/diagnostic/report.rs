@@ -1012,7 +1012,6 @@ mod tests {
     #[test]
     fn without_fancy_each_label_is_a_located_line() {
         use super::{human, FileReport};
-        use crate::diagnostic::{Code, Diagnostic};
         use crate::span::{SourceFile, Span};
         let mut r = FileReport::new("a.missive");
         r.template = Some(std::sync::Arc::new(SourceFile::new(
