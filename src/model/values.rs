@@ -158,7 +158,13 @@ pub fn url_problem(text: &str) -> Option<String> {
             u.scheme()
         )),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            Some("it is relative; Messenger needs an absolute URL starting with `https://`".into())
+            // `shop.example/mixer`: a host written without its scheme.
+            let host = text.split(['/', '?', '#']).next().unwrap_or("");
+            Some(if host.contains('.') && !host.starts_with('.') {
+                "it has no scheme, so it reads as a relative path; Messenger needs `https://` (or `http://`) in front".into()
+            } else {
+                "it is a relative path; Messenger needs a full URL: `https://` (or `http://`) and a host".into()
+            })
         }
         Err(e) => Some(format!("it is not a valid URL ({e})")),
     }
