@@ -445,7 +445,7 @@ impl Checker<'_> {
                                 ) {
                                     Some(s) => d
                                         .help(format!(
-                                            "a button type with a similar name exists: `{s}`"
+                                            "a button type with a similar name exists: `{s}` (`button {s}`)"
                                         ))
                                         .fix(l.span, s),
                                     None => d.help(format!(
