@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::Checker;
 use crate::diagnostic::codes;
 use crate::ir::*;
-use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec, FieldSpec};
+use crate::model::schema::{self, BlockKind, BlockSpec, ChildSpec, FieldSpec, CURRENCIES};
 use crate::model::types::{self, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item};
@@ -267,9 +267,17 @@ impl Checker<'_> {
                     // A value of the field's kind, so that the help shows what to write.
                     let kind = spec.fields.iter().find(|f| f.name == *m).map(|f| f.kind);
                     match kind {
-                        Some(schema::Kind::Currency) => {
-                            format!("`{m}: \"USD\"` (its ISO 4217 code)")
-                        }
+                        Some(schema::Kind::Currency) => match currency_in(&b.items) {
+                            // An element's `currency`: the order's, most likely.
+                            Some(c) => format!(
+                                "a line `{m}: \"{c}\"` inside the {}'s braces (the currency its elements give)",
+                                b.kind.name
+                            ),
+                            None => format!(
+                                "a line `{m}: \"...\"` inside the {}'s braces, with the ISO 4217 code of the order's currency (`\"EUR\"`, `\"USD\"`, `\"GBP\"`…)",
+                                b.kind.name
+                            ),
+                        },
                         Some(schema::Kind::Url) => format!("`{m}: \"https://...\"`"),
                         Some(schema::Kind::Phone) => format!("`{m}: \"+15105551234\"`"),
                         Some(
@@ -464,7 +472,7 @@ impl Checker<'_> {
                                 ) {
                                     Some(s) => d
                                         .help(format!(
-                                            "a button type with a similar name exists: `{s}`"
+                                            "a button type with a similar name exists: `{s}` (`button {s}`)"
                                         ))
                                         .fix(l.span, s),
                                     None => d.help(format!(
@@ -692,4 +700,31 @@ impl Checker<'_> {
         }
         kind.map(|k| (k, nodes))
     }
+}
+
+/// The first literal `currency` given in `items`' blocks (a receipt's elements), looking inside
+/// `for` and `if` too.
+fn currency_in(items: &[ast::Item]) -> Option<String> {
+    items.iter().find_map(|i| match i {
+        ast::Item::Block(b) => b
+            .items
+            .iter()
+            .find_map(|i| match i {
+                ast::Item::Field(f) if f.name.name == "currency" => match &f.value {
+                    ast::Value::Str(s) => {
+                        s.as_literal().filter(|c| CURRENCIES.contains(&c.as_str()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .or_else(|| currency_in(&b.items)),
+        ast::Item::For(f) => currency_in(&f.items),
+        ast::Item::If(f) => f
+            .branches
+            .iter()
+            .find_map(|b| currency_in(&b.items))
+            .or_else(|| f.otherwise.as_deref().and_then(currency_in)),
+        _ => None,
+    })
 }

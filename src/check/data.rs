@@ -201,7 +201,15 @@ fn wrong(
         {
             format!("write the number without quotes: `{}`", s.trim())
         }
-        (Json::Number(n), Ty::String { .. } | Ty::Url { .. }) => {
+        (Json::Number(n), Ty::String { .. }) => {
+            let whole = n.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            let kind = if whole { "integer" } else { "number" };
+            format!(
+                "write it in quotes in the data: `\"{n}\"`; or, if it is a number, declare it `{kind}` in place of {}",
+                ty.phrase()
+            )
+        }
+        (Json::Number(n), Ty::Url { .. }) => {
             format!("write it in quotes: `\"{n}\"`")
         }
         (Json::Number(n), Ty::Integer { .. }) => {

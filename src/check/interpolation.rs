@@ -152,7 +152,8 @@ impl Checker<'_> {
 
     /// M0006: the innermost `{% if %}` or `{% for %}` of the string at `span` that is never
     /// closed, when there is one: located at its tag, with the closing tag to add (an unsafe
-    /// fix at the end of the string: where the guarded text ends is the author's call).
+    /// fix right after the value it guards, else at the end of the string: where the guarded
+    /// text ends is the author's call).
     fn unclosed_tag(&self, span: Span) -> Option<Diagnostic> {
         let text = self.text.get(span.range())?;
         let mut open: Vec<(&str, Span, &str)> = Vec::new();
@@ -181,15 +182,23 @@ impl Checker<'_> {
             "repeats"
         };
         let mut help = format!("add `{{% {close} %}}` where the text it {verb} ends");
-        if let Some(shown) = guarded_value(written, &text[(tag.end - span.start) as usize..]) {
-            // `{% if first_name %} {{ first_name }}`: most often the value is what it guards.
+        let after = &text[(tag.end - span.start) as usize..];
+        let d = codes::m0006_invalid_interpolation(format!("`{written}` is never closed"))
+            .at(tag, format!("needs a `{{% {close} %}}`"));
+        if let Some(shown) = guarded_value(written, after) {
+            // `{% if first_name %} {{ first_name }}`: most often the value is what it guards,
+            // and the fix closes it there, as the help says.
             help.push_str(&format!(
                 ", e.g. right after `{shown}` if only that depends on it: `{shown}{{% {close} %}}`"
             ));
+            let at = tag.end as usize + after.find(shown)? + shown.len();
+            return Some(d.help(help).fix_unsafe(
+                Span::new(at, at),
+                format!("{{% {close} %}}"),
+                format!("Insert `{{% {close} %}}` right after `{shown}`"),
+            ));
         }
-        let d = codes::m0006_invalid_interpolation(format!("`{written}` is never closed"))
-            .at(tag, format!("needs a `{{% {close} %}}`"))
-            .help(help);
+        let d = d.help(help);
         let before_quote = if text.ends_with("\"\"\"") && text.len() >= 6 {
             Some(span.end as usize - 3)
         } else if text.ends_with('"') && text.len() >= 2 {

@@ -76,7 +76,9 @@ impl Checker<'_> {
                     format!("{} characters even with every variable empty", bound.min),
                 )
                 .help(format!(
-                    "shorten the literal text of `{field}` to fit in {max} characters"
+                    "remove at least {} characters from the literal text of `{field}`: with every variable empty it is {} characters, the limit is {max}",
+                    bound.min - max,
+                    bound.min
                 ))
                 .note(cite),
             );

@@ -856,9 +856,45 @@ impl<'a> Checker<'a> {
             data_path: None,
         };
         let mut d = values::diagnostic(&p, spec, &cx, self.profile);
+        let plain = self.text.get(span.range()) == Some(format!("\"{text}\"").as_str());
+        // A plain quoted literal over its limit: mark what does not fit, and offer a cut at a
+        // word (unsafe: it rewrites the author's copy).
+        if let (values::Problem::TooLong { chars, max, .. }, true) = (&p, plain) {
+            let tail = values::past_limit(text, *max);
+            let end = span.end as usize - 1;
+            let start = end - tail.len();
+            let over = chars - max;
+            d = d.at(
+                Span::new(start, end),
+                if over == 1 {
+                    "this character is past the limit".to_string()
+                } else {
+                    format!("these {over} characters are past the limit")
+                },
+            );
+            if let Some(cut) = values::cut_at_word(text, *max) {
+                let n = cut.chars().count();
+                let help = d.help.take().unwrap_or_default();
+                // A long text is shown by its new end only.
+                let (shown, title) = if n <= 90 {
+                    (format!(": `\"{cut}\"`"), format!("Cut at a word: `{cut}`"))
+                } else {
+                    let end: String = cut.chars().skip(n - 30).collect();
+                    (
+                        format!(" so that it ends `…{end}`"),
+                        format!("Cut at a word, ending `…{end}`"),
+                    )
+                };
+                d = d
+                    .help(format!(
+                        "{help}; e.g. cut at a word{shown} ({n} characters, applied by `missive check --fix --unsafe-fixes`), or reword it"
+                    ))
+                    .fix_unsafe(span, format!("\"{cut}\""), title);
+            }
+        }
         // A URL written without its scheme, as a plain quoted literal: an unsafe fix adds it.
         if let (values::Problem::BadUrl(_), Some(full)) = (&p, values::with_scheme(text)) {
-            if self.text.get(span.range()) == Some(format!("\"{text}\"").as_str()) {
+            if plain {
                 let title = format!("Add the scheme: `{full}`");
                 d = d.fix_unsafe(span, format!("\"{full}\""), title);
             }

@@ -644,11 +644,37 @@ fn summary_line(reports: &[FileReport], files: usize) -> String {
         format!("{} checked: no problems found\n", plural(files, "file"))
     } else {
         format!(
-            "{} checked: {}, {}\n",
+            "{} checked: {}, {}\n{}",
             plural(files, "file"),
             plural(c.errors, "error"),
-            plural(c.warnings, "warning")
+            plural(c.warnings, "warning"),
+            fixable_line(reports)
         )
+    }
+}
+
+/// How many diagnostics `check --fix` would fix (a safe fix), and how many more
+/// `--unsafe-fixes` would: a line under the summary, or nothing when there are none.
+fn fixable_line(reports: &[FileReport]) -> String {
+    let (mut safe, mut unsafe_only) = (0, 0);
+    for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        let mut fixes = d.fixes().peekable();
+        if fixes.peek().is_none() {
+            continue;
+        }
+        if fixes.any(|f| f.is_safe()) {
+            safe += 1;
+        } else {
+            unsafe_only += 1;
+        }
+    }
+    match (safe, unsafe_only) {
+        (0, 0) => String::new(),
+        (0, u) => format!("{u} fixable with `missive check --fix --unsafe-fixes` (review the changes)\n"),
+        (s, 0) => format!("{s} fixable with `missive check --fix`\n"),
+        (s, u) => format!(
+            "{s} fixable with `missive check --fix`, {u} more with `--unsafe-fixes` (review those)\n"
+        ),
     }
 }
 

@@ -21,7 +21,14 @@ pub(crate) fn help(help: &str) -> String {
         } else {
             // `the extra `element`s` is plural already.
             let plural = after.starts_with('s');
-            let json = snippet_json(snippet).unwrap_or_else(|| {
+            // `button postback`: in JSON, the button's `"type"`.
+            let button = snippet
+                .strip_prefix("button ")
+                .filter(|t| {
+                    !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                })
+                .map(|t| format!("\"type\": \"{t}\""));
+            let json = button.or_else(|| snippet_json(snippet)).unwrap_or_else(|| {
                 if plural {
                     snippet.to_string()
                 } else {
@@ -234,6 +241,10 @@ mod tests {
     #[test]
     fn fields_and_blocks_become_json() {
         assert_eq!(help("add `currency: ...`"), "add `\"currency\": \"USD\"`");
+        assert_eq!(
+            help("a button type with a similar name exists: `postback` (`button postback`)"),
+            "a button type with a similar name exists: `postback` (`\"type\": \"postback\"`)"
+        );
         assert_eq!(
             help("write it in quotes: `title: \"42\"`"),
             "write it in quotes: `\"title\": \"42\"`"

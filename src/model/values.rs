@@ -170,7 +170,13 @@ pub fn url_problem(text: &str) -> Option<String> {
             u.scheme()
         )),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            Some("it is relative; Messenger needs an absolute URL starting with `https://`".into())
+            // `shop.example/mixer`: a host written without its scheme.
+            let host = text.split(['/', '?', '#']).next().unwrap_or("");
+            Some(if host.contains('.') && !host.starts_with('.') {
+                "it has no scheme, so it reads as a relative path; Messenger needs `https://` (or `http://`) in front".into()
+            } else {
+                "it is a relative path; Messenger needs a full URL: `https://` (or `http://`) and a host".into()
+            })
         }
         Err(e) => Some(format!("it is not a valid URL ({e})")),
     }
@@ -287,6 +293,44 @@ fn is_phone(text: &str) -> bool {
         && !digits.starts_with('0')
 }
 
+/// The help for a literal over its limit: how many characters must go, and which ones fall past
+/// the limit ("remove at least 1 character (past the limit: `y`)").
+pub fn remove_at_least(text: &str, max: usize) -> String {
+    let over = text.chars().count().saturating_sub(max);
+    let chars = if over == 1 { "character" } else { "characters" };
+    let tail = past_limit(text, max);
+    let past = if over <= 20 {
+        format!("`{tail}`")
+    } else {
+        let head: String = tail.chars().take(12).collect();
+        format!("from `{head}`")
+    };
+    format!("remove at least {over} {chars} (past the limit: {past})")
+}
+
+/// The part of `text` after its first `max` characters: what does not fit.
+pub fn past_limit(text: &str, max: usize) -> &str {
+    text.char_indices().nth(max).map_or("", |(i, _)| &text[i..])
+}
+
+/// `text` cut at the last word boundary that leaves room for a final `…` within `max`
+/// characters ("…, order yours…"); `None` when no word boundary fits.
+pub fn cut_at_word(text: &str, max: usize) -> Option<String> {
+    let fits = max.checked_sub(1)?;
+    let end = text.char_indices().nth(fits).map_or(text.len(), |(i, _)| i);
+    let head = &text[..end];
+    // A cut inside a word goes back to the space before it.
+    let next_is_space = text[end..].starts_with(char::is_whitespace);
+    let kept = if next_is_space {
+        head
+    } else {
+        &head[..head.rfind(char::is_whitespace)?]
+    };
+    let kept = kept
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '.'));
+    (!kept.is_empty()).then(|| format!("{kept}…"))
+}
+
 /// Where a checked value came from, for the diagnostic's wording.
 pub struct Context<'a> {
     pub field: &'a str,
@@ -327,8 +371,8 @@ pub fn diagnostic(p: &Problem, spec: &FieldSpec, cx: &Context, profile: &Profile
                 Some(_) => format!(
                     "the data makes it too long: set a `max` on the inputs it reads so that `{field}` fits in {max} characters, or shorten the literal text"
                 ),
-                None if field == "text" => "shorten the text, or move detail into an attachment".to_string(),
-                None => format!("shorten `{field}` to {max} characters at most"),
+                None if field == "text" => format!("{}, or move detail into an attachment", remove_at_least(cx.value, *max)),
+                None => remove_at_least(cx.value, *max),
             })
             .note(profile.cite(limit))
             .note("characters are counted as Unicode scalar values, as Facebook counts them")

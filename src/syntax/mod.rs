@@ -346,4 +346,22 @@ fn unclosed_block(text: &str, open: usize, end: usize, d: Diagnostic) -> Diagnos
         format!("{indent}}}\n"),
         format!("Insert `}}` before line {line} to close `{name}`"),
     )
+    .at(
+        first_token(text, end),
+        format!(
+            "by its indentation, the `{name}` of line {} ends before this line: add `}}` above it",
+            text[..open].matches('\n').count() + 1
+        ),
+    )
+}
+
+/// The first token of the line starting at `at` (what follows its indentation, up to a space),
+/// or the empty span at the line's end when it is blank.
+fn first_token(text: &str, at: usize) -> Span {
+    let line = &text[at..text[at..].find('\n').map_or(text.len(), |n| at + n)];
+    let start = at + (line.len() - line.trim_start().len());
+    let len = text[start..at + line.len()]
+        .find(char::is_whitespace)
+        .unwrap_or(at + line.len() - start);
+    Span::new(start, start + len)
 }

@@ -240,13 +240,14 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     if line[at..].starts_with('\'') {
         let open = span.start as usize + at;
         let rest = &line[at + 1..];
-        let d = codes::m0001_syntax_error("strings use double quotes, not `'`")
-            .at(point, "a `'` opens no string");
+        let d = codes::m0001_syntax_error("strings use double quotes, not `'`");
         return match rest.find('\'') {
             Some(len) => {
                 let inner = &rest[..len];
                 let written = format!("\"{inner}\"");
-                let d = d.help(format!("write `{written}`"));
+                let d = d
+                    .at(Span::new(open, open + len + 2), "a single-quoted string")
+                    .help(format!("write `{written}`"));
                 // Certain only when the text needs no escape in double quotes.
                 if inner.contains(['"', '\\']) {
                     d
@@ -254,7 +255,9 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
                     d.fix(Span::new(open, open + len + 2), written)
                 }
             }
-            None => d.help("write the text between double quotes: `\"Shipped today\"`"),
+            None => d
+                .at(point, "a `'` opens no string")
+                .help("write the text between double quotes: `\"Shipped today\"`"),
         };
     }
 

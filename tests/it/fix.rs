@@ -299,7 +299,7 @@ fn unsafe_fixes_wait_for_their_flag() {
         .code(0)
         .stderr(
             "fixed shipped.missive:1:14: Rename the notification to `shipped` [M4002]\n\
-             fixed shipped.missive:5:48: Insert `{% endif %}` at the end of the string [M0006]\n",
+             fixed shipped.missive:5:48: Insert `{% endif %}` right after `{{ first_name }}` [M0006]\n",
         );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
