@@ -77,6 +77,17 @@ impl Part {
             .collect()
     }
 
+    /// `path:line` of the declaration of its input `name` (of its name, without one).
+    fn input_location(&self, name: &str) -> String {
+        let at = self
+            .decls
+            .iter()
+            .find(|d| d.name.name == name)
+            .map_or(self.name_span, |d| d.span);
+        let line = self.file.text[..at.start as usize].matches('\n').count() + 1;
+        format!("{}:{line}", self.file.name)
+    }
+
     /// `path:line` of its name, for notes.
     fn location(&self) -> String {
         let line = self.file.text[..self.name_span.start as usize]
@@ -869,7 +880,7 @@ impl Expander<'_, '_> {
             Value::Bool(..) => Ok((Ty::Bool, false)),
             Value::Null(_) => Err("null".into()),
         };
-        let problem = match given {
+        let problem = match &given {
             Err(what) if what == "null" && param.optional => None,
             Err(what) if what == "null" => {
                 Some(format!("`null`, but `{}` is required", param.name))
@@ -890,17 +901,32 @@ impl Expander<'_, '_> {
         } else {
             format!("`{}: {}`", param.name, param.ty.describe())
         };
-        self.diags.push(
-            codes::m1022_part_argument_type(format!(
-                "the argument `{}` of `{}` does not fit its input",
-                param.name, part.name
-            ))
-            .at(value.span(), format!("this is {problem}"))
-            .help(format!(
-                "the part declares {wanted} (at {}); give a value of that type",
-                part.location()
+        let declared = part.input_location(&param.name);
+        let mut d = codes::m1022_part_argument_type(format!(
+            "the argument `{}` of `{}` does not fit its input",
+            param.name, part.name
+        ))
+        .at(value.span(), format!("this is {problem}"));
+        d = match (value, &given) {
+            // An optional value of the caller for a required input: a default makes it present.
+            (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
+                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: \"{{{{ {} | default('…') }}}}\"`, or declare `{}?: {}` in the part",
+                param.name,
+                p.dotted(),
+                param.name,
+                param.ty.describe()
             )),
-        );
+            // A number where the part reads a text: the same text, quoted.
+            (Value::Number(raw, span), _) if matches!(param.ty, Ty::String { .. }) => d
+                .help(format!(
+                    "the part declares {wanted} (at {declared}); quote it to give a text: `\"{raw}\"`"
+                ))
+                .fix(*span, format!("\"{raw}\"")),
+            _ => d.help(format!(
+                "the part declares {wanted} (at {declared}); give a value of that type"
+            )),
+        };
+        self.diags.push(d);
         false
     }
 }

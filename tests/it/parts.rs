@@ -340,3 +340,39 @@ buttons {
         Some("leak.missive:10:3: error[M1001]: the part `bad_read` reads `labl`, which is not one of its inputs")
     );
 }
+
+#[test]
+fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix_it() {
+    let part = "part shop_link {\n  input {\n    label: string max 12\n  }\n  button web_url { title: \"{{ label }}\", url: \"https://shop.example/h\" }\n}\n";
+    let template = "notification link\n\ninput {\n  first_name?: string max 10\n}\n\nbuttons {\n  text: \"Hi\"\n  use shop_link { label: first_name }\n  use shop_link { label: 42 }\n}\n";
+    let dir = project(
+        "parts-argument",
+        &[("link.missive", template)],
+        &[("links.missive", part)],
+    );
+    let (code, out, err) = run_in(&dir, &["check", "link.missive"]);
+    assert_eq!(code, 1, "{err}");
+    // The input's own line, not the part's.
+    assert!(out.contains("(at parts/links.missive:3)"), "{out}");
+    assert!(
+        out.contains("`label: \"{{ first_name | default('…') }}\"`, or declare `label?: string max 12` in the part"),
+        "{out}"
+    );
+    assert!(out.contains("quote it to give a text: `\"42\"`"), "{out}");
+    // The quote fix, and the default the help suggests, are accepted.
+    run_in(&dir, &["check", "--fix", "link.missive"]);
+    let fixed = std::fs::read_to_string(dir.join("link.missive")).unwrap();
+    assert!(fixed.contains("use shop_link { label: \"42\" }"), "{fixed}");
+    std::fs::write(
+        dir.join("link.missive"),
+        fixed.replace(
+            "label: first_name }",
+            "label: \"{{ first_name | default('…') }}\" }",
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("link.json"), "{}").unwrap();
+    let (code, out, err) = run_in(&dir, &["render", "link.missive", "--data", "link.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(r#""title":"…""#), "{out}");
+}
