@@ -886,7 +886,7 @@ impl Expander<'_, '_> {
                 Some(format!("`null`, but `{}` is required", param.name))
             }
             Err(what) => Some(format!("{what}: give an input path or a text without tags")),
-            Ok((ty, _)) if !fits(&param.ty, &ty) => Some(ty.phrase()),
+            Ok((ty, _)) if !fits(&param.ty, ty) => Some(ty.phrase()),
             Ok((_, true)) if !param.optional => Some(format!(
                 "optional, but `{}` is required in the part",
                 param.name
