@@ -77,6 +77,17 @@ impl Part {
             .collect()
     }
 
+    /// `path:line` of the declaration of its input `name` (of its name, without one).
+    fn input_location(&self, name: &str) -> String {
+        let at = self
+            .decls
+            .iter()
+            .find(|d| d.name.name == name)
+            .map_or(self.name_span, |d| d.span);
+        let line = self.file.text[..at.start as usize].matches('\n').count() + 1;
+        format!("{}:{line}", self.file.name)
+    }
+
     /// `path:line` of its name, for notes.
     fn location(&self) -> String {
         let line = self.file.text[..self.name_span.start as usize]
@@ -357,6 +368,10 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             in_part_file: true,
         };
         ex.items(&b.items, None);
+        for (name, at) in foreign_reads(&b.items, &root, &source.text, false) {
+            diags.push(not_an_input(&label.name, &root, &name, at));
+        }
+        diags.extend(field_rules(source, b));
     }
     crate::diagnostic::clamp_to(&mut diags, source.text.len());
     crate::diagnostic::sort(&mut diags);
@@ -366,6 +381,79 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
         file: parsed.file,
         input: Arc::new(ObjTy::default()),
     }
+}
+
+/// The rules of fields a part can be checked against without a caller: its buttons checked as
+/// in a button template, its elements as in a carousel, each with the part's inputs declared:
+/// unknown fields (M1002), the limits of literal texts (M2001), required fields (M2003). What a
+/// caller's values cause is checked at each `use`; the part's own uses, in their own files.
+fn field_rules(source: &SourceFile, part: &ast::Block) -> Vec<Diagnostic> {
+    fn only(item: &Item, kind: &str) -> bool {
+        match item {
+            Item::Block(b) => b.kind.name == kind,
+            Item::For(f) => !f.items.is_empty() && f.items.iter().all(|i| only(i, kind)),
+            Item::If(i) => i
+                .branches
+                .iter()
+                .map(|b| &b.items)
+                .chain(i.otherwise.iter())
+                .flatten()
+                .all(|i| only(i, kind)),
+            _ => false,
+        }
+    }
+    let input: Vec<Item> = part
+        .items
+        .iter()
+        .filter(|i| matches!(i, Item::Input(_)))
+        .take(1)
+        .cloned()
+        .collect();
+    let mut out = Vec::new();
+    let end = source.text.len();
+    let wrappers = [
+        ("button", "buttons {\n  text: \"x\"\n}\n"),
+        ("element", "carousel {\n}\n"),
+    ];
+    for (kind, wrapper) in wrappers {
+        let items: Vec<Item> = part
+            .items
+            .iter()
+            .filter(|i| only(i, kind))
+            .cloned()
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        // The message around the part's items is parsed past the end of the part file, so
+        // that nothing said about it can stand in the file.
+        let head = format!("\nnotification part_check\n{wrapper}");
+        let padded = format!("{}{head}", " ".repeat(end));
+        let mut file = crate::syntax::parse(&padded).file;
+        let Some(Item::Block(outer)) = file
+            .items
+            .iter_mut()
+            .find(|i| matches!(i, Item::Block(b) if b.kind.name != "part"))
+        else {
+            continue;
+        };
+        outer.items.extend(items);
+        file.items.splice(0..0, input.iter().cloned());
+        let text = format!("{}{head}", source.text);
+        let compiled = super::check_tree(file, &text, Vec::new(), &super::Options::default());
+        out.extend(compiled.diagnostics.into_iter().filter(|d| {
+            // A worst case from the part's own `max` is the caller's to judge, with its values.
+            let rule = match d.code {
+                crate::diagnostic::Code::UnknownField | crate::diagnostic::Code::MissingField => {
+                    true
+                }
+                crate::diagnostic::Code::TooLong => d.is_error(),
+                _ => false,
+            };
+            rule && d.primary().is_some_and(|l| l.span.end as usize <= end)
+        }));
+    }
+    out
 }
 
 /// M1026: a part file given where a template is rendered (`render`, `sample`, `preview`): it
@@ -577,14 +665,6 @@ impl Expander<'_, '_> {
             self.failed(head, &name.name);
             return;
         };
-        if self.stack.is_empty() {
-            self.uses.push(UseSite {
-                head,
-                part: part.name.clone(),
-                location: part.location(),
-                failed: false,
-            });
-        }
         // In a part file, only the part's own uses are checked; what they bring in is checked
         // in each template that uses it.
         if self.in_part_file {
@@ -602,6 +682,33 @@ impl Expander<'_, '_> {
                 );
             }
             return;
+        }
+        // A part sees only its own inputs: one that reads anything else (reported in its file)
+        // is not brought in, so that it never reads the caller's values.
+        let foreign = foreign_reads(&part.items, &part.input, &part.file.text, true);
+        if let Some((read, _)) = foreign.first() {
+            self.diags.push(
+                codes::m1001_undeclared_variable(format!(
+                    "the part `{}` reads `{read}`, which is not one of its inputs",
+                    part.name
+                ))
+                .at(head, "this part reads outside its inputs")
+                .note(format!("the part `{}` is defined at {}", part.name, part.location()))
+                .help(format!(
+                    "declare `{read}` in the part's `input {{ }}` and give it here, or remove it from the part; `missive check {}` shows where it is read",
+                    part.file.name
+                )),
+            );
+            self.failed(head, &name.name);
+            return;
+        }
+        if self.stack.is_empty() {
+            self.uses.push(UseSite {
+                head,
+                part: part.name.clone(),
+                location: part.location(),
+                failed: false,
+            });
         }
         self.stack.push(part.name.clone());
         let subst = Subst {
@@ -773,13 +880,13 @@ impl Expander<'_, '_> {
             Value::Bool(..) => Ok((Ty::Bool, false)),
             Value::Null(_) => Err("null".into()),
         };
-        let problem = match given {
+        let problem = match &given {
             Err(what) if what == "null" && param.optional => None,
             Err(what) if what == "null" => {
                 Some(format!("`null`, but `{}` is required", param.name))
             }
             Err(what) => Some(format!("{what}: give an input path or a text without tags")),
-            Ok((ty, _)) if !fits(&param.ty, &ty) => Some(ty.phrase()),
+            Ok((ty, _)) if !fits(&param.ty, ty) => Some(ty.phrase()),
             Ok((_, true)) if !param.optional => Some(format!(
                 "optional, but `{}` is required in the part",
                 param.name
@@ -794,17 +901,32 @@ impl Expander<'_, '_> {
         } else {
             format!("`{}: {}`", param.name, param.ty.describe())
         };
-        self.diags.push(
-            codes::m1022_part_argument_type(format!(
-                "the argument `{}` of `{}` does not fit its input",
-                param.name, part.name
-            ))
-            .at(value.span(), format!("this is {problem}"))
-            .help(format!(
-                "the part declares {wanted} (at {}); give a value of that type",
-                part.location()
+        let declared = part.input_location(&param.name);
+        let mut d = codes::m1022_part_argument_type(format!(
+            "the argument `{}` of `{}` does not fit its input",
+            param.name, part.name
+        ))
+        .at(value.span(), format!("this is {problem}"));
+        d = match (value, &given) {
+            // An optional value of the caller for a required input: a default makes it present.
+            (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
+                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: \"{{{{ {} | default('…') }}}}\"`, or declare `{}?: {}` in the part",
+                param.name,
+                p.dotted(),
+                param.name,
+                param.ty.describe()
             )),
-        );
+            // A number where the part reads a text: the same text, quoted.
+            (Value::Number(raw, span), _) if matches!(param.ty, Ty::String { .. }) => d
+                .help(format!(
+                    "the part declares {wanted} (at {declared}); quote it to give a text: `\"{raw}\"`"
+                ))
+                .fix(*span, format!("\"{raw}\"")),
+            _ => d.help(format!(
+                "the part declares {wanted} (at {declared}); give a value of that type"
+            )),
+        };
+        self.diags.push(d);
         false
     }
 }
@@ -1206,6 +1328,188 @@ fn expr_of(arg: Option<&Value>) -> String {
                 _ => format!("({})", pieces.join(" ~ ")),
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a part reads that is not its own
+
+/// The names a part's items read that are neither its inputs nor its own loop variables, with
+/// where each is read in the part's file (`text`): inside `{{ }}`/`{% %}`, conditions, `extra`
+/// strings and arguments of its uses, and with `paths` plain paths too (a part file checks
+/// those as it goes).
+fn foreign_reads(items: &[Item], input: &ObjTy, text: &str, paths: bool) -> Vec<(String, Span)> {
+    let mut w = Foreign {
+        input,
+        text,
+        paths,
+        locals: Vec::new(),
+        out: Vec::new(),
+    };
+    w.items(items);
+    w.out
+}
+
+struct Foreign<'a> {
+    input: &'a ObjTy,
+    text: &'a str,
+    paths: bool,
+    locals: Vec<String>,
+    out: Vec<(String, Span)>,
+}
+
+impl Foreign<'_> {
+    fn known(&self, name: &str) -> bool {
+        self.input.get(name).is_some()
+            || self.locals.iter().any(|l| l == name)
+            || decls::ENGINE_NAMES.contains(&name)
+    }
+
+    fn items(&mut self, items: &[Item]) {
+        for item in items {
+            match item {
+                Item::Field(f) => self.value(&f.value),
+                Item::Command(c) if c.name.name == "use" => {}
+                Item::Command(c) => c.args.iter().for_each(|a| self.value(a)),
+                Item::Block(b) if b.kind.name == "use" => {
+                    for i in &b.items {
+                        if let Item::Field(f) = i {
+                            self.value(&f.value);
+                        }
+                    }
+                }
+                Item::Block(b) => self.items(&b.items),
+                Item::For(f) => {
+                    self.path(&f.iterable);
+                    self.locals.push(f.var.name.clone());
+                    self.items(&f.items);
+                    self.locals.pop();
+                }
+                Item::If(i) => {
+                    for b in &i.branches {
+                        let src = format!("{{% if {} %}}{{% endif %}}", b.condition.text);
+                        self.engine(&src, &[b.condition.span]);
+                        self.items(&b.items);
+                    }
+                    if let Some(o) = &i.otherwise {
+                        self.items(o);
+                    }
+                }
+                Item::Extra(e) => e.members.iter().for_each(|m| self.json(&m.value)),
+                Item::Input(_) | Item::Error(_) => {}
+            }
+        }
+    }
+
+    fn json(&mut self, v: &ast::JsonValue) {
+        match v {
+            ast::JsonValue::Object(ms, _) => ms.iter().for_each(|m| self.json(&m.value)),
+            ast::JsonValue::Array(vs, _) => vs.iter().for_each(|v| self.json(v)),
+            ast::JsonValue::Str(lit) => self.string(lit),
+            _ => {}
+        }
+    }
+
+    fn value(&mut self, v: &Value) {
+        match v {
+            Value::Path(p) => self.path(p),
+            Value::Str(lit) => self.string(lit),
+            _ => {}
+        }
+    }
+
+    fn path(&mut self, p: &ast::Path) {
+        let first = &p.segments[0];
+        if self.paths && !self.known(&first.name) {
+            self.push(first.name.clone(), first.span);
+        }
+    }
+
+    fn string(&mut self, lit: &StrLit) {
+        let mut src = String::new();
+        let mut spans = Vec::new();
+        for p in &lit.parts {
+            match p {
+                StrPart::Lit { text, .. } => src.push_str(text),
+                StrPart::Expr { src: e, span } => {
+                    src.push_str(&format!("{{{{{e}}}}}"));
+                    spans.push(*span);
+                }
+                StrPart::Stmt { src: e, span } => {
+                    src.push_str(&format!("{{%{e}%}}"));
+                    spans.push(*span);
+                }
+                StrPart::Comment { .. } => {}
+            }
+        }
+        if !spans.is_empty() {
+            self.engine(&src, &spans);
+        }
+    }
+
+    /// The names a minijinja source reads, each placed at its first whole-word occurrence in
+    /// `spans` of the file (a source that does not compile is reported elsewhere).
+    fn engine(&mut self, src: &str, spans: &[Span]) {
+        let env = minijinja::Environment::new();
+        let Ok(tmpl) = env.template_from_str(src) else {
+            return;
+        };
+        let mut names: Vec<String> = tmpl.undeclared_variables(false).into_iter().collect();
+        names.sort();
+        for name in names {
+            if self.known(&name) {
+                continue;
+            }
+            let at = spans
+                .iter()
+                .find_map(|s| word_in(self.text, *s, &name))
+                .unwrap_or(spans[0]);
+            self.push(name, at);
+        }
+    }
+
+    fn push(&mut self, name: String, at: Span) {
+        if !self.out.iter().any(|(n, s)| *n == name && *s == at) {
+            self.out.push((name, at));
+        }
+    }
+}
+
+/// The first whole-word occurrence of `word` in the file's text at `span`.
+fn word_in(text: &str, span: Span, word: &str) -> Option<Span> {
+    let hay = text.get(span.range())?;
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(word) {
+        let start = from + i;
+        let end = start + word.len();
+        let before = hay[..start].chars().next_back();
+        let after = hay[end..].chars().next();
+        if !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident) {
+            let base = span.start as usize;
+            return Some(Span::new(base + start, base + end));
+        }
+        from = end;
+    }
+    None
+}
+
+/// M1001 in a part file: `name` read by the part `part` is not one of its inputs.
+fn not_an_input(part: &str, input: &ObjTy, name: &str, at: Span) -> Diagnostic {
+    let names: Vec<&str> = input.fields.iter().map(|f| f.name.as_str()).collect();
+    let d =
+        codes::m1001_undeclared_variable(format!("`{name}` is not an input of the part `{part}`"))
+            .at(at, "not declared in the part");
+    let declare = format!(
+        "a part reads only its own inputs (and its own loop variables): declare it in the part's `input {{ {name}: string }}` and give it at each `use`"
+    );
+    match types::suggest(name, names.iter().copied()) {
+        Some(s) => d
+            .help(format!(
+                "an input of the part has a similar name: `{s}`; or {declare}"
+            ))
+            .fix(at, s),
+        None => d.help(declare),
     }
 }
 

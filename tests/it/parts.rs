@@ -238,3 +238,141 @@ fn a_part_file_is_not_rendered_on_its_own() {
         "{text}"
     );
 }
+
+const FOOTER: &str = r#"part bad_read {
+  button web_url { title: "{{ labl }}", url: "https://shop.example/h" }
+}
+
+part typo {
+  button web_url { titel: "Hello", url: "https://shop.example/h" }
+}
+
+part long {
+  button web_url { title: "abcdefghijklmnopqrstuvwxyz12345", url: "https://shop.example/h" }
+}
+
+part shop_link {
+  input {
+    label: string max 10
+  }
+  button web_url { title: "{{ label }} {{ first_name }}", url: "https://shop.example/h" }
+  if first_name {
+    button postback { title: "x", payload: "y" }
+  }
+}
+"#;
+
+#[test]
+fn a_part_file_is_checked_on_its_own_and_reads_only_its_inputs() {
+    let dir = project("parts-alone", &[], &[("footer.missive", FOOTER)]);
+    let (code, out, err) = run_in(
+        &dir,
+        &["check", "--format", "short", "parts/footer.missive"],
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            "parts/footer.missive:2:31: error[M1001]: `labl` is not an input of the part `bad_read`\n\
+             parts/footer.missive:6:20: error[M1002]: unknown field `titel` in a `web_url` button\n\
+             parts/footer.missive:10:27: error[M2001]: `title` is 31 characters long, the limit is 20\n\
+             parts/footer.missive:17:43: error[M1001]: `first_name` is not an input of the part `shop_link`\n\
+             parts/footer.missive:18:6: error[M1001]: `first_name` is not an input of the part `shop_link`\n"
+        ),
+        "{err}"
+    );
+    // The folder is not clean while no template uses the parts.
+    let (code, _, _) = run_in(&dir, &["check", "."]);
+    assert_eq!(code, 1);
+    // The unknown field's fix applies to the part file.
+    let (_, _, err) = run_in(&dir, &["check", "--fix", "parts/footer.missive"]);
+    let fixed = std::fs::read_to_string(dir.join("parts/footer.missive")).unwrap();
+    assert!(
+        fixed.contains(r#"button web_url { title: "Hello""#),
+        "{err}\n{fixed}"
+    );
+    assert!(fixed.contains("{{ labl }}"), "{fixed}");
+}
+
+#[test]
+fn a_part_never_reads_the_callers_values() {
+    let template = r#"notification leak
+
+input {
+  labl: string
+  first_name: string max 10
+}
+
+buttons {
+  text: "Hi"
+  use bad_read
+}
+"#;
+    let dir = project(
+        "parts-leak",
+        &[
+            ("leak.missive", template),
+            (
+                "leak2.missive",
+                &template.replace("use bad_read", "use shop_link { label: \"Shop\" }"),
+            ),
+        ],
+        &[("footer.missive", FOOTER)],
+    );
+    std::fs::write(
+        dir.join("leak.json"),
+        r#"{"labl": "LEAKED", "first_name": "LEAKED"}"#,
+    )
+    .unwrap();
+    for name in ["leak.missive", "leak2.missive"] {
+        let (code, out, err) = run_in(&dir, &["render", name, "--data", "leak.json"]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(!out.contains("LEAKED"), "{out}");
+        assert!(
+            err.contains("which is not one of its inputs")
+                || out.contains("which is not one of its inputs"),
+            "{out}{err}"
+        );
+    }
+    let (_, out, _) = run_in(&dir, &["check", "--format", "short", "leak.missive"]);
+    assert_eq!(
+        out.lines().next(),
+        Some("leak.missive:10:3: error[M1001]: the part `bad_read` reads `labl`, which is not one of its inputs")
+    );
+}
+
+#[test]
+fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix_it() {
+    let part = "part shop_link {\n  input {\n    label: string max 12\n  }\n  button web_url { title: \"{{ label }}\", url: \"https://shop.example/h\" }\n}\n";
+    let template = "notification link\n\ninput {\n  first_name?: string max 10\n}\n\nbuttons {\n  text: \"Hi\"\n  use shop_link { label: first_name }\n  use shop_link { label: 42 }\n}\n";
+    let dir = project(
+        "parts-argument",
+        &[("link.missive", template)],
+        &[("links.missive", part)],
+    );
+    let (code, out, err) = run_in(&dir, &["check", "link.missive"]);
+    assert_eq!(code, 1, "{err}");
+    // The input's own line, not the part's.
+    assert!(out.contains("(at parts/links.missive:3)"), "{out}");
+    assert!(
+        out.contains("`label: \"{{ first_name | default('…') }}\"`, or declare `label?: string max 12` in the part"),
+        "{out}"
+    );
+    assert!(out.contains("quote it to give a text: `\"42\"`"), "{out}");
+    // The quote fix, and the default the help suggests, are accepted.
+    run_in(&dir, &["check", "--fix", "link.missive"]);
+    let fixed = std::fs::read_to_string(dir.join("link.missive")).unwrap();
+    assert!(fixed.contains("use shop_link { label: \"42\" }"), "{fixed}");
+    std::fs::write(
+        dir.join("link.missive"),
+        fixed.replace(
+            "label: first_name }",
+            "label: \"{{ first_name | default('…') }}\" }",
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("link.json"), "{}").unwrap();
+    let (code, out, err) = run_in(&dir, &["render", "link.missive", "--data", "link.json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(r#""title":"…""#), "{out}");
+}
