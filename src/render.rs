@@ -1122,6 +1122,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         .detail()
                         .map_or_else(|| err.kind().to_string(), str::to_string),
                 };
+                if let Some(d) = self.bad_format_argument(e, &detail) {
+                    self.push(d);
+                    return None;
+                }
                 self.push(
                     codes::m3007_render_failed(format!(
                         "this interpolation failed with this data: {detail}"
@@ -1134,6 +1138,41 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 None
             }
         }
+    }
+
+    /// A currency or time zone that `money` or `date` rejected, when it comes from a value of
+    /// the data that the interpolation reads: M3007 at that value, with what to give instead.
+    fn bad_format_argument(&self, e: &Engine, detail: &str) -> Option<Diagnostic> {
+        let (what, help) = if detail.contains("is not an ISO 4217 currency code") {
+            (
+                "an ISO 4217 currency code",
+                "give an ISO 4217 currency code such as `EUR`, `USD` or `GBP`",
+            )
+        } else if detail.contains("is not a time zone of the IANA database") {
+            (
+                "a time zone of the IANA database",
+                "give an IANA time zone such as `Europe/Paris`",
+            )
+        } else {
+            return None;
+        };
+        // The messages name the value first: `` `XYZ` is not ... ``.
+        let value = detail.strip_prefix('`')?.split('`').next()?;
+        let (path, span) = e.reads.iter().find_map(|p| {
+            let n = self.lookup(p)?;
+            match n.view() {
+                View::String(s) if s == value => Some((self.concrete(p), n.span())),
+                _ => None,
+            }
+        })?;
+        Some(
+            codes::m3007_render_failed(format!(
+                "`{path}` is `{value}` in the data, which is not {what}"
+            ))
+            .label(Origin::Data, span, format!("not {what}"))
+            .at(e.span, "formatted here")
+            .help(help),
+        )
     }
 
     fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
