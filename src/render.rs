@@ -984,11 +984,45 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     .iter()
                     .map(|s| declared_max(&self.t.input, *s))
                     .collect();
-                for (decl, m) in decls.iter().zip(&maxes) {
-                    d = match m {
-                        Some(m) => d.at(*decl, format!("declared `max {m}` here")),
-                        None => d.at(*decl, "declared here: a `max` goes here"),
+                // A number has no `max` (M1009): its range bounds what it prints.
+                let numbers: Vec<bool> = decls
+                    .iter()
+                    .map(|s| declared_number(&self.t.input, *s))
+                    .collect();
+                for ((decl, m), number) in decls.iter().zip(&maxes).zip(&numbers) {
+                    d = match (m, number) {
+                        (Some(m), _) => d.at(*decl, format!("declared `max {m}` here")),
+                        (None, true) => {
+                            d.at(*decl, "declared here: its range bounds what it prints")
+                        }
+                        (None, false) => d.at(*decl, "declared here: a `max` goes here"),
                     };
+                }
+                let in_locale = self
+                    .t
+                    .locale
+                    .as_ref()
+                    .map(|l| format!(" in `{}`", l.key))
+                    .unwrap_or_default();
+                // Numbers among the inputs, every other one with a `max` already: narrow the
+                // ranges, lower the `max`es, or cut the value.
+                if let values::Problem::TooLong { chars, max, .. } = problem {
+                    if numbers.iter().any(|n| *n)
+                        && maxes.iter().zip(&numbers).all(|(m, n)| m.is_some() || *n)
+                    {
+                        let has_max = maxes.iter().any(Option::is_some);
+                        let lower = if has_max {
+                            format!(", lower the `max` of the strings it reads by {} characters at least", chars - max)
+                        } else {
+                            String::new()
+                        };
+                        d = d.help(format!(
+                            "the data makes it too long for `{}` to fit in {max} characters{in_locale}: narrow the range of the numbers it reads{lower}, or cut the value with `| truncate(length=N, leeway=0)`",
+                            f.key,
+                        ));
+                        self.push(d);
+                        return;
+                    }
                 }
                 // Every input it reads has a `max` already: it is too high.
                 if let values::Problem::TooLong { chars, max, .. } = problem {
@@ -1492,6 +1526,35 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
 
 /// The `max` declared at `decl` (a string or URL, or a list of them), if the input declared
 /// there has one.
+/// Whether the input declared at `decl` is a number (`number` or `integer`, in a list or not).
+fn declared_number(obj: &crate::model::types::ObjTy, decl: Span) -> bool {
+    use crate::model::types::Ty;
+    fn is_number(ty: &Ty) -> bool {
+        match ty {
+            Ty::Number { .. } | Ty::Integer { .. } => true,
+            Ty::List { item, .. } => is_number(item),
+            _ => false,
+        }
+    }
+    fn inner(ty: &Ty, decl: Span) -> Option<bool> {
+        match ty {
+            Ty::Object(o) => find(o, decl),
+            Ty::List { item, .. } => inner(item, decl),
+            _ => None,
+        }
+    }
+    fn find(obj: &crate::model::types::ObjTy, decl: Span) -> Option<bool> {
+        obj.fields.iter().find_map(|f| {
+            if f.decl == decl {
+                Some(is_number(&f.ty))
+            } else {
+                inner(&f.ty, decl)
+            }
+        })
+    }
+    find(obj, decl).unwrap_or(false)
+}
+
 fn declared_max(obj: &crate::model::types::ObjTy, decl: Span) -> Option<u32> {
     use crate::model::types::Ty;
     fn of(ty: &Ty) -> Option<u32> {
