@@ -984,11 +984,45 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     .iter()
                     .map(|s| declared_max(&self.t.input, *s))
                     .collect();
-                for (decl, m) in decls.iter().zip(&maxes) {
-                    d = match m {
-                        Some(m) => d.at(*decl, format!("declared `max {m}` here")),
-                        None => d.at(*decl, "declared here: a `max` goes here"),
+                // A number has no `max` (M1009): its range bounds what it prints.
+                let numbers: Vec<bool> = decls
+                    .iter()
+                    .map(|s| declared_number(&self.t.input, *s))
+                    .collect();
+                for ((decl, m), number) in decls.iter().zip(&maxes).zip(&numbers) {
+                    d = match (m, number) {
+                        (Some(m), _) => d.at(*decl, format!("declared `max {m}` here")),
+                        (None, true) => {
+                            d.at(*decl, "declared here: its range bounds what it prints")
+                        }
+                        (None, false) => d.at(*decl, "declared here: a `max` goes here"),
                     };
+                }
+                let in_locale = self
+                    .t
+                    .locale
+                    .as_ref()
+                    .map(|l| format!(" in `{}`", l.key))
+                    .unwrap_or_default();
+                // Numbers among the inputs, every other one with a `max` already: narrow the
+                // ranges, lower the `max`es, or cut the value.
+                if let values::Problem::TooLong { chars, max, .. } = problem {
+                    if numbers.iter().any(|n| *n)
+                        && maxes.iter().zip(&numbers).all(|(m, n)| m.is_some() || *n)
+                    {
+                        let has_max = maxes.iter().any(Option::is_some);
+                        let lower = if has_max {
+                            format!(", lower the `max` of the strings it reads by {} characters at least", chars - max)
+                        } else {
+                            String::new()
+                        };
+                        d = d.help(format!(
+                            "the data makes it too long for `{}` to fit in {max} characters{in_locale}: narrow the range of the numbers it reads{lower}, or cut the value with `| truncate(length=N, leeway=0)`",
+                            f.key,
+                        ));
+                        self.push(d);
+                        return;
+                    }
                 }
                 // Every input it reads has a `max` already: it is too high.
                 if let values::Problem::TooLong { chars, max, .. } = problem {
@@ -1122,6 +1156,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         .detail()
                         .map_or_else(|| err.kind().to_string(), str::to_string),
                 };
+                if let Some(d) = self.bad_format_argument(e, &detail) {
+                    self.push(d);
+                    return None;
+                }
                 self.push(
                     codes::m3007_render_failed(format!(
                         "this interpolation failed with this data: {detail}"
@@ -1134,6 +1172,41 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 None
             }
         }
+    }
+
+    /// A currency or time zone that `money` or `date` rejected, when it comes from a value of
+    /// the data that the interpolation reads: M3007 at that value, with what to give instead.
+    fn bad_format_argument(&self, e: &Engine, detail: &str) -> Option<Diagnostic> {
+        let (what, help) = if detail.contains("is not an ISO 4217 currency code") {
+            (
+                "an ISO 4217 currency code",
+                "give an ISO 4217 currency code such as `EUR`, `USD` or `GBP`",
+            )
+        } else if detail.contains("is not a time zone of the IANA database") {
+            (
+                "a time zone of the IANA database",
+                "give an IANA time zone such as `Europe/Paris`",
+            )
+        } else {
+            return None;
+        };
+        // The messages name the value first: `` `XYZ` is not ... ``.
+        let value = detail.strip_prefix('`')?.split('`').next()?;
+        let (path, span) = e.reads.iter().find_map(|p| {
+            let n = self.lookup(p)?;
+            match n.view() {
+                View::String(s) if s == value => Some((self.concrete(p), n.span())),
+                _ => None,
+            }
+        })?;
+        Some(
+            codes::m3007_render_failed(format!(
+                "`{path}` is `{value}` in the data, which is not {what}"
+            ))
+            .label(Origin::Data, span, format!("not {what}"))
+            .at(e.span, "formatted here")
+            .help(help),
+        )
     }
 
     fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
@@ -1453,6 +1526,35 @@ fn to_minijinja(n: &Node<'_>) -> minijinja::Value {
 
 /// The `max` declared at `decl` (a string or URL, or a list of them), if the input declared
 /// there has one.
+/// Whether the input declared at `decl` is a number (`number` or `integer`, in a list or not).
+fn declared_number(obj: &crate::model::types::ObjTy, decl: Span) -> bool {
+    use crate::model::types::Ty;
+    fn is_number(ty: &Ty) -> bool {
+        match ty {
+            Ty::Number { .. } | Ty::Integer { .. } => true,
+            Ty::List { item, .. } => is_number(item),
+            _ => false,
+        }
+    }
+    fn inner(ty: &Ty, decl: Span) -> Option<bool> {
+        match ty {
+            Ty::Object(o) => find(o, decl),
+            Ty::List { item, .. } => inner(item, decl),
+            _ => None,
+        }
+    }
+    fn find(obj: &crate::model::types::ObjTy, decl: Span) -> Option<bool> {
+        obj.fields.iter().find_map(|f| {
+            if f.decl == decl {
+                Some(is_number(&f.ty))
+            } else {
+                inner(&f.ty, decl)
+            }
+        })
+    }
+    find(obj, decl).unwrap_or(false)
+}
+
 fn declared_max(obj: &crate::model::types::ObjTy, decl: Span) -> Option<u32> {
     use crate::model::types::Ty;
     fn of(ty: &Ty) -> Option<u32> {

@@ -155,7 +155,7 @@ impl Checker<'_> {
         }
         let literal = unquote(args[0]);
         let problem = match (name, literal) {
-            ("money", Some(code)) => intl::currency_problem(code),
+            ("money", Some(code)) => currency_problem(code),
             ("date", Some(style)) => intl::DateStyle::parse(style)
                 .is_none()
                 .then(|| format!("`{style}` is not a date style")),
@@ -237,6 +237,16 @@ pub(super) fn call_args(src: &str, after: usize) -> Option<&str> {
         }
     }
     None
+}
+
+/// An ISO 4217 code as `money` takes it: three capital letters (`EUR`) that name a currency of
+/// ISO 4217 (`XYZ` does not: ICU4X would print it as is).
+pub(super) fn currency_problem(code: &str) -> Option<String> {
+    intl::currency_problem(code).or_else(|| {
+        (!crate::model::schema::CURRENCIES.contains(&code)).then(|| {
+            format!("`{code}` is not an ISO 4217 currency code (no currency is written `{code}`)")
+        })
+    })
 }
 
 #[cfg(test)]

@@ -132,32 +132,56 @@ impl Checker<'_> {
                     .iter()
                     .filter(|c| c.unranged.is_some())
                     .collect();
-                if let Some(first) = unranged.first() {
-                    let u = first.unranged.expect("filtered");
+                if !unranged.is_empty() {
                     for c in &unranged {
                         if let Some(decl) = c.decl {
                             d = d.at(decl, "declared without a range");
                         }
                     }
-                    let name = first.path.rsplit('.').next().unwrap_or(&first.path);
-                    let ty = if u.integer { "integer" } else { "number" };
-                    let example = if u.integer { "1..99" } else { "0..10000" };
+                    // Each input once, with what it is assumed to print and a range for it.
+                    let mut each: Vec<(&str, bounds::Unranged)> = Vec::new();
+                    for c in &unranged {
+                        let u = c.unranged.expect("filtered");
+                        match each.iter_mut().find(|(p, _)| *p == c.path.as_str()) {
+                            Some((_, seen)) => seen.chars = seen.chars.max(u.chars),
+                            None => each.push((&c.path, u)),
+                        }
+                    }
+                    let kind = |u: bounds::Unranged| if u.integer { "integer" } else { "number" };
+                    let range = |path: &str, u: bounds::Unranged| {
+                        let name = path.rsplit('.').next().unwrap_or(path);
+                        let example = if u.integer { "1..99" } else { "0..10000" };
+                        format!("`{name}: {} {example}`", kind(u))
+                    };
                     let plain = self
                         .text
                         .get(span.range())
                         .is_some_and(|t| !t.contains("| money") && !t.contains("| number"));
-                    let format = if plain && !u.integer {
+                    let format = if plain && each.iter().any(|(_, u)| !u.integer) {
                         ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money('EUR')`"
                     } else {
                         ""
                     };
-                    self.push(
-                        d.help(format!(
-                            "a {ty} without a range is assumed to print up to {} characters: declare the least and greatest value of `{}` in `input` (e.g. `{name}: {ty} {example}`){format}",
-                            u.chars, first.path
-                        ))
-                        .note(cite),
-                    );
+                    let help = match each.as_slice() {
+                        [(path, u)] => format!(
+                            "a {} without a range is assumed to print up to {} characters: declare the least and greatest value of `{path}` in `input` (e.g. {}){format}",
+                            kind(*u),
+                            u.chars,
+                            range(path, *u)
+                        ),
+                        _ => format!(
+                            "numbers without a range are assumed to print as long as the number rule allows here ({}): declare the least and greatest value of each in `input` (e.g. {}){format}",
+                            each.iter()
+                                .map(|(p, u)| format!("`{p}` up to {} characters", u.chars))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            each.iter()
+                                .map(|(p, u)| range(p, *u))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.push(d.help(help).note(cite));
                     return;
                 }
                 // What can be lowered: the declared `max`es (the variables the bound counts), and

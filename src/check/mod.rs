@@ -201,6 +201,9 @@ fn add_format_filters(
             return Ok(String::new());
         }
         let tag = need_locale("money", &l)?;
+        if let Some(p) = formats::currency_problem(&currency) {
+            return Err(fail(p));
+        }
         crate::intl::money(&tag, amount("money", &v)?, &currency).map_err(fail)
     });
     let l = locale.clone();

@@ -97,6 +97,8 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
 
     let mut reports: Vec<FileReport> = Vec::new();
     let mut products: Vec<Product> = Vec::new();
+    // Templates built (a template with `locales { }` makes one product per locale).
+    let mut templates_built = 0usize;
     let mut previews: Vec<Preview> = Vec::new();
     // Output file name -> the template that claimed it first.
     let mut claimed: std::collections::HashMap<String, String> = Default::default();
@@ -178,6 +180,9 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             own.template = report.template.clone();
             let into = if i == 0 { &mut report } else { &mut own };
             let (outcome, failed) = build_one(t, &out, &sample, i == 0, into);
+            if outcome.is_some() && i == 0 {
+                templates_built += 1;
+            }
             if let Some((product, preview)) = outcome {
                 products.push(product);
                 previews.push(preview);
@@ -219,10 +224,16 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
     }
     print_reports(common, &reports, files.len(), Stream::Stderr, false);
     if common.format == Format::Human {
+        // A template with `locales { }` is built once per locale: count templates, and say
+        // how many builds the locales made.
+        let per_locale = if products.len() > templates_built {
+            format!(" ({} builds with their locales)", products.len())
+        } else {
+            String::new()
+        };
         eprintln!(
-            "built {} template{} into {}",
-            products.len(),
-            if products.len() == 1 { "" } else { "s" },
+            "built {templates_built} template{}{per_locale} into {}",
+            if templates_built == 1 { "" } else { "s" },
             out_dir.to_string_lossy()
         );
     }

@@ -236,6 +236,11 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
             .help("names use ASCII letters, digits and `_` (e.g. `prenom` or `first_name`); text in quotes can hold any character");
     }
 
+    // `title: {en: "Yes", fr: "Oui"}`: a text per locale is a block, written without `:`.
+    if let Some(d) = per_locale_colon(line, at, span) {
+        return d;
+    }
+
     // `title: 'Shipped today'`: strings use double quotes.
     if line[at..].starts_with('\'') {
         let open = span.start as usize + at;
@@ -359,4 +364,55 @@ fn unclosed_quote(line: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// `title: { en: "Yes", fr: "Oui" }` (pest stops at the `{`): the colon of a field before a
+/// block whose first entry is a language tag (`en:`, `pt-BR:`), and the fix that removes it.
+fn per_locale_colon(line: &str, at: usize, span: Span) -> Option<Diagnostic> {
+    let inner = line.get(at..)?.strip_prefix('{')?.trim_start();
+    let tag_len = inner
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        .count();
+    let tag = &inner[..tag_len];
+    let first = tag.split('-').next().unwrap_or("");
+    let is_tag = (2..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_lowercase());
+    if !is_tag || !inner[tag_len..].trim_start().starts_with(':') {
+        return None;
+    }
+    let before = line[..at].trim_end();
+    let name = before.strip_suffix(':')?.trim_end();
+    if name.is_empty() {
+        return None;
+    }
+    let colon = before.len() - 1;
+    let start = span.start as usize;
+    // The block up to its `}` (strings may hold braces).
+    let (mut depth, mut quoted, mut end) = (0usize, false, line.len());
+    for (i, c) in line[at..].char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '{' if !quoted => depth += 1,
+            '}' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    end = at + i + 1;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let block = line[at..end].trim_end();
+    let name = name.rsplit(['{', ',', ' ']).next().unwrap_or(name);
+    let written = format!("{name} {block}");
+    Some(
+        codes::m0001_syntax_error("a text per locale is written without `:`")
+            .at(
+                Span::new(start + colon, start + colon + 1),
+                "remove this `:`",
+            )
+            .help(format!("write `{written}`"))
+            .fix(Span::new(start + colon, start + at), " "),
+    )
 }

@@ -1097,3 +1097,25 @@ fn a_folder_search_skips_hidden_folders_target_and_node_modules() {
     let named = format!("{shop}/node_modules");
     run(&["check", &named], 1);
 }
+
+/// A currency without a symbol in the locale (CHF in `de-DE`) renders with its code, and ICU4X's
+/// data miss is never printed: stderr stays empty.
+#[test]
+fn a_currency_without_a_local_symbol_prints_nothing_on_stderr() {
+    let template = temp_file(
+        "swiss_total.missive",
+        b"notification swiss_total\nlocale \"de-DE\"\ninput { order: { total: number 0..10000 } }\ntext \"Total: {{ order.total | money('CHF') }}\"\n",
+    );
+    let data = temp_file("swiss_total.json", br#"{ "order": { "total": 5 } }"#);
+    let (out, err) = run(
+        &[
+            "render",
+            template.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ],
+        0,
+    );
+    assert_eq!(json(&out)["text"], "Total: 5,00\u{a0}CHF");
+    assert_eq!(String::from_utf8_lossy(&err), "");
+}

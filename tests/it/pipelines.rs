@@ -84,6 +84,38 @@ fn build_bundled() -> (tempfile::TempDir, PathBuf) {
 // ---------------------------------------------------------------------------------------------
 // build
 
+/// The summary counts templates, not the renders their locales add.
+#[test]
+fn build_counts_templates_and_says_how_many_builds_the_locales_made() {
+    let out = tempfile::tempdir().unwrap();
+    let dist = out.path().join("dist");
+    let (_, stderr) = run_in(root(), &["build", "--out-dir", dist.to_str().unwrap()], 0);
+    let templates = std::fs::read_dir(root().join("templates"))
+        .unwrap()
+        .filter(|e| {
+            let p = e.as_ref().unwrap().path();
+            p.extension().is_some_and(|x| x == "missive")
+        })
+        .count();
+    let renders = std::fs::read_dir(&dist)
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name().into_string().unwrap();
+            name.ends_with(".json")
+                && !name.ends_with(".schema.json")
+                && name.matches('.').count() == 1
+        })
+        .count();
+    assert!(
+        stderr.contains(&format!("built {templates} templates (")),
+        "{stderr}"
+    );
+    assert!(
+        renders == templates,
+        "{renders} default renders for {templates} templates"
+    );
+}
+
 /// A template in several languages builds one render per locale, each with its own sample
 /// when there is one (`examples/NAME.LOC.json`), else the template's; `NAME.json` stays the
 /// default locale's.
