@@ -34,6 +34,31 @@ impl Declared {
 
 /// Checks a parsed template in each locale it declares (once, as before, when it declares none).
 pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled {
+    // Each `use` of a shared part is replaced by the part's items first, so that a part's
+    // texts per locale are lowered with the template's own; the result keeps the tree as
+    // written (the language server and `fmt` read it).
+    if super::parts::has_uses(&parsed.file.items) {
+        let mut uses_diags = Vec::new();
+        let (file, uses) = super::parts::expand(&parsed.file, &options.parts, &mut uses_diags);
+        let written = parsed.file;
+        let mut diagnostics = parsed.diagnostics;
+        diagnostics.append(&mut uses_diags);
+        let expanded = Parse {
+            file,
+            diagnostics,
+            broken_from: parsed.broken_from,
+        };
+        let mut compiled = check_expanded(expanded, source, options);
+        super::parts::name_parts(&mut compiled.diagnostics, &uses);
+        crate::diagnostic::sort(&mut compiled.diagnostics);
+        compiled.file = written;
+        return compiled;
+    }
+    check_expanded(parsed, source, options)
+}
+
+/// [`check`] of a tree whose uses of parts are expanded.
+fn check_expanded(parsed: Parse, source: &str, options: &Options) -> Compiled {
     let mut own = Vec::new();
     let declared = declaration(&parsed.file, &mut own);
     let Some(declared) = declared else {

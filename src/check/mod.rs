@@ -105,17 +105,9 @@ fn check_parsed(
         format_headers_broken: false,
     };
     let syntax_count = parsed_count;
-    // Each `use` of a shared part is replaced by the part's items before the checks.
-    let expanded = parts::has_uses(&parsed.file.items)
-        .then(|| parts::expand(&parsed.file, &options.parts, &mut checker.diags));
-    let template = match &expanded {
-        Some((file, _)) => checker.file(file, options),
-        None => checker.file(&parsed.file, options),
-    };
+    // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
+    let template = checker.file(&parsed.file, options);
     let mut diagnostics = checker.diags;
-    if let Some((_, uses)) = &expanded {
-        parts::name_parts(&mut diagnostics, uses);
-    }
     if let Some(from) = parsed.broken_from {
         // Past a `{` left open the tree is a guess: keep only what precedes it.
         let mut i = 0;

@@ -376,3 +376,47 @@ fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains(r#""title":"…""#), "{out}");
 }
+
+/// A part's texts per locale are lowered with the template's own: each locale renders its
+/// text, and a part's text missing a declared locale is M1031 (found by a new user: the use
+/// of such a part failed with M1003 "`title` is a field, not a block").
+#[test]
+fn a_parts_texts_per_locale_render_in_each_locale_of_the_template() {
+    let part = r#"part contact_us {
+  button phone_number { title { en: "Contact us", fr: "Nous contacter" }, payload: "+33123456789" }
+}
+"#;
+    let template = r#"notification help
+locales { en: "en-IE", fr: "fr-FR" }
+
+buttons {
+  text { en: "Need help?", fr: "Besoin d'aide ?" }
+  use contact_us
+}
+"#;
+    let dir = project(
+        "parts-locales",
+        &[("help.missive", template)],
+        &[("contact.missive", part)],
+    );
+    let (code, _, err) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 0, "{err}");
+    for (locale, title) in [("en", "Contact us"), ("fr", "Nous contacter")] {
+        let (code, out, err) = run_in(&dir, &["render", "help.missive", "--locale", locale]);
+        assert_eq!(code, 0, "{err}");
+        let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let button = &body["attachment"]["payload"]["buttons"][0];
+        assert_eq!(button["title"], title, "{out}");
+    }
+    // A declared locale the part's text lacks.
+    let three = template
+        .replace(r#"fr: "fr-FR" }"#, r#"fr: "fr-FR", de: "de-DE" }"#)
+        .replace(
+            r#"fr: "Besoin d'aide ?" }"#,
+            r#"fr: "Besoin d'aide ?", de: "Hilfe?" }"#,
+        );
+    std::fs::write(dir.join("help.missive"), three).unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "help.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("help.missive:6:3: error[M1031]: `title` has no `de` text"), "{out}");
+}
