@@ -278,6 +278,11 @@ pub(crate) fn name_parts(diags: &mut Vec<Diagnostic>, uses: &[UseSite]) {
                 "in part `{}`, defined at {}, brought in by this `use`",
                 u.part, u.location
             ));
+            // An edit of the part's text cannot be made at the use: the part file is where
+            // `check --fix` applies it (its own check reports the same mistake).
+            for l in d.labels.iter_mut() {
+                l.fix = None;
+            }
         }
     }
 }

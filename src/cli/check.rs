@@ -245,6 +245,15 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
                 reports.push(super::write_failure(&input.path, &e));
             }
         }
+        if changed && !args.diff {
+            // A fixed part file changes the templates that use it: the report is of the
+            // parts as they are now.
+            for input in inputs.iter_mut() {
+                if input.kind != driver::Kind::Payload {
+                    input.parts = super::template_input(&input.path, input.source.clone()).parts;
+                }
+            }
+        }
         if args.diff {
             // As `fmt --check`: the diff is the output, and exit 1 says there is one.
             if !reports.is_empty() {

@@ -418,5 +418,32 @@ buttons {
     std::fs::write(dir.join("help.missive"), three).unwrap();
     let (code, out, _) = run_in(&dir, &["check", "help.missive", "--format", "short"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("help.missive:6:3: error[M1031]: `title` has no `de` text"), "{out}");
+    assert!(
+        out.contains("help.missive:6:3: error[M1031]: `title` has no `de` text"),
+        "{out}"
+    );
+}
+
+/// A mistake in a used part is fixed in the part file: the template's report offers no fix
+/// it cannot make at the `use`, and `check --fix` of the folder reports the templates with
+/// the part as fixed (found by a new user: the report still showed the old part's error).
+#[test]
+fn a_parts_mistake_is_fixed_in_the_part_file_and_the_report_follows() {
+    let part = "part contact_us {\n  button phone_number { titel: \"Contact us\", payload: \"+33123456789\" }\n}\n";
+    let template = "notification help\n\nbuttons {\n  text: \"Need help?\"\n  use contact_us\n}\n";
+    let dir = project(
+        "parts-fix",
+        &[("help.missive", template)],
+        &[("footer.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("in part `contact_us`"), "{out}");
+    assert!(!out.contains("fixable"), "{out}");
+    let (code, out, err) = run_in(&dir, &["check", "--fix", "."]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("Replace `titel` with `title`"), "{err}");
+    assert!(out.contains("no problems found"), "{out}");
+    let fixed = std::fs::read_to_string(dir.join("parts/footer.missive")).unwrap();
+    assert!(fixed.contains("title: \"Contact us\""), "{fixed}");
 }
