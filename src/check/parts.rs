@@ -915,11 +915,9 @@ impl Expander<'_, '_> {
         d = match (value, &given) {
             // An optional value of the caller for a required input: a default makes it present.
             (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
-                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: \"{{{{ {} | default('…') }}}}\"`, or declare `{}?: {}` in the part",
+                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: \"{{{{ {} | default('…') }}}}\"`",
                 param.name,
                 p.dotted(),
-                param.name,
-                param.ty.describe()
             )),
             // A number where the part reads a text: the same text, quoted.
             (Value::Number(raw, span), _) if matches!(param.ty, Ty::String { .. }) => d

@@ -355,7 +355,7 @@ fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix
     // The input's own line, not the part's.
     assert!(out.contains("(at parts/links.missive:3)"), "{out}");
     assert!(
-        out.contains("`label: \"{{ first_name | default('…') }}\"`, or declare `label?: string max 12` in the part"),
+        out.contains("e.g. `label: \"{{ first_name | default('…') }}\"`\n"),
         "{out}"
     );
     assert!(out.contains("quote it to give a text: `\"42\"`"), "{out}");
