@@ -453,6 +453,21 @@ fn snippet(src: &SourceFile, labels: &[&Label], has_primary: bool, color: bool) 
             (start, (l.span.end as usize).clamp(start, len))
         })
         .collect();
+    let mut ranges = ranges;
+    // miette cannot draw a label inside another (it draws the inner one past the outer's
+    // end): the outer, primary label is drawn up to where an inner one at its end begins
+    // ("81 characters, 1 over" up to the character past the limit). The other formats keep
+    // the spans as they are.
+    if let Some(&(start, end)) = ranges.first() {
+        let inner = ranges[1..]
+            .iter()
+            .filter(|&&(s, e)| s > start && e <= end && end - e <= 1)
+            .map(|&(s, _)| s)
+            .min();
+        if let Some(s) = inner {
+            ranges[0].1 = s;
+        }
+    }
     let (excerpt, ranges) = Excerpt::new(src, &ranges);
     let spans = labels
         .iter()
