@@ -268,18 +268,4 @@ mod tests {
         assert!(d.help.as_deref().unwrap_or("").contains("`intl`"), "{d:?}");
         assert_eq!(&SRC[d.primary().expect("located").span.range()], "money");
     }
-
-    #[cfg(feature = "intl")]
-    #[test]
-    fn with_the_feature_the_filters_render_in_the_declared_locale() {
-        let c = compile(SRC, &Options::default());
-        assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
-        let data = crate::json::parse("{\"price\": 19.5}").unwrap();
-        let mut out = Vec::new();
-        c.template.unwrap().render_to(&mut out, &data).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "{\"text\":\"19,50\u{a0}€\"}"
-        );
-    }
 }

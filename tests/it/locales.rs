@@ -308,3 +308,19 @@ fn preview_draws_the_locale_asked_for() {
         .unwrap()
         .contains("does not declare this locale"));
 }
+
+/// The formatting filters render in the template's declared `locale` (moved out of `check`'s
+/// unit tests, which must not call render).
+#[test]
+fn the_filters_render_in_the_declared_locale() {
+    let src = "notification t\nlocale \"fr-FR\"\ninput { price: number 0..100 }\ntext \"{{ price | money('EUR') }}\"\n";
+    let c = missive::compile(src, &missive::Options::default());
+    assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+    let data = missive::json::parse("{\"price\": 19.5}").unwrap();
+    let mut out = Vec::new();
+    c.template.unwrap().render_to(&mut out, &data).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"text\":\"19,50\u{a0}€\"}"
+    );
+}
