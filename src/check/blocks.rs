@@ -517,12 +517,7 @@ impl Checker<'_> {
                 ))
             }
             Item::For(f) => {
-                let segs: Vec<(&str, Span)> = f
-                    .iterable
-                    .segments
-                    .iter()
-                    .map(|s| (s.name.as_str(), s.span))
-                    .collect();
+                let segs: Vec<(&str, Span)> = f.iterable.segs();
                 let resolved = match self.scope().resolve(&segs) {
                     Ok(r) => r,
                     Err(d) => {

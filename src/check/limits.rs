@@ -34,11 +34,7 @@ impl Checker<'_> {
     pub(super) fn worst_case(&mut self, spec: &FieldSpec, limit: LimitKey, v: &Value) {
         let bound = match v {
             Value::Path(p) => {
-                let segs: Vec<(&str, Span)> = p
-                    .segments
-                    .iter()
-                    .map(|s| (s.name.as_str(), s.span))
-                    .collect();
+                let segs: Vec<(&str, Span)> = p.segs();
                 let Ok(r) = self.scope().resolve(&segs) else {
                     return;
                 };

@@ -287,11 +287,7 @@ fn subtags(s: &str, sep: char) -> bool {
 
 /// The `from` path, resolved in the declared input: a string.
 fn locale_from(p: &ast::Path, input: &types::ObjTy, diags: &mut Vec<Diagnostic>) -> Option<PathIr> {
-    let segs: Vec<(&str, Span)> = p
-        .segments
-        .iter()
-        .map(|s| (s.name.as_str(), s.span))
-        .collect();
+    let segs: Vec<(&str, Span)> = p.segs();
     let scope = Scope {
         root: input,
         locals: Vec::new(),

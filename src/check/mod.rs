@@ -1483,11 +1483,7 @@ impl<'a> Checker<'a> {
     }
 
     fn resolve_path(&mut self, p: &ast::Path) -> Option<Resolved> {
-        let segs: Vec<(&str, Span)> = p
-            .segments
-            .iter()
-            .map(|s| (s.name.as_str(), s.span))
-            .collect();
+        let segs: Vec<(&str, Span)> = p.segs();
         match self.scope().resolve(&segs) {
             Ok(r) => Some(r),
             Err(d) => {

@@ -594,11 +594,7 @@ impl Expander<'_, '_> {
         if !self.in_part_file {
             return;
         }
-        let segs: Vec<(&str, Span)> = p
-            .segments
-            .iter()
-            .map(|s| (s.name.as_str(), s.span))
-            .collect();
+        let segs: Vec<(&str, Span)> = p.segs();
         if let Err(d) = self.scope().resolve(&segs) {
             self.diags.push(d.help(
                 "a part reads only its own inputs: declare it in the part's `input { ... }` and give it at each `use`",
@@ -615,11 +611,7 @@ impl Expander<'_, '_> {
 
     /// The type of a `for`'s items, `Unknown` when the list does not resolve.
     fn item_type(&self, p: &ast::Path) -> Ty {
-        let segs: Vec<(&str, Span)> = p
-            .segments
-            .iter()
-            .map(|s| (s.name.as_str(), s.span))
-            .collect();
+        let segs: Vec<(&str, Span)> = p.segs();
         match self.scope().resolve(&segs) {
             Ok(r) => match r.ty {
                 Ty::List { item, .. } => *item,
@@ -850,11 +842,7 @@ impl Expander<'_, '_> {
     fn argument_fits(&mut self, part: &Part, param: &types::FieldTy, value: &Value) -> bool {
         let given: Result<(Ty, bool), String> = match value {
             Value::Path(p) => {
-                let segs: Vec<(&str, Span)> = p
-                    .segments
-                    .iter()
-                    .map(|s| (s.name.as_str(), s.span))
-                    .collect();
+                let segs: Vec<(&str, Span)> = p.segs();
                 match self.scope().resolve(&segs) {
                     Ok(r) => Ok((r.ty, r.optional)),
                     Err(d) => {

@@ -258,12 +258,7 @@ impl<'a> Analysis<'a> {
     pub fn locals(&self, fors: &[&ast::For]) -> Vec<(String, Ty, Span)> {
         let mut locals: Vec<(String, Ty, Span)> = Vec::new();
         for f in fors {
-            let segs: Vec<(&str, Span)> = f
-                .iterable
-                .segments
-                .iter()
-                .map(|s| (s.name.as_str(), s.span))
-                .collect();
+            let segs: Vec<(&str, Span)> = f.iterable.segs();
             let scope = Scope {
                 root: &self.root,
                 locals: locals.clone(),
@@ -905,11 +900,7 @@ impl<'a> Analysis<'a> {
                 }
             },
             Some(Value::Path(p)) => {
-                let segs: Vec<(&str, Span)> = p
-                    .segments
-                    .iter()
-                    .map(|s| (s.name.as_str(), s.span))
-                    .collect();
+                let segs: Vec<(&str, Span)> = p.segs();
                 scope.resolve(&segs).ok().map(|r| {
                     let c = bounds::Contributor {
                         path: p.dotted(),

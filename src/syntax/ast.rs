@@ -217,6 +217,14 @@ pub struct Path {
 }
 
 impl Path {
+    /// Its segments as the scope resolves them: (name, span).
+    pub fn segs(&self) -> Vec<(&str, Span)> {
+        self.segments
+            .iter()
+            .map(|s| (s.name.as_str(), s.span))
+            .collect()
+    }
+
     pub fn dotted(&self) -> String {
         let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
         names.join(".")
