@@ -52,6 +52,9 @@ pub struct Options {
     /// [`Template::render_ndjson`] writes a `null` line for each rejected record and each
     /// blank line, so that output line N belongs to input line N.
     pub aligned: bool,
+    /// Also render each record's customer_id (the template's scheme, [`Done::customer_id`]):
+    /// a send's. Its errors reject the record, its warnings are the record's.
+    pub customer_id: bool,
 }
 
 impl Options {
@@ -75,6 +78,17 @@ pub struct Record {
     /// rejected).
     pub text: String,
     not_utf8: bool,
+}
+
+impl Record {
+    /// A record read otherwise than from NDJSON (a whole JSON file is record 1), for [`one`].
+    pub fn new(number: usize, text: String) -> Record {
+        Record {
+            number,
+            text,
+            not_utf8: false,
+        }
+    }
 }
 
 /// How a record ended.
@@ -102,6 +116,19 @@ pub struct Done {
     pub record: Record,
     /// Its rendered body, or why it was rejected.
     pub outcome: Outcome,
+    /// With [`Options::customer_id`], the customer_id its template's scheme gives, when it
+    /// rendered (a record rejected for its body still has one); else `None`.
+    pub customer_id: Option<String>,
+}
+
+/// What the caller of [`stream_with`] wants after a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// The next record.
+    Next,
+    /// No more records: the rest of the input is still read, but only to count its records
+    /// ([`Summary::not_handed`]); none of them is handed over.
+    Stop,
 }
 
 /// The counts of a batch: `read == rendered + rejected`.
@@ -118,6 +145,9 @@ pub struct Summary {
     /// Lines of input handed over, records and blank lines: all of them, or up to the record
     /// where the batch stopped. Aligned output has this many lines.
     pub lines: usize,
+    /// Records after the one where the caller stopped the batch ([`Flow::Stop`]): read and
+    /// counted, never handed over (not in `read`).
+    pub not_handed: usize,
 }
 
 /// Renders every NDJSON record of `input` and hands each one's result to `each`, in input
@@ -133,9 +163,29 @@ where
     R: Read + Send,
     F: FnMut(Done) -> std::io::Result<()>,
 {
+    stream_with(template, input, options, |done| {
+        each(done).map(|()| Flow::Next)
+    })
+}
+
+/// Like [`stream`], and `each` may stop the batch ([`Flow::Stop`]) while the rest of the input
+/// is still counted: a send interrupted, whose summary says how many records it did not reach.
+pub fn stream_with<R, F>(
+    template: &Template,
+    input: R,
+    options: &Options,
+    mut each: F,
+) -> std::io::Result<Summary>
+where
+    R: Read + Send,
+    F: FnMut(Done) -> std::io::Result<Flow>,
+{
     let jobs = options.threads();
     let in_flight = jobs * CHUNKS_PER_JOB;
     let stop = AtomicBool::new(false);
+    // Set with `stop` by `Flow::Stop`: the reader goes on to the end, counting records.
+    let count_rest = AtomicBool::new(false);
+    let not_handed = std::sync::atomic::AtomicUsize::new(0);
     let read_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let lines_read = std::sync::atomic::AtomicUsize::new(0);
     let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
@@ -150,6 +200,7 @@ where
     std::thread::scope(|s| {
         // The reader: chunks of records, one per permit.
         let (stop, read_error, lines_read) = (&stop, &read_error, &lines_read);
+        let (count_rest, not_handed) = (&count_rest, &not_handed);
         s.spawn(move || {
             let mut lines = Lines::new(input);
             for seq in 0.. {
@@ -169,20 +220,37 @@ where
                     }
                 }
             }
+            if count_rest.load(Ordering::SeqCst) {
+                match lines.count_rest() {
+                    Ok(n) => {
+                        not_handed.fetch_add(n, Ordering::SeqCst);
+                    }
+                    Err(e) => {
+                        *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    }
+                }
+            }
             lines_read.store(lines.number, Ordering::Relaxed);
         });
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
             let work_rx = &work_rx;
             let request = options.request.as_ref();
+            let with_customer_id = options.customer_id;
             s.spawn(move || loop {
                 let job = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok((seq, records)) = job else { break };
                 let done = records
                     .into_iter()
                     .map(|record| {
-                        let outcome = render_record(template, &record, request);
-                        Done { record, outcome }
+                        let mut customer_id = None;
+                        let cid = with_customer_id.then_some(&mut customer_id);
+                        let outcome = render_record(template, &record, request, cid);
+                        Done {
+                            record,
+                            outcome,
+                            customer_id,
+                        }
                     })
                     .collect();
                 if done_tx.send((seq, done)).is_err() {
@@ -195,14 +263,21 @@ where
         let mut permits = Some(permit_tx);
         let mut waiting: BTreeMap<usize, Vec<Done>> = BTreeMap::new();
         let mut next = 0;
+        // Set when `each` stopped the batch: the rest is only counted.
+        let mut counting = false;
         for (seq, chunk) in &done_rx {
             waiting.insert(seq, chunk);
             while let Some(chunk) = waiting.remove(&next) {
                 next += 1;
                 if permits.is_none() {
-                    continue; // stopped: the rest is drained unread
+                    // stopped: the rest is drained unread (counted, if asked)
+                    if counting {
+                        summary.not_handed += chunk.len();
+                    }
+                    continue;
                 }
-                for done in chunk {
+                let mut chunk = chunk.into_iter();
+                for done in chunk.by_ref() {
                     let rejected = matches!(done.outcome, Outcome::Rejected { .. });
                     let number = done.record.number;
                     summary.read += 1;
@@ -218,14 +293,23 @@ where
                         summary.stopped_at = Some(number);
                         summary.lines = number;
                     }
-                    if let Err(e) = handed {
-                        failure = Some(e);
+                    match handed {
+                        Ok(Flow::Next) => {}
+                        Ok(Flow::Stop) => {
+                            counting = true;
+                            count_rest.store(true, Ordering::SeqCst);
+                            summary.lines = number;
+                        }
+                        Err(e) => failure = Some(e),
                     }
-                    if limit || failure.is_some() {
+                    if limit || counting || failure.is_some() {
                         stop.store(true, Ordering::Relaxed);
                         permits = None; // the reader stops at its next chunk
                         break;
                     }
+                }
+                if counting {
+                    summary.not_handed += chunk.len();
                 }
                 if let Some(p) = &permits {
                     let _ = p.send(());
@@ -239,10 +323,25 @@ where
     if let Some(e) = read_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
-    if summary.stopped_at.is_none() {
+    // Stopped (by `max_rejects` or by `each`): `lines` were set at the record where it stopped.
+    if summary.stopped_at.is_none() && !count_rest.into_inner() {
         summary.lines = lines_read.into_inner();
     }
+    summary.not_handed += not_handed.into_inner();
     Ok(summary)
+}
+
+/// Checks and renders one record that was not read from NDJSON (a whole JSON file), as
+/// [`stream`] does each of its records.
+pub fn one(template: &Template, record: Record, options: &Options) -> Done {
+    let mut customer_id = None;
+    let cid = options.customer_id.then_some(&mut customer_id);
+    let outcome = render_record(template, &record, options.request.as_ref(), cid);
+    Done {
+        record,
+        outcome,
+        customer_id,
+    }
 }
 
 impl Template {
@@ -303,11 +402,13 @@ impl Aligned {
     }
 }
 
-/// Checks and renders one record.
+/// Checks and renders one record; with `customer_id`, its customer_id too (a send's), whose
+/// errors reject the record with the body's.
 fn render_record(
     template: &Template,
     record: &Record,
     request: Option<&RequestOptions>,
+    customer_id: Option<&mut Option<String>>,
 ) -> Outcome {
     if record.not_utf8 {
         return Outcome::Rejected {
@@ -332,6 +433,17 @@ fn render_record(
             return Outcome::Rejected { diagnostics };
         }
     };
+    // A send's customer_id, from the same data.
+    let mut id_errors = Vec::new();
+    if let Some(id) = customer_id {
+        match template.customer_id_checked(&node) {
+            Ok((cid, w)) => {
+                *id = cid;
+                warnings.extend(w);
+            }
+            Err(e) => id_errors = e,
+        }
+    }
     thread_local! {
         /// The size of the last body rendered on this thread: the next one's buffer is sized
         /// from it (rendered straight into, no copy, seldom grown).
@@ -340,12 +452,17 @@ fn render_record(
     let hint = LAST.with(|l| l.get()).max(record.text.len() + 256);
     let mut json = Vec::with_capacity(hint + hint / 8);
     match template.render_owned(&mut json, &node, request) {
-        Ok(w) => {
+        Ok(w) if id_errors.is_empty() => {
             LAST.with(|l| l.set(json.len()));
             warnings.extend(w);
             Outcome::Rendered { json, warnings }
         }
-        Err(mut diagnostics) => {
+        rendered => {
+            let mut diagnostics = id_errors;
+            match rendered {
+                Ok(w) => warnings.extend(w),
+                Err(e) => diagnostics.extend(e),
+            }
             diagnostics.extend(warnings);
             diagnostic::sort(&mut diagnostics);
             Outcome::Rejected { diagnostics }
@@ -366,6 +483,21 @@ impl<R: Read> Lines<R> {
             input: BufReader::with_capacity(256 * 1024, input),
             number: 0,
             buf: Vec::new(),
+        }
+    }
+
+    /// Reads the rest of the input and counts its records (lines not blank).
+    fn count_rest(&mut self) -> std::io::Result<usize> {
+        let mut records = 0;
+        loop {
+            self.buf.clear();
+            if self.input.read_until(b'\n', &mut self.buf)? == 0 {
+                return Ok(records);
+            }
+            self.number += 1;
+            if !self.buf.iter().all(u8::is_ascii_whitespace) {
+                records += 1;
+            }
         }
     }
 
@@ -507,6 +639,64 @@ mod tests {
             (summary.read, summary.rendered, summary.rejected),
             (4, 2, 2)
         );
+    }
+
+    #[test]
+    fn a_stop_hands_over_no_more_records_but_counts_them() {
+        let t = template();
+        let text = input(5000);
+        let records = (1..=5000).filter(|i| i % 7 != 5).count();
+        for jobs in [1, 3] {
+            let mut handed = Vec::new();
+            let options = Options {
+                jobs,
+                ..Options::default()
+            };
+            let summary = stream_with(&t, text.as_bytes(), &options, |d| {
+                handed.push(d.record.number);
+                Ok(if handed.len() == 300 {
+                    Flow::Stop
+                } else {
+                    Flow::Next
+                })
+            })
+            .unwrap();
+            let expected: Vec<usize> = (1..=5000).filter(|i| i % 7 != 5).take(300).collect();
+            assert_eq!(handed, expected);
+            assert_eq!(summary.read, 300);
+            assert_eq!(summary.read + summary.not_handed, records);
+            assert_eq!(summary.lines, expected[299]);
+        }
+    }
+
+    #[test]
+    fn a_send_gets_each_records_customer_id_from_the_same_render() {
+        let src = "notification hello\ncustomer_id \"c-{{ name }}\"\ninput { name: string max 5 }\ntext \"Hello {{ name }}!\"\n";
+        let t = crate::compile(src, &crate::Options::default())
+            .template
+            .expect("compiles");
+        let options = Options {
+            customer_id: true,
+            ..Options::default()
+        };
+        let text = "{\"name\": \"Ann\"}\n{\"name\": 3}\n";
+        let mut seen = Vec::new();
+        stream(&t, text.as_bytes(), &options, |d| {
+            let one = one(
+                &t,
+                Record::new(d.record.number, d.record.text.clone()),
+                &options,
+            );
+            assert_eq!(one.customer_id, d.customer_id);
+            assert_eq!(format!("{:?}", one.outcome), format!("{:?}", d.outcome));
+            seen.push((d.customer_id, matches!(d.outcome, Outcome::Rendered { .. })));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, [(Some("c-Ann".to_string()), true), (None, false)]);
+        // Without the option, none.
+        let (_, summary) = numbers(&t, text, &Options::default());
+        assert_eq!(summary.rendered, 1);
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn run(
         request,
         max_rejects: flags.max_rejects,
         aligned: flags.aligned,
+        customer_id: false,
     };
     let result = batch::stream(template, input, &options, |done| reporter.record(done));
     Ok(reporter.finish(result).into())
