@@ -700,6 +700,21 @@ mod tests {
     }
 
     #[test]
+    fn records_are_numbered_by_line_without_their_line_breaks() {
+        let t = template();
+        let text = "{\"a\":1}\n\n  \r\n{\"a\":2}\r\n{\"a\":3}";
+        let mut seen = Vec::new();
+        let summary = stream(&t, text.as_bytes(), &Options::default(), |d| {
+            seen.push((d.record.number, d.record.text));
+            Ok(())
+        })
+        .unwrap();
+        let expected = [(1, "{\"a\":1}"), (4, "{\"a\":2}"), (5, "{\"a\":3}")];
+        assert_eq!(seen, expected.map(|(n, t)| (n, t.to_string())));
+        assert_eq!(summary.lines, 5);
+    }
+
+    #[test]
     fn a_closed_output_stops_the_batch_with_its_error() {
         let t = template();
         let text = input(10_000);

@@ -60,6 +60,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "delivery",
         &[
+            "batch",
             "api_error",
             "check",
             "render",

@@ -14,7 +14,7 @@ use missive::diagnostic::codes;
 use missive::diagnostic::report::{self, FileReport};
 use missive::{Diagnostic, RequestOptions, Severity, SourceFile, Template};
 
-use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
+use super::rejects::{json_diagnostics, json_line, record_keys, record_source, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Status, Stream};
 
 /// A warning's full report is shown for this many records; later ones are only counted.
@@ -296,9 +296,7 @@ impl<'a> Reporter<'a> {
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
         // Located in the NDJSON file itself: its path, the record's line, the column in it.
-        report.data = Some(Arc::new(
-            SourceFile::new(self.data_name.clone(), text).at_line(n),
-        ));
+        report.data = Some(record_source(&self.data_name, text, n));
         report.diagnostics = diagnostics;
         report
     }

@@ -1,10 +1,13 @@
 //! The rejects file that `send` and `render --data-ndjson` write: one JSON line per record
 //! not sent (or not rendered), with its reasons and the record as written.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use missive::diagnostic::report::{self, FileReport};
+use missive::SourceFile;
 
 /// A line of the rejects file: keys in alphabetical order (as they have always been), then the
 /// record as written.
@@ -29,6 +32,15 @@ pub struct RejectLine<'a> {
     /// is always a record (`jq -c .data` feeds back only JSON records).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// An NDJSON record as the source of its diagnostics: the `line`-th line of the file `name`,
+/// with its line break (so that a label at the end of the record, where a `}` is missing, has
+/// a place to be drawn).
+pub fn record_source(name: &str, text: &str, line: usize) -> Arc<SourceFile> {
+    let mut text = text.to_string();
+    text.push('\n');
+    Arc::new(SourceFile::new(name, text).at_line(line))
 }
 
 /// A record's diagnostics as `--format json` has them.

@@ -2,7 +2,7 @@
 //! Everything here is presentation: the library's `delivery::batch` does the work.
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,7 +21,7 @@ use missive::render::IADVIZE_API;
 use missive::{Diagnostic, Severity, SourceFile};
 
 use super::optin::{compile_with_scheme, Compiled};
-use super::rejects::{json_diagnostics, json_line, record_keys, RejectLine};
+use super::rejects::{json_diagnostics, json_line, record_keys, record_source, RejectLine};
 use super::{io_reason, print_reports, Common, Exit, Format, Outcome, Session, Status, Stream};
 
 /// The environment variable the token is read from.
@@ -306,18 +306,23 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     let Compiled {
         template, report, ..
     } = compile_with_scheme(&session, plan.template.as_deref(), "send", plan.data == "-")?;
-    let data_src = match super::load_data(&plan.data) {
-        Ok(s) => s,
-        Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
-    };
-    let records: Vec<Record<'_>> = if plan.ndjson {
-        batch::ndjson_records(&data_src.text)
+    // The records: NDJSON read as the send goes (constant memory), or one document whole.
+    let data = if plan.ndjson {
+        match open_ndjson(&plan.data) {
+            Ok(input) => Data::Ndjson(input),
+            Err(r) => {
+                return Err(Exit::reports(
+                    Status::Failure,
+                    Stream::Stderr,
+                    vec![report, r],
+                ))
+            }
+        }
     } else {
-        vec![Record {
-            number: 1,
-            offset: 0,
-            text: &data_src.text,
-        }]
+        match super::load_data(&plan.data) {
+            Ok(s) => Data::One(s),
+            Err((r, status)) => return Err(Exit::reports(status, Stream::Stderr, vec![report, r])),
+        }
     };
     let (journal, prior) = plan.open_journal()?;
     let outputs = plan.outputs()?;
@@ -348,13 +353,17 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
         );
         r
     });
+    let single = match &data {
+        Data::One(src) => Some(Arc::clone(src)),
+        Data::Ndjson(_) => None,
+    };
     let sink = Reporter::new(
         common,
         plan.token.as_ref(),
         [Some(report), cut],
-        data_src.clone(),
+        &plan.data,
+        single,
         outputs,
-        records.len(),
     );
     let interrupt = interrupt::Interrupt::install();
     let batch = Batch {
@@ -366,9 +375,51 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
         stop: Some(interrupt.flag()),
         options: plan.options.clone(),
     };
-    let summary = batch.run(&records, &sink);
+    let (summary, read_error) = match data {
+        Data::Ndjson(input) => batch.run(input, &sink),
+        Data::One(src) => (batch.run_one(Record::new(1, src.text.clone()), &sink), None),
+    };
     drop(interrupt);
-    Ok(sink.finish(summary, plan.options.dry_run).into())
+    Ok(sink
+        .finish(summary, read_error, plan.options.dry_run)
+        .into())
+}
+
+/// The records of a send.
+enum Data {
+    /// `--data-ndjson`: read line by line as the send goes.
+    Ndjson(Box<dyn Read + Send>),
+    /// `--data`: one JSON document, read whole.
+    One(Arc<SourceFile>),
+}
+
+/// The `--data-ndjson` input, opened (`-`: standard input); a file that cannot be read is an
+/// I/O failure, reported as `load_data` reports it.
+fn open_ndjson(path: &str) -> Result<Box<dyn Read + Send>, FileReport> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let opened = File::open(path).and_then(|f| {
+        // A folder opens but cannot be read: refused here, before anything is sent.
+        if f.metadata()?.is_dir() {
+            Err(std::io::Error::other("a folder"))
+        } else {
+            Ok(f)
+        }
+    });
+    opened
+        .map(|f| Box::new(f) as Box<dyn Read + Send>)
+        .map_err(|e| {
+            let mut r = FileReport::new(path);
+            r.diagnostics.push(
+                codes::m9001_io(
+                    Severity::Error,
+                    format!("cannot read `{path}`: {}", io_reason(&e, path)),
+                )
+                .help("check the path and that the file is readable"),
+            );
+            r
+        })
 }
 
 /// Where the events go: delivery lines on stdout, diagnostics on stderr (or in one JSON
@@ -378,7 +429,10 @@ struct Reporter<'a> {
     token: Option<&'a Token>,
     template_path: String,
     template_src: Option<Arc<SourceFile>>,
-    data_src: Arc<SourceFile>,
+    /// The data's name (its path as given), for NDJSON records' reports.
+    data_name: String,
+    /// `--data`: the one document, read whole (its reports show it all).
+    single: Option<Arc<SourceFile>>,
     state: Mutex<State>,
     bar: Option<indicatif::ProgressBar>,
     /// Colours in human reports: stderr is a terminal and NO_COLOR is not set.
@@ -407,16 +461,16 @@ impl State {
 }
 
 impl<'a> Reporter<'a> {
-    /// A reporter for `records` records of `data`; the template's own warnings (and a
-    /// warning about the journal) are reported once, here (in JSON and SARIF, in the document
-    /// at the end).
+    /// A reporter for the records of `data_name` (`single`: the one document of `--data`);
+    /// the template's own warnings (and a warning about the journal) are reported once, here
+    /// (in JSON and SARIF, in the document at the end).
     fn new(
         common: &'a Common,
         token: Option<&'a Token>,
         [report, journal]: [Option<FileReport>; 2],
-        data: Arc<SourceFile>,
+        data_name: &str,
+        single: Option<Arc<SourceFile>>,
         mut state: State,
-        records: usize,
     ) -> Reporter<'a> {
         let template_src = report.as_ref().and_then(|r| r.template.clone());
         state.warnings = report
@@ -434,11 +488,12 @@ impl<'a> Reporter<'a> {
                 print_reports(common, &[r], 1, Stream::Stderr, false);
             }
         }
+        // The records are read as the send goes: their number is not known ahead.
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(records as u64);
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} records  {msg}")
-            {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {human_pos} records  {per_sec}  {elapsed}",
+            ) {
                 bar.set_style(style);
             }
             bar
@@ -450,7 +505,8 @@ impl<'a> Reporter<'a> {
                 .as_ref()
                 .map_or_else(String::new, |s| s.name.clone()),
             template_src,
-            data_src: data,
+            data_name: data_name.to_string(),
+            single,
             state: Mutex::new(state),
             bar,
             color: std::io::stderr().is_terminal()
@@ -462,8 +518,14 @@ impl<'a> Reporter<'a> {
         missive::delivery::scrub(self.token, text)
     }
 
-    /// Flushes the outputs, prints the counts; the exit status.
-    fn finish(&self, summary: Summary, dry_run: bool) -> Status {
+    /// Flushes the outputs, prints the counts; the exit status. `read_error` cut the reading
+    /// of the records short.
+    fn finish(
+        &self,
+        summary: Summary,
+        read_error: Option<std::io::Error>,
+        dry_run: bool,
+    ) -> Status {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -482,6 +544,24 @@ impl<'a> Reporter<'a> {
             "failed": summary.failed, "uncertain": summary.uncertain, "dry_run": summary.dry_run,
             "not_attempted": summary.not_attempted,
         });
+        if let Some(e) = &read_error {
+            let mut r = FileReport::new("");
+            r.diagnostics.push(
+                codes::m9001_io(
+                    Severity::Error,
+                    format!(
+                        "the send stopped: cannot read `{}`: {e}",
+                        self.data_name
+                    ),
+                )
+                .help("check the file given with `--data-ndjson`; the records before the failure have their fates above, and a rerun with the same `--journal` skips those delivered"),
+            );
+            if matches!(self.common.format, Format::Json | Format::Sarif) {
+                state.reports.push(r);
+            } else {
+                print_reports(self.common, &[r], 1, Stream::Stderr, false);
+            }
+        }
         if let Some(e) = &write_error {
             let mut r = FileReport::new("");
             r.diagnostics.push(
@@ -518,7 +598,9 @@ impl<'a> Reporter<'a> {
             ),
         };
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
-        if write_error.is_some() {
+        if read_error.is_some() {
+            Status::Failure
+        } else if write_error.is_some() {
             if summary.sent == 0 {
                 Status::Failure
             } else {
@@ -538,7 +620,14 @@ impl Sink for Reporter<'_> {
         let line = delivery_line(&e);
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
-        report.data = Some(Arc::clone(&self.data_src));
+        if !e.diagnostics.is_empty() {
+            // An NDJSON record's diagnostics are located in the file, at the record's line.
+            report.data = Some(
+                self.single
+                    .clone()
+                    .unwrap_or_else(|| record_source(&self.data_name, &e.record.text, n)),
+            );
+        }
         report.diagnostics = e.diagnostics;
         // Every format shows the message: it names the record (its line, for NDJSON).
         for d in &mut report.diagnostics {
@@ -564,7 +653,7 @@ impl Sink for Reporter<'_> {
             // that may have been delivered is not under `data`: a rejects file fed back
             // (`jq -c .data`) must not send it again by accident.
             // A record that is not JSON is under `text`, so that `data` is always a record.
-            let (data, maybe_delivered, text) = record_keys(e.record.text, outcome == "uncertain");
+            let (data, maybe_delivered, text) = record_keys(&e.record.text, outcome == "uncertain");
             json_line(&RejectLine {
                 answer: e.answer,
                 customer_id: e.customer_id,

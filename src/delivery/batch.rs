@@ -1,8 +1,11 @@
 //! A send: records -> checked, rendered requests -> delivery through the journal, on N threads.
-//! The caller sees every record's fate as an [`Event`] (to print it, write rejects, move a
-//! progress bar) and gets the counts back.
+//! The records are read, checked and rendered by the batch core ([`crate::batch`], the same
+//! per-record path as `render --data-ndjson`, in constant memory), and handed here in input
+//! order. The caller sees every record's fate as an [`Event`] (to print it, write rejects, move
+//! a progress bar) and gets the counts back.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, TryRecvError};
 use std::sync::Mutex;
@@ -13,40 +16,14 @@ use super::journal::{record_key, History, Journal, Pending, Prior};
 use super::retry::{Pacer, RetryPolicy};
 use super::{scrub, Endpoint, Token};
 use crate::api_error;
-use crate::check::data;
+use crate::batch::{self as core, Done, Flow};
 use crate::diagnostic::{codes, Diagnostic, Label, Origin, Severity};
 use crate::span::Span;
 use crate::Template;
 
-/// One record of the data: a JSON document, the `number`-th of the input (its line, for
-/// NDJSON), at byte `offset` of the input.
-#[derive(Debug, Clone, Copy)]
-pub struct Record<'a> {
-    /// Its 1-based number (for NDJSON, its line).
-    pub number: usize,
-    /// Where its text starts in the input, in bytes.
-    pub offset: usize,
-    /// The JSON document.
-    pub text: &'a str,
-}
-
-/// The records of an NDJSON text: one per non-blank line, numbered by line.
-pub fn ndjson_records(text: &str) -> Vec<Record<'_>> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let body = line.trim_end_matches(['\n', '\r']);
-        if !body.trim().is_empty() {
-            out.push(Record {
-                number: i + 1,
-                offset,
-                text: body,
-            });
-        }
-        offset += line.len();
-    }
-    out
-}
+/// One record of the data, as the batch core reads it: a JSON document, the `number`-th of the
+/// input (its line, for NDJSON). Diagnostics about it point into its own text.
+pub use crate::batch::Record;
 
 /// How a send behaves.
 #[derive(Debug, Clone)]
@@ -117,7 +94,7 @@ impl Fate {
 #[derive(Debug)]
 pub struct Event<'a> {
     /// The record.
-    pub record: &'a Record<'a>,
+    pub record: &'a Record,
     /// Its customer_id, when it rendered.
     pub customer_id: Option<&'a str>,
     /// How it ended.
@@ -126,8 +103,8 @@ pub struct Event<'a> {
     pub status: Option<u16>,
     /// How many requests were made for it (0: none).
     pub attempts: u32,
-    /// Why it was rejected or failed, and warnings. Data labels point into the whole input
-    /// (the record's offset added); messages do not name the record (the caller does).
+    /// Why it was rejected or failed, and warnings. Data labels point into the record's text
+    /// (its line of the input, for NDJSON); messages do not name the record (the caller does).
     pub diagnostics: Vec<Diagnostic>,
     /// The API's answer as received (token scrubbed), when it was not a success.
     pub answer: Option<&'a str>,
@@ -209,8 +186,8 @@ struct Verdict<'o> {
 }
 
 /// A record sent, to report once its outcome is on disk.
-struct Finished<'a> {
-    record: &'a Record<'a>,
+struct Finished {
+    record: Record,
     customer_id: String,
     fate: Fate,
     status: Option<u16>,
@@ -223,8 +200,8 @@ struct Finished<'a> {
 }
 
 /// A record ready to go.
-struct Job<'a> {
-    record: &'a Record<'a>,
+struct Job {
+    record: Record,
     customer_id: String,
     key: String,
     body: Vec<u8>,
@@ -329,9 +306,48 @@ impl<'a> Policy<'a> {
 }
 
 impl Batch<'_> {
-    /// Sends the records (in a dry run, reports them) and returns the counts: records are
-    /// prepared and decided on this thread, sent on `concurrency` others.
-    pub fn run(&self, records: &[Record<'_>], sink: &dyn Sink) -> Summary {
+    /// Sends the NDJSON records of `input` (in a dry run, reports them) and returns the
+    /// counts. The batch core reads, checks and renders them (on one thread per core, in
+    /// constant memory) and hands them over in input order; they are decided on this thread
+    /// and sent on `concurrency` others. An error reading `input` ends the send early: the
+    /// records before it have their fates and counts, and the error comes with the counts.
+    pub fn run<R: Read + Send>(
+        &self,
+        input: R,
+        sink: &dyn Sink,
+    ) -> (Summary, Option<std::io::Error>) {
+        let options = self.render_options();
+        self.deliver(sink, |each| {
+            core::stream_with(self.template, input, &options, |done| Ok(each(done)))
+                .map(|s| s.not_handed)
+        })
+    }
+
+    /// Sends one record read whole (a `--data` file): the same path, for one document.
+    pub fn run_one(&self, record: Record, sink: &dyn Sink) -> Summary {
+        let options = self.render_options();
+        let (summary, _) = self.deliver(sink, |each| {
+            each(core::one(self.template, record, &options));
+            Ok(0)
+        });
+        summary
+    }
+
+    /// How the core renders a send's records: the body (never the request: `send` posts the
+    /// iAdvize body) and the customer_id.
+    fn render_options(&self) -> core::Options {
+        core::Options {
+            customer_id: true,
+            ..core::Options::default()
+        }
+    }
+
+    /// The delivery stage: `feed` hands each record to the closure it is given, in input
+    /// order, and returns how many records it did not hand over once told to stop.
+    fn deliver<F>(&self, sink: &dyn Sink, feed: F) -> (Summary, Option<std::io::Error>)
+    where
+        F: FnOnce(&mut dyn FnMut(Done) -> Flow) -> std::io::Result<usize>,
+    {
         let summary = Mutex::new(Summary::default());
         let not_attempted = |n: usize| {
             summary
@@ -352,21 +368,21 @@ impl Batch<'_> {
         let client = Client::new(self.options.timeout);
         let pacer = Pacer::new(self.options.rate);
         let workers = self.options.concurrency.max(1);
-        let (tx, rx) = sync_channel::<Job<'_>>(workers * 2);
+        let (tx, rx) = sync_channel::<Job>(workers * 2);
         let rx = Mutex::new(rx);
         // Set when the API refuses the token (401, 403): every other record would be refused
         // the same way, so no new request starts.
         let halt = AtomicBool::new(false);
         let stopped =
             || halt.load(Ordering::SeqCst) || self.stop.is_some_and(|s| s.load(Ordering::SeqCst));
-        std::thread::scope(|s| {
+        let fed = std::thread::scope(|s| {
             if !self.options.dry_run {
                 for _ in 0..workers {
                     s.spawn(|| {
                         // The last record sent, its outcome written but maybe not yet on disk:
                         // the next intent's sync covers it (group commit), and it is reported
                         // then, or at once when no job is waiting.
-                        let mut held: Option<Finished<'_>> = None;
+                        let mut held: Option<Finished> = None;
                         loop {
                             let ready = rx.lock().unwrap_or_else(|p| p.into_inner()).try_recv();
                             let job = match ready {
@@ -401,47 +417,64 @@ impl Batch<'_> {
                 self.prior,
                 &self.options,
             );
-            for (i, record) in records.iter().enumerate() {
-                if stopped() {
-                    not_attempted(records.len() - i);
-                    break;
+            // Once stopped (Ctrl-C, a refused token), the records not reached are counted.
+            let mut workers_gone = false;
+            let fed = feed(&mut |done: Done| {
+                if stopped() || workers_gone {
+                    not_attempted(1);
+                    return Flow::Stop;
                 }
-                let Some(job) = self.decide(record, &mut policy, &emit) else {
-                    continue;
-                };
-                if tx.send(job).is_err() {
-                    break;
+                if let Some(job) = self.decide(done, &mut policy, &emit) {
+                    if let Err(unsent) = tx.send(job) {
+                        // No worker left (one panicked): the job was never attempted.
+                        drop(unsent);
+                        not_attempted(1);
+                        workers_gone = true;
+                        return Flow::Stop;
+                    }
                 }
-            }
+                Flow::Next
+            });
             drop(tx);
+            fed
         });
-        summary.into_inner().unwrap_or_else(|p| p.into_inner())
+        let error = match fed {
+            Ok(not_handed) => {
+                not_attempted(not_handed);
+                None
+            }
+            Err(e) => Some(e),
+        };
+        (
+            summary.into_inner().unwrap_or_else(|p| p.into_inner()),
+            error,
+        )
     }
 
-    /// Prepares a record and applies the policy: the job to send, or `None` when its fate is
-    /// already known (and emitted).
-    fn decide<'r>(
-        &self,
-        record: &'r Record<'r>,
-        policy: &mut Policy<'_>,
-        emit: &dyn Fn(Event<'_>),
-    ) -> Option<Job<'r>> {
-        let (customer_id, body, mut warnings) = match self.prepare(record) {
-            (Some(cid), Ok((body, warnings))) => (cid, body, warnings),
-            (cid, Err(diagnostics)) => {
-                emit(rejected(record, cid.as_deref(), diagnostics));
+    /// Applies the policy to a record the core rendered (or rejected): the job to send, or
+    /// `None` when its fate is already known (and emitted).
+    fn decide(&self, done: Done, policy: &mut Policy<'_>, emit: &dyn Fn(Event<'_>)) -> Option<Job> {
+        let Done {
+            record,
+            outcome,
+            customer_id,
+        } = done;
+        let (customer_id, body, mut warnings) = match (customer_id, outcome) {
+            (Some(cid), core::Outcome::Rendered { json, warnings }) => (cid, json, warnings),
+            (cid, core::Outcome::Rejected { diagnostics }) => {
+                emit(rejected(&record, cid.as_deref(), diagnostics));
                 return None;
             }
-            (None, Ok(_)) => {
+            (None, core::Outcome::Rendered { .. }) => {
                 let d = codes::m9002_usage("the template has no `customer_id` scheme")
                     .help("declare one: `customer_id \"order-{{ order.number }}\"`");
-                emit(rejected(record, None, vec![d]));
+                emit(rejected(&record, None, vec![d]));
                 return None;
             }
         };
         let event = |fate: Fate, diagnostics: Vec<Diagnostic>, request: Option<(&str, &[u8])>| {
             emit(Event {
-                record,
+                record: &record,
                 customer_id: Some(&customer_id),
                 fate,
                 status: None,
@@ -478,76 +511,18 @@ impl Batch<'_> {
         None
     }
 
-    /// Checks and renders one record: its customer_id (when the scheme renders), and the body
-    /// with its warnings, or every diagnostic.
-    #[allow(clippy::type_complexity)]
-    fn prepare(
-        &self,
-        record: &Record<'_>,
-    ) -> (
-        Option<String>,
-        Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>,
-    ) {
-        let shift = |ds: Vec<Diagnostic>| {
-            ds.into_iter()
-                .map(|d| shift_data_labels(d, record.offset))
-                .collect::<Vec<_>>()
-        };
-        let (node, mut warnings) = match data::prepare(self.template, record.text) {
-            Ok(x) => x,
-            Err(mut errors) => {
-                data::record_help(&mut errors);
-                return (None, Err(shift(errors)));
-            }
-        };
-        // The record's locale, when the template reads it from the data.
-        let template = match data::for_record(self.template, &node) {
-            Ok(t) => t,
-            Err(d) => {
-                warnings.push(d);
-                let mut errors = shift(warnings);
-                crate::diagnostic::sort(&mut errors);
-                return (None, Err(errors));
-            }
-        };
-        let mut errors = Vec::new();
-        let customer_id = match template.customer_id_checked(&node) {
-            Ok((id, w)) => {
-                warnings.extend(w);
-                id
-            }
-            Err(e) => {
-                errors.extend(e);
-                None
-            }
-        };
-        let mut body = Vec::new();
-        match template.render_to(&mut body, &node) {
-            Ok(w) => warnings.extend(w),
-            Err(e) => errors.extend(e),
-        }
-        if errors.is_empty() {
-            (customer_id, Ok((body, shift(warnings))))
-        } else {
-            errors.extend(warnings);
-            let mut errors = shift(errors);
-            crate::diagnostic::sort(&mut errors);
-            (customer_id, Err(errors))
-        }
-    }
-
     /// Sends one job through the journal. `held`, the previous record of this worker, is
     /// reported once this job's intent is on disk (the same sync covered its outcome, written
     /// before). Returns the record's fate, to report once its outcome is on disk.
-    fn send<'r>(
+    fn send(
         &self,
-        job: Job<'r>,
-        held: Option<Finished<'r>>,
+        job: Job,
+        held: Option<Finished>,
         client: &Client,
         pacer: &Pacer,
         halt: &AtomicBool,
         emit: &dyn Fn(Event<'_>),
-    ) -> Option<Finished<'r>> {
+    ) -> Option<Finished> {
         let Job {
             record,
             customer_id,
@@ -568,7 +543,7 @@ impl Batch<'_> {
                         .help("check that the journal's disk has room and is writable, then run again with the same journal"),
                 );
                 emit(Event {
-                    record,
+                    record: &record,
                     customer_id: Some(&customer_id),
                     fate: Fate::Failed,
                     status: None,
@@ -594,7 +569,7 @@ impl Batch<'_> {
             answer,
             message,
             diagnostic,
-        } = self.verdict(&outcome, record, &customer_id, halt);
+        } = self.verdict(&outcome, &record, &customer_id, halt);
         let written = self
             .journal
             .map(|j| j.outcome_pending(&key, n, word, status, message.as_deref()));
@@ -612,7 +587,7 @@ impl Batch<'_> {
     }
 
     /// Reports a record sent, once its outcome is on disk.
-    fn report(&self, f: Finished<'_>, emit: &dyn Fn(Event<'_>)) {
+    fn report(&self, f: Finished, emit: &dyn Fn(Event<'_>)) {
         let Finished {
             record,
             customer_id,
@@ -640,7 +615,7 @@ impl Batch<'_> {
         }
         warnings.extend(diagnostic);
         emit(Event {
-            record,
+            record: &record,
             customer_id: Some(&customer_id),
             fate,
             status,
@@ -656,7 +631,7 @@ impl Batch<'_> {
     fn verdict<'o>(
         &self,
         outcome: &'o Outcome,
-        record: &Record<'_>,
+        record: &Record,
         cid: &str,
         halt: &AtomicBool,
     ) -> Verdict<'o> {
@@ -677,11 +652,8 @@ impl Batch<'_> {
             } => {
                 // Facebook's message mapped back to the template line and the data path.
                 let error = api_error::parse_body(Some(*status), body);
-                let data = crate::json::parse(record.text).ok();
-                let mut d = shift_data_labels(
-                    api_error::diagnose(self.template, data.as_ref(), &error),
-                    record.offset,
-                )
+                let data = crate::json::parse(&record.text).ok();
+                let mut d = api_error::diagnose(self.template, data.as_ref(), &error)
                 .note(format!(
                     "not delivered to customer_id `{cid}` (HTTP {status}), and not retried: the same request would get the same answer"
                 ));
@@ -751,7 +723,7 @@ impl Batch<'_> {
 }
 
 fn rejected<'a>(
-    record: &'a Record<'a>,
+    record: &'a Record,
     customer_id: Option<&'a str>,
     diagnostics: Vec<Diagnostic>,
 ) -> Event<'a> {
@@ -768,8 +740,8 @@ fn rejected<'a>(
 }
 
 /// A diagnostic that points nowhere (a repeated customer_id, a delivery that failed) points
-/// at its record's first character in the input: that says where it is, as its number does.
-fn point_at_record(d: &mut Diagnostic, record: &Record<'_>) {
+/// at its record's first character: that says where it is, as its number does.
+fn point_at_record(d: &mut Diagnostic, record: &Record) {
     if d.labels.is_empty() {
         let bom = if record.text.starts_with('\u{feff}') {
             3
@@ -777,8 +749,7 @@ fn point_at_record(d: &mut Diagnostic, record: &Record<'_>) {
             0
         };
         let first = record.text[bom..].chars().next().map_or(0, char::len_utf8);
-        let start = record.offset + bom;
-        let span = Span::new(start, start + first);
+        let span = Span::new(bom, bom + first);
         d.labels.push(Label {
             origin: Origin::Data,
             span,
@@ -786,16 +757,6 @@ fn point_at_record(d: &mut Diagnostic, record: &Record<'_>) {
             fix: None,
         });
     }
-}
-
-/// A record's diagnostic with its data labels moved from the record's text into the input's.
-fn shift_data_labels(mut d: Diagnostic, offset: usize) -> Diagnostic {
-    for l in &mut d.labels {
-        if l.origin == Origin::Data {
-            l.span = Span::new(l.span.start as usize + offset, l.span.end as usize + offset);
-        }
-    }
-    d
 }
 
 /// At most 500 characters of an answer, for a note.
@@ -856,7 +817,6 @@ mod tests {
             "{\"id\": \"3\", \"name\": \"Bob2\"}\n",
             "{\"id\": \"1\", \"name\": \"Ann\"}\n",
         );
-        let records = ndjson_records(text);
         let batch = Batch {
             template: &template,
             endpoint: &endpoint,
@@ -870,7 +830,8 @@ mod tests {
             stop: None,
         };
         let sink = Collect(Mutex::new(Vec::new()));
-        let summary = batch.run(&records, &sink);
+        let (summary, error) = batch.run(text.as_bytes(), &sink);
+        assert!(error.is_none());
         let events = sink.0.into_inner().unwrap();
         let c = |s: &str| Some(s.to_string());
         assert_eq!(
@@ -1025,22 +986,5 @@ mod tests {
             code(&p.decide(3, "new", b"y")),
             Some(Code::DuplicateCustomerId)
         );
-    }
-
-    #[test]
-    fn ndjson_records_are_numbered_by_line() {
-        let text = "{\"a\":1}\n\n  \r\n{\"a\":2}\r\n{\"a\":3}";
-        let r = ndjson_records(text);
-        let got: Vec<(usize, usize, &str)> =
-            r.iter().map(|r| (r.number, r.offset, r.text)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (1, 0, "{\"a\":1}"),
-                (4, 13, "{\"a\":2}"),
-                (5, 22, "{\"a\":3}")
-            ]
-        );
-        assert_eq!(&text[13..20], "{\"a\":2}");
     }
 }
