@@ -226,17 +226,30 @@ pub(crate) enum Decision {
 
 /// The policy of a send, record after record: repeated customer_ids (in this run, or reached by
 /// an earlier one with another message), what the journal says earlier runs did, dry runs. It
-/// remembers the customer_ids and bodies of the run; it reads and writes nothing.
+/// remembers the customer_ids and bodies of the run, by 128-bit hashes (the one memory of a
+/// send that grows with its input: 16 bytes and a count a record, in one map); it reads and
+/// writes nothing.
 #[derive(Debug)]
 pub(crate) struct Policy<'a> {
     page_id: &'a str,
     notification: &'a str,
     prior: &'a History,
     options: &'a Options,
-    /// customer_id -> the number of the first record with it.
-    first_with: HashMap<String, usize>,
-    /// How many records of the run had the same page, customer_id and body (by first key).
-    occurrences: HashMap<String, usize>,
+    /// customer_id (hashed) -> the number of the first record with it. Not kept when
+    /// duplicates are allowed: it would only be written.
+    first_with: HashMap<u128, usize>,
+    /// How many records of the run had the same page, customer_id and body (by first key, as
+    /// a number). Kept only when duplicates are allowed: else each customer_id comes once.
+    occurrences: HashMap<u128, usize>,
+}
+
+/// A customer_id as the policy remembers it: 128 bits of its SHA-256.
+fn id_hash(customer_id: &str) -> u128 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(customer_id.as_bytes());
+    let mut first = [0; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(first)
 }
 
 impl<'a> Policy<'a> {
@@ -259,22 +272,37 @@ impl<'a> Policy<'a> {
     /// The decision for the `number`-th record, which renders to `body` for `customer_id`.
     pub fn decide(&mut self, number: usize, customer_id: &str, body: &[u8]) -> Decision {
         let allow_duplicates = self.options.allow_duplicate_customer_id;
-        if let Some(&first) = self.first_with.get(customer_id) {
-            if !allow_duplicates {
-                return Decision::Reject(
-                    codes::m5023_duplicate_customer_id(
-                        format!("same customer_id `{customer_id}` as record {first}"),
-                    )
-                    .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`"),
-                );
+        if !allow_duplicates {
+            match self.first_with.entry(id_hash(customer_id)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let first = *first.get();
+                    return Decision::Reject(
+                        codes::m5023_duplicate_customer_id(
+                            format!("same customer_id `{customer_id}` as record {first}"),
+                        )
+                        .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`"),
+                    );
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(number);
+                }
             }
-        } else {
-            self.first_with.insert(customer_id.to_string(), number);
         }
         let base = record_key(self.page_id, customer_id, body, 1);
-        let n = self.occurrences.entry(base).or_insert(0);
-        *n += 1;
-        let key = record_key(self.page_id, customer_id, body, *n);
+        // The N-th identical record of the run (N is 1 when each customer_id comes once).
+        let n = if allow_duplicates {
+            let hashed = u128::from_str_radix(&base, 16).expect("a key is 32 hex digits");
+            let n = self.occurrences.entry(hashed).or_insert(0);
+            *n += 1;
+            *n
+        } else {
+            1
+        };
+        let key = if n == 1 {
+            base
+        } else {
+            record_key(self.page_id, customer_id, body, n)
+        };
         let prior = self.prior.get(&key);
         // A new body for a customer an earlier run reached: the template or the data changed
         // since; sending would give that person the notification twice.
