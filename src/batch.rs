@@ -77,7 +77,8 @@ pub struct Record {
     /// The line's text; a line that is not UTF-8 is kept with its bad bytes replaced (and
     /// rejected).
     pub text: String,
-    not_utf8: bool,
+    /// A line that is not UTF-8: where its first invalid byte was (its `\u{fffd}` in `text`).
+    not_utf8: Option<usize>,
 }
 
 impl Record {
@@ -86,7 +87,7 @@ impl Record {
         Record {
             number,
             text,
-            not_utf8: false,
+            not_utf8: None,
         }
     }
 }
@@ -410,9 +411,11 @@ fn render_record(
     request: Option<&RequestOptions>,
     customer_id: Option<&mut Option<String>>,
 ) -> Outcome {
-    if record.not_utf8 {
+    if let Some(at) = record.not_utf8 {
+        let span = crate::span::Span::new(at, at + '\u{fffd}'.len_utf8());
         return Outcome::Rejected {
             diagnostics: vec![codes::m0007_not_utf8("the record is not UTF-8 text")
+                .label(diagnostic::Origin::Data, span, "the first invalid byte")
                 .help("write the records in UTF-8 (bytes that are not were replaced by `\u{fffd}` in the rejects file)")],
         };
     }
@@ -520,8 +523,12 @@ impl<R: Read> Lines<R> {
             }
             bytes += line.len();
             let (text, not_utf8) = match std::str::from_utf8(line) {
-                Ok(t) => (t.to_string(), false),
-                Err(_) => (String::from_utf8_lossy(line).into_owned(), true),
+                Ok(t) => (t.to_string(), None),
+                // The valid bytes before the first invalid one are kept as they are.
+                Err(e) => (
+                    String::from_utf8_lossy(line).into_owned(),
+                    Some(e.valid_up_to()),
+                ),
             };
             chunk.push(Record {
                 number: self.number,

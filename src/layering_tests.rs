@@ -32,7 +32,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("render", &["ir", "model", "json", "diagnostic", "span"]),
     ("fmt", &["syntax", "diagnostic", "span"]),
-    ("batch", &["check", "render", "ir", "diagnostic"]),
+    ("batch", &["check", "render", "ir", "diagnostic", "span"]),
     ("input_schema", &["ir", "model"]),
     ("sample", &["ir", "model", "span"]),
     (
