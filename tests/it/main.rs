@@ -25,6 +25,7 @@ mod preview;
 mod props;
 mod sample;
 mod send;
+mod send_batch;
 mod spark;
 mod ten;
 mod textmate;
