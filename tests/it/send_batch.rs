@@ -312,3 +312,48 @@ fn a_large_dry_run_holds_records_in_constant_memory() {
         "peak RSS grew by {growth} kB for {input_growth_kb} kB more input ({small_peak} -> {big_peak} kB)"
     );
 }
+
+/// Records that cannot be read: a folder is refused before anything is sent (as when the whole
+/// input was read first); an input that fails midway ends the send with an I/O error (exit 2),
+/// the records before it reported.
+#[test]
+fn an_unreadable_input_is_an_io_failure() {
+    let dir = temp_dir("send-batch");
+    let template = dir.join("welcome.missive");
+    std::fs::write(&template, TEMPLATE).unwrap();
+    let send = |data: &Path| {
+        let out = crate::send::missive()
+            .arg("send")
+            .arg(&template)
+            .args(["--page-id", "42", "--dry-run", "--data-ndjson"])
+            .arg(data)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, stdout, stderr) = send(&dir);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("it is a folder"), "{stderr}");
+    assert!(!stderr.contains("dry run:"), "{stderr}");
+    // Reading a process's own memory at offset 0 fails (EIO) once the file is open.
+    #[cfg(target_os = "linux")]
+    {
+        let (code, _, stderr) = send(Path::new("/proc/self/mem"));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("error[M9001]: the send stopped: cannot read `/proc/self/mem`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.ends_with(
+                "dry run: 0 to send, 0 skipped (already sent), 0 rejected, 0 uncertain\n"
+            ),
+            "{stderr}"
+        );
+    }
+}
