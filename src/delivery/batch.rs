@@ -226,30 +226,44 @@ pub(crate) enum Decision {
 
 /// The policy of a send, record after record: repeated customer_ids (in this run, or reached by
 /// an earlier one with another message), what the journal says earlier runs did, dry runs. It
-/// remembers the customer_ids and bodies of the run, by 128-bit hashes (the one memory of a
-/// send that grows with its input: 16 bytes and a count a record, in one map); it reads and
-/// writes nothing.
+/// remembers the customer_ids (or, when repeats are allowed, the bodies) of the run by hashes,
+/// in one map of 16-byte entries: the one memory of a send that grows with its input. It reads
+/// and writes nothing.
 #[derive(Debug)]
 pub(crate) struct Policy<'a> {
     page_id: &'a str,
     notification: &'a str,
     prior: &'a History,
     options: &'a Options,
-    /// customer_id (hashed) -> the number of the first record with it. Not kept when
-    /// duplicates are allowed: it would only be written.
-    first_with: HashMap<u128, usize>,
-    /// How many records of the run had the same page, customer_id and body (by first key, as
-    /// a number). Kept only when duplicates are allowed: else each customer_id comes once.
-    occurrences: HashMap<u128, usize>,
+    /// customer_id (96 bits of its SHA-256: no two of 10 million ids collide but with odds of
+    /// about 1e-15) -> the number of the first record with it (`u32::MAX` past 4 billion).
+    /// Not kept when duplicates are allowed: it would only be written.
+    first_with: HashMap<[u8; 12], u32>,
+    /// How many records of the run had the same page, customer_id and body (by first key, its
+    /// 128 bits, as the journal knows records). Kept only when duplicates are allowed: else
+    /// each customer_id comes once.
+    occurrences: HashMap<[u8; 16], u32>,
 }
 
-/// A customer_id as the policy remembers it: 128 bits of its SHA-256.
-fn id_hash(customer_id: &str) -> u128 {
+/// A customer_id as the policy remembers it: 96 bits of its SHA-256.
+fn id_hash(customer_id: &str) -> [u8; 12] {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(customer_id.as_bytes());
-    let mut first = [0; 16];
-    first.copy_from_slice(&digest[..16]);
-    u128::from_be_bytes(first)
+    let mut first = [0; 12];
+    first.copy_from_slice(&digest[..12]);
+    first
+}
+
+/// A record key (32 hex digits, no `-N`) as its 16 bytes.
+fn key_bytes(key: &str) -> [u8; 16] {
+    let mut bytes = [0; 16];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = key
+            .get(2 * i..2 * i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .expect("a record key is 32 hex digits");
+    }
+    bytes
 }
 
 impl<'a> Policy<'a> {
@@ -275,26 +289,28 @@ impl<'a> Policy<'a> {
         if !allow_duplicates {
             match self.first_with.entry(id_hash(customer_id)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
-                    let first = *first.get();
+                    let first = match *first.get() {
+                        u32::MAX => "an earlier record".to_string(),
+                        n => format!("record {n}"),
+                    };
                     return Decision::Reject(
                         codes::m5023_duplicate_customer_id(
-                            format!("same customer_id `{customer_id}` as record {first}"),
+                            format!("same customer_id `{customer_id}` as {first}"),
                         )
                         .help("make the scheme unique to the person (the guide: a customer_id must be unique, or notifications reach people who should not get them); if the repetition is intended, pass `--allow-duplicate-customer-id`"),
                     );
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(number);
+                    v.insert(u32::try_from(number).unwrap_or(u32::MAX));
                 }
             }
         }
         let base = record_key(self.page_id, customer_id, body, 1);
         // The N-th identical record of the run (N is 1 when each customer_id comes once).
         let n = if allow_duplicates {
-            let hashed = u128::from_str_radix(&base, 16).expect("a key is 32 hex digits");
-            let n = self.occurrences.entry(hashed).or_insert(0);
-            *n += 1;
-            *n
+            let n = self.occurrences.entry(key_bytes(&base)).or_insert(0);
+            *n = n.saturating_add(1);
+            *n as usize
         } else {
             1
         };
