@@ -312,6 +312,7 @@ impl PyTemplate {
                 Some(missive::batch::Done {
                     record,
                     outcome: missive::batch::Outcome::Rejected { diagnostics },
+                    ..
                 }) => (diagnostics, Some(record.text)),
                 // A blank record is not a record to the batch core: it comes back as nothing.
                 None => match unreadable[i].take() {

@@ -963,6 +963,22 @@ mod tests {
         );
     }
 
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_repeat_of_a_record_past_four_billion_names_it_an_earlier_record() {
+        let none = History::default();
+        let options = Options::default();
+        let mut p = Policy::new("7", "hi", &none, &options);
+        assert!(matches!(
+            p.decide(5_000_000_000, "c-1", b"a"),
+            Decision::Send { .. }
+        ));
+        let Decision::Reject(d) = p.decide(5_000_000_001, "c-1", b"b") else {
+            unreachable!()
+        };
+        assert_eq!(d.message, "same customer_id `c-1` as an earlier record");
+    }
+
     #[test]
     fn the_journal_decides_skip_uncertain_and_send_again() {
         let key = |cid: &str| record_key("7", cid, b"x", 1);
