@@ -462,18 +462,15 @@ impl Batch<'_> {
                 &self.options,
             );
             // Once stopped (Ctrl-C, a refused token), the records not reached are counted.
-            let mut workers_gone = false;
             let fed = feed(&mut |done: Done| {
-                if stopped() || workers_gone {
+                if stopped() {
                     not_attempted(1);
                     return Flow::Stop;
                 }
                 if let Some(job) = self.decide(done, &mut policy, &emit) {
-                    if let Err(unsent) = tx.send(job) {
-                        // No worker left (one panicked): the job was never attempted.
-                        drop(unsent);
+                    if tx.send(job).is_err() {
+                        // No worker left to take it: never attempted, nor the rest.
                         not_attempted(1);
-                        workers_gone = true;
                         return Flow::Stop;
                     }
                 }
