@@ -205,7 +205,7 @@ where
         s.spawn(move || {
             let mut lines = Lines::new(input);
             for seq in 0.. {
-                if permit_rx.recv().is_err() || stop.load(Ordering::Relaxed) {
+                if permit_rx.recv().is_err() || stop.load(Ordering::SeqCst) {
                     break;
                 }
                 match lines.chunk() {
@@ -304,7 +304,7 @@ where
                         Err(e) => failure = Some(e),
                     }
                     if limit || counting || failure.is_some() {
-                        stop.store(true, Ordering::Relaxed);
+                        stop.store(true, Ordering::SeqCst); // after `count_rest`: the reader sees both
                         permits = None; // the reader stops at its next chunk
                         break;
                     }
