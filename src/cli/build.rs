@@ -211,16 +211,46 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
 
     let result = status(common, &reports, io_failure);
     if result != Status::Ok {
-        return Err(Exit::files(result, Stream::Stderr, reports, files.len()));
+        let failed = files
+            .iter()
+            .filter(|f| reports.iter().any(|r| r.path == **f && fails(common, r)))
+            .count();
+        print_reports(common, &reports, files.len(), Stream::Stderr, false);
+        if common.format == Format::Human {
+            let c = missive::diagnostic::report::count(&reports);
+            let why = if failed > 0 {
+                format!(
+                    "{failed} of {} {} ({}, {})",
+                    files.len(),
+                    if files.len() == 1 {
+                        "template failed"
+                    } else {
+                        "templates failed"
+                    },
+                    plural(c.errors, "error"),
+                    plural(c.warnings, "warning"),
+                )
+            } else {
+                "a file could not be read".to_string()
+            };
+            eprintln!(
+                "build failed: {why}; nothing was written to {}",
+                out_dir.to_string_lossy()
+            );
+        }
+        return Ok(result.into());
     }
     if let Err(failed) = write_all_and(&out_dir, &products, &pages(previews)) {
         reports.push(failed);
-        return Err(Exit::files(
-            Status::Failure,
-            Stream::Stderr,
-            reports,
-            files.len(),
-        ));
+        print_reports(common, &reports, files.len(), Stream::Stderr, false);
+        if common.format == Format::Human {
+            eprintln!(
+                "build failed: {} built, but writing them failed; {} is as it was before",
+                plural(templates_built, "template"),
+                out_dir.to_string_lossy()
+            );
+        }
+        return Ok(Status::Failure.into());
     }
     print_reports(common, &reports, files.len(), Stream::Stderr, false);
     if common.format == Format::Human {
@@ -238,6 +268,19 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         );
     }
     Ok(Status::Ok.into())
+}
+
+/// Whether `report` fails the build: an error, or a warning with `--deny-warnings`.
+fn fails(common: &Common, report: &FileReport) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() || common.deny_warnings)
+}
+
+/// `3 errors`, `1 warning`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Where a template's sample data is: `DIR/NAME.json` for `--examples DIR`, else
