@@ -154,11 +154,67 @@ pub fn check<F: Files>(
     settings: &Settings,
     files: &mut F,
 ) -> Vec<Checked<F::Error>> {
-    compile_all(inputs, &settings.profile)
+    let mut compiled = compile_all(inputs, &settings.profile);
+    report_part_mistakes_once(inputs, &mut compiled);
+    compiled
         .into_iter()
         .zip(inputs)
         .map(|(compiled, input)| check_file(input, compiled, settings, files))
         .collect()
+}
+
+/// A part's own mistake (the same whatever a caller gives it: a field rule, a literal text too
+/// long) is reported once, in the part file, when the run checks that file too (`missive
+/// check templates/`): the templates that use the part do not repeat it at each use. What a
+/// caller's values cause (a worst case with the caller's `max`, a text missing in a locale the
+/// template declares) differs from what the part's own check says, and stays at the use. A
+/// run without the part file (one template, an editor's document) keeps it at the use.
+fn report_part_mistakes_once(inputs: &[Input], compiled: &mut [check::Compiled]) {
+    type Key = (
+        diagnostic::Code,
+        diagnostic::Severity,
+        String,
+        crate::span::Span,
+    );
+    let key = |d: &Diagnostic| -> Option<Key> {
+        let primary = d.primary()?;
+        Some((d.code, d.severity, d.message.clone(), primary.span))
+    };
+    let own: Vec<(&str, Vec<Key>)> = inputs
+        .iter()
+        .zip(compiled.iter())
+        .filter(|(input, _)| input.kind == Kind::Part)
+        .map(|(input, c)| {
+            let keys = c.diagnostics.iter().filter_map(key).collect();
+            (plain_path(&input.path), keys)
+        })
+        .collect();
+    if own.is_empty() {
+        return;
+    }
+    for c in compiled.iter_mut().filter(|c| !c.parts.is_empty()) {
+        let parts = &c.parts;
+        c.diagnostics.retain(|d| {
+            let Some(diagnostic::Origin::Part(i)) = d.primary().map(|l| l.origin) else {
+                return true;
+            };
+            let Some(file) = parts.get(i as usize) else {
+                return true;
+            };
+            let file = plain_path(&file.name);
+            let Some(k) = key(d) else { return true };
+            !own.iter().any(|(f, keys)| *f == file && keys.contains(&k))
+        });
+    }
+}
+
+/// A path without its leading `./`, as two spellings of one file compare.
+fn plain_path(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p
 }
 
 /// Inputs per thread below which compiling them on one thread is as fast.
@@ -207,7 +263,7 @@ fn check_file<F: Files>(
     settings: &Settings,
     files: &mut F,
 ) -> Checked<F::Error> {
-    let report = report_of(input, compiled.diagnostics);
+    let report = report_of(input, compiled.diagnostics, compiled.parts);
     let mut checked = Checked {
         report,
         template: None,
@@ -239,10 +295,9 @@ fn check_file<F: Files>(
         // Without data, the images named literally; not when the data could not be read.
         None if checked.data_error.is_none() => {
             if let Some(source) = &settings.images {
-                checked
-                    .report
-                    .diagnostics
-                    .extend(images::check(&images::literal(&template), source));
+                let mut found = images::check(&images::literal(&template), source);
+                place(&template, &mut found);
+                checked.report.diagnostics.extend(found);
             }
         }
         None => {}
@@ -252,12 +307,29 @@ fn check_file<F: Files>(
     checked
 }
 
-/// A report on `input`'s source with the diagnostics compiling it gave.
-fn report_of(input: &Input, diagnostics: Vec<Diagnostic>) -> FileReport {
+/// A report on `input`'s source with the diagnostics compiling it gave, and the part files
+/// they point into.
+fn report_of(
+    input: &Input,
+    diagnostics: Vec<Diagnostic>,
+    parts: Vec<Arc<SourceFile>>,
+) -> FileReport {
     let mut report = FileReport::new(input.path.clone());
     report.template = Some(input.source.clone());
     report.diagnostics = diagnostics;
+    report.parts = parts;
     report
+}
+
+/// Places what rendering a template found in the items its shared parts brought in back in
+/// the part's file ([`Origin::Part`](crate::diagnostic::Origin::Part), an index into the
+/// compiled template's [`parts`](check::Compiled::parts)), with a label at the `use` that
+/// brought it in, as compiling does. [`render`] and [`check()`] do it; a caller of
+/// [`Template::render_to`] does it with this.
+pub fn place(template: &Template, diagnostics: &mut [Diagnostic]) {
+    if let Some(map) = &template.sources {
+        diagnostic::place(diagnostics, map);
+    }
 }
 
 /// Compiles one file on its own, as `missive render` and `missive build` do before they render
@@ -270,7 +342,10 @@ pub fn compile_one(input: &Input, profile: &Profile) -> (FileReport, Option<Temp
             .diagnostics
             .push(check::parts::not_a_template(&input.source.text));
     }
-    (report_of(input, compiled.diagnostics), compiled.template)
+    (
+        report_of(input, compiled.diagnostics, compiled.parts),
+        compiled.template,
+    )
 }
 
 /// The data a template renders with when none is given: an empty document, for a template
@@ -343,6 +418,7 @@ pub fn render(
             Err(Stopped::Render)
         }
     };
+    place(template, &mut diagnostics);
     Rendered {
         diagnostics,
         output,
@@ -436,6 +512,7 @@ fn run_data(template: &Template, data_text: &str, images: Option<&images::Source
             diagnostics.extend(images::check(&found, source));
         }
     }
+    place(template, &mut diagnostics);
     DataRun {
         diagnostics,
         rendered,

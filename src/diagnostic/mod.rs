@@ -7,7 +7,7 @@ pub mod report;
 
 pub use codes::Code;
 
-use crate::span::Span;
+use crate::span::{SourceMap, Span};
 
 /// How bad a diagnostic is: an error stops compilation (no template) or fails a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,13 +28,18 @@ impl Severity {
     }
 }
 
-/// Which file a label points into: the template, or the data file it is rendered with.
+/// Which file a label points into: the template, a shared part's file it uses, or the data
+/// file it is rendered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// The template source (or the JSON payload it was imported from).
     Template,
     /// The data document rendered with it.
     Data,
+    /// A file of shared parts that the template's `use`s bring in: the index of its source in
+    /// the report's [`parts`](report::FileReport::parts) (and the compiled template's
+    /// [`parts`](crate::check::Compiled::parts)).
+    Part(u16),
 }
 
 /// A position a diagnostic points at, in the template or the data, with what to say there.
@@ -249,10 +254,91 @@ pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
 }
 
 /// Sorts diagnostics by position: unlocated ones first, then the template's, then the data
-/// file's; equal ones keep their order.
+/// file's; equal ones keep their order. One in a shared part stands where the template uses
+/// the part (its first label in the template).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
-        d.primary()
-            .map(|l| (l.origin == Origin::Data, l.span.start, l.span.end))
+        let primary = d.primary()?;
+        let at = match primary.origin {
+            Origin::Part(_) => d
+                .labels
+                .iter()
+                .find(|l| l.origin == Origin::Template)
+                .unwrap_or(primary),
+            _ => primary,
+        };
+        Some((at.origin == Origin::Data, at.span.start, at.span.end))
     });
+}
+
+/// Places the labels of diagnostics found in a template whose shared parts were brought in
+/// through `map` ([`SourceMap`]): a position past the template is put back in its part file
+/// ([`Origin::Part`]), and the `use` that brought it in is labelled in the file where it
+/// stands (the template, or the file of the part that used this one), each use once. A fix in
+/// a part's file is not made from the template (it would change every template that uses the
+/// part): it is left out, and a note says where to make it.
+pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
+    if map.is_empty() {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        let mut calls: Vec<Label> = Vec::new();
+        let mut dropped: Option<usize> = None;
+        let mut moved: Option<Box<Fix>> = None;
+        for l in d.labels.iter_mut().filter(|l| l.origin == Origin::Template) {
+            let Some((expansion, local)) = map.locate(l.span) else {
+                if l.fix.as_ref().is_some_and(|f| map.locate(f.span).is_some()) {
+                    dropped = map
+                        .locate(l.fix.take().expect("a fix").span)
+                        .map(|(e, _)| e.file);
+                }
+                continue;
+            };
+            l.origin = Origin::Part(expansion.file as u16);
+            l.span = local;
+            if let Some(fix) = l.fix.take() {
+                match map.locate(fix.span) {
+                    Some((e, _)) => dropped = Some(e.file),
+                    None => moved = moved.or(Some(fix)),
+                }
+            }
+            // The chain of uses that brought it in, innermost first.
+            let mut call = Some(expansion);
+            while let Some(e) = call {
+                let (origin, span, next) = match map.locate(e.call) {
+                    Some((outer, local)) => (Origin::Part(outer.file as u16), local, Some(outer)),
+                    None => (Origin::Template, e.call, None),
+                };
+                if !calls.iter().any(|c| c.origin == origin && c.span == span) {
+                    calls.push(Label {
+                        origin,
+                        span,
+                        message: Some(format!("the part `{}` is brought in here", e.part)),
+                        fix: None,
+                    });
+                }
+                call = next;
+            }
+        }
+        if calls.is_empty() {
+            continue;
+        }
+        // An edit of the template (a `max` to lower) goes with the use in the template.
+        if let Some(fix) = moved {
+            if let Some(c) = calls
+                .iter_mut()
+                .rev()
+                .find(|c| c.origin == Origin::Template)
+            {
+                c.fix = Some(fix);
+            }
+        }
+        d.labels.extend(calls);
+        if let Some(file) = dropped {
+            d.notes.push(format!(
+                "its fix is an edit of `{}`, which every template using the part shares: make it there (`missive check` of that file offers what the part gets wrong on its own)",
+                map.files[file].name
+            ));
+        }
+    }
 }

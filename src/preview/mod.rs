@@ -758,6 +758,10 @@ impl Page<'_> {
                     report.data.as_ref().map(|s| s.name.as_str())?,
                     report.data.as_ref()?,
                 ),
+                Origin::Part(i) => {
+                    let src = report.parts.get(i as usize)?;
+                    (src.name.as_str(), src)
+                }
             };
             let lc = src.line_col(l.span.start as usize);
             Some(format!("{file}:{}:{}", lc.line, lc.column))
