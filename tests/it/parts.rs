@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::snapshots::assert_snapshot;
 use crate::common::{missive, temp_dir};
 
 /// A project folder: `templates/` with these templates and `templates/parts/` with these part
@@ -519,4 +520,90 @@ fn a_parts_mistake_is_fixed_in_the_part_file_and_the_report_follows() {
     assert!(out.contains("no problems found"), "{out}");
     let fixed = std::fs::read_to_string(dir.join("parts/footer.missive")).unwrap();
     assert!(fixed.contains("title: \"Contact us\""), "{fixed}");
+}
+
+/// A diagnostic from a part's items in every output format: human (a snippet of the part file,
+/// then the use), short (the part file's position), JSON (each label with its file) and SARIF
+/// (`locations` in the part's artifact, `relatedLocations` at the use), valid SARIF 2.1.0.
+#[test]
+fn a_cross_file_diagnostic_in_every_output_format() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = "tests/fixtures/check/warn_part_title_with_callers_max.missive";
+    let run = |format: &str| {
+        let (code, out, err) = run_in(root, &["check", fixture, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let (human, short, json, sarif) = (run("human"), run("short"), run("json"), run("sarif"));
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let validator = crate::pipelines::sarif_validator();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{sarif}");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "tests/fixtures/check/parts/shop.missive"
+    );
+    let related = result["relatedLocations"].as_array().unwrap();
+    assert!(
+        related.iter().any(
+            |r| r["physicalLocation"]["artifactLocation"]["uri"] == fixture
+                && r["message"]["text"] == "the part `order_link` is brought in here"
+        ),
+        "{sarif}"
+    );
+    assert_snapshot!(
+        "cross_file_every_format",
+        format!("{human}\n--- short ---\n{short}\n--- json ---\n{json}\n--- sarif ---\n{sarif}")
+    );
+}
+
+/// What only rendering finds in a part's items (the caller's value, longer than the title
+/// allows) is reported in the part file too, with the use labelled in the template.
+#[test]
+fn a_render_diagnostic_in_a_parts_items_points_into_the_part() {
+    let part = "part order_link {\n  input { number: string, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n";
+    let template = HELP.replace("string max 8", "string");
+    let dir = project(
+        "parts-render",
+        &[("help.missive", &template)],
+        &[("links.missive", part)],
+    );
+    let data = r#"{"order": {"number": "A1234567890123456789", "page": "https://www.cooktoys.example/o"}}"#;
+    std::fs::write(dir.join("help.json"), data).unwrap();
+    let (code, out, err) = run_in(
+        &dir,
+        &[
+            "check",
+            "help.missive",
+            "--data",
+            "help.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rendered = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(rendered["file"], "parts/links.missive", "{out}");
+    assert_eq!(
+        (&rendered["line"], &rendered["column"]),
+        (&serde_json::json!(3), &serde_json::json!(27)),
+        "{out}"
+    );
+    assert!(
+        rendered["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["file"] == "help.missive"
+                && l["message"] == "the part `order_link` is brought in here"
+                && l["line"] == 9),
+        "{out}"
+    );
 }
