@@ -321,12 +321,12 @@ fn report_of(
     report
 }
 
-/// Places what rendering a template found in the items its shared parts brought in back in
-/// the part's file ([`Origin::Part`](crate::diagnostic::Origin::Part), an index into the
-/// compiled template's [`parts`](check::Compiled::parts)), with a label at the `use` that
-/// brought it in, as compiling does. [`render`] and [`check()`] do it; a caller of
-/// [`Template::render_to`] does it with this.
-pub fn place(template: &Template, diagnostics: &mut [Diagnostic]) {
+/// Places what a check of a compiled template found in the items its shared parts brought in
+/// (the images they show) back in the part's file ([`Origin::Part`](crate::diagnostic::Origin::Part),
+/// an index into the compiled template's [`parts`](check::Compiled::parts)), with a label at
+/// the `use` that brought it in, as compiling and rendering do. A diagnostic placed already is
+/// left as it is.
+fn place(template: &Template, diagnostics: &mut [Diagnostic]) {
     if let Some(map) = &template.sources {
         diagnostic::place(diagnostics, map);
     }
@@ -418,7 +418,6 @@ pub fn render(
             Err(Stopped::Render)
         }
     };
-    place(template, &mut diagnostics);
     Rendered {
         diagnostics,
         output,
@@ -512,6 +511,7 @@ fn run_data(template: &Template, data_text: &str, images: Option<&images::Source
             diagnostics.extend(images::check(&found, source));
         }
     }
+    // Rendering placed its own; the images' are placed here.
     place(template, &mut diagnostics);
     DataRun {
         diagnostics,

@@ -224,14 +224,7 @@ type Rendered = Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>>;
 fn render_one(template: &missive::Template, json: &str) -> Rendered {
     let (node, mut warnings) = missive::check::data::prepare(template, json)?;
     let mut out = Vec::with_capacity(json.len() + 256);
-    match template.render_to(&mut out, &node) {
-        Ok(more) => warnings.extend(more),
-        Err(mut errors) => {
-            missive::driver::place(template, &mut errors);
-            return Err(errors);
-        }
-    }
-    missive::driver::place(template, &mut warnings);
+    warnings.extend(template.render_to(&mut out, &node)?);
     Ok((out, warnings))
 }
 

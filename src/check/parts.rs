@@ -5,9 +5,11 @@
 //! every later stage (limits, worst case with the caller's declared `max`, render, trace,
 //! sample, preview) sees ordinary items.
 //!
-//! A diagnostic can hold one file: the items a use brings in are placed at the use (`use NAME`),
-//! and a diagnostic found there names the part and where it is defined in a note. What a part
-//! gets wrong on its own (syntax, its names, its own uses) is reported in its file.
+//! The items a use brings in keep their positions in a copy of the part's file placed after
+//! the template's text (`span::SourceMap`): the checks read the part's own text through them, and
+//! a diagnostic found there is placed back in the part file with a label at the use
+//! (`diagnostic::place`). What a part gets wrong on its own (syntax, its names, its own uses,
+//! its field rules) is reported by its file's own check ([`check_file`]).
 
 use std::collections::HashSet;
 use std::path::Path;
