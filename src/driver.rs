@@ -154,22 +154,33 @@ pub fn check<F: Files>(
     settings: &Settings,
     files: &mut F,
 ) -> Vec<Checked<F::Error>> {
-    let mut compiled = compile_all(inputs, &settings.profile);
-    report_part_mistakes_once(inputs, &mut compiled);
-    compiled
+    let mut checked: Vec<Checked<F::Error>> = compile_all(inputs, &settings.profile)
         .into_iter()
         .zip(inputs)
         .map(|(compiled, input)| check_file(input, compiled, settings, files))
-        .collect()
+        .collect();
+    let parts: Vec<FileReport> = checked
+        .iter()
+        .zip(inputs)
+        .filter(|(_, input)| input.kind == Kind::Part)
+        .map(|(c, _)| c.report.clone())
+        .collect();
+    if !parts.is_empty() {
+        let mut reports: Vec<&mut FileReport> = checked.iter_mut().map(|c| &mut c.report).collect();
+        part_mistakes_once(&mut reports, &parts);
+    }
+    checked
 }
 
 /// A part's own mistake (the same whatever a caller gives it: a field rule, a literal text too
-/// long) is reported once, in the part file, when the run checks that file too (`missive
-/// check templates/`): the templates that use the part do not repeat it at each use. What a
-/// caller's values cause (a worst case with the caller's `max`, a text missing in a locale the
-/// template declares) differs from what the part's own check says, and stays at the use. A
-/// run without the part file (one template, an editor's document) keeps it at the use.
-fn report_part_mistakes_once(inputs: &[Input], compiled: &mut [check::Compiled]) {
+/// long) is reported once, in the part file, when the run reports that file too (`missive
+/// check templates/`; `missive build` checks the part files its templates use): the reports of
+/// the templates that use the part (`reports`) lose what the part file's own report (one of
+/// `parts`, by path) says identically (code, severity, message, position). What a caller's
+/// values cause (a worst case with the caller's `max`, a text missing in a locale the template
+/// declares) differs from what the part's own check says, and stays at the use. A run
+/// without the part file (one template, an editor's document) keeps it at the use.
+pub fn part_mistakes_once(reports: &mut [&mut FileReport], parts: &[FileReport]) {
     type Key = (
         diagnostic::Code,
         diagnostic::Severity,
@@ -180,25 +191,20 @@ fn report_part_mistakes_once(inputs: &[Input], compiled: &mut [check::Compiled])
         let primary = d.primary()?;
         Some((d.code, d.severity, d.message.clone(), primary.span))
     };
-    let own: Vec<(&str, Vec<Key>)> = inputs
+    let own: Vec<(&str, Vec<Key>)> = parts
         .iter()
-        .zip(compiled.iter())
-        .filter(|(input, _)| input.kind == Kind::Part)
-        .map(|(input, c)| {
-            let keys = c.diagnostics.iter().filter_map(key).collect();
-            (plain_path(&input.path), keys)
+        .map(|r| {
+            let keys = r.diagnostics.iter().filter_map(key).collect();
+            (plain_path(&r.path), keys)
         })
         .collect();
-    if own.is_empty() {
-        return;
-    }
-    for c in compiled.iter_mut().filter(|c| !c.parts.is_empty()) {
-        let parts = &c.parts;
-        c.diagnostics.retain(|d| {
+    for r in reports.iter_mut().filter(|r| !r.parts.is_empty()) {
+        let files = r.parts.clone();
+        r.diagnostics.retain(|d| {
             let Some(diagnostic::Origin::Part(i)) = d.primary().map(|l| l.origin) else {
                 return true;
             };
-            let Some(file) = parts.get(i as usize) else {
+            let Some(file) = files.get(i as usize) else {
                 return true;
             };
             let file = plain_path(&file.name);

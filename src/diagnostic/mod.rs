@@ -255,7 +255,7 @@ pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
 
 /// Sorts diagnostics by position: unlocated ones first, then the template's, then the data
 /// file's; equal ones keep their order. One in a shared part stands where the template uses
-/// the part (its first label in the template).
+/// the part (the `use` that [`place`] labels last).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         let primary = d.primary()?;
@@ -263,6 +263,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             Origin::Part(_) => d
                 .labels
                 .iter()
+                .rev()
                 .find(|l| l.origin == Origin::Template)
                 .unwrap_or(primary),
             _ => primary,

@@ -225,6 +225,22 @@ fn a_parts_own_mistake_is_reported_once_in_the_part_file_not_at_every_use() {
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["diagnostics"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(doc["summary"]["errors"], 1, "{out}");
+    // `build` checks the part files its templates use: once there too, and nothing written.
+    let root = dir.parent().unwrap();
+    let (code, _, err) = run_in(root, &["build", "templates", "--out-dir", "dist"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error[M2001]").count(), 1, "{err}");
+    assert!(
+        err.contains("╭─[templates/parts/contact.missive:2:32]"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "build failed: 1 part file failed (1 error, 0 warnings); nothing was written to dist\n"
+        ),
+        "{err}"
+    );
+    assert!(!root.join("dist").exists());
     // One template on its own: at its use, in the part file.
     let (code, out, _) = run_in(&dir, &["check", "a.missive", "--format", "short"]);
     assert_eq!(code, 1, "{out}");
