@@ -343,3 +343,93 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::span::SourceFile;
+
+    /// A template of 20 bytes using part `a` at 5..10, whose file uses part `b` at its 2..7.
+    fn nested() -> SourceMap {
+        let a = Arc::new(SourceFile::new("parts/a.missive", "x use b y\n"));
+        let b = Arc::new(SourceFile::new("parts/b.missive", "title: \"long\"\n"));
+        let mut map = SourceMap::new(20);
+        map.add(21, &a, Span::new(5, 10), "a");
+        let b_base = 21 + a.text.len() + 1;
+        map.add(b_base, &b, Span::new(21 + 2, 21 + 7), "b");
+        map
+    }
+
+    #[test]
+    fn a_position_in_a_nested_part_is_placed_in_its_file_with_each_use_of_the_chain() {
+        let map = nested();
+        let b_base = 21 + 10 + 1;
+        let mut d = vec![
+            codes::m2001_too_long(Severity::Error, "`title` is too long")
+                .at(Span::new(b_base + 7, b_base + 13), "here")
+                .fix(Span::new(b_base + 7, b_base + 13), "\"ok\""),
+        ];
+        place(&mut d, &map);
+        let placed: Vec<(Origin, Span, Option<&str>)> = d[0]
+            .labels
+            .iter()
+            .map(|l| (l.origin, l.span, l.message.as_deref()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (Origin::Part(1), Span::new(7, 13), Some("here")),
+                (
+                    Origin::Part(0),
+                    Span::new(2, 7),
+                    Some("the part `b` is brought in here")
+                ),
+                (
+                    Origin::Template,
+                    Span::new(5, 10),
+                    Some("the part `a` is brought in here")
+                ),
+            ]
+        );
+        // The fix edits the part's file: not made from the template, and a note says so.
+        assert_eq!(d[0].fixes().count(), 0);
+        assert!(d[0].labels.iter().all(|l| l.fix.is_none()));
+        assert!(
+            d[0].notes[0].contains("`parts/b.missive`"),
+            "{:?}",
+            d[0].notes
+        );
+        // Placing again changes nothing.
+        let once = d.clone();
+        place(&mut d, &map);
+        assert_eq!(d, once);
+    }
+
+    #[test]
+    fn a_template_position_stays_and_its_end_is_not_a_parts_start() {
+        let map = nested();
+        let mut d = vec![codes::m2001_too_long(Severity::Error, "x")
+            .at(Span::new(20, 20), "at the end")
+            .at(Span::new(3, 4), "in the template")];
+        let before = d.clone();
+        place(&mut d, &map);
+        assert_eq!(d, before);
+    }
+
+    #[test]
+    fn a_template_edit_of_a_diagnostic_in_a_part_goes_with_the_use() {
+        let map = nested();
+        let mut d = vec![
+            codes::m2001_too_long(Severity::Error, "`title` may reach 30 characters")
+                .at(Span::new(22, 24), "up to 30")
+                .fix_unsafe(Span::new(1, 3), "8", "lower the max"),
+        ];
+        place(&mut d, &map);
+        let fixes: Vec<&Fix> = d[0].fixes().collect();
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].span, Span::new(1, 3));
+        assert!(d[0].notes.is_empty());
+    }
+}
