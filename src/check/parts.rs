@@ -227,6 +227,10 @@ pub(crate) struct Expanded {
     pub map: SourceMap,
 }
 
+/// More than the parser's repair of a broken text adds after it: a `\n}` for each unclosed
+/// bracket (at most the 64 levels of nesting it accepts), or `\n\"\"\"\n`.
+const REPAIR_ROOM: usize = 256;
+
 /// Expands the uses of a template's tree (`source` is its text).
 pub(crate) fn expand(
     file: &ast::File,
@@ -250,7 +254,9 @@ pub(crate) fn expand(
         diags,
         uses: Vec::new(),
         in_part_file: false,
-        text: source.to_string(),
+        // Room for the closing brackets the parser adds to a broken template (its tree's spans
+        // reach into them): a position there is the template's, never a part's.
+        text: format!("{source}{}", "\n".repeat(REPAIR_ROOM)),
         map: SourceMap::new(source.len()),
     };
     let items = ex.items(&file.items, None);

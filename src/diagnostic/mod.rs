@@ -293,6 +293,10 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
                         .locate(l.fix.take().expect("a fix").span)
                         .map(|(e, _)| e.file);
                 }
+                // Past the template's end but before the parts: the parser's repair of a
+                // broken template, kept within the template as `clamp_to` keeps it.
+                l.span.start = l.span.start.min(map.len);
+                l.span.end = l.span.end.min(map.len);
                 continue;
             };
             l.origin = Origin::Part(expansion.file as u16);
@@ -416,6 +420,17 @@ mod tests {
         let before = d.clone();
         place(&mut d, &map);
         assert_eq!(d, before);
+        // Between the template's end and the first part: the repair of a broken template,
+        // kept at the template's end.
+        let part = Arc::new(SourceFile::new("parts/a.missive", "x\n"));
+        let mut far = SourceMap::new(20);
+        far.add(300, &part, Span::new(5, 10), "a");
+        let mut d = vec![codes::m2001_too_long(Severity::Error, "x").at(Span::new(22, 23), "")];
+        place(&mut d, &far);
+        assert_eq!(
+            (d[0].labels[0].origin, d[0].labels[0].span),
+            (Origin::Template, Span::new(20, 20))
+        );
     }
 
     #[test]
