@@ -255,7 +255,7 @@ pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
 
 /// Sorts diagnostics by position: unlocated ones first, then the template's, then the data
 /// file's; equal ones keep their order. One in a shared part stands where the template uses
-/// the part (the `use` that [`place`] labels last).
+/// the part (the `use` that `place` labels last).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         let primary = d.primary()?;
