@@ -23,7 +23,9 @@ class Diagnostic:
     message: str
     file: str | None
     """The template's name, `<data>` for a JSON string, `<records[i]>` for the i-th record (from
-    0, as `RenderError.index`) of `render_many`; `None` for a diagnostic without a position. A
+    0, as `RenderError.index`) of `render_many`, or the path of a shared part's file (in
+    `parts`) for a problem in a text the part brings in (the human `report` also shows the
+    `use` in the template); `None` for a diagnostic without a position. A
     dict has no lines: its problems are located at the template's declaration, and the message
     names the data path."""
     line: int | None

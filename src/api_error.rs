@@ -565,6 +565,10 @@ pub fn diagnose(template: &Template, data: Option<&Node<'_>>, error: &ApiError) 
             if others == 1 { "" } else { "s" }
         ));
     }
+    // A parameter a shared part wrote: in the part's file, with the use labelled.
+    if let Some(map) = &template.sources {
+        crate::diagnostic::place(std::slice::from_mut(&mut d), map);
+    }
     d
 }
 

@@ -154,11 +154,73 @@ pub fn check<F: Files>(
     settings: &Settings,
     files: &mut F,
 ) -> Vec<Checked<F::Error>> {
-    compile_all(inputs, &settings.profile)
+    let mut checked: Vec<Checked<F::Error>> = compile_all(inputs, &settings.profile)
         .into_iter()
         .zip(inputs)
         .map(|(compiled, input)| check_file(input, compiled, settings, files))
-        .collect()
+        .collect();
+    let parts: Vec<FileReport> = checked
+        .iter()
+        .zip(inputs)
+        .filter(|(_, input)| input.kind == Kind::Part)
+        .map(|(c, _)| c.report.clone())
+        .collect();
+    if !parts.is_empty() {
+        let mut reports: Vec<&mut FileReport> = checked.iter_mut().map(|c| &mut c.report).collect();
+        part_mistakes_once(&mut reports, &parts);
+    }
+    checked
+}
+
+/// A part's own mistake (the same whatever a caller gives it: a field rule, a literal text too
+/// long) is reported once, in the part file, when the run reports that file too (`missive
+/// check templates/`; `missive build` checks the part files its templates use): the reports of
+/// the templates that use the part (`reports`) lose what the part file's own report (one of
+/// `parts`, by path) says identically (code, severity, message, position). What a caller's
+/// values cause (a worst case with the caller's `max`, a text missing in a locale the template
+/// declares) differs from what the part's own check says, and stays at the use. A run
+/// without the part file (one template, an editor's document) keeps it at the use.
+pub fn part_mistakes_once(reports: &mut [&mut FileReport], parts: &[FileReport]) {
+    type Key = (
+        diagnostic::Code,
+        diagnostic::Severity,
+        String,
+        crate::span::Span,
+    );
+    let key = |d: &Diagnostic| -> Option<Key> {
+        let primary = d.primary()?;
+        Some((d.code, d.severity, d.message.clone(), primary.span))
+    };
+    let own: Vec<(&str, Vec<Key>)> = parts
+        .iter()
+        .map(|r| {
+            let keys = r.diagnostics.iter().filter_map(key).collect();
+            (plain_path(&r.path), keys)
+        })
+        .collect();
+    for r in reports.iter_mut().filter(|r| !r.parts.is_empty()) {
+        let files = r.parts.clone();
+        r.diagnostics.retain(|d| {
+            let Some(diagnostic::Origin::Part(i)) = d.primary().map(|l| l.origin) else {
+                return true;
+            };
+            let Some(file) = files.get(i as usize) else {
+                return true;
+            };
+            let file = plain_path(&file.name);
+            let Some(k) = key(d) else { return true };
+            !own.iter().any(|(f, keys)| *f == file && keys.contains(&k))
+        });
+    }
+}
+
+/// A path without its leading `./`, as two spellings of one file compare.
+fn plain_path(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p
 }
 
 /// Inputs per thread below which compiling them on one thread is as fast.
@@ -207,7 +269,7 @@ fn check_file<F: Files>(
     settings: &Settings,
     files: &mut F,
 ) -> Checked<F::Error> {
-    let report = report_of(input, compiled.diagnostics);
+    let report = report_of(input, compiled.diagnostics, compiled.parts);
     let mut checked = Checked {
         report,
         template: None,
@@ -239,10 +301,9 @@ fn check_file<F: Files>(
         // Without data, the images named literally; not when the data could not be read.
         None if checked.data_error.is_none() => {
             if let Some(source) = &settings.images {
-                checked
-                    .report
-                    .diagnostics
-                    .extend(images::check(&images::literal(&template), source));
+                let mut found = images::check(&images::literal(&template), source);
+                place(&template, &mut found);
+                checked.report.diagnostics.extend(found);
             }
         }
         None => {}
@@ -252,12 +313,29 @@ fn check_file<F: Files>(
     checked
 }
 
-/// A report on `input`'s source with the diagnostics compiling it gave.
-fn report_of(input: &Input, diagnostics: Vec<Diagnostic>) -> FileReport {
+/// A report on `input`'s source with the diagnostics compiling it gave, and the part files
+/// they point into.
+fn report_of(
+    input: &Input,
+    diagnostics: Vec<Diagnostic>,
+    parts: Vec<Arc<SourceFile>>,
+) -> FileReport {
     let mut report = FileReport::new(input.path.clone());
     report.template = Some(input.source.clone());
     report.diagnostics = diagnostics;
+    report.parts = parts;
     report
+}
+
+/// Places what a check of a compiled template found in the items its shared parts brought in
+/// (the images they show) back in the part's file ([`Origin::Part`](crate::diagnostic::Origin::Part),
+/// an index into the compiled template's [`parts`](check::Compiled::parts)), with a label at
+/// the `use` that brought it in, as compiling and rendering do. A diagnostic placed already is
+/// left as it is.
+fn place(template: &Template, diagnostics: &mut [Diagnostic]) {
+    if let Some(map) = &template.sources {
+        diagnostic::place(diagnostics, map);
+    }
 }
 
 /// Compiles one file on its own, as `missive render` and `missive build` do before they render
@@ -270,7 +348,10 @@ pub fn compile_one(input: &Input, profile: &Profile) -> (FileReport, Option<Temp
             .diagnostics
             .push(check::parts::not_a_template(&input.source.text));
     }
-    (report_of(input, compiled.diagnostics), compiled.template)
+    (
+        report_of(input, compiled.diagnostics, compiled.parts),
+        compiled.template,
+    )
 }
 
 /// The data a template renders with when none is given: an empty document, for a template
@@ -436,6 +517,8 @@ fn run_data(template: &Template, data_text: &str, images: Option<&images::Source
             diagnostics.extend(images::check(&found, source));
         }
     }
+    // Rendering placed its own; the images' are placed here.
+    place(template, &mut diagnostics);
     DataRun {
         diagnostics,
         rendered,

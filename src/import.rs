@@ -1076,6 +1076,7 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
                 diagnostics: vec![d],
                 file: File::default(),
                 input: Default::default(),
+                parts: Vec::new(),
             };
         }
     };

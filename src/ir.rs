@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::model::profile::{LimitKey, Profile};
 use crate::model::schema::FieldSpec;
 use crate::model::types::{Base, ObjTy};
-use crate::span::Span;
+use crate::span::{SourceMap, Span};
 
 pub(crate) mod walk;
 
@@ -41,6 +41,9 @@ pub struct Template {
     pub(crate) translations: Vec<Template>,
     /// Where a record names its locale (`locales { ..., from: customer.locale }`).
     pub(crate) locale_from: Option<PathIr>,
+    /// Where the items its shared parts brought in come from: their spans lie past the
+    /// template's text, in the part files' copies this maps (`None`: it uses no part).
+    pub(crate) sources: Option<Arc<SourceMap>>,
 }
 
 /// A locale a template declares in `locales { }`: the key its texts and `--locale` use, and

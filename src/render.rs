@@ -71,7 +71,7 @@ impl Template {
         data: &Node<'_>,
         options: RenderOptions,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-        self.emit(out, data, None, options)
+        self.placed(self.emit(out, data, None, options))
     }
 
     /// Renders the body even when the data makes it invalid, for a preview (never for
@@ -87,8 +87,25 @@ impl Template {
         let body = serde_json::from_slice(&w.buf).ok();
         recycle(w.buf);
         let mut diags = r.diags;
+        if let Some(map) = &self.sources {
+            crate::diagnostic::place(&mut diags, map);
+        }
         crate::diagnostic::sort(&mut diags);
         (body, diags)
+    }
+
+    /// What rendering found in the items of a shared part, placed in the part's file with the
+    /// use that brought it in labelled (`diagnostic::place`), as compiling reports it.
+    fn placed(
+        &self,
+        mut result: Result<Vec<Diagnostic>, Vec<Diagnostic>>,
+    ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        if let Some(map) = &self.sources {
+            match &mut result {
+                Ok(d) | Err(d) => crate::diagnostic::place(d, map),
+            }
+        }
+        result
     }
 
     /// Renders the request `{method, url, body}` that delivers the message (`--emit request`).
@@ -99,7 +116,7 @@ impl Template {
         request: &RequestOptions,
         options: RenderOptions,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-        self.emit(out, data, Some(request), options)
+        self.placed(self.emit(out, data, Some(request), options))
     }
 
     /// The body, or with `request` the whole request, compact or pretty.
@@ -180,6 +197,9 @@ impl Template {
         };
         let mut r = Renderer::new(self, data);
         let id = r.customer_id(f).map(|c| c.into_owned());
+        if let Some(map) = &self.sources {
+            crate::diagnostic::place(&mut r.diags, map);
+        }
         if r.diags.iter().any(Diagnostic::is_error) {
             return Err(r.diags);
         }

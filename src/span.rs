@@ -189,6 +189,98 @@ impl SourceFile {
     }
 }
 
+/// One address space for a template and the shared parts its `use`s bring in, after rustc's
+/// `SourceMap`: the template's bytes are `[0, len)`, and each use's copy of its part's file
+/// follows, at a base of its own, so the items a use brings in keep their real positions (a
+/// [`Span`] stays two integers) and the checks read the part's own text through them. Reports
+/// turn a position past the template back into the part file and the use that brought it in
+/// (`diagnostic::place`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceMap {
+    /// The template's length: positions below it are the template's own.
+    pub(crate) len: u32,
+    /// The part files, each once; an [`Expansion`] names its file by index.
+    pub(crate) files: Vec<std::sync::Arc<SourceFile>>,
+    /// The copies, by increasing base.
+    pub(crate) expansions: Vec<Expansion>,
+}
+
+/// One use's copy of a part file in a [`SourceMap`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Expansion {
+    /// Where the copy starts.
+    pub base: u32,
+    /// Its file, in [`SourceMap::files`].
+    pub file: usize,
+    /// The `use` that brought it in (`use NAME`), in the same address space: the template's,
+    /// or another copy's for a part used by a part.
+    pub call: Span,
+    /// The part's name.
+    pub part: String,
+}
+
+impl SourceMap {
+    /// The map of a template of `len` bytes, with no copy yet.
+    pub(crate) fn new(len: usize) -> SourceMap {
+        SourceMap {
+            len: len as u32,
+            ..SourceMap::default()
+        }
+    }
+
+    /// Whether it maps no part: every position is the template's.
+    pub fn is_empty(&self) -> bool {
+        self.expansions.is_empty()
+    }
+
+    /// The part files its positions can point into, by index (what `Origin::Part` names).
+    pub fn files(&self) -> &[std::sync::Arc<SourceFile>] {
+        &self.files
+    }
+
+    /// Adds a copy of `file` (the part `part`) brought in by the use at `call`, at `base`:
+    /// the index of its file.
+    pub(crate) fn add(
+        &mut self,
+        base: usize,
+        file: &std::sync::Arc<SourceFile>,
+        call: Span,
+        part: &str,
+    ) -> usize {
+        let index = match self.files.iter().position(|f| f.name == file.name) {
+            Some(i) => i,
+            None => {
+                self.files.push(file.clone());
+                self.files.len() - 1
+            }
+        };
+        self.expansions.push(Expansion {
+            base: base as u32,
+            file: index,
+            call,
+            part: part.to_string(),
+        });
+        index
+    }
+
+    /// The copy a span past the template lies in, and the span in its part file; `None` for a
+    /// span of the template.
+    pub(crate) fn locate(&self, span: Span) -> Option<(&Expansion, Span)> {
+        if span.start < self.len || self.expansions.is_empty() {
+            return None;
+        }
+        let i = self
+            .expansions
+            .partition_point(|e| e.base <= span.start)
+            .checked_sub(1)?;
+        let e = &self.expansions[i];
+        let len = self.files[e.file].text.len() as u32;
+        let start = (span.start - e.base).min(len);
+        let end = span.end.saturating_sub(e.base).clamp(start, len);
+        Some((e, Span { start, end }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

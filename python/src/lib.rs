@@ -77,6 +77,8 @@ impl PyDiagnostic {
 struct Sources<'a> {
     template: &'a Arc<SourceFile>,
     data: Option<Arc<SourceFile>>,
+    /// The shared parts' files the template uses.
+    parts: &'a [Arc<SourceFile>],
 }
 
 impl Sources<'_> {
@@ -85,7 +87,7 @@ impl Sources<'_> {
     fn fit(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         if self.data.is_none() {
             for d in &mut diagnostics {
-                d.labels.retain(|l| l.origin == Origin::Template);
+                d.labels.retain(|l| l.origin != Origin::Data);
             }
         }
         diagnostics
@@ -96,6 +98,7 @@ impl Sources<'_> {
         let source = primary.and_then(|l| match l.origin {
             Origin::Template => Some(self.template.as_ref()),
             Origin::Data => self.data.as_deref(),
+            Origin::Part(i) => self.parts.get(i as usize).map(|s| &**s),
         });
         let (start, end) = match (primary, source) {
             (Some(l), Some(s)) => (
@@ -123,6 +126,7 @@ impl Sources<'_> {
             path: self.template.name.clone(),
             template: Some(self.template.clone()),
             data: self.data.clone(),
+            parts: self.parts.to_vec(),
             diagnostics: diagnostics.to_vec(),
         };
         report::human(&[r], false)
@@ -155,6 +159,7 @@ impl Sources<'_> {
 struct PyTemplate {
     template: missive::Template,
     source: Arc<SourceFile>,
+    parts: Vec<Arc<SourceFile>>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -192,6 +197,7 @@ impl PyTemplate {
         Sources {
             template: &self.source,
             data: data.map(Arc::new),
+            parts: &self.parts,
         }
     }
 }
@@ -398,12 +404,14 @@ fn compile(
         Some(template) => Ok(PyTemplate {
             template,
             source,
+            parts: compiled.parts,
             warnings: compiled.diagnostics,
         }),
         None => {
             let sources = Sources {
                 template: &source,
                 data: None,
+                parts: &compiled.parts,
             };
             Err(sources.error::<CompileError>(py, compiled.diagnostics))
         }

@@ -37,20 +37,34 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
     // Each `use` of a shared part is replaced by the part's items first, so that a part's
     // texts per locale are lowered with the template's own; the result keeps the tree as
     // written (the language server and `fmt` read it).
+    // The part's items keep their positions in a copy of the part's file placed after the
+    // template's text (`SourceMap`): the checks read the part's text there, and the
+    // diagnostics are placed back in the part's file, with the use that brought it in.
     if super::parts::has_uses(&parsed.file.items) {
         let mut uses_diags = Vec::new();
-        let (file, uses) = super::parts::expand(&parsed.file, &options.parts, &mut uses_diags);
+        let expanded = super::parts::expand(&parsed.file, source, &options.parts, &mut uses_diags);
         let written = parsed.file;
         let mut diagnostics = parsed.diagnostics;
         diagnostics.append(&mut uses_diags);
-        let expanded = Parse {
-            file,
+        let tree = Parse {
+            file: expanded.file,
             diagnostics,
             broken_from: parsed.broken_from,
         };
-        let mut compiled = check_expanded(expanded, source, options);
-        super::parts::name_parts(&mut compiled.diagnostics, &uses);
+        let mut compiled = check_expanded(tree, &expanded.text, options);
+        super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
+        crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);
         crate::diagnostic::sort(&mut compiled.diagnostics);
+        compiled.parts = expanded.map.files().to_vec();
+        if !expanded.map.is_empty() {
+            let map = std::sync::Arc::new(expanded.map);
+            if let Some(t) = &mut compiled.template {
+                t.sources = Some(map.clone());
+                for tr in &mut t.translations {
+                    tr.sources = Some(map.clone());
+                }
+            }
+        }
         compiled.file = written;
         return compiled;
     }

@@ -58,6 +58,9 @@ pub struct Compiled {
     /// The declared input as the checker lowered it, even when the file has errors: the
     /// scope the language server completes and hovers in.
     pub input: Arc<ObjTy>,
+    /// The files of the shared parts its `use`s brought in, which its diagnostics' labels in
+    /// [`Origin::Part`](crate::diagnostic::Origin::Part) point into (by index).
+    pub parts: Vec<Arc<crate::span::SourceFile>>,
 }
 
 /// Parses and checks a template.
@@ -125,6 +128,7 @@ fn check_parsed(
         diagnostics,
         file: parsed.file,
         input: checker.root,
+        parts: Vec::new(),
     }
 }
 
@@ -442,6 +446,7 @@ impl<'a> Checker<'a> {
             locale: self.locale.clone(),
             translations: Vec::new(),
             locale_from: None,
+            sources: None,
         })
     }
 

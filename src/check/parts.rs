@@ -5,9 +5,11 @@
 //! every later stage (limits, worst case with the caller's declared `max`, render, trace,
 //! sample, preview) sees ordinary items.
 //!
-//! A diagnostic can hold one file: the items a use brings in are placed at the use (`use NAME`),
-//! and a diagnostic found there names the part and where it is defined in a note. What a part
-//! gets wrong on its own (syntax, its names, its own uses) is reported in its file.
+//! The items a use brings in keep their positions in a copy of the part's file placed after
+//! the template's text (`span::SourceMap`): the checks read the part's own text through them, and
+//! a diagnostic found there is placed back in the part file with a label at the use
+//! (`diagnostic::place`). What a part gets wrong on its own (syntax, its names, its own uses,
+//! its field rules) is reported by its file's own check ([`check_file`]).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{codes, Diagnostic};
 use crate::model::types::{self, ObjTy, Scope, Ty};
-use crate::span::{SourceFile, Span};
+use crate::span::{SourceFile, SourceMap, Span};
 use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 
 use super::decls;
@@ -191,11 +193,8 @@ pub fn is_part_path(path: &str) -> bool {
 /// A `use` in a template, and the part it brought in.
 #[derive(Debug, Clone)]
 pub(crate) struct UseSite {
-    /// `use NAME`: where the part's items stand.
+    /// `use NAME`.
     pub head: Span,
-    /// The part's name and where it is defined (`parts/contact.missive:1`).
-    pub part: String,
-    pub location: String,
     /// The use is wrong (reported): nothing was brought in.
     pub failed: bool,
 }
@@ -216,11 +215,29 @@ pub(crate) fn has_uses(items: &[Item]) -> bool {
 
 /// A template's tree with each `use` replaced by the part's items, the diagnostics of its uses,
 /// and where each use stands.
+pub(crate) struct Expanded {
+    /// The tree, each `use` replaced by the part's items.
+    pub file: ast::File,
+    /// Each use of the template, and what it brought in.
+    pub uses: Vec<UseSite>,
+    /// The template's text followed by each use's copy of its part's file: the text the
+    /// expanded tree's spans point into.
+    pub text: String,
+    /// Where each copy is, and the use that brought it in.
+    pub map: SourceMap,
+}
+
+/// More than the parser's repair of a broken text adds after it: a `\n}` for each unclosed
+/// bracket (at most the 64 levels of nesting it accepts), or `\n\"\"\"\n`.
+const REPAIR_ROOM: usize = 256;
+
+/// Expands the uses of a template's tree (`source` is its text).
 pub(crate) fn expand(
     file: &ast::File,
+    source: &str,
     catalogue: &Catalogue,
     diags: &mut Vec<Diagnostic>,
-) -> (ast::File, Vec<UseSite>) {
+) -> Expanded {
     let root = file
         .items
         .iter()
@@ -237,21 +254,26 @@ pub(crate) fn expand(
         diags,
         uses: Vec::new(),
         in_part_file: false,
+        // Room for the closing brackets the parser adds to a broken template (its tree's spans
+        // reach into them): a position there is the template's, never a part's.
+        text: format!("{source}{}", "\n".repeat(REPAIR_ROOM)),
+        map: SourceMap::new(source.len()),
     };
     let items = ex.items(&file.items, None);
-    let uses = ex.uses;
-    (
-        ast::File {
+    Expanded {
+        file: ast::File {
             items,
             comments: file.comments.clone(),
         },
-        uses,
-    )
+        uses: ex.uses,
+        text: ex.text,
+        map: ex.map,
+    }
 }
 
-/// Adds to each diagnostic placed at a use the part it comes from; drops the counts that a
-/// wrong use (already reported) leaves short, as "a button template needs a button".
-pub(crate) fn name_parts(diags: &mut Vec<Diagnostic>, uses: &[UseSite]) {
+/// Drops the counts that a wrong use (already reported) leaves short, as "a button template
+/// needs a button".
+pub(crate) fn drop_follow_ons(diags: &mut Vec<Diagnostic>, uses: &[UseSite]) {
     diags.retain(|d| {
         let follows = matches!(
             d.code,
@@ -266,34 +288,7 @@ pub(crate) fn name_parts(diags: &mut Vec<Diagnostic>, uses: &[UseSite]) {
                     .any(|u| u.failed && l.span.start <= u.head.start)
             })
     });
-    for d in diags.iter_mut() {
-        if PART_CODES.contains(&d.code) {
-            continue;
-        }
-        let Some(span) = d.primary().map(|l| l.span) else {
-            continue;
-        };
-        if let Some(u) = uses.iter().find(|u| u.head == span && !u.failed) {
-            d.notes.push(format!(
-                "in part `{}`, defined at {}, brought in by this `use`",
-                u.part, u.location
-            ));
-            // An edit of the part's text cannot be made at the use: the part file is where
-            // `check --fix` applies it (its own check reports the same mistake).
-            for l in d.labels.iter_mut() {
-                l.fix = None;
-            }
-        }
-    }
 }
-
-const PART_CODES: &[crate::diagnostic::Code] = &[
-    crate::diagnostic::Code::UnknownPart,
-    crate::diagnostic::Code::PartCycle,
-    crate::diagnostic::Code::PartArgumentType,
-    crate::diagnostic::Code::MissingPartArgument,
-    crate::diagnostic::Code::UnknownPartArgument,
-];
 
 /// Checks a part file on its own: its syntax, that it holds only `part` blocks with a name
 /// given once, each part's `input`, the paths it reads, and its own uses of other parts.
@@ -371,6 +366,8 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             diags: &mut diags,
             uses: Vec::new(),
             in_part_file: true,
+            text: String::new(),
+            map: SourceMap::default(),
         };
         ex.items(&b.items, None);
         for (name, at) in foreign_reads(&b.items, &root, &source.text, false) {
@@ -385,6 +382,7 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
         diagnostics: diags,
         file: parsed.file,
         input: Arc::new(ObjTy::default()),
+        parts: Vec::new(),
     }
 }
 
@@ -477,10 +475,21 @@ type Args = Vec<(String, Option<Value>)>;
 /// What a use's items are rewritten with: the arguments, and where the use stands.
 struct Subst<'a> {
     args: &'a Args,
-    at: Span,
+    /// Where the use's copy of the part's file starts: a span of the part moves by it.
+    base: u32,
     /// The part's name: a loop variable of the part named like the first name of an argument
     /// is renamed `VAR_PART`, so that the argument still reads the caller's value.
     part: &'a str,
+}
+
+impl Subst<'_> {
+    /// A span of the part's file, in the use's copy of it.
+    fn shift(&self, span: Span) -> Span {
+        Span {
+            start: span.start + self.base,
+            end: span.end + self.base,
+        }
+    }
 }
 
 struct Expander<'c, 'd> {
@@ -494,6 +503,9 @@ struct Expander<'c, 'd> {
     uses: Vec<UseSite>,
     /// Checking a part file: its paths must be its own inputs.
     in_part_file: bool,
+    /// The template's text and each use's copy of its part's file, as [`Expanded::text`].
+    text: String,
+    map: SourceMap,
 }
 
 impl Expander<'_, '_> {
@@ -640,7 +652,7 @@ impl Expander<'_, '_> {
                 }
             };
             self.diags.push(d);
-            self.failed(head, &name.name);
+            self.failed(head);
             return;
         };
         if let Some(at) = self.stack.iter().position(|p| *p == name.name) {
@@ -655,11 +667,11 @@ impl Expander<'_, '_> {
                 .at(head, "this use closes the cycle")
                 .help("a part cannot use itself, directly or through other parts: remove one of the uses"),
             );
-            self.failed(head, &name.name);
+            self.failed(head);
             return;
         }
         let Some(args) = self.arguments(part, name, head, given) else {
-            self.failed(head, &name.name);
+            self.failed(head);
             return;
         };
         // In a part file, only the part's own uses are checked; what they bring in is checked
@@ -696,22 +708,26 @@ impl Expander<'_, '_> {
                     part.file.name
                 )),
             );
-            self.failed(head, &name.name);
+            self.failed(head);
             return;
         }
         if self.stack.is_empty() {
             self.uses.push(UseSite {
                 head,
-                part: part.name.clone(),
-                location: part.location(),
                 failed: false,
             });
         }
         self.stack.push(part.name.clone());
+        // The part's items keep their positions in a copy of its file, after a line break
+        // (so that the template's end is never a part's start).
+        self.text.push('\n');
+        let base = self.text.len();
+        self.text.push_str(&part.file.text);
+        self.map.add(base, &part.file, head, &part.name);
         let subst = Subst {
             part: &part.name,
             args: &args,
-            at: head,
+            base: base as u32,
         };
         let expanded = self.items(&part.items, Some(&subst));
         self.stack.pop();
@@ -719,14 +735,9 @@ impl Expander<'_, '_> {
     }
 
     /// A wrong use of the template (not of a part it brings in), already reported.
-    fn failed(&mut self, head: Span, part: &str) {
+    fn failed(&mut self, head: Span) {
         if self.stack.is_empty() {
-            self.uses.push(UseSite {
-                head,
-                part: part.to_string(),
-                location: String::new(),
-                failed: true,
-            });
+            self.uses.push(UseSite { head, failed: true });
         }
     }
 
@@ -996,7 +1007,7 @@ fn fits(param: &Ty, arg: &Ty) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Rewriting a part's items for one use
 
-/// `item` for one use: every span at the use, each input the part reads replaced by its
+/// `item` for one use: every span in the use's copy of the part's file, each input the part reads replaced by its
 /// argument; `None` when it reads an optional input that was not given, in a place where
 /// absent means "leave it out" (a field, a `for`).
 fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<Item> {
@@ -1004,22 +1015,22 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
         Item::Field(f) => Item::Field(ast::Field {
             name: at(&f.name, s),
             value: rewrite_value(&f.value, s, shadow)?,
-            span: s.at,
+            span: s.shift(f.span),
         }),
         Item::Command(c) => Item::Command(ast::Command {
             name: at(&c.name, s),
             args: c
                 .args
                 .iter()
-                .map(|a| rewrite_value(a, s, shadow).unwrap_or(Value::Null(s.at)))
+                .map(|a| rewrite_value(a, s, shadow).unwrap_or(Value::Null(s.shift(a.span()))))
                 .collect(),
-            span: s.at,
+            span: s.shift(c.span),
         }),
         Item::Block(b) => Item::Block(ast::Block {
             kind: at(&b.kind, s),
             label: b.label.as_ref().map(|l| at(l, s)),
             items: rewrite_items(&b.items, s, shadow),
-            span: s.at,
+            span: s.shift(b.span),
         }),
         Item::For(f) => {
             let iterable = match rewrite_path(&f.iterable, s, shadow)? {
@@ -1032,11 +1043,11 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
             Item::For(ast::For {
                 var: ast::Ident {
                     name: local_name(&f.var.name, s),
-                    span: s.at,
+                    span: s.shift(f.var.span),
                 },
                 iterable,
                 items,
-                span: s.at,
+                span: s.shift(f.span),
             })
         }
         Item::If(i) => Item::If(ast::If {
@@ -1046,15 +1057,15 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
                 .map(|b| ast::Branch {
                     condition: ast::Condition {
                         text: rewrite_expr(&b.condition.text, s, shadow),
-                        span: s.at,
+                        span: s.shift(b.condition.span),
                     },
                     items: rewrite_items(&b.items, s, shadow),
-                    body: s.at,
+                    body: s.shift(b.body),
                 })
                 .collect(),
             otherwise: i.otherwise.as_ref().map(|o| rewrite_items(o, s, shadow)),
-            otherwise_body: i.otherwise_body.map(|_| s.at),
-            span: s.at,
+            otherwise_body: i.otherwise_body.map(|b| s.shift(b)),
+            span: s.shift(i.span),
         }),
         Item::Extra(e) => Item::Extra(ast::Extra {
             members: e
@@ -1062,7 +1073,7 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
                 .iter()
                 .map(|m| rewrite_member(m, s, shadow))
                 .collect(),
-            span: s.at,
+            span: s.shift(e.span),
         }),
         Item::Input(_) | Item::Error(_) => return None,
     })
@@ -1106,17 +1117,18 @@ fn rewrite_if(i: &ast::If, s: &Subst<'_>, shadow: &mut Vec<String>) -> Vec<Item>
         .collect()
 }
 
+/// A name of the part, in the use's copy of its file.
 fn at(ident: &ast::Ident, s: &Subst<'_>) -> ast::Ident {
     ast::Ident {
         name: ident.name.clone(),
-        span: s.at,
+        span: s.shift(ident.span),
     }
 }
 
 fn rewrite_member(m: &ast::JsonMember, s: &Subst<'_>, shadow: &[String]) -> ast::JsonMember {
     ast::JsonMember {
         key: m.key.clone(),
-        key_span: s.at,
+        key_span: s.shift(m.key_span),
         value: rewrite_json(&m.value, s, shadow),
     }
 }
@@ -1124,18 +1136,18 @@ fn rewrite_member(m: &ast::JsonMember, s: &Subst<'_>, shadow: &[String]) -> ast:
 fn rewrite_json(v: &ast::JsonValue, s: &Subst<'_>, shadow: &[String]) -> ast::JsonValue {
     use ast::JsonValue as J;
     match v {
-        J::Object(ms, _) => J::Object(
+        J::Object(ms, at) => J::Object(
             ms.iter().map(|m| rewrite_member(m, s, shadow)).collect(),
-            s.at,
+            s.shift(*at),
         ),
-        J::Array(vs, _) => J::Array(
+        J::Array(vs, at) => J::Array(
             vs.iter().map(|v| rewrite_json(v, s, shadow)).collect(),
-            s.at,
+            s.shift(*at),
         ),
         J::Str(lit) => J::Str(rewrite_str(lit, s, shadow)),
-        J::Number(n, _) => J::Number(n.clone(), s.at),
-        J::Bool(b, _) => J::Bool(*b, s.at),
-        J::Null(_) => J::Null(s.at),
+        J::Number(n, at) => J::Number(n.clone(), s.shift(*at)),
+        J::Bool(b, at) => J::Bool(*b, s.shift(*at)),
+        J::Null(at) => J::Null(s.shift(*at)),
     }
 }
 
@@ -1155,9 +1167,9 @@ fn rewrite_value(v: &Value, s: &Subst<'_>, shadow: &[String]) -> Option<Value> {
     Some(match v {
         Value::Path(p) => return rewrite_path(p, s, shadow),
         Value::Str(lit) => Value::Str(rewrite_str(lit, s, shadow)),
-        Value::Number(n, _) => Value::Number(n.clone(), s.at),
-        Value::Bool(b, _) => Value::Bool(*b, s.at),
-        Value::Null(_) => Value::Null(s.at),
+        Value::Number(n, at) => Value::Number(n.clone(), s.shift(*at)),
+        Value::Bool(b, at) => Value::Bool(*b, s.shift(*at)),
+        Value::Null(at) => Value::Null(s.shift(*at)),
     })
 }
 
@@ -1173,7 +1185,7 @@ fn rewrite_path(p: &ast::Path, s: &Subst<'_>, shadow: &[String]) -> Option<Value
             }
             Some(Value::Path(ast::Path {
                 segments,
-                span: s.at,
+                span: s.shift(p.span),
             }))
         }
         Some(None) => None,
@@ -1195,26 +1207,28 @@ fn rewrite_str(lit: &StrLit, s: &Subst<'_>, shadow: &[String]) -> StrLit {
     let mut parts = Vec::with_capacity(lit.parts.len());
     for p in &lit.parts {
         match p {
-            StrPart::Lit { text, .. } => parts.push(StrPart::Lit {
+            StrPart::Lit { text, span } => parts.push(StrPart::Lit {
                 text: text.clone(),
-                span: s.at,
+                span: s.shift(*span),
             }),
-            StrPart::Comment { .. } => parts.push(StrPart::Comment { span: s.at }),
-            StrPart::Expr { src, .. } => match argument(src.trim(), s, shadow) {
+            StrPart::Comment { span } => parts.push(StrPart::Comment {
+                span: s.shift(*span),
+            }),
+            StrPart::Expr { src, span } => match argument(src.trim(), s, shadow) {
                 Some(Some(Value::Str(arg))) => parts.extend(arg.parts.iter().cloned()),
                 _ => parts.push(StrPart::Expr {
                     src: rewrite_expr(src, s, shadow),
-                    span: s.at,
+                    span: s.shift(*span),
                 }),
             },
-            StrPart::Stmt { src, .. } => parts.push(StrPart::Stmt {
+            StrPart::Stmt { src, span } => parts.push(StrPart::Stmt {
                 src: rewrite_expr(src, s, shadow),
-                span: s.at,
+                span: s.shift(*span),
             }),
         }
     }
     StrLit {
-        span: s.at,
+        span: s.shift(lit.span),
         parts,
         block: lit.block,
     }

@@ -130,6 +130,8 @@ struct Reporter<'a> {
     common: &'a Common,
     template_path: String,
     template_src: Option<Arc<SourceFile>>,
+    /// The shared parts' files the template uses, which diagnostics can point into.
+    template_parts: Vec<Arc<SourceFile>>,
     data_name: String,
     aligned: bool,
     /// `--aligned`: the input lines written so far (a blank line gets its `null` too).
@@ -165,6 +167,7 @@ impl<'a> Reporter<'a> {
             common,
             template_path: report.path.clone(),
             template_src: report.template.clone(),
+            template_parts: report.parts.clone(),
             data_name: if flags.data == "-" {
                 "<stdin>".to_string()
             } else {
@@ -295,6 +298,7 @@ impl<'a> Reporter<'a> {
         }
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
+        report.parts = self.template_parts.clone();
         // Located in the NDJSON file itself: its path, the record's line, the column in it.
         report.data = Some(record_source(&self.data_name, text, n));
         report.diagnostics = diagnostics;

@@ -209,18 +209,59 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         reports.extend(locale_reports);
     }
 
+    let part_files = check_part_files(&mut reports, &profile);
     let result = status(common, &reports, io_failure);
     if result != Status::Ok {
-        return Err(Exit::files(result, Stream::Stderr, reports, files.len()));
+        let failed = files
+            .iter()
+            .filter(|f| reports.iter().any(|r| r.path == **f && fails(common, r)))
+            .count();
+        let failed_parts = part_files
+            .iter()
+            .filter(|f| reports.iter().any(|r| r.path == **f && fails(common, r)))
+            .count();
+        print_reports(common, &reports, files.len(), Stream::Stderr, false);
+        if common.format == Format::Human {
+            let c = missive::diagnostic::report::count(&reports);
+            let counts = format!(
+                "({}, {})",
+                plural(c.errors, "error"),
+                plural(c.warnings, "warning")
+            );
+            let templates = format!(
+                "{failed} of {} {}",
+                files.len(),
+                if files.len() == 1 {
+                    "template"
+                } else {
+                    "templates"
+                }
+            );
+            let parts = plural(failed_parts, "part file");
+            let why = match (failed, failed_parts) {
+                (0, 0) => "a file could not be read".to_string(),
+                (_, 0) => format!("{templates} failed {counts}"),
+                (0, _) => format!("{parts} failed {counts}"),
+                _ => format!("{templates} and {parts} failed {counts}"),
+            };
+            eprintln!(
+                "build failed: {why}; nothing was written to {}",
+                out_dir.to_string_lossy()
+            );
+        }
+        return Ok(result.into());
     }
     if let Err(failed) = write_all_and(&out_dir, &products, &pages(previews)) {
         reports.push(failed);
-        return Err(Exit::files(
-            Status::Failure,
-            Stream::Stderr,
-            reports,
-            files.len(),
-        ));
+        print_reports(common, &reports, files.len(), Stream::Stderr, false);
+        if common.format == Format::Human {
+            eprintln!(
+                "build failed: {} built, but writing them failed; {} is as it was before",
+                plural(templates_built, "template"),
+                out_dir.to_string_lossy()
+            );
+        }
+        return Ok(Status::Failure.into());
     }
     print_reports(common, &reports, files.len(), Stream::Stderr, false);
     if common.format == Format::Human {
@@ -238,6 +279,50 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         );
     }
     Ok(Status::Ok.into())
+}
+
+/// The part files the templates of `reports` use, each checked on its own once and its report
+/// added when it has diagnostics: a part's own mistake is reported there, not again at each
+/// template that uses the part (`driver::part_mistakes_once`). Their paths.
+fn check_part_files(reports: &mut Vec<FileReport>, profile: &missive::Profile) -> Vec<String> {
+    let mut files: Vec<std::sync::Arc<missive::SourceFile>> = Vec::new();
+    for p in reports.iter().flat_map(|r| &r.parts) {
+        if !files.iter().any(|f| f.name == p.name) {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let inputs: Vec<driver::Input> = files
+        .iter()
+        .map(|f| super::template_input(&f.name, f.clone()))
+        .collect();
+    let settings = driver::Settings::new(profile.clone());
+    // A part file is checked without data: no other file is read.
+    let mut no_files = |_: &str| -> Result<std::sync::Arc<missive::SourceFile>, ()> { Err(()) };
+    let own: Vec<FileReport> = driver::check(&inputs, &settings, &mut no_files)
+        .into_iter()
+        .map(|c| c.report)
+        .collect();
+    let mut templates: Vec<&mut FileReport> = reports.iter_mut().collect();
+    driver::part_mistakes_once(&mut templates, &own);
+    let paths = own.iter().map(|r| r.path.clone()).collect();
+    reports.extend(own.into_iter().filter(|r| !r.diagnostics.is_empty()));
+    paths
+}
+
+/// Whether `report` fails the build: an error, or a warning with `--deny-warnings`.
+fn fails(common: &Common, report: &FileReport) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() || common.deny_warnings)
+}
+
+/// `3 errors`, `1 warning`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Where a template's sample data is: `DIR/NAME.json` for `--examples DIR`, else

@@ -7,7 +7,7 @@ pub mod report;
 
 pub use codes::Code;
 
-use crate::span::Span;
+use crate::span::{SourceMap, Span};
 
 /// How bad a diagnostic is: an error stops compilation (no template) or fails a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,13 +28,18 @@ impl Severity {
     }
 }
 
-/// Which file a label points into: the template, or the data file it is rendered with.
+/// Which file a label points into: the template, a shared part's file it uses, or the data
+/// file it is rendered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// The template source (or the JSON payload it was imported from).
     Template,
     /// The data document rendered with it.
     Data,
+    /// A file of shared parts that the template's `use`s bring in: the index of its source in
+    /// the report's [`parts`](report::FileReport::parts) (and the compiled template's
+    /// [`parts`](crate::check::Compiled::parts)).
+    Part(u16),
 }
 
 /// A position a diagnostic points at, in the template or the data, with what to say there.
@@ -249,10 +254,197 @@ pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
 }
 
 /// Sorts diagnostics by position: unlocated ones first, then the template's, then the data
-/// file's; equal ones keep their order.
+/// file's; equal ones keep their order. One in a shared part stands where the template uses
+/// the part (the `use` that `place` labels last).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
-        d.primary()
-            .map(|l| (l.origin == Origin::Data, l.span.start, l.span.end))
+        let primary = d.primary()?;
+        let at = match primary.origin {
+            Origin::Part(_) => d
+                .labels
+                .iter()
+                .rev()
+                .find(|l| l.origin == Origin::Template)
+                .unwrap_or(primary),
+            _ => primary,
+        };
+        Some((at.origin == Origin::Data, at.span.start, at.span.end))
     });
+}
+
+/// Places the labels of diagnostics found in a template whose shared parts were brought in
+/// through `map` ([`SourceMap`]): a position past the template is put back in its part file
+/// ([`Origin::Part`]), and the `use` that brought it in is labelled in the file where it
+/// stands (the template, or the file of the part that used this one), each use once. A fix in
+/// a part's file is not made from the template (it would change every template that uses the
+/// part): it is left out, and a note says where to make it.
+pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
+    if map.is_empty() {
+        return;
+    }
+    for d in diagnostics.iter_mut() {
+        let mut calls: Vec<Label> = Vec::new();
+        let mut dropped: Option<usize> = None;
+        let mut moved: Option<Box<Fix>> = None;
+        for l in d.labels.iter_mut().filter(|l| l.origin == Origin::Template) {
+            let Some((expansion, local)) = map.locate(l.span) else {
+                if l.fix.as_ref().is_some_and(|f| map.locate(f.span).is_some()) {
+                    dropped = map
+                        .locate(l.fix.take().expect("a fix").span)
+                        .map(|(e, _)| e.file);
+                }
+                // Past the template's end but before the parts: the parser's repair of a
+                // broken template, kept within the template as `clamp_to` keeps it.
+                l.span.start = l.span.start.min(map.len);
+                l.span.end = l.span.end.min(map.len);
+                continue;
+            };
+            l.origin = Origin::Part(expansion.file as u16);
+            l.span = local;
+            if let Some(fix) = l.fix.take() {
+                match map.locate(fix.span) {
+                    Some((e, _)) => dropped = Some(e.file),
+                    None => moved = moved.or(Some(fix)),
+                }
+            }
+            // The chain of uses that brought it in, innermost first.
+            let mut call = Some(expansion);
+            while let Some(e) = call {
+                let (origin, span, next) = match map.locate(e.call) {
+                    Some((outer, local)) => (Origin::Part(outer.file as u16), local, Some(outer)),
+                    None => (Origin::Template, e.call, None),
+                };
+                if !calls.iter().any(|c| c.origin == origin && c.span == span) {
+                    calls.push(Label {
+                        origin,
+                        span,
+                        message: Some(format!("the part `{}` is brought in here", e.part)),
+                        fix: None,
+                    });
+                }
+                call = next;
+            }
+        }
+        if calls.is_empty() {
+            continue;
+        }
+        // An edit of the template (a `max` to lower) goes with the use in the template.
+        if let Some(fix) = moved {
+            if let Some(c) = calls
+                .iter_mut()
+                .rev()
+                .find(|c| c.origin == Origin::Template)
+            {
+                c.fix = Some(fix);
+            }
+        }
+        d.labels.extend(calls);
+        if let Some(file) = dropped {
+            d.notes.push(format!(
+                "its fix is an edit of `{}`, which every template using the part shares: make it there (`missive check` of that file offers what the part gets wrong on its own)",
+                map.files[file].name
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::span::SourceFile;
+
+    /// A template of 20 bytes using part `a` at 5..10, whose file uses part `b` at its 2..7.
+    fn nested() -> SourceMap {
+        let a = Arc::new(SourceFile::new("parts/a.missive", "x use b y\n"));
+        let b = Arc::new(SourceFile::new("parts/b.missive", "title: \"long\"\n"));
+        let mut map = SourceMap::new(20);
+        map.add(21, &a, Span::new(5, 10), "a");
+        let b_base = 21 + a.text.len() + 1;
+        map.add(b_base, &b, Span::new(21 + 2, 21 + 7), "b");
+        map
+    }
+
+    #[test]
+    fn a_position_in_a_nested_part_is_placed_in_its_file_with_each_use_of_the_chain() {
+        let map = nested();
+        let b_base = 21 + 10 + 1;
+        let mut d = vec![
+            codes::m2001_too_long(Severity::Error, "`title` is too long")
+                .at(Span::new(b_base + 7, b_base + 13), "here")
+                .fix(Span::new(b_base + 7, b_base + 13), "\"ok\""),
+        ];
+        place(&mut d, &map);
+        let placed: Vec<(Origin, Span, Option<&str>)> = d[0]
+            .labels
+            .iter()
+            .map(|l| (l.origin, l.span, l.message.as_deref()))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (Origin::Part(1), Span::new(7, 13), Some("here")),
+                (
+                    Origin::Part(0),
+                    Span::new(2, 7),
+                    Some("the part `b` is brought in here")
+                ),
+                (
+                    Origin::Template,
+                    Span::new(5, 10),
+                    Some("the part `a` is brought in here")
+                ),
+            ]
+        );
+        // The fix edits the part's file: not made from the template, and a note says so.
+        assert_eq!(d[0].fixes().count(), 0);
+        assert!(d[0].labels.iter().all(|l| l.fix.is_none()));
+        assert!(
+            d[0].notes[0].contains("`parts/b.missive`"),
+            "{:?}",
+            d[0].notes
+        );
+        // Placing again changes nothing.
+        let once = d.clone();
+        place(&mut d, &map);
+        assert_eq!(d, once);
+    }
+
+    #[test]
+    fn a_template_position_stays_and_its_end_is_not_a_parts_start() {
+        let map = nested();
+        let mut d = vec![codes::m2001_too_long(Severity::Error, "x")
+            .at(Span::new(20, 20), "at the end")
+            .at(Span::new(3, 4), "in the template")];
+        let before = d.clone();
+        place(&mut d, &map);
+        assert_eq!(d, before);
+        // Between the template's end and the first part: the repair of a broken template,
+        // kept at the template's end.
+        let part = Arc::new(SourceFile::new("parts/a.missive", "x\n"));
+        let mut far = SourceMap::new(20);
+        far.add(300, &part, Span::new(5, 10), "a");
+        let mut d = vec![codes::m2001_too_long(Severity::Error, "x").at(Span::new(22, 23), "")];
+        place(&mut d, &far);
+        assert_eq!(
+            (d[0].labels[0].origin, d[0].labels[0].span),
+            (Origin::Template, Span::new(20, 20))
+        );
+    }
+
+    #[test]
+    fn a_template_edit_of_a_diagnostic_in_a_part_goes_with_the_use() {
+        let map = nested();
+        let mut d = vec![
+            codes::m2001_too_long(Severity::Error, "`title` may reach 30 characters")
+                .at(Span::new(22, 24), "up to 30")
+                .fix_unsafe(Span::new(1, 3), "8", "lower the max"),
+        ];
+        place(&mut d, &map);
+        let fixes: Vec<&Fix> = d[0].fixes().collect();
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].span, Span::new(1, 3));
+        assert!(d[0].notes.is_empty());
+    }
 }

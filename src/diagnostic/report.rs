@@ -20,6 +20,8 @@ pub struct FileReport {
     pub template: Option<Arc<SourceFile>>,
     /// The data document, for labels in [`Origin::Data`].
     pub data: Option<Arc<SourceFile>>,
+    /// The shared parts' files the template uses, for labels in [`Origin::Part`] (by index).
+    pub parts: Vec<Arc<SourceFile>>,
     /// The file's diagnostics.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -31,6 +33,7 @@ impl FileReport {
             path: path.into(),
             template: None,
             data: None,
+            parts: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -39,6 +42,7 @@ impl FileReport {
         match origin {
             Origin::Template => self.template.as_deref(),
             Origin::Data => self.data.as_deref(),
+            Origin::Part(i) => self.parts.get(i as usize).map(|s| &**s),
         }
     }
 

@@ -144,6 +144,8 @@ pub(crate) struct Document {
 
 struct Compiled {
     diagnostics: Vec<Diagnostic>,
+    /// The part files its diagnostics' [`Origin::Part`] labels point into.
+    parts: Vec<Arc<SourceFile>>,
     file: ast::File,
     input: Arc<ObjTy>,
 }
@@ -209,6 +211,7 @@ impl Document {
                 .expect("one result per input");
             Compiled {
                 diagnostics: c.report.diagnostics,
+                parts: c.report.parts,
                 file: c.tree,
                 input: c.input,
             }
@@ -222,7 +225,7 @@ impl Document {
         compiled
             .diagnostics
             .iter()
-            .filter_map(|d| to_lsp(d, uri, &self.text, &self.index))
+            .filter_map(|d| to_lsp(d, uri, &self.text, &self.index, &compiled.parts))
             .collect()
     }
 }
@@ -250,17 +253,32 @@ fn file_stem(uri: &Uri) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_string())
 }
 
+/// Where a diagnostic is shown in its document: its primary label, or, for one whose primary
+/// is in a shared part's file, the `use` in the document that brought the part in (the
+/// protocol publishes diagnostics per document).
+fn shown_at(d: &Diagnostic) -> Option<&crate::diagnostic::Label> {
+    let primary = d.primary()?;
+    match primary.origin {
+        Origin::Template => Some(primary),
+        Origin::Part(_) => d.labels.iter().rev().find(|l| l.origin == Origin::Template),
+        Origin::Data => None,
+    }
+}
+
 /// One diagnostic in the protocol's terms: the help and notes follow the message (editors show
-/// the message, not a separate help), secondary labels are related information.
+/// the message, not a separate help), secondary labels are related information. One whose
+/// primary is in a shared part's file (`parts`) is shown at the `use` that brought it in, and
+/// its labels in the part file are related information at the part file's URI.
 pub(crate) fn to_lsp(
     d: &Diagnostic,
     uri: &Uri,
     text: &str,
     index: &LineIndex,
+    parts: &[Arc<SourceFile>],
 ) -> Option<lsp_types::Diagnostic> {
-    let primary = d.primary().filter(|l| l.origin == Origin::Template)?;
+    let primary = shown_at(d)?;
     let mut message = d.message.clone();
-    if let Some(m) = &primary.message {
+    if let Some(m) = d.primary().and_then(|l| l.message.as_ref()) {
         message.push_str(&format!(" ({m})"));
     }
     if let Some(help) = &d.help {
@@ -269,12 +287,27 @@ pub(crate) fn to_lsp(
     for note in &d.notes {
         message.push_str(&format!("\nnote: {note}"));
     }
-    let related: Vec<DiagnosticRelatedInformation> = d.labels[1..]
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .labels
         .iter()
-        .filter(|l| l.origin == Origin::Template)
-        .map(|l| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), index.range(text, l.span)),
-            message: l.message.clone().unwrap_or_else(|| "related".into()),
+        .filter(|l| !std::ptr::eq(*l, primary))
+        .filter_map(|l| {
+            let location = match l.origin {
+                Origin::Template => Location::new(uri.clone(), index.range(text, l.span)),
+                Origin::Part(i) => {
+                    let file = parts.get(i as usize)?;
+                    let target = url::Url::from_file_path(&file.name).ok()?;
+                    Location::new(
+                        target.as_str().parse().ok()?,
+                        LineIndex::new(&file.text).range(&file.text, l.span),
+                    )
+                }
+                Origin::Data => return None,
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: l.message.clone().unwrap_or_else(|| "related".into()),
+            })
         })
         .collect();
     Some(lsp_types::Diagnostic {
@@ -578,7 +611,7 @@ impl Server {
         let wanted = doc.index.span(&doc.text, p.range);
         let mut out = Vec::new();
         for d in &compiled.diagnostics {
-            let Some(primary) = d.primary() else {
+            let Some(primary) = shown_at(d) else {
                 continue;
             };
             let s = primary.span;
@@ -594,7 +627,8 @@ impl Server {
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title,
                     kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: to_lsp(d, &uri, &doc.text, &doc.index).map(|d| vec![d]),
+                    diagnostics: to_lsp(d, &uri, &doc.text, &doc.index, &compiled.parts)
+                        .map(|d| vec![d]),
                     edit: Some(WorkspaceEdit {
                         changes: Some(changes),
                         ..WorkspaceEdit::default()

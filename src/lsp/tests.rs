@@ -337,9 +337,42 @@ fn uses_of_shared_parts_lead_to_their_part_and_follow_its_edits() {
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("`title` may reach 26 characters")
-                && m.contains("in part `order_link`")),
+            .any(|m| m.contains("`title` may reach 26 characters")),
         "{messages:?}"
+    );
+    // Published for the template, at its `use` (line 5), with the title in the part file as
+    // related information.
+    let d = published
+        .iter()
+        .filter(|n| n.params["uri"] == t.as_str())
+        .flat_map(|n| {
+            n.params["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .find(|d| d["code"] == crate::diagnostic::Code::TooLong.as_str())
+        .expect("the worst case");
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({"line": 4, "character": 2}),
+        "{d}"
+    );
+    let related = d["relatedInformation"].as_array().expect("related");
+    let in_part = related
+        .iter()
+        .find(|r| r["location"]["uri"] == p.as_str())
+        .unwrap_or_else(|| panic!("{d}"));
+    assert_eq!(
+        in_part["location"]["range"]["start"],
+        serde_json::json!({"line": 2, "character": 26}),
+        "{d}"
+    );
+    assert!(
+        in_part["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("up to 26 characters")),
+        "{d}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

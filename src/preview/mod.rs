@@ -674,6 +674,16 @@ impl Page<'_> {
         let mut others = Vec::new();
         same_span_data(trace, span, &mut others);
         others.retain(|p| !field.data.contains(p));
+        // A field a shared part wrote: its diagnostics are placed in the part's file.
+        let placed = self
+            .input
+            .template
+            .and_then(|t| t.sources.as_deref())
+            .and_then(|m| m.locate(span));
+        let (origin, span) = match placed {
+            Some((e, local)) => (Origin::Part(e.file as u16), local),
+            None => (Origin::Template, span),
+        };
         let mentions = |d: &Diagnostic, p: &str| {
             let p = format!("`{p}`");
             d.message.contains(&p)
@@ -687,7 +697,7 @@ impl Page<'_> {
             .iter()
             .filter(|d| {
                 d.labels.iter().any(|l| {
-                    l.origin == Origin::Template
+                    l.origin == origin
                         && l.span.start < span.end.max(span.start + 1)
                         && span.start < l.span.end.max(l.span.start + 1)
                 })
@@ -758,6 +768,10 @@ impl Page<'_> {
                     report.data.as_ref().map(|s| s.name.as_str())?,
                     report.data.as_ref()?,
                 ),
+                Origin::Part(i) => {
+                    let src = report.parts.get(i as usize)?;
+                    (src.name.as_str(), src)
+                }
             };
             let lc = src.line_col(l.span.start as usize);
             Some(format!("{file}:{}:{}", lc.line, lc.column))

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::common::snapshots::assert_snapshot;
 use crate::common::{missive, temp_dir};
 
 /// A project folder: `templates/` with these templates and `templates/parts/` with these part
@@ -165,8 +166,10 @@ fn a_part_reads_only_its_own_inputs() {
     );
 }
 
+/// The primary label is in the part file, at the title the caller's value makes too long; a
+/// second one, in the template, at the `use` (the caller's `max` is labelled too).
 #[test]
-fn a_limit_a_part_breaks_with_the_callers_max_is_reported_at_the_use_naming_the_part() {
+fn a_limit_a_part_breaks_with_the_callers_max_points_into_the_part_with_a_label_at_the_use() {
     let long = HELP.replace("string max 8", "string max 30");
     let dir = project(
         "parts-limit",
@@ -179,9 +182,71 @@ fn a_limit_a_part_breaks_with_the_callers_max_is_reported_at_the_use_naming_the_
         out.contains("warning[M2001]: `title` may reach 36 characters, the limit is 20"),
         "{out}"
     );
+    assert!(out.contains("╭─[parts/links.missive:7:27]"), "{out}");
     assert!(
-        out.contains("note: in part `order_link`, defined at parts/links.missive:2, brought in by this `use`"),
+        out.contains("╰── up to 36 characters when `order.number` is 30 long"),
         "{out}"
+    );
+    assert!(out.contains("╭─[help.missive:4:12]"), "{out}");
+    assert!(
+        out.contains("╰── the part `order_link` is brought in here"),
+        "{out}"
+    );
+    let (_, short, _) = run_in(&dir, &["check", "help.missive", "--format", "short"]);
+    assert_eq!(
+        short,
+        "parts/links.missive:7:27: warning[M2001]: `title` may reach 36 characters, the limit is 20\n"
+    );
+}
+
+/// A part's own mistake (the same whatever the caller gives) is reported once, in the part
+/// file, when the run checks the folder: not again at each of the templates that use it. A
+/// run of one template shows it at its use, in the part file.
+#[test]
+fn a_parts_own_mistake_is_reported_once_in_the_part_file_not_at_every_use() {
+    let part = "part contact_us {\n  button phone_number { title: \"Contact us, we answer every question\", payload: \"+33123456789\" }\n}\n";
+    let template = |name: &str| {
+        format!("notification {name}\n\nbuttons {{\n  text: \"Need help?\"\n  use contact_us\n}}\n")
+    };
+    let (a, b, c) = (template("a"), template("b"), template("c"));
+    let dir = project(
+        "parts-once",
+        &[("a.missive", &a), ("b.missive", &b), ("c.missive", &c)],
+        &[("contact.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", ".", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        "./parts/contact.missive:2:32: error[M2001]: `title` is 36 characters long, the limit is 20\n",
+    );
+    let (code, out, _) = run_in(&dir, &["check", ".", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["diagnostics"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(doc["summary"]["errors"], 1, "{out}");
+    // `build` checks the part files its templates use: once there too, and nothing written.
+    let root = dir.parent().unwrap();
+    let (code, _, err) = run_in(root, &["build", "templates", "--out-dir", "dist"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error[M2001]").count(), 1, "{err}");
+    assert!(
+        err.contains("╭─[templates/parts/contact.missive:2:32]"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "build failed: 1 part file failed (1 error, 0 warnings); nothing was written to dist\n"
+        ),
+        "{err}"
+    );
+    assert!(!root.join("dist").exists());
+    // One template on its own: at its use, in the part file.
+    let (code, out, _) = run_in(&dir, &["check", "a.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        "parts/contact.missive:2:32: error[M2001]: `title` is 36 characters long, the limit is 20\n",
     );
 }
 
@@ -418,9 +483,26 @@ buttons {
     std::fs::write(dir.join("help.missive"), three).unwrap();
     let (code, out, _) = run_in(&dir, &["check", "help.missive", "--format", "short"]);
     assert_eq!(code, 1, "{out}");
+    // The text is the part's; the template's `de` is what makes it missing: reported in the
+    // part file, with a label at the use.
     assert!(
-        out.contains("help.missive:6:3: error[M1031]: `title` has no `de` text"),
+        out.contains("parts/contact.missive:2:25: error[M1031]: `title` has no `de` text"),
         "{out}"
+    );
+    let (_, json, _) = run_in(&dir, &["check", "help.missive", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["file"], "parts/contact.missive", "{json}");
+    let at_use = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["file"] == "help.missive")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(
+        (&at_use["line"], &at_use["column"]),
+        (&serde_json::json!(6), &serde_json::json!(3)),
+        "{json}"
     );
 }
 
@@ -438,7 +520,15 @@ fn a_parts_mistake_is_fixed_in_the_part_file_and_the_report_follows() {
     );
     let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("in part `contact_us`"), "{out}");
+    assert!(out.contains("╭─[parts/footer.missive:2:25]"), "{out}");
+    assert!(
+        out.contains("╰── the part `contact_us` is brought in here"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: its fix is an edit of `parts/footer.missive`"),
+        "{out}"
+    );
     assert!(!out.contains("fixable"), "{out}");
     let (code, out, err) = run_in(&dir, &["check", "--fix", "."]);
     assert_eq!(code, 0, "{out}{err}");
@@ -446,4 +536,90 @@ fn a_parts_mistake_is_fixed_in_the_part_file_and_the_report_follows() {
     assert!(out.contains("no problems found"), "{out}");
     let fixed = std::fs::read_to_string(dir.join("parts/footer.missive")).unwrap();
     assert!(fixed.contains("title: \"Contact us\""), "{fixed}");
+}
+
+/// A diagnostic from a part's items in every output format: human (a snippet of the part file,
+/// then the use), short (the part file's position), JSON (each label with its file) and SARIF
+/// (`locations` in the part's artifact, `relatedLocations` at the use), valid SARIF 2.1.0.
+#[test]
+fn a_cross_file_diagnostic_in_every_output_format() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = "tests/fixtures/check/warn_part_title_with_callers_max.missive";
+    let run = |format: &str| {
+        let (code, out, err) = run_in(root, &["check", fixture, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let (human, short, json, sarif) = (run("human"), run("short"), run("json"), run("sarif"));
+    let log: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let validator = crate::pipelines::sarif_validator();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{sarif}");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "tests/fixtures/check/parts/shop.missive"
+    );
+    let related = result["relatedLocations"].as_array().unwrap();
+    assert!(
+        related.iter().any(
+            |r| r["physicalLocation"]["artifactLocation"]["uri"] == fixture
+                && r["message"]["text"] == "the part `order_link` is brought in here"
+        ),
+        "{sarif}"
+    );
+    assert_snapshot!(
+        "cross_file_every_format",
+        format!("{human}\n--- short ---\n{short}\n--- json ---\n{json}\n--- sarif ---\n{sarif}")
+    );
+}
+
+/// What only rendering finds in a part's items (the caller's value, longer than the title
+/// allows) is reported in the part file too, with the use labelled in the template.
+#[test]
+fn a_render_diagnostic_in_a_parts_items_points_into_the_part() {
+    let part = "part order_link {\n  input { number: string, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n";
+    let template = HELP.replace("string max 8", "string");
+    let dir = project(
+        "parts-render",
+        &[("help.missive", &template)],
+        &[("links.missive", part)],
+    );
+    let data = r#"{"order": {"number": "A1234567890123456789", "page": "https://www.cooktoys.example/o"}}"#;
+    std::fs::write(dir.join("help.json"), data).unwrap();
+    let (code, out, err) = run_in(
+        &dir,
+        &[
+            "check",
+            "help.missive",
+            "--data",
+            "help.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rendered = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(rendered["file"], "parts/links.missive", "{out}");
+    assert_eq!(
+        (&rendered["line"], &rendered["column"]),
+        (&serde_json::json!(3), &serde_json::json!(27)),
+        "{out}"
+    );
+    assert!(
+        rendered["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["file"] == "help.missive"
+                && l["message"] == "the part `order_link` is brought in here"
+                && l["line"] == 9),
+        "{out}"
+    );
 }

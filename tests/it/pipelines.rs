@@ -558,11 +558,17 @@ fn build_writes_nothing_when_one_template_fails() {
     assert!(stderr.contains("templates/bad.missive:3:"), "{stderr}");
     assert!(!p.path().join("dist").exists(), "nothing written");
 
-    // An existing output folder is left as it was.
+    // An existing output folder is left as it was, and the human report says so last.
     std::fs::create_dir(p.path().join("dist")).unwrap();
     std::fs::write(p.path().join("dist/keep.txt"), "mine").unwrap();
-    run_in(p.path(), &["build", "templates", "--out-dir", "dist"], 1);
+    let (_, stderr) = run_in(p.path(), &["build", "templates", "--out-dir", "dist"], 1);
     assert_eq!(files_in(&p.path().join("dist")), ["keep.txt"]);
+    assert!(
+        stderr.ends_with(
+            "\nbuild failed: 1 of 2 templates failed (1 error, 0 warnings); nothing was written to dist\n"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -647,6 +653,13 @@ fn build_into_a_file_is_an_io_failure() {
     );
     assert!(
         stderr.starts_with("dist: error[M9001]: cannot write `dist`"),
+        "{stderr}"
+    );
+    let (_, stderr) = run_in(p.path(), &["build", "t.missive", "--out-dir", "dist"], 2);
+    assert!(
+        stderr.ends_with(
+            "build failed: 1 template built, but writing them failed; dist is as it was before\n"
+        ),
         "{stderr}"
     );
     assert_eq!(

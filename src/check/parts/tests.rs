@@ -3,7 +3,7 @@ use super::*;
 fn subst_with(args: &Args) -> Subst<'_> {
     Subst {
         args,
-        at: Span::new(0, 3),
+        base: 100,
         part: "p",
     }
 }
