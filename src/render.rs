@@ -169,7 +169,7 @@ impl Template {
             Some(req) => r.request(&mut w, req),
         }
         *out = w.buf;
-        r.finish(&mut std::io::sink(), &[])
+        self.placed(r.finish(&mut std::io::sink(), &[]))
     }
 
     /// The images the message shows with this data, each with the shape it is shown in.
@@ -180,7 +180,7 @@ impl Template {
         r.message(&mut w);
         recycle(w.buf);
         if r.diags.iter().any(Diagnostic::is_error) {
-            return Err(r.diags);
+            return self.placed(Err(r.diags)).map(|_| Vec::new());
         }
         Ok(r.images.unwrap_or_default())
     }

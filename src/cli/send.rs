@@ -429,6 +429,8 @@ struct Reporter<'a> {
     token: Option<&'a Token>,
     template_path: String,
     template_src: Option<Arc<SourceFile>>,
+    /// The shared parts' files the template uses, which diagnostics can point into.
+    template_parts: Vec<Arc<SourceFile>>,
     /// The data's name (its path as given), for NDJSON records' reports.
     data_name: String,
     /// `--data`: the one document, read whole (its reports show it all).
@@ -473,6 +475,7 @@ impl<'a> Reporter<'a> {
         mut state: State,
     ) -> Reporter<'a> {
         let template_src = report.as_ref().and_then(|r| r.template.clone());
+        let template_parts = report.as_ref().map_or_else(Vec::new, |r| r.parts.clone());
         state.warnings = report
             .iter()
             .flat_map(|r| &r.diagnostics)
@@ -505,6 +508,7 @@ impl<'a> Reporter<'a> {
                 .as_ref()
                 .map_or_else(String::new, |s| s.name.clone()),
             template_src,
+            template_parts,
             data_name: data_name.to_string(),
             single,
             state: Mutex::new(state),
@@ -620,6 +624,7 @@ impl Sink for Reporter<'_> {
         let line = delivery_line(&e);
         let mut report = FileReport::new(self.template_path.clone());
         report.template = self.template_src.clone();
+        report.parts = self.template_parts.clone();
         if !e.diagnostics.is_empty() {
             // An NDJSON record's diagnostics are located in the file, at the record's line.
             report.data = Some(

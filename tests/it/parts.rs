@@ -623,3 +623,47 @@ fn a_render_diagnostic_in_a_parts_items_points_into_the_part() {
         "{out}"
     );
 }
+
+/// Every batch path places a part's render diagnostics as `render --data` does: `render
+/// --data-ndjson` and `send --dry-run` read their records through one core, and once reported
+/// there with the template's position past its end (the part's copy) and no file.
+#[test]
+fn a_batch_render_diagnostic_in_a_parts_items_points_into_the_part() {
+    let part = "part order_link {\n  input { number: string, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n";
+    let template = HELP.replace("string max 8", "string").replacen(
+        "notification help\n",
+        "notification help\ncustomer_id \"help-{{ order.number }}\"\n",
+        1,
+    );
+    let dir = project(
+        "parts-batch",
+        &[("help.missive", &template)],
+        &[("links.missive", part)],
+    );
+    let data = r#"{"order": {"number": "A1234567890123456789", "page": "https://www.cooktoys.example/o"}}"#;
+    std::fs::write(dir.join("help.ndjson"), format!("{data}\n")).unwrap();
+    for args in [
+        &["render", "help.missive", "--data-ndjson", "help.ndjson"][..],
+        &[
+            "send",
+            "help.missive",
+            "--page-id",
+            "42",
+            "--dry-run",
+            "--data-ndjson",
+            "help.ndjson",
+        ],
+    ] {
+        let (code, out, err) = run_in(&dir, args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        let at = err
+            .find("error[M2001]: record 1")
+            .unwrap_or_else(|| panic!("{args:?}: {err}"));
+        let report = &err[at..];
+        assert!(
+            report.contains("parts/links.missive:3:27")
+                && report.contains("the part `order_link` is brought in here"),
+            "{args:?}: {report}"
+        );
+    }
+}
