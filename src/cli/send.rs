@@ -589,15 +589,18 @@ impl<'a> Reporter<'a> {
             // SARIF readers want the log alone: the counts are in the exit status.
             Format::Sarif => format!("{}\n", self.scrub(&report::sarif(&state.reports))),
             _ if summary.not_attempted > 0 => format!(
-                "interrupted: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {} (run the same command again to go on)\n",
+                "interrupted: {}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {} (run the same command again to go on)\n",
+                read(&summary),
                 summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain, summary.not_attempted
             ),
             _ if dry_run => format!(
-                "dry run: {} to send, {} skipped (already sent), {} rejected, {} uncertain\n",
+                "dry run: {}: {} to send, {} skipped (already sent), {} rejected, {} uncertain\n",
+                read(&summary),
                 summary.dry_run, summary.skipped, summary.rejected, summary.uncertain
             ),
             _ => format!(
-                "sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}\n",
+                "{}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}\n",
+                read(&summary),
                 summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain
             ),
         };
@@ -810,6 +813,19 @@ struct DeliveryLine<'a> {
     result: &'static str,
     status: Option<u16>,
     attempts: u32,
+}
+
+/// "read 8 records", as `render --data-ndjson`'s summary opens: every record has one fate
+/// (not attempted included), so the counts that follow add up to it.
+fn read(summary: &Summary) -> String {
+    let n = summary.sent
+        + summary.skipped
+        + summary.rejected
+        + summary.failed
+        + summary.uncertain
+        + summary.dry_run
+        + summary.not_attempted;
+    format!("read {n} record{}", if n == 1 { "" } else { "s" })
 }
 
 /// A line of a dry run: the request that would be sent (the token as `***`).

@@ -501,7 +501,11 @@ fn a_dry_run_prints_the_requests_and_needs_no_token() {
         })
     );
     assert_eq!(out.len(), 2);
-    assert!(r.stderr.contains("dry run: 2 to send"));
+    assert!(
+        r.stderr.contains("dry run: read 2 records: 2 to send"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -1051,7 +1055,10 @@ fn ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("interrupted: sent "), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: read 300 records: sent "),
+        "{stderr}"
+    );
     assert!(stderr.contains("uncertain 0, not attempted "), "{stderr}");
     let first = server.seen().len();
     assert!(first >= 54, "the requests in flight finished: {first}");

@@ -68,7 +68,7 @@ fn a_dry_run_and_render_emit_request_give_the_same_bodies_and_rejects() {
     assert_eq!(send.status.code(), Some(1), "{send_err}");
     assert!(
         send_err
-            .ends_with("dry run: 3 to send, 0 skipped (already sent), 5 rejected, 0 uncertain\n"),
+            .ends_with("dry run: read 8 records: 3 to send, 0 skipped (already sent), 5 rejected, 0 uncertain\n"),
         "{send_err}"
     );
     // Aligned: output line N is input line N (`null` for a rejected record or a blank line).
@@ -282,6 +282,7 @@ fn dry_run_peak(template: &Path, records: usize) -> (u64, usize, usize) {
     let to_send = stderr
         .lines()
         .find_map(|l| l.strip_prefix("dry run: "))
+        .and_then(|l| l.split(": ").nth(1))
         .and_then(|l| l.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{stderr}"));
@@ -355,7 +356,7 @@ fn an_unreadable_input_is_an_io_failure() {
         );
         assert!(
             stderr.ends_with(
-                "dry run: 0 to send, 0 skipped (already sent), 0 rejected, 0 uncertain\n"
+                "dry run: read 0 records: 0 to send, 0 skipped (already sent), 0 rejected, 0 uncertain\n"
             ),
             "{stderr}"
         );
@@ -399,7 +400,7 @@ fn a_stopped_send_counts_the_records_left_in_the_input() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(server.seen().len(), 1);
     assert!(
-        stderr.ends_with("interrupted: sent 0, skipped 0 (already sent), rejected 0, failed 1, uncertain 0, not attempted 2999 (run the same command again to go on)\n"),
+        stderr.ends_with("interrupted: read 3000 records: sent 0, skipped 0 (already sent), rejected 0, failed 1, uncertain 0, not attempted 2999 (run the same command again to go on)\n"),
         "{stderr}"
     );
 }
