@@ -26,6 +26,7 @@ use crate::model::values;
 use crate::span::Span;
 
 mod trace;
+mod typed;
 
 pub use trace::{Produced, ProducedField, ProducedList, ProducedObject};
 
@@ -800,8 +801,12 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 };
                 match (view, f.spec.kind) {
                     (View::String(s), k) if k.is_textual() => {
-                        self.check_text(f, s, Some(p), Some(node.span()));
-                        w.member_str(&f.key, s);
+                        self.check_text(f, s, Some(p), Some(node.span()), node.url_checked());
+                        // As written in the data, when that is how it is written out.
+                        match node.json_string() {
+                            Some(json) => w.member_raw(&f.key, json),
+                            None => w.member_str(&f.key, s),
+                        }
                     }
                     (View::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
                         if !n.parse::<f64>().is_ok_and(f64::is_finite) =>
@@ -827,7 +832,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 if self.string_into(s, &mut text) {
-                    self.check_text(f, &text, None, None);
+                    self.check_text(f, &text, None, None, false);
                     w.member_str(&f.key, &text);
                 }
                 self.scratch = text;
@@ -920,15 +925,34 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Val::Path(p) => Some(p),
             _ => None,
         };
-        self.check_text(f, &text, data_path, None);
+        self.check_text(f, &text, data_path, None, false);
         Some(text)
     }
 
-    fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
+    /// `url_checked`: the text is a data value whose URL check passed already (the fast
+    /// form's parse checks every `url` input): the length and emptiness checks remain.
+    fn check_text(
+        &mut self,
+        f: &FieldIr,
+        text: &str,
+        p: Option<&PathIr>,
+        data_span: Option<Span>,
+        url_checked: bool,
+    ) {
         if self.images.is_some() {
             self.note_image(f, text, p);
         }
-        let problem = values::problem(&f.spec, text, &self.t.profile);
+        let problem = if url_checked && f.spec.kind == Kind::Url {
+            // The same verdict: for a URL field, `problem` is the text's checks (kind-free)
+            // then `url_problem`, already `None` for this very text.
+            let spec = crate::model::schema::FieldSpec {
+                kind: Kind::Text,
+                ..f.spec
+            };
+            values::problem(&spec, text, &self.t.profile)
+        } else {
+            values::problem(&f.spec, text, &self.t.profile)
+        };
         if problem.is_none() {
             let lint = values::lint(&f.spec, text)
                 .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
