@@ -111,7 +111,7 @@ impl Template {
         request: Option<&RequestOptions>,
         options: RenderOptions,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-        fn walk<F: Formatter>(
+        fn walk<F: Fmt>(
             r: &mut Renderer<'_, '_>,
             mut w: Writer<F>,
             request: Option<&RequestOptions>,
@@ -198,8 +198,23 @@ impl Template {
     }
 }
 
+/// serde_json's two formatters, and whether this one is the compact one: its punctuation and
+/// plain keys the writer then writes itself, a byte at a time, instead of a formatter call
+/// and a copy each (the bytes are the same: the compact formatter writes them so).
+trait Fmt: Formatter {
+    const COMPACT: bool;
+}
+
+impl Fmt for CompactFormatter {
+    const COMPACT: bool = true;
+}
+
+impl Fmt for PrettyFormatter<'_> {
+    const COMPACT: bool = false;
+}
+
 /// A JSON writer over serde_json's formatter, keeping the "first member" state per level.
-struct Writer<F: Formatter> {
+struct Writer<F: Fmt> {
     buf: Vec<u8>,
     fmt: F,
     /// Per open object or array: how many members or items it has so far.
@@ -217,7 +232,7 @@ fn recycle(buf: Vec<u8>) {
     BUFFER.with(|b| *b.borrow_mut() = buf);
 }
 
-impl<F: Formatter> Writer<F> {
+impl<F: Fmt> Writer<F> {
     /// A writer into this thread's recycled render buffer.
     fn new(fmt: F) -> Self {
         Self::with_buf(BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut())), fmt)
@@ -236,7 +251,11 @@ impl<F: Formatter> Writer<F> {
     // Writing into a Vec cannot fail: the results below are infallible.
     #[inline]
     fn begin_object(&mut self) {
-        let _ = self.fmt.begin_object(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b'{');
+        } else {
+            let _ = self.fmt.begin_object(&mut self.buf);
+        }
         self.written.push(0);
     }
 
@@ -244,7 +263,11 @@ impl<F: Formatter> Writer<F> {
     #[inline]
     fn end_object(&mut self) -> u32 {
         let n = self.written.pop().unwrap_or(0);
-        let _ = self.fmt.end_object(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b'}');
+        } else {
+            let _ = self.fmt.end_object(&mut self.buf);
+        }
         n
     }
 
@@ -262,9 +285,37 @@ impl<F: Formatter> Writer<F> {
 
     #[inline]
     fn key(&mut self, key: &str) {
+        if crate::json::plain_prefix(key.as_bytes()) == key.len() {
+            return self.name(key);
+        }
         let first = self.next();
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
         let _ = write_escaped(&mut self.buf, &mut self.fmt, key);
+        let _ = self.fmt.end_object_key(&mut self.buf);
+        let _ = self.fmt.begin_object_value(&mut self.buf);
+    }
+
+    /// A key with nothing to escape: the name of a field of Messenger's API (an identifier
+    /// from the schema), or a key [`Writer::key`] found plain.
+    #[inline]
+    fn name(&mut self, key: &str) {
+        debug_assert_eq!(crate::json::plain_prefix(key.as_bytes()), key.len());
+        let first = self.next();
+        if F::COMPACT {
+            let buf = &mut self.buf;
+            buf.reserve(key.len() + 4);
+            if !first {
+                buf.push(b',');
+            }
+            buf.push(b'"');
+            buf.extend_from_slice(key.as_bytes());
+            buf.extend_from_slice(b"\":");
+            return;
+        }
+        let _ = self.fmt.begin_object_key(&mut self.buf, first);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.push(b'"');
         let _ = self.fmt.end_object_key(&mut self.buf);
         let _ = self.fmt.begin_object_value(&mut self.buf);
     }
@@ -276,13 +327,23 @@ impl<F: Formatter> Writer<F> {
 
     #[inline]
     fn begin_array(&mut self) {
-        let _ = self.fmt.begin_array(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b'[');
+        } else {
+            let _ = self.fmt.begin_array(&mut self.buf);
+        }
         self.written.push(0);
     }
 
     #[inline]
     fn array_item(&mut self) {
         let first = self.next();
+        if F::COMPACT {
+            if !first {
+                self.buf.push(b',');
+            }
+            return;
+        }
         let _ = self.fmt.begin_array_value(&mut self.buf, first);
     }
 
@@ -294,7 +355,11 @@ impl<F: Formatter> Writer<F> {
     #[inline]
     fn end_array(&mut self) {
         self.written.pop();
-        let _ = self.fmt.end_array(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b']');
+        } else {
+            let _ = self.fmt.end_array(&mut self.buf);
+        }
     }
 
     /// A scalar already serialized (a number as written, `true`, a JSON string).
@@ -310,14 +375,14 @@ impl<F: Formatter> Writer<F> {
 
     #[inline]
     fn member_raw(&mut self, key: &str, json: &str) {
-        self.key(key);
+        self.name(key);
         self.raw(json);
         self.end_value();
     }
 
     #[inline]
     fn member_str(&mut self, key: &str, s: &str) {
-        self.key(key);
+        self.name(key);
         self.string(s);
         self.end_value();
     }
@@ -463,7 +528,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     // -----------------------------------------------------------------------------------------
     // The message and the request
 
-    fn message<F: Formatter>(&mut self, w: &mut Writer<F>) {
+    fn message<F: Fmt>(&mut self, w: &mut Writer<F>) {
         let start = w.buf.len();
         let body = &self.t.body;
         walk::object(self, &mut JsonSink { w, written: 0 }, body);
@@ -478,7 +543,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         }
     }
 
-    fn request<F: Formatter>(&mut self, w: &mut Writer<F>, req: &RequestOptions) {
+    fn request<F: Fmt>(&mut self, w: &mut Writer<F>, req: &RequestOptions) {
         let customer_id = match (&req.customer_id, &self.t.customer_id) {
             (Some(id), _) => Some(id.clone()),
             (None, Some(f)) => self.customer_id(f).map(Cow::into_owned),
@@ -774,7 +839,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     }
 
     #[inline]
-    fn field<F: Formatter>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
+    fn field<F: Fmt>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
             Val::Lit(json) => {
                 if f.spec.kind == Kind::Number {
@@ -1233,7 +1298,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         )
     }
 
-    fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
+    fn json<F: Fmt>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
         match v {
             JsonIr::Lit(json) => w.raw(json),
             JsonIr::Str(s) => match self.string(s) {
@@ -1347,13 +1412,13 @@ impl<'t, 'd, D: Data<'d>> Flow<'t> for Renderer<'t, 'd, D> {
 
 /// The render walk's sink: writes the JSON, and checks what needs the written shape (a
 /// carousel element left with its title alone, a list with too few items).
-struct JsonSink<'w, F: Formatter> {
+struct JsonSink<'w, F: Fmt> {
     w: &'w mut Writer<F>,
     /// How many members the object just closed has.
     written: u32,
 }
 
-impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSink<'_, F> {
+impl<'t, 'd, D: Data<'d>, F: Fmt> Sink<'t, Renderer<'t, 'd, D>> for JsonSink<'_, F> {
     /// The errors so far when an item starts: a new one explains a short item.
     type Mark = usize;
 
@@ -1382,7 +1447,7 @@ impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSi
 
     #[inline]
     fn enter_member(&mut self, _: &mut Renderer<'t, 'd, D>, key: &'static str) {
-        self.w.key(key);
+        self.w.name(key);
     }
 
     #[inline]
@@ -1405,7 +1470,7 @@ impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSi
         first: bool,
     ) -> usize {
         if first {
-            self.w.key(items.key);
+            self.w.name(items.key);
             if !items.single {
                 self.w.begin_array();
             }

@@ -177,9 +177,12 @@ impl Parser<'_> {
         if self.peek() == Some(b'}') {
             self.i += 1;
         } else {
+            // Records mostly give the members in the order `input` declares them.
+            let mut next = 0;
             loop {
                 self.ws();
-                let index = self.key(ty)?;
+                let index = self.key(ty, next)?;
+                next = index + 1;
                 self.ws();
                 self.eat(b':')?;
                 self.ws();
@@ -227,25 +230,22 @@ impl Parser<'_> {
         })
     }
 
-    /// A member's key: the index of the declared field it names. An undeclared key (M3005)
-    /// or one with escapes gives up.
-    fn key(&mut self, ty: &ObjTy) -> Parsed<usize> {
+    /// A member's key: the index of the declared field it names, `hint` tried first. An
+    /// undeclared key (M3005) or one with escapes gives up. (A declared name is an
+    /// identifier: its bytes then `"` are the whole key, without escapes.)
+    fn key(&mut self, ty: &ObjTy, hint: usize) -> Parsed<usize> {
         self.eat(b'"')?;
-        let start = self.i;
-        let n = plain_prefix(&self.b[start..]);
-        if self.b.get(start + n) != Some(&b'"') {
-            return Err(GiveUp);
-        }
-        let key = &self.b[start..start + n];
-        self.i = start + n + 1;
-        ty.fields
-            .iter()
-            .position(|f| {
-                f.name.len() == key.len()
-                    && f.name.as_bytes().first() == key.first()
-                    && f.name.as_bytes() == key
-            })
-            .ok_or(GiveUp)
+        let rest = &self.b[self.i..];
+        let names = |f: &crate::model::types::FieldTy| {
+            let n = f.name.as_bytes();
+            rest.get(n.len()) == Some(&b'"') && same_bytes(&rest[..n.len()], n)
+        };
+        let index = match ty.fields.get(hint) {
+            Some(f) if names(f) => hint,
+            _ => ty.fields.iter().position(names).ok_or(GiveUp)?,
+        };
+        self.i += ty.fields[index].name.len() + 1;
+        Ok(index)
     }
 
     /// A value of type `ty`, checked as the data checks would; `null` is left to the caller.
@@ -488,6 +488,12 @@ impl Parser<'_> {
     }
 }
 
+/// Whether two short byte strings (names) are equal: a loop, where `==` calls `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// A string over its declared `max` characters (M3004).
 #[inline]
 fn too_long(text: &str, max: u32) -> Parsed<()> {
@@ -553,11 +559,10 @@ impl<'d> Data<'d> for Value<'d> {
         let (Val::Object { first }, Ty::Object(o)) = (self.slot().val, self.ty) else {
             return None;
         };
-        let i = o.fields.iter().position(|f| {
-            f.name.len() == key.len()
-                && f.name.as_bytes().first() == key.as_bytes().first()
-                && f.name == key
-        })?;
+        let i = o
+            .fields
+            .iter()
+            .position(|f| same_bytes(f.name.as_bytes(), key.as_bytes()))?;
         let at = first + i as u32;
         match self.doc.slots[at as usize].val {
             Val::Absent => None,
