@@ -370,3 +370,46 @@ proptest! {
         })?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// Broken JSON too (cut short, a byte removed, a stray character put in): whatever the
+    /// spanned reader refuses, the fast form gives up on.
+    #[test]
+    fn fast_form_and_usual_way_agree_on_broken_text(
+        which in any::<usize>(),
+        edits in prop::collection::vec(
+            (any::<usize>(), 0u8..3, prop::sample::select(vec![
+                ",", "}", "]", "{", "[", "\"", "\\", " ", "0", "-", ".", "e", "+", ":", "\n",
+                "\u{1}", "x", "\u{feff}", "é", "\\u", "\\ud83d", "null", "tru", "01", "1.", "1e",
+            ])),
+            1..3,
+        ),
+    ) {
+        thread_local! {
+            static CORPUS: Vec<(Template, String)> = corpus();
+        }
+        CORPUS.with(|corpus| -> Result<(), TestCaseError> {
+            let (t, data) = &corpus[which % corpus.len()];
+            let mut text = data.trim().to_string();
+            for (at, op, piece) in &edits {
+                let mut at = at % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match op {
+                    0 => text.truncate(at),
+                    1 => {
+                        if let Some(c) = text[at..].chars().next() {
+                            text.replace_range(at..at + c.len_utf8(), "");
+                        }
+                    }
+                    _ => text.insert_str(at, piece),
+                }
+            }
+            same(t, &text, None).map_err(TestCaseError::fail)?;
+            Ok(())
+        })?;
+    }
+}
