@@ -419,6 +419,22 @@ fn render_record(
                 .help("write the records in UTF-8 (bytes that are not were replaced by `\u{fffd}` in the rejects file)")],
         };
     }
+    thread_local! {
+        /// The size of the last body rendered on this thread: the next one's buffer is sized
+        /// from it (rendered straight into, no copy, seldom grown).
+        static LAST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    let hint = LAST.with(|l| l.get()).max(record.text.len() + 256);
+    let mut json = Vec::with_capacity(hint + hint / 8);
+    // A good record (the common case) the fast way; any other is done again below, which
+    // says what is wrong with it. A send's customer_id is rendered from the spanned data.
+    if customer_id.is_none() && template.render_fast(&mut json, &record.text, request) {
+        LAST.with(|l| l.set(json.len()));
+        return Outcome::Rendered {
+            json,
+            warnings: Vec::new(),
+        };
+    }
     let (node, mut warnings) = match data::prepare(template, &record.text) {
         Ok(x) => x,
         Err(mut diagnostics) => {
@@ -447,13 +463,6 @@ fn render_record(
             Err(e) => id_errors = e,
         }
     }
-    thread_local! {
-        /// The size of the last body rendered on this thread: the next one's buffer is sized
-        /// from it (rendered straight into, no copy, seldom grown).
-        static LAST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-    }
-    let hint = LAST.with(|l| l.get()).max(record.text.len() + 256);
-    let mut json = Vec::with_capacity(hint + hint / 8);
     match template.render_owned(&mut json, &node, request) {
         Ok(w) if id_errors.is_empty() => {
             LAST.with(|l| l.set(json.len()));

@@ -26,6 +26,7 @@ use crate::model::values;
 use crate::span::Span;
 
 mod trace;
+mod typed;
 
 pub use trace::{Produced, ProducedField, ProducedList, ProducedObject};
 
@@ -127,7 +128,7 @@ impl Template {
         request: Option<&RequestOptions>,
         options: RenderOptions,
     ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-        fn walk<F: Formatter>(
+        fn walk<F: Fmt>(
             r: &mut Renderer<'_, '_>,
             mut w: Writer<F>,
             request: Option<&RequestOptions>,
@@ -217,8 +218,23 @@ impl Template {
     }
 }
 
+/// serde_json's two formatters, and whether this one is the compact one: its punctuation and
+/// plain keys the writer then writes itself, a byte at a time, instead of a formatter call
+/// and a copy each (the bytes are the same: the compact formatter writes them so).
+trait Fmt: Formatter {
+    const COMPACT: bool;
+}
+
+impl Fmt for CompactFormatter {
+    const COMPACT: bool = true;
+}
+
+impl Fmt for PrettyFormatter<'_> {
+    const COMPACT: bool = false;
+}
+
 /// A JSON writer over serde_json's formatter, keeping the "first member" state per level.
-struct Writer<F: Formatter> {
+struct Writer<F: Fmt> {
     buf: Vec<u8>,
     fmt: F,
     /// Per open object or array: how many members or items it has so far.
@@ -236,7 +252,7 @@ fn recycle(buf: Vec<u8>) {
     BUFFER.with(|b| *b.borrow_mut() = buf);
 }
 
-impl<F: Formatter> Writer<F> {
+impl<F: Fmt> Writer<F> {
     /// A writer into this thread's recycled render buffer.
     fn new(fmt: F) -> Self {
         Self::with_buf(BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut())), fmt)
@@ -255,7 +271,11 @@ impl<F: Formatter> Writer<F> {
     // Writing into a Vec cannot fail: the results below are infallible.
     #[inline]
     fn begin_object(&mut self) {
-        let _ = self.fmt.begin_object(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b'{');
+        } else {
+            let _ = self.fmt.begin_object(&mut self.buf);
+        }
         self.written.push(0);
     }
 
@@ -263,7 +283,11 @@ impl<F: Formatter> Writer<F> {
     #[inline]
     fn end_object(&mut self) -> u32 {
         let n = self.written.pop().unwrap_or(0);
-        let _ = self.fmt.end_object(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b'}');
+        } else {
+            let _ = self.fmt.end_object(&mut self.buf);
+        }
         n
     }
 
@@ -281,9 +305,37 @@ impl<F: Formatter> Writer<F> {
 
     #[inline]
     fn key(&mut self, key: &str) {
+        if crate::json::plain_prefix(key.as_bytes()) == key.len() {
+            return self.name(key);
+        }
         let first = self.next();
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
         let _ = write_escaped(&mut self.buf, &mut self.fmt, key);
+        let _ = self.fmt.end_object_key(&mut self.buf);
+        let _ = self.fmt.begin_object_value(&mut self.buf);
+    }
+
+    /// A key with nothing to escape: the name of a field of Messenger's API (an identifier
+    /// from the schema), or a key [`Writer::key`] found plain.
+    #[inline]
+    fn name(&mut self, key: &str) {
+        debug_assert_eq!(crate::json::plain_prefix(key.as_bytes()), key.len());
+        let first = self.next();
+        if F::COMPACT {
+            let buf = &mut self.buf;
+            buf.reserve(key.len() + 4);
+            if !first {
+                buf.push(b',');
+            }
+            buf.push(b'"');
+            buf.extend_from_slice(key.as_bytes());
+            buf.extend_from_slice(b"\":");
+            return;
+        }
+        let _ = self.fmt.begin_object_key(&mut self.buf, first);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.push(b'"');
         let _ = self.fmt.end_object_key(&mut self.buf);
         let _ = self.fmt.begin_object_value(&mut self.buf);
     }
@@ -295,13 +347,23 @@ impl<F: Formatter> Writer<F> {
 
     #[inline]
     fn begin_array(&mut self) {
-        let _ = self.fmt.begin_array(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b'[');
+        } else {
+            let _ = self.fmt.begin_array(&mut self.buf);
+        }
         self.written.push(0);
     }
 
     #[inline]
     fn array_item(&mut self) {
         let first = self.next();
+        if F::COMPACT {
+            if !first {
+                self.buf.push(b',');
+            }
+            return;
+        }
         let _ = self.fmt.begin_array_value(&mut self.buf, first);
     }
 
@@ -313,7 +375,11 @@ impl<F: Formatter> Writer<F> {
     #[inline]
     fn end_array(&mut self) {
         self.written.pop();
-        let _ = self.fmt.end_array(&mut self.buf);
+        if F::COMPACT {
+            self.buf.push(b']');
+        } else {
+            let _ = self.fmt.end_array(&mut self.buf);
+        }
     }
 
     /// A scalar already serialized (a number as written, `true`, a JSON string).
@@ -329,14 +395,14 @@ impl<F: Formatter> Writer<F> {
 
     #[inline]
     fn member_raw(&mut self, key: &str, json: &str) {
-        self.key(key);
+        self.name(key);
         self.raw(json);
         self.end_value();
     }
 
     #[inline]
     fn member_str(&mut self, key: &str, s: &str) {
-        self.key(key);
+        self.name(key);
         self.string(s);
         self.end_value();
     }
@@ -482,7 +548,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     // -----------------------------------------------------------------------------------------
     // The message and the request
 
-    fn message<F: Formatter>(&mut self, w: &mut Writer<F>) {
+    fn message<F: Fmt>(&mut self, w: &mut Writer<F>) {
         let start = w.buf.len();
         let body = &self.t.body;
         walk::object(self, &mut JsonSink { w, written: 0 }, body);
@@ -497,7 +563,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         }
     }
 
-    fn request<F: Formatter>(&mut self, w: &mut Writer<F>, req: &RequestOptions) {
+    fn request<F: Fmt>(&mut self, w: &mut Writer<F>, req: &RequestOptions) {
         let customer_id = match (&req.customer_id, &self.t.customer_id) {
             (Some(id), _) => Some(id.clone()),
             (None, Some(f)) => self.customer_id(f).map(Cow::into_owned),
@@ -793,7 +859,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     }
 
     #[inline]
-    fn field<F: Formatter>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
+    fn field<F: Fmt>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
             Val::Lit(json) => {
                 if f.spec.kind == Kind::Number {
@@ -820,8 +886,12 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 };
                 match (view, f.spec.kind) {
                     (View::String(s), k) if k.is_textual() => {
-                        self.check_text(f, s, Some(p), Some(node.span()));
-                        w.member_str(&f.key, s);
+                        self.check_text(f, s, Some(p), Some(node.span()), node.url_checked());
+                        // As written in the data, when that is how it is written out.
+                        match node.json_string() {
+                            Some(json) => w.member_raw(&f.key, json),
+                            None => w.member_str(&f.key, s),
+                        }
                     }
                     (View::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
                         if !n.parse::<f64>().is_ok_and(f64::is_finite) =>
@@ -847,7 +917,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 if self.string_into(s, &mut text) {
-                    self.check_text(f, &text, None, None);
+                    self.check_text(f, &text, None, None, false);
                     w.member_str(&f.key, &text);
                 }
                 self.scratch = text;
@@ -940,15 +1010,34 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Val::Path(p) => Some(p),
             _ => None,
         };
-        self.check_text(f, &text, data_path, None);
+        self.check_text(f, &text, data_path, None, false);
         Some(text)
     }
 
-    fn check_text(&mut self, f: &FieldIr, text: &str, p: Option<&PathIr>, data_span: Option<Span>) {
+    /// `url_checked`: the text is a data value whose URL check passed already (the fast
+    /// form's parse checks every `url` input): the length and emptiness checks remain.
+    fn check_text(
+        &mut self,
+        f: &FieldIr,
+        text: &str,
+        p: Option<&PathIr>,
+        data_span: Option<Span>,
+        url_checked: bool,
+    ) {
         if self.images.is_some() {
             self.note_image(f, text, p);
         }
-        let problem = values::problem(&f.spec, text, &self.t.profile);
+        let problem = if url_checked && f.spec.kind == Kind::Url {
+            // The same verdict: for a URL field, `problem` is the text's checks (kind-free)
+            // then `url_problem`, already `None` for this very text.
+            let spec = crate::model::schema::FieldSpec {
+                kind: Kind::Text,
+                ..f.spec
+            };
+            values::problem(&spec, text, &self.t.profile)
+        } else {
+            values::problem(&f.spec, text, &self.t.profile)
+        };
         if problem.is_none() {
             let lint = values::lint(&f.spec, text)
                 .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
@@ -1229,7 +1318,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         )
     }
 
-    fn json<F: Formatter>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
+    fn json<F: Fmt>(&mut self, w: &mut Writer<F>, v: &JsonIr) {
         match v {
             JsonIr::Lit(json) => w.raw(json),
             JsonIr::Str(s) => match self.string(s) {
@@ -1343,13 +1432,13 @@ impl<'t, 'd, D: Data<'d>> Flow<'t> for Renderer<'t, 'd, D> {
 
 /// The render walk's sink: writes the JSON, and checks what needs the written shape (a
 /// carousel element left with its title alone, a list with too few items).
-struct JsonSink<'w, F: Formatter> {
+struct JsonSink<'w, F: Fmt> {
     w: &'w mut Writer<F>,
     /// How many members the object just closed has.
     written: u32,
 }
 
-impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSink<'_, F> {
+impl<'t, 'd, D: Data<'d>, F: Fmt> Sink<'t, Renderer<'t, 'd, D>> for JsonSink<'_, F> {
     /// The errors so far when an item starts: a new one explains a short item.
     type Mark = usize;
 
@@ -1378,7 +1467,7 @@ impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSi
 
     #[inline]
     fn enter_member(&mut self, _: &mut Renderer<'t, 'd, D>, key: &'static str) {
-        self.w.key(key);
+        self.w.name(key);
     }
 
     #[inline]
@@ -1401,7 +1490,7 @@ impl<'t, 'd, D: Data<'d>, F: Formatter> Sink<'t, Renderer<'t, 'd, D>> for JsonSi
         first: bool,
     ) -> usize {
         if first {
-            self.w.key(items.key);
+            self.w.name(items.key);
             if !items.single {
                 self.w.begin_array();
             }

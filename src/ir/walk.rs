@@ -166,6 +166,20 @@ pub(crate) trait Data<'d>: Copy {
 
     /// The value for the template engine, for the expressions that need it.
     fn to_engine(self) -> minijinja::Value;
+
+    /// A string's JSON text (quotes included) when it is written out exactly so: no escape
+    /// in it, nothing to escape. `None` when the source does not know.
+    #[inline]
+    fn json_string(self) -> Option<&'d str> {
+        None
+    }
+
+    /// Whether this value is a string that passed the URL check already (the data checks
+    /// of a `url` input), so that render need not check it again.
+    #[inline]
+    fn url_checked(self) -> bool {
+        false
+    }
 }
 
 /// A data value's kind and scalar contents, borrowed from the data.
