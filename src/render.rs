@@ -1089,6 +1089,40 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 };
                 decls.sort_by_key(|s| (s.start, s.end));
                 decls.dedup();
+                // In the data, the values the text reads (a plain path has its label above).
+                if data_span.is_none() {
+                    let reads: Vec<&PathIr> = match &f.val {
+                        Val::Str(StrIr::Parts(parts)) => parts
+                            .iter()
+                            .filter_map(|p| match p {
+                                Part::Path(p) => Some(p),
+                                Part::Lit(_) => None,
+                            })
+                            .collect(),
+                        Val::Str(StrIr::Engine(e)) => e.reads.iter().collect(),
+                        _ => Vec::new(),
+                    };
+                    let mut seen: Vec<Span> = Vec::new();
+                    for p in reads {
+                        let Some(n) = self.lookup(p) else { continue };
+                        if seen.contains(&n.span()) {
+                            continue;
+                        }
+                        let path = self.concrete(p);
+                        // A number's printed length depends on its filter: its value says it.
+                        let said = match n.view() {
+                            View::String(s) => {
+                                let chars = s.chars().count();
+                                let plural = if chars == 1 { "" } else { "s" };
+                                format!("`{path}` is {chars} character{plural} here")
+                            }
+                            View::Number(v) => format!("`{path}` is {v} here"),
+                            _ => continue,
+                        };
+                        seen.push(n.span());
+                        d = d.label(Origin::Data, n.span(), said);
+                    }
+                }
                 let maxes: Vec<Option<u32>> = decls
                     .iter()
                     .map(|s| declared_max(&self.t.input, *s))

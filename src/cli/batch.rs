@@ -416,8 +416,11 @@ impl<'a> Reporter<'a> {
                 }
                 let _ = writeln!(
                     stderr,
-                    "read {} records: rendered {}, rejected {}",
-                    summary.read, summary.rendered, summary.rejected
+                    "read {} record{}: rendered {}, rejected {}",
+                    summary.read,
+                    if summary.read == 1 { "" } else { "s" },
+                    summary.rendered,
+                    summary.rejected
                 );
             }
         }

@@ -626,7 +626,8 @@ fn a_render_diagnostic_in_a_parts_items_points_into_the_part() {
 
 /// Every batch path places a part's render diagnostics as `render --data` does: `render
 /// --data-ndjson` and `send --dry-run` read their records through one core, and once reported
-/// there with the template's position past its end (the part's copy) and no file.
+/// there with the template's position past its end (the part's copy) and no file. The value
+/// that made the text too long is labelled in the NDJSON file, at its record's line.
 #[test]
 fn a_batch_render_diagnostic_in_a_parts_items_points_into_the_part() {
     let part = "part order_link {\n  input { number: string, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n";
@@ -662,7 +663,9 @@ fn a_batch_render_diagnostic_in_a_parts_items_points_into_the_part() {
         let report = &err[at..];
         assert!(
             report.contains("parts/links.missive:3:27")
-                && report.contains("the part `order_link` is brought in here"),
+                && report.contains("the part `order_link` is brought in here")
+                && report.contains("help.ndjson:1:")
+                && report.contains("`order.number` is 20 characters here"),
             "{args:?}: {report}"
         );
     }
