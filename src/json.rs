@@ -247,8 +247,9 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         b: text.as_bytes(),
         i: 0,
         depth: 0,
-        members: Vec::new(),
-        items: Vec::new(),
+        // Room for a record of a batch (a carousel of ten elements) without regrowing.
+        members: Vec::with_capacity(64),
+        items: Vec::with_capacity(64),
     };
     // A byte order mark, as some editors write, is not part of the document.
     if text.starts_with('\u{FEFF}') {
