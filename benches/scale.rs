@@ -1,9 +1,10 @@
-//! Cost against input size (issue 15): `missive check` of a payload, `missive import` of a
-//! payload with many fields missive does not model, and `check` of a template with many errors
-//! (the human report), each on inputs of 1x, 10x and 100x a base size, with the time and peak
-//! memory of the process and their ratios to the 1x run. Linear cost shows as ratios near 10
-//! and 100; the peak memory of `check PAYLOAD.json` is also given as a multiple of the
-//! payload's size. Figures are printed, nothing is asserted on time (a shared machine is noisy).
+//! Cost against input size (issue 15): `missive check` of a payload, `missive check` of a
+//! template with a data file, `missive import` of a payload with many fields missive does not
+//! model, and `check` of a template with many errors (the human report), each on inputs of 1x,
+//! 10x and 100x a base size, with the time and peak memory of the process and their ratios to
+//! the 1x run. Linear cost shows as ratios near 10 and 100; peak memory is also given as a
+//! multiple of the input's size. Figures are printed, nothing is asserted on time (a shared
+//! machine is noisy).
 //!
 //!     cargo bench --bench scale                          # 1 MB .. 100 MB payloads
 //!     MISSIVE_BENCH_SHORT=1 cargo bench --bench scale    # CI: 100 KB .. 10 MB, a few seconds
@@ -74,6 +75,26 @@ fn payload(bytes: usize) -> String {
     out.push_str("]}}}\n");
     out
 }
+
+/// A data file of about `bytes` bytes for [`LIST_TEMPLATE`]: a list of products.
+fn data(bytes: usize) -> String {
+    let mut out = String::from(r#"{"items": ["#);
+    let mut i = 0;
+    while out.len() < bytes {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!(
+            r#"{{"title": "Classic T-Shirt number {i}", "subtitle": "Soft cotton, back in style", "url": "https://shop.example/img/{i}.png", "buttons": [{{"type": "web_url", "url": "https://shop.example/view?item={i}", "title": "View"}}]}}"#
+        ));
+        i += 1;
+    }
+    out.push_str("]}\n");
+    out
+}
+
+/// A template whose input takes [`data`]'s list: `check --data` reads and checks all of it.
+const LIST_TEMPLATE: &str = "notification list\n\ninput {\n  items: list of { title: string, subtitle: string, url: url, buttons: list of { type: string, url: url, title: string } }\n}\n\ntext \"Hello\"\n";
 
 /// A text payload with `keys` fields missive does not model (`import` keeps them in `extra`).
 fn wide(keys: usize) -> String {
@@ -157,6 +178,27 @@ fn main() {
     }
     print_rows(
         "missive check PAYLOAD.json (a carousel payload; one error, found after reading it all):",
+        &rows,
+    );
+
+    let template = write(&dir, "list.missive", LIST_TEMPLATE);
+    let mut rows = Vec::new();
+    for k in scales {
+        let text = data(base_bytes * k);
+        let path = write(&dir, "list.json", &text);
+        let (seconds, peak_kib) = measure(
+            &["check", &path_str(&template), "--data", &path_str(&path)],
+            0,
+        );
+        rows.push(Row {
+            what: format!("{k}x"),
+            input: text.len(),
+            seconds,
+            peak_kib,
+        });
+    }
+    print_rows(
+        "missive check TEMPLATE --data DATA.json (a list of products, checked against `input`):",
         &rows,
     );
 

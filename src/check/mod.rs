@@ -1517,7 +1517,7 @@ impl<'a> Checker<'a> {
                 .at(e.span.sub(0, 5), "not checked against Messenger's rules")
                 .help("check these fields against Facebook's reference yourself; if missive should model one, open an issue"),
         );
-        let mut members = Vec::new();
+        let mut members = Vec::with_capacity(e.members.len());
         for m in &e.members {
             members.push((m.key.as_str().into(), self.json_ir(&m.value)?, m.key_span));
         }
