@@ -121,6 +121,25 @@ pub enum Val {
     Str(StrIr),
 }
 
+impl Val {
+    /// The data paths the value reads: a plain path, the paths a string interpolates, the
+    /// loop variables its expressions read.
+    pub fn reads(&self) -> Vec<&PathIr> {
+        match self {
+            Val::Path(p) => vec![p],
+            Val::Str(StrIr::Parts(parts)) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Path(p) => Some(p),
+                    Part::Lit(_) => None,
+                })
+                .collect(),
+            Val::Str(StrIr::Engine(e)) => e.reads.iter().collect(),
+            Val::Lit(_) => Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum StrIr {
     /// Literal text and plain `{{ path }}`s, joined without a template engine.

@@ -956,18 +956,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         if !literal_has_some {
             if let Some((_, c)) = values::first_encoded_char(&id) {
                 // The data value that brings it, when the scheme is plain paths.
-                let paths: Vec<&PathIr> = match &f.val {
-                    Val::Path(p) => vec![p],
-                    Val::Str(StrIr::Parts(parts)) => parts
-                        .iter()
-                        .filter_map(|p| match p {
-                            Part::Path(p) => Some(p),
-                            Part::Lit(_) => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                let source = paths.into_iter().find_map(|p| {
+                let source = f.val.reads().into_iter().find_map(|p| {
                     let n = self.lookup(p)?;
                     match n.view() {
                         View::String(s) if s.contains(c) => Some((self.concrete(p), n.span())),
@@ -1075,35 +1064,14 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             }
             // Where the inputs it reads are declared: that is where a `max` would go.
             if matches!(problem, values::Problem::TooLong { .. }) {
-                let mut decls: Vec<Span> = match &f.val {
-                    Val::Path(p) => p.decl.into_iter().collect(),
-                    Val::Str(StrIr::Parts(parts)) => parts
-                        .iter()
-                        .filter_map(|p| match p {
-                            Part::Path(p) => p.decl,
-                            Part::Lit(_) => None,
-                        })
-                        .collect(),
-                    Val::Str(StrIr::Engine(e)) => e.reads.iter().filter_map(|p| p.decl).collect(),
-                    _ => Vec::new(),
-                };
+                let mut decls: Vec<Span> = f.val.reads().iter().filter_map(|p| p.decl).collect();
                 decls.sort_by_key(|s| (s.start, s.end));
                 decls.dedup();
-                // In the data, the values the text reads (a plain path has its label above).
+                // In the data, the values the text reads (a path checked where it is read has its
+                // label above).
                 if data_span.is_none() {
-                    let reads: Vec<&PathIr> = match &f.val {
-                        Val::Str(StrIr::Parts(parts)) => parts
-                            .iter()
-                            .filter_map(|p| match p {
-                                Part::Path(p) => Some(p),
-                                Part::Lit(_) => None,
-                            })
-                            .collect(),
-                        Val::Str(StrIr::Engine(e)) => e.reads.iter().collect(),
-                        _ => Vec::new(),
-                    };
                     let mut seen: Vec<Span> = Vec::new();
-                    for p in reads {
+                    for p in f.val.reads() {
                         let Some(n) = self.lookup(p) else { continue };
                         if seen.contains(&n.span()) {
                             continue;
