@@ -195,7 +195,7 @@ fn a_limit_a_part_breaks_with_the_callers_max_points_into_the_part_with_a_label_
     let (_, short, _) = run_in(&dir, &["check", "help.missive", "--format", "short"]);
     assert_eq!(
         short,
-        "parts/links.missive:7:27: warning[M2001]: `title` may reach 36 characters, the limit is 20\n"
+        "parts/links.missive:7:27: warning[M2001]: `title` may reach 36 characters, the limit is 20 (used at help.missive:9:3)\n"
     );
 }
 
@@ -246,7 +246,7 @@ fn a_parts_own_mistake_is_reported_once_in_the_part_file_not_at_every_use() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         out,
-        "parts/contact.missive:2:32: error[M2001]: `title` is 36 characters long, the limit is 20\n",
+        "parts/contact.missive:2:32: error[M2001]: `title` is 36 characters long, the limit is 20 (used at a.missive:5:3)\n",
     );
 }
 
@@ -666,4 +666,32 @@ fn a_batch_render_diagnostic_in_a_parts_items_points_into_the_part() {
             "{args:?}: {report}"
         );
     }
+}
+
+/// Two templates pushing one part over a limit with their own `max` (issue 16): `check DIR
+/// --format short` gives one line per use, each naming its use, not two identical lines.
+#[test]
+fn a_short_line_in_a_part_file_names_the_use_it_was_found_through() {
+    let long = HELP.replace("string max 8", "string max 30");
+    let dir = project(
+        "parts-short-use",
+        &[
+            (
+                "a.missive",
+                &long.replace("notification help", "notification a"),
+            ),
+            (
+                "b.missive",
+                &long.replace("notification help", "notification b"),
+            ),
+        ],
+        &[("links.missive", LINK)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", ".", "--format", "short"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "./parts/links.missive:7:27: warning[M2001]: `title` may reach 36 characters, the limit is 20 (used at ./a.missive:9:3)\n\
+         ./parts/links.missive:7:27: warning[M2001]: `title` may reach 36 characters, the limit is 20 (used at ./b.missive:9:3)\n"
+    );
 }
