@@ -692,22 +692,38 @@ impl Expander<'_, '_> {
             }
             return;
         }
-        // A part sees only its own inputs: one that reads anything else (reported in its file)
-        // is not brought in, so that it never reads the caller's values.
-        let foreign = foreign_reads(&part.items, &part.input, &part.file.text, true);
-        if let Some((read, _)) = foreign.first() {
-            self.diags.push(
-                codes::m1001_undeclared_variable(format!(
-                    "the part `{}` reads `{read}`, which is not one of its inputs",
-                    part.name
-                ))
-                .at(head, "this part reads outside its inputs")
-                .note(format!("the part `{}` is defined at {}", part.name, part.location()))
-                .help(format!(
-                    "declare `{read}` in the part's `input {{ }}` and give it here, or remove it from the part; `missive check {}` shows where it is read",
-                    part.file.name
-                )),
-            );
+        // A part sees only its own inputs: one that reads anything else is not brought in, so
+        // that it never reads the caller's values. What it reads is reported as the part file's
+        // own check reports it, placed in the part file with a label at this use (so `check
+        // DIR`, which checks the part file too, reports it once).
+        if !foreign_reads(&part.items, &part.input, &part.file.text, true).is_empty() {
+            let base = self.copy_of(part, head) as u32;
+            let mut own = own_reads(part, catalogue);
+            if own.is_empty() {
+                // Not expected (the part's check reads what `foreign_reads` reads): at the use.
+                own.push(
+                    codes::m1001_undeclared_variable(format!(
+                        "the part `{}` reads outside its inputs",
+                        part.name
+                    ))
+                    .at(head, "this part reads outside its inputs"),
+                );
+            }
+            for mut d in own {
+                for l in &mut d.labels {
+                    if l.origin == crate::diagnostic::Origin::Template {
+                        l.span =
+                            Span::new((l.span.start + base) as usize, (l.span.end + base) as usize);
+                        if let Some(f) = &mut l.fix {
+                            f.span = Span::new(
+                                (f.span.start + base) as usize,
+                                (f.span.end + base) as usize,
+                            );
+                        }
+                    }
+                }
+                self.diags.push(d);
+            }
             self.failed(head);
             return;
         }
@@ -718,12 +734,7 @@ impl Expander<'_, '_> {
             });
         }
         self.stack.push(part.name.clone());
-        // The part's items keep their positions in a copy of its file, after a line break
-        // (so that the template's end is never a part's start).
-        self.text.push('\n');
-        let base = self.text.len();
-        self.text.push_str(&part.file.text);
-        self.map.add(base, &part.file, head, &part.name);
+        let base = self.copy_of(part, head);
         let subst = Subst {
             part: &part.name,
             args: &args,
@@ -732,6 +743,17 @@ impl Expander<'_, '_> {
         let expanded = self.items(&part.items, Some(&subst));
         self.stack.pop();
         out.extend(expanded);
+    }
+
+    /// Adds a copy of the part's file for the use at `head`: where it starts. The part's items
+    /// keep their positions in it, after a line break (so that the template's end is never a
+    /// part's start).
+    fn copy_of(&mut self, part: &Part, head: Span) -> usize {
+        self.text.push('\n');
+        let base = self.text.len();
+        self.text.push_str(&part.file.text);
+        self.map.add(base, &part.file, head, &part.name);
+        base
     }
 
     /// A wrong use of the template (not of a part it brings in), already reported.
@@ -931,6 +953,29 @@ impl Expander<'_, '_> {
         self.diags.push(d);
         false
     }
+}
+
+/// M1001: what the part reads that is not one of its inputs, as the check of its file reports
+/// it (the same messages and positions in its file), for a template that uses it.
+fn own_reads(part: &Part, catalogue: &Catalogue) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut ex = Expander {
+        catalogue,
+        root: &part.input,
+        locals: Vec::new(),
+        stack: vec![part.name.clone()],
+        diags: &mut diags,
+        uses: Vec::new(),
+        in_part_file: true,
+        text: String::new(),
+        map: SourceMap::default(),
+    };
+    ex.items(&part.items, None);
+    for (name, at) in foreign_reads(&part.items, &part.input, &part.file.text, false) {
+        diags.push(not_an_input(&part.name, &part.input, &name, at));
+    }
+    diags.retain(|d| d.code == crate::diagnostic::Code::UndeclaredVariable);
+    diags
 }
 
 /// The chain of uses from the part `from` to the part `target` (both included), if any.

@@ -393,17 +393,46 @@ buttons {
         let (code, out, err) = run_in(&dir, &["render", name, "--data", "leak.json"]);
         assert_eq!(code, 1, "{out}{err}");
         assert!(!out.contains("LEAKED"), "{out}");
-        assert!(
-            err.contains("which is not one of its inputs")
-                || out.contains("which is not one of its inputs"),
-            "{out}{err}"
-        );
+        // Where the part reads it, in the part file, with the use labelled.
+        assert!(err.contains("is not an input of the part"), "{out}{err}");
+        assert!(err.contains("is brought in here"), "{out}{err}");
     }
     let (_, out, _) = run_in(&dir, &["check", "--format", "short", "leak.missive"]);
     assert_eq!(
         out.lines().next(),
-        Some("leak.missive:10:3: error[M1001]: the part `bad_read` reads `labl`, which is not one of its inputs")
+        Some("parts/footer.missive:2:31: error[M1001]: `labl` is not an input of the part `bad_read` (used at leak.missive:10:3)")
     );
+}
+
+/// The trial of issue 16: a part reading a caller's path (`url: order.page`) is reported once
+/// by `check DIR`, in the part file, not again at each use; one template checked on its own
+/// shows it where the part reads it, with a label at the use.
+#[test]
+fn a_part_reading_a_callers_path_is_reported_once_where_it_reads_it() {
+    let part = "part order_buttons {\n  input {\n    number: string max 10\n    page: url\n  }\n  button web_url { title: \"Order {{ number }}\", url: order.page }\n}\n";
+    let template = |name: &str| {
+        format!("notification {name}\n\ninput {{\n  order: {{ number: string max 10, page: url }}\n}}\n\nbuttons {{\n  text: \"Shipped\"\n  use order_buttons {{ number: order.number, page: order.page }}\n}}\n")
+    };
+    let dir = project(
+        "parts-caller-path",
+        &[("a.missive", &template("a")), ("b.missive", &template("b"))],
+        &[("shop.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", ".", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        "./parts/shop.missive:6:54: error[M1001]: `order` is not declared\n"
+    );
+    let (code, out, _) = run_in(&dir, &["check", "a.missive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("╭─[parts/shop.missive:6:54]"), "{out}");
+    assert!(out.contains("╭─[a.missive:9:3]"), "{out}");
+    assert!(
+        out.contains("╰── the part `order_buttons` is brought in here"),
+        "{out}"
+    );
+    assert_eq!(out.matches("error[M1001]").count(), 1, "{out}");
 }
 
 #[test]
