@@ -325,6 +325,11 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
                 call = next;
             }
         }
+        // A use that is itself the diagnostic's position (a missing argument) is not labelled
+        // again.
+        if let Some(p) = d.labels.first() {
+            calls.retain(|c| !(c.origin == p.origin && c.span == p.span));
+        }
         if calls.is_empty() {
             continue;
         }

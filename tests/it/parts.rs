@@ -724,3 +724,96 @@ fn a_short_line_in_a_part_file_names_the_use_it_was_found_through() {
          ./parts/links.missive:7:27: warning[M2001]: `title` may reach 36 characters, the limit is 20 (used at ./b.missive:9:3)\n"
     );
 }
+
+/// M1023 (issue 16): the help writes the whole use with the missing input added (what is
+/// copied keeps the arguments given), the part's declaration is labelled with its type, and
+/// the caller's value of that name is proposed, as an unsafe fix.
+#[test]
+fn a_missing_argument_gives_the_whole_use_and_the_callers_value_of_that_name() {
+    let template = HELP.replace(", page: order.page }\n}", " }\n}");
+    assert!(template.contains("use order_link { number: order.number }"));
+    let dir = project(
+        "parts-missing-arg",
+        &[("help.missive", &template)],
+        &[("links.missive", LINK)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("`use order_link { number: order.number, page: order.page }`"),
+        "{out}"
+    );
+    assert!(out.contains("╭─[parts/links.missive:5:5]"), "{out}");
+    assert!(out.contains("╰── `page: url` is declared here"), "{out}");
+    // A guess: not applied by a plain `--fix`.
+    run_in(&dir, &["check", "--fix", "help.missive"]);
+    let kept = std::fs::read_to_string(dir.join("help.missive")).unwrap();
+    assert_eq!(kept, template);
+    let (code, _, _) = run_in(&dir, &["check", "--fix", "--unsafe-fixes", "help.missive"]);
+    assert_eq!(code, 0);
+    let fixed = std::fs::read_to_string(dir.join("help.missive")).unwrap();
+    assert!(
+        fixed.contains("  use order_link { number: order.number, page: order.page }\n"),
+        "{fixed}"
+    );
+    // Without a value of that name, the use to write has `...` in its place.
+    let none = template.replace("page: url }", "link: url }");
+    std::fs::write(dir.join("help.missive"), &none).unwrap();
+    let (_, out, _) = run_in(&dir, &["check", "help.missive", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &doc["diagnostics"][0];
+    assert_eq!(
+        d["help"],
+        "the part declares `page: url`; give it: `use order_link { number: order.number, page: ... }`"
+    );
+    assert_eq!(d["labels"][0]["file"], "parts/links.missive");
+    assert!(d.get("fixes").is_none(), "{out}");
+}
+
+/// M1022 (issue 16): a number of the caller given to a text input is labelled at both
+/// declarations, and the help gives the text that prints it, which `--fix` applies.
+#[test]
+fn a_number_given_to_a_text_input_is_given_as_the_text_that_prints_it() {
+    let template = HELP.replace("number: string max 8", "number: integer 1..99999");
+    let dir = project(
+        "parts-number-arg",
+        &[("help.missive", &template)],
+        &[("links.missive", LINK)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "M1022");
+    assert!(
+        d["help"]
+            .as_str()
+            .unwrap()
+            .ends_with("give it as a text: `number: \"{{ order.number }}\"`"),
+        "{out}"
+    );
+    let labels: Vec<(&str, &str)> = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["file"].as_str().unwrap(), l["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        labels.contains(&("help.missive", "declared `integer 1..99999` here")),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&(
+            "parts/links.missive",
+            "the part's input: `number: string max 20`"
+        )),
+        "{labels:?}"
+    );
+    let (code, _, _) = run_in(&dir, &["check", "--fix", "help.missive"]);
+    assert_eq!(code, 0);
+    let fixed = std::fs::read_to_string(dir.join("help.missive")).unwrap();
+    assert!(
+        fixed.contains("use order_link { number: \"{{ order.number }}\", page: order.page }"),
+        "{fixed}"
+    );
+}
