@@ -650,9 +650,13 @@ impl Expander<'_, '_> {
             let mut d = codes::m1020_unknown_part(format!("there is no part `{}`", name.name))
                 .at(name.span, "not a part of the `parts/` folder");
             d = match types::suggest(&name.name, catalogue.parts.iter().map(|p| p.name.as_str())) {
-                Some(s) => d
-                    .help(format!("a part with a similar name exists: `{s}`"))
-                    .fix(name.span, s),
+                Some(s) => {
+                    let at = catalogue.get(s).map(Part::location).unwrap_or_default();
+                    d.help(format!(
+                        "a part with a similar name exists: `{s}`, defined at {at}"
+                    ))
+                    .fix(name.span, s)
+                }
                 None if catalogue.is_empty() => d.help(
                     "define it in a file of the `parts/` folder beside the templates: `part NAME { ... }`",
                 ),

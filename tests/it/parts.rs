@@ -817,3 +817,23 @@ fn a_number_given_to_a_text_input_is_given_as_the_text_that_prints_it() {
         "{fixed}"
     );
 }
+
+/// An integer without a range given to a part's text (the conversion M1022 proposes): the
+/// worst-case warning is worded `an integer` (it said `a integer`).
+#[test]
+fn an_integer_without_a_range_in_a_parts_title_is_an_integer() {
+    let template = HELP
+        .replace("number: string max 8", "number: integer")
+        .replace("number: order.number", "number: \"{{ order.number }}\"");
+    let dir = project(
+        "parts-integer-article",
+        &[("help.missive", &template)],
+        &[("links.missive", LINK)],
+    );
+    let (_, out, _) = run_in(&dir, &["check", "help.missive"]);
+    assert!(
+        out.contains("help: an integer without a range is assumed to print up to"),
+        "{out}"
+    );
+    assert!(!out.contains("a integer"), "{out}");
+}
