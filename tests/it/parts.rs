@@ -837,3 +837,67 @@ fn an_integer_without_a_range_in_a_parts_title_is_an_integer() {
     );
     assert!(!out.contains("a integer"), "{out}");
 }
+
+/// A part's title too long on its own, checked through a template (issue 16): the help names
+/// the command that applies its fix (of the part file, since every template using the part
+/// shares it), `check --diff` of the template exits 1 with the error rather than 0 with
+/// nothing, and the command named does fix the part.
+#[test]
+fn a_fix_in_a_part_file_names_the_command_that_applies_it_and_diff_does_not_pass_the_error() {
+    let part = LINK.replace(
+        "  button web_url { title: \"Order {{ number }}\", url: page }\n",
+        "  button web_url { title: \"Order {{ number }}\", url: page }\n  button postback { title: \"Talk to us about your order please\", payload: \"HELP\" }\n",
+    );
+    let dir = project(
+        "parts-fix-elsewhere",
+        &[("help.missive", HELP)],
+        &[("links.missive", &part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("applied by `missive check --fix --unsafe-fixes parts/links.missive`"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "make it there (`missive check --fix --unsafe-fixes parts/links.missive` applies it;"
+        ),
+        "{out}"
+    );
+    let (code, diff, err) = run_in(
+        &dir,
+        &[
+            "check",
+            "--diff",
+            "--unsafe-fixes",
+            "help.missive",
+            "--format",
+            "short",
+        ],
+    );
+    assert_eq!(code, 1, "{diff}{err}");
+    assert_eq!(diff, "");
+    assert_eq!(
+        err,
+        "parts/links.missive:8:28: error[M2001]: `title` is 34 characters long, the limit is 20 (used at help.missive:9:3)\n"
+    );
+    // The template is left alone; the command the help names fixes the part.
+    let (code, _, _) = run_in(&dir, &["check", "--fix", "--unsafe-fixes", "help.missive"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("help.missive")).unwrap(),
+        HELP
+    );
+    let (code, _, err) = run_in(
+        &dir,
+        &["check", "--fix", "--unsafe-fixes", "parts/links.missive"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("fixed parts/links.missive:8:28: Cut at a word: `Talk to us about…` [M2001]"),
+        "{err}"
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
+    assert_eq!(code, 0, "{out}");
+}
