@@ -770,10 +770,14 @@ impl Expander<'_, '_> {
         base
     }
 
-    /// A wrong use of the template (not of a part it brings in), already reported.
+    /// A wrong use, already reported: of the template, or of a part brought in by the template's
+    /// use being expanded (the last one), which then brings in less than its part holds, so that
+    /// the counts it leaves short are follow-ons too.
     fn failed(&mut self, head: Span) {
         if self.stack.is_empty() {
             self.uses.push(UseSite { head, failed: true });
+        } else if let Some(outer) = self.uses.last_mut() {
+            outer.failed = true;
         }
     }
 
@@ -937,7 +941,12 @@ impl Expander<'_, '_> {
         for m in missing {
             let (at, written) = self.input_decl(part, m, head, copy);
             let param = part.input.get(m);
-            let guess = param.and_then(|p| self.guess(p, values));
+            // A use inside a part brought in here reads the part's inputs, not the caller's
+            // values: no guess from them (the part file's own check makes it).
+            let own_use = self.in_part_file || self.stack.is_empty();
+            let guess = param
+                .filter(|_| own_use)
+                .and_then(|p| self.guess(p, values));
             args.push(format!("{m}: {}", guess.as_deref().unwrap_or("...")));
             if let Some(g) = &guess {
                 guessed.push(format!("`{m}: {g}`"));

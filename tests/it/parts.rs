@@ -901,3 +901,35 @@ fn a_fix_in_a_part_file_names_the_command_that_applies_it_and_diff_does_not_pass
     let (code, out, _) = run_in(&dir, &["check", "help.missive"]);
     assert_eq!(code, 0, "{out}");
 }
+
+/// A part that uses another without one of its inputs: the part file's check proposes the
+/// part's own input of that name; a template using the outer part gets the same M1023 in the
+/// part file (no guess from the template's values, which the part cannot read), and no
+/// follow-on "needs at least 1 `button`" for what the wrong use left out.
+#[test]
+fn a_missing_argument_inside_a_part_is_guessed_from_the_parts_inputs_and_has_no_follow_on() {
+    let parts = "part inner {\n  input {\n    number: string max 10\n    page: url\n  }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n\npart outer {\n  input {\n    number: string max 10\n    page: url\n  }\n  use inner { number: number }\n}\n";
+    let template = "notification t\n\ninput {\n  order: { number: string max 10, page: url }\n}\n\nbuttons {\n  text: \"Hi\"\n  use outer { number: order.number, page: order.page }\n}\n";
+    let dir = project(
+        "parts-nested-missing",
+        &[("t.missive", template)],
+        &[("p.missive", parts)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "t.missive", "--format", "short"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "parts/p.missive:14:3: error[M1023]: the part `inner` needs the input `page` (used at t.missive:9:3)\n"
+    );
+    let (_, out, _) = run_in(&dir, &["check", "t.missive"]);
+    assert!(
+        out.contains("give it: `use inner { number: number, page: ... }`"),
+        "{out}"
+    );
+    let (code, out, _) = run_in(&dir, &["check", "parts/p.missive"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("`use inner { number: number, page: page }`"),
+        "{out}"
+    );
+}
