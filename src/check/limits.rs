@@ -160,8 +160,8 @@ impl Checker<'_> {
                     };
                     let help = match each.as_slice() {
                         [(path, u)] => format!(
-                            "a {} without a range is assumed to print up to {} characters: declare the least and greatest value of `{path}` in `input` (e.g. {}){format}",
-                            kind(*u),
+                            "{} without a range is assumed to print up to {} characters: declare the least and greatest value of `{path}` in `input` (e.g. {}){format}",
+                            if u.integer { "an integer" } else { "a number" },
                             u.chars,
                             range(path, *u)
                         ),

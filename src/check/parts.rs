@@ -366,7 +366,8 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             diags: &mut diags,
             uses: Vec::new(),
             in_part_file: true,
-            text: String::new(),
+            // A part file's own text: the help of a use in it quotes its arguments.
+            text: source.text.clone(),
             map: SourceMap::default(),
         };
         ex.items(&b.items, None);
@@ -503,7 +504,8 @@ struct Expander<'c, 'd> {
     uses: Vec<UseSite>,
     /// Checking a part file: its paths must be its own inputs.
     in_part_file: bool,
-    /// The template's text and each use's copy of its part's file, as [`Expanded::text`].
+    /// The template's text and each use's copy of its part's file, as [`Expanded::text`] (in a
+    /// part file, its own text).
     text: String,
     map: SourceMap,
 }
@@ -541,7 +543,7 @@ impl Expander<'_, '_> {
                     }
                 };
                 let head = Span::new(c.span.start as usize, name.span.end as usize);
-                self.use_part(&name, head, &[], out);
+                self.use_part(&name, head, c.span, &[], out);
             }
             Item::Block(b) if b.kind.name == "use" => {
                 let Some(name) = &b.label else {
@@ -553,7 +555,7 @@ impl Expander<'_, '_> {
                     return;
                 };
                 let head = Span::new(b.span.start as usize, name.span.end as usize);
-                self.use_part(name, head, &b.items, out);
+                self.use_part(name, head, b.span, &b.items, out);
             }
             Item::Block(b) if b.kind.name == "part" && !self.in_part_file => {
                 self.diags.push(
@@ -633,16 +635,28 @@ impl Expander<'_, '_> {
         }
     }
 
-    /// One use of the part `name`, standing at `head`, with the arguments `given`.
-    fn use_part(&mut self, name: &ast::Ident, head: Span, given: &[Item], out: &mut Vec<Item>) {
+    /// One use of the part `name`, standing at `head` (the whole use: `whole`), with the
+    /// arguments `given`.
+    fn use_part(
+        &mut self,
+        name: &ast::Ident,
+        head: Span,
+        whole: Span,
+        given: &[Item],
+        out: &mut Vec<Item>,
+    ) {
         let catalogue = self.catalogue;
         let Some(part) = catalogue.get(&name.name) else {
             let mut d = codes::m1020_unknown_part(format!("there is no part `{}`", name.name))
                 .at(name.span, "not a part of the `parts/` folder");
             d = match types::suggest(&name.name, catalogue.parts.iter().map(|p| p.name.as_str())) {
-                Some(s) => d
-                    .help(format!("a part with a similar name exists: `{s}`"))
-                    .fix(name.span, s),
+                Some(s) => {
+                    let at = catalogue.get(s).map(Part::location).unwrap_or_default();
+                    d.help(format!(
+                        "a part with a similar name exists: `{s}`, defined at {at}"
+                    ))
+                    .fix(name.span, s)
+                }
                 None if catalogue.is_empty() => d.help(
                     "define it in a file of the `parts/` folder beside the templates: `part NAME { ... }`",
                 ),
@@ -670,7 +684,7 @@ impl Expander<'_, '_> {
             self.failed(head);
             return;
         }
-        let Some(args) = self.arguments(part, name, head, given) else {
+        let Some(args) = self.arguments(part, name, head, whole, given) else {
             self.failed(head);
             return;
         };
@@ -692,22 +706,38 @@ impl Expander<'_, '_> {
             }
             return;
         }
-        // A part sees only its own inputs: one that reads anything else (reported in its file)
-        // is not brought in, so that it never reads the caller's values.
-        let foreign = foreign_reads(&part.items, &part.input, &part.file.text, true);
-        if let Some((read, _)) = foreign.first() {
-            self.diags.push(
-                codes::m1001_undeclared_variable(format!(
-                    "the part `{}` reads `{read}`, which is not one of its inputs",
-                    part.name
-                ))
-                .at(head, "this part reads outside its inputs")
-                .note(format!("the part `{}` is defined at {}", part.name, part.location()))
-                .help(format!(
-                    "declare `{read}` in the part's `input {{ }}` and give it here, or remove it from the part; `missive check {}` shows where it is read",
-                    part.file.name
-                )),
-            );
+        // A part sees only its own inputs: one that reads anything else is not brought in, so
+        // that it never reads the caller's values. What it reads is reported as the part file's
+        // own check reports it, placed in the part file with a label at this use (so `check
+        // DIR`, which checks the part file too, reports it once).
+        if !foreign_reads(&part.items, &part.input, &part.file.text, true).is_empty() {
+            let base = self.copy_of(part, head) as u32;
+            let mut own = own_reads(part, catalogue);
+            if own.is_empty() {
+                // Not expected (the part's check reads what `foreign_reads` reads): at the use.
+                own.push(
+                    codes::m1001_undeclared_variable(format!(
+                        "the part `{}` reads outside its inputs",
+                        part.name
+                    ))
+                    .at(head, "this part reads outside its inputs"),
+                );
+            }
+            for mut d in own {
+                for l in &mut d.labels {
+                    if l.origin == crate::diagnostic::Origin::Template {
+                        l.span =
+                            Span::new((l.span.start + base) as usize, (l.span.end + base) as usize);
+                        if let Some(f) = &mut l.fix {
+                            f.span = Span::new(
+                                (f.span.start + base) as usize,
+                                (f.span.end + base) as usize,
+                            );
+                        }
+                    }
+                }
+                self.diags.push(d);
+            }
             self.failed(head);
             return;
         }
@@ -718,12 +748,7 @@ impl Expander<'_, '_> {
             });
         }
         self.stack.push(part.name.clone());
-        // The part's items keep their positions in a copy of its file, after a line break
-        // (so that the template's end is never a part's start).
-        self.text.push('\n');
-        let base = self.text.len();
-        self.text.push_str(&part.file.text);
-        self.map.add(base, &part.file, head, &part.name);
+        let base = self.copy_of(part, head);
         let subst = Subst {
             part: &part.name,
             args: &args,
@@ -734,10 +759,25 @@ impl Expander<'_, '_> {
         out.extend(expanded);
     }
 
-    /// A wrong use of the template (not of a part it brings in), already reported.
+    /// Adds a copy of the part's file for the use at `head`: where it starts. The part's items
+    /// keep their positions in it, after a line break (so that the template's end is never a
+    /// part's start).
+    fn copy_of(&mut self, part: &Part, head: Span) -> usize {
+        self.text.push('\n');
+        let base = self.text.len();
+        self.text.push_str(&part.file.text);
+        self.map.add(base, &part.file, head, &part.name);
+        base
+    }
+
+    /// A wrong use, already reported: of the template, or of a part brought in by the template's
+    /// use being expanded (the last one), which then brings in less than its part holds, so that
+    /// the counts it leaves short are follow-ons too.
     fn failed(&mut self, head: Span) {
         if self.stack.is_empty() {
             self.uses.push(UseSite { head, failed: true });
+        } else if let Some(outer) = self.uses.last_mut() {
+            outer.failed = true;
         }
     }
 
@@ -747,9 +787,12 @@ impl Expander<'_, '_> {
         part: &Part,
         name: &ast::Ident,
         head: Span,
+        whole: Span,
         given: &[Item],
     ) -> Option<Args> {
         let mut ok = true;
+        // Where the part's file is copied for labels at its inputs, once for this use.
+        let mut copy: Option<u32> = None;
         let mut values: Vec<(String, Value, Span)> = Vec::new();
         for item in given {
             let Item::Field(f) = item else {
@@ -802,7 +845,7 @@ impl Expander<'_, '_> {
                 ok = false;
                 continue;
             }
-            ok &= self.argument_fits(part, param, &f.value);
+            ok &= self.argument_fits(part, param, &f.value, head, &mut copy);
             values.push((f.name.name.clone(), f.value.clone(), f.name.span));
         }
         let missing: Vec<&str> = part
@@ -813,25 +856,7 @@ impl Expander<'_, '_> {
             .map(|p| p.name.as_str())
             .collect();
         if !missing.is_empty() {
-            let args: Vec<String> = missing.iter().map(|m| format!("{m}: ...")).collect();
-            self.diags.push(
-                codes::m1023_missing_part_argument(format!(
-                    "the part `{}` needs {} {}",
-                    part.name,
-                    if missing.len() == 1 {
-                        "the input"
-                    } else {
-                        "the inputs"
-                    },
-                    types::quoted_list(&missing)
-                ))
-                .at(head, "missing here")
-                .help(format!(
-                    "give it: `use {} {{ {} }}`",
-                    part.name,
-                    args.join(", ")
-                )),
-            );
+            self.missing_arguments(part, &missing, head, whole, given, &values, &mut copy);
             ok = false;
         }
         ok.then(|| {
@@ -849,13 +874,180 @@ impl Expander<'_, '_> {
         })
     }
 
+    /// Where the part's file is copied for a label at one of its inputs (once per use, in
+    /// `copy`); `None` in a part file, whose uses are not placed.
+    fn input_base(&mut self, part: &Part, head: Span, copy: &mut Option<u32>) -> Option<u32> {
+        if self.in_part_file {
+            return None;
+        }
+        if copy.is_none() {
+            *copy = Some(self.copy_of(part, head) as u32);
+        }
+        *copy
+    }
+
+    /// The declaration of the part's input `name`, in the use's copy of its file, and as
+    /// written (`page: url`).
+    fn input_decl(
+        &mut self,
+        part: &Part,
+        name: &str,
+        head: Span,
+        copy: &mut Option<u32>,
+    ) -> (Option<Span>, String) {
+        let decl = part.decls.iter().find(|d| d.name.name == name);
+        let written = decl
+            .and_then(|d| part.file.text.get(d.span.range()))
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|| name.to_string());
+        let at = match (decl, self.input_base(part, head, copy)) {
+            (Some(d), Some(base)) => Some(Span::new(
+                (d.span.start + base) as usize,
+                (d.span.end + base) as usize,
+            )),
+            _ => None,
+        };
+        (at, written)
+    }
+
+    /// M1023: the inputs `missing` of a use. The help writes the whole use with them added
+    /// (what is copied works), each with the caller's value of that name when there is one
+    /// that fits (a fix, unsafe: a guess), and a label at each input's declaration.
+    #[allow(clippy::too_many_arguments)]
+    fn missing_arguments(
+        &mut self,
+        part: &Part,
+        missing: &[&str],
+        head: Span,
+        whole: Span,
+        given: &[Item],
+        values: &[(String, Value, Span)],
+        copy: &mut Option<u32>,
+    ) {
+        let mut args: Vec<String> = given
+            .iter()
+            .filter_map(|i| match i {
+                Item::Field(f) => Some(
+                    self.text
+                        .get(f.span.range())
+                        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .unwrap_or_else(|| f.name.name.clone()),
+                ),
+                _ => None,
+            })
+            .collect();
+        let mut guessed = Vec::new();
+        let mut labels = Vec::new();
+        for m in missing {
+            let (at, written) = self.input_decl(part, m, head, copy);
+            let param = part.input.get(m);
+            // A use inside a part brought in here reads the part's inputs, not the caller's
+            // values: no guess from them (the part file's own check makes it).
+            let own_use = self.in_part_file || self.stack.is_empty();
+            let guess = param
+                .filter(|_| own_use)
+                .and_then(|p| self.guess(p, values));
+            args.push(format!("{m}: {}", guess.as_deref().unwrap_or("...")));
+            if let Some(g) = &guess {
+                guessed.push(format!("`{m}: {g}`"));
+            }
+            labels.push((at, written));
+        }
+        let whole_use = format!("use {} {{ {} }}", part.name, args.join(", "));
+        let declared: Vec<String> = labels.iter().map(|(_, w)| format!("`{w}`")).collect();
+        let mut d = codes::m1023_missing_part_argument(format!(
+            "the part `{}` needs {} {}",
+            part.name,
+            if missing.len() == 1 {
+                "the input"
+            } else {
+                "the inputs"
+            },
+            types::quoted_list(missing)
+        ))
+        .at(head, "missing here");
+        let all_guessed = guessed.len() == missing.len();
+        d = d.help(if all_guessed {
+            format!(
+                "give {}, the value of that name here (the part declares {}): `{whole_use}`",
+                guessed.join(" and "),
+                declared.join(", ")
+            )
+        } else {
+            format!(
+                "the part declares {}; give {}: `{whole_use}`",
+                declared.join(", "),
+                if missing.len() == 1 { "it" } else { "them" }
+            )
+        });
+        if all_guessed {
+            d = d.fix_unsafe(
+                whole,
+                whole_use.clone(),
+                format!("give {}", guessed.join(" and ")),
+            );
+        }
+        for (at, written) in labels {
+            if let Some(at) = at {
+                d = d.at(at, format!("`{written}` is declared here"));
+            }
+        }
+        self.diags.push(d);
+    }
+
+    /// The caller's value named like the part's input `param` that fits it: a name in scope
+    /// (`page`), a field of the objects the other arguments read (`order.page` beside
+    /// `number: order.number`), or a field of one of the caller's input objects.
+    fn guess(&self, param: &types::FieldTy, values: &[(String, Value, Span)]) -> Option<String> {
+        let mut candidates = vec![param.name.clone()];
+        for (_, v, _) in values {
+            if let Value::Path(p) = v {
+                let dotted = p.dotted();
+                if let Some((parent, _)) = dotted.rsplit_once('.') {
+                    let c = format!("{parent}.{}", param.name);
+                    if !candidates.contains(&c) {
+                        candidates.push(c);
+                    }
+                }
+            }
+        }
+        // Then a field of that name of the caller's objects (`order.page` for `use X`).
+        for f in &self.root.fields {
+            if let Ty::Object(o) = &f.ty {
+                if o.get(&param.name).is_some() {
+                    let c = format!("{}.{}", f.name, param.name);
+                    if !candidates.contains(&c) {
+                        candidates.push(c);
+                    }
+                }
+            }
+        }
+        candidates.into_iter().find(|c| {
+            let segs: Vec<(&str, Span)> = c.split('.').map(|s| (s, Span::new(0, 0))).collect();
+            self.scope()
+                .resolve(&segs)
+                .is_ok_and(|r| (param.optional || !r.optional) && fits(&param.ty, &r.ty))
+        })
+    }
+
     /// M1022: whether an argument's value fits the part's input.
-    fn argument_fits(&mut self, part: &Part, param: &types::FieldTy, value: &Value) -> bool {
+    fn argument_fits(
+        &mut self,
+        part: &Part,
+        param: &types::FieldTy,
+        value: &Value,
+        head: Span,
+        copy: &mut Option<u32>,
+    ) -> bool {
+        let mut caller_decl = None;
         let given: Result<(Ty, bool), String> = match value {
             Value::Path(p) => {
                 let segs: Vec<(&str, Span)> = p.segs();
                 match self.scope().resolve(&segs) {
-                    Ok(r) => Ok((r.ty, r.optional)),
+                    Ok(r) => {
+                        caller_decl = r.decl;
+                        Ok((r.ty, r.optional))
+                    }
                     Err(d) => {
                         self.diags.push(d);
                         return false;
@@ -911,6 +1103,12 @@ impl Expander<'_, '_> {
             param.name, part.name
         ))
         .at(value.span(), format!("this is {problem}"));
+        if let (Some(at), Ok((ty, _))) = (caller_decl, &given) {
+            d = d.at(at, format!("declared `{}` here", ty.describe()));
+        }
+        if let (Some(at), written) = self.input_decl(part, &param.name, head, copy) {
+            d = d.at(at, format!("the part's input: `{written}`"));
+        }
         d = match (value, &given) {
             // An optional value of the caller for a required input: a default makes it present.
             (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
@@ -918,6 +1116,17 @@ impl Expander<'_, '_> {
                 param.name,
                 p.dotted(),
             )),
+            // A number or a yes/no of the caller where the part reads a text: it printed.
+            (Value::Path(p), Ok((Ty::Number { .. } | Ty::Integer { .. } | Ty::Bool, false)))
+                if matches!(param.ty, Ty::String { .. }) =>
+            {
+                let text = format!("\"{{{{ {} }}}}\"", p.dotted());
+                d.help(format!(
+                    "the part declares {wanted} (at {declared}); give it as a text: `{}: {text}`",
+                    param.name
+                ))
+                .fix(value.span(), text)
+            }
             // A number where the part reads a text: the same text, quoted.
             (Value::Number(raw, span), _) if matches!(param.ty, Ty::String { .. }) => d
                 .help(format!(
@@ -931,6 +1140,29 @@ impl Expander<'_, '_> {
         self.diags.push(d);
         false
     }
+}
+
+/// M1001: what the part reads that is not one of its inputs, as the check of its file reports
+/// it (the same messages and positions in its file), for a template that uses it.
+fn own_reads(part: &Part, catalogue: &Catalogue) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut ex = Expander {
+        catalogue,
+        root: &part.input,
+        locals: Vec::new(),
+        stack: vec![part.name.clone()],
+        diags: &mut diags,
+        uses: Vec::new(),
+        in_part_file: true,
+        text: part.file.text.clone(),
+        map: SourceMap::default(),
+    };
+    ex.items(&part.items, None);
+    for (name, at) in foreign_reads(&part.items, &part.input, &part.file.text, false) {
+        diags.push(not_an_input(&part.name, &part.input, &name, at));
+    }
+    diags.retain(|d| d.code == crate::diagnostic::Code::UndeclaredVariable);
+    diags
 }
 
 /// The chain of uses from the part `from` to the part `target` (both included), if any.

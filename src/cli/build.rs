@@ -221,7 +221,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
             .filter(|f| reports.iter().any(|r| r.path == **f && fails(common, r)))
             .count();
         print_reports(common, &reports, files.len(), Stream::Stderr, false);
-        if common.format == Format::Human {
+        if matches!(common.format, Format::Human | Format::Short) {
             let c = missive::diagnostic::report::count(&reports);
             let counts = format!(
                 "({}, {})",
@@ -254,7 +254,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
     if let Err(failed) = write_all_and(&out_dir, &products, &pages(previews)) {
         reports.push(failed);
         print_reports(common, &reports, files.len(), Stream::Stderr, false);
-        if common.format == Format::Human {
+        if matches!(common.format, Format::Human | Format::Short) {
             eprintln!(
                 "build failed: {} built, but writing them failed; {} is as it was before",
                 plural(templates_built, "template"),
@@ -264,7 +264,7 @@ pub fn run(common: &Common, mut args: BuildArgs) -> Outcome {
         return Ok(Status::Failure.into());
     }
     print_reports(common, &reports, files.len(), Stream::Stderr, false);
-    if common.format == Format::Human {
+    if matches!(common.format, Format::Human | Format::Short) {
         // A template with `locales { }` is built once per locale: count templates, and say
         // how many builds the locales made.
         let per_locale = if products.len() > templates_built {

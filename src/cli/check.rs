@@ -255,11 +255,24 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
             }
         }
         if args.diff {
-            // As `fmt --check`: the diff is the output, and exit 1 says there is one.
-            if !reports.is_empty() {
+            // As `fmt --check`: the diff is the output, and exit 1 says there is one. What the
+            // fixes leave (the inputs as fixed in memory) decides the status too: an error
+            // without a fix here (one in a part file) is never passed with exit 0, and is
+            // printed on stderr so that the status is explained.
+            let checked =
+                driver::check(&inputs, &settings, &mut |path: &str| super::load_data(path));
+            for c in checked {
+                reports.push(c.report);
+                if let Some((r, status)) = c.data_error {
+                    io_failure |= status == Status::Failure;
+                    reports.push(r);
+                }
+            }
+            let left = status(common, &reports, io_failure);
+            if left != Status::Ok {
                 print_reports(common, &reports, files.len(), Stream::Stderr, false);
             }
-            let status = match status(common, &reports, io_failure) {
+            let status = match left {
                 Status::Ok if changed => Status::Errors,
                 s => s,
             };

@@ -284,14 +284,14 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
     }
     for d in diagnostics.iter_mut() {
         let mut calls: Vec<Label> = Vec::new();
-        let mut dropped: Option<usize> = None;
+        // The part file of a fix left out, and whether the fix is safe.
+        let mut dropped: Option<(usize, bool)> = None;
         let mut moved: Option<Box<Fix>> = None;
         for l in d.labels.iter_mut().filter(|l| l.origin == Origin::Template) {
             let Some((expansion, local)) = map.locate(l.span) else {
                 if l.fix.as_ref().is_some_and(|f| map.locate(f.span).is_some()) {
-                    dropped = map
-                        .locate(l.fix.take().expect("a fix").span)
-                        .map(|(e, _)| e.file);
+                    let fix = l.fix.take().expect("a fix");
+                    dropped = map.locate(fix.span).map(|(e, _)| (e.file, fix.is_safe()));
                 }
                 // Past the template's end but before the parts: the parser's repair of a
                 // broken template, kept within the template as `clamp_to` keeps it.
@@ -303,7 +303,7 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
             l.span = local;
             if let Some(fix) = l.fix.take() {
                 match map.locate(fix.span) {
-                    Some((e, _)) => dropped = Some(e.file),
+                    Some((e, _)) => dropped = Some((e.file, fix.is_safe())),
                     None => moved = moved.or(Some(fix)),
                 }
             }
@@ -325,6 +325,11 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
                 call = next;
             }
         }
+        // A use that is itself the diagnostic's position (a missing argument) is not labelled
+        // again.
+        if let Some(p) = d.labels.first() {
+            calls.retain(|c| !(c.origin == p.origin && c.span == p.span));
+        }
         if calls.is_empty() {
             continue;
         }
@@ -339,10 +344,24 @@ pub(crate) fn place(diagnostics: &mut [Diagnostic], map: &SourceMap) {
             }
         }
         d.labels.extend(calls);
-        if let Some(file) = dropped {
+        if let Some((file, safe)) = dropped {
+            let name = &map.files[file].name;
+            // The help names the command that applies the fix: of the part file, where it is.
+            if let Some(help) = &mut d.help {
+                for command in [
+                    "`missive check --fix --unsafe-fixes`",
+                    "`missive check --fix`",
+                ] {
+                    if help.contains(command) {
+                        let with_file = format!("{} {name}`", &command[..command.len() - 1]);
+                        *help = help.replace(command, &with_file);
+                        break;
+                    }
+                }
+            }
             d.notes.push(format!(
-                "its fix is an edit of `{}`, which every template using the part shares: make it there (`missive check` of that file offers what the part gets wrong on its own)",
-                map.files[file].name
+                "its fix is an edit of `{name}`, which every template using the part shares: make it there (`missive check {}{name}` applies it; `missive check` of that file offers what the part gets wrong on its own)",
+                if safe { "--fix " } else { "--fix --unsafe-fixes " }
             ));
         }
     }

@@ -546,21 +546,31 @@ fn without_escapes(line: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // short
 
-/// One line per diagnostic: `PATH:LINE:COL: SEVERITY[CODE]: MESSAGE`.
+/// One line per diagnostic: `PATH:LINE:COL: SEVERITY[CODE]: MESSAGE`. A diagnostic in a
+/// shared part's file ends with the `use` of the template it was found through, ` (used at
+/// PATH:LINE:COL)`, so that two templates pushing one part over a limit give two lines that
+/// say which is which.
 pub fn short(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
         for d in &r.diagnostics {
             match d.primary() {
                 Some(l) => {
-                    let file = r.file_of(l.origin);
-                    let pos = r
-                        .source(l.origin)
-                        .map(|s| s.line_col(l.span.start as usize));
-                    let (line, col) = pos.map_or((1, 1), |p| (p.line, p.column));
+                    let at = |l: &Label| {
+                        let pos = r
+                            .source(l.origin)
+                            .map(|s| s.line_col(l.span.start as usize));
+                        let (line, col) = pos.map_or((1, 1), |p| (p.line, p.column));
+                        format!("{}:{line}:{col}", r.file_of(l.origin))
+                    };
+                    let used = match (l.origin, use_in_template(d)) {
+                        (Origin::Part(_), Some(u)) => format!(" (used at {})", at(u)),
+                        _ => String::new(),
+                    };
                     let _ = writeln!(
                         out,
-                        "{file}:{line}:{col}: {}[{}]: {}",
+                        "{}: {}[{}]: {}{used}",
+                        at(l),
                         d.severity.as_str(),
                         d.code,
                         d.message
@@ -583,6 +593,16 @@ pub fn short(reports: &[FileReport]) -> String {
         }
     }
     out
+}
+
+/// The `use` in the template that brought in the part a diagnostic is found in: the last
+/// label in the template, which `diagnostic::place` adds after the part's own.
+fn use_in_template(d: &Diagnostic) -> Option<&Label> {
+    d.labels
+        .iter()
+        .skip(1)
+        .rev()
+        .find(|l| l.origin == Origin::Template)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -608,7 +608,8 @@ fn two_templates_with_one_name_are_refused() {
     );
     assert_eq!(
         stderr,
-        "b/order.missive:1:14: error[M7002]: `b/order.missive` and `a/order.missive` would both be written to `order.json`\n"
+        "b/order.missive:1:14: error[M7002]: `b/order.missive` and `a/order.missive` would both be written to `order.json`\n\
+         build failed: 1 of 2 templates failed (1 error, 0 warnings); nothing was written to dist\n"
     );
     assert!(!p.path().join("dist").exists());
 }
