@@ -165,6 +165,33 @@ impl Catalogue {
         Ok(Catalogue::from_sources(files))
     }
 
+    /// The same part files with some of them as given in `files` (the same path, other
+    /// text: fixed in memory, not yet written): `check --diff` checks what its fixes leave.
+    pub fn with_files(&self, files: &[Arc<SourceFile>]) -> Catalogue {
+        let same = |a: &str, b: &str| {
+            a == b
+                || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => false,
+                }
+        };
+        let mut sources: Vec<Arc<SourceFile>> = Vec::new();
+        for part in &self.parts {
+            if sources.iter().any(|f| f.name == part.file.name) {
+                continue;
+            }
+            sources.push(part.file.clone());
+        }
+        let sources = sources.into_iter().map(|old| {
+            files
+                .iter()
+                .find(|f| same(&f.name, &old.name))
+                .map(|f| Arc::new(SourceFile::new(old.name.clone(), f.text.clone())))
+                .unwrap_or(old)
+        });
+        Catalogue::from_sources(sources.collect::<Vec<_>>())
+    }
+
     /// The part named `name`.
     pub fn get(&self, name: &str) -> Option<&Part> {
         self.parts.iter().find(|p| p.name == name)

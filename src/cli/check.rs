@@ -254,6 +254,20 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
                 }
             }
         }
+        if changed && args.diff {
+            // The part files as fixed in memory, for the templates that use them and for
+            // their own check (its catalogue held the file as it is on disk).
+            let fixed: Vec<Arc<SourceFile>> = inputs
+                .iter()
+                .filter(|i| i.kind == driver::Kind::Part)
+                .map(|i| i.source.clone())
+                .collect();
+            for input in inputs.iter_mut() {
+                if input.kind != driver::Kind::Payload && !fixed.is_empty() {
+                    input.parts = Arc::new(input.parts.with_files(&fixed));
+                }
+            }
+        }
         if args.diff {
             // As `fmt --check`: the diff is the output, and exit 1 says there is one. What the
             // fixes leave (the inputs as fixed in memory) decides the status too: an error

@@ -905,6 +905,47 @@ fn a_fix_in_a_part_file_names_the_command_that_applies_it_and_diff_does_not_pass
     assert_eq!(code, 0, "{out}");
 }
 
+/// `check --diff` of a folder checks what its fixes leave with the part files as fixed in
+/// memory: a fixed part is neither reported as defined twice (its own check read the file on
+/// disk beside it) nor its fixed mistake again at each template that uses it.
+#[test]
+fn diff_of_a_folder_checks_the_templates_with_the_parts_as_fixed() {
+    for (mistake, unsafe_fixes, would) in [
+        (
+            "  button postback { titel: \"Talk\", payload: \"HELP\" }\n",
+            false,
+            "Replace `titel` with `title` [M1002]",
+        ),
+        (
+            "  button postback { title: \"Talk to us about your order please\", payload: \"HELP\" }\n",
+            true,
+            "Cut at a word: `Talk to us about…` [M2001]",
+        ),
+    ] {
+        let part = LINK.replace(
+            "  button web_url { title: \"Order {{ number }}\", url: page }\n",
+            &format!("  button web_url {{ title: \"Order {{{{ number }}}}\", url: page }}\n{mistake}"),
+        );
+        let dir = project(
+            "parts-diff-folder",
+            &[
+                ("help.missive", HELP),
+                ("more.missive", &HELP.replace("notification help", "notification more")),
+            ],
+            &[("links.missive", &part)],
+        );
+        let mut args = vec!["check", "--diff", ".", "--format", "short"];
+        if unsafe_fixes {
+            args.push("--unsafe-fixes");
+        }
+        let (code, diff, err) = run_in(&dir, &args);
+        assert_eq!(code, 1, "{diff}{err}");
+        assert!(diff.contains("parts/links.missive"), "{diff}");
+        assert_eq!(err.lines().count(), 1, "only the fix, nothing left: {err}");
+        assert!(err.contains(would), "{err}");
+    }
+}
+
 /// A part that uses another without one of its inputs: the part file's check proposes the
 /// part's own input of that name; a template using the outer part gets the same M1023 in the
 /// part file (no guess from the template's values, which the part cannot read), and no
