@@ -55,6 +55,7 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
         crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);
         crate::diagnostic::sort(&mut compiled.diagnostics);
+        crate::diagnostic::dedup(&mut compiled.diagnostics);
         compiled.parts = expanded.map.files().to_vec();
         if !expanded.map.is_empty() {
             let map = std::sync::Arc::new(expanded.map);

@@ -257,19 +257,37 @@ pub(crate) fn clamp_to(diagnostics: &mut [Diagnostic], len: usize) {
 /// file's; equal ones keep their order. One in a shared part stands where the template uses
 /// the part (the `use` that `place` labels last).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| {
-        let primary = d.primary()?;
-        let at = match primary.origin {
-            Origin::Part(_) => d
-                .labels
-                .iter()
-                .rev()
-                .find(|l| l.origin == Origin::Template)
-                .unwrap_or(primary),
-            _ => primary,
-        };
-        Some((at.origin == Origin::Data, at.span.start, at.span.end))
-    });
+    diagnostics.sort_by_key(sort_key);
+}
+
+fn sort_key(d: &Diagnostic) -> Option<(bool, u32, u32)> {
+    let primary = d.primary()?;
+    let at = match primary.origin {
+        Origin::Part(_) => d
+            .labels
+            .iter()
+            .rev()
+            .find(|l| l.origin == Origin::Template)
+            .unwrap_or(primary),
+        _ => primary,
+    };
+    Some((at.origin == Origin::Data, at.span.start, at.span.end))
+}
+
+/// Drops each diagnostic equal to one before it, in diagnostics sorted by [`sort`]: an argument
+/// that a shared part reads in two places is checked at each, and would be reported twice.
+pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut run = 0;
+    for d in diagnostics.drain(..) {
+        if kept.last().map(sort_key) != Some(sort_key(&d)) {
+            run = kept.len();
+        }
+        if !kept[run..].contains(&d) {
+            kept.push(d);
+        }
+    }
+    *diagnostics = kept;
 }
 
 /// Places the labels of diagnostics found in a template whose shared parts were brought in

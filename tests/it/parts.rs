@@ -905,6 +905,31 @@ fn a_fix_in_a_part_file_names_the_command_that_applies_it_and_diff_does_not_pass
     assert_eq!(code, 0, "{out}");
 }
 
+/// An argument the part reads in two places is checked at each: a mistake in it is reported
+/// once, with one fix.
+#[test]
+fn a_mistake_in_an_argument_read_twice_is_reported_once() {
+    let part = "part order_buttons {\n  input { number: string max 10, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n  button postback { title: \"Cancel\", payload: \"CANCEL-{{ number }}\" }\n}\n";
+    let template = HELP.replace(
+        "use order_link { number: order.number, page: order.page }",
+        "use order_buttons { number: \"{{ order.nmber }}\", page: order.page }",
+    );
+    let dir = project(
+        "parts-argument-twice",
+        &[("help.missive", &template)],
+        &[("shop.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "help.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("`order` has no field `nmber`"))
+            .count(),
+        1,
+        "{out}"
+    );
+}
+
 /// `check --diff` of a folder checks what its fixes leave with the part files as fixed in
 /// memory: a fixed part is neither reported as defined twice (its own check read the file on
 /// disk beside it) nor its fixed mistake again at each template that uses it.
