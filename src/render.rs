@@ -1123,7 +1123,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     {
                         let has_max = maxes.iter().any(Option::is_some);
                         let lower = if has_max {
-                            format!(", lower the `max` of the strings it reads by {} characters at least", chars - max)
+                            format!(
+                                ", lower the `max` of the strings it reads by {} at least",
+                                plural(chars - max, "character")
+                            )
                         } else {
                             String::new()
                         };
@@ -1144,9 +1147,9 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                             "the `max` of the inputs it reads"
                         };
                         d = d.help(format!(
-                            "the data makes it too long for `{}` to fit in {max} characters: lower {what}, by {} characters at least (`missive check` says by how much for the longest values), or cut the value with `| truncate(length=N, leeway=0)`",
+                            "the data makes it too long for `{}` to fit in {max} characters: lower {what}, by {} at least (`missive check` says by how much for the longest values), or cut the value with `| truncate(length=N, leeway=0)`",
                             f.key,
-                            chars - max
+                            plural(chars - max, "character")
                         ));
                     }
                 }
@@ -1692,6 +1695,11 @@ fn declared_max(obj: &crate::model::types::ObjTy, decl: Span) -> Option<u32> {
         })
     }
     find(obj, decl).flatten()
+}
+
+/// "1 character", "3 characters".
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
