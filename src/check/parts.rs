@@ -399,7 +399,7 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
         };
         ex.items(&b.items, None);
         for (name, at) in foreign_reads(&b.items, &root, &source.text, false) {
-            diags.push(not_an_input(&label.name, &root, &name, at));
+            diags.push(not_an_input(&label.name, &root, &name, at, &source.text));
         }
         diags.extend(field_rules(source, b));
     }
@@ -1186,7 +1186,13 @@ fn own_reads(part: &Part, catalogue: &Catalogue) -> Vec<Diagnostic> {
     };
     ex.items(&part.items, None);
     for (name, at) in foreign_reads(&part.items, &part.input, &part.file.text, false) {
-        diags.push(not_an_input(&part.name, &part.input, &name, at));
+        diags.push(not_an_input(
+            &part.name,
+            &part.input,
+            &name,
+            at,
+            &part.file.text,
+        ));
     }
     diags.retain(|d| d.code == crate::diagnostic::Code::UndeclaredVariable);
     diags
@@ -1759,14 +1765,38 @@ fn word_in(text: &str, span: Span, word: &str) -> Option<Span> {
 }
 
 /// M1001 in a part file: `name` read by the part `part` is not one of its inputs.
-fn not_an_input(part: &str, input: &ObjTy, name: &str, at: Span) -> Diagnostic {
+fn not_an_input(part: &str, input: &ObjTy, name: &str, at: Span, text: &str) -> Diagnostic {
     let names: Vec<&str> = input.fields.iter().map(|f| f.name.as_str()).collect();
     let d =
         codes::m1001_undeclared_variable(format!("`{name}` is not an input of the part `{part}`"))
             .at(at, "not declared in the part");
+    // `order.number`: the field it reads, declared as an object's; when the part has an input
+    // of that field's name (the caller's `order.number` given as `number`), that one.
+    let field: Option<&str> = text
+        .get(at.end as usize..)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .map(|rest| {
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|f| !f.is_empty());
+    let ty = match field {
+        Some(f) => format!("{{ {f}: string }}"),
+        None => "string".to_string(),
+    };
     let declare = format!(
-        "a part reads only its own inputs (and its own loop variables): declare it in the part's `input {{ {name}: string }}` and give it at each `use`"
+        "a part reads only its own inputs (and its own loop variables): declare it in the part's `input {{ {name}: {ty} }}` and give it at each `use`"
     );
+    if let Some(f) = field.filter(|f| names.contains(f)) {
+        let whole = Span::new(at.start as usize, at.end as usize + 1 + f.len());
+        return d
+            .help(format!(
+                "a part reads only its own inputs (and its own loop variables), and it has an input `{f}`: read `{f}` here (each `use` gives it, e.g. `{f}: {name}.{f}`), or declare `{name}` in the part's `input {{ {name}: {ty} }}` and give it at each `use`"
+            ))
+            .fix_unsafe(whole, f, format!("Read the part's input `{f}`"));
+    }
     match types::suggest(name, names.iter().copied()) {
         Some(s) => d
             .help(format!(

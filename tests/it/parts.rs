@@ -905,6 +905,32 @@ fn a_fix_in_a_part_file_names_the_command_that_applies_it_and_diff_does_not_pass
     assert_eq!(code, 0, "{out}");
 }
 
+/// A part that reads the caller's `order.number` where it has an input `number`: the help and
+/// an unsafe fix read the input; without such an input, the help declares `order` as the
+/// object it is read as.
+#[test]
+fn a_part_reading_a_callers_field_is_pointed_to_its_own_input() {
+    let part = "part order_buttons {\n  input { number: string max 10, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n  button postback { title: \"Cancel\", payload: \"CANCEL-{{ order.number }}\" }\n}\n";
+    let dir = project("parts-callers-field", &[], &[("shop.missive", part)]);
+    let (code, out, _) = run_in(&dir, &["check", "parts/shop.missive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("it has an input `number`: read `number` here (each `use` gives it, e.g. `number: order.number`), or declare `order` in the part's `input { order: { number: string } }`"),
+        "{out}"
+    );
+    let (code, _, err) = run_in(
+        &dir,
+        &["check", "--fix", "--unsafe-fixes", "parts/shop.missive"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(dir.join("parts/shop.missive"))
+            .unwrap()
+            .contains("payload: \"CANCEL-{{ number }}\""),
+        "{err}"
+    );
+}
+
 /// An argument the part reads in two places is checked at each: a mistake in it is reported
 /// once, with one fix.
 #[test]
