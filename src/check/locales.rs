@@ -51,7 +51,7 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
             diagnostics,
             broken_from: parsed.broken_from,
         };
-        let mut compiled = check_expanded(tree, &expanded.text, options);
+        let mut compiled = check_expanded(tree, &expanded.text, source.len(), options);
         super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
         crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);
         crate::diagnostic::sort(&mut compiled.diagnostics);
@@ -69,11 +69,12 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         compiled.file = written;
         return compiled;
     }
-    check_expanded(parsed, source, options)
+    check_expanded(parsed, source, source.len(), options)
 }
 
-/// [`check`] of a tree whose uses of parts are expanded.
-fn check_expanded(parsed: Parse, source: &str, options: &Options) -> Compiled {
+/// [`check`] of a tree whose uses of parts are expanded (`source`: the template's text, then
+/// the copies of the part files it uses from `template_len` on).
+fn check_expanded(parsed: Parse, source: &str, template_len: usize, options: &Options) -> Compiled {
     let mut own = Vec::new();
     let declared = declaration(&parsed.file, &mut own);
     let Some(declared) = declared else {
@@ -94,7 +95,7 @@ fn check_expanded(parsed: Parse, source: &str, options: &Options) -> Compiled {
         compiled.push(check_lowered(&parsed, file, source, options, Some(locale)));
     }
     let keys: Vec<&str> = declared.keys().collect();
-    let mut diagnostics = merge(&mut compiled, &keys);
+    let mut diagnostics = merge(&mut compiled, &keys, template_len);
     let mut first = compiled.remove(0);
     if let Some(from) = &declared.from {
         // On the default locale's template only, which chooses among the others: a
@@ -147,7 +148,10 @@ fn check_lowered(
 }
 
 /// The diagnostics of every locale, each once; those found in some locales only name them.
-fn merge(compiled: &mut [Compiled], keys: &[&str]) -> Vec<Diagnostic> {
+/// A fix in a shared part's text found in some locales only (`source_len`: where the template's
+/// text ends and the parts' copies begin) is left out: the part file's own check, which would
+/// apply it, does not know the template's locales.
+fn merge(compiled: &mut [Compiled], keys: &[&str], source_len: usize) -> Vec<Diagnostic> {
     let mut merged: Vec<(Diagnostic, Vec<usize>)> = Vec::new();
     for (i, c) in compiled.iter_mut().enumerate() {
         for d in std::mem::take(&mut c.diagnostics) {
@@ -166,6 +170,22 @@ fn merge(compiled: &mut [Compiled], keys: &[&str]) -> Vec<Diagnostic> {
             if seen.len() < keys.len() {
                 let names: Vec<String> = seen.iter().map(|&i| format!("`{}`", keys[i])).collect();
                 d.message = in_locales(&d.message, &names.join(" and "));
+                let in_part = |span: crate::span::Span| span.start as usize > source_len;
+                let mut dropped = false;
+                for l in &mut d.labels {
+                    if l.fix.as_ref().is_some_and(|f| in_part(f.span)) {
+                        l.fix = None;
+                        dropped = true;
+                    }
+                }
+                if dropped {
+                    if let Some(help) = &mut d.help {
+                        *help = help.replace(
+                            "applied by `missive check --fix --unsafe-fixes`",
+                            "an edit to make in the part file by hand: its own check does not know the template's locales",
+                        );
+                    }
+                }
             }
             d
         })

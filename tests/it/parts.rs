@@ -931,6 +931,33 @@ fn a_part_reading_a_callers_field_is_pointed_to_its_own_input() {
     );
 }
 
+/// A part's text per locale too long in one locale only: the part file's own check does not
+/// know the template's locales, so no command is said to apply the cut; it is made by hand.
+#[test]
+fn a_parts_text_too_long_in_one_locale_offers_no_fix_that_nothing_applies() {
+    let part = "part cancel {\n  button postback { title { en: \"Cancel order\", fr: \"Annuler cette commande\" }, payload: \"CANCEL\" }\n}\n";
+    let template = "notification shipped\nlocales { en: \"en-IE\", fr: \"fr-FR\" }\n\nbuttons {\n  text { en: \"Shipped.\", fr: \"Expédiée.\" }\n  use cancel\n}\n";
+    let dir = project(
+        "parts-locale-fix",
+        &[("shipped.missive", template)],
+        &[("shop.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shipped.missive"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("`title` is 22 characters long in `fr`, the limit is 20")
+            && out.contains("an edit to make in the part file by hand")
+            && !out.contains("applied by")
+            && !out.contains("fixable"),
+        "{out}"
+    );
+    let (code, out, _) = run_in(&dir, &["check", "parts/shop.missive"]);
+    assert_eq!(
+        code, 0,
+        "the part file on its own has no locales to check: {out}"
+    );
+}
+
 /// An argument the part reads in two places is checked at each: a mistake in it is reported
 /// once, with one fix.
 #[test]
