@@ -549,7 +549,7 @@ impl Lowering<'_, '_> {
                     "`{name}` has a text per locale, but the template declares no `locales`"
                 ))
                 .at(b.kind.span, "text per locale")
-                .help(format!("declare the locales at the top, the default first, e.g. `locales {{ en: \"en-IE\", fr: \"fr-FR\" }}`; or write one value: {one}")),
+                .help(format!("declare the locales in the template, under its `notification` line, the default first, e.g. `locales {{ en: \"en-IE\", fr: \"fr-FR\" }}`; or write one value: {one}")),
             );
             return Some(first.value.clone());
         };
