@@ -579,16 +579,9 @@ impl<'a> Reader<'a> {
 
     fn escape(&mut self) -> Result<char, Diagnostic> {
         self.i += 1;
-        let c = match self.b.get(self.i) {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
+        let c = match self.b.get(self.i).map(|&b| (b, short_escape(b))) {
+            Some((_, Some(c))) => c,
+            Some((b'u', None)) => {
                 self.i += 1;
                 let start = self.i - 2;
                 let hi = self.hex4()?;
@@ -601,9 +594,7 @@ impl<'a> Reader<'a> {
                         None
                     };
                     match lo {
-                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                        }
+                        Some(lo) if (0xDC00..0xE000).contains(&lo) => surrogate_pair(hi, lo),
                         _ => {
                             self.i = start;
                             return Err(self.error(
@@ -637,6 +628,26 @@ impl<'a> Reader<'a> {
         self.i += 1;
         Ok(c)
     }
+}
+
+/// The character a one-letter JSON escape stands for (`n` in `\\n`), if it is one.
+pub(crate) fn short_escape(b: u8) -> Option<char> {
+    Some(match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
+/// The code point of a UTF-16 surrogate pair (`hi` in D800..DC00, `lo` in DC00..E000).
+pub(crate) fn surrogate_pair(hi: u32, lo: u32) -> u32 {
+    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
 }
 
 #[cfg(test)]

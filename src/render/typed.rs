@@ -446,16 +446,9 @@ impl Parser<'_> {
     /// An escape whose `\` is next; a surrogate escape without its pair gives up.
     fn escape(&mut self) -> Parsed<char> {
         self.i += 1;
-        let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
+        let c = match self.peek().map(|b| (b, crate::json::short_escape(b))) {
+            Some((_, Some(c))) => c,
+            Some((b'u', None)) => {
                 self.i += 1;
                 let hi = self.hex4()?;
                 let code = if (0xD800..0xDC00).contains(&hi) {
@@ -465,7 +458,7 @@ impl Parser<'_> {
                     if !(0xDC00..0xE000).contains(&lo) {
                         return Err(GiveUp);
                     }
-                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                    crate::json::surrogate_pair(hi, lo)
                 } else {
                     hi
                 };
