@@ -544,6 +544,11 @@ impl<R: Read> Lines<R> {
                 text,
                 not_utf8,
             });
+            // Nothing more read yet: the chunk goes now rather than wait for more input, so a
+            // record from a live stream (a queue piped in) is rendered when it arrives.
+            if self.input.buffer().is_empty() {
+                break;
+            }
         }
         Ok(chunk)
     }
@@ -583,6 +588,37 @@ mod tests {
         })
         .unwrap();
         (seen, summary)
+    }
+
+    /// A stream that gives one line and then has nothing yet: the first chunk is that line
+    /// alone, handed over without asking the stream for more.
+    #[test]
+    fn a_chunk_goes_when_the_input_has_nothing_more_yet() {
+        use std::sync::atomic::AtomicBool;
+        struct Trickle<'a> {
+            given: bool,
+            asked_again: &'a AtomicBool,
+        }
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.given {
+                    self.asked_again.store(true, Ordering::SeqCst);
+                    return Ok(0);
+                }
+                self.given = true;
+                let line = b"{\"name\": \"Lisa\"}\n";
+                buf[..line.len()].copy_from_slice(line);
+                Ok(line.len())
+            }
+        }
+        let asked_again = AtomicBool::new(false);
+        let mut lines = Lines::new(Trickle {
+            given: false,
+            asked_again: &asked_again,
+        });
+        let chunk = lines.chunk().unwrap();
+        assert_eq!(chunk.len(), 1);
+        assert!(!asked_again.load(Ordering::SeqCst));
     }
 
     #[test]
