@@ -963,6 +963,7 @@ impl Expander<'_, '_> {
                 _ => None,
             })
             .collect();
+        let given_count = args.len();
         let mut guessed = Vec::new();
         let mut labels = Vec::new();
         for m in missing {
@@ -1008,11 +1009,31 @@ impl Expander<'_, '_> {
             )
         });
         if all_guessed {
-            d = d.fix_unsafe(
-                whole,
-                whole_use.clone(),
-                format!("give {}", guessed.join(" and ")),
-            );
+            // The edit adds the arguments and leaves those given as written (their spacing,
+            // comments, texts over several lines).
+            let added = args[given_count..].join(", ");
+            let written = self.text.get(whole.range()).unwrap_or_default();
+            let start = whole.start as usize;
+            let (span, insert) = match written.rfind('}') {
+                // Between the last argument and the `}` (the blank there is replaced).
+                Some(close) => {
+                    let before = written[..close].trim_end();
+                    let sep = if before.ends_with('{') || before.ends_with(',') {
+                        " "
+                    } else {
+                        ", "
+                    };
+                    (
+                        Span::new(start + before.len(), start + close),
+                        format!("{sep}{added} "),
+                    )
+                }
+                None => (
+                    Span::new(whole.end as usize, whole.end as usize),
+                    format!(" {{ {added} }}"),
+                ),
+            };
+            d = d.fix_unsafe(span, insert, format!("give {}", guessed.join(" and ")));
         }
         for (at, written) in labels {
             if let Some(at) = at {

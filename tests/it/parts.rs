@@ -931,6 +931,26 @@ fn a_part_reading_a_callers_field_is_pointed_to_its_own_input() {
     );
 }
 
+/// M1023's fix adds the missing argument and leaves the given ones as written: a text's
+/// spacing, a comment, a use over several lines.
+#[test]
+fn the_missing_argument_fix_keeps_the_given_arguments_as_written() {
+    let part = "part order_link {\n  input { number: string max 20, page: url }\n  button web_url { title: \"Order {{ number }}\", url: page }\n}\n";
+    let template = "notification help\n\ninput {\n  order: { number: string max 8, page: url }\n}\n\nbuttons {\n  text: \"Need help?\"\n  use order_link {\n    // the order's own number\n    number: \"{{ order.number }}  x\"\n  }\n}\n";
+    let dir = project(
+        "parts-fix-keeps",
+        &[("help.missive", template)],
+        &[("links.missive", part)],
+    );
+    let (code, _, err) = run_in(&dir, &["check", "--fix", "--unsafe-fixes", "help.missive"]);
+    assert_eq!(code, 0, "{err}");
+    let fixed = std::fs::read_to_string(dir.join("help.missive")).unwrap();
+    assert!(
+        fixed.contains("    // the order's own number\n    number: \"{{ order.number }}  x\", page: order.page }\n"),
+        "{fixed}"
+    );
+}
+
 /// A part's text per locale too long in one locale only: the part file's own check does not
 /// know the template's locales, so no command is said to apply the cut; it is made by hand.
 #[test]
