@@ -170,7 +170,10 @@ fn merge(compiled: &mut [Compiled], keys: &[&str], source_len: usize) -> Vec<Dia
             if seen.len() < keys.len() {
                 let names: Vec<String> = seen.iter().map(|&i| format!("`{}`", keys[i])).collect();
                 d.message = in_locales(&d.message, &names.join(" and "));
-                let in_part = |span: crate::span::Span| span.start as usize > source_len;
+                // Past the room left for the parser's repair of a broken template.
+                let in_part = |span: crate::span::Span| {
+                    span.start as usize >= source_len + super::parts::REPAIR_ROOM
+                };
                 let mut dropped = false;
                 for l in &mut d.labels {
                     if l.fix.as_ref().is_some_and(|f| in_part(f.span)) {

@@ -255,8 +255,9 @@ pub(crate) struct Expanded {
 }
 
 /// More than the parser's repair of a broken text adds after it: a `\n}` for each unclosed
-/// bracket (at most the 64 levels of nesting it accepts), or `\n\"\"\"\n`.
-const REPAIR_ROOM: usize = 256;
+/// bracket (at most the levels of nesting it accepts, `--max-depth` up to its cap), or
+/// `\n\"\"\"\n`.
+pub(crate) const REPAIR_ROOM: usize = 2 * crate::syntax::MAX_DEPTH_CAP + 8;
 
 /// Expands the uses of a template's tree (`source` is its text).
 pub(crate) fn expand(
