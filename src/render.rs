@@ -95,6 +95,15 @@ impl Template {
         (body, diags)
     }
 
+    /// Places diagnostics made at this template's positions (a field's span, as `image_spans`
+    /// gives it) that fall in a shared part's items: in the part's file, with the use that
+    /// brought it in labelled, as compiling and rendering report them.
+    pub fn place_diagnostics(&self, diagnostics: &mut [Diagnostic]) {
+        if let Some(map) = &self.sources {
+            crate::diagnostic::place(diagnostics, map);
+        }
+    }
+
     /// What rendering found in the items of a shared part, placed in the part's file with the
     /// use that brought it in labelled (`diagnostic::place`), as compiling reports it.
     fn placed(

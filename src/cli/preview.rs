@@ -239,13 +239,14 @@ fn load_images(
                     .iter()
                     .find(|(u, _)| *u == url)
                     .map_or(template.header, |(_, s)| *s);
-                report.diagnostics.push(
-                    codes::m4011_image_unreadable(format!(
-                        "could not read the image `{url}` for the preview"
-                    ))
-                    .at(span, why)
-                    .help(images::unreadable_help(&url, source)),
-                );
+                let mut d = [codes::m4011_image_unreadable(format!(
+                    "could not read the image `{url}` for the preview"
+                ))
+                .at(span, why)
+                .help(images::unreadable_help(&url, source))];
+                // An image a shared part gives is reported in the part's file.
+                template.place_diagnostics(&mut d);
+                report.diagnostics.extend(d);
             }
         }
     }

@@ -737,3 +737,40 @@ fn preview_o_says_on_stderr_which_file_it_wrote() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("wrote"), "{stderr}");
 }
+
+/// An image that a shared part gives (a literal URL in the part's element) and that cannot be
+/// read is reported in the part's file, with the `use` labelled, as every other diagnostic of a
+/// part's items (it stood at the template's last line).
+#[test]
+fn a_missing_image_given_by_a_part_is_reported_in_the_part_file() {
+    let dir = temp_dir("preview-part-image");
+    std::fs::create_dir_all(dir.join("parts")).unwrap();
+    std::fs::create_dir_all(dir.join("imgs")).unwrap();
+    std::fs::write(
+        dir.join("parts/card.missive"),
+        "part card {\n  input { name: string max 40 }\n  element {\n    title: name\n    image_url: \"https://shop.example/img/logo.png\"\n  }\n}\n",
+    )
+    .unwrap();
+    let template = dir.join("promo.missive");
+    std::fs::write(
+        &template,
+        "notification promo\n\ninput {\n  product: { name: string max 40 }\n}\n\ncarousel {\n  use card { name: product.name }\n}\n",
+    )
+    .unwrap();
+    let data = dir.join("promo.json");
+    std::fs::write(&data, r#"{"product": {"name": "Whisk"}}"#).unwrap();
+    let (_, stderr, code) = preview(&[
+        &template.to_string_lossy(),
+        "--data",
+        &data.to_string_lossy(),
+        "--images",
+        &dir.join("imgs").to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("warning[M4011]"), "{stderr}");
+    assert!(stderr.contains("card.missive:5:16]"), "{stderr}");
+    assert!(
+        stderr.contains("the part `card` is brought in here"),
+        "{stderr}"
+    );
+}
