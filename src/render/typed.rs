@@ -679,7 +679,8 @@ impl Template {
     /// Renders one NDJSON record the fast way into `out` (cleared first): `true` when the
     /// record is good (it passes the data checks and renders without a diagnostic), and `out`
     /// holds the compact body (or request); `false` when it must go the usual way
-    /// ([`crate::check::data::prepare`], then [`Template::render_owned`]), which says why.
+    /// (the batch's spanned parse and data checks, then [`Template::render_owned`]), which
+    /// says why.
     pub(crate) fn render_fast(
         &self,
         out: &mut Vec<u8>,

@@ -8,9 +8,9 @@ use proptest::prelude::*;
 use serde_json::Value as J;
 
 use crate::check::data;
-use crate::check::{compile, Options};
 use crate::ir::Template;
 use crate::render::RequestOptions;
+use crate::{compile, Options};
 
 /// The bench's carousel, as a template and a record.
 const CAROUSEL: &str = r#"notification carousel_bench
