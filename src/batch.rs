@@ -8,6 +8,11 @@
 //! caller. A record that fails (not JSON, wrong types, a limit broken once rendered) does not
 //! stop the batch: the caller gets its diagnostics and goes on.
 //!
+//! The calling thread waits only for messages (chunks read, chunks rendered, the reader's
+//! end), never for the reader itself: with [`stream_live`] the reader runs on a thread that
+//! owns the input and that nobody joins, so a batch stopped while its input is blocked in
+//! `read` (standard input kept open by its producer) returns at once.
+//!
 //! ```
 //! let source = "notification hello\ninput { name: string max 20 }\ntext \"Hello {{ name }}!\"\n";
 //! let template = missive::compile(source, &missive::Options::default()).template.unwrap();
@@ -22,9 +27,9 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use crate::check::data;
 use crate::diagnostic::{self, codes, Diagnostic};
@@ -127,8 +132,10 @@ pub struct Done {
 pub enum Flow {
     /// The next record.
     Next,
-    /// No more records: the rest of the input is still read, but only to count its records
-    /// ([`Summary::not_handed`]); none of them is handed over.
+    /// No more records; none of the rest is handed over. [`stream_with`] still reads the rest
+    /// of the input, but only to count its records ([`Summary::not_handed`]); [`stream_live`]
+    /// counts them only when asked ([`Live::count_rest`]), else it leaves them unread
+    /// ([`Summary::rest_unread`]) and returns at once.
     Stop,
 }
 
@@ -146,9 +153,28 @@ pub struct Summary {
     /// Lines of input handed over, records and blank lines: all of them, or up to the record
     /// where the batch stopped. Aligned output has this many lines.
     pub lines: usize,
-    /// Records after the one where the caller stopped the batch ([`Flow::Stop`]): read and
-    /// counted, never handed over (not in `read`).
+    /// Records after the one where the caller stopped the batch ([`Flow::Stop`], or
+    /// [`Live::stop`]): read and counted, never handed over (not in `read`). With
+    /// [`Summary::rest_unread`], only those read ahead before the stop.
     pub not_handed: usize,
+    /// The caller stopped a live batch ([`stream_live`] without [`Live::count_rest`]) before
+    /// the end of its input, and the rest of the input was left unread: how many records it
+    /// held is not known.
+    pub rest_unread: bool,
+}
+
+/// How [`stream_live`] stops: its input may be a stream that never ends (standard input fed
+/// by `tail -f`, a queue consumer), whose next record may never come.
+#[derive(Default)]
+pub struct Live<'a> {
+    /// Asked on the calling thread while no record is ready (a few times a second): `true`
+    /// stops the batch as [`Flow::Stop`] does. For a stop decided elsewhere (Ctrl-C, the API
+    /// refusing the token) while the input has nothing new.
+    pub stop: Option<&'a dyn Fn() -> bool>,
+    /// After a stop, read the rest of the input to count its records
+    /// ([`Summary::not_handed`]), as [`stream_with`] does: cheap for a regular file, endless
+    /// for a stream. Without it, the rest is left unread ([`Summary::rest_unread`]).
+    pub count_rest: bool,
 }
 
 /// Renders every NDJSON record of `input` and hands each one's result to `each`, in input
@@ -171,76 +197,208 @@ where
 
 /// Like [`stream`], and `each` may stop the batch ([`Flow::Stop`]) while the rest of the input
 /// is still counted: a send interrupted, whose summary says how many records it did not reach.
+///
+/// The input is read on a thread of the call's own, which the call waits for before it
+/// returns: an input whose `read` blocks for ever (a pipe kept open) holds the call after a
+/// stop. For such an input, use [`stream_live`].
 pub fn stream_with<R, F>(
     template: &Template,
     input: R,
     options: &Options,
-    mut each: F,
+    each: F,
 ) -> std::io::Result<Summary>
 where
     R: Read + Send,
     F: FnMut(Done) -> std::io::Result<Flow>,
 {
+    scoped(template, input, options, None, each)
+}
+
+/// Like [`stream_with`], for an input that may never end or pause for ever (standard input
+/// fed by another program): the input is read on a thread that owns it and that the call does
+/// not wait for, so a stop ([`Flow::Stop`], [`Options::max_rejects`], an error from `each`,
+/// [`Live::stop`]) returns at once, even while that thread is blocked reading. The thread
+/// reads nothing more after the stop and ends at its next record, or with the process.
+pub fn stream_live<R, F>(
+    template: &Template,
+    input: R,
+    options: &Options,
+    live: &Live<'_>,
+    each: F,
+) -> std::io::Result<Summary>
+where
+    R: Read + Send + 'static,
+    F: FnMut(Done) -> std::io::Result<Flow>,
+{
+    let start = |reader: Reader| {
+        std::thread::Builder::new()
+            .name("missive-batch-reader".into())
+            .spawn(move || reader.run(input))
+            .map(drop)
+    };
+    let rest = if live.count_rest {
+        Rest::Count
+    } else {
+        Rest::Leave
+    };
+    run(template, options, start, rest, live.stop, each)
+}
+
+/// [`stream_with`] with a stop asked while no record is ready (a send's Ctrl-C, its token
+/// refused): the reader on a scoped thread, the rest counted after a stop.
+pub(crate) fn scoped<R, F>(
+    template: &Template,
+    input: R,
+    options: &Options,
+    idle_stop: Option<&dyn Fn() -> bool>,
+    each: F,
+) -> std::io::Result<Summary>
+where
+    R: Read + Send,
+    F: FnMut(Done) -> std::io::Result<Flow>,
+{
+    std::thread::scope(|s| {
+        let start = |reader: Reader| {
+            s.spawn(move || reader.run(input));
+            Ok(())
+        };
+        run(template, options, start, Rest::Count, idle_stop, each)
+    })
+}
+
+/// How often [`Live::stop`] is asked while no record is ready.
+const IDLE_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// What the reader does: read on, or, the batch stopped, leave the rest or count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Rest {
+    Read = 0,
+    Leave = 1,
+    Count = 2,
+}
+
+impl Rest {
+    fn load(flag: &AtomicU8) -> Rest {
+        match flag.load(Ordering::SeqCst) {
+            0 => Rest::Read,
+            1 => Rest::Leave,
+            _ => Rest::Count,
+        }
+    }
+}
+
+/// What the reader and the workers tell the calling thread.
+enum Message {
+    /// The next chunk of records read (chunks are numbered here, in the order they come).
+    Read(Vec<Record>),
+    /// The chunk of that number, rendered.
+    Rendered(usize, Vec<Done>),
+    /// The reader's last word.
+    End(End),
+}
+
+/// How the reading ended.
+#[derive(Default)]
+struct End {
+    /// Lines read, blank ones too.
+    lines: usize,
+    /// Records counted (not handed over) after a stop, [`Rest::Count`].
+    counted: usize,
+    error: Option<std::io::Error>,
+}
+
+/// The reader's side of a batch: it owns nothing borrowed, so it may run on a thread that
+/// outlives the call ([`stream_live`]).
+struct Reader {
+    /// One per chunk it may read: the chunks in flight are bounded (constant memory).
+    permits: Receiver<()>,
+    /// A [`Rest`], set by the calling thread when the batch stops.
+    rest: Arc<AtomicU8>,
+    to: Sender<Message>,
+}
+
+impl Reader {
+    fn run<R: Read>(self, input: R) {
+        let mut lines = Lines::new(input);
+        let mut end = End::default();
+        loop {
+            // A stop drops the permits' sender: this wakes, and reads no more.
+            let permit = self.permits.recv();
+            match Rest::load(&self.rest) {
+                Rest::Read if permit.is_ok() => {}
+                Rest::Count => {
+                    match lines.count_rest() {
+                        Ok(n) => end.counted = n,
+                        Err(e) => end.error = Some(e),
+                    }
+                    break;
+                }
+                _ => break,
+            }
+            match lines.chunk() {
+                Ok(chunk) if chunk.is_empty() => break,
+                Ok(chunk) => {
+                    if self.to.send(Message::Read(chunk)).is_err() {
+                        return; // the batch is over
+                    }
+                }
+                Err(e) => {
+                    end.error = Some(e);
+                    break;
+                }
+            }
+        }
+        end.lines = lines.number;
+        let _ = self.to.send(Message::End(end));
+    }
+}
+
+/// The batch: `start` runs the reader on a thread (scoped or not), `jobs` workers render, and
+/// the calling thread hands the records over in order. After a stop by `each` (or
+/// `idle_stop`), the rest of the input is `after_stop`: counted, or left unread. The calling
+/// thread never waits on the reader but for its messages, so a reader blocked in `read` cannot
+/// hold a stop ([`Rest::Leave`]).
+fn run<S, F>(
+    template: &Template,
+    options: &Options,
+    start: S,
+    after_stop: Rest,
+    idle_stop: Option<&dyn Fn() -> bool>,
+    mut each: F,
+) -> std::io::Result<Summary>
+where
+    S: FnOnce(Reader) -> std::io::Result<()>,
+    F: FnMut(Done) -> std::io::Result<Flow>,
+{
     let jobs = options.threads();
     let in_flight = jobs * CHUNKS_PER_JOB;
-    let stop = AtomicBool::new(false);
-    // Set with `stop` by `Flow::Stop`: the reader goes on to the end, counting records.
-    let count_rest = AtomicBool::new(false);
-    let not_handed = std::sync::atomic::AtomicUsize::new(0);
-    let read_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
-    let lines_read = std::sync::atomic::AtomicUsize::new(0);
+    let rest = Arc::new(AtomicU8::new(Rest::Read as u8));
     let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         permit_tx.send(()).expect("the receiver is alive");
     }
-    let (work_tx, work_rx) = sync_channel::<(usize, Vec<Record>)>(jobs);
+    // Unbounded, but the permits bound what is in it.
+    let (to_caller, messages) = channel::<Message>();
+    start(Reader {
+        permits: permit_rx,
+        rest: Arc::clone(&rest),
+        to: to_caller.clone(),
+    })?;
+    let (work_tx, work_rx) = channel::<(usize, Vec<Record>)>();
     let work_rx = Mutex::new(work_rx);
-    let (done_tx, done_rx) = channel::<(usize, Vec<Done>)>();
-    let mut summary = Summary::default();
-    let mut failure: Option<std::io::Error> = None;
     std::thread::scope(|s| {
-        // The reader: chunks of records, one per permit.
-        let (stop, read_error, lines_read) = (&stop, &read_error, &lines_read);
-        let (count_rest, not_handed) = (&count_rest, &not_handed);
-        s.spawn(move || {
-            let mut lines = Lines::new(input);
-            for seq in 0.. {
-                if permit_rx.recv().is_err() || stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                match lines.chunk() {
-                    Ok(chunk) if chunk.is_empty() => break,
-                    Ok(chunk) => {
-                        if work_tx.send((seq, chunk)).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                        break;
-                    }
-                }
-            }
-            if count_rest.load(Ordering::SeqCst) {
-                match lines.count_rest() {
-                    Ok(n) => {
-                        not_handed.fetch_add(n, Ordering::SeqCst);
-                    }
-                    Err(e) => {
-                        *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                    }
-                }
-            }
-            lines_read.store(lines.number, Ordering::Relaxed);
-        });
         for _ in 0..jobs {
-            let done_tx = done_tx.clone();
-            let work_rx = &work_rx;
+            let to_caller = to_caller.clone();
+            let (work_rx, rest) = (&work_rx, &rest);
             let request = options.request.as_ref();
             let with_customer_id = options.customer_id;
             s.spawn(move || loop {
                 let job = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok((seq, records)) = job else { break };
+                if Rest::load(rest) != Rest::Read {
+                    continue; // stopped: nobody takes it
+                }
                 let done = records
                     .into_iter()
                     .map(|record| {
@@ -254,82 +412,203 @@ where
                         }
                     })
                     .collect();
-                if done_tx.send((seq, done)).is_err() {
+                if to_caller.send(Message::Rendered(seq, done)).is_err() {
                     break;
                 }
             });
         }
-        drop(done_tx);
-        // The caller's side: chunks put back in order, handed over, their permits returned.
-        let mut permits = Some(permit_tx);
-        let mut waiting: BTreeMap<usize, Vec<Done>> = BTreeMap::new();
-        let mut next = 0;
-        // Set when `each` stopped the batch: the rest is only counted.
-        let mut counting = false;
-        for (seq, chunk) in &done_rx {
-            waiting.insert(seq, chunk);
-            while let Some(chunk) = waiting.remove(&next) {
-                next += 1;
-                if permits.is_none() {
-                    // stopped: the rest is drained unread (counted, if asked)
-                    if counting {
-                        summary.not_handed += chunk.len();
-                    }
-                    continue;
-                }
-                let mut chunk = chunk.into_iter();
-                for done in chunk.by_ref() {
-                    let rejected = matches!(done.outcome, Outcome::Rejected { .. });
-                    let number = done.record.number;
-                    summary.read += 1;
-                    if rejected {
-                        summary.rejected += 1;
-                    } else {
-                        summary.rendered += 1;
-                    }
-                    let handed = each(done);
-                    let limit =
-                        rejected && options.max_rejects.is_some_and(|m| summary.rejected >= m);
-                    if limit {
-                        summary.stopped_at = Some(number);
-                        summary.lines = number;
-                    }
-                    match handed {
-                        Ok(Flow::Next) => {}
-                        Ok(Flow::Stop) => {
-                            counting = true;
-                            count_rest.store(true, Ordering::SeqCst);
-                            summary.lines = number;
+        drop(to_caller);
+        let mut caller = Caller {
+            options,
+            rest: &rest,
+            permits: Some(permit_tx),
+            work: Some(work_tx),
+            waiting: BTreeMap::new(),
+            next: 0,
+            chunks_read: 0,
+            records_read: 0,
+            last_handed: 0,
+            end: None,
+            stopped: None,
+            failure: None,
+            summary: Summary::default(),
+        };
+        caller.run(&messages, after_stop, idle_stop, &mut each);
+        // Dropped here (the work channel among them), so the workers end before the scope.
+        caller.finish(&messages)
+    })
+}
+
+/// The calling thread's side of a batch: chunks to the workers, rendered chunks put back in
+/// order and handed over, permits returned.
+struct Caller<'a> {
+    options: &'a Options,
+    rest: &'a AtomicU8,
+    /// Dropped at a stop: the reader reads no more.
+    permits: Option<SyncSender<()>>,
+    /// Dropped at a stop, or at the end: the workers end.
+    work: Option<Sender<(usize, Vec<Record>)>>,
+    waiting: BTreeMap<usize, Vec<Done>>,
+    /// The next chunk to hand over.
+    next: usize,
+    chunks_read: usize,
+    records_read: usize,
+    /// The number of the last record handed over.
+    last_handed: usize,
+    end: Option<End>,
+    /// How the batch stopped, before the end of the input.
+    stopped: Option<Rest>,
+    failure: Option<std::io::Error>,
+    summary: Summary,
+}
+
+impl Caller<'_> {
+    fn run<F>(
+        &mut self,
+        messages: &Receiver<Message>,
+        after_stop: Rest,
+        idle_stop: Option<&dyn Fn() -> bool>,
+        each: &mut F,
+    ) where
+        F: FnMut(Done) -> std::io::Result<Flow>,
+    {
+        loop {
+            match (self.stopped, &self.end) {
+                // Every chunk read was handed over, or the reader's count after a stop is in.
+                (None, Some(_)) if self.next == self.chunks_read => return,
+                (Some(Rest::Count), Some(_)) | (Some(Rest::Leave), _) => return,
+                _ => {}
+            }
+            let message = match idle_stop {
+                Some(asked) if self.stopped.is_none() => match messages.recv_timeout(IDLE_POLL) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
+                        if asked() {
+                            self.stop(after_stop);
                         }
-                        Err(e) => failure = Some(e),
+                        continue;
                     }
-                    if limit || counting || failure.is_some() {
-                        stop.store(true, Ordering::SeqCst); // after `count_rest`: the reader sees both
-                        permits = None; // the reader stops at its next chunk
-                        break;
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
+                _ => match messages.recv() {
+                    Ok(m) => m,
+                    Err(_) => return,
+                },
+            };
+            self.take(message, after_stop, each);
+        }
+    }
+
+    fn take<F>(&mut self, message: Message, after_stop: Rest, each: &mut F)
+    where
+        F: FnMut(Done) -> std::io::Result<Flow>,
+    {
+        match message {
+            Message::Read(records) => {
+                self.records_read += records.len();
+                if let Some(work) = &self.work {
+                    let _ = work.send((self.chunks_read, records));
+                }
+                self.chunks_read += 1;
+            }
+            Message::End(end) => self.end = Some(end),
+            Message::Rendered(_, _) if self.stopped.is_some() => {}
+            Message::Rendered(seq, chunk) => {
+                self.waiting.insert(seq, chunk);
+                while let Some(chunk) = self.waiting.remove(&self.next) {
+                    self.next += 1;
+                    for done in chunk {
+                        if let Some(how) = self.hand(done, after_stop, each) {
+                            self.stop(how);
+                            return;
+                        }
                     }
-                }
-                if counting {
-                    summary.not_handed += chunk.len();
-                }
-                if let Some(p) = &permits {
-                    let _ = p.send(());
+                    if let Some(p) = &self.permits {
+                        let _ = p.send(());
+                    }
                 }
             }
         }
-    });
-    if let Some(e) = failure {
-        return Err(e);
     }
-    if let Some(e) = read_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
+
+    /// Hands one record over; how the rest is treated if the batch stops there.
+    fn hand<F>(&mut self, done: Done, after_stop: Rest, each: &mut F) -> Option<Rest>
+    where
+        F: FnMut(Done) -> std::io::Result<Flow>,
+    {
+        let rejected = matches!(done.outcome, Outcome::Rejected { .. });
+        let number = done.record.number;
+        let summary = &mut self.summary;
+        summary.read += 1;
+        if rejected {
+            summary.rejected += 1;
+        } else {
+            summary.rendered += 1;
+        }
+        self.last_handed = number;
+        let handed = each(done);
+        if rejected
+            && self
+                .options
+                .max_rejects
+                .is_some_and(|m| summary.rejected >= m)
+        {
+            summary.stopped_at = Some(number);
+        }
+        match handed {
+            Err(e) => {
+                self.failure = Some(e);
+                Some(Rest::Leave)
+            }
+            Ok(Flow::Stop) => Some(after_stop),
+            // `max_rejects` reached: the rest is not read.
+            Ok(Flow::Next) if summary.stopped_at.is_some() => Some(Rest::Leave),
+            Ok(Flow::Next) => None,
+        }
     }
-    // Stopped (by `max_rejects` or by `each`): `lines` were set at the record where it stopped.
-    if summary.stopped_at.is_none() && !count_rest.into_inner() {
-        summary.lines = lines_read.into_inner();
+
+    /// Stops the batch: the reader reads no more (or only counts), the workers end.
+    fn stop(&mut self, how: Rest) {
+        self.rest.store(how as u8, Ordering::SeqCst); // before the permits go: the reader sees it
+        self.permits = None;
+        self.work = None;
+        self.stopped = Some(how);
+        self.summary.lines = self.last_handed;
     }
-    summary.not_handed += not_handed.into_inner();
-    Ok(summary)
+
+    /// The summary, or the batch's error.
+    fn finish(mut self, messages: &Receiver<Message>) -> std::io::Result<Summary> {
+        self.work = None;
+        if let Some(e) = self.failure.take() {
+            return Err(e);
+        }
+        if self.stopped == Some(Rest::Leave) && self.end.is_none() {
+            // What the reader sent before it saw the stop (its end, if it came to it).
+            while let Ok(message) = messages.try_recv() {
+                match message {
+                    Message::Read(records) => self.records_read += records.len(),
+                    Message::End(end) => self.end = Some(end),
+                    Message::Rendered(..) => {}
+                }
+            }
+        }
+        let mut end = self.end.take();
+        if let Some(e) = end.as_mut().and_then(|e| e.error.take()) {
+            return Err(e);
+        }
+        let mut summary = self.summary;
+        match self.stopped {
+            None => summary.lines = end.map_or(0, |e| e.lines),
+            // `max_rejects`: the records after it are neither handed nor counted.
+            Some(_) if summary.stopped_at.is_some() => {}
+            Some(_) => {
+                summary.not_handed =
+                    self.records_read - summary.read + end.as_ref().map_or(0, |e| e.counted);
+                summary.rest_unread = end.is_none();
+            }
+        }
+        Ok(summary)
+    }
 }
 
 /// Checks and renders one record that was not read from NDJSON (a whole JSON file), as
@@ -719,6 +998,146 @@ mod tests {
             assert_eq!(summary.read + summary.not_handed, records);
             assert_eq!(summary.lines, expected[299]);
         }
+    }
+
+    /// An input that gives `text`, then blocks in `read` until the test drops its sender (a
+    /// pipe whose writer stays open), then ends.
+    struct Open {
+        text: std::io::Cursor<Vec<u8>>,
+        open: std::sync::mpsc::Receiver<()>,
+    }
+
+    impl Read for Open {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.text.read(buf)? {
+                0 => {
+                    let _ = self.open.recv();
+                    Ok(0)
+                }
+                n => Ok(n),
+            }
+        }
+    }
+
+    /// Runs a live batch over `text` followed by an input kept open, on a thread: the batch
+    /// must return within 10 s, while the input is still open.
+    fn live(text: &str, options: Options, stop_after: usize, asked: bool) -> (Vec<usize>, Summary) {
+        let (keep_open, open) = std::sync::mpsc::channel();
+        let input = Open {
+            text: std::io::Cursor::new(text.as_bytes().to_vec()),
+            open,
+        };
+        let (result_tx, result) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let t = template();
+            let handed = std::cell::RefCell::new(Vec::new());
+            let stop = || asked && handed.borrow().len() >= stop_after;
+            let live = Live {
+                stop: Some(&stop),
+                count_rest: false,
+            };
+            let summary = stream_live(&t, input, &options, &live, |d| {
+                let mut handed = handed.borrow_mut();
+                handed.push(d.record.number);
+                Ok(if !asked && handed.len() == stop_after {
+                    Flow::Stop
+                } else {
+                    Flow::Next
+                })
+            });
+            let _ = result_tx.send((handed.into_inner(), summary));
+        });
+        let (handed, summary) = result
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the batch returned while its input was open");
+        drop(keep_open);
+        (handed, summary.unwrap())
+    }
+
+    #[test]
+    fn a_live_batch_stopped_returns_with_its_input_open_and_the_rest_unread() {
+        let text = "{\"name\": \"Ann\"}\n{\"name\": \"Bo\"}\n\n{\"name\": \"Cy\"}\n";
+        for jobs in [1, 3] {
+            let options = Options {
+                jobs,
+                ..Options::default()
+            };
+            let (handed, summary) = live(text, options, 2, false);
+            assert_eq!(handed, [1, 2]);
+            assert_eq!((summary.read, summary.lines), (2, 2));
+            // Record 4 was read ahead (in the same read); the rest never came.
+            assert_eq!(summary.not_handed, 1);
+            assert!(summary.rest_unread);
+        }
+    }
+
+    #[test]
+    fn a_live_batch_waiting_for_input_stops_when_asked() {
+        let text = "{\"name\": \"Ann\"}\n";
+        let (handed, summary) = live(text, Options::default(), 1, true);
+        assert_eq!(handed, [1]);
+        assert_eq!((summary.read, summary.not_handed), (1, 0));
+        assert!(summary.rest_unread);
+    }
+
+    #[test]
+    fn a_live_batch_stops_at_max_rejects_with_its_input_open() {
+        let text = "{\"name\": \"Ann\"}\n{\"name\": 3}\n";
+        let options = Options {
+            max_rejects: Some(1),
+            ..Options::default()
+        };
+        let (handed, summary) = live(text, options, usize::MAX, false);
+        assert_eq!(handed, [1, 2]);
+        assert_eq!(summary.stopped_at, Some(2));
+        assert_eq!((summary.read, summary.rejected, summary.lines), (2, 1, 2));
+    }
+
+    #[test]
+    fn a_live_batch_that_counts_the_rest_reads_a_finite_input_to_its_end() {
+        let t = template();
+        let text = input(3000);
+        let records = (1..=3000).filter(|i| i % 7 != 5).count();
+        let live = Live {
+            stop: None,
+            count_rest: true,
+        };
+        let mut handed = 0;
+        let summary = stream_live(
+            &t,
+            std::io::Cursor::new(text.into_bytes()),
+            &Options::default(),
+            &live,
+            |_| {
+                handed += 1;
+                Ok(if handed == 100 {
+                    Flow::Stop
+                } else {
+                    Flow::Next
+                })
+            },
+        )
+        .unwrap();
+        assert_eq!(summary.read + summary.not_handed, records);
+        assert!(!summary.rest_unread);
+        // To its end, the live form hands over what the scoped one does.
+        let (seen, full) = numbers(&t, &input(3000), &Options::default());
+        let mut live_seen = Vec::new();
+        let live_full = stream_live(
+            &t,
+            std::io::Cursor::new(input(3000).into_bytes()),
+            &Options::default(),
+            &Live::default(),
+            |d| {
+                live_seen.push((
+                    d.record.number,
+                    matches!(d.outcome, Outcome::Rendered { .. }),
+                ));
+                Ok(Flow::Next)
+            },
+        )
+        .unwrap();
+        assert_eq!((live_seen, live_full), (seen, full));
     }
 
     #[test]
