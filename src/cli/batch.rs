@@ -99,7 +99,11 @@ pub fn run(
         aligned: flags.aligned,
         customer_id: false,
     };
-    let result = batch::stream(template, input, &options, |done| reporter.record(done));
+    // Read on a thread of its own that a stop does not wait for: `--max-rejects` reached on
+    // standard input kept open by its producer ends the batch at once.
+    let result = batch::stream_live(template, input, &options, &batch::Live::default(), |done| {
+        reporter.record(done).map(|()| batch::Flow::Next)
+    });
     Ok(reporter.finish(result).into())
 }
 

@@ -568,6 +568,25 @@ pub fn io_reason(e: &std::io::Error, path: &str) -> String {
     }
 }
 
+/// Whether standard input is a regular file (`< records.ndjson`), which a batch stopped early
+/// may read to its end to count what is left; a pipe or a terminal may never end.
+pub fn stdin_is_regular_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// Reads a data file (`-`: standard input). A file that cannot be read is an I/O failure
 /// (exit 2); one that is not UTF-8 is a located data error (M3001, exit 1). Either way the
 /// report names the data file.

@@ -309,7 +309,7 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     // The records: NDJSON read as the send goes (constant memory), or one document whole.
     let data = if plan.ndjson {
         match open_ndjson(&plan.data) {
-            Ok(input) => Data::Ndjson(input),
+            Ok((input, regular)) => Data::Ndjson(input, regular),
             Err(r) => {
                 return Err(Exit::reports(
                     Status::Failure,
@@ -355,7 +355,7 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     });
     let single = match &data {
         Data::One(src) => Some(Arc::clone(src)),
-        Data::Ndjson(_) => None,
+        Data::Ndjson(..) => None,
     };
     let sink = Reporter::new(
         common,
@@ -376,7 +376,9 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
         options: plan.options.clone(),
     };
     let (summary, read_error) = match data {
-        Data::Ndjson(input) => batch.run(input, &sink),
+        // Read on a thread of its own that a stop does not wait for: standard input kept open
+        // by its producer cannot hold the send after a refused token or a Ctrl-C.
+        Data::Ndjson(input, regular) => batch.run_live(input, regular, &sink),
         Data::One(src) => (batch.run_one(Record::new(1, src.text.clone()), &sink), None),
     };
     drop(interrupt);
@@ -387,28 +389,30 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
 
 /// The records of a send.
 enum Data {
-    /// `--data-ndjson`: read line by line as the send goes.
-    Ndjson(Box<dyn Read + Send>),
+    /// `--data-ndjson`: read line by line as the send goes; whether it is a regular file
+    /// (after a stop, the records left in it are counted; a pipe's rest is left unread).
+    Ndjson(Box<dyn Read + Send>, bool),
     /// `--data`: one JSON document, read whole.
     One(Arc<SourceFile>),
 }
 
-/// The `--data-ndjson` input, opened (`-`: standard input); a file that cannot be read is an
-/// I/O failure, reported as `load_data` reports it.
-fn open_ndjson(path: &str) -> Result<Box<dyn Read + Send>, FileReport> {
+/// The `--data-ndjson` input, opened (`-`: standard input), and whether it is a regular file;
+/// a file that cannot be read is an I/O failure, reported as `load_data` reports it.
+fn open_ndjson(path: &str) -> Result<(Box<dyn Read + Send>, bool), FileReport> {
     if path == "-" {
-        return Ok(Box::new(std::io::stdin()));
+        return Ok((Box::new(std::io::stdin()), super::stdin_is_regular_file()));
     }
     let opened = File::open(path).and_then(|f| {
         // A folder opens but cannot be read: refused here, before anything is sent.
-        if f.metadata()?.is_dir() {
+        let metadata = f.metadata()?;
+        if metadata.is_dir() {
             Err(std::io::Error::other("a folder"))
         } else {
-            Ok(f)
+            Ok((f, metadata.is_file()))
         }
     });
     opened
-        .map(|f| Box::new(f) as Box<dyn Read + Send>)
+        .map(|(f, regular)| (Box::new(f) as Box<dyn Read + Send>, regular))
         .map_err(|e| {
             let mut r = FileReport::new(path);
             r.diagnostics.push(
@@ -543,11 +547,15 @@ impl<'a> Reporter<'a> {
                 write_error.get_or_insert(e.to_string());
             }
         }
-        let counts = serde_json::json!({
+        let mut counts = serde_json::json!({
             "sent": summary.sent, "skipped": summary.skipped, "rejected": summary.rejected,
             "failed": summary.failed, "uncertain": summary.uncertain, "dry_run": summary.dry_run,
             "not_attempted": summary.not_attempted,
         });
+        if summary.rest_unread {
+            // Only when it is so: the input was not read to its end (a stream kept open).
+            counts["rest_unread"] = serde_json::Value::Bool(true);
+        }
         if let Some(e) = &read_error {
             let mut r = FileReport::new("");
             r.diagnostics.push(
@@ -588,10 +596,11 @@ impl<'a> Reporter<'a> {
             }
             // SARIF readers want the log alone: the counts are in the exit status.
             Format::Sarif => format!("{}\n", self.scrub(&report::sarif(&state.reports))),
-            _ if summary.not_attempted > 0 => format!(
-                "interrupted: {}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {} (run the same command again to go on)\n",
+            _ if summary.not_attempted > 0 || summary.rest_unread => format!(
+                "interrupted: {}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {}{} (run the same command again to go on)\n",
                 read(&summary),
-                summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain, summary.not_attempted
+                summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain, summary.not_attempted,
+                if summary.rest_unread { ", the rest of the input not read" } else { "" }
             ),
             _ if dry_run => format!(
                 "dry run: {}: {} to send, {} skipped (already sent), {} rejected, {} uncertain\n",

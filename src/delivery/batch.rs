@@ -133,8 +133,11 @@ pub struct Summary {
     pub uncertain: usize,
     /// Records of fate [`Fate::DryRun`].
     pub dry_run: usize,
-    /// Records not looked at: the send was stopped (Ctrl-C) before them.
+    /// Records not looked at: the send was stopped (Ctrl-C, a refused token) before them.
     pub not_attempted: usize,
+    /// The send stopped before the end of a live input ([`Batch::run_live`]), whose rest was
+    /// left unread: how many records it held is not known.
+    pub rest_unread: bool,
 }
 
 impl Summary {
@@ -151,7 +154,11 @@ impl Summary {
 
     /// Whether every record was delivered (now or earlier) or, in a dry run, would be sent.
     pub fn all_delivered(&self) -> bool {
-        self.rejected == 0 && self.failed == 0 && self.uncertain == 0 && self.not_attempted == 0
+        self.rejected == 0
+            && self.failed == 0
+            && self.uncertain == 0
+            && self.not_attempted == 0
+            && !self.rest_unread
     }
 }
 
@@ -361,18 +368,40 @@ impl Batch<'_> {
         sink: &dyn Sink,
     ) -> (Summary, Option<std::io::Error>) {
         let options = self.render_options();
-        self.deliver(sink, |each| {
-            core::stream_with(self.template, input, &options, |done| Ok(each(done)))
-                .map(|s| s.not_handed)
+        self.deliver(sink, |stopped, each| {
+            core::scoped(self.template, input, &options, Some(stopped), |done| {
+                Ok(each(done))
+            })
+        })
+    }
+
+    /// Like [`Batch::run`], for an input that may never end or pause for ever (standard input
+    /// fed by another program): a stop (Ctrl-C, a refused token) returns once the requests in
+    /// flight are answered and journaled, even while no record comes
+    /// ([`crate::batch::stream_live`]). With `count_rest` (a regular file) the records left are
+    /// counted as not attempted; else they are left unread ([`Summary::rest_unread`]).
+    pub fn run_live<R: Read + Send + 'static>(
+        &self,
+        input: R,
+        count_rest: bool,
+        sink: &dyn Sink,
+    ) -> (Summary, Option<std::io::Error>) {
+        let options = self.render_options();
+        self.deliver(sink, |stopped, each| {
+            let live = core::Live {
+                stop: Some(stopped),
+                count_rest,
+            };
+            core::stream_live(self.template, input, &options, &live, |done| Ok(each(done)))
         })
     }
 
     /// Sends one record read whole (a `--data` file): the same path, for one document.
     pub fn run_one(&self, record: Record, sink: &dyn Sink) -> Summary {
         let options = self.render_options();
-        let (summary, _) = self.deliver(sink, |each| {
+        let (summary, _) = self.deliver(sink, |_, each| {
             each(core::one(self.template, record, &options));
-            Ok(0)
+            Ok(core::Summary::default())
         });
         summary
     }
@@ -387,10 +416,15 @@ impl Batch<'_> {
     }
 
     /// The delivery stage: `feed` hands each record to the closure it is given, in input
-    /// order, and returns how many records it did not hand over once told to stop.
+    /// order, asks the predicate it is given whether the send stopped while no record is
+    /// ready, and returns the core's counts (how many records it did not hand over once told
+    /// to stop, whether it left the rest unread).
     fn deliver<F>(&self, sink: &dyn Sink, feed: F) -> (Summary, Option<std::io::Error>)
     where
-        F: FnOnce(&mut dyn FnMut(Done) -> Flow) -> std::io::Result<usize>,
+        F: FnOnce(
+            &dyn Fn() -> bool,
+            &mut dyn FnMut(Done) -> Flow,
+        ) -> std::io::Result<core::Summary>,
     {
         let summary = Mutex::new(Summary::default());
         let not_attempted = |n: usize| {
@@ -462,7 +496,7 @@ impl Batch<'_> {
                 &self.options,
             );
             // Once stopped (Ctrl-C, a refused token), the records not reached are counted.
-            let fed = feed(&mut |done: Done| {
+            let fed = feed(&stopped, &mut |done: Done| {
                 if stopped() {
                     not_attempted(1);
                     return Flow::Stop;
@@ -480,8 +514,12 @@ impl Batch<'_> {
             fed
         });
         let error = match fed {
-            Ok(not_handed) => {
-                not_attempted(not_handed);
+            Ok(core_summary) => {
+                not_attempted(core_summary.not_handed);
+                summary
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .rest_unread = core_summary.rest_unread;
                 None
             }
             Err(e) => Some(e),

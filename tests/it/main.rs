@@ -16,6 +16,7 @@ mod hostile_suite;
 mod import;
 mod json;
 mod limits;
+mod live_input;
 mod locales;
 mod lsp;
 mod lsp_frames;

@@ -1,0 +1,303 @@
+//! Issue 15's "never hang" on a live input: `send --data-ndjson -` and `render --data-ndjson -`
+//! fed by a producer that never closes standard input (`tail -f`, a queue consumer) still end
+//! when they stop: after the API refuses the token, after Ctrl-C, at `--max-rejects`. Each test
+//! keeps the child's standard input open until the child has exited, and gives it a bound
+//! (10 s: a hang, not a slow machine) before it kills it and fails. Only 127.0.0.1.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::http::{Reply, Server};
+use crate::common::temp_dir;
+
+/// A distinctive token: it must never appear in anything missive writes.
+const TOKEN: &str = "LiVe-t0ken_5e1c2b9";
+
+/// The bound for a child to exit once it should: far above any machine's slowness.
+const BOUND: Duration = Duration::from_secs(10);
+
+const TEMPLATE: &str = r#"notification welcome
+customer_id "w-{{ id }}"
+input { id: string max 40, name: string max 40 }
+text "Hello {{ name }}!"
+"#;
+
+fn record(id: u32) -> String {
+    format!("{{\"id\": \"{id}\", \"name\": \"n{id}\"}}\n")
+}
+
+/// A child whose standard input the test holds open, its outputs in files.
+struct Live {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+/// What the child left when it exited.
+struct Exited {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Live {
+    fn spawn(dir: &Path, mut command: Command) -> Live {
+        let stdout = dir.join("stdout");
+        let stderr = dir.join("stderr");
+        let mut child = command
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(std::fs::File::create(&stdout).unwrap())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        Live {
+            child,
+            stdin,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn write(&mut self, text: &str) {
+        self.stdin.write_all(text.as_bytes()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Waits until `ready` holds of the child's standard output, within the bound.
+    fn wait_for_stdout(&mut self, ready: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + BOUND;
+        while !ready(&std::fs::read_to_string(&self.stdout).unwrap()) {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the child's output never came");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn interrupt(&self) {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// Waits for the child to exit, its standard input still open; kills it and fails past
+    /// the bound.
+    fn exit(mut self) -> Exited {
+        let deadline = Instant::now() + BOUND;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "still running {BOUND:?} after it should have stopped, its input open:\n{}",
+                    std::fs::read_to_string(&self.stderr).unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        drop(self.stdin); // only now
+        let exited = Exited {
+            code: status.code(),
+            stdout: std::fs::read_to_string(&self.stdout).unwrap(),
+            stderr: std::fs::read_to_string(&self.stderr).unwrap(),
+        };
+        assert!(
+            !exited.stdout.contains(TOKEN) && !exited.stderr.contains(TOKEN),
+            "the token leaked"
+        );
+        exited
+    }
+}
+
+fn missive() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin("missive"))
+}
+
+/// `missive send TEMPLATE --data-ndjson DATA --page-id 123 --api-url BASE` and `args`.
+fn send(template: &Path, base: &str, data: &str, args: &[&str]) -> Command {
+    let mut c = missive();
+    c.env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(template)
+        .args(["--page-id", "123", "--api-url", base, "--backoff", "0.01"])
+        .args(["--data-ndjson", data])
+        .args(args);
+    c
+}
+
+/// Every line of a file the run wrote is whole JSON.
+fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.is_empty() || text.ends_with('\n'), "cut short: {text}");
+    assert!(!text.contains(TOKEN), "the token leaked into {path:?}");
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{path:?}: {e}: {l}")))
+        .collect()
+}
+
+fn setup(what: &str) -> (PathBuf, PathBuf) {
+    let dir = temp_dir(what);
+    let template = dir.join("welcome.missive");
+    std::fs::write(&template, TEMPLATE).unwrap();
+    (dir, template)
+}
+
+#[test]
+fn send_on_an_open_stdin_ends_after_the_token_is_refused() {
+    let (dir, template) = setup("live-send-401");
+    let server = Server::start(|_, _| {
+        Reply::Http(
+            401,
+            &[],
+            br#"{"meta":{"status":"error","message":"Invalid access token"}}"#.to_vec(),
+        )
+    });
+    let journal = dir.join("journal");
+    let rejects = dir.join("rejects.ndjson");
+    let (j, r) = (journal.to_str().unwrap(), rejects.to_str().unwrap());
+    let mut child = Live::spawn(
+        &dir,
+        send(
+            &template,
+            &server.base,
+            "-",
+            &["--journal", j, "--rejects", r],
+        ),
+    );
+    child.write(&record(1));
+    let out = child.exit();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert_eq!(server.seen().len(), 1);
+    assert!(
+        out.stderr.ends_with("interrupted: read 1 record: sent 0, skipped 0 (already sent), rejected 0, failed 1, uncertain 0, not attempted 0, the rest of the input not read (run the same command again to go on)\n"),
+        "{}",
+        out.stderr
+    );
+    let delivered: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        delivered,
+        [
+            serde_json::json!({"record": 1, "customer_id": "w-1", "result": "failed", "status": 401, "attempts": 1})
+        ]
+    );
+    let rejected = json_lines(&rejects);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(
+        (&rejected[0]["record"], &rejected[0]["outcome"]),
+        (&serde_json::json!(1), &serde_json::json!("refused"))
+    );
+    // The journal holds the request and its answer, each line whole.
+    let entries = json_lines(&journal);
+    assert!(entries.len() >= 2, "{entries:?}");
+}
+
+#[test]
+fn send_on_an_open_stdin_ends_after_ctrl_c_and_a_rerun_does_not_send_again() {
+    let (dir, template) = setup("live-send-int");
+    let server = Server::ok();
+    let journal = dir.join("journal");
+    let j = journal.to_str().unwrap();
+    let mut child = Live::spawn(&dir, send(&template, &server.base, "-", &["--journal", j]));
+    child.write(&record(1));
+    // Its outcome is on disk once its delivery line is out; then nothing more comes.
+    child.wait_for_stdout(|out| out.lines().count() == 1);
+    child.interrupt();
+    let out = child.exit();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with("interrupted: read 1 record: sent 1, skipped 0 (already sent), rejected 0, failed 0, uncertain 0, not attempted 0, the rest of the input not read (run the same command again to go on)\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(server.seen().len(), 1);
+    json_lines(&journal);
+
+    // The same send again, with the whole input: the record delivered is skipped.
+    let data = dir.join("all.ndjson");
+    std::fs::write(&data, format!("{}{}", record(1), record(2))).unwrap();
+    let again = send(
+        &template,
+        &server.base,
+        data.to_str().unwrap(),
+        &["--journal", j],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "read 2 records: sent 1, skipped 1 (already sent), rejected 0, failed 0, uncertain 0\n"
+        ),
+        "{stderr}"
+    );
+    let targets: Vec<String> = server.seen().into_iter().map(|s| s.target).collect();
+    assert_eq!(targets.len(), 2);
+    assert!(targets[0].contains("/customers/w-1/") && targets[1].contains("/customers/w-2/"));
+    json_lines(&journal);
+}
+
+#[test]
+fn send_json_summary_says_the_rest_was_not_read() {
+    let (dir, template) = setup("live-send-json");
+    let server = Server::start(|_, _| Reply::Http(403, &[], b"{}".to_vec()));
+    let mut child = Live::spawn(
+        &dir,
+        send(&template, &server.base, "-", &["--format", "json"]),
+    );
+    child.write(&record(7));
+    let out = child.exit();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stderr).unwrap();
+    assert_eq!(
+        doc["delivery"],
+        serde_json::json!({"sent": 0, "skipped": 0, "rejected": 0, "failed": 1, "uncertain": 0, "dry_run": 0, "not_attempted": 0, "rest_unread": true})
+    );
+}
+
+#[test]
+fn render_on_an_open_stdin_ends_at_max_rejects() {
+    let (dir, template) = setup("live-render");
+    let rejects = dir.join("rejects.ndjson");
+    let mut c = missive();
+    c.arg("render")
+        .arg(&template)
+        .args(["--data-ndjson", "-", "--max-rejects", "1", "--rejects"])
+        .arg(&rejects);
+    let mut child = Live::spawn(&dir, c);
+    child.write(&format!("{}{{\"id\": \"2\", \"name\": 3}}\n", record(1)));
+    let out = child.exit();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert_eq!(out.stdout, "{\"text\":\"Hello n1!\"}\n");
+    assert!(
+        out.stderr.ends_with("stopped at record 2: `--max-rejects 1` reached, the records after it were not read\nread 2 records: rendered 1, rejected 1\n"),
+        "{}",
+        out.stderr
+    );
+    let rejected = json_lines(&rejects);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["record"], 2);
+    assert_eq!(
+        rejected[0]["data"],
+        serde_json::json!({"id": "2", "name": 3})
+    );
+}
