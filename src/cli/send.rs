@@ -450,16 +450,42 @@ struct State {
     rejects: Option<BufWriter<File>>,
     /// `--format json`: every report, printed as one document at the end.
     reports: Vec<FileReport>,
+    /// The record each of `reports` is about (none for the template's, the journal's, an
+    /// I/O failure's): each of its diagnostics says it in JSON (`"record": N`).
+    records: Vec<Option<usize>>,
     warnings: usize,
     write_error: Option<String>,
 }
 
 impl State {
+    /// A report for the document at the end (`--format json`, `sarif`), about `record`.
+    fn push(&mut self, report: FileReport, record: Option<usize>) {
+        self.reports.push(report);
+        self.records.push(record);
+    }
+
+    /// The JSON document's diagnostics, each of a record's with its `record` number (the field
+    /// of `render --data-ndjson --format json`). `report::json` lists them report by report.
+    fn number_diagnostics(&self, doc: &mut serde_json::Value) {
+        let Some(list) = doc["diagnostics"].as_array_mut() else {
+            return;
+        };
+        let mut items = list.iter_mut();
+        for (report, record) in self.reports.iter().zip(&self.records) {
+            for item in items.by_ref().take(report.diagnostics.len()) {
+                if let (Some(n), Some(fields)) = (record, item.as_object_mut()) {
+                    fields.insert("record".to_string(), (*n).into());
+                }
+            }
+        }
+    }
+
     fn new(out: Box<dyn Write + Send>, rejects: Option<BufWriter<File>>) -> State {
         State {
             out,
             rejects,
             reports: Vec::new(),
+            records: Vec::new(),
             warnings: 0,
             write_error: None,
         }
@@ -490,7 +516,7 @@ impl<'a> Reporter<'a> {
                 continue;
             }
             if matches!(common.format, Format::Json | Format::Sarif) {
-                state.reports.push(r);
+                state.push(r, None);
             } else {
                 print_reports(common, &[r], 1, Stream::Stderr, false);
             }
@@ -569,7 +595,7 @@ impl<'a> Reporter<'a> {
                 .help("check the file given with `--data-ndjson`; the records before the failure have their fates above, and a rerun with the same `--journal` skips those delivered"),
             );
             if matches!(self.common.format, Format::Json | Format::Sarif) {
-                state.reports.push(r);
+                state.push(r, None);
             } else {
                 print_reports(self.common, &[r], 1, Stream::Stderr, false);
             }
@@ -581,7 +607,7 @@ impl<'a> Reporter<'a> {
                     .help("check the disk and the files given with `-o` and `--rejects`"),
             );
             if matches!(self.common.format, Format::Json | Format::Sarif) {
-                state.reports.push(r);
+                state.push(r, None);
             } else {
                 print_reports(self.common, &[r], 1, Stream::Stderr, false);
             }
@@ -591,6 +617,7 @@ impl<'a> Reporter<'a> {
                 let doc = report::json(&state.reports, 1);
                 let mut v: serde_json::Value =
                     serde_json::from_str(&doc).unwrap_or_else(|_| serde_json::json!({}));
+                state.number_diagnostics(&mut v);
                 v["delivery"] = counts;
                 format!("{}\n", self.scrub(&v.to_string()))
             }
@@ -694,7 +721,7 @@ impl Sink for Reporter<'_> {
         state.warnings += report.diagnostics.iter().filter(|d| !d.is_error()).count();
         if !report.diagnostics.is_empty() {
             if matches!(self.common.format, Format::Json | Format::Sarif) {
-                state.reports.push(report);
+                state.push(report, Some(n));
             } else {
                 self.print(&report);
             }

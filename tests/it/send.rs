@@ -1269,3 +1269,48 @@ fn a_refused_token_stops_the_batch() {
     );
     assert!(r.stderr.contains("not attempted 2"), "{}", r.stderr);
 }
+
+/// `--format json`: each diagnostic about a record says which (`"record": N`, the field of
+/// `render --data-ndjson --format json`); the template's own have none.
+#[test]
+fn json_diagnostics_of_a_send_carry_their_record_number() {
+    let s = Setup::new();
+    std::fs::write(
+        &s.template,
+        // A warning of the template's own (its name is not its file's): no record.
+        TEMPLATE.replace("notification welcome", "notification other"),
+    )
+    .unwrap();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        concat!(
+            "{\"id\": \"1\", \"name\": \"Ann\"}\n",
+            "{\"id\": \"2\"}\n",
+            "\n",
+            "{\"id\": \"1\", \"name\": \"Ann again\"}\n",
+        ),
+    );
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data-ndjson",
+            records.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
+    let numbered: Vec<(Option<u64>, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["record"].as_u64(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        numbered,
+        [(None, "M4002"), (Some(2), "M3002"), (Some(4), "M5023")]
+    );
+    assert_eq!(doc["delivery"]["sent"], 1);
+}
