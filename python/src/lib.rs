@@ -99,6 +99,8 @@ impl Sources<'_> {
             Origin::Template => Some(self.template.as_ref()),
             Origin::Data => self.data.as_deref(),
             Origin::Part(i) => self.parts.get(i as usize).map(|s| &**s),
+            // Only a send's diagnostics point at an earlier record.
+            Origin::Earlier => None,
         });
         let (start, end) = match (primary, source) {
             (Some(l), Some(s)) => (
@@ -127,6 +129,7 @@ impl Sources<'_> {
             template: Some(self.template.clone()),
             data: self.data.clone(),
             parts: self.parts.to_vec(),
+            earlier: None,
             diagnostics: diagnostics.to_vec(),
         };
         report::human(&[r], false)

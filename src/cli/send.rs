@@ -672,6 +672,10 @@ impl Sink for Reporter<'_> {
                     .unwrap_or_else(|| record_source(&self.data_name, &e.record.text, n)),
             );
         }
+        // A repeated customer_id: the first record with it, at its line of the file.
+        report.earlier = e
+            .earlier
+            .map(|(first, text)| record_source(&self.data_name, text, first));
         report.diagnostics = e.diagnostics;
         // Every format shows the message: it names the record (its line, for NDJSON).
         for d in &mut report.diagnostics {

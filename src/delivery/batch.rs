@@ -110,6 +110,9 @@ pub struct Event<'a> {
     pub answer: Option<&'a str>,
     /// Dry run: the URL (token `***`) and the body.
     pub request: Option<(&'a str, &'a [u8])>,
+    /// An earlier record that labels of [`Origin::Earlier`] point into (the first record with
+    /// a repeated customer_id): its number and text.
+    pub earlier: Option<(usize, &'a str)>,
 }
 
 /// Receives the events of a send, from several threads.
@@ -250,6 +253,48 @@ pub(crate) struct Policy<'a> {
     /// 128 bits, as the journal knows records). Kept only when duplicates are allowed: else
     /// each customer_id comes once.
     occurrences: HashMap<[u8; 16], u32>,
+    /// The texts of the latest records that came first with their customer_id, for the label
+    /// of a repeat at the first one ([`Policy::decide_record`]).
+    earlier: Earlier,
+    /// Set by [`Policy::decide`]: the record was the first with its customer_id.
+    fresh: bool,
+    /// Set by [`Policy::decide`]: the record repeats the customer_id of this record of the run.
+    repeat_of: Option<u32>,
+}
+
+/// How many bytes of records' text a send keeps for the label of a repeated customer_id at
+/// the first record with it: the latest records only, so that memory does not grow with the
+/// input (a repeat of a record no longer kept is reported without that label).
+const EARLIER_BYTES: usize = 1 << 20;
+
+/// The texts of the latest records that came first with their customer_id, in input order,
+/// [`EARLIER_BYTES`] at most.
+#[derive(Debug, Default)]
+struct Earlier {
+    texts: std::collections::VecDeque<(usize, Box<str>)>,
+    bytes: usize,
+}
+
+impl Earlier {
+    fn keep(&mut self, number: usize, text: &str) {
+        if text.len() > EARLIER_BYTES {
+            return;
+        }
+        self.bytes += text.len();
+        self.texts.push_back((number, text.into()));
+        while self.bytes > EARLIER_BYTES {
+            let Some((_, gone)) = self.texts.pop_front() else {
+                break;
+            };
+            self.bytes -= gone.len();
+        }
+    }
+
+    /// The text of record `number`, if it is still kept.
+    fn get(&self, number: usize) -> Option<&str> {
+        let i = self.texts.binary_search_by_key(&number, |(n, _)| *n).ok()?;
+        Some(&self.texts[i].1)
+    }
 }
 
 /// A customer_id as the policy remembers it: 96 bits of its SHA-256.
@@ -287,15 +332,43 @@ impl<'a> Policy<'a> {
             options,
             first_with: HashMap::new(),
             occurrences: HashMap::new(),
+            earlier: Earlier::default(),
+            fresh: false,
+            repeat_of: None,
         }
+    }
+
+    /// [`Policy::decide`] for a record of the input, and, when it is rejected for repeating
+    /// the customer_id of an earlier record of the run, that record (its number and text)
+    /// while its text is still kept.
+    pub fn decide_record(
+        &mut self,
+        record: &Record,
+        customer_id: &str,
+        body: &[u8],
+    ) -> (Decision, Option<(usize, &str)>) {
+        let decision = self.decide(record.number, customer_id, body);
+        if self.fresh {
+            self.earlier.keep(record.number, &record.text);
+        }
+        let earlier = match (&decision, self.repeat_of) {
+            (Decision::Reject(_), Some(n)) if n != u32::MAX => {
+                let n = n as usize;
+                self.earlier.get(n).map(|text| (n, text))
+            }
+            _ => None,
+        };
+        (decision, earlier)
     }
 
     /// The decision for the `number`-th record, which renders to `body` for `customer_id`.
     pub fn decide(&mut self, number: usize, customer_id: &str, body: &[u8]) -> Decision {
         let allow_duplicates = self.options.allow_duplicate_customer_id;
+        (self.fresh, self.repeat_of) = (false, None);
         if !allow_duplicates {
             match self.first_with.entry(id_hash(customer_id)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
+                    self.repeat_of = Some(*first.get());
                     let first = match *first.get() {
                         u32::MAX => "an earlier record".to_string(),
                         n => format!("record {n}"),
@@ -309,6 +382,7 @@ impl<'a> Policy<'a> {
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(u32::try_from(number).unwrap_or(u32::MAX));
+                    self.fresh = true;
                 }
             }
         }
@@ -551,6 +625,7 @@ impl Batch<'_> {
                 return None;
             }
         };
+        let (decision, earlier) = policy.decide_record(&record, &customer_id, &body);
         let event = |fate: Fate, diagnostics: Vec<Diagnostic>, request: Option<(&str, &[u8])>| {
             emit(Event {
                 record: &record,
@@ -561,9 +636,10 @@ impl Batch<'_> {
                 diagnostics,
                 answer: None,
                 request,
+                earlier: None,
             });
         };
-        match policy.decide(record.number, &customer_id, &body) {
+        match decision {
             Decision::Send { key } => {
                 return Some(Job {
                     record,
@@ -583,8 +659,29 @@ impl Batch<'_> {
                 event(Fate::Uncertain, warnings, None);
             }
             Decision::Reject(d) => {
+                // Labelled at this record and, when it is kept, at the first with the id.
+                let d = match earlier {
+                    Some((_, text)) => d
+                        .label(Origin::Data, record_start(&record.text), "this record")
+                        .label(
+                            Origin::Earlier,
+                            record_start(text),
+                            "the first record with this customer_id",
+                        ),
+                    None => d,
+                };
                 warnings.push(d);
-                event(Fate::Rejected, warnings, None);
+                emit(Event {
+                    record: &record,
+                    customer_id: Some(&customer_id),
+                    fate: Fate::Rejected,
+                    status: None,
+                    attempts: 0,
+                    diagnostics: warnings,
+                    answer: None,
+                    request: None,
+                    earlier,
+                });
             }
         }
         None
@@ -630,6 +727,7 @@ impl Batch<'_> {
                     diagnostics: warnings,
                     answer: None,
                     request: None,
+                    earlier: None,
                 });
                 return None;
             }
@@ -702,6 +800,7 @@ impl Batch<'_> {
             diagnostics: warnings,
             answer: answer.as_deref(),
             request: None,
+            earlier: None,
         });
     }
 
@@ -815,6 +914,7 @@ fn rejected<'a>(
         diagnostics,
         answer: None,
         request: None,
+        earlier: None,
     }
 }
 
@@ -822,13 +922,7 @@ fn rejected<'a>(
 /// at its record's first character: that says where it is, as its number does.
 fn point_at_record(d: &mut Diagnostic, record: &Record) {
     if d.labels.is_empty() {
-        let bom = if record.text.starts_with('\u{feff}') {
-            3
-        } else {
-            0
-        };
-        let first = record.text[bom..].chars().next().map_or(0, char::len_utf8);
-        let span = Span::new(bom, bom + first);
+        let span = record_start(&record.text);
         d.labels.push(Label {
             origin: Origin::Data,
             span,
@@ -836,6 +930,13 @@ fn point_at_record(d: &mut Diagnostic, record: &Record) {
             fix: None,
         });
     }
+}
+
+/// A record's first character (after a BOM): where a diagnostic about the whole record points.
+fn record_start(text: &str) -> Span {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first = text[bom..].chars().next().map_or(0, char::len_utf8);
+    Span::new(bom, bom + first)
 }
 
 /// At most 500 characters of an answer, for a note.
@@ -996,6 +1097,30 @@ mod tests {
                 key: format!("{}-2", record_key("7", "c-1", b"a", 1))
             }
         );
+    }
+
+    #[test]
+    fn a_repeat_gets_the_first_records_text_while_it_is_kept() {
+        let none = History::default();
+        let options = Options::default();
+        let mut p = Policy::new("7", "hi", &none, &options);
+        let record = |n: usize, text: &str| Record::new(n, text.to_string());
+        let (first, earlier) = p.decide_record(&record(1, "{\"id\": 1}"), "c-1", b"a");
+        assert!(matches!(first, Decision::Send { .. }) && earlier.is_none());
+        let (again, earlier) = p.decide_record(&record(2, "{\"id\": 1, \"x\": 2}"), "c-1", b"b");
+        assert_eq!(code(&again), Some(Code::DuplicateCustomerId));
+        assert_eq!(earlier, Some((1, "{\"id\": 1}")));
+        // Past the bytes kept, the oldest texts go: the repeat is still refused, unlabelled.
+        let long = "x".repeat(EARLIER_BYTES / 2);
+        for n in 3..6 {
+            p.decide_record(&record(n, &long), &format!("c-{n}"), b"a");
+        }
+        let (again, earlier) = p.decide_record(&record(6, "{}"), "c-1", b"c");
+        assert_eq!(code(&again), Some(Code::DuplicateCustomerId));
+        assert_eq!(earlier, None);
+        let (_, earlier) = p.decide_record(&record(7, "{}"), "c-5", b"c");
+        assert_eq!(earlier.map(|(n, t)| (n, t.len())), Some((5, long.len())));
+        assert!(p.earlier.bytes <= EARLIER_BYTES);
     }
 
     #[cfg(target_pointer_width = "64")]

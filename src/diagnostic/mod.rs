@@ -29,7 +29,7 @@ impl Severity {
 }
 
 /// Which file a label points into: the template, a shared part's file it uses, or the data
-/// file it is rendered with.
+/// file it is rendered with (or an earlier record of that data file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// The template source (or the JSON payload it was imported from).
@@ -40,6 +40,9 @@ pub enum Origin {
     /// the report's [`parts`](report::FileReport::parts) (and the compiled template's
     /// [`parts`](crate::check::Compiled::parts)).
     Part(u16),
+    /// An earlier record of the batch whose record the diagnostic is about (the first record
+    /// with a repeated customer_id): the report's [`earlier`](report::FileReport::earlier).
+    Earlier,
 }
 
 /// A position a diagnostic points at, in the template or the data, with what to say there.

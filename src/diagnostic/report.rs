@@ -22,6 +22,9 @@ pub struct FileReport {
     pub data: Option<Arc<SourceFile>>,
     /// The shared parts' files the template uses, for labels in [`Origin::Part`] (by index).
     pub parts: Vec<Arc<SourceFile>>,
+    /// An earlier record of the batch (its line of the data file), for labels in
+    /// [`Origin::Earlier`].
+    pub earlier: Option<Arc<SourceFile>>,
     /// The file's diagnostics.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -34,6 +37,7 @@ impl FileReport {
             template: None,
             data: None,
             parts: Vec::new(),
+            earlier: None,
             diagnostics: Vec::new(),
         }
     }
@@ -43,6 +47,7 @@ impl FileReport {
             Origin::Template => self.template.as_deref(),
             Origin::Data => self.data.as_deref(),
             Origin::Part(i) => self.parts.get(i as usize).map(|s| &**s),
+            Origin::Earlier => self.earlier.as_deref(),
         }
     }
 

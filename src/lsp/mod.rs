@@ -261,7 +261,7 @@ fn shown_at(d: &Diagnostic) -> Option<&crate::diagnostic::Label> {
     match primary.origin {
         Origin::Template => Some(primary),
         Origin::Part(_) => d.labels.iter().rev().find(|l| l.origin == Origin::Template),
-        Origin::Data => None,
+        Origin::Data | Origin::Earlier => None,
     }
 }
 
@@ -302,7 +302,7 @@ pub(crate) fn to_lsp(
                         LineIndex::new(&file.text).range(&file.text, l.span),
                     )
                 }
-                Origin::Data => return None,
+                Origin::Data | Origin::Earlier => return None,
             };
             Some(DiagnosticRelatedInformation {
                 location,

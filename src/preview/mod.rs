@@ -772,6 +772,10 @@ impl Page<'_> {
                     let src = report.parts.get(i as usize)?;
                     (src.name.as_str(), src)
                 }
+                Origin::Earlier => {
+                    let src = report.earlier.as_ref()?;
+                    (src.name.as_str(), src)
+                }
             };
             let lc = src.line_col(l.span.start as usize);
             Some(format!("{file}:{}:{}", lc.line, lc.column))
