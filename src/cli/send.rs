@@ -69,6 +69,10 @@ pub struct SendArgs {
     /// journal) sent another message to.
     #[arg(long)]
     allow_duplicate_customer_id: bool,
+    /// Stop once N records are rejected (they fail to render or check, or repeat a
+    /// customer_id): the records after the Nth are not sent.
+    #[arg(long, value_name = "N")]
+    max_rejects: Option<usize>,
     /// Seconds before a request is given up.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     timeout: f64,
@@ -205,6 +209,12 @@ impl Plan {
                 .help("give from 1 to 256 requests in flight"),
             ));
         }
+        if args.max_rejects == Some(0) {
+            return Err(failure(
+                codes::m9002_usage("`--max-rejects 0` is not a count")
+                    .help("give a number from 1, e.g. `--max-rejects 10`"),
+            ));
+        }
         if let Some(r) = args.rate.filter(|r| !(r.is_finite() && *r > 0.0)) {
             return Err(failure(
                 codes::m9002_usage(format!("`--rate {r}` is not a positive number"))
@@ -239,6 +249,7 @@ impl Plan {
                 },
                 rate: args.rate,
                 timeout,
+                max_rejects: args.max_rejects,
             },
             template: args.template,
             journal: args.journal,
@@ -582,6 +593,10 @@ impl<'a> Reporter<'a> {
             // Only when it is so: the input was not read to its end (a stream kept open).
             counts["rest_unread"] = serde_json::Value::Bool(true);
         }
+        if let Some(n) = summary.stopped_at {
+            // Only when it is so: `--max-rejects` was reached at this record.
+            counts["stopped_at"] = n.into();
+        }
         if let Some(e) = &read_error {
             let mut r = FileReport::new("");
             r.diagnostics.push(
@@ -623,6 +638,7 @@ impl<'a> Reporter<'a> {
             }
             // SARIF readers want the log alone: the counts are in the exit status.
             Format::Sarif => format!("{}\n", self.scrub(&report::sarif(&state.reports))),
+            _ if summary.stopped_at.is_some() => stopped(&summary, dry_run),
             _ if summary.not_attempted > 0 || summary.rest_unread => format!(
                 "interrupted: {}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {}{} (run the same command again to go on)\n",
                 read(&summary),
@@ -866,6 +882,43 @@ fn read(summary: &Summary) -> String {
         + summary.dry_run
         + summary.not_attempted;
     format!("read {n} record{}", if n == 1 { "" } else { "s" })
+}
+
+/// The summary of a send that `--max-rejects` stopped: where, then the counts, the records
+/// after it among them (not attempted, or, from a stream, not read).
+fn stopped(summary: &Summary, dry_run: bool) -> String {
+    let at = summary.stopped_at.unwrap_or_default();
+    let mut text = format!(
+        "stopped at record {at}: `--max-rejects {}` reached, the records after it were not {}\n",
+        summary.rejected,
+        if dry_run { "looked at" } else { "sent" }
+    );
+    text.push_str(&if dry_run {
+        format!(
+            "dry run: {}: {} to send, {} skipped (already sent), {} rejected, {} uncertain",
+            read(summary),
+            summary.dry_run,
+            summary.skipped,
+            summary.rejected,
+            summary.uncertain
+        )
+    } else {
+        format!(
+            "{}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}",
+            read(summary),
+            summary.sent,
+            summary.skipped,
+            summary.rejected,
+            summary.failed,
+            summary.uncertain
+        )
+    });
+    text.push_str(&format!(", not attempted {}", summary.not_attempted));
+    if summary.rest_unread {
+        text.push_str(", the rest of the input not read");
+    }
+    text.push('\n');
+    text
 }
 
 /// A line of a dry run: the request that would be sent (the token as `***`).

@@ -43,6 +43,9 @@ pub struct Options {
     pub rate: Option<f64>,
     /// Per request.
     pub timeout: Duration,
+    /// Stop once this many records have been rejected (the last of them included): the
+    /// records after it are not attempted. `None` goes on to the end.
+    pub max_rejects: Option<usize>,
 }
 
 impl Default for Options {
@@ -55,6 +58,7 @@ impl Default for Options {
             retry: RetryPolicy::default(),
             rate: None,
             timeout: Duration::from_secs(30),
+            max_rejects: None,
         }
     }
 }
@@ -141,6 +145,9 @@ pub struct Summary {
     /// The send stopped before the end of a live input ([`Batch::run_live`]), whose rest was
     /// left unread: how many records it held is not known.
     pub rest_unread: bool,
+    /// [`Options::max_rejects`] was reached at this record: the records after it were not
+    /// attempted.
+    pub stopped_at: Option<usize>,
 }
 
 impl Summary {
@@ -575,10 +582,19 @@ impl Batch<'_> {
                     not_attempted(1);
                     return Flow::Stop;
                 }
+                let number = done.record.number;
                 if let Some(job) = self.decide(done, &mut policy, &emit) {
                     if tx.send(job).is_err() {
                         // No worker left to take it: never attempted, nor the rest.
                         not_attempted(1);
+                        return Flow::Stop;
+                    }
+                }
+                // `max_rejects` reached at this record: the records before it go on.
+                if let Some(max) = self.options.max_rejects {
+                    let mut s = summary.lock().unwrap_or_else(|p| p.into_inner());
+                    if s.rejected >= max {
+                        s.stopped_at = Some(number);
                         return Flow::Stop;
                     }
                 }

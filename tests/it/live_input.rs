@@ -275,6 +275,38 @@ fn send_json_summary_says_the_rest_was_not_read() {
 }
 
 #[test]
+fn send_on_an_open_stdin_ends_at_max_rejects() {
+    let (dir, template) = setup("live-send-max-rejects");
+    let server = Server::ok();
+    let rejects = dir.join("rejects.ndjson");
+    let r = rejects.to_str().unwrap();
+    let mut child = Live::spawn(
+        &dir,
+        send(
+            &template,
+            &server.base,
+            "-",
+            &["--max-rejects", "1", "--rejects", r],
+        ),
+    );
+    child.write(&format!("{}{{\"id\": \"2\"}}\n", record(1)));
+    let out = child.exit();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with(concat!(
+            "stopped at record 2: `--max-rejects 1` reached, the records after it were not sent\n",
+            "read 2 records: sent 1, skipped 0 (already sent), rejected 1, failed 0, uncertain 0, not attempted 0, the rest of the input not read\n"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(server.seen().len(), 1);
+    let rejected = json_lines(&rejects);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["record"], 2);
+}
+
+#[test]
 fn render_on_an_open_stdin_ends_at_max_rejects() {
     let (dir, template) = setup("live-render");
     let rejects = dir.join("rejects.ndjson");

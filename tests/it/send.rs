@@ -1314,3 +1314,66 @@ fn json_diagnostics_of_a_send_carry_their_record_number() {
     );
     assert_eq!(doc["delivery"]["sent"], 1);
 }
+
+#[test]
+fn max_rejects_stops_a_send_at_the_nth_rejected_record() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        concat!(
+            "{\"id\": \"1\", \"name\": \"Ann\"}\n",
+            "{\"id\": \"2\"}\n",
+            "{\"id\": \"3\", \"name\": \"Bob\"}\n",
+            "{\"id\": \"1\", \"name\": \"Ann again\"}\n",
+            "{\"id\": \"5\", \"name\": \"Eve\"}\n",
+            "{\"id\": \"6\"}\n",
+        ),
+    );
+    let rejects = s.path("rejects.ndjson");
+    let (d, r) = (records.to_str().unwrap(), rejects.to_str().unwrap());
+    let out = run(s.send(
+        &server.base,
+        &["--data-ndjson", d, "--rejects", r, "--max-rejects", "2"],
+    ));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with(concat!(
+            "stopped at record 4: `--max-rejects 2` reached, the records after it were not sent\n",
+            "read 6 records: sent 2, skipped 0 (already sent), rejected 2, failed 0, uncertain 0, not attempted 2\n"
+        )),
+        "{}",
+        out.stderr
+    );
+    let targets: Vec<String> = server.seen().into_iter().map(|q| q.target).collect();
+    assert_eq!(targets, vec![path_for("w-1"), path_for("w-3")]);
+    // The rejects file has both, in the format render's has, each line whole.
+    let rejected = lines(&std::fs::read_to_string(&rejects).unwrap());
+    let fates: Vec<(u64, &str, &str)> = rejected
+        .iter()
+        .map(|l| {
+            (
+                l["record"].as_u64().unwrap(),
+                l["outcome"].as_str().unwrap(),
+                l["diagnostics"][0]["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(fates, [(2, "rejected", "M3002"), (4, "rejected", "M5023")]);
+
+    // JSON: where it stopped, among the counts.
+    let server = Server::ok();
+    let out = run(s.send(
+        &server.base,
+        &["--data-ndjson", d, "--max-rejects", "1", "--format", "json"],
+    ));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stderr).unwrap();
+    assert_eq!(doc["delivery"]["stopped_at"], 2);
+    assert_eq!(doc["delivery"]["not_attempted"], 4);
+    assert_eq!(server.seen().len(), 1);
+
+    let out = run(s.send(&server.base, &["--data-ndjson", d, "--max-rejects", "0"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("`--max-rejects 0` is not a count"));
+}
