@@ -296,6 +296,20 @@ enum Message {
     Rendered(usize, Vec<Done>),
     /// The reader's last word.
     End(End),
+    /// A thread of the batch panicked (a bug): the batch ends rather than wait for it.
+    Panicked,
+}
+
+/// Held by each thread of a batch: should the thread panic, the calling thread is told, and
+/// does not wait for a chunk that will never come.
+struct Alive<'a>(&'a Sender<Message>);
+
+impl Drop for Alive<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = self.0.send(Message::Panicked);
+        }
+    }
 }
 
 /// How the reading ended.
@@ -320,6 +334,7 @@ struct Reader {
 
 impl Reader {
     fn run<R: Read>(self, input: R) {
+        let _alive = Alive(&self.to);
         let mut lines = Lines::new(input);
         let mut end = End::default();
         loop {
@@ -394,6 +409,7 @@ where
             let request = options.request.as_ref();
             let with_customer_id = options.customer_id;
             s.spawn(move || loop {
+                let _alive = Alive(&to_caller);
                 let job = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok((seq, records)) = job else { break };
                 if Rest::load(rest) != Rest::Read {
@@ -512,6 +528,13 @@ impl Caller<'_> {
                 self.chunks_read += 1;
             }
             Message::End(end) => self.end = Some(end),
+            Message::Panicked => {
+                // A scoped thread's panic is raised again when the scope ends.
+                self.failure = Some(std::io::Error::other(
+                    "a thread of the batch panicked: this is a bug in missive",
+                ));
+                self.stop(Rest::Leave);
+            }
             Message::Rendered(_, _) if self.stopped.is_some() => {}
             Message::Rendered(seq, chunk) => {
                 self.waiting.insert(seq, chunk);
@@ -588,7 +611,7 @@ impl Caller<'_> {
                 match message {
                     Message::Read(records) => self.records_read += records.len(),
                     Message::End(end) => self.end = Some(end),
-                    Message::Rendered(..) => {}
+                    Message::Rendered(..) | Message::Panicked => {}
                 }
             }
         }
