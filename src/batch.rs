@@ -28,7 +28,9 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::mpsc::{
+    channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError,
+};
 use std::sync::{Arc, Mutex};
 
 use crate::check::data;
@@ -175,6 +177,10 @@ pub struct Live<'a> {
     /// ([`Summary::not_handed`]), as [`stream_with`] does: cheap for a regular file, endless
     /// for a stream. Without it, the rest is left unread ([`Summary::rest_unread`]).
     pub count_rest: bool,
+    /// Called on the calling thread each time it is about to wait for a record that is not
+    /// ready yet: flush the output there, so that whoever reads it gets each result when its
+    /// record came in, not when a buffer fills.
+    pub waiting: Option<&'a dyn Fn()>,
 }
 
 /// Renders every NDJSON record of `input` and hands each one's result to `each`, in input
@@ -241,7 +247,11 @@ where
     } else {
         Rest::Leave
     };
-    run(template, options, start, rest, live.stop, each)
+    let hooks = Hooks {
+        stop: live.stop,
+        waiting: live.waiting,
+    };
+    run(template, options, start, rest, hooks, each)
 }
 
 /// [`stream_with`] with a stop asked while no record is ready (a send's Ctrl-C, its token
@@ -262,8 +272,20 @@ where
             s.spawn(move || reader.run(input));
             Ok(())
         };
-        run(template, options, start, Rest::Count, idle_stop, each)
+        let hooks = Hooks {
+            stop: idle_stop,
+            waiting: None,
+        };
+        run(template, options, start, Rest::Count, hooks, each)
     })
+}
+
+/// What the calling thread asks and tells while no record is ready: [`Live::stop`],
+/// [`Live::waiting`].
+#[derive(Clone, Copy)]
+struct Hooks<'a> {
+    stop: Option<&'a dyn Fn() -> bool>,
+    waiting: Option<&'a dyn Fn()>,
 }
 
 /// How often [`Live::stop`] is asked while no record is ready.
@@ -379,7 +401,7 @@ fn run<S, F>(
     options: &Options,
     start: S,
     after_stop: Rest,
-    idle_stop: Option<&dyn Fn() -> bool>,
+    hooks: Hooks<'_>,
     mut each: F,
 ) -> std::io::Result<Summary>
 where
@@ -449,7 +471,7 @@ where
             failure: None,
             summary: Summary::default(),
         };
-        caller.run(&messages, after_stop, idle_stop, &mut each);
+        caller.run(&messages, after_stop, hooks, &mut each);
         // Dropped here (the work channel among them), so the workers end before the scope.
         caller.finish(&messages)
     })
@@ -483,7 +505,7 @@ impl Caller<'_> {
         &mut self,
         messages: &Receiver<Message>,
         after_stop: Rest,
-        idle_stop: Option<&dyn Fn() -> bool>,
+        hooks: Hooks<'_>,
         each: &mut F,
     ) where
         F: FnMut(Done) -> std::io::Result<Flow>,
@@ -495,18 +517,30 @@ impl Caller<'_> {
                 (Some(Rest::Count), Some(_)) | (Some(Rest::Leave), _) => return,
                 _ => {}
             }
-            let message = match idle_stop {
-                Some(asked) if self.stopped.is_none() => match messages.recv_timeout(IDLE_POLL) {
-                    Ok(m) => m,
-                    Err(RecvTimeoutError::Timeout) => {
-                        if asked() {
-                            self.stop(after_stop);
+            let message = match messages.try_recv() {
+                Ok(m) => Some(m),
+                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Empty) => None,
+            };
+            let waiting = hooks.waiting.filter(|_| self.stopped.is_none());
+            if let (None, Some(waiting)) = (&message, waiting) {
+                waiting();
+            }
+            let message = match (message, hooks.stop) {
+                (Some(m), _) => m,
+                (None, Some(asked)) if self.stopped.is_none() => {
+                    match messages.recv_timeout(IDLE_POLL) {
+                        Ok(m) => m,
+                        Err(RecvTimeoutError::Timeout) => {
+                            if asked() {
+                                self.stop(after_stop);
+                            }
+                            continue;
                         }
-                        continue;
+                        Err(RecvTimeoutError::Disconnected) => return,
                     }
-                    Err(RecvTimeoutError::Disconnected) => return,
-                },
-                _ => match messages.recv() {
+                }
+                (None, _) => match messages.recv() {
                     Ok(m) => m,
                     Err(_) => return,
                 },
@@ -1057,7 +1091,7 @@ mod tests {
             let stop = || asked && handed.borrow().len() >= stop_after;
             let live = Live {
                 stop: Some(&stop),
-                count_rest: false,
+                ..Live::default()
             };
             let summary = stream_live(&t, input, &options, &live, |d| {
                 let mut handed = handed.borrow_mut();
@@ -1122,8 +1156,8 @@ mod tests {
         let text = input(3000);
         let records = (1..=3000).filter(|i| i % 7 != 5).count();
         let live = Live {
-            stop: None,
             count_rest: true,
+            ..Live::default()
         };
         let mut handed = 0;
         let summary = stream_live(

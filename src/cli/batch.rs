@@ -91,7 +91,7 @@ pub fn run(
             std::io::stdout().lock(),
         )),
     };
-    let mut reporter = Reporter::new(common, report, &flags, out, rejects);
+    let reporter = std::cell::RefCell::new(Reporter::new(common, report, &flags, out, rejects));
     let options = batch::Options {
         jobs: flags.jobs.unwrap_or(0),
         request,
@@ -100,11 +100,23 @@ pub fn run(
         customer_id: false,
     };
     // Read on a thread of its own that a stop does not wait for: `--max-rejects` reached on
-    // standard input kept open by its producer ends the batch at once.
-    let result = batch::stream_live(template, input, &options, &batch::Live::default(), |done| {
-        reporter.record(done).map(|()| batch::Flow::Next)
+    // standard input kept open by its producer ends the batch at once. While the input has
+    // nothing new, the lines so far are flushed (a live stream's reader gets each when its
+    // record came), and a failure to write them ends the batch.
+    let flush = || reporter.borrow_mut().flush_output();
+    let failed = || reporter.borrow().output_failed;
+    let live = batch::Live {
+        stop: Some(&failed),
+        waiting: Some(&flush),
+        count_rest: false,
+    };
+    let result = batch::stream_live(template, input, &options, &live, |done| {
+        reporter
+            .borrow_mut()
+            .record(done)
+            .map(|()| batch::Flow::Next)
     });
-    Ok(reporter.finish(result).into())
+    Ok(reporter.into_inner().finish(result).into())
 }
 
 /// The files written must not be one another, the records or the template.
@@ -205,6 +217,14 @@ impl<'a> Reporter<'a> {
             bar
         });
         r
+    }
+
+    /// The output so far, written out while the batch waits for its next record; a failure
+    /// is kept (`output_failed`), and said at the end, when the flush fails again.
+    fn flush_output(&mut self) {
+        if self.out.flush().is_err() {
+            self.output_failed = true;
+        }
     }
 
     /// One record, in input order: its line, its diagnostics.

@@ -472,6 +472,7 @@ impl Batch<'_> {
             let live = core::Live {
                 stop: Some(stopped),
                 count_rest,
+                waiting: None,
             };
             core::stream_live(self.template, input, &options, &live, |done| Ok(each(done)))
         })

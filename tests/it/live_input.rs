@@ -94,7 +94,17 @@ impl Live {
 
     /// Waits for the child to exit, its standard input still open; kills it and fails past
     /// the bound.
-    fn exit(mut self) -> Exited {
+    fn exit(self) -> Exited {
+        self.wait(false)
+    }
+
+    /// Closes the child's standard input (its producer is done), then waits as [`Live::exit`].
+    fn close(self) -> Exited {
+        self.wait(true)
+    }
+
+    fn wait(mut self, close: bool) -> Exited {
+        let stdin = (!close).then_some(self.stdin);
         let deadline = Instant::now() + BOUND;
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -110,7 +120,7 @@ impl Live {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        drop(self.stdin); // only now
+        drop(stdin); // only now
         let exited = Exited {
             code: status.code(),
             stdout: std::fs::read_to_string(&self.stdout).unwrap(),
@@ -332,4 +342,84 @@ fn render_on_an_open_stdin_ends_at_max_rejects() {
         rejected[0]["data"],
         serde_json::json!({"id": "2", "name": 3})
     );
+}
+
+/// Standard input that is a regular file (`< records.ndjson`) is not a stream: after a stop,
+/// the records left in it are counted, as for `--data-ndjson FILE`.
+#[test]
+fn send_from_a_regular_file_on_stdin_counts_the_records_left() {
+    let (dir, template) = setup("live-send-file-stdin");
+    let server = Server::start(|_, _| Reply::Http(401, &[], b"{}".to_vec()));
+    let data = dir.join("records.ndjson");
+    std::fs::write(&data, (1..=3).map(record).collect::<String>()).unwrap();
+    let out = send(&template, &server.base, "-", &[])
+        .stdin(std::fs::File::open(&data).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.ends_with("interrupted: read 3 records: sent 0, skipped 0 (already sent), rejected 0, failed 1, uncertain 0, not attempted 2 (run the same command again to go on)\n"),
+        "{stderr}"
+    );
+}
+
+/// A record rendered from a live stream is written out when it comes, not when the output's
+/// buffer fills or the input ends.
+#[test]
+fn render_on_an_open_stdin_writes_each_line_when_its_record_comes() {
+    let (dir, template) = setup("live-render-lines");
+    let mut c = missive();
+    c.arg("render").arg(&template).args(["--data-ndjson", "-"]);
+    let mut child = Live::spawn(&dir, c);
+    child.write(&record(1));
+    child.wait_for_stdout(|out| out == "{\"text\":\"Hello n1!\"}\n");
+    child.write(&record(2));
+    child.wait_for_stdout(|out| out.lines().count() == 2);
+    let out = child.close();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "{\"text\":\"Hello n1!\"}\n{\"text\":\"Hello n2!\"}\n"
+    );
+}
+
+/// `tail -f records | missive render --data-ndjson - | head -1`: once its reader is gone, the
+/// batch ends (a failure to write, exit 2), though its input never does.
+#[test]
+fn render_on_an_open_stdin_ends_when_its_output_is_closed() {
+    use std::io::BufRead;
+    let (dir, template) = setup("live-render-closed");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .arg("render")
+        .arg(&template)
+        .args(["--data-ndjson", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(dir.join("stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdin.write_all(record(1).as_bytes()).unwrap();
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "{\"text\":\"Hello n1!\"}\n");
+    drop(stdout); // `head -1` is done
+    stdin.write_all(record(2).as_bytes()).unwrap();
+    let deadline = Instant::now() + BOUND;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running with its output closed and its input open");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    let stderr = std::fs::read_to_string(dir.join("stderr")).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
 }
