@@ -300,9 +300,11 @@ impl<'a> Reporter<'a> {
                         text,
                     });
                     if let Some(w) = self.rejects.as_mut() {
+                        // The line whole, in one write, at once (rejects are rare): a batch
+                        // killed leaves none cut.
                         if let Err(e) = w
-                            .write_all(line.as_bytes())
-                            .and_then(|()| w.write_all(b"\n"))
+                            .write_all(format!("{line}\n").as_bytes())
+                            .and_then(|()| w.flush())
                         {
                             self.rejects_error.get_or_insert(e);
                         }

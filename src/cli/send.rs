@@ -756,9 +756,13 @@ impl Reporter<'_> {
     /// A delivery line to the output and a reject line to the rejects file, token scrubbed; the
     /// first failure to write is kept for the end.
     fn write_lines(&self, state: &mut State, line: &str, reject_line: Option<&str>) {
+        // Each line whole, in one write, at once: a send killed (a second Ctrl-C) or one that
+        // waits on a live input leaves every line it reported in the files, none cut.
         let write = |w: &mut dyn Write, text: &str| -> Result<(), String> {
-            w.write_all(self.scrub(text).as_bytes())
-                .and_then(|()| w.write_all(b"\n"))
+            let mut text = self.scrub(text);
+            text.push('\n');
+            w.write_all(text.as_bytes())
+                .and_then(|()| w.flush())
                 .map_err(|e| e.to_string())
         };
         let mut error = write(&mut state.out, line).err();
