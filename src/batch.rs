@@ -224,7 +224,8 @@ where
 /// fed by another program): the input is read on a thread that owns it and that the call does
 /// not wait for, so a stop ([`Flow::Stop`], [`Options::max_rejects`], an error from `each`,
 /// [`Live::stop`]) returns at once, even while that thread is blocked reading. The thread
-/// reads nothing more after the stop and ends at its next record, or with the process.
+/// reads nothing more after the stop and ends at its next record, or with the process; the
+/// input is not given back (standard input stays locked by that thread while it waits).
 pub fn stream_live<R, F>(
     template: &Template,
     input: R,
@@ -685,7 +686,9 @@ impl Template {
     /// Renders the NDJSON records of `input` to `output`, one line per rendered record, in
     /// input order (with [`Options::aligned`], a `null` line for each rejected record and each
     /// blank line: one output line per input line), and returns the counts. For the rejected
-    /// records' diagnostics, use [`stream`].
+    /// records' diagnostics, use [`stream`]. It returns once the input is read to its end (or
+    /// at [`Options::max_rejects`], once the record being read is): for an input that may
+    /// stay open without end, use [`stream_live`].
     pub fn render_ndjson<R: Read + Send, W: Write>(
         &self,
         input: R,
