@@ -74,8 +74,14 @@ impl Live {
 
     /// Waits until `ready` holds of the child's standard output, within the bound.
     fn wait_for_stdout(&mut self, ready: impl Fn(&str) -> bool) {
+        let stdout = self.stdout.clone();
+        self.wait_for(&stdout, ready);
+    }
+
+    /// Waits until `ready` holds of the file at `path`, within the bound.
+    fn wait_for(&mut self, path: &Path, ready: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + BOUND;
-        while !ready(&std::fs::read_to_string(&self.stdout).unwrap()) {
+        while !ready(&std::fs::read_to_string(path).unwrap_or_default()) {
             if Instant::now() > deadline {
                 let _ = self.child.kill();
                 panic!("the child's output never came");
@@ -422,4 +428,42 @@ fn render_on_an_open_stdin_ends_when_its_output_is_closed() {
     let stderr = std::fs::read_to_string(dir.join("stderr")).unwrap();
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot write the output"), "{stderr}");
+}
+
+/// A send on a live input writes each record's line to `-o` and `--rejects` when the record's
+/// fate is known, whole, not when a buffer fills or the send ends.
+#[test]
+fn send_on_an_open_stdin_writes_each_line_to_its_files_at_once() {
+    let (dir, template) = setup("live-send-files");
+    let server = Server::ok();
+    let (output, rejects) = (dir.join("out.ndjson"), dir.join("rejects.ndjson"));
+    let (o, r) = (output.to_str().unwrap(), rejects.to_str().unwrap());
+    let mut child = Live::spawn(
+        &dir,
+        send(&template, &server.base, "-", &["-o", o, "--rejects", r]),
+    );
+    child.write(&format!("{}{{\"id\": \"2\"}}\n", record(1)));
+    child.wait_for(&output, |text| text.lines().count() == 2);
+    child.wait_for(&rejects, |text| text.ends_with('\n'));
+    child.interrupt();
+    let out = child.exit();
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    // Lines come as fates are known: the rejected record's at once, the sent one's on its answer.
+    let mut fates: Vec<(u64, String)> = json_lines(&output)
+        .iter()
+        .map(|l| {
+            (
+                l["record"].as_u64().unwrap(),
+                l["result"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    fates.sort();
+    assert_eq!(
+        fates,
+        [(1, "sent".to_string()), (2, "rejected".to_string())]
+    );
+    let rejected = json_lines(&rejects);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["record"], 2);
 }
