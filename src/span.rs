@@ -203,7 +203,13 @@ pub(crate) struct SourceMap {
     pub(crate) files: Vec<std::sync::Arc<SourceFile>>,
     /// The copies, by increasing base.
     pub(crate) expansions: Vec<Expansion>,
+    /// Each file's index in `files`, by name: a template with many uses finds its file at once.
+    by_name: std::collections::HashMap<String, usize>,
 }
+
+/// The most part files one template's positions can point into: `Origin::Part` names a file
+/// by a `u16` index.
+pub(crate) const MAX_PART_FILES: usize = u16::MAX as usize;
 
 /// One use's copy of a part file in a [`SourceMap`].
 #[derive(Debug, Clone, PartialEq)]
@@ -238,8 +244,14 @@ impl SourceMap {
         &self.files
     }
 
+    /// Whether a copy of `file` can be added: its file is mapped already, or there is room for
+    /// one more ([`MAX_PART_FILES`]).
+    pub(crate) fn has_room_for(&self, file: &SourceFile) -> bool {
+        self.by_name.contains_key(&file.name) || self.files.len() < MAX_PART_FILES
+    }
+
     /// Adds a copy of `file` (the part `part`) brought in by the use at `call`, at `base`:
-    /// the index of its file.
+    /// the index of its file. The caller checks [`SourceMap::has_room_for`] first.
     pub(crate) fn add(
         &mut self,
         base: usize,
@@ -247,10 +259,11 @@ impl SourceMap {
         call: Span,
         part: &str,
     ) -> usize {
-        let index = match self.files.iter().position(|f| f.name == file.name) {
-            Some(i) => i,
+        let index = match self.by_name.get(&file.name) {
+            Some(&i) => i,
             None => {
                 self.files.push(file.clone());
+                self.by_name.insert(file.name.clone(), self.files.len() - 1);
                 self.files.len() - 1
             }
         };
