@@ -1389,22 +1389,33 @@ fn path_back(
     target: &str,
     seen: &mut HashSet<String>,
 ) -> Option<Vec<String>> {
-    if from == target {
-        return Some(vec![from.to_string()]);
-    }
-    if !seen.insert(from.to_string()) {
-        return None;
-    }
-    let part = catalogue.get(from)?;
-    let mut used = Vec::new();
-    used_names(&part.items, &mut used);
-    for next in used {
-        if let Some(mut rest) = path_back(catalogue, &next, target, seen) {
-            rest.insert(0, from.to_string());
-            return Some(rest);
+    // Depth first, in the order of the uses, with a stack of its own: a chain of thousands of
+    // part files is walked without recursion.
+    let mut path: Vec<(String, std::vec::IntoIter<String>)> = Vec::new();
+    let mut next = Some(from.to_string());
+    loop {
+        if let Some(name) = next.take() {
+            if name == target {
+                let mut found: Vec<String> = path.into_iter().map(|(n, _)| n).collect();
+                found.push(name);
+                return Some(found);
+            }
+            if seen.insert(name.clone()) {
+                if let Some(part) = catalogue.get(&name) {
+                    let mut used = Vec::new();
+                    used_names(&part.items, &mut used);
+                    path.push((name, used.into_iter()));
+                }
+            }
+        }
+        let (_, uses) = path.last_mut()?;
+        match uses.next() {
+            Some(n) => next = Some(n),
+            None => {
+                path.pop();
+            }
         }
     }
-    None
 }
 
 /// The names of the parts that `items` use.
