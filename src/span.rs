@@ -276,6 +276,29 @@ impl SourceMap {
         index
     }
 
+    /// The template position of the use that brought in the copy `e`, through the uses of
+    /// parts by parts.
+    fn call_site(&self, e: &Expansion) -> u32 {
+        let mut call = e.call;
+        while let Some((outer, _)) = self.locate(call) {
+            call = outer.call;
+        }
+        call.start
+    }
+
+    /// The positions of the copies brought in by the template's uses before `at` (a position
+    /// of the template), with those their parts' uses bring in: the copies are laid out in the
+    /// order of the uses.
+    pub(crate) fn copies_before(&self, at: u32) -> Range<u32> {
+        let start = self.expansions.first().map_or(self.len, |e| e.base);
+        let end = self
+            .expansions
+            .iter()
+            .find(|e| self.call_site(e) >= at)
+            .map_or(u32::MAX, |e| e.base);
+        start..end.max(start)
+    }
+
     /// The copy a span past the template lies in, and the span in its part file; `None` for a
     /// span of the template.
     pub(crate) fn locate(&self, span: Span) -> Option<(&Expansion, Span)> {

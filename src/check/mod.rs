@@ -86,12 +86,14 @@ pub(crate) fn check_tree(
 }
 
 /// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
-/// without `locales`.
+/// without `locales`. In a template broken before its end (`broken_from`), what is found past
+/// the break is dropped, except in `kept` (the parts brought in by the uses before it).
 fn check_parsed(
     parsed: crate::syntax::Parse,
     source: &str,
     options: &Options,
     locale: Option<&Locale>,
+    kept: std::ops::Range<u32>,
 ) -> Compiled {
     let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
@@ -116,8 +118,24 @@ fn check_parsed(
         let mut i = 0;
         diagnostics.retain(|d| {
             i += 1;
-            i <= syntax_count || d.primary().is_none_or(|l| l.span.start < from)
+            i <= syntax_count
+                || d.primary()
+                    .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
         });
+        // Say so at the `{` left open: the rest is not known to be right.
+        let line = source[..(from as usize).min(source.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        for d in diagnostics.iter_mut().take(syntax_count) {
+            if d.code == crate::diagnostic::Code::UnclosedDelimiter
+                && d.primary().is_some_and(|l| l.span.start == from)
+            {
+                d.notes.push(format!(
+                    "nothing from line {line} on is checked until this `{{` is closed"
+                ));
+            }
+        }
     }
     // The checker's spans come from the tree, which may reach into the parser's repair text.
     crate::diagnostic::clamp_to(&mut diagnostics, source.len());

@@ -1206,3 +1206,34 @@ fn a_part_that_takes_the_nesting_past_the_depth_limit_is_refused_at_the_use() {
     let (code, out, err) = run_in(&dir, &["--max-depth", "3", "check", "t.missive"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn a_part_used_before_an_unclosed_block_is_still_checked_and_the_block_says_what_is_not() {
+    let dir = project(
+        "parts-broken",
+        &[(
+            "t.missive",
+            "notification t\n\nbuttons {\n  text: \"Hello\"\n  use contact\n  button web_url { title: \"Go\", url: \"https://a.example/\"\n  button postback { titel: \"Yes\", payload: \"Y\" }\n}\n",
+        )],
+        &[(
+            "shop.missive",
+            "part contact {\n  button phone_number { title: \"Call us, we are here all day\", payload: \"+33123456789\" }\n}\n",
+        )],
+    );
+    let (code, out, err) = run_in(&dir, &["check", "t.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "parts/shop.missive:2:32: error[M2001]: `title` is 28 characters long, the limit is 20 (used at t.missive:5:3)",
+            "t.missive:6:18: error[M0002]: `button web_url {` is never closed",
+        ],
+        "{out}"
+    );
+    // What is past the break is not checked, and the error says so.
+    let (_, human, _) = run_in(&dir, &["check", "t.missive"]);
+    assert!(
+        human.contains("note: nothing from line 6 on is checked until this `{` is closed"),
+        "{human}"
+    );
+}
