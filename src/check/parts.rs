@@ -724,9 +724,14 @@ impl Expander<'_, '_> {
         }
         let segs: Vec<(&str, Span)> = p.segs();
         if let Err(d) = self.scope().resolve(&segs) {
-            self.diags.push(d.help(
-                "a part reads only its own inputs: declare it in the part's `input { ... }` and give it at each `use`",
-            ));
+            let (first, at) = segs[0];
+            let known = self.root.get(first).is_some() || self.locals.iter().any(|l| l.0 == first);
+            // A name the part does not have is worded as in an expression (`{{ order }}`);
+            // a field its input lacks, as in a template.
+            self.diags.push(match (&self.stack[..], known) {
+                ([part, ..], false) => not_an_input(part, self.root, first, at, &self.text),
+                _ => d,
+            });
         }
     }
 
@@ -1981,14 +1986,19 @@ fn not_an_input(part: &str, input: &ObjTy, name: &str, at: Span, text: &str) -> 
         Some(f) => format!("{{ {f}: string }}"),
         None => "string".to_string(),
     };
+    let inputs = if names.is_empty() {
+        "it has none".to_string()
+    } else {
+        types::quoted_list(&names)
+    };
     let declare = format!(
-        "a part reads only its own inputs (and its own loop variables): declare it in the part's `input {{ {name}: {ty} }}` and give it at each `use`"
+        "a part reads only its own inputs ({inputs}) and loop variables: declare `{name}: {ty}` in the part's `input {{ }}` and give it at each `use`"
     );
     if let Some(f) = field.filter(|f| names.contains(f)) {
         let whole = Span::new(at.start as usize, at.end as usize + 1 + f.len());
         return d
             .help(format!(
-                "a part reads only its own inputs (and its own loop variables), and it has an input `{f}`: read `{f}` here (each `use` gives it, e.g. `{f}: {name}.{f}`), or declare `{name}` in the part's `input {{ {name}: {ty} }}` and give it at each `use`"
+                "a part reads only its own inputs and loop variables, and it has an input `{f}`: read `{f}` here (each `use` gives it, e.g. `{f}: {name}.{f}`), or declare `{name}: {ty}` in the part's `input {{ }}` and give it at each `use`"
             ))
             .fix_unsafe(whole, f, format!("Read the part's input `{f}`"));
     }

@@ -161,7 +161,9 @@ fn a_part_reads_only_its_own_inputs() {
     let (code, out, _) = run_in(&dir, &["check", "parts/stray.missive", "--format", "short"]);
     assert_eq!(code, 1);
     assert!(
-        out.starts_with("parts/stray.missive:3:41: error[M1001]: `order` is not declared"),
+        out.starts_with(
+            "parts/stray.missive:3:41: error[M1001]: `order` is not an input of the part `stray`"
+        ),
         "{out}"
     );
 }
@@ -422,7 +424,7 @@ fn a_part_reading_a_callers_path_is_reported_once_where_it_reads_it() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         out,
-        "./parts/shop.missive:6:54: error[M1001]: `order` is not declared\n"
+        "./parts/shop.missive:6:54: error[M1001]: `order` is not an input of the part `order_buttons`\n"
     );
     let (code, out, _) = run_in(&dir, &["check", "a.missive"]);
     assert_eq!(code, 1, "{out}");
@@ -915,7 +917,7 @@ fn a_part_reading_a_callers_field_is_pointed_to_its_own_input() {
     let (code, out, _) = run_in(&dir, &["check", "parts/shop.missive"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("it has an input `number`: read `number` here (each `use` gives it, e.g. `number: order.number`), or declare `order` in the part's `input { order: { number: string } }`"),
+        out.contains("it has an input `number`: read `number` here (each `use` gives it, e.g. `number: order.number`), or declare `order: { number: string }` in the part's `input { }`"),
         "{out}"
     );
     let (code, _, err) = run_in(
@@ -1236,4 +1238,51 @@ fn a_part_used_before_an_unclosed_block_is_still_checked_and_the_block_says_what
         human.contains("note: nothing from line 6 on is checked until this `{` is closed"),
         "{human}"
     );
+}
+
+#[test]
+fn a_part_reading_a_name_it_does_not_have_is_worded_alike_in_a_path_and_in_an_expression() {
+    let part = "part link {\n  input { page: url }\n  button web_url { title: \"Order {{ order.number }}\", url: order.url }\n}\n";
+    let dir = project("parts-wording", &[], &[("shop.missive", part)]);
+    let (code, out, err) = run_in(&dir, &["check", "parts/shop.missive", "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["help"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let help = |field: &str| {
+        format!("a part reads only its own inputs (`page`) and loop variables: declare `order: {{ {field}: string }}` in the part's `input {{ }}` and give it at each `use`")
+    };
+    assert_eq!(
+        found,
+        [
+            (
+                "`order` is not an input of the part `link`".to_string(),
+                help("number")
+            ),
+            (
+                "`order` is not an input of the part `link`".to_string(),
+                help("url")
+            ),
+        ]
+    );
+    // Declared as the helps say, the part passes.
+    std::fs::write(
+        dir.join("parts/shop.missive"),
+        part.replace(
+            "input { page: url }",
+            "input { page: url, order: { number: string, url: string } }",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&dir, &["check", "parts/shop.missive"]);
+    assert_eq!(code, 0, "{out}{err}");
 }
