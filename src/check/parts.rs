@@ -770,11 +770,31 @@ impl Expander<'_, '_> {
                 .at(name.span, "not a part of the `parts/` folder");
             d = match types::suggest(&name.name, catalogue.parts.iter().map(|p| p.name.as_str())) {
                 Some(s) => {
-                    let at = catalogue.get(s).map(Part::location).unwrap_or_default();
-                    d.help(format!(
-                        "a part with a similar name exists: `{s}`, defined at {at}"
-                    ))
-                    .fix(name.span, s)
+                    let near = catalogue.get(s).expect("a part of the catalogue");
+                    // In a template, the near part is labelled in its file (through a copy of
+                    // it whose use is this name, which the label at the name stands for).
+                    let base = match self.in_part_file {
+                        false => self.copy_of(near, name.span),
+                        true => None,
+                    };
+                    match base {
+                        Some(base) => d
+                            .help(format!("a part with a similar name exists: `{s}`"))
+                            .fix(name.span, s)
+                            .at(
+                                Span::new(
+                                    near.name_span.start as usize + base,
+                                    near.name_span.end as usize + base,
+                                ),
+                                format!("the part `{s}` is defined here"),
+                            ),
+                        None => d
+                            .help(format!(
+                                "a part with a similar name exists: `{s}`, defined at {}",
+                                near.location()
+                            ))
+                            .fix(name.span, s),
+                    }
                 }
                 None if catalogue.is_empty() => d.help(
                     "define it in a file of the `parts/` folder beside the templates: `part NAME { ... }`",
