@@ -338,3 +338,62 @@ fn a_payloads_fixes_keep_it_json() {
         payload.replace("titel", "title")
     );
 }
+
+/// The text between the first `` `{start} `` and the next backtick of a help.
+fn quoted_after<'h>(help: &'h str, start: &str) -> &'h str {
+    let from = help
+        .find(&format!("`{start}"))
+        .unwrap_or_else(|| panic!("no `{start}` in: {help}"))
+        + 1;
+    let len = help[from..].find('`').expect("a closing backtick");
+    &help[from..from + len]
+}
+
+#[test]
+fn following_the_advice_for_a_number_without_a_range_gives_a_template_that_passes() {
+    // The help proposes a range, a formatting filter and, since the filters print in the
+    // readers' locale and the template declares none, a `locale`: each edit applied as the
+    // help writes it, the template passes (the filter alone was refused: M1041).
+    let src = "notification price\n\ninput {\n  item: { name: string max 60, price: number, url: url }\n}\n\ncarousel {\n  element {\n    title: \"{{ item.name }} - {{ item.price }} €\"\n    button web_url { title: \"Buy now\", url: item.url }\n  }\n}\n";
+    let dir = temp_dir("fix-number-range");
+    let path = dir.join("price.missive");
+    std::fs::write(&path, src).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "price.missive", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let help = report["diagnostics"][0]["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let range = quoted_after(&help, "price: number ");
+    let locale = quoted_after(&help, "locale ");
+    for filter in [
+        quoted_after(&help, "| number("),
+        quoted_after(&help, "| money("),
+    ] {
+        let edited = src
+            .replace("price: number,", &format!("{range},"))
+            .replace(
+                "{{ item.price }}",
+                &format!("{{{{ item.price {filter} }}}}"),
+            )
+            .replace(
+                "notification price\n",
+                &format!("notification price\n{locale}\n"),
+            );
+        std::fs::write(&path, &edited).unwrap();
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", "price.missive"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            stdout, "1 file checked: no problems found\n",
+            "{help}\n{edited}"
+        );
+    }
+}
