@@ -936,7 +936,7 @@ impl Expander<'_, '_> {
                     "this template uses parts from more than {MAX_PART_FILES} part files"
                 ))
                 .at(head, format!("this use brings in a part file beyond the first {MAX_PART_FILES}"))
-                .help("a template can use the parts of at most 65535 files: gather the parts into fewer files"),
+                .help(format!("a template can use the parts of at most {MAX_PART_FILES} files: gather the parts into fewer files")),
             );
             return None;
         }
