@@ -9,6 +9,8 @@
 //! merged: one found in every locale is reported once, one found in some only names them
 //! ("`title` may reach 88 characters in `fr`, the limit is 80").
 
+use std::ops::Range;
+
 use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::{Locale, PathIr, Template};
 use crate::model::schema::{self, BlockSpec};
@@ -16,8 +18,6 @@ use crate::model::types::{self, Scope, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item, Value};
 use crate::syntax::Parse;
-
-use std::ops::Range;
 
 use super::{check_parsed, media_kind, Compiled, Options};
 

@@ -1267,7 +1267,6 @@ impl<'a> Checker<'a> {
     // -----------------------------------------------------------------------------------------
     // Values
 
-    /// A field's value, checked against what the field accepts.
     /// Adds the conditions of `i` to the guards (each of its branches, and its `else`, is
     /// taken to be guarded by all of them): the count of guards to go back to after it.
     fn guard(&mut self, i: &ast::If) -> usize {
@@ -1311,6 +1310,7 @@ impl<'a> Checker<'a> {
         self.push(d);
     }
 
+    /// A field's value, checked against what the field accepts.
     fn field_ir(&mut self, key: &str, v: &Value, spec: &FieldSpec) -> Option<FieldIr> {
         let val = self.value(v, spec)?;
         if let Val::Path(p) = &val {
