@@ -290,7 +290,9 @@ impl SourceMap {
     /// of the template), with those their parts' uses bring in: the copies are laid out in the
     /// order of the uses.
     pub(crate) fn copies_before(&self, at: u32) -> Range<u32> {
-        let start = self.expansions.first().map_or(self.len, |e| e.base);
+        let Some(start) = self.expansions.first().map(|e| e.base) else {
+            return 0..0;
+        };
         let end = self
             .expansions
             .iter()
@@ -364,6 +366,21 @@ mod tests {
         // `x` comes after the three bytes of `€`
         assert_eq!(f.line_col(6), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(100), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn the_copies_before_a_position_are_those_of_the_uses_before_it_with_their_own_uses() {
+        // A template of 20 bytes: `a` used at 5, whose file uses `b`, then `a` again at 15.
+        let a = std::sync::Arc::new(SourceFile::new("parts/a.missive", "x use b y\n"));
+        let b = std::sync::Arc::new(SourceFile::new("parts/b.missive", "title\n"));
+        let mut map = SourceMap::new(20);
+        map.add(21, &a, Span::new(5, 10), "a");
+        map.add(32, &b, Span::new(23, 28), "b");
+        map.add(39, &a, Span::new(15, 20), "a");
+        assert_eq!(map.copies_before(12), 21..39);
+        assert_eq!(map.copies_before(3), 21..21);
+        assert_eq!(map.copies_before(18), 21..u32::MAX);
+        assert!(SourceMap::new(20).copies_before(3).is_empty());
     }
 
     #[test]
