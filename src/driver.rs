@@ -295,7 +295,18 @@ fn check_file<F: Files>(
         Some(source) => {
             checked.report.data = Some(source.clone());
             let run = run_data(&template, &source.text, settings.images.as_ref());
-            checked.report.diagnostics.extend(run.diagnostics);
+            // A warning that the data may leave a required field empty, when this data does:
+            // the data's error says it, at the same place.
+            let report = &mut checked.report.diagnostics;
+            report.retain(|d| {
+                d.severity != crate::diagnostic::Severity::Warning
+                    || d.code != crate::diagnostic::Code::MissingField
+                    || !run
+                        .diagnostics
+                        .iter()
+                        .any(|e| e.is_error() && e.code == d.code && e.primary() == d.primary())
+            });
+            report.extend(run.diagnostics);
             checked.rendered = run.rendered;
         }
         // Without data, the images named literally; not when the data could not be read.

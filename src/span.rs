@@ -203,7 +203,13 @@ pub(crate) struct SourceMap {
     pub(crate) files: Vec<std::sync::Arc<SourceFile>>,
     /// The copies, by increasing base.
     pub(crate) expansions: Vec<Expansion>,
+    /// Each file's index in `files`, by name: a template with many uses finds its file at once.
+    by_name: std::collections::HashMap<String, usize>,
 }
+
+/// The most part files one template's positions can point into: `Origin::Part` names a file
+/// by a `u16` index.
+pub(crate) const MAX_PART_FILES: usize = u16::MAX as usize;
 
 /// One use's copy of a part file in a [`SourceMap`].
 #[derive(Debug, Clone, PartialEq)]
@@ -238,8 +244,14 @@ impl SourceMap {
         &self.files
     }
 
+    /// Whether a copy of `file` can be added: its file is mapped already, or there is room for
+    /// one more ([`MAX_PART_FILES`]).
+    pub(crate) fn has_room_for(&self, file: &SourceFile) -> bool {
+        self.by_name.contains_key(&file.name) || self.files.len() < MAX_PART_FILES
+    }
+
     /// Adds a copy of `file` (the part `part`) brought in by the use at `call`, at `base`:
-    /// the index of its file.
+    /// the index of its file. The caller checks [`SourceMap::has_room_for`] first.
     pub(crate) fn add(
         &mut self,
         base: usize,
@@ -247,10 +259,11 @@ impl SourceMap {
         call: Span,
         part: &str,
     ) -> usize {
-        let index = match self.files.iter().position(|f| f.name == file.name) {
-            Some(i) => i,
+        let index = match self.by_name.get(&file.name) {
+            Some(&i) => i,
             None => {
                 self.files.push(file.clone());
+                self.by_name.insert(file.name.clone(), self.files.len() - 1);
                 self.files.len() - 1
             }
         };
@@ -261,6 +274,31 @@ impl SourceMap {
             part: part.to_string(),
         });
         index
+    }
+
+    /// The template position of the use that brought in the copy `e`, through the uses of
+    /// parts by parts.
+    fn call_site(&self, e: &Expansion) -> u32 {
+        let mut call = e.call;
+        while let Some((outer, _)) = self.locate(call) {
+            call = outer.call;
+        }
+        call.start
+    }
+
+    /// The positions of the copies brought in by the template's uses before `at` (a position
+    /// of the template), with those their parts' uses bring in: the copies are laid out in the
+    /// order of the uses.
+    pub(crate) fn copies_before(&self, at: u32) -> Range<u32> {
+        let Some(start) = self.expansions.first().map(|e| e.base) else {
+            return 0..0;
+        };
+        let end = self
+            .expansions
+            .iter()
+            .find(|e| self.call_site(e) >= at)
+            .map_or(u32::MAX, |e| e.base);
+        start..end.max(start)
     }
 
     /// The copy a span past the template lies in, and the span in its part file; `None` for a
@@ -328,6 +366,21 @@ mod tests {
         // `x` comes after the three bytes of `€`
         assert_eq!(f.line_col(6), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(100), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn the_copies_before_a_position_are_those_of_the_uses_before_it_with_their_own_uses() {
+        // A template of 20 bytes: `a` used at 5, whose file uses `b`, then `a` again at 15.
+        let a = std::sync::Arc::new(SourceFile::new("parts/a.missive", "x use b y\n"));
+        let b = std::sync::Arc::new(SourceFile::new("parts/b.missive", "title\n"));
+        let mut map = SourceMap::new(20);
+        map.add(21, &a, Span::new(5, 10), "a");
+        map.add(32, &b, Span::new(23, 28), "b");
+        map.add(39, &a, Span::new(15, 20), "a");
+        assert_eq!(map.copies_before(12), 21..39);
+        assert_eq!(map.copies_before(3), 21..21);
+        assert_eq!(map.copies_before(18), 21..u32::MAX);
+        assert!(SourceMap::new(20).copies_before(3).is_empty());
     }
 
     #[test]

@@ -569,6 +569,7 @@ impl Checker<'_> {
                 ))
             }
             Item::If(i) => {
+                let guards = self.guard(i);
                 let mut child = None;
                 let mut branches = Vec::new();
                 for br in &i.branches {
@@ -590,6 +591,7 @@ impl Checker<'_> {
                         }
                     }
                 }
+                self.guards.truncate(guards);
                 Some((
                     child?,
                     Node::If {

@@ -153,10 +153,12 @@ impl Checker<'_> {
                         .text
                         .get(span.range())
                         .is_some_and(|t| !t.contains("| money") && !t.contains("| number"));
-                    let format = if plain && each.iter().any(|(_, u)| !u.integer) {
-                        ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money('EUR')`"
-                    } else {
-                        ""
+                    // Both filters print in the template's locale: without one declared, the
+                    // edit says to declare it too, so that it passes as written.
+                    let format = match (plain && each.iter().any(|(_, u)| !u.integer), crate::intl::AVAILABLE, &self.format_locale) {
+                        (true, true, Some(_)) => ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money('EUR')`",
+                        (true, true, None) => ", and print it with `| number(2)` (two fraction digits; `round(2)` prints `19.5`) or `| money('EUR')`, which print in the readers' locale: declare it under `notification`, e.g. `locale \"en-US\"`",
+                        _ => "",
                     };
                     let help = match each.as_slice() {
                         [(path, u)] => format!(

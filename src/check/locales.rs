@@ -9,6 +9,8 @@
 //! merged: one found in every locale is reported once, one found in some only names them
 //! ("`title` may reach 88 characters in `fr`, the limit is 80").
 
+use std::ops::Range;
+
 use crate::diagnostic::{codes, Diagnostic};
 use crate::ir::{Locale, PathIr, Template};
 use crate::model::schema::{self, BlockSpec};
@@ -44,6 +46,7 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         let mut uses_diags = Vec::new();
         let expanded = super::parts::expand(&parsed.file, source, &options.parts, &mut uses_diags);
         let written = parsed.file;
+        let parsed_broken = parsed.broken_from;
         let mut diagnostics = parsed.diagnostics;
         diagnostics.append(&mut uses_diags);
         let tree = Parse {
@@ -51,7 +54,10 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
             diagnostics,
             broken_from: parsed.broken_from,
         };
-        let mut compiled = check_expanded(tree, &expanded.text, source.len(), options);
+        // Past a `{` left open the tree is a guess, but the copies brought in by the uses
+        // before it are not: their diagnostics are kept.
+        let kept = parsed_broken.map_or(0..0, |from| expanded.map.copies_before(from));
+        let mut compiled = check_expanded(tree, &expanded.text, source.len(), kept, options);
         super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
         crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);
         crate::diagnostic::sort(&mut compiled.diagnostics);
@@ -69,21 +75,28 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         compiled.file = written;
         return compiled;
     }
-    check_expanded(parsed, source, source.len(), options)
+    check_expanded(parsed, source, source.len(), 0..0, options)
 }
 
 /// [`check`] of a tree whose uses of parts are expanded (`source`: the template's text, then
-/// the copies of the part files it uses from `template_len` on).
-fn check_expanded(parsed: Parse, source: &str, template_len: usize, options: &Options) -> Compiled {
+/// the copies of the part files it uses from `template_len` on; `kept`: the positions of the
+/// copies whose diagnostics are kept in a template broken before its end).
+fn check_expanded(
+    parsed: Parse,
+    source: &str,
+    template_len: usize,
+    kept: Range<u32>,
+    options: &Options,
+) -> Compiled {
     let mut own = Vec::new();
     let declared = declaration(&parsed.file, &mut own);
     let Some(declared) = declared else {
         if !has_localized_text(&parsed.file) && own.is_empty() {
-            return check_parsed(parsed, source, options, None);
+            return check_parsed(parsed, source, options, None, kept);
         }
         // Texts per locale without a declaration: checked once, in the first text of each.
         let file = lower(&parsed.file, None, None, &mut own);
-        let mut compiled = check_lowered(&parsed, file, source, options, None);
+        let mut compiled = check_lowered(&parsed, file, source, options, None, kept);
         own.append(&mut compiled.diagnostics);
         return finish(compiled, own, Vec::new(), source);
     };
@@ -92,7 +105,14 @@ fn check_expanded(parsed: Parse, source: &str, template_len: usize, options: &Op
         let mut scratch = Vec::new();
         let report = if i == 0 { &mut own } else { &mut scratch };
         let file = lower(&parsed.file, Some(&declared), Some(&locale.key), report);
-        compiled.push(check_lowered(&parsed, file, source, options, Some(locale)));
+        compiled.push(check_lowered(
+            &parsed,
+            file,
+            source,
+            options,
+            Some(locale),
+            kept.clone(),
+        ));
     }
     let keys: Vec<&str> = declared.keys().collect();
     let mut diagnostics = merge(&mut compiled, &keys, template_len);
@@ -136,13 +156,14 @@ fn check_lowered(
     source: &str,
     options: &Options,
     locale: Option<&Locale>,
+    kept: Range<u32>,
 ) -> Compiled {
     let lowered = Parse {
         file,
         diagnostics: parsed.diagnostics.clone(),
         broken_from: parsed.broken_from,
     };
-    let mut compiled = check_parsed(lowered, source, options, locale);
+    let mut compiled = check_parsed(lowered, source, options, locale, kept);
     compiled.file = parsed.file.clone();
     compiled
 }

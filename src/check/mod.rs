@@ -16,7 +16,7 @@ pub mod parts;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::diagnostic::{codes, Diagnostic};
+use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::ir::*;
 use crate::model::profile::{LimitKey, Profile};
 use crate::model::schema::{self, BlockKind, FieldSpec, Kind};
@@ -86,12 +86,14 @@ pub(crate) fn check_tree(
 }
 
 /// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
-/// without `locales`.
+/// without `locales`. In a template broken before its end (`broken_from`), what is found past
+/// the break is dropped, except in `kept` (the parts brought in by the uses before it).
 fn check_parsed(
     parsed: crate::syntax::Parse,
     source: &str,
     options: &Options,
     locale: Option<&Locale>,
+    kept: std::ops::Range<u32>,
 ) -> Compiled {
     let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
@@ -106,6 +108,7 @@ fn check_parsed(
         format_locale: locale.map(|l| l.tag.clone()),
         time_zone: None,
         format_headers_broken: false,
+        guards: Vec::new(),
     };
     let syntax_count = parsed_count;
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
@@ -116,8 +119,24 @@ fn check_parsed(
         let mut i = 0;
         diagnostics.retain(|d| {
             i += 1;
-            i <= syntax_count || d.primary().is_none_or(|l| l.span.start < from)
+            i <= syntax_count
+                || d.primary()
+                    .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
         });
+        // Say so at the `{` left open: the rest is not known to be right.
+        let line = source[..(from as usize).min(source.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        for d in diagnostics.iter_mut().take(syntax_count) {
+            if d.code == crate::diagnostic::Code::UnclosedDelimiter
+                && d.primary().is_some_and(|l| l.span.start == from)
+            {
+                d.notes.push(format!(
+                    "nothing from line {line} on is checked until this `{{` is closed"
+                ));
+            }
+        }
     }
     // The checker's spans come from the tree, which may reach into the parser's repair text.
     crate::diagnostic::clamp_to(&mut diagnostics, source.len());
@@ -278,6 +297,9 @@ struct Checker<'a> {
     time_zone: Option<String>,
     /// A `locale` or `time_zone` declaration was reported: the filters needing it are not.
     format_headers_broken: bool,
+    /// The conditions of the `if`s around the items being checked: a required field reading
+    /// an optional input that one of them names is taken to be guarded (M2003's warning).
+    guards: Vec<String>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -1113,6 +1135,7 @@ impl<'a> Checker<'a> {
                 })
             }
             Item::If(i) => {
+                let guards = self.guard(i);
                 let mut branches = Vec::new();
                 for b in &i.branches {
                     let cond = self.condition(&b.condition);
@@ -1126,6 +1149,7 @@ impl<'a> Checker<'a> {
                     .as_ref()
                     .map(|items| self.attachment_branch(items))
                     .unwrap_or_default();
+                self.guards.truncate(guards);
                 Some(Node::If {
                     branches,
                     otherwise,
@@ -1243,9 +1267,57 @@ impl<'a> Checker<'a> {
     // -----------------------------------------------------------------------------------------
     // Values
 
+    /// Adds the conditions of `i` to the guards (each of its branches, and its `else`, is
+    /// taken to be guarded by all of them): the count of guards to go back to after it.
+    fn guard(&mut self, i: &ast::If) -> usize {
+        let before = self.guards.len();
+        self.guards
+            .extend(i.branches.iter().map(|b| b.condition.text.clone()));
+        before
+    }
+
+    /// M2003, a warning: a required field reads a plain path to an optional input, outside any
+    /// `if` naming it, so a record without the input fails at render time.
+    fn optional_into_required(&mut self, spec: &FieldSpec, p: &PathIr) {
+        let names = |text: &str, path: &str| {
+            text.match_indices(path).any(|(at, _)| {
+                let word = |c: char| c.is_alphanumeric() || c == '_';
+                let before = text[..at].chars().next_back();
+                let after = text[at + path.len()..].chars().next();
+                !before.is_some_and(|c| word(c) || c == '.') && !after.is_some_and(word)
+            })
+        };
+        let dotted: &str = &p.dotted;
+        let mut prefixes = dotted
+            .match_indices('.')
+            .map(|(i, _)| &dotted[..i])
+            .chain(std::iter::once(dotted));
+        if prefixes.any(|prefix| self.guards.iter().any(|g| names(g, prefix))) {
+            return;
+        }
+        let mut d = codes::m2003_missing_field(format!(
+            "`{}` is required, but `{dotted}` may be absent from the data",
+            spec.name
+        ))
+        .at(p.span, format!("`{dotted}` is optional in `input`"))
+        .help(format!(
+            "declare `{dotted}` required in `input`, or give a fallback: `\"{{% if {dotted} %}}{{{{ {dotted} }}}}{{% else %}}...{{% endif %}}\"`; a record without it fails to render"
+        ));
+        d.severity = Severity::Warning;
+        if let Some(decl) = p.decl {
+            d = d.at(decl, "declared optional here");
+        }
+        self.push(d);
+    }
+
     /// A field's value, checked against what the field accepts.
     fn field_ir(&mut self, key: &str, v: &Value, spec: &FieldSpec) -> Option<FieldIr> {
         let val = self.value(v, spec)?;
+        if let Val::Path(p) = &val {
+            if spec.required && p.optional {
+                self.optional_into_required(spec, p);
+            }
+        }
         if let Some(limit) = spec.limit {
             self.worst_case(spec, limit, v);
         }

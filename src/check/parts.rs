@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{codes, Diagnostic};
 use crate::model::types::{self, ObjTy, Scope, Ty};
-use crate::span::{SourceFile, SourceMap, Span};
+use crate::span::{SourceFile, SourceMap, Span, MAX_PART_FILES};
 use crate::syntax::ast::{self, Item, StrLit, StrPart, Value};
 
 use super::decls;
@@ -26,6 +26,8 @@ use super::decls;
 #[derive(Debug, Default)]
 pub struct Catalogue {
     parts: Vec<Part>,
+    /// The index in `parts` of each name's first definition.
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 /// One `part NAME { ... }` block: its typed inputs and the items a use brings in.
@@ -137,7 +139,11 @@ impl Catalogue {
                 });
             }
         }
-        Catalogue { parts }
+        let mut by_name = std::collections::HashMap::new();
+        for (i, p) in parts.iter().enumerate() {
+            by_name.entry(p.name.clone()).or_insert(i);
+        }
+        Catalogue { parts, by_name }
     }
 
     /// The part files of a folder (`templates/parts/*.missive`, by name); a folder that does
@@ -194,7 +200,7 @@ impl Catalogue {
 
     /// The part named `name`.
     pub fn get(&self, name: &str) -> Option<&Part> {
-        self.parts.iter().find(|p| p.name == name)
+        self.by_name.get(name).map(|&i| &self.parts[i])
     }
 
     /// Every part, in the order of their files.
@@ -286,6 +292,8 @@ pub(crate) fn expand(
         // reach into them): a position there is the template's, never a part's.
         text: format!("{source}{}", "\n".repeat(REPAIR_ROOM)),
         map: SourceMap::new(source.len()),
+        depth: 0,
+        stopped: false,
     };
     let items = ex.items(&file.items, None);
     Expanded {
@@ -297,6 +305,71 @@ pub(crate) fn expand(
         text: ex.text,
         map: ex.map,
     }
+}
+
+/// The largest template with its parts brought in, whatever `--max-source-bytes` says: its
+/// positions are `u32` (with room for the parser's repair).
+const MAX_EXPANDED: usize = u32::MAX as usize - REPAIR_ROOM - 1;
+
+/// M0010: the copies of part files that a template's uses bring in take it past the size limit
+/// (`size` bytes with the use at `head`, the part `part`).
+fn over_budget(part: &Part, head: Span, size: usize, limit: usize) -> Diagnostic {
+    let (message, help) = if limit < MAX_EXPANDED {
+        (
+            format!("this template with the parts it uses is over the size limit of {limit} bytes"),
+            format!(
+                "each use brings in its part file whole, and the template with them must fit the limit: keep a large part in a file of its own, use it less often, or raise the limit with `--max-source-bytes N` or `max-source-bytes = N` in missive.toml (the default is {})",
+                crate::syntax::DEFAULT_MAX_SOURCE_BYTES
+            ),
+        )
+    } else {
+        (
+            format!("this template with the parts it uses is over {MAX_EXPANDED} bytes, the most missive can check"),
+            "each use brings in its part file whole: keep a large part in a file of its own, or use it less often".to_string(),
+        )
+    };
+    codes::m0010_too_large(message)
+        .at(
+            head,
+            format!(
+                "this use brings in `{}` ({} bytes), {size} bytes in all",
+                part.file.name,
+                part.file.text.len()
+            ),
+        )
+        .help(help)
+}
+
+/// The levels of blocks, loops, conditions and `extra` JSON in `items`, as the expanded tree
+/// nests them (uses not counted: they are measured when they are brought in).
+fn nesting(items: &[Item]) -> usize {
+    fn json(v: &ast::JsonValue) -> usize {
+        match v {
+            ast::JsonValue::Object(members, _) => {
+                1 + members.iter().map(|m| json(&m.value)).max().unwrap_or(0)
+            }
+            ast::JsonValue::Array(values, _) => 1 + values.iter().map(json).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Block(b) if b.kind.name == "use" => 0,
+            Item::Block(b) => 1 + nesting(&b.items),
+            Item::For(f) => 1 + nesting(&f.items),
+            Item::If(i) => {
+                let branches = i.branches.iter().map(|b| nesting(&b.items));
+                1 + branches
+                    .chain(i.otherwise.as_deref().map(nesting))
+                    .max()
+                    .unwrap_or(0)
+            }
+            Item::Extra(e) => 1 + e.members.iter().map(|m| json(&m.value)).max().unwrap_or(0),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Drops the counts that a wrong use (already reported) leaves short, as "a button template
@@ -397,6 +470,8 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             // A part file's own text: the help of a use in it quotes its arguments.
             text: source.text.clone(),
             map: SourceMap::default(),
+            depth: 0,
+            stopped: false,
         };
         ex.items(&b.items, None);
         for (name, at) in foreign_reads(&b.items, &root, &source.text, false) {
@@ -536,6 +611,11 @@ struct Expander<'c, 'd> {
     /// part file, its own text).
     text: String,
     map: SourceMap,
+    /// The levels of blocks, loops and conditions around the item being expanded, in the
+    /// expanded tree: a use may not take it past `--max-depth`, as no parsed file can.
+    depth: usize,
+    /// The expansion stopped at a limit (reported once): no further use is brought in.
+    stopped: bool,
 }
 
 impl Expander<'_, '_> {
@@ -593,24 +673,30 @@ impl Expander<'_, '_> {
                 );
             }
             Item::Block(mut b) => {
+                self.depth += 1;
                 b.items = self.items(&std::mem::take(&mut b.items), None);
+                self.depth -= 1;
                 out.push(Item::Block(b));
             }
             Item::For(mut f) => {
                 self.path(&f.iterable);
                 let ty = self.item_type(&f.iterable);
                 self.locals.push((f.var.name.clone(), ty, f.var.span));
+                self.depth += 1;
                 f.items = self.items(&std::mem::take(&mut f.items), None);
+                self.depth -= 1;
                 self.locals.pop();
                 out.push(Item::For(f));
             }
             Item::If(mut i) => {
+                self.depth += 1;
                 for b in &mut i.branches {
                     b.items = self.items(&std::mem::take(&mut b.items), None);
                 }
                 if let Some(o) = &mut i.otherwise {
                     *o = self.items(&std::mem::take(o), None);
                 }
+                self.depth -= 1;
                 out.push(Item::If(i));
             }
             other => {
@@ -638,9 +724,14 @@ impl Expander<'_, '_> {
         }
         let segs: Vec<(&str, Span)> = p.segs();
         if let Err(d) = self.scope().resolve(&segs) {
-            self.diags.push(d.help(
-                "a part reads only its own inputs: declare it in the part's `input { ... }` and give it at each `use`",
-            ));
+            let (first, at) = segs[0];
+            let known = self.root.get(first).is_some() || self.locals.iter().any(|l| l.0 == first);
+            // A name the part does not have is worded as in an expression (`{{ order }}`);
+            // a field its input lacks, as in a template.
+            self.diags.push(match (&self.stack[..], known) {
+                ([part, ..], false) => not_an_input(part, self.root, first, at, &self.text),
+                _ => d,
+            });
         }
     }
 
@@ -679,11 +770,31 @@ impl Expander<'_, '_> {
                 .at(name.span, "not a part of the `parts/` folder");
             d = match types::suggest(&name.name, catalogue.parts.iter().map(|p| p.name.as_str())) {
                 Some(s) => {
-                    let at = catalogue.get(s).map(Part::location).unwrap_or_default();
-                    d.help(format!(
-                        "a part with a similar name exists: `{s}`, defined at {at}"
-                    ))
-                    .fix(name.span, s)
+                    let near = catalogue.get(s).expect("a part of the catalogue");
+                    // In a template, the near part is labelled in its file (through a copy of
+                    // it whose use is this name, which the label at the name stands for).
+                    let base = match self.in_part_file {
+                        false => self.copy_of(near, name.span),
+                        true => None,
+                    };
+                    match base {
+                        Some(base) => d
+                            .help(format!("a part with a similar name exists: `{s}`"))
+                            .fix(name.span, s)
+                            .at(
+                                Span::new(
+                                    near.name_span.start as usize + base,
+                                    near.name_span.end as usize + base,
+                                ),
+                                format!("the part `{s}` is defined here"),
+                            ),
+                        None => d
+                            .help(format!(
+                                "a part with a similar name exists: `{s}`, defined at {}",
+                                near.location()
+                            ))
+                            .fix(name.span, s),
+                    }
                 }
                 None if catalogue.is_empty() => d.help(
                     "define it in a file of the `parts/` folder beside the templates: `part NAME { ... }`",
@@ -738,8 +849,21 @@ impl Expander<'_, '_> {
         // that it never reads the caller's values. What it reads is reported as the part file's
         // own check reports it, placed in the part file with a label at this use (so `check
         // DIR`, which checks the part file too, reports it once).
+        if self.stopped {
+            self.failed(head);
+            return;
+        }
+        if let Some(d) = self.too_deep(part, head) {
+            self.diags.push(d);
+            self.failed(head);
+            return;
+        }
         if !foreign_reads(&part.items, &part.input, &part.file.text, true).is_empty() {
-            let base = self.copy_of(part, head) as u32;
+            let Some(base) = self.copy_of(part, head) else {
+                self.failed(head);
+                return;
+            };
+            let base = base as u32;
             let mut own = own_reads(part, catalogue);
             if own.is_empty() {
                 // Not expected (the part's check reads what `foreign_reads` reads): at the use.
@@ -775,8 +899,11 @@ impl Expander<'_, '_> {
                 failed: false,
             });
         }
+        let Some(base) = self.copy_of(part, head) else {
+            self.failed(head);
+            return;
+        };
         self.stack.push(part.name.clone());
-        let base = self.copy_of(part, head);
         let subst = Subst {
             part: &part.name,
             args: &args,
@@ -789,13 +916,71 @@ impl Expander<'_, '_> {
 
     /// Adds a copy of the part's file for the use at `head`: where it starts. The part's items
     /// keep their positions in it, after a line break (so that the template's end is never a
-    /// part's start).
-    fn copy_of(&mut self, part: &Part, head: Span) -> usize {
+    /// part's start). `None` past the size limit, or past the most part files one template can
+    /// use: reported once, at the first use beyond it, and nothing more is brought in.
+    fn copy_of(&mut self, part: &Part, head: Span) -> Option<usize> {
+        if self.stopped {
+            return None;
+        }
+        let size = self.text.len().saturating_sub(REPAIR_ROOM) + 1 + part.file.text.len();
+        let limit = crate::syntax::max_source_bytes();
+        if size > limit.min(MAX_EXPANDED) {
+            self.stopped = true;
+            self.diags.push(over_budget(part, head, size, limit));
+            return None;
+        }
+        if !self.map.has_room_for(&part.file) {
+            self.stopped = true;
+            self.diags.push(
+                codes::m0010_too_large(format!(
+                    "this template uses parts from more than {MAX_PART_FILES} part files"
+                ))
+                .at(head, format!("this use brings in a part file beyond the first {MAX_PART_FILES}"))
+                .help(format!("a template can use the parts of at most {MAX_PART_FILES} files: gather the parts into fewer files")),
+            );
+            return None;
+        }
         self.text.push('\n');
         let base = self.text.len();
         self.text.push_str(&part.file.text);
         self.map.add(base, &part.file, head, &part.name);
-        base
+        Some(base)
+    }
+
+    /// M0004: bringing in `part` at `head` would nest the expanded tree deeper than
+    /// `--max-depth` allows a parsed file, or chain more uses than that.
+    fn too_deep(&self, part: &Part, head: Span) -> Option<Diagnostic> {
+        let max = crate::syntax::max_depth();
+        let raise = format!(
+            "or raise the limit with `--max-depth N` or `max-depth = N` in missive.toml (the default is {}, at most {})",
+            crate::syntax::DEFAULT_MAX_DEPTH,
+            crate::syntax::MAX_DEPTH_CAP
+        );
+        if self.stack.len() >= max {
+            return Some(
+                codes::m0004_too_deep(format!(
+                    "parts are used through more than {max} levels of `use`"
+                ))
+                .at(head, format!("level {} of uses", self.stack.len() + 1))
+                .help(format!(
+                    "a part that uses a part that uses a part...: use the innermost parts from the template itself, {raise}"
+                )),
+            );
+        }
+        let depth = self.depth + nesting(&part.items);
+        (depth > max).then(|| {
+            codes::m0004_too_deep(format!(
+                "the part `{}` brought in here nests blocks {depth} levels deep, more than {max}",
+                part.name
+            ))
+            .at(
+                head,
+                format!("{} levels of blocks around this use", self.depth),
+            )
+            .help(format!(
+                "use the part where fewer blocks are around it, flatten the part's blocks, {raise}"
+            ))
+        })
     }
 
     /// A wrong use, already reported: of the template, or of a part brought in by the template's
@@ -909,7 +1094,7 @@ impl Expander<'_, '_> {
             return None;
         }
         if copy.is_none() {
-            *copy = Some(self.copy_of(part, head) as u32);
+            *copy = self.copy_of(part, head).map(|b| b as u32);
         }
         *copy
     }
@@ -1205,6 +1390,8 @@ fn own_reads(part: &Part, catalogue: &Catalogue) -> Vec<Diagnostic> {
         in_part_file: true,
         text: part.file.text.clone(),
         map: SourceMap::default(),
+        depth: 0,
+        stopped: false,
     };
     ex.items(&part.items, None);
     for (name, at) in foreign_reads(&part.items, &part.input, &part.file.text, false) {
@@ -1227,22 +1414,33 @@ fn path_back(
     target: &str,
     seen: &mut HashSet<String>,
 ) -> Option<Vec<String>> {
-    if from == target {
-        return Some(vec![from.to_string()]);
-    }
-    if !seen.insert(from.to_string()) {
-        return None;
-    }
-    let part = catalogue.get(from)?;
-    let mut used = Vec::new();
-    used_names(&part.items, &mut used);
-    for next in used {
-        if let Some(mut rest) = path_back(catalogue, &next, target, seen) {
-            rest.insert(0, from.to_string());
-            return Some(rest);
+    // Depth first, in the order of the uses, with a stack of its own: a chain of thousands of
+    // part files is walked without recursion.
+    let mut path: Vec<(String, std::vec::IntoIter<String>)> = Vec::new();
+    let mut next = Some(from.to_string());
+    loop {
+        if let Some(name) = next.take() {
+            if name == target {
+                let mut found: Vec<String> = path.into_iter().map(|(n, _)| n).collect();
+                found.push(name);
+                return Some(found);
+            }
+            if seen.insert(name.clone()) {
+                if let Some(part) = catalogue.get(&name) {
+                    let mut used = Vec::new();
+                    used_names(&part.items, &mut used);
+                    path.push((name, used.into_iter()));
+                }
+            }
+        }
+        let (_, uses) = path.last_mut()?;
+        match uses.next() {
+            Some(n) => next = Some(n),
+            None => {
+                path.pop();
+            }
         }
     }
-    None
 }
 
 /// The names of the parts that `items` use.
@@ -1808,14 +2006,19 @@ fn not_an_input(part: &str, input: &ObjTy, name: &str, at: Span, text: &str) -> 
         Some(f) => format!("{{ {f}: string }}"),
         None => "string".to_string(),
     };
+    let inputs = if names.is_empty() {
+        "it has none".to_string()
+    } else {
+        types::quoted_list(&names)
+    };
     let declare = format!(
-        "a part reads only its own inputs (and its own loop variables): declare it in the part's `input {{ {name}: {ty} }}` and give it at each `use`"
+        "a part reads only its own inputs ({inputs}) and loop variables: declare `{name}: {ty}` in the part's `input {{ }}` and give it at each `use`"
     );
     if let Some(f) = field.filter(|f| names.contains(f)) {
         let whole = Span::new(at.start as usize, at.end as usize + 1 + f.len());
         return d
             .help(format!(
-                "a part reads only its own inputs (and its own loop variables), and it has an input `{f}`: read `{f}` here (each `use` gives it, e.g. `{f}: {name}.{f}`), or declare `{name}` in the part's `input {{ {name}: {ty} }}` and give it at each `use`"
+                "a part reads only its own inputs and loop variables, and it has an input `{f}`: read `{f}` here (each `use` gives it, e.g. `{f}: {name}.{f}`), or declare `{name}: {ty}` in the part's `input {{ }}` and give it at each `use`"
             ))
             .fix_unsafe(whole, f, format!("Read the part's input `{f}`"));
     }

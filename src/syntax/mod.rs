@@ -263,6 +263,8 @@ pub fn parse(text: &str) -> Parse {
                 what == "{",
             ) {
                 d = unclosed_block(text, at, end, d);
+            } else if what == "{" {
+                d = unclosed_to_end(text, at, d);
             }
             diagnostics.push(d);
         }
@@ -322,6 +324,25 @@ mod tests;
 /// The unclosed block that indentation points at: named (`element`), with where its `}`
 /// belongs (before the line at `end`, which is indented no deeper than the block's opener), as
 /// an unsafe fix: indentation is a guess.
+/// An unclosed `{` that nothing after it shows the end of: named by its block (`carousel {`),
+/// its `}` after the block's last line.
+fn unclosed_to_end(text: &str, open: usize, d: Diagnostic) -> Diagnostic {
+    let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
+    let header = text[line_start..open].trim();
+    let Some(name) = header.split_whitespace().next() else {
+        return d;
+    };
+    let mut d = d;
+    d.message = format!("`{header} {{` is never closed");
+    if let Some(l) = d.labels.first_mut() {
+        l.message = Some(format!("`{header}` is never closed"));
+    }
+    d.help = Some(format!(
+        "add `}}` on a line of its own after the last line of `{name}` (at the end of the file, if the rest of the file is inside it)"
+    ));
+    d
+}
+
 fn unclosed_block(text: &str, open: usize, end: usize, d: Diagnostic) -> Diagnostic {
     let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
     let header = text[line_start..open].trim();

@@ -338,3 +338,146 @@ fn a_payloads_fixes_keep_it_json() {
         payload.replace("titel", "title")
     );
 }
+
+/// The text between the first `` `{start} `` and the next backtick of a help.
+fn quoted_after<'h>(help: &'h str, start: &str) -> &'h str {
+    let from = help
+        .find(&format!("`{start}"))
+        .unwrap_or_else(|| panic!("no `{start}` in: {help}"))
+        + 1;
+    let len = help[from..].find('`').expect("a closing backtick");
+    &help[from..from + len]
+}
+
+#[test]
+fn following_the_advice_for_a_number_without_a_range_gives_a_template_that_passes() {
+    // The help proposes a range, a formatting filter and, since the filters print in the
+    // readers' locale and the template declares none, a `locale`: each edit applied as the
+    // help writes it, the template passes (the filter alone was refused: M1041).
+    let src = "notification price\n\ninput {\n  item: { name: string max 60, price: number, url: url }\n}\n\ncarousel {\n  element {\n    title: \"{{ item.name }} - {{ item.price }} €\"\n    button web_url { title: \"Buy now\", url: item.url }\n  }\n}\n";
+    let dir = temp_dir("fix-number-range");
+    let path = dir.join("price.missive");
+    std::fs::write(&path, src).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "price.missive", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let help = report["diagnostics"][0]["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let range = quoted_after(&help, "price: number ");
+    let locale = quoted_after(&help, "locale ");
+    for filter in [
+        quoted_after(&help, "| number("),
+        quoted_after(&help, "| money("),
+    ] {
+        let edited = src
+            .replace("price: number,", &format!("{range},"))
+            .replace(
+                "{{ item.price }}",
+                &format!("{{{{ item.price {filter} }}}}"),
+            )
+            .replace(
+                "notification price\n",
+                &format!("notification price\n{locale}\n"),
+            );
+        std::fs::write(&path, &edited).unwrap();
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", "price.missive"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            stdout, "1 file checked: no problems found\n",
+            "{help}\n{edited}"
+        );
+    }
+}
+
+#[test]
+fn an_optional_input_read_by_a_required_field_is_a_warning_whose_fallback_renders() {
+    // Check warns, as render refuses a record without `name`, and both give one help; the
+    // fallback it writes, applied as written, passes check and renders such a record.
+    let src = "notification card\n\ninput {\n  name?: string max 40\n  url: url\n}\n\ncarousel {\n  element {\n    title: name\n    subtitle: \"Hello\"\n    button web_url { title: \"Go\", url: url }\n  }\n}\n";
+    let dir = temp_dir("fix-optional-required");
+    let path = dir.join("card.missive");
+    std::fs::write(&path, src).unwrap();
+    std::fs::write(dir.join("data.json"), r#"{"url": "https://a.example/"}"#).unwrap();
+    let report = |args: &[&str]| -> Value {
+        let out = missive().current_dir(&dir).args(args).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let checked = report(&["check", "card.missive", "--format", "json"]);
+    let warning = &checked["diagnostics"][0];
+    assert_eq!(
+        (
+            warning["code"].as_str(),
+            warning["severity"].as_str(),
+            warning["line"].as_u64()
+        ),
+        (Some("M2003"), Some("warning"), Some(10)),
+        "{checked}"
+    );
+    // With the data that leaves it out: render's error alone, with the same help.
+    let with_data = report(&[
+        "check",
+        "card.missive",
+        "--data",
+        "data.json",
+        "--format",
+        "json",
+    ]);
+    let error = &with_data["diagnostics"][0];
+    assert_eq!(
+        with_data["diagnostics"].as_array().unwrap().len(),
+        1,
+        "{with_data}"
+    );
+    assert_eq!(error["severity"], "error");
+    let help = warning["help"].as_str().unwrap();
+    assert!(
+        help.starts_with(error["help"].as_str().unwrap()),
+        "{help}\n{error}"
+    );
+    // The fallback, as the help writes it, with a text of the user's own for its `...`.
+    let fallback = quoted_after(help, "\"{% if").replace("...", "Our pick");
+    std::fs::write(
+        &path,
+        src.replace("title: name", &format!("title: {fallback}")),
+    )
+    .unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "card.missive"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1 file checked: no problems found\n"
+    );
+    let out = missive()
+        .current_dir(&dir)
+        .args(["render", "card.missive", "--data", "data.json"])
+        .output()
+        .unwrap();
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        body["attachment"]["payload"]["elements"][0]["title"],
+        "Our pick"
+    );
+    // Or the input declared required: nothing to warn about.
+    std::fs::write(&path, src.replace("name?:", "name:")).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "card.missive"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1 file checked: no problems found\n"
+    );
+}

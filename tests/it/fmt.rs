@@ -737,7 +737,7 @@ fn a_file_that_does_not_parse_is_refused_and_left_untouched() {
         "notification ok\ntext \"hi\"\n"
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "");
-    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @"broken.missive:2:10: error[M0002]: unclosed `{`");
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @"broken.missive:2:10: error[M0002]: `carousel {` is never closed");
 
     // The human report, and standard input under its `--stdin-filename`.
     let out = missive()

@@ -161,7 +161,9 @@ fn a_part_reads_only_its_own_inputs() {
     let (code, out, _) = run_in(&dir, &["check", "parts/stray.missive", "--format", "short"]);
     assert_eq!(code, 1);
     assert!(
-        out.starts_with("parts/stray.missive:3:41: error[M1001]: `order` is not declared"),
+        out.starts_with(
+            "parts/stray.missive:3:41: error[M1001]: `order` is not an input of the part `stray`"
+        ),
         "{out}"
     );
 }
@@ -422,7 +424,7 @@ fn a_part_reading_a_callers_path_is_reported_once_where_it_reads_it() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(
         out,
-        "./parts/shop.missive:6:54: error[M1001]: `order` is not declared\n"
+        "./parts/shop.missive:6:54: error[M1001]: `order` is not an input of the part `order_buttons`\n"
     );
     let (code, out, _) = run_in(&dir, &["check", "a.missive"]);
     assert_eq!(code, 1, "{out}");
@@ -915,7 +917,7 @@ fn a_part_reading_a_callers_field_is_pointed_to_its_own_input() {
     let (code, out, _) = run_in(&dir, &["check", "parts/shop.missive"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("it has an input `number`: read `number` here (each `use` gives it, e.g. `number: order.number`), or declare `order` in the part's `input { order: { number: string } }`"),
+        out.contains("it has an input `number`: read `number` here (each `use` gives it, e.g. `number: order.number`), or declare `order: { number: string }` in the part's `input { }`"),
         "{out}"
     );
     let (code, _, err) = run_in(
@@ -1074,4 +1076,213 @@ fn a_missing_argument_inside_a_part_is_guessed_from_the_parts_inputs_and_has_no_
         out.contains("`use inner { number: number, page: page }`"),
         "{out}"
     );
+}
+
+/// A part file of about `bytes` bytes: the part `big`, a text, and a long comment.
+fn big_part(bytes: usize) -> String {
+    let head = "part big {\n  button postback { title: \"Hello\", payload: \"HI\" }\n}\n// ";
+    format!("{head}{}\n", "x".repeat(bytes - head.len() - 1))
+}
+
+#[test]
+fn uses_that_bring_in_more_than_the_source_size_limit_are_refused_at_the_use_past_it() {
+    // Each use brings in a copy of its part file: 1000 bytes of part used 6 times, with the
+    // template, passes 4,000 bytes at the 4th use.
+    let template = "notification t\ninput { a: bool, b: bool, c: bool, d: bool, e: bool }\n\nbuttons {\n  text: \"Hi\"\n  if a {\n    use big\n  } else if b {\n    use big\n  } else if c {\n    use big\n  } else if d {\n    use big\n  } else if e {\n    use big\n  } else {\n    use big\n  }\n}\n";
+    let dir = project(
+        "parts-budget",
+        &[("t.missive", template)],
+        &[("big.missive", &big_part(1000))],
+    );
+    let (code, out, err) = run_in(
+        &dir,
+        &[
+            "--max-source-bytes",
+            "4000",
+            "check",
+            "t.missive",
+            "--format",
+            "short",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("M0010")).collect::<Vec<_>>(),
+        ["t.missive:13:5: error[M0010]: this template with the parts it uses is over the size limit of 4000 bytes"],
+        "{out}"
+    );
+    // The follow-on of a use refused: no other error.
+    assert_eq!(
+        out.lines().filter(|l| l.contains("error[")).count(),
+        1,
+        "{out}"
+    );
+    let (_, human, _) = run_in(&dir, &["--max-source-bytes", "4000", "check", "t.missive"]);
+    assert!(
+        human.contains("this use brings in `parts/big.missive` (1000 bytes), 4")
+            && human.contains("raise the limit with `--max-source-bytes N`"),
+        "{human}"
+    );
+    // Raised as the help says, it passes.
+    let (code, out, err) = run_in(&dir, &["--max-source-bytes", "8000", "check", "t.missive"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn a_chain_of_uses_deeper_than_the_depth_limit_is_refused_not_a_stack_overflow() {
+    // 300 part files, each using the next: without a limit the expansion recursed until the
+    // stack overflowed.
+    let parts: Vec<(String, String)> = (0..300)
+        .map(|i| {
+            let body = if i < 299 {
+                format!("  use p{}\n", i + 1)
+            } else {
+                "  text \"end\"\n".to_string()
+            };
+            (
+                format!("p{i:03}.missive"),
+                format!("part p{i} {{\n{body}}}\n"),
+            )
+        })
+        .collect();
+    let parts: Vec<(&str, &str)> = parts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = project(
+        "parts-chain",
+        &[("t.missive", "notification t\n\nuse p0\n")],
+        &parts,
+    );
+    let (code, out, err) = run_in(&dir, &["check", "t.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with("parts/p063.missive:2:3: error[M0004]: parts are used through more than 64 levels of `use` (used at t.missive:3:1)"),
+        "{out}"
+    );
+    // Within the limit, the same chain is brought in.
+    let short: Vec<(&str, &str)> = parts[..60].to_vec();
+    let mut short = short;
+    let last = "part p59 {\n  text \"end\"\n}\n";
+    short[59] = ("p059.missive", last);
+    let dir = project(
+        "parts-chain-short",
+        &[("t.missive", "notification t\n\nuse p0\n")],
+        &short,
+    );
+    let (code, out, err) = run_in(&dir, &["render", "t.missive"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.trim(), r#"{"text":"end"}"#);
+}
+
+#[test]
+fn a_part_that_takes_the_nesting_past_the_depth_limit_is_refused_at_the_use() {
+    // Each file nests 2 levels; the part's button inside the template's element makes 3.
+    let dir = project(
+        "parts-depth",
+        &[(
+            "t.missive",
+            "notification t\n\ncarousel {\n  element {\n    title: \"Hi\"\n    subtitle: \"There\"\n    use link\n  }\n}\n",
+        )],
+        &[(
+            "link.missive",
+            "part link {\n  button web_url { title: \"Go\", url: \"https://a.example/\" }\n}\n",
+        )],
+    );
+    let (code, out, err) = run_in(
+        &dir,
+        &[
+            "--max-depth",
+            "2",
+            "check",
+            "t.missive",
+            "--format",
+            "short",
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.starts_with("t.missive:7:5: error[M0004]: the part `link` brought in here nests blocks 3 levels deep, more than 2"),
+        "{out}"
+    );
+    let (code, out, err) = run_in(&dir, &["--max-depth", "3", "check", "t.missive"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn a_part_used_before_an_unclosed_block_is_still_checked_and_the_block_says_what_is_not() {
+    let dir = project(
+        "parts-broken",
+        &[(
+            "t.missive",
+            "notification t\n\nbuttons {\n  text: \"Hello\"\n  use contact\n  button web_url { title: \"Go\", url: \"https://a.example/\"\n  button postback { titel: \"Yes\", payload: \"Y\" }\n}\n",
+        )],
+        &[(
+            "shop.missive",
+            "part contact {\n  button phone_number { title: \"Call us, we are here all day\", payload: \"+33123456789\" }\n}\n",
+        )],
+    );
+    let (code, out, err) = run_in(&dir, &["check", "t.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "parts/shop.missive:2:32: error[M2001]: `title` is 28 characters long, the limit is 20 (used at t.missive:5:3)",
+            "t.missive:6:18: error[M0002]: `button web_url {` is never closed",
+        ],
+        "{out}"
+    );
+    // What is past the break is not checked, and the error says so.
+    let (_, human, _) = run_in(&dir, &["check", "t.missive"]);
+    assert!(
+        human.contains("note: nothing from line 6 on is checked until this `{` is closed"),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_part_reading_a_name_it_does_not_have_is_worded_alike_in_a_path_and_in_an_expression() {
+    let part = "part link {\n  input { page: url }\n  button web_url { title: \"Order {{ order.number }}\", url: order.url }\n}\n";
+    let dir = project("parts-wording", &[], &[("shop.missive", part)]);
+    let (code, out, err) = run_in(&dir, &["check", "parts/shop.missive", "--format", "json"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().to_string(),
+                d["help"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let help = |field: &str| {
+        format!("a part reads only its own inputs (`page`) and loop variables: declare `order: {{ {field}: string }}` in the part's `input {{ }}` and give it at each `use`")
+    };
+    assert_eq!(
+        found,
+        [
+            (
+                "`order` is not an input of the part `link`".to_string(),
+                help("number")
+            ),
+            (
+                "`order` is not an input of the part `link`".to_string(),
+                help("url")
+            ),
+        ]
+    );
+    // Declared as the helps say, the part passes.
+    std::fs::write(
+        dir.join("parts/shop.missive"),
+        part.replace(
+            "input { page: url }",
+            "input { page: url, order: { number: string, url: string } }",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&dir, &["check", "parts/shop.missive"]);
+    assert_eq!(code, 0, "{out}{err}");
 }

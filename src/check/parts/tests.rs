@@ -134,3 +134,55 @@ fn a_part_loop_variable_is_renamed_where_it_would_hide_an_argument() {
     assert_eq!(element["subtitle"], "https://a.example/1");
     assert_eq!(element["default_action"]["url"], "https://a.example/1");
 }
+
+#[test]
+fn a_template_using_more_part_files_than_positions_can_name_is_refused_at_the_use() {
+    // `Origin::Part` names a part file by a `u16`: with the map full (the file of `q` among
+    // them), a use of `q` is brought in, and the use of `p`, whose file would be one too many,
+    // is refused (M0010) at the use, never wrapped into another file's positions.
+    let catalogue = Catalogue::from_sources([
+        Arc::new(SourceFile::new(
+            "parts/p.missive",
+            "part p {\n  text \"P\"\n}\n",
+        )),
+        Arc::new(SourceFile::new(
+            "parts/q.missive",
+            "part q {\n  text \"Q\"\n}\n",
+        )),
+    ]);
+    let template = "notification t\nuse q\nuse p\n";
+    let parsed = crate::syntax::parse(template);
+    let mut map = SourceMap::new(template.len());
+    let q = catalogue.get("q").expect("q").file.clone();
+    map.add(template.len() + 1, &q, Span::new(0, 0), "q");
+    for i in 1..MAX_PART_FILES {
+        let other = Arc::new(SourceFile::new(format!("parts/f{i}.missive"), ""));
+        map.add(template.len() + 1, &other, Span::new(0, 0), "f");
+    }
+    let mut diags = Vec::new();
+    let mut ex = Expander {
+        catalogue: &catalogue,
+        root: &ObjTy::default(),
+        locals: Vec::new(),
+        stack: Vec::new(),
+        diags: &mut diags,
+        uses: Vec::new(),
+        in_part_file: false,
+        text: format!("{template}{}", "\n".repeat(REPAIR_ROOM)),
+        map,
+        depth: 0,
+        stopped: false,
+    };
+    let items = ex.items(&parsed.file.items, None);
+    assert_eq!(ex.map.files().len(), MAX_PART_FILES);
+    // The header, and `q`'s text; `p` is not brought in.
+    assert_eq!(items.len(), 2, "{items:#?}");
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code, crate::diagnostic::Code::TooLarge);
+    assert_eq!(
+        diags[0].message,
+        "this template uses parts from more than 65535 part files"
+    );
+    let at = diags[0].primary().expect("a label").span;
+    assert_eq!(&template[at.range()], "use p");
+}
