@@ -223,9 +223,10 @@ where
 /// Like [`stream_with`], for an input that may never end or pause for ever (standard input
 /// fed by another program): the input is read on a thread that owns it and that the call does
 /// not wait for, so a stop ([`Flow::Stop`], [`Options::max_rejects`], an error from `each`,
-/// [`Live::stop`]) returns at once, even while that thread is blocked reading. The thread
-/// reads nothing more after the stop and ends at its next record, or with the process; the
-/// input is not given back (standard input stays locked by that thread while it waits).
+/// [`Live::stop`]) returns at once, even while that thread is blocked reading. A read that
+/// thread had started finishes (up to a buffer's worth, or the rest of a line) and what it
+/// returns is discarded; the thread then ends, or with the process. The input is not given
+/// back (standard input stays locked by that thread while it waits): do not read it after.
 pub fn stream_live<R, F>(
     template: &Template,
     input: R,
@@ -342,6 +343,8 @@ struct End {
     lines: usize,
     /// Records counted (not handed over) after a stop, [`Rest::Count`].
     counted: usize,
+    /// The input was read (or counted) to its end; a reader that stopped short says `false`.
+    eof: bool,
     error: Option<std::io::Error>,
 }
 
@@ -367,7 +370,10 @@ impl Reader {
                 Rest::Read if permit.is_ok() => {}
                 Rest::Count => {
                     match lines.count_rest() {
-                        Ok(n) => end.counted = n,
+                        Ok(n) => {
+                            end.counted = n;
+                            end.eof = true;
+                        }
                         Err(e) => end.error = Some(e),
                     }
                     break;
@@ -375,7 +381,10 @@ impl Reader {
                 _ => break,
             }
             match lines.chunk() {
-                Ok(chunk) if chunk.is_empty() => break,
+                Ok(chunk) if chunk.is_empty() => {
+                    end.eof = true;
+                    break;
+                }
                 Ok(chunk) => {
                     if self.to.send(Message::Read(chunk)).is_err() {
                         return; // the batch is over
@@ -662,7 +671,9 @@ impl Caller<'_> {
             Some(_) => {
                 summary.not_handed =
                     self.records_read - summary.read + end.as_ref().map_or(0, |e| e.counted);
-                summary.rest_unread = end.is_none();
+                // A reader that stopped short of the end sends its `End` too: only one
+                // that came to the end of the input read all of it.
+                summary.rest_unread = !end.as_ref().is_some_and(|e| e.eof);
             }
         }
         Ok(summary)
@@ -857,6 +868,12 @@ impl<R: Read> Lines<R> {
         let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
         let mut bytes = 0;
         while chunk.len() < CHUNK_RECORDS && bytes < CHUNK_BYTES {
+            // No whole line read yet (nothing buffered, a blank line's end, half a record): the
+            // chunk goes now rather than wait for more input, so a record from a live stream
+            // (a queue piped in) is rendered when it arrives.
+            if !chunk.is_empty() && !self.input.buffer().contains(&b'\n') {
+                break;
+            }
             self.buf.clear();
             if self.input.read_until(b'\n', &mut self.buf)? == 0 {
                 break;
@@ -883,11 +900,6 @@ impl<R: Read> Lines<R> {
                 text,
                 not_utf8,
             });
-            // Nothing more read yet: the chunk goes now rather than wait for more input, so a
-            // record from a live stream (a queue piped in) is rendered when it arrives.
-            if self.input.buffer().is_empty() {
-                break;
-            }
         }
         Ok(chunk)
     }
@@ -1128,6 +1140,47 @@ mod tests {
             // Record 4 was read ahead (in the same read); the rest never came.
             assert_eq!(summary.not_handed, 1);
             assert!(summary.rest_unread);
+        }
+    }
+
+    #[test]
+    fn a_record_followed_by_a_blank_line_or_half_a_record_is_handed_over_without_waiting() {
+        for text in [
+            "{\"name\": \"Ann\"}\n\n",
+            "{\"name\": \"Ann\"}\n{\"name\": \"B",
+        ] {
+            let (handed, summary) = live(text, Options::default(), 1, false);
+            assert_eq!(handed, [1], "{text:?}");
+            assert!(summary.rest_unread);
+        }
+    }
+
+    #[test]
+    fn a_live_batch_stopped_while_its_reader_is_ahead_says_the_rest_is_unread() {
+        // The input comes faster than the caller takes it: at the stop, the reader is waiting
+        // for a permit, not blocked in `read`; it then ends short of the input's end.
+        let t = template();
+        let text = input(20_000);
+        let records = (1..=20_000).filter(|i| i % 7 != 5).count();
+        for _ in 0..20 {
+            let mut handed = 0;
+            let summary = stream_live(
+                &t,
+                std::io::Cursor::new(text.clone().into_bytes()),
+                &Options {
+                    jobs: 1,
+                    ..Options::default()
+                },
+                &Live::default(),
+                |_| {
+                    handed += 1;
+                    Ok(if handed == 10 { Flow::Stop } else { Flow::Next })
+                },
+            )
+            .unwrap();
+            assert_eq!(summary.read, 10);
+            assert!(summary.read + summary.not_handed < records);
+            assert!(summary.rest_unread, "{summary:?}");
         }
     }
 

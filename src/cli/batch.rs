@@ -369,6 +369,10 @@ impl<'a> Reporter<'a> {
                 Ok(())
             };
             match end.and_then(|()| self.out.flush()) {
+                // A write that failed earlier stopped the batch, though this flush went through.
+                Ok(()) if self.output_failed => Err(std::io::Error::other(
+                    "a write failed before the end, and the batch stopped there",
+                )),
                 Ok(()) => Ok(s),
                 Err(e) => {
                     self.output_failed = true;

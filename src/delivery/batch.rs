@@ -273,6 +273,8 @@ pub(crate) struct Policy<'a> {
 /// the first record with it: the latest records only, so that memory does not grow with the
 /// input (a repeat of a record no longer kept is reported without that label).
 const EARLIER_BYTES: usize = 1 << 20;
+/// What a kept text costs beside its bytes: its slot in the queue and its allocation.
+const EARLIER_OVERHEAD: usize = 48;
 
 /// The texts of the latest records that came first with their customer_id, in input order,
 /// [`EARLIER_BYTES`] at most.
@@ -287,13 +289,15 @@ impl Earlier {
         if text.len() > EARLIER_BYTES {
             return;
         }
-        self.bytes += text.len();
+        // A kept text costs its bytes and its slot (with the allocator's own): small records
+        // count for more than their text, so the window stays near its size whatever they are.
+        self.bytes += text.len() + EARLIER_OVERHEAD;
         self.texts.push_back((number, text.into()));
         while self.bytes > EARLIER_BYTES {
             let Some((_, gone)) = self.texts.pop_front() else {
                 break;
             };
-            self.bytes -= gone.len();
+            self.bytes -= gone.len() + EARLIER_OVERHEAD;
         }
     }
 

@@ -48,10 +48,6 @@ impl Live {
         let stdout = dir.join("stdout");
         let stderr = dir.join("stderr");
         let mut child = command
-            .env_remove("HTTP_PROXY")
-            .env_remove("http_proxy")
-            .env_remove("ALL_PROXY")
-            .env_remove("all_proxy")
             .env("NO_COLOR", "1")
             .stdin(Stdio::piped())
             .stdout(std::fs::File::create(&stdout).unwrap())
@@ -140,8 +136,21 @@ impl Live {
     }
 }
 
+/// The binary, with no token and no proxy from the environment (requests go to 127.0.0.1).
 fn missive() -> Command {
-    Command::new(assert_cmd::cargo::cargo_bin("missive"))
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("missive"));
+    for var in [
+        "MISSIVE_ACCESS_TOKEN",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        c.env_remove(var);
+    }
+    c
 }
 
 /// `missive send TEMPLATE --data-ndjson DATA --page-id 123 --api-url BASE` and `args`.
@@ -396,7 +405,7 @@ fn render_on_an_open_stdin_writes_each_line_when_its_record_comes() {
 fn render_on_an_open_stdin_ends_when_its_output_is_closed() {
     use std::io::BufRead;
     let (dir, template) = setup("live-render-closed");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("missive"))
+    let mut child = missive()
         .arg("render")
         .arg(&template)
         .args(["--data-ndjson", "-"])
