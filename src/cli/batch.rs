@@ -162,6 +162,9 @@ struct Reporter<'a> {
     output_failed: bool,
     /// The record being reported (`--format json` names it).
     last_record: Option<usize>,
+    /// Records reported so far, rendered (their line given to the output) and rejected: said
+    /// when the batch is cut short.
+    handled: (usize, usize),
     /// The records' warnings by code.
     warnings: BTreeMap<&'static str, Tally>,
     /// `--format sarif`: the reports, printed as one log at the end.
@@ -196,6 +199,7 @@ impl<'a> Reporter<'a> {
             rejects_error: None,
             template_warnings: 0,
             last_record: None,
+            handled: (0, 0),
             output_failed: false,
             warnings: BTreeMap::new(),
             sarif: Vec::new(),
@@ -252,6 +256,7 @@ impl<'a> Reporter<'a> {
             Fate::Rendered { json, warnings } => {
                 self.out.write_all(&json)?;
                 self.out.write_all(b"\n")?;
+                self.handled.0 += 1;
                 // A warning repeated on every record is shown for the first few only.
                 // Counted once per record and code.
                 let mut codes: Vec<&'static str> =
@@ -277,6 +282,7 @@ impl<'a> Reporter<'a> {
                 }
             }
             Fate::Rejected { diagnostics } => {
+                self.handled.1 += 1;
                 if self.aligned {
                     self.out.write_all(b"null\n")?;
                 }
@@ -384,11 +390,25 @@ impl<'a> Reporter<'a> {
             Ok(s) => s,
             Err(e) => {
                 // Standard output closed, a disk full, a read error: the batch is cut short.
-                let d = if self.output_failed {
+                let (rendered, rejected) = self.handled;
+                let handled = format!(
+                    "{rendered} record{} rendered and {rejected} rejected before it; the records after it were not read",
+                    if rendered == 1 { "" } else { "s" },
+                );
+                let d = if self.output_failed && e.kind() == std::io::ErrorKind::BrokenPipe {
+                    // `| head -1`: the reader of the output stopped reading.
+                    codes::m9001_io(
+                        Severity::Error,
+                        "the batch stopped: its output was closed (the program reading it ended)",
+                    )
+                    .note(handled)
+                    .help("to render every record, write them to a file (`-o FILE`) or let the reader read to the end")
+                } else if self.output_failed {
                     codes::m9001_io(
                         Severity::Error,
                         format!("the batch stopped: cannot write the output: {e}"),
                     )
+                    .note(handled)
                     .help("check the disk and the file given with `-o`")
                 } else {
                     codes::m9001_io(

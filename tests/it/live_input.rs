@@ -436,7 +436,15 @@ fn render_on_an_open_stdin_ends_when_its_output_is_closed() {
     drop(stdin);
     let stderr = std::fs::read_to_string(dir.join("stderr")).unwrap();
     assert_eq!(status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("cannot write the output"), "{stderr}");
+    assert!(
+        stderr.contains("its output was closed (the program reading it ended)"),
+        "{stderr}"
+    );
+    // What was done before it is said.
+    assert!(
+        stderr.contains("rendered and 0 rejected before it; the records after it were not read"),
+        "{stderr}"
+    );
 }
 
 /// A send on a live input writes each record's line to `-o` and `--rejects` when the record's
