@@ -550,7 +550,12 @@ impl<'a> Reporter<'a> {
                 .map_or_else(String::new, |s| s.name.clone()),
             template_src,
             template_parts,
-            data_name: data_name.to_string(),
+            // Standard input is named as `render` names it.
+            data_name: if data_name == "-" {
+                "<stdin>".to_string()
+            } else {
+                data_name.to_string()
+            },
             single,
             state: Mutex::new(state),
             bar,
