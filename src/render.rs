@@ -1025,14 +1025,20 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         if self.images.is_some() {
             self.note_image(f, text, p);
         }
-        let problem = if url_checked && f.spec.kind == Kind::Url {
+        let problem = if f.spec.kind == Kind::Url && (url_checked || f.url_head > 0) {
             // The same verdict: for a URL field, `problem` is the text's checks (kind-free)
-            // then `url_problem`, already `None` for this very text.
+            // then `url_problem`, already `None` for this very text when `url_checked`, and
+            // needed only past the literal head of an interpolated URL.
             let spec = crate::model::schema::FieldSpec {
                 kind: Kind::Text,
                 ..f.spec
             };
-            values::problem(&spec, text, &self.t.profile)
+            values::problem(&spec, text, &self.t.profile).or_else(|| {
+                if url_checked {
+                    return None;
+                }
+                values::url_problem_after(text, f.url_head).map(values::Problem::BadUrl)
+            })
         } else {
             values::problem(&f.spec, text, &self.t.profile)
         };
