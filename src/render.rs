@@ -326,20 +326,12 @@ impl<F: Fmt> Writer<F> {
 
     /// A key with nothing to escape: the name of a field of Messenger's API (an identifier
     /// from the schema), or a key [`Writer::key`] found plain.
-    #[inline]
+    #[inline(always)]
     fn name(&mut self, key: &str) {
         debug_assert_eq!(crate::json::plain_prefix(key.as_bytes()), key.len());
         let first = self.next();
         if F::COMPACT {
-            let buf = &mut self.buf;
-            buf.reserve(key.len() + 4);
-            if !first {
-                buf.push(b',');
-            }
-            buf.push(b'"');
-            buf.extend_from_slice(key.as_bytes());
-            buf.extend_from_slice(b"\":");
-            return;
+            return put_key(&mut self.buf, key.as_bytes(), first);
         }
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
         self.buf.push(b'"');
@@ -415,6 +407,50 @@ impl<F: Fmt> Writer<F> {
         self.string(s);
         self.end_value();
     }
+}
+
+/// Appends a plain key as the compact formatter writes it, `,"key":` (no comma before the
+/// first member). A message writes a hundred keys or so, all short names: a key of 1 to 24
+/// bytes is copied with a few fixed-size moves into a fixed-size run appended at once,
+/// instead of four appends and a `memcpy` call (a tenth of a record's render).
+#[inline(always)]
+fn put_key(buf: &mut Vec<u8>, key: &[u8], first: bool) {
+    let n = key.len();
+    if !(1..=24).contains(&n) {
+        buf.reserve(n + 4);
+        if !first {
+            buf.push(b',');
+        }
+        buf.push(b'"');
+        buf.extend_from_slice(key);
+        buf.extend_from_slice(b"\":");
+        return;
+    }
+    let at = buf.len();
+    buf.extend_from_slice(&[b','; 32]);
+    // The opening quote: after the comma, or in its place for the first member.
+    let q = usize::from(!first);
+    let w = &mut buf[at + q..at + q + 27];
+    w[0] = b'"';
+    let k = &mut w[1..];
+    if n < 4 {
+        // `id`, `url`: the first, middle and last bytes.
+        k[0] = key[0];
+        k[n / 2] = key[n / 2];
+        k[n - 1] = key[n - 1];
+    } else if n <= 8 {
+        k[..4].copy_from_slice(&key[..4]);
+        k[n - 4..n].copy_from_slice(&key[n - 4..]);
+    } else {
+        k[..8].copy_from_slice(&key[..8]);
+        if n > 16 {
+            k[8..16].copy_from_slice(&key[8..16]);
+        }
+        k[n - 8..n].copy_from_slice(&key[n - 8..]);
+    }
+    k[n] = b'"';
+    k[n + 1] = b':';
+    buf.truncate(at + q + n + 3);
 }
 
 /// Bytes that a JSON string must escape: `"`, `\\` and the control characters.
@@ -1720,6 +1756,28 @@ fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every key length, first member or not, as the compact formatter writes it.
+    #[test]
+    fn keys_are_written_as_the_compact_formatter_writes_them() {
+        let name = "abcdefghijklmnopqrstuvwxyz0123";
+        for n in 0..=name.len() {
+            for first in [true, false] {
+                let mut buf = b"{\"x\":1".to_vec();
+                put_key(&mut buf, &name.as_bytes()[..n], first);
+                let mut expected = b"{\"x\":1".to_vec();
+                let mut fmt = CompactFormatter;
+                fmt.begin_object_key(&mut expected, first).unwrap();
+                expected.extend_from_slice(serde_json::to_string(&name[..n]).unwrap().as_bytes());
+                fmt.end_object_key(&mut expected).unwrap();
+                fmt.begin_object_value(&mut expected).unwrap();
+                assert_eq!(
+                    String::from_utf8(buf).unwrap(),
+                    String::from_utf8(expected).unwrap()
+                );
+            }
+        }
+    }
 
     #[test]
     fn escaping_matches_serde_json() {
