@@ -389,6 +389,20 @@ impl<F: Fmt> Writer<F> {
         let _ = self.fmt.write_raw_fragment(&mut self.buf, json);
     }
 
+    /// A string known to hold nothing to escape (no `"`, `\\` or control character).
+    #[inline]
+    fn plain_string(&mut self, s: &str) {
+        debug_assert_eq!(crate::json::plain_prefix(s.as_bytes()), s.len());
+        if !F::COMPACT {
+            return self.string(s);
+        }
+        let buf = &mut self.buf;
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    }
+
     #[inline]
     fn string(&mut self, s: &str) {
         let _ = write_escaped(&mut self.buf, &mut self.fmt, s);
@@ -963,7 +977,14 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 text.clear();
                 if self.string_into(s, &mut text) {
                     self.check_text(f, &text, None, None, false);
-                    w.member_str(&f.key, &text);
+                    if values::plain_after_url_head(&text, f.url_head) {
+                        // An interpolated URL with only URL bytes: nothing to escape.
+                        w.name(&f.key);
+                        w.plain_string(&text);
+                        w.end_value();
+                    } else {
+                        w.member_str(&f.key, &text);
+                    }
                 }
                 self.scratch = text;
             }

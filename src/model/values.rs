@@ -261,10 +261,18 @@ pub fn url_head(literal: &str) -> usize {
 /// written) without looking at the head again.
 #[inline]
 pub fn url_problem_after(text: &str, head: usize) -> Option<String> {
-    match text.as_bytes().get(head..) {
-        Some(rest) if head > 0 && all_url_bytes(rest) => None,
-        _ => url_problem(text),
+    if plain_after_url_head(text, head) {
+        return None;
     }
+    url_problem(text)
+}
+
+/// Whether `text`, which starts with a literal whose [`url_head`] is `head` (not 0), holds
+/// after it only bytes a URL may hold as written. Such a text is a good URL, and a JSON
+/// string with nothing to escape (no `"`, `\\` or control character, in the head either).
+#[inline]
+pub fn plain_after_url_head(text: &str, head: usize) -> bool {
+    head > 0 && text.as_bytes().get(head..).is_some_and(all_url_bytes)
 }
 
 /// Whether every byte is one a URL may hold as written ([`URL_BYTE`]), eight at a time.
@@ -588,6 +596,10 @@ mod tests {
             let at = url_head(&head);
             proptest::prop_assert!(at == 0 || at == head.len());
             proptest::prop_assert_eq!(url_problem_after(&text, at), url_problem(&text), "{:?}", text);
+            // Render writes such a text without escaping it.
+            if plain_after_url_head(&text, at) {
+                proptest::prop_assert_eq!(serde_json::to_string(&text).unwrap(), format!("\"{text}\""));
+            }
         }
     }
 
