@@ -521,6 +521,13 @@ impl<'d> Value<'d> {
         self.doc.slots[self.at as usize]
     }
 
+    #[inline(never)]
+    fn object_view(self) -> View<'d, List<'d>> {
+        View::Object {
+            empty: self.members().next().is_none(),
+        }
+    }
+
     /// The declared fields and their values, for an object.
     fn members(self) -> impl Iterator<Item = (&'d str, Value<'d>)> {
         let (fields, first): (&'d [_], usize) = match (self.slot().val, self.ty) {
@@ -567,7 +574,9 @@ impl<'d> Data<'d> for Value<'d> {
         }
     }
 
-    #[inline]
+    /// Inlined into each read (render reads a view per field): the object case, which walks
+    /// the members, is out of line.
+    #[inline(always)]
     fn view(self) -> View<'d, List<'d>> {
         let slot = self.slot();
         match slot.val {
@@ -589,9 +598,7 @@ impl<'d> Data<'d> for Value<'d> {
                     other => other,
                 },
             }),
-            Val::Object { .. } => View::Object {
-                empty: self.members().next().is_none(),
-            },
+            Val::Object { .. } => self.object_view(),
         }
     }
 
