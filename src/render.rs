@@ -1778,6 +1778,43 @@ fn plural(n: usize, word: &str) -> String {
 mod tests {
     use super::*;
 
+    /// An interpolated URL with a plain head: what the data appends is still checked (a space
+    /// is an error) and escaped when it must be (a quote), and written as it is otherwise,
+    /// through the spanned data and through the batch's fast form alike.
+    #[test]
+    fn an_interpolated_url_is_checked_and_escaped_past_its_plain_head() {
+        let src = "notification u\ninput { id: string max 20 }\nbuttons {\n  text: \"Hi\"\n  button web_url { title: \"Go\", url: \"https://shop.example/view?id={{ id }}\" }\n}\n";
+        let t = crate::compile(src, &crate::Options::default())
+            .template
+            .expect("compiles");
+        let url_of = |record: &str| {
+            let data = crate::json::parse(record).unwrap();
+            let mut out = Vec::new();
+            let result = t.render_to(&mut out, &data);
+            let mut fast = Vec::new();
+            let took = t.render_fast(&mut fast, record, None);
+            assert_eq!(took, result.as_ref().is_ok_and(Vec::is_empty), "{record}");
+            if took {
+                assert_eq!(fast, out, "{record}");
+            }
+            result.map(|_| {
+                let body: serde_json::Value = serde_json::from_slice(&out).unwrap();
+                body["attachment"]["payload"]["buttons"][0]["url"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+        };
+        let head = "https://shop.example/view?id=";
+        assert_eq!(url_of(r#"{"id": "A-12"}"#).unwrap(), format!("{head}A-12"));
+        assert_eq!(
+            url_of(r#"{"id": "\u00e9"}"#).unwrap(),
+            format!("{head}\u{e9}")
+        );
+        assert_eq!(url_of(r#"{"id": "a\"b"}"#).unwrap(), format!("{head}a\"b"));
+        assert!(url_of(r#"{"id": "a b"}"#).is_err());
+    }
+
     /// Every key length, first member or not, as the compact formatter writes it.
     #[test]
     fn keys_are_written_as_the_compact_formatter_writes_them() {
