@@ -174,12 +174,15 @@ impl Parser<'_> {
         let first = self.doc.slots.len();
         self.doc.slots.resize(first + ty.fields.len(), ABSENT);
         self.ws();
+        // Members given (each once: a repeated key gives up).
+        let mut seen = 0;
         if self.peek() == Some(b'}') {
             self.i += 1;
         } else {
             // Records mostly give the members in the order `input` declares them.
             let mut next = 0;
             loop {
+                seen += 1;
                 self.ws();
                 let index = self.key(ty, next)?;
                 next = index + 1;
@@ -214,13 +217,14 @@ impl Parser<'_> {
                 }
             }
         }
-        // A required input missing (M3002).
+        // A required input missing (M3002); none when every declared member was given.
         let members = &self.doc.slots[first..first + ty.fields.len()];
-        if ty
-            .fields
-            .iter()
-            .zip(members)
-            .any(|(f, m)| !f.optional && matches!(m.val, Val::Absent))
+        if seen < ty.fields.len()
+            && ty
+                .fields
+                .iter()
+                .zip(members)
+                .any(|(f, m)| !f.optional && matches!(m.val, Val::Absent))
         {
             return Err(GiveUp);
         }
