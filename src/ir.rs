@@ -177,6 +177,10 @@ pub struct FieldIr {
     /// Markup in the literal text of an interpolated string, already reported at check time:
     /// render does not report it again for every record.
     pub literal_markup: bool,
+    /// For an interpolated URL: the length of its literal head when that head is a plainly
+    /// good URL whose host has ended (`model::values::url_head`), so that render checks only
+    /// what the data appends; 0 otherwise.
+    pub url_head: usize,
 }
 
 #[derive(Debug, Clone)]

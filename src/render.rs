@@ -326,20 +326,12 @@ impl<F: Fmt> Writer<F> {
 
     /// A key with nothing to escape: the name of a field of Messenger's API (an identifier
     /// from the schema), or a key [`Writer::key`] found plain.
-    #[inline]
+    #[inline(always)]
     fn name(&mut self, key: &str) {
         debug_assert_eq!(crate::json::plain_prefix(key.as_bytes()), key.len());
         let first = self.next();
         if F::COMPACT {
-            let buf = &mut self.buf;
-            buf.reserve(key.len() + 4);
-            if !first {
-                buf.push(b',');
-            }
-            buf.push(b'"');
-            buf.extend_from_slice(key.as_bytes());
-            buf.extend_from_slice(b"\":");
-            return;
+            return put_key(&mut self.buf, key.as_bytes(), first);
         }
         let _ = self.fmt.begin_object_key(&mut self.buf, first);
         self.buf.push(b'"');
@@ -397,6 +389,20 @@ impl<F: Fmt> Writer<F> {
         let _ = self.fmt.write_raw_fragment(&mut self.buf, json);
     }
 
+    /// A string known to hold nothing to escape (no `"`, `\\` or control character).
+    #[inline]
+    fn plain_string(&mut self, s: &str) {
+        debug_assert_eq!(crate::json::plain_prefix(s.as_bytes()), s.len());
+        if !F::COMPACT {
+            return self.string(s);
+        }
+        let buf = &mut self.buf;
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    }
+
     #[inline]
     fn string(&mut self, s: &str) {
         let _ = write_escaped(&mut self.buf, &mut self.fmt, s);
@@ -415,6 +421,50 @@ impl<F: Fmt> Writer<F> {
         self.string(s);
         self.end_value();
     }
+}
+
+/// Appends a plain key as the compact formatter writes it, `,"key":` (no comma before the
+/// first member). A message writes a hundred keys or so, all short names: a key of 1 to 24
+/// bytes is copied with a few fixed-size moves into a fixed-size run appended at once,
+/// instead of four appends and a `memcpy` call (a tenth of a record's render).
+#[inline(always)]
+fn put_key(buf: &mut Vec<u8>, key: &[u8], first: bool) {
+    let n = key.len();
+    if !(1..=24).contains(&n) {
+        buf.reserve(n + 4);
+        if !first {
+            buf.push(b',');
+        }
+        buf.push(b'"');
+        buf.extend_from_slice(key);
+        buf.extend_from_slice(b"\":");
+        return;
+    }
+    let at = buf.len();
+    buf.extend_from_slice(&[b','; 32]);
+    // The opening quote: after the comma, or in its place for the first member.
+    let q = usize::from(!first);
+    let w = &mut buf[at + q..at + q + 27];
+    w[0] = b'"';
+    let k = &mut w[1..];
+    if n < 4 {
+        // `id`, `url`: the first, middle and last bytes.
+        k[0] = key[0];
+        k[n / 2] = key[n / 2];
+        k[n - 1] = key[n - 1];
+    } else if n <= 8 {
+        k[..4].copy_from_slice(&key[..4]);
+        k[n - 4..n].copy_from_slice(&key[n - 4..]);
+    } else {
+        k[..8].copy_from_slice(&key[..8]);
+        if n > 16 {
+            k[8..16].copy_from_slice(&key[8..16]);
+        }
+        k[n - 8..n].copy_from_slice(&key[n - 8..]);
+    }
+    k[n] = b'"';
+    k[n + 1] = b':';
+    buf.truncate(at + q + n + 3);
 }
 
 /// Bytes that a JSON string must escape: `"`, `\\` and the control characters.
@@ -927,7 +977,14 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 text.clear();
                 if self.string_into(s, &mut text) {
                     self.check_text(f, &text, None, None, false);
-                    w.member_str(&f.key, &text);
+                    if values::plain_after_url_head(&text, f.url_head) {
+                        // An interpolated URL with only URL bytes: nothing to escape.
+                        w.name(&f.key);
+                        w.plain_string(&text);
+                        w.end_value();
+                    } else {
+                        w.member_str(&f.key, &text);
+                    }
                 }
                 self.scratch = text;
             }
@@ -1025,14 +1082,20 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         if self.images.is_some() {
             self.note_image(f, text, p);
         }
-        let problem = if url_checked && f.spec.kind == Kind::Url {
+        let problem = if f.spec.kind == Kind::Url && (url_checked || f.url_head > 0) {
             // The same verdict: for a URL field, `problem` is the text's checks (kind-free)
-            // then `url_problem`, already `None` for this very text.
+            // then `url_problem`, already `None` for this very text when `url_checked`, and
+            // needed only past the literal head of an interpolated URL.
             let spec = crate::model::schema::FieldSpec {
                 kind: Kind::Text,
                 ..f.spec
             };
-            values::problem(&spec, text, &self.t.profile)
+            values::problem(&spec, text, &self.t.profile).or_else(|| {
+                if url_checked {
+                    return None;
+                }
+                values::url_problem_after(text, f.url_head).map(values::Problem::BadUrl)
+            })
         } else {
             values::problem(&f.spec, text, &self.t.profile)
         };
@@ -1714,6 +1777,65 @@ fn plural(n: usize, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An interpolated URL with a plain head: what the data appends is still checked (a space
+    /// is an error) and escaped when it must be (a quote), and written as it is otherwise,
+    /// through the spanned data and through the batch's fast form alike.
+    #[test]
+    fn an_interpolated_url_is_checked_and_escaped_past_its_plain_head() {
+        let src = "notification u\ninput { id: string max 20 }\nbuttons {\n  text: \"Hi\"\n  button web_url { title: \"Go\", url: \"https://shop.example/view?id={{ id }}\" }\n}\n";
+        let t = crate::compile(src, &crate::Options::default())
+            .template
+            .expect("compiles");
+        let url_of = |record: &str| {
+            let data = crate::json::parse(record).unwrap();
+            let mut out = Vec::new();
+            let result = t.render_to(&mut out, &data);
+            let mut fast = Vec::new();
+            let took = t.render_fast(&mut fast, record, None);
+            assert_eq!(took, result.as_ref().is_ok_and(Vec::is_empty), "{record}");
+            if took {
+                assert_eq!(fast, out, "{record}");
+            }
+            result.map(|_| {
+                let body: serde_json::Value = serde_json::from_slice(&out).unwrap();
+                body["attachment"]["payload"]["buttons"][0]["url"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+        };
+        let head = "https://shop.example/view?id=";
+        assert_eq!(url_of(r#"{"id": "A-12"}"#).unwrap(), format!("{head}A-12"));
+        assert_eq!(
+            url_of(r#"{"id": "\u00e9"}"#).unwrap(),
+            format!("{head}\u{e9}")
+        );
+        assert_eq!(url_of(r#"{"id": "a\"b"}"#).unwrap(), format!("{head}a\"b"));
+        assert!(url_of(r#"{"id": "a b"}"#).is_err());
+    }
+
+    /// Every key length, first member or not, as the compact formatter writes it.
+    #[test]
+    fn keys_are_written_as_the_compact_formatter_writes_them() {
+        let name = "abcdefghijklmnopqrstuvwxyz0123";
+        for n in 0..=name.len() {
+            for first in [true, false] {
+                let mut buf = b"{\"x\":1".to_vec();
+                put_key(&mut buf, &name.as_bytes()[..n], first);
+                let mut expected = b"{\"x\":1".to_vec();
+                let mut fmt = CompactFormatter;
+                fmt.begin_object_key(&mut expected, first).unwrap();
+                expected.extend_from_slice(serde_json::to_string(&name[..n]).unwrap().as_bytes());
+                fmt.end_object_key(&mut expected).unwrap();
+                fmt.begin_object_value(&mut expected).unwrap();
+                assert_eq!(
+                    String::from_utf8(buf).unwrap(),
+                    String::from_utf8(expected).unwrap()
+                );
+            }
+        }
+    }
 
     #[test]
     fn escaping_matches_serde_json() {

@@ -1325,12 +1325,20 @@ impl<'a> Checker<'a> {
             (Value::Str(s), Val::Str(_)) => self.literal_markup(s, spec),
             _ => false,
         };
+        let url_head = match &val {
+            Val::Str(StrIr::Parts(parts)) if spec.kind == Kind::Url => match parts.first() {
+                Some(Part::Lit(head)) => values::url_head(head),
+                _ => 0,
+            },
+            _ => 0,
+        };
         Some(FieldIr {
             key: key.into(),
             val,
             spec: *spec,
             span: v.span(),
             literal_markup,
+            url_head,
         })
     }
 

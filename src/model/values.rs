@@ -208,18 +208,25 @@ pub fn is_facebook_url(text: &str) -> bool {
 /// The common case, without a full URL parse: `http(s)://`, an ASCII host name, then no
 /// spaces or control characters. Anything else goes through the `url` crate for the reason.
 fn plainly_http_url(text: &str) -> bool {
-    let rest = match text.get(..8) {
+    plain_host_end(text).is_some_and(|end| all_url_bytes(&text.as_bytes()[end..]))
+}
+
+/// Where the host of `text` ends (the offset of its `/`, `?` or `#`, or the text's length),
+/// when `text` starts as a plainly good URL does: `http(s)://`, then a plain host name.
+/// `None` for anything else (a port, or any other byte, goes the long way).
+#[inline]
+fn plain_host_end(text: &str) -> Option<usize> {
+    let scheme = match text.get(..8) {
         // Lower case first: nearly every URL is written so.
-        _ if text.starts_with("https://") => &text[8..],
-        Some(p) if p.eq_ignore_ascii_case("https://") => &text[8..],
+        _ if text.starts_with("https://") => 8,
+        Some(p) if p.eq_ignore_ascii_case("https://") => 8,
         _ => match text.get(..7) {
-            Some(p) if p.eq_ignore_ascii_case("http://") => &text[7..],
-            _ => return false,
+            Some(p) if p.eq_ignore_ascii_case("http://") => 7,
+            _ => return None,
         },
     };
-    let bytes = rest.as_bytes();
-    // The host: letters, digits, dots and hyphens, up to `/`, `?`, `#` or the end (a port,
-    // or any other byte, goes the long way).
+    let bytes = &text.as_bytes()[scheme..];
+    // The host: letters, digits, dots and hyphens, up to `/`, `?`, `#` or the end.
     let host_end = bytes
         .iter()
         .position(|&b| !HOST_BYTE[b as usize])
@@ -229,11 +236,43 @@ fn plainly_http_url(text: &str) -> bool {
     let host = &bytes[..host_end];
     let host = host.strip_suffix(b".").unwrap_or(host);
     let last_label = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    !matches!(bytes.first(), None | Some(b'.' | b'-'))
+    let plain = !matches!(bytes.first(), None | Some(b'.' | b'-'))
         && !last_label.first().is_some_and(u8::is_ascii_digit)
         && host_end > 0
-        && matches!(bytes.get(host_end), None | Some(b'/' | b'?' | b'#'))
-        && all_url_bytes(&bytes[host_end..])
+        && matches!(bytes.get(host_end), None | Some(b'/' | b'?' | b'#'));
+    plain.then_some(scheme + host_end)
+}
+
+/// The head of an interpolated URL, checked once: `literal.len()` when `literal` (the text
+/// before the first interpolation) is a plainly good URL whose host has ended within it
+/// (`https://shop.example/view?item_id=`), so that whatever the data appends leaves the
+/// scheme and host as they are; else 0. [`url_problem_after`] then checks only the rest.
+pub fn url_head(literal: &str) -> usize {
+    match plain_host_end(literal) {
+        Some(end) if end < literal.len() && all_url_bytes(&literal.as_bytes()[end..]) => {
+            literal.len()
+        }
+        _ => 0,
+    }
+}
+
+/// [`url_problem`] of a `text` that starts with a literal whose [`url_head`] is `head`: the
+/// same verdict, in the common case (nothing after the head but bytes a URL may hold as
+/// written) without looking at the head again.
+#[inline]
+pub fn url_problem_after(text: &str, head: usize) -> Option<String> {
+    if plain_after_url_head(text, head) {
+        return None;
+    }
+    url_problem(text)
+}
+
+/// Whether `text`, which starts with a literal whose [`url_head`] is `head` (not 0), holds
+/// after it only bytes a URL may hold as written. Such a text is a good URL, and a JSON
+/// string with nothing to escape (no `"`, `\\` or control character, in the head either).
+#[inline]
+pub fn plain_after_url_head(text: &str, head: usize) -> bool {
+    head > 0 && text.as_bytes().get(head..).is_some_and(all_url_bytes)
 }
 
 /// Whether every byte is one a URL may hold as written ([`URL_BYTE`]), eight at a time.
@@ -541,6 +580,45 @@ mod tests {
             }
             proptest::prop_assert_eq!(url_problem(&text).is_none(), parsed_ok(&text), "{:?}", text);
         }
+
+        /// An interpolated URL checked after its literal head gets `url_problem`'s verdict,
+        /// whatever the head and whatever the data appends (spaces, quotes, a host that the
+        /// data would go on, an `@`, non-ASCII).
+        #[test]
+        fn a_url_checked_after_its_head_gets_the_same_verdict(
+            scheme in "(https?|HTTPS?|ftp|)(://|:/|:)",
+            host in "[a-zA-Z0-9.\\-_:@ \u{e9}]{0,10}",
+            path in "([/?#][ -~\u{e9}]{0,12})?",
+            data in "[ -~\u{e9}\u{7f}\t]{0,12}",
+        ) {
+            let head = format!("{scheme}{host}{path}");
+            let text = format!("{head}{data}");
+            let at = url_head(&head);
+            proptest::prop_assert!(at == 0 || at == head.len());
+            proptest::prop_assert_eq!(url_problem_after(&text, at), url_problem(&text), "{:?}", text);
+            // Render writes such a text without escaping it.
+            if plain_after_url_head(&text, at) {
+                proptest::prop_assert_eq!(serde_json::to_string(&text).unwrap(), format!("\"{text}\""));
+            }
+        }
+    }
+
+    #[test]
+    fn a_url_head_is_one_whose_host_has_ended() {
+        for (head, at) in [
+            ("https://shop.example/view?item_id=", 34),
+            ("https://shop.example/", 21),
+            ("https://shop.example", 0),
+            ("https://shop.", 0),
+            ("https://shop.example:8080/", 0),
+            ("shop.example/", 0),
+            ("https://10.0.0.1/", 0),
+            ("https://shop.example/a b/", 0),
+        ] {
+            assert_eq!(url_head(head), at, "{head}");
+        }
+        assert_eq!(url_problem_after("https://shop.example/x?id=12", 21), None);
+        assert!(url_problem_after("https://shop.example/x?id=1 2", 21).is_some());
     }
 
     #[test]

@@ -174,12 +174,15 @@ impl Parser<'_> {
         let first = self.doc.slots.len();
         self.doc.slots.resize(first + ty.fields.len(), ABSENT);
         self.ws();
+        // Members given (each once: a repeated key gives up).
+        let mut seen = 0;
         if self.peek() == Some(b'}') {
             self.i += 1;
         } else {
             // Records mostly give the members in the order `input` declares them.
             let mut next = 0;
             loop {
+                seen += 1;
                 self.ws();
                 let index = self.key(ty, next)?;
                 next = index + 1;
@@ -214,13 +217,14 @@ impl Parser<'_> {
                 }
             }
         }
-        // A required input missing (M3002).
+        // A required input missing (M3002); none when every declared member was given.
         let members = &self.doc.slots[first..first + ty.fields.len()];
-        if ty
-            .fields
-            .iter()
-            .zip(members)
-            .any(|(f, m)| !f.optional && matches!(m.val, Val::Absent))
+        if seen < ty.fields.len()
+            && ty
+                .fields
+                .iter()
+                .zip(members)
+                .any(|(f, m)| !f.optional && matches!(m.val, Val::Absent))
         {
             return Err(GiveUp);
         }
@@ -521,6 +525,13 @@ impl<'d> Value<'d> {
         self.doc.slots[self.at as usize]
     }
 
+    #[inline(never)]
+    fn object_view(self) -> View<'d, List<'d>> {
+        View::Object {
+            empty: self.members().next().is_none(),
+        }
+    }
+
     /// The declared fields and their values, for an object.
     fn members(self) -> impl Iterator<Item = (&'d str, Value<'d>)> {
         let (fields, first): (&'d [_], usize) = match (self.slot().val, self.ty) {
@@ -567,7 +578,9 @@ impl<'d> Data<'d> for Value<'d> {
         }
     }
 
-    #[inline]
+    /// Inlined into each read (render reads a view per field): the object case, which walks
+    /// the members, is out of line.
+    #[inline(always)]
     fn view(self) -> View<'d, List<'d>> {
         let slot = self.slot();
         match slot.val {
@@ -589,9 +602,7 @@ impl<'d> Data<'d> for Value<'d> {
                     other => other,
                 },
             }),
-            Val::Object { .. } => View::Object {
-                empty: self.members().next().is_none(),
-            },
+            Val::Object { .. } => self.object_view(),
         }
     }
 
