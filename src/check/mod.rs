@@ -95,7 +95,6 @@ fn check_parsed(
     locale: Option<&Locale>,
     kept: std::ops::Range<u32>,
 ) -> Compiled {
-    let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
         text: source,
         profile: &options.profile,
@@ -110,27 +109,44 @@ fn check_parsed(
         format_headers_broken: false,
         guards: Vec::new(),
     };
-    let syntax_count = parsed_count;
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
     let template = checker.file(&parsed.file, options);
     let mut diagnostics = checker.diags;
-    if let Some(from) = parsed.broken_from {
-        // Past a `{` left open the tree is a guess: keep only what precedes it.
-        let mut i = 0;
+    if let Some(opener) = parsed.broken_from {
+        // Past a `{` left open the tree is a guess: keep only what precedes its line (a count
+        // on it, as `for slot in slots {`, may read the guess), the parser's diagnostics too
+        // (inside `input { product: {` the lines after are read as declarations, and a "fix"
+        // that made them so would damage the template), save the unclosed `{`s themselves.
+        let from = source[..(opener as usize).min(source.len())]
+            .rfind('\n')
+            .map_or(0, |n| n as u32 + 1);
         diagnostics.retain(|d| {
-            i += 1;
-            i <= syntax_count
+            d.code == crate::diagnostic::Code::UnclosedDelimiter
                 || d.primary()
                     .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
         });
+        // Nor does a fix reach past it, but the `}` the unclosed `{` asks for.
+        for d in &mut diagnostics {
+            if d.code == crate::diagnostic::Code::UnclosedDelimiter {
+                continue;
+            }
+            for l in &mut d.labels {
+                if l.fix
+                    .as_ref()
+                    .is_some_and(|f| f.span.end > from && !kept.contains(&f.span.start))
+                {
+                    l.fix = None;
+                }
+            }
+        }
         // Say so at the `{` left open: the rest is not known to be right.
         let line = source[..(from as usize).min(source.len())]
             .matches('\n')
             .count()
             + 1;
-        for d in diagnostics.iter_mut().take(syntax_count) {
+        for d in &mut diagnostics {
             if d.code == crate::diagnostic::Code::UnclosedDelimiter
-                && d.primary().is_some_and(|l| l.span.start == from)
+                && d.primary().is_some_and(|l| l.span.start == opener)
             {
                 d.notes.push(format!(
                     "nothing from line {line} on is checked until this `{{` is closed"
