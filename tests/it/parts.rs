@@ -1286,3 +1286,50 @@ fn a_part_reading_a_name_it_does_not_have_is_worded_alike_in_a_path_and_in_an_ex
     let (code, out, err) = run_in(&dir, &["check", "parts/shop.missive"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// A card whose subtitle prints three of its inputs.
+const CARD: &str = r#"part product_card {
+  input {
+    name: string max 40
+    qty: integer
+    fresh: bool
+    note: string
+    url: url
+  }
+  element {
+    title: name
+    subtitle: "{{ qty }} left, new: {{ fresh }}, {{ note }}"
+    button web_url { title: "View", url: url }
+  }
+}
+"#;
+
+#[test]
+fn literal_arguments_have_their_exact_length() {
+    // `qty: 12345` prints 5 characters, `fresh: true` 4, the note its own: a subtitle of 80
+    // characters fits the limit, with no M4009 for an argument the length analysis cannot read.
+    let note = "n".repeat(80 - "12345 left, new: true, ".len());
+    let shop = |note: &str| {
+        format!(
+            "notification shop\n\ninput {{\n  product: {{ name: string max 40, url: url }}\n}}\n\ncarousel {{\n  use product_card {{ name: product.name, qty: 12345, fresh: true, note: \"{note}\", url: product.url }}\n}}\n"
+        )
+    };
+    let dir = project(
+        "parts-literal",
+        &[("shop.missive", &shop(&note))],
+        &[("cards.missive", CARD)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 file checked: no problems found\n")
+    );
+    // One character more is over, and said so exactly, at the part's subtitle.
+    std::fs::write(dir.join("shop.missive"), shop(&format!("{note}n"))).unwrap();
+    let (_, short, _) = run_in(&dir, &["check", "shop.missive", "--format", "short"]);
+    assert!(
+        short.starts_with("parts/cards.missive:11:15: ") && short.contains("81 characters"),
+        "{short}"
+    );
+    assert!(!short.contains("M4009"), "{short}");
+}
