@@ -108,6 +108,7 @@ fn check_parsed(
         time_zone: None,
         format_headers_broken: false,
         guards: Vec::new(),
+        field_at: None,
     };
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
     let template = checker.file(&parsed.file, options);
@@ -316,6 +317,9 @@ struct Checker<'a> {
     /// The conditions of the `if`s around the items being checked: a required field reading
     /// an optional input that one of them names is taken to be guarded (M2003's warning).
     guards: Vec<String>,
+    /// The name of the block field being checked, for a label at it when its value was
+    /// brought from elsewhere (a part's field reading a `use`'s argument).
+    field_at: Option<Span>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -1311,14 +1315,43 @@ impl<'a> Checker<'a> {
         if prefixes.any(|prefix| self.guards.iter().any(|g| names(g, prefix))) {
             return;
         }
+        // In a part, the field reads an input whose argument, at the `use`, precedes it: the
+        // warning is at the field, in the part's file, and the fallback goes in the argument.
+        let in_part = self.field_at.filter(|at| p.span.start < at.start);
+        let fallback = values::optional_fallback(dotted);
         let mut d = codes::m2003_missing_field(format!(
             "`{}` is required, but `{dotted}` may be absent from the data",
             spec.name
-        ))
-        .at(p.span, format!("`{dotted}` is optional in `input`"))
-        .help(format!(
-            "declare `{dotted}` required in `input`, or give a fallback: `\"{{% if {dotted} %}}{{{{ {dotted} }}}}{{% else %}}...{{% endif %}}\"`; a record without it fails to render"
         ));
+        d = match in_part {
+            Some(at) => {
+                let argument = self.text[..p.span.start as usize]
+                    .trim_end()
+                    .strip_suffix(':')
+                    .map(|b| {
+                        let b = b.trim_end();
+                        let start = b
+                            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .map_or(0, |i| i + 1);
+                        &b[start..]
+                    })
+                    .filter(|a| !a.is_empty());
+                let given = match argument {
+                    Some(a) => format!("`{a}: {fallback}`"),
+                    None => format!("`{fallback}`"),
+                };
+                d.at(at, format!("required, and the `use` gives it `{dotted}`"))
+                    .at(p.span, format!("`{dotted}` is optional in `input`"))
+                    .help(format!(
+                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: {given}; a record without it fails to render"
+                    ))
+            }
+            None => d
+                .at(p.span, format!("`{dotted}` is optional in `input`"))
+                .help(format!(
+                    "declare `{dotted}` required in `input`, or give a fallback: `{fallback}`; a record without it fails to render"
+                )),
+        };
         d.severity = Severity::Warning;
         if let Some(decl) = p.decl {
             d = d.at(decl, "declared optional here");

@@ -444,7 +444,7 @@ fn an_optional_input_read_by_a_required_field_is_a_warning_whose_fallback_render
         "{help}\n{error}"
     );
     // The fallback, as the help writes it, with a text of the user's own for its `...`.
-    let fallback = quoted_after(help, "\"{% if").replace("...", "Our pick");
+    let fallback = quoted_after(help, "\"{{").replace("...", "Our pick");
     std::fs::write(
         &path,
         src.replace("title: name", &format!("title: {fallback}")),

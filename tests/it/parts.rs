@@ -1333,3 +1333,62 @@ fn literal_arguments_have_their_exact_length() {
     );
     assert!(!short.contains("M4009"), "{short}");
 }
+
+#[test]
+fn a_parts_required_field_given_an_optional_input_is_shown_in_the_part_and_fixed_in_the_use() {
+    // The part's `title: name`, the caller's optional `product.name` as `name`: the warning is
+    // at the part's `title`, with the argument labelled at the use, and its help writes the
+    // fallback as an argument: applied as written, the template checks clean and renders a
+    // record without the name.
+    let part = "part product_card {\n  input {\n    name?: string max 40\n    url: url\n  }\n  element {\n    title: name\n    subtitle: \"In stock\"\n    button web_url { title: \"View\", url: url }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 40, url: url }\n}\n\ncarousel {\n  use product_card { name: product.name, url: product.url }\n}\n";
+    let dir = project(
+        "parts-optional-required",
+        &[("shop.missive", shop)],
+        &[("cards.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(
+        (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+        (Some("M2003"), Some("parts/cards.missive"), Some(7)),
+        "{out}"
+    );
+    let at = |file: &str, line: u64| {
+        d["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["file"] == file && l["line"] == line)
+    };
+    assert!(at("shop.missive", 8) && at("shop.missive", 4), "{out}");
+    let help = d["help"].as_str().unwrap();
+    let start = help.find("`name: ").expect("the fallback as an argument") + 1;
+    let fallback = &help[start..start + help[start..].find('`').unwrap()];
+    std::fs::write(
+        dir.join("shop.missive"),
+        shop.replace("name: product.name", &fallback.replace("...", "This item")),
+    )
+    .unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 file checked: no problems found\n")
+    );
+    for data in [
+        r#"{"product": {"url": "https://a.example/"}}"#,
+        r#"{"product": {"url": "https://a.example/", "name": null}}"#,
+    ] {
+        std::fs::write(dir.join("data.json"), data).unwrap();
+        let (code, out, err) = run_in(&dir, &["render", "shop.missive", "--data", "data.json"]);
+        assert_eq!(code, 0, "{err}");
+        let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            body["attachment"]["payload"]["elements"][0]["title"],
+            "This item"
+        );
+    }
+}
