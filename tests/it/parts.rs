@@ -451,7 +451,7 @@ fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix
     // The input's own line, not the part's.
     assert!(out.contains("(at parts/links.missive:3)"), "{out}");
     assert!(
-        out.contains("e.g. `label: \"{{ first_name | default('…') }}\"`\n"),
+        out.contains("e.g. `label: \"{{ first_name | default('...', true) }}\"`\n"),
         "{out}"
     );
     assert!(out.contains("quote it to give a text: `\"42\"`"), "{out}");
@@ -463,14 +463,14 @@ fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix
         dir.join("link.missive"),
         fixed.replace(
             "label: first_name }",
-            "label: \"{{ first_name | default('…') }}\" }",
+            "label: \"{{ first_name | default('...', true) }}\" }",
         ),
     )
     .unwrap();
     std::fs::write(dir.join("link.json"), "{}").unwrap();
     let (code, out, err) = run_in(&dir, &["render", "link.missive", "--data", "link.json"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(r#""title":"…""#), "{out}");
+    assert!(out.contains(r#""title":"...""#), "{out}");
 }
 
 /// A part's texts per locale are lowered with the template's own: each locale renders its
