@@ -1331,8 +1331,9 @@ impl<'a> Checker<'a> {
                     .map(|b| {
                         let b = b.trim_end();
                         let start = b
-                            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-                            .map_or(0, |i| i + 1);
+                            .char_indices()
+                            .rfind(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+                            .map_or(0, |(i, c)| i + c.len_utf8());
                         &b[start..]
                     })
                     .filter(|a| !a.is_empty());
