@@ -998,8 +998,9 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         ))
         .at(p.span, format!("`{}` is optional in `input`", p.dotted))
         .help(format!(
-            "declare `{}` required in `input`, or give a fallback: `\"{{% if {} %}}{{{{ {} }}}}{{% else %}}...{{% endif %}}\"`",
-            p.dotted, p.dotted, p.dotted
+            "declare `{}` required in `input`, or give a fallback: `{}`",
+            p.dotted,
+            crate::model::values::optional_fallback(&p.dotted)
         ));
         if let Some(decl) = p.decl {
             d = d.at(decl, "declared optional here");

@@ -47,7 +47,10 @@ impl Checker<'_> {
                         self.given_twice(&f.name.name, f.name.span, prev);
                         continue;
                     }
-                    if let Some(ir) = self.field_ir(fs.name, &f.value, fs) {
+                    self.field_at = Some(f.name.span);
+                    let ir = self.field_ir(fs.name, &f.value, fs);
+                    self.field_at = None;
+                    if let Some(ir) = ir {
                         obj.members.push(Member::Field(ir));
                     }
                 }

@@ -412,6 +412,8 @@ fn expression(
     let mut head_ty = None;
     let mut bound = if let Some(lit) = quoted(head) {
         Bound::exact(lit.chars().count())
+    } else if let Some(printed) = printed_literal(head) {
+        Bound::exact(printed.chars().count())
     } else {
         match resolve(head, span, scope, locals) {
             Some((ty, c)) => {
@@ -662,6 +664,25 @@ pub fn without_leeway(s: &StrLit) -> StrLit {
     fixed
 }
 
+/// What minijinja prints for a number, `true`, `false` or `none` written in an expression (a
+/// part's input given a literal argument reads it so: `{{ qty }}` with `qty: 5` is `{{ 5 }}`).
+fn printed_literal(head: &str) -> Option<String> {
+    let number = head.strip_prefix('-').unwrap_or(head);
+    let is_number = number.starts_with(|c: char| c.is_ascii_digit())
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-' | '_'));
+    match head {
+        // The formatter prints an absent value as nothing.
+        "none" | "None" => Some(String::new()),
+        "true" | "false" | "True" | "False" => Some(head.to_lowercase()),
+        _ if is_number => minijinja::Environment::new()
+            .render_str(&format!("{{{{ {head} }}}}"), ())
+            .ok(),
+        _ => None,
+    }
+}
+
 fn quoted(s: &str) -> Option<&str> {
     let s = s.trim();
     let q = s.chars().next().filter(|c| *c == '\'' || *c == '"')?;
@@ -839,6 +860,18 @@ mod tests {
         assert!(matches!(b.max, Err(Unbounded::Opaque { .. })));
         let b = bound("name: string max 100", "\"{{ 'x' }}\"");
         assert_eq!(b.max.ok(), Some(1));
+    }
+
+    #[test]
+    fn a_literal_number_or_bool_is_its_printed_length() {
+        let b = bound(
+            "x: string",
+            "\"{{ 5 }}/{{ -1250 }}/{{ 1.50 }}/{{ true }}/{{ none }}\"",
+        );
+        // `5`, `-1250`, `1.5` (as minijinja prints it), `true`, nothing, and four `/`.
+        assert_eq!((b.min, b.max), (1 + 5 + 3 + 4 + 4, Ok(1 + 5 + 3 + 4 + 4)));
+        let b = bound("x: string", "\"{{ 12 | default('none given') }}\"");
+        assert_eq!((b.min, b.max), (2, Ok(10)));
     }
 
     #[test]

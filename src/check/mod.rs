@@ -95,7 +95,6 @@ fn check_parsed(
     locale: Option<&Locale>,
     kept: std::ops::Range<u32>,
 ) -> Compiled {
-    let parsed_count = parsed.diagnostics.len();
     let mut checker = Checker {
         text: source,
         profile: &options.profile,
@@ -109,28 +108,46 @@ fn check_parsed(
         time_zone: None,
         format_headers_broken: false,
         guards: Vec::new(),
+        field_at: None,
     };
-    let syntax_count = parsed_count;
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
     let template = checker.file(&parsed.file, options);
     let mut diagnostics = checker.diags;
-    if let Some(from) = parsed.broken_from {
-        // Past a `{` left open the tree is a guess: keep only what precedes it.
-        let mut i = 0;
+    if let Some(opener) = parsed.broken_from {
+        // Past a `{` left open the tree is a guess: keep only what precedes its line (a count
+        // on it, as `for slot in slots {`, may read the guess), the parser's diagnostics too
+        // (inside `input { product: {` the lines after are read as declarations, and a "fix"
+        // that made them so would damage the template), save the unclosed `{`s themselves.
+        let from = source[..(opener as usize).min(source.len())]
+            .rfind('\n')
+            .map_or(0, |n| n as u32 + 1);
         diagnostics.retain(|d| {
-            i += 1;
-            i <= syntax_count
+            d.code == crate::diagnostic::Code::UnclosedDelimiter
                 || d.primary()
                     .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
         });
+        // Nor does a fix reach past it, but the `}` the unclosed `{` asks for.
+        for d in &mut diagnostics {
+            if d.code == crate::diagnostic::Code::UnclosedDelimiter {
+                continue;
+            }
+            for l in &mut d.labels {
+                if l.fix
+                    .as_ref()
+                    .is_some_and(|f| f.span.end > from && !kept.contains(&f.span.start))
+                {
+                    l.fix = None;
+                }
+            }
+        }
         // Say so at the `{` left open: the rest is not known to be right.
         let line = source[..(from as usize).min(source.len())]
             .matches('\n')
             .count()
             + 1;
-        for d in diagnostics.iter_mut().take(syntax_count) {
+        for d in &mut diagnostics {
             if d.code == crate::diagnostic::Code::UnclosedDelimiter
-                && d.primary().is_some_and(|l| l.span.start == from)
+                && d.primary().is_some_and(|l| l.span.start == opener)
             {
                 d.notes.push(format!(
                     "nothing from line {line} on is checked until this `{{` is closed"
@@ -300,6 +317,9 @@ struct Checker<'a> {
     /// The conditions of the `if`s around the items being checked: a required field reading
     /// an optional input that one of them names is taken to be guarded (M2003's warning).
     guards: Vec<String>,
+    /// The name of the block field being checked, for a label at it when its value was
+    /// brought from elsewhere (a part's field reading a `use`'s argument).
+    field_at: Option<Span>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -1295,14 +1315,44 @@ impl<'a> Checker<'a> {
         if prefixes.any(|prefix| self.guards.iter().any(|g| names(g, prefix))) {
             return;
         }
+        // In a part, the field reads an input whose argument, at the `use`, precedes it: the
+        // warning is at the field, in the part's file, and the fallback goes in the argument.
+        let in_part = self.field_at.filter(|at| p.span.start < at.start);
+        let fallback = values::optional_fallback(dotted);
         let mut d = codes::m2003_missing_field(format!(
             "`{}` is required, but `{dotted}` may be absent from the data",
             spec.name
-        ))
-        .at(p.span, format!("`{dotted}` is optional in `input`"))
-        .help(format!(
-            "declare `{dotted}` required in `input`, or give a fallback: `\"{{% if {dotted} %}}{{{{ {dotted} }}}}{{% else %}}...{{% endif %}}\"`; a record without it fails to render"
         ));
+        d = match in_part {
+            Some(at) => {
+                let argument = self.text[..p.span.start as usize]
+                    .trim_end()
+                    .strip_suffix(':')
+                    .map(|b| {
+                        let b = b.trim_end();
+                        let start = b
+                            .char_indices()
+                            .rfind(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+                            .map_or(0, |(i, c)| i + c.len_utf8());
+                        &b[start..]
+                    })
+                    .filter(|a| !a.is_empty());
+                let given = match argument {
+                    Some(a) => format!("`{a}: {fallback}`"),
+                    None => format!("`{fallback}`"),
+                };
+                d.at(at, format!("required, and the `use` gives it `{dotted}`"))
+                    .at(p.span, format!("`{dotted}` is optional in `input`"))
+                    .help(format!(
+                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: {given}; a record without it fails to render"
+                    ))
+            }
+            None => d
+                .at(p.span, format!("`{dotted}` is optional in `input`"))
+                .help(format!(
+                    "declare `{dotted}` required in `input`, or give a fallback: `{fallback}`; a record without it fails to render"
+                )),
+        };
         d.severity = Severity::Warning;
         if let Some(decl) = p.decl {
             d = d.at(decl, "declared optional here");

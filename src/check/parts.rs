@@ -1346,9 +1346,9 @@ impl Expander<'_, '_> {
         d = match (value, &given) {
             // An optional value of the caller for a required input: a default makes it present.
             (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
-                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: \"{{{{ {} | default('…') }}}}\"`",
+                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: {}`",
                 param.name,
-                p.dotted(),
+                crate::model::values::optional_fallback(&p.dotted()),
             )),
             // A number or a yes/no of the caller where the part reads a text: it printed.
             (Value::Path(p), Ok((Ty::Number { .. } | Ty::Integer { .. } | Ty::Bool, false)))

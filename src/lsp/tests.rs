@@ -376,3 +376,38 @@ fn uses_of_shared_parts_lead_to_their_part_and_follow_its_edits() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn past_an_unclosed_brace_the_editor_gets_only_its_error_and_its_brace() {
+    // `input {` lost its `}`: the `text` and `carousel` lines after it would read as
+    // declarations lacking their `:`; the editor sees M0002 alone, and its `}` as the only fix.
+    let text = "notification t\ninput {\n  name: string max 20\n\ntext \"Hi {{ name }}\"\n\ncarousel {\n  element {\n    title: name\n  }\n}\n";
+    let u = uri("file:///tmp/t.missive");
+    let mut doc = Document::new(&u, text.into(), 1);
+    let diags = doc.diagnostics(&u, &Profile::default_profile());
+    let codes: Vec<_> = diags.iter().map(|d| d.code.clone()).collect();
+    assert_eq!(
+        codes,
+        [Some(NumberOrString::String(
+            Code::UnclosedDelimiter.as_str().into()
+        ))],
+        "{diags:?}"
+    );
+    let mut server = server_with(&u, text);
+    let params: CodeActionParams = serde_json::from_value(serde_json::json!({
+        "textDocument": {"uri": u.as_str()},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 11, "character": 0}},
+        "context": {"diagnostics": []}
+    }))
+    .expect("params");
+    let actions = server.code_actions(params).expect("actions");
+    let titles: Vec<String> = actions
+        .iter()
+        .map(|a| match a {
+            CodeActionOrCommand::CodeAction(a) => a.title.clone(),
+            CodeActionOrCommand::Command(c) => c.title.clone(),
+        })
+        .collect();
+    assert_eq!(titles.len(), 1, "{titles:?}");
+    assert!(titles[0].starts_with("Insert `}`"), "{titles:?}");
+}

@@ -713,3 +713,10 @@ mod media_tests {
         );
     }
 }
+
+/// The fallback that the help of M2003 (a required field reading an optional input) writes for
+/// `path`, at check time and at render time alike: a text that checks clean and renders
+/// `...` (to be replaced) when the input is absent, null or empty (`default`'s `true`).
+pub(crate) fn optional_fallback(path: &str) -> String {
+    format!("\"{{{{ {path} | default('...', true) }}}}\"")
+}

@@ -444,7 +444,7 @@ fn an_optional_input_read_by_a_required_field_is_a_warning_whose_fallback_render
         "{help}\n{error}"
     );
     // The fallback, as the help writes it, with a text of the user's own for its `...`.
-    let fallback = quoted_after(help, "\"{% if").replace("...", "Our pick");
+    let fallback = quoted_after(help, "\"{{").replace("...", "Our pick");
     std::fs::write(
         &path,
         src.replace("title: name", &format!("title: {fallback}")),
@@ -480,4 +480,137 @@ fn an_optional_input_read_by_a_required_field_is_a_warning_whose_fallback_render
         String::from_utf8(out.stdout).unwrap(),
         "1 file checked: no problems found\n"
     );
+}
+
+/// A template that checks clean, each of whose lines below is the `}` of one kind of block.
+const WHOLE: &str = "notification shop\n\ninput {\n  product: {\n    name: string max 60\n    url: url\n  }\n  slots: list max 10 of { label: string max 20 }\n  late: bool\n}\n\ntext \"{{ product.name }} is back in stock\"\n\nquick_replies {\n  for slot in slots {\n    quick_reply text { title: slot.label, payload: \"SLOT\" }\n  }\n  if late {\n    quick_reply text { title: \"Later\", payload: \"LATER\" }\n  }\n}\n";
+
+#[test]
+fn past_an_unclosed_brace_nothing_is_reported_or_fixed_but_its_own_brace() {
+    // The `}` of a nested type, of `input`, of a `for`, of an `if`, of a block: the lines
+    // after it read as the wrong thing (`text "..."` as a declaration lacking its `:`), and
+    // a fix for them would damage the template. Only the M0002 is said, in every format, and
+    // its `}` (an unsafe fix, where indentation shows it) is the only edit: applied, it gives
+    // back the whole template.
+    let dir = temp_dir("fix-unclosed");
+    let path = dir.join("shop.missive");
+    let lines: Vec<&str> = WHOLE.lines().collect();
+    for (n, opener) in [
+        (7, "product: {"),
+        (10, "input {"),
+        (17, "for slot in slots {"),
+        (20, "if late {"),
+        (21, "quick_replies {"),
+    ] {
+        // At the end of the file, where the `}` goes is not known: no fix at all.
+        let at_end = n == lines.len();
+        assert!(lines[n - 1].trim() == "}", "line {n}: {}", lines[n - 1]);
+        let broken: String = lines
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != n - 1)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect();
+        std::fs::write(&path, &broken).unwrap();
+        let short = missive()
+            .current_dir(&dir)
+            .args([
+                "check",
+                "shop.missive",
+                "--profile",
+                "messenger",
+                "--format",
+                "short",
+            ])
+            .output()
+            .unwrap();
+        let short = String::from_utf8(short.stdout).unwrap();
+        let said: Vec<&str> = short.lines().filter(|l| l.contains("[M")).collect();
+        assert_eq!(said.len(), 1, "{opener}:\n{short}");
+        assert!(
+            said[0].contains("error[M0002]") && said[0].contains(opener),
+            "{opener}:\n{short}"
+        );
+        for format in ["json", "sarif"] {
+            let out = missive()
+                .current_dir(&dir)
+                .args([
+                    "check",
+                    "shop.missive",
+                    "--profile",
+                    "messenger",
+                    "--format",
+                    format,
+                ])
+                .output()
+                .unwrap();
+            let text = String::from_utf8(out.stdout).unwrap();
+            let codes: Vec<&str> = text
+                .match_indices("\"M0")
+                .map(|(i, _)| &text[i + 1..i + 6])
+                .collect();
+            assert!(
+                !codes.is_empty() && codes.iter().all(|c| *c == "M0002"),
+                "{opener} ({format}):\n{text}"
+            );
+        }
+        // The safe fixes touch nothing.
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", "shop.missive", "--profile", "messenger", "--fix"])
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), broken, "{opener}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), "", "{opener}");
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", "shop.missive", "--profile", "messenger", "--diff"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), "", "{opener}");
+        // The unsafe one is the `}`, where it was.
+        if at_end {
+            missive()
+                .current_dir(&dir)
+                .args(["check", "shop.missive", "--fix", "--unsafe-fixes"])
+                .assert()
+                .code(1)
+                .stderr("");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), broken, "{opener}");
+            continue;
+        }
+        let out = missive()
+            .current_dir(&dir)
+            .args([
+                "check",
+                "shop.missive",
+                "--fix",
+                "--unsafe-fixes",
+                "--profile",
+                "messenger",
+            ])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        // (Its `}` goes above the next line that is not blank.)
+        let no_blank = |s: &str| {
+            s.lines()
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            no_blank(&std::fs::read_to_string(&path).unwrap()),
+            no_blank(WHOLE),
+            "{opener}"
+        );
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "1 file checked: no problems found\n",
+            "{opener}"
+        );
+    }
 }

@@ -451,7 +451,7 @@ fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix
     // The input's own line, not the part's.
     assert!(out.contains("(at parts/links.missive:3)"), "{out}");
     assert!(
-        out.contains("e.g. `label: \"{{ first_name | default('…') }}\"`\n"),
+        out.contains("e.g. `label: \"{{ first_name | default('...', true) }}\"`\n"),
         "{out}"
     );
     assert!(out.contains("quote it to give a text: `\"42\"`"), "{out}");
@@ -463,14 +463,14 @@ fn an_argument_that_does_not_fit_says_where_the_input_is_declared_and_how_to_fix
         dir.join("link.missive"),
         fixed.replace(
             "label: first_name }",
-            "label: \"{{ first_name | default('…') }}\" }",
+            "label: \"{{ first_name | default('...', true) }}\" }",
         ),
     )
     .unwrap();
     std::fs::write(dir.join("link.json"), "{}").unwrap();
     let (code, out, err) = run_in(&dir, &["render", "link.missive", "--data", "link.json"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains(r#""title":"…""#), "{out}");
+    assert!(out.contains(r#""title":"...""#), "{out}");
 }
 
 /// A part's texts per locale are lowered with the template's own: each locale renders its
@@ -1285,4 +1285,110 @@ fn a_part_reading_a_name_it_does_not_have_is_worded_alike_in_a_path_and_in_an_ex
     .unwrap();
     let (code, out, err) = run_in(&dir, &["check", "parts/shop.missive"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// A card whose subtitle prints three of its inputs.
+const CARD: &str = r#"part product_card {
+  input {
+    name: string max 40
+    qty: integer
+    fresh: bool
+    note: string
+    url: url
+  }
+  element {
+    title: name
+    subtitle: "{{ qty }} left, new: {{ fresh }}, {{ note }}"
+    button web_url { title: "View", url: url }
+  }
+}
+"#;
+
+#[test]
+fn literal_arguments_have_their_exact_length() {
+    // `qty: 12345` prints 5 characters, `fresh: true` 4, the note its own: a subtitle of 80
+    // characters fits the limit, with no M4009 for an argument the length analysis cannot read.
+    let note = "n".repeat(80 - "12345 left, new: true, ".len());
+    let shop = |note: &str| {
+        format!(
+            "notification shop\n\ninput {{\n  product: {{ name: string max 40, url: url }}\n}}\n\ncarousel {{\n  use product_card {{ name: product.name, qty: 12345, fresh: true, note: \"{note}\", url: product.url }}\n}}\n"
+        )
+    };
+    let dir = project(
+        "parts-literal",
+        &[("shop.missive", &shop(&note))],
+        &[("cards.missive", CARD)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 file checked: no problems found\n")
+    );
+    // One character more is over, and said so exactly, at the part's subtitle.
+    std::fs::write(dir.join("shop.missive"), shop(&format!("{note}n"))).unwrap();
+    let (_, short, _) = run_in(&dir, &["check", "shop.missive", "--format", "short"]);
+    assert!(
+        short.starts_with("parts/cards.missive:11:15: ") && short.contains("81 characters"),
+        "{short}"
+    );
+    assert!(!short.contains("M4009"), "{short}");
+}
+
+#[test]
+fn a_parts_required_field_given_an_optional_input_is_shown_in_the_part_and_fixed_in_the_use() {
+    // The part's `title: name`, the caller's optional `product.name` as `name`: the warning is
+    // at the part's `title`, with the argument labelled at the use, and its help writes the
+    // fallback as an argument: applied as written, the template checks clean and renders a
+    // record without the name.
+    let part = "part product_card {\n  input {\n    name?: string max 40\n    url: url\n  }\n  element {\n    title: name\n    subtitle: \"In stock\"\n    button web_url { title: \"View\", url: url }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 40, url: url }\n}\n\ncarousel {\n  use product_card { name: product.name, url: product.url }\n}\n";
+    let dir = project(
+        "parts-optional-required",
+        &[("shop.missive", shop)],
+        &[("cards.missive", part)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(
+        (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+        (Some("M2003"), Some("parts/cards.missive"), Some(7)),
+        "{out}"
+    );
+    let at = |file: &str, line: u64| {
+        d["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["file"] == file && l["line"] == line)
+    };
+    assert!(at("shop.missive", 8) && at("shop.missive", 4), "{out}");
+    let help = d["help"].as_str().unwrap();
+    let start = help.find("`name: ").expect("the fallback as an argument") + 1;
+    let fallback = &help[start..start + help[start..].find('`').unwrap()];
+    std::fs::write(
+        dir.join("shop.missive"),
+        shop.replace("name: product.name", &fallback.replace("...", "This item")),
+    )
+    .unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 file checked: no problems found\n")
+    );
+    for data in [
+        r#"{"product": {"url": "https://a.example/"}}"#,
+        r#"{"product": {"url": "https://a.example/", "name": null}}"#,
+    ] {
+        std::fs::write(dir.join("data.json"), data).unwrap();
+        let (code, out, err) = run_in(&dir, &["render", "shop.missive", "--data", "data.json"]);
+        assert_eq!(code, 0, "{err}");
+        let body: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            body["attachment"]["payload"]["elements"][0]["title"],
+            "This item"
+        );
+    }
 }
