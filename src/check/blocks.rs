@@ -114,7 +114,7 @@ impl Checker<'_> {
                         }
                         None => {
                             items_at.insert(child.key, obj.members.len());
-                            obj.members.push(Member::Items(Items {
+                            obj.members.push(Member::Items(Box::new(Items {
                                 key: child.key,
                                 single: !child.many,
                                 nodes: vec![node],
@@ -122,7 +122,7 @@ impl Checker<'_> {
                                 limit: child.limit,
                                 owner: b.kind.span,
                                 item: child.keyword,
-                            }));
+                            })));
                         }
                     }
                 }
@@ -562,7 +562,7 @@ impl Checker<'_> {
                 Some((
                     child,
                     Node::For {
-                        list,
+                        list: Box::new(list),
                         max: list_max,
                         body,
                     },

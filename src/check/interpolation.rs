@@ -88,7 +88,7 @@ impl Checker<'_> {
             }
         }
         let engine = self.engine(src, s.span, to_source);
-        engine.filter(|_| ok).map(StrIr::Engine)
+        engine.filter(|_| ok).map(|e| StrIr::Engine(Box::new(e)))
     }
 
     /// Reports filters and tests that minijinja does not have (it would only say so while
