@@ -144,7 +144,7 @@ fn item_span(text: &str, node: &Node<'_>) -> Span {
 
 fn ident(name: &str, span: Span) -> Ident {
     Ident {
-        name: name.to_string(),
+        name: name.to_string().into(),
         span,
     }
 }
@@ -180,7 +180,7 @@ fn string(text: &str, span: Span) -> StrLit {
     StrLit {
         span,
         parts: vec![StrPart::Lit {
-            text: text.to_string(),
+            text: text.to_string().into(),
             span,
         }],
         block: false,

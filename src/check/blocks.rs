@@ -552,7 +552,7 @@ impl Checker<'_> {
                 }
                 let list = self.path_ir(&f.iterable, &resolved);
                 self.locals.push((
-                    f.var.name.clone(),
+                    f.var.name.to_string(),
                     *item,
                     resolved.decl.unwrap_or(f.var.span),
                 ));

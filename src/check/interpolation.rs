@@ -428,7 +428,7 @@ impl Checker<'_> {
             segments: segs
                 .iter()
                 .map(|(n, s)| ast::Ident {
-                    name: n.to_string(),
+                    name: n.to_string().into(),
                     span: *s,
                 })
                 .collect(),
@@ -454,7 +454,7 @@ impl Checker<'_> {
                             };
                             off += seg.len() + 1;
                             ast::Ident {
-                                name: seg.to_string(),
+                                name: seg.to_string().into(),
                                 span: s,
                             }
                         })

@@ -752,7 +752,7 @@ impl<'a> Checker<'a> {
         if let Some(v) = c.args.get(2) {
             return bad(self, v.span());
         }
-        Some((name, description))
+        Some(((name.0.into(), name.1), description))
     }
 
     /// M2017: a message tag Facebook retired, with its replacement; the tag when reported.

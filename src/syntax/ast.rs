@@ -2,6 +2,10 @@
 
 use crate::span::Span;
 
+/// A name or a literal text: inline up to 24 bytes (`title`, `web_url`, `View`), so that the
+/// tree of a payload allocates for its long values only.
+pub type Text = compact_str::CompactString;
+
 #[derive(Debug, Clone, Default)]
 pub struct File {
     pub items: Vec<Item>,
@@ -47,7 +51,7 @@ impl Item {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
 }
 
@@ -259,7 +263,7 @@ impl StrLit {
 #[derive(Debug, Clone)]
 pub enum StrPart {
     /// Literal text, escapes already applied.
-    Lit { text: String, span: Span },
+    Lit { text: Text, span: Span },
     /// `{{ src }}`; the span covers the braces.
     Expr { src: String, span: Span },
     /// `{% src %}`

@@ -405,7 +405,7 @@ impl<'a> Lowerer<'a> {
 
 fn ident(p: Pair<'_, Rule>) -> Ident {
     Ident {
-        name: p.as_str().to_string(),
+        name: p.as_str().to_string().into(),
         span: p.as_span().into(),
     }
 }

@@ -52,7 +52,7 @@ pub fn lower_block_string(
                 .help("write `\"\"\"`, a newline, the text, and `\"\"\"` on a line of its own; use `\"...\"` for one line"),
         );
         return block(vec![StrPart::Lit {
-            text: inner.to_string(),
+            text: inner.to_string().into(),
             span,
         }]);
     }
@@ -67,7 +67,7 @@ pub fn lower_block_string(
                 .help("its indentation is removed from every line of the text"),
         );
         return block(vec![StrPart::Lit {
-            text: inner.to_string(),
+            text: inner.to_string().into(),
             span,
         }]);
     }
@@ -136,7 +136,7 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
     let flush = |lit: &mut String, start: usize, end: usize, parts: &mut Vec<StrPart>| {
         if !lit.is_empty() {
             parts.push(StrPart::Lit {
-                text: std::mem::take(lit),
+                text: std::mem::take(lit).into(),
                 span: joined.span(start, end),
             });
         }
