@@ -290,5 +290,6 @@ mod tests {
         );
         assert!(size_of::<Member>() <= 64, "Member: {}", size_of::<Member>());
         assert!(size_of::<Node>() <= 48, "Node: {}", size_of::<Node>());
+        assert!(size_of::<PathIr>() <= 72, "PathIr: {}", size_of::<PathIr>());
     }
 }

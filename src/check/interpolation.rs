@@ -428,7 +428,7 @@ impl Checker<'_> {
             segments: segs
                 .iter()
                 .map(|(n, s)| ast::Ident {
-                    name: n.to_string().into(),
+                    name: (*n).into(),
                     span: *s,
                 })
                 .collect(),
@@ -454,7 +454,7 @@ impl Checker<'_> {
                             };
                             off += seg.len() + 1;
                             ast::Ident {
-                                name: seg.to_string().into(),
+                                name: seg.into(),
                                 span: s,
                             }
                         })

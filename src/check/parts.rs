@@ -1431,7 +1431,7 @@ fn rewrite_json(v: &ast::JsonValue, s: &Subst<'_>, shadow: &[String]) -> ast::Js
             vs.iter().map(|v| rewrite_json(v, s, shadow)).collect(),
             s.shift(*at),
         ),
-        J::Str(lit) => J::Str(rewrite_str(lit, s, shadow)),
+        J::Str(lit) => J::Str(Box::new(rewrite_str(lit, s, shadow))),
         J::Number(n, at) => J::Number(n.clone(), s.shift(*at)),
         J::Bool(b, at) => J::Bool(*b, s.shift(*at)),
         J::Null(at) => J::Null(s.shift(*at)),
@@ -1516,7 +1516,7 @@ fn rewrite_str(lit: &StrLit, s: &Subst<'_>, shadow: &[String]) -> StrLit {
     }
     StrLit {
         span: s.shift(lit.span),
-        parts,
+        parts: parts.into(),
         block: lit.block,
     }
 }
