@@ -144,7 +144,7 @@ fn item_span(text: &str, node: &Node<'_>) -> Span {
 
 fn ident(name: &str, span: Span) -> Ident {
     Ident {
-        name: name.to_string(),
+        name: name.into(),
         span,
     }
 }
@@ -179,8 +179,8 @@ fn block(kind: &str, label: Option<&str>, span: Span, mut items: Vec<Item>) -> I
 fn string(text: &str, span: Span) -> StrLit {
     StrLit {
         span,
-        parts: vec![StrPart::Lit {
-            text: text.to_string(),
+        parts: smallvec::smallvec![StrPart::Lit {
+            text: text.into(),
             span,
         }],
         block: false,
@@ -1036,7 +1036,7 @@ fn json_value(node: &Node<'_>) -> JsonValue {
         Json::Null => JsonValue::Null(node.span),
         Json::Bool(b) => JsonValue::Bool(*b, node.span),
         Json::Number(n) => JsonValue::Number(n.to_string(), node.span),
-        Json::String(s) => JsonValue::Str(string(s, node.span)),
+        Json::String(s) => JsonValue::Str(Box::new(string(s, node.span))),
         Json::Array(items) => JsonValue::Array(items.iter().map(json_value).collect(), node.span),
         Json::Object(members) => JsonValue::Object(
             members

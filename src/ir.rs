@@ -115,8 +115,9 @@ pub struct PathIr {
 pub enum Val {
     /// A literal, already checked, as JSON text.
     Lit(Box<str>),
-    /// A plain path: the data value is copied as is.
-    Path(PathIr),
+    /// A plain path: the data value is copied as is (boxed: a payload's fields are literals,
+    /// and a `Val` is in every field of the IR).
+    Path(Box<PathIr>),
     /// A string with interpolations.
     Str(StrIr),
 }
@@ -144,8 +145,8 @@ impl Val {
 pub enum StrIr {
     /// Literal text and plain `{{ path }}`s, joined without a template engine.
     Parts(Vec<Part>),
-    /// Anything else, rendered by minijinja.
-    Engine(Engine),
+    /// Anything else, rendered by minijinja (boxed, as it is the rarer and larger).
+    Engine(Box<Engine>),
 }
 
 #[derive(Debug, Clone)]
@@ -169,9 +170,12 @@ pub struct Engine {
 
 #[derive(Debug, Clone)]
 pub struct FieldIr {
-    pub key: Box<str>,
+    /// The output key: a schema name (the field's own, or `url` for `image URL`).
+    pub key: &'static str,
     pub val: Val,
-    pub spec: FieldSpec,
+    /// What the field accepts, from the schema's table (not a copy: a field is in every
+    /// element of a payload).
+    pub spec: &'static FieldSpec,
     /// The value's span in the template.
     pub span: Span,
     /// Markup in the literal text of an interpolated string, already reported at check time:
@@ -197,8 +201,8 @@ pub enum Member {
         obj: ObjIr,
     },
     /// Objects produced by blocks, loops and conditions: a list (`elements`), or a single
-    /// object (`attachment`, `summary`) when `single`.
-    Items(Items),
+    /// object (`attachment`, `summary`) when `single` (boxed: larger than a field).
+    Items(Box<Items>),
     /// An `extra { }` block's members, each with the span of its key (where an API error about
     /// that key points).
     Extra(Vec<(Box<str>, JsonIr, Span)>),
@@ -244,7 +248,8 @@ pub enum Node {
         span: Span,
     },
     For {
-        list: PathIr,
+        /// Boxed: a `Node` is in every element of a payload, a loop in few.
+        list: Box<PathIr>,
         /// The list's declared `max` (`None`: unbounded), for count checks before any data.
         max: Option<u32>,
         body: Vec<Node>,
@@ -270,4 +275,25 @@ pub enum JsonIr {
     Str(StrIr),
     Object(Vec<(Box<str>, JsonIr)>),
     Array(Vec<JsonIr>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The IR of a payload holds a `Member` per field and a `Node` per element and button: a
+    /// larger variant, added unboxed, would grow every one of them (a `Member` was 176 bytes).
+    #[test]
+    fn the_ir_s_nodes_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<Val>() <= 24, "Val: {}", size_of::<Val>());
+        assert!(
+            size_of::<FieldIr>() <= 64,
+            "FieldIr: {}",
+            size_of::<FieldIr>()
+        );
+        assert!(size_of::<Member>() <= 64, "Member: {}", size_of::<Member>());
+        assert!(size_of::<Node>() <= 48, "Node: {}", size_of::<Node>());
+        assert!(size_of::<PathIr>() <= 72, "PathIr: {}", size_of::<PathIr>());
+    }
 }

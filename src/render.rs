@@ -711,7 +711,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn aspect_of(&self, o: &ObjIr) -> Aspect {
         for m in &o.members {
             let Member::Field(f) = m else { continue };
-            if &*f.key != "image_aspect_ratio" {
+            if f.key != "image_aspect_ratio" {
                 continue;
             }
             return match &f.val {
@@ -922,14 +922,14 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         match &f.val {
             Val::Lit(json) => {
                 if f.spec.kind == Kind::Number {
-                    self.record(&f.key, json, f.span, false);
+                    self.record(f.key, json, f.span, false);
                 }
                 if self.images.is_some() && f.spec.kind == Kind::Url {
                     if let Ok(url) = serde_json::from_str::<String>(json) {
                         self.note_image(f, &url, None);
                     }
                 }
-                w.member_raw(&f.key, json)
+                w.member_raw(f.key, json)
             }
             Val::Path(p) => {
                 let (node, view) = match self.lookup(p).map(|n| (n, n.view())) {
@@ -948,8 +948,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         self.check_text(f, s, Some(p), Some(node.span()), node.url_checked());
                         // As written in the data, when that is how it is written out.
                         match node.json_string() {
-                            Some(json) => w.member_raw(&f.key, json),
-                            None => w.member_str(&f.key, s),
+                            Some(json) => w.member_raw(f.key, json),
+                            None => w.member_str(f.key, s),
                         }
                     }
                     (View::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
@@ -958,16 +958,16 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         self.wrong_type(p, node, "a number within the range of a 64-bit float")
                     }
                     (View::Number(n), Kind::Number) => {
-                        self.record(&f.key, n, f.span, true);
-                        w.member_raw(&f.key, n)
+                        self.record(f.key, n, f.span, true);
+                        w.member_raw(f.key, n)
                     }
                     (View::Number(n), Kind::Integer | Kind::TextOrInteger)
                         if crate::json::is_integer(n) =>
                     {
-                        w.member_raw(&f.key, n)
+                        w.member_raw(f.key, n)
                     }
                     (View::Bool(b), Kind::Bool) => {
-                        w.member_raw(&f.key, if b { "true" } else { "false" })
+                        w.member_raw(f.key, if b { "true" } else { "false" })
                     }
                     (_, k) => self.wrong_type(p, node, k.describe()),
                 }
@@ -979,11 +979,11 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     self.check_text(f, &text, None, None, false);
                     if values::plain_after_url_head(&text, f.url_head) {
                         // An interpolated URL with only URL bytes: nothing to escape.
-                        w.name(&f.key);
+                        w.name(f.key);
                         w.plain_string(&text);
                         w.end_value();
                     } else {
-                        w.member_str(&f.key, &text);
+                        w.member_str(f.key, &text);
                     }
                 }
                 self.scratch = text;
@@ -1063,7 +1063,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Val::Str(s) => Cow::Owned(self.string(s)?),
         };
         let data_path = match &f.val {
-            Val::Path(p) => Some(p),
+            Val::Path(p) => Some(&**p),
             _ => None,
         };
         self.check_text(f, &text, data_path, None, false);
@@ -1089,7 +1089,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             // needed only past the literal head of an interpolated URL.
             let spec = crate::model::schema::FieldSpec {
                 kind: Kind::Text,
-                ..f.spec
+                ..*f.spec
             };
             values::problem(&spec, text, &self.t.profile).or_else(|| {
                 if url_checked {
@@ -1098,17 +1098,17 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 values::url_problem_after(text, f.url_head).map(values::Problem::BadUrl)
             })
         } else {
-            values::problem(&f.spec, text, &self.t.profile)
+            values::problem(f.spec, text, &self.t.profile)
         };
         if problem.is_none() {
-            let lint = values::lint(&f.spec, text)
+            let lint = values::lint(f.spec, text)
                 .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
             if let Some(lint) = lint {
                 let data_path = p
                     .map(|p| self.concrete(p))
                     .unwrap_or_else(|| self.paths_in(&f.val));
                 let cx = values::Context {
-                    field: &f.key,
+                    field: f.key,
                     value: text,
                     span: f.span,
                     data_path: Some(data_path.as_str()).filter(|s| !s.is_empty()),
@@ -1126,12 +1126,12 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 .map(|p| self.concrete(p))
                 .or_else(|| Some(self.paths_in(&f.val)));
             let cx = values::Context {
-                field: &f.key,
+                field: f.key,
                 value: text,
                 span: f.span,
                 data_path: data_path.as_deref().filter(|s| !s.is_empty()),
             };
-            let mut d = values::diagnostic(&problem, &f.spec, &cx, &self.t.profile);
+            let mut d = values::diagnostic(&problem, f.spec, &cx, &self.t.profile);
             if let Some(s) = data_span {
                 d = d.label(Origin::Data, s, "the value comes from here");
             }

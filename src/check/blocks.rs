@@ -117,7 +117,7 @@ impl Checker<'_> {
                         }
                         None => {
                             items_at.insert(child.key, obj.members.len());
-                            obj.members.push(Member::Items(Items {
+                            obj.members.push(Member::Items(Box::new(Items {
                                 key: child.key,
                                 single: !child.many,
                                 nodes: vec![node],
@@ -125,7 +125,7 @@ impl Checker<'_> {
                                 limit: child.limit,
                                 owner: b.kind.span,
                                 item: child.keyword,
-                            }));
+                            })));
                         }
                     }
                 }
@@ -555,7 +555,7 @@ impl Checker<'_> {
                 }
                 let list = self.path_ir(&f.iterable, &resolved);
                 self.locals.push((
-                    f.var.name.clone(),
+                    f.var.name.to_string(),
                     *item,
                     resolved.decl.unwrap_or(f.var.span),
                 ));
@@ -565,7 +565,7 @@ impl Checker<'_> {
                 Some((
                     child,
                     Node::For {
-                        list,
+                        list: Box::new(list),
                         max: list_max,
                         body,
                     },

@@ -642,7 +642,7 @@ pub fn without_leeway(s: &StrLit) -> StrLit {
         };
         let one = StrLit {
             span: s.span,
-            parts: vec![StrPart::Expr {
+            parts: smallvec::smallvec![StrPart::Expr {
                 src: src.clone(),
                 span: *span,
             }],

@@ -70,7 +70,7 @@ pub fn lower_decls(decls: &[ast::Decl], diags: &mut Vec<Diagnostic>) -> ObjTy {
             continue;
         };
         obj.fields.push(FieldTy {
-            name: d.name.name.clone(),
+            name: d.name.name.to_string(),
             optional: d.optional,
             ty,
             decl: d.span,

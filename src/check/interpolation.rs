@@ -88,7 +88,7 @@ impl Checker<'_> {
             }
         }
         let engine = self.engine(src, s.span, to_source);
-        engine.filter(|_| ok).map(StrIr::Engine)
+        engine.filter(|_| ok).map(|e| StrIr::Engine(Box::new(e)))
     }
 
     /// Reports filters and tests that minijinja does not have (it would only say so while
@@ -428,7 +428,7 @@ impl Checker<'_> {
             segments: segs
                 .iter()
                 .map(|(n, s)| ast::Ident {
-                    name: n.to_string(),
+                    name: (*n).into(),
                     span: *s,
                 })
                 .collect(),
@@ -454,7 +454,7 @@ impl Checker<'_> {
                             };
                             off += seg.len() + 1;
                             ast::Ident {
-                                name: seg.to_string(),
+                                name: seg.into(),
                                 span: s,
                             }
                         })

@@ -270,7 +270,7 @@ fn declaration(file: &ast::File, diags: &mut Vec<Diagnostic>) -> Option<Declared
             }
             continue;
         }
-        if let Some((_, prev)) = declared.locales.iter().find(|(l, _)| &l.key == key) {
+        if let Some((_, prev)) = declared.locales.iter().find(|(l, _)| l.key == key) {
             diags.push(
                 codes::m1005_duplicate_field(format!("the locale `{key}` is declared twice"))
                     .at(f.name.span, "second declaration")
@@ -304,7 +304,7 @@ fn declaration(file: &ast::File, diags: &mut Vec<Diagnostic>) -> Option<Declared
         };
         declared.locales.push((
             Locale {
-                key: key.clone(),
+                key: key.to_string(),
                 tag,
             },
             f.name.span,

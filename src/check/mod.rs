@@ -794,7 +794,7 @@ impl<'a> Checker<'a> {
         if let Some(v) = c.args.get(2) {
             return bad(self, v.span());
         }
-        Some((name, description))
+        Some(((name.0.into(), name.1), description))
     }
 
     /// M2017: a message tag Facebook retired, with its replacement; the tag when reported.
@@ -1019,7 +1019,7 @@ impl<'a> Checker<'a> {
             Item::Block(b) if b.kind.name == "quick_replies" => self.quick_replies(b),
             _ => {
                 let node = self.attachment_node(item, true)?;
-                Some(Member::Items(Items {
+                Some(Member::Items(Box::new(Items {
                     key: "attachment",
                     single: true,
                     nodes: vec![node],
@@ -1027,7 +1027,7 @@ impl<'a> Checker<'a> {
                     limit: None,
                     owner: item.span(),
                     item: "attachment",
-                }))
+                })))
             }
         }
     }
@@ -1091,19 +1091,21 @@ impl<'a> Checker<'a> {
             Item::Command(c) if media_kind(&c.name.name).is_some() => {
                 // `image URL` is `image { url: URL }`; the field keeps the keyword's name, so
                 // that messages and image lints say `image`.
-                let spec = FieldSpec {
-                    name: schema::MEDIA_ATTACHMENTS
-                        .iter()
-                        .find(|(k, _)| *k == c.name.name)
-                        .expect("media")
-                        .0,
-                    kind: Kind::Url,
-                    required: true,
-                    nonempty: true,
-                    limit: None,
-                };
+                const fn url(name: &'static str) -> FieldSpec {
+                    FieldSpec {
+                        name,
+                        kind: Kind::Url,
+                        required: true,
+                        nonempty: true,
+                        limit: None,
+                    }
+                }
+                // One per keyword of `schema::MEDIA_ATTACHMENTS`.
+                static SPECS: [FieldSpec; 4] =
+                    [url("image"), url("video"), url("audio"), url("file")];
+                let spec = SPECS.iter().find(|s| s.name == c.name.name).expect("media");
                 let v = self.single_arg(c)?;
-                let url = self.field_ir("url", v, &spec)?;
+                let url = self.field_ir("url", v, spec)?;
                 let payload = ObjIr {
                     members: vec![Member::Field(url)],
                     kind: ObjKind::Plain,
@@ -1361,7 +1363,12 @@ impl<'a> Checker<'a> {
     }
 
     /// A field's value, checked against what the field accepts.
-    fn field_ir(&mut self, key: &str, v: &Value, spec: &FieldSpec) -> Option<FieldIr> {
+    fn field_ir(
+        &mut self,
+        key: &'static str,
+        v: &Value,
+        spec: &'static FieldSpec,
+    ) -> Option<FieldIr> {
         let val = self.value(v, spec)?;
         if let Val::Path(p) = &val {
             if spec.required && p.optional {
@@ -1383,9 +1390,9 @@ impl<'a> Checker<'a> {
             _ => 0,
         };
         Some(FieldIr {
-            key: key.into(),
+            key,
             val,
-            spec: *spec,
+            spec,
             span: v.span(),
             literal_markup,
             url_head,
@@ -1612,7 +1619,7 @@ impl<'a> Checker<'a> {
                     self.push(d.help(help));
                     return None;
                 }
-                Some(Val::Path(self.path_ir(p, &resolved)))
+                Some(Val::Path(Box::new(self.path_ir(p, &resolved))))
             }
         }
     }

@@ -129,7 +129,7 @@ impl Catalogue {
                     .filter(|i| !matches!(i, Item::Input(_) | Item::Error(_)))
                     .collect();
                 parts.push(Part {
-                    name: label.name,
+                    name: label.name.to_string(),
                     file: file.clone(),
                     name_span: label.span,
                     span: b.span,
@@ -463,7 +463,7 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             catalogue,
             root: &root,
             locals: Vec::new(),
-            stack: vec![label.name.clone()],
+            stack: vec![label.name.to_string()],
             diags: &mut diags,
             uses: Vec::new(),
             in_part_file: true,
@@ -681,7 +681,7 @@ impl Expander<'_, '_> {
             Item::For(mut f) => {
                 self.path(&f.iterable);
                 let ty = self.item_type(&f.iterable);
-                self.locals.push((f.var.name.clone(), ty, f.var.span));
+                self.locals.push((f.var.name.to_string(), ty, f.var.span));
                 self.depth += 1;
                 f.items = self.items(&std::mem::take(&mut f.items), None);
                 self.depth -= 1;
@@ -1059,7 +1059,7 @@ impl Expander<'_, '_> {
                 continue;
             }
             ok &= self.argument_fits(part, param, &f.value, head, &mut copy);
-            values.push((f.name.name.clone(), f.value.clone(), f.name.span));
+            values.push((f.name.name.to_string(), f.value.clone(), f.name.span));
         }
         let missing: Vec<&str> = part
             .input
@@ -1144,7 +1144,7 @@ impl Expander<'_, '_> {
                     self.text
                         .get(f.span.range())
                         .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                        .unwrap_or_else(|| f.name.name.clone()),
+                        .unwrap_or_else(|| f.name.name.to_string()),
                 ),
                 _ => None,
             })
@@ -1453,7 +1453,7 @@ fn used_names(items: &[Item], out: &mut Vec<String>) {
                 }
             }
             Item::Block(b) if b.kind.name == "use" => {
-                out.extend(b.label.as_ref().map(|l| l.name.clone()))
+                out.extend(b.label.as_ref().map(|l| l.name.to_string()))
             }
             Item::Block(b) => used_names(&b.items, out),
             Item::For(f) => used_names(&f.items, out),
@@ -1522,12 +1522,12 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
                 Value::Path(p) => p,
                 _ => return None,
             };
-            shadow.push(f.var.name.clone());
+            shadow.push(f.var.name.to_string());
             let items = rewrite_items(&f.items, s, shadow);
             shadow.pop();
             Item::For(ast::For {
                 var: ast::Ident {
-                    name: local_name(&f.var.name, s),
+                    name: local_name(&f.var.name, s).into(),
                     span: s.shift(f.var.span),
                 },
                 iterable,
@@ -1629,7 +1629,7 @@ fn rewrite_json(v: &ast::JsonValue, s: &Subst<'_>, shadow: &[String]) -> ast::Js
             vs.iter().map(|v| rewrite_json(v, s, shadow)).collect(),
             s.shift(*at),
         ),
-        J::Str(lit) => J::Str(rewrite_str(lit, s, shadow)),
+        J::Str(lit) => J::Str(Box::new(rewrite_str(lit, s, shadow))),
         J::Number(n, at) => J::Number(n.clone(), s.shift(*at)),
         J::Bool(b, at) => J::Bool(*b, s.shift(*at)),
         J::Null(at) => J::Null(s.shift(*at)),
@@ -1665,8 +1665,8 @@ fn rewrite_path(p: &ast::Path, s: &Subst<'_>, shadow: &[String]) -> Option<Value
     match argument(&p.segments[0].name, s, shadow) {
         None => {
             let mut segments = moved(&p.segments);
-            if shadow.contains(&p.segments[0].name) {
-                segments[0].name = local_name(&p.segments[0].name, s);
+            if shadow.iter().any(|s| *s == p.segments[0].name) {
+                segments[0].name = local_name(&p.segments[0].name, s).into();
             }
             Some(Value::Path(ast::Path {
                 segments,
@@ -1714,7 +1714,7 @@ fn rewrite_str(lit: &StrLit, s: &Subst<'_>, shadow: &[String]) -> StrLit {
     }
     StrLit {
         span: s.shift(lit.span),
-        parts,
+        parts: parts.into(),
         block: lit.block,
     }
 }
@@ -1871,7 +1871,7 @@ impl Foreign<'_> {
                 Item::Block(b) => self.items(&b.items),
                 Item::For(f) => {
                     self.path(&f.iterable);
-                    self.locals.push(f.var.name.clone());
+                    self.locals.push(f.var.name.to_string());
                     self.items(&f.items);
                     self.locals.pop();
                 }
@@ -1911,7 +1911,7 @@ impl Foreign<'_> {
     fn path(&mut self, p: &ast::Path) {
         let first = &p.segments[0];
         if self.paths && !self.known(&first.name) {
-            self.push(first.name.clone(), first.span);
+            self.push(first.name.to_string(), first.span);
         }
     }
 

@@ -166,6 +166,11 @@ impl Diagnostic {
     /// Adds a label in `origin` (an empty `message` marks the span without text).
     pub fn label(mut self, origin: Origin, span: Span, message: impl Into<String>) -> Diagnostic {
         let message = message.into();
+        if self.labels.is_empty() {
+            // Most diagnostics have one label: room for four (`push`'s first growth) would
+            // take four times its size in each of them (100,000 diagnostics: 17 MB).
+            self.labels.reserve_exact(1);
+        }
         self.labels.push(Label {
             origin,
             span,

@@ -267,7 +267,7 @@ impl<'a> Analysis<'a> {
                 Ok(Ty::List { item, .. }) => *item,
                 _ => Ty::Unknown,
             };
-            locals.push((f.var.name.clone(), ty, f.var.span));
+            locals.push((f.var.name.to_string(), ty, f.var.span));
         }
         locals
     }
@@ -1117,7 +1117,7 @@ fn decl_at(
         if offset < d.span.start as usize || offset > d.span.end as usize {
             continue;
         }
-        path.push(d.name.name.clone());
+        path.push(d.name.name.to_string());
         if d.name.span.start as usize <= offset && offset <= d.name.span.end as usize {
             return Some((d, path));
         }

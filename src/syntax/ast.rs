@@ -2,6 +2,14 @@
 
 use crate::span::Span;
 
+/// A name or a literal text: inline up to 24 bytes (`title`, `web_url`, `View`), so that the
+/// tree of a payload allocates for its long values only.
+pub type Text = compact_str::CompactString;
+
+/// A string literal's parts: inline when there is one (a text without interpolation), so that
+/// such a literal allocates for its text only, if at all.
+pub type Parts = smallvec::SmallVec<[StrPart; 1]>;
+
 #[derive(Debug, Clone, Default)]
 pub struct File {
     pub items: Vec<Item>,
@@ -47,7 +55,7 @@ impl Item {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
 }
 
@@ -183,7 +191,9 @@ pub struct JsonMember {
 pub enum JsonValue {
     Object(Vec<JsonMember>, Span),
     Array(Vec<JsonValue>, Span),
-    Str(StrLit),
+    /// Boxed: a string is larger than the other values, and an `extra` block of a payload
+    /// holds numbers as often as strings.
+    Str(Box<StrLit>),
     Number(String, Span),
     Bool(bool, Span),
     Null(Span),
@@ -236,7 +246,7 @@ impl Path {
 pub struct StrLit {
     /// The whole literal, quotes included.
     pub span: Span,
-    pub parts: Vec<StrPart>,
+    pub parts: Parts,
     /// Written as `"""..."""`.
     pub block: bool,
 }
@@ -259,11 +269,26 @@ impl StrLit {
 #[derive(Debug, Clone)]
 pub enum StrPart {
     /// Literal text, escapes already applied.
-    Lit { text: String, span: Span },
+    Lit { text: Text, span: Span },
     /// `{{ src }}`; the span covers the braces.
     Expr { src: String, span: Span },
     /// `{% src %}`
     Stmt { src: String, span: Span },
     /// `{# ... #}`
     Comment { span: Span },
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// A payload's syntax tree holds an `Item` per field and block of every element: a larger
+    /// variant, added unboxed, would grow every one of them.
+    #[test]
+    fn the_tree_s_nodes_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<Item>() <= 104, "Item: {}", size_of::<Item>());
+        assert!(size_of::<Value>() <= 64, "Value: {}", size_of::<Value>());
+        assert!(size_of::<Ident>() <= 32, "Ident: {}", size_of::<Ident>());
+    }
 }

@@ -385,7 +385,7 @@ impl<'a> Lowerer<'a> {
                 let kids = self.children(p);
                 JsonValue::Array(kids.into_iter().map(|k| self.json(k)).collect(), span)
             }
-            Rule::string | Rule::block_string => JsonValue::Str(self.string(p)),
+            Rule::string | Rule::block_string => JsonValue::Str(Box::new(self.string(p))),
             Rule::number => JsonValue::Number(p.as_str().to_string(), span),
             Rule::kw_true => JsonValue::Bool(true, span),
             Rule::kw_false => JsonValue::Bool(false, span),
@@ -405,7 +405,7 @@ impl<'a> Lowerer<'a> {
 
 fn ident(p: Pair<'_, Rule>) -> Ident {
     Ident {
-        name: p.as_str().to_string(),
+        name: p.as_str().into(),
         span: p.as_span().into(),
     }
 }

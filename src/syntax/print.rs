@@ -221,7 +221,7 @@ impl<'a> Printer<'a> {
             Item::Block(b) => {
                 let head = match &b.label {
                     Some(l) => format!("{} {}", b.kind.name, l.name),
-                    None => b.kind.name.clone(),
+                    None => b.kind.name.to_string(),
                 };
                 let after = b.label.as_ref().unwrap_or(&b.kind).span.end as usize;
                 let fields = b.items.iter().all(|i| matches!(i, Item::Field(_)));

@@ -13,7 +13,7 @@ pub fn lower_string(span: Span, inner: &str, offset: usize, diags: &mut Vec<Diag
     }];
     StrLit {
         span,
-        parts: split(&chunks, diags),
+        parts: split(&chunks, diags).into(),
         block: false,
     }
 }
@@ -51,8 +51,8 @@ pub fn lower_block_string(
                 .at(Span::new(offset + first_at, offset + first_at + first.len()), "move this text to the next line")
                 .help("write `\"\"\"`, a newline, the text, and `\"\"\"` on a line of its own; use `\"...\"` for one line"),
         );
-        return block(vec![StrPart::Lit {
-            text: inner.to_string(),
+        return block(smallvec::smallvec![StrPart::Lit {
+            text: inner.into(),
             span,
         }]);
     }
@@ -66,8 +66,8 @@ pub fn lower_block_string(
                 )
                 .help("its indentation is removed from every line of the text"),
         );
-        return block(vec![StrPart::Lit {
-            text: inner.to_string(),
+        return block(smallvec::smallvec![StrPart::Lit {
+            text: inner.into(),
             span,
         }]);
     }
@@ -88,7 +88,7 @@ pub fn lower_block_string(
             source_start: offset + at + strip,
         });
     }
-    block(split(&chunks, diags))
+    block(split(&chunks, diags).into())
 }
 
 /// A piece of raw string text and where it starts in the source.
@@ -136,7 +136,7 @@ fn split(chunks: &[Chunk], diags: &mut Vec<Diagnostic>) -> Vec<StrPart> {
     let flush = |lit: &mut String, start: usize, end: usize, parts: &mut Vec<StrPart>| {
         if !lit.is_empty() {
             parts.push(StrPart::Lit {
-                text: std::mem::take(lit),
+                text: std::mem::take(lit).into(),
                 span: joined.span(start, end),
             });
         }
@@ -252,7 +252,7 @@ mod tests {
     fn parts(s: &str) -> (Vec<StrPart>, Vec<Diagnostic>) {
         let mut d = Vec::new();
         let lit = lower_string(Span::new(0, s.len() + 2), s, 1, &mut d);
-        (lit.parts, d)
+        (lit.parts.into_vec(), d)
     }
 
     #[test]
