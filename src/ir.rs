@@ -184,7 +184,7 @@ pub struct FieldIr {
     /// For an interpolated URL: the length of its literal head when that head is a plainly
     /// good URL whose host has ended (`model::values::url_head`), so that render checks only
     /// what the data appends; 0 otherwise.
-    pub url_head: usize,
+    pub url_head: u32,
 }
 
 #[derive(Debug, Clone)]

@@ -977,7 +977,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 text.clear();
                 if self.string_into(s, &mut text) {
                     self.check_text(f, &text, None, None, false);
-                    if values::plain_after_url_head(&text, f.url_head) {
+                    if values::plain_after_url_head(&text, f.url_head as usize) {
                         // An interpolated URL with only URL bytes: nothing to escape.
                         w.name(f.key);
                         w.plain_string(&text);
@@ -1095,7 +1095,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 if url_checked {
                     return None;
                 }
-                values::url_problem_after(text, f.url_head).map(values::Problem::BadUrl)
+                values::url_problem_after(text, f.url_head as usize).map(values::Problem::BadUrl)
             })
         } else {
             values::problem(f.spec, text, &self.t.profile)

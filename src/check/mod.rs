@@ -1384,7 +1384,8 @@ impl<'a> Checker<'a> {
         };
         let url_head = match &val {
             Val::Str(StrIr::Parts(parts)) if spec.kind == Kind::Url => match parts.first() {
-                Some(Part::Lit(head)) => values::url_head(head),
+                // A head past 4 GiB is not looked at (a template is far smaller).
+                Some(Part::Lit(head)) => u32::try_from(values::url_head(head)).unwrap_or(0),
                 _ => 0,
             },
             _ => 0,
