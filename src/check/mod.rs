@@ -1318,7 +1318,7 @@ impl<'a> Checker<'a> {
         // In a part, the field reads an input whose argument, at the `use`, precedes it: the
         // warning is at the field, in the part's file, and the fallback goes in the argument.
         let in_part = self.field_at.filter(|at| p.span.start < at.start);
-        let fallback = values::optional_fallback(dotted);
+        let fallback = values::optional_fallback(dotted, spec.kind == Kind::Text);
         let mut d = codes::m2003_missing_field(format!(
             "`{}` is required, but `{dotted}` may be absent from the data",
             spec.name
@@ -1337,21 +1337,31 @@ impl<'a> Checker<'a> {
                         &b[start..]
                     })
                     .filter(|a| !a.is_empty());
-                let given = match argument {
-                    Some(a) => format!("`{a}: {fallback}`"),
-                    None => format!("`{fallback}`"),
+                let help = match (argument, fallback) {
+                    (Some(a), Some(f)) => format!(
+                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: `{a}: {f}`; a record without it fails to render"
+                    ),
+                    (None, Some(f)) => format!(
+                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: `{f}`; a record without it fails to render"
+                    ),
+                    (_, None) => format!(
+                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                    ),
                 };
                 d.at(at, format!("required, and the `use` gives it `{dotted}`"))
                     .at(p.span, format!("`{dotted}` is optional in `input`"))
-                    .help(format!(
-                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: {given}; a record without it fails to render"
-                    ))
+                    .help(help)
             }
             None => d
                 .at(p.span, format!("`{dotted}` is optional in `input`"))
-                .help(format!(
-                    "declare `{dotted}` required in `input`, or give a fallback: `{fallback}`; a record without it fails to render"
-                )),
+                .help(match fallback {
+                    Some(f) => format!(
+                        "declare `{dotted}` required in `input`, or give a fallback: `{f}`; a record without it fails to render"
+                    ),
+                    None => format!(
+                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                    ),
+                }),
         };
         d.severity = Severity::Warning;
         if let Some(decl) = p.decl {

@@ -1345,11 +1345,22 @@ impl Expander<'_, '_> {
         }
         d = match (value, &given) {
             // An optional value of the caller for a required input: a default makes it present.
-            (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
-                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: {}`",
-                param.name,
-                crate::model::values::optional_fallback(&p.dotted()),
-            )),
+            // (`...` is a text: offered only for a `string` input.)
+            (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(
+                match crate::model::values::optional_fallback(
+                    &p.dotted(),
+                    matches!(param.ty, Ty::String { .. }),
+                ) {
+                    Some(fallback) => format!(
+                        "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: {fallback}`",
+                        param.name,
+                    ),
+                    None => format!(
+                        "the part declares {wanted} (at {declared}); give a value that is always there: declare `{}` required in `input`",
+                        p.dotted(),
+                    ),
+                },
+            ),
             // A number or a yes/no of the caller where the part reads a text: it printed.
             (Value::Path(p), Ok((Ty::Number { .. } | Ty::Integer { .. } | Ty::Bool, false)))
                 if matches!(param.ty, Ty::String { .. }) =>

@@ -1392,3 +1392,51 @@ fn a_parts_required_field_given_an_optional_input_is_shown_in_the_part_and_fixed
         );
     }
 }
+
+#[test]
+fn the_text_fallback_is_offered_only_where_a_text_fits() {
+    // `"{{ x | default('...', true) }}"` is a text: for a number field it gives M1003, for a
+    // URL it renders a relative `...` (M2005), for a part's number input M1022. There the
+    // help says to declare the input required, and offers no fallback.
+    let price = "part price {\n  input {\n    amount: number\n    label: string max 20\n  }\n  element {\n    title: label\n    subtitle: \"{{ amount | number(2) }}\"\n  }\n}\n";
+    let card = "part card {\n  input {\n    name: string max 60\n    link?: url\n  }\n  element {\n    title: name\n    button web_url { title: \"View\", url: link }\n  }\n}\n";
+    let shop = "notification shop\nlocale \"en-US\"\n\ninput {\n  product: { name: string max 60, url?: url, amount?: number }\n}\n\ncarousel {\n  use price { amount: product.amount, label: product.name }\n  use card { name: product.name, link: product.url }\n}\n";
+    let receipt = "notification total\n\ninput {\n  order: { number: string max 20, total?: number, currency: string, payment: string max 40, name: string max 40 }\n}\n\nreceipt {\n  recipient_name: order.name\n  order_number: order.number\n  currency: order.currency\n  payment_method: order.payment\n  summary {\n    total_cost: order.total\n  }\n}\n";
+    let dir = project(
+        "parts-fallback-kinds",
+        &[("shop.missive", shop), ("total.missive", receipt)],
+        &[("price.missive", price), ("card.missive", card)],
+    );
+    let (_, out, _) = run_in(
+        &dir,
+        &["check", "shop.missive", "total.missive", "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<_> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == "M1022").count(), 1, "{out}");
+    assert_eq!(codes.iter().filter(|c| **c == "M2003").count(), 2, "{out}");
+    for d in diags {
+        let help = d["help"].as_str().unwrap_or_default();
+        if matches!(d["code"].as_str(), Some("M1022" | "M2003")) {
+            assert!(!help.contains("default("), "{help}");
+            assert!(help.contains("required in `input`"), "{help}");
+        }
+    }
+    // Declared required, as the help says, all three check clean.
+    std::fs::write(
+        dir.join("shop.missive"),
+        shop.replace("url?: url, amount?: number", "url: url, amount: number"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("total.missive"),
+        receipt.replace("total?: number", "total: number"),
+    )
+    .unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "total.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "2 files checked: no problems found\n")
+    );
+}
