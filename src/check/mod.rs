@@ -1324,6 +1324,19 @@ impl<'a> Checker<'a> {
             spec.name
         ));
         d = match in_part {
+            // The argument is the read path itself (`name: product.name`): the fallback goes
+            // there. A whole object (`prod: product`) has no place for it.
+            Some(at) if self.text.get(p.span.range()) != Some(dotted) => {
+                let given = self.text.get(p.span.range()).unwrap_or(dotted);
+                d.at(at, format!("required, and the `use` gives it `{dotted}`"))
+                    .at(
+                        p.span,
+                        format!("the `use` gives `{given}`, whose `{dotted}` is optional in `input`"),
+                    )
+                    .help(format!(
+                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                    ))
+            }
             Some(at) => {
                 let argument = self.text[..p.span.start as usize]
                     .trim_end()

@@ -1440,3 +1440,54 @@ fn the_text_fallback_is_offered_only_where_a_text_fits() {
         (0, "2 files checked: no problems found\n")
     );
 }
+
+#[test]
+fn a_parts_optional_read_through_a_whole_object_argument_has_no_argument_fallback() {
+    // `use card { prod: product }` and the part's `title: prod.name`: there is no argument
+    // `prod: "{{ product.name | ... }}"` to give (that is M1022), so the help says to declare
+    // it required, and the label at `product` says it is given whole.
+    let card = "part card {\n  input {\n    prod: { name?: string max 60, url: url }\n  }\n  element {\n    title: prod.name\n    button web_url { title: \"View\", url: prod.url }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 60, url: url }\n}\n\ncarousel {\n  use card { prod: product }\n}\n";
+    let dir = project(
+        "parts-whole-object",
+        &[("shop.missive", shop)],
+        &[("card.missive", card)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{out}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "M2003", "{out}");
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        !help.contains("prod:") && !help.contains("default("),
+        "{help}"
+    );
+    assert!(help.contains("declare `product.name` required"), "{help}");
+    let at_use = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["file"] == "shop.missive" && l["line"] == 8)
+        .expect("a label at the use's argument");
+    assert!(
+        at_use["message"]
+            .as_str()
+            .unwrap()
+            .contains("gives `product`"),
+        "{out}"
+    );
+    // Declared required, as the help says: clean.
+    std::fs::write(
+        dir.join("shop.missive"),
+        shop.replace("name?: string", "name: string"),
+    )
+    .unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 file checked: no problems found\n")
+    );
+}
