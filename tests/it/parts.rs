@@ -1491,3 +1491,37 @@ fn a_parts_optional_read_through_a_whole_object_argument_has_no_argument_fallbac
         (0, "1 file checked: no problems found\n")
     );
 }
+
+#[test]
+fn the_data_error_replaces_the_m2003_warning_in_check_and_render() {
+    // A record without the optional name: the warning (at the part's field, or the
+    // template's) and the data's error (at the template's path) are one problem, and the
+    // error says it alone, in `check --data` and in `render` alike.
+    let card = "part card {\n  input {\n    prod: { name?: string max 60, url: url }\n  }\n  element {\n    title: prod.name\n    button web_url { title: \"View\", url: prod.url }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 60, url: url }\n}\n\ncarousel {\n  use card { prod: product }\n}\n";
+    let plain = "notification plain\n\ninput {\n  product?: { name: string max 60, url: url }\n}\n\ncarousel {\n  element {\n    title: product.name\n    button web_url { title: \"View\", url: product.url }\n  }\n}\n";
+    let dir = project(
+        "parts-m2003-data",
+        &[("shop.missive", shop), ("plain.missive", plain)],
+        &[("card.missive", card)],
+    );
+    std::fs::write(
+        dir.join("d.json"),
+        r#"{"product": {"url": "https://a.example/"}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("e.json"), "{}").unwrap();
+    for (file, data, errors) in [
+        ("shop.missive", "d.json", 1),
+        ("plain.missive", "e.json", 2),
+    ] {
+        for command in ["check", "render"] {
+            let (code, out, err) =
+                run_in(&dir, &[command, file, "--data", data, "--format", "short"]);
+            let all = format!("{out}{err}");
+            assert_eq!(code, 1, "{all}");
+            assert_eq!(all.matches("error[M2003]").count(), errors, "{all}");
+            assert!(!all.contains("warning[M2003]"), "{command} {file}: {all}");
+        }
+    }
+}
