@@ -1155,11 +1155,12 @@ impl<'a> Checker<'a> {
                 })
             }
             Item::If(i) => {
-                let guards = self.guard(i);
                 let mut branches = Vec::new();
                 for b in &i.branches {
                     let cond = self.condition(&b.condition);
+                    let guards = self.guard(&b.condition);
                     let nodes = self.attachment_branch(&b.items);
+                    self.guards.truncate(guards);
                     if let Some(cond) = cond {
                         branches.push((cond, nodes));
                     }
@@ -1169,7 +1170,6 @@ impl<'a> Checker<'a> {
                     .as_ref()
                     .map(|items| self.attachment_branch(items))
                     .unwrap_or_default();
-                self.guards.truncate(guards);
                 Some(Node::If {
                     branches,
                     otherwise,
@@ -1287,32 +1287,62 @@ impl<'a> Checker<'a> {
     // -----------------------------------------------------------------------------------------
     // Values
 
-    /// Adds the conditions of `i` to the guards (each of its branches, and its `else`, is
-    /// taken to be guarded by all of them): the count of guards to go back to after it.
-    fn guard(&mut self, i: &ast::If) -> usize {
+    /// Adds the paths that a branch's condition makes sure are present to the guards, for the
+    /// branch's body (not for the other branches, nor the `else`): the count of guards to go
+    /// back to after it.
+    fn guard(&mut self, condition: &ast::Condition) -> usize {
         let before = self.guards.len();
-        self.guards
-            .extend(i.branches.iter().map(|b| b.condition.text.clone()));
+        self.guards.extend(present_in(&condition.text));
         before
+    }
+
+    /// Whether the guard `guard` (a path an `if` makes sure is present) makes `dotted` present:
+    /// it is the path itself, or a prefix of it after which no segment is optional.
+    fn covers(&self, guard: &str, dotted: &str) -> bool {
+        if guard == dotted {
+            return true;
+        }
+        if !dotted
+            .strip_prefix(guard)
+            .is_some_and(|rest| rest.starts_with('.'))
+        {
+            return false;
+        }
+        let Some(optional) = self.optional_segments(dotted) else {
+            return false;
+        };
+        let given = guard.split('.').count();
+        !optional[given..].iter().any(|o| *o)
+    }
+
+    /// Which segments of the path `dotted` are declared optional, in order (`None` when it does
+    /// not resolve).
+    fn optional_segments(&self, dotted: &str) -> Option<Vec<bool>> {
+        let mut segs = dotted.split('.');
+        let first = segs.next()?;
+        let (mut ty, mut out) = match self.locals.iter().rposition(|(n, _, _)| n == first) {
+            Some(depth) => (self.locals[depth].1.clone(), vec![false]),
+            None => {
+                let f = self.root.get(first)?;
+                (f.ty.clone(), vec![f.optional])
+            }
+        };
+        for seg in segs {
+            let Ty::Object(obj) = &ty else {
+                return None;
+            };
+            let f = obj.get(seg)?;
+            out.push(f.optional);
+            ty = f.ty.clone();
+        }
+        Some(out)
     }
 
     /// M2003, a warning: a required field reads a plain path to an optional input, outside any
     /// `if` naming it, so a record without the input fails at render time.
     fn optional_into_required(&mut self, spec: &FieldSpec, p: &PathIr) {
-        let names = |text: &str, path: &str| {
-            text.match_indices(path).any(|(at, _)| {
-                let word = |c: char| c.is_alphanumeric() || c == '_';
-                let before = text[..at].chars().next_back();
-                let after = text[at + path.len()..].chars().next();
-                !before.is_some_and(|c| word(c) || c == '.') && !after.is_some_and(word)
-            })
-        };
         let dotted: &str = &p.dotted;
-        let mut prefixes = dotted
-            .match_indices('.')
-            .map(|(i, _)| &dotted[..i])
-            .chain(std::iter::once(dotted));
-        if prefixes.any(|prefix| self.guards.iter().any(|g| names(g, prefix))) {
+        if self.guards.iter().any(|g| self.covers(g, dotted)) {
             return;
         }
         // In a part, the field reads an input whose argument, at the `use`, precedes it: the
@@ -1808,4 +1838,31 @@ fn plain_number(t: &str) -> bool {
         && !fraction.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The paths that an `if`'s condition makes sure are present in its branch: that of a plain
+/// `if PATH`, or each of `if PATH and PATH ...`. Any other form (`not`, `or`, a comparison, a
+/// string, a filter) guards nothing here: the M2003 warning stays, rather than being silenced
+/// by a condition that does not make the value present.
+fn present_in(condition: &str) -> Vec<String> {
+    let is_path = |w: &str| {
+        !matches!(
+            w,
+            "not" | "or" | "and" | "true" | "false" | "none" | "True" | "False" | "None"
+        ) && w.split('.').all(|seg| {
+            seg.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && seg.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+    };
+    let words: Vec<&str> = condition.split_whitespace().collect();
+    let mut paths = Vec::new();
+    for conjunct in words.split(|w| *w == "and") {
+        match conjunct {
+            [path] if is_path(path) => paths.push((*path).to_string()),
+            _ => return Vec::new(),
+        }
+    }
+    paths
 }

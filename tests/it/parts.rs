@@ -1525,3 +1525,44 @@ fn the_data_error_replaces_the_m2003_warning_in_check_and_render() {
         }
     }
 }
+
+#[test]
+fn only_an_if_that_makes_the_path_present_silences_m2003() {
+    // `title: product.name` (optional) in the `if` branch, and again in the `else`: a guard is
+    // the path itself, or an optional prefix of it, in a plain `if PATH` or `if PATH and ...`,
+    // and for its own branch only.
+    let template = |input: &str, condition: &str| {
+        format!(
+            "notification g\n\ninput {{\n  kind: string\n  {input}\n}}\n\ncarousel {{\n  if {condition} {{\n    element {{\n      title: product.name\n      button web_url {{ title: \"View\", url: product.url }}\n    }}\n  }} else {{\n    element {{\n      title: product.name\n      button web_url {{ title: \"View\", url: product.url }}\n    }}\n  }}\n}}\n"
+        )
+    };
+    let name_optional = "product: { tagline?: string max 40, name?: string max 60, url: url }";
+    let product_optional = "product?: { name: string max 60, url: url }";
+    let dir = project("m2003-guards", &[], &[]);
+    for (input, condition, lines) in [
+        // Guarded in its branch; the `else` is not.
+        (name_optional, "product.name", vec![16]),
+        (name_optional, "product.name and product.tagline", vec![16]),
+        (name_optional, "product.tagline and product.name", vec![16]),
+        (product_optional, "product", vec![16, 17]),
+        // Not guards: another path, a required prefix, a negation, a string.
+        (name_optional, "product.tagline", vec![11, 16]),
+        (name_optional, "product", vec![11, 16]),
+        (name_optional, "not product.name", vec![11, 16]),
+        (name_optional, "kind == \"product.name\"", vec![11, 16]),
+        (
+            name_optional,
+            "product.name or product.tagline",
+            vec![11, 16],
+        ),
+    ] {
+        std::fs::write(dir.join("g.missive"), template(input, condition)).unwrap();
+        let (_, out, _) = run_in(&dir, &["check", "g.missive", "--format", "short"]);
+        let warned: Vec<usize> = out
+            .lines()
+            .filter(|l| l.contains("warning[M2003]"))
+            .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(warned, lines, "`if {condition}` with `{input}`: {out}");
+    }
+}
