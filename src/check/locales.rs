@@ -96,6 +96,7 @@ fn check_expanded(
         }
         // Texts per locale without a declaration: checked once, in the first text of each.
         let file = lower(&parsed.file, None, None, &mut own);
+        past_break(&mut own, &parsed, source, &kept);
         let mut compiled = check_lowered(&parsed, file, source, options, None, kept);
         own.append(&mut compiled.diagnostics);
         return finish(compiled, own, Vec::new(), source);
@@ -125,9 +126,18 @@ fn check_expanded(
             t.locale_from = path;
         }
     }
+    past_break(&mut own, &parsed, source, &kept);
     diagnostics.append(&mut own);
     let translations = compiled.into_iter().filter_map(|c| c.template).collect();
     finish(first, diagnostics, translations, source)
+}
+
+/// In a template broken by a `{` left open, the locale diagnostics found past its line are
+/// dropped and their fixes too, as [`super::check_parsed`] does with the others.
+fn past_break(own: &mut Vec<Diagnostic>, parsed: &Parse, source: &str, kept: &Range<u32>) {
+    if let Some(opener) = parsed.broken_from {
+        super::drop_past_break(own, super::line_start(source, opener), kept);
+    }
 }
 
 /// The compiled template of the default locale, with the others and every diagnostic.

@@ -118,28 +118,8 @@ fn check_parsed(
         // on it, as `for slot in slots {`, may read the guess), the parser's diagnostics too
         // (inside `input { product: {` the lines after are read as declarations, and a "fix"
         // that made them so would damage the template), save the unclosed `{`s themselves.
-        let from = source[..(opener as usize).min(source.len())]
-            .rfind('\n')
-            .map_or(0, |n| n as u32 + 1);
-        diagnostics.retain(|d| {
-            d.code == crate::diagnostic::Code::UnclosedDelimiter
-                || d.primary()
-                    .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
-        });
-        // Nor does a fix reach past it, but the `}` the unclosed `{` asks for.
-        for d in &mut diagnostics {
-            if d.code == crate::diagnostic::Code::UnclosedDelimiter {
-                continue;
-            }
-            for l in &mut d.labels {
-                if l.fix
-                    .as_ref()
-                    .is_some_and(|f| f.span.end > from && !kept.contains(&f.span.start))
-                {
-                    l.fix = None;
-                }
-            }
-        }
+        let from = line_start(source, opener);
+        drop_past_break(&mut diagnostics, from, &kept);
         // Say so at the `{` left open: the rest is not known to be right.
         let line = source[..(from as usize).min(source.len())]
             .matches('\n')
@@ -165,6 +145,43 @@ fn check_parsed(
         file: parsed.file,
         input: checker.root,
         parts: Vec::new(),
+    }
+}
+
+/// Where the line of `at` starts in `source`: past a `{` left open (at `at`), the tree is a
+/// guess from there on.
+pub(super) fn line_start(source: &str, at: u32) -> u32 {
+    source[..(at as usize).min(source.len())]
+        .rfind('\n')
+        .map_or(0, |n| n as u32 + 1)
+}
+
+/// Of the diagnostics of a template broken by a `{` left open, whose line starts at `from`:
+/// drops those found from there on, but in `kept` (the copies of the parts brought in by the
+/// uses before it) and the unclosed `{`s themselves, and the fixes that reach past it, but the
+/// `}` the unclosed `{` asks for.
+pub(super) fn drop_past_break(
+    diagnostics: &mut Vec<Diagnostic>,
+    from: u32,
+    kept: &std::ops::Range<u32>,
+) {
+    diagnostics.retain(|d| {
+        d.code == crate::diagnostic::Code::UnclosedDelimiter
+            || d.primary()
+                .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
+    });
+    for d in diagnostics {
+        if d.code == crate::diagnostic::Code::UnclosedDelimiter {
+            continue;
+        }
+        for l in &mut d.labels {
+            if l.fix
+                .as_ref()
+                .is_some_and(|f| f.span.end > from && !kept.contains(&f.span.start))
+            {
+                l.fix = None;
+            }
+        }
     }
 }
 
