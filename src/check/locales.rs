@@ -56,7 +56,13 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         };
         // Past a `{` left open the tree is a guess, but the copies brought in by the uses
         // before it are not: their diagnostics are kept.
-        let kept = parsed_broken.map_or(0..0, |from| expanded.map.copies_before(from));
+        // (Before the opener's line, where the check of the template stops: a use on that
+        // line, or the one the `{` opens, is past it.)
+        let kept = parsed_broken.map_or(0..0, |opener| {
+            expanded
+                .map
+                .copies_before(super::line_start(source, opener))
+        });
         let mut compiled = check_expanded(tree, &expanded.text, source.len(), kept, options);
         super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
         crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);

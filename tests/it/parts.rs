@@ -1566,3 +1566,31 @@ fn only_an_if_that_makes_the_path_present_silences_m2003() {
         assert_eq!(warned, lines, "`if {condition}` with `{input}`: {out}");
     }
 }
+
+#[test]
+fn a_use_on_the_line_of_an_unclosed_brace_keeps_no_diagnostics() {
+    // `use card { ...` is never closed: nothing from its line on is checked, the copy of the
+    // part it brings in included (its M2003 is not reported "used at" that line).
+    let card = "part card {\n  input { name?: string max 60, link: url }\n  element {\n    title: name\n    button web_url { title: \"View\", url: link }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 60, url: url }\n}\n\ncarousel {\n  element {\n    title: product.name\n    button web_url { title: \"View\", url: product.url }\n  }\n  use card { name: product.name, link: product.url\n}\n";
+    let dir = project(
+        "parts-unclosed-use",
+        &[("shop.missive", shop)],
+        &[("card.missive", card)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("warning[") || l.contains("error["))
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("shop.missive:9:12: warning[M2003]"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("shop.missive:12:12: error[M0002]"),
+        "{out}"
+    );
+}
