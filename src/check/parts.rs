@@ -294,6 +294,7 @@ pub(crate) fn expand(
         map: SourceMap::new(source.len()),
         depth: 0,
         stopped: false,
+        uncounted: 0,
     };
     let items = ex.items(&file.items, None);
     Expanded {
@@ -472,6 +473,7 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             map: SourceMap::default(),
             depth: 0,
             stopped: false,
+            uncounted: 0,
         };
         ex.items(&b.items, None);
         for (name, at) in foreign_reads(&b.items, &root, &source.text, false) {
@@ -616,6 +618,9 @@ struct Expander<'c, 'd> {
     depth: usize,
     /// The expansion stopped at a limit (reported once): no further use is brought in.
     stopped: bool,
+    /// The bytes of `text` in copies made only for a label (the near part of M1020): they
+    /// bring in nothing, and do not count against `--max-source-bytes`.
+    uncounted: usize,
 }
 
 impl Expander<'_, '_> {
@@ -774,7 +779,7 @@ impl Expander<'_, '_> {
                     // In a template, the near part is labelled in its file (through a copy of
                     // it whose use is this name, which the label at the name stands for).
                     let base = match self.in_part_file {
-                        false => self.copy_of(near, name.span),
+                        false => self.label_copy_of(near, name.span),
                         true => None,
                     };
                     match base {
@@ -923,10 +928,17 @@ impl Expander<'_, '_> {
             return None;
         }
         let size = self.text.len().saturating_sub(REPAIR_ROOM) + 1 + part.file.text.len();
+        let counted = size.saturating_sub(self.uncounted);
         let limit = crate::syntax::max_source_bytes();
-        if size > limit.min(MAX_EXPANDED) {
+        if counted > limit.min(MAX_EXPANDED) {
             self.stopped = true;
-            self.diags.push(over_budget(part, head, size, limit));
+            self.diags.push(over_budget(part, head, counted, limit));
+            return None;
+        }
+        if size > MAX_EXPANDED {
+            // The copies made for labels alone leave no room.
+            self.stopped = true;
+            self.diags.push(over_budget(part, head, size, MAX_EXPANDED));
             return None;
         }
         if !self.map.has_room_for(&part.file) {
@@ -943,6 +955,23 @@ impl Expander<'_, '_> {
         self.text.push('\n');
         let base = self.text.len();
         self.text.push_str(&part.file.text);
+        self.map.add(base, &part.file, head, &part.name);
+        Some(base)
+    }
+
+    /// A copy of `part`'s file for a label only (the near part of M1020, at the misspelt
+    /// name `head`): it brings in nothing, so it does not count against the size limit and
+    /// stops nothing; without room for it (the most missive can check, or the part files), no
+    /// copy (`None`: the help names the part's place).
+    fn label_copy_of(&mut self, part: &Part, head: Span) -> Option<usize> {
+        let size = self.text.len().saturating_sub(REPAIR_ROOM) + 1 + part.file.text.len();
+        if self.stopped || size > MAX_EXPANDED || !self.map.has_room_for(&part.file) {
+            return None;
+        }
+        self.text.push('\n');
+        let base = self.text.len();
+        self.text.push_str(&part.file.text);
+        self.uncounted += 1 + part.file.text.len();
         self.map.add(base, &part.file, head, &part.name);
         Some(base)
     }
@@ -1403,6 +1432,7 @@ fn own_reads(part: &Part, catalogue: &Catalogue) -> Vec<Diagnostic> {
         map: SourceMap::default(),
         depth: 0,
         stopped: false,
+        uncounted: 0,
     };
     ex.items(&part.items, None);
     for (name, at) in foreign_reads(&part.items, &part.input, &part.file.text, false) {

@@ -1594,3 +1594,56 @@ fn a_use_on_the_line_of_an_unclosed_brace_keeps_no_diagnostics() {
         "{out}"
     );
 }
+
+#[test]
+fn the_near_part_of_a_misspelt_use_does_not_count_against_the_size_limit() {
+    // `use crad` labels the part `card` in its file, through a copy of it that brings in
+    // nothing: with a limit that the template and one copy of `card` fit exactly, the good
+    // use after it is brought in, and there is no M0010.
+    let card = "part card {\n  input { name: string max 60, link: url }\n  element {\n    title: name\n    button web_url { title: \"View\", url: link }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name: string max 60, url: url }\n}\n\ncarousel {\n  use crad { name: product.name, link: product.url }\n  use card { name: product.name, link: product.url }\n}\n";
+    let dir = project(
+        "parts-near-label-size",
+        &[("shop.missive", shop)],
+        &[("card.missive", card)],
+    );
+    let limit = (shop.len() + 1 + card.len()).to_string();
+    let (code, out, _) = run_in(
+        &dir,
+        &[
+            "check",
+            "--max-source-bytes",
+            &limit,
+            "shop.missive",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["M1020"], "{out}");
+    assert!(
+        diags[0]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["file"] == "parts/card.missive"),
+        "{out}"
+    );
+    // One byte less, the good use is over the limit, and said so at it.
+    let limit = (shop.len() + card.len()).to_string();
+    let (_, out, _) = run_in(
+        &dir,
+        &[
+            "check",
+            "--max-source-bytes",
+            &limit,
+            "shop.missive",
+            "--format",
+            "short",
+        ],
+    );
+    assert!(out.contains("shop.missive:9:3: error[M0010]"), "{out}");
+}
