@@ -618,8 +618,9 @@ struct Expander<'c, 'd> {
     depth: usize,
     /// The expansion stopped at a limit (reported once): no further use is brought in.
     stopped: bool,
-    /// The bytes of `text` in copies made only for a label (the near part of M1020): they
-    /// bring in nothing, and do not count against `--max-source-bytes`.
+    /// The bytes of `text` that do not count against `--max-source-bytes`: the copies made
+    /// only for a label (the near part of M1020), which bring in nothing, and the newline
+    /// before each copy (the limit is on the template and the part files as written).
     uncounted: usize,
 }
 
@@ -928,7 +929,7 @@ impl Expander<'_, '_> {
             return None;
         }
         let size = self.text.len().saturating_sub(REPAIR_ROOM) + 1 + part.file.text.len();
-        let counted = size.saturating_sub(self.uncounted);
+        let counted = size.saturating_sub(self.uncounted + 1);
         let limit = crate::syntax::max_source_bytes();
         if counted > limit.min(MAX_EXPANDED) {
             self.stopped = true;
@@ -953,6 +954,7 @@ impl Expander<'_, '_> {
             return None;
         }
         self.text.push('\n');
+        self.uncounted += 1;
         let base = self.text.len();
         self.text.push_str(&part.file.text);
         self.map.add(base, &part.file, head, &part.name);

@@ -1607,7 +1607,7 @@ fn the_near_part_of_a_misspelt_use_does_not_count_against_the_size_limit() {
         &[("shop.missive", shop)],
         &[("card.missive", card)],
     );
-    let limit = (shop.len() + 1 + card.len()).to_string();
+    let limit = (shop.len() + card.len()).to_string();
     let (code, out, _) = run_in(
         &dir,
         &[
@@ -1632,8 +1632,9 @@ fn the_near_part_of_a_misspelt_use_does_not_count_against_the_size_limit() {
             .any(|l| l["file"] == "parts/card.missive"),
         "{out}"
     );
-    // One byte less, the good use is over the limit, and said so at it.
-    let limit = (shop.len() + card.len()).to_string();
+    // One byte less, the good use is over the limit, and said so at it, with the size of
+    // the files as written (no newline between them counted).
+    let limit = (shop.len() + card.len() - 1).to_string();
     let (_, out, _) = run_in(
         &dir,
         &[
@@ -1642,8 +1643,16 @@ fn the_near_part_of_a_misspelt_use_does_not_count_against_the_size_limit() {
             &limit,
             "shop.missive",
             "--format",
-            "short",
+            "json",
         ],
     );
-    assert!(out.contains("shop.missive:9:3: error[M0010]"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &report["diagnostics"][1];
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64()),
+        (Some("M0010"), Some(9)),
+        "{out}"
+    );
+    let all = format!("{} bytes in all", shop.len() + card.len());
+    assert!(d["label"].as_str().unwrap().ends_with(&all), "{out}");
 }
