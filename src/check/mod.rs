@@ -1329,19 +1329,22 @@ impl<'a> Checker<'a> {
             return false;
         };
         let given = guard.split('.').count();
-        !optional[given..].iter().any(|o| *o)
+        !optional[given..].iter().any(|(o, _)| *o)
     }
 
-    /// Which segments of the path `dotted` are declared optional, in order (`None` when it does
-    /// not resolve).
-    fn optional_segments(&self, dotted: &str) -> Option<Vec<bool>> {
+    /// Whether each segment of the path `dotted` is declared optional, with its declaration,
+    /// in order (`None` when it does not resolve).
+    fn optional_segments(&self, dotted: &str) -> Option<Vec<(bool, Span)>> {
         let mut segs = dotted.split('.');
         let first = segs.next()?;
         let (mut ty, mut out) = match self.locals.iter().rposition(|(n, _, _)| n == first) {
-            Some(depth) => (self.locals[depth].1.clone(), vec![false]),
+            Some(depth) => {
+                let (_, ty, at) = &self.locals[depth];
+                (ty.clone(), vec![(false, *at)])
+            }
             None => {
                 let f = self.root.get(first)?;
-                (f.ty.clone(), vec![f.optional])
+                (f.ty.clone(), vec![(f.optional, f.decl)])
             }
         };
         for seg in segs {
@@ -1349,7 +1352,7 @@ impl<'a> Checker<'a> {
                 return None;
             };
             let f = obj.get(seg)?;
-            out.push(f.optional);
+            out.push((f.optional, f.decl));
             ty = f.ty.clone();
         }
         Some(out)
@@ -1424,7 +1427,13 @@ impl<'a> Checker<'a> {
                 }),
         };
         d.severity = Severity::Warning;
-        if let Some(decl) = p.decl {
+        // The first optional segment's declaration (`product?`, for `product.name`).
+        let optional_decl = self
+            .optional_segments(dotted)
+            .and_then(|segs| segs.into_iter().find(|(o, _)| *o))
+            .map(|(_, at)| at)
+            .or(p.decl);
+        if let Some(decl) = optional_decl {
             d = d.at(decl, "declared optional here");
         }
         self.push(d);

@@ -1656,3 +1656,28 @@ fn the_near_part_of_a_misspelt_use_does_not_count_against_the_size_limit() {
     let all = format!("{} bytes in all", shop.len() + card.len());
     assert!(d["label"].as_str().unwrap().ends_with(&all), "{out}");
 }
+
+#[test]
+fn m2003_points_at_the_optional_parent_of_a_required_field() {
+    // `product?: { name: string ... }`: `product.name` may be absent because `product` may;
+    // "declared optional here" is at `product?` (line 4, column 3), not at `name: string`.
+    let plain = "notification plain\n\ninput {\n  product?: {\n    name: string max 60,\n    url: url\n  }\n}\n\ncarousel {\n  element {\n    title: product.name\n    button web_url { title: \"View\", url: product.url }\n  }\n}\n";
+    let dir = project("m2003-optional-parent", &[("plain.missive", plain)], &[]);
+    let (_, out, _) = run_in(&dir, &["check", "plain.missive", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{out}");
+    for d in diags {
+        let decl = d["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["message"] == "declared optional here")
+            .expect("the declaration labelled");
+        assert_eq!(
+            (decl["line"].as_u64(), decl["column"].as_u64()),
+            (Some(4), Some(3)),
+            "{out}"
+        );
+    }
+}
