@@ -298,14 +298,7 @@ fn check_file<F: Files>(
             // A warning that the data may leave a required field empty, when this data does:
             // the data's error says it, at the same place.
             let report = &mut checked.report.diagnostics;
-            report.retain(|d| {
-                d.severity != crate::diagnostic::Severity::Warning
-                    || d.code != crate::diagnostic::Code::MissingField
-                    || !run
-                        .diagnostics
-                        .iter()
-                        .any(|e| e.is_error() && e.code == d.code && e.primary() == d.primary())
-            });
+            drop_confirmed(report, &run.diagnostics);
             report.extend(run.diagnostics);
             checked.rendered = run.rendered;
         }
@@ -322,6 +315,26 @@ fn check_file<F: Files>(
     diagnostic::sort(&mut checked.report.diagnostics);
     checked.template = Some(template);
     checked
+}
+
+/// Drops from `report` each warning that a required field may read an absent input (M2003)
+/// that the data confirms: an error of `data` (its diagnostics) with the same code at one of
+/// the warning's places (in a part, the warning is at the part's field and the error at the
+/// `use`'s argument). The error says it, alone, as `check --data` and `render` print it.
+pub fn drop_confirmed(report: &mut Vec<Diagnostic>, data: &[Diagnostic]) {
+    report.retain(|d| {
+        d.severity != crate::diagnostic::Severity::Warning
+            || d.code != crate::diagnostic::Code::MissingField
+            || !data.iter().any(|e| {
+                e.is_error()
+                    && e.code == d.code
+                    && e.primary().is_some_and(|at| {
+                        d.labels
+                            .iter()
+                            .any(|l| l.origin == at.origin && l.span == at.span)
+                    })
+            })
+    });
 }
 
 /// A report on `input`'s source with the diagnostics compiling it gave, and the part files

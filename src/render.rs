@@ -997,11 +997,15 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             f.key, p.dotted
         ))
         .at(p.span, format!("`{}` is optional in `input`", p.dotted))
-        .help(format!(
-            "declare `{}` required in `input`, or give a fallback: `{}`",
-            p.dotted,
-            crate::model::values::optional_fallback(&p.dotted)
-        ));
+        .help(
+            match crate::model::values::optional_fallback(&p.dotted, f.spec.kind == Kind::Text) {
+                Some(fallback) => format!(
+                    "declare `{}` required in `input`, or give a fallback: `{fallback}`",
+                    p.dotted
+                ),
+                None => format!("declare `{}` required in `input`", p.dotted),
+            },
+        );
         if let Some(decl) = p.decl {
             d = d.at(decl, "declared optional here");
         }

@@ -572,12 +572,13 @@ impl Checker<'_> {
                 ))
             }
             Item::If(i) => {
-                let guards = self.guard(i);
                 let mut child = None;
                 let mut branches = Vec::new();
                 for br in &i.branches {
                     let cond = self.condition(&br.condition);
+                    let guards = self.guard(&br.condition);
                     let nodes = self.child_nodes(&br.items, spec, parent);
+                    self.guards.truncate(guards);
                     if let Some((c, nodes)) = nodes {
                         if self.same_kind(&mut child, c, i.span) {
                             if let Some(cond) = cond {
@@ -594,7 +595,6 @@ impl Checker<'_> {
                         }
                     }
                 }
-                self.guards.truncate(guards);
                 Some((
                     child?,
                     Node::If {

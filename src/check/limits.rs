@@ -157,7 +157,7 @@ impl Checker<'_> {
                     // edit says to declare it too, so that it passes as written.
                     let format = match (plain && each.iter().any(|(_, u)| !u.integer), crate::intl::AVAILABLE, &self.format_locale) {
                         (true, true, Some(_)) => ", and print it with `| number(2)` (two fraction digits in the template's locale; `round(2)` prints `19.5`) or `| money('EUR')`",
-                        (true, true, None) => ", and print it with `| number(2)` (two fraction digits; `round(2)` prints `19.5`) or `| money('EUR')`, which print in the readers' locale: declare it under `notification`, e.g. `locale \"en-US\"`",
+                        (true, true, None) => ", and print it with `| number(2)` (two fraction digits; `round(2)` prints `19.5`) or `| money('EUR')`, which print in the readers' locale: declare the locale under `notification`, e.g. `locale \"en-US\"`",
                         _ => "",
                     };
                     let help = match each.as_slice() {

@@ -56,7 +56,13 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         };
         // Past a `{` left open the tree is a guess, but the copies brought in by the uses
         // before it are not: their diagnostics are kept.
-        let kept = parsed_broken.map_or(0..0, |from| expanded.map.copies_before(from));
+        // (Before the opener's line, where the check of the template stops: a use on that
+        // line, or the one the `{` opens, is past it.)
+        let kept = parsed_broken.map_or(0..0, |opener| {
+            expanded
+                .map
+                .copies_before(super::line_start(source, opener))
+        });
         let mut compiled = check_expanded(tree, &expanded.text, source.len(), kept, options);
         super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
         crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);
@@ -96,6 +102,7 @@ fn check_expanded(
         }
         // Texts per locale without a declaration: checked once, in the first text of each.
         let file = lower(&parsed.file, None, None, &mut own);
+        past_break(&mut own, &parsed, source, &kept);
         let mut compiled = check_lowered(&parsed, file, source, options, None, kept);
         own.append(&mut compiled.diagnostics);
         return finish(compiled, own, Vec::new(), source);
@@ -125,9 +132,18 @@ fn check_expanded(
             t.locale_from = path;
         }
     }
+    past_break(&mut own, &parsed, source, &kept);
     diagnostics.append(&mut own);
     let translations = compiled.into_iter().filter_map(|c| c.template).collect();
     finish(first, diagnostics, translations, source)
+}
+
+/// In a template broken by a `{` left open, the locale diagnostics found past its line are
+/// dropped and their fixes too, as [`super::check_parsed`] does with the others.
+fn past_break(own: &mut Vec<Diagnostic>, parsed: &Parse, source: &str, kept: &Range<u32>) {
+    if let Some(opener) = parsed.broken_from {
+        super::drop_past_break(own, super::line_start(source, opener), kept);
+    }
 }
 
 /// The compiled template of the default locale, with the others and every diagnostic.

@@ -118,28 +118,8 @@ fn check_parsed(
         // on it, as `for slot in slots {`, may read the guess), the parser's diagnostics too
         // (inside `input { product: {` the lines after are read as declarations, and a "fix"
         // that made them so would damage the template), save the unclosed `{`s themselves.
-        let from = source[..(opener as usize).min(source.len())]
-            .rfind('\n')
-            .map_or(0, |n| n as u32 + 1);
-        diagnostics.retain(|d| {
-            d.code == crate::diagnostic::Code::UnclosedDelimiter
-                || d.primary()
-                    .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
-        });
-        // Nor does a fix reach past it, but the `}` the unclosed `{` asks for.
-        for d in &mut diagnostics {
-            if d.code == crate::diagnostic::Code::UnclosedDelimiter {
-                continue;
-            }
-            for l in &mut d.labels {
-                if l.fix
-                    .as_ref()
-                    .is_some_and(|f| f.span.end > from && !kept.contains(&f.span.start))
-                {
-                    l.fix = None;
-                }
-            }
-        }
+        let from = line_start(source, opener);
+        drop_past_break(&mut diagnostics, from, &kept);
         // Say so at the `{` left open: the rest is not known to be right.
         let line = source[..(from as usize).min(source.len())]
             .matches('\n')
@@ -165,6 +145,43 @@ fn check_parsed(
         file: parsed.file,
         input: checker.root,
         parts: Vec::new(),
+    }
+}
+
+/// Where the line of `at` starts in `source`: past a `{` left open (at `at`), the tree is a
+/// guess from there on.
+pub(super) fn line_start(source: &str, at: u32) -> u32 {
+    source[..(at as usize).min(source.len())]
+        .rfind('\n')
+        .map_or(0, |n| n as u32 + 1)
+}
+
+/// Of the diagnostics of a template broken by a `{` left open, whose line starts at `from`:
+/// drops those found from there on, but in `kept` (the copies of the parts brought in by the
+/// uses before it) and the unclosed `{`s themselves, and the fixes that reach past it, but the
+/// `}` the unclosed `{` asks for.
+pub(super) fn drop_past_break(
+    diagnostics: &mut Vec<Diagnostic>,
+    from: u32,
+    kept: &std::ops::Range<u32>,
+) {
+    diagnostics.retain(|d| {
+        d.code == crate::diagnostic::Code::UnclosedDelimiter
+            || d.primary()
+                .is_none_or(|l| l.span.start < from || kept.contains(&l.span.start))
+    });
+    for d in diagnostics {
+        if d.code == crate::diagnostic::Code::UnclosedDelimiter {
+            continue;
+        }
+        for l in &mut d.labels {
+            if l.fix
+                .as_ref()
+                .is_some_and(|f| f.span.end > from && !kept.contains(&f.span.start))
+            {
+                l.fix = None;
+            }
+        }
     }
 }
 
@@ -1157,11 +1174,12 @@ impl<'a> Checker<'a> {
                 })
             }
             Item::If(i) => {
-                let guards = self.guard(i);
                 let mut branches = Vec::new();
                 for b in &i.branches {
                     let cond = self.condition(&b.condition);
+                    let guards = self.guard(&b.condition);
                     let nodes = self.attachment_branch(&b.items);
+                    self.guards.truncate(guards);
                     if let Some(cond) = cond {
                         branches.push((cond, nodes));
                     }
@@ -1171,7 +1189,6 @@ impl<'a> Checker<'a> {
                     .as_ref()
                     .map(|items| self.attachment_branch(items))
                     .unwrap_or_default();
-                self.guards.truncate(guards);
                 Some(Node::If {
                     branches,
                     otherwise,
@@ -1289,43 +1306,89 @@ impl<'a> Checker<'a> {
     // -----------------------------------------------------------------------------------------
     // Values
 
-    /// Adds the conditions of `i` to the guards (each of its branches, and its `else`, is
-    /// taken to be guarded by all of them): the count of guards to go back to after it.
-    fn guard(&mut self, i: &ast::If) -> usize {
+    /// Adds the paths that a branch's condition makes sure are present to the guards, for the
+    /// branch's body (not for the other branches, nor the `else`): the count of guards to go
+    /// back to after it.
+    fn guard(&mut self, condition: &ast::Condition) -> usize {
         let before = self.guards.len();
-        self.guards
-            .extend(i.branches.iter().map(|b| b.condition.text.clone()));
+        self.guards.extend(present_in(&condition.text));
         before
+    }
+
+    /// Whether the guard `guard` (a path an `if` makes sure is present) makes `dotted` present:
+    /// it is the path itself, or a prefix of it after which no segment is optional.
+    fn covers(&self, guard: &str, dotted: &str) -> bool {
+        if guard == dotted {
+            return true;
+        }
+        if !dotted
+            .strip_prefix(guard)
+            .is_some_and(|rest| rest.starts_with('.'))
+        {
+            return false;
+        }
+        let Some(optional) = self.optional_segments(dotted) else {
+            return false;
+        };
+        let given = guard.split('.').count();
+        !optional[given..].iter().any(|(o, _)| *o)
+    }
+
+    /// Whether each segment of the path `dotted` is declared optional, with its declaration,
+    /// in order (`None` when it does not resolve).
+    fn optional_segments(&self, dotted: &str) -> Option<Vec<(bool, Span)>> {
+        let mut segs = dotted.split('.');
+        let first = segs.next()?;
+        let (mut ty, mut out) = match self.locals.iter().rposition(|(n, _, _)| n == first) {
+            Some(depth) => {
+                let (_, ty, at) = &self.locals[depth];
+                (ty.clone(), vec![(false, *at)])
+            }
+            None => {
+                let f = self.root.get(first)?;
+                (f.ty.clone(), vec![(f.optional, f.decl)])
+            }
+        };
+        for seg in segs {
+            let Ty::Object(obj) = &ty else {
+                return None;
+            };
+            let f = obj.get(seg)?;
+            out.push((f.optional, f.decl));
+            ty = f.ty.clone();
+        }
+        Some(out)
     }
 
     /// M2003, a warning: a required field reads a plain path to an optional input, outside any
     /// `if` naming it, so a record without the input fails at render time.
     fn optional_into_required(&mut self, spec: &FieldSpec, p: &PathIr) {
-        let names = |text: &str, path: &str| {
-            text.match_indices(path).any(|(at, _)| {
-                let word = |c: char| c.is_alphanumeric() || c == '_';
-                let before = text[..at].chars().next_back();
-                let after = text[at + path.len()..].chars().next();
-                !before.is_some_and(|c| word(c) || c == '.') && !after.is_some_and(word)
-            })
-        };
         let dotted: &str = &p.dotted;
-        let mut prefixes = dotted
-            .match_indices('.')
-            .map(|(i, _)| &dotted[..i])
-            .chain(std::iter::once(dotted));
-        if prefixes.any(|prefix| self.guards.iter().any(|g| names(g, prefix))) {
+        if self.guards.iter().any(|g| self.covers(g, dotted)) {
             return;
         }
         // In a part, the field reads an input whose argument, at the `use`, precedes it: the
         // warning is at the field, in the part's file, and the fallback goes in the argument.
         let in_part = self.field_at.filter(|at| p.span.start < at.start);
-        let fallback = values::optional_fallback(dotted);
+        let fallback = values::optional_fallback(dotted, spec.kind == Kind::Text);
         let mut d = codes::m2003_missing_field(format!(
             "`{}` is required, but `{dotted}` may be absent from the data",
             spec.name
         ));
         d = match in_part {
+            // The argument is the read path itself (`name: product.name`): the fallback goes
+            // there. A whole object (`prod: product`) has no place for it.
+            Some(at) if self.text.get(p.span.range()) != Some(dotted) => {
+                let given = self.text.get(p.span.range()).unwrap_or(dotted);
+                d.at(at, format!("required, and the `use` gives it `{dotted}`"))
+                    .at(
+                        p.span,
+                        format!("the `use` gives `{given}`, whose `{dotted}` is optional in `input`"),
+                    )
+                    .help(format!(
+                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                    ))
+            }
             Some(at) => {
                 let argument = self.text[..p.span.start as usize]
                     .trim_end()
@@ -1339,24 +1402,40 @@ impl<'a> Checker<'a> {
                         &b[start..]
                     })
                     .filter(|a| !a.is_empty());
-                let given = match argument {
-                    Some(a) => format!("`{a}: {fallback}`"),
-                    None => format!("`{fallback}`"),
+                let help = match (argument, fallback) {
+                    (Some(a), Some(f)) => format!(
+                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: `{a}: {f}`; a record without it fails to render"
+                    ),
+                    (None, Some(f)) => format!(
+                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: `{f}`; a record without it fails to render"
+                    ),
+                    (_, None) => format!(
+                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                    ),
                 };
                 d.at(at, format!("required, and the `use` gives it `{dotted}`"))
                     .at(p.span, format!("`{dotted}` is optional in `input`"))
-                    .help(format!(
-                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: {given}; a record without it fails to render"
-                    ))
+                    .help(help)
             }
             None => d
                 .at(p.span, format!("`{dotted}` is optional in `input`"))
-                .help(format!(
-                    "declare `{dotted}` required in `input`, or give a fallback: `{fallback}`; a record without it fails to render"
-                )),
+                .help(match fallback {
+                    Some(f) => format!(
+                        "declare `{dotted}` required in `input`, or give a fallback: `{f}`; a record without it fails to render"
+                    ),
+                    None => format!(
+                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                    ),
+                }),
         };
         d.severity = Severity::Warning;
-        if let Some(decl) = p.decl {
+        // The first optional segment's declaration (`product?`, for `product.name`).
+        let optional_decl = self
+            .optional_segments(dotted)
+            .and_then(|segs| segs.into_iter().find(|(o, _)| *o))
+            .map(|(_, at)| at)
+            .or(p.decl);
+        if let Some(decl) = optional_decl {
             d = d.at(decl, "declared optional here");
         }
         self.push(d);
@@ -1793,4 +1872,31 @@ fn plain_number(t: &str) -> bool {
         && !fraction.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The paths that an `if`'s condition makes sure are present in its branch: that of a plain
+/// `if PATH`, or each of `if PATH and PATH ...`. Any other form (`not`, `or`, a comparison, a
+/// string, a filter) guards nothing here: the M2003 warning stays, rather than being silenced
+/// by a condition that does not make the value present.
+fn present_in(condition: &str) -> Vec<String> {
+    let is_path = |w: &str| {
+        !matches!(
+            w,
+            "not" | "or" | "and" | "true" | "false" | "none" | "True" | "False" | "None"
+        ) && w.split('.').all(|seg| {
+            seg.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && seg.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+    };
+    let words: Vec<&str> = condition.split_whitespace().collect();
+    let mut paths = Vec::new();
+    for conjunct in words.split(|w| *w == "and") {
+        match conjunct {
+            [path] if is_path(path) => paths.push((*path).to_string()),
+            _ => return Vec::new(),
+        }
+    }
+    paths
 }

@@ -294,6 +294,7 @@ pub(crate) fn expand(
         map: SourceMap::new(source.len()),
         depth: 0,
         stopped: false,
+        uncounted: 0,
     };
     let items = ex.items(&file.items, None);
     Expanded {
@@ -472,6 +473,7 @@ pub fn check_file(source: &SourceFile, catalogue: &Catalogue) -> super::Compiled
             map: SourceMap::default(),
             depth: 0,
             stopped: false,
+            uncounted: 0,
         };
         ex.items(&b.items, None);
         for (name, at) in foreign_reads(&b.items, &root, &source.text, false) {
@@ -616,6 +618,10 @@ struct Expander<'c, 'd> {
     depth: usize,
     /// The expansion stopped at a limit (reported once): no further use is brought in.
     stopped: bool,
+    /// The bytes of `text` that do not count against `--max-source-bytes`: the copies made
+    /// only for a label (the near part of M1020), which bring in nothing, and the newline
+    /// before each copy (the limit is on the template and the part files as written).
+    uncounted: usize,
 }
 
 impl Expander<'_, '_> {
@@ -774,7 +780,7 @@ impl Expander<'_, '_> {
                     // In a template, the near part is labelled in its file (through a copy of
                     // it whose use is this name, which the label at the name stands for).
                     let base = match self.in_part_file {
-                        false => self.copy_of(near, name.span),
+                        false => self.label_copy_of(near, name.span),
                         true => None,
                     };
                     match base {
@@ -923,10 +929,17 @@ impl Expander<'_, '_> {
             return None;
         }
         let size = self.text.len().saturating_sub(REPAIR_ROOM) + 1 + part.file.text.len();
+        let counted = size.saturating_sub(self.uncounted + 1);
         let limit = crate::syntax::max_source_bytes();
-        if size > limit.min(MAX_EXPANDED) {
+        if counted > limit.min(MAX_EXPANDED) {
             self.stopped = true;
-            self.diags.push(over_budget(part, head, size, limit));
+            self.diags.push(over_budget(part, head, counted, limit));
+            return None;
+        }
+        if size > MAX_EXPANDED {
+            // The copies made for labels alone leave no room.
+            self.stopped = true;
+            self.diags.push(over_budget(part, head, size, MAX_EXPANDED));
             return None;
         }
         if !self.map.has_room_for(&part.file) {
@@ -941,8 +954,26 @@ impl Expander<'_, '_> {
             return None;
         }
         self.text.push('\n');
+        self.uncounted += 1;
         let base = self.text.len();
         self.text.push_str(&part.file.text);
+        self.map.add(base, &part.file, head, &part.name);
+        Some(base)
+    }
+
+    /// A copy of `part`'s file for a label only (the near part of M1020, at the misspelt
+    /// name `head`): it brings in nothing, so it does not count against the size limit and
+    /// stops nothing; without room for it (the most missive can check, or the part files), no
+    /// copy (`None`: the help names the part's place).
+    fn label_copy_of(&mut self, part: &Part, head: Span) -> Option<usize> {
+        let size = self.text.len().saturating_sub(REPAIR_ROOM) + 1 + part.file.text.len();
+        if self.stopped || size > MAX_EXPANDED || !self.map.has_room_for(&part.file) {
+            return None;
+        }
+        self.text.push('\n');
+        let base = self.text.len();
+        self.text.push_str(&part.file.text);
+        self.uncounted += 1 + part.file.text.len();
         self.map.add(base, &part.file, head, &part.name);
         Some(base)
     }
@@ -1345,11 +1376,22 @@ impl Expander<'_, '_> {
         }
         d = match (value, &given) {
             // An optional value of the caller for a required input: a default makes it present.
-            (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(format!(
-                "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: {}`",
-                param.name,
-                crate::model::values::optional_fallback(&p.dotted()),
-            )),
+            // (`...` is a text: offered only for a `string` input.)
+            (Value::Path(p), Ok((ty, true))) if fits(&param.ty, ty) => d.help(
+                match crate::model::values::optional_fallback(
+                    &p.dotted(),
+                    matches!(param.ty, Ty::String { .. }),
+                ) {
+                    Some(fallback) => format!(
+                        "the part declares {wanted} (at {declared}); give a value that is always there, e.g. `{}: {fallback}`",
+                        param.name,
+                    ),
+                    None => format!(
+                        "the part declares {wanted} (at {declared}); give a value that is always there: declare `{}` required in `input`",
+                        p.dotted(),
+                    ),
+                },
+            ),
             // A number or a yes/no of the caller where the part reads a text: it printed.
             (Value::Path(p), Ok((Ty::Number { .. } | Ty::Integer { .. } | Ty::Bool, false)))
                 if matches!(param.ty, Ty::String { .. }) =>
@@ -1392,6 +1434,7 @@ fn own_reads(part: &Part, catalogue: &Catalogue) -> Vec<Diagnostic> {
         map: SourceMap::default(),
         depth: 0,
         stopped: false,
+        uncounted: 0,
     };
     ex.items(&part.items, None);
     for (name, at) in foreign_reads(&part.items, &part.input, &part.file.text, false) {

@@ -193,6 +193,7 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         },
     };
     let rendered = driver::render(template, &data_src.text, product, options);
+    driver::drop_confirmed(&mut report.diagnostics, &rendered.diagnostics);
     report.diagnostics.extend(rendered.diagnostics);
     let mut out = match rendered.output {
         Ok(out) => out,

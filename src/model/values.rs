@@ -717,6 +717,9 @@ mod media_tests {
 /// The fallback that the help of M2003 (a required field reading an optional input) writes for
 /// `path`, at check time and at render time alike: a text that checks clean and renders
 /// `...` (to be replaced) when the input is absent, null or empty (`default`'s `true`).
-pub(crate) fn optional_fallback(path: &str) -> String {
-    format!("\"{{{{ {path} | default('...', true) }}}}\"")
+/// Offered only where a plain text fits (`text`: a text field, or a part's `string` input):
+/// `...` is no number and no URL, so elsewhere there is `None`, and the help says to declare
+/// the input required.
+pub(crate) fn optional_fallback(path: &str, text: bool) -> Option<String> {
+    text.then(|| format!("\"{{{{ {path} | default('...', true) }}}}\""))
 }

@@ -321,9 +321,6 @@ pub fn parse(text: &str) -> Parse {
 #[cfg(test)]
 mod tests;
 
-/// The unclosed block that indentation points at: named (`element`), with where its `}`
-/// belongs (before the line at `end`, which is indented no deeper than the block's opener), as
-/// an unsafe fix: indentation is a guess.
 /// An unclosed `{` that nothing after it shows the end of: named by its block (`carousel {`),
 /// its `}` after the block's last line.
 fn unclosed_to_end(text: &str, open: usize, d: Diagnostic) -> Diagnostic {
@@ -343,6 +340,9 @@ fn unclosed_to_end(text: &str, open: usize, d: Diagnostic) -> Diagnostic {
     d
 }
 
+/// The unclosed block that indentation points at: named (`element`), with where its `}`
+/// belongs (before the line at `end`, which is indented no deeper than the block's opener), as
+/// an unsafe fix: indentation is a guess.
 fn unclosed_block(text: &str, open: usize, end: usize, d: Diagnostic) -> Diagnostic {
     let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
     let header = text[line_start..open].trim();

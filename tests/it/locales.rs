@@ -324,3 +324,31 @@ fn the_filters_render_in_the_declared_locale() {
         "{\"text\":\"19,50\u{a0}€\"}"
     );
 }
+
+#[test]
+fn past_an_unclosed_brace_locale_mistakes_are_neither_reported_nor_fixed() {
+    // `buttons {` is never closed: the unknown locale `fe` past it is not reported, and
+    // `check --fix` does not rewrite it (to `fr`): nothing from that line on is known.
+    let text = "notification u2\nlocales { en: \"en-IE\", fr: \"fr-FR\" }\ninput { first_name: string max 30 }\nbuttons {\n  text { en: \"Hi {{ first_name }}!\", fe: \"Bonjour {{ first_name }} !\" }\n  button web_url { title { en: \"View item\" }, url: \"https://a.example/\" }\n";
+    let dir = temp_dir("locales-unclosed");
+    let path = dir.join("u2.missive");
+    std::fs::write(&path, text).unwrap();
+    let out = missive()
+        .args(["check", "--format", "short"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let codes: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split('[').nth(1)?.split(']').next())
+        .collect();
+    assert_eq!(codes, ["M0002"], "{stdout}");
+    let out = missive()
+        .args(["check", "--fix", "--unsafe-fixes", "--format", "short"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}

@@ -1392,3 +1392,292 @@ fn a_parts_required_field_given_an_optional_input_is_shown_in_the_part_and_fixed
         );
     }
 }
+
+#[test]
+fn the_text_fallback_is_offered_only_where_a_text_fits() {
+    // `"{{ x | default('...', true) }}"` is a text: for a number field it gives M1003, for a
+    // URL it renders a relative `...` (M2005), for a part's number input M1022. There the
+    // help says to declare the input required, and offers no fallback.
+    let price = "part price {\n  input {\n    amount: number\n    label: string max 20\n  }\n  element {\n    title: label\n    subtitle: \"{{ amount | number(2) }}\"\n  }\n}\n";
+    let card = "part card {\n  input {\n    name: string max 60\n    link?: url\n  }\n  element {\n    title: name\n    button web_url { title: \"View\", url: link }\n  }\n}\n";
+    let shop = "notification shop\nlocale \"en-US\"\n\ninput {\n  product: { name: string max 60, url?: url, amount?: number }\n}\n\ncarousel {\n  use price { amount: product.amount, label: product.name }\n  use card { name: product.name, link: product.url }\n}\n";
+    let receipt = "notification total\n\ninput {\n  order: { number: string max 20, total?: number, currency: string, payment: string max 40, name: string max 40 }\n}\n\nreceipt {\n  recipient_name: order.name\n  order_number: order.number\n  currency: order.currency\n  payment_method: order.payment\n  summary {\n    total_cost: order.total\n  }\n}\n";
+    let dir = project(
+        "parts-fallback-kinds",
+        &[("shop.missive", shop), ("total.missive", receipt)],
+        &[("price.missive", price), ("card.missive", card)],
+    );
+    let (_, out, _) = run_in(
+        &dir,
+        &["check", "shop.missive", "total.missive", "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<_> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == "M1022").count(), 1, "{out}");
+    assert_eq!(codes.iter().filter(|c| **c == "M2003").count(), 2, "{out}");
+    for d in diags {
+        let help = d["help"].as_str().unwrap_or_default();
+        if matches!(d["code"].as_str(), Some("M1022" | "M2003")) {
+            assert!(!help.contains("default("), "{help}");
+            assert!(help.contains("required in `input`"), "{help}");
+        }
+    }
+    // Declared required, as the help says, all three check clean.
+    std::fs::write(
+        dir.join("shop.missive"),
+        shop.replace("url?: url, amount?: number", "url: url, amount: number"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("total.missive"),
+        receipt.replace("total?: number", "total: number"),
+    )
+    .unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "total.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "2 files checked: no problems found\n")
+    );
+}
+
+#[test]
+fn a_parts_optional_read_through_a_whole_object_argument_has_no_argument_fallback() {
+    // `use card { prod: product }` and the part's `title: prod.name`: there is no argument
+    // `prod: "{{ product.name | ... }}"` to give (that is M1022), so the help says to declare
+    // it required, and the label at `product` says it is given whole.
+    let card = "part card {\n  input {\n    prod: { name?: string max 60, url: url }\n  }\n  element {\n    title: prod.name\n    button web_url { title: \"View\", url: prod.url }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 60, url: url }\n}\n\ncarousel {\n  use card { prod: product }\n}\n";
+    let dir = project(
+        "parts-whole-object",
+        &[("shop.missive", shop)],
+        &[("card.missive", card)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{out}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "M2003", "{out}");
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        !help.contains("prod:") && !help.contains("default("),
+        "{help}"
+    );
+    assert!(help.contains("declare `product.name` required"), "{help}");
+    let at_use = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["file"] == "shop.missive" && l["line"] == 8)
+        .expect("a label at the use's argument");
+    assert!(
+        at_use["message"]
+            .as_str()
+            .unwrap()
+            .contains("gives `product`"),
+        "{out}"
+    );
+    // Declared required, as the help says: clean.
+    std::fs::write(
+        dir.join("shop.missive"),
+        shop.replace("name?: string", "name: string"),
+    )
+    .unwrap();
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "1 file checked: no problems found\n")
+    );
+}
+
+#[test]
+fn the_data_error_replaces_the_m2003_warning_in_check_and_render() {
+    // A record without the optional name: the warning (at the part's field, or the
+    // template's) and the data's error (at the template's path) are one problem, and the
+    // error says it alone, in `check --data` and in `render` alike.
+    let card = "part card {\n  input {\n    prod: { name?: string max 60, url: url }\n  }\n  element {\n    title: prod.name\n    button web_url { title: \"View\", url: prod.url }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 60, url: url }\n}\n\ncarousel {\n  use card { prod: product }\n}\n";
+    let plain = "notification plain\n\ninput {\n  product?: { name: string max 60, url: url }\n}\n\ncarousel {\n  element {\n    title: product.name\n    button web_url { title: \"View\", url: product.url }\n  }\n}\n";
+    let dir = project(
+        "parts-m2003-data",
+        &[("shop.missive", shop), ("plain.missive", plain)],
+        &[("card.missive", card)],
+    );
+    std::fs::write(
+        dir.join("d.json"),
+        r#"{"product": {"url": "https://a.example/"}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("e.json"), "{}").unwrap();
+    for (file, data, errors) in [
+        ("shop.missive", "d.json", 1),
+        ("plain.missive", "e.json", 2),
+    ] {
+        for command in ["check", "render"] {
+            let (code, out, err) =
+                run_in(&dir, &[command, file, "--data", data, "--format", "short"]);
+            let all = format!("{out}{err}");
+            assert_eq!(code, 1, "{all}");
+            assert_eq!(all.matches("error[M2003]").count(), errors, "{all}");
+            assert!(!all.contains("warning[M2003]"), "{command} {file}: {all}");
+        }
+    }
+}
+
+#[test]
+fn only_an_if_that_makes_the_path_present_silences_m2003() {
+    // `title: product.name` (optional) in the `if` branch, and again in the `else`: a guard is
+    // the path itself, or an optional prefix of it, in a plain `if PATH` or `if PATH and ...`,
+    // and for its own branch only.
+    let template = |input: &str, condition: &str| {
+        format!(
+            "notification g\n\ninput {{\n  kind: string\n  {input}\n}}\n\ncarousel {{\n  if {condition} {{\n    element {{\n      title: product.name\n      button web_url {{ title: \"View\", url: product.url }}\n    }}\n  }} else {{\n    element {{\n      title: product.name\n      button web_url {{ title: \"View\", url: product.url }}\n    }}\n  }}\n}}\n"
+        )
+    };
+    let name_optional = "product: { tagline?: string max 40, name?: string max 60, url: url }";
+    let product_optional = "product?: { name: string max 60, url: url }";
+    let dir = project("m2003-guards", &[], &[]);
+    for (input, condition, lines) in [
+        // Guarded in its branch; the `else` is not.
+        (name_optional, "product.name", vec![16]),
+        (name_optional, "product.name and product.tagline", vec![16]),
+        (name_optional, "product.tagline and product.name", vec![16]),
+        (product_optional, "product", vec![16, 17]),
+        // Not guards: another path, a required prefix, a negation, a string.
+        (name_optional, "product.tagline", vec![11, 16]),
+        (name_optional, "product", vec![11, 16]),
+        (name_optional, "not product.name", vec![11, 16]),
+        (name_optional, "kind == \"product.name\"", vec![11, 16]),
+        (
+            name_optional,
+            "product.name or product.tagline",
+            vec![11, 16],
+        ),
+    ] {
+        std::fs::write(dir.join("g.missive"), template(input, condition)).unwrap();
+        let (_, out, _) = run_in(&dir, &["check", "g.missive", "--format", "short"]);
+        let warned: Vec<usize> = out
+            .lines()
+            .filter(|l| l.contains("warning[M2003]"))
+            .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(warned, lines, "`if {condition}` with `{input}`: {out}");
+    }
+}
+
+#[test]
+fn a_use_on_the_line_of_an_unclosed_brace_keeps_no_diagnostics() {
+    // `use card { ...` is never closed: nothing from its line on is checked, the copy of the
+    // part it brings in included (its M2003 is not reported "used at" that line).
+    let card = "part card {\n  input { name?: string max 60, link: url }\n  element {\n    title: name\n    button web_url { title: \"View\", url: link }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name?: string max 60, url: url }\n}\n\ncarousel {\n  element {\n    title: product.name\n    button web_url { title: \"View\", url: product.url }\n  }\n  use card { name: product.name, link: product.url\n}\n";
+    let dir = project(
+        "parts-unclosed-use",
+        &[("shop.missive", shop)],
+        &[("card.missive", card)],
+    );
+    let (code, out, _) = run_in(&dir, &["check", "shop.missive", "--format", "short"]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("warning[") || l.contains("error["))
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("shop.missive:9:12: warning[M2003]"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("shop.missive:12:12: error[M0002]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_near_part_of_a_misspelt_use_does_not_count_against_the_size_limit() {
+    // `use crad` labels the part `card` in its file, through a copy of it that brings in
+    // nothing: with a limit that the template and one copy of `card` fit exactly, the good
+    // use after it is brought in, and there is no M0010.
+    let card = "part card {\n  input { name: string max 60, link: url }\n  element {\n    title: name\n    button web_url { title: \"View\", url: link }\n  }\n}\n";
+    let shop = "notification shop\n\ninput {\n  product: { name: string max 60, url: url }\n}\n\ncarousel {\n  use crad { name: product.name, link: product.url }\n  use card { name: product.name, link: product.url }\n}\n";
+    let dir = project(
+        "parts-near-label-size",
+        &[("shop.missive", shop)],
+        &[("card.missive", card)],
+    );
+    let limit = (shop.len() + card.len()).to_string();
+    let (code, out, _) = run_in(
+        &dir,
+        &[
+            "check",
+            "--max-source-bytes",
+            &limit,
+            "shop.missive",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["M1020"], "{out}");
+    assert!(
+        diags[0]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["file"] == "parts/card.missive"),
+        "{out}"
+    );
+    // One byte less, the good use is over the limit, and said so at it, with the size of
+    // the files as written (no newline between them counted).
+    let limit = (shop.len() + card.len() - 1).to_string();
+    let (_, out, _) = run_in(
+        &dir,
+        &[
+            "check",
+            "--max-source-bytes",
+            &limit,
+            "shop.missive",
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let d = &report["diagnostics"][1];
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64()),
+        (Some("M0010"), Some(9)),
+        "{out}"
+    );
+    let all = format!("{} bytes in all", shop.len() + card.len());
+    assert!(d["label"].as_str().unwrap().ends_with(&all), "{out}");
+}
+
+#[test]
+fn m2003_points_at_the_optional_parent_of_a_required_field() {
+    // `product?: { name: string ... }`: `product.name` may be absent because `product` may;
+    // "declared optional here" is at `product?` (line 4, column 3), not at `name: string`.
+    let plain = "notification plain\n\ninput {\n  product?: {\n    name: string max 60,\n    url: url\n  }\n}\n\ncarousel {\n  element {\n    title: product.name\n    button web_url { title: \"View\", url: product.url }\n  }\n}\n";
+    let dir = project("m2003-optional-parent", &[("plain.missive", plain)], &[]);
+    let (_, out, _) = run_in(&dir, &["check", "plain.missive", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{out}");
+    for d in diags {
+        let decl = d["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["message"] == "declared optional here")
+            .expect("the declaration labelled");
+        assert_eq!(
+            (decl["line"].as_u64(), decl["column"].as_u64()),
+            (Some(4), Some(3)),
+            "{out}"
+        );
+    }
+}

@@ -172,6 +172,7 @@ fn a_template_using_more_part_files_than_positions_can_name_is_refused_at_the_us
         map,
         depth: 0,
         stopped: false,
+        uncounted: 0,
     };
     let items = ex.items(&parsed.file.items, None);
     assert_eq!(ex.map.files().len(), MAX_PART_FILES);
