@@ -120,6 +120,18 @@ fn check_parsed(
         // that made them so would damage the template), save the unclosed `{`s themselves.
         let from = line_start(source, opener);
         drop_past_break(&mut diagnostics, from, &kept);
+        // A block the break cuts (`receipt {` around an `address {` left open) is judged on
+        // what it holds as a whole (its required fields, an element with a title alone): that
+        // is not known either. Its header's diagnostics go, and come back once it is closed.
+        let mut cut = Vec::new();
+        headers_around(&parsed.file.items, from, &mut cut);
+        diagnostics.retain(|d| {
+            d.code == crate::diagnostic::Code::UnclosedDelimiter
+                || d.primary().is_none_or(|l| {
+                    !cut.iter()
+                        .any(|h: &std::ops::Range<u32>| h.contains(&l.span.start))
+                })
+        });
         // Say so at the `{` left open: the rest is not known to be right.
         let line = source[..(from as usize).min(source.len())]
             .matches('\n')
@@ -145,6 +157,34 @@ fn check_parsed(
         file: parsed.file,
         input: checker.root,
         parts: Vec::new(),
+    }
+}
+
+/// The headers (`receipt`, `element`, up to the `{`) of the blocks that start before `from` and
+/// hold it: a `{` left open inside them cuts them.
+fn headers_around(items: &[Item], from: u32, out: &mut Vec<std::ops::Range<u32>>) {
+    for item in items {
+        let span = item.span();
+        if !(span.start < from && from < span.end.max(span.start + 1)) {
+            continue;
+        }
+        match item {
+            Item::Block(b) => {
+                let end = b.label.as_ref().map_or(b.kind.span.end, |l| l.span.end);
+                out.push(b.span.start..end.max(b.span.start + 1));
+                headers_around(&b.items, from, out);
+            }
+            Item::For(f) => headers_around(&f.items, from, out),
+            Item::If(i) => {
+                for branch in &i.branches {
+                    headers_around(&branch.items, from, out);
+                }
+                if let Some(items) = &i.otherwise {
+                    headers_around(items, from, out);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -1371,6 +1411,24 @@ impl<'a> Checker<'a> {
         // warning is at the field, in the part's file, and the fallback goes in the argument.
         let in_part = self.field_at.filter(|at| p.span.start < at.start);
         let fallback = values::optional_fallback(dotted, spec.kind == Kind::Text);
+        // What to declare required: the first optional segment (`product`, for `product.name`
+        // under `product?: { name: string }`).
+        let segments = self.optional_segments(dotted);
+        let optional = segments
+            .as_ref()
+            .and_then(|segs| segs.iter().position(|(o, _)| *o))
+            .map_or(dotted, |i| {
+                let end = dotted
+                    .match_indices('.')
+                    .nth(i)
+                    .map_or(dotted.len(), |(at, _)| at);
+                &dotted[..end]
+            });
+        let optional_label = if optional == dotted {
+            format!("`{dotted}` is optional in `input`")
+        } else {
+            format!("`{dotted}` may be absent: `{optional}` is optional in `input`")
+        };
         let mut d = codes::m2003_missing_field(format!(
             "`{}` is required, but `{dotted}` may be absent from the data",
             spec.name
@@ -1386,7 +1444,7 @@ impl<'a> Checker<'a> {
                         format!("the `use` gives `{given}`, whose `{dotted}` is optional in `input`"),
                     )
                     .help(format!(
-                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                        "declare `{optional}` required in `input`; a record without it fails to render"
                     ))
             }
             Some(at) => {
@@ -1404,34 +1462,33 @@ impl<'a> Checker<'a> {
                     .filter(|a| !a.is_empty());
                 let help = match (argument, fallback) {
                     (Some(a), Some(f)) => format!(
-                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: `{a}: {f}`; a record without it fails to render"
+                        "declare `{optional}` required in `input`, or give a fallback in the `use`: `{a}: {f}`; a record without it fails to render"
                     ),
                     (None, Some(f)) => format!(
-                        "declare `{dotted}` required in `input`, or give a fallback in the `use`: `{f}`; a record without it fails to render"
+                        "declare `{optional}` required in `input`, or give a fallback in the `use`: `{f}`; a record without it fails to render"
                     ),
                     (_, None) => format!(
-                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                        "declare `{optional}` required in `input`; a record without it fails to render"
                     ),
                 };
                 d.at(at, format!("required, and the `use` gives it `{dotted}`"))
-                    .at(p.span, format!("`{dotted}` is optional in `input`"))
+                    .at(p.span, optional_label)
                     .help(help)
             }
             None => d
-                .at(p.span, format!("`{dotted}` is optional in `input`"))
+                .at(p.span, optional_label)
                 .help(match fallback {
                     Some(f) => format!(
-                        "declare `{dotted}` required in `input`, or give a fallback: `{f}`; a record without it fails to render"
+                        "declare `{optional}` required in `input`, or give a fallback: `{f}`; a record without it fails to render"
                     ),
                     None => format!(
-                        "declare `{dotted}` required in `input`; a record without it fails to render"
+                        "declare `{optional}` required in `input`; a record without it fails to render"
                     ),
                 }),
         };
         d.severity = Severity::Warning;
         // The first optional segment's declaration (`product?`, for `product.name`).
-        let optional_decl = self
-            .optional_segments(dotted)
+        let optional_decl = segments
             .and_then(|segs| segs.into_iter().find(|(o, _)| *o))
             .map(|(_, at)| at)
             .or(p.decl);

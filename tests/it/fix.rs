@@ -614,3 +614,26 @@ fn past_an_unclosed_brace_nothing_is_reported_or_fixed_but_its_own_brace() {
         );
     }
 }
+
+#[test]
+fn a_block_cut_by_an_unclosed_brace_is_not_judged_on_what_it_holds() {
+    // `address {` left open inside `receipt {`: the receipt's `payment_method` and `summary`
+    // come after the break, so "the receipt is missing them" would be false (and followed, it
+    // would make them twice); `title {` left open inside an `element`: it has a subtitle and a
+    // button after the break, not "a title alone". Only the M0002 is said.
+    let dir = temp_dir("fix-unclosed-cut");
+    let receipt = "notification l\n\nreceipt {\n  recipient_name: \"A\"\n  order_number: \"1\"\n  currency: \"EUR\"\n  address {\n    street_1: \"1 rue\"\n    city: \"Paris\"\n  payment_method: \"Visa\"\n  summary { total_cost: 10 }\n}\n";
+    let element = "notification j\nlocales { en: \"en-IE\", fr: \"fr-FR\" }\n\ninput {\n  items: list max 5 of { name: string max 40, link: url }\n}\n\ncarousel {\n  for item in items {\n    element {\n      title {\n        en: item.name\n        fr: \"{{ item.name }} !\"\n      subtitle: \"x\"\n      button web_url { title: \"Open\", url: item.link }\n    }\n  }\n}\n";
+    for (name, text) in [("l.missive", receipt), ("j.missive", element)] {
+        std::fs::write(dir.join(name), text).unwrap();
+        let out = missive()
+            .current_dir(&dir)
+            .args(["check", name, "--format", "short"])
+            .output()
+            .unwrap();
+        let short = String::from_utf8(out.stdout).unwrap();
+        let said: Vec<&str> = short.lines().filter(|l| l.contains("[M")).collect();
+        assert_eq!(said.len(), 1, "{name}:\n{short}");
+        assert!(said[0].contains("error[M0002]"), "{name}:\n{short}");
+    }
+}

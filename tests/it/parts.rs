@@ -1679,5 +1679,11 @@ fn m2003_points_at_the_optional_parent_of_a_required_field() {
             (Some(4), Some(3)),
             "{out}"
         );
+        // What to declare required is `product`: `product.name` is required already.
+        let help = d["help"].as_str().unwrap_or_default();
+        assert!(
+            help.starts_with("declare `product` required in `input`"),
+            "{help}"
+        );
     }
 }
