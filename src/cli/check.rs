@@ -112,13 +112,13 @@ const FIX_PASSES: usize = 10;
 /// Applies the fixes of `least` applicability to a template until none applies (or
 /// [`FIX_PASSES`] rounds), checking it again after each round, as ruff does: the edits of one
 /// round do not overlap, and the next round sees the diagnostics of the fixed text. A round
-/// that would add a syntax error is not kept. The input holds the fixed text; what was applied, in
-/// order.
+/// that would add a syntax error is not kept (its fixes are returned second, to be said). The
+/// input holds the fixed text; what was applied, in order.
 fn fix_input(
     input: &mut driver::Input,
     settings: &driver::Settings,
     least: Applicability,
-) -> Vec<Applied> {
+) -> (Vec<Applied>, Vec<Applied>) {
     // A payload's fixes too: the lint keeps only those that leave valid JSON.
     let mut applied = Vec::new();
     // The fixes need no image read.
@@ -144,13 +144,37 @@ fn fix_input(
                 .count()
         };
         if count(&after) > count(&diagnostics) {
-            break;
+            return (applied, round);
         }
         *input = next;
         diagnostics = after;
         applied.extend(round);
     }
-    applied
+    (applied, Vec::new())
+}
+
+/// Takes out of `reports` the fixes that a round refused (applied, they left a syntax error):
+/// they are not "fixable" by `--fix`, which would refuse them again.
+fn drop_refused(reports: &mut [FileReport], refused: &[(String, Applied)]) {
+    for r in reports.iter_mut() {
+        let text = r
+            .template
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        for d in &mut r.diagnostics {
+            for l in &mut d.labels {
+                let drop = l.fix.as_ref().is_some_and(|f| {
+                    refused.iter().any(|(path, a)| {
+                        *path == r.path && a.code == d.code && a.title == f.title(&text)
+                    })
+                });
+                if drop {
+                    l.fix = None;
+                }
+            }
+        }
+    }
 }
 
 /// One check of every file: prints the report, returns the exit status.
@@ -214,6 +238,8 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
             )
         }),
     };
+    // Fixes that `--fix` tried and refused: not counted as fixable in the report.
+    let mut refused: Vec<(String, Applied)> = Vec::new();
     if args.fix || args.diff {
         let least = if args.unsafe_fixes {
             Applicability::Unsafe
@@ -223,7 +249,18 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
         let mut changed = false;
         for input in inputs.iter_mut() {
             let before = input.source.clone();
-            let applied = fix_input(input, &settings, least);
+            let (applied, not_kept) = fix_input(input, &settings, least);
+            {
+                let mut err = std::io::stderr().lock();
+                for a in &not_kept {
+                    let _ = writeln!(
+                        err,
+                        "not fixed {}:{}:{}: {} [{}]: applied, it leaves a syntax error; make this edit by hand",
+                        input.path, a.line, a.column, a.title, a.code
+                    );
+                }
+            }
+            refused.extend(not_kept.into_iter().map(|a| (input.path.clone(), a)));
             if applied.is_empty() {
                 continue;
             }
@@ -282,6 +319,7 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
                     reports.push(r);
                 }
             }
+            drop_refused(&mut reports, &refused);
             let left = status(common, &reports, io_failure);
             if left != Status::Ok {
                 print_reports(common, &reports, files.len(), Stream::Stderr, false);
@@ -309,6 +347,7 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
         }
     }
 
+    drop_refused(&mut reports, &refused);
     print_reports(common, &reports, files.len(), Stream::Stdout, true);
     Ok(status(common, &reports, io_failure).into())
 }

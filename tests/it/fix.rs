@@ -637,3 +637,32 @@ fn a_block_cut_by_an_unclosed_brace_is_not_judged_on_what_it_holds() {
         assert!(said[0].contains("error[M0002]"), "{name}:\n{short}");
     }
 }
+
+#[test]
+fn a_fix_that_would_leave_a_syntax_error_is_said_not_applied_and_not_counted_as_fixable() {
+    // No indentation: the `}` that M0002 proposes by indentation (before line 3) leaves the
+    // declarations outside `input`, a syntax error; `--fix` refuses that round. It says so,
+    // and does not send the user round again with "1 fixable".
+    let dir = temp_dir("fix-refused-round");
+    let text = "notification i\ninput {\nname: string max 40\nlink: url\ncarousel {\nelement { titel: name, subtitle: 'x' }\n}\n";
+    std::fs::write(dir.join("i.missive"), text).unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "i.missive", "--fix", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("not fixed i.missive:3:1: Insert `}` before line 3")
+            && stderr.contains("make this edit by hand"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("fixable"), "{stdout}");
+    // The file is as it was.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("i.missive")).unwrap(),
+        text
+    );
+}
