@@ -905,6 +905,11 @@ impl<R: Read> Lines<R> {
     }
 }
 
+/// The fast form against the usual way: a test of render's fast form that needs the data
+/// checks as its oracle, so it stands here, where both stages meet, not in render.
+#[cfg(test)]
+mod fast_form_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,9 +28,6 @@ use crate::model::types::{ObjTy, Ty};
 use crate::model::values::url_problem;
 use crate::span::Span;
 
-#[cfg(test)]
-mod tests;
-
 /// A record, parsed: slot 0 is the root object. Reused from record to record.
 #[derive(Debug, Default)]
 pub(crate) struct Doc {
@@ -721,8 +718,9 @@ impl Template {
         })
     }
 
-    /// The template for the record's locale (see [`crate::check::data::for_record`]);
-    /// `None` when the record names one the template does not declare.
+    /// The template for the record's locale, when the template reads it from the data
+    /// (`locales { ..., from: PATH }`); `None` when the record names one the template does not
+    /// declare (the usual way then reports it).
     fn for_typed_record<'t>(&'t self, root: Value<'_>) -> Option<&'t Template> {
         let Some(from) = &self.locale_from else {
             return Some(self);
