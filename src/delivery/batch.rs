@@ -756,9 +756,17 @@ impl Batch<'_> {
             self.report(h, emit);
         }
         let url = self.endpoint.url(&customer_id, token);
-        let outcome = deliver(client, &self.options.retry, pacer, &url, &body, &|t| {
-            scrub(token, t)
-        });
+        let stopped =
+            || halt.load(Ordering::SeqCst) || self.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+        let outcome = deliver(
+            client,
+            &self.options.retry,
+            pacer,
+            &url,
+            &body,
+            &|t| scrub(token, t),
+            &stopped,
+        );
         let Verdict {
             fate,
             word,
@@ -877,7 +885,10 @@ impl Batch<'_> {
                 attempts,
             } => {
                 let mut d = codes::m5021_delivery_failed(
-                    format!("not delivered after {attempts} tries (customer_id `{cid}`): {reason}"),
+                    format!(
+                        "not delivered after {attempts} {} (customer_id `{cid}`): {reason}",
+                        if *attempts == 1 { "try" } else { "tries" }
+                    ),
                 )
                 .help("run again with the same `--journal` to send it again; if the API answered 429, lower `--rate` or `--concurrency`");
                 if let Some(b) = body.as_deref().filter(|b| !b.is_empty()) {

@@ -118,7 +118,9 @@ pub enum Outcome {
 
 /// Sends one message: paced, retried on connection errors, 429 and 5xx with backoff and
 /// jitter (or the API's `Retry-After`), never retried on other answers. `scrub` cleans texts
-/// (ureq's errors name the URL, token included) before they are kept.
+/// (ureq's errors name the URL, token included) before they are kept. Once `stopped` says yes
+/// (a Ctrl-C), a wait before a retry ends at once and the record is not tried again: it ends
+/// as failed (no request of it is in flight), so a rerun with the journal sends it.
 pub fn deliver(
     client: &Client,
     policy: &RetryPolicy,
@@ -126,6 +128,7 @@ pub fn deliver(
     url: &str,
     body: &[u8],
     scrub: &dyn Fn(&str) -> String,
+    stopped: &dyn Fn() -> bool,
 ) -> Outcome {
     let mut attempts = 0;
     loop {
@@ -183,7 +186,43 @@ pub fn deliver(
         if attempts > policy.retries {
             return last;
         }
-        std::thread::sleep(policy.delay(attempts, retry_after, fastrand::f64()));
+        if !wait(
+            policy.delay(attempts, retry_after, fastrand::f64()),
+            stopped,
+        ) {
+            return match last {
+                Outcome::Failed {
+                    reason,
+                    status,
+                    body,
+                    attempts,
+                } => Outcome::Failed {
+                    reason: format!("{reason}; not tried again: the send was stopped"),
+                    status,
+                    body,
+                    attempts,
+                },
+                other => other,
+            };
+        }
+    }
+}
+
+/// How often a wait before a retry looks whether the send was stopped.
+const STOP_POLL: Duration = Duration::from_millis(50);
+
+/// Waits `delay`, or less if `stopped` says yes meanwhile: whether the whole wait was made.
+fn wait(delay: Duration, stopped: &dyn Fn() -> bool) -> bool {
+    let end = std::time::Instant::now() + delay;
+    loop {
+        if stopped() {
+            return false;
+        }
+        let now = std::time::Instant::now();
+        if now >= end {
+            return true;
+        }
+        std::thread::sleep((end - now).min(STOP_POLL));
     }
 }
 
@@ -239,7 +278,49 @@ mod tests {
             &format!("{base}/x?access_token=T0K"),
             b"{}",
             &|t| t.replace("T0K", "***"),
+            &|| false,
         )
+    }
+
+    #[test]
+    fn a_stop_ends_the_wait_before_a_retry_and_the_record_is_failed_not_tried_again() {
+        // The API asks for a minute's wait before each retry; the send is stopped meanwhile.
+        let busy = "HTTP/1.1 503 Busy\r\nRetry-After: 60\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let base = serve(vec![Some(busy), Some(busy)]);
+        let policy = RetryPolicy {
+            retry_after_cap: Duration::from_secs(60),
+            ..fast()
+        };
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let started = std::time::Instant::now();
+        let outcome = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(200));
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            deliver(
+                &Client::new(Duration::from_secs(2)),
+                &policy,
+                &Pacer::new(None),
+                &format!("{base}/x?access_token=T0K"),
+                b"{}",
+                &|t| t.to_string(),
+                &|| stop.load(std::sync::atomic::Ordering::SeqCst),
+            )
+        });
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the wait was not cut short"
+        );
+        assert_eq!(
+            outcome,
+            Outcome::Failed {
+                reason: "the API answered HTTP 503; not tried again: the send was stopped".into(),
+                status: Some(503),
+                body: Some(String::new()),
+                attempts: 1,
+            }
+        );
     }
 
     const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";

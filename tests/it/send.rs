@@ -1075,6 +1075,77 @@ fn ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest() {
     assert_eq!(server.seen().len(), 300);
 }
 
+/// Ctrl-C during a wait before a retry (a 503 asking for a minute) ends the wait at once: the
+/// record is failed, not tried again, and the rerun with the journal sends it and the rest.
+#[test]
+fn ctrl_c_cuts_short_a_wait_before_a_retry_and_the_rerun_sends_the_record() {
+    let s = Setup::new();
+    let server = Server::start(|n, _| match n {
+        0 => Reply::Http(503, &[("Retry-After", "60")], "busy".into()),
+        _ => Reply::Http(200, &[], "{}".into()),
+    });
+    let records = s.file(
+        "batch.ndjson",
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n",
+    );
+    let journal = s.path("batch.journal");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+        "--concurrency",
+        "1",
+    ];
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    server.wait_until(|l| l.seen.len() == 1);
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    // Bounded: the minute's wait must not be waited out (should it be, the test fails here,
+    // well before the minute).
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the send waited for its retry after Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "not delivered after 1 try (customer_id `w-1`): the API answered HTTP 503; not tried again: the send was stopped"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("failed 1, uncertain 0"), "{stderr}");
+    assert_eq!(server.seen().len(), 1);
+
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("sent 2, skipped 0 (already sent), rejected 0, failed 0, uncertain 0"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(server.seen().len(), 3);
+}
+
 #[test]
 fn records_can_come_from_standard_input() {
     let s = Setup::new();
