@@ -276,8 +276,9 @@ impl Plan {
                 JournalError::Corrupt { line, column, reason } => codes::m9011_bad_journal(Severity::Error, format!("the journal is damaged at {name}:{line}:{column}: {reason}"))
                     .help(format!("the damaged part may have held records already sent, which would be sent again: restore the journal from a backup or a full copy; failing that, keep its lines before line {line} in a new file, see with `--dry-run` what it would send, and take the records you know were delivered out of the data"))
                     .note("nothing was sent"),
-                e => codes::m9011_bad_journal(Severity::Error, format!("cannot use the journal `{name}`: {e}"))
-                    .help("give the journal of this batch's earlier runs, unedited, or a new file to start afresh"),
+                JournalError::Busy => codes::m9011_bad_journal(Severity::Error, format!("cannot use the journal `{name}`: {}", JournalError::Busy))
+                    .help("wait for that send to end (or stop it with Ctrl-C), then run this command again with the same journal: a new journal would send its records a second time")
+                    .note("nothing was sent"),
             };
             Exit::usage(Stream::Stderr, "", d)
         })
@@ -394,7 +395,12 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     };
     drop(interrupt);
     Ok(sink
-        .finish(summary, read_error, plan.options.dry_run)
+        .finish(
+            summary,
+            read_error,
+            plan.options.dry_run,
+            plan.journal.is_some(),
+        )
         .into())
 }
 
@@ -569,12 +575,13 @@ impl<'a> Reporter<'a> {
     }
 
     /// Flushes the outputs, prints the counts; the exit status. `read_error` cut the reading
-    /// of the records short.
+    /// of the records short; `journaled`: the send has a journal, so a rerun goes on.
     fn finish(
         &self,
         summary: Summary,
         read_error: Option<std::io::Error>,
         dry_run: bool,
+        journaled: bool,
     ) -> Status {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -645,10 +652,11 @@ impl<'a> Reporter<'a> {
             Format::Sarif => format!("{}\n", self.scrub(&report::sarif(&state.reports))),
             _ if summary.stopped_at.is_some() => stopped(&summary, dry_run),
             _ if summary.not_attempted > 0 || summary.rest_unread => format!(
-                "interrupted: {}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {}{} (run the same command again to go on)\n",
+                "interrupted: {}: sent {}, skipped {} (already sent), rejected {}, failed {}, uncertain {}, not attempted {}{} ({})\n",
                 read(&summary),
                 summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain, summary.not_attempted,
-                if summary.rest_unread { ", the rest of the input not read" } else { "" }
+                if summary.rest_unread { ", the rest of the input not read" } else { "" },
+                resume(&summary, dry_run, journaled),
             ),
             _ if dry_run => format!(
                 "dry run: {}: {} to send, {} skipped (already sent), {} rejected, {} uncertain\n",
@@ -895,6 +903,19 @@ fn read(summary: &Summary) -> String {
 
 /// The summary of a send that `--max-rejects` stopped: where, then the counts, the records
 /// after it among them (not attempted, or, from a stream, not read).
+/// How to go on after a send stopped early: the same command again, when a journal says what
+/// was sent; without one, a rerun would send those records a second time.
+fn resume(summary: &Summary, dry_run: bool, journaled: bool) -> String {
+    let sent = summary.sent + summary.uncertain;
+    if journaled || dry_run || sent == 0 {
+        return "run the same command again to go on".into();
+    }
+    format!(
+        "no `--journal`: the same command again would send the {sent} record{} sent a second time; their delivery lines are on the standard output. Give a send that may have to be resumed `--journal FILE`",
+        if sent == 1 { "" } else { "s" }
+    )
+}
+
 fn stopped(summary: &Summary, dry_run: bool) -> String {
     let at = summary.stopped_at.unwrap_or_default();
     let mut text = format!(

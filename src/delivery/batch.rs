@@ -834,7 +834,7 @@ impl Batch<'_> {
     }
 
     /// How a delivery ended, in the journal's word and the caller's terms. A refusal of the
-    /// token (401, 403) sets `halt`.
+    /// token (401, 403) sets `halt`, and so does an API that could not be reached at all.
     fn verdict<'o>(
         &self,
         outcome: &'o Outcome,
@@ -883,14 +883,20 @@ impl Batch<'_> {
                 status,
                 body,
                 attempts,
+                unreachable,
             } => {
-                let mut d = codes::m5021_delivery_failed(
-                    format!(
-                        "not delivered after {attempts} {} (customer_id `{cid}`): {reason}",
-                        if *attempts == 1 { "try" } else { "tries" }
-                    ),
-                )
-                .help("run again with the same `--journal` to send it again; if the API answered 429, lower `--rate` or `--concurrency`");
+                let mut d = codes::m5021_delivery_failed(format!(
+                    "not delivered after {attempts} {} (customer_id `{cid}`): {reason}",
+                    if *attempts == 1 { "try" } else { "tries" }
+                ));
+                d = if *unreachable {
+                    // Every record after it would wait through the same tries: the send stops.
+                    halt.store(true, Ordering::SeqCst);
+                    d.help("check `--api-url` (its scheme and port) and the network, then run the same command again (with the same `--journal`, delivered records are skipped)")
+                        .note("the API could not be reached: missive started no further request")
+                } else {
+                    d.help("run again with the same `--journal` to send it again; if the API answered 429, lower `--rate` or `--concurrency`")
+                };
                 if let Some(b) = body.as_deref().filter(|b| !b.is_empty()) {
                     d = d.note(format!("the API's answer: {}", shorten(b)));
                 }

@@ -66,6 +66,14 @@ impl Client {
             }
             Err(e) => {
                 use ureq::Timeout;
+                // A TLS handshake that failed: ureq makes it before writing the request, so
+                // nothing of the request went out.
+                if let Some(message) = tls_handshake_failure(&e) {
+                    return Answer::Transport {
+                        maybe_sent: false,
+                        message,
+                    };
+                }
                 let maybe_sent = !matches!(
                     &e,
                     ureq::Error::HostNotFound
@@ -94,6 +102,41 @@ impl Client {
     }
 }
 
+/// The reason of a TLS handshake that failed, said for a person (`None`: not one). ureq makes
+/// the handshake when it connects, before the request is written (`RustlsConnector::connect`
+/// completes it), and these errors of rustls come only from a handshake: the request was not
+/// sent. Anything else rustls says (a record that cannot be decrypted, ...) may come after the
+/// request went out, and stays uncertain.
+fn tls_handshake_failure(e: &ureq::Error) -> Option<String> {
+    use rustls::{Error as Tls, InvalidMessage};
+    let tls = match e {
+        ureq::Error::Rustls(t) => t,
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<Tls>()?,
+        _ => return None,
+    };
+    let why = match tls {
+        // The first bytes back were not TLS: a plain `http` server answering in HTTP.
+        Tls::InvalidMessage(InvalidMessage::InvalidContentType) => {
+            "the server did not answer in TLS: is it an `http://` server given as `https://`?"
+                .to_string()
+        }
+        Tls::InvalidCertificate(c) => {
+            format!("the server's TLS certificate was not accepted ({c})")
+        }
+        Tls::InappropriateHandshakeMessage { .. }
+        | Tls::InvalidEncryptedClientHello(_)
+        | Tls::NoCertificatesPresented
+        | Tls::UnsupportedNameType
+        | Tls::PeerIncompatible(_)
+        | Tls::InvalidCertRevocationList(_)
+        | Tls::HandshakeNotComplete
+        | Tls::NoApplicationProtocol
+        | Tls::BadMaxFragmentSize => format!("the TLS handshake failed ({tls})"),
+        _ => return None,
+    };
+    Some(format!("{why}; the request was not sent"))
+}
+
 /// How one message ended, after its retries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -106,11 +149,14 @@ pub enum Outcome {
         attempts: u32,
     },
     /// Every try failed (connection, 429, 5xx), and none may have reached the API.
+    /// `unreachable`: the last try could not reach the API at all (no connection, a failed
+    /// TLS handshake): the records after it would fare the same.
     Failed {
         reason: String,
         status: Option<u16>,
         body: Option<String>,
         attempts: u32,
+        unreachable: bool,
     },
     /// No answer, and some try may have reached the API: it may have been delivered.
     Uncertain { reason: String, attempts: u32 },
@@ -150,6 +196,7 @@ pub fn deliver(
                     status: Some(status),
                     body: Some(scrub(&body)),
                     attempts,
+                    unreachable: false,
                 },
             ),
             Answer::Http { status, body, .. } => {
@@ -180,6 +227,7 @@ pub fn deliver(
                     status: None,
                     body: None,
                     attempts,
+                    unreachable: true,
                 },
             ),
         };
@@ -196,11 +244,13 @@ pub fn deliver(
                     status,
                     body,
                     attempts,
+                    unreachable,
                 } => Outcome::Failed {
                     reason: format!("{reason}; not tried again: the send was stopped"),
                     status,
                     body,
                     attempts,
+                    unreachable,
                 },
                 other => other,
             };
@@ -319,8 +369,39 @@ mod tests {
                 status: Some(503),
                 body: Some(String::new()),
                 attempts: 1,
+                unreachable: false,
             }
         );
+    }
+
+    #[test]
+    fn https_to_a_plain_http_server_is_not_sent_and_says_why() {
+        // The server answers whatever comes (a TLS hello) in plain HTTP, as an `http` server
+        // given as `https://` does.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten().take(3) {
+                let mut hello = [0; 512];
+                let _ = stream.read(&mut hello);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        match send(&format!("https://127.0.0.1:{port}")) {
+            Outcome::Failed {
+                reason,
+                status: None,
+                attempts: 3,
+                unreachable: true,
+                ..
+            } => assert_eq!(
+                reason,
+                "the server did not answer in TLS: is it an `http://` server given as `https://`?; the request was not sent"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     const OK: &str = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";

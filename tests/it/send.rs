@@ -616,6 +616,52 @@ fn a_damaged_journal_is_refused_before_anything_is_sent() {
     );
 }
 
+/// A journal that another send holds is refused, and the help says to wait for that send: a
+/// new journal would send its records a second time.
+#[test]
+fn a_journal_in_use_by_another_send_is_refused_with_advice_that_sends_nothing_twice() {
+    // expect: M9011
+    let s = Setup::new();
+    let server = Server::start(|_, _| Reply::Hold);
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("j.journal");
+    let args = [
+        "--data",
+        data.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    let first = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&s.template)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    server.wait_until(|l| l.held == 1);
+    let r = run(s.send(&server.base, &args));
+    server.release();
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("another `missive send` is using it"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "help: wait for that send to end (or stop it with Ctrl-C), then run this command again with the same journal: a new journal would send its records a second time"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(server.seen().len(), 1);
+}
+
 /// Evaluates a snippet in `node` and returns `window.idzCustomData.social_notification_customer_id`.
 fn node_eval(node: &Path, snippet: &str) -> String {
     let script = "const vm = require('vm'); const ctx = { window: {} }; vm.runInNewContext(require('fs').readFileSync(0, 'utf8'), ctx); process.stdout.write(JSON.stringify(ctx.window.idzCustomData.social_notification_customer_id));";
@@ -1144,6 +1190,80 @@ fn ctrl_c_cuts_short_a_wait_before_a_retry_and_the_rerun_sends_the_record() {
         r.stderr
     );
     assert_eq!(server.seen().len(), 3);
+}
+
+/// An API that cannot be reached (nothing listens at `--api-url`) stops the send after the
+/// first record's tries: the rest would each wait through the same tries for nothing.
+#[test]
+fn an_api_that_cannot_be_reached_stops_the_send_after_the_first_record() {
+    // expect: M5021
+    let s = Setup::new();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let mut text = String::new();
+    for i in 0..20 {
+        text.push_str(&format!("{{\"id\": \"{i}\", \"name\": \"n{i}\"}}\n"));
+    }
+    let records = s.file("batch.ndjson", &text);
+    let r = run(s.send(
+        &closed,
+        &["--data-ndjson", records.to_str().unwrap(), "--retries", "1"],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error[M5021]: record 1: not delivered after 2 tries (customer_id `w-0`): the connection was refused"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("the API could not be reached: missive started no further request"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("failed 1, uncertain 0, not attempted 19"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Without a journal, a send stopped early must not tell the user that the same command goes
+/// on: it would send the records already sent a second time.
+#[test]
+fn a_stopped_send_without_a_journal_says_a_rerun_would_send_again() {
+    // expect: M5001
+    let s = Setup::new();
+    let server = Server::start(|n, _| match n {
+        0 => Reply::Http(200, &[], "{}".into()),
+        _ => Reply::Http(401, &[], r#"{"error":{"message":"bad token"}}"#.into()),
+    });
+    let records = s.file(
+        "batch.ndjson",
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\"}\n{\"id\": \"3\", \"name\": \"Cy\"}\n",
+    );
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data-ndjson",
+            records.to_str().unwrap(),
+            "--concurrency",
+            "1",
+        ],
+    ));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "not attempted 1 (no `--journal`: the same command again would send the 1 record sent a second time; their delivery lines are on the standard output. Give a send that may have to be resumed `--journal FILE`)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("run the same command again to go on"));
 }
 
 #[test]
