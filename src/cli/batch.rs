@@ -142,6 +142,64 @@ struct Tally {
     shown: usize,
 }
 
+/// The records' warnings by code: a warning repeated on every record is shown for the first
+/// [`EXAMPLES`] records only, and counted (`render` and `send` alike).
+#[derive(Default)]
+pub(super) struct Repeats(BTreeMap<&'static str, Tally>);
+
+impl Repeats {
+    /// A record's warnings: counted once per record and code; those to show (the codes not yet
+    /// shown on [`EXAMPLES`] records) are kept.
+    pub(super) fn keep(&mut self, warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut codes: Vec<&'static str> = warnings.iter().map(|d| d.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut show = Vec::new();
+        for code in codes {
+            let t = self.0.entry(code).or_default();
+            t.records += 1;
+            if t.shown < EXAMPLES {
+                t.shown += 1;
+                show.push(code);
+            }
+        }
+        warnings
+            .into_iter()
+            .filter(|d| show.contains(&d.code.as_str()))
+            .collect()
+    }
+
+    /// On how many records each code warned.
+    pub(super) fn counts(&self) -> BTreeMap<String, usize> {
+        self.0
+            .iter()
+            .map(|(c, t)| (c.to_string(), t.records))
+            .collect()
+    }
+
+    /// Records warned, over every code.
+    pub(super) fn records(&self) -> usize {
+        self.0.values().map(|t| t.records).sum()
+    }
+
+    /// For the human and short reports: a line for each code shown on fewer records than it
+    /// warned on.
+    pub(super) fn lines(&self) -> String {
+        let mut text = String::new();
+        for (code, t) in self
+            .0
+            .iter()
+            .filter(|(_, t)| t.records > t.shown && t.shown > 0)
+        {
+            text.push_str(&format!(
+                "warning[{code}] on {} records in all: the first {} shown above\n",
+                t.records, t.shown
+            ));
+        }
+        text
+    }
+}
+
 struct Reporter<'a> {
     common: &'a Common,
     template_path: String,
@@ -166,7 +224,7 @@ struct Reporter<'a> {
     /// when the batch is cut short.
     handled: (usize, usize),
     /// The records' warnings by code.
-    warnings: BTreeMap<&'static str, Tally>,
+    warnings: Repeats,
     /// `--format sarif`: the reports, printed as one log at the end.
     sarif: Vec<FileReport>,
     bar: Option<indicatif::ProgressBar>,
@@ -201,7 +259,7 @@ impl<'a> Reporter<'a> {
             last_record: None,
             handled: (0, 0),
             output_failed: false,
-            warnings: BTreeMap::new(),
+            warnings: Repeats::default(),
             sarif: Vec::new(),
             bar: None,
             color: tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
@@ -258,24 +316,7 @@ impl<'a> Reporter<'a> {
                 self.out.write_all(b"\n")?;
                 self.handled.0 += 1;
                 // A warning repeated on every record is shown for the first few only.
-                // Counted once per record and code.
-                let mut codes: Vec<&'static str> =
-                    warnings.iter().map(|d| d.code.as_str()).collect();
-                codes.sort_unstable();
-                codes.dedup();
-                let mut show_codes = Vec::new();
-                for code in codes {
-                    let t = self.warnings.entry(code).or_default();
-                    t.records += 1;
-                    if t.shown < EXAMPLES {
-                        t.shown += 1;
-                        show_codes.push(code);
-                    }
-                }
-                let shown: Vec<Diagnostic> = warnings
-                    .into_iter()
-                    .filter(|d| show_codes.contains(&d.code.as_str()))
-                    .collect();
+                let shown = self.warnings.keep(warnings);
                 if !shown.is_empty() {
                     let report = self.report(n, &done.record.text, shown);
                     self.show(report);
@@ -428,21 +469,14 @@ impl<'a> Reporter<'a> {
                 self.rejects_error.get_or_insert(e);
             }
         }
-        let repeated: Vec<(&str, &Tally)> = self
-            .warnings
-            .iter()
-            .filter(|(_, t)| t.records > t.shown && t.shown > 0)
-            .map(|(c, t)| (*c, t))
-            .collect();
-        let warned: usize =
-            self.template_warnings + self.warnings.values().map(|t| t.records).sum::<usize>();
+        let warned: usize = self.template_warnings + self.warnings.records();
         let stderr = &mut std::io::stderr().lock();
         match self.common.format {
             Format::Json => {
                 let doc = serde_json::json!({"summary": {
                     "read": summary.read, "rendered": summary.rendered,
                     "rejected": summary.rejected, "stopped_at": summary.stopped_at,
-                    "warnings": self.warnings.iter().map(|(c, t)| (c.to_string(), t.records)).collect::<BTreeMap<_, _>>(),
+                    "warnings": self.warnings.counts(),
                 }});
                 let _ = writeln!(stderr, "{doc}");
             }
@@ -450,13 +484,7 @@ impl<'a> Reporter<'a> {
                 let _ = writeln!(stderr, "{}", report::sarif(&self.sarif));
             }
             Format::Human | Format::Short => {
-                for (code, t) in &repeated {
-                    let _ = writeln!(
-                        stderr,
-                        "warning[{code}] on {} records in all: the first {} shown above",
-                        t.records, t.shown
-                    );
-                }
+                let _ = stderr.write_all(self.warnings.lines().as_bytes());
                 if let Some(n) = summary.stopped_at {
                     let _ = writeln!(
                         stderr,

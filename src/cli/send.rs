@@ -471,6 +471,8 @@ struct State {
     /// I/O failure's): each of its diagnostics says it in JSON (`"record": N`).
     records: Vec<Option<usize>>,
     warnings: usize,
+    /// The warnings of records sent, by code (a repeated one is shown a few times).
+    repeats: super::batch::Repeats,
     write_error: Option<String>,
 }
 
@@ -504,6 +506,7 @@ impl State {
             reports: Vec::new(),
             records: Vec::new(),
             warnings: 0,
+            repeats: Default::default(),
             write_error: None,
         }
     }
@@ -639,6 +642,10 @@ impl<'a> Reporter<'a> {
                 print_reports(self.common, &[r], 1, Stream::Stderr, false);
             }
         }
+        let repeats = state.repeats.counts();
+        if !repeats.is_empty() {
+            counts["warnings"] = serde_json::json!(repeats);
+        }
         let text = match self.common.format {
             Format::Json => {
                 let doc = report::json(&state.reports, 1);
@@ -668,6 +675,10 @@ impl<'a> Reporter<'a> {
                 read(&summary),
                 summary.sent, summary.skipped, summary.rejected, summary.failed, summary.uncertain
             ),
+        };
+        let text = match self.common.format {
+            Format::Human | Format::Short => state.repeats.lines() + &text,
+            _ => text,
         };
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         if read_error.is_some() {
@@ -752,6 +763,11 @@ impl Sink for Reporter<'_> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         self.write_lines(&mut state, &line, reject_line.as_deref());
         state.warnings += report.diagnostics.iter().filter(|d| !d.is_error()).count();
+        if outcome.is_none() {
+            // A record sent (or to send) with warnings: a warning repeated on every record is
+            // shown for the first few only, and counted, as `render` does.
+            report.diagnostics = state.repeats.keep(std::mem::take(&mut report.diagnostics));
+        }
         if !report.diagnostics.is_empty() {
             if matches!(self.common.format, Format::Json | Format::Sarif) {
                 state.push(report, Some(n));

@@ -1266,6 +1266,42 @@ fn a_stopped_send_without_a_journal_says_a_rerun_would_send_again() {
     assert!(!r.stderr.contains("run the same command again to go on"));
 }
 
+/// A warning repeated on every record is shown for the first three records and counted, as
+/// `render` does, in every format (`--format json` kept each one for its document at the end).
+#[test]
+fn a_warning_repeated_on_every_record_is_shown_three_times_and_counted() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let mut text = String::new();
+    for i in 0..10 {
+        text.push_str(&format!(
+            "{{\"id\": \"{i}\", \"name\": \"n{i}\", \"nmae\": \"x\"}}\n"
+        ));
+    }
+    let records = s.file("batch.ndjson", &text);
+    let args = ["--data-ndjson", records.to_str().unwrap(), "--dry-run"];
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("warning[M3005]: record").count(),
+        3,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("warning[M3005] on 10 records in all: the first 3 shown above\ndry run: read 10 records: 10 to send"),
+        "{}",
+        r.stderr
+    );
+    let r = run(s.send(&server.base, &args).args(["--format", "json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
+    assert_eq!(doc["delivery"]["warnings"]["M3005"], 10);
+    assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(3), "{doc}");
+    assert!(server.seen().is_empty());
+}
+
 #[test]
 fn records_can_come_from_standard_input() {
     let s = Setup::new();
