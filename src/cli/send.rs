@@ -250,6 +250,7 @@ impl Plan {
                 rate: args.rate,
                 timeout,
                 max_rejects: args.max_rejects,
+                deny_warnings: false,
             },
             template: args.template,
             journal: args.journal,
@@ -314,10 +315,26 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     let session = Session::open(common, Stream::Stderr)?;
     let common = &session.common;
     // Flags first: nothing is read when the command line is wrong.
-    let plan = Plan::new(args)?;
+    let mut plan = Plan::new(args)?;
+    plan.options.deny_warnings = common.deny_warnings;
     let Compiled {
-        template, report, ..
+        template,
+        mut report,
+        ..
     } = compile_with_scheme(&session, plan.template.as_deref(), "send", plan.data == "-")?;
+    // `--deny-warnings` is a gate, as rustc's `-D warnings`: a template that warns sends
+    // nothing, each warning an error.
+    if common.deny_warnings && !report.diagnostics.is_empty() {
+        for d in &mut report.diagnostics {
+            if !d.is_error() {
+                d.severity = Severity::Error;
+                d.notes.push(
+                    "`--deny-warnings` makes this warning an error: nothing is sent".to_string(),
+                );
+            }
+        }
+        return Err(Exit::reports(Status::Errors, Stream::Stderr, vec![report]));
+    }
     // The records: NDJSON read as the send goes (constant memory), or one document whole.
     let data = if plan.ndjson {
         match open_ndjson(&plan.data) {

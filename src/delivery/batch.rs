@@ -46,6 +46,8 @@ pub struct Options {
     /// Stop once this many records have been rejected (the last of them included): the
     /// records after it are not attempted. `None` goes on to the end.
     pub max_rejects: Option<usize>,
+    /// A record whose rendering warns is not sent: its warnings are errors (`--deny-warnings`).
+    pub deny_warnings: bool,
 }
 
 impl Default for Options {
@@ -59,6 +61,7 @@ impl Default for Options {
             rate: None,
             timeout: Duration::from_secs(30),
             max_rejects: None,
+            deny_warnings: false,
         }
     }
 }
@@ -634,6 +637,22 @@ impl Batch<'_> {
             customer_id,
         } = done;
         let (customer_id, body, mut warnings) = match (customer_id, outcome) {
+            (cid, core::Outcome::Rendered { warnings, .. })
+                if self.options.deny_warnings && !warnings.is_empty() =>
+            {
+                // As rustc's `-D warnings`: each warning is an error, and the record is not sent.
+                let denied = warnings
+                    .into_iter()
+                    .map(|mut d| {
+                        d.severity = crate::diagnostic::Severity::Error;
+                        d.note(
+                            "`--deny-warnings` makes this warning an error: the record is not sent",
+                        )
+                    })
+                    .collect();
+                emit(rejected(&record, cid.as_deref(), denied));
+                return None;
+            }
             (Some(cid), core::Outcome::Rendered { json, warnings }) => (cid, json, warnings),
             (cid, core::Outcome::Rejected { diagnostics }) => {
                 emit(rejected(&record, cid.as_deref(), diagnostics));

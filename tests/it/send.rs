@@ -1298,8 +1298,71 @@ fn a_warning_repeated_on_every_record_is_shown_three_times_and_counted() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
     assert_eq!(doc["delivery"]["warnings"]["M3005"], 10);
-    assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(3), "{doc}");
+    assert_eq!(
+        doc["diagnostics"].as_array().map(Vec::len),
+        Some(3),
+        "{doc}"
+    );
     assert!(server.seen().is_empty());
+}
+
+/// `--deny-warnings` is a gate, as rustc's `-D warnings`: a record whose rendering warns is not
+/// sent (its warnings are errors), and a template that warns sends nothing.
+#[test]
+fn deny_warnings_sends_no_record_that_warns_and_nothing_from_a_template_that_warns() {
+    let s = Setup::new();
+    let server = Server::ok();
+    let records = s.file(
+        "batch.ndjson",
+        "{\"id\": \"1\", \"name\": \"Ann\"}\n{\"id\": \"2\", \"name\": \"Bob\", \"nmae\": \"x\"}\n",
+    );
+    let r = run(s
+        .send(&server.base, &["--data-ndjson", records.to_str().unwrap()])
+        .arg("--deny-warnings"));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("error[M3005]: record 2: `nmae` is not declared in `input`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("`--deny-warnings` makes this warning an error: the record is not sent"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("sent 1, skipped 0 (already sent), rejected 1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(server.seen().len(), 1);
+
+    let warns = s.file(
+        "warns.missive",
+        "notification warns\ncustomer_id \"w-{{ id }}\"\ninput { id: string max 40 }\nimage \"http://shop.example/a.png\"\n",
+    );
+    let r = run(missive()
+        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+        .arg("send")
+        .arg(&warns)
+        .args(["--page-id", "123", "--api-url", &server.base])
+        .args([
+            "--data-ndjson",
+            records.to_str().unwrap(),
+            "--deny-warnings",
+        ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("error[M4007]"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`--deny-warnings` makes this warning an error: nothing is sent"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(server.seen().len(), 1, "nothing more was sent");
 }
 
 #[test]
