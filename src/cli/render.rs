@@ -21,21 +21,39 @@ pub struct RenderArgs {
     /// to one line each, in input order.
     #[arg(long, value_name = "FILE", conflicts_with = "pretty")]
     data_ndjson: Option<String>,
+    // The batch flags conflict with `--data` as well as requiring `--data-ndjson`: clap does not
+    // enforce `requires` when an argument that conflicts with the required one is present.
     /// With `--data-ndjson`: write the records that are not rendered, with the reasons, to
     /// this NDJSON file (the format of `send --rejects`).
-    #[arg(long, value_name = "FILE", requires = "data_ndjson")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "data_ndjson",
+        conflicts_with = "data"
+    )]
     rejects: Option<PathBuf>,
     /// With `--data-ndjson`: stop once N records are rejected.
-    #[arg(long, value_name = "N", requires = "data_ndjson")]
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "data_ndjson",
+        conflicts_with = "data"
+    )]
     max_rejects: Option<usize>,
     /// With `--data-ndjson`: one output line per input line, `null` for a rejected record or a
     /// blank line, so that output line N belongs to input line N; rejects do not change the
     /// exit status.
-    #[arg(long, requires = "data_ndjson")]
+    #[arg(long, requires = "data_ndjson", conflicts_with = "data")]
     aligned: bool,
     /// With `--data-ndjson`: rendering threads (default: one per core); the output keeps the
     /// input's order.
-    #[arg(short = 'j', long, value_name = "N", requires = "data_ndjson")]
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        requires = "data_ndjson",
+        conflicts_with = "data"
+    )]
     jobs: Option<usize>,
     /// What to print: the message body, or the whole HTTP request.
     #[arg(long, value_enum, default_value_t = Emit::Body)]
@@ -50,8 +68,9 @@ pub struct RenderArgs {
     /// for the iAdvize API (the Send API's URL names no page).
     #[arg(long, value_name = "ID")]
     page_id: Option<String>,
-    /// The iAdvize customer_id, instead of the template's `customer_id` scheme.
-    #[arg(long, value_name = "ID")]
+    /// The iAdvize customer_id, instead of the template's `customer_id` scheme (one record:
+    /// with `--data-ndjson`, each record's comes from the scheme).
+    #[arg(long, value_name = "ID", conflicts_with = "data_ndjson")]
     customer_id: Option<String>,
     /// The recipient's page-scoped id, for `--profile messenger --emit request`.
     #[arg(long, value_name = "PSID")]

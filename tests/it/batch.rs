@@ -477,3 +477,60 @@ fn a_limit_broken_once_rendered_rejects_only_that_record() {
     assert_eq!(line["record"], 2);
     assert_eq!(line["data"]["note"], long.as_str());
 }
+
+/// The batch flags with `--data` (one record) did nothing, silently: they are refused, and so
+/// is one `--customer-id` for every record of a batch.
+#[test]
+fn batch_flags_with_one_record_and_one_customer_id_for_a_batch_are_refused() {
+    // expect: M9002
+    let dir = temp_dir("batch-flags");
+    let t = hello(&dir);
+    let one = dir.join("one.json");
+    std::fs::write(&one, r#"{"name": "Ann"}"#).unwrap();
+    for flag in [
+        &["--rejects", "x.ndjson"][..],
+        &["--aligned"],
+        &["--jobs", "2"],
+        &["--max-rejects", "1"],
+    ] {
+        let out = missive()
+            .current_dir(&dir)
+            .arg("render")
+            .arg(&t)
+            .arg("--data")
+            .arg(&one)
+            .args(flag)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "error[M9002]: the argument '--data <FILE>' cannot be used with '{}",
+                flag[0]
+            )),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    assert!(!dir.join("x.ndjson").exists());
+    let r = render(
+        &t,
+        &one,
+        &[
+            "--emit",
+            "request",
+            "--page-id",
+            "1",
+            "--customer-id",
+            "same",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("cannot be used with '--customer-id <ID>'"),
+        "{}",
+        r.stderr
+    );
+}
