@@ -147,7 +147,20 @@ pub fn url_problem(text: &str) -> Option<String> {
         return None;
     }
     if text.chars().any(char::is_whitespace) {
-        return Some("it contains a space; encode it as `%20`".into());
+        // Said only of a URL that has its scheme: `not a url` lacks more than an encoding.
+        if let Some((scheme, rest)) = text.split_once("://") {
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
+                let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+                return Some(if host.chars().any(char::is_whitespace) {
+                    format!(
+                        "its host name `{}` contains a space, which no host name can",
+                        host.trim()
+                    )
+                } else {
+                    "it contains a space; encode it as `%20`".into()
+                });
+            }
+        }
     }
     // `https:/host/x` or `https:host`: browsers and the `url` crate repair these, Facebook's
     // URL check does not; an http(s) URL starts with `//` and the host after the scheme.
@@ -630,7 +643,17 @@ mod tests {
             .contains("javascript"));
         assert!(url_problem("https://a.example/a b")
             .unwrap()
-            .contains("space"));
+            .contains("space; encode it as `%20`"));
+        // A space is not what is wrong with a text that has no scheme, nor `%20` the fix of a
+        // space in a host name.
+        assert_eq!(
+            url_problem("not a url").unwrap(),
+            "it is a relative path; Messenger needs a full URL: `https://` (or `http://`) and a host"
+        );
+        assert_eq!(
+            url_problem("https://shop example/p").unwrap(),
+            "its host name `shop example` contains a space, which no host name can"
+        );
         assert!(url_prefix_problem("www.track.example.com/").is_some());
         assert!(url_prefix_problem("/track/").is_some());
         for fine in ["https://track.example.com/", "HTTP://", "https:/", "h", ""] {

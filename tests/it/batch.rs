@@ -421,8 +421,6 @@ fn emit_request_renders_each_records_request_from_standard_input() {
             "request",
             "--page-id",
             "42",
-            "--customer-id",
-            "c-1",
         ])
         .write_stdin(format!(
             "{}\n{}\n",
