@@ -57,6 +57,15 @@ pub struct Locale {
 }
 
 impl Template {
+    /// A `customer_id` scheme built from this template's inputs, for a help to propose
+    /// (`customer_id "back_in_stock-{{ product.sku }}-{{ session_id }}"`), and the input to
+    /// declare first when none fits (`input { session_id: string }`).
+    pub fn customer_id_example(&self) -> (String, Option<String>) {
+        crate::model::types::customer_id_example(&self.name, &self.input)
+    }
+}
+
+impl Template {
     /// The locale this template is compiled for: `None` for a template without `locales`.
     pub fn locale(&self) -> Option<&Locale> {
         self.locale.as_ref()

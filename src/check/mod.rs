@@ -516,7 +516,8 @@ impl<'a> Checker<'a> {
         self.extra_beside_own_parts(&top);
         self.tag_needs_message_tag(&top);
         if let Some(f) = &top.customer_id {
-            self.customer_id_scheme(f);
+            let name = top.name.as_ref().map_or("", |(n, _)| n.as_str());
+            self.customer_id_scheme(f, name);
         }
         self.header_name(file, options, &top);
         self.message_rules(&top);
@@ -730,7 +731,7 @@ impl<'a> Checker<'a> {
 
     /// The `customer_id` scheme: the same for every visitor (M2013), or with literal text that
     /// the URL percent-encodes (M2014).
-    fn customer_id_scheme(&mut self, f: &FieldIr) {
+    fn customer_id_scheme(&mut self, f: &FieldIr, notification: &str) {
         let constant = match &f.val {
             Val::Lit(_) => true,
             Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
@@ -741,7 +742,10 @@ impl<'a> Checker<'a> {
             self.push(
                 codes::m2013_constant_customer_id("`customer_id` is the same for every visitor")
                     .at(f.span, "uses no input variable")
-                    .help("build it from something unique to the visitor, e.g. `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"` (the guide's `instock-AB123-k45332j9i54`)")
+                    .help(match crate::model::types::customer_id_example(notification, &self.root) {
+                        (scheme, None) => format!("build it from something unique to the visitor, e.g. {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
+                        (scheme, Some(add)) => format!("build it from something unique to the visitor: add {add}, then write {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
+                    })
                     .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
             );
         }

@@ -67,7 +67,10 @@ pub fn compile_with_scheme(
             codes::m9002_usage(
                 format!("`{command}` needs the template's `customer_id` scheme, and `{path}` has none"),
             )
-            .help("declare how the id is built, under the `notification` line: `customer_id \"instock-{{ product.sku }}-{{ session_id }}\"`"),
+            .help(match template.customer_id_example() {
+                (scheme, None) => format!("declare how the id is built, under the `notification` line: {scheme}"),
+                (scheme, Some(add)) => format!("declare how the id is built, under the `notification` line: add {add}, then write {scheme}"),
+            }),
         );
         return Err(Exit::reports(Status::Failure, Stream::Stderr, vec![report]));
     }

@@ -111,6 +111,51 @@ pub struct FieldTy {
     pub decl: Span,
 }
 
+/// A `customer_id` scheme built from the template's own inputs, for a help to propose:
+/// `customer_id "NAME-{{ product.sku }}-{{ session_id }}"` from the required text and integer
+/// inputs outside lists whose names say they identify something (`id`, `sku`, `session`,
+/// `number`, `email`, `ref`, `code`). With no such input, the scheme reads `session_id`, and
+/// the second value is the input to declare for it.
+pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option<String>) {
+    fn collect(obj: &ObjTy, prefix: &str, out: &mut Vec<String>) {
+        for f in obj.fields.iter().filter(|f| !f.optional) {
+            let path = format!("{prefix}{}", f.name);
+            match &f.ty {
+                Ty::String { .. } | Ty::Integer { .. } => out.push(path),
+                Ty::Object(o) => collect(o, &format!("{path}."), out),
+                _ => {}
+            }
+        }
+    }
+    let mut scalars = Vec::new();
+    collect(input, "", &mut scalars);
+    let says_id = |p: &&String| {
+        let last = p.rsplit('.').next().unwrap_or(p).to_ascii_lowercase();
+        ["id", "sku", "session", "number", "email", "ref", "code"]
+            .iter()
+            .any(|w| last.contains(w))
+    };
+    // A name or a title is not unique to the visitor: without an identifying input, say which
+    // to add.
+    let chosen: Vec<&String> = scalars.iter().filter(says_id).take(2).collect();
+    let name = if notification.is_empty() {
+        "notification"
+    } else {
+        notification
+    };
+    let scheme = |parts: &[String]| format!("`customer_id \"{name}-{}\"`", parts.join("-"));
+    if chosen.is_empty() {
+        let add = if input.fields.is_empty() {
+            "`input { session_id: string }`"
+        } else {
+            "`session_id: string` to `input { }`"
+        };
+        return (scheme(&["{{ session_id }}".into()]), Some(add.into()));
+    }
+    let parts: Vec<String> = chosen.iter().map(|p| format!("{{{{ {p} }}}}")).collect();
+    (scheme(&parts), None)
+}
+
 impl ObjTy {
     pub fn get(&self, name: &str) -> Option<&FieldTy> {
         // First bytes before the full comparison: many keys have the same length.

@@ -535,7 +535,7 @@ pub fn customer_id_encoded(c: char, span: Span, data_path: Option<&str>) -> Diag
         format!("`customer_id` contains {shown}, which is percent-encoded in the request URL{from}"),
     )
     .at(span, format!("sent as `{encoded}`"))
-    .help("build the id from letters, digits and `-`, `.`, `_`, `~` only, e.g. `instock-{{ product.sku }}-{{ session_id }}`")
+    .help("build the id from letters, digits and `-`, `.`, `_`, `~` only, as the guide's `instock-AB123-k45332j9i54`")
     .note("the web page's opt-in sets the id as is and the request path carries it encoded; iAdvize decodes it, but proxies may treat `%2F` and the like differently")
 }
 

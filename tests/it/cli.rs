@@ -1119,3 +1119,47 @@ fn a_currency_without_a_local_symbol_prints_nothing_on_stderr() {
     assert_eq!(json(&out)["text"], "Total: 5,00\u{a0}CHF");
     assert_eq!(String::from_utf8_lossy(&err), "");
 }
+
+/// M2013's help proposes a scheme built from the template's own inputs, and the edit it
+/// proposes checks clean (it proposed `{{ session_id }}`, which no template declared).
+#[test]
+fn the_constant_customer_id_help_proposes_a_scheme_that_checks_clean() {
+    // expect: M2013
+    for (input, expected) in [
+        (
+            "input { product: { sku: string max 16, name: string max 60 } }",
+            "customer_id \"alert-{{ product.sku }}\"",
+        ),
+        (
+            "input { name: string max 60 }",
+            "customer_id \"alert-{{ session_id }}\"",
+        ),
+        ("", "customer_id \"alert-{{ session_id }}\""),
+    ] {
+        let text =
+            format!("notification alert\ncustomer_id \"same\"\n{input}\ntext \"Back in stock.\"\n");
+        let path = temp_file("alert.missive", text.as_bytes());
+        let (out, _) = run(&["check", path.to_str().unwrap(), "--format", "json"], 1);
+        let doc = json(&out);
+        let help = doc["diagnostics"][0]["help"].as_str().unwrap().to_string();
+        assert!(help.contains(&format!("`{expected}`")), "{help}");
+        // The edit the help proposes (and the input it says to add), made by hand.
+        let mut fixed = text.replace("customer_id \"same\"", expected);
+        if input.is_empty() {
+            assert!(
+                help.contains("add `input { session_id: string }`"),
+                "{help}"
+            );
+            fixed.push_str("input { session_id: string max 40 }\n");
+        } else if !input.contains("sku") {
+            // A name is not unique to the visitor: the help says which input to add.
+            assert!(
+                help.contains("add `session_id: string` to `input { }`"),
+                "{help}"
+            );
+            fixed = fixed.replace("input { ", "input { session_id: string max 40, ");
+        }
+        let path = temp_file("alert.missive", fixed.as_bytes());
+        run(&["check", path.to_str().unwrap()], 0);
+    }
+}
