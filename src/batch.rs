@@ -788,7 +788,7 @@ fn render_record(
     let (node, mut warnings) = match data::prepare(template, &record.text) {
         Ok(x) => x,
         Err(mut diagnostics) => {
-            data::record_help(&mut diagnostics);
+            data::record_help(&mut diagnostics, &record.text);
             return Outcome::Rejected { diagnostics };
         }
     };

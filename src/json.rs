@@ -265,10 +265,17 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     let node = p.value().map_err(|d| unclosed::by_indentation(text, d))?;
     p.ws();
     if p.i < p.b.len() {
-        return Err(p.error(
+        let mut d = p.error(
             "unexpected text after the JSON value",
             "the document should end here",
-        ));
+        );
+        // Another value on a line of its own: records one per line (NDJSON).
+        if matches!(p.b[p.i], b'{' | b'[')
+            && text[..p.i].trim_end_matches([' ', '\t']).ends_with('\n')
+        {
+            d.help = Some("the data file must be one JSON value; a file with one record per line (NDJSON) is given with `--data-ndjson`".into());
+        }
+        return Err(d);
     }
     Ok(node)
 }

@@ -18,10 +18,36 @@ pub fn validate(data: &Node<'_>, input: &ObjTy) -> Vec<Diagnostic> {
                 data.type_name()
             ))
             .label(Origin::Data, data.span, "expected `{ ... }`")
-            .help("give the template's inputs as one JSON object, e.g. `{\"order\": {...}}`"),
+            .help(object_help(data, input)),
         ),
     }
     out
+}
+
+/// How to give the data as the object the template reads: its declared top-level keys; for a
+/// list, how to send its items as records, one per line.
+fn object_help(data: &Node<'_>, input: &ObjTy) -> String {
+    let keys: Vec<String> = input
+        .fields
+        .iter()
+        .take(4)
+        .map(|f| format!("\"{}\": ...", f.name))
+        .collect();
+    let shape = if keys.is_empty() {
+        "`{}` (the template declares no input)".to_string()
+    } else {
+        let more = if input.fields.len() > keys.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        format!("`{{{}{more}}}`", keys.join(", "))
+    };
+    let mut help = format!("give the template's inputs as one JSON object: {shape}");
+    if matches!(data.value, Json::Array(_)) {
+        help.push_str("; if the list holds many records, give them one per line with `--data-ndjson` (`jq -c '.[]' FILE > records.ndjson`)");
+    }
+    help
 }
 
 /// A JSON path, built as the walk goes down and printed only when a problem needs it.
@@ -423,14 +449,27 @@ pub fn for_record<'t>(
     })
 }
 
-/// A record's diagnostics say what an NDJSON line must be, not a data file (M3001).
-pub(crate) fn record_help(diagnostics: &mut [Diagnostic]) {
-    for d in diagnostics {
-        if d.code == Code::InvalidJson {
-            d.help = Some(
-                "each line must be one JSON value (an object, usually) with double-quoted keys and no trailing commas"
-                    .to_string(),
-            );
+/// A record's diagnostics say what an NDJSON line must be, not a data file (M3001); and when
+/// the line is the start of a document written over several lines (`[` of a pretty-printed
+/// array, `{` of an object), how to make it NDJSON. A record that holds a line break is a
+/// whole data file (`send --data`): its help stays the data file's.
+pub(crate) fn record_help(diagnostics: &mut [Diagnostic], text: &str) {
+    if text.trim_end().contains('\n') {
+        return;
+    }
+    let line = text.trim();
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| d.code == Code::InvalidJson)
+    {
+        d.help = Some(
+            "each line must be one JSON value (an object, usually) with double-quoted keys and no trailing commas"
+                .to_string(),
+        );
+        if line.starts_with('[') && !line.ends_with(']') {
+            d.notes.push("this line opens a JSON array written over several lines: give its records one per line, e.g. `jq -c '.[]' FILE > records.ndjson`".into());
+        } else if line == "{" {
+            d.notes.push("this line opens a record written over several lines: write each record whole on one line, e.g. `jq -c . FILE > records.ndjson`".into());
         }
     }
 }

@@ -441,6 +441,26 @@ pub enum Loaded {
 
 /// The one template a command reads: its path, or with `--stdin-filename` standard input under
 /// that name (`true`); neither is the usage error `none` (M9002).
+/// The template and the data given the wrong way round (`render records.ndjson --data-ndjson
+/// t.missive`): the data read as a template makes an error per line.
+pub fn swapped(template: &str, data: &str, flag: &str, command: &str) -> Option<Diagnostic> {
+    let records = |p: &str| {
+        [".ndjson", ".jsonl", ".json"]
+            .iter()
+            .any(|e| p.ends_with(e))
+    };
+    (data.ends_with(".missive") && (records(template) || !template.ends_with(".missive"))).then(
+        || {
+            codes::m9002_usage(format!(
+            "the template and the data look swapped: `{data}`, given with `{flag}`, is a template"
+        ))
+            .help(format!(
+                "give the template first: `missive {command} {data} {flag} {template}`"
+            ))
+        },
+    )
+}
+
 pub fn one_template(
     template: Option<&std::path::Path>,
     common: &Common,

@@ -100,6 +100,14 @@ pub fn run(common: &Common, args: RenderArgs) -> Outcome {
         codes::m9002_usage("no template to render")
             .help("run `missive render TEMPLATE --data FILE`"),
     )?;
+    let given = match (&args.data, &args.data_ndjson) {
+        (Some(d), _) => Some((d.as_str(), "--data")),
+        (_, Some(d)) => Some((d.as_str(), "--data-ndjson")),
+        _ => None,
+    };
+    if let Some(d) = given.and_then(|(data, flag)| super::swapped(&path, data, flag, "render")) {
+        return Err(Exit::usage(Stream::Stderr, "", d));
+    }
     let data_from_stdin =
         args.data.as_deref() == Some("-") || args.data_ndjson.as_deref() == Some("-");
     if from_stdin && data_from_stdin {

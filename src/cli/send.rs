@@ -317,6 +317,16 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     // Flags first: nothing is read when the command line is wrong.
     let mut plan = Plan::new(args)?;
     plan.options.deny_warnings = common.deny_warnings;
+    if let Some(template) = plan.template.as_deref() {
+        let flag = if plan.ndjson {
+            "--data-ndjson"
+        } else {
+            "--data"
+        };
+        if let Some(d) = super::swapped(&template.to_string_lossy(), &plan.data, flag, "send") {
+            return Err(Exit::usage(Stream::Stderr, "", d));
+        }
+    }
     let Compiled {
         template,
         mut report,

@@ -532,3 +532,60 @@ fn batch_flags_with_one_record_and_one_customer_id_for_a_batch_are_refused() {
         r.stderr
     );
 }
+
+/// The shapes a newcomer gives the wrong flag get a help that names the right one: NDJSON to
+/// `--data`, a pretty-printed array to `--data-ndjson`, a one-line array to `--data`, and the
+/// template and the data swapped.
+#[test]
+fn data_in_the_wrong_shape_or_the_wrong_place_is_told_the_right_flag() {
+    // expect: M3001
+    let dir = temp_dir("batch-shapes");
+    let t = hello(&dir);
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let ndjson = file("two.ndjson", "{\"name\": \"A\"}\n{\"name\": \"B\"}\n");
+    let pretty = file(
+        "pretty.json",
+        "[\n  {\"name\": \"A\"},\n  {\"name\": \"B\"}\n]\n",
+    );
+    let array = file("array.json", "[{\"name\": \"A\"}]");
+    let one = |args: &[&std::ffi::OsStr]| {
+        let out = missive().arg("render").args(args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = one(&[t.as_os_str(), "--data".as_ref(), ndjson.as_os_str()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("help: the data file must be one JSON value; a file with one record per line (NDJSON) is given with `--data-ndjson`"),
+        "{stderr}"
+    );
+    let r = render(&t, &pretty, &[]);
+    assert!(
+        r.stderr.contains("note: this line opens a JSON array written over several lines: give its records one per line, e.g. `jq -c '.[]' FILE > records.ndjson`"),
+        "{}",
+        r.stderr
+    );
+    let (code, stderr) = one(&[t.as_os_str(), "--data".as_ref(), array.as_os_str()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("help: give the template's inputs as one JSON object: `{\"name\": ...}`; if the list holds many records, give them one per line with `--data-ndjson`"),
+        "{stderr}"
+    );
+    let (code, stderr) = one(&[ndjson.as_os_str(), "--data-ndjson".as_ref(), t.as_os_str()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("error[M9002]: the template and the data look swapped"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        2,
+        "one error, not one per line: {stderr}"
+    );
+}
