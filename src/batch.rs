@@ -89,6 +89,12 @@ pub struct Record {
 }
 
 impl Record {
+    /// Whether the line was not UTF-8 (its text has the bad bytes replaced: not the record as
+    /// written).
+    pub fn is_utf8(&self) -> bool {
+        self.not_utf8.is_none()
+    }
+
     /// A record read otherwise than from NDJSON (a whole JSON file is record 1), for [`one`].
     pub fn new(number: usize, text: String) -> Record {
         Record {
@@ -766,7 +772,7 @@ fn render_record(
         return Outcome::Rejected {
             diagnostics: vec![codes::m0007_not_utf8("the record is not UTF-8 text")
                 .label(diagnostic::Origin::Data, span, "the first invalid byte")
-                .help("write the records in UTF-8 (bytes that are not were replaced by `\u{fffd}` in the rejects file)")],
+                .help("write the records in UTF-8; the rejects file keeps this line under `text`, its bad bytes replaced by `\u{fffd}`, to fix by hand")],
         };
     }
     thread_local! {

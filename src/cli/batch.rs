@@ -329,7 +329,7 @@ impl<'a> Reporter<'a> {
                 }
                 let report = self.report(n, &done.record.text, diagnostics);
                 if self.rejects.is_some() {
-                    let (data, _, text) = record_keys(&done.record.text, false);
+                    let (data, _, text) = record_keys(&done.record, false);
                     let line = json_line(&RejectLine {
                         answer: None,
                         customer_id: None,

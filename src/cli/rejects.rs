@@ -69,12 +69,17 @@ pub fn original_record(text: &str) -> Result<Box<RawValue>, String> {
 }
 
 /// Where a record goes in its rejects line: `data` (a JSON record), `maybe_delivered` (a
-/// record that may have been delivered) or `text` (not JSON).
+/// record that may have been delivered) or `text` (not JSON, or a line that was not UTF-8,
+/// whose text has its bad bytes replaced: fed back as data, it would render them).
 #[allow(clippy::type_complexity)]
 pub fn record_keys(
-    text: &str,
+    record: &missive::batch::Record,
     maybe_delivered: bool,
 ) -> (Option<Box<RawValue>>, Option<Box<RawValue>>, Option<String>) {
+    let text = &record.text;
+    if !record.is_utf8() {
+        return (None, None, Some(text.trim().to_string()));
+    }
     match (original_record(text), maybe_delivered) {
         (Ok(json), false) => (Some(json), None, None),
         (Ok(json), true) => (None, Some(json), None),

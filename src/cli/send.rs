@@ -768,7 +768,7 @@ impl Sink for Reporter<'_> {
             // that may have been delivered is not under `data`: a rejects file fed back
             // (`jq -c .data`) must not send it again by accident.
             // A record that is not JSON is under `text`, so that `data` is always a record.
-            let (data, maybe_delivered, text) = record_keys(&e.record.text, outcome == "uncertain");
+            let (data, maybe_delivered, text) = record_keys(e.record, outcome == "uncertain");
             json_line(&RejectLine {
                 answer: e.answer,
                 customer_id: e.customer_id,

@@ -189,6 +189,13 @@ fn a_dry_run_and_render_emit_request_give_the_same_bodies_and_rejects() {
         render_rejects[&2]["text"],
         "{\"id\": \"2\", \"name\": \"Bob\""
     );
+    // A line that was not UTF-8 is under `text`, its bad byte replaced: under `data`, a
+    // rejects file fed back (`jq -c .data`) would render the replacement character.
+    assert_eq!(render_rejects[&9]["data"], serde_json::Value::Null);
+    assert_eq!(
+        render_rejects[&9]["text"],
+        "{\"id\": \"9\", \"name\": \"\u{fffd}\"}"
+    );
     assert_eq!(render_rejects[&3]["diagnostics"][0]["line"], 3);
     assert_eq!(codes(&send_rejects[&5]), ["M5023"]);
     assert_eq!(send_rejects[&5]["outcome"], "rejected");
