@@ -60,5 +60,6 @@ pub use check::{compile, Compiled, Options};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ir::{Locale, Template};
 pub use model::profile::{Envelope, Profile, SendApi};
+pub use model::types::suggest;
 pub use render::{RenderOptions, RequestOptions};
 pub use span::{SourceFile, Span};

@@ -47,7 +47,17 @@ pub fn run(common: &Common, args: ExplainArgs) -> Outcome {
         }
         None => {
             eprintln!("error[{}]: unknown diagnostic code `{code}`", Code::Usage);
-            eprintln!("  help: codes look like `M2001`; `missive explain` lists them all");
+            // `3003`, `M 3003`, `m-3003`: the digits of a code that exists.
+            let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+            match Code::parse(&format!("M{digits}")).filter(|_| digits.len() == 4) {
+                Some(meant) => eprintln!(
+                    "  help: codes start with `M`: `missive explain {meant}` ({})",
+                    meant.summary()
+                ),
+                None => {
+                    eprintln!("  help: codes look like `M2001`; `missive explain` lists them all")
+                }
+            }
             Ok(Status::Failure.into())
         }
     }

@@ -505,12 +505,16 @@ pub fn load(path: &str, from_stdin: bool) -> Loaded {
             format!("`{path}`")
         };
         let mut r = FileReport::new(path);
+        let help = match similar_file(path).filter(|_| e.kind() == std::io::ErrorKind::NotFound) {
+            Some(near) => format!("a file with a similar name exists: `{near}`"),
+            None => "check the path and that the file is readable".to_string(),
+        };
         r.diagnostics.push(
             codes::m9001_io(
                 Severity::Error,
                 format!("cannot read {what}: {}", io_reason(&e, path)),
             )
-            .help("check the path and that the file is readable"),
+            .help(help),
         );
         return Loaded::Failed(r);
     }
@@ -573,6 +577,44 @@ pub fn load_or_report(path: &str, from_stdin: bool) -> Result<Arc<SourceFile>, E
 }
 
 /// An I/O error in words, without the OS's error numbers.
+/// For a path that does not exist, a file of its folder with a close name and the same
+/// extension (`templates/restock.missive` -> `templates/restock_alert.missive`): a near name,
+/// or the one file whose name starts with the one given.
+pub fn similar_file(path: &str) -> Option<String> {
+    let given = Path::new(path);
+    let stem = given.file_stem()?.to_str()?;
+    let ext = given.extension().and_then(|e| e.to_str());
+    let folder = given.parent().filter(|p| !p.as_os_str().is_empty());
+    let names: Vec<String> = std::fs::read_dir(folder.unwrap_or(Path::new(".")))
+        .ok()?
+        .flatten()
+        .take(10_000)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| Path::new(n).extension().and_then(|e| e.to_str()) == ext)
+        .collect();
+    let stems: Vec<&str> = names
+        .iter()
+        .filter_map(|n| Path::new(n).file_stem()?.to_str())
+        .collect();
+    let near = missive::suggest(stem, stems.iter().copied()).or_else(|| {
+        let mut starting = stems
+            .iter()
+            .filter(|s| s.starts_with(stem) && !stem.is_empty());
+        match (starting.next(), starting.next()) {
+            (Some(one), None) => Some(*one),
+            _ => None,
+        }
+    })?;
+    let name = match ext {
+        Some(ext) => format!("{near}.{ext}"),
+        None => near.to_string(),
+    };
+    Some(match folder {
+        Some(f) => f.join(name).to_string_lossy().into_owned(),
+        None => name,
+    })
+}
+
 pub fn io_reason(e: &std::io::Error, path: &str) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
@@ -611,7 +653,10 @@ pub fn stdin_is_regular_file() -> bool {
 /// (exit 2); one that is not UTF-8 is a located data error (M3001, exit 1). Either way the
 /// report names the data file.
 pub fn load_data(path: &str) -> Result<Arc<SourceFile>, (FileReport, Status)> {
-    match load(path, path == "-") {
+    // Standard input is named as a batch names it.
+    let from_stdin = path == "-";
+    let path = if from_stdin { "<stdin>" } else { path };
+    match load(path, from_stdin) {
         Loaded::Source(s) => Ok(s),
         Loaded::Failed(r) => Err((r, Status::Failure)),
         Loaded::Invalid(mut r) => {

@@ -1163,3 +1163,45 @@ fn the_constant_customer_id_help_proposes_a_scheme_that_checks_clean() {
         run(&["check", path.to_str().unwrap()], 0);
     }
 }
+
+/// `explain 3003` names the code meant; a code that does not exist says what codes look like.
+#[test]
+fn explain_of_a_code_without_its_m_names_the_code_meant() {
+    // expect: M9002
+    let (_, err) = run(&["explain", "3003"], 2);
+    assert_eq!(
+        String::from_utf8_lossy(&err),
+        "error[M9002]: unknown diagnostic code `3003`\n  help: codes start with `M`: `missive explain M3003` (a data value of the wrong type)\n"
+    );
+    let (_, err) = run(&["explain", "M9999"], 2);
+    assert!(String::from_utf8_lossy(&err).contains("codes look like `M2001`"));
+    let (out, _) = run(&["explain", "m3003"], 0);
+    assert!(String::from_utf8_lossy(&out).starts_with("# M3003"));
+}
+
+/// A path that does not exist, with a file of a close name beside it: the help names that file.
+#[test]
+fn a_missing_file_with_a_close_name_beside_it_is_named() {
+    // expect: M9001
+    let (out, _) = run(&["check", "templates/back_in_stok.missive"], 2);
+    let err = String::from_utf8_lossy(&out);
+    assert!(
+        err.contains("help: a file with a similar name exists: `templates/back_in_stock.missive`"),
+        "{err}"
+    );
+    let (_, err) = run(&["render", "templates/nothing_like_it.missive"], 2);
+    assert!(String::from_utf8_lossy(&err).contains("check the path and that the file is readable"));
+}
+
+/// Data read from standard input is named `<stdin>`, with `--data -` as in a batch.
+#[test]
+fn data_from_standard_input_is_named_stdin() {
+    // expect: M3005
+    let out = missive()
+        .args(["render", "templates/text_only.missive", "--data", "-"])
+        .write_stdin("{\"first_name\": 5}")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[<stdin>:1:"), "{err}");
+}
