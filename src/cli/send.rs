@@ -265,6 +265,21 @@ impl Plan {
             return Ok((None, History::default()));
         };
         let name = path.to_string_lossy().into_owned();
+        // A dry run only reads the journal; the send it rehearses must be able to create it.
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if self.options.dry_run && !path.exists() && folder.is_some_and(|f| !f.is_dir()) {
+            let d = codes::m9001_io(
+                Severity::Error,
+                format!(
+                    "cannot create the journal `{name}`: its folder `{}` does not exist",
+                    folder.map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+                ),
+            )
+            .help(
+                "create the folder, or give a journal in one that exists: the send would stop here",
+            );
+            return Err(Exit::usage(Stream::Stderr, "", d));
+        }
         let opened = if self.options.dry_run {
             Journal::history(path).map(|p| (None, p))
         } else {

@@ -1365,6 +1365,33 @@ fn deny_warnings_sends_no_record_that_warns_and_nothing_from_a_template_that_war
     assert_eq!(server.seen().len(), 1, "nothing more was sent");
 }
 
+/// A dry run with a journal that the send could not create (its folder does not exist) fails
+/// as the send would, instead of passing.
+#[test]
+fn a_dry_run_with_a_journal_in_a_missing_folder_fails_as_the_send_would() {
+    // expect: M9001
+    let s = Setup::new();
+    let server = Server::ok();
+    let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
+    let journal = s.path("nodir/j.journal");
+    let r = run(s.send(
+        &server.base,
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+            "--dry-run",
+        ],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot create the journal") && r.stderr.contains("does not exist"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn records_can_come_from_standard_input() {
     let s = Setup::new();
