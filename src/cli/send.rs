@@ -642,7 +642,7 @@ impl<'a> Reporter<'a> {
             }
         }
         let mut counts = serde_json::json!({
-            "sent": summary.sent, "skipped": summary.skipped, "rejected": summary.rejected,
+            "read": read_count(&summary), "sent": summary.sent, "skipped": summary.skipped, "rejected": summary.rejected,
             "failed": summary.failed, "uncertain": summary.uncertain, "dry_run": summary.dry_run,
             "not_attempted": summary.not_attempted,
         });
@@ -949,14 +949,19 @@ struct DeliveryLine<'a> {
 /// "read 8 records", as `render --data-ndjson`'s summary opens: every record has one fate
 /// (not attempted included), so the counts that follow add up to it.
 fn read(summary: &Summary) -> String {
-    let n = summary.sent
+    let n = read_count(summary);
+    format!("read {n} record{}", if n == 1 { "" } else { "s" })
+}
+
+/// The records read: every fate counted, those not attempted included.
+fn read_count(summary: &Summary) -> usize {
+    summary.sent
         + summary.skipped
         + summary.rejected
         + summary.failed
         + summary.uncertain
         + summary.dry_run
-        + summary.not_attempted;
-    format!("read {n} record{}", if n == 1 { "" } else { "s" })
+        + summary.not_attempted
 }
 
 /// The summary of a send that `--max-rejects` stopped: where, then the counts, the records

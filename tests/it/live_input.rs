@@ -295,7 +295,7 @@ fn send_json_summary_says_the_rest_was_not_read() {
     let doc: serde_json::Value = serde_json::from_str(&out.stderr).unwrap();
     assert_eq!(
         doc["delivery"],
-        serde_json::json!({"sent": 0, "skipped": 0, "rejected": 0, "failed": 1, "uncertain": 0, "dry_run": 0, "not_attempted": 0, "rest_unread": true})
+        serde_json::json!({"read": 1, "sent": 0, "skipped": 0, "rejected": 0, "failed": 1, "uncertain": 0, "dry_run": 0, "not_attempted": 0, "rest_unread": true})
     );
 }
 

@@ -470,7 +470,7 @@ fn bad_records_are_rejected_with_their_number_and_the_rest_is_sent() {
     let doc: serde_json::Value = serde_json::from_str(&r.stderr).unwrap();
     assert_eq!(
         doc["delivery"],
-        serde_json::json!({"sent": 3, "skipped": 0, "rejected": 2, "failed": 0, "uncertain": 0, "dry_run": 0, "not_attempted": 0})
+        serde_json::json!({"read": 5, "sent": 3, "skipped": 0, "rejected": 2, "failed": 0, "uncertain": 0, "dry_run": 0, "not_attempted": 0})
     );
 }
 
