@@ -60,6 +60,21 @@ impl Setup {
         self.dir.join(name)
     }
 
+    /// `missive send` as [`Setup::send`] starts it (without the short backoff), running in the
+    /// background with its output piped, for a test that signals it or runs another beside it.
+    fn spawn(&self, base: &str, args: &[&str]) -> std::process::Child {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
+            .env("MISSIVE_ACCESS_TOKEN", TOKEN)
+            .arg("send")
+            .arg(&self.template)
+            .args(["--page-id", "123", "--api-url", base])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// `missive send TEMPLATE --page-id 123 --api-url BASE` with the token in the environment,
     /// a short backoff, and `args`.
     fn send(&self, base: &str, args: &[&str]) -> Command {
@@ -631,16 +646,7 @@ fn a_journal_in_use_by_another_send_is_refused_with_advice_that_sends_nothing_tw
         "--journal",
         journal.to_str().unwrap(),
     ];
-    let first = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
-        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
-        .arg("send")
-        .arg(&s.template)
-        .args(["--page-id", "123", "--api-url", &server.base])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let first = s.spawn(&server.base, &args);
     server.wait_until(|l| l.held == 1);
     let r = run(s.send(&server.base, &args));
     server.release();
@@ -1078,16 +1084,7 @@ fn ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest() {
         "--concurrency",
         "4",
     ];
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
-        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
-        .arg("send")
-        .arg(&s.template)
-        .args(["--page-id", "123", "--api-url", &server.base])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.spawn(&server.base, &args);
     server.wait_until(|l| l.held == 4);
     let interrupted = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -1143,16 +1140,7 @@ fn ctrl_c_cuts_short_a_wait_before_a_retry_and_the_rerun_sends_the_record() {
         "--concurrency",
         "1",
     ];
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("missive"))
-        .env("MISSIVE_ACCESS_TOKEN", TOKEN)
-        .arg("send")
-        .arg(&s.template)
-        .args(["--page-id", "123", "--api-url", &server.base])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn(&server.base, &args);
     server.wait_until(|l| l.seen.len() == 1);
     let interrupted = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
