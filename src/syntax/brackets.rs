@@ -18,6 +18,49 @@ pub struct Brackets {
     pub suspect: Option<usize>,
     /// Where the suspect's `}` belongs: the start of the line that showed it was left open.
     pub suspect_end: Option<usize>,
+    /// Openers whose `}` is inside a string never closed on their line (`{ title: "Open }`):
+    /// the unclosed string is the mistake, and its fix gives the `}` back.
+    pub in_unclosed_string: Vec<usize>,
+}
+
+/// Where a one-line string that is never closed most likely ends, as an offset into `rest` (the
+/// line after its opening quote, without the line break); `before` is the line up to the quote.
+/// The earliest of: before a `//` comment that follows a space (`"ready   // greeting`), at a
+/// comma that starts another field (`"Open, url: url }`), or before the `}` that ends the line
+/// when the line opened a block before the quote (`{ title: "Open }`); else the end of the line.
+pub(crate) fn unclosed_string_end(before: &str, rest: &str) -> usize {
+    let text = rest.trim_end();
+    let mut end = text.len();
+    // Outside `{{ }}`: an interpolation may hold anything.
+    let outside = |at: usize| text[..at].matches("{{").count() <= text[..at].matches("}}").count();
+    let b = text.as_bytes();
+    for i in 1..b.len() {
+        if b[i - 1].is_ascii_whitespace() && b[i..].starts_with(b"//") && outside(i) {
+            end = end.min(text[..i].trim_end().len());
+            break;
+        }
+    }
+    for (i, _) in text.match_indices(',') {
+        let after = text[i + 1..].trim_start();
+        let name = after
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            .count();
+        let starts = after
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_');
+        if starts && after[name..].trim_start().starts_with(':') && outside(i) {
+            end = end.min(i);
+            break;
+        }
+    }
+    let opened = before.matches('{').count() > before.matches('}').count();
+    let head = text[..end].trim_end();
+    if opened && head.ends_with('}') && !head.ends_with("}}") {
+        end = head[..head.len() - 1].trim_end().len();
+    }
+    end
 }
 
 pub fn scan(text: &str, max_depth: usize) -> Brackets {
@@ -74,7 +117,9 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
                 }
             },
             b'"' => {
-                // A one-line string: ends at its closing quote or at the end of the line.
+                // A one-line string: ends at its closing quote, or, never closed, where it most
+                // likely ends (a `}` after it on the line closes its block; a comment is one).
+                let open = i;
                 i += 1;
                 while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
                     i += if b[i] == b'\\' && b.get(i + 1).is_some_and(|&c| c != b'\n') {
@@ -83,7 +128,21 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
                         1
                     };
                 }
-                if i < b.len() && b[i] == b'\n' {
+                if i >= b.len() || b[i] == b'\n' {
+                    // Never closed: it runs to the end of the line, as the grammar reads it.
+                    // When the line's last `}` most likely closes the block opened before it
+                    // on the line (`button web_url { title: "Open }`), that block's `}` is
+                    // the string's to give back: its M0003 explains it, not an M0002.
+                    let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
+                    let rest = text[open + 1..i].trim_end_matches('\r');
+                    let before = &text[line_start..open];
+                    let gives_back = unclosed_string_end(before, rest) < rest.trim_end().len()
+                        && rest.trim_end().ends_with('}')
+                        && before.matches('{').count() > before.matches('}').count();
+                    if let Some(&opener) = stack.last().filter(|&&o| o >= line_start && gives_back)
+                    {
+                        out.in_unclosed_string.push(opener);
+                    }
                     continue;
                 }
             }

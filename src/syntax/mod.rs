@@ -245,6 +245,13 @@ pub fn parse(text: &str) -> Parse {
             Some(s) => vec![s],
             None => scan.unclosed.clone(),
         };
+        // A `{` whose `}` an unclosed string swallowed is that string's M0003, whose fix gives
+        // the `}` back: no M0002 (its `}` added elsewhere would damage the template), and the
+        // tree after it is sound once the parse has the `}`.
+        let report: Vec<usize> = report
+            .into_iter()
+            .filter(|at| !scan.in_unclosed_string.contains(at))
+            .collect();
         broken_from = report.first().map(|&s| s as u32);
         for &at in &report {
             let what = if text.as_bytes()[at] == b'{' {

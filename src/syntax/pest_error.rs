@@ -183,7 +183,10 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     }
 
     if let Some(q) = unclosed_quote(line) {
-        let rest = line[q..].trim_end();
+        // Where it most likely ends: before a trailing comment, at a comma that starts another
+        // field, before the `}` of its block; else at the end of the line.
+        let ends = super::brackets::unclosed_string_end(&line[..q], &line[q + 1..]);
+        let rest = &line[q..q + 1 + ends];
         // `"Hi {{ first_name`: the `{{` is open too.
         let braces = rest.matches("{{").count() > rest.matches("}}").count();
         let close = if braces { " }}\"" } else { "\"" };
@@ -198,7 +201,11 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         return d.fix_unsafe(
             Span::new(end, end),
             close,
-            format!("Insert `{close}` at the end of the line"),
+            if ends == line[q + 1..].trim_end().len() {
+                format!("Insert `{close}` at the end of the line")
+            } else {
+                format!("Insert `{close}` after `{}`", &rest[1..])
+            },
         );
     }
 
