@@ -21,6 +21,8 @@ pub struct Brackets {
     /// Openers whose `}` is inside a string never closed on their line (`{ title: "Open }`):
     /// the unclosed string is the mistake, and its fix gives the `}` back.
     pub in_unclosed_string: Vec<usize>,
+    /// Some lines are indented with tabs, others with spaces: no guess was made.
+    pub mixed_indentation: bool,
 }
 
 /// Where a one-line string that is never closed most likely ends, as an offset into `rest` (the
@@ -184,12 +186,52 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
         i += 1;
     }
     out.unclosed = stack;
+    // Indentation that mixes tabs and spaces says nothing reliable about where a block ends
+    // (a tab is one byte here, and any width in the editor): no guess, rather than a `}` at
+    // the wrong line.
+    if mixed_indentation(text) {
+        out.suspect = None;
+        out.suspect_end = None;
+        out.mixed_indentation = true;
+    }
     out
+}
+
+/// Whether some lines are indented with tabs and others with spaces.
+fn mixed_indentation(text: &str) -> bool {
+    let (mut tabs, mut spaces) = (false, false);
+    for line in text.lines() {
+        match line.as_bytes().first() {
+            Some(b'\t') => tabs = true,
+            Some(b' ') if line.trim_start().len() < line.len() => {
+                spaces |= line.trim_start_matches(' ').starts_with(|c: char| !c.is_whitespace());
+                tabs |= line.trim_start_matches(' ').starts_with('\t');
+            }
+            _ => {}
+        }
+        if tabs && spaces {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indentation_that_mixes_tabs_and_spaces_gives_no_guess() {
+        // With tabs as one column, the first `element` looks left open before its own first
+        // line; it is not: a guess here put the `}` at the wrong line.
+        let s = "carousel {\n    element {\n\ttitle: \"A\"\n\n\telement {\n        title: \"B\"\n    }\n}\n";
+        let b = scan(s, 64);
+        assert_eq!(b.suspect, None);
+        assert!(b.mixed_indentation);
+        // Tabs alone keep the guess.
+        let s = "carousel {\n\telement {\n\t\ttitle: \"A\"\n\n\telement {\n\t\ttitle: \"B\"\n\t}\n}\n";
+        assert_eq!(scan(s, 64).suspect, Some(20));
+    }
 
     #[test]
     fn finds_the_opener_that_is_never_closed() {

@@ -273,6 +273,9 @@ pub fn parse(text: &str) -> Parse {
             } else if what == "{" {
                 d = unclosed_to_end(text, at, d);
             }
+            if scan.mixed_indentation {
+                d = d.note("the lines are indented with tabs and with spaces, so missive cannot tell from the indentation which block was left open: look for the block whose `}` is missing");
+            }
             diagnostics.push(d);
         }
         explained.extend(scan.unclosed.iter().copied());
