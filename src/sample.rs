@@ -85,7 +85,7 @@ impl Sample {
         let uses = Uses::of(template);
         let mut sample = Generator { kind, uses: &uses }.object(&template.input, &Place::root());
         if let Some(totals) = &uses.receipt {
-            totals.balance(&mut sample);
+            totals.balance(&mut sample, &template.input);
         }
         // Where a record names its locale: the default locale's key, which the data accepts.
         if let (Some(from), Some(locale)) = (&template.locale_from, template.locale()) {
@@ -135,6 +135,26 @@ impl Sample {
     }
 
     /// The one value at a path without `[*]`, to change it.
+    /// Every value at a data path, lists' items included (`order.items[*].price`).
+    fn at_all_mut(&mut self, path: &str) -> Vec<&mut Sample> {
+        let mut here = vec![self];
+        for seg in segments(path) {
+            here = here
+                .into_iter()
+                .flat_map(|s| match (seg, s) {
+                    (Seg::Key(k), Sample::Object(members)) => members
+                        .iter_mut()
+                        .filter(|(name, _)| name == k)
+                        .map(|(_, v)| v)
+                        .collect::<Vec<_>>(),
+                    (Seg::Each, Sample::List(items)) => items.iter_mut().collect(),
+                    _ => Vec::new(),
+                })
+                .collect();
+        }
+        here
+    }
+
     fn at_mut(&mut self, path: &str) -> Option<&mut Sample> {
         let mut here = self;
         for seg in segments(path) {
@@ -299,7 +319,46 @@ impl Totals {
     /// Makes `subtotal` the sum of the items' prices times their quantities, and `total_cost`
     /// `subtotal + shipping_cost + total_tax - adjustments`, as Messenger's receipt expects
     /// (M4004), where the template reads them from plain `number` inputs.
-    fn balance(&self, sample: &mut Sample) {
+    ///
+    /// The sums stay within their own declared ranges: where prices at their worst case add up
+    /// past the range of `subtotal` or `total_cost` (20 items of 99 at 10,000 against a total
+    /// of `0..100000`), the prices are scaled down until the sums fit, so that the sample is
+    /// data the template accepts.
+    fn balance(&self, sample: &mut Sample, input: &ObjTy) {
+        for _ in 0..3 {
+            let (subtotal, total) = self.sums(sample);
+            let over = [(subtotal, &self.subtotal), (total, &self.total)]
+                .into_iter()
+                .filter_map(|(value, path)| {
+                    let (value, max) = (value?, range_at(input, path.as_deref()?)?.max);
+                    (value > max && max > 0.0).then(|| value / max)
+                })
+                .fold(1.0_f64, f64::max);
+            let Some(price) = self.price.as_deref().filter(|_| over > 1.0) else {
+                break;
+            };
+            let floor = range_at(input, price).map_or(0.0, |r| r.min.max(0.0));
+            for slot in sample.at_all_mut(price) {
+                if let Sample::Number(p) = slot {
+                    *p = ((*p / over * 100.0).floor() / 100.0).max(floor);
+                }
+            }
+        }
+        self.set_sums(sample);
+    }
+
+    /// The subtotal and total that the amounts give, as [`Totals::set_sums`] sets them.
+    fn sums(&self, sample: &Sample) -> (Option<f64>, Option<f64>) {
+        let mut scratch = sample.clone();
+        self.set_sums(&mut scratch);
+        let one = |path: &Option<String>| {
+            path.as_ref()
+                .and_then(|p| scratch.at(p).first().and_then(|s| s.number()))
+        };
+        (one(&self.subtotal), one(&self.total))
+    }
+
+    fn set_sums(&self, sample: &mut Sample) {
         fn sum(sample: &Sample, path: &Option<String>) -> Option<f64> {
             let path = path.as_ref()?;
             Some(sample.at(path).iter().filter_map(|s| s.number()).sum())
@@ -336,6 +395,28 @@ impl Totals {
                 - adjustments;
             set_number(sample, total, value);
         }
+    }
+}
+
+/// The declared range of the `number` or `integer` input at a data path
+/// (`order.items[*].price`).
+fn range_at<'t>(input: &'t ObjTy, path: &str) -> Option<&'t crate::model::types::NumRange> {
+    let mut ty: Option<&Ty> = None;
+    let mut obj = Some(input);
+    for seg in segments(path) {
+        ty = match (seg, ty) {
+            (Seg::Key(k), _) => Some(&obj?.get(k)?.ty),
+            (Seg::Each, Some(Ty::List { item, .. })) => Some(&**item),
+            _ => return None,
+        };
+        obj = match ty {
+            Some(Ty::Object(o)) => Some(&**o),
+            _ => None,
+        };
+    }
+    match ty? {
+        Ty::Number { range } | Ty::Integer { range } => range.as_ref(),
+        _ => None,
     }
 }
 
@@ -867,6 +948,34 @@ mod tests {
         let worst = generate(&t, SampleKind::WorstCase);
         assert_eq!(worst["price"].as_f64(), Some(10000.0));
         assert_eq!(worst["qty"].as_i64(), Some(-50));
+    }
+
+    #[test]
+    fn a_worst_case_receipt_keeps_its_sums_within_their_declared_ranges() {
+        // 20 items of 99 at 10,000 would add up to 19,800,000 against totals of 0..100000:
+        // the prices come down until the sums fit, and the data checks and render accept it.
+        let src = include_str!("../templates/receipt.missive")
+            .replace("items: list max 100 of {", "items: list max 20 of {")
+            .replace("quantity: integer\n", "quantity: integer 1..99\n")
+            .replace("price: number\n", "price: number 0..10000\n")
+            .replace(
+                "totals: { subtotal: number, shipping: number, tax: number, total: number }",
+                "totals: { subtotal: number 0..100000, shipping: number 0..100, tax: number 0..1000, total: number 0..100000 }",
+            );
+        assert!(src.contains("0..100000"));
+        let t = template(&src);
+        let worst = generate(&t, SampleKind::WorstCase);
+        let totals = &worst["order"]["totals"];
+        for key in ["subtotal", "total"] {
+            let v = totals[key].as_f64().unwrap();
+            assert!((0.0..=100000.0).contains(&v), "{key}: {v}");
+        }
+        assert_eq!(worst["order"]["items"].as_array().map(Vec::len), Some(20));
+        let diagnostics = crate::driver::check_data(&t, &worst.to_string());
+        assert!(
+            diagnostics.iter().all(|d| !d.is_error()),
+            "{diagnostics:#?}"
+        );
     }
 
     #[test]
