@@ -8,6 +8,7 @@ use crate::ir::*;
 use crate::model::profile::LimitKey;
 use crate::model::profile::Profile;
 use crate::model::schema::FieldSpec;
+use crate::model::types::{Scope, Ty};
 use crate::span::Span;
 use crate::syntax::ast::Value;
 
@@ -274,7 +275,9 @@ impl Checker<'_> {
             }
             Ok(_) => {}
             Err(bounds::Unbounded::NoMax(c)) => {
-                let room = max.saturating_sub(bound.min).max(1);
+                let room = self
+                    .room_among_unbounded(v, max, &c)
+                    .unwrap_or_else(|| max.saturating_sub(bound.min).max(1));
                 let name = c.path.rsplit('.').next().unwrap_or(&c.path).to_string();
                 let mut d = codes::m4008_no_max_declared(format!(
                     "`{field}` has no length bound: `{}` is declared without `max`",
@@ -306,6 +309,46 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// The `max` to propose for a variable declared without one, so that the field fits once
+    /// every such variable of the value has it: the room the rest of the value leaves, shared
+    /// among them (`"{{ brand }} - {{ product }}"` in 80 characters: 38 each, not 77 for one
+    /// then 77 for the other). `None` when the value holds something else the analysis cannot
+    /// bound once these have a `max` (the proposal is then the room for this one alone).
+    fn room_among_unbounded(
+        &self,
+        v: &Value,
+        max: usize,
+        first: &bounds::Contributor,
+    ) -> Option<usize> {
+        let Value::Str(s) = v else { return None };
+        let mut root = Ty::Object(self.root.clone());
+        let mut locals = self.locals.clone();
+        let mut unbounded = 0;
+        let mut c = first.clone();
+        for _ in 0..16 {
+            let segments: Vec<&str> = c.path.split('.').collect();
+            let zeroed = match locals.iter().rposition(|(n, _, _)| n == segments[0]) {
+                Some(i) => zero_max(&mut locals[i].1, &segments[1..]),
+                None => zero_max(&mut root, &segments),
+            };
+            if !zeroed {
+                return None;
+            }
+            unbounded += 1;
+            let Ty::Object(r) = &root else { return None };
+            let scope = Scope {
+                root: r,
+                locals: locals.clone(),
+            };
+            match bounds::of_string_in(s, &scope, self.formats()).max {
+                Ok(rest) => return Some((max.saturating_sub(rest) / unbounded).max(1)),
+                Err(bounds::Unbounded::NoMax(next)) => c = next,
+                Err(_) => return None,
+            }
+        }
+        None
     }
 
     /// M4004 for a receipt whose summary and adjustments are all literal numbers (a payload
@@ -671,5 +714,22 @@ fn join_and(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Declares the text or URL input at `path` (below `ty`) with `max 0`, for
+/// [`Checker::room_among_unbounded`]; false when the path is not such an input.
+fn zero_max(ty: &mut Ty, path: &[&str]) -> bool {
+    match (ty, path) {
+        (Ty::String { max } | Ty::Url { max }, []) => {
+            *max = Some(0);
+            true
+        }
+        (Ty::Object(obj), [first, rest @ ..]) => std::sync::Arc::make_mut(obj)
+            .fields
+            .iter_mut()
+            .find(|f| f.name == *first)
+            .is_some_and(|f| zero_max(&mut f.ty, rest)),
+        _ => false,
     }
 }

@@ -204,7 +204,9 @@ fn mixed_indentation(text: &str) -> bool {
         match line.as_bytes().first() {
             Some(b'\t') => tabs = true,
             Some(b' ') if line.trim_start().len() < line.len() => {
-                spaces |= line.trim_start_matches(' ').starts_with(|c: char| !c.is_whitespace());
+                spaces |= line
+                    .trim_start_matches(' ')
+                    .starts_with(|c: char| !c.is_whitespace());
                 tabs |= line.trim_start_matches(' ').starts_with('\t');
             }
             _ => {}
@@ -229,7 +231,8 @@ mod tests {
         assert_eq!(b.suspect, None);
         assert!(b.mixed_indentation);
         // Tabs alone keep the guess.
-        let s = "carousel {\n\telement {\n\t\ttitle: \"A\"\n\n\telement {\n\t\ttitle: \"B\"\n\t}\n}\n";
+        let s =
+            "carousel {\n\telement {\n\t\ttitle: \"A\"\n\n\telement {\n\t\ttitle: \"B\"\n\t}\n}\n";
         assert_eq!(scan(s, 64).suspect, Some(20));
     }
 

@@ -1205,3 +1205,32 @@ fn data_from_standard_input_is_named_stdin() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("[<stdin>:1:"), "{err}");
 }
+
+/// M4008's proposed `max` leaves room for the value's other unbounded variables: followed for
+/// each in turn, the field fits (it proposed 77 for `brand`, then 77 for `product`, and the
+/// title then reached 157 characters of 80).
+#[test]
+fn the_no_max_help_shares_the_room_among_the_unbounded_variables() {
+    // expect: M4008
+    let mut text = "notification m31\ninput { brand: string, product: string }\ncarousel {\n  element {\n    title: \"{{ brand }} - {{ product }}\"\n    subtitle: \"x\"\n  }\n}\n".to_string();
+    for name in ["brand", "product"] {
+        let path = temp_file("m31.missive", text.as_bytes());
+        let (out, _) = run(&["check", path.to_str().unwrap(), "--format", "json"], 0);
+        let doc = json(&out);
+        let help = doc["diagnostics"][0]["help"].as_str().unwrap().to_string();
+        let proposed = help
+            .split('`')
+            .nth(1)
+            .filter(|p| p.starts_with(&format!("{name}: string max ")))
+            .unwrap_or_else(|| panic!("{help}"))
+            .to_string();
+        text = text.replacen(&format!("{name}: string"), &proposed, 1);
+    }
+    assert!(
+        text.contains("brand: string max 38") && text.contains("product: string max 39"),
+        "{text}"
+    );
+    let path = temp_file("m31.missive", text.as_bytes());
+    let (out, _) = run(&["check", path.to_str().unwrap(), "--format", "json"], 0);
+    assert_eq!(json(&out)["diagnostics"], serde_json::json!([]));
+}
