@@ -1310,6 +1310,24 @@ impl<'a> Checker<'a> {
         let mut d =
             codes::m1004_unknown_block(format!("unknown block `{}` at the top level", name.name))
                 .at(name.span, "not a part of a message");
+        // A block that belongs inside another (`quick_reply` at the top level): renamed to a
+        // near top-level word (`quick_replies`) it would still be wrong; it goes inside.
+        const INSIDE: &[(&str, &str)] = &[
+            ("quick_reply", "a `quick_replies { }` block"),
+            ("element", "a `carousel { }` (or a `receipt { }`)"),
+            ("button", "a `buttons { }` block (or an `element { }`)"),
+            ("summary", "a `receipt { }`"),
+            ("address", "a `receipt { }`"),
+            ("adjustment", "a `receipt { }`"),
+            ("default_action", "an `element { }` of a `carousel`"),
+        ];
+        if let Some((_, outer)) = INSIDE.iter().find(|(inner, _)| *inner == name.name) {
+            self.push(d.help(format!(
+                "`{}` goes inside {outer}: move it there",
+                name.name
+            )));
+            return;
+        }
         let facebook = schema::FACEBOOK_NAMES
             .iter()
             .find(|(fb, _)| *fb == name.name)
