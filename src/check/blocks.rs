@@ -370,6 +370,12 @@ impl Checker<'_> {
                 d.help(format!("a field with a similar name exists: `{s}`"))
                     .fix(name.span, s)
             }
+            // A field of a block that goes inside this one (`title` in a `carousel`): it
+            // belongs there, not in `extra`, which would send what Facebook refuses.
+            None if let Some(child) = child_with_field(spec, &name.name) => d.help(format!(
+                "`{}` belongs inside `{} {{ }}`: move it into one",
+                name.name, child
+            )),
             None => {
                 let names: Vec<String> = spec
                     .fields
@@ -729,5 +735,23 @@ fn currency_in(items: &[ast::Item]) -> Option<String> {
             .find_map(|b| currency_in(&b.items))
             .or_else(|| f.otherwise.as_deref().and_then(currency_in)),
         _ => None,
+    })
+}
+
+/// The keyword of a block that goes inside a block of `spec` and has the field `name`
+/// (`element` for `title` in a carousel; `button web_url` for `url` in `buttons`).
+fn child_with_field(spec: &BlockSpec, name: &str) -> Option<String> {
+    spec.children.iter().find_map(|c| {
+        let has = |s: Option<&'static BlockSpec>| s.is_some_and(|s| s.fields.iter().any(|f| f.name == name));
+        match schema::spec(c.block, None) {
+            Some(s) if has(Some(s)) => return Some(c.keyword.to_string()),
+            Some(_) => return None,
+            // A block whose fields depend on its label: a button.
+            None => {}
+        }
+        schema::BUTTON_TYPES
+            .iter()
+            .find(|t| has(schema::spec(c.block, Some(t))))
+            .map(|t| format!("{} {t}", c.keyword))
     })
 }
