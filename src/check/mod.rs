@@ -649,7 +649,17 @@ impl<'a> Checker<'a> {
             {
                 Some(TopKind::Attachment)
             }
-            Item::If(_) => Some(TopKind::Attachment),
+            // A choice of attachments; one that chooses only what `if` cannot choose here
+            // (texts) is an error of its own (M1004), not an attachment beside another.
+            Item::If(i)
+                if i.branches
+                    .iter()
+                    .flat_map(|b| &b.items)
+                    .chain(i.otherwise.iter().flatten())
+                    .any(|item| !matches!(item, Item::Command(c) if c.name.name == "text")) =>
+            {
+                Some(TopKind::Attachment)
+            }
             _ => None,
         };
         let previous = match kind {
