@@ -16,11 +16,19 @@ impl Checker<'_> {
     /// When the caller does not keep the tree (`Checker::release`), the block's items are let
     /// go once lowered: a payload's tree and its IR are not held at once.
     pub(super) fn block_body(&mut self, b: &mut ast::Block, spec: &'static BlockSpec) -> ObjIr {
-        let mut obj = ObjIr::default();
+        // A member per constant and item at most, and one for a label's constant (a button's
+        // `type`): sized once, as a payload's thousands of blocks would otherwise leave their
+        // grown and shrunk buffers' pieces between what they keep.
+        let mut obj = ObjIr {
+            members: Vec::with_capacity(
+                spec.constants.len() + b.items.len() + usize::from(b.label.is_some()),
+            ),
+            ..ObjIr::default()
+        };
         for (k, v) in spec.constants {
             obj.members.push(Member::Const {
                 key: k,
-                json: format!("\"{v}\"").into(),
+                json: super::json_string(v).into(),
             });
         }
         let mut fields: HashMap<&str, Span> = HashMap::new();
@@ -539,7 +547,7 @@ impl Checker<'_> {
                         0,
                         Member::Const {
                             key: rule.key,
-                            json: format!("\"{label}\"").into(),
+                            json: super::json_string(&label).into(),
                         },
                     );
                 }

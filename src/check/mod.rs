@@ -1904,9 +1904,13 @@ fn media_node(keyword: &str, payload: ObjIr, span: Span) -> Node {
     }
 }
 
-/// A string as JSON text.
+/// A string as JSON text, in a buffer of its size when nothing is escaped. (serde_json's
+/// `to_string` starts at 128 bytes: a literal boxed from it left the rest of that buffer as a
+/// piece too small to reuse, four per element of a payload.)
 pub(crate) fn json_string(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialize")
+    let mut out = Vec::with_capacity(s.len() + 2);
+    serde_json::to_writer(&mut out, s).expect("strings serialize");
+    String::from_utf8(out).expect("JSON text is UTF-8")
 }
 
 /// Whether `s` can be a notification's name: the grammar's `ident` (a letter or `_`, then
