@@ -1091,7 +1091,9 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 }
 
 /// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
-/// The template is there when the payload has no error (for `--check-images`).
+/// The template is there when the payload has no error (for `--check-images`); the syntax tree
+/// is not (`file` is empty): each part of it is let go once checked, so that a large payload's
+/// JSON tree, syntax tree and IR are never held whole at once.
 pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
     let node = match crate::json::parse(text) {
         Ok(n) => n,

@@ -53,7 +53,8 @@ pub struct Compiled {
     pub template: Option<Template>,
     /// Every syntax and check diagnostic, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
-    /// The syntax tree, also for a file with errors.
+    /// The syntax tree, also for a file with errors; empty for a JSON payload
+    /// ([`import::lint`](crate::import::lint)), whose tree is let go as it is checked.
     pub file: ast::File,
     /// The declared input as the checker lowered it, even when the file has errors: the
     /// scope the language server completes and hovers in.
