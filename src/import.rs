@@ -1330,6 +1330,32 @@ mod tests {
     }
 
     #[test]
+    fn a_payload_s_tree_is_let_go_as_it_is_checked_and_a_template_s_kept() {
+        // A carousel of twelve elements: too many, found once every element was lowered.
+        let element = r#"{"title": "T", "subtitle": "S", "buttons": [{"type": "web_url", "url": "https://shop.example/v", "title": "View"}]}"#;
+        let payload = format!(
+            r#"{{"attachment": {{"type": "template", "payload": {{"template_type": "generic", "elements": [{}]}}}}}}"#,
+            [element; 12].join(", ")
+        );
+        let options = crate::Options::default();
+        let linted = lint(&payload, "p", &options);
+        let codes: Vec<&str> = linted.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, [Code::TooMany.as_str()]);
+        assert!(linted.file.items.is_empty());
+        // The same carousel as a template: its tree comes back whole, every element in it.
+        let (source, _) = to_source_anyway(&payload, "p", &options.profile);
+        let compiled = crate::compile(&source.expect("imported"), &options);
+        let Some(Item::Block(carousel)) = compiled.file.items.last() else {
+            panic!("no carousel in {:?}", compiled.file.items);
+        };
+        assert_eq!(carousel.items.len(), 12);
+        assert!(carousel
+            .items
+            .iter()
+            .all(|e| matches!(e, Item::Block(b) if b.items.len() == 3)));
+    }
+
+    #[test]
     fn text_and_braces_survive() {
         let s = round_trip(r#"{"text": "Hi {{ name }} \"quoted\"\nbye"}"#);
         assert!(
