@@ -138,7 +138,8 @@ pub struct Checked<E> {
     pub report: FileReport,
     /// The compiled template, when it has no error.
     pub template: Option<Template>,
-    /// The syntax tree (the language server's hovers and completions read it).
+    /// The syntax tree (the language server's hovers and completions read it); empty for a
+    /// JSON payload.
     pub tree: ast::File,
     /// The declared input, lowered even when the file has errors.
     pub input: Arc<ObjTy>,

@@ -32,8 +32,10 @@ pub(crate) struct Imported {
 
 /// Builds the template of a payload: an iAdvize body (`{"text", "attachment"}`), a bare
 /// attachment, or a Send API envelope (`{"recipient", "messaging_type", "tag", "message"}`).
+/// The JSON is consumed as it goes: each item of a list is let go once its block is built,
+/// so that the payload's two trees are not held whole at once.
 pub(crate) fn import(
-    root: &Node<'_>,
+    mut root: Node<'_>,
     text: &str,
     name: &str,
     mode: Mode,
@@ -64,10 +66,9 @@ pub(crate) fn import(
             diagnostics: b.diags,
         };
     };
-    let body = if let Some(message) = root
-        .get("message")
-        .filter(|_| root.get("recipient").is_some() || root.get("messaging_type").is_some())
-    {
+    let envelope = root.get("message").is_some()
+        && (root.get("recipient").is_some() || root.get("messaging_type").is_some());
+    let body = if envelope {
         for m in members {
             match &*m.key {
                 "message" => {}
@@ -104,9 +105,9 @@ pub(crate) fn import(
             }
             b.diags.push(d);
         }
-        message
+        root.get_mut("message").expect("an envelope has a message")
     } else {
-        root
+        &mut root
     };
     if body.get("type").is_some() && body.get("payload").is_some() {
         // A bare attachment.
@@ -176,6 +177,16 @@ fn block(kind: &str, label: Option<&str>, span: Span, mut items: Vec<Item>) -> I
     })
 }
 
+/// Moves `more` to the end of `items`, without a copy when `items` is empty (a carousel's
+/// elements, 40,000 items of 104 bytes, would be held twice for a while).
+fn append(items: &mut Vec<Item>, mut more: Vec<Item>) {
+    if items.is_empty() {
+        *items = more;
+    } else {
+        items.append(&mut more);
+    }
+}
+
 fn string(text: &str, span: Span) -> StrLit {
     StrLit {
         span,
@@ -189,8 +200,8 @@ fn string(text: &str, span: Span) -> StrLit {
 
 impl Builder<'_> {
     /// The message body: `text`, `attachment`, and anything else.
-    fn body(&mut self, body: &Node<'_>, items: &mut Vec<Item>) {
-        let Json::Object(members) = &body.value else {
+    fn body(&mut self, body: &mut Node<'_>, items: &mut Vec<Item>) {
+        let Json::Object(members) = &mut body.value else {
             self.diags.push(
                 codes::m6005_import_shape(format!(
                     "the message should be an object, found {}",
@@ -211,7 +222,7 @@ impl Builder<'_> {
                         items.push(command("text", m.key_span, vec![v]));
                     }
                 }
-                "attachment" => items.extend(self.attachment(&m.value, m.key_span)),
+                "attachment" => items.extend(self.attachment(&mut m.value, m.key_span)),
                 "quick_replies" => items.extend(self.quick_replies(m)),
                 "metadata" => {
                     if let Some(v) = self.value("metadata", &m.value) {
@@ -349,7 +360,7 @@ impl Builder<'_> {
         }
     }
 
-    fn attachment(&mut self, node: &Node<'_>, key_span: Span) -> Vec<Item> {
+    fn attachment(&mut self, node: &mut Node<'_>, key_span: Span) -> Vec<Item> {
         let kind = node.get("type").and_then(|t| match &t.value {
             Json::String(s) => Some(s.to_string()),
             _ => None,
@@ -423,11 +434,18 @@ impl Builder<'_> {
                         .map_or(key_span, |m| m.key_span),
                     _ => key_span,
                 };
+                let has = "found above";
                 match template_type.as_deref() {
-                    Some("generic") => out.push(self.generic(payload, at)),
-                    Some("receipt") => out.push(self.receipt(payload, node, at)),
-                    Some("button") => out.push(self.button_template(payload, at)),
-                    Some("media") => out.push(self.media_template(payload, at)),
+                    Some("generic") => {
+                        out.push(self.generic(node.get_mut("payload").expect(has), at))
+                    }
+                    Some("receipt") => out.push(self.receipt(node, at)),
+                    Some("button") => {
+                        out.push(self.button_template(node.get_mut("payload").expect(has), at))
+                    }
+                    Some("media") => {
+                        out.push(self.media_template(node.get_mut("payload").expect(has), at))
+                    }
                     other => self.diags.push(
                         codes::m6005_import_shape(
                             format!("missive does not model the `{}` template", other.unwrap_or("?")),
@@ -463,17 +481,19 @@ impl Builder<'_> {
     }
 
     /// A `buttons` array as `button TYPE { }` blocks.
-    fn buttons(&mut self, m: &Member<'_>) -> Vec<Item> {
-        self.blocks_from(m, &mut |b: &mut Self, node: &Node<'_>, at: Span| {
+    fn buttons(&mut self, m: &mut Member<'_>) -> Vec<Item> {
+        self.blocks_from(m, &mut |b: &mut Self, node: &mut Node<'_>, at: Span| {
             b.button(node, at)
         })
     }
 
-    /// Children of a block from an array: one block per item, located at the item.
+    /// Children of a block from an array: one block per item, located at the item. Each
+    /// item's JSON is let go once its block is built (40,000 elements make a JSON tree near
+    /// three times the payload's size, and a syntax tree larger still).
     fn blocks_from(
         &mut self,
-        array: &Member<'_>,
-        build: &mut dyn FnMut(&mut Self, &Node<'_>, Span) -> Option<Item>,
+        array: &mut Member<'_>,
+        build: &mut dyn FnMut(&mut Self, &mut Node<'_>, Span) -> Option<Item>,
     ) -> Vec<Item> {
         if matches!(&array.value.value, Json::Array(items) if items.is_empty())
             && &*array.key != "elements"
@@ -484,7 +504,7 @@ impl Builder<'_> {
                 Mode::Lint => Vec::new(),
             };
         }
-        let Json::Array(items) = &array.value.value else {
+        let Json::Array(items) = &mut array.value.value else {
             self.diags.push(
                 codes::m6002_import_type(format!(
                     "`{}` should be a list, found {}",
@@ -496,13 +516,14 @@ impl Builder<'_> {
             );
             return Vec::new();
         };
-        items
-            .iter()
-            .filter_map(|item| {
-                let at = item_span(self.text, item);
-                build(self, item, at)
-            })
-            .collect()
+        let mut blocks = Vec::with_capacity(items.len());
+        for item in items {
+            let at = item_span(self.text, item);
+            blocks.extend(build(self, item, at));
+            item.value = Json::Null;
+        }
+        blocks.shrink_to_fit();
+        blocks
     }
 
     fn object_or_error(&mut self, key: &str, node: &Node<'_>) -> bool {
@@ -520,17 +541,17 @@ impl Builder<'_> {
         false
     }
 
-    fn generic(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+    fn generic(&mut self, payload: &mut Node<'_>, key_span: Span) -> Item {
         let mut items = Vec::new();
-        if let Json::Object(members) = &payload.value {
+        if let Json::Object(members) = &mut payload.value {
             for m in members {
                 match &*m.key {
                     "template_type" => {}
                     "elements" => {
                         let mut element =
-                            |b: &mut Self, node: &Node<'_>, at: Span| b.element(node, at);
+                            |b: &mut Self, node: &mut Node<'_>, at: Span| b.element(node, at);
                         let els = self.blocks_from(m, &mut element);
-                        items.extend(els);
+                        append(&mut items, els);
                     }
                     "sharable" | "image_aspect_ratio" => {
                         items.extend(self.field(m));
@@ -568,7 +589,7 @@ impl Builder<'_> {
     }
 
     /// The message's quick replies: `quick_replies { quick_reply TYPE { ... } }`.
-    fn quick_replies(&mut self, m: &Member<'_>) -> Vec<Item> {
+    fn quick_replies(&mut self, m: &mut Member<'_>) -> Vec<Item> {
         if matches!(&m.value.value, Json::Array(items) if items.is_empty()) {
             // Nothing to model, but the import keeps it so the output is the same.
             return match self.mode {
@@ -603,7 +624,7 @@ impl Builder<'_> {
                 return self.unknown(m).into_iter().collect();
             }
         }
-        let mut reply = |b: &mut Self, node: &Node<'_>, at: Span| b.quick_reply(node, at);
+        let mut reply = |b: &mut Self, node: &mut Node<'_>, at: Span| b.quick_reply(node, at);
         let replies = self.blocks_from(m, &mut reply);
         if !matches!(&m.value.value, Json::Array(_)) {
             return Vec::new();
@@ -655,21 +676,22 @@ impl Builder<'_> {
     }
 
     /// A media template: `media { element { media_type, url | attachment_id, button } }`.
-    fn media_template(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+    fn media_template(&mut self, payload: &mut Node<'_>, key_span: Span) -> Item {
         let mut items = Vec::new();
-        if let Json::Object(members) = &payload.value {
+        let payload_span = payload.span;
+        if let Json::Object(members) = &mut payload.value {
             for m in members {
                 match &*m.key {
                     "template_type" => {}
                     "elements" => {
                         let mut element =
-                            |b: &mut Self, node: &Node<'_>, at: Span| b.media_element(node, at);
+                            |b: &mut Self, node: &mut Node<'_>, at: Span| b.media_element(node, at);
                         let els = self.blocks_from(m, &mut element);
-                        items.extend(els);
+                        append(&mut items, els);
                     }
                     "sharable" => {
                         let single = Node {
-                            span: payload.span,
+                            span: payload_span,
                             value: Json::Object(vec![m.clone()]),
                         };
                         self.fields(&single, &[], &mut items);
@@ -681,11 +703,11 @@ impl Builder<'_> {
         block("media", None, key_span, items)
     }
 
-    fn media_element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+    fn media_element(&mut self, node: &mut Node<'_>, at: Span) -> Option<Item> {
         if !self.object_or_error("element", node) {
             return None;
         }
-        let Json::Object(members) = &node.value else {
+        let Json::Object(members) = &mut node.value else {
             return None;
         };
         let mut items = Vec::new();
@@ -704,9 +726,9 @@ impl Builder<'_> {
     }
 
     /// A button template: `buttons { text: ..., button ... }`.
-    fn button_template(&mut self, payload: &Node<'_>, key_span: Span) -> Item {
+    fn button_template(&mut self, payload: &mut Node<'_>, key_span: Span) -> Item {
         let mut items = Vec::new();
-        if let Json::Object(members) = &payload.value {
+        if let Json::Object(members) = &mut payload.value {
             for m in members {
                 match &*m.key {
                     "template_type" => {}
@@ -723,14 +745,15 @@ impl Builder<'_> {
         block("buttons", None, key_span, items)
     }
 
-    fn element(&mut self, node: &Node<'_>, at: Span) -> Option<Item> {
+    fn element(&mut self, node: &mut Node<'_>, at: Span) -> Option<Item> {
         if !self.object_or_error("element", node) {
             return None;
         }
-        let Json::Object(members) = &node.value else {
+        let Json::Object(members) = &mut node.value else {
             return None;
         };
-        let mut items = Vec::new();
+        // An item per member, mostly: sized once (an element of a payload is one of thousands).
+        let mut items = Vec::with_capacity(members.len());
         for m in members {
             match &*m.key {
                 "title" | "subtitle" | "image_url" => {
@@ -783,6 +806,7 @@ impl Builder<'_> {
         let Json::Object(members) = &node.value else {
             return;
         };
+        items.reserve_exact(members.iter().filter(|m| !skip.contains(&&*m.key)).count());
         for m in members {
             if skip.contains(&&*m.key) {
                 continue;
@@ -883,34 +907,48 @@ impl Builder<'_> {
 
     /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
     /// payload, as the integration guide's example does: they are moved inside (M6003).
-    fn receipt(&mut self, payload: &Node<'_>, attachment: &Node<'_>, key_span: Span) -> Item {
+    fn receipt(&mut self, attachment: &mut Node<'_>, key_span: Span) -> Item {
         let mut items = Vec::new();
-        let mut parts: Vec<&Member<'_>> = Vec::new();
-        if let Json::Object(members) = &payload.value {
-            parts.extend(members.iter());
-        }
-        let mut moved: Vec<&Member<'_>> = Vec::new();
-        if let Json::Object(members) = &attachment.value {
-            for m in members
-                .iter()
-                .filter(|m| matches!(&*m.key, "address" | "summary" | "adjustments"))
-            {
-                if payload.get(&m.key).is_some() {
-                    self.outside(m, "the attachment (it is also inside `payload`)");
-                } else {
-                    moved.push(m);
-                }
+        // The attachment's `payload` (the last one, as `get` finds it), and its other members.
+        let Json::Object(members) = &mut attachment.value else {
+            return block("receipt", None, key_span, items);
+        };
+        let Some(at) = members
+            .iter()
+            .rposition(|m| crate::json::same_key(&m.key, "payload"))
+        else {
+            return block("receipt", None, key_span, items);
+        };
+        let (before, rest) = members.split_at_mut(at);
+        let (payload, after) = rest.split_first_mut().expect("the payload");
+        let payload = &mut payload.value;
+        let mut moved: Vec<&mut Member<'_>> = Vec::new();
+        for m in before
+            .iter_mut()
+            .chain(after)
+            .filter(|m| matches!(&*m.key, "address" | "summary" | "adjustments"))
+        {
+            if payload.get(&m.key).is_some() {
+                self.outside(m, "the attachment (it is also inside `payload`)");
+            } else {
+                moved.push(m);
             }
         }
         if !moved.is_empty() {
-            self.diags.push(self.guide_layout(&moved));
-            parts.extend(moved);
+            let shown: Vec<&Member<'_>> = moved.iter().map(|m| &**m).collect();
+            self.diags.push(self.guide_layout(&shown));
         }
+        let payload_span = payload.span;
+        let mut parts: Vec<&mut Member<'_>> = Vec::new();
+        if let Json::Object(members) = &mut payload.value {
+            parts.extend(members.iter_mut());
+        }
+        parts.extend(moved);
         for m in parts {
             match &*m.key {
                 "template_type" => {}
                 "elements" => {
-                    let mut element = |b: &mut Self, node: &Node<'_>, at: Span| {
+                    let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
                         if !b.object_or_error("element", node) {
                             return None;
                         }
@@ -931,7 +969,7 @@ impl Builder<'_> {
                         Some(block("element", None, at, fields))
                     };
                     let els = self.blocks_from(m, &mut element);
-                    items.extend(els);
+                    append(&mut items, els);
                 }
                 "address" | "summary" => {
                     if self.object_or_error(&m.key, &m.value) {
@@ -953,7 +991,7 @@ impl Builder<'_> {
                     }
                 }
                 "adjustments" => {
-                    let mut adjustment = |b: &mut Self, node: &Node<'_>, at: Span| {
+                    let mut adjustment = |b: &mut Self, node: &mut Node<'_>, at: Span| {
                         if !b.object_or_error("adjustment", node) {
                             return None;
                         }
@@ -968,7 +1006,7 @@ impl Builder<'_> {
                 | "payment_method" | "order_url" | "timestamp" | "sharable" => {
                     let mut fields = Vec::new();
                     let single = Node {
-                        span: payload.span,
+                        span: payload_span,
                         value: Json::Object(vec![m.clone()]),
                     };
                     self.fields(&single, &[], &mut fields);
@@ -1053,7 +1091,9 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 }
 
 /// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
-/// The template is there when the payload has no error (for `--check-images`).
+/// The template is there when the payload has no error (for `--check-images`); the syntax tree
+/// is not (`file` is empty): each part of it is let go once checked, so that a large payload's
+/// JSON tree, syntax tree and IR are never held whole at once.
 pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
     let node = match crate::json::parse(text) {
         Ok(n) => n,
@@ -1083,9 +1123,8 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
             };
         }
     };
-    let mut imported = import(&node, text, name, Mode::Lint, &options.profile);
-    // The tree holds what the check needs: the JSON's own tree is let go before it runs.
-    drop(node);
+    // The JSON's tree is let go as the import goes: the syntax tree holds what the check needs.
+    let mut imported = import(node, text, name, Mode::Lint, &options.profile);
     imported
         .diagnostics
         .extend(crate::syntax::bidi_in_json(text));
@@ -1171,11 +1210,10 @@ pub fn to_source_anyway(
             return (None, vec![d]);
         }
     };
-    let Imported { file, diagnostics } = import(&node, text, name, Mode::Import, profile);
-    // What follows needs the trees no more: they are let go before the source is compiled
-    // (a payload of 100 MB makes trees of several times its size).
     let root_span = node.span;
-    drop(node);
+    let Imported { file, diagnostics } = import(node, text, name, Mode::Import, profile);
+    // What follows needs the tree no more: it is let go before the source is compiled (a
+    // payload of 100 MB makes trees of several times its size).
     let source = crate::syntax::print::print(&file);
     drop(file);
     if diagnostics.iter().any(stops) {
@@ -1289,6 +1327,32 @@ mod tests {
             let code = code.as_str();
             assert!(codes.contains(&code), "{code} missing from {codes:?}");
         }
+    }
+
+    #[test]
+    fn a_payload_s_tree_is_let_go_as_it_is_checked_and_a_template_s_kept() {
+        // A carousel of twelve elements: too many, found once every element was lowered.
+        let element = r#"{"title": "T", "subtitle": "S", "buttons": [{"type": "web_url", "url": "https://shop.example/v", "title": "View"}]}"#;
+        let payload = format!(
+            r#"{{"attachment": {{"type": "template", "payload": {{"template_type": "generic", "elements": [{}]}}}}}}"#,
+            [element; 12].join(", ")
+        );
+        let options = crate::Options::default();
+        let linted = lint(&payload, "p", &options);
+        let codes: Vec<&str> = linted.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, [Code::TooMany.as_str()]);
+        assert!(linted.file.items.is_empty());
+        // The same carousel as a template: its tree comes back whole, every element in it.
+        let (source, _) = to_source_anyway(&payload, "p", &options.profile);
+        let compiled = crate::compile(&source.expect("imported"), &options);
+        let Some(Item::Block(carousel)) = compiled.file.items.last() else {
+            panic!("no carousel in {:?}", compiled.file.items);
+        };
+        assert_eq!(carousel.items.len(), 12);
+        assert!(carousel
+            .items
+            .iter()
+            .all(|e| matches!(e, Item::Block(b) if b.items.len() == 3)));
     }
 
     #[test]

@@ -63,6 +63,18 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The member `key` of an object (the last one, if the key is repeated), to change.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Node<'a>> {
+        match &mut self.value {
+            Json::Object(members) => members
+                .iter_mut()
+                .rev()
+                .find(|m| same_key(&m.key, key))
+                .map(|m| &mut m.value),
+            _ => None,
+        }
+    }
+
     /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Json::Null)

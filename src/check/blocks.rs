@@ -13,12 +13,22 @@ use crate::syntax::ast::{self, Item};
 
 impl Checker<'_> {
     /// The members of a block: its fields, child blocks, loops and conditions, and `extra`.
-    pub(super) fn block_body(&mut self, b: &ast::Block, spec: &'static BlockSpec) -> ObjIr {
-        let mut obj = ObjIr::default();
+    /// When the caller does not keep the tree (`Checker::release`), the block's items are let
+    /// go once lowered: a payload's tree and its IR are not held at once.
+    pub(super) fn block_body(&mut self, b: &mut ast::Block, spec: &'static BlockSpec) -> ObjIr {
+        // A member per constant and item at most, and one for a label's constant (a button's
+        // `type`): sized once, as a payload's thousands of blocks would otherwise leave their
+        // grown and shrunk buffers' pieces between what they keep.
+        let mut obj = ObjIr {
+            members: Vec::with_capacity(
+                spec.constants.len() + b.items.len() + usize::from(b.label.is_some()),
+            ),
+            ..ObjIr::default()
+        };
         for (k, v) in spec.constants {
             obj.members.push(Member::Const {
                 key: k,
-                json: format!("\"{v}\"").into(),
+                json: super::json_string(v).into(),
             });
         }
         let mut fields: HashMap<&str, Span> = HashMap::new();
@@ -28,9 +38,17 @@ impl Checker<'_> {
         // A line that did not parse, a misspelled field or a rejected child block: the
         // "missing field" checks would only repeat the same mistake, so they are skipped.
         let mut broken = false;
+        // The currency a missing `currency`'s help suggests: the one its children give, read
+        // before they are lowered (and, when the tree is not kept, let go).
+        let currency = spec
+            .fields
+            .iter()
+            .any(|f| f.required && f.kind == schema::Kind::Currency)
+            .then(|| currency_in(&b.items))
+            .flatten();
 
-        for item in &b.items {
-            match item {
+        for i in 0..b.items.len() {
+            match &b.items[i] {
                 Item::Error(_) => broken = true,
                 Item::Field(f) => {
                     let Some(fs) = spec.fields.iter().find(|s| s.name == f.name.name) else {
@@ -71,7 +89,7 @@ impl Checker<'_> {
                             .fix(Span::new(after, after), ":"),
                         );
                     } else {
-                        self.unknown_child(&c.name, spec, b);
+                        self.unknown_child(&c.name, spec, &b.kind);
                     }
                 }
                 Item::Extra(e) => {
@@ -90,7 +108,9 @@ impl Checker<'_> {
                     );
                 }
                 Item::Block(_) | Item::For(_) | Item::If(_) => {
-                    let Some((child, node)) = self.child_node(item, spec, b) else {
+                    let span = b.items[i].span();
+                    let Some((child, node)) = self.child_node(&mut b.items[i], spec, &b.kind)
+                    else {
                         broken = true;
                         continue;
                     };
@@ -101,13 +121,13 @@ impl Checker<'_> {
                                     "`{}` is given twice",
                                     child.keyword
                                 ))
-                                .at(item.span(), "given again here")
+                                .at(span, "given again here")
                                 .at(*prev, "first given here")
                                 .help(format!("{} has one `{}`", spec.what, child.keyword)),
                             );
                             continue;
                         }
-                        singles.insert(child.key, item.span());
+                        singles.insert(child.key, span);
                     }
                     match items_at.get(child.key) {
                         Some(&i) => {
@@ -117,10 +137,15 @@ impl Checker<'_> {
                         }
                         None => {
                             items_at.insert(child.key, obj.members.len());
+                            // Room for the block's other items, at most (40,000 elements
+                            // would otherwise double their list some fifteen times).
+                            let mut nodes =
+                                Vec::with_capacity(if child.many { b.items.len() - i } else { 1 });
+                            nodes.push(node);
                             obj.members.push(Member::Items(Box::new(Items {
                                 key: child.key,
                                 single: !child.many,
-                                nodes: vec![node],
+                                nodes,
                                 min: child.min,
                                 limit: child.limit,
                                 owner: b.kind.span,
@@ -153,12 +178,17 @@ impl Checker<'_> {
         }
 
         if !broken {
-            self.required_members(b, spec, &fields, &items_at, &obj);
+            self.required_members(b, spec, &fields, &items_at, &obj, currency.as_deref());
         }
         self.static_counts(&obj);
         // Pushed one by one, the members have room to spare (a button's three held four
         // 176-byte members), kept for as long as the template: none kept.
         obj.members.shrink_to_fit();
+        for m in &mut obj.members {
+            if let Member::Items(items) = m {
+                items.nodes.shrink_to_fit();
+            }
+        }
         if spec.what == "a carousel element" {
             obj.kind = ObjKind::Element;
         }
@@ -175,6 +205,9 @@ impl Checker<'_> {
                     .help("add a `subtitle`, an `image_url`, a `default_action` or a `button`: Facebook refuses title-only elements"),
             );
         }
+        if self.release {
+            b.items = Vec::new();
+        }
         obj
     }
 
@@ -185,6 +218,7 @@ impl Checker<'_> {
         fields: &HashMap<&str, Span>,
         items_at: &HashMap<&'static str, usize>,
         obj: &ObjIr,
+        currency: Option<&str>,
     ) {
         let extra: Vec<&str> = obj
             .members
@@ -273,7 +307,7 @@ impl Checker<'_> {
                     // A value of the field's kind, so that the help shows what to write.
                     let kind = spec.fields.iter().find(|f| f.name == *m).map(|f| f.kind);
                     match kind {
-                        Some(schema::Kind::Currency) => match currency_in(&b.items) {
+                        Some(schema::Kind::Currency) => match currency {
                             // An element's `currency`: the order's, most likely.
                             Some(c) => format!(
                                 "a line `{m}: \"{c}\"` inside the {}'s braces (the currency its elements give)",
@@ -399,10 +433,11 @@ impl Checker<'_> {
         meant
     }
 
-    fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, b: &ast::Block) {
+    /// A child block `name` that `spec` (the block `parent`) does not hold.
+    fn unknown_child(&mut self, name: &ast::Ident, spec: &BlockSpec, parent: &ast::Ident) {
         let mut d =
             codes::m1004_unknown_block(format!("`{}` is not allowed in {}", name.name, spec.what))
-                .at(name.span, format!("not a block of `{}`", b.kind.name));
+                .at(name.span, format!("not a block of `{}`", parent.name));
         let candidates = spec
             .children
             .iter()
@@ -438,9 +473,9 @@ impl Checker<'_> {
     /// A child block, or a `for` / `if` around child blocks of one kind.
     pub(super) fn child_node(
         &mut self,
-        item: &Item,
+        item: &mut Item,
         spec: &'static BlockSpec,
-        parent: &ast::Block,
+        parent: &ast::Ident,
     ) -> Option<(&'static ChildSpec, Node)> {
         match item {
             Item::Block(b) => {
@@ -512,11 +547,13 @@ impl Checker<'_> {
                 let mut obj = self.block_body(b, child_spec);
                 if let Some(rule) = schema::labelled(child.block) {
                     let label = b.label.as_ref().expect("checked").name.clone();
+                    // Room for one more, not twice as many (a button's members were exact).
+                    obj.members.reserve_exact(1);
                     obj.members.insert(
                         0,
                         Member::Const {
                             key: rule.key,
-                            json: format!("\"{label}\"").into(),
+                            json: super::json_string(&label).into(),
                         },
                     );
                 }
@@ -565,7 +602,7 @@ impl Checker<'_> {
                     *item,
                     resolved.decl.unwrap_or(f.var.span),
                 ));
-                let body = self.child_nodes(&f.items, spec, parent);
+                let body = self.child_nodes(&mut f.items, spec, parent);
                 self.locals.pop();
                 let (child, body) = body?;
                 Some((
@@ -580,10 +617,10 @@ impl Checker<'_> {
             Item::If(i) => {
                 let mut child = None;
                 let mut branches = Vec::new();
-                for br in &i.branches {
+                for br in &mut i.branches {
                     let cond = self.condition(&br.condition);
                     let guards = self.guard(&br.condition);
-                    let nodes = self.child_nodes(&br.items, spec, parent);
+                    let nodes = self.child_nodes(&mut br.items, spec, parent);
                     self.guards.truncate(guards);
                     if let Some((c, nodes)) = nodes {
                         if self.same_kind(&mut child, c, i.span) {
@@ -594,7 +631,7 @@ impl Checker<'_> {
                     }
                 }
                 let mut otherwise = Vec::new();
-                if let Some(items) = &i.otherwise {
+                if let Some(items) = &mut i.otherwise {
                     if let Some((c, nodes)) = self.child_nodes(items, spec, parent) {
                         if self.same_kind(&mut child, c, i.span) {
                             otherwise = nodes;
@@ -676,14 +713,14 @@ impl Checker<'_> {
     /// The body of a `for` or an `if` branch: child blocks of one kind.
     fn child_nodes(
         &mut self,
-        items: &[Item],
+        items: &mut [Item],
         spec: &'static BlockSpec,
-        parent: &ast::Block,
+        parent: &ast::Ident,
     ) -> Option<(&'static ChildSpec, Vec<Node>)> {
         let mut kind: Option<&'static ChildSpec> = None;
         let mut nodes = Vec::new();
         for item in items {
-            match item {
+            match &*item {
                 Item::Error(_) => {}
                 Item::Field(_) | Item::Command(_) | Item::Extra(_) | Item::Input(_) => {
                     let what = match item {
@@ -699,8 +736,9 @@ impl Checker<'_> {
                     );
                 }
                 _ => {
+                    let span = item.span();
                     if let Some((c, node)) = self.child_node(item, spec, parent) {
-                        if self.same_kind(&mut kind, c, item.span()) {
+                        if self.same_kind(&mut kind, c, span) {
                             nodes.push(node);
                         }
                     }

@@ -19,7 +19,7 @@ use crate::span::Span;
 use crate::syntax::ast::{self, Item, Value};
 use crate::syntax::Parse;
 
-use super::{check_parsed, media_kind, Compiled, Options};
+use super::{check_parsed, media_kind, Compiled, Options, Tree};
 
 /// The `locales { }` block, as declared.
 struct Declared {
@@ -35,7 +35,7 @@ impl Declared {
 }
 
 /// Checks a parsed template in each locale it declares (once, as before, when it declares none).
-pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled {
+pub(super) fn check(parsed: Parse, source: &str, options: &Options, tree: Tree) -> Compiled {
     // Each `use` of a shared part is replaced by the part's items first, so that a part's
     // texts per locale are lowered with the template's own; the result keeps the tree as
     // written (the language server and `fmt` read it).
@@ -63,7 +63,14 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
                 .map
                 .copies_before(super::line_start(source, opener))
         });
-        let mut compiled = check_expanded(tree, &expanded.text, source.len(), kept, options);
+        let mut compiled = check_expanded(
+            tree,
+            &expanded.text,
+            source.len(),
+            kept,
+            options,
+            Tree::Release,
+        );
         super::parts::drop_follow_ons(&mut compiled.diagnostics, &expanded.uses);
         crate::diagnostic::place(&mut compiled.diagnostics, &expanded.map);
         crate::diagnostic::sort(&mut compiled.diagnostics);
@@ -81,7 +88,7 @@ pub(super) fn check(parsed: Parse, source: &str, options: &Options) -> Compiled 
         compiled.file = written;
         return compiled;
     }
-    check_expanded(parsed, source, source.len(), 0..0, options)
+    check_expanded(parsed, source, source.len(), 0..0, options, tree)
 }
 
 /// [`check`] of a tree whose uses of parts are expanded (`source`: the template's text, then
@@ -93,12 +100,13 @@ fn check_expanded(
     template_len: usize,
     kept: Range<u32>,
     options: &Options,
+    tree: Tree,
 ) -> Compiled {
     let mut own = Vec::new();
     let declared = declaration(&parsed.file, &mut own);
     let Some(declared) = declared else {
         if !has_localized_text(&parsed.file) && own.is_empty() {
-            return check_parsed(parsed, source, options, None, kept);
+            return check_parsed(parsed, source, options, None, kept, tree);
         }
         // Texts per locale without a declaration: checked once, in the first text of each.
         let file = lower(&parsed.file, None, None, &mut own);
@@ -179,7 +187,7 @@ fn check_lowered(
         diagnostics: parsed.diagnostics.clone(),
         broken_from: parsed.broken_from,
     };
-    let mut compiled = check_parsed(lowered, source, options, locale, kept);
+    let mut compiled = check_parsed(lowered, source, options, locale, kept, Tree::Release);
     compiled.file = parsed.file.clone();
     compiled
 }

@@ -53,7 +53,8 @@ pub struct Compiled {
     pub template: Option<Template>,
     /// Every syntax and check diagnostic, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
-    /// The syntax tree, also for a file with errors.
+    /// The syntax tree, also for a file with errors; empty for a JSON payload
+    /// ([`import::lint`](crate::import::lint)), whose tree is let go as it is checked.
     pub file: ast::File,
     /// The declared input as the checker lowered it, even when the file has errors: the
     /// scope the language server completes and hovers in.
@@ -66,11 +67,12 @@ pub struct Compiled {
 /// Parses and checks a template.
 pub fn compile(source: &str, options: &Options) -> Compiled {
     let parsed = crate::syntax::parse(source);
-    locales::check(parsed, source, options)
+    locales::check(parsed, source, options, Tree::Keep)
 }
 
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
-/// the JSON payload), with the same checks as a parsed template.
+/// the JSON payload), with the same checks as a parsed template. The tree is let go as it is
+/// lowered: the result's `file` is empty.
 pub(crate) fn check_tree(
     file: ast::File,
     text: &str,
@@ -82,19 +84,35 @@ pub(crate) fn check_tree(
         diagnostics,
         broken_from: None,
     };
-    locales::check(parsed, text, options)
+    locales::check(parsed, text, options, Tree::Release)
+}
+
+/// Whether the caller of a check keeps the syntax tree in the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    /// In `Compiled::file`, as written (the language server and `fmt` read it).
+    Keep,
+    /// Let go as it is lowered; `Compiled::file` is empty.
+    Release,
 }
 
 /// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
 /// without `locales`. In a template broken before its end (`broken_from`), what is found past
 /// the break is dropped, except in `kept` (the parts brought in by the uses before it).
 fn check_parsed(
-    parsed: crate::syntax::Parse,
+    mut parsed: crate::syntax::Parse,
     source: &str,
     options: &Options,
     locale: Option<&Locale>,
     kept: std::ops::Range<u32>,
+    tree: Tree,
 ) -> Compiled {
+    // A block the break cuts is found in the tree as written, before it is lowered.
+    let cut = parsed.broken_from.map(|opener| {
+        let mut cut = Vec::new();
+        headers_around(&parsed.file.items, line_start(source, opener), &mut cut);
+        cut
+    });
     let mut checker = Checker {
         text: source,
         profile: &options.profile,
@@ -109,9 +127,10 @@ fn check_parsed(
         format_headers_broken: false,
         guards: Vec::new(),
         field_at: None,
+        release: tree == Tree::Release,
     };
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
-    let template = checker.file(&parsed.file, options);
+    let template = checker.file(&mut parsed.file, options);
     let mut diagnostics = checker.diags;
     if let Some(opener) = parsed.broken_from {
         // Past a `{` left open the tree is a guess: keep only what precedes its line (a count
@@ -123,8 +142,7 @@ fn check_parsed(
         // A block the break cuts (`receipt {` around an `address {` left open) is judged on
         // what it holds as a whole (its required fields, an element with a title alone): that
         // is not known either. Its header's diagnostics go, and come back once it is closed.
-        let mut cut = Vec::new();
-        headers_around(&parsed.file.items, from, &mut cut);
+        let cut = cut.unwrap_or_default();
         diagnostics.retain(|d| {
             d.code == crate::diagnostic::Code::UnclosedDelimiter
                 || d.primary().is_none_or(|l| {
@@ -154,7 +172,10 @@ fn check_parsed(
     Compiled {
         template,
         diagnostics,
-        file: parsed.file,
+        file: match tree {
+            Tree::Keep => parsed.file,
+            Tree::Release => ast::File::default(),
+        },
         input: checker.root,
         parts: Vec::new(),
     }
@@ -377,6 +398,10 @@ struct Checker<'a> {
     /// The name of the block field being checked, for a label at it when its value was
     /// brought from elsewhere (a part's field reading a `use`'s argument).
     field_at: Option<Span>,
+    /// The caller does not keep the tree: each block's items are let go once lowered, so that
+    /// a payload's tree and its IR are not held at once (40,000 elements make each of them
+    /// over three times the payload's size).
+    release: bool,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -483,7 +508,7 @@ impl<'a> Checker<'a> {
     // -----------------------------------------------------------------------------------------
     // The file
 
-    fn file(&mut self, file: &ast::File, options: &Options) -> Option<Template> {
+    fn file(&mut self, file: &mut ast::File, options: &Options) -> Option<Template> {
         if file.items.is_empty() {
             // Nothing parsed: either the parser already said why, or there is only comments.
             if self.diags.is_empty() {
@@ -497,9 +522,13 @@ impl<'a> Checker<'a> {
         }
         self.lower_inputs(file);
         self.format_headers(file);
+        let first = file.items.first().map_or(Span::new(0, 0), |i| {
+            let s = i.span();
+            Span::new(s.start as usize, s.start as usize)
+        });
         let mut top = Top::default();
-        for item in &file.items {
-            match item {
+        for item in &mut file.items {
+            match &*item {
                 Item::Input(_) | Item::Error(_) => {}
                 Item::Command(c) if formats::HEADERS.contains(&c.name.name.as_str()) => {}
                 Item::Command(c)
@@ -508,9 +537,11 @@ impl<'a> Checker<'a> {
                         "notification" | "customer_id" | "messaging_type" | "tag"
                     ) =>
                 {
-                    self.header_line(c, &mut top)
+                    if let Item::Command(c) = item {
+                        self.header_line(c, &mut top)
+                    }
                 }
-                other => self.message_part(other, &mut top),
+                _ => self.message_part(item, &mut top),
             }
         }
         self.extra_beside_own_parts(&top);
@@ -519,7 +550,7 @@ impl<'a> Checker<'a> {
             let name = top.name.as_ref().map_or("", |(n, _)| n.as_str());
             self.customer_id_scheme(f, name);
         }
-        self.header_name(file, options, &top);
+        self.header_name(first, options, &top);
         self.message_rules(&top);
         let Top {
             name,
@@ -633,7 +664,7 @@ impl<'a> Checker<'a> {
 
     /// A part of the message (text, attachment, quick replies, metadata, `extra`), at most one
     /// of each, lowered into the body.
-    fn message_part(&mut self, other: &Item, top: &mut Top<'_>) {
+    fn message_part(&mut self, other: &mut Item, top: &mut Top<'_>) {
         // What the item is, known from its shape: a value that fails its checks
         // still counts as present, so one mistake gives one diagnostic.
         let kind = match other {
@@ -763,12 +794,8 @@ impl<'a> Checker<'a> {
     }
 
     /// The `notification` header: missing (M1006), or named unlike its file (M4002).
-    fn header_name(&mut self, file: &ast::File, options: &Options, top: &Top<'_>) {
+    fn header_name(&mut self, first: Span, options: &Options, top: &Top<'_>) {
         if top.name.is_none() && !top.seen_headers.contains_key("notification") {
-            let first = file.items.first().map_or(Span::new(0, 0), |i| {
-                let s = i.span();
-                Span::new(s.start as usize, s.start as usize)
-            });
             let stem = options
                 .file_stem
                 .clone()
@@ -1059,7 +1086,7 @@ impl<'a> Checker<'a> {
 
     /// A top-level item: `text`, an attachment (`image`, `carousel`, `receipt`, `buttons`, or an `if`
     /// choosing between them), or `extra`.
-    fn top_item(&mut self, item: &Item) -> Option<Member> {
+    fn top_item(&mut self, item: &mut Item) -> Option<Member> {
         match item {
             Item::Command(c) if c.name.name == "text" => {
                 const SPEC: FieldSpec = FieldSpec {
@@ -1089,6 +1116,7 @@ impl<'a> Checker<'a> {
             Item::Extra(e) => self.extra(e),
             Item::Block(b) if b.kind.name == "quick_replies" => self.quick_replies(b),
             _ => {
+                let owner = item.span();
                 let node = self.attachment_node(item, true)?;
                 Some(Member::Items(Box::new(Items {
                     key: "attachment",
@@ -1096,7 +1124,7 @@ impl<'a> Checker<'a> {
                     nodes: vec![node],
                     min: 0,
                     limit: None,
-                    owner: item.span(),
+                    owner,
                     item: "attachment",
                 })))
             }
@@ -1105,7 +1133,7 @@ impl<'a> Checker<'a> {
 
     /// `quick_replies { quick_reply ... }`: the message's `quick_replies` list. An empty list
     /// (every reply from an empty list or a false condition) leaves the key out.
-    fn quick_replies(&mut self, b: &ast::Block) -> Option<Member> {
+    fn quick_replies(&mut self, b: &mut ast::Block) -> Option<Member> {
         self.no_label(b);
         for item in &b.items {
             if let Item::Extra(e) = item {
@@ -1148,7 +1176,7 @@ impl<'a> Checker<'a> {
     }
 
     /// An attachment, or an `if` choosing one.
-    fn attachment_node(&mut self, item: &Item, top: bool) -> Option<Node> {
+    fn attachment_node(&mut self, item: &mut Item, top: bool) -> Option<Node> {
         match item {
             Item::Block(b) if media_kind(&b.kind.name).is_some() => {
                 self.no_label(b);
@@ -1229,10 +1257,10 @@ impl<'a> Checker<'a> {
             }
             Item::If(i) => {
                 let mut branches = Vec::new();
-                for b in &i.branches {
+                for b in &mut i.branches {
                     let cond = self.condition(&b.condition);
                     let guards = self.guard(&b.condition);
-                    let nodes = self.attachment_branch(&b.items);
+                    let nodes = self.attachment_branch(&mut b.items);
                     self.guards.truncate(guards);
                     if let Some(cond) = cond {
                         branches.push((cond, nodes));
@@ -1240,7 +1268,7 @@ impl<'a> Checker<'a> {
                 }
                 let otherwise = i
                     .otherwise
-                    .as_ref()
+                    .as_mut()
                     .map(|items| self.attachment_branch(items))
                     .unwrap_or_default();
                 Some(Node::If {
@@ -1293,9 +1321,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn attachment_branch(&mut self, items: &[Item]) -> Vec<Node> {
+    fn attachment_branch(&mut self, items: &mut [Item]) -> Vec<Node> {
         let nodes: Vec<Node> = items
-            .iter()
+            .iter_mut()
             .filter(|i| !matches!(i, Item::Error(_)))
             .filter_map(|i| self.attachment_node(i, false))
             .collect();
@@ -1909,9 +1937,13 @@ fn media_node(keyword: &str, payload: ObjIr, span: Span) -> Node {
     }
 }
 
-/// A string as JSON text.
+/// A string as JSON text, in a buffer of its size when nothing is escaped. (serde_json's
+/// `to_string` starts at 128 bytes: a literal boxed from it left the rest of that buffer as a
+/// piece too small to reuse, four per element of a payload.)
 pub(crate) fn json_string(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialize")
+    let mut out = Vec::with_capacity(s.len() + 2);
+    serde_json::to_writer(&mut out, s).expect("strings serialize");
+    String::from_utf8(out).expect("JSON text is UTF-8")
 }
 
 /// Whether `s` can be a notification's name: the grammar's `ident` (a letter or `_`, then
