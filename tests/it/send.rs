@@ -5,7 +5,6 @@
 //! it, so "slower than the timeout" and "killed midway" do not depend on the machine's speed.
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -31,6 +30,10 @@ pub(crate) fn missive() -> Command {
 }
 
 /// A small template: the customer_id from `id`, the text from `name`.
+/// An API nobody listens on: port 1, below the ports anything here binds. (A port bound, noted
+/// and closed could be taken meanwhile by another test's server: tests run in parallel.)
+const CLOSED: &str = "http://127.0.0.1:1";
+
 const TEMPLATE: &str = r#"notification welcome
 customer_id "w-{{ id }}"
 input { id: string max 40, name: string max 40 }
@@ -381,11 +384,7 @@ fn a_dropped_connection_is_uncertain_and_not_tried_again() {
 #[test]
 fn a_refused_connection_is_a_failure_not_an_uncertainty() {
     let s = Setup::new();
-    // A port nobody listens on: bind, note it, close.
-    let base = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", l.local_addr().unwrap())
-    };
+    let base = CLOSED.to_string();
     let data = s.file("lisa.json", r#"{"id": "42", "name": "Lisa"}"#);
     let r = run(s.send(&base, &["--data", data.to_str().unwrap(), "--retries", "1"]));
     assert_eq!(r.code, 1);
@@ -948,10 +947,7 @@ fn the_token_never_leaks() {
         ),
     });
     let slow = Server::start(|_, _| Reply::Hold);
-    let closed = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", l.local_addr().unwrap())
-    };
+    let closed = CLOSED.to_string();
     let records = s.file(
         "batch.ndjson",
         concat!(
@@ -1186,10 +1182,7 @@ fn ctrl_c_cuts_short_a_wait_before_a_retry_and_the_rerun_sends_the_record() {
 fn an_api_that_cannot_be_reached_stops_the_send_after_the_first_record() {
     // expect: M5021
     let s = Setup::new();
-    let closed = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", l.local_addr().unwrap())
-    };
+    let closed = CLOSED.to_string();
     let mut text = String::new();
     for i in 0..20 {
         text.push_str(&format!("{{\"id\": \"{i}\", \"name\": \"n{i}\"}}\n"));
