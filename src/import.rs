@@ -613,10 +613,13 @@ impl Builder<'_> {
         if self.mode == Mode::Import {
             // A reply of a type missive does not model (`location`, from older samples): the
             // whole list stays in `extra`, as it was, rather than losing that reply.
+            // A retired one (`location`) is not: it is reported (M2017) and left out, and the
+            // list stays modelled, so that the checks see the rest.
             let unmodelled = match &m.value.value {
                 Json::Array(items) => items.iter().any(|r| {
                     matches!(r.get("content_type").map(|t| &t.value),
-                        Some(Json::String(t)) if !crate::model::schema::QUICK_REPLY_TYPES.contains(&&**t))
+                        Some(Json::String(t)) if !crate::model::schema::QUICK_REPLY_TYPES.contains(&&**t)
+                            && Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, t).is_none())
                 }),
                 _ => false,
             };
@@ -858,20 +861,9 @@ impl Builder<'_> {
             "postback" | "phone_number" | "game_play" => &["title", "payload"],
             "account_link" => &["url"],
             "account_unlink" => &[],
-            _ if self.mode == Mode::Lint => &["title", "url", "payload"],
-            other => {
-                self.diags.push(
-                    codes::m6005_import_shape(format!("missive does not model `{other}` buttons"))
-                        .at(
-                            node.get("type").map_or(node.span, |t| t.span),
-                            "not a button type of Facebook's reference",
-                        )
-                        .help(
-                            "keep this button out of the template, or write the element in `extra`",
-                        ),
-                );
-                return None;
-            }
+            // Not a type of Facebook's reference (`postbak`): kept as written, so that the
+            // checker names it (M1011, with the near type) and nothing of it is lost.
+            _ => &["title", "url", "payload"],
         };
         let mut items = Vec::new();
         let metadata = node.get("game_metadata").filter(|_| kind == "game_play");

@@ -780,7 +780,9 @@ fn currency_in(items: &[ast::Item]) -> Option<String> {
 /// (`element` for `title` in a carousel; `button web_url` for `url` in `buttons`).
 fn child_with_field(spec: &BlockSpec, name: &str) -> Option<String> {
     spec.children.iter().find_map(|c| {
-        let has = |s: Option<&'static BlockSpec>| s.is_some_and(|s| s.fields.iter().any(|f| f.name == name));
+        let has = |s: Option<&'static BlockSpec>| {
+            s.is_some_and(|s| s.fields.iter().any(|f| f.name == name))
+        };
         match schema::spec(c.block, None) {
             Some(s) if has(Some(s)) => return Some(c.keyword.to_string()),
             Some(_) => return None,

@@ -553,3 +553,36 @@ fn a_payload_with_errors_still_gives_its_template_with_exit_1() {
         .template
         .is_some());
 }
+
+/// A broken payload imports with its mistakes kept, so that the template's check finds what
+/// `check PAYLOAD.json` found: a misspelled button type stays a button (it was dropped), and a
+/// list of quick replies with a retired `location` one stays quick replies (it went into
+/// `extra`, where its reply without a title was no longer checked).
+#[test]
+fn a_broken_payload_imports_with_its_mistakes_kept_for_the_checks() {
+    // expect: M1011
+    let payload = r#"{"text": "Need help?", "attachment": {"type": "template", "payload": {"template_type": "button", "text": "What next?", "buttons": [{"type": "web_url", "url": "https://shop.example/o/1", "title": "Track"}, {"type": "postbak", "title": "Talk to an agent", "payload": "AGENT"}]}}, "quick_replies": [{"content_type": "text", "payload": "OK"}, {"content_type": "location"}]}"#;
+    let (source, diagnostics) = missive::import::to_source_anyway(
+        payload,
+        "imported",
+        &missive::Profile::default_profile(),
+    );
+    let source = source.expect("a template");
+    assert!(source.contains("button postbak {"), "{source}");
+    assert!(
+        source.contains("quick_replies {\n  quick_reply text {"),
+        "{source}"
+    );
+    assert!(!source.contains("extra"), "{source}");
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["M2017"], "{diagnostics:#?}");
+    let compiled = missive::compile(&source, &missive::Options::default());
+    let mut codes: Vec<&str> = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code.as_str())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["M1011", "M2003"], "{source}");
+}
