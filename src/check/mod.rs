@@ -1700,6 +1700,17 @@ impl<'a> Checker<'a> {
                 match kind {
                     Kind::Number => Some(Val::Lit(raw.as_str().into())),
                     Kind::Integer | Kind::TextOrInteger if integer => {
+                        // `timestamp: 1764930000000`: milliseconds written as a number.
+                        if let Some(l) = values::lint(spec, raw) {
+                            let cx = values::Context {
+                                field: spec.name,
+                                value: raw,
+                                span: *span,
+                                data_path: None,
+                            };
+                            let d = values::lint_diagnostic(&l, &cx, None);
+                            self.push(d);
+                        }
                         Some(Val::Lit(raw.as_str().into()))
                     }
                     Kind::Integer => {
