@@ -326,12 +326,16 @@ impl Plan {
 }
 
 pub fn run(common: &Common, args: SendArgs) -> Outcome {
+    // `--deny-warnings` as given here: a gate on what is sent. The project file's
+    // `deny-warnings`, meant for check and build, only sets the exit status (it cannot be
+    // turned off from the command line, and would reject every record that warns).
+    let deny = common.deny_warnings;
     // The project file's profile and deny-warnings apply here too.
     let session = Session::open(common, Stream::Stderr)?;
     let common = &session.common;
     // Flags first: nothing is read when the command line is wrong.
     let mut plan = Plan::new(args)?;
-    plan.options.deny_warnings = common.deny_warnings;
+    plan.options.deny_warnings = deny;
     if let Some(template) = plan.template.as_deref() {
         let flag = if plan.ndjson {
             "--data-ndjson"
@@ -349,7 +353,7 @@ pub fn run(common: &Common, args: SendArgs) -> Outcome {
     } = compile_with_scheme(&session, plan.template.as_deref(), "send", plan.data == "-")?;
     // `--deny-warnings` is a gate, as rustc's `-D warnings`: a template that warns sends
     // nothing, each warning an error.
-    if common.deny_warnings && !report.diagnostics.is_empty() {
+    if deny && !report.diagnostics.is_empty() {
         for d in &mut report.diagnostics {
             if !d.is_error() {
                 d.severity = Severity::Error;

@@ -637,22 +637,6 @@ impl Batch<'_> {
             customer_id,
         } = done;
         let (customer_id, body, mut warnings) = match (customer_id, outcome) {
-            (cid, core::Outcome::Rendered { warnings, .. })
-                if self.options.deny_warnings && !warnings.is_empty() =>
-            {
-                // As rustc's `-D warnings`: each warning is an error, and the record is not sent.
-                let denied = warnings
-                    .into_iter()
-                    .map(|mut d| {
-                        d.severity = crate::diagnostic::Severity::Error;
-                        d.note(
-                            "`--deny-warnings` makes this warning an error: the record is not sent",
-                        )
-                    })
-                    .collect();
-                emit(rejected(&record, cid.as_deref(), denied));
-                return None;
-            }
             (Some(cid), core::Outcome::Rendered { json, warnings }) => (cid, json, warnings),
             (cid, core::Outcome::Rejected { diagnostics }) => {
                 emit(rejected(&record, cid.as_deref(), diagnostics));
@@ -679,6 +663,23 @@ impl Batch<'_> {
                 earlier: None,
             });
         };
+        // As rustc's `-D warnings`: a record about to be sent (or shown as sent, in a dry run)
+        // whose rendering warns is not sent, each warning an error. One the journal says was
+        // delivered, or may have been, keeps its fate: it is not a reject to send again.
+        if self.options.deny_warnings
+            && !warnings.is_empty()
+            && matches!(decision, Decision::Send { .. } | Decision::DryRun)
+        {
+            let denied = warnings
+                .into_iter()
+                .map(|mut d| {
+                    d.severity = crate::diagnostic::Severity::Error;
+                    d.note("`--deny-warnings` makes this warning an error: the record is not sent")
+                })
+                .collect();
+            emit(rejected(&record, Some(&customer_id), denied));
+            return None;
+        }
         match decision {
             Decision::Send { key } => {
                 return Some(Job {

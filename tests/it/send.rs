@@ -1344,6 +1344,35 @@ fn deny_warnings_sends_no_record_that_warns_and_nothing_from_a_template_that_war
         r.stderr
     );
     assert_eq!(server.seen().len(), 1, "nothing more was sent");
+
+    // A record an earlier run delivered stays skipped under `--deny-warnings`: rejected, it
+    // would be in the rejects file as data to send again.
+    let journal = s.path("deny.journal");
+    let rejects = s.path("deny.rejects");
+    let args = [
+        "--data-ndjson",
+        records.to_str().unwrap(),
+        "--journal",
+        journal.to_str().unwrap(),
+    ];
+    let r = run(s.send(&server.base, &args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(server.seen().len(), 3);
+    let r = run(s.send(&server.base, &args).args([
+        "--deny-warnings",
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]));
+    // Exit status 1 all the same: a warning was shown, and warnings are denied.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("sent 0, skipped 2 (already sent), rejected 0"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&rejects).unwrap(), "");
+    assert_eq!(server.seen().len(), 3);
 }
 
 /// A dry run with a journal that the send could not create (its folder does not exist) fails
