@@ -25,44 +25,82 @@ pub struct Brackets {
     pub mixed_indentation: bool,
 }
 
-/// Where a one-line string that is never closed most likely ends, as an offset into `rest` (the
-/// line after its opening quote, without the line break); `before` is the line up to the quote.
-/// The earliest of: before a `//` comment that follows a space (`"ready   // greeting`), at a
-/// comma that starts another field (`"Open, url: url }`), or before the `}` that ends the line
-/// when the line opened a block before the quote (`{ title: "Open }`); else the end of the line.
-pub(crate) fn unclosed_string_end(before: &str, rest: &str) -> usize {
+/// Where a one-line string that is never closed most likely ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StringEnd {
+    /// An offset into the text after the opening quote: where to close it. `None` when the
+    /// line holds a `//` after a space: a comment, or text? Either edit may lose something.
+    pub at: Option<usize>,
+    /// The line's last `}` closes the block opened before the quote on the line, not the
+    /// string: `button web_url { title: "Open }`.
+    pub gives_back: bool,
+}
+
+/// Where a one-line string that is never closed most likely ends, from `rest` (the line after
+/// its opening quote, without the line break) and `before` (the line up to the quote, from its
+/// start): at a comma that starts another field whose value is one token (`"Open, url: url }`),
+/// before the `}` that ends the line when the line opened a block before the quote
+/// (`{ title: "Open }`), else at the end of the line. A `//` after a space leaves it open to
+/// the author (see [`StringEnd::at`]).
+pub(crate) fn unclosed_string_end(before: &str, rest: &str) -> StringEnd {
     let text = rest.trim_end();
-    let mut end = text.len();
     // Outside `{{ }}`: an interpolation may hold anything.
     let outside = |at: usize| text[..at].matches("{{").count() <= text[..at].matches("}}").count();
-    let b = text.as_bytes();
-    for i in 1..b.len() {
-        if b[i - 1].is_ascii_whitespace() && b[i..].starts_with(b"//") && outside(i) {
-            end = end.min(text[..i].trim_end().len());
-            break;
-        }
-    }
-    for (i, _) in text.match_indices(',') {
-        let after = text[i + 1..].trim_start();
-        let name = after
-            .bytes()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
-            .count();
-        let starts = after
-            .bytes()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_');
-        if starts && after[name..].trim_start().starts_with(':') && outside(i) {
-            end = end.min(i);
-            break;
-        }
-    }
     let opened = before.matches('{').count() > before.matches('}').count();
-    let head = text[..end].trim_end();
-    if opened && head.ends_with('}') && !head.ends_with("}}") {
-        end = head[..head.len() - 1].trim_end().len();
+    let closes = |t: &str| opened && t.ends_with('}') && !t.ends_with("}}");
+    let b = text.as_bytes();
+    if let Some(i) = (1..b.len())
+        .find(|&i| b[i - 1].is_ascii_whitespace() && b[i..].starts_with(b"//") && outside(i))
+    {
+        return StringEnd {
+            at: None,
+            gives_back: closes(text[..i].trim_end()),
+        };
     }
-    end
+    let mut end = text.len();
+    for (i, _) in text.match_indices(',') {
+        if outside(i) && next_field(&text[i + 1..]) {
+            end = i;
+            break;
+        }
+    }
+    let gives_back = closes(text);
+    if gives_back && end == text.len() {
+        end = text[..text.len() - 1].trim_end().len();
+    }
+    StringEnd {
+        at: Some(end),
+        gives_back,
+    }
+}
+
+/// Whether `s` (after a comma) is another field, `name: value`, whose value is one token (a
+/// string, a number, a path), up to the next comma or `}`: `url: url }`, not `note: we ship`.
+fn next_field(s: &str) -> bool {
+    let s = s.trim_start();
+    let name = s
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        .count();
+    if !s
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+    {
+        return false;
+    }
+    let Some(value) = s[name..].trim_start().strip_prefix(':') else {
+        return false;
+    };
+    let value = value.trim_start();
+    if value.starts_with('"') {
+        return true;
+    }
+    let token = value.split([',', '}']).next().unwrap_or("").trim_end();
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 pub fn scan(text: &str, max_depth: usize) -> Brackets {
@@ -138,9 +176,7 @@ pub fn scan(text: &str, max_depth: usize) -> Brackets {
                     let line_start = text[..open].rfind('\n').map_or(0, |n| n + 1);
                     let rest = text[open + 1..i].trim_end_matches('\r');
                     let before = &text[line_start..open];
-                    let gives_back = unclosed_string_end(before, rest) < rest.trim_end().len()
-                        && rest.trim_end().ends_with('}')
-                        && before.matches('{').count() > before.matches('}').count();
+                    let gives_back = unclosed_string_end(before, rest).gives_back;
                     if let Some(&opener) = stack.last().filter(|&&o| o >= line_start && gives_back)
                     {
                         out.in_unclosed_string.push(opener);
@@ -221,6 +257,42 @@ fn mixed_indentation(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unclosed_string_ends_at_the_next_field_or_before_its_blocks_brace() {
+        let end = |before: &str, rest: &str| unclosed_string_end(before, rest);
+        let block = "  button web_url { title: ";
+        let at = |n, gives_back| StringEnd {
+            at: Some(n),
+            gives_back,
+        };
+        assert_eq!(end(block, "Open }"), at(4, true));
+        assert_eq!(end(block, "Open, url: url }"), at(4, true));
+        assert_eq!(end(block, "Open, url: \"https://a.example\" }"), at(4, true));
+        // Not another field: prose with a colon, and `{{ }}` holding a comma.
+        let text = "Hello {{ name }}, note: we ship today";
+        assert_eq!(end("text ", text), at(text.len(), false));
+        assert_eq!(end("text ", "{{ a, b: c }} x"), at(15, false));
+        // No block opened before the quote on the line: its `}` stays text.
+        assert_eq!(end("  title: ", "Open }"), at(6, false));
+        // A `//` after a space: the author says.
+        assert_eq!(
+            end("text ", "Half price // today only"),
+            StringEnd {
+                at: None,
+                gives_back: false
+            }
+        );
+        assert_eq!(
+            end(block, "Open, url: url } // x"),
+            StringEnd {
+                at: None,
+                gives_back: true
+            }
+        );
+        // `https://` is no comment.
+        assert_eq!(end("text ", "see https://a.example"), at(21, false));
+    }
 
     #[test]
     fn indentation_that_mixes_tabs_and_spaces_gives_no_guess() {

@@ -248,11 +248,25 @@ pub fn parse(text: &str) -> Parse {
         // A `{` whose `}` an unclosed string swallowed is that string's M0003, whose fix gives
         // the `}` back: no M0002 (its `}` added elsewhere would damage the template), and the
         // tree after it is sound once the parse has the `}`.
+        let given_back = report
+            .iter()
+            .copied()
+            .find(|at| scan.in_unclosed_string.contains(at));
         let report: Vec<usize> = report
             .into_iter()
             .filter(|at| !scan.in_unclosed_string.contains(at))
             .collect();
-        broken_from = report.first().map(|&s| s as u32);
+        // The repair closes that block at the end of the file: the tree after its line is a
+        // guess, so nothing after the line is reported (its M0003 says so).
+        let after_line =
+            given_back.map(|at| text[at..].find('\n').map_or(text.len(), |n| at + n + 1));
+        broken_from = report
+            .first()
+            .copied()
+            .into_iter()
+            .chain(after_line)
+            .min()
+            .map(|s| s as u32);
         for &at in &report {
             let what = if text.as_bytes()[at] == b'{' {
                 "{"

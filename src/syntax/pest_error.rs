@@ -183,25 +183,39 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
     }
 
     if let Some(q) = unclosed_quote(line) {
-        // Where it most likely ends: before a trailing comment, at a comma that starts another
-        // field, before the `}` of its block; else at the end of the line.
-        let ends = super::brackets::unclosed_string_end(&line[..q], &line[q + 1..]);
-        let rest = &line[q..q + 1 + ends];
+        // Where it most likely ends, from the line's own start (the item may begin after a
+        // block's `{` on it): at a comma that starts the next field, before the `}` of its
+        // block; else at the end of the line.
+        let at = span.start as usize + q;
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        let end = super::brackets::unclosed_string_end(&text[line_start..at], &line[q + 1..]);
+        let whole = line[q..].trim_end();
+        let rest = match end.at {
+            Some(n) => &line[q..q + 1 + n],
+            None => whole,
+        };
         // `"Hi {{ first_name`: the `{{` is open too.
         let braces = rest.matches("{{").count() > rest.matches("}}").count();
         let close = if braces { " }}\"" } else { "\"" };
-        let end = span.start as usize + q + rest.len();
-        let d = codes::m0003_unclosed_string("unclosed string")
+        let fix_at = span.start as usize + q + rest.len();
+        let mut d = codes::m0003_unclosed_string("unclosed string")
             .at(span.sub(q, q + 1), "this string is never closed");
-        let d = if braces {
+        d = if braces {
             d.help("close the `{{` with `}}`, then end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
         } else {
             d.help("end the string with `\"` on the same line; for text over several lines use `\"\"\"`")
         };
+        if end.gives_back {
+            d = d.note("the `}` on this line is inside the string, so its block is not closed: nothing after this line is checked until the string is");
+        }
+        let Some(n) = end.at else {
+            // `"Half price // today only`: a comment after the text, or text? The author says.
+            return d.note("the line holds `//` after a space: if what follows is a comment, end the string before it; if it is text, at the end of the line");
+        };
         return d.fix_unsafe(
-            Span::new(end, end),
+            Span::new(fix_at, fix_at),
             close,
-            if ends == line[q + 1..].trim_end().len() {
+            if n == line[q + 1..].trim_end().len() {
                 format!("Insert `{close}` at the end of the line")
             } else {
                 format!("Insert `{close}` after `{}`", &rest[1..])

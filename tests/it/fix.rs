@@ -667,18 +667,19 @@ fn a_fix_that_would_leave_a_syntax_error_is_said_not_applied_and_not_counted_as_
     );
 }
 
-/// An unclosed string closes where it most likely ends (before a trailing comment, at the comma
-/// of the next field), and the `}` it swallowed is given back, not added again elsewhere: the
-/// fixed template checks clean (the quote went at the end of the line, the comment became text,
-/// and an M0002 fix added a second `}`).
+/// An unclosed string closes where it most likely ends (at the comma of the next field, before
+/// its block's `}`), and the `}` it swallowed is given back, not added again elsewhere: the
+/// fixed template checks clean. A line with `//` after a space gets no fix: a comment, or
+/// text? (The fix put the quote at the end of the line, and the comment became text; or before
+/// it, and the text was lost.)
 #[test]
-fn an_unclosed_string_closes_before_a_comment_or_the_next_field_and_its_brace_comes_back() {
+fn an_unclosed_string_closes_at_the_next_field_or_its_brace_and_a_comment_is_the_authors_call() {
     // expect: M0003
     let dir = temp_dir("fix-unclosed-string");
     let path = dir.join("m32.missive");
     std::fs::write(
         &path,
-        "notification m32\n\ninput { name: string max 30, url: url }\n\nbuttons {\n  text: \"Hi {{ name }}, your order is ready   // greeting\n  button web_url { title: \"Open, url: url }\n}\n",
+        "notification m32\n\ninput { name: string max 30, url: url }\n\nbuttons {\n  text: \"Hi {{ name }}, your order is ready\n  button web_url { title: \"Open, url: url }\n  button postback { title: \"Later }\n}\n",
     )
     .unwrap();
     let out = missive()
@@ -687,19 +688,43 @@ fn an_unclosed_string_closes_before_a_comment_or_the_next_field_and_its_brace_co
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // The third is past the second's line, whose block is not closed: it comes once that
+    // string is.
     assert_eq!(stdout.matches("error[M0003]").count(), 2, "{stdout}");
     assert!(!stdout.contains("M0002"), "{stdout}");
     missive()
         .current_dir(&dir)
         .args(["check", "m32.missive", "--fix", "--unsafe-fixes"])
         .assert()
-        .code(0)
         .stderr(
-            "fixed m32.missive:6:44: Insert `\"` after `Hi {{ name }}, your order is ready` [M0003]\n\
-             fixed m32.missive:7:32: Insert `\"` after `Open` [M0003]\n",
+            "fixed m32.missive:6:44: Insert `\"` at the end of the line [M0003]\n\
+             fixed m32.missive:7:32: Insert `\"` after `Open` [M0003]\n\
+             fixed m32.missive:8:34: Insert `\"` after `Later` [M0003]\n",
         );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        "notification m32\n\ninput { name: string max 30, url: url }\n\nbuttons {\n  text: \"Hi {{ name }}, your order is ready\"   // greeting\n  button web_url { title: \"Open\", url: url }\n}\n"
+        "notification m32\n\ninput { name: string max 30, url: url }\n\nbuttons {\n  text: \"Hi {{ name }}, your order is ready\"\n  button web_url { title: \"Open\", url: url }\n  button postback { title: \"Later\" }\n}\n"
+    );
+
+    let comment = dir.join("c.missive");
+    std::fs::write(
+        &comment,
+        "notification c\ntext \"Half price // today only\n",
+    )
+    .unwrap();
+    let out = missive()
+        .current_dir(&dir)
+        .args(["check", "c.missive", "--fix", "--unsafe-fixes"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("note: the line holds `//` after a space: if what follows is a comment, end the string before it; if it is text, at the end of the line"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&comment).unwrap(),
+        "notification c\ntext \"Half price // today only\n",
+        "no fix"
     );
 }
