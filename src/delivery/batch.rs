@@ -905,10 +905,12 @@ impl Batch<'_> {
                 attempts,
                 unreachable,
             } => {
-                let mut d = codes::m5021_delivery_failed(format!(
-                    "not delivered after {attempts} {} (customer_id `{cid}`): {reason}",
-                    if *attempts == 1 { "try" } else { "tries" }
-                ));
+                let mut d = codes::m5021_delivery_failed(match attempts {
+                    // Stopped before its first try.
+                    0 => format!("not sent (customer_id `{cid}`): {reason}"),
+                    1 => format!("not delivered after 1 try (customer_id `{cid}`): {reason}"),
+                    n => format!("not delivered after {n} tries (customer_id `{cid}`): {reason}"),
+                });
                 d = if *unreachable {
                     // Every record after it would wait through the same tries: the send stops.
                     halt.store(true, Ordering::SeqCst);

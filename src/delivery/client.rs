@@ -104,8 +104,11 @@ impl Client {
 
 /// The reason of a TLS handshake that failed, said for a person (`None`: not one). ureq makes
 /// the handshake when it connects, before the request is written (`RustlsConnector::connect`
-/// completes it), and these errors of rustls come only from a handshake: the request was not
-/// sent. Anything else rustls says (a record that cannot be decrypted, ...) may come after the
+/// completes it). These errors of rustls are about the handshake (the server's certificate,
+/// what the peers support), and a record whose type is not TLS's at all is what a plain `http`
+/// server sends back to a TLS hello; after a handshake that succeeded, it would mean a peer that
+/// stopped speaking TLS mid-stream, which no API does. Anything else rustls says (a record that
+/// cannot be decrypted, a handshake message after the handshake, ...) may come after the
 /// request went out, and stays uncertain.
 fn tls_handshake_failure(e: &ureq::Error) -> Option<String> {
     use rustls::{Error as Tls, InvalidMessage};
@@ -123,8 +126,7 @@ fn tls_handshake_failure(e: &ureq::Error) -> Option<String> {
         Tls::InvalidCertificate(c) => {
             format!("the server's TLS certificate was not accepted ({c})")
         }
-        Tls::InappropriateHandshakeMessage { .. }
-        | Tls::InvalidEncryptedClientHello(_)
+        Tls::InvalidEncryptedClientHello(_)
         | Tls::NoCertificatesPresented
         | Tls::UnsupportedNameType
         | Tls::PeerIncompatible(_)
@@ -165,8 +167,9 @@ pub enum Outcome {
 /// Sends one message: paced, retried on connection errors, 429 and 5xx with backoff and
 /// jitter (or the API's `Retry-After`), never retried on other answers. `scrub` cleans texts
 /// (ureq's errors name the URL, token included) before they are kept. Once `stopped` says yes
-/// (a Ctrl-C), a wait before a retry ends at once and the record is not tried again: it ends
-/// as failed (no request of it is in flight), so a rerun with the journal sends it.
+/// (a Ctrl-C), a wait (for the pacer's slot, or before a retry) ends at once and no request
+/// starts: the record ends as failed (none of its requests is in flight), so a rerun with the
+/// journal sends it. `Failed::unreachable` only when every try failed to connect.
 pub fn deliver(
     client: &Client,
     policy: &RetryPolicy,
@@ -177,10 +180,22 @@ pub fn deliver(
     stopped: &dyn Fn() -> bool,
 ) -> Outcome {
     let mut attempts = 0;
+    // Whether no try got an answer, nor any connection at all: the API cannot be reached.
+    let mut never_reached = true;
     loop {
-        pacer.wait();
+        // A stop while waiting for a slot (a low `--rate`) starts no request.
+        if !pacer.wait_unless(stopped) || stopped() && attempts == 0 {
+            return Outcome::Failed {
+                reason: "the send was stopped before it".to_string(),
+                status: None,
+                body: None,
+                attempts,
+                unreachable: false,
+            };
+        }
         attempts += 1;
         let answer = client.post(url, body);
+        never_reached &= matches!(answer, Answer::Transport { maybe_sent: false, .. });
         let (retry_after, last) = match answer {
             Answer::Http { status, .. } if (200..300).contains(&status) => {
                 return Outcome::Delivered { status, attempts };
@@ -227,7 +242,7 @@ pub fn deliver(
                     status: None,
                     body: None,
                     attempts,
-                    unreachable: true,
+                    unreachable: never_reached,
                 },
             ),
         };
@@ -238,19 +253,20 @@ pub fn deliver(
             policy.delay(attempts, retry_after, fastrand::f64()),
             stopped,
         ) {
+            // Stopped, not shown unreachable: its tries were cut short.
             return match last {
                 Outcome::Failed {
                     reason,
                     status,
                     body,
                     attempts,
-                    unreachable,
+                    ..
                 } => Outcome::Failed {
                     reason: format!("{reason}; not tried again: the send was stopped"),
                     status,
                     body,
                     attempts,
-                    unreachable,
+                    unreachable: false,
                 },
                 other => other,
             };
@@ -372,6 +388,49 @@ mod tests {
                 unreachable: false,
             }
         );
+    }
+
+    #[test]
+    fn a_record_is_unreachable_only_when_no_try_reached_the_api() {
+        // Two 503s, then the server is gone (its listener closed): the API was reached, and a
+        // send must not stop as if `--api-url` were wrong.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for _ in 0..2 {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    return;
+                };
+                let mut request = [0; 1024];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+            // The listener is dropped here: the third try is refused.
+        });
+        let policy = RetryPolicy {
+            base: Duration::from_millis(300),
+            cap: Duration::from_millis(300),
+            ..fast()
+        };
+        let outcome = deliver(
+            &Client::new(Duration::from_secs(2)),
+            &policy,
+            &Pacer::new(None),
+            &format!("{base}/x"),
+            b"{}",
+            &|t| t.to_string(),
+            &|| false,
+        );
+        match outcome {
+            Outcome::Failed {
+                attempts: 3,
+                unreachable,
+                ..
+            } => assert!(!unreachable),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -76,14 +76,21 @@ impl Pacer {
         }
     }
 
-    /// Waits for the next free slot.
-    pub fn wait(&self) {
+    /// Waits for the next free slot, or less if `stopped` says yes meanwhile: whether the slot
+    /// came.
+    pub fn wait_unless(&self, stopped: &dyn Fn() -> bool) -> bool {
         let Some(at) = self.reserve(Instant::now()) else {
-            return;
+            return true;
         };
-        let now = Instant::now();
-        if at > now {
-            std::thread::sleep(at - now);
+        loop {
+            if stopped() {
+                return false;
+            }
+            let now = Instant::now();
+            if at <= now {
+                return true;
+            }
+            std::thread::sleep((at - now).min(Duration::from_millis(50)));
         }
     }
 
@@ -101,6 +108,24 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stop_ends_the_wait_for_a_slot() {
+        // One request per minute: the second waits for its slot until the stop.
+        let pacer = Pacer::new(Some(1.0 / 60.0));
+        assert!(pacer.wait_unless(&|| false));
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let started = Instant::now();
+        let came = std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(100));
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            pacer.wait_unless(&|| stop.load(std::sync::atomic::Ordering::SeqCst))
+        });
+        assert!(!came);
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_caps() {
