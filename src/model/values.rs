@@ -146,18 +146,31 @@ pub fn url_problem(text: &str) -> Option<String> {
     if plainly_http_url(text) {
         return None;
     }
+    let problem = url_problem_of(text);
+    // The `url` crate trims spaces and drops tabs (` https://a.example/p` parses): a URL with
+    // whitespace anywhere is not one Facebook takes as written.
+    if problem.is_none() && text.chars().any(char::is_whitespace) {
+        return Some("it contains whitespace (a space, a tab or a line break): remove it, or encode a space as `%20`".into());
+    }
+    problem
+}
+
+fn url_problem_of(text: &str) -> Option<String> {
     if text.chars().any(char::is_whitespace) {
         // Said only of a URL that has its scheme: `not a url` lacks more than an encoding.
         if let Some((scheme, rest)) = text.split_once("://") {
             if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
                 let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+                let first = text.chars().find(|c| c.is_whitespace()).unwrap_or(' ');
                 return Some(if host.chars().any(char::is_whitespace) {
                     format!(
                         "its host name `{}` contains a space, which no host name can",
                         host.trim()
                     )
-                } else {
+                } else if first == ' ' {
                     "it contains a space; encode it as `%20`".into()
+                } else {
+                    "it contains whitespace (a tab or a line break): remove it".into()
                 });
             }
         }
@@ -654,6 +667,10 @@ mod tests {
             url_problem("https://shop example/p").unwrap(),
             "its host name `shop example` contains a space, which no host name can"
         );
+        // The `url` crate would trim or drop these.
+        for text in [" https://shop.example/p", "ht\ttps://shop.example/p", "https://shop.example/p\n"] {
+            assert!(url_problem(text).unwrap().contains("whitespace"), "{text:?}");
+        }
         assert!(url_prefix_problem("www.track.example.com/").is_some());
         assert!(url_prefix_problem("/track/").is_some());
         for fine in ["https://track.example.com/", "HTTP://", "https:/", "h", ""] {
