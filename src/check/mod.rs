@@ -785,7 +785,7 @@ impl<'a> Checker<'a> {
                     .at(f.span, "uses no input variable")
                     .help(match crate::model::types::customer_id_example(notification, &self.root) {
                         (scheme, None) => format!("build it from something unique to the visitor, e.g. {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
-                        (scheme, Some(add)) => format!("build it from something unique to the visitor: add {add}, then write {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
+                        (scheme, Some(add)) => format!("build it from something unique to the visitor: {add}, then write {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
                     })
                     .note("iAdvize integration guide: the customer_id must be unique, or notifications reach visitors who should not receive them"),
             );

@@ -69,7 +69,7 @@ pub fn compile_with_scheme(
             )
             .help(match template.customer_id_example() {
                 (scheme, None) => format!("declare how the id is built, under the `notification` line: {scheme}"),
-                (scheme, Some(add)) => format!("declare how the id is built, under the `notification` line: add {add}, then write {scheme}"),
+                (scheme, Some(add)) => format!("declare how the id is built, under the `notification` line: {add}, then write {scheme}"),
             }),
         );
         return Err(Exit::reports(Status::Failure, Stream::Stderr, vec![report]));

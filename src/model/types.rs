@@ -114,8 +114,8 @@ pub struct FieldTy {
 /// A `customer_id` scheme built from the template's own inputs, for a help to propose:
 /// `customer_id "NAME-{{ product.sku }}-{{ session_id }}"` from the required text and integer
 /// inputs outside lists whose names say they identify something (`id`, `sku`, `session`,
-/// `number`, `email`, `ref`, `code`). With no such input, the scheme reads `session_id`, and
-/// the second value is the input to declare for it.
+/// `number`, `ref`, `code`). With no such input, the scheme reads `session_id`, and the
+/// second value says what to declare for it (`add input { session_id: string max 40 }`).
 pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option<String>) {
     fn collect(obj: &ObjTy, prefix: &str, out: &mut Vec<String>) {
         for f in obj.fields.iter().filter(|f| !f.optional) {
@@ -129,11 +129,13 @@ pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option
     }
     let mut scalars = Vec::new();
     collect(input, "", &mut scalars);
+    // Whole words of the name (`order_number`, `sessionId` is one word: `sessionid`); not an
+    // email, which the request URL would percent-encode (`@`).
     let says_id = |p: &&String| {
         let last = p.rsplit('.').next().unwrap_or(p).to_ascii_lowercase();
-        ["id", "sku", "session", "number", "email", "ref", "code"]
-            .iter()
-            .any(|w| last.contains(w))
+        last.split('_').any(|w| {
+            ["id", "sku", "session", "sessionid", "number", "ref", "code", "psid"].contains(&w)
+        })
     };
     // A name or a title is not unique to the visitor: without an identifying input, say which
     // to add.
@@ -145,10 +147,11 @@ pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option
     };
     let scheme = |parts: &[String]| format!("`customer_id \"{name}-{}\"`", parts.join("-"));
     if chosen.is_empty() {
-        let add = if input.fields.is_empty() {
-            "`input { session_id: string }`"
-        } else {
-            "`session_id: string` to `input { }`"
+        let add = match input.get("session_id") {
+            // Declared, optional: a customer_id needs it always.
+            Some(f) if f.optional => "declare `session_id` required (without its `?`)",
+            _ if input.fields.is_empty() => "add `input { session_id: string max 40 }`",
+            _ => "add `session_id: string max 40` to `input { }`",
         };
         return (scheme(&["{{ session_id }}".into()]), Some(add.into()));
     }
@@ -325,6 +328,37 @@ impl Scope<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customer_id_example_reads_identifying_inputs_by_whole_words() {
+        let field = |name: &str, optional: bool| FieldTy {
+            name: name.into(),
+            optional,
+            ty: Ty::String { max: Some(40) },
+            decl: crate::span::Span::new(0, 0),
+        };
+        let input = ObjTy {
+            fields: vec![
+                field("video_title", false),
+                field("email", false),
+                field("order_number", false),
+                field("session_id", true),
+            ],
+        };
+        // `video_title` holds `id` but is no id; an email would be percent-encoded; an
+        // optional input cannot build every id.
+        assert_eq!(
+            customer_id_example("alert", &input),
+            ("`customer_id \"alert-{{ order_number }}\"`".to_string(), None)
+        );
+        let input = ObjTy {
+            fields: vec![field("video_title", false), field("session_id", true)],
+        };
+        assert_eq!(
+            customer_id_example("alert", &input).1.as_deref(),
+            Some("declare `session_id` required (without its `?`)")
+        );
+    }
 
     #[test]
     fn suggestions_find_near_names_only() {

@@ -1147,14 +1147,14 @@ fn the_constant_customer_id_help_proposes_a_scheme_that_checks_clean() {
         let mut fixed = text.replace("customer_id \"same\"", expected);
         if input.is_empty() {
             assert!(
-                help.contains("add `input { session_id: string }`"),
+                help.contains("add `input { session_id: string max 40 }`"),
                 "{help}"
             );
             fixed.push_str("input { session_id: string max 40 }\n");
         } else if !input.contains("sku") {
             // A name is not unique to the visitor: the help says which input to add.
             assert!(
-                help.contains("add `session_id: string` to `input { }`"),
+                help.contains("add `session_id: string max 40` to `input { }`"),
                 "{help}"
             );
             fixed = fixed.replace("input { ", "input { session_id: string max 40, ");
