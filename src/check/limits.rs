@@ -325,25 +325,35 @@ impl Checker<'_> {
         let Value::Str(s) = v else { return None };
         let mut root = Ty::Object(self.root.clone());
         let mut locals = self.locals.clone();
-        let mut unbounded = 0;
+        let mut zeroed: Vec<String> = Vec::new();
         let mut c = first.clone();
         for _ in 0..16 {
             let segments: Vec<&str> = c.path.split('.').collect();
-            let zeroed = match locals.iter().rposition(|(n, _, _)| n == segments[0]) {
+            let done = match locals.iter().rposition(|(n, _, _)| n == segments[0]) {
                 Some(i) => zero_max(&mut locals[i].1, &segments[1..]),
                 None => zero_max(&mut root, &segments),
             };
-            if !zeroed {
+            if !done {
                 return None;
             }
-            unbounded += 1;
+            zeroed.push(c.path.clone());
             let Ty::Object(r) = &root else { return None };
             let scope = Scope {
                 root: r,
                 locals: locals.clone(),
             };
-            match bounds::of_string_in(s, &scope, self.formats()).max {
-                Ok(rest) => return Some((max.saturating_sub(rest) / unbounded).max(1)),
+            let bound = bounds::of_string_in(s, &scope, self.formats());
+            match bound.max {
+                Ok(rest) => {
+                    // Each use of a variable takes its share (`{{ brand }} - {{ brand }}`).
+                    let uses = bound
+                        .contributors
+                        .iter()
+                        .filter(|c| zeroed.contains(&c.path))
+                        .count()
+                        .max(zeroed.len());
+                    return Some((max.saturating_sub(rest) / uses).max(1));
+                }
                 Err(bounds::Unbounded::NoMax(next)) => c = next,
                 Err(_) => return None,
             }

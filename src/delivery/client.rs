@@ -195,7 +195,13 @@ pub fn deliver(
         }
         attempts += 1;
         let answer = client.post(url, body);
-        never_reached &= matches!(answer, Answer::Transport { maybe_sent: false, .. });
+        never_reached &= matches!(
+            answer,
+            Answer::Transport {
+                maybe_sent: false,
+                ..
+            }
+        );
         let (retry_after, last) = match answer {
             Answer::Http { status, .. } if (200..300).contains(&status) => {
                 return Outcome::Delivered { status, attempts };

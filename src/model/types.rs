@@ -134,7 +134,17 @@ pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option
     let says_id = |p: &&String| {
         let last = p.rsplit('.').next().unwrap_or(p).to_ascii_lowercase();
         last.split('_').any(|w| {
-            ["id", "sku", "session", "sessionid", "number", "ref", "code", "psid"].contains(&w)
+            [
+                "id",
+                "sku",
+                "session",
+                "sessionid",
+                "number",
+                "ref",
+                "code",
+                "psid",
+            ]
+            .contains(&w)
         })
     };
     // A name or a title is not unique to the visitor: without an identifying input, say which
@@ -349,7 +359,10 @@ mod tests {
         // optional input cannot build every id.
         assert_eq!(
             customer_id_example("alert", &input),
-            ("`customer_id \"alert-{{ order_number }}\"`".to_string(), None)
+            (
+                "`customer_id \"alert-{{ order_number }}\"`".to_string(),
+                None
+            )
         );
         let input = ObjTy {
             fields: vec![field("video_title", false), field("session_id", true)],

@@ -668,8 +668,15 @@ mod tests {
             "its host name `shop example` contains a space, which no host name can"
         );
         // The `url` crate would trim or drop these.
-        for text in [" https://shop.example/p", "ht\ttps://shop.example/p", "https://shop.example/p\n"] {
-            assert!(url_problem(text).unwrap().contains("whitespace"), "{text:?}");
+        for text in [
+            " https://shop.example/p",
+            "ht\ttps://shop.example/p",
+            "https://shop.example/p\n",
+        ] {
+            assert!(
+                url_problem(text).unwrap().contains("whitespace"),
+                "{text:?}"
+            );
         }
         assert!(url_prefix_problem("www.track.example.com/").is_some());
         assert!(url_prefix_problem("/track/").is_some());

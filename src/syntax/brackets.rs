@@ -268,7 +268,10 @@ mod tests {
         };
         assert_eq!(end(block, "Open }"), at(4, true));
         assert_eq!(end(block, "Open, url: url }"), at(4, true));
-        assert_eq!(end(block, "Open, url: \"https://a.example\" }"), at(4, true));
+        assert_eq!(
+            end(block, "Open, url: \"https://a.example\" }"),
+            at(4, true)
+        );
         // Not another field: prose with a colon, and `{{ }}` holding a comma.
         let text = "Hello {{ name }}, note: we ship today";
         assert_eq!(end("text ", text), at(text.len(), false));

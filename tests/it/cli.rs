@@ -1233,4 +1233,13 @@ fn the_no_max_help_shares_the_room_among_the_unbounded_variables() {
     let path = temp_file("m31.missive", text.as_bytes());
     let (out, _) = run(&["check", path.to_str().unwrap(), "--format", "json"], 0);
     assert_eq!(json(&out)["diagnostics"], serde_json::json!([]));
+    // A variable used twice takes two shares.
+    let twice = "notification m31\ninput { brand: string }\ncarousel {\n  element {\n    title: \"{{ brand }} - {{ brand }}\"\n    subtitle: \"x\"\n  }\n}\n";
+    let path = temp_file("m31.missive", twice.as_bytes());
+    let (out, _) = run(&["check", path.to_str().unwrap(), "--format", "json"], 0);
+    let help = json(&out)["diagnostics"][0]["help"].clone();
+    assert!(
+        help.as_str().unwrap().contains("`brand: string max 38`"),
+        "{help}"
+    );
 }
