@@ -862,8 +862,26 @@ impl Builder<'_> {
             "account_link" => &["url"],
             "account_unlink" => &[],
             // Not a type of Facebook's reference (`postbak`): kept as written, so that the
-            // checker names it (M1011, with the near type) and nothing of it is lost.
-            _ => &["title", "url", "payload"],
+            // checker names it (M1011, with the near type) and nothing of it is lost; when it
+            // can be written as a block's name.
+            other
+                if self.mode == Mode::Lint
+                    || other.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                        && other.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                &["title", "url", "payload"]
+            }
+            other => {
+                self.diags.push(
+                    codes::m6005_import_shape(format!("missive does not model `{other}` buttons"))
+                        .at(
+                            node.get("type").map_or(node.span, |t| t.span),
+                            "not a button type of Facebook's reference",
+                        )
+                        .help("give it one of Facebook's button types (`web_url`, `postback`, `phone_number`, ...), or leave the button out"),
+                );
+                return None;
+            }
         };
         let mut items = Vec::new();
         let metadata = node.get("game_metadata").filter(|_| kind == "game_play");

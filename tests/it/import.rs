@@ -585,4 +585,16 @@ fn a_broken_payload_imports_with_its_mistakes_kept_for_the_checks() {
         .collect();
     codes.sort_unstable();
     assert_eq!(codes, ["M1011", "M2003"], "{source}");
+    // A type that cannot be written as a block's name is not printed as one.
+    let payload = r#"{"attachment": {"type": "template", "payload": {"template_type": "button", "text": "What next?", "buttons": [{"type": "web url", "title": "A", "payload": "A"}]}}}"#;
+    let (source, diagnostics) = missive::import::to_source_anyway(
+        payload,
+        "imported",
+        &missive::Profile::default_profile(),
+    );
+    assert!(
+        !source.as_deref().unwrap_or("").contains("web url"),
+        "{source:?}"
+    );
+    assert!(diagnostics.iter().any(|d| d.code.as_str() == "M6005"));
 }
