@@ -1352,8 +1352,14 @@ impl<'a> Checker<'a> {
         // near top-level word (`quick_replies`) it would still be wrong; it goes inside.
         const INSIDE: &[(&str, &str)] = &[
             ("quick_reply", "a `quick_replies { }` block"),
-            ("element", "a `carousel { }`, a `media { }` or a `receipt { }`"),
-            ("button", "a `buttons { }` block, or an `element { }` of a carousel or a media"),
+            (
+                "element",
+                "a `carousel { }`, a `media { }` or a `receipt { }`",
+            ),
+            (
+                "button",
+                "a `buttons { }` block, or an `element { }` of a carousel or a media",
+            ),
             ("summary", "a `receipt { }`"),
             ("address", "a `receipt { }`"),
             ("adjustment", "a `receipt { }`"),
