@@ -550,6 +550,23 @@ struct Renderer<'t, 'd, D: Data<'d> = &'d Node<'d>> {
     outer: Vec<(Aspect, bool)>,
 }
 
+/// What the data's parse found about a text value already, which render's checks then skip.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    /// A data value whose URL check passed (the fast form's parse checks every `url` input):
+    /// the length and emptiness checks remain.
+    url_checked: bool,
+    /// A data value with none of the bytes markup starts with: no markup to look for.
+    markup_free: bool,
+}
+
+impl Known {
+    const NOTHING: Known = Known {
+        url_checked: false,
+        markup_free: false,
+    };
+}
+
 /// A receipt's summary and adjustments, as rendered.
 #[derive(Default)]
 struct Sums {
@@ -945,7 +962,11 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 };
                 match (view, f.spec.kind) {
                     (View::String(s), k) if k.is_textual() => {
-                        self.check_text(f, s, Some(p), Some(node.span()), node.url_checked());
+                        let known = Known {
+                            url_checked: node.url_checked(),
+                            markup_free: node.markup_free(),
+                        };
+                        self.check_text(f, s, Some(p), Some(node.span()), known);
                         // As written in the data, when that is how it is written out.
                         match node.json_string() {
                             Some(json) => w.member_raw(f.key, json),
@@ -976,7 +997,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 if self.string_into(s, &mut text) {
-                    self.check_text(f, &text, None, None, false);
+                    self.check_text(f, &text, None, None, Known::NOTHING);
                     if values::plain_after_url_head(&text, f.url_head as usize) {
                         // An interpolated URL with only URL bytes: nothing to escape.
                         w.name(f.key);
@@ -1070,20 +1091,23 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             Val::Path(p) => Some(&**p),
             _ => None,
         };
-        self.check_text(f, &text, data_path, None, false);
+        self.check_text(f, &text, data_path, None, Known::NOTHING);
         Some(text)
     }
 
-    /// `url_checked`: the text is a data value whose URL check passed already (the fast
-    /// form's parse checks every `url` input): the length and emptiness checks remain.
+    /// `known`: what the data's parse found about the text already (see [`Known`]).
     fn check_text(
         &mut self,
         f: &FieldIr,
         text: &str,
         p: Option<&PathIr>,
         data_span: Option<Span>,
-        url_checked: bool,
+        known: Known,
     ) {
+        let Known {
+            url_checked,
+            markup_free,
+        } = known;
         if self.images.is_some() {
             self.note_image(f, text, p);
         }
@@ -1105,7 +1129,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
             values::problem(f.spec, text, &self.t.profile)
         };
         if problem.is_none() {
-            let lint = values::lint(f.spec, text)
+            let lint = values::lint_of(f.spec, text, markup_free)
                 .filter(|l| !(f.literal_markup && matches!(l, values::Lint::Styling(..))));
             if let Some(lint) = lint {
                 let data_path = p

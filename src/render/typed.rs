@@ -23,7 +23,10 @@ use serde_json::ser::CompactFormatter;
 use super::{number_to_minijinja, Renderer, RequestOptions, Writer};
 use crate::ir::walk::{Data, View};
 use crate::ir::Template;
-use crate::json::{is_integer, max_bytes, number_out_of_range, plain_prefix, MAX_DEPTH};
+use crate::json::{
+    is_integer, max_bytes, number_out_of_range, plain_prefix, plain_prefix_marked, MAX_DEPTH,
+};
+use crate::model::lints::MARKUP_STARTS;
 use crate::model::types::{ObjTy, Ty};
 use crate::model::values::url_problem;
 use crate::span::Span;
@@ -54,9 +57,12 @@ enum Val {
     Bool(bool),
     /// The number's text is the slot's bytes in the line.
     Number,
-    /// A string: the line's bytes `from..to` (no escape), or the decoded buffer's.
+    /// A string: the line's bytes `from..to` (no escape), or the decoded buffer's;
+    /// `marked` unless the parse saw that it holds none of the bytes markup starts with
+    /// (always for a decoded one).
     Str {
         decoded: bool,
+        marked: bool,
         from: u32,
         to: u32,
     },
@@ -254,14 +260,14 @@ impl Parser<'_> {
         match (self.peek(), ty) {
             (Some(b'n'), _) => self.word(b"null", Val::Null),
             (Some(b'"'), Ty::String { max }) => {
-                let (val, text) = self.string()?;
+                let (val, text) = self.string::<true>()?;
                 if let Some(max) = max {
                     too_long(text, *max)?;
                 }
                 Ok(val)
             }
             (Some(b'"'), Ty::Url { max }) => {
-                let (val, text) = self.string()?;
+                let (val, text) = self.string::<false>()?;
                 if let Some(max) = max {
                     too_long(text, *max)?;
                 }
@@ -388,11 +394,17 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// A string whose `"` is next: its value and its text.
-    fn string(&mut self) -> Parsed<(Val, &str)> {
+    /// A string whose `"` is next: its value and its text; with `MARKS`, the scan that finds
+    /// its end also tells whether it holds a byte markup starts with (a text input's, which
+    /// render lints).
+    fn string<const MARKS: bool>(&mut self) -> Parsed<(Val, &str)> {
         self.i += 1;
         let start = self.i;
-        let n = plain_prefix(&self.b[start..]);
+        let (n, marked) = if MARKS {
+            plain_prefix_marked(&self.b[start..], MARKUP_STARTS)
+        } else {
+            (plain_prefix(&self.b[start..]), true)
+        };
         self.i = start + n;
         match self.peek() {
             Some(b'"') => {
@@ -400,6 +412,7 @@ impl Parser<'_> {
                 let text = &self.text[start..start + n];
                 let val = Val::Str {
                     decoded: false,
+                    marked,
                     from: start as u32,
                     to: (start + n) as u32,
                 };
@@ -431,6 +444,7 @@ impl Parser<'_> {
         let to = self.doc.decoded.len();
         let val = Val::Str {
             decoded: true,
+            marked: true,
             from: from as u32,
             to: to as u32,
         };
@@ -584,7 +598,9 @@ impl<'d> Data<'d> for Value<'d> {
             Val::Absent | Val::Null => View::Null,
             Val::Bool(b) => View::Bool(b),
             Val::Number => View::Number(&self.text[slot.start as usize..slot.end as usize]),
-            Val::Str { decoded, from, to } => View::String(if decoded {
+            Val::Str {
+                decoded, from, to, ..
+            } => View::String(if decoded {
                 &self.doc.decoded[from as usize..to as usize]
             } else {
                 &self.text[from as usize..to as usize]
@@ -645,9 +661,17 @@ impl<'d> Data<'d> for Value<'d> {
                 decoded: false,
                 from,
                 to,
+                ..
             } => Some(&self.text[from as usize - 1..to as usize + 1]),
             _ => None,
         }
+    }
+
+    /// The parse of a text input's string looked for markup's first bytes as it found the
+    /// string's end.
+    #[inline]
+    fn markup_free(self) -> bool {
+        matches!(self.slot().val, Val::Str { marked: false, .. })
     }
 
     /// The parse checks every string of a `url` input with `url_problem`, and takes none it
