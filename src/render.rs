@@ -553,8 +553,9 @@ struct Renderer<'t, 'd, D: Data<'d> = &'d Node<'d>> {
 /// What the data's parse found about a text value already, which render's checks then skip.
 #[derive(Debug, Clone, Copy)]
 struct Known {
-    /// A data value whose URL check passed (the fast form's parse checks every `url` input):
-    /// the length and emptiness checks remain.
+    /// A text whose URL check passed already (the fast form's parse checks every `url`
+    /// input; an interpolated URL found plain past its checked head): the length and
+    /// emptiness checks remain.
     url_checked: bool,
     /// A data value with none of the bytes markup starts with: no markup to look for.
     markup_free: bool,
@@ -997,8 +998,16 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 if self.string_into(s, &mut text) {
-                    self.check_text(f, &text, None, None, Known::NOTHING);
-                    if values::plain_after_url_head(&text, f.url_head as usize) {
+                    // An interpolated URL with only URL bytes after its checked head is a good
+                    // URL (`url_problem_after` says so by this same test), and has nothing to
+                    // escape: one scan for both.
+                    let plain = values::plain_after_url_head(&text, f.url_head as usize);
+                    let known = Known {
+                        url_checked: plain && f.spec.kind == Kind::Url,
+                        markup_free: false,
+                    };
+                    self.check_text(f, &text, None, None, known);
+                    if plain {
                         // An interpolated URL with only URL bytes: nothing to escape.
                         w.name(f.key);
                         w.plain_string(&text);

@@ -278,10 +278,10 @@ impl Parser<'_> {
             }
             (Some(b'-' | b'0'..=b'9'), Ty::Number { range } | Ty::Integer { range }) => {
                 let start = self.i;
-                self.number()?;
+                let plain = self.number()?;
                 let n = &self.text[start..self.i];
                 let integer = matches!(ty, Ty::Integer { .. });
-                if (integer && !is_integer(n)) || number_out_of_range(n).is_some() {
+                if (integer && !is_integer(n)) || (!plain && number_out_of_range(n).is_some()) {
                     return Err(GiveUp);
                 }
                 if let Some(r) = range {
@@ -360,8 +360,10 @@ impl Parser<'_> {
         })
     }
 
-    /// A number as JSON writes it (the spanned reader's grammar).
-    fn number(&mut self) -> Parsed<()> {
+    /// A number as JSON writes it (the spanned reader's grammar); `true` when it is plainly
+    /// within `number_out_of_range`'s bounds, as its scan shows: no exponent, and an integer
+    /// part of 1 to 15 digits that does not start with 0 (`19.90`, `-3`).
+    fn number(&mut self) -> Parsed<bool> {
         let digits = |p: &mut Self| {
             let s = p.i;
             while p.peek().is_some_and(|b| b.is_ascii_digit()) {
@@ -376,6 +378,7 @@ impl Parser<'_> {
         if !digits(self) || (self.b[int_start] == b'0' && self.i - int_start > 1) {
             return Err(GiveUp);
         }
+        let mut plain = self.b[int_start] != b'0' && self.i - int_start <= 15;
         if self.peek() == Some(b'.') {
             self.i += 1;
             if !digits(self) {
@@ -383,6 +386,7 @@ impl Parser<'_> {
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
+            plain = false;
             self.i += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.i += 1;
@@ -391,7 +395,7 @@ impl Parser<'_> {
                 return Err(GiveUp);
             }
         }
-        Ok(())
+        Ok(plain)
     }
 
     /// A string whose `"` is next: its value and its text; with `MARKS`, the scan that finds
