@@ -268,13 +268,16 @@ impl<F: Fmt> Writer<F> {
     }
 
     /// A writer into `buf`, cleared first.
-    fn with_buf(mut buf: Vec<u8>, fmt: F) -> Self {
+    fn with_buf(buf: Vec<u8>, fmt: F) -> Self {
+        Self::with_bufs(buf, Vec::with_capacity(8), fmt)
+    }
+
+    /// A writer into `buf`, with `written` for its per-level counts (both cleared first): a
+    /// batch reuses the counts' allocation from record to record.
+    fn with_bufs(mut buf: Vec<u8>, mut written: Vec<u32>, fmt: F) -> Self {
         buf.clear();
-        Writer {
-            buf,
-            fmt,
-            written: Vec::with_capacity(8),
-        }
+        written.clear();
+        Writer { buf, fmt, written }
     }
 
     // Writing into a Vec cannot fail: the results below are infallible.
@@ -408,7 +411,9 @@ impl<F: Fmt> Writer<F> {
         let _ = write_escaped(&mut self.buf, &mut self.fmt, s);
     }
 
-    #[inline]
+    /// Inlined into each caller: a message writes seventy-odd members this way, and the call
+    /// was a sixth of writing one.
+    #[inline(always)]
     fn member_raw(&mut self, key: &str, json: &str) {
         self.name(key);
         self.raw(json);

@@ -709,6 +709,10 @@ impl<'d> Data<'d> for Value<'d> {
 thread_local! {
     /// The parsed record's buffers, reused across records on a thread.
     static DOC: std::cell::RefCell<Doc> = std::cell::RefCell::new(Doc::default());
+    /// The renderer's scratch text and the writer's per-level counts, reused likewise.
+    static SPARE: std::cell::RefCell<(String, Vec<u32>)> = const {
+        std::cell::RefCell::new((String::new(), Vec::new()))
+    };
 }
 
 impl Template {
@@ -735,13 +739,16 @@ impl Template {
             let Some(template) = self.for_typed_record(root) else {
                 return false;
             };
+            let (scratch, written) = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
             let mut r = Renderer::new(template, root);
-            let mut w = Writer::with_buf(std::mem::take(out), CompactFormatter);
+            r.scratch = scratch;
+            let mut w = Writer::with_bufs(std::mem::take(out), written, CompactFormatter);
             match request {
                 None => r.message(&mut w),
                 Some(req) => r.request(&mut w, req),
             }
             *out = w.buf;
+            SPARE.with(|s| *s.borrow_mut() = (std::mem::take(&mut r.scratch), w.written));
             r.diags.is_empty()
         })
     }
