@@ -219,6 +219,13 @@ fn mutation() -> impl Strategy<Value = (usize, Mutation)> {
             "*bold* _it_",
             "12",
             "<b>x</b>",
+            // Longer than the parse's sixteen-byte chunks, markup in the first, the second
+            // or the last of them, and after an escape.
+            "a plain text longer than a chunk, then *bold* at its end",
+            "*bold* first, then a plain text longer than a chunk",
+            "sixteen bytes..._and here_",
+            "Ben &amp; Jerry's, in a text of more than sixteen bytes",
+            "a text with an escape \"here\" then <b>markup</b> after it",
         ])
         .prop_map(Mutation::Text),
         prop::sample::select(vec![

@@ -174,6 +174,13 @@ pub(crate) trait Data<'d>: Copy {
         None
     }
 
+    /// Whether this value is a string known to hold none of the bytes markup starts with
+    /// (`model::lints::MARKUP_STARTS`), so that render need not look for markup in it.
+    #[inline]
+    fn markup_free(self) -> bool {
+        false
+    }
+
     /// Whether this value is a string that passed the URL check already (the data checks
     /// of a `url` input), so that render need not check it again.
     #[inline]

@@ -72,8 +72,16 @@ pub enum Lint {
 
 /// Lints a text value of a field (after [`problem`] found nothing wrong).
 pub fn lint(spec: &FieldSpec, text: &str) -> Option<Lint> {
+    lint_of(spec, text, false)
+}
+
+/// [`lint`], for a caller that knows whether the text holds none of
+/// [`super::lints::MARKUP_STARTS`] (`markup_free`): then no markup is looked for.
+#[inline]
+pub fn lint_of(spec: &FieldSpec, text: &str, markup_free: bool) -> Option<Lint> {
     use super::lints;
     match spec.name {
+        "text" | "title" | "subtitle" if markup_free => None,
         "text" | "title" | "subtitle" => {
             lints::styling_markup(text).map(|(s, e, what)| Lint::Styling(s, e, what))
         }

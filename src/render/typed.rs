@@ -23,7 +23,10 @@ use serde_json::ser::CompactFormatter;
 use super::{number_to_minijinja, Renderer, RequestOptions, Writer};
 use crate::ir::walk::{Data, View};
 use crate::ir::Template;
-use crate::json::{is_integer, max_bytes, number_out_of_range, plain_prefix, MAX_DEPTH};
+use crate::json::{
+    is_integer, max_bytes, number_out_of_range, plain_prefix, plain_prefix_marked, MAX_DEPTH,
+};
+use crate::model::lints::MARKUP_STARTS;
 use crate::model::types::{ObjTy, Ty};
 use crate::model::values::url_problem;
 use crate::span::Span;
@@ -54,9 +57,12 @@ enum Val {
     Bool(bool),
     /// The number's text is the slot's bytes in the line.
     Number,
-    /// A string: the line's bytes `from..to` (no escape), or the decoded buffer's.
+    /// A string: the line's bytes `from..to` (no escape), or the decoded buffer's;
+    /// `marked` unless the parse saw that it holds none of the bytes markup starts with
+    /// (always for a decoded one).
     Str {
         decoded: bool,
+        marked: bool,
         from: u32,
         to: u32,
     },
@@ -254,14 +260,14 @@ impl Parser<'_> {
         match (self.peek(), ty) {
             (Some(b'n'), _) => self.word(b"null", Val::Null),
             (Some(b'"'), Ty::String { max }) => {
-                let (val, text) = self.string()?;
+                let (val, text) = self.string::<true>()?;
                 if let Some(max) = max {
                     too_long(text, *max)?;
                 }
                 Ok(val)
             }
             (Some(b'"'), Ty::Url { max }) => {
-                let (val, text) = self.string()?;
+                let (val, text) = self.string::<false>()?;
                 if let Some(max) = max {
                     too_long(text, *max)?;
                 }
@@ -272,10 +278,10 @@ impl Parser<'_> {
             }
             (Some(b'-' | b'0'..=b'9'), Ty::Number { range } | Ty::Integer { range }) => {
                 let start = self.i;
-                self.number()?;
+                let plain = self.number()?;
                 let n = &self.text[start..self.i];
                 let integer = matches!(ty, Ty::Integer { .. });
-                if (integer && !is_integer(n)) || number_out_of_range(n).is_some() {
+                if (integer && !is_integer(n)) || (!plain && number_out_of_range(n).is_some()) {
                     return Err(GiveUp);
                 }
                 if let Some(r) = range {
@@ -354,8 +360,10 @@ impl Parser<'_> {
         })
     }
 
-    /// A number as JSON writes it (the spanned reader's grammar).
-    fn number(&mut self) -> Parsed<()> {
+    /// A number as JSON writes it (the spanned reader's grammar); `true` when it is plainly
+    /// within `number_out_of_range`'s bounds, as its scan shows: no exponent, and an integer
+    /// part of 1 to 15 digits that does not start with 0 (`19.90`, `-3`).
+    fn number(&mut self) -> Parsed<bool> {
         let digits = |p: &mut Self| {
             let s = p.i;
             while p.peek().is_some_and(|b| b.is_ascii_digit()) {
@@ -370,6 +378,7 @@ impl Parser<'_> {
         if !digits(self) || (self.b[int_start] == b'0' && self.i - int_start > 1) {
             return Err(GiveUp);
         }
+        let mut plain = self.b[int_start] != b'0' && self.i - int_start <= 15;
         if self.peek() == Some(b'.') {
             self.i += 1;
             if !digits(self) {
@@ -377,6 +386,7 @@ impl Parser<'_> {
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
+            plain = false;
             self.i += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.i += 1;
@@ -385,14 +395,20 @@ impl Parser<'_> {
                 return Err(GiveUp);
             }
         }
-        Ok(())
+        Ok(plain)
     }
 
-    /// A string whose `"` is next: its value and its text.
-    fn string(&mut self) -> Parsed<(Val, &str)> {
+    /// A string whose `"` is next: its value and its text; with `MARKS`, the scan that finds
+    /// its end also tells whether it holds a byte markup starts with (a text input's, which
+    /// render lints).
+    fn string<const MARKS: bool>(&mut self) -> Parsed<(Val, &str)> {
         self.i += 1;
         let start = self.i;
-        let n = plain_prefix(&self.b[start..]);
+        let (n, marked) = if MARKS {
+            plain_prefix_marked(&self.b[start..], MARKUP_STARTS)
+        } else {
+            (plain_prefix(&self.b[start..]), true)
+        };
         self.i = start + n;
         match self.peek() {
             Some(b'"') => {
@@ -400,6 +416,7 @@ impl Parser<'_> {
                 let text = &self.text[start..start + n];
                 let val = Val::Str {
                     decoded: false,
+                    marked,
                     from: start as u32,
                     to: (start + n) as u32,
                 };
@@ -431,6 +448,7 @@ impl Parser<'_> {
         let to = self.doc.decoded.len();
         let val = Val::Str {
             decoded: true,
+            marked: true,
             from: from as u32,
             to: to as u32,
         };
@@ -584,7 +602,9 @@ impl<'d> Data<'d> for Value<'d> {
             Val::Absent | Val::Null => View::Null,
             Val::Bool(b) => View::Bool(b),
             Val::Number => View::Number(&self.text[slot.start as usize..slot.end as usize]),
-            Val::Str { decoded, from, to } => View::String(if decoded {
+            Val::Str {
+                decoded, from, to, ..
+            } => View::String(if decoded {
                 &self.doc.decoded[from as usize..to as usize]
             } else {
                 &self.text[from as usize..to as usize]
@@ -645,9 +665,17 @@ impl<'d> Data<'d> for Value<'d> {
                 decoded: false,
                 from,
                 to,
+                ..
             } => Some(&self.text[from as usize - 1..to as usize + 1]),
             _ => None,
         }
+    }
+
+    /// The parse of a text input's string looked for markup's first bytes as it found the
+    /// string's end.
+    #[inline]
+    fn markup_free(self) -> bool {
+        matches!(self.slot().val, Val::Str { marked: false, .. })
     }
 
     /// The parse checks every string of a `url` input with `url_problem`, and takes none it
@@ -681,6 +709,10 @@ impl<'d> Data<'d> for Value<'d> {
 thread_local! {
     /// The parsed record's buffers, reused across records on a thread.
     static DOC: std::cell::RefCell<Doc> = std::cell::RefCell::new(Doc::default());
+    /// The renderer's scratch text and the writer's per-level counts, reused likewise.
+    static SPARE: std::cell::RefCell<(String, Vec<u32>)> = const {
+        std::cell::RefCell::new((String::new(), Vec::new()))
+    };
 }
 
 impl Template {
@@ -707,13 +739,16 @@ impl Template {
             let Some(template) = self.for_typed_record(root) else {
                 return false;
             };
+            let (scratch, written) = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
             let mut r = Renderer::new(template, root);
-            let mut w = Writer::with_buf(std::mem::take(out), CompactFormatter);
+            r.scratch = scratch;
+            let mut w = Writer::with_bufs(std::mem::take(out), written, CompactFormatter);
             match request {
                 None => r.message(&mut w),
                 Some(req) => r.request(&mut w, req),
             }
             *out = w.buf;
+            SPARE.with(|s| *s.borrow_mut() = (std::mem::take(&mut r.scratch), w.written));
             r.diags.is_empty()
         })
     }
