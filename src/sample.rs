@@ -325,22 +325,43 @@ impl Totals {
     /// of `0..100000`), the prices are scaled down until the sums fit, so that the sample is
     /// data the template accepts.
     fn balance(&self, sample: &mut Sample, input: &ObjTy) {
-        for _ in 0..3 {
-            let (subtotal, total) = self.sums(sample);
-            let over = [(subtotal, &self.subtotal), (total, &self.total)]
-                .into_iter()
-                .filter_map(|(value, path)| {
-                    let (value, max) = (value?, range_at(input, path.as_deref()?)?.max);
-                    (value > max && max > 0.0).then(|| value / max)
-                })
-                .fold(1.0_f64, f64::max);
-            let Some(price) = self.price.as_deref().filter(|_| over > 1.0) else {
+        let max_of = |path: &Option<String>| {
+            path.as_deref()
+                .and_then(|p| range_at(input, p))
+                .map(|r| r.max)
+        };
+        // Shipping and tax alone past the total's range: they take their least values.
+        if let ((Some(sub), Some(total)), Some(max)) = (self.sums(sample), max_of(&self.total)) {
+            if total - sub > max {
+                for path in [&self.shipping, &self.tax].into_iter().flatten() {
+                    let least = range_at(input, path).map_or(0.0, |r| r.min.max(0.0));
+                    for slot in sample.at_all_mut(path) {
+                        if let Sample::Number(x) = slot {
+                            *x = least;
+                        }
+                    }
+                }
+            }
+        }
+        for _ in 0..8 {
+            let (Some(subtotal), total) = self.sums(sample) else {
                 break;
             };
+            // The largest subtotal both ranges allow: its own, and the total's less what the
+            // total adds to it (shipping, tax, less the adjustments).
+            let mut target = max_of(&self.subtotal).unwrap_or(f64::INFINITY);
+            if let (Some(total), Some(max)) = (total, max_of(&self.total)) {
+                target = target.min(max - (total - subtotal));
+            }
+            let Some(price) = self.price.as_deref().filter(|_| subtotal > target) else {
+                break;
+            };
+            // A little under the ratio: prices are cut to cents, downwards.
+            let ratio = (target / subtotal).max(0.0) * 0.999;
             let floor = range_at(input, price).map_or(0.0, |r| r.min.max(0.0));
             for slot in sample.at_all_mut(price) {
                 if let Sample::Number(p) = slot {
-                    *p = ((*p / over * 100.0).floor() / 100.0).max(floor);
+                    *p = ((*p * ratio * 100.0).floor() / 100.0).max(floor);
                 }
             }
         }
@@ -976,6 +997,35 @@ mod tests {
             diagnostics.iter().all(|d| !d.is_error()),
             "{diagnostics:#?}"
         );
+        // Shipping and tax at their range's end take the room of the total too; and alone
+        // past it, they take their least values.
+        for (totals, sub_max) in [
+            (
+                "totals: { subtotal: number 0..50000, shipping: number 0..50, tax: number 0..10000, total: number 0..60000 }",
+                50000.0,
+            ),
+            (
+                "totals: { subtotal: number 0..900, shipping: number 0..50, tax: number 0..10000, total: number 0..1000 }",
+                900.0,
+            ),
+        ] {
+            let src = include_str!("../templates/receipt.missive")
+                .replace("quantity: integer\n", "quantity: integer 1..99\n")
+                .replace("price: number\n", "price: number 0.01..9999.99\n")
+                .replace(
+                    "totals: { subtotal: number, shipping: number, tax: number, total: number }",
+                    totals,
+                );
+            let t = template(&src);
+            let worst = generate(&t, SampleKind::WorstCase);
+            let sub = worst["order"]["totals"]["subtotal"].as_f64().unwrap();
+            assert!(sub <= sub_max, "{sub}");
+            let diagnostics = crate::driver::check_data(&t, &worst.to_string());
+            assert!(
+                diagnostics.iter().all(|d| !d.is_error()),
+                "{totals}: {diagnostics:#?}"
+            );
+        }
     }
 
     #[test]
