@@ -136,6 +136,12 @@ struct Builder<'t> {
 
 /// Where an array item's diagnostics point: the whole item when it is on one line
 /// (`{ "title": "A" }`), else its opening `{` (a label over many lines reads badly).
+/// Whether a type can be written as a block's name (`button postbak`): not `web url`.
+fn is_name(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 fn item_span(text: &str, node: &Node<'_>) -> Span {
     match text.get(node.span.range()) {
         Some(s) if !s.contains('\n') => node.span,
@@ -615,11 +621,12 @@ impl Builder<'_> {
             // whole list stays in `extra`, as it was, rather than losing that reply.
             // A retired one (`location`) is not: it is reported (M2017) and left out, and the
             // list stays modelled, so that the checks see the rest.
+            // A misspelled one (`user_phone_numbr`) is written as it is, for the checks to name
+            // (M1011): only a type that cannot be a block's name sends the list to `extra`.
             let unmodelled = match &m.value.value {
                 Json::Array(items) => items.iter().any(|r| {
                     matches!(r.get("content_type").map(|t| &t.value),
-                        Some(Json::String(t)) if !crate::model::schema::QUICK_REPLY_TYPES.contains(&&**t)
-                            && Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, t).is_none())
+                        Some(Json::String(t)) if !is_name(t))
                 }),
                 _ => false,
             };
@@ -651,14 +658,17 @@ impl Builder<'_> {
             }
         };
         if Deprecated::find(schema::DEPRECATED_QUICK_REPLIES, &kind).is_some() {
-            // Reported with the list (M2017).
-            return None;
+            // Reported with the list (M2017); a template keeps it, for its check to say so too.
+            return (self.mode == Mode::Import)
+                .then(|| block("quick_reply", Some(&kind), at, Vec::new()));
         }
         let known: &[&str] = match kind.as_str() {
             "text" => &["title", "payload", "image_url"],
             "user_phone_number" | "user_email" => &[],
             // The checker names the type: `quick_reply bogus` is M1011.
-            _ if self.mode == Mode::Lint => &["title", "payload", "image_url"],
+            other if self.mode == Mode::Lint || is_name(other) => {
+                &["title", "payload", "image_url"]
+            }
             other => {
                 self.diags.push(
                     codes::m6005_import_shape(format!(
@@ -864,13 +874,7 @@ impl Builder<'_> {
             // Not a type of Facebook's reference (`postbak`): kept as written, so that the
             // checker names it (M1011, with the near type) and nothing of it is lost; when it
             // can be written as a block's name.
-            other
-                if self.mode == Mode::Lint
-                    || other.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                        && other.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-            {
-                &["title", "url", "payload"]
-            }
+            other if self.mode == Mode::Lint || is_name(other) => &["title", "url", "payload"],
             other => {
                 self.diags.push(
                     codes::m6005_import_shape(format!("missive does not model `{other}` buttons"))

@@ -556,8 +556,8 @@ fn a_payload_with_errors_still_gives_its_template_with_exit_1() {
 
 /// A broken payload imports with its mistakes kept, so that the template's check finds what
 /// `check PAYLOAD.json` found: a misspelled button type stays a button (it was dropped), and a
-/// list of quick replies with a retired `location` one stays quick replies (it went into
-/// `extra`, where its reply without a title was no longer checked).
+/// list of quick replies with a retired `location` one stays quick replies, that one included
+/// (it went into `extra`, where its reply without a title was no longer checked).
 #[test]
 fn a_broken_payload_imports_with_its_mistakes_kept_for_the_checks() {
     // expect: M1011
@@ -573,6 +573,7 @@ fn a_broken_payload_imports_with_its_mistakes_kept_for_the_checks() {
         source.contains("quick_replies {\n  quick_reply text {"),
         "{source}"
     );
+    assert!(source.contains("quick_reply location {}"), "{source}");
     assert!(!source.contains("extra"), "{source}");
     let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["M2017"], "{diagnostics:#?}");
@@ -584,7 +585,21 @@ fn a_broken_payload_imports_with_its_mistakes_kept_for_the_checks() {
         .map(|d| d.code.as_str())
         .collect();
     codes.sort_unstable();
-    assert_eq!(codes, ["M1011", "M2003"], "{source}");
+    assert_eq!(codes, ["M1011", "M2003", "M2017"], "{source}");
+    // A misspelled quick reply type is kept for the checks to name, not sent with the list
+    // into `extra`.
+    let payload =
+        r#"{"text": "Your number?", "quick_replies": [{"content_type": "user_phone_numbr"}]}"#;
+    let (source, _) = missive::import::to_source_anyway(
+        payload,
+        "imported",
+        &missive::Profile::default_profile(),
+    );
+    let source = source.expect("a template");
+    assert!(
+        source.contains("quick_reply user_phone_numbr {}"),
+        "{source}"
+    );
     // A type that cannot be written as a block's name is not printed as one.
     let payload = r#"{"attachment": {"type": "template", "payload": {"template_type": "button", "text": "What next?", "buttons": [{"type": "web url", "title": "A", "payload": "A"}]}}}"#;
     let (source, diagnostics) = missive::import::to_source_anyway(
