@@ -458,6 +458,17 @@ pub(crate) fn record_help(diagnostics: &mut [Diagnostic], text: &str) {
         return;
     }
     let line = text.trim();
+    // A line that is a list: its items are the records, one a line (the help for a data file
+    // says to use `--data-ndjson`, already in use here).
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| d.code == Code::WrongDataType && line.starts_with('['))
+    {
+        d.help = Some(
+            "this line is a list: give its records one a line, e.g. `jq -c '.[]' FILE > records.ndjson`"
+                .into(),
+        );
+    }
     for d in diagnostics
         .iter_mut()
         .filter(|d| d.code == Code::InvalidJson)

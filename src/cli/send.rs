@@ -978,7 +978,7 @@ fn resume(summary: &Summary, dry_run: bool, journaled: bool) -> String {
         return "run the same command again to go on".into();
     }
     format!(
-        "no `--journal`: the same command again would send the {sent} record{} sent a second time; their delivery lines are on the standard output. Give a send that may have to be resumed `--journal FILE`",
+        "no `--journal`: the same command again would send the {sent} record{} sent a second time; the delivery lines say which. Give a send that may have to be resumed `--journal FILE`",
         if sent == 1 { "" } else { "s" }
     )
 }

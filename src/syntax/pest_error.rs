@@ -208,7 +208,12 @@ pub fn explain_line(text: &str, span: Span, in_input: bool) -> Diagnostic {
         if end.gives_back {
             d = d.note("the `}` on this line is inside the string, so its block is not closed: nothing after this line is checked until the string is");
         }
-        let Some(n) = end.at else {
+        // Closed right after its quote it would be empty: the quotes pair otherwise than the
+        // guess can tell (`"Open }, subtitle: "s", ...` on one line); no fix.
+        let Some(n) = end.at.filter(|&n| n > 0) else {
+            if end.at == Some(0) {
+                return d;
+            }
             // `"Half price // today only`: a comment after the text, or text? The author says.
             return d.note("the line holds `//` after a space: if what follows is a comment, end the string before it; if it is text, at the end of the line");
         };

@@ -577,6 +577,13 @@ fn data_in_the_wrong_shape_or_the_wrong_place_is_told_the_right_flag() {
         stderr.contains("help: give the template's inputs as one JSON object: `{\"name\": ...}`; if the list holds many records, give them one per line with `--data-ndjson`"),
         "{stderr}"
     );
+    // A one-line array given as NDJSON: its line is the list, whose items are the records.
+    let r = render(&t, &array, &[]);
+    assert!(
+        r.stderr.contains("help: this line is a list: give its records one a line, e.g. `jq -c '.[]' FILE > records.ndjson`"),
+        "{}",
+        r.stderr
+    );
     let (code, stderr) = one(&[ndjson.as_os_str(), "--data-ndjson".as_ref(), t.as_os_str()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(

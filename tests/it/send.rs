@@ -1239,7 +1239,7 @@ fn a_stopped_send_without_a_journal_says_a_rerun_would_send_again() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr.ends_with(
-            "not attempted 1 (no `--journal`: the same command again would send the 1 record sent a second time; their delivery lines are on the standard output. Give a send that may have to be resumed `--journal FILE`)\n"
+            "not attempted 1 (no `--journal`: the same command again would send the 1 record sent a second time; the delivery lines say which. Give a send that may have to be resumed `--journal FILE`)\n"
         ),
         "{}",
         r.stderr
