@@ -134,8 +134,8 @@ impl Sample {
         here
     }
 
-    /// The one value at a path without `[*]`, to change it.
-    /// Every value at a data path, lists' items included (`order.items[*].price`).
+    /// Every value at a data path, lists' items included (`order.items[*].price`): [`Sample::at`]
+    /// to change them.
     fn at_all_mut(&mut self, path: &str) -> Vec<&mut Sample> {
         let mut here = vec![self];
         for seg in segments(path) {
@@ -155,6 +155,7 @@ impl Sample {
         here
     }
 
+    /// The one value at a path without `[*]`, to change it.
     fn at_mut(&mut self, path: &str) -> Option<&mut Sample> {
         let mut here = self;
         for seg in segments(path) {
