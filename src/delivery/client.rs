@@ -21,7 +21,12 @@ pub enum Answer {
     },
     /// No answer. `maybe_sent`: the request may have reached the API (the connection broke or
     /// timed out after it was sent), as opposed to a connection that was never made.
-    Transport { maybe_sent: bool, message: String },
+    /// `lasting`: trying again would end the same (a TLS handshake the server cannot make).
+    Transport {
+        maybe_sent: bool,
+        message: String,
+        lasting: bool,
+    },
 }
 
 impl Client {
@@ -72,6 +77,7 @@ impl Client {
                     return Answer::Transport {
                         maybe_sent: false,
                         message,
+                        lasting: true,
                     };
                 }
                 let maybe_sent = !matches!(
@@ -96,6 +102,7 @@ impl Client {
                 Answer::Transport {
                     maybe_sent,
                     message,
+                    lasting: false,
                 }
             }
         }
@@ -232,15 +239,31 @@ pub fn deliver(
             Answer::Transport {
                 maybe_sent: true,
                 message,
+                ..
             } => {
                 return Outcome::Uncertain {
                     reason: scrub(&message),
                     attempts,
                 };
             }
+            // A handshake the server cannot make: the next try would fail the same.
             Answer::Transport {
                 maybe_sent: false,
                 message,
+                lasting: true,
+            } => {
+                return Outcome::Failed {
+                    reason: scrub(&message),
+                    status: None,
+                    body: None,
+                    attempts,
+                    unreachable: never_reached,
+                };
+            }
+            Answer::Transport {
+                maybe_sent: false,
+                message,
+                lasting: false,
             } => (
                 None,
                 Outcome::Failed {
@@ -455,10 +478,11 @@ mod tests {
             }
         });
         match send(&format!("https://127.0.0.1:{port}")) {
+            // Not tried again: the next handshake would fail the same.
             Outcome::Failed {
                 reason,
                 status: None,
-                attempts: 3,
+                attempts: 1,
                 unreachable: true,
                 ..
             } => assert_eq!(
