@@ -61,7 +61,11 @@ impl Template {
     /// (`customer_id "back_in_stock-{{ product.sku }}-{{ session_id }}"`), and the input to
     /// declare first when none fits (`input { session_id: string }`).
     pub fn customer_id_example(&self) -> (String, Option<String>) {
-        crate::model::types::customer_id_example(&self.name, &self.input)
+        crate::model::types::customer_id_example(
+            &self.name,
+            &self.input,
+            self.profile.limits.customer_id.max,
+        )
     }
 }
 

@@ -783,7 +783,7 @@ impl<'a> Checker<'a> {
             self.push(
                 codes::m2013_constant_customer_id("`customer_id` is the same for every visitor")
                     .at(f.span, "uses no input variable")
-                    .help(match crate::model::types::customer_id_example(notification, &self.root) {
+                    .help(match crate::model::types::customer_id_example(notification, &self.root, self.profile.limits.customer_id.max) {
                         (scheme, None) => format!("build it from something unique to the visitor, e.g. {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
                         (scheme, Some(add)) => format!("build it from something unique to the visitor: {add}, then write {scheme} (the guide's `instock-AB123-k45332j9i54`)"),
                     })

@@ -116,19 +116,32 @@ pub struct FieldTy {
 /// inputs outside lists whose names say they identify something (`id`, `sku`, `session`,
 /// `number`, `ref`, `code`). With no such input, the scheme reads `session_id`, and the
 /// second value says what to declare for it (`add input { session_id: string max 40 }`).
-pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option<String>) {
-    fn collect(obj: &ObjTy, prefix: &str, out: &mut Vec<String>) {
+pub fn customer_id_example(
+    notification: &str,
+    input: &ObjTy,
+    limit: usize,
+) -> (String, Option<String>) {
+    fn collect(obj: &ObjTy, prefix: &str, out: &mut Vec<String>, maxes: &mut Vec<usize>) {
         for f in obj.fields.iter().filter(|f| !f.optional) {
             let path = format!("{prefix}{}", f.name);
             match &f.ty {
-                Ty::String { .. } | Ty::Integer { .. } => out.push(path),
-                Ty::Object(o) => collect(o, &format!("{path}."), out),
+                // An integer prints at most 20 characters; a text without `max`, say 40.
+                Ty::String { max } => {
+                    out.push(path);
+                    maxes.push(max.map_or(40, |m| m as usize));
+                }
+                Ty::Integer { .. } => {
+                    out.push(path);
+                    maxes.push(20);
+                }
+                Ty::Object(o) => collect(o, &format!("{path}."), out, maxes),
                 _ => {}
             }
         }
     }
     let mut scalars = Vec::new();
-    collect(input, "", &mut scalars);
+    let mut maxes = Vec::new();
+    collect(input, "", &mut scalars, &mut maxes);
     // Whole words of the name (`order_number`, `sessionId` is one word: `sessionid`); not an
     // email, which the request URL would percent-encode (`@`).
     let says_id = |p: &&String| {
@@ -149,13 +162,45 @@ pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option
     };
     // A name or a title is not unique to the visitor: without an identifying input, say which
     // to add.
-    let chosen: Vec<&String> = scalars.iter().filter(says_id).take(2).collect();
+    let mut chosen: Vec<(&String, usize)> = scalars
+        .iter()
+        .zip(maxes.iter().copied())
+        .filter(|(p, _)| says_id(p))
+        .take(2)
+        .collect();
     let name = if notification.is_empty() {
         "notification"
     } else {
         notification
     };
-    let scheme = |parts: &[String]| format!("`customer_id \"{name}-{}\"`", parts.join("-"));
+    // Within the customer_id's limit: the second input goes, then the name shortens to its
+    // words' initials (`back_in_stock` -> `bis`), then goes.
+    let longest = |prefix: &str, chosen: &[(&String, usize)]| {
+        prefix.len() + chosen.iter().map(|(_, m)| m + 1).sum::<usize>()
+    };
+    let initials: String = name.split('_').filter_map(|w| w.chars().next()).collect();
+    let session = [(&"session_id".to_string(), 40)];
+    let of = if chosen.is_empty() {
+        &session[..]
+    } else {
+        &chosen[..]
+    };
+    if longest(name, of) > limit && chosen.len() > 1 {
+        chosen.truncate(1);
+    }
+    let of = if chosen.is_empty() {
+        &session[..]
+    } else {
+        &chosen[..]
+    };
+    let prefix = if longest(name, of) <= limit {
+        format!("{name}-")
+    } else if longest(&initials, of) <= limit {
+        format!("{initials}-")
+    } else {
+        String::new()
+    };
+    let scheme = |parts: &[String]| format!("`customer_id \"{prefix}{}\"`", parts.join("-"));
     if chosen.is_empty() {
         let add = match input.get("session_id") {
             // Declared, optional: a customer_id needs it always.
@@ -165,7 +210,10 @@ pub fn customer_id_example(notification: &str, input: &ObjTy) -> (String, Option
         };
         return (scheme(&["{{ session_id }}".into()]), Some(add.into()));
     }
-    let parts: Vec<String> = chosen.iter().map(|p| format!("{{{{ {p} }}}}")).collect();
+    let parts: Vec<String> = chosen
+        .iter()
+        .map(|(p, _)| format!("{{{{ {p} }}}}"))
+        .collect();
     (scheme(&parts), None)
 }
 
@@ -358,7 +406,7 @@ mod tests {
         // `video_title` holds `id` but is no id; an email would be percent-encoded; an
         // optional input cannot build every id.
         assert_eq!(
-            customer_id_example("alert", &input),
+            customer_id_example("alert", &input, 50),
             (
                 "`customer_id \"alert-{{ order_number }}\"`".to_string(),
                 None
@@ -368,8 +416,40 @@ mod tests {
             fields: vec![field("video_title", false), field("session_id", true)],
         };
         assert_eq!(
-            customer_id_example("alert", &input).1.as_deref(),
+            customer_id_example("alert", &input, 50).1.as_deref(),
             Some("declare `session_id` required (without its `?`)")
+        );
+    }
+
+    #[test]
+    fn a_customer_id_example_stays_within_the_limit() {
+        let field = |name: &str, max: u32| FieldTy {
+            name: name.into(),
+            optional: false,
+            ty: Ty::String { max: Some(max) },
+            decl: crate::span::Span::new(0, 0),
+        };
+        // A long name shortens to its initials: 26 + 1 + 40 would pass 50.
+        let none = ObjTy::default();
+        assert_eq!(
+            customer_id_example("back_in_stock_reminder_vip", &none, 50).0,
+            "`customer_id \"bisrv-{{ session_id }}\"`"
+        );
+        // An id as long as the limit goes alone.
+        let long = ObjTy {
+            fields: vec![field("customer_id", 50)],
+        };
+        assert_eq!(
+            customer_id_example("alert", &long, 50).0,
+            "`customer_id \"{{ customer_id }}\"`"
+        );
+        // Two ids past the limit together: the first stays.
+        let two = ObjTy {
+            fields: vec![field("order_id", 30), field("session_id", 30)],
+        };
+        assert_eq!(
+            customer_id_example("alert", &two, 50).0,
+            "`customer_id \"alert-{{ order_id }}\"`"
         );
     }
 
