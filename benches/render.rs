@@ -16,24 +16,9 @@ use std::hint::black_box;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-const TEMPLATE: &str = r#"notification carousel_bench
-input {
-  greeting: string max 100
-  products: list max 10 of { id: string max 12, title: string max 60, subtitle: string max 80, image: url, price: number }
-}
-text greeting
-carousel {
-  for product in products {
-    element {
-      title: product.title
-      image_url: product.image
-      subtitle: product.subtitle
-      button web_url { url: "https://shop.example/view?item_id={{ product.id }}", title: "View Item" }
-      button web_url { url: "https://shop.example/buy?item_id={{ product.id }}", title: "Buy Item" }
-    }
-  }
-}
-"#;
+/// The 10-element carousel of every render benchmark (and of the fast form's tests and the
+/// Python benchmark), kept once.
+const TEMPLATE: &str = include_str!("carousel_bench.missive");
 
 fn records(n: usize) -> Vec<String> {
     (0..n)

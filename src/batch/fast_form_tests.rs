@@ -13,24 +13,7 @@ use crate::render::RequestOptions;
 use crate::{compile, Options};
 
 /// The bench's carousel, as a template and a record.
-const CAROUSEL: &str = r#"notification carousel_bench
-input {
-  greeting: string max 100
-  products: list max 10 of { id: string max 12, title: string max 60, subtitle: string max 80, image: url, price: number }
-}
-text greeting
-carousel {
-  for product in products {
-    element {
-      title: product.title
-      image_url: product.image
-      subtitle: product.subtitle
-      button web_url { url: "https://shop.example/view?item_id={{ product.id }}", title: "View Item" }
-      button web_url { url: "https://shop.example/buy?item_id={{ product.id }}", title: "Buy Item" }
-    }
-  }
-}
-"#;
+const CAROUSEL: &str = include_str!("../../benches/carousel_bench.missive");
 
 /// Every typed input at once: optional values, ranges, integers, booleans, nested objects and
 /// lists, conditions and expressions.
