@@ -1627,6 +1627,21 @@ impl<'a> Checker<'a> {
         found
     }
 
+    /// The model's lint of a literal's value, if it says anything (`offset`: where the value's
+    /// own text starts in the source, for a label on the part it names).
+    fn literal_lint(&mut self, spec: &FieldSpec, value: &str, span: Span, offset: Option<usize>) {
+        if let Some(l) = values::lint(spec, value) {
+            let cx = values::Context {
+                field: spec.name,
+                value,
+                span,
+                data_path: None,
+            };
+            let d = values::lint_diagnostic(&l, &cx, offset);
+            self.push(d);
+        }
+    }
+
     fn mismatch(&mut self, spec: &FieldSpec, span: Span, found: &str, help: String) {
         let d = self.mismatch_diagnostic(spec, span, found, help);
         self.push(d);
@@ -1677,20 +1692,11 @@ impl<'a> Checker<'a> {
                     if self.literal_problem(spec, &text, s.span) {
                         return None;
                     }
-                    if let Some(l) = values::lint(spec, &text) {
-                        let cx = values::Context {
-                            field: spec.name,
-                            value: &text,
-                            span: s.span,
-                            data_path: None,
-                        };
-                        // Point inside the literal when its source is the text itself.
-                        let inner = s.span.start as usize + 1;
-                        let verbatim = !s.block
-                            && self.text.get(inner..s.span.end as usize - 1) == Some(text.as_str());
-                        let d = values::lint_diagnostic(&l, &cx, verbatim.then_some(inner));
-                        self.push(d);
-                    }
+                    // Point inside the literal when its source is the text itself.
+                    let inner = s.span.start as usize + 1;
+                    let verbatim = !s.block
+                        && self.text.get(inner..s.span.end as usize - 1) == Some(text.as_str());
+                    self.literal_lint(spec, &text, s.span, verbatim.then_some(inner));
                     return Some(Val::Lit(json_string(&text).into()));
                 }
                 if kind == Kind::Url && self.relative_url_prefix(spec, s) {
@@ -1707,16 +1713,7 @@ impl<'a> Checker<'a> {
                     Kind::Number => Some(Val::Lit(raw.as_str().into())),
                     Kind::Integer | Kind::TextOrInteger if integer => {
                         // `timestamp: 1764930000000`: milliseconds written as a number.
-                        if let Some(l) = values::lint(spec, raw) {
-                            let cx = values::Context {
-                                field: spec.name,
-                                value: raw,
-                                span: *span,
-                                data_path: None,
-                            };
-                            let d = values::lint_diagnostic(&l, &cx, None);
-                            self.push(d);
-                        }
+                        self.literal_lint(spec, raw, *span, None);
                         Some(Val::Lit(raw.as_str().into()))
                     }
                     Kind::Integer => {
