@@ -35,14 +35,27 @@ pub(crate) struct Imported {
 /// The JSON is consumed as it goes: each item of a list is let go once its block is built,
 /// so that the payload's two trees are not held whole at once.
 pub(crate) fn import(
-    mut root: Node<'_>,
+    root: Node<'_>,
     text: &str,
     name: &str,
     mode: Mode,
     profile: &Profile,
 ) -> Imported {
+    import_with(root, text, name, mode, profile, mode == Mode::Lint)
+}
+
+/// [`import`], its lists of elements left pending when `defer` (a payload's check).
+fn import_with(
+    mut root: Node<'_>,
+    text: &str,
+    name: &str,
+    mode: Mode,
+    profile: &Profile,
+    defer: bool,
+) -> Imported {
     let mut b = Builder {
         mode,
+        defer,
         text,
         send_api: profile.envelope == Envelope::SendApi,
         diags: Vec::new(),
@@ -126,6 +139,9 @@ pub(crate) fn import(
 
 struct Builder<'t> {
     mode: Mode,
+    /// Whether a list of elements is left pending, each built when checked (a payload's
+    /// check, `Mode::Lint`).
+    defer: bool,
     /// The payload's text, to tell a one-line item from one written over several lines.
     text: &'t str,
     /// Whether the profile sends to Facebook's Send API directly (`messenger`), where a
@@ -532,6 +548,30 @@ impl Builder<'_> {
         blocks
     }
 
+    /// In a payload's check (`defer`), a non-empty list of elements as an [`Item::Pending`]: each
+    /// element is built from its JSON text when the check comes to it ([`pending_item`]),
+    /// and the list's JSON is let go now, so that neither the JSON nor the syntax of all the
+    /// elements is held at once. `None` in an import (the template is printed whole) and for
+    /// what is not a non-empty list (reported as usual).
+    fn pending(&mut self, array: &mut Member<'_>, kind: &'static str) -> Option<Item> {
+        if !self.defer {
+            return None;
+        }
+        let Json::Array(items) = &array.value.value else {
+            return None;
+        };
+        if items.is_empty() {
+            return None;
+        }
+        let items = items.iter().map(|n| n.span).collect();
+        array.value.value = Json::Null;
+        Some(Item::Pending(Pending {
+            kind,
+            items,
+            span: array.value.span,
+        }))
+    }
+
     fn object_or_error(&mut self, key: &str, node: &Node<'_>) -> bool {
         if matches!(node.value, Json::Object(_)) {
             return true;
@@ -554,9 +594,15 @@ impl Builder<'_> {
                 match &*m.key {
                     "template_type" => {}
                     "elements" => {
-                        let mut element =
-                            |b: &mut Self, node: &mut Node<'_>, at: Span| b.element(node, at);
-                        let els = self.blocks_from(m, &mut element);
+                        let els = match self.pending(m, PENDING_ELEMENT) {
+                            Some(pending) => vec![pending],
+                            None => {
+                                let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
+                                    b.element(node, at)
+                                };
+                                self.blocks_from(m, &mut element)
+                            }
+                        };
                         append(&mut items, els);
                     }
                     "sharable" | "image_aspect_ratio" => {
@@ -1104,6 +1150,36 @@ fn json_value(node: &Node<'_>) -> JsonValue {
     }
 }
 
+/// What a carousel's pending elements are ([`Pending::kind`]).
+const PENDING_ELEMENT: &str = "element";
+
+/// Builds a pending list item ([`Builder::pending`]) from its JSON at `at` in the payload's
+/// `text`, as the import would have: its diagnostics go to `diags`.
+fn pending_item(
+    text: &str,
+    send_api: bool,
+    kind: &str,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Item> {
+    // The whole payload was read once: its items read again.
+    let mut node = crate::json::parse_at(text, at.start as usize).ok()?;
+    let mut b = Builder {
+        mode: Mode::Lint,
+        defer: false,
+        text,
+        send_api,
+        diags: Vec::new(),
+    };
+    let at = item_span(text, &node);
+    let item = match kind {
+        PENDING_ELEMENT => b.element(&mut node, at),
+        _ => None,
+    };
+    diags.append(&mut b.diags);
+    item
+}
+
 /// Lints a raw JSON payload with the template checks; every diagnostic points into the JSON.
 /// The template is there when the payload has no error (for `--check-images`); the syntax tree
 /// is not (`file` is empty): each part of it is let go once checked, so that a large payload's
@@ -1142,7 +1218,17 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
     imported
         .diagnostics
         .extend(crate::syntax::bidi_in_json(text));
-    let mut compiled = crate::check::check_tree(imported.file, text, imported.diagnostics, options);
+    let send_api = options.profile.envelope == Envelope::SendApi;
+    let mut pending = |kind: &'static str, at: Span, diags: &mut Vec<Diagnostic>| {
+        pending_item(text, send_api, kind, at, diags)
+    };
+    let mut compiled = crate::check::check_tree(
+        imported.file,
+        text,
+        imported.diagnostics,
+        options,
+        Some(&mut pending),
+    );
     in_json(&mut compiled.diagnostics, text);
     compiled
 }
@@ -1367,6 +1453,51 @@ mod tests {
             .items
             .iter()
             .all(|e| matches!(e, Item::Block(b) if b.items.len() == 3)));
+    }
+
+    #[test]
+    fn a_payload_s_elements_built_one_at_a_time_read_as_when_built_whole() {
+        // Mistakes inside elements, an element that is not an object, one title-only, one
+        // with a bad button, spread over lines: each element is built from its JSON text only
+        // when the check comes to it, and says what the whole tree would have said.
+        let payload = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [
+    {"title": "A", "subtitl": "s", "buttons": [{"type": "web_url", "url": "https://a.example/v", "title": "View"}]},
+    "not an element",
+    {"title": "only"},
+    {
+      "title": "B <b>bold</b>",
+      "image_url": "not a url",
+      "buttons": [{"type": "web_urll", "url": "https://a.example/v", "title": "Go"}]
+    },
+    {"title": "\u00e9t\u00e9", "subtitle": "ok", "default_action": {"type": "web_url", "url": "https://a.example/d"}}
+]}}}"#;
+        let options = crate::Options::default();
+        let pending = lint(payload, "p", &options);
+        let node = crate::json::parse(payload).unwrap();
+        let whole = import_with(node, payload, "p", Mode::Lint, &options.profile, false);
+        assert!(!whole.file.items.iter().any(
+            |i| matches!(i, Item::Block(b) if b.items.iter().any(|i| matches!(i, Item::Pending(_))))
+        ));
+        let mut whole =
+            crate::check::check_tree(whole.file, payload, whole.diagnostics, &options, None);
+        in_json(&mut whole.diagnostics, payload);
+        let read = |c: &crate::Compiled| -> Vec<String> {
+            c.diagnostics
+                .iter()
+                .map(|d| {
+                    let at = d.primary().map(|l| l.span);
+                    format!("{} {:?} {} {:?}", d.code.as_str(), at, d.message, d.help)
+                })
+                .collect()
+        };
+        let said = read(&pending);
+        assert_eq!(said, read(&whole));
+        for code in [Code::UnknownField, Code::ImportType, Code::TitleOnlyElement] {
+            assert!(
+                said.iter().any(|d| d.starts_with(code.as_str())),
+                "{code:?} in {said:#?}"
+            );
+        }
     }
 
     #[test]

@@ -183,8 +183,6 @@ pub struct Engine {
 
 #[derive(Debug, Clone)]
 pub struct FieldIr {
-    /// The output key: a schema name (the field's own, or `url` for `image URL`).
-    pub key: &'static str,
     pub val: Val,
     /// What the field accepts, from the schema's table (not a copy: a field is in every
     /// element of a payload).
@@ -200,6 +198,15 @@ pub struct FieldIr {
     pub url_head: u32,
 }
 
+impl FieldIr {
+    /// The output key: a schema name (the field's own, or `url` for `image URL`), from the
+    /// spec (not a copy: a field is in every element of a payload).
+    #[inline]
+    pub fn key(&self) -> &'static str {
+        self.spec.key
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Member {
     /// A fixed member, such as `"type": "template"`; `json` is the serialized value.
@@ -208,10 +215,11 @@ pub enum Member {
         json: Box<str>,
     },
     Field(FieldIr),
-    /// A nested object that is always present (`payload`).
+    /// A nested object that is always present (`payload`; boxed: one per message, while
+    /// fields are in every element).
     Object {
         key: &'static str,
-        obj: ObjIr,
+        obj: Box<ObjIr>,
     },
     /// Objects produced by blocks, loops and conditions: a list (`elements`), or a single
     /// object (`attachment`, `summary`) when `single` (boxed: larger than a field).
@@ -301,11 +309,11 @@ mod tests {
         use std::mem::size_of;
         assert!(size_of::<Val>() <= 24, "Val: {}", size_of::<Val>());
         assert!(
-            size_of::<FieldIr>() <= 64,
+            size_of::<FieldIr>() <= 48,
             "FieldIr: {}",
             size_of::<FieldIr>()
         );
-        assert!(size_of::<Member>() <= 64, "Member: {}", size_of::<Member>());
+        assert!(size_of::<Member>() <= 48, "Member: {}", size_of::<Member>());
         assert!(size_of::<Node>() <= 48, "Node: {}", size_of::<Node>());
         assert!(size_of::<PathIr>() <= 72, "PathIr: {}", size_of::<PathIr>());
     }

@@ -378,6 +378,21 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     Ok(node)
 }
 
+/// Parses the JSON value that starts at byte `start` of `text` (a value that [`parse`] of the
+/// whole text read already), with its spans in `text`: a list item read again when needed
+/// rather than held.
+pub(crate) fn parse_at(text: &str, start: usize) -> Result<Node<'_>, Diagnostic> {
+    let mut p = Reader {
+        text,
+        b: text.as_bytes(),
+        i: start,
+        depth: 0,
+        members: Vec::new(),
+        items: Vec::new(),
+    };
+    p.value()
+}
+
 struct Reader<'a> {
     text: &'a str,
     b: &'a [u8],

@@ -734,7 +734,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn aspect_of(&self, o: &ObjIr) -> Aspect {
         for m in &o.members {
             let Member::Field(f) = m else { continue };
-            if f.key != "image_aspect_ratio" {
+            if f.key() != "image_aspect_ratio" {
                 continue;
             }
             return match &f.val {
@@ -945,14 +945,14 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         match &f.val {
             Val::Lit(json) => {
                 if f.spec.kind == Kind::Number {
-                    self.record(f.key, json, f.span, false);
+                    self.record(f.key(), json, f.span, false);
                 }
                 if self.images.is_some() && f.spec.kind == Kind::Url {
                     if let Ok(url) = serde_json::from_str::<String>(json) {
                         self.note_image(f, &url, None);
                     }
                 }
-                w.member_raw(f.key, json)
+                w.member_raw(f.key(), json)
             }
             Val::Path(p) => {
                 let (node, view) = match self.lookup(p).map(|n| (n, n.view())) {
@@ -975,8 +975,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         self.check_text(f, s, Some(p), Some(node.span()), known);
                         // As written in the data, when that is how it is written out.
                         match node.json_string() {
-                            Some(json) => w.member_raw(f.key, json),
-                            None => w.member_str(f.key, s),
+                            Some(json) => w.member_raw(f.key(), json),
+                            None => w.member_str(f.key(), s),
                         }
                     }
                     (View::Number(n), Kind::Number | Kind::Integer | Kind::TextOrInteger)
@@ -985,16 +985,16 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         self.wrong_type(p, node, "a number within the range of a 64-bit float")
                     }
                     (View::Number(n), Kind::Number) => {
-                        self.record(f.key, n, f.span, true);
-                        w.member_raw(f.key, n)
+                        self.record(f.key(), n, f.span, true);
+                        w.member_raw(f.key(), n)
                     }
                     (View::Number(n), Kind::Integer | Kind::TextOrInteger)
                         if crate::json::is_integer(n) =>
                     {
-                        w.member_raw(f.key, n)
+                        w.member_raw(f.key(), n)
                     }
                     (View::Bool(b), Kind::Bool) => {
-                        w.member_raw(f.key, if b { "true" } else { "false" })
+                        w.member_raw(f.key(), if b { "true" } else { "false" })
                     }
                     (_, k) => self.wrong_type(p, node, k.describe()),
                 }
@@ -1014,11 +1014,11 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     self.check_text(f, &text, None, None, known);
                     if plain {
                         // An interpolated URL with only URL bytes: nothing to escape.
-                        w.name(f.key);
+                        w.name(f.key());
                         w.plain_string(&text);
                         w.end_value();
                     } else {
-                        w.member_str(f.key, &text);
+                        w.member_str(f.key(), &text);
                     }
                 }
                 self.scratch = text;
@@ -1029,7 +1029,8 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn required_absent(&mut self, f: &FieldIr, p: &PathIr) {
         let mut d = codes::m2003_missing_field(format!(
             "`{}` is required, but `{}` is absent from the data",
-            f.key, p.dotted
+            f.key(),
+            p.dotted
         ))
         .at(p.span, format!("`{}` is optional in `input`", p.dotted))
         .help(
@@ -1150,7 +1151,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                     .map(|p| self.concrete(p))
                     .unwrap_or_else(|| self.paths_in(&f.val));
                 let cx = values::Context {
-                    field: f.key,
+                    field: f.key(),
                     value: text,
                     span: f.span,
                     data_path: Some(data_path.as_str()).filter(|s| !s.is_empty()),
@@ -1168,7 +1169,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 .map(|p| self.concrete(p))
                 .or_else(|| Some(self.paths_in(&f.val)));
             let cx = values::Context {
-                field: f.key,
+                field: f.key(),
                 value: text,
                 span: f.span,
                 data_path: data_path.as_deref().filter(|s| !s.is_empty()),
@@ -1247,7 +1248,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         };
                         d = d.help(format!(
                             "the data makes it too long for `{}` to fit in {max} characters{in_locale}: narrow the range of the numbers it reads{lower}, or cut the value with `| truncate(length=N, leeway=0)`",
-                            f.key,
+                            f.key(),
                         ));
                         self.push(d);
                         return;
@@ -1263,7 +1264,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                         };
                         d = d.help(format!(
                             "the data makes it too long for `{}` to fit in {max} characters: lower {what}, by {} at least (`missive check` says by how much for the longest values), or cut the value with `| truncate(length=N, leeway=0)`",
-                            f.key,
+                            f.key(),
                             plural(chars - max, "character")
                         ));
                     }

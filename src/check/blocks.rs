@@ -11,6 +11,15 @@ use crate::model::types::{self, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{self, Item};
 
+/// A block's members as its items are lowered, and where its child lists are among them.
+struct Children {
+    obj: ObjIr,
+    /// The member index of each child list (by its key).
+    items_at: HashMap<&'static str, usize>,
+    /// Where each child that can be given once was given.
+    singles: HashMap<&'static str, Span>,
+}
+
 impl Checker<'_> {
     /// The members of a block: its fields, child blocks, loops and conditions, and `extra`.
     /// When the caller does not keep the tree (`Checker::release`), the block's items are let
@@ -32,8 +41,11 @@ impl Checker<'_> {
             });
         }
         let mut fields: HashMap<&str, Span> = HashMap::new();
-        let mut items_at: HashMap<&'static str, usize> = HashMap::new();
-        let mut singles: HashMap<&'static str, Span> = HashMap::new();
+        let mut children = Children {
+            obj,
+            items_at: HashMap::new(),
+            singles: HashMap::new(),
+        };
         let mut extra_keys: Vec<(String, Span)> = Vec::new();
         // A line that did not parse, a misspelled field or a rejected child block: the
         // "missing field" checks would only repeat the same mistake, so they are skipped.
@@ -56,7 +68,7 @@ impl Checker<'_> {
                         // names, so that the fix does not reveal new errors (a misspelled
                         // path inside it); its output is dropped.
                         if let Some(meant) = self.unknown_field(&f.name, spec, b) {
-                            let _ = self.field_ir(meant.name, &f.value, meant);
+                            let _ = self.field_ir(&f.value, meant);
                         }
                         broken = true;
                         continue;
@@ -66,10 +78,10 @@ impl Checker<'_> {
                         continue;
                     }
                     self.field_at = Some(f.name.span);
-                    let ir = self.field_ir(fs.name, &f.value, fs);
+                    let ir = self.field_ir(&f.value, fs);
                     self.field_at = None;
                     if let Some(ir) = ir {
-                        obj.members.push(Member::Field(ir));
+                        children.obj.members.push(Member::Field(ir));
                     }
                 }
                 Item::Command(c) => {
@@ -97,7 +109,7 @@ impl Checker<'_> {
                         extra_keys.push((m.key.clone(), m.key_span));
                     }
                     if let Some(m) = self.extra(e) {
-                        obj.members.push(m);
+                        children.obj.members.push(m);
                     }
                 }
                 Item::Input(i) => {
@@ -108,54 +120,38 @@ impl Checker<'_> {
                     );
                 }
                 Item::Block(_) | Item::For(_) | Item::If(_) => {
-                    let span = b.items[i].span();
-                    let Some((child, node)) = self.child_node(&mut b.items[i], spec, &b.kind)
-                    else {
+                    let room = b.items.len() - i;
+                    let (item, kind) = (&mut b.items[i], &b.kind);
+                    if !self.child(item, spec, kind, room, &mut children) {
                         broken = true;
+                    }
+                }
+                Item::Pending(_) => {
+                    // A payload's list, each item built as it comes: lowered, then let go.
+                    let Item::Pending(p) = &mut b.items[i] else {
                         continue;
                     };
-                    if !child.many {
-                        if let (Node::Obj { .. }, Some(prev)) = (&node, singles.get(child.key)) {
-                            self.push(
-                                codes::m1005_duplicate_field(format!(
-                                    "`{}` is given twice",
-                                    child.keyword
-                                ))
-                                .at(span, "given again here")
-                                .at(*prev, "first given here")
-                                .help(format!("{} has one `{}`", spec.what, child.keyword)),
-                            );
+                    let (what, list) = (p.kind, std::mem::take(&mut p.items));
+                    let room = list.len() + b.items.len() - i - 1;
+                    for (n, at) in list.into_iter().enumerate() {
+                        let built = match &mut self.pending {
+                            Some(build) => build(what, at, &mut self.diags),
+                            None => None,
+                        };
+                        let Some(mut item) = built else {
+                            broken = true;
                             continue;
-                        }
-                        singles.insert(child.key, span);
-                    }
-                    match items_at.get(child.key) {
-                        Some(&i) => {
-                            if let Member::Items(items) = &mut obj.members[i] {
-                                items.nodes.push(node);
-                            }
-                        }
-                        None => {
-                            items_at.insert(child.key, obj.members.len());
-                            // Room for the block's other items, at most (40,000 elements
-                            // would otherwise double their list some fifteen times).
-                            let mut nodes =
-                                Vec::with_capacity(if child.many { b.items.len() - i } else { 1 });
-                            nodes.push(node);
-                            obj.members.push(Member::Items(Box::new(Items {
-                                key: child.key,
-                                single: !child.many,
-                                nodes,
-                                min: child.min,
-                                limit: child.limit,
-                                owner: b.kind.span,
-                                item: child.keyword,
-                            })));
+                        };
+                        if !self.child(&mut item, spec, &b.kind, room - n, &mut children) {
+                            broken = true;
                         }
                     }
                 }
             }
         }
+        let Children {
+            mut obj, items_at, ..
+        } = children;
 
         // Extra keys that clash with modelled ones, or with each other.
         let mut seen_extra: std::collections::HashSet<&str> = std::collections::HashSet::new();
@@ -209,6 +205,59 @@ impl Checker<'_> {
             b.items = Vec::new();
         }
         obj
+    }
+
+    /// A child block, `for` or `if` of a block, lowered into the block's members: `false` when
+    /// it has no place there (reported). `room`: how many of the block's items are left, this
+    /// one included (its list's capacity: 40,000 elements would otherwise double their list
+    /// some fifteen times).
+    fn child(
+        &mut self,
+        item: &mut Item,
+        spec: &'static BlockSpec,
+        kind: &ast::Ident,
+        room: usize,
+        children: &mut Children,
+    ) -> bool {
+        let span = item.span();
+        let Some((child, node)) = self.child_node(item, spec, kind) else {
+            return false;
+        };
+        if !child.many {
+            if let (Node::Obj { .. }, Some(prev)) = (&node, children.singles.get(child.key)) {
+                self.push(
+                    codes::m1005_duplicate_field(format!("`{}` is given twice", child.keyword))
+                        .at(span, "given again here")
+                        .at(*prev, "first given here")
+                        .help(format!("{} has one `{}`", spec.what, child.keyword)),
+                );
+                return true;
+            }
+            children.singles.insert(child.key, span);
+        }
+        let obj = &mut children.obj;
+        match children.items_at.get(child.key) {
+            Some(&i) => {
+                if let Member::Items(items) = &mut obj.members[i] {
+                    items.nodes.push(node);
+                }
+            }
+            None => {
+                children.items_at.insert(child.key, obj.members.len());
+                let mut nodes = Vec::with_capacity(if child.many { room } else { 1 });
+                nodes.push(node);
+                obj.members.push(Member::Items(Box::new(Items {
+                    key: child.key,
+                    single: !child.many,
+                    nodes,
+                    min: child.min,
+                    limit: child.limit,
+                    owner: kind.span,
+                    item: child.keyword,
+                })));
+            }
+        }
+        true
     }
 
     fn required_members(

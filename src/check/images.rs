@@ -186,7 +186,7 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
                 o.members
                     .iter()
                     .find_map(|m| match m {
-                        Member::Field(f) if f.key == "image_aspect_ratio" => match &f.val {
+                        Member::Field(f) if f.key() == "image_aspect_ratio" => match &f.val {
                             Val::Lit(json) => Some(Aspect::from_value(json.trim_matches('"'))),
                             _ => None,
                         },

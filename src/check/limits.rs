@@ -683,7 +683,7 @@ impl<'t> Sink<'t, NoData<'t>> for LiteralTotals {
             _ => None,
         };
         let Some(numbers) = numbers else { return };
-        if numbers.iter().any(|(k, _)| **k == *f.key) {
+        if numbers.iter().any(|(k, _)| **k == *f.key()) {
             return;
         }
         let number = match &f.val {
@@ -693,7 +693,7 @@ impl<'t> Sink<'t, NoData<'t>> for LiteralTotals {
                 .map(|v| (v, f.span, raw.to_string())),
             _ => None,
         };
-        numbers.push((f.key.into(), number));
+        numbers.push((f.key().into(), number));
     }
 
     fn enter_items(&mut self, _: &mut NoData<'t>, items: &'t Items) {

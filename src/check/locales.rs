@@ -35,7 +35,7 @@ impl Declared {
 }
 
 /// Checks a parsed template in each locale it declares (once, as before, when it declares none).
-pub(super) fn check(parsed: Parse, source: &str, options: &Options, tree: Tree) -> Compiled {
+pub(super) fn check(parsed: Parse, source: &str, options: &Options, tree: Tree<'_>) -> Compiled {
     // Each `use` of a shared part is replaced by the part's items first, so that a part's
     // texts per locale are lowered with the template's own; the result keeps the tree as
     // written (the language server and `fmt` read it).
@@ -100,7 +100,7 @@ fn check_expanded(
     template_len: usize,
     kept: Range<u32>,
     options: &Options,
-    tree: Tree,
+    tree: Tree<'_>,
 ) -> Compiled {
     let mut own = Vec::new();
     let declared = declaration(&parsed.file, &mut own);

@@ -73,27 +73,40 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
 /// the JSON payload), with the same checks as a parsed template. The tree is let go as it is
 /// lowered: the result's `file` is empty.
+/// Its [`ast::Item::Pending`] lists are built item by item as the check comes to them, by
+/// `pending` (the importer that made them).
 pub(crate) fn check_tree(
     file: ast::File,
     text: &str,
     diagnostics: Vec<Diagnostic>,
     options: &Options,
+    pending: Option<&mut Expand<'_>>,
 ) -> Compiled {
     let parsed = crate::syntax::Parse {
         file,
         diagnostics,
         broken_from: None,
     };
-    locales::check(parsed, text, options, Tree::Release)
+    let tree = match pending {
+        Some(expand) => Tree::Expand(expand),
+        None => Tree::Release,
+    };
+    locales::check(parsed, text, options, tree)
 }
 
+/// Builds the item of a pending list ([`ast::Pending`]): what the list holds (its `kind`), the
+/// item's place, and where its diagnostics go.
+pub(crate) type Expand<'e> =
+    dyn FnMut(&'static str, Span, &mut Vec<Diagnostic>) -> Option<Item> + 'e;
+
 /// Whether the caller of a check keeps the syntax tree in the result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tree {
+enum Tree<'e> {
     /// In `Compiled::file`, as written (the language server and `fmt` read it).
     Keep,
     /// Let go as it is lowered; `Compiled::file` is empty.
     Release,
+    /// As `Release`, and its pending lists are built by this as they are checked.
+    Expand(&'e mut Expand<'e>),
 }
 
 /// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
@@ -105,8 +118,9 @@ fn check_parsed(
     options: &Options,
     locale: Option<&Locale>,
     kept: std::ops::Range<u32>,
-    tree: Tree,
+    tree: Tree<'_>,
 ) -> Compiled {
+    let keep = matches!(tree, Tree::Keep);
     // A block the break cuts is found in the tree as written, before it is lowered.
     let cut = parsed.broken_from.map(|opener| {
         let mut cut = Vec::new();
@@ -127,7 +141,11 @@ fn check_parsed(
         format_headers_broken: false,
         guards: Vec::new(),
         field_at: None,
-        release: tree == Tree::Release,
+        release: !keep,
+        pending: match tree {
+            Tree::Expand(expand) => Some(expand),
+            Tree::Keep | Tree::Release => None,
+        },
     };
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
     let template = checker.file(&mut parsed.file, options);
@@ -172,9 +190,10 @@ fn check_parsed(
     Compiled {
         template,
         diagnostics,
-        file: match tree {
-            Tree::Keep => parsed.file,
-            Tree::Release => ast::File::default(),
+        file: if keep {
+            parsed.file
+        } else {
+            ast::File::default()
         },
         input: checker.root,
         parts: Vec::new(),
@@ -402,6 +421,8 @@ struct Checker<'a> {
     /// a payload's tree and its IR are not held at once (40,000 elements make each of them
     /// over three times the payload's size).
     release: bool,
+    /// Builds the items of the tree's pending lists (the JSON import's check).
+    pending: Option<&'a mut Expand<'a>>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -620,18 +641,20 @@ impl<'a> Checker<'a> {
             "customer_id" => {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "customer_id",
+                    key: "customer_id",
                     kind: Kind::Text,
                     required: true,
                     nonempty: true,
                     limit: Some(LimitKey::CustomerId),
                 };
                 if let Some(v) = self.single_arg(c) {
-                    top.customer_id = self.field_ir("customer_id", v, &SPEC);
+                    top.customer_id = self.field_ir(v, &SPEC);
                 }
             }
             "messaging_type" => {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "messaging_type",
+                    key: "messaging_type",
                     kind: Kind::Choice(&["RESPONSE", "UPDATE", "MESSAGE_TAG"]),
                     required: true,
                     nonempty: true,
@@ -642,6 +665,7 @@ impl<'a> Checker<'a> {
             _ => {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "tag",
+                    key: "tag",
                     kind: Kind::Choice(&[
                         "CONFIRMED_EVENT_UPDATE",
                         "POST_PURCHASE_UPDATE",
@@ -1091,6 +1115,7 @@ impl<'a> Checker<'a> {
             Item::Command(c) if c.name.name == "text" => {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "text",
+                    key: "text",
                     kind: Kind::Text,
                     // An absent optional text leaves the key out (the attachment goes alone).
                     required: false,
@@ -1098,19 +1123,20 @@ impl<'a> Checker<'a> {
                     limit: Some(LimitKey::Text),
                 };
                 let v = self.single_arg(c)?;
-                let f = self.field_ir("text", v, &SPEC)?;
+                let f = self.field_ir(v, &SPEC)?;
                 Some(Member::Field(f))
             }
             Item::Command(c) if c.name.name == "metadata" => {
                 const SPEC: FieldSpec = FieldSpec {
                     name: "metadata",
+                    key: "metadata",
                     kind: Kind::Text,
                     required: false,
                     nonempty: true,
                     limit: Some(LimitKey::Metadata),
                 };
                 let v = self.single_arg(c)?;
-                let f = self.field_ir("metadata", v, &SPEC)?;
+                let f = self.field_ir(v, &SPEC)?;
                 Some(Member::Field(f))
             }
             Item::Extra(e) => self.extra(e),
@@ -1193,6 +1219,7 @@ impl<'a> Checker<'a> {
                 const fn url(name: &'static str) -> FieldSpec {
                     FieldSpec {
                         name,
+                        key: "url",
                         kind: Kind::Url,
                         required: true,
                         nonempty: true,
@@ -1204,7 +1231,7 @@ impl<'a> Checker<'a> {
                     [url("image"), url("video"), url("audio"), url("file")];
                 let spec = SPECS.iter().find(|s| s.name == c.name.name).expect("media");
                 let v = self.single_arg(c)?;
-                let url = self.field_ir("url", v, spec)?;
+                let url = self.field_ir(v, spec)?;
                 let payload = ObjIr {
                     members: vec![Member::Field(url)],
                     kind: ObjKind::Plain,
@@ -1247,7 +1274,7 @@ impl<'a> Checker<'a> {
                             },
                             Member::Object {
                                 key: "payload",
-                                obj: payload,
+                                obj: Box::new(payload),
                             },
                         ],
                         kind: ObjKind::Plain,
@@ -1565,12 +1592,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A field's value, checked against what the field accepts.
-    fn field_ir(
-        &mut self,
-        key: &'static str,
-        v: &Value,
-        spec: &'static FieldSpec,
-    ) -> Option<FieldIr> {
+    fn field_ir(&mut self, v: &Value, spec: &'static FieldSpec) -> Option<FieldIr> {
         let val = self.value(v, spec)?;
         if let Val::Path(p) = &val {
             if spec.required && p.optional {
@@ -1593,7 +1615,6 @@ impl<'a> Checker<'a> {
             _ => 0,
         };
         Some(FieldIr {
-            key,
             val,
             spec,
             span: v.span(),
@@ -1942,7 +1963,7 @@ fn media_node(keyword: &str, payload: ObjIr, span: Span) -> Node {
                 },
                 Member::Object {
                     key: "payload",
-                    obj: payload,
+                    obj: Box::new(payload),
                 },
             ],
             kind: ObjKind::Plain,

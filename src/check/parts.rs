@@ -549,7 +549,7 @@ fn field_rules(source: &SourceFile, part: &ast::Block) -> Vec<Diagnostic> {
         outer.items.extend(items);
         file.items.splice(0..0, input.iter().cloned());
         let text = format!("{}{head}", source.text);
-        let compiled = super::check_tree(file, &text, Vec::new(), &super::Options::default());
+        let compiled = super::check_tree(file, &text, Vec::new(), &super::Options::default(), None);
         out.extend(compiled.diagnostics.into_iter().filter(|d| {
             // A worst case from the part's own `max` is the caller's to judge, with its values.
             let rule = match d.code {
@@ -1603,7 +1603,8 @@ fn rewrite_item(item: &Item, s: &Subst<'_>, shadow: &mut Vec<String>) -> Option<
                 .collect(),
             span: s.shift(e.span),
         }),
-        Item::Input(_) | Item::Error(_) => return None,
+        // A part is a parsed file: nothing in it is pending (only a payload's check is).
+        Item::Input(_) | Item::Error(_) | Item::Pending(_) => return None,
     })
 }
 
@@ -1929,7 +1930,7 @@ impl Foreign<'_> {
                     }
                 }
                 Item::Extra(e) => e.members.iter().for_each(|m| self.json(&m.value)),
-                Item::Input(_) | Item::Error(_) => {}
+                Item::Input(_) | Item::Error(_) | Item::Pending(_) => {}
             }
         }
     }

@@ -671,12 +671,14 @@ impl<'a> Analysis<'a> {
                     "metadata" => ("the message echo", LimitKey::Metadata),
                     _ => return None,
                 };
+                let name = match key {
+                    LimitKey::Text => "text",
+                    LimitKey::Metadata => "metadata",
+                    _ => "customer_id",
+                };
                 let spec = FieldSpec {
-                    name: match key {
-                        LimitKey::Text => "text",
-                        LimitKey::Metadata => "metadata",
-                        _ => "customer_id",
-                    },
+                    name,
+                    key: name,
                     kind: Kind::Text,
                     required: key == LimitKey::CustomerId,
                     nonempty: true,

@@ -49,7 +49,11 @@ impl Kind {
 
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
+    /// The field's name in templates and messages.
     pub name: &'static str,
+    /// Its key in the JSON: the name, but `url` for the URL of `image URL` (whose field is
+    /// named after its keyword, so that messages say `image`).
+    pub key: &'static str,
     pub kind: Kind,
     pub required: bool,
     /// Messenger refuses an empty string here.
@@ -60,6 +64,7 @@ pub struct FieldSpec {
 const fn f(name: &'static str, kind: Kind) -> FieldSpec {
     FieldSpec {
         name,
+        key: name,
         kind,
         required: false,
         nonempty: false,
@@ -70,6 +75,7 @@ const fn f(name: &'static str, kind: Kind) -> FieldSpec {
 const fn req(name: &'static str, kind: Kind) -> FieldSpec {
     FieldSpec {
         name,
+        key: name,
         kind,
         required: true,
         nonempty: true,

@@ -177,7 +177,7 @@ impl<'t, F: Flow<'t>> Sink<'t, F> for Tracer {
 
     fn field(&mut self, flow: &mut F, f: &'t FieldIr) {
         let field = field(flow, f);
-        self.member(f.key.into(), Produced::Field(field));
+        self.member(f.key().into(), Produced::Field(field));
     }
 
     fn enter_member(&mut self, _: &mut F, key: &'static str) {
@@ -284,7 +284,7 @@ fn field<'t, F: Flow<'t>>(flow: &mut F, f: &'t FieldIr) -> ProducedField {
     decls.dedup();
     let (value, absent) = flow.text(f);
     ProducedField {
-        key: f.key.into(),
+        key: f.key().into(),
         span: f.span,
         spec: *f.spec,
         data,

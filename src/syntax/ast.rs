@@ -36,6 +36,10 @@ pub enum Item {
     Extra(Extra),
     /// A line that did not parse; its diagnostic is already reported.
     Error(Span),
+    /// Items not built yet: a JSON payload's list of elements, each read from its JSON text
+    /// when the check comes to it, so that a payload's elements are never all held as syntax
+    /// at once. Only the JSON import's check makes them; a parsed template has none.
+    Pending(Pending),
 }
 
 impl Item {
@@ -49,6 +53,7 @@ impl Item {
             Item::Input(i) => i.span,
             Item::Extra(e) => e.span,
             Item::Error(s) => *s,
+            Item::Pending(p) => p.span,
         }
     }
 }
@@ -56,6 +61,17 @@ impl Item {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
     pub name: Text,
+    pub span: Span,
+}
+
+/// A list's items to be built when checked ([`Item::Pending`]).
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// What the items are, as the importer that reads them names it (`"element"`).
+    pub kind: &'static str,
+    /// Each item's JSON value in the payload.
+    pub items: Vec<Span>,
+    /// The whole list.
     pub span: Span,
 }
 
