@@ -486,7 +486,7 @@ fn compile(input: &Input, profile: &Profile) -> check::Compiled {
                 ..Options::default()
             };
             // Its fixes are those that leave valid JSON (the lint keeps no other).
-            crate::import::lint(&input.source.text, &name, &options)
+            crate::import::lint_source(&input.source, &name, &options)
         }
     }
 }

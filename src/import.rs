@@ -3,6 +3,8 @@
 //! source of `missive import`; checked as is, it lints the raw payload (`missive check
 //! PAYLOAD.json`) with the template checks, each diagnostic at its line in the JSON file.
 
+use std::sync::Arc;
+
 use crate::diagnostic::Severity;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::json::{Json, Member, Node};
@@ -1185,6 +1187,25 @@ fn pending_item(
 /// is not (`file` is empty): each part of it is let go once checked, so that a large payload's
 /// JSON tree, syntax tree and IR are never held whole at once.
 pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled {
+    lint_with(text, None, name, options)
+}
+
+/// [`lint`] of a payload read into `source`, which the template keeps: its literals are spans
+/// of it rather than copies (a payload's strings would otherwise be held twice).
+pub(crate) fn lint_source(
+    source: &Arc<crate::span::SourceFile>,
+    name: &str,
+    options: &crate::Options,
+) -> crate::Compiled {
+    lint_with(&source.text, Some(source.clone()), name, options)
+}
+
+fn lint_with(
+    text: &str,
+    source: Option<Arc<crate::span::SourceFile>>,
+    name: &str,
+    options: &crate::Options,
+) -> crate::Compiled {
     let node = match crate::json::parse(text) {
         Ok(n) => n,
         Err(mut d) => {
@@ -1222,12 +1243,16 @@ pub fn lint(text: &str, name: &str, options: &crate::Options) -> crate::Compiled
     let mut pending = |kind: &'static str, at: Span, diags: &mut Vec<Diagnostic>| {
         pending_item(text, send_api, kind, at, diags)
     };
+    let payload = crate::check::Payload {
+        pending: &mut pending,
+        source,
+    };
     let mut compiled = crate::check::check_tree(
         imported.file,
         text,
         imported.diagnostics,
         options,
-        Some(&mut pending),
+        Some(payload),
     );
     in_json(&mut compiled.diagnostics, text);
     compiled
@@ -1498,6 +1523,57 @@ mod tests {
                 "{code:?} in {said:#?}"
             );
         }
+    }
+
+    #[test]
+    fn a_payload_s_template_keeps_its_literals_as_spans_of_the_payload_and_renders_it_back() {
+        // The guide's payloads (strings, numbers such as `75.00`, a receipt's totals checked
+        // from them) and one with escapes, which is copied: each template renders the payload.
+        let escaped = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "image_aspect_ratio": "square", "elements": [{"title": "Caf\u00e9 \"best\"", "subtitle": "plain, été 😀", "image_url": "https://a.example/i.png", "buttons": [{"type": "web_url", "url": "https://a.example/v?x=1&y=2", "title": "View"}]}]}}}"#;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected");
+        let mut payloads = vec![escaped.to_string()];
+        for name in ["carousel", "image_only", "receipt", "text_only"] {
+            payloads.push(std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap());
+        }
+        fn spans(o: &crate::ir::ObjIr, n: &mut usize) {
+            use crate::ir::{Member, Node, Val};
+            for m in &o.members {
+                match m {
+                    Member::Field(f) => *n += usize::from(matches!(f.val, Val::Src(_))),
+                    Member::Object { obj, .. } => spans(obj, n),
+                    Member::Items(items) => {
+                        for node in &items.nodes {
+                            if let Node::Obj { obj, .. } = node {
+                                spans(obj, n);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for payload in &payloads {
+            let source = Arc::new(crate::span::SourceFile::new("p.json", payload.clone()));
+            let compiled = lint_source(&source, "p", &crate::Options::default());
+            let t = compiled
+                .template
+                .unwrap_or_else(|| panic!("{payload}\n{:#?}", compiled.diagnostics));
+            let mut n = 0;
+            spans(&t.body, &mut n);
+            assert!(n > 0, "no literal kept as a span in {payload}");
+            let out = t.render_value(&crate::json::parse("{}").unwrap()).unwrap();
+            let expected: serde_json::Value = serde_json::from_str(payload).unwrap();
+            assert_eq!(out, expected);
+        }
+        // The escaped payload's image, read from its span, shown square as its ratio says.
+        let source = Arc::new(crate::span::SourceFile::new("p.json", escaped));
+        let t = lint_source(&source, "p", &crate::Options::default())
+            .template
+            .unwrap();
+        let images = crate::check::images::literal(&t);
+        assert_eq!(images.len(), 1);
+        assert_eq!(images[0].url, "https://a.example/i.png");
+        assert_eq!(images[0].aspect, crate::model::images::Aspect::Square);
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Template {
     /// Where the items its shared parts brought in come from: their spans lie past the
     /// template's text, in the part files' copies this maps (`None`: it uses no part).
     pub(crate) sources: Option<Arc<SourceMap>>,
+    /// The text its [`Val::Src`] literals are spans of (a payload's, shared with the caller
+    /// that read it; `None` when it has none).
+    pub(crate) source: Option<Arc<crate::span::SourceFile>>,
 }
 
 /// A locale a template declares in `locales { }`: the key its texts and `--locale` use, and
@@ -101,6 +104,14 @@ impl Template {
     }
 }
 
+impl Template {
+    /// The text its [`Val::Src`] literals are spans of (empty when it has none).
+    #[inline]
+    pub(crate) fn literals(&self) -> &str {
+        self.source.as_deref().map_or("", |s| s.text.as_str())
+    }
+}
+
 impl std::fmt::Debug for Template {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Template")
@@ -128,6 +139,10 @@ pub struct PathIr {
 pub enum Val {
     /// A literal, already checked, as JSON text.
     Lit(Box<str>),
+    /// A literal, already checked, whose JSON text is the template's source at this span as
+    /// written ([`Template::source`]): a JSON payload's strings and numbers, which would
+    /// otherwise be held twice, in the payload and here.
+    Src(Span),
     /// A plain path: the data value is copied as is (boxed: a payload's fields are literals,
     /// and a `Val` is in every field of the IR).
     Path(Box<PathIr>),
@@ -136,6 +151,17 @@ pub enum Val {
 }
 
 impl Val {
+    /// A literal's JSON text: its own, or `source`'s at its span (`source`: the text the
+    /// template was checked from, [`Template::literals`]). `None` for what is not literal.
+    #[inline]
+    pub fn literal<'a>(&'a self, source: &'a str) -> Option<&'a str> {
+        match self {
+            Val::Lit(json) => Some(json),
+            Val::Src(at) => source.get(at.range()),
+            Val::Path(_) | Val::Str(_) => None,
+        }
+    }
+
     /// The data paths the value reads: a plain path, the paths a string interpolates, the
     /// loop variables its expressions read.
     pub fn reads(&self) -> Vec<&PathIr> {
@@ -149,7 +175,7 @@ impl Val {
                 })
                 .collect(),
             Val::Str(StrIr::Engine(e)) => e.reads.iter().collect(),
-            Val::Lit(_) => Vec::new(),
+            Val::Lit(_) | Val::Src(_) => Vec::new(),
         }
     }
 }

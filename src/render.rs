@@ -738,7 +738,12 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 continue;
             }
             return match &f.val {
-                Val::Lit(json) => Aspect::from_value(json.trim_matches('"')),
+                Val::Lit(_) | Val::Src(_) => Aspect::from_value(
+                    f.val
+                        .literal(self.t.literals())
+                        .unwrap_or_default()
+                        .trim_matches('"'),
+                ),
                 Val::Path(p) => match self.lookup(p).map(D::view) {
                     Some(View::String(s)) => Aspect::from_value(s),
                     _ => Aspect::Horizontal,
@@ -943,7 +948,9 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     #[inline]
     fn field<F: Fmt>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
-            Val::Lit(json) => {
+            Val::Lit(_) | Val::Src(_) => {
+                let t = self.t;
+                let json = f.val.literal(t.literals()).unwrap_or("null");
                 if f.spec.kind == Kind::Number {
                     self.record(f.key(), json, f.span, false);
                 }
@@ -1054,7 +1061,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     fn customer_id(&mut self, f: &FieldIr) -> Option<Cow<'d, str>> {
         let id = self.text_of(f)?;
         let literal_has_some = match &f.val {
-            Val::Lit(_) => true,
+            Val::Lit(_) | Val::Src(_) => true,
             Val::Str(StrIr::Parts(parts)) => parts
                 .iter()
                 .any(|p| matches!(p, Part::Lit(t) if values::first_encoded_char(t).is_some())),
@@ -1088,7 +1095,10 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     /// The text a field renders to (for `customer_id`), checked like any field.
     fn text_of(&mut self, f: &FieldIr) -> Option<Cow<'d, str>> {
         let text: Cow<'d, str> = match &f.val {
-            Val::Lit(json) => Cow::Owned(serde_json::from_str::<String>(json).ok()?),
+            Val::Lit(_) | Val::Src(_) => {
+                let json = f.val.literal(self.t.literals())?;
+                Cow::Owned(serde_json::from_str::<String>(json).ok()?)
+            }
             Val::Path(p) => match self.lookup(p).map(|n| (n, n.view())) {
                 Some((_, View::String(s))) => Cow::Owned(s.to_string()),
                 Some((n, view)) if !matches!(view, View::Null) => {
@@ -1304,7 +1314,7 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 .chain(e.locals.iter().map(|(n, _)| n.to_string()))
                 .collect::<Vec<_>>()
                 .join("`, `"),
-            Val::Lit(_) => String::new(),
+            Val::Lit(_) | Val::Src(_) => String::new(),
         }
     }
 
@@ -1538,7 +1548,10 @@ impl<'t, 'd, D: Data<'d>> Flow<'t> for Renderer<'t, 'd, D> {
 
     fn text(&mut self, f: &'t FieldIr) -> (Option<String>, bool) {
         match &f.val {
-            Val::Lit(json) => (Some(walk::literal_text(json)), false),
+            Val::Lit(_) | Val::Src(_) => (
+                f.val.literal(self.t.literals()).map(walk::literal_text),
+                false,
+            ),
             Val::Path(p) => match self.lookup(p).map(D::view) {
                 None | Some(View::Null) => (None, true),
                 Some(View::String(s)) => (Some(s.to_string()), false),

@@ -285,7 +285,7 @@ fn flow_path<'t, F: Flow<'t>>(flow: &F, p: &PathIr) -> String {
 /// The paths a value reads: the whole value, or the parts of an interpolated string.
 fn paths_read(val: &Val) -> Vec<&PathIr> {
     match val {
-        Val::Lit(_) => Vec::new(),
+        Val::Lit(_) | Val::Src(_) => Vec::new(),
         Val::Path(p) => vec![p],
         Val::Str(s) => str_paths(s),
     }
@@ -496,7 +496,7 @@ impl<'t> Sink<'t, NoData<'t>> for UseSink<'t> {
                 }
                 return;
             }
-            Val::Lit(_) => return,
+            Val::Lit(_) | Val::Src(_) => return,
         };
         let path = flow_path(flow, p);
         self.uses

@@ -165,16 +165,18 @@ pub fn read(url: &str, source: &Source, limit: u64) -> Result<Vec<u8>, String> {
 /// walked without data, with a sink that collects literal image URLs.
 pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
     use crate::ir::walk::{self, Flow, NoData, Sink};
-    use crate::ir::{FieldIr, Items, Member, ObjIr, ObjKind, Val};
+    use crate::ir::{FieldIr, Items, Member, ObjIr, ObjKind};
 
     /// Collects the literal images outside receipts, with the shape each is shown in.
-    struct Images {
+    struct Images<'t> {
+        /// The text the template's literals may be spans of.
+        source: &'t str,
         out: Vec<ImageRef>,
         /// The shape of the current generic template, innermost last.
         aspects: Vec<Aspect>,
     }
 
-    impl<'t, F: Flow<'t>> Sink<'t, F> for Images {
+    impl<'t, F: Flow<'t>> Sink<'t, F> for Images<'t> {
         type Mark = ();
 
         fn enter_object(&mut self, _: &mut F, o: &'t ObjIr) -> bool {
@@ -186,10 +188,10 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
                 o.members
                     .iter()
                     .find_map(|m| match m {
-                        Member::Field(f) if f.key() == "image_aspect_ratio" => match &f.val {
-                            Val::Lit(json) => Some(Aspect::from_value(json.trim_matches('"'))),
-                            _ => None,
-                        },
+                        Member::Field(f) if f.key() == "image_aspect_ratio" => f
+                            .val
+                            .literal(self.source)
+                            .map(|json| Aspect::from_value(json.trim_matches('"'))),
                         _ => None,
                     })
                     .unwrap_or(Aspect::Horizontal)
@@ -208,7 +210,7 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
             if !matches!(f.spec.name, "image_url" | "image") {
                 return;
             }
-            if let Val::Lit(json) = &f.val {
+            if let Some(json) = f.val.literal(self.source) {
                 if let Ok(url) = serde_json::from_str::<String>(json) {
                     self.out.push(ImageRef {
                         url,
@@ -224,10 +226,11 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
     }
 
     let mut images = Images {
+        source: t.literals(),
         out: Vec::new(),
         aspects: Vec::new(),
     };
-    walk::object(&mut NoData::default(), &mut images, &t.body);
+    walk::object(&mut NoData::over(t.literals()), &mut images, &t.body);
     images.out
 }
 

@@ -367,7 +367,7 @@ impl Checker<'_> {
     /// on data.
     pub(super) fn literal_totals(&mut self, payload: &ObjIr) {
         let mut totals = LiteralTotals::default();
-        walk::object(&mut NoData::default(), &mut totals, payload);
+        walk::object(&mut NoData::over(self.text), &mut totals, payload);
         if totals.gave_up {
             return;
         }
@@ -673,7 +673,7 @@ impl<'t> Sink<'t, NoData<'t>> for LiteralTotals {
         self.depth -= 1;
     }
 
-    fn field(&mut self, _: &mut NoData<'t>, f: &'t FieldIr) {
+    fn field(&mut self, flow: &mut NoData<'t>, f: &'t FieldIr) {
         if self.depth != 2 {
             return;
         }
@@ -686,13 +686,11 @@ impl<'t> Sink<'t, NoData<'t>> for LiteralTotals {
         if numbers.iter().any(|(k, _)| **k == *f.key()) {
             return;
         }
-        let number = match &f.val {
-            Val::Lit(raw) => raw
-                .parse::<f64>()
+        let number = f.val.literal(flow.source()).and_then(|raw| {
+            raw.parse::<f64>()
                 .ok()
-                .map(|v| (v, f.span, raw.to_string())),
-            _ => None,
-        };
+                .map(|v| (v, f.span, raw.to_string()))
+        });
         numbers.push((f.key().into(), number));
     }
 

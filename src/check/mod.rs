@@ -73,22 +73,22 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
 /// the JSON payload), with the same checks as a parsed template. The tree is let go as it is
 /// lowered: the result's `file` is empty.
-/// Its [`ast::Item::Pending`] lists are built item by item as the check comes to them, by
-/// `pending` (the importer that made them).
+/// Its [`ast::Item::Pending`] lists are built item by item as the check comes to them, by the
+/// importer that made them (`payload`).
 pub(crate) fn check_tree(
     file: ast::File,
     text: &str,
     diagnostics: Vec<Diagnostic>,
     options: &Options,
-    pending: Option<&mut Expand<'_>>,
+    payload: Option<Payload<'_>>,
 ) -> Compiled {
     let parsed = crate::syntax::Parse {
         file,
         diagnostics,
         broken_from: None,
     };
-    let tree = match pending {
-        Some(expand) => Tree::Expand(expand),
+    let tree = match payload {
+        Some(payload) => Tree::Expand(payload),
         None => Tree::Release,
     };
     locales::check(parsed, text, options, tree)
@@ -99,14 +99,23 @@ pub(crate) fn check_tree(
 pub(crate) type Expand<'e> =
     dyn FnMut(&'static str, Span, &mut Vec<Diagnostic>) -> Option<Item> + 'e;
 
+/// What the check of a JSON payload's tree is given besides the tree: how to build its pending
+/// lists, and the payload's text as read, which the template's literals may be spans of
+/// ([`Val::Src`]) rather than copies.
+pub(crate) struct Payload<'e> {
+    pub pending: &'e mut Expand<'e>,
+    /// The text the tree's spans point into (the `text` checked).
+    pub source: Option<Arc<crate::span::SourceFile>>,
+}
+
 /// Whether the caller of a check keeps the syntax tree in the result.
 enum Tree<'e> {
     /// In `Compiled::file`, as written (the language server and `fmt` read it).
     Keep,
     /// Let go as it is lowered; `Compiled::file` is empty.
     Release,
-    /// As `Release`, and its pending lists are built by this as they are checked.
-    Expand(&'e mut Expand<'e>),
+    /// As `Release`, and its pending lists are built as they are checked.
+    Expand(Payload<'e>),
 }
 
 /// Checks a parsed template, for one of the locales it declares (`locale`), or as a template
@@ -142,11 +151,13 @@ fn check_parsed(
         guards: Vec::new(),
         field_at: None,
         release: !keep,
-        pending: match tree {
-            Tree::Expand(expand) => Some(expand),
-            Tree::Keep | Tree::Release => None,
-        },
+        pending: None,
+        source: None,
     };
+    if let Tree::Expand(payload) = tree {
+        checker.pending = Some(payload.pending);
+        checker.source = payload.source;
+    }
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
     let template = checker.file(&mut parsed.file, options);
     let mut diagnostics = checker.diags;
@@ -423,6 +434,9 @@ struct Checker<'a> {
     release: bool,
     /// Builds the items of the tree's pending lists (the JSON import's check).
     pending: Option<&'a mut Expand<'a>>,
+    /// The text checked, shared: literals written in it exactly as their JSON are kept as
+    /// spans of it ([`Val::Src`]) and the template holds it.
+    source: Option<Arc<crate::span::SourceFile>>,
 }
 
 /// Where `c` is written as is in a string literal's source (`raw`, quotes included), outside
@@ -494,7 +508,12 @@ impl<'a> Checker<'a> {
     /// Characters that come from the data are reported when rendering.
     fn customer_id_encoded(&mut self, f: &FieldIr) {
         let literals: Vec<String> = match &f.val {
-            Val::Lit(json) => serde_json::from_str::<String>(json).into_iter().collect(),
+            Val::Lit(_) | Val::Src(_) => f
+                .val
+                .literal(self.text)
+                .and_then(|json| serde_json::from_str::<String>(json).ok())
+                .into_iter()
+                .collect(),
             Val::Str(StrIr::Parts(parts)) => parts
                 .iter()
                 .filter_map(|p| match p {
@@ -599,6 +618,7 @@ impl<'a> Checker<'a> {
             translations: Vec::new(),
             locale_from: None,
             sources: None,
+            source: self.source.clone(),
         })
     }
 
@@ -798,7 +818,7 @@ impl<'a> Checker<'a> {
     /// the URL percent-encodes (M2014).
     fn customer_id_scheme(&mut self, f: &FieldIr, notification: &str) {
         let constant = match &f.val {
-            Val::Lit(_) => true,
+            Val::Lit(_) | Val::Src(_) => true,
             Val::Str(StrIr::Engine(e)) => e.roots.is_empty() && e.locals.is_empty(),
             Val::Str(StrIr::Parts(parts)) => !parts.iter().any(|p| matches!(p, Part::Path(_))),
             Val::Path(_) => false,
@@ -1718,6 +1738,13 @@ impl<'a> Checker<'a> {
                     let verbatim = !s.block
                         && self.text.get(inner..s.span.end as usize - 1) == Some(text.as_str());
                     self.literal_lint(spec, &text, s.span, verbatim.then_some(inner));
+                    // Written as its JSON: nothing in it that JSON escapes.
+                    if verbatim
+                        && self.source.is_some()
+                        && !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+                    {
+                        return Some(Val::Src(s.span));
+                    }
                     return Some(Val::Lit(json_string(&text).into()));
                 }
                 if kind == Kind::Url && self.relative_url_prefix(spec, s) {
@@ -1730,12 +1757,18 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 let integer = crate::json::is_integer(raw);
+                // As written in a payload: a span of it.
+                let lit = if self.source.is_some() && self.text.get(span.range()) == Some(raw) {
+                    Val::Src(*span)
+                } else {
+                    Val::Lit(raw.as_str().into())
+                };
                 match kind {
-                    Kind::Number => Some(Val::Lit(raw.as_str().into())),
+                    Kind::Number => Some(lit),
                     Kind::Integer | Kind::TextOrInteger if integer => {
                         // `timestamp: 1764930000000`: milliseconds written as a number.
                         self.literal_lint(spec, raw, *span, None);
-                        Some(Val::Lit(raw.as_str().into()))
+                        Some(lit)
                     }
                     Kind::Integer => {
                         self.mismatch(

@@ -18,7 +18,7 @@
 //! by the same renderer and this same walk. A faster writer is another `Sink`. Either way the
 //! walk stays this one.
 
-use crate::ir::{Cond, FieldIr, Items, JsonIr, Member, Node, ObjIr, PathIr, Val};
+use crate::ir::{Cond, FieldIr, Items, JsonIr, Member, Node, ObjIr, PathIr};
 use crate::model::profile::Profile;
 use crate::model::types::Base;
 use crate::span::Span;
@@ -257,6 +257,24 @@ impl<'t> Loops<'t> {
 #[derive(Debug, Default)]
 pub(crate) struct NoData<'t> {
     loops: Loops<'t>,
+    /// The text the template's [`Val::Src`](crate::ir::Val::Src) literals are spans of, for [`Flow::text`].
+    source: &'t str,
+}
+
+impl<'t> NoData<'t> {
+    /// The flow without data over a template whose literals may be spans of `source`
+    /// ([`Template::literals`](crate::ir::Template::literals)).
+    pub(crate) fn over(source: &'t str) -> Self {
+        NoData {
+            loops: Loops::default(),
+            source,
+        }
+    }
+
+    /// The text the template's literals may be spans of.
+    pub(crate) fn source(&self) -> &'t str {
+        self.source
+    }
 }
 
 impl<'t> Flow<'t> for NoData<'t> {
@@ -291,10 +309,7 @@ impl<'t> Flow<'t> for NoData<'t> {
     }
 
     fn text(&mut self, f: &'t FieldIr) -> (Option<String>, bool) {
-        match &f.val {
-            Val::Lit(json) => (Some(literal_text(json)), false),
-            _ => (None, false),
-        }
+        (f.val.literal(self.source).map(literal_text), false)
     }
 }
 

@@ -96,7 +96,7 @@ impl Template {
         let mut tracer = Tracer::default();
         match data {
             Some(root) => walk::object(&mut Renderer::new(self, root), &mut tracer, &self.body),
-            None => walk::object(&mut NoData::default(), &mut tracer, &self.body),
+            None => walk::object(&mut NoData::over(self.literals()), &mut tracer, &self.body),
         }
         tracer.done.unwrap_or_else(|| ProducedObject {
             what: "message",
@@ -268,7 +268,7 @@ fn field<'t, F: Flow<'t>>(flow: &mut F, f: &'t FieldIr) -> ProducedField {
         decls.extend(p.decl);
     };
     match &f.val {
-        Val::Lit(_) => {}
+        Val::Lit(_) | Val::Src(_) => {}
         Val::Path(p) => read(p),
         Val::Str(StrIr::Parts(parts)) => {
             for part in parts {
