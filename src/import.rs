@@ -969,6 +969,28 @@ impl Builder<'_> {
 
     /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
     /// payload, as the integration guide's example does: they are moved inside (M6003).
+    /// A receipt's `element`.
+    fn receipt_element(&mut self, node: &mut Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("element", node) {
+            return None;
+        }
+        let mut fields = Vec::new();
+        self.known_fields(
+            node,
+            &[
+                "title",
+                "subtitle",
+                "quantity",
+                "price",
+                "currency",
+                "image_url",
+            ],
+            &[],
+            &mut fields,
+        );
+        Some(block("element", None, at, fields))
+    }
+
     fn receipt(&mut self, attachment: &mut Node<'_>, key_span: Span) -> Item {
         let mut items = Vec::new();
         // The attachment's `payload` (the last one, as `get` finds it), and its other members.
@@ -1001,6 +1023,7 @@ impl Builder<'_> {
             self.diags.push(self.guide_layout(&shown));
         }
         let payload_span = payload.span;
+        let has_currency = payload.get("currency").is_some();
         let mut parts: Vec<&mut Member<'_>> = Vec::new();
         if let Json::Object(members) = &mut payload.value {
             parts.extend(members.iter_mut());
@@ -1010,27 +1033,22 @@ impl Builder<'_> {
             match &*m.key {
                 "template_type" => {}
                 "elements" => {
-                    let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
-                        if !b.object_or_error("element", node) {
-                            return None;
-                        }
-                        let mut fields = Vec::new();
-                        b.known_fields(
-                            node,
-                            &[
-                                "title",
-                                "subtitle",
-                                "quantity",
-                                "price",
-                                "currency",
-                                "image_url",
-                            ],
-                            &[],
-                            &mut fields,
-                        );
-                        Some(block("element", None, at, fields))
+                    // Without its own `currency`, the check reads one from the elements for
+                    // its help: they are built whole.
+                    let pending = if has_currency {
+                        self.pending(m, PENDING_RECEIPT_ELEMENT)
+                    } else {
+                        None
                     };
-                    let els = self.blocks_from(m, &mut element);
+                    let els = match pending {
+                        Some(pending) => vec![pending],
+                        None => {
+                            let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
+                                b.receipt_element(node, at)
+                            };
+                            self.blocks_from(m, &mut element)
+                        }
+                    };
                     append(&mut items, els);
                 }
                 "address" | "summary" => {
@@ -1154,6 +1172,8 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 
 /// What a carousel's pending elements are ([`Pending::kind`]).
 const PENDING_ELEMENT: &str = "element";
+/// What a receipt's pending elements are.
+const PENDING_RECEIPT_ELEMENT: &str = "receipt element";
 
 /// Builds a pending list item ([`Builder::pending`]) from its JSON at `at` in the payload's
 /// `text`, as the import would have: its diagnostics go to `diags`.
@@ -1176,6 +1196,7 @@ fn pending_item(
     let at = item_span(text, &node);
     let item = match kind {
         PENDING_ELEMENT => b.element(&mut node, at),
+        PENDING_RECEIPT_ELEMENT => b.receipt_element(&mut node, at),
         _ => None,
     };
     diags.append(&mut b.diags);
@@ -1484,8 +1505,9 @@ mod tests {
     fn a_payload_s_elements_built_one_at_a_time_read_as_when_built_whole() {
         // Mistakes inside elements, an element that is not an object, one title-only, one
         // with a bad button, spread over lines: each element is built from its JSON text only
-        // when the check comes to it, and says what the whole tree would have said.
-        let payload = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [
+        // when the check comes to it, and says what the whole tree would have said; a
+        // receipt's elements too.
+        let carousel = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [
     {"title": "A", "subtitl": "s", "buttons": [{"type": "web_url", "url": "https://a.example/v", "title": "View"}]},
     "not an element",
     {"title": "only"},
@@ -1494,34 +1516,44 @@ mod tests {
       "image_url": "not a url",
       "buttons": [{"type": "web_urll", "url": "https://a.example/v", "title": "Go"}]
     },
-    {"title": "\u00e9t\u00e9", "subtitle": "ok", "default_action": {"type": "web_url", "url": "https://a.example/d"}}
+    {"title": "\\u00e9t\\u00e9", "subtitle": "ok", "default_action": {"type": "web_url", "url": "https://a.example/d"}}
 ]}}}"#;
+        let receipt = r#"{"attachment": {"type": "template", "payload": {"template_type": "receipt", "recipient_name": "Ann", "order_number": "1", "currency": "EUR", "payment_method": "Visa", "elements": [
+    {"title": "Shirt", "price": "50", "currency": "EUR"},
+    {"title": "Hat", "price": 10, "quantty": 2},
+    7
+], "summary": {"total_cost": 60}}}}"#;
         let options = crate::Options::default();
-        let pending = lint(payload, "p", &options);
-        let node = crate::json::parse(payload).unwrap();
-        let whole = import_with(node, payload, "p", Mode::Lint, &options.profile, false);
-        assert!(!whole.file.items.iter().any(
-            |i| matches!(i, Item::Block(b) if b.items.iter().any(|i| matches!(i, Item::Pending(_))))
-        ));
-        let mut whole =
-            crate::check::check_tree(whole.file, payload, whole.diagnostics, &options, None);
-        in_json(&mut whole.diagnostics, payload);
-        let read = |c: &crate::Compiled| -> Vec<String> {
-            c.diagnostics
-                .iter()
-                .map(|d| {
-                    let at = d.primary().map(|l| l.span);
-                    format!("{} {:?} {} {:?}", d.code.as_str(), at, d.message, d.help)
-                })
-                .collect()
-        };
-        let said = read(&pending);
-        assert_eq!(said, read(&whole));
-        for code in [Code::UnknownField, Code::ImportType, Code::TitleOnlyElement] {
-            assert!(
-                said.iter().any(|d| d.starts_with(code.as_str())),
-                "{code:?} in {said:#?}"
-            );
+        for (payload, codes) in [
+            (
+                carousel,
+                &[Code::UnknownField, Code::ImportType, Code::TitleOnlyElement][..],
+            ),
+            (receipt, &[Code::UnknownField, Code::ImportType][..]),
+        ] {
+            let pending = lint(payload, "p", &options);
+            let node = crate::json::parse(payload).unwrap();
+            let whole = import_with(node, payload, "p", Mode::Lint, &options.profile, false);
+            let mut whole =
+                crate::check::check_tree(whole.file, payload, whole.diagnostics, &options, None);
+            in_json(&mut whole.diagnostics, payload);
+            let read = |c: &crate::Compiled| -> Vec<String> {
+                c.diagnostics
+                    .iter()
+                    .map(|d| {
+                        let at = d.primary().map(|l| l.span);
+                        format!("{} {:?} {} {:?}", d.code.as_str(), at, d.message, d.help)
+                    })
+                    .collect()
+            };
+            let said = read(&pending);
+            assert_eq!(said, read(&whole));
+            for code in codes {
+                assert!(
+                    said.iter().any(|d| d.starts_with(code.as_str())),
+                    "{code:?} in {said:#?}"
+                );
+            }
         }
     }
 
