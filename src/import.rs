@@ -506,6 +506,9 @@ impl Builder<'_> {
 
     /// A `buttons` array as `button TYPE { }` blocks.
     fn buttons(&mut self, m: &mut Member<'_>) -> Vec<Item> {
+        if let Some(pending) = self.pending(m, PENDING_BUTTON) {
+            return vec![pending];
+        }
         self.blocks_from(m, &mut |b: &mut Self, node: &mut Node<'_>, at: Span| {
             b.button(node, at)
         })
@@ -550,11 +553,12 @@ impl Builder<'_> {
         blocks
     }
 
-    /// In a payload's check (`defer`), a non-empty list of elements as an [`Item::Pending`]: each
-    /// element is built from its JSON text when the check comes to it ([`pending_item`]),
-    /// and the list's JSON is let go now, so that neither the JSON nor the syntax of all the
-    /// elements is held at once. `None` in an import (the template is printed whole) and for
-    /// what is not a non-empty list (reported as usual).
+    /// In a payload's check (`defer`), a non-empty list of elements, buttons or adjustments
+    /// as an [`Item::Pending`]: each item is built from its JSON text when the check comes to
+    /// it ([`pending_item`]), and the list's JSON is let go now, so that neither the JSON nor
+    /// the syntax of all the items is held at once. `None` in an import (the template is
+    /// printed whole), inside an item being built (its own lists are small), and for what is
+    /// not a non-empty list (reported as usual).
     fn pending(&mut self, array: &mut Member<'_>, kind: &'static str) -> Option<Item> {
         if !self.defer {
             return None;
@@ -745,9 +749,15 @@ impl Builder<'_> {
                 match &*m.key {
                     "template_type" => {}
                     "elements" => {
-                        let mut element =
-                            |b: &mut Self, node: &mut Node<'_>, at: Span| b.media_element(node, at);
-                        let els = self.blocks_from(m, &mut element);
+                        let els = match self.pending(m, PENDING_MEDIA_ELEMENT) {
+                            Some(pending) => vec![pending],
+                            None => {
+                                let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
+                                    b.media_element(node, at)
+                                };
+                                self.blocks_from(m, &mut element)
+                            }
+                        };
                         append(&mut items, els);
                     }
                     "sharable" => {
@@ -969,6 +979,16 @@ impl Builder<'_> {
 
     /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
     /// payload, as the integration guide's example does: they are moved inside (M6003).
+    /// A receipt's `adjustment`.
+    fn adjustment(&mut self, node: &mut Node<'_>, at: Span) -> Option<Item> {
+        if !self.object_or_error("adjustment", node) {
+            return None;
+        }
+        let mut fields = Vec::new();
+        self.known_fields(node, &["name", "amount"], &[], &mut fields);
+        Some(block("adjustment", None, at, fields))
+    }
+
     /// A receipt's `element`.
     fn receipt_element(&mut self, node: &mut Node<'_>, at: Span) -> Option<Item> {
         if !self.object_or_error("element", node) {
@@ -1071,15 +1091,15 @@ impl Builder<'_> {
                     }
                 }
                 "adjustments" => {
-                    let mut adjustment = |b: &mut Self, node: &mut Node<'_>, at: Span| {
-                        if !b.object_or_error("adjustment", node) {
-                            return None;
+                    let adj = match self.pending(m, PENDING_ADJUSTMENT) {
+                        Some(pending) => vec![pending],
+                        None => {
+                            let mut adjustment = |b: &mut Self, node: &mut Node<'_>, at: Span| {
+                                b.adjustment(node, at)
+                            };
+                            self.blocks_from(m, &mut adjustment)
                         }
-                        let mut fields = Vec::new();
-                        b.known_fields(node, &["name", "amount"], &[], &mut fields);
-                        Some(block("adjustment", None, at, fields))
                     };
-                    let adj = self.blocks_from(m, &mut adjustment);
                     items.extend(adj);
                 }
                 "recipient_name" | "merchant_name" | "order_number" | "currency"
@@ -1174,6 +1194,12 @@ fn json_value(node: &Node<'_>) -> JsonValue {
 const PENDING_ELEMENT: &str = "element";
 /// What a receipt's pending elements are.
 const PENDING_RECEIPT_ELEMENT: &str = "receipt element";
+/// What a media template's pending elements are.
+const PENDING_MEDIA_ELEMENT: &str = "media element";
+/// What a receipt's pending adjustments are.
+const PENDING_ADJUSTMENT: &str = "adjustment";
+/// What pending buttons are (a button template's, or in an element built whole).
+const PENDING_BUTTON: &str = "button";
 
 /// Builds a pending list item ([`Builder::pending`]) from its JSON at `at` in the payload's
 /// `text`, as the import would have: its diagnostics go to `diags`.
@@ -1197,6 +1223,9 @@ fn pending_item(
     let item = match kind {
         PENDING_ELEMENT => b.element(&mut node, at),
         PENDING_RECEIPT_ELEMENT => b.receipt_element(&mut node, at),
+        PENDING_MEDIA_ELEMENT => b.media_element(&mut node, at),
+        PENDING_ADJUSTMENT => b.adjustment(&mut node, at),
+        PENDING_BUTTON => b.button(&mut node, at),
         _ => None,
     };
     diags.append(&mut b.diags);
@@ -1522,7 +1551,14 @@ mod tests {
     {"title": "Shirt", "price": "50", "currency": "EUR"},
     {"title": "Hat", "price": 10, "quantty": 2},
     7
-], "summary": {"total_cost": 60}}}}"#;
+], "summary": {"total_cost": 60}, "adjustments": [{"name": "Off", "amount": 10}, {"nam": "x", "amount": "5"}]}}}"#;
+        let buttons = r#"{"attachment": {"type": "template", "payload": {"template_type": "button", "text": "Pick", "buttons": [
+    {"type": "web_url", "url": "https://a.example/v", "title": "A"},
+    {"type": "postbak", "title": "B", "payload": "x"},
+    5,
+    {"type": "phone_number", "title": "C", "payload": "+33 1 23 45 67 89"}
+]}}}"#;
+        let media = r#"{"attachment": {"type": "template", "payload": {"template_type": "media", "elements": [{"media_type": "video", "url": "https://www.facebook.com/x/videos/1", "colour": 1, "buttons": [{"type": "web_url", "url": "https://a.example/v", "title": "Go"}]}, {"media_type": "gif"}]}}}"#;
         let options = crate::Options::default();
         for (payload, codes) in [
             (
@@ -1530,6 +1566,8 @@ mod tests {
                 &[Code::UnknownField, Code::ImportType, Code::TitleOnlyElement][..],
             ),
             (receipt, &[Code::UnknownField, Code::ImportType][..]),
+            (buttons, &[Code::ImportType][..]),
+            (media, &[Code::UnknownField][..]),
         ] {
             let pending = lint(payload, "p", &options);
             let node = crate::json::parse(payload).unwrap();
