@@ -1225,7 +1225,7 @@ fn pending_item(
         PENDING_RECEIPT_ELEMENT => b.receipt_element(&mut node, at),
         PENDING_MEDIA_ELEMENT => b.media_element(&mut node, at),
         PENDING_ADJUSTMENT => b.adjustment(&mut node, at),
-        PENDING_BUTTON => b.button(&mut node, at),
+        PENDING_BUTTON => b.button(&node, at),
         _ => None,
     };
     diags.append(&mut b.diags);
