@@ -1225,11 +1225,14 @@ pub fn to_source_anyway(
         }
     };
     let root_span = node.span;
-    let Imported { file, diagnostics } = import(node, text, name, Mode::Import, profile);
-    // What follows needs the tree no more: it is let go before the source is compiled (a
-    // payload of 100 MB makes trees of several times its size).
+    let Imported {
+        file,
+        mut diagnostics,
+    } = import(node, text, name, Mode::Import, profile);
     let source = crate::syntax::print::print(&file);
-    drop(file);
+    if let Some(d) = over_size_limit(&source, root_span) {
+        diagnostics.push(d);
+    }
     if diagnostics.iter().any(stops) {
         return (Some(source), diagnostics);
     }
@@ -1239,14 +1242,7 @@ pub fn to_source_anyway(
         file_stem: None,
         ..Default::default()
     };
-    let compiled = crate::compile(&source, &options);
-    if compiled.template.is_none() {
-        let first = compiled
-            .diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .map_or(String::new(), |d| format!(": {}", d.message));
-        drop(compiled);
+    if let Some(refused) = refusal(file, &source, text, name, &options) {
         let mut errors: Vec<Diagnostic> = lint(text, name, &options)
             .diagnostics
             .into_iter()
@@ -1254,16 +1250,81 @@ pub fn to_source_anyway(
             .collect();
         if errors.is_empty() {
             errors.push(
-                codes::m6005_import_shape(format!("the imported template does not compile{first}"))
-                    .at(root_span, "this payload")
-                    .help("run `missive check` on the payload to see what Messenger would refuse"),
+                codes::m6005_import_shape(format!(
+                    "the imported template does not compile{refused}"
+                ))
+                .at(root_span, "this payload")
+                .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
-        let mut diagnostics = diagnostics;
         diagnostics.extend(errors);
-        return (Some(source), diagnostics);
     }
     (Some(source), diagnostics)
+}
+
+/// Why the template the import printed (`source`, from `file`) does not compile, if it does
+/// not: `": "` and the message of its first error (empty without one).
+///
+/// The proof checks the import's own tree (whose spans point into the payload's `text`), let go
+/// as it is lowered, rather than parsing the printed source again: that parse held pest's
+/// tokens for the whole source (168 MiB of 206 at the peak, for a carousel of 10 MB), and
+/// refused a source over the size limit that only the payload's size made large. What a parse
+/// would see and the tree does not is checked here: nesting deeper than the parser accepts,
+/// and a notification name the grammar cannot read back (a reserved word). That printing and
+/// parsing again gives the same tree is the printer's promise, kept by the tests (import is
+/// lossless: any payload's template compiles and renders it back).
+fn refusal(
+    file: File,
+    source: &str,
+    text: &str,
+    name: &str,
+    options: &crate::Options,
+) -> Option<String> {
+    if let Some(d) = crate::syntax::nesting_refused(source) {
+        return Some(format!(": {}", d.message));
+    }
+    if !readable_name(name) {
+        return Some(format!(
+            ": `{name}` cannot name a notification (a name is letters, digits and `_`, not starting with a digit, and not a reserved word such as `if` or `true`)"
+        ));
+    }
+    let compiled = crate::check::check_tree(file, text, Vec::new(), options);
+    if compiled.template.is_some() {
+        return None;
+    }
+    compiled
+        .diagnostics
+        .into_iter()
+        .find(Diagnostic::is_error)
+        .map_or(Some(String::new()), |d| Some(format!(": {}", d.message)))
+}
+
+/// Whether `name`, printed after `notification`, parses back as that name: one identifier of
+/// the grammar, which is not one of its reserved words.
+fn readable_name(name: &str) -> bool {
+    const RESERVED: [&str; 7] = ["if", "else", "for", "in", "true", "false", "null"];
+    is_name(name) && !RESERVED.contains(&name)
+}
+
+/// The warning for a printed template over the source size limit: written all the same (its
+/// size is the payload's), it is refused by the commands that read it until the limit is raised.
+fn over_size_limit(source: &str, root_span: Span) -> Option<Diagnostic> {
+    let limit = crate::syntax::max_source_bytes();
+    let size = source.len();
+    if size <= limit {
+        return None;
+    }
+    let at = root_span.start as usize;
+    let mut d = codes::m0010_too_large(format!(
+        "the imported template is {size} bytes, over the source size limit of {limit} bytes"
+    ))
+    .at(Span::new(at, at + 1), "the template of this payload")
+    .help(format!(
+        "it is written all the same; `check`, `render` and the other commands refuse it until the limit is raised: `--max-source-bytes {size}` or `max-source-bytes = {size}` in missive.toml (the default is {})",
+        crate::syntax::DEFAULT_MAX_SOURCE_BYTES
+    ));
+    d.severity = Severity::Warning;
+    Some(d)
 }
 
 #[cfg(test)]
