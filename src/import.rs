@@ -1231,7 +1231,9 @@ pub fn to_source_anyway(
     } = import(node, text, name, Mode::Import, profile);
     let source = crate::syntax::print::print(&file);
     if let Some(d) = over_size_limit(&source, root_span) {
-        diagnostics.push(d);
+        // First: it is about the whole template, and a report that shows only the first
+        // diagnostics of a large payload (one per key it kept in `extra`) must show it.
+        diagnostics.insert(0, d);
     }
     if diagnostics.iter().any(stops) {
         return (Some(source), diagnostics);
@@ -1428,6 +1430,64 @@ mod tests {
             .items
             .iter()
             .all(|e| matches!(e, Item::Block(b) if b.items.len() == 3)));
+    }
+
+    /// The proof that an imported template compiles checks the import's tree, not the printed
+    /// source parsed again; what only the parse would refuse is refused all the same: nesting
+    /// deeper than the parser takes (JSON takes 128 levels, templates 64), and a notification
+    /// name the grammar does not read back as a name.
+    #[test]
+    fn what_the_parser_would_refuse_is_refused_without_parsing() {
+        // A template type missive does not model is kept as written, in `extra`.
+        let deep = format!(
+            r#"{{"attachment": {{"type": "template", "payload": {{"template_type": "customer_feedback", "title": "Rate us", "scale": {}1{}}}}}}}"#,
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        let (source, diags) = to_source_anyway(&deep, "t", &Profile::default_profile());
+        let source = source.expect("a template");
+        let shape: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == Code::ImportShape)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            shape,
+            ["the imported template does not compile: nesting is more than 64 levels deep"],
+            "{diags:#?}"
+        );
+        let compiled = crate::compile(&source, &crate::Options::default());
+        assert!(compiled.diagnostics.iter().any(|d| d.code == Code::TooDeep));
+        for name in ["if", "true", "null", "in"] {
+            let err = to_source(r#"{"text": "x"}"#, name).unwrap_err();
+            assert_eq!(err.len(), 1, "{err:#?}");
+            assert_eq!(err[0].code, Code::ImportShape);
+            assert!(err[0]
+                .message
+                .contains(&format!("`{name}` cannot name a notification")));
+        }
+        round_trip(r#"{"text": "x"}"#);
+        assert!(to_source(r#"{"text": "x"}"#, "if_then").is_ok());
+    }
+
+    /// A template over the source size limit gets a warning (M0010, as a warning: the commands
+    /// that read it refuse it until the limit is raised), which does not stop the import; one
+    /// within it, none. (The limit is process-wide: the CLI test sets it with the flag.)
+    #[test]
+    fn a_template_over_the_size_limit_is_given_with_a_warning() {
+        let limit = crate::syntax::max_source_bytes();
+        assert!(over_size_limit(&"x".repeat(limit), Span::new(0, 1)).is_none());
+        let warning = over_size_limit(&"x".repeat(limit + 1), Span::new(0, 1)).expect("over");
+        assert_eq!(warning.code, Code::TooLarge);
+        assert_eq!(warning.severity, Severity::Warning);
+        assert!(!stops(&warning));
+        assert_eq!(
+            warning.message,
+            format!(
+                "the imported template is {} bytes, over the source size limit of {limit} bytes",
+                limit + 1
+            )
+        );
     }
 
     #[test]
