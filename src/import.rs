@@ -1470,6 +1470,69 @@ mod tests {
         assert!(to_source(r#"{"text": "x"}"#, "if_then").is_ok());
     }
 
+    /// The proof that an imported template compiles, made on the import's tree, gives the
+    /// verdict and the first error that compiling the printed template gives, for every payload
+    /// the repository holds (the corpus of real payloads, the fixtures, the guide's, the fuzz
+    /// seeds), under both built-in profiles.
+    #[test]
+    fn the_proof_on_the_tree_gives_the_verdict_of_the_printed_template() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut payloads = Vec::new();
+        for dir in [
+            "tests/corpus",
+            "tests/fixtures/import",
+            "tests/fixtures/payload",
+            "tests/expected",
+            "fuzz/corpus/payload",
+        ] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| dir.starts_with("fuzz") || p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            files.sort();
+            payloads.extend(files);
+        }
+        let (mut passed, mut refused) = (0, 0);
+        for path in &payloads {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            for profile in ["iadvize", "messenger"] {
+                let profile = Profile::builtin(profile).unwrap();
+                let Ok(node) = crate::json::parse(&text) else {
+                    continue;
+                };
+                let imported = import(node, &text, "t", Mode::Import, &profile);
+                let source = crate::syntax::print::print(&imported.file);
+                let options = crate::Options {
+                    profile,
+                    file_stem: None,
+                    ..Default::default()
+                };
+                let compiled = crate::compile(&source, &options);
+                let parsed = compiled.template.is_none().then(|| {
+                    compiled
+                        .diagnostics
+                        .iter()
+                        .find(|d| d.is_error())
+                        .map_or(String::new(), |d| format!(": {}", d.message))
+                });
+                let on_tree = refusal(imported.file, &source, &text, "t", &options);
+                assert_eq!(on_tree, parsed, "{}\n{source}", path.display());
+                if parsed.is_some() {
+                    refused += 1;
+                } else {
+                    passed += 1;
+                }
+            }
+        }
+        assert!(
+            passed > 50 && refused > 10,
+            "{passed} passed, {refused} refused"
+        );
+    }
+
     /// A template over the source size limit gets a warning (M0010, as a warning: the commands
     /// that read it refuse it until the limit is raised), which does not stop the import; one
     /// within it, none. (The limit is process-wide: the CLI test sets it with the flag.)
