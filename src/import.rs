@@ -1209,7 +1209,9 @@ pub fn to_source_for(
 
 /// Imports a payload's text even when it has errors, so that a broken production payload can
 /// be brought in and fixed: the template's source (none only when the text is not JSON), and
-/// every diagnostic, errors included, at its place in the JSON.
+/// every diagnostic, errors included, at its place in the JSON. A source over the size limit
+/// ([`syntax::max_source_bytes`](crate::syntax::max_source_bytes)) is given all the same, with
+/// a warning (M0010) first, which says how to raise the limit for the commands that read it.
 pub fn to_source_anyway(
     text: &str,
     name: &str,
@@ -1301,11 +1303,11 @@ fn refusal(
         .map_or(Some(String::new()), |d| Some(format!(": {}", d.message)))
 }
 
-/// Whether `name`, printed after `notification`, parses back as that name: one identifier of
-/// the grammar, which is not one of its reserved words.
+/// Whether `name`, printed after `notification`, parses back as that name: the whole of it is
+/// one identifier of the grammar (which a reserved word is not).
 fn readable_name(name: &str) -> bool {
-    const RESERVED: [&str; 7] = ["if", "else", "for", "in", "true", "false", "null"];
-    is_name(name) && !RESERVED.contains(&name)
+    crate::syntax::parse_detailed(crate::syntax::Rule::ident, name)
+        .is_ok_and(|mut pairs| pairs.next().is_some_and(|p| p.as_str() == name))
 }
 
 /// The warning for a printed template over the source size limit: written all the same (its
@@ -1458,7 +1460,7 @@ mod tests {
         );
         let compiled = crate::compile(&source, &crate::Options::default());
         assert!(compiled.diagnostics.iter().any(|d| d.code == Code::TooDeep));
-        for name in ["if", "true", "null", "in"] {
+        for name in ["if", "true", "null", "in", "a.b", "9lives", "é"] {
             let err = to_source(r#"{"text": "x"}"#, name).unwrap_err();
             assert_eq!(err.len(), 1, "{err:#?}");
             assert_eq!(err[0].code, Code::ImportShape);
@@ -1467,7 +1469,9 @@ mod tests {
                 .contains(&format!("`{name}` cannot name a notification")));
         }
         round_trip(r#"{"text": "x"}"#);
-        assert!(to_source(r#"{"text": "x"}"#, "if_then").is_ok());
+        for name in ["if_then", "input", "text", "_x9", "Null"] {
+            assert!(to_source(r#"{"text": "x"}"#, name).is_ok(), "{name}");
+        }
     }
 
     /// The proof that an imported template compiles, made on the import's tree, gives the
