@@ -1370,7 +1370,9 @@ pub fn to_source_for(
 
 /// Imports a payload's text even when it has errors, so that a broken production payload can
 /// be brought in and fixed: the template's source (none only when the text is not JSON), and
-/// every diagnostic, errors included, at its place in the JSON.
+/// every diagnostic, errors included, at its place in the JSON. A source over the size limit
+/// ([`syntax::max_source_bytes`](crate::syntax::max_source_bytes)) is given all the same, with
+/// a warning (M0010) first, which says how to raise the limit for the commands that read it.
 pub fn to_source_anyway(
     text: &str,
     name: &str,
@@ -1386,11 +1388,16 @@ pub fn to_source_anyway(
         }
     };
     let root_span = node.span;
-    let Imported { file, diagnostics } = import(node, text, name, Mode::Import, profile);
-    // What follows needs the tree no more: it is let go before the source is compiled (a
-    // payload of 100 MB makes trees of several times its size).
+    let Imported {
+        file,
+        mut diagnostics,
+    } = import(node, text, name, Mode::Import, profile);
     let source = crate::syntax::print::print(&file);
-    drop(file);
+    if let Some(d) = over_size_limit(&source, root_span) {
+        // First: it is about the whole template, and a report that shows only the first
+        // diagnostics of a large payload (one per key it kept in `extra`) must show it.
+        diagnostics.insert(0, d);
+    }
     if diagnostics.iter().any(stops) {
         return (Some(source), diagnostics);
     }
@@ -1400,14 +1407,7 @@ pub fn to_source_anyway(
         file_stem: None,
         ..Default::default()
     };
-    let compiled = crate::compile(&source, &options);
-    if compiled.template.is_none() {
-        let first = compiled
-            .diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .map_or(String::new(), |d| format!(": {}", d.message));
-        drop(compiled);
+    if let Some(refused) = refusal(file, &source, text, name, &options) {
         let mut errors: Vec<Diagnostic> = lint(text, name, &options)
             .diagnostics
             .into_iter()
@@ -1415,16 +1415,81 @@ pub fn to_source_anyway(
             .collect();
         if errors.is_empty() {
             errors.push(
-                codes::m6005_import_shape(format!("the imported template does not compile{first}"))
-                    .at(root_span, "this payload")
-                    .help("run `missive check` on the payload to see what Messenger would refuse"),
+                codes::m6005_import_shape(format!(
+                    "the imported template does not compile{refused}"
+                ))
+                .at(root_span, "this payload")
+                .help("run `missive check` on the payload to see what Messenger would refuse"),
             );
         }
-        let mut diagnostics = diagnostics;
         diagnostics.extend(errors);
-        return (Some(source), diagnostics);
     }
     (Some(source), diagnostics)
+}
+
+/// Why the template the import printed (`source`, from `file`) does not compile, if it does
+/// not: `": "` and the message of its first error (empty without one).
+///
+/// The proof checks the import's own tree (whose spans point into the payload's `text`), let go
+/// as it is lowered, rather than parsing the printed source again: that parse held pest's
+/// tokens for the whole source (168 MiB of 206 at the peak, for a carousel of 10 MB), and
+/// refused a source over the size limit that only the payload's size made large. What a parse
+/// would see and the tree does not is checked here: nesting deeper than the parser accepts,
+/// and a notification name the grammar cannot read back (a reserved word). That printing and
+/// parsing again gives the same tree is the printer's promise, kept by the tests (import is
+/// lossless: any payload's template compiles and renders it back).
+fn refusal(
+    file: File,
+    source: &str,
+    text: &str,
+    name: &str,
+    options: &crate::Options,
+) -> Option<String> {
+    if let Some(d) = crate::syntax::nesting_refused(source) {
+        return Some(format!(": {}", d.message));
+    }
+    if !readable_name(name) {
+        return Some(format!(
+            ": `{name}` cannot name a notification (a name is letters, digits and `_`, not starting with a digit, and not a reserved word such as `if` or `true`)"
+        ));
+    }
+    let compiled = crate::check::check_tree(file, text, Vec::new(), options, None);
+    if compiled.template.is_some() {
+        return None;
+    }
+    compiled
+        .diagnostics
+        .into_iter()
+        .find(Diagnostic::is_error)
+        .map_or(Some(String::new()), |d| Some(format!(": {}", d.message)))
+}
+
+/// Whether `name`, printed after `notification`, parses back as that name: the whole of it is
+/// one identifier of the grammar (which a reserved word is not).
+fn readable_name(name: &str) -> bool {
+    crate::syntax::parse_detailed(crate::syntax::Rule::ident, name)
+        .is_ok_and(|mut pairs| pairs.next().is_some_and(|p| p.as_str() == name))
+}
+
+/// The warning for a printed template over the source size limit: written all the same (its
+/// size is the payload's), it is refused by the commands that read it until the limit is raised.
+fn over_size_limit(source: &str, root_span: Span) -> Option<Diagnostic> {
+    let limit = crate::syntax::max_source_bytes();
+    let size = source.len();
+    if size <= limit {
+        return None;
+    }
+    let at = root_span.start as usize;
+    let mut d = codes::m0010_too_large(format!(
+        "the imported template is {size} bytes, over the source size limit of {limit} bytes"
+    ))
+    .at(Span::new(at, at + 1), "the template of this payload")
+    .help(format!(
+        "it is written all the same; `check`, `render` and the other commands refuse it until the limit is raised: `--max-source-bytes {size}` or `max-source-bytes = {size}` in missive.toml (the default is {})",
+        crate::syntax::DEFAULT_MAX_SOURCE_BYTES
+    ));
+    d.severity = Severity::Warning;
+    Some(d)
 }
 
 #[cfg(test)]
@@ -1528,6 +1593,129 @@ mod tests {
             .items
             .iter()
             .all(|e| matches!(e, Item::Block(b) if b.items.len() == 3)));
+    }
+
+    /// The proof that an imported template compiles checks the import's tree, not the printed
+    /// source parsed again; what only the parse would refuse is refused all the same: nesting
+    /// deeper than the parser takes (JSON takes 128 levels, templates 64), and a notification
+    /// name the grammar does not read back as a name.
+    #[test]
+    fn what_the_parser_would_refuse_is_refused_without_parsing() {
+        // A template type missive does not model is kept as written, in `extra`.
+        let deep = format!(
+            r#"{{"attachment": {{"type": "template", "payload": {{"template_type": "customer_feedback", "title": "Rate us", "scale": {}1{}}}}}}}"#,
+            "[".repeat(70),
+            "]".repeat(70)
+        );
+        let (source, diags) = to_source_anyway(&deep, "t", &Profile::default_profile());
+        let source = source.expect("a template");
+        let shape: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == Code::ImportShape)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            shape,
+            ["the imported template does not compile: nesting is more than 64 levels deep"],
+            "{diags:#?}"
+        );
+        let compiled = crate::compile(&source, &crate::Options::default());
+        assert!(compiled.diagnostics.iter().any(|d| d.code == Code::TooDeep));
+        for name in ["if", "true", "null", "in", "a.b", "9lives", "é"] {
+            let err = to_source(r#"{"text": "x"}"#, name).unwrap_err();
+            assert_eq!(err.len(), 1, "{err:#?}");
+            assert_eq!(err[0].code, Code::ImportShape);
+            assert!(err[0]
+                .message
+                .contains(&format!("`{name}` cannot name a notification")));
+        }
+        round_trip(r#"{"text": "x"}"#);
+        for name in ["if_then", "input", "text", "_x9", "Null"] {
+            assert!(to_source(r#"{"text": "x"}"#, name).is_ok(), "{name}");
+        }
+    }
+
+    /// The proof that an imported template compiles, made on the import's tree, gives the
+    /// verdict and the first error that compiling the printed template gives, for every payload
+    /// the repository holds (the corpus of real payloads, the fixtures, the guide's, the fuzz
+    /// seeds), under both built-in profiles.
+    #[test]
+    fn the_proof_on_the_tree_gives_the_verdict_of_the_printed_template() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut payloads = Vec::new();
+        for dir in [
+            "tests/corpus",
+            "tests/fixtures/import",
+            "tests/fixtures/payload",
+            "tests/expected",
+            "fuzz/corpus/payload",
+        ] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| dir.starts_with("fuzz") || p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            files.sort();
+            payloads.extend(files);
+        }
+        let (mut passed, mut refused) = (0, 0);
+        for path in &payloads {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            for profile in ["iadvize", "messenger"] {
+                let profile = Profile::builtin(profile).unwrap();
+                let Ok(node) = crate::json::parse(&text) else {
+                    continue;
+                };
+                let imported = import(node, &text, "t", Mode::Import, &profile);
+                let source = crate::syntax::print::print(&imported.file);
+                let options = crate::Options {
+                    profile,
+                    file_stem: None,
+                    ..Default::default()
+                };
+                let compiled = crate::compile(&source, &options);
+                let parsed = compiled.template.is_none().then(|| {
+                    compiled
+                        .diagnostics
+                        .iter()
+                        .find(|d| d.is_error())
+                        .map_or(String::new(), |d| format!(": {}", d.message))
+                });
+                let on_tree = refusal(imported.file, &source, &text, "t", &options);
+                assert_eq!(on_tree, parsed, "{}\n{source}", path.display());
+                if parsed.is_some() {
+                    refused += 1;
+                } else {
+                    passed += 1;
+                }
+            }
+        }
+        assert!(
+            passed > 50 && refused > 10,
+            "{passed} passed, {refused} refused"
+        );
+    }
+
+    /// A template over the source size limit gets a warning (M0010, as a warning: the commands
+    /// that read it refuse it until the limit is raised), which does not stop the import; one
+    /// within it, none. (The limit is process-wide: the CLI test sets it with the flag.)
+    #[test]
+    fn a_template_over_the_size_limit_is_given_with_a_warning() {
+        let limit = crate::syntax::max_source_bytes();
+        assert!(over_size_limit(&"x".repeat(limit), Span::new(0, 1)).is_none());
+        let warning = over_size_limit(&"x".repeat(limit + 1), Span::new(0, 1)).expect("over");
+        assert_eq!(warning.code, Code::TooLarge);
+        assert_eq!(warning.severity, Severity::Warning);
+        assert!(!stops(&warning));
+        assert_eq!(
+            warning.message,
+            format!(
+                "the imported template is {} bytes, over the source size limit of {limit} bytes",
+                limit + 1
+            )
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use clap::Args;
 
 use missive::diagnostic::report::FileReport;
 
-use super::{Common, Exit, Outcome, Status, Stream};
+use super::{Common, Exit, Outcome, Session, Status, Stream};
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -18,6 +18,10 @@ pub struct ImportArgs {
 }
 
 pub fn run(common: &Common, args: ImportArgs) -> Outcome {
+    // The project file's limits and profile hold here too: the template is written for the
+    // project, whose commands will read it under them (`max-source-bytes` above all).
+    let session = Session::open(common, Stream::Stderr)?;
+    let common = &session.common;
     let src = super::load_or_report(&args.payload, args.payload == "-")?;
     // The notification is named after the output file, or the payload's.
     let named = args

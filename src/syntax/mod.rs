@@ -146,6 +146,23 @@ fn too_large(text: &str, limit: usize) -> Diagnostic {
     ))
 }
 
+/// Nesting deeper than `max_depth`, from the level that passes it at `at`.
+fn too_deep(at: usize, max_depth: usize) -> Diagnostic {
+    codes::m0004_too_deep(format!("nesting is more than {max_depth} levels deep"))
+        .at(Span::new(at, at + 1), format!("level {} starts here", max_depth + 1))
+        .help(format!("a notification needs a few levels of blocks (or JSON in `extra`) at most: flatten the nesting, or raise the limit with `--max-depth N` or `max-depth = N` in missive.toml (the default is {DEFAULT_MAX_DEPTH}, at most {MAX_DEPTH_CAP})"))
+}
+
+/// The refusal [`parse`] gives `text` for nesting deeper than [`max_depth`], found without
+/// parsing (a scan of its brackets): for a source made by missive itself (the import's), whose
+/// tree is checked as built rather than parsed again.
+pub(crate) fn nesting_refused(text: &str) -> Option<Diagnostic> {
+    let max_depth = max_depth();
+    brackets::scan(text, max_depth)
+        .too_deep
+        .map(|at| too_deep(at, max_depth))
+}
+
 /// The parser gave up on its step or stack budget (pest's "call limit reached" or "stack limit
 /// reached"): the file is not known to be wrong, so this is not a syntax error.
 fn parser_gave_up(err: &pest::error::Error<Rule>, text: &str) -> Option<Diagnostic> {
@@ -217,11 +234,7 @@ pub fn parse(text: &str) -> Parse {
     let max_depth = max_depth();
     let scan = brackets::scan(text, max_depth);
     if let Some(at) = scan.too_deep {
-        diagnostics.push(
-            codes::m0004_too_deep(format!("nesting is more than {max_depth} levels deep"))
-                .at(Span::new(at, at + 1), format!("level {} starts here", max_depth + 1))
-                .help(format!("a notification needs a few levels of blocks (or JSON in `extra`) at most: flatten the nesting, or raise the limit with `--max-depth N` or `max-depth = N` in missive.toml (the default is {DEFAULT_MAX_DEPTH}, at most {MAX_DEPTH_CAP})")),
-        );
+        diagnostics.push(too_deep(at, max_depth));
         return Parse {
             file: ast::File::default(),
             diagnostics,

@@ -613,3 +613,113 @@ fn a_broken_payload_imports_with_its_mistakes_kept_for_the_checks() {
     );
     assert!(diagnostics.iter().any(|d| d.code.as_str() == "M6005"));
 }
+
+/// A template the import writes over the source size limit (its size is the payload's) is
+/// written all the same, exit 0, with a warning that names its size, the limit and how to raise
+/// it for the commands that read it; under the raised limit it compiles. (It was refused by the
+/// import's own proof that it compiles, and the payload linted for wrong errors instead.)
+#[test]
+fn a_template_over_the_source_size_limit_is_written_with_a_warning() {
+    use predicates::prelude::*;
+    let dir = crate::common::temp_dir("import-size");
+    let payload = dir.join("wide.json");
+    let keys: Vec<String> = (0..20).map(|i| format!("\"x_key_{i}\": {i}")).collect();
+    std::fs::write(
+        &payload,
+        format!("{{\"text\": \"hi\", {}}}", keys.join(", ")),
+    )
+    .unwrap();
+    let out = dir.join("wide.missive");
+    let run = missive()
+        .args(["--max-source-bytes", "200", "import", "--format", "short"])
+        .arg(&payload)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    let source = std::fs::read_to_string(&out).unwrap();
+    let size = source.len();
+    assert!(size > 200, "{source}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!("{}:1:1: warning[M0010]: the imported template is {size} bytes, over the source size limit of 200 bytes", payload.display()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("error["), "{stderr}");
+    // The help says how to raise it, flag and project file; the JSON report carries it.
+    let json = missive()
+        .args(["--max-source-bytes", "200", "import", "--format", "json"])
+        .arg(&payload)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let report: Value = serde_json::from_slice(&json.stderr).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "M0010");
+    assert_eq!(d["severity"], "warning");
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains(&format!("`--max-source-bytes {size}`"))
+            && help.contains(&format!("`max-source-bytes = {size}` in missive.toml")),
+        "{help}"
+    );
+    // The commands that read it refuse it under the limit, and compile it under the raised one.
+    missive()
+        .args(["--max-source-bytes", "200", "check", "--format", "short"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("error[M0010]"));
+    missive()
+        .args(["--max-source-bytes", &size.to_string(), "check"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    // Under the default limit, the same import says nothing of size.
+    missive()
+        .args(["import", "--format", "short"])
+        .arg(&payload)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains("M0010").not());
+}
+
+/// The limit in the project file holds for the import as for the commands that will read its
+/// template: `max-source-bytes` in `missive.toml`, found from the current folder.
+#[test]
+fn the_project_file_s_source_size_limit_holds_for_the_import() {
+    let dir = crate::common::temp_dir("import-size-project");
+    std::fs::write(dir.join("missive.toml"), "max-source-bytes = 64\n").unwrap();
+    std::fs::write(
+        dir.join("shipped.json"),
+        r#"{"text": "Your parcel is on its way", "x_shop_ref": "order-CT-58213"}"#,
+    )
+    .unwrap();
+    let run = missive()
+        .current_dir(&dir)
+        .args([
+            "import",
+            "shipped.json",
+            "-o",
+            "shipped.missive",
+            "--format",
+            "short",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        stderr.starts_with("shipped.json:1:1: warning[M0010]: the imported template is ")
+            && stderr.contains("over the source size limit of 64 bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning[M6001]"), "{stderr}");
+    assert!(dir.join("shipped.missive").is_file());
+}
