@@ -1388,6 +1388,13 @@ pub fn to_source_anyway(
         }
     };
     let root_span = node.span;
+    // A file named as a word of the language (`if.json`, `-o null.missive`) names its
+    // notification `if_notification`: `notification if` would not parse.
+    let name = &if readable_name(name) {
+        name.to_string()
+    } else {
+        format!("{name}_notification")
+    };
     let Imported {
         file,
         mut diagnostics,

@@ -1,5 +1,6 @@
-//! Replacing a file's content atomically (`fmt`, `check --fix`): a temporary file beside it,
-//! persisted over it, so that an interruption leaves either the old file or the new one.
+//! Writing a file atomically (`fmt`, `check --fix`, and the `-o` of `import`, `render`,
+//! `sample`, `preview` and `optin`): a temporary file beside it, persisted over it, so that an
+//! interruption leaves either the old file (or none) or the new one, never a part of it.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,7 +9,13 @@ use std::path::Path;
 /// persisted over it, so that an interruption leaves either the old file or the new one. A
 /// symbolic link stays a link to the rewritten file.
 pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
-    replace_with(path, text, &mut Faults::default())
+    write_with(path, text.as_bytes(), &mut Faults::default())
+}
+
+/// Writes a file atomically: as [`replace`] when it exists; a new one is written beside its
+/// place and renamed into it, with the permissions any new file gets (the umask applied).
+pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(path, bytes, &mut Faults::default())
 }
 
 /// Where [`replace_with`] fails, for the fault-injection tests: before a numbered step (create,
@@ -34,9 +41,20 @@ impl Faults {
     }
 }
 
-fn replace_with(path: &Path, text: &str, faults: &mut Faults) -> std::io::Result<()> {
-    // Through a symbolic link, the file it points to is the one to replace.
-    let path = &std::fs::canonicalize(path)?;
+fn write_with(path: &Path, bytes: &[u8], faults: &mut Faults) -> std::io::Result<()> {
+    // Through a symbolic link, the file it points to is the one to replace; a file that does
+    // not exist yet is written where it is named.
+    let existing = match std::fs::metadata(path) {
+        // A device or a pipe (`-o /dev/stdout`) is written to, not replaced.
+        Ok(m) if !m.is_file() => return std::fs::write(path, bytes),
+        Ok(_) => true,
+        Err(_) => false,
+    };
+    let path = &if existing {
+        std::fs::canonicalize(path)?
+    } else {
+        path.to_path_buf()
+    };
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -45,15 +63,24 @@ fn replace_with(path: &Path, text: &str, faults: &mut Faults) -> std::io::Result
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let permissions = std::fs::metadata(path)?.permissions();
+    let permissions = if existing {
+        Some(std::fs::metadata(path)?.permissions())
+    } else {
+        None
+    };
     // Dropped on an error, the temporary file is removed.
     faults.step()?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.missive-"))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}.missive-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A temporary file is private (0600); a new file is as any other the user makes.
+    #[cfg(unix)]
+    if permissions.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     faults.step()?;
-    let bytes = text.as_bytes();
     match faults.fail_after_bytes {
         Some(n) if n < bytes.len() => {
             tmp.write_all(&bytes[..n])?;
@@ -64,7 +91,9 @@ fn replace_with(path: &Path, text: &str, faults: &mut Faults) -> std::io::Result
     faults.step()?;
     tmp.as_file().sync_all()?;
     faults.step()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(tmp.path(), permissions)?;
+    }
     faults.step()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -111,11 +140,51 @@ mod tests {
             ..Faults::default()
         }));
         for mut f in faults {
-            assert!(replace_with(&file, new, &mut f).is_err());
+            assert!(write_with(&file, new.as_bytes(), &mut f).is_err());
             assert_eq!(folder(&dir), before);
         }
-        replace_with(&file, new, &mut Faults::default()).unwrap();
+        write_with(&file, new.as_bytes(), &mut Faults::default()).unwrap();
         assert_eq!(folder(&dir), [("a.missive".to_string(), new.to_string())]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A new file (`import -o`, `render -o`) interrupted at every step, or after any number of
+    /// bytes, is not there at all, and nothing is left beside its place; not interrupted, it
+    /// is whole, with the permissions of any new file.
+    #[test]
+    fn a_new_file_interrupted_at_every_point_is_absent_or_whole() {
+        let dir = std::env::temp_dir().join(format!("missive-write-faults-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("order.missive");
+        let new = "notification order\n\ntext \"Your order is on its way\"\n";
+        let mut faults: Vec<Faults> = (0..5)
+            .map(|n| Faults {
+                fail_at_step: Some(n),
+                ..Faults::default()
+            })
+            .collect();
+        faults.extend((0..new.len()).map(|n| Faults {
+            fail_after_bytes: Some(n),
+            ..Faults::default()
+        }));
+        for mut f in faults {
+            assert!(write_with(&file, new.as_bytes(), &mut f).is_err());
+            assert_eq!(folder(&dir), []);
+        }
+        write_with(&file, new.as_bytes(), &mut Faults::default()).unwrap();
+        assert_eq!(
+            folder(&dir),
+            [("order.missive".to_string(), new.to_string())]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let plain = dir.join("plain");
+            std::fs::write(&plain, "x").unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&file), mode(&plain));
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -784,7 +784,7 @@ pub fn write_product(
 ) -> Outcome {
     let written = match output {
         Some(file) => {
-            std::fs::write(file, bytes).map_err(|e| (file.to_string_lossy().into_owned(), e))
+            atomic::write(file, bytes).map_err(|e| (file.to_string_lossy().into_owned(), e))
         }
         None => std::io::stdout()
             .lock()

@@ -723,3 +723,44 @@ fn the_project_file_s_source_size_limit_holds_for_the_import() {
     assert!(stderr.contains("warning[M6001]"), "{stderr}");
     assert!(dir.join("shipped.missive").is_file());
 }
+
+#[test]
+fn a_payload_named_as_a_word_of_the_language_imports_under_a_name_that_parses() {
+    // `if.json`, or `-o null.missive`: `notification if` would not parse; the import was
+    // refused (M6005). It names the notification `if_notification`, which checks.
+    let dir = crate::common::temp_dir("import-reserved");
+    let payload = dir.join("if.json");
+    std::fs::write(&payload, r#"{"text": "Your order is on its way"}"#).unwrap();
+    let out = dir.join("null.missive");
+    missive()
+        .arg("import")
+        .arg(&payload)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let source = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        source.starts_with("notification null_notification\n"),
+        "{source}"
+    );
+    let stdout = missive()
+        .arg("import")
+        .arg(&payload)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let source = String::from_utf8(stdout).unwrap();
+    assert!(
+        source.starts_with("notification if_notification\n"),
+        "{source}"
+    );
+    // The template checks: only the file's name is a warning (no name can be `null`).
+    missive()
+        .args(["check", "--format", "short"])
+        .arg(&out)
+        .assert()
+        .code(0);
+}
