@@ -43,10 +43,11 @@ pub(crate) fn import(
     mode: Mode,
     profile: &Profile,
 ) -> Imported {
-    import_with(root, text, name, mode, profile, mode == Mode::Lint)
+    import_with(root, text, name, mode, profile, false)
 }
 
-/// [`import`], its lists of elements left pending when `defer` (a payload's check).
+/// [`import`], its long lists left pending when `defer` ([`Item::Pending`]): for a check
+/// given the means to build them ([`crate::check::Payload`]), as [`lint`]'s.
 fn import_with(
     mut root: Node<'_>,
     text: &str,
@@ -686,6 +687,9 @@ impl Builder<'_> {
                 return self.unknown(m).into_iter().collect();
             }
         }
+        if let Some(pending) = self.pending(m, PENDING_QUICK_REPLY) {
+            return vec![block("quick_replies", None, m.key_span, vec![pending])];
+        }
         let mut reply = |b: &mut Self, node: &mut Node<'_>, at: Span| b.quick_reply(node, at);
         let replies = self.blocks_from(m, &mut reply);
         if !matches!(&m.value.value, Json::Array(_)) {
@@ -977,8 +981,6 @@ impl Builder<'_> {
         Some(button)
     }
 
-    /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
-    /// payload, as the integration guide's example does: they are moved inside (M6003).
     /// A receipt's `adjustment`.
     fn adjustment(&mut self, node: &mut Node<'_>, at: Span) -> Option<Item> {
         if !self.object_or_error("adjustment", node) {
@@ -1011,6 +1013,8 @@ impl Builder<'_> {
         Some(block("element", None, at, fields))
     }
 
+    /// A receipt; `attachment` may hold `address`, `summary` and `adjustments` beside the
+    /// payload, as the integration guide's example does: they are moved inside (M6003).
     fn receipt(&mut self, attachment: &mut Node<'_>, key_span: Span) -> Item {
         let mut items = Vec::new();
         // The attachment's `payload` (the last one, as `get` finds it), and its other members.
@@ -1043,7 +1047,12 @@ impl Builder<'_> {
             self.diags.push(self.guide_layout(&shown));
         }
         let payload_span = payload.span;
-        let has_currency = payload.get("currency").is_some();
+        // A `currency` the check reads as given (a string): without it, the check's help
+        // names the one the elements give.
+        let has_currency = matches!(
+            payload.get("currency").map(|c| &c.value),
+            Some(Json::String(_))
+        );
         let mut parts: Vec<&mut Member<'_>> = Vec::new();
         if let Json::Object(members) = &mut payload.value {
             parts.extend(members.iter_mut());
@@ -1200,6 +1209,8 @@ const PENDING_MEDIA_ELEMENT: &str = "media element";
 const PENDING_ADJUSTMENT: &str = "adjustment";
 /// What pending buttons are (a button template's, or in an element built whole).
 const PENDING_BUTTON: &str = "button";
+/// What a message's pending quick replies are.
+const PENDING_QUICK_REPLY: &str = "quick reply";
 
 /// Builds a pending list item ([`Builder::pending`]) from its JSON at `at` in the payload's
 /// `text`, as the import would have: its diagnostics go to `diags`.
@@ -1211,7 +1222,9 @@ fn pending_item(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Item> {
     // The whole payload was read once: its items read again.
-    let mut node = crate::json::parse_at(text, at.start as usize).ok()?;
+    let parsed = crate::json::parse_at(text, at.start as usize);
+    debug_assert!(parsed.is_ok(), "a pending item read once reads again");
+    let mut node = parsed.ok()?;
     let mut b = Builder {
         mode: Mode::Lint,
         defer: false,
@@ -1226,7 +1239,11 @@ fn pending_item(
         PENDING_MEDIA_ELEMENT => b.media_element(&mut node, at),
         PENDING_ADJUSTMENT => b.adjustment(&mut node, at),
         PENDING_BUTTON => b.button(&node, at),
-        _ => None,
+        PENDING_QUICK_REPLY => b.quick_reply(&node, at),
+        other => {
+            debug_assert!(false, "no builder for pending {other} items");
+            None
+        }
     };
     diags.append(&mut b.diags);
     item
@@ -1285,7 +1302,7 @@ fn lint_with(
         }
     };
     // The JSON's tree is let go as the import goes: the syntax tree holds what the check needs.
-    let mut imported = import(node, text, name, Mode::Lint, &options.profile);
+    let mut imported = import_with(node, text, name, Mode::Lint, &options.profile, true);
     imported
         .diagnostics
         .extend(crate::syntax::bidi_in_json(text));
@@ -1390,10 +1407,12 @@ pub fn to_source_anyway(
     let root_span = node.span;
     // A file named as a word of the language (`if.json`, `-o null.missive`) names its
     // notification `if_notification`: `notification if` would not parse.
-    let name = &if readable_name(name) {
-        name.to_string()
+    // What is no name at all (`a.b`) stays, and is refused below.
+    let suffixed = format!("{name}_notification");
+    let name = if readable_name(name) || !readable_name(&suffixed) {
+        name
     } else {
-        format!("{name}_notification")
+        &suffixed
     };
     let Imported {
         file,
@@ -1628,7 +1647,15 @@ mod tests {
         );
         let compiled = crate::compile(&source, &crate::Options::default());
         assert!(compiled.diagnostics.iter().any(|d| d.code == Code::TooDeep));
-        for name in ["if", "true", "null", "in", "a.b", "9lives", "é"] {
+        // A word of the language names `if_notification`; what is no name at all is refused.
+        for name in ["if", "true", "null", "in"] {
+            let (source, _) = to_source(r#"{"text": "x"}"#, name).unwrap();
+            assert!(
+                source.starts_with(&format!("notification {name}_notification\n")),
+                "{source}"
+            );
+        }
+        for name in ["a.b", "9lives", "é"] {
             let err = to_source(r#"{"text": "x"}"#, name).unwrap_err();
             assert_eq!(err.len(), 1, "{err:#?}");
             assert_eq!(err[0].code, Code::ImportShape);
@@ -1754,6 +1781,19 @@ mod tests {
     {"type": "phone_number", "title": "C", "payload": "+33 1 23 45 67 89"}
 ]}}}"#;
         let media = r#"{"attachment": {"type": "template", "payload": {"template_type": "media", "elements": [{"media_type": "video", "url": "https://www.facebook.com/x/videos/1", "colour": 1, "buttons": [{"type": "web_url", "url": "https://a.example/v", "title": "Go"}]}, {"media_type": "gif"}]}}}"#;
+        // Items that build to nothing (reported, dropped) leave the block's own checks on: a
+        // carousel of none is too few, a receipt still misses its fields, a button template
+        // its text (review).
+        let nothing = r#"{"attachment":{"type":"template","payload":{"template_type":"generic","elements":[7, null]}}}"#;
+        let receipt_missing = r#"{"attachment": {"type": "template", "payload": {"template_type": "receipt", "recipient_name": "Ann", "currency": "EUR", "elements": [{"title": "Shirt", "price": 50}, "oops"], "summary": {"total_cost": 50}}}}"#;
+        let no_text = r#"{"attachment":{"type":"template","payload":{"template_type":"button","buttons":["x",{"type":"postback","title":"a","payload":"b"}]}}}"#;
+        // A second attachment is not lowered (M1012): its elements' import mistakes are
+        // reported all the same.
+        let two = r#"{"attachment": {"type": "template", "payload": {"template_type": "generic", "elements": [{"title": "A", "subtitle": "s"}]}},
+ "attachment": {"type": "template", "payload": {"template_type": "generic", "elements": ["bad", {"title": "B", "item_url": "https://a.example", "subtitle": "s"}]}}}"#;
+        // A `currency` that is not a string is missing: the help names the elements' one.
+        let odd_currency = r#"{"attachment":{"type":"template","payload":{"template_type":"receipt","recipient_name":"A","order_number":"1","payment_method":"V","currency":[],"elements":[{"title":"a","price":1,"currency":"EUR"}],"summary":{"total_cost":1}}}}"#;
+        let replies = r#"{"text": "Track it?", "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "Y"}, {"content_type": "location"}, 3, {"content_type": "user_emial"}, {"content_type": "text", "title": "No"}]}"#;
         let options = crate::Options::default();
         for (payload, codes) in [
             (
@@ -1763,6 +1803,12 @@ mod tests {
             (receipt, &[Code::UnknownField, Code::ImportType][..]),
             (buttons, &[Code::ImportType][..]),
             (media, &[Code::UnknownField][..]),
+            (nothing, &[Code::ImportType, Code::TooFew][..]),
+            (receipt_missing, &[Code::ImportType, Code::MissingField][..]),
+            (no_text, &[Code::ImportType, Code::MissingField][..]),
+            (two, &[Code::ImportType, Code::Deprecated][..]),
+            (odd_currency, &[Code::MissingField][..]),
+            (replies, &[Code::ImportType, Code::Deprecated][..]),
         ] {
             let pending = lint(payload, "p", &options);
             let node = crate::json::parse(payload).unwrap();

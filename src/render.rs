@@ -950,7 +950,12 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
         match &f.val {
             Val::Lit(_) | Val::Src(_) => {
                 let t = self.t;
-                let json = f.val.literal(t.literals()).unwrap_or("null");
+                let json = f.val.literal(t.literals());
+                debug_assert!(
+                    json.is_some(),
+                    "a literal span within the template's source"
+                );
+                let json = json.unwrap_or("null");
                 if f.spec.kind == Kind::Number {
                     self.record(f.key(), json, f.span, false);
                 }

@@ -257,11 +257,11 @@ impl Uses {
             items: Vec::new(),
             receipt_depth: 0,
         };
-        let mut flow = NoData::default();
+        let mut flow = NoData::over(template.literals());
         walk::object(&mut flow, &mut sink, &template.body);
         let mut uses = sink.uses;
         if let Some(f) = &template.customer_id {
-            let flow = NoData::default();
+            let flow = NoData::over(template.literals());
             for p in paths_read(&f.val) {
                 uses.plain.push(flow_path(&flow, p));
             }

@@ -134,12 +134,9 @@ impl Checker<'_> {
                     let (what, list) = (p.kind, std::mem::take(&mut p.items));
                     let room = list.len() + b.items.len() - i - 1;
                     for (n, at) in list.into_iter().enumerate() {
-                        let built = match &mut self.pending {
-                            Some(build) => build(what, at, &mut self.diags),
-                            None => None,
-                        };
-                        let Some(mut item) = built else {
-                            broken = true;
+                        // An item that builds to nothing (`7` as an element) was reported by
+                        // the importer and is dropped, as it is when the list is built whole.
+                        let Some(mut item) = self.build_pending(what, at) else {
                             continue;
                         };
                         if !self.child(&mut item, spec, &b.kind, room - n, &mut children) {
@@ -205,6 +202,41 @@ impl Checker<'_> {
             b.items = Vec::new();
         }
         obj
+    }
+
+    /// An item of a pending list, built by the importer that left it so (its diagnostics
+    /// reported); `None` when it builds to nothing.
+    fn build_pending(&mut self, what: &'static str, at: Span) -> Option<Item> {
+        let build = self.pending.as_mut()?;
+        build(what, at, &mut self.diags)
+    }
+
+    /// The pending lists the check did not come to (in a block it did not lower, such as a
+    /// second attachment): their items are built for what the importer says of them, then
+    /// dropped, so that a payload's mistakes are reported whether or not its block is checked.
+    pub(super) fn flush_pending(&mut self, items: &mut [Item]) {
+        for item in items {
+            match item {
+                Item::Pending(p) => {
+                    for at in std::mem::take(&mut p.items) {
+                        if let Some(mut built) = self.build_pending(p.kind, at) {
+                            self.flush_pending(std::slice::from_mut(&mut built));
+                        }
+                    }
+                }
+                Item::Block(b) => self.flush_pending(&mut b.items),
+                Item::For(f) => self.flush_pending(&mut f.items),
+                Item::If(i) => {
+                    for branch in &mut i.branches {
+                        self.flush_pending(&mut branch.items);
+                    }
+                    if let Some(items) = &mut i.otherwise {
+                        self.flush_pending(items);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A child block, `for` or `if` of a block, lowered into the block's members: `false` when

@@ -23,7 +23,7 @@ impl Checker<'_> {
             lists: Vec::new(),
             diags: Vec::new(),
         };
-        walk::object(&mut NoData::default(), &mut counts, obj);
+        walk::object(&mut NoData::over(self.text), &mut counts, obj);
         for d in counts.diags {
             self.push(d);
         }

@@ -73,8 +73,10 @@ pub fn compile(source: &str, options: &Options) -> Compiled {
 /// Checks a syntax tree built by other means (the JSON import builds one whose spans point into
 /// the JSON payload), with the same checks as a parsed template. The tree is let go as it is
 /// lowered: the result's `file` is empty.
+///
 /// Its [`ast::Item::Pending`] lists are built item by item as the check comes to them, by the
-/// importer that made them (`payload`).
+/// importer that made them (`payload`). A payload has no parts and no texts per locale, so its
+/// check takes the plain path of [`locales::check`], the one that builds them.
 pub(crate) fn check_tree(
     file: ast::File,
     text: &str,
@@ -155,11 +157,18 @@ fn check_parsed(
         source: None,
     };
     if let Tree::Expand(payload) = tree {
+        debug_assert!(
+            payload.source.as_ref().is_none_or(|s| s.text == source),
+            "a payload's literals are spans of the text checked"
+        );
         checker.pending = Some(payload.pending);
         checker.source = payload.source;
     }
     // Each `use` of a shared part was replaced by the part's items before (`locales::check`).
     let template = checker.file(&mut parsed.file, options);
+    if checker.pending.is_some() {
+        checker.flush_pending(&mut parsed.file.items);
+    }
     let mut diagnostics = checker.diags;
     if let Some(opener) = parsed.broken_from {
         // Past a `{` left open the tree is a guess: keep only what precedes its line (a count

@@ -254,7 +254,7 @@ impl<'t> Loops<'t> {
 }
 
 /// The flow without data: every `for` once, every `if` branch.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct NoData<'t> {
     loops: Loops<'t>,
     /// The text the template's [`Val::Src`](crate::ir::Val::Src) literals are spans of, for [`Flow::text`].

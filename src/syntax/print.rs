@@ -267,7 +267,7 @@ impl<'a> Printer<'a> {
             }
             // Only a payload's check makes pending items, and it prints no tree: the import
             // that prints one builds its lists whole.
-            Item::Pending(_) => {}
+            Item::Pending(_) => debug_assert!(false, "a pending list is never printed"),
         }
     }
 
