@@ -764,3 +764,23 @@ fn a_payload_named_as_a_word_of_the_language_imports_under_a_name_that_parses() 
         .assert()
         .code(0);
 }
+
+#[test]
+fn a_number_in_quotes_in_a_payload_is_fixed_without_its_quotes() {
+    // The fix kept the quotes (`"249.00"` -> `"249.00"`): `--fix` changed nothing and the
+    // summary still said "1 fixable" (trial).
+    let dir = crate::common::temp_dir("payload-unquote");
+    let payload = dir.join("receipt.json");
+    std::fs::write(
+        &payload,
+        r#"{"attachment": {"type": "template", "payload": {"template_type": "receipt", "recipient_name": "Ann", "order_number": "1", "currency": "EUR", "payment_method": "Visa", "elements": [{"title": "Shirt", "price": "249.00"}], "summary": {"total_cost": 249}}}}"#,
+    )
+    .unwrap();
+    missive()
+        .args(["check", "--fix"])
+        .arg(&payload)
+        .assert()
+        .code(0);
+    let fixed = std::fs::read_to_string(&payload).unwrap();
+    assert!(fixed.contains(r#""price": 249.00}"#), "{fixed}");
+}
