@@ -177,6 +177,40 @@ fn drop_refused(reports: &mut [FileReport], refused: &[(String, Applied)]) {
     }
 }
 
+/// Named folders that hold no template but JSON files: the user meant the payloads checked,
+/// and "0 files checked: no problems found" would pass a pipeline that checked nothing.
+fn payloads_only(paths: &[PathBuf]) -> Option<Diagnostic> {
+    let folders: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
+    if folders.is_empty() || folders.len() != paths.len() {
+        return None;
+    }
+    let json = folders
+        .iter()
+        .flat_map(|f| walkdir::WalkDir::new(f).into_iter().filter_map(Result::ok))
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
+        .count();
+    if json == 0 {
+        return None;
+    }
+    let named: Vec<String> = folders
+        .iter()
+        .map(|f| format!("`{}`", f.display()))
+        .collect();
+    let first = folders[0].display().to_string();
+    let first = first.trim_end_matches('/');
+    Some(
+        codes::m9002_usage(format!(
+            "{} {} no template, only JSON ({json} `.json` {}): nothing was checked",
+            named.join(", "),
+            if named.len() == 1 { "holds" } else { "hold" },
+            if json == 1 { "file" } else { "files" }
+        ))
+        .help(format!(
+            "a folder is searched for `*.missive`; a JSON payload is checked when it is named: `missive check {first}/*.json`"
+        )),
+    )
+}
+
 /// One check of every file: prints the report, returns the exit status.
 fn once(session: &Session, args: &CheckArgs) -> Outcome {
     let common = &session.common;
@@ -185,6 +219,11 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
     let mut io_failure = false;
 
     let files = super::template_files(&args.paths, common.stdin_filename.as_deref());
+    if files.is_empty() {
+        if let Some(d) = payloads_only(&args.paths) {
+            return Err(Exit::usage(Stream::Stdout, "", d));
+        }
+    }
 
     if args.data.is_some() && files.len() != 1 {
         return Err(Exit::usage(

@@ -774,14 +774,30 @@ pub fn status(common: &Common, reports: &[FileReport], io_failure: bool) -> Stat
     }
 }
 
-/// Writes a command's product to `-o FILE` or stdout, then its diagnostics to stderr; a write
-/// failure is an I/O error named by the file (exit 2).
+/// Writes a command's product to `-o FILE` (`-`: stdout) or stdout, then its diagnostics to
+/// stderr; a write failure is an I/O error named by the file (exit 2). The file the command
+/// read (`import self.json -o self.json`) is not written over.
 pub fn write_product(
     common: &Common,
     report: FileReport,
     output: Option<&Path>,
     bytes: &[u8],
 ) -> Outcome {
+    let output = output.filter(|o| *o != Path::new("-"));
+    if let Some(file) = output {
+        let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+        if same(file, Path::new(&report.path)) {
+            return Err(Exit::usage(
+                Stream::Stderr,
+                "",
+                codes::m9002_usage(format!(
+                    "`-o {}` is the file this command reads: it would be written over",
+                    file.display()
+                ))
+                .help("write the result to another file"),
+            ));
+        }
+    }
     let written = match output {
         Some(file) => {
             atomic::write(file, bytes).map_err(|e| (file.to_string_lossy().into_owned(), e))

@@ -1243,3 +1243,30 @@ fn the_no_max_help_shares_the_room_among_the_unbounded_variables() {
         "{help}"
     );
 }
+
+#[test]
+fn a_folder_of_payloads_alone_is_not_a_silent_pass() {
+    // `missive check payloads/` said "0 files checked: no problems found" (exit 0) over a
+    // folder of broken payloads: a folder is searched for templates only (trial).
+    let dir = crate::common::temp_dir("payload-folder");
+    let folder = dir.join("payloads");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("a.json"), r#"{"text": 5}"#).unwrap();
+    let out = missive()
+        .arg("check")
+        .arg(&folder)
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("holds no template, only JSON (1 `.json` file): nothing was checked"),
+        "{text}"
+    );
+    assert!(text.contains("/*.json`"), "{text}");
+    // A folder with a template beside the JSON is checked as before (the JSON is its data).
+    std::fs::write(folder.join("a.missive"), "notification a\ntext \"hi\"\n").unwrap();
+    missive().arg("check").arg(&folder).assert().code(0);
+}

@@ -784,3 +784,38 @@ fn a_number_in_quotes_in_a_payload_is_fixed_without_its_quotes() {
     let fixed = std::fs::read_to_string(&payload).unwrap();
     assert!(fixed.contains(r#""price": 249.00}"#), "{fixed}");
 }
+
+#[test]
+fn import_does_not_write_over_its_payload_and_dash_is_standard_output() {
+    // `import self.json -o self.json` replaced the payload with the template; `-o -` wrote a
+    // file named `-` (trial).
+    let dir = crate::common::temp_dir("import-self");
+    let payload = dir.join("self.json");
+    let text = r#"{"text": "Your order is on its way"}"#;
+    std::fs::write(&payload, text).unwrap();
+    let err = missive()
+        .arg("import")
+        .arg(&payload)
+        .arg("-o")
+        .arg(&payload)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("is the file this command reads"), "{err}");
+    assert_eq!(std::fs::read_to_string(&payload).unwrap(), text);
+    let out = missive()
+        .current_dir(&dir)
+        .args(["import", "self.json", "-o", "-"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains("text \"Your order is on its way\""));
+    assert!(!dir.join("-").exists());
+}
