@@ -589,7 +589,11 @@ impl Builder<'_> {
                 node.type_name()
             ))
             .at(node.span, "expected `{ ... }`")
-            .help(format!("give `{key}` as a JSON object")),
+            // The word unquoted: a payload's help would name the list (`elements`), not its
+            // item (trial).
+            .help(format!(
+                "write the {key} as a JSON object, `{{ \"key\": value, ... }}`"
+            )),
         );
         false
     }
@@ -1276,22 +1280,7 @@ fn lint_with(
     let node = match crate::json::parse(text) {
         Ok(n) => n,
         Err(mut d) => {
-            // The payload is the file being checked, not a data file beside a template.
-            for l in &mut d.labels {
-                l.origin = crate::diagnostic::Origin::Template;
-            }
-            // The data file's generic help, said of a payload (a help that names the edit
-            // stays).
-            if d.code == crate::diagnostic::Code::InvalidJson
-                && d.help
-                    .as_deref()
-                    .is_some_and(|h| h.starts_with("the data file"))
-            {
-                d.help = Some(
-                    "a payload is one JSON object, with double-quoted keys and no trailing commas"
-                        .into(),
-                );
-            }
+            of_payload(&mut d);
             return crate::Compiled {
                 template: None,
                 diagnostics: vec![d],
@@ -1323,6 +1312,25 @@ fn lint_with(
     );
     in_json(&mut compiled.diagnostics, text);
     compiled
+}
+
+/// A JSON reading error, said of a payload: the file being checked or imported, not a data
+/// file beside a template (a help that names the edit stays).
+fn of_payload(d: &mut Diagnostic) {
+    for l in &mut d.labels {
+        l.origin = crate::diagnostic::Origin::Template;
+    }
+    let Some(help) = d.help.as_deref() else {
+        return;
+    };
+    if d.code == crate::diagnostic::Code::InvalidJson && help.starts_with("the data file") {
+        d.help = Some(
+            "a payload is one JSON object, with double-quoted keys and no trailing commas".into(),
+        );
+    } else if let Some(h) = help.strip_suffix(", or split the data") {
+        // M3025: a payload is one message, not records to split.
+        d.help = Some(h.to_string());
+    }
 }
 
 /// The checks' help and fixes, made for a JSON file: help in JSON, and only the fixes whose
@@ -1433,9 +1441,7 @@ pub fn to_source_anyway(
     let node = match crate::json::parse(text) {
         Ok(node) => node,
         Err(mut d) => {
-            for l in &mut d.labels {
-                l.origin = crate::diagnostic::Origin::Template;
-            }
+            of_payload(&mut d);
             return (None, vec![d]);
         }
     };
@@ -1920,6 +1926,22 @@ mod tests {
         assert_eq!(images.len(), 1);
         assert_eq!(images[0].url, "https://a.example/i.png");
         assert_eq!(images[0].aspect, crate::model::images::Aspect::Square);
+    }
+
+    #[test]
+    fn a_bidirectional_control_a_payload_escaped_stays_escaped_in_the_template() {
+        // Raw in the template, it drew M4013 there while the payload checked clean (trial).
+        let s = round_trip(r#"{"text": "rtl \u202e trick \u2066x\u2069"}"#);
+        assert!(
+            s.contains(r#"text "rtl \u{202e} trick \u{2066}x\u{2069}""#),
+            "{s}"
+        );
+        let compiled = crate::compile(&s, &crate::Options::default());
+        assert!(
+            compiled.diagnostics.is_empty(),
+            "{:#?}",
+            compiled.diagnostics
+        );
     }
 
     #[test]

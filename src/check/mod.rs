@@ -870,7 +870,16 @@ impl<'a> Checker<'a> {
                     d.help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find"))
                         .fix_unsafe(*span, stem.clone(), format!("Rename the notification to `{stem}`"))
                 } else {
-                    d.help(format!("rename the file to `{n}.missive`, so that templates are easy to find (`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`)"))
+                    // A keyword of the language, or not a name at all.
+                    let why = if matches!(
+                        stem.as_str(),
+                        "if" | "else" | "for" | "in" | "true" | "false" | "null"
+                    ) {
+                        format!("`{stem}` is a keyword of the language, not a name")
+                    } else {
+                        format!("`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`")
+                    };
+                    d.help(format!("rename the file to `{n}.missive`, so that templates are easy to find ({why})"))
                 };
                 self.push(d);
             }

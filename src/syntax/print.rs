@@ -716,7 +716,8 @@ fn str_lit(s: &StrLit) -> String {
 }
 
 /// Literal text inside `"..."`: quotes, backslashes, control characters and braces escaped, so
-/// that text is never read as an interpolation.
+/// that text is never read as an interpolation; bidirectional controls too, which a payload
+/// wrote escaped (`\u202e`) and a template would otherwise show raw (Trojan Source, M4013).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -727,7 +728,11 @@ pub fn escape(text: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             '{' => out.push_str("\\{"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
