@@ -143,6 +143,35 @@ fn print_rows(title: &str, rows: &[Row]) {
     }
 }
 
+/// One table: at each scale `k` (1x, 10x, 100x), the input `input(k)` (its label and text)
+/// written to `name` in `dir` and the command `args(path)` measured, expecting `exit`.
+fn table(
+    title: &str,
+    dir: &Path,
+    name: &str,
+    input: &dyn Fn(usize) -> (String, String),
+    args: &dyn Fn(&str) -> Vec<String>,
+    exit: i32,
+) {
+    let rows: Vec<Row> = [1, 10, 100]
+        .into_iter()
+        .map(|k| {
+            let (what, text) = input(k);
+            let path = write(dir, name, &text);
+            let args = args(&path.to_string_lossy());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (seconds, peak_kib) = measure(&args, exit);
+            Row {
+                what,
+                input: text.len(),
+                seconds,
+                peak_kib,
+            }
+        })
+        .collect();
+    print_rows(title, &rows);
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -163,98 +192,73 @@ fn main() {
     };
     let dir = std::env::temp_dir().join(format!("missive-bench-scale-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let scales = [1, 10, 100];
-    let path_str = |p: &Path| p.to_string_lossy().into_owned();
-
-    let mut rows = Vec::new();
-    for k in scales {
-        let text = payload(base_bytes * k);
-        let path = write(&dir, "payload.json", &text);
-        let (seconds, peak_kib) = measure(&["check", &path_str(&path)], 1);
-        rows.push(Row {
-            what: format!("{k}x"),
-            input: text.len(),
-            seconds,
-            peak_kib,
-        });
-    }
-    print_rows(
-        "missive check PAYLOAD.json (a carousel payload; one error, found after reading it all):",
-        &rows,
-    );
-
-    let mut rows = Vec::new();
-    for k in scales {
-        let text = payload(base_bytes * k);
-        let path = write(&dir, "payload.json", &text);
-        let out = dir.join("payload.missive");
-        let (seconds, peak_kib) = measure(&["import", &path_str(&path), "-o", &path_str(&out)], 1);
-        rows.push(Row {
-            what: format!("{k}x"),
-            input: text.len(),
-            seconds,
-            peak_kib,
-        });
-    }
-    print_rows(
-        "missive import PAYLOAD.json (the same carousels; the template is written, the error reported):",
-        &rows,
-    );
-
+    let out = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let template = write(&dir, "list.missive", LIST_TEMPLATE);
-    let mut rows = Vec::new();
-    for k in scales {
-        let text = data(base_bytes * k);
-        let path = write(&dir, "list.json", &text);
-        let (seconds, peak_kib) = measure(
-            &["check", &path_str(&template), "--data", &path_str(&path)],
-            0,
-        );
-        rows.push(Row {
-            what: format!("{k}x"),
-            input: text.len(),
-            seconds,
-            peak_kib,
-        });
-    }
-    print_rows(
+    let template = template.to_string_lossy().into_owned();
+    let times = |k: usize| format!("{k}x");
+    table(
+        "missive check PAYLOAD.json (a carousel payload; one error, found after reading it all):",
+        &dir,
+        "payload.json",
+        &|k| (times(k), payload(base_bytes * k)),
+        &|path| vec!["check".into(), path.into()],
+        1,
+    );
+    table(
+        "missive import PAYLOAD.json (the same carousels; the template is written, the error reported):",
+        &dir,
+        "payload.json",
+        &|k| (times(k), payload(base_bytes * k)),
+        &|path| vec!["import".into(), path.into(), "-o".into(), out("payload.missive")],
+        1,
+    );
+    table(
         "missive check TEMPLATE --data DATA.json (a list of products, checked against `input`):",
-        &rows,
+        &dir,
+        "list.json",
+        &|k| (times(k), data(base_bytes * k)),
+        &|path| {
+            vec![
+                "check".into(),
+                template.clone(),
+                "--data".into(),
+                path.into(),
+            ]
+        },
+        0,
     );
-
-    let mut rows = Vec::new();
-    for k in scales {
-        let text = wide(base_keys * k);
-        let path = write(&dir, "wide.json", &text);
-        let out = dir.join("wide.missive");
-        let (seconds, peak_kib) = measure(&["import", &path_str(&path), "-o", &path_str(&out)], 0);
-        rows.push(Row {
-            what: format!("{k}x ({} keys)", base_keys * k),
-            input: text.len(),
-            seconds,
-            peak_kib,
-        });
-    }
-    print_rows(
+    table(
         "missive import PAYLOAD.json (fields missive does not model, kept in `extra`):",
-        &rows,
+        &dir,
+        "wide.json",
+        &|k| {
+            (
+                format!("{k}x ({} keys)", base_keys * k),
+                wide(base_keys * k),
+            )
+        },
+        &|path| {
+            vec![
+                "import".into(),
+                path.into(),
+                "-o".into(),
+                out("wide.missive"),
+            ]
+        },
+        0,
     );
-
-    let mut rows = Vec::new();
-    for k in scales {
-        let text = errors(base_errors * k);
-        let path = write(&dir, "many.missive", &text);
-        let (seconds, peak_kib) = measure(&["check", &path_str(&path)], 1);
-        rows.push(Row {
-            what: format!("{k}x ({} errors)", base_errors * k),
-            input: text.len(),
-            seconds,
-            peak_kib,
-        });
-    }
-    print_rows(
+    table(
         "missive check TEMPLATE, the human report (100 shown, the rest counted):",
-        &rows,
+        &dir,
+        "many.missive",
+        &|k| {
+            (
+                format!("{k}x ({} errors)", base_errors * k),
+                errors(base_errors * k),
+            )
+        },
+        &|path| vec!["check".into(), path.into()],
+        1,
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -116,6 +116,19 @@ mod tests {
         files
     }
 
+    /// A failure at each of the five steps, then after each number of bytes of `len`.
+    fn every_fault(len: usize) -> Vec<Faults> {
+        let at_step = (0..5).map(|n| Faults {
+            fail_at_step: Some(n),
+            ..Faults::default()
+        });
+        let after_bytes = (0..len).map(|n| Faults {
+            fail_after_bytes: Some(n),
+            ..Faults::default()
+        });
+        at_step.chain(after_bytes).collect()
+    }
+
     /// A replace (`fmt`, `check --fix`) interrupted at every step, or after any number of bytes, leaves the file whole and
     /// old, and nothing beside it; not interrupted, the file is new.
     #[test]
@@ -129,17 +142,7 @@ mod tests {
         let new = "notification a\n\ntext \"new, and longer than the old text\"\n";
         std::fs::write(&file, old).unwrap();
         let before = folder(&dir);
-        let mut faults: Vec<Faults> = (0..5)
-            .map(|n| Faults {
-                fail_at_step: Some(n),
-                ..Faults::default()
-            })
-            .collect();
-        faults.extend((0..new.len()).map(|n| Faults {
-            fail_after_bytes: Some(n),
-            ..Faults::default()
-        }));
-        for mut f in faults {
+        for mut f in every_fault(new.len()) {
             assert!(write_with(&file, new.as_bytes(), &mut f).is_err());
             assert_eq!(folder(&dir), before);
         }
@@ -158,17 +161,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("order.missive");
         let new = "notification order\n\ntext \"Your order is on its way\"\n";
-        let mut faults: Vec<Faults> = (0..5)
-            .map(|n| Faults {
-                fail_at_step: Some(n),
-                ..Faults::default()
-            })
-            .collect();
-        faults.extend((0..new.len()).map(|n| Faults {
-            fail_after_bytes: Some(n),
-            ..Faults::default()
-        }));
-        for mut f in faults {
+        for mut f in every_fault(new.len()) {
             assert!(write_with(&file, new.as_bytes(), &mut f).is_err());
             assert_eq!(folder(&dir), []);
         }
