@@ -1450,7 +1450,7 @@ pub fn to_source_anyway(
     // notification `if_notification`: `notification if` would not parse.
     // What is no name at all (`a.b`) stays, and is refused below.
     let suffixed = format!("{name}_notification");
-    let name = if readable_name(name) || !readable_name(&suffixed) {
+    let name = if crate::syntax::is_name(name) || !crate::syntax::is_name(&suffixed) {
         name
     } else {
         &suffixed
@@ -1515,7 +1515,7 @@ fn refusal(
     if let Some(d) = crate::syntax::nesting_refused(source) {
         return Some(format!(": {}", d.message));
     }
-    if !readable_name(name) {
+    if !crate::syntax::is_name(name) {
         return Some(format!(
             ": `{name}` cannot name a notification (a name is letters, digits and `_`, not starting with a digit, and not a reserved word such as `if` or `true`)"
         ));
@@ -1529,13 +1529,6 @@ fn refusal(
         .into_iter()
         .find(Diagnostic::is_error)
         .map_or(Some(String::new()), |d| Some(format!(": {}", d.message)))
-}
-
-/// Whether `name`, printed after `notification`, parses back as that name: the whole of it is
-/// one identifier of the grammar (which a reserved word is not).
-fn readable_name(name: &str) -> bool {
-    crate::syntax::parse_detailed(crate::syntax::Rule::ident, name)
-        .is_ok_and(|mut pairs| pairs.next().is_some_and(|p| p.as_str() == name))
 }
 
 /// The warning for a printed template over the source size limit: written all the same (its

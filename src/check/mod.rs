@@ -866,15 +866,12 @@ impl<'a> Checker<'a> {
                 ))
                 .at(*span, "the notification's name");
                 // The file's name is offered only when it is a name the header accepts.
-                let d = if is_name(stem) {
+                let d = if crate::syntax::is_name(stem) {
                     d.help(format!("rename the notification to `{stem}`, or the file to `{n}.missive`, so that templates are easy to find"))
                         .fix_unsafe(*span, stem.clone(), format!("Rename the notification to `{stem}`"))
                 } else {
                     // A keyword of the language, or not a name at all.
-                    let why = if matches!(
-                        stem.as_str(),
-                        "if" | "else" | "for" | "in" | "true" | "false" | "null"
-                    ) {
+                    let why = if crate::syntax::KEYWORDS.contains(&stem.as_str()) {
                         format!("`{stem}` is a keyword of the language, not a name")
                     } else {
                         format!("`{stem}` cannot be a notification's name: a name is a letter or `_`, then letters, digits and `_`")
@@ -2030,17 +2027,6 @@ pub(crate) fn json_string(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
     serde_json::to_writer(&mut out, s).expect("strings serialize");
     String::from_utf8(out).expect("JSON text is UTF-8")
-}
-
-/// Whether `s` can be a notification's name: the grammar's `ident` (a letter or `_`, then
-/// letters, digits and `_`; not a keyword).
-fn is_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !matches!(s, "if" | "else" | "for" | "in" | "true" | "false" | "null")
 }
 
 /// The help for a URL field given something else (`image_url: 42`): the declared `url` inputs

@@ -163,7 +163,7 @@ fn plan(project: Option<&super::project::Project>, name: &str) -> Plan {
 /// Why NAME cannot be a notification's name (a letter or `_`, then letters, digits and `_`;
 /// not a keyword), located in NAME, with a name that would do.
 fn name_problem(name: &str) -> Option<Diagnostic> {
-    const KEYWORDS: &[&str] = &["if", "else", "for", "in", "true", "false", "null"];
+    use missive::syntax::KEYWORDS;
     let rule = "a notification name is a letter or `_`, then letters, digits and `_`; it names the template's files too";
     if name.is_empty() {
         return Some(
@@ -220,7 +220,7 @@ fn suggested_name(name: &str) -> String {
     match s.chars().next() {
         None => "my_notification".into(),
         Some(c) if c.is_ascii_digit() => format!("_{s}"),
-        Some(_) if ["if", "else", "for", "in", "true", "false", "null"].contains(&s.as_str()) => {
+        Some(_) if missive::syntax::KEYWORDS.contains(&s.as_str()) => {
             format!("{s}_message")
         }
         Some(_) => s,

@@ -25,6 +25,20 @@ mod generated {
 }
 pub(crate) use generated::{MissiveParser, Rule};
 
+/// The words of the language, which cannot be names (the grammar's `reserved`).
+pub const KEYWORDS: &[&str] = &["if", "else", "for", "in", "true", "false", "null"];
+
+/// Whether `s` is a name the grammar reads whole (its `ident`): a letter or `_`, then letters,
+/// digits and `_`, and not one of the [`KEYWORDS`].
+pub fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&s)
+}
+
 /// Blocks nested deeper than this are refused before parsing, by default (`--max-depth` or
 /// `max-depth` in `missive.toml` changes it, up to [`MAX_DEPTH_CAP`]).
 pub const DEFAULT_MAX_DEPTH: usize = 64;

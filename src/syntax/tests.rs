@@ -198,3 +198,19 @@ fn the_parser_giving_up_is_not_a_syntax_error() {
     );
     assert!(parser_gave_up(&err, text).is_none());
 }
+
+/// `is_name` and `KEYWORDS` say what the grammar's `ident` reads whole: the checks and the
+/// importer ask them instead of running the parser on a name.
+#[test]
+fn is_name_is_the_grammar_s_ident() {
+    let read = |s: &str| {
+        super::parse_detailed(super::Rule::ident, s)
+            .is_ok_and(|mut pairs| pairs.next().is_some_and(|p| p.as_str() == s))
+    };
+    for s in super::KEYWORDS.iter().copied().chain([
+        "order", "_x9", "if_then", "input", "Null", "iff", "a.b", "9lives", "é", "", "a b", "x-y",
+    ]) {
+        assert_eq!(super::is_name(s), read(s), "{s:?}");
+    }
+    assert!(super::KEYWORDS.iter().all(|k| !super::is_name(k)));
+}
