@@ -948,23 +948,15 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
     #[inline]
     fn field<F: Fmt>(&mut self, w: &mut Writer<F>, f: &FieldIr) {
         match &f.val {
-            Val::Lit(_) | Val::Src(_) => {
+            Val::Lit(json) => self.literal_field(w, f, json),
+            Val::Src(at) => {
                 let t = self.t;
-                let json = f.val.literal(t.literals());
+                let json = t.literals().get(at.range());
                 debug_assert!(
                     json.is_some(),
                     "a literal span within the template's source"
                 );
-                let json = json.unwrap_or("null");
-                if f.spec.kind == Kind::Number {
-                    self.record(f.key(), json, f.span, false);
-                }
-                if self.images.is_some() && f.spec.kind == Kind::Url {
-                    if let Ok(url) = serde_json::from_str::<String>(json) {
-                        self.note_image(f, &url, None);
-                    }
-                }
-                w.member_raw(f.key(), json)
+                self.literal_field(w, f, json.unwrap_or("null"))
             }
             Val::Path(p) => {
                 let (node, view) = match self.lookup(p).map(|n| (n, n.view())) {
@@ -1036,6 +1028,20 @@ impl<'t, 'd, D: Data<'d>> Renderer<'t, 'd, D> {
                 self.scratch = text;
             }
         }
+    }
+
+    /// A literal field, its JSON as the template holds it: written out as it is.
+    #[inline]
+    fn literal_field<F: Fmt>(&mut self, w: &mut Writer<F>, f: &FieldIr, json: &str) {
+        if f.spec.kind == Kind::Number {
+            self.record(f.key(), json, f.span, false);
+        }
+        if self.images.is_some() && f.spec.kind == Kind::Url {
+            if let Ok(url) = serde_json::from_str::<String>(json) {
+                self.note_image(f, &url, None);
+            }
+        }
+        w.member_raw(f.key(), json)
     }
 
     fn required_absent(&mut self, f: &FieldIr, p: &PathIr) {
