@@ -1446,15 +1446,6 @@ pub fn to_source_anyway(
         }
     };
     let root_span = node.span;
-    // A file named as a word of the language (`if.json`, `-o null.missive`) names its
-    // notification `if_notification`: `notification if` would not parse.
-    // What is no name at all (`a.b`) stays, and is refused below.
-    let suffixed = format!("{name}_notification");
-    let name = if crate::syntax::is_name(name) || !crate::syntax::is_name(&suffixed) {
-        name
-    } else {
-        &suffixed
-    };
     let Imported {
         file,
         mut diagnostics,
@@ -1681,15 +1672,7 @@ mod tests {
         );
         let compiled = crate::compile(&source, &crate::Options::default());
         assert!(compiled.diagnostics.iter().any(|d| d.code == Code::TooDeep));
-        // A word of the language names `if_notification`; what is no name at all is refused.
-        for name in ["if", "true", "null", "in"] {
-            let (source, _) = to_source(r#"{"text": "x"}"#, name).unwrap();
-            assert!(
-                source.starts_with(&format!("notification {name}_notification\n")),
-                "{source}"
-            );
-        }
-        for name in ["a.b", "9lives", "é"] {
+        for name in ["if", "true", "null", "in", "a.b", "9lives", "é"] {
             let err = to_source(r#"{"text": "x"}"#, name).unwrap_err();
             assert_eq!(err.len(), 1, "{err:#?}");
             assert_eq!(err[0].code, Code::ImportShape);

@@ -45,6 +45,9 @@ pub fn run(common: &Common, args: ImportArgs) -> Outcome {
         .collect();
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("n{name}")
+    } else if missive::syntax::KEYWORDS.contains(&name.as_str()) {
+        // `if.json`, `-o null.missive`: `notification if` would not parse.
+        format!("{name}_notification")
     } else {
         name
     };
