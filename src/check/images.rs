@@ -164,22 +164,20 @@ pub fn read(url: &str, source: &Source, limit: u64) -> Result<Vec<u8>, String> {
 /// The images a template names literally, for `check --check-images` without data: the IR
 /// walked without data, with a sink that collects literal image URLs.
 pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
-    use crate::ir::walk::{self, Flow, NoData, Sink};
+    use crate::ir::walk::{self, NoData, Sink};
     use crate::ir::{FieldIr, Items, Member, ObjIr, ObjKind};
 
     /// Collects the literal images outside receipts, with the shape each is shown in.
-    struct Images<'t> {
-        /// The text the template's literals may be spans of.
-        source: &'t str,
+    struct Images {
         out: Vec<ImageRef>,
         /// The shape of the current generic template, innermost last.
         aspects: Vec<Aspect>,
     }
 
-    impl<'t, F: Flow<'t>> Sink<'t, F> for Images<'t> {
+    impl<'t> Sink<'t, NoData<'t>> for Images {
         type Mark = ();
 
-        fn enter_object(&mut self, _: &mut F, o: &'t ObjIr) -> bool {
+        fn enter_object(&mut self, flow: &mut NoData<'t>, o: &'t ObjIr) -> bool {
             if o.kind == ObjKind::Receipt {
                 return false;
             }
@@ -190,7 +188,7 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
                     .find_map(|m| match m {
                         Member::Field(f) if f.key() == "image_aspect_ratio" => f
                             .val
-                            .literal(self.source)
+                            .literal(flow.source())
                             .map(|json| Aspect::from_value(json.trim_matches('"'))),
                         _ => None,
                     })
@@ -202,15 +200,15 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
             true
         }
 
-        fn leave_object(&mut self, _: &mut F, _: &'t ObjIr) {
+        fn leave_object(&mut self, _: &mut NoData<'t>, _: &'t ObjIr) {
             self.aspects.pop();
         }
 
-        fn field(&mut self, _: &mut F, f: &'t FieldIr) {
+        fn field(&mut self, flow: &mut NoData<'t>, f: &'t FieldIr) {
             if !matches!(f.spec.name, "image_url" | "image") {
                 return;
             }
-            if let Some(json) = f.val.literal(self.source) {
+            if let Some(json) = f.val.literal(flow.source()) {
                 if let Ok(url) = serde_json::from_str::<String>(json) {
                     self.out.push(ImageRef {
                         url,
@@ -222,11 +220,10 @@ pub(crate) fn literal(t: &crate::Template) -> Vec<ImageRef> {
             }
         }
 
-        fn enter_item(&mut self, _: &mut F, _: &'t Items, _: Span, _: bool) {}
+        fn enter_item(&mut self, _: &mut NoData<'t>, _: &'t Items, _: Span, _: bool) {}
     }
 
     let mut images = Images {
-        source: t.literals(),
         out: Vec::new(),
         aspects: Vec::new(),
     };
