@@ -507,12 +507,39 @@ impl Builder<'_> {
 
     /// A `buttons` array as `button TYPE { }` blocks.
     fn buttons(&mut self, m: &mut Member<'_>) -> Vec<Item> {
-        if let Some(pending) = self.pending(m, PENDING_BUTTON) {
-            return vec![pending];
+        self.list(m, PENDING_BUTTON)
+    }
+
+    /// The items of a list of `kind` (a [`Pending::kind`]): left pending in a payload's check
+    /// ([`Builder::pending`]), else built whole.
+    fn list(&mut self, m: &mut Member<'_>, kind: &'static str) -> Vec<Item> {
+        match self.pending(m, kind) {
+            Some(pending) => vec![pending],
+            None => self.whole(m, kind),
         }
+    }
+
+    /// The items of a list of `kind`, built whole.
+    fn whole(&mut self, m: &mut Member<'_>, kind: &'static str) -> Vec<Item> {
         self.blocks_from(m, &mut |b: &mut Self, node: &mut Node<'_>, at: Span| {
-            b.button(node, at)
+            b.list_item(kind, node, at)
         })
+    }
+
+    /// An item of a list of `kind`, from its JSON.
+    fn list_item(&mut self, kind: &str, node: &mut Node<'_>, at: Span) -> Option<Item> {
+        match kind {
+            PENDING_ELEMENT => self.element(node, at),
+            PENDING_RECEIPT_ELEMENT => self.receipt_element(node, at),
+            PENDING_MEDIA_ELEMENT => self.media_element(node, at),
+            PENDING_ADJUSTMENT => self.adjustment(node, at),
+            PENDING_BUTTON => self.button(node, at),
+            PENDING_QUICK_REPLY => self.quick_reply(node, at),
+            other => {
+                debug_assert!(false, "no builder for {other} items");
+                None
+            }
+        }
     }
 
     /// Children of a block from an array: one block per item, located at the item. Each
@@ -605,15 +632,7 @@ impl Builder<'_> {
                 match &*m.key {
                     "template_type" => {}
                     "elements" => {
-                        let els = match self.pending(m, PENDING_ELEMENT) {
-                            Some(pending) => vec![pending],
-                            None => {
-                                let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
-                                    b.element(node, at)
-                                };
-                                self.blocks_from(m, &mut element)
-                            }
-                        };
+                        let els = self.list(m, PENDING_ELEMENT);
                         append(&mut items, els);
                     }
                     "sharable" | "image_aspect_ratio" => {
@@ -691,12 +710,9 @@ impl Builder<'_> {
                 return self.unknown(m).into_iter().collect();
             }
         }
-        if let Some(pending) = self.pending(m, PENDING_QUICK_REPLY) {
-            return vec![block("quick_replies", None, m.key_span, vec![pending])];
-        }
-        let mut reply = |b: &mut Self, node: &mut Node<'_>, at: Span| b.quick_reply(node, at);
-        let replies = self.blocks_from(m, &mut reply);
-        if !matches!(&m.value.value, Json::Array(_)) {
+        let list = matches!(&m.value.value, Json::Array(_));
+        let replies = self.list(m, PENDING_QUICK_REPLY);
+        if !list {
             return Vec::new();
         }
         vec![block("quick_replies", None, m.key_span, replies)]
@@ -757,15 +773,7 @@ impl Builder<'_> {
                 match &*m.key {
                     "template_type" => {}
                     "elements" => {
-                        let els = match self.pending(m, PENDING_MEDIA_ELEMENT) {
-                            Some(pending) => vec![pending],
-                            None => {
-                                let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
-                                    b.media_element(node, at)
-                                };
-                                self.blocks_from(m, &mut element)
-                            }
-                        };
+                        let els = self.list(m, PENDING_MEDIA_ELEMENT);
                         append(&mut items, els);
                     }
                     "sharable" => {
@@ -1068,19 +1076,10 @@ impl Builder<'_> {
                 "elements" => {
                     // Without its own `currency`, the check reads one from the elements for
                     // its help: they are built whole.
-                    let pending = if has_currency {
-                        self.pending(m, PENDING_RECEIPT_ELEMENT)
+                    let els = if has_currency {
+                        self.list(m, PENDING_RECEIPT_ELEMENT)
                     } else {
-                        None
-                    };
-                    let els = match pending {
-                        Some(pending) => vec![pending],
-                        None => {
-                            let mut element = |b: &mut Self, node: &mut Node<'_>, at: Span| {
-                                b.receipt_element(node, at)
-                            };
-                            self.blocks_from(m, &mut element)
-                        }
+                        self.whole(m, PENDING_RECEIPT_ELEMENT)
                     };
                     append(&mut items, els);
                 }
@@ -1104,15 +1103,7 @@ impl Builder<'_> {
                     }
                 }
                 "adjustments" => {
-                    let adj = match self.pending(m, PENDING_ADJUSTMENT) {
-                        Some(pending) => vec![pending],
-                        None => {
-                            let mut adjustment = |b: &mut Self, node: &mut Node<'_>, at: Span| {
-                                b.adjustment(node, at)
-                            };
-                            self.blocks_from(m, &mut adjustment)
-                        }
-                    };
+                    let adj = self.list(m, PENDING_ADJUSTMENT);
                     items.extend(adj);
                 }
                 "recipient_name" | "merchant_name" | "order_number" | "currency"
@@ -1237,18 +1228,7 @@ fn pending_item(
         diags: Vec::new(),
     };
     let at = item_span(text, &node);
-    let item = match kind {
-        PENDING_ELEMENT => b.element(&mut node, at),
-        PENDING_RECEIPT_ELEMENT => b.receipt_element(&mut node, at),
-        PENDING_MEDIA_ELEMENT => b.media_element(&mut node, at),
-        PENDING_ADJUSTMENT => b.adjustment(&mut node, at),
-        PENDING_BUTTON => b.button(&node, at),
-        PENDING_QUICK_REPLY => b.quick_reply(&node, at),
-        other => {
-            debug_assert!(false, "no builder for pending {other} items");
-            None
-        }
-    };
+    let item = b.list_item(kind, &mut node, at);
     diags.append(&mut b.diags);
     item
 }
