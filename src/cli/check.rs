@@ -184,11 +184,7 @@ fn payloads_only(paths: &[PathBuf]) -> Option<Diagnostic> {
     if folders.is_empty() || folders.len() != paths.len() {
         return None;
     }
-    let json = folders
-        .iter()
-        .flat_map(|f| walkdir::WalkDir::new(f).into_iter().filter_map(Result::ok))
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
-        .count();
+    let json: usize = folders.iter().map(|f| super::search(f, "json").len()).sum();
     if json == 0 {
         return None;
     }

@@ -403,25 +403,29 @@ pub fn templates(paths: &[PathBuf]) -> Vec<String> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found: Vec<String> = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                // Build output, dependencies and hidden folders are not the project's templates
-                // (a folder named on the command line is always searched).
-                .filter_entry(|e| e.depth() == 0 || !skipped_folder(e))
-                .filter_map(Result::ok)
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "missive")
-                })
-                .map(|e| e.path().to_string_lossy().into_owned())
-                .collect();
-            found.sort();
-            files.extend(found);
+            files.extend(search(p, "missive"));
         } else {
             files.push(p.to_string_lossy().into_owned());
         }
     }
     files
+}
+
+/// The files of `folder` and its subfolders ending in `.EXTENSION`, sorted, but in the folders
+/// a search skips.
+pub fn search(folder: &Path, extension: &str) -> Vec<String> {
+    let mut found: Vec<String> = walkdir::WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter()
+        // Build output, dependencies and hidden folders are not the project's templates (a
+        // folder named on the command line is always searched).
+        .filter_entry(|e| e.depth() == 0 || !skipped_folder(e))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == extension))
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    found
 }
 
 /// Folders a search skips: hidden ones, `target` and `node_modules`.
