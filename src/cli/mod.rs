@@ -798,7 +798,7 @@ pub fn write_product(
                     "`-o {}` is the file this command reads: it would be written over",
                     file.display()
                 ))
-                .help("write the result to another file"),
+                .help("name another file with `-o`, or leave `-o` out to print the result"),
             ));
         }
     }
