@@ -178,14 +178,20 @@ fn drop_refused(reports: &mut [FileReport], refused: &[(String, Applied)]) {
 }
 
 /// Named folders that hold no template but JSON files: the user meant the payloads checked,
-/// and "0 files checked: no problems found" would pass a pipeline that checked nothing.
-fn payloads_only(paths: &[PathBuf]) -> Option<Diagnostic> {
-    let folders: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
-    if folders.is_empty() || folders.len() != paths.len() {
-        return None;
-    }
-    let json: usize = folders.iter().map(|f| super::search(f, "json").len()).sum();
-    if json == 0 {
+/// and "no problems found" would pass a pipeline that checked nothing of them (alone, or
+/// beside other files). Its file is the first of them.
+fn payloads_only(paths: &[PathBuf]) -> Option<(String, Diagnostic)> {
+    let mut json = 0;
+    let folders: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_dir() && super::search(p, "missive").is_empty())
+        .filter(|p| {
+            let n = super::search(p, "json").len();
+            json += n;
+            n > 0
+        })
+        .collect();
+    if folders.is_empty() {
         return None;
     }
     let named: Vec<String> = folders
@@ -194,7 +200,8 @@ fn payloads_only(paths: &[PathBuf]) -> Option<Diagnostic> {
         .collect();
     let first = folders[0].display().to_string();
     let first = first.trim_end_matches('/');
-    Some(
+    Some((
+        first.to_string(),
         codes::m9002_usage(format!(
             "{} {} no template, only JSON ({json} `.json` {}): nothing was checked",
             named.join(", "),
@@ -204,7 +211,7 @@ fn payloads_only(paths: &[PathBuf]) -> Option<Diagnostic> {
         .help(format!(
             "a folder is searched for `*.missive`; a JSON payload is checked when it is named: `missive check {first}/*.json`"
         )),
-    )
+    ))
 }
 
 /// One check of every file: prints the report, returns the exit status.
@@ -215,10 +222,8 @@ fn once(session: &Session, args: &CheckArgs) -> Outcome {
     let mut io_failure = false;
 
     let files = super::template_files(&args.paths, common.stdin_filename.as_deref());
-    if files.is_empty() {
-        if let Some(d) = payloads_only(&args.paths) {
-            return Err(Exit::usage(Stream::Stdout, "", d));
-        }
+    if let Some((folder, d)) = payloads_only(&args.paths) {
+        return Err(Exit::usage(Stream::Stdout, &folder, d));
     }
 
     if args.data.is_some() && files.len() != 1 {

@@ -1270,3 +1270,25 @@ fn a_folder_of_payloads_alone_is_not_a_silent_pass() {
     std::fs::write(folder.join("a.missive"), "notification a\ntext \"hi\"\n").unwrap();
     missive().arg("check").arg(&folder).assert().code(0);
 }
+
+#[test]
+fn a_folder_of_payloads_beside_a_template_is_not_skipped_silently() {
+    // Named beside a template, the folder of payloads was skipped and the run passed (trial).
+    let dir = crate::common::temp_dir("payload-folder-beside");
+    let folder = dir.join("payloads");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("a.json"), r#"{"text": 5}"#).unwrap();
+    let template = dir.join("a.missive");
+    std::fs::write(&template, "notification a\ntext \"hi\"\n").unwrap();
+    let out = missive()
+        .args(["check", "--format", "short"])
+        .arg(&template)
+        .arg(&folder)
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("holds no template, only JSON"), "{text}");
+}
