@@ -101,7 +101,8 @@ impl Doc {
         let mut p = Parser {
             text,
             b: text.as_bytes(),
-            i: 0,
+            // A byte order mark is not part of the record, as the spanned reader has it.
+            i: if text.starts_with('\u{FEFF}') { 3 } else { 0 },
             doc: self,
             depth: 0,
         };
